@@ -1,0 +1,56 @@
+/** Admin use cases of the org directory. */
+import { assertRole, type Caller, type OrgUnit, type Person } from "./directory.ts";
+import { DomainError, NotFoundError } from "./errors.ts";
+import type { OrgUnitId, PersonId } from "./model.ts";
+import type { Directory } from "./ports.ts";
+import type { OrgUnitInput, PersonInput } from "./schemas.ts";
+
+export class DirectoryService {
+  readonly #directory: Directory;
+
+  constructor(directory: Directory) {
+    this.#directory = directory;
+  }
+
+  async putPerson(caller: Caller, personId: PersonId, input: PersonInput): Promise<Person> {
+    assertRole(caller, ["admin"]);
+    const tree = await this.#directory.orgTree();
+    if (!tree.get(input.orgUnitId as OrgUnitId)) {
+      throw new DomainError("unprocessable", "org-unit-unknown", `The org unit "${input.orgUnitId}" does not exist.`, {
+        orgUnitId: input.orgUnitId,
+      });
+    }
+    if (input.managerId !== undefined && !(await this.#directory.person(input.managerId as PersonId))) {
+      throw new DomainError("unprocessable", "manager-unknown", `The manager "${input.managerId}" is not in the directory.`, {
+        managerId: input.managerId,
+      });
+    }
+    const person = { personId, ...input } as Person;
+    await this.#directory.putPerson(person);
+    return person;
+  }
+
+  async person(caller: Caller, personId: PersonId): Promise<Person> {
+    assertRole(caller, ["admin", "hr"]);
+    const person = await this.#directory.person(personId);
+    if (!person) throw new NotFoundError("person", personId);
+    return person;
+  }
+
+  async putOrgUnit(caller: Caller, orgUnitId: OrgUnitId, input: OrgUnitInput): Promise<OrgUnit> {
+    assertRole(caller, ["admin"]);
+    const unit = { orgUnitId, ...input } as OrgUnit;
+    (await this.#directory.orgTree()).validate(unit);
+    if (input.leadId !== undefined && !(await this.#directory.person(input.leadId as PersonId))) {
+      throw new DomainError("unprocessable", "lead-unknown", `The lead "${input.leadId}" is not in the directory.`, {
+        leadId: input.leadId,
+      });
+    }
+    await this.#directory.putOrgUnit(unit);
+    return unit;
+  }
+
+  async orgUnits(): Promise<OrgUnit[]> {
+    return (await this.#directory.orgTree()).units();
+  }
+}

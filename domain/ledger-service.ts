@@ -1,0 +1,242 @@
+/**
+ * The ledger's use cases: awards, deductions, reversals and reads, on top of the LedgerStore
+ * port. Each write reads the person's state once, decides with the pure ledger functions, and
+ * commits entries + projection + idempotency record in one atomic append.
+ */
+import { fingerprint } from "./canonical.ts";
+import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "./directory.ts";
+import { DomainError, IdempotencyConflictError, NotFoundError } from "./errors.ts";
+import { type Actor, appendMovements, holderOfEntryId, type LedgerEntry, type Movement, reversalOf } from "./ledger.ts";
+import {
+  type AssetKey,
+  assetKey,
+  type Capability,
+  capabilities,
+  type EntryId,
+  type PersonId,
+  parseAsset,
+  personAccount,
+  systemAccount,
+} from "./model.ts";
+import type { Clock, IdempotencyRecord, LedgerStore, Page } from "./ports.ts";
+import { type RetryPolicy, retryOnContention } from "./retry.ts";
+import type { AwardRequest, DeductionRequest, ReversalRequest } from "./schemas.ts";
+
+export interface BalancesView {
+  personId: PersonId;
+  name: string;
+  coins: number;
+  points: { total: number; byCapability: Record<Capability, number> };
+  badges: { badgeId: string; levels: number[] }[];
+  /** The sequence number of the last entry folded in: balances are exactly as of that entry. */
+  asOfSeq: number;
+}
+
+export interface LedgerWriteResult {
+  entries: LedgerEntry[];
+  balances: BalancesView;
+}
+
+/** What an idempotent write answers: its result, and whether this call replayed an earlier one. */
+export interface Outcome<T> {
+  result: T;
+  replayed: boolean;
+}
+
+export function balancesView(person: Person, balances: Partial<Record<AssetKey, number>>, seq: number): BalancesView {
+  const byCapability = Object.fromEntries(capabilities.map((c) => [c, 0])) as Record<Capability, number>;
+  const badges = new Map<string, number[]>();
+  let coins = 0;
+  for (const [key, amount] of Object.entries(balances) as [AssetKey, number][]) {
+    const asset = parseAsset(key);
+    if (asset.kind === "coin") coins = amount;
+    else if (asset.kind === "point") byCapability[asset.capability] = amount;
+    else if (amount > 0)
+      badges.set(
+        asset.badgeId,
+        [...(badges.get(asset.badgeId) ?? []), asset.level].sort((a, b) => a - b),
+      );
+  }
+  const total = Object.values(byCapability).reduce((sum, n) => sum + n, 0);
+  return {
+    personId: person.personId,
+    name: person.name,
+    coins,
+    points: { total, byCapability },
+    badges: [...badges].map(([badgeId, levels]) => ({ badgeId, levels })).sort((a, b) => a.badgeId.localeCompare(b.badgeId)),
+    asOfSeq: seq,
+  };
+}
+
+export interface LedgerDeps {
+  store: LedgerStore;
+  orgTree: () => Promise<OrgTree>;
+  clock: Clock;
+  retry?: RetryPolicy;
+}
+
+interface WriteCommand {
+  caller: Caller;
+  personId: PersonId;
+  scope: string;
+  idempotencyKey: string;
+  request: unknown;
+  /** Decides the movements from the person's current state; throws to refuse. */
+  decide: (now: string, entry?: LedgerEntry) => Movement[];
+  entryId?: EntryId;
+}
+
+export class LedgerService {
+  readonly #deps: LedgerDeps;
+
+  constructor(deps: LedgerDeps) {
+    this.#deps = deps;
+  }
+
+  award(caller: Caller, request: AwardRequest, idempotencyKey: string): Promise<Outcome<LedgerWriteResult>> {
+    assertRole(caller, ["admin"]);
+    const personId = request.personId as PersonId;
+    if (personId === caller.personId) {
+      throw new DomainError("forbidden", "self-award", "An admin cannot award to themselves; ask another admin.");
+    }
+    return this.#write({
+      caller,
+      personId,
+      scope: "awards",
+      idempotencyKey,
+      request,
+      decide: (now) => {
+        const base = this.#movementBase(caller, request.reason, request.occurredAt ?? now);
+        const from = systemAccount("issuer");
+        const to = personAccount(personId);
+        const movements: Movement[] = [];
+        if (request.coins) movements.push({ ...base, kind: "award", asset: "coin", amount: request.coins, from, to });
+        if (request.points) {
+          const asset = assetKey({ kind: "point", capability: request.points.capability as Capability });
+          movements.push({ ...base, kind: "award", asset, amount: request.points.amount, from, to });
+        }
+        if (request.badge) {
+          const asset = assetKey({ kind: "badge", ...request.badge });
+          movements.push({ ...base, kind: "award", asset, amount: 1, from, to });
+        }
+        return movements;
+      },
+    });
+  }
+
+  deduct(caller: Caller, request: DeductionRequest, idempotencyKey: string): Promise<Outcome<LedgerWriteResult>> {
+    assertRole(caller, ["admin"]);
+    const personId = request.personId as PersonId;
+    return this.#write({
+      caller,
+      personId,
+      scope: "deductions",
+      idempotencyKey,
+      request,
+      decide: (now) => {
+        const base = this.#movementBase(caller, request.reason, request.occurredAt ?? now);
+        const from = personAccount(personId);
+        const to = systemAccount("penalties");
+        const movements: Movement[] = [];
+        if (request.coins) movements.push({ ...base, kind: "deduction", asset: "coin", amount: request.coins, from, to });
+        if (request.points) {
+          const asset = assetKey({ kind: "point", capability: request.points.capability as Capability });
+          movements.push({ ...base, kind: "deduction", asset, amount: request.points.amount, from, to });
+        }
+        return movements;
+      },
+    });
+  }
+
+  reverse(caller: Caller, entryId: string, request: ReversalRequest, idempotencyKey: string): Promise<Outcome<LedgerWriteResult>> {
+    assertRole(caller, ["admin"]);
+    const holder = holderOfEntryId(entryId);
+    if (!holder?.startsWith("person:")) throw new NotFoundError("ledger-entry", entryId);
+    return this.#write({
+      caller,
+      personId: holder.slice("person:".length) as PersonId,
+      scope: "reversals",
+      idempotencyKey,
+      request: { entryId, ...request },
+      entryId: entryId as EntryId,
+      decide: (now, original) => {
+        if (!original) throw new NotFoundError("ledger-entry", entryId);
+        return [reversalOf(original, this.#actor(caller), request.reason, now)];
+      },
+    });
+  }
+
+  async balances(caller: Caller, personId: PersonId): Promise<BalancesView> {
+    const [snapshot, tree] = await Promise.all([this.#deps.store.readPerson(personId), this.#deps.orgTree()]);
+    const person = this.#readable(caller, personId, snapshot.person, tree);
+    return balancesView(person, snapshot.chain.balances, snapshot.chain.seq);
+  }
+
+  async ledger(caller: Caller, personId: PersonId, limit: number, cursor?: string): Promise<Page<LedgerEntry>> {
+    const [person, tree] = await Promise.all([this.#deps.store.readPerson(personId).then((s) => s.person), this.#deps.orgTree()]);
+    this.#readable(caller, personId, person, tree);
+    return this.#deps.store.readEntries(personAccount(personId), limit, cursor);
+  }
+
+  #readable(caller: Caller, personId: PersonId, person: Person | undefined, tree: OrgTree): Person {
+    // An unknown person and a forbidden one look the same to those who may not read them.
+    if (!person) {
+      if (caller.roles.includes("admin") || caller.roles.includes("hr")) throw new NotFoundError("person", personId);
+      throw new DomainError(
+        "forbidden",
+        "forbidden",
+        `You may read your own data and that of the teams you lead; ${personId} is not among them.`,
+      );
+    }
+    assertCanRead(caller, person, tree);
+    return person;
+  }
+
+  #actor(caller: Caller): Actor {
+    return { kind: "person", personId: caller.personId };
+  }
+
+  #movementBase(caller: Caller, reason: string, occurredAt: string) {
+    return { reason, actor: this.#actor(caller), occurredAt };
+  }
+
+  #write(command: WriteCommand): Promise<Outcome<LedgerWriteResult>> {
+    const { store, clock } = this.#deps;
+    const fingerprintOf = fingerprint({ scope: command.scope, request: command.request });
+    const ref = { scope: command.scope, key: command.idempotencyKey };
+    return retryOnContention(async () => {
+      const [snapshot, original] = await Promise.all([
+        store.readPerson(command.personId, ref),
+        command.entryId ? store.readEntry(command.entryId) : undefined,
+      ]);
+      const replay = replayOf(snapshot.idempotency, fingerprintOf, command.idempotencyKey);
+      if (replay) return { result: replay, replayed: true };
+      if (!snapshot.person) throw new NotFoundError("person", command.personId);
+      if (original?.reversedBy) {
+        throw new DomainError("conflict", "already-reversed", `Entry ${command.entryId} was already reversed by ${original.reversedBy}.`, {
+          entryId: command.entryId,
+          reversedBy: original.reversedBy,
+        });
+      }
+      const now = clock.now().toISOString();
+      const movements = command.decide(now, original?.entry);
+      const { entries, state } = appendMovements(snapshot.chain, movements, now);
+      const result: LedgerWriteResult = { entries, balances: balancesView(snapshot.person, state.balances, state.seq) };
+      const idempotency: IdempotencyRecord = { ...ref, fingerprint: fingerprintOf, result, recordedAt: now };
+      await store.append({
+        before: snapshot.chain,
+        after: state,
+        entries,
+        idempotency,
+        ...(command.entryId ? { reverses: command.entryId } : {}),
+      });
+      return { result, replayed: false };
+    }, this.#deps.retry);
+  }
+}
+
+function replayOf(record: IdempotencyRecord | undefined, expected: string, key: string): LedgerWriteResult | undefined {
+  if (!record) return undefined;
+  if (record.fingerprint !== expected) throw new IdempotencyConflictError(key);
+  return record.result as LedgerWriteResult;
+}

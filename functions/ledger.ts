@@ -1,0 +1,29 @@
+/** Lambda: awards, deductions, reversals and ledger reads. */
+import { LedgerService, type Outcome } from "../domain/ledger-service.ts";
+import type { PersonId } from "../domain/model.ts";
+import { createAdapters } from "./shared/adapters.ts";
+import { httpHandler } from "./shared/http.ts";
+
+const adapters = createAdapters();
+const ledger = new LedgerService({ store: adapters.ledgerStore, orgTree: () => adapters.directory.orgTree(), clock: adapters.clock });
+
+const written = ({ result, replayed }: Outcome<unknown>) => ({
+  body: result,
+  headers: replayed ? { "idempotent-replayed": "true" } : {},
+});
+
+export const handler = httpHandler(
+  "ledger",
+  {
+    award: async ({ caller, body, idempotencyKey }) => written(await ledger.award(caller, body, idempotencyKey)),
+    deduct: async ({ caller, body, idempotencyKey }) => written(await ledger.deduct(caller, body, idempotencyKey)),
+    reverse: async ({ caller, params, body, idempotencyKey }) =>
+      written(await ledger.reverse(caller, params.entryId, body, idempotencyKey)),
+    balances: async ({ caller, params }) => ({ body: await ledger.balances(caller, params.personId as PersonId) }),
+    ledger: async ({ caller, params, query }) => {
+      const page = await ledger.ledger(caller, params.personId as PersonId, query.limit, query.cursor);
+      return { body: { entries: page.items, cursor: page.cursor ?? null } };
+    },
+  },
+  adapters,
+);

@@ -1,0 +1,43 @@
+/**
+ * The tables, declared once: the CDK stack and the local/test setup both build them from here.
+ *
+ * ledger (append-only: no role may update or delete an item in it)
+ * | item                  | pk                        | sk                  |
+ * |-----------------------|---------------------------|---------------------|
+ * | ledger entry          | CHAIN#<holder>            | ENTRY#<seq, 12 digits> |
+ * | idempotency record    | IDEM#<scope>#<key>        | IDEM                |
+ * | reversal marker       | REVERSED#<entryId>        | REVERSED            |
+ *
+ * state (projections and directory: mutable, every write conditional)
+ * | item                  | pk                        | sk                  | gsi1pk / gsi1sk        |
+ * |-----------------------|---------------------------|---------------------|------------------------|
+ * | chain head (balances) | CHAIN#<holder>            | HEAD                |                        |
+ * | person                | PERSON#<personId>         | PROFILE             | UNIT#<unit> / PERSON#<id> |
+ * | org unit              | ORG                       | UNIT#<unitId>       |                        |
+ *
+ * Access patterns: see docs/ARCHITECTURE.md.
+ */
+export interface TableSpec {
+  /** Logical name; the physical name comes from the environment (LEDGER_TABLE, STATE_TABLE). */
+  name: "ledger" | "state";
+  envVar: string;
+  globalIndexes: { name: string; partitionKey: string; sortKey: string }[];
+  /** Streams feed projections (leaderboards) from the ledger. */
+  stream: boolean;
+}
+
+export const tables: Record<TableSpec["name"], TableSpec> = {
+  ledger: { name: "ledger", envVar: "LEDGER_TABLE", globalIndexes: [], stream: true },
+  state: {
+    name: "state",
+    envVar: "STATE_TABLE",
+    globalIndexes: [{ name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" }],
+    stream: false,
+  },
+};
+
+export const tableName = (name: TableSpec["name"]): string => {
+  const value = process.env[tables[name].envVar];
+  if (!value) throw new Error(`${tables[name].envVar} is not set`);
+  return value;
+};

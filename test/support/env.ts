@@ -1,0 +1,26 @@
+/**
+ * Runs before each test file: points the handlers at this file's own tables in DynamoDB Local
+ * and at a dev issuer made for this file, before any handler module is imported.
+ */
+import { randomUUID } from "node:crypto";
+import { inject } from "vitest";
+import { createDynamoClient } from "../../functions/shared/dynamo.ts";
+import { devAuthEnv, loadDevIssuer } from "../../scripts/dev-issuer.ts";
+import { createTables } from "../../scripts/local-dynamo.ts";
+
+const suffix = randomUUID().slice(0, 8);
+export const tableNames = { ledger: `ledger-${suffix}`, state: `state-${suffix}` };
+
+Object.assign(process.env, {
+  DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
+  AWS_REGION: "local",
+  LEDGER_TABLE: tableNames.ledger,
+  STATE_TABLE: tableNames.state,
+  ORG_TREE_TTL_MS: "0",
+  LOG_LEVEL: "silent",
+});
+
+export const issuer = await loadDevIssuer();
+Object.assign(process.env, devAuthEnv(issuer));
+
+await createTables(createDynamoClient(), tableNames);
