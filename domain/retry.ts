@@ -8,7 +8,7 @@ export interface RetryPolicy {
   random?: () => number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { attempts: 6, baseDelayMs: 15, maxDelayMs: 250 };
+export const defaultRetryPolicy: RetryPolicy = { attempts: 8, baseDelayMs: 10, maxDelayMs: 400 };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -37,12 +37,24 @@ export interface Client {
   put(url: string, body: unknown): Promise<ApiResponse>;
 }
 
+/**
+ * Posts as a well-behaved client does: a 503 is retried after its Retry-After, with the same
+ * Idempotency-Key, a bounded number of times.
+ */
+async function postRetrying(url: string, token: string, body: unknown, headers: Record<string, string>): Promise<ApiResponse> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await call("POST", url, { token, body, headers });
+    if (response.status !== 503 || attempt === 5) return response;
+    await new Promise((resolve) => setTimeout(resolve, Number(response.headers["retry-after"] ?? 1) * 1000 * (0.5 + Math.random() / 2)));
+  }
+}
+
 export async function as(personId: string, ...roles: string[]): Promise<Client> {
   const token = await issuer.sign(personId, roles);
   return {
     token,
     get: (url) => call("GET", url, { token }),
-    post: (url, body, headers = { "idempotency-key": randomUUID() }) => call("POST", url, { token, body, headers }),
+    post: (url, body, headers = { "idempotency-key": randomUUID() }) => postRetrying(url, token, body, headers),
     put: (url, body) => call("PUT", url, { token, body }),
   };
 }

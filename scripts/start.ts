@@ -1,0 +1,76 @@
+/**
+ * `npm start`: DynamoDB Local (data kept in .laurel/dynamodb unless --fresh), the tables, the
+ * demo enterprise, and the API on http://127.0.0.1:3000 served by the Lambda handlers.
+ */
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { createDynamoClient } from "../functions/shared/dynamo.ts";
+import { demoAdmin, demoPeople, loadDemoAwards, loadDemoOrg } from "./demo-data.ts";
+import { devAuthEnv, loadDevIssuer } from "./dev-issuer.ts";
+import { createTables, startDynamoLocal } from "./local-dynamo.ts";
+
+const root = join(import.meta.dirname, "..");
+const stateDir = join(root, ".laurel");
+const dataDir = join(stateDir, "dynamodb");
+const fresh = process.argv.includes("--fresh");
+const port = Number(process.env.PORT ?? 3000);
+
+if (fresh) rmSync(dataDir, { recursive: true, force: true });
+const firstRun = !existsSync(dataDir);
+mkdirSync(dataDir, { recursive: true });
+
+const dynamo = await startDynamoLocal({ dbPath: dataDir, port: Number(process.env.DYNAMODB_PORT ?? 8000) }).catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
+const tableNames = { ledger: "laurel-ledger", state: "laurel-state" };
+const issuer = await loadDevIssuer(join(stateDir, "dev-issuer.json"));
+Object.assign(process.env, {
+  DYNAMODB_ENDPOINT: dynamo.endpoint,
+  AWS_REGION: "local",
+  LEDGER_TABLE: tableNames.ledger,
+  STATE_TABLE: tableNames.state,
+  ...devAuthEnv(issuer),
+});
+await createTables(createDynamoClient(), tableNames);
+
+// Imported only now: the handlers read their configuration at module load, as in Lambda.
+const { dispatch } = await import("./local-api.ts");
+const { startLocalServer } = await import("./local-server.ts");
+
+if (firstRun) {
+  const token = await issuer.sign(demoAdmin, ["admin"]);
+  const send = async (method: "PUT" | "POST", url: string, body: unknown, key?: string) => {
+    const result = await dispatch({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: result.statusCode ?? 200, body: result.body };
+  };
+  process.env.LOG_LEVEL = "silent";
+  await loadDemoOrg(send);
+  await loadDemoAwards(send);
+  delete process.env.LOG_LEVEL;
+  console.log(`Loaded the demo enterprise: ${demoPeople.length} people.`);
+}
+
+await startLocalServer(port);
+const managerToken = await issuer.sign("liu-yang", ["manager"]);
+console.log(`
+Laurel is running at http://127.0.0.1:${port}  (DynamoDB Local at ${dynamo.endpoint}, data in .laurel/)
+
+Try it, as 刘洋 (liu-yang, a team lead):
+  curl -s http://127.0.0.1:${port}/people/liu-yang/balances -H "Authorization: Bearer ${managerToken}"
+
+Other tokens: npm run token -- <personId> <roles...>   (e.g. npm run token -- cao-yi admin)
+Start over with: npm start -- --fresh
+`);
+
+const stop = async () => {
+  await dynamo.stop();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
