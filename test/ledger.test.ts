@@ -70,6 +70,7 @@ describe("balances never go below zero", () => {
       } catch (error) {
         return error;
       }
+      return undefined;
     })();
     expect(refusal).toBeInstanceOf(InsufficientBalanceError);
     expect((refusal as DomainError).details).toMatchObject({ balance: 5, requested: 8, shortfall: 3 });

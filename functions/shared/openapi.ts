@@ -16,7 +16,15 @@ const ProblemDetails = {
   },
 };
 
-const jsonSchema = (schema: z.ZodType, io: "input" | "output" = "input") => z.toJSONSchema(schema, { io, unrepresentable: "any" });
+const toComponent = (id: string) => `#/components/schemas/${id}`;
+
+/** Schemas with a meta id become components; the rest are inlined where they are used. */
+const jsonSchema = (schema: z.ZodType) => {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (id) return { $ref: toComponent(id) };
+  const { $schema: _, ...inline } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  return inline;
+};
 
 function parameters(spec: RouteSpec) {
   const list: object[] = [];
@@ -37,6 +45,7 @@ function parameters(spec: RouteSpec) {
 }
 
 export function openApiDocument(): object {
+  const components = z.toJSONSchema(z.globalRegistry, { io: "input", unrepresentable: "any", uri: toComponent }).schemas;
   const paths: Record<string, Record<string, object>> = {};
   for (const [id, spec] of Object.entries(routes) as [string, RouteSpec][]) {
     const operation = {
@@ -65,7 +74,7 @@ export function openApiDocument(): object {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-      schemas: { Problem: ProblemDetails },
+      schemas: { ...components, Problem: ProblemDetails },
     },
     paths,
   };
