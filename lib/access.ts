@@ -1,0 +1,45 @@
+/**
+ * What each area's function may do with each table: the only place that decides it.
+ *
+ * A new area in functions/shared/route.ts fails to compile until it has a line here, e.g.
+ * `eligibility: { ledger: "read", state: "read" }` or `webhooks: { ledger: "append", state: "write" }`.
+ *
+ * The ledger is append-only. IAM enforces what it can: no role gets dynamodb:UpdateItem or
+ * dynamodb:DeleteItem on the ledger table. IAM cannot require a condition expression on PutItem,
+ * so overwriting an existing entry is prevented by the code's attribute_not_exists conditions
+ * and would be detected by the hash chain (see docs/DEPLOY.md).
+ */
+
+import type { Table } from "aws-cdk-lib/aws-dynamodb";
+import type { IGrantable } from "aws-cdk-lib/aws-iam";
+import { Grant } from "aws-cdk-lib/aws-iam";
+import type { Area } from "../functions/shared/route.ts";
+import type { TableSpec } from "../functions/shared/tables.ts";
+
+export type LedgerAccess = "none" | "read" | "append";
+export type StateAccess = "none" | "read" | "write";
+
+export const areaAccess: Record<Area, { ledger: LedgerAccess; state: StateAccess }> = {
+  public: { ledger: "none", state: "none" },
+  ledger: { ledger: "append", state: "write" },
+  admin: { ledger: "none", state: "write" },
+};
+
+const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
+
+// Transactions need no action of their own: each item in TransactWriteItems is authorised by
+// the action it performs (Put, ConditionCheck, Update).
+export const tableActions = {
+  ledger: { none: [], read, append: [...read, "dynamodb:PutItem", "dynamodb:ConditionCheckItem"] },
+  state: { none: [], read, write: [...read, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] },
+} satisfies { ledger: Record<LedgerAccess, string[]>; state: Record<StateAccess, string[]> };
+
+/** Grants the actions on the table and on each of its indexes by name (no wildcard ARNs). */
+export function grantTable(grantee: IGrantable, table: Table, spec: TableSpec, actions: readonly string[]): void {
+  if (actions.length === 0) return;
+  Grant.addToPrincipal({
+    grantee,
+    actions: [...actions],
+    resourceArns: [table.tableArn, ...spec.globalIndexes.map((index) => `${table.tableArn}/index/${index.name}`)],
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * The CDK app: `npx cdk synth|deploy -c stage=dev|prod` (default dev). Every synth runs the
+ * cdk-nag AwsSolutions checks; an unacknowledged finding stops it.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { App, Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { LaurelStack, repoRoot } from "./laurel-stack.ts";
+import { stageConfig } from "./stage.ts";
+
+const app = new App();
+const config = stageConfig(app.node.tryGetContext("stage") ?? "dev");
+const webDist = join(repoRoot, "web", "dist");
+
+new LaurelStack(app, `Laurel-${config.stage}`, {
+  config,
+  description: `Laurel incentive ledger (${config.stage})`,
+  ...(existsSync(webDist) ? { webAssetPath: webDist } : {}),
+});
+
+// cdk-nag 3 is a policy-validation plugin (it replaced the Aspect of cdk-nag 2).
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,0 +1,125 @@
+/**
+ * The HTTP API: one route per RouteSpec (functions/routes.ts), each integrated with its area's
+ * function; the Cognito JWT authorizer on every "token" route and none on "public" ones.
+ */
+import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import {
+  type CfnStage,
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  type HttpRoute,
+  type HttpStage,
+  LogGroupLogDestination,
+} from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import type { Area, RouteSpec } from "../../functions/shared/route.ts";
+import type { RequestLimits } from "../stage.ts";
+
+export interface ApiProps {
+  routes: readonly RouteSpec[];
+  functions: Record<Area, IFunction>;
+  /** The token issuer and the audience (app client id) the authorizer accepts. */
+  jwt: { issuer: string; audience: string };
+  /** The page's origin, the only one CORS allows. */
+  allowedOrigin: string;
+  throttle: { api: RequestLimits; writes: RequestLimits };
+  logRetention: RetentionDays;
+  logRemovalPolicy: RemovalPolicy;
+}
+
+const accessLogFields = {
+  requestId: "$context.requestId",
+  requestTime: "$context.requestTime",
+  sourceIp: "$context.identity.sourceIp",
+  userAgent: "$context.identity.userAgent",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+  responseLength: "$context.responseLength",
+  responseLatency: "$context.responseLatency",
+  integrationLatency: "$context.integration.latency",
+  integrationError: "$context.integrationErrorMessage",
+  authorizerError: "$context.authorizer.error",
+  personId: "$context.authorizer.claims.username",
+};
+
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly routes: HttpRoute[];
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    this.httpApi = new HttpApi(this, "HttpApi", {
+      description: "Laurel: awards, balances, ledger and directory",
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [props.allowedOrigin],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.OPTIONS],
+        allowHeaders: ["authorization", "content-type", "idempotency-key"],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    const authorizer = new HttpJwtAuthorizer("CognitoJwt", props.jwt.issuer, {
+      jwtAudience: [props.jwt.audience],
+      identitySource: ["$request.header.Authorization"],
+    });
+    const integrations = new Map<Area, HttpLambdaIntegration>();
+    const integrationOf = (area: Area): HttpLambdaIntegration => {
+      let integration = integrations.get(area);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${area}-integration`, props.functions[area]);
+        integrations.set(area, integration);
+      }
+      return integration;
+    };
+
+    this.routes = props.routes.flatMap((spec) => {
+      const routes = this.httpApi.addRoutes({
+        path: spec.path,
+        methods: [HttpMethod[spec.method]],
+        integration: integrationOf(spec.area),
+        ...(spec.auth === "token" ? { authorizer } : {}),
+      });
+      if (spec.auth === "public") {
+        for (const route of routes) {
+          Validations.of(route).acknowledge({
+            id: "AwsSolutions-APIG4",
+            reason: `${spec.method} ${spec.path} is public by design (${spec.summary}); it reads no personal data.`,
+          });
+        }
+      }
+      return routes;
+    });
+
+    const accessLogs = new LogGroup(this, "AccessLogs", { retention: props.logRetention, removalPolicy: props.logRemovalPolicy });
+    this.stage = this.httpApi.addStage("DefaultStage", {
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttle.api.rate, burstLimit: props.throttle.api.burst },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(accessLogFields)),
+      },
+    });
+
+    // Writes move coins and points: a runaway client should hit the limit long before the ledger
+    // fills with junk. The route keys must exist before the stage refers to them.
+    const cfnStage = this.stage.node.defaultChild as CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      props.routes
+        .filter((spec) => spec.method !== "GET")
+        .map((spec) => [
+          `${spec.method} ${spec.path}`,
+          { throttlingRateLimit: props.throttle.writes.rate, throttlingBurstLimit: props.throttle.writes.burst },
+        ]),
+    );
+    for (const route of this.routes) cfnStage.node.addDependency(route);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Sign-in: a Cognito user pool whose usernames are person ids, one group per role, and the
+ * page's public client (authorisation code flow; the page adds PKCE, as a client without a
+ * secret must).
+ */
+import { Aws, Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  StandardThreatProtectionMode,
+  UserPool,
+  type UserPoolClient,
+  UserPoolClientIdentityProvider,
+  type UserPoolDomain,
+} from "aws-cdk-lib/aws-cognito";
+import { Construct } from "constructs";
+import { roles } from "../../domain/model.ts";
+
+export interface IdentityProps {
+  stage: string;
+  threatProtection: boolean;
+  removalPolicy: RemovalPolicy;
+  /** Where the hosted sign-in may send people back to (the page). */
+  callbackUrls: string[];
+}
+
+export class Identity extends Construct {
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+  readonly domain: UserPoolDomain;
+  /** The `iss` of the pool's tokens: https://cognito-idp.<region>.<suffix>/<pool id>. */
+  readonly issuer: string;
+  readonly jwksUrl: string;
+
+  constructor(scope: Construct, id: string, props: IdentityProps) {
+    super(scope, id);
+    this.userPool = new UserPool(this, "UserPool", {
+      // People are created by an admin with their person id as username (docs/DEPLOY.md).
+      selfSignUpEnabled: false,
+      signInAliases: { username: true },
+      standardAttributes: { email: { required: false, mutable: true } },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: props.threatProtection ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
+      ...(props.threatProtection ? { standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION } : {}),
+      deletionProtection: props.removalPolicy !== RemovalPolicy.DESTROY,
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(this.userPool).acknowledge({
+      id: "AwsSolutions-COG2",
+      reason:
+        "MFA is offered (TOTP) but optional: managers sign in from a chat app's web view on their phone. In prod, threat protection asks risky sign-ins for a second factor.",
+    });
+    if (!props.threatProtection) {
+      Validations.of(this.userPool).acknowledge({
+        id: "AwsSolutions-COG8",
+        reason: "Dev stage: the Plus plan (threat protection) is billed per active user and is only enabled in prod.",
+      });
+    }
+
+    for (const role of roles) {
+      this.userPool.addGroup(`group-${role}`, { groupName: role, description: `Laurel role: ${role}` });
+    }
+
+    this.domain = this.userPool.addDomain("Domain", {
+      // Prefixes are global per region, hence the account id.
+      cognitoDomain: { domainPrefix: `laurel-${props.stage}-${Aws.ACCOUNT_ID}` },
+    });
+
+    this.client = this.userPool.addClient("PageClient", {
+      generateSecret: false,
+      // The page signs in through the hosted UI. ADMIN_USER_PASSWORD_AUTH needs IAM credentials
+      // (cognito-idp:AdminInitiateAuth), so only an operator can use it: for the first admin.
+      authFlows: { userSrp: true, adminUserPassword: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.PROFILE, OAuthScope.EMAIL],
+        callbackUrls: props.callbackUrls,
+        logoutUrls: props.callbackUrls,
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+    });
+
+    this.issuer = `https://${this.userPool.userPoolProviderUrl}`;
+    this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The page: a private bucket behind CloudFront (origin access control), served under /app/
+ * as the local server does, with security headers on every answer.
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import {
+  AllowedMethods,
+  Function as CloudFrontFunction,
+  Distribution,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  HttpVersion,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+} from "aws-cdk-lib/aws-cloudfront";
+import { S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, type IBucket, ObjectOwnership } from "aws-cdk-lib/aws-s3";
+import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
+import { Construct } from "constructs";
+
+export interface WebProps {
+  removalPolicy: RemovalPolicy;
+  logRetention: RetentionDays;
+}
+
+/** The page is served under this prefix, in the bucket and in URLs. */
+const prefix = "app";
+
+// aws-cdk-lib's Bucket does not satisfy its own IBucket under exactOptionalPropertyTypes
+// (optional properties without `| undefined`); the cast is the only way to hand it on.
+const asIBucket = (bucket: Bucket): IBucket => bucket as IBucket;
+
+export class Web extends Construct {
+  readonly bucket: Bucket;
+  readonly distribution: Distribution;
+  /** https://<distribution domain>: the origin CORS allows. */
+  readonly origin: string;
+  /** Where the page lives and where sign-in returns to. */
+  readonly pageUrl: string;
+  readonly #props: WebProps;
+
+  constructor(scope: Construct, id: string, props: WebProps) {
+    super(scope, id);
+    this.#props = props;
+    const destroyable = { removalPolicy: props.removalPolicy, autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY };
+
+    const logs = new Bucket(this, "AccessLogs", {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      // CloudFront's standard logs are written with ACLs.
+      objectOwnership: ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      ...destroyable,
+    });
+    Validations.of(logs).acknowledge({
+      id: "AwsSolutions-S1",
+      reason: "This bucket receives the page bucket's and CloudFront's access logs; logging it too would log itself.",
+    });
+
+    this.bucket = new Bucket(this, "Bucket", {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      serverAccessLogsBucket: asIBucket(logs),
+      serverAccessLogsPrefix: "page-bucket/",
+      ...destroyable,
+    });
+
+    const stack = Stack.of(this);
+    const headers = new ResponseHeadersPolicy(this, "SecurityHeaders", {
+      securityHeadersBehavior: {
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, preload: true, override: true },
+        // The page calls the API and Cognito; naming them exactly would tie the distribution to
+        // the API, whose CORS already names the distribution.
+        contentSecurityPolicy: {
+          contentSecurityPolicy: [
+            "default-src 'self'",
+            `connect-src 'self' https://*.execute-api.${stack.region}.${stack.urlSuffix} https://*.amazoncognito.com https://cognito-idp.${stack.region}.${stack.urlSuffix}`,
+            "img-src 'self' data:",
+            "style-src 'self'",
+            "script-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "frame-ancestors 'none'",
+            "form-action 'self' https://*.amazoncognito.com",
+          ].join("; "),
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+      },
+    });
+
+    // The page routes on the client: any /app/ path that is not a file gets the page itself.
+    const spaFallback = new CloudFrontFunction(this, "SpaFallback", {
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(
+        `function handler(event) { var r = event.request; if (!/\\.[A-Za-z0-9]+$/.test(r.uri)) r.uri = "/${prefix}/index.html"; return r; }`,
+      ),
+    });
+
+    const origin = S3BucketOrigin.withOriginAccessControl(asIBucket(this.bucket));
+    const behaviour = {
+      origin,
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+      responseHeadersPolicy: headers,
+    };
+    this.distribution = new Distribution(this, "Distribution", {
+      comment: "Laurel page",
+      defaultRootObject: `${prefix}/index.html`,
+      defaultBehavior: behaviour,
+      additionalBehaviors: {
+        [`/${prefix}/*`]: { ...behaviour, functionAssociations: [{ function: spaFallback, eventType: FunctionEventType.VIEWER_REQUEST }] },
+      },
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      enableLogging: true,
+      logBucket: asIBucket(logs),
+      logFilePrefix: "cloudfront/",
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: "AwsSolutions-CFR4",
+      reason:
+        "The distribution uses the default *.cloudfront.net certificate, for which CloudFront fixes the minimum TLS version; a custom domain would allow TLSv1.2_2021.",
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: "AwsSolutions-CFR1",
+      reason: "Managers sign in from wherever they work; access is controlled by sign-in, not by country.",
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: "AwsSolutions-CFR2",
+      reason:
+        "The distribution serves static files only; the API is separate, throttled and behind a JWT authorizer. WAF can be added if abuse appears.",
+    });
+
+    this.origin = `https://${this.distribution.distributionDomainName}`;
+    this.pageUrl = `${this.origin}/${prefix}/`;
+  }
+
+  /** Uploads the built page and its runtime configuration (read by the page as /app/config.json). */
+  deploy(assetPath: string, config: Record<string, string>): BucketDeployment {
+    const logGroup = new LogGroup(this, "DeploymentLogs", {
+      retention: this.#props.logRetention,
+      removalPolicy: this.#props.removalPolicy,
+    });
+    const role = new Role(this, "DeploymentRole", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
+    logGroup.grantWrite(role);
+    const deployment = new BucketDeployment(this, "Deployment", {
+      sources: [Source.asset(assetPath), Source.jsonData("config.json", config)],
+      destinationBucket: asIBucket(this.bucket),
+      destinationKeyPrefix: `${prefix}/`,
+      distribution: this.distribution,
+      distributionPaths: [`/${prefix}/*`],
+      role,
+      logGroup,
+      memoryLimit: 512,
+    });
+    const stack = Stack.of(this);
+    const pageBucket = stack.resolve(stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket));
+    const deploymentGrants = [
+      ["Action::s3:GetBucket*", "read the CDK asset bucket"],
+      ["Action::s3:GetObject*", "read the CDK asset bucket"],
+      ["Action::s3:List*", "list the asset and page buckets"],
+      ["Action::s3:DeleteObject*", "prune old files from the page bucket"],
+      ["Action::s3:Abort*", "abort failed uploads to the page bucket"],
+      // The default bootstrap's asset bucket.
+      ["Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*", "read the uploaded page"],
+      [`Resource::<${pageBucket}.Arn>/*`, "write every file of the page"],
+      ["Resource::*", "create CloudFront invalidations (granted on all distributions by aws-cdk-lib)"],
+    ];
+    for (const [finding, what] of deploymentGrants) {
+      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: `BucketDeployment's own grant, needed to ${what}.` });
+    }
+    // The deployment's handler is a singleton at stack level; aws-cdk-lib picks its runtime.
+    const handler = stack.node.children.find((child) => child.node.id.startsWith("Custom::CDKBucketDeployment"));
+    if (handler) {
+      Validations.of(handler).acknowledge({
+        id: "AwsSolutions-L1",
+        reason:
+          "The runtime of BucketDeployment's handler (Python) is chosen by aws-cdk-lib and moves with it; it runs only at deploy time.",
+      });
+    }
+    return deployment;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * One Laurel deployment (a stage): tables, one function per area, sign-in, the HTTP API, the
+ * page and the alarms. Environment-agnostic, so it synthesises without AWS credentials.
+ */
+import { join } from "node:path";
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { Construct } from "constructs";
+import { routes } from "../functions/routes.ts";
+import { type Area, areas } from "../functions/shared/route.ts";
+import { tables } from "../functions/shared/tables.ts";
+import { areaAccess, grantTable, tableActions } from "./access.ts";
+import { Api } from "./constructs/api.ts";
+import { Identity } from "./constructs/identity.ts";
+import { LaurelFunction } from "./constructs/laurel-function.ts";
+import { LedgerTables } from "./constructs/ledger-tables.ts";
+import { Operations } from "./constructs/operations.ts";
+import { Web } from "./constructs/web.ts";
+import type { StageConfig } from "./stage.ts";
+
+export const repoRoot = join(import.meta.dirname, "..");
+
+export interface LaurelStackProps extends StackProps {
+  config: StageConfig;
+  /** The built page (web/dist); without it the page's bucket and distribution stay empty. */
+  webAssetPath?: string;
+}
+
+export class LaurelStack extends Stack {
+  readonly tables: LedgerTables;
+  readonly functions: Record<Area, LaurelFunction>;
+  readonly identity: Identity;
+  readonly api: Api;
+  readonly web: Web;
+  readonly operations: Operations;
+
+  constructor(scope: Construct, id: string, props: LaurelStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.tables = new LedgerTables(this, "Tables", { stateRemovalPolicy: config.removalPolicy });
+    this.web = new Web(this, "Web", { removalPolicy: config.removalPolicy, logRetention: config.logRetention });
+    this.identity = new Identity(this, "Identity", {
+      stage: config.stage,
+      threatProtection: config.threatProtection,
+      removalPolicy: config.removalPolicy,
+      callbackUrls: [this.web.pageUrl],
+    });
+
+    const environment = {
+      ...Object.fromEntries(Object.values(tables).map((spec) => [spec.envVar, this.tables.tables[spec.name].tableName])),
+      JWT_ISSUER: this.identity.issuer,
+      JWT_AUDIENCE: this.identity.client.userPoolClientId,
+      JWKS_URL: this.identity.jwksUrl,
+      // Cognito access tokens carry the username, which is the person id.
+      PERSON_ID_CLAIM: "username",
+    };
+    const functions = new Construct(this, "Functions");
+    this.functions = Object.fromEntries(
+      areas.map((area) => {
+        const fn = new LaurelFunction(functions, area, {
+          entry: join(repoRoot, "functions", `${area}.ts`),
+          description: `Laurel ${config.stage}: the ${area} routes`,
+          environment,
+          logRetention: config.logRetention,
+          logRemovalPolicy: config.removalPolicy,
+        });
+        grantTable(fn.role, this.tables.tables.ledger, tables.ledger, tableActions.ledger[areaAccess[area].ledger]);
+        grantTable(fn.role, this.tables.tables.state, tables.state, tableActions.state[areaAccess[area].state]);
+        return [area, fn];
+      }),
+    ) as Record<Area, LaurelFunction>;
+
+    this.api = new Api(this, "Api", {
+      routes: Object.values(routes),
+      functions: Object.fromEntries(areas.map((area) => [area, this.functions[area].function])) as Record<Area, LaurelFunction["function"]>,
+      jwt: { issuer: this.identity.issuer, audience: this.identity.client.userPoolClientId },
+      allowedOrigin: this.web.origin,
+      throttle: config.throttle,
+      logRetention: config.logRetention,
+      logRemovalPolicy: config.removalPolicy,
+    });
+
+    if (props.webAssetPath) {
+      this.web.deploy(props.webAssetPath, {
+        apiUrl: this.api.stage.url,
+        region: this.region,
+        userPoolId: this.identity.userPool.userPoolId,
+        clientId: this.identity.client.userPoolClientId,
+        authDomain: this.identity.domain.baseUrl(),
+      });
+    }
+
+    this.operations = new Operations(this, "Operations", {
+      stage: config.stage,
+      apiStage: this.api.stage,
+      functions: Object.fromEntries(areas.map((area) => [area, this.functions[area].function])),
+      tables: this.tables.tables,
+    });
+
+    new CfnOutput(this, "ApiUrl", { value: this.api.stage.url });
+    new CfnOutput(this, "PageUrl", { value: this.web.pageUrl });
+    new CfnOutput(this, "AlarmTopicArn", { value: this.operations.topic.topicArn, description: "Subscribe on-call here" });
+    new CfnOutput(this, "UserPoolId", { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, "UserPoolClientId", { value: this.identity.client.userPoolClientId });
+    new CfnOutput(this, "SignInDomain", { value: this.identity.domain.baseUrl() });
+  }
+}
