@@ -3,10 +3,21 @@
  * port. Each write reads the person's state once, decides with the pure ledger functions, and
  * commits entries + projection + idempotency record in one atomic append.
  */
+
+import { revocationMovements } from "./awarding.ts";
 import { fingerprint } from "./canonical.ts";
 import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "./directory.ts";
 import { DomainError, IdempotencyConflictError, NotFoundError } from "./errors.ts";
-import { type Actor, appendMovements, holderOfEntryId, type LedgerEntry, type Movement, reversalOf } from "./ledger.ts";
+import {
+  type Actor,
+  appendMovements,
+  grantCandidates,
+  holderOfEntryId,
+  type LedgerEntry,
+  type Movement,
+  reversalOf,
+  seqOfEntryId,
+} from "./ledger.ts";
 import {
   type AssetKey,
   assetKey,
@@ -18,7 +29,7 @@ import {
   personAccount,
   systemAccount,
 } from "./model.ts";
-import type { Clock, IdempotencyRecord, LedgerStore, Page } from "./ports.ts";
+import type { Clock, EntrySnapshot, IdempotencyRecord, LedgerStore, Page } from "./ports.ts";
 import { type RetryPolicy, retryOnContention } from "./retry.ts";
 import type { AwardRequest, DeductionRequest, ReversalRequest } from "./schemas.ts";
 
@@ -82,7 +93,7 @@ interface WriteCommand {
   idempotencyKey: string;
   request: unknown;
   /** Decides the movements from the person's current state; throws to refuse. */
-  decide: (now: string, entry?: LedgerEntry) => Movement[];
+  decide: (now: string, entry?: LedgerEntry, around?: ReadonlyMap<EntryId, EntrySnapshot>) => Movement[];
   entryId?: EntryId;
 }
 
@@ -159,8 +170,11 @@ export class LedgerService {
       idempotencyKey,
       request: { entryId, ...request },
       entryId: entryId as EntryId,
-      decide: (now, original) => {
+      decide: (now, original, around) => {
         if (!original) throw new NotFoundError("ledger-entry", entryId);
+        // Revoking a badge level takes back the coins and points that came with it.
+        if (parseAsset(original.asset).kind === "badge")
+          return revocationMovements(original, around ?? new Map(), this.#actor(caller), request.reason, now);
         return [reversalOf(original, this.#actor(caller), request.reason, now)];
       },
     });
@@ -175,7 +189,7 @@ export class LedgerService {
   async ledger(caller: Caller, personId: PersonId, limit: number, cursor?: string): Promise<Page<LedgerEntry>> {
     const [person, tree] = await Promise.all([this.#deps.store.readPerson(personId).then((s) => s.person), this.#deps.orgTree()]);
     this.#readable(caller, personId, person, tree);
-    return this.#deps.store.readEntries(personAccount(personId), limit, cursor);
+    return this.#deps.store.readHistory(personAccount(personId), limit, cursor);
   }
 
   #readable(caller: Caller, personId: PersonId, person: Person | undefined, tree: OrgTree): Person {
@@ -205,10 +219,14 @@ export class LedgerService {
     const fingerprintOf = fingerprint({ scope: command.scope, request: command.request });
     const ref = { scope: command.scope, key: command.idempotencyKey };
     return retryOnContention(async () => {
-      const [snapshot, original] = await Promise.all([
+      const entryId = command.entryId;
+      const [snapshot, around] = await Promise.all([
         store.readPerson(command.personId, ref),
-        command.entryId ? store.readEntry(command.entryId) : undefined,
+        entryId
+          ? store.readEntries([entryId, ...grantCandidates({ holder: personAccount(command.personId), seq: seqOfEntryId(entryId) })])
+          : undefined,
       ]);
+      const original = entryId ? around?.get(entryId) : undefined;
       const replay = replayOf(snapshot.idempotency, fingerprintOf, command.idempotencyKey);
       if (replay) return { result: replay, replayed: true };
       if (!snapshot.person) throw new NotFoundError("person", command.personId);
@@ -219,16 +237,16 @@ export class LedgerService {
         });
       }
       const now = clock.now().toISOString();
-      const movements = command.decide(now, original?.entry);
+      const movements = command.decide(now, original?.entry, around);
       const { entries, state } = appendMovements(snapshot.chain, movements, now);
       const result: LedgerWriteResult = { entries, balances: balancesView(snapshot.person, state.balances, state.seq) };
       const idempotency: IdempotencyRecord = { ...ref, fingerprint: fingerprintOf, result, recordedAt: now };
+      const reversals = entries.flatMap((entry) =>
+        entry.reverses ? [{ kind: "reversal" as const, entryId: entry.reverses, reversedBy: entry.entryId, recordedAt: now }] : [],
+      );
       await store.append({
-        before: snapshot.chain,
-        after: state,
-        entries,
-        idempotency,
-        ...(command.entryId ? { reverses: command.entryId } : {}),
+        chains: [{ before: snapshot.chain, after: state, entries, ruleState: snapshot.ruleState, headVersion: snapshot.headVersion }],
+        records: [{ kind: "idempotency", record: idempotency }, ...reversals],
       });
       return { result, replayed: false };
     }, this.#deps.retry);

@@ -29,6 +29,8 @@ export interface Movement {
   /** When it happened in the business; `recordedAt` is when the ledger learnt of it. */
   occurredAt: string;
   reverses?: EntryId;
+  /** For coins and points that come with a badge level: that level, taken back with it. */
+  grantedWith?: AssetKey;
 }
 
 /**
@@ -50,6 +52,8 @@ export interface ChainState {
   seq: number;
   headHash: string;
   balances: Partial<Record<AssetKey, number>>;
+  /** The entry that gave each badge level held: what a revocation reverses. */
+  badgeEntries: Partial<Record<AssetKey, EntryId>>;
 }
 
 export const genesisHash = "0".repeat(64);
@@ -59,6 +63,7 @@ export const emptyChain = (holder: AccountId): ChainState => ({
   seq: 0,
   headHash: genesisHash,
   balances: {},
+  badgeEntries: {},
 });
 
 /** Entry ids name their chain and position, so an entry is read by key, never searched for. */
@@ -80,7 +85,13 @@ export function applyEntry(state: ChainState, entry: LedgerEntry): ChainState {
   const next = (balances[entry.asset] ?? 0) + delta;
   if (next === 0) delete balances[entry.asset];
   else balances[entry.asset] = next;
-  return { holder: state.holder, seq: entry.seq, headHash: entry.hash, balances };
+  let badgeEntries = state.badgeEntries;
+  if (entry.asset.startsWith("badge:")) {
+    badgeEntries = { ...badgeEntries };
+    if (next > 0) badgeEntries[entry.asset] = entry.entryId;
+    else delete badgeEntries[entry.asset];
+  }
+  return { holder: state.holder, seq: entry.seq, headHash: entry.hash, balances, badgeEntries };
 }
 
 export const foldChain = (holder: AccountId, entries: Iterable<LedgerEntry>): ChainState => {
@@ -127,6 +138,12 @@ export function appendMovements(
   }
   return { entries, state: current };
 }
+
+/** Where the coins and points a badge level granted can be: right after its entry, same append. */
+export const grantCandidates = (badgeEntry: Pick<LedgerEntry, "holder" | "seq">): EntryId[] =>
+  [1, 2].map((offset) => entryIdOf(badgeEntry.holder, badgeEntry.seq + offset));
+
+export const seqOfEntryId = (entryId: EntryId): number => Number(entryId.slice(entryId.lastIndexOf(".") + 1));
 
 /** A correction: the same value moved back, referencing the original. */
 export function reversalOf(original: LedgerEntry, actor: Actor, reason: string, occurredAt: string): Movement {

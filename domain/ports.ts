@@ -4,7 +4,8 @@
  */
 import type { Caller, OrgTree, OrgUnit, Person } from "./directory.ts";
 import type { ChainState, LedgerEntry } from "./ledger.ts";
-import type { AccountId, EntryId, OrgUnitId, PersonId } from "./model.ts";
+import type { AccountId, AssetKey, EntryId, OrgUnitId, PersonId } from "./model.ts";
+import type { RuleEffect, RuleState } from "./rules.ts";
 
 /** Proof that a request was carried out: kept for ever, so retries any time later are safe. */
 export interface IdempotencyRecord {
@@ -24,7 +25,43 @@ export interface IdempotencyRef {
 export interface PersonSnapshot {
   person: Person | undefined;
   chain: ChainState;
+  /** Progress on award rules, kept beside the balances and written in the same transaction. */
+  ruleState: RuleState;
+  /** Bumped by every write of the head: the optimistic-concurrency token (0: no head yet). */
+  headVersion: number;
   idempotency: IdempotencyRecord | undefined;
+}
+
+/** What one achievement event did: kept for ever, so a redelivery finds the original awards. */
+export interface EventRecord {
+  sourceId: string;
+  eventId: string;
+  type: string;
+  fingerprint: string;
+  recordedAt: string;
+  awards: AwardView[];
+  /** Rule-state changes, undone exactly if the source retracts the event. */
+  effects: RuleEffect[];
+  /** For a retraction event: the event it retracted. */
+  retracts?: string;
+}
+
+export interface AwardView {
+  personId: PersonId;
+  entryId: EntryId;
+  asset: AssetKey;
+  amount: number;
+  kind: "award" | "reversal";
+  ruleId?: string;
+  ruleVersion?: number;
+  reason: string;
+}
+
+export interface EventSnapshot {
+  record: EventRecord | undefined;
+  /** The event that retracted this one, if any. */
+  retractedBy: string | undefined;
+  people: Map<PersonId, PersonSnapshot>;
 }
 
 export interface EntrySnapshot {
@@ -32,13 +69,28 @@ export interface EntrySnapshot {
   reversedBy: EntryId | undefined;
 }
 
-export interface AppendWrite {
+/** New entries at the end of one chain, and the chain head they lead to. */
+export interface ChainAppend {
   before: ChainState;
   after: ChainState;
   entries: readonly LedgerEntry[];
-  idempotency: IdempotencyRecord;
+  ruleState: RuleState;
+  /** The head version the change was computed from; the write fails if it moved on. */
+  headVersion: number;
+}
+
+/** Items written once, never changed, in the same transaction as the entries they vouch for. */
+export type OnceRecord =
+  | { kind: "idempotency"; record: IdempotencyRecord }
   /** Marks an entry as reversed, once and for all. */
-  reverses?: EntryId;
+  | { kind: "reversal"; entryId: EntryId; reversedBy: EntryId; recordedAt: string }
+  | { kind: "event"; record: EventRecord }
+  /** Marks a source's event as retracted, once and for all. */
+  | { kind: "retraction"; sourceId: string; eventId: string; retractedBy: string; recordedAt: string };
+
+export interface AppendWrite {
+  chains: readonly ChainAppend[];
+  records: readonly OnceRecord[];
 }
 
 export interface Page<T> {
@@ -48,14 +100,17 @@ export interface Page<T> {
 
 export interface LedgerStore {
   readPerson(personId: PersonId, idempotency?: IdempotencyRef): Promise<PersonSnapshot>;
-  readEntry(entryId: EntryId): Promise<EntrySnapshot>;
+  /** Entries by id with their reversal markers, in one round trip. */
+  readEntries(entryIds: readonly EntryId[]): Promise<Map<EntryId, EntrySnapshot>>;
+  /** An event's record and retraction marker and the people it concerns, in one round trip. */
+  readEvent(sourceId: string, eventId: string, people: readonly PersonId[]): Promise<EventSnapshot>;
   /**
-   * Writes entries, the new projection and the idempotency record atomically. Throws
+   * Writes entries, the new chain heads and the once-records atomically. Throws
    * `ContentionError` when another write got there first (the caller reads again and retries).
    */
   append(write: AppendWrite): Promise<void>;
   /** Entries newest first. */
-  readEntries(holder: AccountId, limit: number, cursor?: string): Promise<Page<LedgerEntry>>;
+  readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<LedgerEntry>>;
   /** Entries oldest first, all of them: for verification and rebuilds. */
   readChain(holder: AccountId): AsyncIterable<LedgerEntry>;
 }

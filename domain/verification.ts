@@ -2,6 +2,7 @@
  * The ledger's invariants, checked from the entries themselves: what `npm run verify`, the
  * scheduled verifier and the tests all use.
  */
+import { canonicalJson } from "./canonical.ts";
 import { type ChainState, foldAllAccounts, foldChain, type LedgerEntry, verifyChain } from "./ledger.ts";
 import type { AccountId, AssetKey } from "./model.ts";
 
@@ -28,7 +29,12 @@ export function verifyLedger(chains: Iterable<StoredChain>): Problem[] {
     }
     const folded = foldChain(holder, entries);
     const stored = projection ?? foldChain(holder, []);
-    if (stored.seq !== folded.seq || stored.headHash !== folded.headHash || !sameBalances(stored.balances, folded.balances)) {
+    if (
+      stored.seq !== folded.seq ||
+      stored.headHash !== folded.headHash ||
+      !sameBalances(stored.balances, folded.balances) ||
+      canonicalJson(stored.badgeEntries ?? {}) !== canonicalJson(folded.badgeEntries)
+    ) {
       problems.push({ holder, problem: `projection differs from the fold of its ${entries.length} entries` });
     }
     for (const [asset, amount] of Object.entries(folded.balances)) {

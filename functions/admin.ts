@@ -1,11 +1,15 @@
-/** Lambda: the org directory (people and org units). */
+/** Lambda: the org directory, sources, award rules and badges. */
+import type { BadgeDefinition } from "../domain/badges.ts";
 import { DirectoryService } from "../domain/directory-service.ts";
 import type { OrgUnitId, PersonId } from "../domain/model.ts";
+import { RuleBook } from "../domain/rulebook.ts";
+import type { RuleDefinition } from "../domain/rules.ts";
 import { createAdapters } from "./shared/adapters.ts";
 import { httpHandler } from "./shared/http.ts";
 
 const adapters = createAdapters();
 const directory = new DirectoryService(adapters.directory);
+const rulebook = new RuleBook(adapters);
 
 export const handler = httpHandler(
   "admin",
@@ -14,6 +18,17 @@ export const handler = httpHandler(
     getPerson: async ({ caller, params }) => ({ body: await directory.person(caller, params.personId as PersonId) }),
     putOrgUnit: async ({ caller, params, body }) => ({ body: await directory.putOrgUnit(caller, params.orgUnitId as OrgUnitId, body) }),
     orgUnits: async () => ({ body: { orgUnits: await directory.orgUnits() } }),
+    putSource: async ({ caller, params, body }) => ({ body: await adapters.sources().put(caller, params.sourceId, body) }),
+    getSource: async ({ caller, params }) => ({ body: await adapters.sources().get(caller, params.sourceId) }),
+    rotateSourceSecret: async ({ caller, params, body }) => ({
+      body: await adapters.sources().rotate(caller, params.sourceId, body.overlapHours),
+    }),
+    putRule: async ({ caller, params, body }) => ({ body: await rulebook.putRule(caller, params.ruleId, body) }),
+    getRule: async ({ caller, params }) => ({ body: await rulebook.get<RuleDefinition>(caller, "rule", params.ruleId) }),
+    dryRunRule: async ({ caller, params, body }) => ({ body: await rulebook.dryRun(caller, params.ruleId, body) }),
+    putBadge: async ({ caller, params, body }) => ({ body: await rulebook.putBadge(caller, params.badgeId, body) }),
+    getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
+    badges: async () => ({ body: { badges: await rulebook.badges() } }),
   },
   adapters,
 );

@@ -1,9 +1,21 @@
 /** Every route of the HTTP API. Handlers implement them per area (functions/<area>.ts). */
 import { z } from "zod";
+import { BadgeDefinition } from "../domain/badges.ts";
+import { RuleDefinition } from "../domain/rules.ts";
 import { AwardRequest, DeductionRequest, Id, LedgerPageQuery, OrgUnitInput, PersonInput, ReversalRequest } from "../domain/schemas.ts";
+import { RotateSecretInput, SourceInput } from "../domain/sources.ts";
+import { maxWebhookBodyBytes } from "../domain/webhook-service.ts";
 import { defineRoute } from "./shared/route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
+const SourceParams = z.strictObject({ sourceId: Id });
+const RuleParams = z.strictObject({ ruleId: Id });
+const BadgeParams = z.strictObject({ badgeId: Id });
+
+export const DryRunRequest = z
+  .strictObject({ events: z.array(z.record(z.string(), z.unknown())).min(1).max(100), states: z.record(Id, z.unknown()).optional() })
+  .meta({ id: "RuleDryRunRequest" });
+export const RetractionRequest = z.strictObject({ reason: z.string().trim().min(1).max(500) }).meta({ id: "RetractionRequest" });
 
 export const routes = {
   health: defineRoute({
@@ -108,6 +120,117 @@ export const routes = {
     auth: "token",
     summary: "The org tree (any signed-in user).",
     success: { status: 200, description: "Every org unit." },
+  }),
+  webhook: defineRoute({
+    method: "POST",
+    path: "/webhooks/{sourceId}",
+    area: "webhooks",
+    auth: "public",
+    summary:
+      "Achievement events from a source: one CloudEvent (application/cloudevents+json) or a batch of up to 100 (application/cloudevents-batch+json), signed per Standard Webhooks.",
+    params: SourceParams,
+    query: z.strictObject({ dryRun: z.enum(["true", "false"]).optional() }),
+    rawBody: { maxBytes: maxWebhookBodyBytes },
+    success: {
+      status: 200,
+      description: "One result per event: accepted (with awards), duplicate (with the original awards) or rejected (with a problem).",
+    },
+  }),
+  retractEvent: defineRoute({
+    method: "POST",
+    path: "/admin/sources/{sourceId}/events/{eventId}/retraction",
+    area: "webhooks",
+    auth: "token",
+    summary: "Retract a source's event on its behalf: every award it caused is reversed and its rule progress undone (admin).",
+    params: z.strictObject({ sourceId: Id, eventId: z.string().min(1).max(200) }),
+    body: RetractionRequest,
+    idempotencyKey: true,
+    success: { status: 200, description: "The retraction's result: the reversal entries written." },
+  }),
+  putSource: defineRoute({
+    method: "PUT",
+    path: "/admin/sources/{sourceId}",
+    area: "admin",
+    auth: "token",
+    summary: "Register or change a source. A new source's signing secret is in this answer only (admin).",
+    params: SourceParams,
+    body: SourceInput,
+    success: { status: 200, description: "The source; `secret` only when it was just created." },
+  }),
+  getSource: defineRoute({
+    method: "GET",
+    path: "/admin/sources/{sourceId}",
+    area: "admin",
+    auth: "token",
+    summary: "A source, without its secrets (admin).",
+    params: SourceParams,
+    success: { status: 200, description: "The source." },
+  }),
+  rotateSourceSecret: defineRoute({
+    method: "POST",
+    path: "/admin/sources/{sourceId}/secrets",
+    area: "admin",
+    auth: "token",
+    summary: "A new signing secret; the current ones stay valid for overlapHours (admin).",
+    params: SourceParams,
+    body: RotateSecretInput,
+    success: { status: 201, description: "The new secret, shown this once." },
+  }),
+  putRule: defineRoute({
+    method: "PUT",
+    path: "/admin/rules/{ruleId}",
+    area: "admin",
+    auth: "token",
+    summary: "Define or change an award rule; each change is a new version (admin).",
+    params: RuleParams,
+    body: RuleDefinition,
+    success: { status: 200, description: "The rule with its new version." },
+  }),
+  getRule: defineRoute({
+    method: "GET",
+    path: "/admin/rules/{ruleId}",
+    area: "admin",
+    auth: "token",
+    summary: "An award rule, current version (admin).",
+    params: RuleParams,
+    success: { status: 200, description: "The rule." },
+  }),
+  dryRunRule: defineRoute({
+    method: "POST",
+    path: "/admin/rules/{ruleId}/dry-run",
+    area: "admin",
+    auth: "token",
+    summary: "Evaluate sample events against a rule (the stored one, or the one in the body) without writing anything (admin).",
+    params: RuleParams,
+    body: DryRunRequest,
+    success: { status: 200, description: "The grants each event would make." },
+  }),
+  putBadge: defineRoute({
+    method: "PUT",
+    path: "/admin/badges/{badgeId}",
+    area: "admin",
+    auth: "token",
+    summary: "Define or change a badge and its levels; each change is a new version (admin).",
+    params: BadgeParams,
+    body: BadgeDefinition,
+    success: { status: 200, description: "The badge with its new version." },
+  }),
+  getBadge: defineRoute({
+    method: "GET",
+    path: "/admin/badges/{badgeId}",
+    area: "admin",
+    auth: "token",
+    summary: "A badge definition (admin).",
+    params: BadgeParams,
+    success: { status: 200, description: "The badge." },
+  }),
+  badges: defineRoute({
+    method: "GET",
+    path: "/badges",
+    area: "admin",
+    auth: "token",
+    summary: "Every badge with its levels and how to earn them (any signed-in user).",
+    success: { status: 200, description: "The badges." },
   }),
 } as const;
 

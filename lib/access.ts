@@ -19,10 +19,18 @@ import type { TableSpec } from "../functions/shared/tables.ts";
 export type LedgerAccess = "none" | "read" | "append";
 export type StateAccess = "none" | "read" | "write";
 
-export const areaAccess: Record<Area, { ledger: LedgerAccess; state: StateAccess }> = {
+export interface AreaAccess {
+  ledger: LedgerAccess;
+  state: StateAccess;
+  /** Reads the key that seals the sources' webhook signing secrets. */
+  sourceKey?: true;
+}
+
+export const areaAccess: Record<Area, AreaAccess> = {
   public: { ledger: "none", state: "none" },
   ledger: { ledger: "append", state: "write" },
-  admin: { ledger: "none", state: "write" },
+  admin: { ledger: "none", state: "write", sourceKey: true },
+  webhooks: { ledger: "append", state: "write", sourceKey: true },
 };
 
 const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];

@@ -3,7 +3,8 @@
  * page and the alarms. Environment-agnostic, so it synthesises without AWS credentials.
  */
 import { join } from "node:path";
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { routes } from "../functions/routes.ts";
 import { type Area, areas } from "../functions/shared/route.ts";
@@ -54,18 +55,31 @@ export class LaurelStack extends Stack {
       // Cognito access tokens carry the username, which is the person id.
       PERSON_ID_CLAIM: "username",
     };
+    // Seals the sources' webhook signing secrets (AES-256-GCM, key derived from this value) before
+    // they are stored in the state table: one secret for all sources, read with caching.
+    const sourceKey = new Secret(this, "SourceSecretKey", {
+      description: `Laurel ${config.stage}: the key that seals webhook signing secrets`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(sourceKey).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "An encryption key for stored signing secrets: rotating it means re-sealing every source's secrets, an operator procedure (docs/DEPLOY.md), not a Lambda rotation.",
+    });
     const functions = new Construct(this, "Functions");
     this.functions = Object.fromEntries(
       areas.map((area) => {
         const fn = new LaurelFunction(functions, area, {
           entry: join(repoRoot, "functions", `${area}.ts`),
           description: `Laurel ${config.stage}: the ${area} routes`,
-          environment,
+          environment: { ...environment, ...(areaAccess[area].sourceKey ? { SECRET_KEY_ARN: sourceKey.secretArn } : {}) },
           logRetention: config.logRetention,
           logRemovalPolicy: config.removalPolicy,
         });
         grantTable(fn.role, this.tables.tables.ledger, tables.ledger, tableActions.ledger[areaAccess[area].ledger]);
         grantTable(fn.role, this.tables.tables.state, tables.state, tableActions.state[areaAccess[area].state]);
+        if (areaAccess[area].sourceKey) sourceKey.grantRead(fn.role);
         return [area, fn];
       }),
     ) as Record<Area, LaurelFunction>;

@@ -95,7 +95,12 @@ export const demoLeads: Record<string, string> = {
 
 export const demoAdmin = "cao-yi";
 
-type Send = (method: "PUT" | "POST", url: string, body: unknown, idempotencyKey?: string) => Promise<{ status: number; body: unknown }>;
+export type Send = (
+  method: "PUT" | "POST",
+  url: string,
+  body: unknown,
+  idempotencyKey?: string,
+) => Promise<{ status: number; body: unknown }>;
 
 /** Loads the org through the API (admin routes), so demo data obeys every rule real data does. */
 export async function loadDemoOrg(send: Send): Promise<void> {
@@ -150,4 +155,156 @@ export async function loadDemoAwards(send: Send): Promise<void> {
     const { status, body } = await send("POST", "/awards", award, `demo-award-${index}`);
     if (status >= 300) throw new Error(`demo award ${index} failed with ${status}: ${JSON.stringify(body)}`);
   }
+}
+
+const learning = "com.tianma.learning";
+const oa = "com.tianma.oa";
+
+/** Two sources: the learning platform and the OA system (seed 004, seed 000). */
+export const demoSources = {
+  "tianma-learning": {
+    name: "天马学习平台",
+    eventTypes: [
+      {
+        type: `${learning}.course.completed`,
+        dataSchema: {
+          type: "object",
+          properties: { courseId: { type: "string" }, score: { type: "number", minimum: 0, maximum: 100 } },
+          required: ["courseId", "score"],
+        },
+      },
+      {
+        type: `${learning}.certification.passed`,
+        dataSchema: { type: "object", properties: { level: { type: "integer" } }, required: ["level"] },
+      },
+    ],
+    maxEventAgeDays: 30,
+  },
+  "tianma-oa": {
+    name: "天马 OA 审批系统",
+    eventTypes: [
+      {
+        type: `${oa}.approval.completed`,
+        dataSchema: { type: "object", properties: { online: { type: "boolean" } }, required: ["online"] },
+      },
+      { type: `${oa}.meeting.held`, dataSchema: { type: "object", properties: { digital: { type: "boolean" } }, required: ["digital"] } },
+      {
+        type: `${oa}.bounty.closed`,
+        dataSchema: { type: "object", properties: { team: { type: "string" }, bountyId: { type: "string" } }, required: ["team"] },
+      },
+    ],
+    maxEventAgeDays: 30,
+  },
+};
+
+/** Rules drawn from the articles: a threshold with a daily cap, a first time, a count, a streak, a team bounty. */
+export const demoRules = {
+  "course-passed": {
+    name: { zh: "课程考核 80 分以上", en: "Course passed with 80 or more" },
+    eventType: `${learning}.course.completed`,
+    when: { field: "score", op: "gte", value: 80 },
+    trigger: { kind: "each" },
+    award: { coins: 20, points: { capability: "tool-operation", amount: 10 } },
+    cap: { period: "day", points: 30 },
+  },
+  "first-course": {
+    name: { zh: "首次完成数字化课程", en: "First digital course completed" },
+    eventType: `${learning}.course.completed`,
+    trigger: { kind: "first" },
+    award: { coins: 10 },
+  },
+  "certification-passed": {
+    name: { zh: "通过数字化认证考试", en: "Digital certification exam passed" },
+    eventType: `${learning}.certification.passed`,
+    trigger: { kind: "each" },
+    award: { points: { capability: "data-assurance", amount: 50 } },
+  },
+  "online-approvals": {
+    name: { zh: "每完成 10 次线上审批", en: "Every 10 approvals done online" },
+    eventType: `${oa}.approval.completed`,
+    when: { field: "online", op: "eq", value: true },
+    trigger: { kind: "count", every: 10 },
+    award: { coins: 50, points: { capability: "efficient-execution", amount: 20 } },
+  },
+  "digital-morning-meeting": {
+    name: { zh: "连续 4 周召开数字化早会", en: "Digital morning meeting 4 weeks in a row" },
+    eventType: `${oa}.meeting.held`,
+    when: { field: "digital", op: "eq", value: true },
+    trigger: { kind: "streak", period: "week", length: 4 },
+    award: { coins: 30, points: { capability: "efficient-execution", amount: 40 } },
+  },
+  "bounty-closed": {
+    name: { zh: "揭榜挂帅：悬赏任务完成", en: "Open bounty closed" },
+    eventType: `${oa}.bounty.closed`,
+    trigger: { kind: "each" },
+    team: { split: "equal" },
+    award: { coins: 300, points: { capability: "growth-driving", amount: 150 } },
+  },
+};
+
+/** The certification ladder (seed 001) and a learner badge with levels by points. */
+export const demoBadges = {
+  certification: {
+    name: { zh: "数字化认证", en: "Digital certification" },
+    description: { zh: "通过数字化管理认证考试", en: "Passed the digital management certification exams" },
+    imageUrl: "https://laurel.example.com/badges/certification.svg",
+    capability: "data-assurance",
+    levels: [
+      {
+        level: 1,
+        name: { zh: "数字化管理专员", en: "Digital management specialist" },
+        criteria: [{ kind: "ruleCount", ruleId: "certification-passed", atLeast: 1 }],
+      },
+      {
+        level: 2,
+        name: { zh: "数字化管理师", en: "Digital manager" },
+        criteria: [{ kind: "ruleCount", ruleId: "certification-passed", atLeast: 2 }],
+        grants: { coins: 100 },
+      },
+      {
+        level: 3,
+        name: { zh: "数字化高级管理师", en: "Senior digital manager" },
+        criteria: [{ kind: "ruleCount", ruleId: "certification-passed", atLeast: 3 }],
+        grants: { coins: 200 },
+      },
+    ],
+  },
+  "digital-learner": {
+    name: { zh: "数字化学习者", en: "Digital learner" },
+    description: { zh: "工具实操智慧点累计", en: "Tool-operation points earned" },
+    imageUrl: "https://laurel.example.com/badges/learner.svg",
+    capability: "tool-operation",
+    levels: [
+      { level: 1, name: { zh: "铜", en: "Bronze" }, criteria: [{ kind: "points", capability: "tool-operation", atLeast: 30 }] },
+      {
+        level: 2,
+        name: { zh: "银", en: "Silver" },
+        criteria: [{ kind: "points", capability: "tool-operation", atLeast: 100 }],
+        grants: { coins: 20 },
+      },
+      {
+        level: 3,
+        name: { zh: "金", en: "Gold" },
+        criteria: [{ kind: "points", capability: "tool-operation", atLeast: 300 }],
+        grants: { coins: 50 },
+      },
+    ],
+  },
+};
+
+/** Sources, rules and badges through the admin API; returns each new source's signing secret. */
+export async function loadDemoDefinitions(send: Send): Promise<Record<string, string>> {
+  const secrets: Record<string, string> = {};
+  const ok = async (what: string, response: Promise<{ status: number; body: unknown }>) => {
+    const { status, body } = await response;
+    if (status >= 300) throw new Error(`${what} failed with ${status}: ${JSON.stringify(body)}`);
+    return body as { secret?: string };
+  };
+  for (const [id, source] of Object.entries(demoSources)) {
+    const body = await ok(`source ${id}`, send("PUT", `/admin/sources/${id}`, source));
+    if (body.secret) secrets[id] = body.secret;
+  }
+  for (const [id, rule] of Object.entries(demoRules)) await ok(`rule ${id}`, send("PUT", `/admin/rules/${id}`, rule));
+  for (const [id, badge] of Object.entries(demoBadges)) await ok(`badge ${id}`, send("PUT", `/admin/badges/${id}`, badge));
+  return secrets;
 }

@@ -2,10 +2,11 @@
  * `npm start`: DynamoDB Local (data kept in .laurel/dynamodb unless --fresh), the tables, the
  * demo enterprise, and the API on http://127.0.0.1:3000 served by the Lambda handlers.
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createDynamoClient } from "../functions/shared/dynamo.ts";
-import { demoAdmin, demoPeople, loadDemoAwards, loadDemoOrg } from "./demo-data.ts";
+import { demoAdmin, demoPeople, loadDemoAwards, loadDemoDefinitions, loadDemoOrg } from "./demo-data.ts";
 import { devAuthEnv, loadDevIssuer } from "./dev-issuer.ts";
 import { createTables, startDynamoLocal } from "./local-dynamo.ts";
 
@@ -25,11 +26,15 @@ const dynamo = await startDynamoLocal({ dbPath: dataDir, port: Number(process.en
 });
 const tableNames = { ledger: "laurel-ledger", state: "laurel-state" };
 const issuer = await loadDevIssuer(join(stateDir, "dev-issuer.json"));
+// Seals the demo sources' signing secrets, as the Secrets Manager key does in AWS.
+const secretKeyFile = join(stateDir, "secret-key");
+if (!existsSync(secretKeyFile)) writeFileSync(secretKeyFile, randomBytes(32).toString("base64"), { mode: 0o600 });
 Object.assign(process.env, {
   DYNAMODB_ENDPOINT: dynamo.endpoint,
   AWS_REGION: "local",
   LEDGER_TABLE: tableNames.ledger,
   STATE_TABLE: tableNames.state,
+  LAUREL_SECRET_KEY: readFileSync(secretKeyFile, "utf8"),
   ...devAuthEnv(issuer),
 });
 await createTables(createDynamoClient(), tableNames);
@@ -51,6 +56,8 @@ if (firstRun) {
   };
   process.env.LOG_LEVEL = "silent";
   await loadDemoOrg(send);
+  const secrets = await loadDemoDefinitions(send);
+  writeFileSync(join(stateDir, "source-secrets.json"), JSON.stringify(secrets, null, 2), { mode: 0o600 });
   await loadDemoAwards(send);
   delete process.env.LOG_LEVEL;
   console.log(`Loaded the demo enterprise: ${demoPeople.length} people.`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { routes } from "../functions/routes.ts";
-import { startLocalServer } from "../scripts/local-server.ts";
 import { freePort } from "../scripts/local-dynamo.ts";
+import { startLocalServer } from "../scripts/local-server.ts";
 import { as, call } from "./support/api.ts";
 import { withDemoOrg } from "./support/org.ts";
 
@@ -12,7 +12,9 @@ describe("the org directory", () => {
     const response = await (await as("yang-xue", "manager")).get("/org-units");
     expect(response.status).toBe(200);
     expect(response.body.orgUnits).toHaveLength(12);
-    expect(response.body.orgUnits).toContainEqual(expect.objectContaining({ orgUnitId: "store-east", parentId: "retail-ops", leadId: "liu-yang" }));
+    expect(response.body.orgUnits).toContainEqual(
+      expect.objectContaining({ orgUnitId: "store-east", parentId: "retail-ops", leadId: "liu-yang" }),
+    );
   });
 
   it("refuses an org unit under a parent that does not exist", async () => {
@@ -29,20 +31,35 @@ describe("the org directory", () => {
 
   it("refuses a root that is not a group, and a lead who is not in the directory", async () => {
     expect((await admin.put("/admin/org-units/floating", { name: "x", kind: "team" })).body.code).toBe("org-unit-without-parent");
-    expect((await admin.put("/admin/org-units/fleet", { name: "车队管理组", kind: "team", parentId: "log-transport", leadId: "ghost" })).body.code).toBe("lead-unknown");
+    expect(
+      (await admin.put("/admin/org-units/fleet", { name: "车队管理组", kind: "team", parentId: "log-transport", leadId: "ghost" })).body
+        .code,
+    ).toBe("lead-unknown");
   });
 
   it("refuses a person in an unknown org unit, and reads a person back", async () => {
-    const refused = await admin.put("/admin/people/new-person", { name: "新人", tier: "base", tierSince: "2026-01-01", orgUnitId: "nowhere" });
+    const refused = await admin.put("/admin/people/new-person", {
+      name: "新人",
+      tier: "base",
+      tierSince: "2026-01-01",
+      orgUnitId: "nowhere",
+    });
     expect([refused.status, refused.body.code]).toEqual([422, "org-unit-unknown"]);
-    const created = await admin.put("/admin/people/new-person", { name: "新人", tier: "base", tierSince: "2026-01-01", orgUnitId: "fleet" });
+    const created = await admin.put("/admin/people/new-person", {
+      name: "新人",
+      tier: "base",
+      tierSince: "2026-01-01",
+      orgUnitId: "fleet",
+    });
     expect(created.status).toBe(200);
     expect((await admin.get("/admin/people/new-person")).body).toMatchObject({ personId: "new-person", name: "新人", orgUnitId: "fleet" });
   });
 
   it("only admins change the directory", async () => {
     const hr = await as("deng-hua", "hr");
-    expect((await hr.put("/admin/people/yang-xue", { name: "x", tier: "base", tierSince: "2026-01-01", orgUnitId: "fleet" })).status).toBe(403);
+    expect((await hr.put("/admin/people/yang-xue", { name: "x", tier: "base", tierSince: "2026-01-01", orgUnitId: "fleet" })).status).toBe(
+      403,
+    );
   });
 });
 
@@ -69,7 +86,9 @@ describe("the local server", () => {
     const server = await startLocalServer(port);
     try {
       const me = await as("liu-yang", "manager");
-      const response = await fetch(`http://127.0.0.1:${port}/people/liu-yang/balances`, { headers: { authorization: `Bearer ${me.token}` } });
+      const response = await fetch(`http://127.0.0.1:${port}/people/liu-yang/balances`, {
+        headers: { authorization: `Bearer ${me.token}` },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get("x-correlation-id")).toBeTruthy();
       expect(await response.json()).toMatchObject({ personId: "liu-yang", name: "刘洋" });

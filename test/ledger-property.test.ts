@@ -7,7 +7,12 @@ const admin = await withDemoOrg();
 const people = ["yang-xue", "huang-tao", "wu-min"];
 
 const operation = fc.oneof(
-  fc.record({ op: fc.constant("award"), personId: fc.constantFrom(...people), coins: fc.integer({ min: 1, max: 20 }), points: fc.integer({ min: 1, max: 20 }) }),
+  fc.record({
+    op: fc.constant("award"),
+    personId: fc.constantFrom(...people),
+    coins: fc.integer({ min: 1, max: 20 }),
+    points: fc.integer({ min: 1, max: 20 }),
+  }),
   fc.record({ op: fc.constant("deduct"), personId: fc.constantFrom(...people), coins: fc.integer({ min: 1, max: 30 }) }),
   fc.record({ op: fc.constant("reverse"), pick: fc.nat() }),
 );
@@ -19,7 +24,12 @@ it("random sequences of awards, deductions and reversals through the API keep ev
       for (const o of operations) {
         let response: { status: number; body: any };
         if (o.op === "award") {
-          response = await admin.post("/awards", { personId: o.personId, coins: o.coins, points: { capability: "data-assurance", amount: o.points }, reason: "p" });
+          response = await admin.post("/awards", {
+            personId: o.personId,
+            coins: o.coins,
+            points: { capability: "data-assurance", amount: o.points },
+            reason: "p",
+          });
         } else if (o.op === "deduct") {
           response = await admin.post("/deductions", { personId: o.personId, coins: o.coins, reason: "p" });
         } else {

@@ -1,9 +1,12 @@
 /** What every area's composition root wires at cold start: one client, the stores, the clock. */
 import type { Clock } from "../../domain/ports.ts";
+import { SourceService } from "../../domain/sources.ts";
 import { type AuthConfig, authConfigFromEnv } from "./auth.ts";
+import { DynamoDefinitionStore } from "./definition-store.ts";
 import { DynamoDirectory } from "./directory-store.ts";
 import { createDocumentClient } from "./dynamo.ts";
 import { DynamoLedgerStore } from "./ledger-store.ts";
+import { SecretBox } from "./secret-box.ts";
 import { tableName } from "./tables.ts";
 
 export function createAdapters() {
@@ -12,6 +15,25 @@ export function createAdapters() {
   const directory = new DynamoDirectory(db, tables.state, { orgTreeTtlMs: Number(process.env.ORG_TREE_TTL_MS ?? 30_000) });
   const ledgerStore = new DynamoLedgerStore(db, tables);
   const clock: Clock = { now: () => new Date() };
+  const definitions = new DynamoDefinitionStore(db, tables.state, { ttlMs: Number(process.env.DEFINITIONS_TTL_MS ?? 30_000) });
+  let sources: SourceService | undefined;
   let auth: AuthConfig | undefined;
-  return { db, tables, directory, ledgerStore, clock, auth: () => (auth ??= authConfigFromEnv()) };
+  return {
+    db,
+    tables,
+    directory,
+    ledgerStore,
+    definitions,
+    clock,
+    /** The company's time zone: periods (days, weeks) of caps, streaks and leaderboards. */
+    timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",
+    sources: () => {
+      sources ??= new SourceService({ definitions, sealer: SecretBox.fromEnv(), clock });
+      return sources;
+    },
+    auth: () => {
+      auth ??= authConfigFromEnv();
+      return auth;
+    },
+  };
 }

@@ -122,14 +122,15 @@ function finish({ event, response, internal }: LaurelRequest): void {
   });
 }
 
+function bodyBytes(event: Event, limit: number): Buffer {
+  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8")) : Buffer.alloc(0);
+  if (raw.byteLength > limit) throw new DomainError("too-large", "body-too-large", `Bodies may be at most ${limit} bytes.`, { limit });
+  return raw;
+}
+
 function parseJsonBody(event: Event): unknown {
-  if (event.body === undefined || event.body === null || event.body === "") {
-    throw new DomainError("invalid", "body-missing", "This route needs a JSON body.");
-  }
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
-  if (raw.byteLength > maxBodyBytes) {
-    throw new DomainError("too-large", "body-too-large", `Bodies may be at most ${maxBodyBytes} bytes.`, { limit: maxBodyBytes });
-  }
+  const raw = bodyBytes(event, maxBodyBytes);
+  if (raw.byteLength === 0) throw new DomainError("invalid", "body-missing", "This route needs a JSON body.");
   const type = (event.headers?.["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") {
     throw new DomainError("invalid", "unsupported-media-type", "Send the body as application/json.");
@@ -188,7 +189,16 @@ function implement(spec: RouteSpec, implementation: Implementation<RouteSpec>, d
       }
       idempotencyKey = validate(IdempotencyKey, header, "Idempotency-Key header");
     }
-    const reply: Reply = await implementation({ caller, params, query, body, idempotencyKey, headers: event.headers ?? {} } as never);
+    const rawBody = spec.rawBody ? bodyBytes(event, spec.rawBody.maxBytes) : Buffer.alloc(0);
+    const reply: Reply = await implementation({
+      caller,
+      params,
+      query,
+      body,
+      idempotencyKey,
+      headers: event.headers ?? {},
+      rawBody,
+    } as never);
     return {
       statusCode: reply.status ?? spec.success.status,
       headers: { "content-type": "application/json", ...reply.headers },

@@ -15,6 +15,14 @@ export const keys = {
   unitMembers: (orgUnitId: OrgUnitId) => `UNIT#${orgUnitId}`,
   orgUnit: (orgUnitId: OrgUnitId) => ({ pk: "ORG", sk: `UNIT#${orgUnitId}` }),
   orgPartition: "ORG",
+  definition: (kind: string, id: string) => ({ pk: `DEF#${kind}`, sk: id }),
+  definitionPartition: (kind: string) => `DEF#${kind}`,
+  definitionVersion: (kind: string, id: string, version: number) => ({
+    pk: `DEFV#${kind}#${id}`,
+    sk: `V#${String(version).padStart(8, "0")}`,
+  }),
+  event: (sourceId: string, eventId: string) => ({ pk: `EVENT#${sourceId}#${eventId}`, sk: "EVENT" }),
+  retraction: (sourceId: string, eventId: string) => ({ pk: `RETRACTED#${sourceId}#${eventId}`, sk: "RETRACTED" }),
 };
 
 /** Strips key attributes off an item read back from a table. */

@@ -5,21 +5,30 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Person } from "../../domain/directory.ts";
 import { ContentionError, DomainError } from "../../domain/errors.ts";
-import { type ChainState, emptyChain, holderOfEntryId, type LedgerEntry } from "../../domain/ledger.ts";
+import { type ChainState, emptyChain, holderOfEntryId, type LedgerEntry, seqOfEntryId } from "../../domain/ledger.ts";
 import { type AccountId, type EntryId, type PersonId, personAccount } from "../../domain/model.ts";
 import type {
   AppendWrite,
   EntrySnapshot,
+  EventRecord,
+  EventSnapshot,
   IdempotencyRecord,
   IdempotencyRef,
   LedgerStore,
+  OnceRecord,
   Page,
   PersonSnapshot,
 } from "../../domain/ports.ts";
+import { emptyRuleState, type RuleState } from "../../domain/rules.ts";
 import { isRetryableDynamoError } from "./dynamo.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 type Key = { pk: string; sk: string };
+type Found = { get(table: string, key: Key): Item | undefined };
+
+const personKeys = (personId: PersonId): Key[] => [keys.person(personId), keys.head(personAccount(personId))];
+
+const maxTransactionItems = 100;
 type Item = Record<string, unknown>;
 
 export class DynamoLedgerStore implements LedgerStore {
@@ -34,76 +43,90 @@ export class DynamoLedgerStore implements LedgerStore {
   }
 
   async readPerson(personId: PersonId, idempotency?: IdempotencyRef): Promise<PersonSnapshot> {
-    const holder = personAccount(personId);
-    const profileKey = keys.person(personId);
-    const headKey = keys.head(holder);
     const idemKey = idempotency ? keys.idempotency(idempotency.scope, idempotency.key) : undefined;
-    const found = await this.#batchGet({
-      [this.#state]: [profileKey, headKey],
-      ...(idemKey ? { [this.#ledger]: [idemKey] } : {}),
-    });
-    const head = found.get(this.#state, headKey);
-    const profile = found.get(this.#state, profileKey);
+    const found = await this.#batchGet({ [this.#state]: personKeys(personId), ...(idemKey ? { [this.#ledger]: [idemKey] } : {}) });
     const idem = idemKey ? found.get(this.#ledger, idemKey) : undefined;
-    return {
-      person: profile ? withoutKeys<Person>(profile) : undefined,
-      chain: head ? withoutKeys<ChainState>(head) : emptyChain(holder),
-      idempotency: idem ? withoutKeys<IdempotencyRecord>(idem) : undefined,
-    };
+    return { ...this.#person(found, personId), idempotency: idem ? withoutKeys<IdempotencyRecord>(idem) : undefined };
   }
 
-  async readEntry(entryId: EntryId): Promise<EntrySnapshot> {
-    const holder = holderOfEntryId(entryId);
-    if (!holder) return { entry: undefined, reversedBy: undefined };
-    const entryKey = keys.entry(holder, Number(entryId.slice(entryId.lastIndexOf(".") + 1)));
-    const markerKey = keys.reversal(entryId);
-    const found = await this.#batchGet({ [this.#ledger]: [entryKey, markerKey] });
-    const entry = found.get(this.#ledger, entryKey);
+  async readEntries(entryIds: readonly EntryId[]): Promise<Map<EntryId, EntrySnapshot>> {
+    const wanted = entryIds.flatMap((entryId) => {
+      const holder = holderOfEntryId(entryId);
+      return holder ? [{ entryId, entryKey: keys.entry(holder, seqOfEntryId(entryId)), markerKey: keys.reversal(entryId) }] : [];
+    });
+    const snapshots = new Map<EntryId, EntrySnapshot>();
+    if (wanted.length === 0) return snapshots;
+    const found = await this.#batchGet({ [this.#ledger]: wanted.flatMap((w) => [w.entryKey, w.markerKey]) });
+    for (const { entryId, entryKey, markerKey } of wanted) {
+      const entry = found.get(this.#ledger, entryKey);
+      const marker = found.get(this.#ledger, markerKey);
+      snapshots.set(entryId, {
+        entry: entry ? withoutKeys<LedgerEntry>(entry) : undefined,
+        reversedBy: marker ? (marker.reversedBy as EntryId) : undefined,
+      });
+    }
+    return snapshots;
+  }
+
+  async readEvent(sourceId: string, eventId: string, people: readonly PersonId[]): Promise<EventSnapshot> {
+    const recordKey = keys.event(sourceId, eventId);
+    const markerKey = keys.retraction(sourceId, eventId);
+    const found = await this.#batchGet({
+      [this.#ledger]: [recordKey, markerKey],
+      ...(people.length ? { [this.#state]: people.flatMap(personKeys) } : {}),
+    });
+    const record = found.get(this.#ledger, recordKey);
     const marker = found.get(this.#ledger, markerKey);
     return {
-      entry: entry ? withoutKeys<LedgerEntry>(entry) : undefined,
-      reversedBy: marker ? (marker.reversedBy as EntryId) : undefined,
+      record: record ? withoutKeys<EventRecord>(record) : undefined,
+      retractedBy: marker ? (marker.retractedBy as string) : undefined,
+      people: new Map(people.map((personId) => [personId, { ...this.#person(found, personId), idempotency: undefined }])),
     };
   }
 
-  async append(write: AppendWrite): Promise<void> {
-    const { before, after, entries, idempotency } = write;
-    const notExists = "attribute_not_exists(pk)";
+  #person(found: Found, personId: PersonId): Omit<PersonSnapshot, "idempotency"> {
+    const [profileKey, headKey] = personKeys(personId) as [Key, Key];
+    const head = found.get(this.#state, headKey);
+    const profile = found.get(this.#state, profileKey);
+    const holder = personAccount(personId);
+    return {
+      person: profile ? withoutKeys<Person>(profile) : undefined,
+      chain: head
+        ? {
+            holder,
+            seq: head.seq as number,
+            headHash: head.headHash as string,
+            balances: head.balances as ChainState["balances"],
+            badgeEntries: (head.badgeEntries as ChainState["badgeEntries"] | undefined) ?? {},
+          }
+        : emptyChain(holder),
+      ruleState: (head?.ruleState as RuleState | undefined) ?? emptyRuleState(),
+      headVersion: (head?.version as number | undefined) ?? 0,
+    };
+  }
+
+  async append({ chains, records }: AppendWrite): Promise<void> {
+    const putOnce = (Item: Item) => ({ Put: { TableName: this.#ledger, Item, ConditionExpression: "attribute_not_exists(pk)" } });
     const items = [
-      ...entries.map((entry) => ({
-        Put: { TableName: this.#ledger, Item: { ...keys.entry(entry.holder, entry.seq), ...entry }, ConditionExpression: notExists },
-      })),
-      {
-        Put: {
-          TableName: this.#ledger,
-          Item: { ...keys.idempotency(idempotency.scope, idempotency.key), ...idempotency },
-          ConditionExpression: notExists,
-        },
-      },
-      ...(write.reverses
-        ? [
-            {
-              Put: {
-                TableName: this.#ledger,
-                Item: { ...keys.reversal(write.reverses), reversedBy: entries[0]?.entryId, recordedAt: idempotency.recordedAt },
-                ConditionExpression: notExists,
-              },
-            },
-          ]
-        : []),
-      {
+      ...chains.flatMap(({ entries }) => entries.map((entry) => putOnce({ ...keys.entry(entry.holder, entry.seq), ...entry }))),
+      ...records.map((record) => putOnce(this.#onceItem(record))),
+      ...chains.map(({ after, ruleState, headVersion }) => ({
         Put: {
           TableName: this.#state,
-          Item: { ...keys.head(after.holder), ...after },
-          // Optimistic concurrency: the head must still be the one the entries were chained to.
-          ...(before.seq === 0
-            ? { ConditionExpression: notExists }
-            : { ConditionExpression: "seq = :seq", ExpressionAttributeValues: { ":seq": before.seq } }),
+          Item: { ...keys.head(after.holder), ...after, ruleState, version: headVersion + 1 },
+          // Optimistic concurrency: the head must still be the one the change was computed from.
+          ...(headVersion === 0
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : { ConditionExpression: "version = :version", ExpressionAttributeValues: { ":version": headVersion } }),
         },
-      },
+      })),
     ];
-    if (items.length > 100) {
-      throw new DomainError("too-large", "too-many-entries", `One write may carry at most ${100 - 3} entries.`);
+    if (items.length > maxTransactionItems) {
+      throw new DomainError(
+        "too-large",
+        "too-many-entries",
+        `One write may carry at most ${maxTransactionItems} items; this one needs ${items.length}.`,
+      );
     }
     try {
       await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
@@ -113,7 +136,20 @@ export class DynamoLedgerStore implements LedgerStore {
     }
   }
 
-  async readEntries(holder: AccountId, limit: number, cursor?: string): Promise<Page<LedgerEntry>> {
+  #onceItem(record: OnceRecord): Item {
+    switch (record.kind) {
+      case "idempotency":
+        return { ...keys.idempotency(record.record.scope, record.record.key), ...record.record };
+      case "reversal":
+        return { ...keys.reversal(record.entryId), reversedBy: record.reversedBy, recordedAt: record.recordedAt };
+      case "event":
+        return { ...keys.event(record.record.sourceId, record.record.eventId), ...record.record };
+      case "retraction":
+        return { ...keys.retraction(record.sourceId, record.eventId), retractedBy: record.retractedBy, recordedAt: record.recordedAt };
+    }
+  }
+
+  async readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<LedgerEntry>> {
     const start = cursor === undefined ? undefined : decodeCursor(cursor);
     const result = await this.#db.send(
       new QueryCommand({
@@ -151,7 +187,7 @@ export class DynamoLedgerStore implements LedgerStore {
   }
 
   /** BatchGetItem across tables, following UnprocessedKeys until every key is answered. */
-  async #batchGet(request: Record<string, Key[]>) {
+  async #batchGet(request: Record<string, Key[]>): Promise<Found> {
     const found = new Map<string, Item>();
     const id = (table: string, key: Key) => `${table}\u0000${key.pk}\u0000${key.sk}`;
     let pending: Record<string, { Keys: Key[] }> | undefined = Object.fromEntries(

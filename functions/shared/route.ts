@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import type { Caller } from "../../domain/directory.ts";
 
-export const areas = ["public", "ledger", "admin"] as const;
+export const areas = ["public", "ledger", "admin", "webhooks"] as const;
 export type Area = (typeof areas)[number];
 
 export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
@@ -21,6 +21,8 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   body?: B;
   /** Writes that money-like values depend on need an Idempotency-Key header. */
   idempotencyKey?: boolean;
+  /** The body is handed over unparsed (webhooks verify a signature over the exact bytes). */
+  rawBody?: { maxBytes: number };
   /** The success status and a description of the answer, for the OpenAPI document. */
   success: { status: 200 | 201; description: string };
 }
@@ -32,6 +34,7 @@ export interface Request<S extends RouteSpec> {
   body: S["body"] extends z.ZodType ? z.output<S["body"]> : undefined;
   idempotencyKey: string;
   headers: Record<string, string | undefined>;
+  rawBody: Buffer;
 }
 
 export interface Reply {

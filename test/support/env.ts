@@ -17,6 +17,8 @@ Object.assign(process.env, {
   LEDGER_TABLE: tableNames.ledger,
   STATE_TABLE: tableNames.state,
   ORG_TREE_TTL_MS: "0",
+  DEFINITIONS_TTL_MS: "0",
+  LAUREL_SECRET_KEY: randomUUID() + randomUUID(),
   LOG_LEVEL: "silent",
 });
 

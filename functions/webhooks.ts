@@ -1,0 +1,37 @@
+/** Lambda: achievement webhooks from sources, and retractions. */
+import { assertRole } from "../domain/directory.ts";
+import { WebhookService } from "../domain/webhook-service.ts";
+import { createAdapters } from "./shared/adapters.ts";
+import { httpHandler } from "./shared/http.ts";
+
+const adapters = createAdapters();
+const webhooks = new WebhookService({
+  store: adapters.ledgerStore,
+  definitions: adapters.definitions,
+  get sources() {
+    return adapters.sources();
+  },
+  peopleIn: (orgUnitId) => adapters.directory.peopleIn(orgUnitId),
+  clock: adapters.clock,
+  timeZone: adapters.timeZone,
+});
+
+export const handler = httpHandler(
+  "webhooks",
+  {
+    webhook: async ({ params, query, headers, rawBody }) => ({
+      body: await webhooks.receive({
+        sourceId: params.sourceId,
+        headers: { id: headers["webhook-id"], timestamp: headers["webhook-timestamp"], signature: headers["webhook-signature"] },
+        contentType: headers["content-type"],
+        body: rawBody,
+        dryRun: query.dryRun === "true",
+      }),
+    }),
+    retractEvent: async ({ caller, params, body, idempotencyKey }) => {
+      assertRole(caller, ["admin"]);
+      return { body: await webhooks.retractAsAdmin(params.sourceId, params.eventId, body.reason, idempotencyKey) };
+    },
+  },
+  adapters,
+);
