@@ -5,6 +5,7 @@
  */
 
 import { revocationMovements } from "./awarding.ts";
+import type { BadgeDefinition } from "./badges.ts";
 import { fingerprint } from "./canonical.ts";
 import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "./directory.ts";
 import { DomainError, IdempotencyConflictError, NotFoundError } from "./errors.ts";
@@ -29,6 +30,7 @@ import {
   personAccount,
   systemAccount,
 } from "./model.ts";
+import { openBadgeCredentials } from "./open-badges.ts";
 import type { Clock, EntrySnapshot, IdempotencyRecord, LedgerStore, Page } from "./ports.ts";
 import { type RetryPolicy, retryOnContention } from "./retry.ts";
 import type { AwardRequest, DeductionRequest, ReversalRequest } from "./schemas.ts";
@@ -81,6 +83,8 @@ export function balancesView(person: Person, balances: Partial<Record<AssetKey, 
 
 export interface LedgerDeps {
   store: LedgerStore;
+  /** Badge definitions, to refuse an award of a badge or level that does not exist. */
+  badge: (badgeId: string) => Promise<BadgeDefinition | undefined>;
   orgTree: () => Promise<OrgTree>;
   clock: Clock;
   retry?: RetryPolicy;
@@ -104,11 +108,30 @@ export class LedgerService {
     this.#deps = deps;
   }
 
-  award(caller: Caller, request: AwardRequest, idempotencyKey: string): Promise<Outcome<LedgerWriteResult>> {
+  async award(caller: Caller, request: AwardRequest, idempotencyKey: string): Promise<Outcome<LedgerWriteResult>> {
     assertRole(caller, ["admin"]);
     const personId = request.personId as PersonId;
     if (personId === caller.personId) {
       throw new DomainError("forbidden", "self-award", "An admin cannot award to themselves; ask another admin.");
+    }
+    if (request.badge) {
+      const { badgeId, level } = request.badge;
+      const badge = await this.#deps.badge(badgeId);
+      if (!badge)
+        throw new DomainError(
+          "unprocessable",
+          "badge-unknown",
+          `No badge with id "${badgeId}"; define it at /admin/badges/${badgeId} first.`,
+          { badgeId },
+        );
+      if (!badge.levels.some((l) => l.level === level)) {
+        throw new DomainError(
+          "unprocessable",
+          "badge-level-unknown",
+          `Badge "${badgeId}" has levels 1 to ${badge.levels.length}, not ${level}.`,
+          { badgeId, level },
+        );
+      }
     }
     return this.#write({
       caller,
@@ -190,6 +213,24 @@ export class LedgerService {
     const [person, tree] = await Promise.all([this.#deps.store.readPerson(personId).then((s) => s.person), this.#deps.orgTree()]);
     this.#readable(caller, personId, person, tree);
     return this.#deps.store.readHistory(personAccount(personId), limit, cursor);
+  }
+
+  /** Every badge level the person was ever given, as Open Badges 3.0 credentials. */
+  async credentials(caller: Caller, personId: PersonId) {
+    const [person, tree] = await Promise.all([this.#deps.store.readPerson(personId).then((s) => s.person), this.#deps.orgTree()]);
+    this.#readable(caller, personId, person, tree);
+    const entries: LedgerEntry[] = [];
+    for await (const entry of this.#deps.store.readChain(personAccount(personId)))
+      if (entry.asset.startsWith("badge:")) entries.push(entry);
+    const badgeIds = [...new Set(entries.map((e) => (parseAsset(e.asset) as { badgeId: string }).badgeId))];
+    const badges = new Map<string, BadgeDefinition>();
+    for (const id of badgeIds) {
+      const badge = await this.#deps.badge(id);
+      if (badge) badges.set(id, badge);
+    }
+    const root = tree.units().find((unit) => unit.parentId === undefined);
+    const issuer = { id: `urn:laurel:issuer:${root?.orgUnitId ?? "laurel"}`, name: root?.name ?? "Laurel" };
+    return { credentials: openBadgeCredentials(personId, entries, badges, issuer) };
   }
 
   #readable(caller: Caller, personId: PersonId, person: Person | undefined, tree: OrgTree): Person {

@@ -1,11 +1,17 @@
 /** Lambda: awards, deductions, reversals and ledger reads. */
+import type { BadgeDefinition } from "../domain/badges.ts";
 import { LedgerService, type Outcome } from "../domain/ledger-service.ts";
 import type { PersonId } from "../domain/model.ts";
 import { createAdapters } from "./shared/adapters.ts";
 import { httpHandler } from "./shared/http.ts";
 
 const adapters = createAdapters();
-const ledger = new LedgerService({ store: adapters.ledgerStore, orgTree: () => adapters.directory.orgTree(), clock: adapters.clock });
+const ledger = new LedgerService({
+  store: adapters.ledgerStore,
+  badge: async (badgeId) => (await adapters.definitions.get<BadgeDefinition>("badge", badgeId))?.body,
+  orgTree: () => adapters.directory.orgTree(),
+  clock: adapters.clock,
+});
 
 const written = ({ result, replayed }: Outcome<unknown>) => ({
   body: result,
@@ -20,6 +26,7 @@ export const handler = httpHandler(
     reverse: async ({ caller, params, body, idempotencyKey }) =>
       written(await ledger.reverse(caller, params.entryId, body, idempotencyKey)),
     balances: async ({ caller, params }) => ({ body: await ledger.balances(caller, params.personId as PersonId) }),
+    badgeCredentials: async ({ caller, params }) => ({ body: await ledger.credentials(caller, params.personId as PersonId) }),
     ledger: async ({ caller, params, query }) => {
       const page = await ledger.ledger(caller, params.personId as PersonId, query.limit, query.cursor);
       return { body: { entries: page.items, cursor: page.cursor ?? null } };

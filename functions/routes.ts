@@ -84,6 +84,15 @@ export const routes = {
     query: LedgerPageQuery,
     success: { status: 200, description: "A page of entries and the cursor of the next page, if any." },
   }),
+  badgeCredentials: defineRoute({
+    method: "GET",
+    path: "/people/{personId}/badges/credentials",
+    area: "ledger",
+    auth: "token",
+    summary: "A person's badge levels as Open Badges 3.0 achievement credentials (JSON-LD); revoked levels carry a revocation status.",
+    params: PersonParams,
+    success: { status: 200, description: "The credentials." },
+  }),
   putPerson: defineRoute({
     method: "PUT",
     path: "/admin/people/{personId}",

@@ -208,7 +208,7 @@ export const demoRules = {
     cap: { period: "day", points: 30 },
   },
   "first-course": {
-    name: { zh: "首次完成数字化课程", en: "First digital course completed" },
+    name: { zh: "数字化学习启航", en: "First digital course completed" },
     eventType: `${learning}.course.completed`,
     trigger: { kind: "first" },
     award: { coins: 10 },

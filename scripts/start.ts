@@ -52,7 +52,7 @@ if (firstRun) {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
       body: JSON.stringify(body),
     });
-    return { status: result.statusCode ?? 200, body: result.body };
+    return { status: result.statusCode ?? 200, body: JSON.parse(result.body ?? "null") as unknown };
   };
   process.env.LOG_LEVEL = "silent";
   await loadDemoOrg(send);

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { as, type Client, call } from "./support/api.ts";
 import { issuer } from "./support/env.ts";
 import { ledgerProblems, storedChain } from "./support/invariants.ts";
-import { withDemoOrg } from "./support/org.ts";
+import { withDemoDefinitions } from "./support/org.ts";
 
 let admin: Client;
 beforeAll(async () => {
-  admin = await withDemoOrg();
+  ({ admin } = await withDemoDefinitions());
 });
 
 const balancesOf = async (personId: string) => (await admin.get(`/people/${personId}/balances`)).body;
@@ -42,6 +42,13 @@ describe("awards", () => {
     const again = await admin.post("/awards", { personId: "lin-feng", badge: { badgeId: "certification", level: 1 }, reason: "again" });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe("badge-level-already-held");
+  });
+
+  it("an award of a badge or level that is not defined is a 422", async () => {
+    const unknown = await admin.post("/awards", { personId: "lin-feng", badge: { badgeId: "no-such-badge", level: 1 }, reason: "x" });
+    expect([unknown.status, unknown.body.code]).toEqual([422, "badge-unknown"]);
+    const level = await admin.post("/awards", { personId: "lin-feng", badge: { badgeId: "certification", level: 4 }, reason: "x" });
+    expect([level.status, level.body.code]).toEqual([422, "badge-level-unknown"]);
   });
 
   it("replaying an award with the same Idempotency-Key returns the original and writes nothing", async () => {

@@ -295,3 +295,25 @@ describe("rules", () => {
 it("after every webhook above, all ledger invariants hold", async () => {
   expect(await ledgerProblems()).toEqual([]);
 });
+
+describe("Open Badges export", () => {
+  it("lists each badge level as an OpenBadgeCredential, a revoked one with its revocation", async () => {
+    const response = await (await as("gao-bo", "manager")).get("/people/gao-bo/badges/credentials");
+    expect(response.status).toBe(200);
+    const credentials = response.body.credentials;
+    expect(credentials).toHaveLength(2);
+    const [level1, level2] = credentials;
+    expect(level1).toMatchObject({
+      type: ["VerifiableCredential", "OpenBadgeCredential"],
+      issuer: { name: "天马集团" },
+      credentialSubject: { id: "urn:laurel:person:gao-bo", achievement: { id: "urn:laurel:badge:certification:1", type: ["Achievement"] } },
+    });
+    expect(level1["@context"]).toContain("https://www.w3.org/ns/credentials/v2");
+    expect(level1.credentialStatus).toBeUndefined();
+    expect(level2.credentialStatus).toMatchObject({ revoked: true, reason: "exam result annulled" });
+  });
+
+  it("is personal data: another department's manager gets 403", async () => {
+    expect((await (await as("qian-hao", "manager")).get("/people/gao-bo/badges/credentials")).status).toBe(403);
+  });
+});
