@@ -3,7 +3,7 @@
  * 数字化高级管理师. A level is reached when all its criteria hold on the person's points and rule
  * counts; a level held is an asset in the ledger ("badge:<badgeId>:<level>").
  */
-import { z } from "zod";
+import * as z from "zod";
 import { DomainError } from "./errors.ts";
 import { type AssetKey, assetKey, type Capability } from "./model.ts";
 import { AwardSchema, localizedText, type RuleState, ruleCount } from "./rules.ts";

@@ -2,7 +2,7 @@
  * CloudEvents 1.0 in JSON (structured mode): one event, or a batch of up to 100. The envelope
  * is checked here; each source's type list and data schemas are checked per event later.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { DomainError } from "./errors.ts";
 
 export const maxBatchEvents = 100;

@@ -5,7 +5,7 @@
  * rule state and returns grants, the new state and the exact effects, which undo a retracted
  * event. Grants become ledger entries elsewhere.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { DomainError } from "./errors.ts";
 import type { RuleRef } from "./ledger.ts";
 import type { Capability, PersonId } from "./model.ts";

@@ -2,7 +2,7 @@
  * Request and definition shapes: the single source of truth for validation, for the types the
  * code uses (z.infer) and for the OpenAPI document.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { orgUnitKinds } from "./directory.ts";
 import { capabilities, roles, tiers } from "./model.ts";
 

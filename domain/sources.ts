@@ -2,7 +2,7 @@
  * Sources: the business systems that post achievement events, each with its signing secrets
  * (generated here, shown once, stored sealed) and the event types it may send.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { DefinitionStore, Versioned } from "./definitions.ts";
 import type { Caller } from "./directory.ts";
 import { assertRole } from "./directory.ts";

@@ -112,7 +112,12 @@ export class WebhookService {
     }
     const events = eventsOf(parseJson(request.body), type === batchType);
     const current = await this.#definitionsNow();
-    const results = await mapLimit(events, eventsInFlight, (event) => this.#settle(source, event, current, request.dryRun));
+    // One person's events go one after another (in batch order, and without racing each other
+    // for their chain head); different people's go concurrently.
+    const results = new Array<EventResult>(events.length);
+    await mapLimit([...groupBySubject(events).values()], eventsInFlight, async (indices) => {
+      for (const index of indices) results[index] = await this.#settle(source, events[index], current, request.dryRun);
+    });
     return { results };
   }
 
@@ -371,6 +376,16 @@ export class WebhookService {
 interface Definitions {
   rules: CompiledRules;
   badges: Badge[];
+}
+
+function groupBySubject(events: readonly unknown[]): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  events.forEach((event, index) => {
+    const subject = (event as { subject?: unknown } | null)?.subject;
+    const key = typeof subject === "string" ? `subject:${subject}` : `event:${index}`;
+    groups.set(key, [...(groups.get(key) ?? []), index]);
+  });
+  return groups;
 }
 
 function parseJson(body: Buffer): unknown {

@@ -1,5 +1,5 @@
 /** The routes of the HTTP API. Handlers implement them per area (functions/<area>.ts). */
-import { z } from "zod";
+import * as z from "zod";
 import { BadgeDefinition } from "../domain/badges.ts";
 import { RuleDefinition } from "../domain/rules.ts";
 import { AwardRequest, DeductionRequest, Id, LedgerPageQuery, OrgUnitInput, PersonInput, ReversalRequest } from "../domain/schemas.ts";

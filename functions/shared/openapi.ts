@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 document, generated from the route specs and their zod schemas. */
-import { z } from "zod";
+import * as z from "zod";
 import { routes } from "../routes.ts";
 import type { RouteSpec } from "./route.ts";
 

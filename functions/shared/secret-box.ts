@@ -5,7 +5,6 @@
  * so they are encrypted, not hashed.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 
 const cacheMs = 5 * 60_000;
 
@@ -20,9 +19,10 @@ export class SecretBox {
   static fromEnv(env = process.env): SecretBox {
     const arn = env.SECRET_KEY_ARN;
     if (arn) {
-      const client = new SecretsManagerClient({});
+      // Loaded on first use only: most requests never open a secret, so cold starts skip it.
       return new SecretBox(async () => {
-        const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+        const { GetSecretValueCommand, SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
+        const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
         return keyFrom(SecretString);
       });
     }

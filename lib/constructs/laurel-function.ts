@@ -10,6 +10,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { lambdaBundling } from "../bundling.ts";
 
 export interface LaurelFunctionProps {
   /** Absolute path of the handler file; it exports `handler`. */
@@ -46,15 +47,13 @@ export class LaurelFunction extends Construct {
       environment: { ...props.environment, NODE_OPTIONS: "--enable-source-maps" },
       bundling: {
         format: OutputFormat.ESM,
-        target: "node24",
-        mainFields: ["module", "main"],
-        minify: true,
+        target: lambdaBundling.target,
+        mainFields: [...lambdaBundling.mainFields],
+        minify: lambdaBundling.minify,
         sourceMap: true,
         sourcesContent: false,
-        // Some CommonJS dependencies call require(); ESM has none, so the bundle makes one.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        // Bundled rather than taken from the runtime, so the SDK version is the one we test with.
-        externalModules: [],
+        banner: lambdaBundling.banner,
+        externalModules: [...lambdaBundling.external],
         forceDockerBundling: false,
       },
     });

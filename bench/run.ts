@@ -1,0 +1,45 @@
+/**
+ * Every benchmark: `npm run bench` (`-- --quick` for fewer repetitions, under two minutes).
+ * Prints a table and writes bench/results.json. Benchmarks report; they never fail the tests.
+ */
+import { writeFileSync } from "node:fs";
+import { laterFigures, ledgerFigures, webhookFigures } from "./api.ts";
+import { bundleFigures } from "./bundles.ts";
+import { domainFigures } from "./domain.ts";
+import type { Options, Result } from "./result.ts";
+import { startSystem } from "./system.ts";
+
+const options: Options = { quick: process.argv.includes("--quick") };
+const started = performance.now();
+const results: Result[] = [];
+
+// CPU-bound figures first, before DynamoDB Local's JVM competes for the cores.
+results.push(...domainFigures(options));
+results.push(...(await bundleFigures(options)));
+
+const system = await startSystem();
+try {
+  results.push(...(await ledgerFigures(system)));
+  results.push(...(await webhookFigures(system, options)));
+} finally {
+  await system.stop();
+}
+results.push(...laterFigures());
+
+const format = (value: number) => value.toLocaleString("en-US", { maximumFractionDigits: 3 });
+const rows = results.map((r) => [
+  r.name,
+  r.value === null ? "not yet available" : `${format(r.value)} ${r.unit}`,
+  r.budget ?? "",
+  r.ok === null ? "" : r.ok ? "ok" : "OVER",
+]);
+const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => (row[i] as string).length), 6));
+for (const row of [["figure", "value", "budget", ""], ...rows]) {
+  console.log(row.map((cell, i) => (i === 1 ? cell.padStart(widths[i] as number) : cell.padEnd(widths[i] as number))).join("  "));
+}
+writeFileSync(new URL("results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+const failed = results.filter((r) => r.ok === false).length;
+console.log(
+  `\n${results.length} figures, ${failed} over budget, ${results.filter((r) => r.value === null).length} not yet available; ` +
+    `${((performance.now() - started) / 1000).toFixed(1)} s${options.quick ? " (quick)" : ""}. Written to bench/results.json.`,
+);

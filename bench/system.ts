@@ -1,0 +1,78 @@
+/**
+ * Laurel as the tests run it: DynamoDB Local in memory, the demo org loaded through the API, and
+ * requests sent through scripts/local-api.ts `dispatch`, the code path Lambda runs.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { createDynamoClient } from "../functions/shared/dynamo.ts";
+import type { RouteSpec } from "../functions/shared/route.ts";
+import { demoAdmin, loadDemoOrg } from "../scripts/demo-data.ts";
+import { devAuthEnv, loadDevIssuer } from "../scripts/dev-issuer.ts";
+import { createTables, startDynamoLocal } from "../scripts/local-dynamo.ts";
+import { installMeter } from "./dynamo-meter.ts";
+
+export interface Response {
+  status: number;
+  headers: Record<string, string>;
+  body: any;
+}
+
+export interface System {
+  /** Calls the API as the demo admin (cao-yi, role admin). */
+  admin(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Sends a request as it arrives (no token added): webhooks sign their own. */
+  raw(method: string, url: string, body: string, headers: Record<string, string>): Promise<Response>;
+  /** The route with this method and path template, if this version of Laurel has it. */
+  route(method: string, path: string): RouteSpec | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startSystem(): Promise<System> {
+  // Before any handler is imported, so that the handlers' client gets the meter.
+  installMeter();
+  const dynamo = await startDynamoLocal();
+  const suffix = randomUUID().slice(0, 8);
+  const tableNames = { ledger: `bench-ledger-${suffix}`, state: `bench-state-${suffix}` };
+  const issuer = await loadDevIssuer();
+  // The handlers read their environment at module load, as in test/support/env.ts. The org tree
+  // keeps Lambda's default 30 s cache (the tests turn it off), so warm reads are measured as in AWS.
+  Object.assign(process.env, {
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    AWS_REGION: "local",
+    LEDGER_TABLE: tableNames.ledger,
+    STATE_TABLE: tableNames.state,
+    ORG_TREE_TTL_MS: "30000",
+    LOG_LEVEL: "silent",
+    LAUREL_SECRET_KEY: randomBytes(32).toString("base64"),
+    ...devAuthEnv(issuer),
+  });
+  await createTables(createDynamoClient(), tableNames);
+
+  const { dispatch } = await import("../scripts/local-api.ts");
+  const { routes } = await import("../functions/routes.ts");
+  const token = await issuer.sign(demoAdmin, ["admin"]);
+
+  const send = async (method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<Response> => {
+    const result = await dispatch({ method, url, headers, ...(body === undefined ? {} : { body }) });
+    const text = result.body ?? "";
+    return {
+      status: result.statusCode ?? 200,
+      headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+      body: text ? JSON.parse(text) : undefined,
+    };
+  };
+  const admin: System["admin"] = (method, url, body, headers = {}) =>
+    send(method, url, body === undefined ? undefined : JSON.stringify(body), {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...headers,
+    });
+
+  await loadDemoOrg(async (method, url, body, key) => admin(method, url, body, key ? { "idempotency-key": key } : {}));
+
+  return {
+    admin,
+    raw: (method, url, body, headers) => send(method, url, body, headers),
+    route: (method, path) => (Object.values(routes) as RouteSpec[]).find((spec) => spec.method === method && spec.path === path),
+    stop: () => dynamo.stop(),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * How every function is bundled (esbuild): shared by the CDK construct and the benchmarks, so
+ * that what is measured is what is deployed.
+ *
+ * The AWS SDK v3 is not bundled: the nodejs24.x runtime ships it. Bundling it would add about
+ * 330 KB and 60 ms of module initialisation to every function (measured, docs/PERFORMANCE.md);
+ * the price is that the SDK version is the runtime's, which AWS keeps current.
+ */
+export const lambdaBundling = {
+  format: "esm",
+  target: "node24",
+  mainFields: ["module", "main"],
+  minify: true,
+  // Some CommonJS dependencies call require(); ESM has none, so the bundle makes one.
+  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  external: ["@aws-sdk/*"],
+} as const;
