@@ -3,6 +3,8 @@
  * request (counted by ./dynamo-meter.ts), and webhook batch time as a ratio to a single event.
  */
 import { randomUUID } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { Webhook } from "standardwebhooks";
 import { demoPeople } from "../scripts/demo-data.ts";
 import { metered } from "./dynamo-meter.ts";
@@ -169,6 +171,17 @@ export function laterFigures(): Result[] {
     notYet("eligibility check: DynamoDB round trips", "requests", "≤ 2"),
     notYet("eligibility check: 10,000 ÷ 10 ledger entries (time)", "ratio", "≤ 1.2"),
     notYet("eligibility check asOf: DynamoDB reads", "requests", "≤ 10"),
-    notYet("page: JS + CSS gzipped", "KB", "≤ 60"),
+    pageFigure(),
   ];
+}
+
+/** The page's JS + CSS gzipped, as built in web/dist (npm run build:web; npm start and npm test build it). */
+function pageFigure(): Result {
+  const dist = new URL("../web/dist/", import.meta.url);
+  const name = "page: JS + CSS gzipped";
+  if (!existsSync(dist)) return notYet(name, "KB", "≤ 60");
+  const bytes = readdirSync(dist)
+    .filter((file) => file.endsWith(".js") || file.endsWith(".css"))
+    .reduce((sum, file) => sum + gzipSync(readFileSync(new URL(file, dist)), { level: 9 }).byteLength, 0);
+  return atMost(name, Math.round((bytes / 1024) * 10) / 10, "KB", 60);
 }

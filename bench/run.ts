@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { laterFigures, ledgerFigures, webhookFigures } from "./api.ts";
 import { bundleFigures } from "./bundles.ts";
 import { domainFigures } from "./domain.ts";
+import { pageFigures } from "./page.ts";
 import type { Options, Result } from "./result.ts";
 import { startSystem } from "./system.ts";
 
@@ -16,6 +17,7 @@ const results: Result[] = [];
 // CPU-bound figures first, before DynamoDB Local's JVM competes for the cores.
 results.push(...domainFigures(options));
 results.push(...(await bundleFigures(options)));
+results.push(...(await pageFigures(options)));
 
 const system = await startSystem();
 try {

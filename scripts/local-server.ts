@@ -2,14 +2,28 @@
  * The local HTTP server: node:http in front of scripts/local-api.ts, which hands each request to
  * the area's Lambda handler as an API Gateway v2 event. Static files of the page under /app/.
  */
-import { createServer, type Server } from "node:http";
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { extname, join, normalize, sep } from "node:path";
+import { demoGates, demoLeads, demoOrgUnits, demoPeople } from "./demo-data.ts";
+import type { DevIssuer } from "./dev-issuer.ts";
 import { dispatch } from "./local-api.ts";
 
 const maxRequestBytes = 2 * 1024 * 1024;
 
-export function startLocalServer(port: number, host = "127.0.0.1"): Promise<Server> {
+/** Local only, never deployed: `dev.issuer` turns on the demo sign-in routes under /dev/. */
+export interface LocalServerOptions {
+  dev?: { issuer: DevIssuer };
+  /** The built page (scripts/build-web.ts), served under /app/. */
+  webRoot?: string;
+}
+
+export function startLocalServer(port: number, host = "127.0.0.1", options: LocalServerOptions = {}): Promise<Server> {
   const server = createServer(async (request, response) => {
     try {
+      const path = new URL(request.url ?? "/", "http://localhost").pathname;
+      if (path === "/app" || path.startsWith("/app/")) return await servePage(request, response, path, options);
+      if (path.startsWith("/dev/") && options.dev) return await serveDev(request, response, path, options.dev.issuer);
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of request) {
@@ -57,4 +71,111 @@ export function startLocalServer(port: number, host = "127.0.0.1"): Promise<Serv
     server.once("error", reject);
     server.listen(port, host, () => resolve(server));
   });
+}
+
+const webRootDefault = join(import.meta.dirname, "..", "web", "dist");
+
+const contentTypes: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".webmanifest": "application/manifest+json",
+  ".map": "application/json; charset=utf-8",
+};
+
+/** The same security headers as CloudFront's policy (lib/constructs/web.ts), the API on this origin. */
+const pageHeaders = {
+  "content-security-policy":
+    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "strict-origin-when-cross-origin",
+};
+
+const sendJson = (response: ServerResponse, status: number, body: unknown, type = "application/json") => {
+  response.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+  response.end(JSON.stringify(body));
+};
+
+const problem = (response: ServerResponse, status: number, code: string, title: string, detail: string) =>
+  sendJson(response, status, { type: `/problems/${code}`, title, status, code, detail }, "application/problem+json");
+
+/**
+ * The page as S3 + CloudFront serve it: hashed files cached for ever, index.html and config.json
+ * never; any /app/ path that is not a file gets index.html (the page routes on the client).
+ */
+async function servePage(request: IncomingMessage, response: ServerResponse, path: string, options: LocalServerOptions) {
+  if (request.method !== "GET" && request.method !== "HEAD")
+    return problem(response, 405, "method-not-allowed", "Method not allowed", "GET only.");
+  if (path === "/app") {
+    response.writeHead(301, { location: "/app/" });
+    return response.end();
+  }
+  if (path === "/app/config.json") {
+    // The local API is this very server; in AWS the deployment writes apiUrl, userPoolId, clientId, authDomain.
+    return sendJson(response, 200, { apiUrl: `http://${request.headers.host ?? "127.0.0.1"}`, region: "local", devSignIn: true });
+  }
+  const root = options.webRoot ?? webRootDefault;
+  let relative: string;
+  try {
+    relative = normalize(decodeURIComponent(path.slice("/app/".length)));
+  } catch {
+    return problem(response, 400, "bad-path", "Bad request", "The path is not valid.");
+  }
+  const isFile = extname(relative) !== "";
+  if (relative.startsWith("..") || relative.includes(`${sep}..`)) return problem(response, 404, "not-found", "Not found", "No such file.");
+  const file = isFile ? join(root, relative) : join(root, "index.html");
+  let body: Buffer;
+  try {
+    body = await readFile(file);
+  } catch {
+    if (!isFile) return problem(response, 503, "page-not-built", "Service unavailable", "The page is not built: run npm run build:web.");
+    return problem(response, 404, "not-found", "Not found", `No file ${path}.`);
+  }
+  // Built files carry a content hash in their name (app-3F2A9C1B.js): cache them for ever.
+  const hashed = /-[A-Z0-9]{8}\.[a-z]+$/.test(relative);
+  response.writeHead(200, {
+    "content-type": contentTypes[extname(file)] ?? "application/octet-stream",
+    "cache-control": hashed ? "public, max-age=31536000, immutable" : "no-cache",
+    "content-length": String(body.byteLength),
+    ...pageHeaders,
+  });
+  response.end(request.method === "HEAD" ? undefined : body);
+}
+
+/** The demo sign-in: the demo people, and a dev-issuer token for one of them with their demo roles. */
+async function serveDev(request: IncomingMessage, response: ServerResponse, path: string, issuer: DevIssuer) {
+  if (request.method === "GET" && path === "/dev/people") {
+    return sendJson(response, 200, {
+      orgUnits: demoOrgUnits.map(({ orgUnitId, name, kind, parentId }) => ({
+        orgUnitId,
+        name,
+        kind,
+        ...(parentId ? { parentId } : {}),
+        ...(demoLeads[orgUnitId] ? { leadId: demoLeads[orgUnitId] } : {}),
+      })),
+      people: demoPeople.map(({ personId, name, tier, orgUnitId, roles }) => ({ personId, name, tier, orgUnitId, roles })),
+      // The API names no gate per tier yet; the page takes the next gate of a person's tier from here.
+      gates: Object.entries(demoGates).map(([gateId, gate]) => ({ gateId, tier: gate.tier, name: gate.name })),
+    });
+  }
+  if (request.method === "POST" && path === "/dev/token") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    let personId: unknown;
+    try {
+      personId = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { personId?: unknown }).personId;
+    } catch {
+      return problem(response, 400, "invalid", "Bad request", 'Send {"personId": "…"} as JSON.');
+    }
+    const person = demoPeople.find((p) => p.personId === personId);
+    if (!person) return problem(response, 404, "not-found", "Not found", `No demo person "${String(personId)}".`);
+    const token = await issuer.sign(person.personId, person.roles);
+    return sendJson(response, 200, { token, personId: person.personId, roles: person.roles });
+  }
+  return problem(response, 404, "not-found", "Not found", `No dev route ${request.method} ${path}.`);
 }

@@ -1,0 +1,205 @@
+/** Calls to Laurel's API: bearer token, problem details, 401 → sign in again, offline. */
+import { useCallback, useEffect, useState } from "preact/hooks";
+import type { PageConfig } from "./auth.ts";
+
+declare const __LAUREL_ROUTES__: string[];
+
+/** Whether the API has a route ("GET /leaderboards"): screens whose routes are not built yet say so. */
+export const hasRoute = (key: string) => __LAUREL_ROUTES__.includes(key);
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, detail: string) {
+    super(detail);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+interface Client {
+  base: string;
+  token: string | undefined;
+  onUnauthorized: () => void;
+}
+
+const client: Client = { base: "", token: undefined, onUnauthorized: () => {} };
+const cache = new Map<string, unknown>();
+
+/** Called whenever the signed-in person changes, before any screen of theirs asks for data. */
+export function configureApi(config: PageConfig, token: string | undefined, onUnauthorized: () => void): void {
+  client.base = config.apiUrl.replace(/\/+$/, "");
+  if (client.token !== token) cache.clear();
+  client.token = token;
+  client.onUnauthorized = onUnauthorized;
+}
+
+export async function loadConfig(): Promise<PageConfig> {
+  const response = await fetch("config.json", { cache: "no-cache" });
+  if (!response.ok) throw new Error(`config.json: ${response.status}`);
+  return (await response.json()) as PageConfig;
+}
+
+export async function request<T>(
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<T> {
+  let response: Response;
+  const token = client.token;
+  try {
+    response = await fetch(`${client.base}${path}`, {
+      method: init.method ?? "GET",
+      headers: {
+        accept: "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+        ...init.headers,
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+  } catch {
+    throw new ApiError(0, "offline", "");
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!response.ok) {
+    const problem = (body ?? {}) as { detail?: string; title?: string; code?: string };
+    // Only the token in use expires the session: an answer to an earlier sign-in does not.
+    if (response.status === 401 && token && token === client.token) client.onUnauthorized();
+    throw new ApiError(response.status, problem.code ?? String(response.status), problem.detail ?? problem.title ?? response.statusText);
+  }
+  return body as T;
+}
+
+export interface Resource<T> {
+  data: T | undefined;
+  error: ApiError | undefined;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** A GET, cached for the signed-in session (tab switches are instant); reload() asks again. */
+export function useResource<T>(path: string | undefined): Resource<T> {
+  const cached = path ? (cache.get(path) as T | undefined) : undefined;
+  const [state, setState] = useState<{ path?: string; data?: T; error?: ApiError; loading: boolean }>({
+    ...(path ? { path } : {}),
+    ...(cached === undefined ? {} : { data: cached }),
+    loading: cached === undefined && path !== undefined,
+  });
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (!path) return;
+    const hit = cache.get(path) as T | undefined;
+    if (hit !== undefined && attempt === 0) {
+      setState({ path, data: hit, loading: false });
+      return;
+    }
+    let live = true;
+    setState((s) => ({ path, ...(s.path === path && s.data !== undefined ? { data: s.data } : {}), loading: true }));
+    request<T>(path).then(
+      (data) => {
+        cache.set(path, data);
+        if (live) setState({ path, data, loading: false });
+      },
+      (error: unknown) => {
+        if (live) setState({ path, error: error instanceof ApiError ? error : new ApiError(0, "error", String(error)), loading: false });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, attempt]);
+  const reload = useCallback(() => {
+    if (path) cache.delete(path);
+    setAttempt((n) => n + 1);
+  }, [path]);
+  const current = state.path === path;
+  return {
+    data: current ? state.data : cached,
+    error: current ? state.error : undefined,
+    loading: current ? state.loading : cached === undefined,
+    reload,
+  };
+}
+
+// ---- The API's shapes the page reads ----
+
+export interface Balances {
+  personId: string;
+  name: string;
+  tier: string;
+  orgUnitId: string;
+  coins: number;
+  points: { total: number; byCapability: Record<string, number> };
+  badges: { badgeId: string; levels: number[] }[];
+  asOfSeq: number;
+}
+
+export interface Localized {
+  zh: string;
+  en: string;
+}
+
+export type Criterion = { kind: "points"; capability?: string; atLeast: number } | { kind: "ruleCount"; ruleId: string; atLeast: number };
+
+export interface BadgeView {
+  id: string;
+  version: number;
+  definition: {
+    name: Localized;
+    description: Localized;
+    capability: string;
+    levels: {
+      level: number;
+      name: Localized;
+      criteria: Criterion[];
+      grants?: { coins?: number; points?: { capability: string; amount: number } };
+    }[];
+  };
+}
+
+export interface LedgerEntry {
+  entryId: string;
+  holder: string;
+  seq: number;
+  kind: string;
+  asset: string;
+  amount: number;
+  from: string;
+  to: string;
+  reason: string;
+  actor: { kind: "person"; personId: string } | { kind: "source"; sourceId: string; eventId: string };
+  rule?: { ruleId: string; version: number };
+  occurredAt: string;
+  recordedAt: string;
+  reverses?: string;
+  grantedWith?: string;
+  category?: string;
+}
+
+export interface OrgUnit {
+  orgUnitId: string;
+  name: string;
+  kind: string;
+  parentId?: string;
+  leadId?: string;
+}
+
+export interface DemoPerson {
+  personId: string;
+  name: string;
+  tier: string;
+  orgUnitId: string;
+  roles: string[];
+}
+
+export interface Credential {
+  validFrom: string;
+  credentialSubject: { achievement: { id: string } };
+  credentialStatus?: { revoked: boolean };
+}

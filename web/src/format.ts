@@ -1,0 +1,95 @@
+/** Numbers, days in the company's time zone, and ledger entries in words. */
+import type { BadgeView, LedgerEntry } from "./api.ts";
+import { capabilityName, type Dict, type Lang } from "./i18n.ts";
+
+export const timeZone = "Asia/Shanghai";
+
+export const number = (lang: Lang, n: number) => n.toLocaleString(lang === "zh" ? "zh-CN" : "en-US");
+
+const dayKeyFormat = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+
+/** YYYY-MM-DD of an instant, in Asia/Shanghai. */
+export const dayKey = (iso: string | Date) => dayKeyFormat.format(typeof iso === "string" ? new Date(iso) : iso);
+
+const locale = (lang: Lang) => (lang === "zh" ? "zh-CN" : "en-US");
+
+export function dayLabel(lang: Lang, t: Dict, key: string, now = new Date()): string {
+  if (key === dayKey(now)) return t.today;
+  if (key === dayKey(new Date(now.getTime() - 86_400_000))) return t.yesterday;
+  const date = new Date(`${key}T12:00:00+08:00`);
+  const sameYear = key.slice(0, 4) === dayKey(now).slice(0, 4);
+  return date.toLocaleDateString(locale(lang), {
+    timeZone,
+    month: "long",
+    day: "numeric",
+    weekday: "short",
+    ...(sameYear ? {} : { year: "numeric" }),
+  });
+}
+
+export const dateLabel = (lang: Lang, iso: string) =>
+  new Date(iso).toLocaleDateString(locale(lang), { timeZone, year: "numeric", month: "long", day: "numeric" });
+
+export const timeLabel = (lang: Lang, iso: string) =>
+  new Date(iso).toLocaleTimeString(locale(lang), { timeZone, hour: "2-digit", minute: "2-digit", hour12: false });
+
+export const badgeName = (lang: Lang, badges: readonly BadgeView[] | undefined, badgeId: string, level?: number) => {
+  const badge = badges?.find((b) => b.id === badgeId);
+  if (!badge) return level === undefined ? badgeId : `${badgeId} · ${level}`;
+  const levelName = level === undefined ? undefined : badge.definition.levels.find((l) => l.level === level)?.name[lang];
+  return levelName ? `${badge.definition.name[lang]} · ${levelName}` : badge.definition.name[lang];
+};
+
+/** What an asset is, in words: coins, points of a capability, a badge level, money. */
+export function assetWords(lang: Lang, t: Dict, asset: string, badges: readonly BadgeView[] | undefined): string {
+  const [kind, a, b] = asset.split(":");
+  if (kind === "coin") return t.coinsShort;
+  if (kind === "point") return `${t.points} · ${capabilityName(lang, a ?? "")}`;
+  if (kind === "badge") return t.badgeAsset(badgeName(lang, badges, a ?? "", Number(b)));
+  if (kind === "money") return a ?? "";
+  return asset;
+}
+
+/** The signed amount for the person whose chain the entry is in. */
+export function signedAmount(entry: LedgerEntry): number {
+  if (entry.to === entry.holder) return entry.amount;
+  if (entry.from === entry.holder) return -entry.amount;
+  return 0;
+}
+
+export function amountWords(lang: Lang, t: Dict, entry: LedgerEntry, badges: readonly BadgeView[] | undefined): string {
+  const signed = signedAmount(entry);
+  const sign = signed > 0 ? "+" : signed < 0 ? "−" : "";
+  if (entry.asset.startsWith("badge:")) return `${sign === "−" ? "−" : ""}${assetWords(lang, t, entry.asset, badges)}`;
+  if (entry.asset.startsWith("money:")) {
+    const currency = entry.asset.slice("money:".length);
+    const value = (Math.abs(signed) / 100).toLocaleString(locale(lang), { style: "currency", currency });
+    return `${sign}${value}`;
+  }
+  return `${sign}${number(lang, Math.abs(signed))} ${assetWords(lang, t, entry.asset, badges)}`;
+}
+
+/** Why an entry exists, beyond its reason: the rule, or the source and event, and who did it. */
+export function provenance(
+  lang: Lang,
+  t: Dict,
+  entry: LedgerEntry,
+  nameOf: (personId: string) => string | undefined,
+  badges: readonly BadgeView[] | undefined,
+): string[] {
+  const lines: string[] = [];
+  if (entry.rule) lines.push(t.rule(entry.rule.ruleId, entry.rule.version));
+  if (entry.actor.kind === "source") lines.push(t.source(entry.actor.sourceId, entry.actor.eventId));
+  else {
+    const name = nameOf(entry.actor.personId);
+    lines.push(t.by(name ? `${name} (${entry.actor.personId})` : entry.actor.personId));
+  }
+  if (entry.reverses) lines.push(t.reverses(entry.reverses));
+  if (entry.grantedWith) {
+    const [, id, level] = entry.grantedWith.split(":");
+    lines.push(`${t.withBadge} · ${badgeName(lang, badges, id ?? "", Number(level))}`);
+  }
+  if (entry.category && entry.kind === "deduction") lines.push(t.category(entry.category));
+  if (dayKey(entry.occurredAt) !== dayKey(entry.recordedAt)) lines.push(t.occurred(dateLabel(lang, entry.occurredAt)));
+  return lines;
+}

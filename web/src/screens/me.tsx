@@ -1,0 +1,218 @@
+/** 我的 me: coins, points, the capability radar and the badges wall; also a team member's, read only. */
+import { type BadgeView, type Balances, type Credential, type Criterion, useResource } from "../api.ts";
+import { dateLabel, number } from "../format.ts";
+import { capabilityName, type Dict, type Lang } from "../i18n.ts";
+import { Card, ErrorView, Icon, Medal, Radar, Skeleton, useApp } from "../ui.tsx";
+
+export const badgeHref = (personId: string, own: boolean, badgeId: string) =>
+  own ? `#/badges/${encodeURIComponent(badgeId)}` : `#/people/${encodeURIComponent(personId)}/badges/${encodeURIComponent(badgeId)}`;
+
+export function MeScreen({ personId }: { personId: string }) {
+  const { t, lang, session } = useApp();
+  const own = personId === session.personId;
+  const balances = useResource<Balances>(`/people/${encodeURIComponent(personId)}/balances`);
+  const badges = useResource<{ badges: BadgeView[] }>("/badges");
+  if (balances.error) return <ErrorView error={balances.error} retry={balances.reload} />;
+  if (!balances.data)
+    return (
+      <>
+        <div class="hero hero-skeleton" aria-busy="true">
+          <span class="sr-only">{t.loading}</span>
+        </div>
+        <Skeleton tall lines={1} />
+        <Skeleton lines={3} />
+      </>
+    );
+  const b = balances.data;
+  return (
+    <>
+      <section class="hero" aria-label={b.name}>
+        <div class="hero-who">
+          <span class="avatar avatar-large" aria-hidden="true">
+            {b.name.slice(0, 1)}
+          </span>
+          <div>
+            <h2 class="hero-name">{b.name}</h2>
+            <p class="hero-sub">{own ? personId : t.readOnly}</p>
+          </div>
+        </div>
+        <div class="hero-figures">
+          <div class="figure">
+            <span class="figure-label">{t.coins}</span>
+            <span class="figure-value" data-testid="coins">
+              {number(lang, b.coins)}
+            </span>
+            <span class="figure-hint">{t.coinsHint}</span>
+          </div>
+          <div class="figure">
+            <span class="figure-label">{t.pointsTotal}</span>
+            <span class="figure-value" data-testid="points">
+              {number(lang, b.points.total)}
+            </span>
+            <span class="figure-hint">{t.pointsHint}</span>
+          </div>
+        </div>
+      </section>
+      <Card title={t.radarTitle} hint={t.radarHint}>
+        <Radar byCapability={b.points.byCapability} lang={lang} />
+      </Card>
+      {badges.error ? (
+        <ErrorView error={badges.error} retry={badges.reload} />
+      ) : !badges.data ? (
+        <Skeleton lines={3} />
+      ) : (
+        <BadgeWall badges={badges.data.badges} balances={b} own={own} />
+      )}
+    </>
+  );
+}
+
+function BadgeWall({ badges, balances, own }: { badges: BadgeView[]; balances: Balances; own: boolean }) {
+  const { t, lang } = useApp();
+  const heldOf = (id: string) => balances.badges.find((h) => h.badgeId === id)?.levels ?? [];
+  const total = badges.reduce((n, b) => n + b.definition.levels.length, 0);
+  const held = badges.reduce((n, b) => n + heldOf(b.id).length, 0);
+  return (
+    <Card title={t.badgesTitle} hint={t.badgesHeld(held, total)}>
+      {badges.length === 0 && <p class="empty">{t.noBadges}</p>}
+      <ul class="badge-wall">
+        {badges.map((badge) => {
+          const levels = heldOf(badge.id);
+          const top = Math.max(0, ...levels);
+          const next = badge.definition.levels.find((l) => !levels.includes(l.level));
+          return (
+            <li key={badge.id}>
+              <a class={`badge-tile${top ? "" : " is-locked"}`} href={badgeHref(balances.personId, own, badge.id)}>
+                <Medal level={top || 1} held={top > 0} />
+                <span class="badge-name">{badge.definition.name[lang]}</span>
+                <span class="badge-levels" role="img" aria-label={top ? t.level(top) : t.locked}>
+                  {badge.definition.levels.map((l) => (
+                    <span key={l.level} class={levels.includes(l.level) ? "dot on" : "dot"} />
+                  ))}
+                </span>
+                <span class="badge-next">
+                  {next ? criteriaWords(lang, t, next.criteria).join(lang === "zh" ? "，" : ", ") : t.allLevelsHeld}
+                </span>
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+    </Card>
+  );
+}
+
+export function criteriaWords(lang: Lang, t: Dict, criteria: readonly Criterion[]): string[] {
+  return criteria.map((c) =>
+    c.kind === "ruleCount"
+      ? t.criterionRule(c.ruleId, c.atLeast)
+      : c.capability
+        ? t.criterionPoints(capabilityName(lang, c.capability), c.atLeast)
+        : t.criterionAllPoints(c.atLeast),
+  );
+}
+
+/** A badge with every level: held ones in colour with the day they were earned, locked ones with how to earn them. */
+export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: string }) {
+  const { t, lang } = useApp();
+  const person = encodeURIComponent(personId);
+  const balances = useResource<Balances>(`/people/${person}/balances`);
+  const badges = useResource<{ badges: BadgeView[] }>("/badges");
+  const credentials = useResource<{ credentials: Credential[] }>(`/people/${person}/badges/credentials`);
+  const error = balances.error ?? badges.error;
+  if (error)
+    return (
+      <ErrorView
+        error={error}
+        retry={() => {
+          balances.reload();
+          badges.reload();
+        }}
+      />
+    );
+  if (!balances.data || !badges.data) return <Skeleton tall lines={4} />;
+  const badge = badges.data.badges.find((b) => b.id === badgeId);
+  if (!badge) return <p class="card empty">{t.notFound}</p>;
+  const held = balances.data.badges.find((b) => b.badgeId === badgeId)?.levels ?? [];
+  const earnedAt = (level: number) =>
+    credentials.data?.credentials.find(
+      (c) => c.credentialSubject.achievement.id === `urn:laurel:badge:${badgeId}:${level}` && !c.credentialStatus?.revoked,
+    )?.validFrom;
+  const top = Math.max(0, ...held);
+  const pointsOf = (capability?: string) =>
+    capability ? (balances.data?.points.byCapability[capability] ?? 0) : (balances.data?.points.total ?? 0);
+  return (
+    <>
+      <section class="card badge-head">
+        <Medal level={top || 1} held={top > 0} size={88} />
+        <div>
+          <h2>{badge.definition.name[lang]}</h2>
+          <p class="hint">{badge.definition.description[lang]}</p>
+          <p class="chip">
+            {t.capability} · {capabilityName(lang, badge.definition.capability)}
+          </p>
+        </div>
+      </section>
+      <ol class="levels">
+        {badge.definition.levels.map((level) => {
+          const isHeld = held.includes(level.level);
+          const at = isHeld ? earnedAt(level.level) : undefined;
+          return (
+            <li key={level.level} class={`card level${isHeld ? " is-held" : " is-locked"}`}>
+              <Medal level={level.level} held={isHeld} size={44} />
+              <div class="level-body">
+                <h3>
+                  {t.level(level.level)} · {level.name[lang]}
+                </h3>
+                <p class={isHeld ? "status held" : "status"}>{isHeld ? (at ? t.earnedOn(dateLabel(lang, at)) : t.held) : t.locked}</p>
+                <p class="hint">{t.howToEarn}</p>
+                <ul class="criteria">
+                  {level.criteria.map((c, i) => {
+                    const words = criteriaWords(lang, t, [c])[0];
+                    const current = c.kind === "points" ? pointsOf(c.capability) : undefined;
+                    return (
+                      <li key={i}>
+                        <span>{words}</span>
+                        {current !== undefined && !isHeld && (
+                          <span class="bar" role="progressbar" aria-valuemin={0} aria-valuemax={c.atLeast} aria-valuenow={current}>
+                            <span class="bar-fill" style={{ width: `${Math.min(100, (100 * current) / c.atLeast)}%` }} />
+                            <span class="bar-text">
+                              {number(lang, current)} / {number(lang, c.atLeast)}
+                            </span>
+                          </span>
+                        )}
+                      </li>
+                    );
+                  })}
+                </ul>
+                {level.grants && (
+                  <p class="grants">
+                    {t.grants}:{" "}
+                    {[
+                      level.grants.coins ? `+${number(lang, level.grants.coins)} ${t.coinsShort}` : "",
+                      level.grants.points
+                        ? `+${number(lang, level.grants.points.amount)} ${t.points} · ${capabilityName(lang, level.grants.points.capability)}`
+                        : "",
+                    ]
+                      .filter(Boolean)
+                      .join(" ")}
+                  </p>
+                )}
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+    </>
+  );
+}
+
+export function BackLink({ href }: { href: string }) {
+  const { t } = useApp();
+  return (
+    <a class="back" href={href}>
+      <Icon name="back" size={18} />
+      {t.back}
+    </a>
+  );
+}
