@@ -1,0 +1,95 @@
+/**
+ * The leaderboard projector: a Lambda reading the ledger table's stream (NEW_IMAGE) into the
+ * leaderboard aggregates of the state table (functions/projector.ts).
+ *
+ * - Only inserted entries of people's chains reach it (an event filter); everything else in the
+ *   ledger table (idempotency records, event records, markers) never invokes it.
+ * - Partial batch responses, bisect on error and a bounded number of retries; a batch that still
+ *   fails is described in an encrypted SQS dead-letter queue (alarmed in Operations), from which
+ *   an operator replays it: applying an entry twice is a no-op.
+ * - Its role reads the stream and the state table (directory), and may write in the state table
+ *   only items whose partition key starts with "LB#" (IAM leading-key condition): no ledger
+ *   write, no balances, no directory.
+ */
+import { join } from "node:path";
+import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
+import type { ITable, Table } from "aws-cdk-lib/aws-dynamodb";
+import { Grant } from "aws-cdk-lib/aws-iam";
+import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { keys } from "../../functions/shared/keys.ts";
+import { tables } from "../../functions/shared/tables.ts";
+import { grantTable, tableActions } from "../access.ts";
+import { LaurelFunction } from "./laurel-function.ts";
+
+export interface ProjectorProps {
+  stage: string;
+  repoRoot: string;
+  ledger: Table;
+  state: Table;
+  environment: Record<string, string>;
+  logRetention: RetentionDays;
+  logRemovalPolicy: RemovalPolicy;
+}
+
+/** Retries of a failing batch before it goes to the dead-letter queue (bisected meanwhile). */
+export const projectorRetryAttempts = 5;
+
+export class Projector extends Construct {
+  readonly function: LaurelFunction;
+  readonly deadLetterQueue: Queue;
+  readonly eventSource: DynamoEventSource;
+
+  constructor(scope: Construct, id: string, props: ProjectorProps) {
+    super(scope, id);
+    this.function = new LaurelFunction(this, "projector", {
+      entry: join(props.repoRoot, "functions", "projector.ts"),
+      description: `Laurel ${props.stage}: the leaderboard projector (ledger stream to leaderboard aggregates)`,
+      environment: props.environment,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+    });
+    this.deadLetterQueue = new Queue(this, "DeadLetters", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "This queue is itself a dead-letter queue: the on-failure destination of the projector's stream event source mapping.",
+    });
+
+    const role = this.function.role;
+    grantTable(role, props.state, tables.state, tableActions.state.read);
+    Grant.addToPrincipal({
+      grantee: role,
+      actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
+      resourceArns: [props.state.tableArn],
+      conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${keys.boardPrefix}*`] } },
+    });
+
+    this.eventSource = new DynamoEventSource(props.ledger as ITable, {
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(1),
+      reportBatchItemFailures: true,
+      bisectBatchOnError: true,
+      retryAttempts: projectorRetryAttempts,
+      // The stream keeps records 24 hours; a record older than that is better replayed from the DLQ.
+      maxRecordAge: Duration.hours(12),
+      onFailure: new SqsDlq(this.deadLetterQueue),
+      filters: [
+        FilterCriteria.filter({
+          eventName: FilterRule.isEqual("INSERT"),
+          dynamodb: {
+            Keys: { pk: { S: FilterRule.beginsWith(keys.chain("person:")) }, sk: { S: FilterRule.beginsWith(keys.entryPrefix) } },
+          },
+        }),
+      ],
+    });
+    this.function.function.addEventSource(this.eventSource);
+  }
+}
