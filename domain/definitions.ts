@@ -4,7 +4,7 @@
  */
 import type { PersonId } from "./model.ts";
 
-export const definitionKinds = ["source", "rule", "badge"] as const;
+export const definitionKinds = ["source", "rule", "badge", "reward", "index", "gate"] as const;
 export type DefinitionKind = (typeof definitionKinds)[number];
 
 export interface Versioned<T> {

@@ -50,6 +50,18 @@ export class DirectoryService {
     return unit;
   }
 
+  /** Everyone in a unit and below: for hr, admin, and the leads of the unit or of a unit above it. */
+  async peopleBelow(caller: Caller, orgUnitId: OrgUnitId): Promise<Person[]> {
+    const tree = await this.#directory.orgTree();
+    if (!tree.get(orgUnitId)) throw new NotFoundError("org-unit", orgUnitId);
+    const privileged = caller.roles.includes("admin") || caller.roles.includes("hr");
+    if (!privileged && !(caller.roles.includes("manager") && tree.leads(caller.personId, orgUnitId))) {
+      throw new DomainError("forbidden", "forbidden", `You may list the people of the units you lead; you do not lead ${orgUnitId}.`);
+    }
+    const people = await Promise.all(tree.subtree(orgUnitId).map((unit) => this.#directory.peopleIn(unit)));
+    return people.flat().sort((a, b) => a.personId.localeCompare(b.personId));
+  }
+
   async orgUnits(): Promise<OrgUnit[]> {
     return (await this.#directory.orgTree()).units();
   }

@@ -4,11 +4,12 @@
  * commits entries + projection + idempotency record in one atomic append.
  */
 
-import { revocationMovements } from "./awarding.ts";
-import type { BadgeDefinition } from "./badges.ts";
+import { appendWithBadges, revocationMovements } from "./awarding.ts";
+import type { Badge, BadgeDefinition } from "./badges.ts";
 import { fingerprint } from "./canonical.ts";
 import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "./directory.ts";
 import { DomainError, IdempotencyConflictError, NotFoundError } from "./errors.ts";
+import { penaltiesAfter } from "./gates.ts";
 import {
   type Actor,
   appendMovements,
@@ -25,10 +26,12 @@ import {
   type Capability,
   capabilities,
   type EntryId,
+  type OrgUnitId,
   type PersonId,
   parseAsset,
   personAccount,
   systemAccount,
+  type Tier,
 } from "./model.ts";
 import { openBadgeCredentials } from "./open-badges.ts";
 import type { Clock, EntrySnapshot, IdempotencyRecord, LedgerStore, Page } from "./ports.ts";
@@ -38,6 +41,8 @@ import type { AwardRequest, DeductionRequest, ReversalRequest } from "./schemas.
 export interface BalancesView {
   personId: PersonId;
   name: string;
+  tier: Tier;
+  orgUnitId: OrgUnitId;
   coins: number;
   points: { total: number; byCapability: Record<Capability, number> };
   badges: { badgeId: string; levels: number[] }[];
@@ -64,7 +69,7 @@ export function balancesView(person: Person, balances: Partial<Record<AssetKey, 
     const asset = parseAsset(key);
     if (asset.kind === "coin") coins = amount;
     else if (asset.kind === "point") byCapability[asset.capability] = amount;
-    else if (amount > 0)
+    else if (asset.kind === "badge" && amount > 0)
       badges.set(
         asset.badgeId,
         [...(badges.get(asset.badgeId) ?? []), asset.level].sort((a, b) => a - b),
@@ -74,6 +79,8 @@ export function balancesView(person: Person, balances: Partial<Record<AssetKey, 
   return {
     personId: person.personId,
     name: person.name,
+    tier: person.tier,
+    orgUnitId: person.orgUnitId,
     coins,
     points: { total, byCapability },
     badges: [...badges].map(([badgeId, levels]) => ({ badgeId, levels })).sort((a, b) => a.badgeId.localeCompare(b.badgeId)),
@@ -83,8 +90,8 @@ export function balancesView(person: Person, balances: Partial<Record<AssetKey, 
 
 export interface LedgerDeps {
   store: LedgerStore;
-  /** Badge definitions, to refuse an award of a badge or level that does not exist. */
-  badge: (badgeId: string) => Promise<BadgeDefinition | undefined>;
+  /** Badge definitions: an award of an unknown badge is refused, points may reach a level. */
+  badges: () => Promise<Badge[]>;
   orgTree: () => Promise<OrgTree>;
   clock: Clock;
   retry?: RetryPolicy;
@@ -98,6 +105,8 @@ interface WriteCommand {
   request: unknown;
   /** Decides the movements from the person's current state; throws to refuse. */
   decide: (now: string, entry?: LedgerEntry, around?: ReadonlyMap<EntryId, EntrySnapshot>) => Movement[];
+  /** Awards: points may reach badge levels, which are awarded in the same write. */
+  reachBadges?: true;
   entryId?: EntryId;
 }
 
@@ -116,7 +125,7 @@ export class LedgerService {
     }
     if (request.badge) {
       const { badgeId, level } = request.badge;
-      const badge = await this.#deps.badge(badgeId);
+      const badge = (await this.#deps.badges()).find((b) => b.badgeId === badgeId);
       if (!badge)
         throw new DomainError(
           "unprocessable",
@@ -139,6 +148,7 @@ export class LedgerService {
       scope: "awards",
       idempotencyKey,
       request,
+      reachBadges: true,
       decide: (now) => {
         const base = this.#movementBase(caller, request.reason, request.occurredAt ?? now);
         const from = systemAccount("issuer");
@@ -168,7 +178,7 @@ export class LedgerService {
       idempotencyKey,
       request,
       decide: (now) => {
-        const base = this.#movementBase(caller, request.reason, request.occurredAt ?? now);
+        const base = { ...this.#movementBase(caller, request.reason, request.occurredAt ?? now), category: request.category };
         const from = personAccount(personId);
         const to = systemAccount("penalties");
         const movements: Movement[] = [];
@@ -225,7 +235,7 @@ export class LedgerService {
     const badgeIds = [...new Set(entries.map((e) => (parseAsset(e.asset) as { badgeId: string }).badgeId))];
     const badges = new Map<string, BadgeDefinition>();
     for (const id of badgeIds) {
-      const badge = await this.#deps.badge(id);
+      const badge = (await this.#deps.badges()).find((b) => b.badgeId === id);
       if (badge) badges.set(id, badge);
     }
     const root = tree.units().find((unit) => unit.parentId === undefined);
@@ -279,15 +289,26 @@ export class LedgerService {
       }
       const now = clock.now().toISOString();
       const movements = command.decide(now, original?.entry, around);
-      const { entries, state } = appendMovements(snapshot.chain, movements, now);
+      const { entries, state } = command.reachBadges
+        ? appendWithBadges(snapshot.chain, movements, snapshot.ruleState, await this.#deps.badges(), {
+            actor: this.#actor(command.caller),
+            occurredAt: movements[0]?.occurredAt ?? now,
+            recordedAt: now,
+          })
+        : appendMovements(snapshot.chain, movements, now);
       const result: LedgerWriteResult = { entries, balances: balancesView(snapshot.person, state.balances, state.seq) };
       const idempotency: IdempotencyRecord = { ...ref, fingerprint: fingerprintOf, result, recordedAt: now };
       const reversals = entries.flatMap((entry) =>
         entry.reverses ? [{ kind: "reversal" as const, entryId: entry.reverses, reversedBy: entry.entryId, recordedAt: now }] : [],
       );
+      const penalties = penaltiesAfter(snapshot.facts.penalties, entries);
+      const penalty = penalties.added
+        ? [{ kind: "penalty" as const, personId: command.personId, penalty: penalties.added, recordedAt: now }]
+        : [];
       await store.append({
         chains: [{ before: snapshot.chain, after: state, entries, ruleState: snapshot.ruleState, headVersion: snapshot.headVersion }],
-        records: [{ kind: "idempotency", record: idempotency }, ...reversals],
+        records: [{ kind: "idempotency", record: idempotency }, ...reversals, ...penalty],
+        ...(penalties.changed ? { facts: [{ personId: command.personId, facts: { ...snapshot.facts, penalties: penalties.list } }] } : {}),
       });
       return { result, replayed: false };
     }, this.#deps.retry);

@@ -4,7 +4,7 @@
  */
 import { canonicalJson, sha256Hex } from "./canonical.ts";
 import { DomainError, InsufficientBalanceError } from "./errors.ts";
-import type { AccountId, AssetKey, EntryId, PersonId } from "./model.ts";
+import { type AccountId, type AssetKey, type EntryId, type PersonId, reservedAccount } from "./model.ts";
 
 export type Actor = { kind: "person"; personId: PersonId } | { kind: "source"; sourceId: string; eventId: string };
 
@@ -13,7 +13,14 @@ export interface RuleRef {
   version: number;
 }
 
-export type EntryKind = "award" | "deduction" | "reversal";
+/**
+ * Fund pools (docs/FUND.md) add deposit (budget → pool), reservation (pool → its reserved
+ * sub-account), payout and void (which settle a reservation); coin redemption adds redemption.
+ */
+export type EntryKind = "award" | "deduction" | "reversal" | "deposit" | "reservation" | "payout" | "void" | "redemption";
+
+/** What an entry was for, beyond its reason: a fund claim, or a reward redeemed. */
+export type EntryRef = { claimId: string } | { rewardId: string; rewardVersion: number; quantity: number; periodKey: string };
 
 /** A transfer that is decided but not yet recorded in a chain. */
 export interface Movement {
@@ -31,6 +38,17 @@ export interface Movement {
   reverses?: EntryId;
   /** For coins and points that come with a badge level: that level, taken back with it. */
   grantedWith?: AssetKey;
+  /** For a deduction: what kind of penalty it is (e.g. red-warning), as promotion gates ask. */
+  category?: string;
+  /**
+   * A mirror posting: the same transfer as the entry named here, recorded in the chain of the
+   * other party (a person paid by a fund). It moves the person's balance, but is counted once,
+   * as its original, when all accounts are summed.
+   */
+  mirrorOf?: EntryId;
+  /** A payout or void: the reservation entry (same chain) it settles. */
+  settles?: EntryId;
+  ref?: EntryRef;
 }
 
 /**
@@ -54,6 +72,8 @@ export interface ChainState {
   balances: Partial<Record<AssetKey, number>>;
   /** The entry that gave each badge level held: what a revocation reverses. */
   badgeEntries: Partial<Record<AssetKey, EntryId>>;
+  /** Balances of the holder's reserved sub-account (`<holder>:reserved`), when not all zero. */
+  reserved?: Partial<Record<AssetKey, number>>;
 }
 
 export const genesisHash = "0".repeat(64);
@@ -91,7 +111,23 @@ export function applyEntry(state: ChainState, entry: LedgerEntry): ChainState {
     if (next > 0) badgeEntries[entry.asset] = entry.entryId;
     else delete badgeEntries[entry.asset];
   }
-  return { holder: state.holder, seq: entry.seq, headHash: entry.hash, balances, badgeEntries };
+  const sub = reservedAccount(state.holder);
+  const reservedDelta = entry.to === sub ? entry.amount : entry.from === sub ? -entry.amount : 0;
+  let reserved = state.reserved;
+  if (reservedDelta !== 0) {
+    reserved = { ...reserved };
+    const held = (reserved[entry.asset] ?? 0) + reservedDelta;
+    if (held === 0) delete reserved[entry.asset];
+    else reserved[entry.asset] = held;
+  }
+  return {
+    holder: state.holder,
+    seq: entry.seq,
+    headHash: entry.hash,
+    balances,
+    badgeEntries,
+    ...(reserved && Object.keys(reserved).length > 0 ? { reserved } : {}),
+  };
 }
 
 export const foldChain = (holder: AccountId, entries: Iterable<LedgerEntry>): ChainState => {
@@ -112,7 +148,8 @@ export function appendMovements(
   const entries: LedgerEntry[] = [];
   let current = state;
   for (const movement of movements) {
-    if (movement.from !== state.holder && movement.to !== state.holder) {
+    const sub = reservedAccount(state.holder);
+    if (movement.from !== state.holder && movement.to !== state.holder && movement.from !== sub && movement.to !== sub) {
       throw new Error(`movement does not touch the chain of ${state.holder}`);
     }
     const seq = current.seq + 1;
@@ -129,6 +166,12 @@ export function appendMovements(
     current = applyEntry(current, entry);
     const after = current.balances[movement.asset] ?? 0;
     if (after < 0) throw new InsufficientBalanceError(movement.asset, before, movement.amount);
+    if ((current.reserved?.[movement.asset] ?? 0) < 0) {
+      throw new DomainError("conflict", "insufficient-reserved", `Less than ${movement.amount} of ${movement.asset} is reserved.`, {
+        asset: movement.asset,
+        requested: movement.amount,
+      });
+    }
     if (movement.asset.startsWith("badge:") && after > 1) {
       throw new DomainError("conflict", "badge-level-already-held", `The badge level ${movement.asset} is already held.`, {
         asset: movement.asset,
@@ -153,6 +196,16 @@ export function reversalOf(original: LedgerEntry, actor: Actor, reason: string, 
       "reversal-not-reversible",
       `Entry ${original.entryId} is itself a reversal and cannot be reversed; record a new award or deduction instead.`,
       { entryId: original.entryId },
+    );
+  }
+  if (original.kind !== "award" && original.kind !== "deduction") {
+    // Fund and redemption entries have their own corrections, which keep both chains and the
+    // pool's or reward's books in step: clawbacks and redemption cancellations.
+    throw new DomainError(
+      "conflict",
+      "entry-corrected-elsewhere",
+      `Entry ${original.entryId} is a ${original.kind}; correct it with a clawback (POST /claims/{claimId}/clawbacks) or a redemption cancellation instead.`,
+      { entryId: original.entryId, kind: original.kind },
     );
   }
   return {
@@ -200,6 +253,8 @@ export function foldAllAccounts(entries: Iterable<LedgerEntry>): Map<AccountId, 
     accounts.set(account, balances);
   };
   for (const entry of entries) {
+    // A mirror repeats a transfer recorded in another chain: the transfer counts once.
+    if (entry.mirrorOf) continue;
     add(entry.from, entry.asset, -entry.amount);
     add(entry.to, entry.asset, entry.amount);
   }

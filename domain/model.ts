@@ -42,9 +42,14 @@ export type EntryId = Brand<string, "EntryId">;
  * What an entry moves. Points carry their capability in the asset itself, and a badge level is
  * its own asset, so that one fold (add to `to`, take from `from`) serves every kind of value.
  */
-export type AssetKey = "coin" | `point:${Capability}` | `badge:${string}:${number}`;
+export type AssetKey = "coin" | `point:${Capability}` | `badge:${string}:${number}` | `money:${string}`;
 
-export type ParsedAsset = { kind: "coin" } | { kind: "point"; capability: Capability } | { kind: "badge"; badgeId: string; level: number };
+export type ParsedAsset =
+  | { kind: "coin" }
+  | { kind: "point"; capability: Capability }
+  | { kind: "badge"; badgeId: string; level: number }
+  /** Money of a fund pool, in integer minor units of the currency (fen for CNY). */
+  | { kind: "money"; currency: string };
 
 export function assetKey(asset: ParsedAsset): AssetKey {
   switch (asset.kind) {
@@ -54,6 +59,8 @@ export function assetKey(asset: ParsedAsset): AssetKey {
       return `point:${asset.capability}`;
     case "badge":
       return `badge:${asset.badgeId}:${asset.level}`;
+    case "money":
+      return `money:${asset.currency}`;
   }
 }
 
@@ -61,6 +68,7 @@ export function parseAsset(key: AssetKey): ParsedAsset {
   const [kind, a, b] = key.split(":");
   if (kind === "point") return { kind, capability: a as Capability };
   if (kind === "badge") return { kind, badgeId: a as string, level: Number(b) };
+  if (kind === "money") return { kind, currency: a as string };
   return { kind: "coin" };
 }
 
@@ -69,9 +77,13 @@ export function parseAsset(key: AssetKey): ParsedAsset {
  * holder), and system accounts. System balances are never stored: they are derived as minus the
  * sum of everything else (see docs/ARCHITECTURE.md, "hot accounts").
  */
-export type AccountId = `person:${string}` | `system:${SystemAccount}`;
-export const systemAccounts = ["issuer", "penalties", "redemptions"] as const;
+export type AccountId = `person:${string}` | `system:${SystemAccount}` | `fund:${string}`;
+export const systemAccounts = ["issuer", "penalties", "redemptions", "budget"] as const;
 export type SystemAccount = (typeof systemAccounts)[number];
 
 export const personAccount = (personId: PersonId): AccountId => `person:${personId}`;
 export const systemAccount = (name: SystemAccount): AccountId => `system:${name}`;
+/** A fund pool's account (its available money) and the holder of its chain. */
+export const fundAccount = (fundId: string): AccountId => `fund:${fundId}`;
+/** A chain holder's sub-account of reserved (pending) value: kept in the holder's own chain. */
+export const reservedAccount = (holder: AccountId): AccountId => `${holder}:reserved` as AccountId;

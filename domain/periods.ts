@@ -156,3 +156,28 @@ export function previousPeriodKey(key: string, steps = 1): string {
   const { period, index } = parseKey(key);
   return periodKeyAt(period, index - steps);
 }
+
+/** The UTC offset of a time zone at an instant, in milliseconds. */
+function zoneOffsetMs(instant: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(new Date(instant));
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return (
+    Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second")) - Math.floor(instant / 1000) * 1000
+  );
+}
+
+/** The last millisecond of a calendar day (YYYY-MM-DD) in a time zone, as an ISO instant. */
+export function endOfDay(day: string, timeZone: string = defaultTimeZone): string {
+  const nextMidnightAsUtc = Date.parse(`${day}T00:00:00.000Z`) + 86_400_000;
+  if (Number.isNaN(nextMidnightAsUtc)) throw new DomainError("invalid", "invalid-instant", `"${day}" is not a calendar day (YYYY-MM-DD).`);
+  return new Date(nextMidnightAsUtc - zoneOffsetMs(nextMidnightAsUtc, timeZone) - 1).toISOString();
+}

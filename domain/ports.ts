@@ -3,6 +3,7 @@
  * them on DynamoDB; domain tests may implement them with plain values.
  */
 import type { Caller, OrgTree, OrgUnit, Person } from "./directory.ts";
+import type { Measure, Penalty } from "./gates.ts";
 import type { ChainState, LedgerEntry } from "./ledger.ts";
 import type { AccountId, AssetKey, EntryId, OrgUnitId, PersonId } from "./model.ts";
 import type { RuleEffect, RuleState } from "./rules.ts";
@@ -29,8 +30,21 @@ export interface PersonSnapshot {
   ruleState: RuleState;
   /** Bumped by every write of the head: the optimistic-concurrency token (0: no head yet). */
   headVersion: number;
+  /** Latest measures and active penalties, for promotion gates. */
+  facts: PersonFacts;
   idempotency: IdempotencyRecord | undefined;
 }
+
+/**
+ * What promotion gates read besides balances: the latest measure reported per event type, and
+ * the penalties not reversed (the newest few). Written in the same transaction as the entries.
+ */
+export interface PersonFacts {
+  measures: Record<string, Measure>;
+  penalties: Penalty[];
+}
+
+export const emptyFacts = (): PersonFacts => ({ measures: {}, penalties: [] });
 
 /** What one achievement event did: kept for ever, so a redelivery finds the original awards. */
 export interface EventRecord {
@@ -77,6 +91,8 @@ export interface ChainAppend {
   ruleState: RuleState;
   /** The head version the change was computed from; the write fails if it moved on. */
   headVersion: number;
+  /** Further attributes of the head item, written with it (a fund pool's book: see domain/fund.ts). */
+  attributes?: Readonly<Record<string, unknown>>;
 }
 
 /** Items written once, never changed, in the same transaction as the entries they vouch for. */
@@ -86,11 +102,46 @@ export type OnceRecord =
   | { kind: "reversal"; entryId: EntryId; reversedBy: EntryId; recordedAt: string }
   | { kind: "event"; record: EventRecord }
   /** Marks a source's event as retracted, once and for all. */
-  | { kind: "retraction"; sourceId: string; eventId: string; retractedBy: string; recordedAt: string };
+  | { kind: "retraction"; sourceId: string; eventId: string; retractedBy: string; recordedAt: string }
+  /** A reported measure, kept by time so gates can read it as of a past day. */
+  | { kind: "measure"; personId: PersonId; measure: Measure; recordedAt: string }
+  /** A penalty, kept by time so gates can read it as of a past day. */
+  | { kind: "penalty"; personId: PersonId; penalty: Penalty; recordedAt: string }
+  /** Marks a fund claim's reservation as settled (posted or voided), once and for all. */
+  | { kind: "settlement"; claimId: string; outcome: "posted" | "voided"; entryIds: EntryId[]; recordedAt: string }
+  /** One step of a fund claim's history (append-only, numbered from 1). */
+  | { kind: "claim-step"; claimId: string; step: number; body: Record<string, unknown> };
+
+/**
+ * A counter beside the entries (a reward's stock issued, a person's redemptions in a period),
+ * changed by `delta` in the same transaction, which fails if the result would leave [min, max].
+ * A counter that does not exist yet counts as 0.
+ */
+export interface CounterUpdate {
+  counter: string;
+  delta: number;
+  min?: number;
+  max?: number;
+}
+
+/** A mutable workflow item (a fund claim), replaced in the same transaction under its version. */
+export interface DocumentWrite {
+  kind: "claim";
+  id: string;
+  /** Who it belongs to: listed under them. */
+  owner: PersonId;
+  /** The new version; the write fails unless the stored one is `version - 1` (or none, for 1). */
+  version: number;
+  body: Record<string, unknown>;
+}
 
 export interface AppendWrite {
   chains: readonly ChainAppend[];
   records: readonly OnceRecord[];
+  /** People's facts, replaced (their chain heads in the same write serialise concurrent writers). */
+  facts?: readonly { personId: PersonId; facts: PersonFacts }[];
+  counters?: readonly CounterUpdate[];
+  documents?: readonly DocumentWrite[];
 }
 
 export interface Page<T> {

@@ -44,6 +44,8 @@ export const DeductionRequest = z
     personId: Id,
     coins: Amount.optional(),
     points: PointsSchema.optional(),
+    /** The kind of penalty, e.g. red-warning (五色预警) or arena; gates may ask for none recently. */
+    category: Id.default("penalty"),
     reason: Reason,
     occurredAt: IsoDateTime.optional(),
   })

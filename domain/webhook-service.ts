@@ -10,7 +10,8 @@ import { CloudEvent, eventsOf, RetractionData, retractionType } from "./cloudeve
 import { mapLimit } from "./concurrency.ts";
 import type { DefinitionStore, Versioned } from "./definitions.ts";
 import type { Person } from "./directory.ts";
-import { DomainError, UnauthenticatedError } from "./errors.ts";
+import { DomainError, type ErrorKind, UnauthenticatedError } from "./errors.ts";
+import type { Measure } from "./gates.ts";
 import { type Actor, appendMovements, grantCandidates, type LedgerEntry, reversalOf, seqOfEntryId } from "./ledger.ts";
 import type { EntryId, OrgUnitId, PersonId } from "./model.ts";
 import { personAccount } from "./model.ts";
@@ -61,6 +62,7 @@ const rejected = (id: string | null, status: number, code: string, detail: strin
 });
 
 const statusOfKind: Record<string, number> = { invalid: 400, "not-found": 404, conflict: 409, unprocessable: 422, unavailable: 503 };
+const kindOfStatus = Object.fromEntries(Object.entries(statusOfKind).map(([kind, status]) => [status, kind as ErrorKind]));
 
 /** Media types of a single event and of a batch. */
 const singleTypes = new Set(["application/cloudevents+json", "application/json"]);
@@ -126,15 +128,20 @@ export class WebhookService {
     const source = await this.#deps.definitions.get<Source>("source", sourceId);
     if (!source) throw new DomainError("not-found", "source-not-found", `No source with id "${sourceId}".`);
     const now = this.#deps.clock.now().toISOString();
+    const data = { eventId, reason };
     const event: CloudEvent = {
       specversion: "1.0",
       id: `admin-retraction-${key}`,
       source: "laurel.admin",
       type: retractionType,
       time: now,
-      data: { eventId, reason },
+      data,
     };
-    return this.#settle(source, event, await this.#definitionsNow(), false);
+    // The Idempotency-Key names the request: a retry at another moment is the same request.
+    const result = await this.#retract(source, event, (await this.#definitionsNow()).badges, false, fingerprint({ key, sourceId, data }));
+    if (result.status !== "rejected") return result;
+    const { status, code, detail, type: _type, title: _title, ...details } = result.problem;
+    throw new DomainError(kindOfStatus[status] ?? "conflict", code, detail, details);
   }
 
   /** Rules compiled once per cached definition list: the same list object until it expires. */
@@ -230,12 +237,17 @@ export class WebhookService {
       const evaluation = evaluateEvent({ rules, event: achievement, states, members, timeZone: this.#deps.timeZone });
       const now = this.#deps.clock.now().toISOString();
       const actor: Actor = { kind: "source", sourceId: source.id, eventId: event.id };
+      // A measure (numbers in the data) becomes the subject's latest of its type, if it is newer.
+      const measure = subject ? measureOf(source.id, event) : undefined;
+      const subjectFacts = subject ? (snapshot.people.get(subject as PersonId) as PersonSnapshot).facts : undefined;
+      const newer = measure && subjectFacts && (subjectFacts.measures[event.type]?.time ?? "") <= measure.time;
       const chains = people.flatMap((personId): ChainAppend[] => {
         const person = snapshot.people.get(personId) as PersonSnapshot;
         const ruleState = evaluation.states.get(personId) ?? person.ruleState;
         const context = { actor, occurredAt: event.time, recordedAt: now };
         const movements = evaluation.grants.filter((g) => g.personId === personId).flatMap((g) => grantMovements(g, context));
-        if (movements.length === 0 && ruleState === person.ruleState) return [];
+        // The head is written even without entries when the facts change: its version serialises writers.
+        if (movements.length === 0 && ruleState === person.ruleState && !(newer && personId === subject)) return [];
         const { entries, state } = appendWithBadges(person.chain, movements, ruleState, badges, context);
         return [{ before: person.chain, after: state, entries, ruleState, headVersion: person.headVersion }];
       });
@@ -251,7 +263,21 @@ export class WebhookService {
         awards,
         effects: evaluation.effects,
       };
-      await this.#deps.store.append({ chains, records: [{ kind: "event", record }] });
+      const measureRecords: OnceRecord[] = measure ? [{ kind: "measure", personId: subject as PersonId, measure, recordedAt: now }] : [];
+      await this.#deps.store.append({
+        chains,
+        records: [{ kind: "event", record }, ...measureRecords],
+        ...(newer && measure && subjectFacts
+          ? {
+              facts: [
+                {
+                  personId: subject as PersonId,
+                  facts: { ...subjectFacts, measures: { ...subjectFacts.measures, [event.type]: measure } },
+                },
+              ],
+            }
+          : {}),
+      });
       return { id: event.id, status: "accepted", awards, ...notes };
     }, this.#deps.retry);
   }
@@ -260,11 +286,16 @@ export class WebhookService {
    * Reverses every award an event caused and takes its contribution out of the rule state. A
    * retraction is itself an event: delivered twice, it is a duplicate.
    */
-  async #retract(source: Versioned<Source>, event: CloudEvent, badges: readonly Badge[], dryRun: boolean): Promise<EventResult> {
+  async #retract(
+    source: Versioned<Source>,
+    event: CloudEvent,
+    badges: readonly Badge[],
+    dryRun: boolean,
+    eventFingerprint = fingerprint(event),
+  ): Promise<EventResult> {
     const data = RetractionData.safeParse(event.data);
     if (!data.success) return rejected(event.id, 400, "event-invalid", "A retraction names the event to retract in data.eventId.");
     const targetId = data.data.eventId;
-    const eventFingerprint = fingerprint(event);
     const { store } = this.#deps;
     return retryOnContention(async () => {
       const [own, probe] = await Promise.all([store.readEvent(source.id, event.id, []), store.readEvent(source.id, targetId, [])]);
@@ -376,6 +407,15 @@ export class WebhookService {
 interface Definitions {
   rules: CompiledRules;
   badges: Badge[];
+}
+
+/** The numeric top-level fields of an event's data: what gates can ask of ("completion ≥ 90"). */
+function measureOf(sourceId: string, event: CloudEvent): Measure | undefined {
+  const values = Object.fromEntries(Object.entries(event.data).filter(([, v]) => typeof v === "number" && Number.isFinite(v))) as Record<
+    string,
+    number
+  >;
+  return Object.keys(values).length ? { eventType: event.type, sourceId, eventId: event.id, time: event.time, values } : undefined;
 }
 
 function groupBySubject(events: readonly unknown[]): Map<string, number[]> {

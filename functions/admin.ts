@@ -18,6 +18,7 @@ export const handler = httpHandler(
     getPerson: async ({ caller, params }) => ({ body: await directory.person(caller, params.personId as PersonId) }),
     putOrgUnit: async ({ caller, params, body }) => ({ body: await directory.putOrgUnit(caller, params.orgUnitId as OrgUnitId, body) }),
     orgUnits: async () => ({ body: { orgUnits: await directory.orgUnits() } }),
+    orgUnitPeople: async ({ caller, params }) => ({ body: { people: await directory.peopleBelow(caller, params.orgUnitId as OrgUnitId) } }),
     putSource: async ({ caller, params, body }) => ({ body: await adapters.sources().put(caller, params.sourceId, body) }),
     getSource: async ({ caller, params }) => ({ body: await adapters.sources().get(caller, params.sourceId) }),
     rotateSourceSecret: async ({ caller, params, body }) => ({

@@ -8,7 +8,7 @@ import { httpHandler } from "./shared/http.ts";
 const adapters = createAdapters();
 const ledger = new LedgerService({
   store: adapters.ledgerStore,
-  badge: async (badgeId) => (await adapters.definitions.get<BadgeDefinition>("badge", badgeId))?.body,
+  badges: async () => (await adapters.definitions.list<BadgeDefinition>("badge")).map((v) => ({ ...v.body, badgeId: v.id })),
   orgTree: () => adapters.directory.orgTree(),
   clock: adapters.clock,
 });

@@ -5,6 +5,9 @@ import { RuleDefinition } from "../domain/rules.ts";
 import { AwardRequest, DeductionRequest, Id, LedgerPageQuery, OrgUnitInput, PersonInput, ReversalRequest } from "../domain/schemas.ts";
 import { RotateSecretInput, SourceInput } from "../domain/sources.ts";
 import { maxWebhookBodyBytes } from "../domain/webhook-service.ts";
+import { eligibilityRoutes } from "./eligibility.routes.ts";
+import { fundRoutes } from "./fund.routes.ts";
+import { leaderboardRoutes } from "./leaderboard.routes.ts";
 import { defineRoute } from "./shared/route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
@@ -121,6 +124,15 @@ const coreRoutes = {
     params: z.strictObject({ orgUnitId: Id }),
     body: OrgUnitInput,
     success: { status: 200, description: "The org unit as stored." },
+  }),
+  orgUnitPeople: defineRoute({
+    method: "GET",
+    path: "/org-units/{orgUnitId}/people",
+    area: "admin",
+    auth: "token",
+    summary: "The people of an org unit and every unit below it (its leads and those above them; hr, admin).",
+    params: z.strictObject({ orgUnitId: Id }),
+    success: { status: 200, description: "The people, with their unit and tier." },
   }),
   orgUnits: defineRoute({
     method: "GET",
@@ -249,6 +261,9 @@ const coreRoutes = {
  */
 export const routes = {
   ...coreRoutes,
+  ...fundRoutes,
+  ...eligibilityRoutes,
+  ...leaderboardRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;

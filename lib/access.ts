@@ -24,13 +24,24 @@ export interface AreaAccess {
   state: StateAccess;
   /** Reads the key that seals the sources' webhook signing secrets. */
   sourceKey?: true;
+  /**
+   * Appends audit records (AUDIT# keys) to the ledger table: an area that reads the ledger gets
+   * nothing else to write there; one that appends entries anyway gets this too.
+   */
+  audit?: true;
 }
 
 export const areaAccess: Record<Area, AreaAccess> = {
   public: { ledger: "none", state: "none" },
-  ledger: { ledger: "append", state: "write" },
-  admin: { ledger: "none", state: "write", sourceKey: true },
-  webhooks: { ledger: "append", state: "write", sourceKey: true },
+  ledger: { ledger: "append", state: "write", audit: true },
+  admin: { ledger: "none", state: "write", sourceKey: true, audit: true },
+  webhooks: { ledger: "append", state: "write", sourceKey: true, audit: true },
+  fund: { ledger: "append", state: "write", audit: true },
+  // Reads only, but for its audit trail: HR's checks are personal data, and every one is recorded.
+  eligibility: { ledger: "read", state: "read", audit: true },
+  leaderboard: { ledger: "none", state: "read" },
+  // Pioneer indices (admin) and opt-out preferences (self): kept apart so boards stay read-only.
+  "leaderboard-settings": { ledger: "none", state: "write" },
 };
 
 const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
@@ -41,6 +52,16 @@ export const tableActions = {
   ledger: { none: [], read, append: [...read, "dynamodb:PutItem", "dynamodb:ConditionCheckItem"] },
   state: { none: [], read, write: [...read, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] },
 } satisfies { ledger: Record<LedgerAccess, string[]>; state: Record<StateAccess, string[]> };
+
+/** PutItem on the ledger table for items whose partition key starts AUDIT#, and for no other item. */
+export function grantAuditAppend(grantee: IGrantable, ledger: Table): void {
+  Grant.addToPrincipal({
+    grantee,
+    actions: ["dynamodb:PutItem"],
+    resourceArns: [ledger.tableArn],
+    conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["AUDIT#*"] } },
+  });
+}
 
 /** Grants the actions on the table and on each of its indexes by name (no wildcard ARNs). */
 export function grantTable(grantee: IGrantable, table: Table, spec: TableSpec, actions: readonly string[]): void {

@@ -9,12 +9,14 @@ import { Construct } from "constructs";
 import { routes } from "../functions/routes.ts";
 import { type Area, areas } from "../functions/shared/route.ts";
 import { tables } from "../functions/shared/tables.ts";
-import { areaAccess, grantTable, tableActions } from "./access.ts";
+import { areaAccess, grantAuditAppend, grantTable, tableActions } from "./access.ts";
 import { Api } from "./constructs/api.ts";
 import { Identity } from "./constructs/identity.ts";
 import { LaurelFunction } from "./constructs/laurel-function.ts";
 import { LedgerTables } from "./constructs/ledger-tables.ts";
 import { Operations } from "./constructs/operations.ts";
+import { Projector } from "./constructs/projector.ts";
+import { Verifier } from "./constructs/verifier.ts";
 import { Web } from "./constructs/web.ts";
 import type { StageConfig } from "./stage.ts";
 
@@ -33,6 +35,8 @@ export class LaurelStack extends Stack {
   readonly api: Api;
   readonly web: Web;
   readonly operations: Operations;
+  readonly projector: Projector;
+  readonly verifier: Verifier;
 
   constructor(scope: Construct, id: string, props: LaurelStackProps) {
     super(scope, id, props);
@@ -80,9 +84,30 @@ export class LaurelStack extends Stack {
         grantTable(fn.role, this.tables.tables.ledger, tables.ledger, tableActions.ledger[areaAccess[area].ledger]);
         grantTable(fn.role, this.tables.tables.state, tables.state, tableActions.state[areaAccess[area].state]);
         if (areaAccess[area].sourceKey) sourceKey.grantRead(fn.role);
+        if (areaAccess[area].audit) grantAuditAppend(fn.role, this.tables.tables.ledger);
         return [area, fn];
       }),
     ) as Record<Area, LaurelFunction>;
+
+    this.projector = new Projector(this, "Projector", {
+      stage: config.stage,
+      repoRoot,
+      ledger: this.tables.tables.ledger,
+      state: this.tables.tables.state,
+      environment,
+      logRetention: config.logRetention,
+      logRemovalPolicy: config.removalPolicy,
+    });
+
+    this.verifier = new Verifier(this, "Verifier", {
+      stage: config.stage,
+      repoRoot,
+      ledger: this.tables.tables.ledger,
+      state: this.tables.tables.state,
+      environment,
+      logRetention: config.logRetention,
+      logRemovalPolicy: config.removalPolicy,
+    });
 
     this.api = new Api(this, "Api", {
       routes: Object.values(routes),
@@ -107,7 +132,12 @@ export class LaurelStack extends Stack {
     this.operations = new Operations(this, "Operations", {
       stage: config.stage,
       apiStage: this.api.stage,
-      functions: Object.fromEntries(areas.map((area) => [area, this.functions[area].function])),
+      functions: {
+        ...Object.fromEntries(areas.map((area) => [area, this.functions[area].function])),
+        projector: this.projector.function.function,
+        verifier: this.verifier.function.function,
+      },
+      streamConsumers: [{ name: "projector", function: this.projector.function.function, deadLetterQueue: this.projector.deadLetterQueue }],
       tables: this.tables.tables,
     });
 

@@ -177,6 +177,18 @@ export const demoSources = {
         type: `${learning}.certification.passed`,
         dataSchema: { type: "object", properties: { level: { type: "integer" } }, required: ["level"] },
       },
+      {
+        // The 12-week training plan's measures (seed 004): completion and on-time rates, in percent.
+        type: `${learning}.plan.progress`,
+        dataSchema: {
+          type: "object",
+          properties: {
+            completionRate: { type: "number", minimum: 0, maximum: 100 },
+            onTimeRate: { type: "number", minimum: 0, maximum: 100 },
+          },
+          required: ["completionRate", "onTimeRate"],
+        },
+      },
     ],
     maxEventAgeDays: 30,
   },
@@ -292,7 +304,52 @@ export const demoBadges = {
   },
 };
 
-/** Sources, rules and badges through the admin API; returns each new source's signing secret. */
+/** A gate for each tier (seed 000: digital literacy as a hard threshold for promotion). */
+export const demoGates = {
+  "base-to-middle": {
+    name: { zh: "基层 → 中层管理者", en: "Base → middle manager" },
+    tier: "base",
+    targetGrade: "中层管理者",
+    criteria: [
+      { kind: "points", atLeast: 100 },
+      { kind: "capabilityPoints", capabilities: "tier", atLeastEach: 20 },
+      { kind: "badge", badgeId: "digital-learner", minLevel: 1 },
+      {
+        kind: "measure",
+        eventType: `${learning}.plan.progress`,
+        field: "completionRate",
+        atLeast: 90,
+        label: { zh: "课程完成率", en: "Course completion rate" },
+      },
+      { kind: "noPenalty", withinDays: 90, categories: ["red-warning"] },
+      { kind: "tierTenure", months: 12 },
+    ],
+  },
+  "middle-to-senior": {
+    name: { zh: "中层 → 高层管理者", en: "Middle → senior manager" },
+    tier: "middle",
+    targetGrade: "高层管理者",
+    criteria: [
+      { kind: "points", atLeast: 300 },
+      { kind: "capabilityPoints", capabilities: "tier", atLeastEach: 50 },
+      { kind: "badge", badgeId: "certification", minLevel: 2 },
+      { kind: "noPenalty", withinDays: 180 },
+      { kind: "tierTenure", months: 24 },
+    ],
+  },
+  "senior-review": {
+    name: { zh: "高层数字化领导力评审", en: "Senior digital leadership review" },
+    tier: "senior",
+    targetGrade: "集团高管",
+    criteria: [
+      { kind: "points", atLeast: 500 },
+      { kind: "badge", badgeId: "certification", minLevel: 3 },
+      { kind: "tierTenure", months: 36 },
+    ],
+  },
+};
+
+/** Sources, rules, badges and gates through the admin API; returns each new source's signing secret. */
 export async function loadDemoDefinitions(send: Send): Promise<Record<string, string>> {
   const secrets: Record<string, string> = {};
   const ok = async (what: string, response: Promise<{ status: number; body: unknown }>) => {
@@ -306,5 +363,214 @@ export async function loadDemoDefinitions(send: Send): Promise<Record<string, st
   }
   for (const [id, rule] of Object.entries(demoRules)) await ok(`rule ${id}`, send("PUT", `/admin/rules/${id}`, rule));
   for (const [id, badge] of Object.entries(demoBadges)) await ok(`badge ${id}`, send("PUT", `/admin/badges/${id}`, badge));
+  for (const [id, gate] of Object.entries(demoGates)) await ok(`gate ${id}`, send("PUT", `/admin/gates/${id}`, gate));
   return secrets;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The innovation fund and the rewards catalog (docs/FUND.md)
+
+export const demoFund = {
+  fundId: "innovation-2026",
+  name: "2026 数字化创新基金",
+  description: "奖励把数字化技术用于业务场景并产生可衡量价值的管理者及其团队",
+  currency: "CNY",
+  period: "2026",
+  // Amounts in fen: 单笔上限 5 万元, 每人每年 2 万元, 1 万元以上需两人审批.
+  limits: { perClaim: 5_000_000, perPersonInPeriod: 2_000_000 },
+  twoApprovalsAbove: 1_000_000,
+};
+
+/** 500,000.00 CNY into the pool. */
+export const demoFundDeposit = { amount: 50_000_000, reason: "2026 年度数字化创新基金预算拨付" };
+
+type DemoClaim = {
+  claimant: string;
+  body: Record<string, unknown>;
+  /** What happens after submission: who decides, or a withdrawal, or a clawback after payment. */
+  steps: ("approve:jiang-wen" | "approve:deng-hua" | "reject:deng-hua" | "withdraw" | "clawback")[];
+};
+
+const shares = (personIds: string[], weights?: number[]) => ({
+  by: "share",
+  parts: personIds.map((personId, i) => ({ personId, share: weights?.[i] ?? 1 })),
+});
+
+/** One claim in each state: pending, pending with one of two approvals, paid, rejected, withdrawn, clawed back. */
+export const demoClaims: DemoClaim[] = [
+  {
+    claimant: "gao-bo",
+    body: {
+      scenario: "北方仓智能排班：按订单波峰自动排班",
+      measuredValue: "加班工时下降 18%，月省人工成本 3.2 万元",
+      evidence: ["https://bi.tianma.example/wh-north/shift-2026q1"],
+      amount: 300_000,
+      split: {
+        by: "amount",
+        parts: [
+          { personId: "gao-bo", amount: 100_000 },
+          { personId: "zheng-hui", amount: 200_000 },
+        ],
+      },
+    },
+    steps: [],
+  },
+  {
+    claimant: "guo-peng",
+    body: {
+      scenario: "揭榜挂帅：门店库存预警模型上线",
+      measuredValue: "缺货率下降 30%，全年节约 210 万元",
+      evidence: ["https://bi.tianma.example/retail/stockout-model", "https://oa.tianma.example/bounty/2026-007"],
+      amount: 1_500_000,
+      split: shares(["guo-peng", "he-ying", "lin-feng", "luo-xin"], [2, 1, 1, 1]),
+    },
+    steps: ["approve:jiang-wen"],
+  },
+  {
+    claimant: "liu-yang",
+    body: {
+      scenario: "华东门店 AR 试妆试点",
+      measuredValue: "试点门店美妆品类销售额提升 12%",
+      evidence: ["https://bi.tianma.example/store-east/ar-tryon"],
+      amount: 800_000,
+      split: shares(["liu-yang", "yang-xue", "huang-tao", "wu-min"]),
+    },
+    steps: ["approve:jiang-wen"],
+  },
+  {
+    claimant: "xie-kai",
+    body: {
+      scenario: "车队油耗看板",
+      measuredValue: "油耗下降 5%（尚无对照组）",
+      evidence: [],
+      amount: 500_000,
+      split: shares(["xie-kai", "han-mei"]),
+    },
+    steps: ["reject:deng-hua"],
+  },
+  {
+    claimant: "xu-jing",
+    body: {
+      scenario: "华南门店直播带货技能赛",
+      measuredValue: "直播间 GMV 达成率 108%",
+      evidence: ["https://bi.tianma.example/store-south/live-commerce"],
+      amount: 200_000,
+      split: shares(["xu-jing", "ma-chao", "hu-yan"]),
+    },
+    steps: ["withdraw"],
+  },
+  {
+    claimant: "sun-li",
+    body: {
+      scenario: "仓储机器人巡检",
+      measuredValue: "盘点差错率下降 40%",
+      evidence: ["https://bi.tianma.example/log-warehouse/robot"],
+      amount: 600_000,
+      split: {
+        by: "amount",
+        parts: [
+          { personId: "sun-li", amount: 300_000 },
+          { personId: "gao-bo", amount: 300_000 },
+        ],
+      },
+    },
+    steps: ["approve:jiang-wen", "clawback"],
+  },
+];
+
+/** The coin catalog (prices in coins). */
+export const demoRewards = {
+  "learning-card": {
+    name: { zh: "学习卡", en: "Learning card" },
+    description: "天马学习平台 100 元学习卡",
+    price: 100,
+    stock: 50,
+    perPersonLimit: { count: 2, period: "month" },
+  },
+  book: {
+    name: { zh: "书籍《数字化转型实战》", en: "Book: Digital transformation in practice" },
+    price: 80,
+    stock: 20,
+    perPersonLimit: { count: 1, period: "quarter" },
+  },
+  "training-seat": {
+    name: { zh: "培训名额：数字化高级管理师研修班", en: "Training seat: senior digital manager course" },
+    price: 300,
+    stock: 3,
+    perPersonLimit: { count: 1, period: "year" },
+  },
+  "coffee-voucher": { name: { zh: "门店咖啡券", en: "Coffee voucher" }, price: 10, stock: "unlimited" },
+};
+
+type Dispatch = (request: {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}) => Promise<{ statusCode?: number | undefined; body?: string | undefined }>;
+
+/**
+ * The fund and the catalog through the API, each step as the person who would take it: finance
+ * creates and funds the pool, managers claim for their teams, approvers decide (in the demo 邓华
+ * also signs in as an approver), finance claws back; then rewards and one redemption.
+ */
+export async function loadDemoFund(dispatch: Dispatch, sign: (personId: string, roles: string[]) => Promise<string>): Promise<void> {
+  const as = async (personId: string, roles: string[]) => {
+    const token = await sign(personId, roles);
+    return async (method: "PUT" | "POST", url: string, body: unknown, key?: string) => {
+      const result = await dispatch({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) },
+        body: JSON.stringify(body),
+      });
+      const answer = JSON.parse(result.body ?? "null") as Record<string, any>;
+      if ((result.statusCode ?? 200) >= 300) throw new Error(`${method} ${url} failed with ${result.statusCode}: ${result.body}`);
+      return answer;
+    };
+  };
+  const finance = await as("peng-li", ["finance"]);
+  const approvers = { "jiang-wen": await as("jiang-wen", ["approver", "manager"]), "deng-hua": await as("deng-hua", ["hr", "approver"]) };
+  await finance("POST", "/funds", demoFund);
+  await finance("POST", `/funds/${demoFund.fundId}/deposits`, demoFundDeposit, "demo-fund-deposit-1");
+  for (const [index, claim] of demoClaims.entries()) {
+    const manager = await as(claim.claimant, ["manager"]);
+    const { claim: submitted } = await manager("POST", `/funds/${demoFund.fundId}/claims`, claim.body, `demo-fund-claim-${index}`);
+    for (const [n, step] of claim.steps.entries()) {
+      const key = `demo-fund-claim-${index}-${n}`;
+      const url = `/claims/${submitted.claimId}`;
+      if (step === "withdraw") await manager("POST", `${url}/withdrawal`, { reason: "数据口径需复核，撤回重报" }, key);
+      else if (step === "clawback")
+        await finance("POST", `${url}/clawbacks`, { reason: "审计发现数据口径有误，追回部分奖金", personIds: ["gao-bo"] }, key);
+      else {
+        const [decision, approver] = step.split(":") as ["approve" | "reject", keyof typeof approvers];
+        const comment = decision === "approve" ? "价值可衡量，证据充分，同意" : "缺少对照组，价值无法衡量";
+        await approvers[approver]("POST", `${url}/decisions`, { decision, comment }, key);
+      }
+    }
+  }
+  const admin = await as(demoAdmin, ["admin"]);
+  for (const [id, reward] of Object.entries(demoRewards)) await admin("PUT", `/admin/rewards/${id}`, reward);
+  await (await as("liu-yang", ["manager"]))("POST", "/redemptions", { rewardId: "learning-card" }, "demo-redemption-1");
+}
+
+/** The pioneer index of the arena (先锋指数, seed 003): points, data skills and badges, weighted. */
+export const demoIndices = {
+  pioneer: {
+    name: { zh: "先锋指数", en: "Pioneer index" },
+    description: "Points in the period (50%), data-assurance points (20%), badge levels held (30%); each divided by the board's best.",
+    normalisation: "max",
+    measures: [
+      { measure: "points", weight: 0.5 },
+      { measure: "capabilityPoints", capability: "data-assurance", weight: 0.2 },
+      { measure: "badgeLevels", weight: 0.3 },
+    ],
+  },
+};
+
+export async function loadDemoIndices(send: Send): Promise<void> {
+  for (const [id, index] of Object.entries(demoIndices)) {
+    const { status, body } = await send("PUT", `/admin/indices/${id}`, index);
+    if (status >= 300) throw new Error(`index ${id} failed with ${status}: ${JSON.stringify(body)}`);
+  }
 }

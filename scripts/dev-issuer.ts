@@ -11,7 +11,11 @@ export const devAudience = "laurel-local";
 
 export interface DevIssuer {
   publicJwk: JWK;
-  sign(personId: string, roles: readonly string[], options?: { expiresIn?: string; issuer?: string; audience?: string }): Promise<string>;
+  sign(
+    personId: string,
+    roles: readonly string[],
+    options?: { expiresIn?: string; notBefore?: string; issuer?: string; audience?: string },
+  ): Promise<string>;
 }
 
 export async function loadDevIssuer(file?: string): Promise<DevIssuer> {
@@ -41,6 +45,7 @@ export async function loadDevIssuer(file?: string): Promise<DevIssuer> {
         .setAudience(options.audience ?? devAudience)
         .setIssuedAt()
         .setExpirationTime(options.expiresIn ?? "12h")
+        .setNotBefore(options.notBefore ?? "0s")
         .sign(privateKey),
   };
 }

@@ -6,7 +6,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createDynamoClient } from "../functions/shared/dynamo.ts";
-import { demoAdmin, demoPeople, loadDemoAwards, loadDemoDefinitions, loadDemoOrg } from "./demo-data.ts";
+import { buildWeb } from "./build-web.ts";
+import { demoAdmin, demoPeople, loadDemoAwards, loadDemoDefinitions, loadDemoFund, loadDemoIndices, loadDemoOrg } from "./demo-data.ts";
 import { devAuthEnv, loadDevIssuer } from "./dev-issuer.ts";
 import { createTables, startDynamoLocal } from "./local-dynamo.ts";
 
@@ -42,6 +43,16 @@ await createTables(createDynamoClient(), tableNames);
 // Imported only now: the handlers read their configuration at module load, as in Lambda.
 const { dispatch } = await import("./local-api.ts");
 const { startLocalServer } = await import("./local-server.ts");
+// The leaderboard projector, fed from DynamoDB Local's stream of the ledger as Lambda is in AWS.
+const { StreamPoller } = await import("./stream-poller.ts");
+const { handler: projector } = await import("../functions/projector.ts");
+const poller = new StreamPoller({
+  endpoint: dynamo.endpoint,
+  client: createDynamoClient(),
+  table: tableNames.ledger,
+  handler: projector,
+  onError: (error) => console.error(`leaderboard projector: ${(error as Error).message}`),
+}).start();
 
 if (firstRun) {
   const token = await issuer.sign(demoAdmin, ["admin"]);
@@ -59,14 +70,19 @@ if (firstRun) {
   const secrets = await loadDemoDefinitions(send);
   writeFileSync(join(stateDir, "source-secrets.json"), JSON.stringify(secrets, null, 2), { mode: 0o600 });
   await loadDemoAwards(send);
+  await loadDemoIndices(send);
+  await loadDemoFund(dispatch, (personId, roles) => issuer.sign(personId, roles));
   delete process.env.LOG_LEVEL;
   console.log(`Loaded the demo enterprise: ${demoPeople.length} people.`);
 }
 
-await startLocalServer(port);
+const page = await buildWeb();
+await startLocalServer(port, "127.0.0.1", { dev: { issuer } });
 const managerToken = await issuer.sign("liu-yang", ["manager"]);
 console.log(`
 Laurel is running at http://127.0.0.1:${port}  (DynamoDB Local at ${dynamo.endpoint}, data in .laurel/)
+
+The managers' page: http://127.0.0.1:${port}/app/  (demo sign-in; ${page.summary})
 
 Try it, as 刘洋 (liu-yang, a team lead):
   curl -s http://127.0.0.1:${port}/people/liu-yang/balances -H "Authorization: Bearer ${managerToken}"
@@ -76,6 +92,7 @@ Start over with: npm start -- --fresh
 `);
 
 const stop = async () => {
+  await poller.stop();
   await dynamo.stop();
   process.exit(0);
 };

@@ -16,7 +16,7 @@ import { LaurelStack } from "../lib/laurel-stack.ts";
 import { stageConfig } from "../lib/stage.ts";
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 let stack: LaurelStack;
 let template: Template;
@@ -94,7 +94,8 @@ describe("the ledger table", () => {
 describe("the functions", () => {
   it("run Node.js 24 on arm64, one per area", () => {
     const functions = Object.values(resources).filter((resource) => resource.Type === "AWS::Lambda::Function");
-    expect(functions).toHaveLength(areas.length);
+    // One per area, and the leaderboard projector.
+    expect(functions).toHaveLength(areas.length + 2); // and the projector and the verifier
     for (const fn of functions) expect(fn.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"] });
   });
 
@@ -107,6 +108,22 @@ describe("the functions", () => {
     template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 365 });
   });
 
+  it("let the eligibility function write nothing but audit records: its only write is a PutItem on AUDIT# keys", () => {
+    const role = logicalId(stack.functions.eligibility.role);
+    const writes = statements()
+      .filter(({ roles: attached, statement }) => attached.includes(role) && statement.Effect === "Allow")
+      .flatMap(({ statement }) =>
+        list(statement.Action)
+          .filter(
+            (action) => action.startsWith("dynamodb:") && !["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"].includes(action),
+          )
+          .map((action) => ({ action, condition: statement.Condition })),
+      );
+    expect(writes).toEqual([
+      { action: "dynamodb:PutItem", condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["AUDIT#*"] } } },
+    ]);
+  });
+
   it("give the public area's role no DynamoDB access at all", () => {
     const publicRole = logicalId(stack.functions.public.role);
     const dynamoActions = statements()
@@ -114,6 +131,15 @@ describe("the functions", () => {
       .flatMap(({ statement }) => list(statement.Action))
       .filter((action) => action.toLowerCase().startsWith("dynamodb:") || action === "*");
     expect(dynamoActions).toEqual([]);
+  });
+});
+
+describe("the verifier", () => {
+  it("runs every hour, and only it may scan the ledger", () => {
+    template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 hour)" });
+    const verifierRole = logicalId(stack.verifier.function.role);
+    const scanners = statements().filter(({ statement }) => list(statement.Action).includes("dynamodb:Scan"));
+    expect(scanners.flatMap(({ roles }) => roles)).toEqual([verifierRole]);
   });
 });
 
@@ -197,6 +223,72 @@ describe("operations", () => {
     const topic = logicalId(stack.operations.topic);
     for (const alarm of alarms()) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
+  });
+});
+
+describe("the leaderboard projector", () => {
+  const projectorRole = () => logicalId(stack.projector.function.role);
+  const mapping = () => Object.values(resources).find((resource) => resource.Type === "AWS::Lambda::EventSourceMapping");
+
+  it("reads the ledger stream with partial batch responses, bisection, bounded retries and a dead-letter queue", () => {
+    expect(mapping()?.Properties).toMatchObject({
+      EventSourceArn: { "Fn::GetAtt": [logicalId(stack.tables.tables.ledger), "StreamArn"] },
+      FunctionName: { Ref: logicalId(stack.projector.function.function) },
+      StartingPosition: "TRIM_HORIZON",
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [logicalId(stack.projector.deadLetterQueue), "Arn"] } } },
+    });
+    // Only inserted entries of people's chains invoke it.
+    expect(JSON.stringify(mapping()?.Properties.FilterCriteria)).toContain("CHAIN#person:");
+  });
+
+  it("sends failed batches to an encrypted queue that refuses plain HTTP", () => {
+    expect(resources[logicalId(stack.projector.deadLetterQueue)]?.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })]),
+      }),
+    });
+  });
+
+  it("may write only leaderboard items (LB#) in the state table, and nothing in the ledger but reading its stream", () => {
+    const ledgerId = logicalId(stack.tables.tables.ledger);
+    const stateId = logicalId(stack.tables.tables.state);
+    const own = statements().filter(({ roles: attached }) => attached.includes(projectorRole()));
+    const writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
+    const writing = own.filter(({ statement }) => list(statement.Action).some((action) => writes.some((w) => allows(action, w))));
+    expect(writing.length).toBeGreaterThan(0);
+    for (const { statement } of writing) {
+      expect(targets(statement, ledgerId)).toBe(false);
+      expect(list(statement.Action).some((action) => allows(action, "dynamodb:DeleteItem"))).toBe(false);
+      expect(statement).toMatchObject({ Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["LB#*"] } } });
+      expect(targets(statement, stateId)).toBe(true);
+    }
+    // Statements on "*" count as on the ledger too (X-Ray's, and ListStreams'): only their DynamoDB actions matter here.
+    const onLedger = own
+      .filter(({ statement }) => targets(statement, ledgerId))
+      .flatMap(({ statement }) => list(statement.Action))
+      .filter((action) => action.toLowerCase().startsWith("dynamodb:") || action === "*");
+    expect(onLedger.length).toBeGreaterThan(0);
+    expect(onLedger.every((action) => /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(action))).toBe(true);
+  });
+
+  it("alarms on its iterator age, its dead-letter queue, its errors and throttles", () => {
+    const alarms = Object.values(resources).filter((resource) => resource.Type === "AWS::CloudWatch::Alarm");
+    const on = (metricName: string, value: unknown) =>
+      alarms.filter(
+        (alarm) =>
+          alarm.Properties.MetricName === metricName && JSON.stringify(alarm.Properties.Dimensions).includes(JSON.stringify(value)),
+      );
+    const fn = { Ref: logicalId(stack.projector.function.function) };
+    expect(on("IteratorAge", fn)).toHaveLength(1);
+    expect(on("Errors", fn)).toHaveLength(1);
+    expect(on("Throttles", fn)).toHaveLength(1);
+    expect(
+      on("ApproximateNumberOfMessagesVisible", { "Fn::GetAtt": [logicalId(stack.projector.deadLetterQueue), "QueueName"] }),
+    ).toHaveLength(1);
   });
 });
 

@@ -244,6 +244,27 @@ describe("retraction", () => {
     expect(next.body.results[0].awards).toContainEqual(expect.objectContaining({ asset: "point:tool-operation", amount: 10 }));
   });
 
+  it("an admin's retraction retried with the same Idempotency-Key later answers as the first time", async () => {
+    const e = cloudEvent(course, "luo-xin", { courseId: "retry", score: 90 });
+    await deliver(learning, e, { secret });
+    const send = () =>
+      admin.post(
+        `/admin/sources/${learning}/events/${e.id}/retraction`,
+        { reason: "sent by mistake" },
+        { "idempotency-key": "retract-once-0001" },
+      );
+    const first = await send();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const again = await send();
+    expect(first.body.status).toBe("accepted");
+    expect(again.body).toEqual({ ...first.body, status: "duplicate" });
+  });
+
+  it("an admin's retraction of an unknown event is a 404 problem, not a 200", async () => {
+    const response = await admin.post(`/admin/sources/${learning}/events/never-sent/retraction`, { reason: "x" });
+    expect([response.status, response.body.code]).toEqual([404, "event-unknown"]);
+  });
+
   it("an admin can retract on behalf of a source", async () => {
     const e = cloudEvent(course, "feng-lan", { courseId: "adm", score: 90 });
     await deliver(learning, e, { secret });

@@ -1,6 +1,7 @@
 /** What every area's composition root wires at cold start: one client, the stores, the clock. */
 import type { Clock } from "../../domain/ports.ts";
 import { SourceService } from "../../domain/sources.ts";
+import { AuditLog } from "./audit-log.ts";
 import { type AuthConfig, authConfigFromEnv } from "./auth.ts";
 import { DynamoDefinitionStore } from "./definition-store.ts";
 import { DynamoDirectory } from "./directory-store.ts";
@@ -15,6 +16,7 @@ export function createAdapters() {
   const directory = new DynamoDirectory(db, tables.state, { orgTreeTtlMs: Number(process.env.ORG_TREE_TTL_MS ?? 30_000) });
   const ledgerStore = new DynamoLedgerStore(db, tables);
   const clock: Clock = { now: () => new Date() };
+  const audit = new AuditLog(db, tables.ledger);
   const definitions = new DynamoDefinitionStore(db, tables.state, { ttlMs: Number(process.env.DEFINITIONS_TTL_MS ?? 30_000) });
   let sources: SourceService | undefined;
   let auth: AuthConfig | undefined;
@@ -24,6 +26,7 @@ export function createAdapters() {
     directory,
     ledgerStore,
     definitions,
+    audit,
     clock,
     /** The company's time zone: periods (days, weeks) of caps, streaks and leaderboards. */
     timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",

@@ -8,9 +8,11 @@ import middy, { type MiddlewareObj } from "@middy/core";
 import httpRouter from "@middy/http-router";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { z } from "zod";
+import type { Caller } from "../../domain/directory.ts";
 import { DomainError, type ErrorKind, type InvalidField, ValidationError } from "../../domain/errors.ts";
 import { IdempotencyKey } from "../../domain/schemas.ts";
 import { type RouteId, routes } from "../routes.ts";
+import type { AuditLog } from "./audit-log.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { isRetryableDynamoError } from "./dynamo.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -168,9 +170,55 @@ function decodedParams(event: Event): Record<string, string> {
 
 export interface HttpDeps {
   auth: () => AuthConfig;
+  /** Where the actions of admins, finance and approvers are recorded. */
+  audit?: Pick<AuditLog, "append">;
 }
 
-function implement(spec: RouteSpec, implementation: Implementation<RouteSpec>, deps: HttpDeps, internalOf: (event: Event) => Internal) {
+const targetsOf = (params: unknown, body: unknown): string[] => {
+  const personId = (body as { personId?: unknown } | undefined)?.personId;
+  return [...(Object.values(params as object) as string[]), ...(typeof personId === "string" ? [personId] : [])];
+};
+
+/** Roles whose every change is recorded in the audit trail (issue: who did what, to whom, when). */
+const auditedRoles = new Set(["admin", "finance", "approver"]);
+
+async function audited(
+  deps: HttpDeps,
+  routeId: string,
+  spec: RouteSpec,
+  caller: Caller | undefined,
+  /** The ids the action concerns: path parameters, and a person id named in the body. */
+  targets: string[],
+  run: () => Promise<Reply>,
+): Promise<Reply> {
+  if (!deps.audit || !caller || spec.method === "GET" || !caller.roles.some((role) => auditedRoles.has(role))) return run();
+  const record = (outcome: string) =>
+    (deps.audit as Pick<AuditLog, "append">).append({
+      auditId: randomUUID(),
+      at: new Date().toISOString(),
+      actor: caller.personId,
+      action: routeId,
+      targets,
+      details: { method: spec.method, path: spec.path },
+      outcome,
+    });
+  try {
+    const reply = await run();
+    await record(String(reply.status ?? spec.success.status));
+    return reply;
+  } catch (error) {
+    if (error instanceof DomainError) await record(error.code);
+    throw error;
+  }
+}
+
+function implement(
+  routeId: string,
+  spec: RouteSpec,
+  implementation: Implementation<RouteSpec>,
+  deps: HttpDeps,
+  internalOf: (event: Event) => Internal,
+) {
   return async (event: Event): Promise<Result> => {
     const caller = spec.auth === "token" ? await authenticate(event.headers?.authorization, deps.auth()) : undefined;
     if (caller) internalOf(event).callerId = caller.personId;
@@ -190,19 +238,13 @@ function implement(spec: RouteSpec, implementation: Implementation<RouteSpec>, d
       idempotencyKey = validate(IdempotencyKey, header, "Idempotency-Key header");
     }
     const rawBody = spec.rawBody ? bodyBytes(event, spec.rawBody.maxBytes) : Buffer.alloc(0);
-    const reply: Reply = await implementation({
-      caller,
-      params,
-      query,
-      body,
-      idempotencyKey,
-      headers: event.headers ?? {},
-      rawBody,
-    } as never);
+    const reply: Reply = await audited(deps, routeId, spec, caller, targetsOf(params, body), () =>
+      implementation({ caller, params, query, body, idempotencyKey, headers: event.headers ?? {}, rawBody } as never),
+    );
     return {
       statusCode: reply.status ?? spec.success.status,
-      headers: { "content-type": "application/json", ...reply.headers },
-      body: JSON.stringify(reply.body),
+      headers: { "content-type": reply.contentType ?? "application/json", ...reply.headers },
+      body: reply.contentType ? String(reply.body) : JSON.stringify(reply.body),
     };
   };
 }
@@ -213,7 +255,7 @@ export function httpHandler<A extends Area>(area: A, implementations: AreaImplem
   const internalOf = (event: Event) => internals.get(event) as Internal;
   const table = Object.entries(implementations as Record<RouteId, Implementation<RouteSpec>>).map(([id, implementation]) => {
     const spec = routes[id as RouteId] as RouteSpec;
-    return { method: spec.method, path: spec.path, handler: implement(spec, implementation, deps, internalOf) };
+    return { method: spec.method, path: spec.path, handler: implement(id, spec, implementation, deps, internalOf) };
   });
   const router = httpRouter(table);
   return middy<Event, Result, Error, Context, Internal>()

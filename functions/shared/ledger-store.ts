@@ -9,6 +9,7 @@ import { type ChainState, emptyChain, holderOfEntryId, type LedgerEntry, seqOfEn
 import { type AccountId, type EntryId, type PersonId, personAccount } from "../../domain/model.ts";
 import type {
   AppendWrite,
+  CounterUpdate,
   EntrySnapshot,
   EventRecord,
   EventSnapshot,
@@ -17,8 +18,10 @@ import type {
   LedgerStore,
   OnceRecord,
   Page,
+  PersonFacts,
   PersonSnapshot,
 } from "../../domain/ports.ts";
+import { emptyFacts } from "../../domain/ports.ts";
 import { emptyRuleState, type RuleState } from "../../domain/rules.ts";
 import { isRetryableDynamoError } from "./dynamo.ts";
 import { keys, withoutKeys } from "./keys.ts";
@@ -26,9 +29,11 @@ import { keys, withoutKeys } from "./keys.ts";
 type Key = { pk: string; sk: string };
 type Found = { get(table: string, key: Key): Item | undefined };
 
-const personKeys = (personId: PersonId): Key[] => [keys.person(personId), keys.head(personAccount(personId))];
+const personKeys = (personId: PersonId): Key[] => [keys.person(personId), keys.head(personAccount(personId)), keys.facts(personId)];
 
 const maxTransactionItems = 100;
+/** Checkpoints bound an `asOf` read to one checkpoint and at most this many entries after it. */
+export const checkpointEvery = 50;
 type Item = Record<string, unknown>;
 
 export class DynamoLedgerStore implements LedgerStore {
@@ -85,8 +90,9 @@ export class DynamoLedgerStore implements LedgerStore {
   }
 
   #person(found: Found, personId: PersonId): Omit<PersonSnapshot, "idempotency"> {
-    const [profileKey, headKey] = personKeys(personId) as [Key, Key];
+    const [profileKey, headKey, factsKey] = personKeys(personId) as [Key, Key, Key];
     const head = found.get(this.#state, headKey);
+    const facts = found.get(this.#state, factsKey);
     const profile = found.get(this.#state, profileKey);
     const holder = personAccount(personId);
     return {
@@ -101,23 +107,44 @@ export class DynamoLedgerStore implements LedgerStore {
           }
         : emptyChain(holder),
       ruleState: (head?.ruleState as RuleState | undefined) ?? emptyRuleState(),
+      facts: facts
+        ? { measures: facts.measures as PersonFacts["measures"], penalties: facts.penalties as PersonFacts["penalties"] }
+        : emptyFacts(),
       headVersion: (head?.version as number | undefined) ?? 0,
     };
   }
 
-  async append({ chains, records }: AppendWrite): Promise<void> {
+  async append({ chains, records, counters = [], documents = [], facts = [] }: AppendWrite): Promise<void> {
     const putOnce = (Item: Item) => ({ Put: { TableName: this.#ledger, Item, ConditionExpression: "attribute_not_exists(pk)" } });
     const items = [
       ...chains.flatMap(({ entries }) => entries.map((entry) => putOnce({ ...keys.entry(entry.holder, entry.seq), ...entry }))),
       ...records.map((record) => putOnce(this.#onceItem(record))),
-      ...chains.map(({ after, ruleState, headVersion }) => ({
+      // Every so many entries, the chain's state as of its last entry: what `asOf` reads start from.
+      ...chains.flatMap(({ before, after, entries }) => {
+        const last = entries.at(-1);
+        return last && Math.floor(before.seq / checkpointEvery) < Math.floor(after.seq / checkpointEvery)
+          ? [putOnce({ ...keys.checkpoint(after.holder, last.recordedAt, after.seq), ...after, recordedAt: last.recordedAt })]
+          : [];
+      }),
+      ...facts.map(({ personId, facts: f }) => ({ Put: { TableName: this.#state, Item: { ...keys.facts(personId), ...f } } })),
+      ...chains.map(({ after, ruleState, headVersion, attributes }) => ({
         Put: {
           TableName: this.#state,
-          Item: { ...keys.head(after.holder), ...after, ruleState, version: headVersion + 1 },
+          Item: { ...attributes, ...keys.head(after.holder), ...after, ruleState, version: headVersion + 1 },
           // Optimistic concurrency: the head must still be the one the change was computed from.
           ...(headVersion === 0
             ? { ConditionExpression: "attribute_not_exists(pk)" }
             : { ConditionExpression: "version = :version", ExpressionAttributeValues: { ":version": headVersion } }),
+        },
+      })),
+      ...counters.map((counter) => counterUpdate(this.#state, counter)),
+      ...documents.map(({ kind, id, owner, version, body }) => ({
+        Put: {
+          TableName: this.#state,
+          Item: { ...body, ...keys.claim(id), ...keys.claimByOwner(owner, id), kind, version },
+          ...(version === 1
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : { ConditionExpression: "version = :version", ExpressionAttributeValues: { ":version": version - 1 } }),
         },
       })),
     ];
@@ -146,6 +173,22 @@ export class DynamoLedgerStore implements LedgerStore {
         return { ...keys.event(record.record.sourceId, record.record.eventId), ...record.record };
       case "retraction":
         return { ...keys.retraction(record.sourceId, record.eventId), retractedBy: record.retractedBy, recordedAt: record.recordedAt };
+      case "measure":
+        return {
+          ...keys.measure(record.personId, record.measure.eventType, record.recordedAt, record.measure.eventId),
+          ...record.measure,
+          recordedAt: record.recordedAt,
+        };
+      case "penalty":
+        return {
+          ...keys.penalty(record.personId, record.penalty.occurredAt, record.penalty.entryId),
+          ...record.penalty,
+          recordedAt: record.recordedAt,
+        };
+      case "settlement":
+        return { ...keys.settlement(record.claimId), outcome: record.outcome, entryIds: record.entryIds, recordedAt: record.recordedAt };
+      case "claim-step":
+        return { ...record.body, ...keys.claimStep(record.claimId, record.step), claimId: record.claimId, step: record.step };
     }
   }
 
@@ -204,6 +247,30 @@ export class DynamoLedgerStore implements LedgerStore {
     }
     return { get: (table: string, key: Key) => found.get(id(table, key)) };
   }
+}
+
+/** ADD delta to a counter, on condition that the result stays within [min, max]. */
+function counterUpdate(table: string, { counter, delta, min, max }: CounterUpdate) {
+  const conditions: string[] = [];
+  const values: Record<string, number> = { ":delta": delta };
+  if (max !== undefined) {
+    conditions.push("(attribute_not_exists(#value) AND :delta <= :max) OR #value <= :maxBefore");
+    Object.assign(values, { ":max": max, ":maxBefore": max - delta });
+  }
+  if (min !== undefined) {
+    conditions.push("(attribute_not_exists(#value) AND :delta >= :min) OR #value >= :minBefore");
+    Object.assign(values, { ":min": min, ":minBefore": min - delta });
+  }
+  return {
+    Update: {
+      TableName: table,
+      Key: keys.counter(counter),
+      UpdateExpression: "ADD #value :delta",
+      ExpressionAttributeNames: { "#value": "value" },
+      ExpressionAttributeValues: values,
+      ...(conditions.length ? { ConditionExpression: conditions.map((c) => `(${c})`).join(" AND ") } : {}),
+    },
+  };
 }
 
 /** Cursors are opaque to clients; inside, the sequence number the next page starts below. */

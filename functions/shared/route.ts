@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import type { Caller } from "../../domain/directory.ts";
 
-export const areas = ["public", "ledger", "admin", "webhooks"] as const;
+export const areas = ["public", "ledger", "admin", "webhooks", "eligibility", "fund", "leaderboard", "leaderboard-settings"] as const;
 export type Area = (typeof areas)[number];
 
 export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
@@ -39,7 +39,9 @@ export interface Request<S extends RouteSpec> {
 
 export interface Reply {
   status?: number;
+  /** JSON, unless a contentType is given: then the body is text sent as it is (CSV, say). */
   body: unknown;
+  contentType?: string;
   headers?: Record<string, string>;
 }
 

@@ -7,6 +7,8 @@
  * | ledger entry          | CHAIN#<holder>            | ENTRY#<seq, 12 digits> |
  * | idempotency record    | IDEM#<scope>#<key>        | IDEM                |
  * | reversal marker       | REVERSED#<entryId>        | REVERSED            |
+ * | claim history step    | CLAIMLOG#<claimId>        | STEP#<n, 6 digits>  |
+ * | settlement marker     | SETTLED#<claimId>         | SETTLED             |
  *
  * state (projections and directory: mutable, every write conditional)
  * | item                  | pk                        | sk                  | gsi1pk / gsi1sk        |
@@ -14,6 +16,12 @@
  * | chain head (balances) | CHAIN#<holder>            | HEAD                |                        |
  * | person                | PERSON#<personId>         | PROFILE             | UNIT#<unit> / PERSON#<id> |
  * | org unit              | ORG                       | UNIT#<unitId>       |                        |
+ * | fund pool             | FUNDS                     | FUND#<fundId>       |                        |
+ * | fund claim (versioned)| CLAIM#<claimId>           | CLAIM               | CLAIMANT#<id> / CLAIM#<claimId> |
+ * | counter (reward stock)| COUNTER#<name>            | COUNTER             |                        |
+ * | board aggregate       | LB#PERSON#<id> or LB#UNIT#<id> | P#<periodKey> | (written by the projector only) |
+ * | board entry applied   | LB#APPLIED#<entryId>      | APPLIED             |                        |
+ * | preferences           | PREFS#<personId>          | PREFS               |                        |
  *
  * Access patterns: see docs/ARCHITECTURE.md.
  */

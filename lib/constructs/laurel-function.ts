@@ -19,6 +19,8 @@ export interface LaurelFunctionProps {
   environment: Record<string, string>;
   logRetention: RetentionDays;
   logRemovalPolicy: RemovalPolicy;
+  /** 10 s suits request handlers; batch jobs ask for more. */
+  timeout?: Duration;
 }
 
 export class LaurelFunction extends Construct {
@@ -39,7 +41,7 @@ export class LaurelFunction extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 1024,
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,

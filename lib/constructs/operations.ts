@@ -23,6 +23,7 @@ import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Topic } from "aws-cdk-lib/aws-sns";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 
 export interface OperationsProps {
@@ -30,6 +31,8 @@ export interface OperationsProps {
   apiStage: HttpStage;
   functions: Record<string, IFunction>;
   tables: Record<string, Table>;
+  /** Functions fed by a stream, with the dead-letter queue of the batches they gave up on. */
+  streamConsumers?: { name: string; function: IFunction; deadLetterQueue: IQueue }[];
 }
 
 export interface AlarmSpec {
@@ -113,6 +116,21 @@ export class Operations extends Construct {
         metric: table.metricSystemErrorsForOperations({ operations: tableOperations, period }),
         threshold: 1,
         description: `DynamoDB answered requests to the ${name} table with a 500.`,
+      });
+    }
+
+    for (const consumer of props.streamConsumers ?? []) {
+      this.addAlarm(`${consumer.name}-IteratorAge`, {
+        metric: consumer.function.metric("IteratorAge", { statistic: "Maximum", period }),
+        threshold: 5 * 60_000,
+        datapointsToAlarm: 2,
+        evaluationPeriods: 3,
+        description: `The ${consumer.name} is more than 5 minutes behind its stream in 2 of the last 3 five-minute periods: leaderboards are stale.`,
+      });
+      this.addAlarm(`${consumer.name}-DeadLetters`, {
+        metric: consumer.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", period }),
+        threshold: 1,
+        description: `The ${consumer.name} gave up on a batch of stream records (see its dead-letter queue); replay it once the cause is fixed.`,
       });
     }
 

@@ -1,0 +1,39 @@
+/** Lambda: promotion gates, eligibility checks and the audit trail. Reads the ledger, writes only audit records. */
+import { randomUUID } from "node:crypto";
+import { EligibilityService, toCsv } from "../domain/eligibility-service.ts";
+import type { PersonId } from "../domain/model.ts";
+import { createAdapters } from "./shared/adapters.ts";
+import { DynamoEligibilityStore } from "./shared/eligibility-store.ts";
+import { httpHandler } from "./shared/http.ts";
+
+const adapters = createAdapters();
+const eligibility = new EligibilityService({
+  store: new DynamoEligibilityStore(adapters.db, adapters.tables, adapters.ledgerStore, adapters.audit),
+  definitions: adapters.definitions,
+  orgTree: () => adapters.directory.orgTree(),
+  peopleIn: (orgUnitId) => adapters.directory.peopleIn(orgUnitId),
+  clock: adapters.clock,
+  timeZone: adapters.timeZone,
+  newId: randomUUID,
+});
+
+export const handler = httpHandler(
+  "eligibility",
+  {
+    putGate: async ({ caller, params, body }) => ({ body: await eligibility.putGate(caller, params.gateId, body) }),
+    getGate: async ({ caller, params }) => ({ body: await eligibility.getGate(caller, params.gateId) }),
+    gates: async () => ({ body: { gates: await eligibility.gates() } }),
+    eligibility: async ({ caller, params, query }) => ({
+      body: await eligibility.check(caller, params.personId as PersonId, query.gate, query.asOf),
+    }),
+    eligibilityChecks: async ({ caller, body, headers }) => {
+      const checked = await eligibility.checkMany(caller, body);
+      if (!headers.accept?.includes("text/csv")) return { body: checked };
+      const people = await Promise.all(checked.results.map((r) => adapters.directory.person(r.personId as PersonId)));
+      const names = new Map(people.flatMap((p) => (p ? [[p.personId as string, p.name] as const] : [])));
+      return { body: toCsv(checked.results, names), contentType: "text/csv; charset=utf-8" };
+    },
+    auditTrail: async ({ caller, query }) => ({ body: await eligibility.auditTrail(caller, query.day, query.limit) }),
+  },
+  adapters,
+);

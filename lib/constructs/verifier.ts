@@ -1,0 +1,47 @@
+/**
+ * The scheduled ledger verifier (functions/verifier.ts): every hour it checks the whole ledger
+ * (hash chains, projections, balances, sums) and fails when anything is wrong, which raises the
+ * function's error alarm in Operations. It reads the ledger with a Scan, the only role that may.
+ */
+import { join } from "node:path";
+import { Duration, type RemovalPolicy } from "aws-cdk-lib";
+import type { Table } from "aws-cdk-lib/aws-dynamodb";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { tables } from "../../functions/shared/tables.ts";
+import { grantTable, tableActions } from "../access.ts";
+import { LaurelFunction } from "./laurel-function.ts";
+
+export interface VerifierProps {
+  stage: string;
+  repoRoot: string;
+  ledger: Table;
+  state: Table;
+  environment: Record<string, string>;
+  logRetention: RetentionDays;
+  logRemovalPolicy: RemovalPolicy;
+}
+
+export class Verifier extends Construct {
+  readonly function: LaurelFunction;
+
+  constructor(scope: Construct, id: string, props: VerifierProps) {
+    super(scope, id);
+    this.function = new LaurelFunction(this, "verifier", {
+      entry: join(props.repoRoot, "functions", "verifier.ts"),
+      description: `Laurel ${props.stage}: hourly check of every ledger invariant`,
+      environment: props.environment,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+      timeout: Duration.minutes(15),
+    });
+    grantTable(this.function.role, props.ledger, tables.ledger, [...tableActions.ledger.read, "dynamodb:Scan"]);
+    grantTable(this.function.role, props.state, tables.state, tableActions.state.read);
+    new Rule(this, "Hourly", {
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [new LambdaFunction(this.function.function, { retryAttempts: 0 })],
+    });
+  }
+}
