@@ -9,8 +9,11 @@
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import type { LedgerEntry } from "../domain/ledger.ts";
 import { capabilities } from "../domain/model.ts";
+import { createDocumentClient } from "../functions/shared/dynamo.ts";
+import { rebuildProjections } from "../functions/shared/maintenance.ts";
 import { demoAdmin, demoOrgUnits, demoPeople } from "../scripts/demo-data.ts";
 import { type ApiResponse, call } from "./support/api.ts";
+import { tableNames } from "./support/env.ts";
 import { chaosSeed, FaultInjector, faultKinds, prng, streamSeed } from "./support/faults.ts";
 import { ledgerProblems, storedChain } from "./support/invariants.ts";
 import { withDemoDefinitions } from "./support/org.ts";
@@ -461,6 +464,12 @@ describe("chaos: DynamoDB faults under random traffic", () => {
     ).toEqual([]);
     expect(violations).toEqual([]);
     expect(await ledgerProblems()).toEqual([]);
+
+    // Rebuilding every projection from the ledger after the storm changes nothing.
+    const heads = await Promise.all(demoPeople.map((p) => storedChain(p.personId).then((c) => c.projection)));
+    const rebuild = await rebuildProjections(createDocumentClient(), tableNames);
+    expect(rebuild).toEqual({ rebuilt: [], refused: [] });
+    expect(await Promise.all(demoPeople.map((p) => storedChain(p.personId).then((c) => c.projection)))).toEqual(heads);
 
     expect(faults.total).toBeGreaterThan(0);
     for (const kind of faultKinds) expect(faults.counts[kind], `faults of kind ${kind}`).toBeGreaterThan(0);
