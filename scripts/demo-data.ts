@@ -4,7 +4,9 @@
  * the tests use it as their org too. Roles live in tokens (Cognito groups), not in the directory,
  * so each demo person lists the roles their demo sign-in gets.
  */
+
 import type { OrgUnitInput, PersonInput } from "../domain/schemas.ts";
+import { sign } from "../domain/webhook-signature.ts";
 
 export interface DemoPerson extends PersonInput {
   personId: string;
@@ -135,6 +137,7 @@ export const demoAwards = [
     reason: "完成《数字化工具实操》课程，成绩 92 分",
   },
   { personId: "liu-yang", points: { capability: "efficient-execution", amount: 40 }, reason: "连续 4 周召开数字化早会" },
+  { personId: "liu-yang", points: { capability: "growth-driving", amount: 30 }, reason: "门店直播带货：周目标达成" },
   { personId: "liu-yang", badge: { badgeId: "certification", level: 1 }, reason: "通过数字化管理专员认证" },
   { personId: "yang-xue", coins: 50, points: { capability: "tool-operation", amount: 30 }, reason: "AI 工具任务完成" },
   { personId: "wang-fang", coins: 200, points: { capability: "data-assurance", amount: 120 }, reason: "数据决策沙盘演练通过" },
@@ -572,5 +575,40 @@ export async function loadDemoIndices(send: Send): Promise<void> {
   for (const [id, index] of Object.entries(demoIndices)) {
     const { status, body } = await send("PUT", `/admin/indices/${id}`, index);
     if (status >= 300) throw new Error(`index ${id} failed with ${status}: ${JSON.stringify(body)}`);
+  }
+}
+
+/** The learning platform's plan-progress reports (seed 004): one manager over the gate's 90%, one under. */
+export const demoEvents = [
+  { subject: "liu-yang", type: `${learning}.plan.progress`, data: { completionRate: 92, onTimeRate: 88 } },
+  { subject: "yang-xue", type: `${learning}.plan.progress`, data: { completionRate: 76, onTimeRate: 81 } },
+  { subject: "yang-xue", type: `${learning}.course.completed`, data: { courseId: "ai-101", score: 88 } },
+];
+
+/** Posts the demo events to the learning platform's webhook, signed as the platform would. */
+export async function loadDemoEvents(dispatch: Dispatch, secret: string): Promise<void> {
+  for (const [index, event] of demoEvents.entries()) {
+    const body = JSON.stringify({
+      specversion: "1.0",
+      id: `demo-${index}`,
+      source: "https://learning.tianma.example",
+      time: new Date().toISOString(),
+      ...event,
+    });
+    const id = `msg_demo_${index}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    const result = await dispatch({
+      method: "POST",
+      url: "/webhooks/tianma-learning",
+      headers: {
+        "content-type": "application/cloudevents+json",
+        "webhook-id": id,
+        "webhook-timestamp": String(timestamp),
+        "webhook-signature": sign(secret, id, timestamp, body),
+      },
+      body,
+    });
+    const answer = JSON.parse(result.body ?? "null") as { results?: { status: string }[] };
+    if (answer?.results?.[0]?.status !== "accepted") throw new Error(`demo event ${index} was not accepted: ${result.body}`);
   }
 }

@@ -7,7 +7,16 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { createDynamoClient } from "../functions/shared/dynamo.ts";
 import { buildWeb } from "./build-web.ts";
-import { demoAdmin, demoPeople, loadDemoAwards, loadDemoDefinitions, loadDemoFund, loadDemoIndices, loadDemoOrg } from "./demo-data.ts";
+import {
+  demoAdmin,
+  demoPeople,
+  loadDemoAwards,
+  loadDemoDefinitions,
+  loadDemoEvents,
+  loadDemoFund,
+  loadDemoIndices,
+  loadDemoOrg,
+} from "./demo-data.ts";
 import { devAuthEnv, loadDevIssuer } from "./dev-issuer.ts";
 import { createTables, startDynamoLocal } from "./local-dynamo.ts";
 
@@ -70,6 +79,7 @@ if (firstRun) {
   const secrets = await loadDemoDefinitions(send);
   writeFileSync(join(stateDir, "source-secrets.json"), JSON.stringify(secrets, null, 2), { mode: 0o600 });
   await loadDemoAwards(send);
+  await loadDemoEvents(dispatch, secrets["tianma-learning"] as string);
   await loadDemoIndices(send);
   await loadDemoFund(dispatch, (personId, roles) => issuer.sign(personId, roles));
   delete process.env.LOG_LEVEL;
