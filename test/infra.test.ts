@@ -1,8 +1,9 @@
 /**
  * The CDK stack, checked on its synthesised template. The prod stack is built once (bundling
- * the three functions takes a few seconds) and every test reads the same template.
+ * the functions takes a few seconds) and every test reads the same template.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, type Stack } from "aws-cdk-lib";
@@ -311,3 +312,16 @@ describe("cdk-nag AwsSolutions", () => {
 it("names no partition in any ARN (arn:aws: would break in China and GovCloud)", () => {
   expect(JSON.stringify(template.toJSON())).not.toContain("arn:aws:");
 });
+
+it("synthesises with the cdk CLI, offline and without AWS credentials", () => {
+  const out = mkdtempSync(join(tmpdir(), "laurel-synth-"));
+  try {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
+    const cdk = join(import.meta.dirname, "..", "node_modules", ".bin", "cdk");
+    const result = spawnSync(cdk, ["synth", "--quiet", "-c", "stage=prod", "-o", out], { env, encoding: "utf8", timeout: 240_000 });
+    expect(result.status, result.stderr).toBe(0);
+    expect(readdirSync(out)).toContain("Laurel-prod.template.json");
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 300_000);
