@@ -3,9 +3,10 @@
  * Prints a table and writes bench/results.json. Benchmarks report; they never fail the tests.
  */
 import { writeFileSync } from "node:fs";
-import { laterFigures, ledgerFigures, webhookFigures } from "./api.ts";
+import { ledgerFigures, pageSizeFigure, webhookFigures } from "./api.ts";
 import { bundleFigures } from "./bundles.ts";
 import { domainFigures } from "./domain.ts";
+import { eligibilityFigures } from "./eligibility.ts";
 import { pageFigures } from "./page.ts";
 import type { Options, Result } from "./result.ts";
 import { startSystem } from "./system.ts";
@@ -23,10 +24,12 @@ const system = await startSystem();
 try {
   results.push(...(await ledgerFigures(system)));
   results.push(...(await webhookFigures(system, options)));
+  // After the webhook figures: the demo rules it loads would also fire on the webhook figures' events.
+  results.push(...(await eligibilityFigures(system, options)));
 } finally {
   await system.stop();
 }
-results.push(...laterFigures());
+results.push(pageSizeFigure());
 
 const format = (value: number) => value.toLocaleString("en-US", { maximumFractionDigits: 3 });
 const rows = results.map((r) => [

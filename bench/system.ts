@@ -19,6 +19,8 @@ export interface Response {
 export interface System {
   /** Calls the API as the demo admin (cao-yi, role admin). */
   admin(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Calls the API as this person with these roles (e.g. deng-hua, hr). */
+  as(personId: string, roles: string[]): System["admin"];
   /** Sends a request as it arrives (no token added): webhooks sign their own. */
   raw(method: string, url: string, body: string, headers: Record<string, string>): Promise<Response>;
   /** The route with this method and path template, if this version of Laurel has it. */
@@ -60,17 +62,29 @@ export async function startSystem(): Promise<System> {
       body: text ? JSON.parse(text) : undefined,
     };
   };
-  const admin: System["admin"] = (method, url, body, headers = {}) =>
-    send(method, url, body === undefined ? undefined : JSON.stringify(body), {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...headers,
-    });
+  const caller =
+    (bearer: string): System["admin"] =>
+    (method, url, body, headers = {}) =>
+      send(method, url, body === undefined ? undefined : JSON.stringify(body), {
+        authorization: `Bearer ${bearer}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      });
+  const admin = caller(token);
+  const tokens = new Map<string, string>();
+  const as = (personId: string, roles: string[]): System["admin"] => {
+    const key = `${personId}:${roles.join(",")}`;
+    return async (...args) => {
+      if (!tokens.has(key)) tokens.set(key, await issuer.sign(personId, roles));
+      return caller(tokens.get(key) as string)(...args);
+    };
+  };
 
   await loadDemoOrg(async (method, url, body, key) => admin(method, url, body, key ? { "idempotency-key": key } : {}));
 
   return {
     admin,
+    as,
     raw: (method, url, body, headers) => send(method, url, body, headers),
     route: (method, path) => (Object.values(routes) as RouteSpec[]).find((spec) => spec.method === method && spec.path === path),
     stop: () => dynamo.stop(),
