@@ -12,6 +12,7 @@ import type { DefinitionStore, Versioned } from "./definitions.ts";
 import type { Person } from "./directory.ts";
 import { DomainError, type ErrorKind, UnauthenticatedError } from "./errors.ts";
 import type { Measure } from "./gates.ts";
+import { parseJson } from "./json.ts";
 import { type Actor, appendMovements, grantCandidates, type LedgerEntry, reversalOf, seqOfEntryId } from "./ledger.ts";
 import type { EntryId, OrgUnitId, PersonId } from "./model.ts";
 import { personAccount } from "./model.ts";
@@ -426,20 +427,6 @@ function groupBySubject(events: readonly unknown[]): Map<string, number[]> {
     groups.set(key, [...(groups.get(key) ?? []), index]);
   });
   return groups;
-}
-
-function parseJson(body: Buffer): unknown {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
-  } catch {
-    throw new DomainError("invalid", "malformed-json", "The body is not valid UTF-8.");
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new DomainError("invalid", "malformed-json", "The body is not valid JSON.");
-  }
 }
 
 const awardView = (entry: LedgerEntry): AwardView => ({

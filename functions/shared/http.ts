@@ -10,6 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from "zod";
 import type { Caller } from "../../domain/directory.ts";
 import { DomainError, type ErrorKind, type InvalidField, ValidationError } from "../../domain/errors.ts";
+import { parseJson } from "../../domain/json.ts";
 import { IdempotencyKey } from "../../domain/schemas.ts";
 import { type RouteId, routes } from "../routes.ts";
 import type { AuditLog } from "./audit-log.ts";
@@ -137,17 +138,7 @@ function parseJsonBody(event: Event): unknown {
   if (type !== "application/json") {
     throw new DomainError("invalid", "unsupported-media-type", "Send the body as application/json.");
   }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
-  } catch {
-    throw new DomainError("invalid", "malformed-json", "The body is not valid UTF-8.");
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new DomainError("invalid", "malformed-json", "The body is not valid JSON.");
-  }
+  return parseJson(raw);
 }
 
 function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
