@@ -179,7 +179,9 @@ describe("the managers' page", () => {
     const text = await page.locator(".screen").textContent();
     expect(text).toContain("基层 → 中层管理者");
     expect(text).toContain("智慧点累计达到 100");
-    expect(text).toContain("还差 20 智慧点");
+    // The demo awards meet every criterion but the completion rate, which no source reported here.
+    expect(text).toContain("还差 1 项（共 6 项）");
+    expect(text).toContain("尚无上报数据");
     await shot("progress");
   });
 
