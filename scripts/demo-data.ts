@@ -150,6 +150,8 @@ export const demoAwards = [
   },
   { personId: "gao-bo", coins: 80, points: { capability: "efficient-execution", amount: 50 }, reason: "线上审批率 100%" },
   { personId: "li-na", points: { capability: "strategic-planning", amount: 150 }, reason: "战略沙盘推演第一名" },
+  { personId: "wang-fang", points: { capability: "technology-fusion", amount: 60 }, reason: "AR 试衣镜门店试点上线" },
+  { personId: "chen-jian", points: { capability: "strategic-planning", amount: 400 }, reason: "集团数字化转型三年规划发布" },
   { personId: "xie-kai", coins: 60, points: { capability: "tool-operation", amount: 45 }, reason: "AI 客服质检演练" },
 ];
 
@@ -578,9 +580,15 @@ export async function loadDemoIndices(send: Send): Promise<void> {
   }
 }
 
-/** The learning platform's plan-progress reports (seed 004): one manager over the gate's 90%, one under. */
+/**
+ * The learning platform's reports: plan progress (seed 004), one manager over the gate's 90% and
+ * one under; certification exams (seed 001), taking 王芳 and 陈建 up the ladder. With the demo
+ * awards, one person is over each tier's gate and others are not.
+ */
 export const demoEvents = [
   { subject: "liu-yang", type: `${learning}.plan.progress`, data: { completionRate: 92, onTimeRate: 88 } },
+  ...[1, 2].map((level) => ({ subject: "wang-fang", type: `${learning}.certification.passed`, data: { level } })),
+  ...[1, 2, 3].map((level) => ({ subject: "chen-jian", type: `${learning}.certification.passed`, data: { level } })),
   { subject: "yang-xue", type: `${learning}.plan.progress`, data: { completionRate: 76, onTimeRate: 81 } },
   { subject: "yang-xue", type: `${learning}.course.completed`, data: { courseId: "ai-101", score: 88 } },
 ];
