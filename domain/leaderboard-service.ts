@@ -139,7 +139,7 @@ export class LeaderboardService {
       throw new DomainError("invalid", "org-unit-missing", "Name the org unit of the board: ?orgUnit=<orgUnitId>.");
     }
     const unit = tree.get(unitId);
-    if (!unit) throw new NotFoundError("org unit", unitId);
+    if (!unit) throw new NotFoundError("org-unit", unitId);
     if (!canSeeBoard(caller, callerPerson, unitId, tree)) {
       throw new ForbiddenError(`You may see the boards of the org units you belong to or lead; ${unitId} is not among them.`);
     }

@@ -2,7 +2,7 @@
  * Ports: what the domain needs from storage. Adapters (functions/shared/*-store.ts) implement
  * them on DynamoDB; domain tests may implement them with plain values.
  */
-import type { Caller, OrgTree, OrgUnit, Person } from "./directory.ts";
+import type { OrgTree, OrgUnit, Person } from "./directory.ts";
 import type { Measure, Penalty } from "./gates.ts";
 import type { ChainState, LedgerEntry } from "./ledger.ts";
 import type { AccountId, AssetKey, EntryId, OrgUnitId, PersonId } from "./model.ts";
@@ -177,9 +177,4 @@ export interface Directory {
 
 export interface Clock {
   now(): Date;
-}
-
-export interface RequestContext {
-  caller: Caller;
-  clock: Clock;
 }

@@ -4,7 +4,7 @@
  */
 import * as z from "zod";
 import { orgUnitKinds } from "./directory.ts";
-import { capabilities, roles, tiers } from "./model.ts";
+import { capabilities, tiers } from "./model.ts";
 
 export const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
 export const Id = z.string().regex(idPattern, "use 1 to 64 letters, digits, '-' or '_'");
@@ -14,7 +14,6 @@ export const Amount = z.number().int("must be a whole number").positive("must be
 
 export const CapabilitySchema = z.enum(capabilities as [string, ...string[]]).meta({ id: "Capability" });
 export const TierSchema = z.enum(tiers).meta({ id: "Tier" });
-export const RoleSchema = z.enum(roles);
 
 const IsoDateTime = z.iso.datetime({ offset: true });
 const IsoDate = z.iso.date();

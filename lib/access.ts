@@ -41,7 +41,7 @@ export const areaAccess: Record<Area, AreaAccess> = {
   eligibility: { ledger: "read", state: "read", audit: true },
   leaderboard: { ledger: "none", state: "read" },
   // Pioneer indices (admin) and opt-out preferences (self): kept apart so boards stay read-only.
-  "leaderboard-settings": { ledger: "none", state: "write" },
+  "leaderboard-settings": { ledger: "none", state: "write", audit: true },
 };
 
 const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];

@@ -82,7 +82,10 @@ describe("claims and funds", () => {
     expect(pool.body.entries).toBeUndefined();
     const decision = await (await as("liu-yang", "manager")).post(`/claims/${claimId}/decisions`, { decision: "approve", comment: "x" });
     expect(decision.status).toBe(403);
-    const deposit = await (await as("liu-yang", "manager", "approver")).post("/funds/innovation-2026/deposits", { amount: 100, reason: "x" });
+    const deposit = await (await as("liu-yang", "manager", "approver")).post("/funds/innovation-2026/deposits", {
+      amount: 100,
+      reason: "x",
+    });
     expect([deposit.status, deposit.body.code]).toEqual([403, "forbidden"]);
     const clawback = await (await as("liu-yang", "manager", "approver")).post(`/claims/${claimId}/clawbacks`, { reason: "x" });
     expect(clawback.status).toBe(403);

@@ -12,7 +12,9 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { roles } from "../domain/model.ts";
 import { routes } from "../functions/routes.ts";
+import type { RouteSpec } from "../functions/shared/route.ts";
 import { areas } from "../functions/shared/route.ts";
+import { areaAccess } from "../lib/access.ts";
 import { LaurelStack } from "../lib/laurel-stack.ts";
 import { stageConfig } from "../lib/stage.ts";
 
@@ -123,6 +125,13 @@ describe("the functions", () => {
     expect(writes).toEqual([
       { action: "dynamodb:PutItem", condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["AUDIT#*"] } } },
     ]);
+  });
+
+  it("let every area with a token write route append audit records, since admins' writes are audited", () => {
+    const writers = new Set(
+      (Object.values(routes) as RouteSpec[]).filter((r) => r.auth === "token" && r.method !== "GET").map((r) => r.area),
+    );
+    for (const area of writers) expect(areaAccess[area].audit, `${area} may not write audit records`).toBe(true);
   });
 
   it("give the public area's role no DynamoDB access at all", () => {

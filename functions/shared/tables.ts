@@ -9,6 +9,12 @@
  * | reversal marker       | REVERSED#<entryId>        | REVERSED            |
  * | claim history step    | CLAIMLOG#<claimId>        | STEP#<n, 6 digits>  |
  * | settlement marker     | SETTLED#<claimId>         | SETTLED             |
+ * | event record          | EVENT#<sourceId>#<eventId>| EVENT               |
+ * | retraction marker     | RETRACTED#<sourceId>#<eventId> | RETRACTED      |
+ * | chain checkpoint      | CKPT#<holder>             | <recordedAt>#<seq>  |
+ * | measure               | MEASURE#<personId>        | <eventType>#<recordedAt>#<eventId> |
+ * | penalty               | PENALTY#<personId>        | <occurredAt>#<entryId> |
+ * | audit record          | AUDIT#<day>               | <at>#<auditId>      |
  *
  * state (projections and directory: mutable, every write conditional)
  * | item                  | pk                        | sk                  | gsi1pk / gsi1sk        |
@@ -22,6 +28,9 @@
  * | board aggregate       | LB#PERSON#<id> or LB#UNIT#<id> | P#<periodKey> | (written by the projector only) |
  * | board entry applied   | LB#APPLIED#<entryId>      | APPLIED             |                        |
  * | preferences           | PREFS#<personId>          | PREFS               |                        |
+ * | person facts          | FACTS#<personId>          | FACTS               |                        |
+ * | definition (current)  | DEF#<kind>                | <id>                |                        |
+ * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
  *
  * Access patterns: see docs/ARCHITECTURE.md.
  */
