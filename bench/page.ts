@@ -5,34 +5,21 @@
  * is from navigation start to the first screen with content: the sign-in list of demo people,
  * which needs index.html, the JS and CSS, config.json and one API call.
  */
-import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { chromium } from "playwright-core";
 import { buildWeb } from "../scripts/build-web.ts";
+import { chromiumPath, hasChromium, launchChromium } from "../scripts/chromium.ts";
 import { loadDevIssuer } from "../scripts/dev-issuer.ts";
 import { startLocalServer } from "../scripts/local-server.ts";
 import { atMost, median, notYet, type Options, type Result } from "./result.ts";
 
-const chromiumPath = "/usr/bin/chromium";
 const name = "page: first render, cold cache, Fast 4G + 4× CPU";
 
 export async function pageFigures(options: Options): Promise<Result[]> {
   await buildWeb({ quiet: true });
-  if (!existsSync(chromiumPath)) return [notYet(`${name} (no ${chromiumPath})`, "ms", "≤ 1500")];
+  if (!hasChromium()) return [notYet(`${name} (no ${chromiumPath})`, "ms", "≤ 1500")];
   const server = await startLocalServer(0, "127.0.0.1", { dev: { issuer: await loadDevIssuer() } });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/app/`;
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const times: number[] = [];
     for (let run = 0; run < (options.quick ? 3 : 7); run++) {

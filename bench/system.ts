@@ -2,19 +2,17 @@
  * Laurel as the tests run it: DynamoDB Local in memory, the demo org loaded through the API, and
  * requests sent through scripts/local-api.ts `dispatch`, the code path Lambda runs.
  */
+
 import { randomBytes, randomUUID } from "node:crypto";
 import { createDynamoClient } from "../functions/shared/dynamo.ts";
 import type { RouteSpec } from "../functions/shared/route.ts";
 import { demoAdmin, loadDemoOrg } from "../scripts/demo-data.ts";
 import { devAuthEnv, loadDevIssuer } from "../scripts/dev-issuer.ts";
+import type { JsonAnswer } from "../scripts/local-api.ts";
 import { createTables, startDynamoLocal } from "../scripts/local-dynamo.ts";
 import { installMeter } from "./dynamo-meter.ts";
 
-export interface Response {
-  status: number;
-  headers: Record<string, string>;
-  body: any;
-}
+export type Response = JsonAnswer;
 
 export interface System {
   /** Calls the API as the demo admin (cao-yi, role admin). */
@@ -49,19 +47,12 @@ export async function startSystem(): Promise<System> {
   });
   await createTables(createDynamoClient(), tableNames);
 
-  const { dispatch } = await import("../scripts/local-api.ts");
+  const { dispatchJson } = await import("../scripts/local-api.ts");
   const { routes } = await import("../functions/routes.ts");
   const token = await issuer.sign(demoAdmin, ["admin"]);
 
-  const send = async (method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<Response> => {
-    const result = await dispatch({ method, url, headers, ...(body === undefined ? {} : { body }) });
-    const text = result.body ?? "";
-    return {
-      status: result.statusCode ?? 200,
-      headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
-      body: text ? JSON.parse(text) : undefined,
-    };
-  };
+  const send = (method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<Response> =>
+    dispatchJson({ method, url, headers, ...(body === undefined ? {} : { body }) });
   const caller =
     (bearer: string): System["admin"] =>
     (method, url, body, headers = {}) =>

@@ -6,7 +6,7 @@
  */
 import { fingerprint } from "./canonical.ts";
 import { assertRole, type Caller, canRead, type OrgTree, type Person } from "./directory.ts";
-import { ContentionError, DomainError, ForbiddenError, IdempotencyConflictError, NotFoundError } from "./errors.ts";
+import { ContentionError, DomainError, ForbiddenError, NotFoundError } from "./errors.ts";
 import {
   assertMayDecide,
   assertStatus,
@@ -29,8 +29,9 @@ import {
   voidReservation,
 } from "./fund.ts";
 import type { ClaimRequest, ClawbackRequest, DecisionRequest, DepositRequest, FundInput, WithdrawalRequest } from "./fund-schemas.ts";
+import type { Outcome } from "./idempotency.ts";
+import { replayOf } from "./idempotency.ts";
 import { type ChainState, emptyChain, type LedgerEntry } from "./ledger.ts";
-import type { Outcome } from "./ledger-service.ts";
 import { type EntryId, fundAccount, type OrgUnitId, type PersonId, personAccount } from "./model.ts";
 import type { ChainAppend, Clock, IdempotencyRecord, IdempotencyRef, LedgerStore, OnceRecord, Page, PersonSnapshot } from "./ports.ts";
 import { type RetryPolicy, retryOnContention } from "./retry.ts";
@@ -533,12 +534,6 @@ const documentOf = (claim: Claim) => ({
 
 function idempotencyOf(ref: IdempotencyRef, fingerprintOf: string, result: unknown, now: string): OnceRecord {
   return { kind: "idempotency", record: { ...ref, fingerprint: fingerprintOf, result, recordedAt: now } };
-}
-
-function replayOf(record: IdempotencyRecord | undefined, expected: string, key: string): Outcome<unknown> | undefined {
-  if (!record) return undefined;
-  if (record.fingerprint !== expected) throw new IdempotencyConflictError(key);
-  return { result: record.result, replayed: true };
 }
 
 export type { Page };

@@ -8,8 +8,9 @@ import { appendWithBadges, revocationMovements } from "./awarding.ts";
 import type { Badge, BadgeDefinition } from "./badges.ts";
 import { fingerprint } from "./canonical.ts";
 import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "./directory.ts";
-import { DomainError, IdempotencyConflictError, NotFoundError } from "./errors.ts";
+import { DomainError, NotFoundError } from "./errors.ts";
 import { penaltiesAfter } from "./gates.ts";
+import { type Outcome, replayOf } from "./idempotency.ts";
 import {
   type Actor,
   appendMovements,
@@ -53,12 +54,6 @@ export interface BalancesView {
 export interface LedgerWriteResult {
   entries: LedgerEntry[];
   balances: BalancesView;
-}
-
-/** What an idempotent write answers: its result, and whether this call replayed an earlier one. */
-export interface Outcome<T> {
-  result: T;
-  replayed: boolean;
 }
 
 export function balancesView(person: Person, balances: Partial<Record<AssetKey, number>>, seq: number): BalancesView {
@@ -278,8 +273,8 @@ export class LedgerService {
           : undefined,
       ]);
       const original = entryId ? around?.get(entryId) : undefined;
-      const replay = replayOf(snapshot.idempotency, fingerprintOf, command.idempotencyKey);
-      if (replay) return { result: replay, replayed: true };
+      const replay = replayOf<LedgerWriteResult>(snapshot.idempotency, fingerprintOf, command.idempotencyKey);
+      if (replay) return replay;
       if (!snapshot.person) throw new NotFoundError("person", command.personId);
       if (original?.reversedBy) {
         throw new DomainError("conflict", "already-reversed", `Entry ${command.entryId} was already reversed by ${original.reversedBy}.`, {
@@ -313,10 +308,4 @@ export class LedgerService {
       return { result, replayed: false };
     }, this.#deps.retry);
   }
-}
-
-function replayOf(record: IdempotencyRecord | undefined, expected: string, key: string): LedgerWriteResult | undefined {
-  if (!record) return undefined;
-  if (record.fingerprint !== expected) throw new IdempotencyConflictError(key);
-  return record.result as LedgerWriteResult;
 }

@@ -8,13 +8,15 @@
 import { fingerprint } from "./canonical.ts";
 import type { DefinitionStore, Versioned } from "./definitions.ts";
 import { assertRole, type Caller } from "./directory.ts";
-import { DomainError, IdempotencyConflictError, NotFoundError } from "./errors.ts";
+import { DomainError, NotFoundError } from "./errors.ts";
 import type { CancellationRequest, RedemptionRequest, RewardDefinition } from "./fund-schemas.ts";
+import type { Outcome } from "./idempotency.ts";
+import { replayOf } from "./idempotency.ts";
 import { appendMovements, holderOfEntryId, type LedgerEntry, type Movement } from "./ledger.ts";
-import { balancesView, type Outcome } from "./ledger-service.ts";
+import { balancesView } from "./ledger-service.ts";
 import { type EntryId, type PersonId, personAccount, systemAccount } from "./model.ts";
 import { periodKey } from "./periods.ts";
-import type { Clock, CounterUpdate, IdempotencyRecord, LedgerStore } from "./ports.ts";
+import type { Clock, CounterUpdate, LedgerStore } from "./ports.ts";
 import { type RetryPolicy, retryOnContention } from "./retry.ts";
 
 export interface CounterReader {
@@ -96,7 +98,7 @@ export class RedemptionService {
         this.#deps.definitions.get<RewardDefinition>("reward", request.rewardId),
         this.#deps.ledger.readPerson(personId, ref),
       ]);
-      const replay = replayOf(snapshot.idempotency, expected, idempotencyKey);
+      const replay = replayOf<RedemptionResult>(snapshot.idempotency, expected, idempotencyKey);
       if (replay) return replay;
       if (!stored) throw new NotFoundError("reward", request.rewardId);
       const reward = stored.body;
@@ -181,7 +183,7 @@ export class RedemptionService {
         this.#deps.ledger.readPerson(personId, ref),
         this.#deps.ledger.readEntries([entryId as EntryId]),
       ]);
-      const replay = replayOf(snapshot.idempotency, expected, idempotencyKey);
+      const replay = replayOf<RedemptionResult>(snapshot.idempotency, expected, idempotencyKey);
       if (replay) return replay;
       const original = found.get(entryId as EntryId);
       const redeemed = original?.entry;
@@ -238,10 +240,4 @@ export class RedemptionService {
       return { result, replayed: false };
     }, this.#deps.retry);
   }
-}
-
-function replayOf(record: IdempotencyRecord | undefined, expected: string, key: string): Outcome<RedemptionResult> | undefined {
-  if (!record) return undefined;
-  if (record.fingerprint !== expected) throw new IdempotencyConflictError(key);
-  return { result: record.result as RedemptionResult, replayed: true };
 }

@@ -1,12 +1,11 @@
 /** Lambda: the innovation fund (pools, claims, decisions, clawbacks) and coin redemption. */
 import { randomUUID } from "node:crypto";
 import { FundService } from "../domain/fund-service.ts";
-import type { Outcome } from "../domain/ledger-service.ts";
 import type { PersonId } from "../domain/model.ts";
 import { RedemptionService } from "../domain/redemption-service.ts";
 import { createAdapters } from "./shared/adapters.ts";
 import { DynamoFundStore } from "./shared/fund-store.ts";
-import { httpHandler } from "./shared/http.ts";
+import { httpHandler, written } from "./shared/http.ts";
 
 const adapters = createAdapters();
 const fundStore = new DynamoFundStore(adapters.db, adapters.tables);
@@ -24,11 +23,6 @@ const redemptions = new RedemptionService({
   counters: fundStore,
   clock: adapters.clock,
   timeZone: adapters.timeZone,
-});
-
-const written = ({ result, replayed }: Outcome<unknown>) => ({
-  body: result,
-  headers: replayed ? { "idempotent-replayed": "true" } : {},
 });
 
 export const handler = httpHandler(

@@ -1,9 +1,9 @@
 /** Lambda: awards, deductions, reversals and ledger reads. */
 import type { BadgeDefinition } from "../domain/badges.ts";
-import { LedgerService, type Outcome } from "../domain/ledger-service.ts";
+import { LedgerService } from "../domain/ledger-service.ts";
 import type { PersonId } from "../domain/model.ts";
 import { createAdapters } from "./shared/adapters.ts";
-import { httpHandler } from "./shared/http.ts";
+import { httpHandler, written } from "./shared/http.ts";
 
 const adapters = createAdapters();
 const ledger = new LedgerService({
@@ -11,11 +11,6 @@ const ledger = new LedgerService({
   badges: async () => (await adapters.definitions.list<BadgeDefinition>("badge")).map((v) => ({ ...v.body, badgeId: v.id })),
   orgTree: () => adapters.directory.orgTree(),
   clock: adapters.clock,
-});
-
-const written = ({ result, replayed }: Outcome<unknown>) => ({
-  body: result,
-  headers: replayed ? { "idempotent-replayed": "true" } : {},
 });
 
 export const handler = httpHandler(

@@ -106,3 +106,21 @@ export async function dispatch(request: LocalRequest): Promise<APIGatewayProxySt
   const event = buildEvent(request, matched ? `${matched.spec.method} ${matched.spec.path}` : "$default", matched?.params);
   return (await handlerOf(area))(event, lambdaContext());
 }
+
+export interface JsonAnswer<T = any> {
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body: T;
+}
+
+/** dispatch, with the answer's JSON body parsed: what the tests and benchmarks read. */
+export async function dispatchJson(request: LocalRequest): Promise<JsonAnswer> {
+  const result = await dispatch(request);
+  const text = result.body ?? "";
+  return {
+    status: result.statusCode ?? 200,
+    headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+    body: text ? JSON.parse(text) : undefined,
+  };
+}

@@ -4,13 +4,14 @@
  * back, the team lead's team, a refusal, an expired sign-in. Writes a screenshot of each screen
  * at 390×844 to docs/screenshots/.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWeb } from "../scripts/build-web.ts";
+import { chromiumPath, hasChromium, launchChromium } from "../scripts/chromium.ts";
 import { loadDemoAwards, loadDemoFund, type Send } from "../scripts/demo-data.ts";
 import { dispatch } from "../scripts/local-api.ts";
 import { startLocalServer } from "../scripts/local-server.ts";
@@ -18,7 +19,6 @@ import { as } from "./support/api.ts";
 import { issuer } from "./support/env.ts";
 import { withDemoDefinitions } from "./support/org.ts";
 
-const chromiumPath = "/usr/bin/chromium";
 const shots = join(import.meta.dirname, "..", "docs", "screenshots");
 
 let server: Server;
@@ -33,7 +33,7 @@ const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`
 const shownNumber = async (testId: string) => Number(((await page.getByTestId(testId).textContent()) ?? "").replace(/[^0-9]/g, ""));
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
+  if (!hasChromium()) {
     throw new Error(`Debian's chromium is missing at ${chromiumPath}: install it (sudo apt-get install -y chromium); .ci/run does.`);
   }
   mkdirSync(shots, { recursive: true });
@@ -44,19 +44,7 @@ beforeAll(async () => {
   await loadDemoFund(dispatch, (personId, roles) => issuer.sign(personId, roles));
   server = await startLocalServer(0, "127.0.0.1", { dev: { issuer } });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, locale: "zh-CN" });
   page = await context.newPage();
   page.setDefaultTimeout(8_000);

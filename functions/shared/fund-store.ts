@@ -4,18 +4,15 @@
  * ledger table) and counters. Every write goes through DynamoLedgerStore.append, in one
  * TransactWriteItems with the entries. Keys: see keys.ts and tables.ts.
  */
-import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { ContentionError } from "../../domain/errors.ts";
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { type Claim, type ClaimStep, emptyBook, type Fund, type FundBook } from "../../domain/fund.ts";
 import type { ClaimSnapshot, FundSnapshot, FundStore } from "../../domain/fund-service.ts";
 import { type ChainState, emptyChain } from "../../domain/ledger.ts";
 import { fundAccount, type PersonId } from "../../domain/model.ts";
 import type { IdempotencyRecord, IdempotencyRef } from "../../domain/ports.ts";
 import type { CounterReader } from "../../domain/redemption-service.ts";
+import { batchGet, type Item } from "./batch-get.ts";
 import { keys, withoutKeys } from "./keys.ts";
-
-type Key = { pk: string; sk: string };
-type Item = Record<string, unknown>;
 
 export class DynamoFundStore implements FundStore, CounterReader {
   readonly #db: DynamoDBDocumentClient;
@@ -66,7 +63,11 @@ export class DynamoFundStore implements FundStore, CounterReader {
     const fundKey = keys.fund(fundId);
     const headKey = keys.head(fundAccount(fundId));
     const idemKey = idempotency ? keys.idempotency(idempotency.scope, idempotency.key) : undefined;
-    const found = await this.#batchGet({ [this.#state]: [fundKey, headKey], ...(idemKey ? { [this.#ledger]: [idemKey] } : {}) });
+    const found = await batchGet(
+      this.#db,
+      { [this.#state]: [fundKey, headKey], ...(idemKey ? { [this.#ledger]: [idemKey] } : {}) },
+      { consistent: true },
+    );
     const fund = found.get(this.#state, fundKey);
     const head = found.get(this.#state, headKey);
     const idem = idemKey ? found.get(this.#ledger, idemKey) : undefined;
@@ -92,7 +93,11 @@ export class DynamoFundStore implements FundStore, CounterReader {
   async readClaim(claimId: string, idempotency?: IdempotencyRef): Promise<ClaimSnapshot> {
     const claimKey = keys.claim(claimId);
     const idemKey = idempotency ? keys.idempotency(idempotency.scope, idempotency.key) : undefined;
-    const found = await this.#batchGet({ [this.#state]: [claimKey], ...(idemKey ? { [this.#ledger]: [idemKey] } : {}) });
+    const found = await batchGet(
+      this.#db,
+      { [this.#state]: [claimKey], ...(idemKey ? { [this.#ledger]: [idemKey] } : {}) },
+      { consistent: true },
+    );
     const item = found.get(this.#state, claimKey);
     const idem = idemKey ? found.get(this.#ledger, idemKey) : undefined;
     return { claim: item ? claimOf(item) : undefined, idempotency: idem ? withoutKeys<IdempotencyRecord>(idem) : undefined };
@@ -142,29 +147,10 @@ export class DynamoFundStore implements FundStore, CounterReader {
     const unique = [...new Set(names)];
     for (let i = 0; i < unique.length; i += 100) {
       const chunk = unique.slice(i, i + 100);
-      const found = await this.#batchGet({ [this.#state]: chunk.map((name) => keys.counter(name)) });
+      const found = await batchGet(this.#db, { [this.#state]: chunk.map((name) => keys.counter(name)) }, { consistent: true });
       for (const name of chunk) values.set(name, (found.get(this.#state, keys.counter(name))?.value as number | undefined) ?? 0);
     }
     return values;
-  }
-
-  /** BatchGetItem (strongly consistent) across tables, following UnprocessedKeys. */
-  async #batchGet(request: Record<string, Key[]>): Promise<{ get(table: string, key: Key): Item | undefined }> {
-    const found = new Map<string, Item>();
-    const id = (table: string, key: Key) => `${table}\u0000${key.pk}\u0000${key.sk}`;
-    let pending: Record<string, { Keys: Key[]; ConsistentRead: boolean }> | undefined = Object.fromEntries(
-      Object.entries(request).map(([table, tableKeys]) => [table, { Keys: tableKeys, ConsistentRead: true }]),
-    );
-    for (let round = 0; pending && Object.keys(pending).length > 0; round++) {
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** round));
-      if (round > 6) throw new ContentionError("batch read kept coming back unprocessed");
-      const result = await this.#db.send(new BatchGetCommand({ RequestItems: pending }));
-      for (const [table, items] of Object.entries(result.Responses ?? {})) {
-        for (const item of items) found.set(id(table, { pk: item.pk as string, sk: item.sk as string }), item);
-      }
-      pending = result.UnprocessedKeys as Record<string, { Keys: Key[]; ConsistentRead: boolean }> | undefined;
-    }
-    return { get: (table: string, key: Key) => found.get(id(table, key)) };
   }
 }
 

@@ -10,6 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from "zod";
 import type { Caller } from "../../domain/directory.ts";
 import { DomainError, type ErrorKind, type InvalidField, ValidationError } from "../../domain/errors.ts";
+import type { Outcome } from "../../domain/idempotency.ts";
 import { parseJson } from "../../domain/json.ts";
 import { IdempotencyKey } from "../../domain/schemas.ts";
 import { type RouteId, routes } from "../routes.ts";
@@ -239,6 +240,12 @@ function implement(
     };
   };
 }
+
+/** An idempotent write's answer: its result, marked when it replays an earlier request's. */
+export const written = ({ result, replayed }: Outcome<unknown>): Reply => ({
+  body: result,
+  headers: replayed ? { "idempotent-replayed": "true" } : {},
+});
 
 /** The Lambda handler of one area: its routes, behind the shared middleware. */
 export function httpHandler<A extends Area>(area: A, implementations: AreaImplementations<A>, deps: HttpDeps) {

@@ -2,7 +2,7 @@
  * LedgerStore on DynamoDB. Entries, idempotency records and reversal markers live in the
  * append-only ledger table; chain heads (balances) in the state table. Keys: see tables.ts.
  */
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Person } from "../../domain/directory.ts";
 import { ContentionError, DomainError } from "../../domain/errors.ts";
 import { type ChainState, emptyChain, holderOfEntryId, type LedgerEntry, seqOfEntryId } from "../../domain/ledger.ts";
@@ -23,18 +23,15 @@ import type {
 } from "../../domain/ports.ts";
 import { emptyFacts } from "../../domain/ports.ts";
 import { emptyRuleState, type RuleState } from "../../domain/rules.ts";
+import { batchGet, type Found, type Item, type Key } from "./batch-get.ts";
 import { isRetryableDynamoError } from "./dynamo.ts";
 import { keys, withoutKeys } from "./keys.ts";
-
-type Key = { pk: string; sk: string };
-type Found = { get(table: string, key: Key): Item | undefined };
 
 const personKeys = (personId: PersonId): Key[] => [keys.person(personId), keys.head(personAccount(personId)), keys.facts(personId)];
 
 const maxTransactionItems = 100;
 /** Checkpoints bound an `asOf` read to one checkpoint and at most this many entries after it. */
 export const checkpointEvery = 50;
-type Item = Record<string, unknown>;
 
 export class DynamoLedgerStore implements LedgerStore {
   readonly #db: DynamoDBDocumentClient;
@@ -49,7 +46,7 @@ export class DynamoLedgerStore implements LedgerStore {
 
   async readPerson(personId: PersonId, idempotency?: IdempotencyRef): Promise<PersonSnapshot> {
     const idemKey = idempotency ? keys.idempotency(idempotency.scope, idempotency.key) : undefined;
-    const found = await this.#batchGet({ [this.#state]: personKeys(personId), ...(idemKey ? { [this.#ledger]: [idemKey] } : {}) });
+    const found = await batchGet(this.#db, { [this.#state]: personKeys(personId), ...(idemKey ? { [this.#ledger]: [idemKey] } : {}) });
     const idem = idemKey ? found.get(this.#ledger, idemKey) : undefined;
     return { ...this.#person(found, personId), idempotency: idem ? withoutKeys<IdempotencyRecord>(idem) : undefined };
   }
@@ -61,7 +58,7 @@ export class DynamoLedgerStore implements LedgerStore {
     });
     const snapshots = new Map<EntryId, EntrySnapshot>();
     if (wanted.length === 0) return snapshots;
-    const found = await this.#batchGet({ [this.#ledger]: wanted.flatMap((w) => [w.entryKey, w.markerKey]) });
+    const found = await batchGet(this.#db, { [this.#ledger]: wanted.flatMap((w) => [w.entryKey, w.markerKey]) });
     for (const { entryId, entryKey, markerKey } of wanted) {
       const entry = found.get(this.#ledger, entryKey);
       const marker = found.get(this.#ledger, markerKey);
@@ -76,7 +73,7 @@ export class DynamoLedgerStore implements LedgerStore {
   async readEvent(sourceId: string, eventId: string, people: readonly PersonId[]): Promise<EventSnapshot> {
     const recordKey = keys.event(sourceId, eventId);
     const markerKey = keys.retraction(sourceId, eventId);
-    const found = await this.#batchGet({
+    const found = await batchGet(this.#db, {
       [this.#ledger]: [recordKey, markerKey],
       ...(people.length ? { [this.#state]: people.flatMap(personKeys) } : {}),
     });
@@ -227,25 +224,6 @@ export class DynamoLedgerStore implements LedgerStore {
       for (const item of page.Items ?? []) yield withoutKeys<LedgerEntry>(item);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-  }
-
-  /** BatchGetItem across tables, following UnprocessedKeys until every key is answered. */
-  async #batchGet(request: Record<string, Key[]>): Promise<Found> {
-    const found = new Map<string, Item>();
-    const id = (table: string, key: Key) => `${table}\u0000${key.pk}\u0000${key.sk}`;
-    let pending: Record<string, { Keys: Key[] }> | undefined = Object.fromEntries(
-      Object.entries(request).map(([table, tableKeys]) => [table, { Keys: tableKeys }]),
-    );
-    for (let round = 0; pending && Object.keys(pending).length > 0; round++) {
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** round));
-      if (round > 6) throw new ContentionError("batch read kept coming back unprocessed");
-      const result = await this.#db.send(new BatchGetCommand({ RequestItems: pending }));
-      for (const [table, items] of Object.entries(result.Responses ?? {})) {
-        for (const item of items) found.set(id(table, { pk: item.pk as string, sk: item.sk as string }), item);
-      }
-      pending = result.UnprocessedKeys as Record<string, { Keys: Key[] }> | undefined;
-    }
-    return { get: (table: string, key: Key) => found.get(id(table, key)) };
   }
 }
 

@@ -1,13 +1,9 @@
 /** Calls the API as a signed-in user would, through the same path as the local server. */
 import { randomUUID } from "node:crypto";
-import { dispatch } from "../../scripts/local-api.ts";
+import { dispatchJson, type JsonAnswer } from "../../scripts/local-api.ts";
 import { issuer } from "./env.ts";
 
-export interface ApiResponse<T = any> {
-  status: number;
-  headers: Record<string, string>;
-  body: T;
-}
+export type ApiResponse<T = any> = JsonAnswer<T>;
 
 export async function call(
   method: string,
@@ -21,13 +17,7 @@ export async function call(
     body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
     headers["content-type"] ??= "application/json";
   }
-  const result = await dispatch({ method, url, headers, ...(body === undefined ? {} : { body }) });
-  const text = result.body ?? "";
-  return {
-    status: result.statusCode ?? 200,
-    headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
-    body: text ? JSON.parse(text) : undefined,
-  };
+  return dispatchJson({ method, url, headers, ...(body === undefined ? {} : { body }) });
 }
 
 export interface Client {
