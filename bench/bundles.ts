@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { areas } from "../functions/shared/route.ts";
+import { areas } from "../functions/http/route.ts";
 import { lambdaBundling } from "../lib/bundling.ts";
 import { devAuthEnv, loadDevIssuer } from "../scripts/dev-issuer.ts";
 import { atMost, median, type Options, type Result } from "./result.ts";

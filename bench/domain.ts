@@ -1,10 +1,11 @@
 /**
- * Rule evaluation throughput on one core: domain/rules.ts `evaluateEvent` over a realistic rule
+ * Rule evaluation throughput on one core: domain/awards/rules.ts `evaluateEvent` over a realistic rule
  * set, events for a few people, each evaluation's states carried into the next, as a webhook
  * batch would. Pure CPU, so events per second is reported directly (budget ≥ 200,000).
  */
-import type { PersonId } from "../domain/model.ts";
-import { type AchievementEvent, compileRules, evaluateEvent, type Rule, type RuleState } from "../domain/rules.ts";
+
+import { type AchievementEvent, compileRules, evaluateEvent, type Rule, type RuleState } from "../domain/awards/rules.ts";
+import type { PersonId } from "../domain/kernel/model.ts";
 import { atLeast, median, type Options, type Result } from "./result.ts";
 
 const name = (zh: string, en: string) => ({ zh, en });

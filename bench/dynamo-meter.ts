@@ -1,7 +1,7 @@
 /**
  * Counts the DynamoDB requests the handlers make, and what they would cost on DynamoDB.
  *
- * The handlers build their client inside functions/shared/dynamo.ts, out of the benchmark's
+ * The handlers build their client inside functions/dynamo/client.ts, out of the benchmark's
  * reach, so `installMeter()` patches the SDK's shared `Client.prototype.send` (the base class of
  * both DynamoDBClient and DynamoDBDocumentClient) once, before any handler is imported. The patch
  * only finds the instance: on a DynamoDB client's first send it adds an ordinary middleware to
@@ -20,7 +20,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { type TableSpec, tables } from "../functions/shared/tables.ts";
+import { type TableSpec, tables } from "../functions/dynamo/tables.ts";
 
 export interface Call {
   operation: string;

@@ -11,11 +11,11 @@
  * the API's. Only the idempotency records of the awards are missing; no check reads them.
  */
 
-import { appendMovements, type ChainState, type Movement } from "../domain/ledger.ts";
-import { type PersonId, personAccount, systemAccount } from "../domain/model.ts";
-import { createDocumentClient } from "../functions/shared/dynamo.ts";
-import { DynamoLedgerStore } from "../functions/shared/ledger-store.ts";
-import { tableName } from "../functions/shared/tables.ts";
+import { type PersonId, personAccount, systemAccount } from "../domain/kernel/model.ts";
+import { appendMovements, type ChainState, type Movement } from "../domain/ledger/ledger.ts";
+import { createDocumentClient } from "../functions/dynamo/client.ts";
+import { DynamoLedgerStore } from "../functions/dynamo/ledger-store.ts";
+import { tableName } from "../functions/dynamo/tables.ts";
 import { loadDemoDefinitions } from "../scripts/demo-data.ts";
 import { metered } from "./dynamo-meter.ts";
 import { atMost, median, type Options, type Result, reported } from "./result.ts";

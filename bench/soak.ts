@@ -12,8 +12,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
-import { createDocumentClient, createDynamoClient } from "../functions/shared/dynamo.ts";
-import { verifyAll } from "../functions/shared/maintenance.ts";
+import { createDocumentClient, createDynamoClient } from "../functions/dynamo/client.ts";
+import { verifyAll } from "../functions/dynamo/maintenance.ts";
 import { demoAdmin, demoPeople, loadDemoDefinitions, loadDemoOrg } from "../scripts/demo-data.ts";
 import { devAuthEnv, loadDevIssuer } from "../scripts/dev-issuer.ts";
 import { createTables, startDynamoLocal } from "../scripts/local-dynamo.ts";

@@ -4,8 +4,8 @@
  */
 
 import { randomBytes, randomUUID } from "node:crypto";
-import { createDynamoClient } from "../functions/shared/dynamo.ts";
-import type { RouteSpec } from "../functions/shared/route.ts";
+import { createDynamoClient } from "../functions/dynamo/client.ts";
+import type { RouteSpec } from "../functions/http/route.ts";
 import { demoAdmin, loadDemoOrg } from "../scripts/demo-data.ts";
 import { devAuthEnv, loadDevIssuer } from "../scripts/dev-issuer.ts";
 import type { JsonAnswer } from "../scripts/local-api.ts";
@@ -48,7 +48,7 @@ export async function startSystem(): Promise<System> {
   await createTables(createDynamoClient(), tableNames);
 
   const { dispatchJson } = await import("../scripts/local-api.ts");
-  const { routes } = await import("../functions/routes.ts");
+  const { routes } = await import("../functions/http/routes.ts");
   const token = await issuer.sign(demoAdmin, ["admin"]);
 
   const send = (method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<Response> =>

@@ -1,11 +1,11 @@
 /** Lambda: the org directory, sources, award rules and badges. */
-import type { BadgeDefinition } from "../domain/badges.ts";
-import { DirectoryService } from "../domain/directory-service.ts";
-import type { OrgUnitId, PersonId } from "../domain/model.ts";
-import { RuleBook } from "../domain/rulebook.ts";
-import type { RuleDefinition } from "../domain/rules.ts";
-import { createAdapters } from "./shared/adapters.ts";
-import { httpHandler } from "./shared/http.ts";
+import type { BadgeDefinition } from "../domain/awards/badges.ts";
+import { RuleBook } from "../domain/awards/rulebook.ts";
+import type { RuleDefinition } from "../domain/awards/rules.ts";
+import { DirectoryService } from "../domain/directory/directory-service.ts";
+import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
+import { createAdapters } from "./dynamo/adapters.ts";
+import { httpHandler } from "./http/http.ts";
 
 const adapters = createAdapters();
 const directory = new DirectoryService(adapters.directory);

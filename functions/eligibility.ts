@@ -1,10 +1,10 @@
 /** Lambda: promotion gates, eligibility checks and the audit trail. Reads the ledger, writes only audit records. */
 import { randomUUID } from "node:crypto";
-import { EligibilityService, toCsv } from "../domain/eligibility-service.ts";
-import type { PersonId } from "../domain/model.ts";
-import { createAdapters } from "./shared/adapters.ts";
-import { DynamoEligibilityStore } from "./shared/eligibility-store.ts";
-import { httpHandler } from "./shared/http.ts";
+import { EligibilityService, toCsv } from "../domain/gates/eligibility-service.ts";
+import type { PersonId } from "../domain/kernel/model.ts";
+import { createAdapters } from "./dynamo/adapters.ts";
+import { DynamoEligibilityStore } from "./dynamo/eligibility-store.ts";
+import { httpHandler } from "./http/http.ts";
 
 const adapters = createAdapters();
 const eligibility = new EligibilityService({

@@ -1,11 +1,11 @@
 /** Lambda: the innovation fund (pools, claims, decisions, clawbacks) and coin redemption. */
 import { randomUUID } from "node:crypto";
-import { FundService } from "../domain/fund-service.ts";
-import type { PersonId } from "../domain/model.ts";
-import { RedemptionService } from "../domain/redemption-service.ts";
-import { createAdapters } from "./shared/adapters.ts";
-import { DynamoFundStore } from "./shared/fund-store.ts";
-import { httpHandler, written } from "./shared/http.ts";
+import { FundService } from "../domain/fund/fund-service.ts";
+import { RedemptionService } from "../domain/fund/redemption-service.ts";
+import type { PersonId } from "../domain/kernel/model.ts";
+import { createAdapters } from "./dynamo/adapters.ts";
+import { DynamoFundStore } from "./dynamo/fund-store.ts";
+import { httpHandler, written } from "./http/http.ts";
 
 const adapters = createAdapters();
 const fundStore = new DynamoFundStore(adapters.db, adapters.tables);

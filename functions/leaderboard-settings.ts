@@ -1,9 +1,10 @@
 /** Lambda: what changes leaderboards: pioneer index definitions (admin) and opt-out preferences (self). */
-import { LeaderboardService } from "../domain/leaderboard-service.ts";
-import type { PersonId } from "../domain/model.ts";
-import { createAdapters } from "./shared/adapters.ts";
-import { httpHandler } from "./shared/http.ts";
-import { DynamoLeaderboardStore } from "./shared/leaderboard-store.ts";
+
+import type { PersonId } from "../domain/kernel/model.ts";
+import { LeaderboardService } from "../domain/leaderboards/leaderboard-service.ts";
+import { createAdapters } from "./dynamo/adapters.ts";
+import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
+import { httpHandler } from "./http/http.ts";
 
 const adapters = createAdapters();
 const boards = new LeaderboardService({ ...adapters, store: new DynamoLeaderboardStore(adapters.db, adapters.tables.state) });

@@ -1,9 +1,10 @@
 /** Lambda: awards, deductions, reversals and ledger reads. */
-import type { BadgeDefinition } from "../domain/badges.ts";
-import { LedgerService } from "../domain/ledger-service.ts";
-import type { PersonId } from "../domain/model.ts";
-import { createAdapters } from "./shared/adapters.ts";
-import { httpHandler, written } from "./shared/http.ts";
+
+import { LedgerService } from "../domain/accounts/account-service.ts";
+import type { BadgeDefinition } from "../domain/awards/badges.ts";
+import type { PersonId } from "../domain/kernel/model.ts";
+import { createAdapters } from "./dynamo/adapters.ts";
+import { httpHandler, written } from "./http/http.ts";
 
 const adapters = createAdapters();
 const ledger = new LedgerService({

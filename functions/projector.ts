@@ -1,7 +1,7 @@
 /**
  * Lambda: the leaderboard projector, fed by the ledger table's stream (NEW_IMAGE). Each inserted
  * ledger entry that moves a person's points is applied to that person's and their org units'
- * per-period aggregates, exactly once (see functions/shared/leaderboard-store.ts); every other
+ * per-period aggregates, exactly once (see functions/dynamo/leaderboard-store.ts); every other
  * item of the ledger table (idempotency records, event records, markers) is ignored.
  *
  * Records are applied in order. At the first record that fails, the answer names it and every
@@ -10,18 +10,18 @@
  * were already applied are no-ops. Locally scripts/stream-poller.ts calls this same handler.
  */
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import type { Person } from "../domain/directory.ts";
-import { aggregateUnits, projectEntry } from "../domain/leaderboard.ts";
-import type { AggregateWriter } from "../domain/leaderboard-service.ts";
-import type { LedgerEntry } from "../domain/ledger.ts";
-import type { PersonId } from "../domain/model.ts";
-import type { Clock, Directory } from "../domain/ports.ts";
-import { DynamoDirectory } from "./shared/directory-store.ts";
-import { createDocumentClient } from "./shared/dynamo.ts";
-import { keys } from "./shared/keys.ts";
-import { DynamoLeaderboardStore } from "./shared/leaderboard-store.ts";
-import { createLogger, type Logger } from "./shared/log.ts";
-import { tableName } from "./shared/tables.ts";
+import type { Person } from "../domain/directory/directory.ts";
+import type { PersonId } from "../domain/kernel/model.ts";
+import { aggregateUnits, projectEntry } from "../domain/leaderboards/boards.ts";
+import type { AggregateWriter } from "../domain/leaderboards/leaderboard-service.ts";
+import type { LedgerEntry } from "../domain/ledger/ledger.ts";
+import type { Clock, Directory } from "../domain/ledger/ports.ts";
+import { createDocumentClient } from "./dynamo/client.ts";
+import { DynamoDirectory } from "./dynamo/directory-store.ts";
+import { keys } from "./dynamo/keys.ts";
+import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
+import { tableName } from "./dynamo/tables.ts";
+import { createLogger, type Logger } from "./http/log.ts";
 
 /** A stream image (DynamoDB JSON) as a plain value. */
 export function fromAttributeValue(value: AttributeValue): unknown {

@@ -1,8 +1,8 @@
 /** Lambda (scheduled): verifies the whole ledger; a failure raises the function's error alarm. */
-import { createDocumentClient } from "./shared/dynamo.ts";
-import { createLogger } from "./shared/log.ts";
-import { verifyAll } from "./shared/maintenance.ts";
-import { tableName } from "./shared/tables.ts";
+import { createDocumentClient } from "./dynamo/client.ts";
+import { verifyAll } from "./dynamo/maintenance.ts";
+import { tableName } from "./dynamo/tables.ts";
+import { createLogger } from "./http/log.ts";
 
 const db = createDocumentClient();
 const tables = { ledger: tableName("ledger"), state: tableName("state") };

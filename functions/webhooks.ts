@@ -1,8 +1,9 @@
 /** Lambda: achievement webhooks from sources, and retractions. */
-import { assertRole } from "../domain/directory.ts";
-import { WebhookService } from "../domain/webhook-service.ts";
-import { createAdapters } from "./shared/adapters.ts";
-import { httpHandler } from "./shared/http.ts";
+
+import { WebhookService } from "../domain/awards/webhook-service.ts";
+import { assertRole } from "../domain/directory/directory.ts";
+import { createAdapters } from "./dynamo/adapters.ts";
+import { httpHandler } from "./http/http.ts";
 
 const adapters = createAdapters();
 const webhooks = new WebhookService({

@@ -1,7 +1,7 @@
 /**
  * What each area's function may do with each table: the only place that decides it.
  *
- * A new area in functions/shared/route.ts fails to compile until it has a line here, e.g.
+ * A new area in functions/http/route.ts fails to compile until it has a line here, e.g.
  * `eligibility: { ledger: "read", state: "read" }` or `webhooks: { ledger: "append", state: "write" }`.
  *
  * The ledger is append-only. IAM enforces what it can: no role gets dynamodb:UpdateItem or
@@ -13,8 +13,8 @@
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import type { IGrantable } from "aws-cdk-lib/aws-iam";
 import { Grant } from "aws-cdk-lib/aws-iam";
-import type { Area } from "../functions/shared/route.ts";
-import type { TableSpec } from "../functions/shared/tables.ts";
+import type { TableSpec } from "../functions/dynamo/tables.ts";
+import type { Area } from "../functions/http/route.ts";
 
 export type LedgerAccess = "none" | "read" | "append";
 export type StateAccess = "none" | "read" | "write";

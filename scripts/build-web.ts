@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { basename, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { routes } from "../functions/routes.ts";
+import { routes } from "../functions/http/routes.ts";
 
 const root = join(import.meta.dirname, "..");
 const webDir = join(root, "web");

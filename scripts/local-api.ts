@@ -5,8 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { routes } from "../functions/routes.ts";
-import type { Area, RouteSpec } from "../functions/shared/route.ts";
+import type { Area, RouteSpec } from "../functions/http/route.ts";
+import { routes } from "../functions/http/routes.ts";
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 

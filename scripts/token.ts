@@ -1,6 +1,6 @@
 /** `npm run token -- <personId> <roles...>`: a token from the local dev issuer. */
 import { join } from "node:path";
-import { roles } from "../domain/model.ts";
+import { roles } from "../domain/kernel/model.ts";
 import { loadDevIssuer } from "./dev-issuer.ts";
 
 const [personId, ...requested] = process.argv.slice(2);

@@ -1,5 +1,5 @@
 /**
- * The HTTP API: one route per RouteSpec (functions/routes.ts), each integrated with its area's
+ * The HTTP API: one route per RouteSpec (functions/http/routes.ts), each integrated with its area's
  * function; the Cognito JWT authorizer on every "token" route and none on "public" ones.
  */
 import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
@@ -18,7 +18,7 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import type { Area, RouteSpec } from "../../functions/shared/route.ts";
+import type { Area, RouteSpec } from "../../functions/http/route.ts";
 import type { RequestLimits } from "../stage.ts";
 
 export interface ApiProps {

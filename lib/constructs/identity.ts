@@ -16,7 +16,7 @@ import {
   type UserPoolDomain,
 } from "aws-cdk-lib/aws-cognito";
 import { Construct } from "constructs";
-import { roles } from "../../domain/model.ts";
+import { roles } from "../../domain/kernel/model.ts";
 
 export interface IdentityProps {
   stage: string;

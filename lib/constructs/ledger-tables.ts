@@ -1,11 +1,11 @@
 /**
- * The DynamoDB tables, built from their specs in functions/shared/tables.ts (key schema, indexes,
+ * The DynamoDB tables, built from their specs in functions/dynamo/tables.ts (key schema, indexes,
  * streams), so that the cloud and DynamoDB Local cannot drift apart.
  */
 import { RemovalPolicy } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Construct } from "constructs";
-import { type TableSpec, tables } from "../../functions/shared/tables.ts";
+import { type TableSpec, tables } from "../../functions/dynamo/tables.ts";
 
 export interface LedgerTablesProps {
   /** For the state table (directory and projections). The ledger is always retained. */

@@ -20,8 +20,8 @@ import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources"
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { keys } from "../../functions/shared/keys.ts";
-import { tables } from "../../functions/shared/tables.ts";
+import { keys } from "../../functions/dynamo/keys.ts";
+import { tables } from "../../functions/dynamo/tables.ts";
 import { grantTable, tableActions } from "../access.ts";
 import { LaurelFunction } from "./laurel-function.ts";
 

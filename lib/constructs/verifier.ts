@@ -10,7 +10,7 @@ import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { tables } from "../../functions/shared/tables.ts";
+import { tables } from "../../functions/dynamo/tables.ts";
 import { grantTable, tableActions } from "../access.ts";
 import { LaurelFunction } from "./laurel-function.ts";
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
-import { createDynamoClient } from "../../functions/shared/dynamo.ts";
+import { createDynamoClient } from "../../functions/dynamo/client.ts";
 import { devAuthEnv, loadDevIssuer } from "../../scripts/dev-issuer.ts";
 import { createTables } from "../../scripts/local-dynamo.ts";
 

@@ -11,7 +11,7 @@
  * - timeoutAfter: the request is sent and succeeds, then the caller still gets a `TimeoutError`
  *   (written, but the caller does not know it).
  *
- * The handlers build their own clients (functions/shared/dynamo.ts), so the injector wraps `send`
+ * The handlers build their own clients (functions/dynamo/client.ts), so the injector wraps `send`
  * on the client classes' prototypes and restores them afterwards. `DynamoDBDocumentClient`
  * extends the Smithy `Client` itself rather than `DynamoDBClient` (lib-dynamodb runs the document
  * commands through its own `send`), so both prototypes are wrapped; a guard makes sure a request

@@ -1,10 +1,10 @@
 /** Fund chains read straight from DynamoDB Local, for verifyLedger over fund and person chains together. */
-import { foldFundTotals, fundTotals } from "../../domain/fund.ts";
-import type { LedgerEntry } from "../../domain/ledger.ts";
-import { fundAccount } from "../../domain/model.ts";
-import { type StoredChain, verifyLedger } from "../../domain/verification.ts";
-import { createDocumentClient } from "../../functions/shared/dynamo.ts";
-import { DynamoFundStore } from "../../functions/shared/fund-store.ts";
+import { foldFundTotals, fundTotals } from "../../domain/fund/fund.ts";
+import { fundAccount } from "../../domain/kernel/model.ts";
+import type { LedgerEntry } from "../../domain/ledger/ledger.ts";
+import { type StoredChain, verifyLedger } from "../../domain/ledger/verification.ts";
+import { createDocumentClient } from "../../functions/dynamo/client.ts";
+import { DynamoFundStore } from "../../functions/dynamo/fund-store.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";
 import { tableNames } from "./env.ts";
 import { store, storedChain } from "./invariants.ts";

@@ -1,9 +1,9 @@
-import type { LedgerEntry } from "../../domain/ledger.ts";
-import type { PersonId } from "../../domain/model.ts";
-import { personAccount } from "../../domain/model.ts";
-import { type StoredChain, verifyLedger } from "../../domain/verification.ts";
-import { createDocumentClient } from "../../functions/shared/dynamo.ts";
-import { DynamoLedgerStore } from "../../functions/shared/ledger-store.ts";
+import type { PersonId } from "../../domain/kernel/model.ts";
+import { personAccount } from "../../domain/kernel/model.ts";
+import type { LedgerEntry } from "../../domain/ledger/ledger.ts";
+import { type StoredChain, verifyLedger } from "../../domain/ledger/verification.ts";
+import { createDocumentClient } from "../../functions/dynamo/client.ts";
+import { DynamoLedgerStore } from "../../functions/dynamo/ledger-store.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";
 import { tableNames } from "./env.ts";
 

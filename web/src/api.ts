@@ -147,6 +147,13 @@ export interface Localized {
 
 export type Criterion = { kind: "points"; capability?: string; atLeast: number } | { kind: "ruleCount"; ruleId: string; atLeast: number };
 
+/** A promotion gate as listed by `GET /gates`. */
+export interface GateRef {
+  gateId: string;
+  tier: string;
+  name: Localized;
+}
+
 export interface BadgeView {
   id: string;
   version: number;

@@ -1,5 +1,5 @@
 /** Every UI string, one dictionary per language. Chinese first; English one tap away. */
-import { type Capability, capabilityNames } from "../../domain/model.ts";
+import { type Capability, capabilityNames } from "../../domain/kernel/model.ts";
 
 export type Lang = "zh" | "en";
 

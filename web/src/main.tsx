@@ -1,7 +1,17 @@
 /** The managers' page: sign-in, then the screens under a bottom tab bar, routed by the URL's hash. */
 import { type ComponentChild, render } from "preact";
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
-import { type Balances, configureApi, type DemoPerson, hasRoute, loadConfig, type OrgUnit, request, useResource } from "./api.ts";
+import {
+  type Balances,
+  configureApi,
+  type DemoPerson,
+  type GateRef,
+  hasRoute,
+  loadConfig,
+  type OrgUnit,
+  request,
+  useResource,
+} from "./api.ts";
 import {
   completeCognitoSignIn,
   forgetToken,
@@ -17,7 +27,7 @@ import { dictionaries, initialLang, type Lang, saveLang } from "./i18n.ts";
 import { FundScreen, RewardsScreen } from "./screens/fund.tsx";
 import { HistoryScreen } from "./screens/history.tsx";
 import { BackLink, BadgeScreen, MeScreen } from "./screens/me.tsx";
-import { type GateRef, ProgressScreen } from "./screens/progress.tsx";
+import { ProgressScreen } from "./screens/progress.tsx";
 import { RankScreen } from "./screens/rank.tsx";
 import { SignInScreen } from "./screens/sign-in.tsx";
 import { ledUnits, TeamScreen } from "./screens/team.tsx";

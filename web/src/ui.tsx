@@ -2,12 +2,11 @@
 import type { ComponentChildren } from "preact";
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
-import { capabilities, capabilitiesByTier } from "../../domain/model.ts";
-import type { ApiError, DemoPerson, OrgUnit } from "./api.ts";
+import { capabilities, capabilitiesByTier } from "../../domain/kernel/model.ts";
+import type { ApiError, DemoPerson, GateRef, OrgUnit } from "./api.ts";
 import type { PageConfig, Session } from "./auth.ts";
 import { number } from "./format.ts";
 import { capabilityName, type Dict, type Lang } from "./i18n.ts";
-import type { GateRef } from "./screens/progress.tsx";
 
 export interface AppContext {
   lang: Lang;

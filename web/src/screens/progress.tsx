@@ -1,14 +1,8 @@
 /** 晋升 progress: the next promotion gate of the person's tier, each criterion as a progress bar with what is missing. */
-import { type BadgeView, type Localized, useResource } from "../api.ts";
+import { type BadgeView, type GateRef, type Localized, useResource } from "../api.ts";
 import { badgeName, dateLabel, number } from "../format.ts";
 import { capabilityName, type Dict, type Lang } from "../i18n.ts";
 import { ErrorView, Skeleton, useApp } from "../ui.tsx";
-
-export interface GateRef {
-  gateId: string;
-  tier: string;
-  name: Localized;
-}
 
 type GateCriterion =
   | { kind: "points"; atLeast: number }

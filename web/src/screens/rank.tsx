@@ -1,6 +1,6 @@
 /** 排行 rank: leaderboards of the org units the person belongs to, by period and metric, with their own position. */
 import { useEffect, useState } from "preact/hooks";
-import { capabilities } from "../../../domain/model.ts";
+import { capabilities } from "../../../domain/kernel/model.ts";
 import { type OrgUnit, useResource } from "../api.ts";
 import { number } from "../format.ts";
 import { capabilityName } from "../i18n.ts";

@@ -1,0 +1,311 @@
+/**
+ * The ledger's use cases: awards, deductions, reversals and reads, on top of the LedgerStore
+ * port. Each write reads the person's state once, decides with the pure ledger functions, and
+ * commits entries + projection + idempotency record in one atomic append.
+ */
+
+import { appendWithBadges, revocationMovements } from "../awards/awarding.ts";
+import type { Badge, BadgeDefinition } from "../awards/badges.ts";
+import { openBadgeCredentials } from "../awards/open-badges.ts";
+import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/directory.ts";
+import { penaltiesAfter } from "../gates/gates.ts";
+import { fingerprint } from "../kernel/canonical.ts";
+import { DomainError, NotFoundError } from "../kernel/errors.ts";
+import {
+  type AssetKey,
+  assetKey,
+  type Capability,
+  capabilities,
+  type EntryId,
+  type OrgUnitId,
+  type PersonId,
+  parseAsset,
+  personAccount,
+  systemAccount,
+  type Tier,
+} from "../kernel/model.ts";
+import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
+import type { AwardRequest, DeductionRequest, ReversalRequest } from "../kernel/schemas.ts";
+import { type Outcome, replayOf } from "../ledger/idempotency.ts";
+import {
+  type Actor,
+  appendMovements,
+  grantCandidates,
+  holderOfEntryId,
+  type LedgerEntry,
+  type Movement,
+  reversalOf,
+  seqOfEntryId,
+} from "../ledger/ledger.ts";
+import type { Clock, EntrySnapshot, IdempotencyRecord, LedgerStore, Page } from "../ledger/ports.ts";
+
+export interface BalancesView {
+  personId: PersonId;
+  name: string;
+  tier: Tier;
+  orgUnitId: OrgUnitId;
+  coins: number;
+  points: { total: number; byCapability: Record<Capability, number> };
+  badges: { badgeId: string; levels: number[] }[];
+  /** The sequence number of the last entry folded in: balances are exactly as of that entry. */
+  asOfSeq: number;
+}
+
+export interface LedgerWriteResult {
+  entries: LedgerEntry[];
+  balances: BalancesView;
+}
+
+export function balancesView(person: Person, balances: Partial<Record<AssetKey, number>>, seq: number): BalancesView {
+  const byCapability = Object.fromEntries(capabilities.map((c) => [c, 0])) as Record<Capability, number>;
+  const badges = new Map<string, number[]>();
+  let coins = 0;
+  for (const [key, amount] of Object.entries(balances) as [AssetKey, number][]) {
+    const asset = parseAsset(key);
+    if (asset.kind === "coin") coins = amount;
+    else if (asset.kind === "point") byCapability[asset.capability] = amount;
+    else if (asset.kind === "badge" && amount > 0)
+      badges.set(
+        asset.badgeId,
+        [...(badges.get(asset.badgeId) ?? []), asset.level].sort((a, b) => a - b),
+      );
+  }
+  const total = Object.values(byCapability).reduce((sum, n) => sum + n, 0);
+  return {
+    personId: person.personId,
+    name: person.name,
+    tier: person.tier,
+    orgUnitId: person.orgUnitId,
+    coins,
+    points: { total, byCapability },
+    badges: [...badges].map(([badgeId, levels]) => ({ badgeId, levels })).sort((a, b) => a.badgeId.localeCompare(b.badgeId)),
+    asOfSeq: seq,
+  };
+}
+
+export interface LedgerDeps {
+  store: LedgerStore;
+  /** Badge definitions: an award of an unknown badge is refused, points may reach a level. */
+  badges: () => Promise<Badge[]>;
+  orgTree: () => Promise<OrgTree>;
+  clock: Clock;
+  retry?: RetryPolicy;
+}
+
+interface WriteCommand {
+  caller: Caller;
+  personId: PersonId;
+  scope: string;
+  idempotencyKey: string;
+  request: unknown;
+  /** Decides the movements from the person's current state; throws to refuse. */
+  decide: (now: string, entry?: LedgerEntry, around?: ReadonlyMap<EntryId, EntrySnapshot>) => Movement[];
+  /** Awards: points may reach badge levels, which are awarded in the same write. */
+  reachBadges?: true;
+  entryId?: EntryId;
+}
+
+export class LedgerService {
+  readonly #deps: LedgerDeps;
+
+  constructor(deps: LedgerDeps) {
+    this.#deps = deps;
+  }
+
+  async award(caller: Caller, request: AwardRequest, idempotencyKey: string): Promise<Outcome<LedgerWriteResult>> {
+    assertRole(caller, ["admin"]);
+    const personId = request.personId as PersonId;
+    if (personId === caller.personId) {
+      throw new DomainError("forbidden", "self-award", "An admin cannot award to themselves; ask another admin.");
+    }
+    if (request.badge) {
+      const { badgeId, level } = request.badge;
+      const badge = (await this.#deps.badges()).find((b) => b.badgeId === badgeId);
+      if (!badge)
+        throw new DomainError(
+          "unprocessable",
+          "badge-unknown",
+          `No badge with id "${badgeId}"; define it at /admin/badges/${badgeId} first.`,
+          { badgeId },
+        );
+      if (!badge.levels.some((l) => l.level === level)) {
+        throw new DomainError(
+          "unprocessable",
+          "badge-level-unknown",
+          `Badge "${badgeId}" has levels 1 to ${badge.levels.length}, not ${level}.`,
+          { badgeId, level },
+        );
+      }
+    }
+    return this.#write({
+      caller,
+      personId,
+      scope: "awards",
+      idempotencyKey,
+      request,
+      reachBadges: true,
+      decide: (now) => {
+        const base = this.#movementBase(caller, request.reason, request.occurredAt ?? now);
+        const from = systemAccount("issuer");
+        const to = personAccount(personId);
+        const movements: Movement[] = [];
+        if (request.coins) movements.push({ ...base, kind: "award", asset: "coin", amount: request.coins, from, to });
+        if (request.points) {
+          const asset = assetKey({ kind: "point", capability: request.points.capability as Capability });
+          movements.push({ ...base, kind: "award", asset, amount: request.points.amount, from, to });
+        }
+        if (request.badge) {
+          const asset = assetKey({ kind: "badge", ...request.badge });
+          movements.push({ ...base, kind: "award", asset, amount: 1, from, to });
+        }
+        return movements;
+      },
+    });
+  }
+
+  deduct(caller: Caller, request: DeductionRequest, idempotencyKey: string): Promise<Outcome<LedgerWriteResult>> {
+    assertRole(caller, ["admin"]);
+    const personId = request.personId as PersonId;
+    return this.#write({
+      caller,
+      personId,
+      scope: "deductions",
+      idempotencyKey,
+      request,
+      decide: (now) => {
+        const base = { ...this.#movementBase(caller, request.reason, request.occurredAt ?? now), category: request.category };
+        const from = personAccount(personId);
+        const to = systemAccount("penalties");
+        const movements: Movement[] = [];
+        if (request.coins) movements.push({ ...base, kind: "deduction", asset: "coin", amount: request.coins, from, to });
+        if (request.points) {
+          const asset = assetKey({ kind: "point", capability: request.points.capability as Capability });
+          movements.push({ ...base, kind: "deduction", asset, amount: request.points.amount, from, to });
+        }
+        return movements;
+      },
+    });
+  }
+
+  reverse(caller: Caller, entryId: string, request: ReversalRequest, idempotencyKey: string): Promise<Outcome<LedgerWriteResult>> {
+    assertRole(caller, ["admin"]);
+    const holder = holderOfEntryId(entryId);
+    if (!holder?.startsWith("person:")) throw new NotFoundError("ledger-entry", entryId);
+    return this.#write({
+      caller,
+      personId: holder.slice("person:".length) as PersonId,
+      scope: "reversals",
+      idempotencyKey,
+      request: { entryId, ...request },
+      entryId: entryId as EntryId,
+      decide: (now, original, around) => {
+        if (!original) throw new NotFoundError("ledger-entry", entryId);
+        // Revoking a badge level takes back the coins and points that came with it.
+        if (parseAsset(original.asset).kind === "badge")
+          return revocationMovements(original, around ?? new Map(), this.#actor(caller), request.reason, now);
+        return [reversalOf(original, this.#actor(caller), request.reason, now)];
+      },
+    });
+  }
+
+  async balances(caller: Caller, personId: PersonId): Promise<BalancesView> {
+    const [snapshot, tree] = await Promise.all([this.#deps.store.readPerson(personId), this.#deps.orgTree()]);
+    const person = this.#readable(caller, personId, snapshot.person, tree);
+    return balancesView(person, snapshot.chain.balances, snapshot.chain.seq);
+  }
+
+  async ledger(caller: Caller, personId: PersonId, limit: number, cursor?: string): Promise<Page<LedgerEntry>> {
+    const [person, tree] = await Promise.all([this.#deps.store.readPerson(personId).then((s) => s.person), this.#deps.orgTree()]);
+    this.#readable(caller, personId, person, tree);
+    return this.#deps.store.readHistory(personAccount(personId), limit, cursor);
+  }
+
+  /** Every badge level the person was ever given, as Open Badges 3.0 credentials. */
+  async credentials(caller: Caller, personId: PersonId) {
+    const [person, tree] = await Promise.all([this.#deps.store.readPerson(personId).then((s) => s.person), this.#deps.orgTree()]);
+    this.#readable(caller, personId, person, tree);
+    const entries: LedgerEntry[] = [];
+    for await (const entry of this.#deps.store.readChain(personAccount(personId)))
+      if (entry.asset.startsWith("badge:")) entries.push(entry);
+    const badgeIds = [...new Set(entries.map((e) => (parseAsset(e.asset) as { badgeId: string }).badgeId))];
+    const badges = new Map<string, BadgeDefinition>();
+    for (const id of badgeIds) {
+      const badge = (await this.#deps.badges()).find((b) => b.badgeId === id);
+      if (badge) badges.set(id, badge);
+    }
+    const root = tree.units().find((unit) => unit.parentId === undefined);
+    const issuer = { id: `urn:laurel:issuer:${root?.orgUnitId ?? "laurel"}`, name: root?.name ?? "Laurel" };
+    return { credentials: openBadgeCredentials(personId, entries, badges, issuer) };
+  }
+
+  #readable(caller: Caller, personId: PersonId, person: Person | undefined, tree: OrgTree): Person {
+    // An unknown person and a forbidden one look the same to those who may not read them.
+    if (!person) {
+      if (caller.roles.includes("admin") || caller.roles.includes("hr")) throw new NotFoundError("person", personId);
+      throw new DomainError(
+        "forbidden",
+        "forbidden",
+        `You may read your own data and that of the teams you lead; ${personId} is not among them.`,
+      );
+    }
+    assertCanRead(caller, person, tree);
+    return person;
+  }
+
+  #actor(caller: Caller): Actor {
+    return { kind: "person", personId: caller.personId };
+  }
+
+  #movementBase(caller: Caller, reason: string, occurredAt: string) {
+    return { reason, actor: this.#actor(caller), occurredAt };
+  }
+
+  #write(command: WriteCommand): Promise<Outcome<LedgerWriteResult>> {
+    const { store, clock } = this.#deps;
+    const fingerprintOf = fingerprint({ scope: command.scope, request: command.request });
+    const ref = { scope: command.scope, key: command.idempotencyKey };
+    return retryOnContention(async () => {
+      const entryId = command.entryId;
+      const [snapshot, around] = await Promise.all([
+        store.readPerson(command.personId, ref),
+        entryId
+          ? store.readEntries([entryId, ...grantCandidates({ holder: personAccount(command.personId), seq: seqOfEntryId(entryId) })])
+          : undefined,
+      ]);
+      const original = entryId ? around?.get(entryId) : undefined;
+      const replay = replayOf<LedgerWriteResult>(snapshot.idempotency, fingerprintOf, command.idempotencyKey);
+      if (replay) return replay;
+      if (!snapshot.person) throw new NotFoundError("person", command.personId);
+      if (original?.reversedBy) {
+        throw new DomainError("conflict", "already-reversed", `Entry ${command.entryId} was already reversed by ${original.reversedBy}.`, {
+          entryId: command.entryId,
+          reversedBy: original.reversedBy,
+        });
+      }
+      const now = clock.now().toISOString();
+      const movements = command.decide(now, original?.entry, around);
+      const { entries, state } = command.reachBadges
+        ? appendWithBadges(snapshot.chain, movements, snapshot.ruleState, await this.#deps.badges(), {
+            actor: this.#actor(command.caller),
+            occurredAt: movements[0]?.occurredAt ?? now,
+            recordedAt: now,
+          })
+        : appendMovements(snapshot.chain, movements, now);
+      const result: LedgerWriteResult = { entries, balances: balancesView(snapshot.person, state.balances, state.seq) };
+      const idempotency: IdempotencyRecord = { ...ref, fingerprint: fingerprintOf, result, recordedAt: now };
+      const reversals = entries.flatMap((entry) =>
+        entry.reverses ? [{ kind: "reversal" as const, entryId: entry.reverses, reversedBy: entry.entryId, recordedAt: now }] : [],
+      );
+      const penalties = penaltiesAfter(snapshot.facts.penalties, entries);
+      const penalty = penalties.added
+        ? [{ kind: "penalty" as const, personId: command.personId, penalty: penalties.added, recordedAt: now }]
+        : [];
+      await store.append({
+        chains: [{ before: snapshot.chain, after: state, entries, ruleState: snapshot.ruleState, headVersion: snapshot.headVersion }],
+        records: [{ kind: "idempotency", record: idempotency }, ...reversals, ...penalty],
+        ...(penalties.changed ? { facts: [{ personId: command.personId, facts: { ...snapshot.facts, penalties: penalties.list } }] } : {}),
+      });
+      return { result, replayed: false };
+    }, this.#deps.retry);
+  }
+}

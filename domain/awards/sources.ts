@@ -1,0 +1,181 @@
+/**
+ * Sources: the business systems that post achievement events, each with its signing secrets
+ * (generated here, shown once, stored sealed) and the event types it may send.
+ */
+import * as z from "zod";
+import type { Caller } from "../directory/directory.ts";
+import { assertRole } from "../directory/directory.ts";
+import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import { DomainError, NotFoundError } from "../kernel/errors.ts";
+import type { Clock } from "../ledger/ports.ts";
+import { generateSecret } from "./webhook-signature.ts";
+
+export const EventTypeName = z
+  .string()
+  .regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)+$/, "use a reverse-DNS style name such as com.tianma.learning.course.completed")
+  .max(200);
+
+export const SourceInput = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    eventTypes: z
+      .array(
+        z.strictObject({
+          type: EventTypeName,
+          /** JSON Schema (2020-12 subset) that every event's `data` must match. */
+          dataSchema: z.record(z.string(), z.unknown()).optional(),
+        }),
+      )
+      .min(1)
+      .max(50),
+    /** Events whose `time` is older than this are refused. */
+    maxEventAgeDays: z.number().int().min(1).max(365).default(30),
+  })
+  .meta({ id: "SourceInput" });
+export type SourceInput = z.infer<typeof SourceInput>;
+
+export const RotateSecretInput = z
+  .strictObject({
+    overlapHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 30)
+      .default(24),
+  })
+  .meta({ id: "RotateSecretInput" });
+
+export interface StoredSecret {
+  secretId: string;
+  sealed: string;
+  createdAt: string;
+  /** Set when a newer secret replaces this one; the old one keeps working until then. */
+  expiresAt?: string;
+}
+
+export interface Source extends SourceInput {
+  secrets: StoredSecret[];
+}
+
+export interface SecretSealer {
+  seal(plaintext: string): Promise<string>;
+  open(sealed: string): Promise<string>;
+}
+
+const compiled = new Map<string, z.ZodType>();
+
+/** The zod schema of a source's event type, compiled once per source version. */
+export function dataSchemaOf(source: Versioned<Source>, type: string): z.ZodType | undefined {
+  const definition = source.body.eventTypes.find((t) => t.type === type)?.dataSchema;
+  if (!definition) return undefined;
+  const key = `${source.id}@${source.version}/${type}`;
+  let schema = compiled.get(key);
+  if (!schema) {
+    schema = z.fromJSONSchema(definition as Parameters<typeof z.fromJSONSchema>[0]);
+    compiled.set(key, schema);
+  }
+  return schema;
+}
+
+export const validSecrets = (source: Source, now: Date): StoredSecret[] =>
+  source.secrets.filter((secret) => secret.expiresAt === undefined || Date.parse(secret.expiresAt) > now.getTime());
+
+export interface SourceView extends SourceInput {
+  sourceId: string;
+  version: number;
+  updatedAt: string;
+  secrets: Omit<StoredSecret, "sealed">[];
+}
+
+export const viewOf = (source: Versioned<Source>): SourceView => ({
+  sourceId: source.id,
+  version: source.version,
+  updatedAt: source.updatedAt,
+  name: source.body.name,
+  eventTypes: source.body.eventTypes,
+  maxEventAgeDays: source.body.maxEventAgeDays,
+  secrets: source.body.secrets.map(({ sealed: _, ...rest }) => rest),
+});
+
+export class SourceService {
+  readonly #definitions: DefinitionStore;
+  readonly #sealer: SecretSealer;
+  readonly #clock: Clock;
+
+  constructor(deps: { definitions: DefinitionStore; sealer: SecretSealer; clock: Clock }) {
+    this.#definitions = deps.definitions;
+    this.#sealer = deps.sealer;
+    this.#clock = deps.clock;
+  }
+
+  /** Creates or changes a source. A new source gets its first secret, returned this once only. */
+  async put(caller: Caller, sourceId: string, input: SourceInput): Promise<{ source: SourceView; secret?: string }> {
+    assertRole(caller, ["admin"]);
+    for (const { type, dataSchema } of input.eventTypes) {
+      if (!dataSchema) continue;
+      try {
+        z.fromJSONSchema(dataSchema as Parameters<typeof z.fromJSONSchema>[0]);
+      } catch (error) {
+        throw new DomainError(
+          "unprocessable",
+          "data-schema-invalid",
+          `The data schema of ${type} is not a JSON Schema Laurel can use: ${(error as Error).message}`,
+          {
+            eventType: type,
+          },
+        );
+      }
+    }
+    const current = await this.#definitions.get<Source>("source", sourceId);
+    const now = this.#clock.now().toISOString();
+    const secret = current ? undefined : generateSecret();
+    const secrets = current
+      ? current.body.secrets
+      : [{ secretId: "s1", sealed: await this.#sealer.seal(secret as string), createdAt: now }];
+    const next: Versioned<Source> = {
+      id: sourceId,
+      version: (current?.version ?? 0) + 1,
+      updatedAt: now,
+      updatedBy: caller.personId,
+      body: { ...input, secrets },
+    };
+    await this.#definitions.put("source", next, current?.version ?? 0);
+    return { source: viewOf(next), ...(secret ? { secret } : {}) };
+  }
+
+  async get(caller: Caller, sourceId: string): Promise<SourceView> {
+    assertRole(caller, ["admin"]);
+    const source = await this.#definitions.get<Source>("source", sourceId);
+    if (!source) throw new NotFoundError("source", sourceId);
+    return viewOf(source);
+  }
+
+  /** A new secret; the current ones stay valid for `overlapHours`, so senders can switch over. */
+  async rotate(caller: Caller, sourceId: string, overlapHours: number): Promise<{ source: SourceView; secret: string }> {
+    assertRole(caller, ["admin"]);
+    const current = await this.#definitions.get<Source>("source", sourceId);
+    if (!current) throw new NotFoundError("source", sourceId);
+    const now = this.#clock.now();
+    const expiresAt = new Date(now.getTime() + overlapHours * 3_600_000).toISOString();
+    const secret = generateSecret();
+    const kept = validSecrets(current.body, now).map((s) => ({
+      ...s,
+      expiresAt: s.expiresAt && s.expiresAt < expiresAt ? s.expiresAt : expiresAt,
+    }));
+    const secretId = `s${Math.max(0, ...current.body.secrets.map((s) => Number(s.secretId.slice(1)))) + 1}`;
+    const next: Versioned<Source> = {
+      ...current,
+      version: current.version + 1,
+      updatedAt: now.toISOString(),
+      updatedBy: caller.personId,
+      body: { ...current.body, secrets: [...kept, { secretId, sealed: await this.#sealer.seal(secret), createdAt: now.toISOString() }] },
+    };
+    await this.#definitions.put("source", next, current.version);
+    return { source: viewOf(next), secret };
+  }
+
+  /** The plaintext secrets a signature may match now. */
+  async signingSecrets(source: Versioned<Source>): Promise<string[]> {
+    return Promise.all(validSecrets(source.body, this.#clock.now()).map((s) => this.#sealer.open(s.sealed)));
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Coin redemption: a catalog of rewards (versioned definitions of kind "reward") and
+ * redemptions that move coins from a person to `system:redemptions` and count the stock down in
+ * the same transaction, through conditional counters: never below zero coins, never more
+ * issued than the stock, never over a person's limit in a period, however many redeem at once.
+ * An admin cancels a redemption with a reversal: coins back, stock back, once.
+ */
+
+import { balancesView } from "../accounts/account-service.ts";
+import { assertRole, type Caller } from "../directory/directory.ts";
+import { fingerprint } from "../kernel/canonical.ts";
+import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import { DomainError, NotFoundError } from "../kernel/errors.ts";
+import { type EntryId, type PersonId, personAccount, systemAccount } from "../kernel/model.ts";
+import { periodKey } from "../kernel/periods.ts";
+import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
+import type { Outcome } from "../ledger/idempotency.ts";
+import { replayOf } from "../ledger/idempotency.ts";
+import { appendMovements, holderOfEntryId, type LedgerEntry, type Movement } from "../ledger/ledger.ts";
+import type { Clock, CounterUpdate, LedgerStore } from "../ledger/ports.ts";
+import type { CancellationRequest, RedemptionRequest, RewardDefinition } from "./schemas.ts";
+
+export interface CounterReader {
+  /** Current values of counters; a counter never written reads as 0. */
+  readCounters(names: readonly string[]): Promise<Map<string, number>>;
+}
+
+export interface RedemptionDeps {
+  ledger: LedgerStore;
+  definitions: DefinitionStore;
+  counters: CounterReader;
+  clock: Clock;
+  timeZone: string;
+  retry?: RetryPolicy;
+}
+
+/** Counters: units of a reward issued (net of cancellations), and a person's units in a period. */
+export const stockCounter = (rewardId: string) => `reward-issued#${rewardId}`;
+export const personCounter = (rewardId: string, personId: string, period: string) => `reward-person#${rewardId}#${personId}#${period}`;
+
+export interface RewardView {
+  rewardId: string;
+  version: number;
+  reward: RewardDefinition;
+  issued: number;
+  /** What is left to redeem, or "unlimited". */
+  remaining: number | "unlimited";
+}
+
+export interface RedemptionResult {
+  entries: LedgerEntry[];
+  redemption: { entryId: EntryId; rewardId: string; quantity: number; coins: number; periodKey: string };
+  balances: ReturnType<typeof balancesView>;
+}
+
+const remainingOf = (reward: RewardDefinition, issued: number): number | "unlimited" =>
+  reward.stock === "unlimited" ? "unlimited" : reward.stock - issued;
+
+export class RedemptionService {
+  readonly #deps: RedemptionDeps;
+
+  constructor(deps: RedemptionDeps) {
+    this.#deps = deps;
+  }
+
+  async putReward(caller: Caller, rewardId: string, reward: RewardDefinition): Promise<RewardView> {
+    assertRole(caller, ["admin"]);
+    const current = await this.#deps.definitions.get<RewardDefinition>("reward", rewardId);
+    const next: Versioned<RewardDefinition> = {
+      id: rewardId,
+      version: (current?.version ?? 0) + 1,
+      updatedAt: this.#deps.clock.now().toISOString(),
+      updatedBy: caller.personId,
+      body: reward,
+    };
+    await this.#deps.definitions.put("reward", next, current?.version ?? 0);
+    const issued = (await this.#deps.counters.readCounters([stockCounter(rewardId)])).get(stockCounter(rewardId)) ?? 0;
+    return { rewardId, version: next.version, reward, issued, remaining: remainingOf(reward, issued) };
+  }
+
+  async rewards(): Promise<RewardView[]> {
+    const rewards = await this.#deps.definitions.list<RewardDefinition>("reward");
+    const counters = await this.#deps.counters.readCounters(rewards.map((r) => stockCounter(r.id)));
+    return rewards
+      .map((r) => {
+        const issued = counters.get(stockCounter(r.id)) ?? 0;
+        return { rewardId: r.id, version: r.version, reward: r.body, issued, remaining: remainingOf(r.body, issued) };
+      })
+      .sort((a, b) => a.rewardId.localeCompare(b.rewardId));
+  }
+
+  redeem(caller: Caller, request: RedemptionRequest, idempotencyKey: string): Promise<Outcome<RedemptionResult>> {
+    assertRole(caller, ["manager"]);
+    const personId = caller.personId;
+    const ref = { scope: `redemptions#${personId}`, key: idempotencyKey };
+    const expected = fingerprint({ request });
+    return retryOnContention(async () => {
+      const [stored, snapshot] = await Promise.all([
+        this.#deps.definitions.get<RewardDefinition>("reward", request.rewardId),
+        this.#deps.ledger.readPerson(personId, ref),
+      ]);
+      const replay = replayOf<RedemptionResult>(snapshot.idempotency, expected, idempotencyKey);
+      if (replay) return replay;
+      if (!stored) throw new NotFoundError("reward", request.rewardId);
+      const reward = stored.body;
+      if (reward.active === false) {
+        throw new DomainError("unprocessable", "reward-inactive", `The reward ${request.rewardId} is not offered at the moment.`, {
+          rewardId: request.rewardId,
+        });
+      }
+      if (!snapshot.person) throw new NotFoundError("person", personId);
+      const now = this.#deps.clock.now().toISOString();
+      const period = reward.perPersonLimit ? periodKey(now, reward.perPersonLimit.period, this.#deps.timeZone) : "-";
+      const names = [stockCounter(request.rewardId), personCounter(request.rewardId, personId, period)];
+      const counters = await this.#deps.counters.readCounters(names);
+      const issued = counters.get(names[0] as string) ?? 0;
+      const mine = counters.get(names[1] as string) ?? 0;
+      const quantity = request.quantity;
+      if (reward.stock !== "unlimited" && issued + quantity > reward.stock) {
+        const remaining = Math.max(0, reward.stock - issued);
+        throw new DomainError(
+          "conflict",
+          "out-of-stock",
+          `Only ${remaining} of ${request.rewardId} ${remaining === 1 ? "is" : "are"} left; ${quantity} requested.`,
+          { rewardId: request.rewardId, stock: reward.stock, issued, remaining, requested: quantity },
+        );
+      }
+      if (reward.perPersonLimit && mine + quantity > reward.perPersonLimit.count) {
+        throw new DomainError(
+          "conflict",
+          "redemption-limit-reached",
+          `You may redeem ${request.rewardId} at most ${reward.perPersonLimit.count} times per ${reward.perPersonLimit.period}; you have ${mine} in ${period}, so ${quantity} more is too many.`,
+          {
+            rewardId: request.rewardId,
+            limit: reward.perPersonLimit.count,
+            period: reward.perPersonLimit.period,
+            periodKey: period,
+            redeemed: mine,
+            requested: quantity,
+          },
+        );
+      }
+      const coins = reward.price * quantity;
+      const movement: Movement = {
+        kind: "redemption",
+        asset: "coin",
+        amount: coins,
+        from: personAccount(personId),
+        to: systemAccount("redemptions"),
+        reason: `兑换 ${reward.name.zh} × ${quantity}`,
+        actor: { kind: "person", personId },
+        occurredAt: now,
+        ref: { rewardId: request.rewardId, rewardVersion: stored.version, quantity, periodKey: period },
+      };
+      const { entries, state } = appendMovements(snapshot.chain, [movement], now);
+      const entry = entries[0] as LedgerEntry;
+      const result: RedemptionResult = {
+        entries,
+        redemption: { entryId: entry.entryId, rewardId: request.rewardId, quantity, coins, periodKey: period },
+        balances: balancesView(snapshot.person, state.balances, state.seq),
+      };
+      const updates: CounterUpdate[] = [
+        { counter: names[0] as string, delta: quantity, ...(reward.stock === "unlimited" ? {} : { max: reward.stock }) },
+        ...(reward.perPersonLimit ? [{ counter: names[1] as string, delta: quantity, max: reward.perPersonLimit.count }] : []),
+      ];
+      await this.#deps.ledger.append({
+        chains: [{ before: snapshot.chain, after: state, entries, ruleState: snapshot.ruleState, headVersion: snapshot.headVersion }],
+        records: [{ kind: "idempotency", record: { ...ref, fingerprint: expected, result, recordedAt: now } }],
+        counters: updates,
+      });
+      return { result, replayed: false };
+    }, this.#deps.retry);
+  }
+
+  cancel(caller: Caller, entryId: string, request: CancellationRequest, idempotencyKey: string): Promise<Outcome<RedemptionResult>> {
+    assertRole(caller, ["admin"]);
+    const holder = holderOfEntryId(entryId);
+    if (!holder?.startsWith("person:")) throw new NotFoundError("redemption", entryId);
+    const personId = holder.slice("person:".length) as PersonId;
+    const ref = { scope: "redemption-cancellations", key: idempotencyKey };
+    const expected = fingerprint({ entryId, request });
+    return retryOnContention(async () => {
+      const [snapshot, found] = await Promise.all([
+        this.#deps.ledger.readPerson(personId, ref),
+        this.#deps.ledger.readEntries([entryId as EntryId]),
+      ]);
+      const replay = replayOf<RedemptionResult>(snapshot.idempotency, expected, idempotencyKey);
+      if (replay) return replay;
+      const original = found.get(entryId as EntryId);
+      const redeemed = original?.entry;
+      const ref0 = redeemed?.ref;
+      if (redeemed?.kind !== "redemption" || !ref0 || !("rewardId" in ref0) || !snapshot.person) {
+        throw new NotFoundError("redemption", entryId);
+      }
+      if (original?.reversedBy) {
+        throw new DomainError("conflict", "already-cancelled", `Redemption ${entryId} was already cancelled by ${original.reversedBy}.`, {
+          entryId,
+          reversedBy: original.reversedBy,
+        });
+      }
+      const now = this.#deps.clock.now().toISOString();
+      const movement: Movement = {
+        kind: "reversal",
+        asset: redeemed.asset,
+        amount: redeemed.amount,
+        from: redeemed.to,
+        to: redeemed.from,
+        reason: request.reason,
+        actor: { kind: "person", personId: caller.personId },
+        occurredAt: now,
+        reverses: redeemed.entryId,
+        ref: ref0,
+      };
+      const { entries, state } = appendMovements(snapshot.chain, [movement], now);
+      const entry = entries[0] as LedgerEntry;
+      const result: RedemptionResult = {
+        entries,
+        redemption: {
+          entryId: redeemed.entryId,
+          rewardId: ref0.rewardId,
+          quantity: ref0.quantity,
+          coins: entry.amount,
+          periodKey: ref0.periodKey,
+        },
+        balances: balancesView(snapshot.person, state.balances, state.seq),
+      };
+      const counters: CounterUpdate[] = [
+        { counter: stockCounter(ref0.rewardId), delta: -ref0.quantity, min: 0 },
+        ...(ref0.periodKey === "-"
+          ? []
+          : [{ counter: personCounter(ref0.rewardId, personId, ref0.periodKey), delta: -ref0.quantity, min: 0 }]),
+      ];
+      await this.#deps.ledger.append({
+        chains: [{ before: snapshot.chain, after: state, entries, ruleState: snapshot.ruleState, headVersion: snapshot.headVersion }],
+        records: [
+          { kind: "idempotency", record: { ...ref, fingerprint: expected, result, recordedAt: now } },
+          { kind: "reversal", entryId: redeemed.entryId, reversedBy: entry.entryId, recordedAt: now },
+        ],
+        counters,
+      });
+      return { result, replayed: false };
+    }, this.#deps.retry);
+  }
+}

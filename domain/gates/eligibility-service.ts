@@ -1,0 +1,257 @@
+/**
+ * Promotion-eligibility checks for HR: one person or a candidate list, now or as of the end of a
+ * past day, each criterion explained, every check recorded in the audit trail.
+ */
+import type { BadgeDefinition } from "../awards/badges.ts";
+import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/directory.ts";
+import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import { DomainError, NotFoundError } from "../kernel/errors.ts";
+import type { OrgUnitId, PersonId } from "../kernel/model.ts";
+import { endOfDay } from "../kernel/periods.ts";
+import type { ChainState } from "../ledger/ledger.ts";
+import type { Clock, PersonSnapshot } from "../ledger/ports.ts";
+import {
+  type EligibilityFacts,
+  evaluateGate,
+  type GateDefinition,
+  type GateResult,
+  type Measure,
+  type Penalty,
+  summarise,
+} from "./gates.ts";
+
+export interface PastFacts {
+  person: Person | undefined;
+  chain: ChainState;
+  measures: Measure[];
+  penalties: Penalty[];
+}
+
+/** One line of the audit trail: who did what to whom, when, and how it ended. Never changed. */
+export interface AuditRecord {
+  auditId: string;
+  at: string;
+  actor: PersonId;
+  action: string;
+  /** The people the action concerned (ids only: the trail carries no names). */
+  targets: string[];
+  details: Record<string, unknown>;
+  outcome: string;
+}
+
+export interface EligibilityStore {
+  now(personId: PersonId): Promise<PersonSnapshot>;
+  asOf(personId: PersonId, cutoff: string, measureTypes: readonly string[], penaltiesSince: string): Promise<PastFacts>;
+  audit(record: AuditRecord): Promise<void>;
+  auditTrail(day: string, limit: number): Promise<AuditRecord[]>;
+}
+
+export interface EligibilityDeps {
+  store: EligibilityStore;
+  definitions: DefinitionStore;
+  orgTree(): Promise<OrgTree>;
+  peopleIn(orgUnitId: OrgUnitId): Promise<Person[]>;
+  clock: Clock;
+  timeZone: string;
+  newId(): string;
+}
+
+export const maxCandidates = 1000;
+const checksInFlight = 16;
+
+export type PersonCheck = GateResult | { personId: string; eligible: false; problem: { code: string; detail: string } };
+
+export class EligibilityService {
+  readonly #deps: EligibilityDeps;
+
+  constructor(deps: EligibilityDeps) {
+    this.#deps = deps;
+  }
+
+  async putGate(caller: Caller, gateId: string, gate: GateDefinition) {
+    assertRole(caller, ["admin"]);
+    const badges = new Map((await this.#deps.definitions.list<BadgeDefinition>("badge")).map((b) => [b.id, b.body]));
+    for (const criterion of gate.criteria) {
+      if (criterion.kind !== "badge") continue;
+      const badge = badges.get(criterion.badgeId);
+      if (!badge)
+        throw new DomainError(
+          "unprocessable",
+          "gate-badge-unknown",
+          `The gate asks for badge "${criterion.badgeId}", which does not exist.`,
+          { badgeId: criterion.badgeId },
+        );
+      if (!badge.levels.some((l) => l.level === criterion.minLevel)) {
+        throw new DomainError(
+          "unprocessable",
+          "gate-badge-level-unknown",
+          `Badge "${criterion.badgeId}" has no level ${criterion.minLevel}.`,
+          { badgeId: criterion.badgeId },
+        );
+      }
+    }
+    const current = await this.#deps.definitions.get<GateDefinition>("gate", gateId);
+    const next: Versioned<GateDefinition> = {
+      id: gateId,
+      version: (current?.version ?? 0) + 1,
+      updatedAt: this.#deps.clock.now().toISOString(),
+      updatedBy: caller.personId,
+      body: gate,
+    };
+    await this.#deps.definitions.put("gate", next, current?.version ?? 0);
+    await this.#audit(caller, "gate-defined", [], { gateId, version: next.version }, "saved");
+    return { gateId, version: next.version, definition: gate };
+  }
+
+  async getGate(caller: Caller, gateId: string) {
+    assertRole(caller, ["admin", "hr"]);
+    const gate = await this.#gate(gateId);
+    return { gateId, version: gate.version, definition: gate.body };
+  }
+
+  async gates() {
+    const gates = await this.#deps.definitions.list<GateDefinition>("gate");
+    return gates.map((g) => ({ gateId: g.id, version: g.version, ...g.body })).sort((a, b) => a.gateId.localeCompare(b.gateId));
+  }
+
+  /** One person (hr, admin; a manager for themselves and their teams). */
+  async check(caller: Caller, personId: PersonId, gateId: string, asOf?: string): Promise<GateResult> {
+    const [gate, tree] = await Promise.all([this.#gate(gateId), this.#deps.orgTree()]);
+    const facts = await this.#facts(personId, gate.body, asOf);
+    if (!facts) {
+      if (caller.roles.includes("hr") || caller.roles.includes("admin")) throw new NotFoundError("person", personId);
+      throw new DomainError("forbidden", "forbidden", `You may check yourself and the teams you lead; ${personId} is not among them.`);
+    }
+    assertCanRead(caller, facts.person, tree);
+    try {
+      const result = evaluateGate({ gateId, version: gate.version, definition: gate.body }, facts);
+      await this.#audit(
+        caller,
+        "eligibility-check",
+        [personId],
+        { gateId, version: gate.version, asOf: asOf ?? null },
+        result.eligible ? "eligible" : "not-eligible",
+      );
+      return result;
+    } catch (error) {
+      if (error instanceof DomainError)
+        await this.#audit(caller, "eligibility-check", [personId], { gateId, version: gate.version, asOf: asOf ?? null }, error.code);
+      throw error;
+    }
+  }
+
+  /** A candidate list or an org unit and everything below it (hr, admin). */
+  async checkMany(
+    caller: Caller,
+    request: { gateId: string; personIds?: string[] | undefined; orgUnitId?: string | undefined; asOf?: string | undefined },
+  ) {
+    assertRole(caller, ["hr", "admin"]);
+    const gate = await this.#gate(request.gateId);
+    const people = request.orgUnitId ? await this.#everyoneIn(request.orgUnitId as OrgUnitId) : [...new Set(request.personIds ?? [])];
+    if (people.length > maxCandidates) {
+      throw new DomainError(
+        "too-large",
+        "too-many-candidates",
+        `Check at most ${maxCandidates} people at once; this request names ${people.length}.`,
+        { limit: maxCandidates },
+      );
+    }
+    const results: PersonCheck[] = [];
+    for (let i = 0; i < people.length; i += checksInFlight) {
+      results.push(
+        ...(await Promise.all(
+          people.slice(i, i + checksInFlight).map(async (personId): Promise<PersonCheck> => {
+            const facts = await this.#facts(personId as PersonId, gate.body, request.asOf);
+            if (!facts)
+              return { personId, eligible: false, problem: { code: "person-not-found", detail: `No person with id "${personId}".` } };
+            try {
+              return evaluateGate({ gateId: request.gateId, version: gate.version, definition: gate.body }, facts);
+            } catch (error) {
+              if (error instanceof DomainError) return { personId, eligible: false, problem: { code: error.code, detail: error.message } };
+              throw error;
+            }
+          }),
+        )),
+      );
+    }
+    const evaluated = results.filter((r): r is GateResult => "criteria" in r);
+    const summary = { ...summarise(evaluated), checked: results.length, notEvaluated: results.length - evaluated.length };
+    await this.#audit(
+      caller,
+      "eligibility-check",
+      people,
+      { gateId: request.gateId, version: gate.version, asOf: request.asOf ?? null },
+      `${summary.eligible} of ${summary.checked} eligible`,
+    );
+    return { gate: { gateId: request.gateId, version: gate.version, name: gate.body.name }, asOf: request.asOf ?? null, summary, results };
+  }
+
+  async auditTrail(caller: Caller, day: string, limit: number) {
+    assertRole(caller, ["admin"]);
+    return { day, records: await this.#deps.store.auditTrail(day, limit) };
+  }
+
+  async #gate(gateId: string): Promise<Versioned<GateDefinition>> {
+    const gate = await this.#deps.definitions.get<GateDefinition>("gate", gateId);
+    if (!gate) throw new NotFoundError("gate", gateId);
+    return gate;
+  }
+
+  async #everyoneIn(orgUnitId: OrgUnitId): Promise<string[]> {
+    const tree = await this.#deps.orgTree();
+    if (!tree.get(orgUnitId)) throw new NotFoundError("org-unit", orgUnitId);
+    const units = tree.subtree(orgUnitId);
+    return (await Promise.all(units.map((unit) => this.#deps.peopleIn(unit)))).flat().map((p) => p.personId);
+  }
+
+  async #facts(personId: PersonId, gate: GateDefinition, asOf: string | undefined): Promise<EligibilityFacts | undefined> {
+    if (asOf === undefined) {
+      const snapshot = await this.#deps.store.now(personId);
+      if (!snapshot.person) return undefined;
+      return {
+        person: snapshot.person,
+        chain: snapshot.chain,
+        measures: Object.values(snapshot.facts.measures),
+        penalties: snapshot.facts.penalties,
+        at: this.#deps.clock.now().toISOString(),
+      };
+    }
+    const at = endOfDay(asOf, this.#deps.timeZone);
+    const measureTypes = gate.criteria.flatMap((c) => (c.kind === "measure" ? [c.eventType] : []));
+    const days = Math.max(0, ...gate.criteria.flatMap((c) => (c.kind === "noPenalty" ? [c.withinDays] : [])));
+    const past = await this.#deps.store.asOf(
+      personId,
+      at,
+      [...new Set(measureTypes)],
+      new Date(Date.parse(at) - days * 86_400_000).toISOString(),
+    );
+    return past.person ? { person: past.person, chain: past.chain, measures: past.measures, penalties: past.penalties, at } : undefined;
+  }
+
+  async #audit(caller: Caller, action: string, targets: string[], details: Record<string, unknown>, outcome: string) {
+    await this.#deps.store.audit({
+      auditId: this.#deps.newId(),
+      at: this.#deps.clock.now().toISOString(),
+      actor: caller.personId,
+      action,
+      targets,
+      details,
+      outcome,
+    });
+  }
+}
+
+/** HR's spreadsheet: UTF-8 with a byte-order mark, so that Excel shows Chinese names correctly. */
+export function toCsv(results: readonly PersonCheck[], names: ReadonlyMap<string, string>): string {
+  const cell = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  const criteria = results.find((r): r is GateResult => "criteria" in r)?.criteria.map((c) => c.required) ?? [];
+  const header = ["personId", "name", "eligible", ...criteria.flatMap((c) => [`${c}: met`, `${c}: actual`]), "problem"];
+  const rows = results.map((r) => [
+    r.personId,
+    names.get(r.personId) ?? "",
+    r.eligible ? "yes" : "no",
+    ...("criteria" in r ? r.criteria.flatMap((c) => [c.met ? "yes" : "no", c.actual]) : criteria.flatMap(() => ["", ""])),
+    "problem" in r ? r.problem.detail : "",
+  ]);
+  return `\uFEFF${[header, ...rows].map((row) => row.map((v) => cell(String(v))).join(",")).join("\r\n")}\r\n`;
+}

@@ -1,0 +1,321 @@
+/**
+ * Leaderboard use cases: a board for an org unit and a period (people of the unit's subtree, or
+ * its child units against each other), the pioneer indices, and the opt-out preference. The
+ * aggregates are kept by the projector (functions/projector.ts) from the ledger's stream.
+ */
+
+import { assertRole, type Caller, type OrgTree, type OrgUnit, type Person } from "../directory/directory.ts";
+import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import { DomainError, ForbiddenError, NotFoundError } from "../kernel/errors.ts";
+import { type Capability, capabilities, type OrgUnitId, type PersonId } from "../kernel/model.ts";
+import type { Clock, Directory } from "../ledger/ports.ts";
+import {
+  type Aggregate,
+  type BoardPeriod,
+  boardOrder,
+  boardPeriodKey,
+  type EntryProjection,
+  emptyAggregate,
+  type Ranked,
+  rankBoard,
+  topAndSelf,
+} from "./boards.ts";
+import { type IndexDefinition, type IndexInput, indexScores, needsBadges } from "./indices.ts";
+
+export interface Preferences {
+  personId: PersonId;
+  /** Others see "匿名 / Anonymous" instead of the person's name and id on boards. */
+  leaderboardOptOut: boolean;
+  updatedAt: string;
+}
+
+/** Storage of the aggregates (written by the projector only) and of the preferences. */
+export interface LeaderboardStore {
+  /** Aggregates of people or org units in one period; absent ones are not in the map. */
+  aggregates(kind: "person" | "unit", ids: readonly string[], periodKey: string): Promise<Map<string, Aggregate>>;
+  /** Badge level assets each person holds now (from their balances). */
+  badges(personIds: readonly PersonId[]): Promise<Map<PersonId, string[]>>;
+  preferences(personIds: readonly PersonId[]): Promise<Map<PersonId, Preferences>>;
+  putPreferences(preferences: Preferences): Promise<void>;
+}
+
+/** The projector's side: applies one entry's aggregates exactly once, whatever the redeliveries. */
+export interface AggregateWriter {
+  apply(projection: EntryProjection, appliedAt: string): Promise<"applied" | "already-applied">;
+}
+
+export const anonymousName = "匿名 / Anonymous";
+
+export interface BoardQuery {
+  orgUnit?: string | undefined;
+  period: BoardPeriod;
+  /** An ISO date or date-time in the period wanted; default now. */
+  at?: string | undefined;
+  metric: string;
+  by: "person" | "orgUnit";
+  limit: number;
+}
+
+export type BoardMetric = { kind: "points" } | { kind: "capability"; capability: Capability } | { kind: "index"; indexId: string };
+
+export function parseMetric(metric: string): BoardMetric {
+  if (metric === "points") return { kind: "points" };
+  const [kind, rest] = [metric.slice(0, metric.indexOf(":")), metric.slice(metric.indexOf(":") + 1)];
+  if (kind === "points" && capabilities.includes(rest as Capability)) return { kind: "capability", capability: rest as Capability };
+  if (kind === "index" && /^[A-Za-z0-9_-]{1,64}$/.test(rest)) return { kind: "index", indexId: rest };
+  throw new DomainError(
+    "invalid",
+    "metric-invalid",
+    `"${metric}" is not a metric: use points, points:<capability> (one of ${capabilities.join(", ")}) or index:<indexId>.`,
+    { metric },
+  );
+}
+
+export interface BoardRow {
+  rank: number;
+  score: number;
+  /** The caller's own row (or, by org unit, the unit the caller belongs to). */
+  self: boolean;
+  /** By person: null when the person opted out and the caller is someone else. */
+  personId?: string | null;
+  orgUnitId?: string;
+  name: string;
+  anonymous?: true;
+}
+
+export interface BoardView {
+  orgUnit: { orgUnitId: string; name: string };
+  by: "person" | "orgUnit";
+  metric: string;
+  period: BoardPeriod;
+  periodKey: string;
+  timeZone: string;
+  order: string;
+  index?: { indexId: string; version: number; name: IndexDefinition["name"] };
+  /** How many people (or units) the board ranks. */
+  entrants: number;
+  /** The top `limit`, and then the caller's own row when it is outside them. */
+  entries: BoardRow[];
+  me: BoardRow | null;
+}
+
+const readAnyBoard = ["admin", "hr"] as const;
+
+/**
+ * A manager sees the boards of the org units they belong to (their unit and every unit above
+ * it: the arena they compete in) and of the units they lead (and below); hr and admin any.
+ */
+export function canSeeBoard(caller: Caller, callerPerson: Person | undefined, unitId: OrgUnitId, tree: OrgTree): boolean {
+  if (caller.roles.some((role) => (readAnyBoard as readonly string[]).includes(role))) return true;
+  if (callerPerson && tree.lineage(callerPerson.orgUnitId).some((unit) => unit.orgUnitId === unitId)) return true;
+  return caller.roles.includes("manager") && tree.leads(caller.personId, unitId);
+}
+
+/** `at` as an instant: a bare date is taken at noon UTC, which is that same date in nearly every zone. */
+function instantOf(at: string | undefined, clock: Clock): string {
+  if (at === undefined) return clock.now().toISOString();
+  return /^\d{4}-\d{2}-\d{2}$/.test(at) ? `${at}T12:00:00Z` : at;
+}
+
+export class LeaderboardService {
+  readonly #store: LeaderboardStore;
+  readonly #directory: Directory;
+  readonly #definitions: DefinitionStore;
+  readonly #clock: Clock;
+  readonly #timeZone: string;
+
+  constructor(deps: { store: LeaderboardStore; directory: Directory; definitions: DefinitionStore; clock: Clock; timeZone: string }) {
+    this.#store = deps.store;
+    this.#directory = deps.directory;
+    this.#definitions = deps.definitions;
+    this.#clock = deps.clock;
+    this.#timeZone = deps.timeZone;
+  }
+
+  async board(caller: Caller, query: BoardQuery): Promise<BoardView> {
+    const metric = parseMetric(query.metric);
+    const [tree, callerPerson] = await Promise.all([this.#directory.orgTree(), this.#directory.person(caller.personId)]);
+    const unitId = (query.orgUnit ?? callerPerson?.orgUnitId) as OrgUnitId | undefined;
+    if (unitId === undefined) {
+      throw new DomainError("invalid", "org-unit-missing", "Name the org unit of the board: ?orgUnit=<orgUnitId>.");
+    }
+    const unit = tree.get(unitId);
+    if (!unit) throw new NotFoundError("org-unit", unitId);
+    if (!canSeeBoard(caller, callerPerson, unitId, tree)) {
+      throw new ForbiddenError(`You may see the boards of the org units you belong to or lead; ${unitId} is not among them.`);
+    }
+    const periodKey = boardPeriodKey(instantOf(query.at, this.#clock), query.period, this.#timeZone);
+    const index = metric.kind === "index" ? await this.#index(metric.indexId) : undefined;
+    const base = {
+      orgUnit: { orgUnitId: unit.orgUnitId, name: unit.name },
+      by: query.by,
+      metric: query.metric,
+      period: query.period,
+      periodKey,
+      timeZone: this.#timeZone,
+      order: boardOrder,
+      ...(index ? { index: { indexId: index.id, version: index.version, name: index.body.name } } : {}),
+    };
+    return query.by === "person"
+      ? { ...base, ...(await this.#peopleBoard(caller, tree, unit, periodKey, metric, index?.body, query.limit)) }
+      : { ...base, ...(await this.#unitBoard(callerPerson, tree, unit, periodKey, metric, index?.body, query.limit)) };
+  }
+
+  async #peopleBoard(
+    caller: Caller,
+    tree: OrgTree,
+    unit: OrgUnit,
+    periodKey: string,
+    metric: BoardMetric,
+    index: IndexDefinition | undefined,
+    limit: number,
+  ) {
+    const people = (await Promise.all(tree.subtree(unit.orgUnitId).map((id) => this.#directory.peopleIn(id)))).flat();
+    const ids = people.map((p) => p.personId);
+    const [aggregates, badges] = await Promise.all([
+      this.#store.aggregates("person", ids, periodKey),
+      index && needsBadges(index) ? this.#store.badges(ids) : Promise.resolve(new Map<PersonId, string[]>()),
+    ]);
+    const scores = scoresOf(metric, index, ids, aggregates, (id) => badges.get(id as PersonId) ?? []);
+    const ranked = rankBoard(ids.map((id) => ({ id, score: scores.get(id) ?? 0 })));
+    const { top, self } = topAndSelf(ranked, limit, caller.personId);
+    const shown = self && !top.includes(self) ? [...top, self] : top;
+    const preferences = await this.#store.preferences(shown.filter((row) => row.id !== caller.personId).map((row) => row.id as PersonId));
+    const byId = new Map(people.map((p) => [p.personId as string, p]));
+    const row = (ranked: Ranked): BoardRow => {
+      const person = byId.get(ranked.id) as Person;
+      const isSelf = ranked.id === caller.personId;
+      if (!isSelf && preferences.get(person.personId)?.leaderboardOptOut) {
+        return { rank: ranked.rank, score: ranked.score, self: false, personId: null, name: anonymousName, anonymous: true };
+      }
+      return {
+        rank: ranked.rank,
+        score: ranked.score,
+        self: isSelf,
+        personId: person.personId,
+        orgUnitId: person.orgUnitId,
+        name: person.name,
+      };
+    };
+    return { entrants: ranked.length, entries: shown.map(row), me: self ? row(self) : null };
+  }
+
+  async #unitBoard(
+    callerPerson: Person | undefined,
+    tree: OrgTree,
+    unit: OrgUnit,
+    periodKey: string,
+    metric: BoardMetric,
+    index: IndexDefinition | undefined,
+    limit: number,
+  ) {
+    if (index && needsBadges(index)) {
+      throw new DomainError(
+        "unprocessable",
+        "index-needs-people",
+        "This index counts badge levels, which people hold and org units do not; rank people with it instead (by=person).",
+      );
+    }
+    const children = tree.units().filter((u) => u.parentId === unit.orgUnitId);
+    const ids = children.map((u) => u.orgUnitId as string);
+    const aggregates = await this.#store.aggregates("unit", ids, periodKey);
+    const scores = scoresOf(metric, index, ids, aggregates, () => []);
+    const ranked = rankBoard(ids.map((id) => ({ id, score: scores.get(id) ?? 0 })));
+    const mine = callerPerson ? tree.lineage(callerPerson.orgUnitId).find((u) => u.parentId === unit.orgUnitId)?.orgUnitId : undefined;
+    const { top, self } = topAndSelf(ranked, limit, mine);
+    const shown = self && !top.includes(self) ? [...top, self] : top;
+    const row = (ranked: Ranked): BoardRow => ({
+      rank: ranked.rank,
+      score: ranked.score,
+      self: ranked.id === mine,
+      orgUnitId: ranked.id,
+      name: tree.get(ranked.id as OrgUnitId)?.name ?? ranked.id,
+    });
+    return { entrants: ranked.length, entries: shown.map(row), me: self ? row(self) : null };
+  }
+
+  async #index(indexId: string): Promise<Versioned<IndexDefinition>> {
+    const found = await this.#definitions.get<IndexDefinition>("index", indexId);
+    if (!found) throw new NotFoundError("index", indexId);
+    return found;
+  }
+
+  async putIndex(caller: Caller, indexId: string, definition: IndexDefinition): Promise<IndexView> {
+    assertRole(caller, ["admin"]);
+    const current = await this.#definitions.get<IndexDefinition>("index", indexId);
+    const next: Versioned<IndexDefinition> = {
+      id: indexId,
+      version: (current?.version ?? 0) + 1,
+      updatedAt: this.#clock.now().toISOString(),
+      updatedBy: caller.personId,
+      body: definition,
+    };
+    await this.#definitions.put("index", next, current?.version ?? 0);
+    return indexView(next);
+  }
+
+  /** Admins manage indices; anyone signed in may rank by one (the board names its version). */
+  async getIndex(caller: Caller, indexId: string): Promise<IndexView> {
+    assertRole(caller, ["admin", "hr"]);
+    return indexView(await this.#index(indexId));
+  }
+
+  async preferences(caller: Caller, personId: PersonId): Promise<Preferences> {
+    assertSelf(caller, personId);
+    return (
+      (await this.#store.preferences([personId])).get(personId) ?? {
+        personId,
+        leaderboardOptOut: false,
+        updatedAt: new Date(0).toISOString(),
+      }
+    );
+  }
+
+  async putPreferences(caller: Caller, personId: PersonId, body: { leaderboardOptOut: boolean }): Promise<Preferences> {
+    assertSelf(caller, personId);
+    const preferences: Preferences = { personId, leaderboardOptOut: body.leaderboardOptOut, updatedAt: this.#clock.now().toISOString() };
+    await this.#store.putPreferences(preferences);
+    return preferences;
+  }
+}
+
+export interface IndexView {
+  id: string;
+  version: number;
+  updatedAt: string;
+  updatedBy: string;
+  definition: IndexDefinition;
+}
+
+const indexView = (v: Versioned<IndexDefinition>): IndexView => ({
+  id: v.id,
+  version: v.version,
+  updatedAt: v.updatedAt,
+  updatedBy: v.updatedBy,
+  definition: v.body,
+});
+
+function assertSelf(caller: Caller, personId: PersonId): void {
+  if (caller.personId !== personId) throw new ForbiddenError("Only the person themself may read or change their preferences.");
+}
+
+function scoresOf(
+  metric: BoardMetric,
+  index: IndexDefinition | undefined,
+  ids: readonly string[],
+  aggregates: ReadonlyMap<string, Aggregate>,
+  badgesOf: (id: string) => string[],
+): Map<string, number> {
+  const aggregateOf = (id: string) => aggregates.get(id) ?? emptyAggregate();
+  switch (metric.kind) {
+    case "points":
+      return new Map(ids.map((id) => [id, aggregateOf(id).points]));
+    case "capability":
+      return new Map(ids.map((id) => [id, aggregateOf(id).byCapability[metric.capability] ?? 0]));
+    case "index":
+      return indexScores(
+        index as IndexDefinition,
+        new Map(ids.map((id): [string, IndexInput] => [id, { aggregate: aggregateOf(id), badges: badgesOf(id) }])),
+      );
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Ports: what the domain needs from storage. Adapters (functions/dynamo/*-store.ts) implement
+ * them on DynamoDB; domain tests may implement them with plain values.
+ */
+
+import type { RuleEffect, RuleState } from "../awards/rules.ts";
+import type { OrgTree, OrgUnit, Person } from "../directory/directory.ts";
+import type { Measure, Penalty } from "../gates/gates.ts";
+import type { AccountId, AssetKey, EntryId, OrgUnitId, PersonId } from "../kernel/model.ts";
+import type { ChainState, LedgerEntry } from "./ledger.ts";
+
+/** Proof that a request was carried out: kept for ever, so retries any time later are safe. */
+export interface IdempotencyRecord {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  result: unknown;
+  recordedAt: string;
+}
+
+export interface IdempotencyRef {
+  scope: string;
+  key: string;
+}
+
+/** Everything one write needs to know about a person, read in one round trip. */
+export interface PersonSnapshot {
+  person: Person | undefined;
+  chain: ChainState;
+  /** Progress on award rules, kept beside the balances and written in the same transaction. */
+  ruleState: RuleState;
+  /** Bumped by every write of the head: the optimistic-concurrency token (0: no head yet). */
+  headVersion: number;
+  /** Latest measures and active penalties, for promotion gates. */
+  facts: PersonFacts;
+  idempotency: IdempotencyRecord | undefined;
+}
+
+/**
+ * What promotion gates read besides balances: the latest measure reported per event type, and
+ * the penalties not reversed (the newest few). Written in the same transaction as the entries.
+ */
+export interface PersonFacts {
+  measures: Record<string, Measure>;
+  penalties: Penalty[];
+}
+
+export const emptyFacts = (): PersonFacts => ({ measures: {}, penalties: [] });
+
+/** What one achievement event did: kept for ever, so a redelivery finds the original awards. */
+export interface EventRecord {
+  sourceId: string;
+  eventId: string;
+  type: string;
+  fingerprint: string;
+  recordedAt: string;
+  awards: AwardView[];
+  /** Rule-state changes, undone exactly if the source retracts the event. */
+  effects: RuleEffect[];
+  /** For a retraction event: the event it retracted. */
+  retracts?: string;
+}
+
+export interface AwardView {
+  personId: PersonId;
+  entryId: EntryId;
+  asset: AssetKey;
+  amount: number;
+  kind: "award" | "reversal";
+  ruleId?: string;
+  ruleVersion?: number;
+  reason: string;
+}
+
+export interface EventSnapshot {
+  record: EventRecord | undefined;
+  /** The event that retracted this one, if any. */
+  retractedBy: string | undefined;
+  people: Map<PersonId, PersonSnapshot>;
+}
+
+export interface EntrySnapshot {
+  entry: LedgerEntry | undefined;
+  reversedBy: EntryId | undefined;
+}
+
+/** New entries at the end of one chain, and the chain head they lead to. */
+export interface ChainAppend {
+  before: ChainState;
+  after: ChainState;
+  entries: readonly LedgerEntry[];
+  ruleState: RuleState;
+  /** The head version the change was computed from; the write fails if it moved on. */
+  headVersion: number;
+  /** Further attributes of the head item, written with it (a fund pool's book: see domain/fund/fund.ts). */
+  attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** Items written once, never changed, in the same transaction as the entries they vouch for. */
+export type OnceRecord =
+  | { kind: "idempotency"; record: IdempotencyRecord }
+  /** Marks an entry as reversed, once and for all. */
+  | { kind: "reversal"; entryId: EntryId; reversedBy: EntryId; recordedAt: string }
+  | { kind: "event"; record: EventRecord }
+  /** Marks a source's event as retracted, once and for all. */
+  | { kind: "retraction"; sourceId: string; eventId: string; retractedBy: string; recordedAt: string }
+  /** A reported measure, kept by time so gates can read it as of a past day. */
+  | { kind: "measure"; personId: PersonId; measure: Measure; recordedAt: string }
+  /** A penalty, kept by time so gates can read it as of a past day. */
+  | { kind: "penalty"; personId: PersonId; penalty: Penalty; recordedAt: string }
+  /** Marks a fund claim's reservation as settled (posted or voided), once and for all. */
+  | { kind: "settlement"; claimId: string; outcome: "posted" | "voided"; entryIds: EntryId[]; recordedAt: string }
+  /** One step of a fund claim's history (append-only, numbered from 1). */
+  | { kind: "claim-step"; claimId: string; step: number; body: Record<string, unknown> };
+
+/**
+ * A counter beside the entries (a reward's stock issued, a person's redemptions in a period),
+ * changed by `delta` in the same transaction, which fails if the result would leave [min, max].
+ * A counter that does not exist yet counts as 0.
+ */
+export interface CounterUpdate {
+  counter: string;
+  delta: number;
+  min?: number;
+  max?: number;
+}
+
+/** A mutable workflow item (a fund claim), replaced in the same transaction under its version. */
+export interface DocumentWrite {
+  kind: "claim";
+  id: string;
+  /** Who it belongs to: listed under them. */
+  owner: PersonId;
+  /** The new version; the write fails unless the stored one is `version - 1` (or none, for 1). */
+  version: number;
+  body: Record<string, unknown>;
+}
+
+export interface AppendWrite {
+  chains: readonly ChainAppend[];
+  records: readonly OnceRecord[];
+  /** People's facts, replaced (their chain heads in the same write serialise concurrent writers). */
+  facts?: readonly { personId: PersonId; facts: PersonFacts }[];
+  counters?: readonly CounterUpdate[];
+  documents?: readonly DocumentWrite[];
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor: string | undefined;
+}
+
+export interface LedgerStore {
+  readPerson(personId: PersonId, idempotency?: IdempotencyRef): Promise<PersonSnapshot>;
+  /** Entries by id with their reversal markers, in one round trip. */
+  readEntries(entryIds: readonly EntryId[]): Promise<Map<EntryId, EntrySnapshot>>;
+  /** An event's record and retraction marker and the people it concerns, in one round trip. */
+  readEvent(sourceId: string, eventId: string, people: readonly PersonId[]): Promise<EventSnapshot>;
+  /**
+   * Writes entries, the new chain heads and the once-records atomically. Throws
+   * `ContentionError` when another write got there first (the caller reads again and retries).
+   */
+  append(write: AppendWrite): Promise<void>;
+  /** Entries newest first. */
+  readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<LedgerEntry>>;
+  /** Entries oldest first, all of them: for verification and rebuilds. */
+  readChain(holder: AccountId): AsyncIterable<LedgerEntry>;
+}
+
+export interface Directory {
+  orgTree(): Promise<OrgTree>;
+  person(personId: PersonId): Promise<Person | undefined>;
+  putPerson(person: Person): Promise<void>;
+  putOrgUnit(unit: OrgUnit): Promise<void>;
+  peopleIn(orgUnitId: OrgUnitId): Promise<Person[]>;
+  allPeople(): AsyncIterable<Person>;
+}
+
+export interface Clock {
+  now(): Date;
+}

@@ -1,0 +1,125 @@
+/**
+ * The ledger's invariants, checked from the entries themselves: what `npm run verify`, the
+ * scheduled verifier and the tests all use.
+ */
+import { canonicalJson } from "../kernel/canonical.ts";
+import type { AccountId, AssetKey } from "../kernel/model.ts";
+import { type ChainState, foldAllAccounts, foldChain, holderOfEntryId, type LedgerEntry, verifyChain } from "./ledger.ts";
+
+export interface StoredChain {
+  holder: AccountId;
+  /** Entries in sequence order. */
+  entries: LedgerEntry[];
+  /** The stored projection (chain head), if any. */
+  projection: ChainState | undefined;
+}
+
+export type Problem = { holder: AccountId; entryId?: string; problem: string };
+
+/** Names every broken invariant, first problem of each chain first. */
+export function verifyLedger(chains: Iterable<StoredChain>): Problem[] {
+  const problems: Problem[] = [];
+  const everything: LedgerEntry[] = [];
+  const verified: AccountId[] = [];
+  for (const { holder, entries, projection } of chains) {
+    everything.push(...entries);
+    verified.push(holder);
+    const broken = verifyChain(entries);
+    if (broken) {
+      problems.push({ holder, ...(broken.entryId ? { entryId: broken.entryId } : {}), problem: broken.problem });
+      continue;
+    }
+    const folded = foldChain(holder, entries);
+    const stored = projection ?? foldChain(holder, []);
+    if (
+      stored.seq !== folded.seq ||
+      stored.headHash !== folded.headHash ||
+      !sameBalances(stored.balances, folded.balances) ||
+      canonicalJson(stored.badgeEntries ?? {}) !== canonicalJson(folded.badgeEntries) ||
+      !sameBalances(stored.reserved ?? {}, folded.reserved ?? {})
+    ) {
+      problems.push({ holder, problem: `projection differs from the fold of its ${entries.length} entries` });
+    }
+    for (const [asset, amount] of Object.entries(folded.balances)) {
+      if ((holder.startsWith("person:") || holder.startsWith("fund:")) && (amount as number) < 0)
+        problems.push({ holder, problem: `negative balance of ${asset}: ${amount}` });
+    }
+    for (const [asset, amount] of Object.entries(folded.reserved ?? {})) {
+      if ((amount as number) < 0) problems.push({ holder, problem: `negative reserved balance of ${asset}: ${amount}` });
+    }
+    problems.push(...settlementProblems(holder, entries));
+  }
+  problems.push(...mirrorProblems(everything, new Set(verified)));
+  const totals = new Map<AssetKey, number>();
+  for (const balances of foldAllAccounts(everything).values()) {
+    for (const [asset, amount] of balances) totals.set(asset, (totals.get(asset) ?? 0) + amount);
+  }
+  for (const [asset, total] of totals) {
+    if (total !== 0) problems.push({ holder: "system:issuer", problem: `accounts of ${asset} sum to ${total}, not zero` });
+  }
+  return problems;
+}
+
+/** Each reservation is settled (paid out or voided) at most once, and then in full. */
+function settlementProblems(holder: AccountId, entries: readonly LedgerEntry[]): Problem[] {
+  const reservations = new Map(entries.filter((e) => e.kind === "reservation").map((e) => [e.entryId as string, e]));
+  const settled = new Map<string, { amount: number; kinds: Set<string> }>();
+  const problems: Problem[] = [];
+  for (const entry of entries) {
+    if (!entry.settles || entry.mirrorOf) continue;
+    const reservation = reservations.get(entry.settles);
+    if (!reservation || reservation.asset !== entry.asset) {
+      problems.push({
+        holder,
+        entryId: entry.entryId,
+        problem: `settles ${entry.settles}, which is not a reservation of ${entry.asset} in this chain`,
+      });
+      continue;
+    }
+    const sum = settled.get(entry.settles) ?? { amount: 0, kinds: new Set<string>() };
+    sum.amount += entry.amount;
+    sum.kinds.add(entry.kind);
+    settled.set(entry.settles, sum);
+  }
+  for (const [entryId, { amount, kinds }] of settled) {
+    const reserved = reservations.get(entryId)?.amount ?? 0;
+    if (amount !== reserved || kinds.size !== 1)
+      problems.push({ holder, entryId, problem: `reservation of ${reserved} settled by ${[...kinds].join(" and ")} for ${amount}` });
+  }
+  return problems;
+}
+
+/**
+ * A transfer between a fund and a person is recorded in the fund's chain and mirrored, once and
+ * identically, in the person's. Checked where both chains are among those verified.
+ */
+function mirrorProblems(entries: readonly LedgerEntry[], holders: ReadonlySet<AccountId>): Problem[] {
+  const byId = new Map(entries.map((e) => [e.entryId as string, e]));
+  const mirrors = new Map<string, LedgerEntry[]>();
+  const problems: Problem[] = [];
+  const same = (a: LedgerEntry, b: LedgerEntry) =>
+    a.kind === b.kind && a.asset === b.asset && a.amount === b.amount && a.from === b.from && a.to === b.to;
+  for (const entry of entries) {
+    if (!entry.mirrorOf) continue;
+    mirrors.set(entry.mirrorOf, [...(mirrors.get(entry.mirrorOf) ?? []), entry]);
+    const originalHolder = holderOfEntryId(entry.mirrorOf);
+    if (!originalHolder || !holders.has(originalHolder)) continue;
+    const original = byId.get(entry.mirrorOf);
+    if (!original || !same(original, entry))
+      problems.push({ holder: entry.holder, entryId: entry.entryId, problem: `mirror of ${entry.mirrorOf} does not match it` });
+  }
+  for (const entry of entries) {
+    if (entry.mirrorOf || !entry.holder.startsWith("fund:")) continue;
+    const party = [entry.from, entry.to].find((account) => account.startsWith("person:") && !account.endsWith(":reserved"));
+    if (!party || !holders.has(party)) continue;
+    const found = (mirrors.get(entry.entryId) ?? []).filter((m) => m.holder === party);
+    if (found.length !== 1 || (mirrors.get(entry.entryId) ?? []).length !== 1)
+      problems.push({ holder: entry.holder, entryId: entry.entryId, problem: `has ${found.length} mirror postings in ${party}, not 1` });
+  }
+  return problems;
+}
+
+function sameBalances(a: ChainState["balances"], b: ChainState["balances"]): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<AssetKey>;
+  return [...keys].every((key) => (a[key] ?? 0) === (b[key] ?? 0));
+}

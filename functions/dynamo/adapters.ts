@@ -1,0 +1,43 @@
+/** What every area's composition root wires at cold start: one client, the stores, the clock. */
+
+import { SourceService } from "../../domain/awards/sources.ts";
+import type { Clock } from "../../domain/ledger/ports.ts";
+import { type AuthConfig, authConfigFromEnv } from "../http/auth.ts";
+import { SecretBox } from "../secrets/secret-box.ts";
+import { AuditLog } from "./audit-log.ts";
+import { createDocumentClient } from "./client.ts";
+import { DynamoDefinitionStore } from "./definition-store.ts";
+import { DynamoDirectory } from "./directory-store.ts";
+import { DynamoLedgerStore } from "./ledger-store.ts";
+import { tableName } from "./tables.ts";
+
+export function createAdapters() {
+  const db = createDocumentClient();
+  const tables = { ledger: tableName("ledger"), state: tableName("state") };
+  const directory = new DynamoDirectory(db, tables.state, { orgTreeTtlMs: Number(process.env.ORG_TREE_TTL_MS ?? 30_000) });
+  const ledgerStore = new DynamoLedgerStore(db, tables);
+  const clock: Clock = { now: () => new Date() };
+  const audit = new AuditLog(db, tables.ledger);
+  const definitions = new DynamoDefinitionStore(db, tables.state, { ttlMs: Number(process.env.DEFINITIONS_TTL_MS ?? 30_000) });
+  let sources: SourceService | undefined;
+  let auth: AuthConfig | undefined;
+  return {
+    db,
+    tables,
+    directory,
+    ledgerStore,
+    definitions,
+    audit,
+    clock,
+    /** The company's time zone: periods (days, weeks) of caps, streaks and leaderboards. */
+    timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",
+    sources: () => {
+      sources ??= new SourceService({ definitions, sealer: SecretBox.fromEnv(), clock });
+      return sources;
+    },
+    auth: () => {
+      auth ??= authConfigFromEnv();
+      return auth;
+    },
+  };
+}

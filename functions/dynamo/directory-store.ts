@@ -1,0 +1,118 @@
+/**
+ * Directory on DynamoDB (state table): people by id and by org unit (gsi1), the org tree in one
+ * partition. The tree is read whole and kept for a short while: it is small, read on every
+ * request for access checks, and changes rarely.
+ */
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { OrgTree, type OrgUnit, type Person } from "../../domain/directory/directory.ts";
+import { DomainError } from "../../domain/kernel/errors.ts";
+import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
+import type { Directory } from "../../domain/ledger/ports.ts";
+import { keys, withoutKeys } from "./keys.ts";
+
+export class DynamoDirectory implements Directory {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #ttlMs: number;
+  #tree: { value: Promise<OrgTree>; expires: number } | undefined;
+
+  constructor(db: DynamoDBDocumentClient, table: string, options: { orgTreeTtlMs?: number } = {}) {
+    this.#db = db;
+    this.#table = table;
+    this.#ttlMs = options.orgTreeTtlMs ?? 30_000;
+  }
+
+  orgTree(): Promise<OrgTree> {
+    const now = Date.now();
+    if (!this.#tree || this.#tree.expires <= now) {
+      const value = this.#loadTree();
+      value.catch(() => {
+        if (this.#tree?.value === value) this.#tree = undefined;
+      });
+      this.#tree = { value, expires: now + this.#ttlMs };
+    }
+    return this.#tree.value;
+  }
+
+  async person(personId: PersonId): Promise<Person | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.person(personId) }));
+    return Item ? withoutKeys<Person>(Item) : undefined;
+  }
+
+  /** The person's org unit must exist at the moment of writing, not just when it was checked. */
+  async putPerson(person: Person): Promise<void> {
+    await this.#putWithParent(
+      { ...keys.person(person.personId), ...keys.personByUnit(person.orgUnitId, person.personId), ...person },
+      person.orgUnitId,
+      "org-unit-unknown",
+    );
+  }
+
+  async putOrgUnit(unit: OrgUnit): Promise<void> {
+    await this.#putWithParent({ ...keys.orgUnit(unit.orgUnitId), ...unit }, unit.parentId, "org-unit-parent-unknown");
+    this.#tree = undefined;
+  }
+
+  async #putWithParent(item: Record<string, unknown>, parentId: OrgUnitId | undefined, code: string): Promise<void> {
+    try {
+      await this.#db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...(parentId
+              ? [{ ConditionCheck: { TableName: this.#table, Key: keys.orgUnit(parentId), ConditionExpression: "attribute_exists(pk)" } }]
+              : []),
+            { Put: { TableName: this.#table, Item: item } },
+          ],
+        }),
+      );
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if (parentId && reasons?.[0]?.Code === "ConditionalCheckFailed") {
+        throw new DomainError("unprocessable", code, `The org unit "${parentId}" does not exist.`, { orgUnitId: parentId });
+      }
+      throw error;
+    }
+  }
+
+  async peopleIn(orgUnitId: OrgUnitId): Promise<Person[]> {
+    const people: Person[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: "gsi1",
+          KeyConditionExpression: "gsi1pk = :unit",
+          ExpressionAttributeValues: { ":unit": keys.unitMembers(orgUnitId) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      people.push(...(page.Items ?? []).map((item) => withoutKeys<Person>(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return people;
+  }
+
+  async *allPeople(): AsyncIterable<Person> {
+    const tree = await this.orgTree();
+    for (const unit of tree.units()) yield* await this.peopleIn(unit.orgUnitId);
+  }
+
+  async #loadTree(): Promise<OrgTree> {
+    const units: OrgUnit[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: "pk = :org",
+          ExpressionAttributeValues: { ":org": keys.orgPartition },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      units.push(...(page.Items ?? []).map((item) => withoutKeys<OrgUnit>(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return new OrgTree(units);
+  }
+}

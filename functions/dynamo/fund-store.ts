@@ -1,0 +1,160 @@
+/**
+ * The fund's and the rewards catalog's reads on DynamoDB: pools, their chain heads (with the
+ * pool's book), claims (versioned, in the state table), claim histories (append-only, in the
+ * ledger table) and counters. Every write goes through DynamoLedgerStore.append, in one
+ * TransactWriteItems with the entries. Keys: see keys.ts and tables.ts.
+ */
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type Claim, type ClaimStep, emptyBook, type Fund, type FundBook } from "../../domain/fund/fund.ts";
+import type { ClaimSnapshot, FundSnapshot, FundStore } from "../../domain/fund/fund-service.ts";
+import type { CounterReader } from "../../domain/fund/redemption-service.ts";
+import { fundAccount, type PersonId } from "../../domain/kernel/model.ts";
+import { type ChainState, emptyChain } from "../../domain/ledger/ledger.ts";
+import type { IdempotencyRecord, IdempotencyRef } from "../../domain/ledger/ports.ts";
+import { batchGet, type Item } from "./batch-get.ts";
+import { keys, withoutKeys } from "./keys.ts";
+
+export class DynamoFundStore implements FundStore, CounterReader {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #ledger: string;
+  readonly #state: string;
+
+  constructor(db: DynamoDBDocumentClient, tableNames: { ledger: string; state: string }) {
+    this.#db = db;
+    this.#ledger = tableNames.ledger;
+    this.#state = tableNames.state;
+  }
+
+  async createFund(fund: Fund): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#state,
+          Item: { ...keys.fund(fund.fundId), ...fund },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
+  }
+
+  async listFunds(): Promise<Fund[]> {
+    const funds: Fund[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#state,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.fundPartition },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      funds.push(...(page.Items ?? []).map((item) => withoutKeys<Fund>(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return funds;
+  }
+
+  async readFund(fundId: string, idempotency?: IdempotencyRef): Promise<FundSnapshot> {
+    const fundKey = keys.fund(fundId);
+    const headKey = keys.head(fundAccount(fundId));
+    const idemKey = idempotency ? keys.idempotency(idempotency.scope, idempotency.key) : undefined;
+    const found = await batchGet(
+      this.#db,
+      { [this.#state]: [fundKey, headKey], ...(idemKey ? { [this.#ledger]: [idemKey] } : {}) },
+      { consistent: true },
+    );
+    const fund = found.get(this.#state, fundKey);
+    const head = found.get(this.#state, headKey);
+    const idem = idemKey ? found.get(this.#ledger, idemKey) : undefined;
+    const holder = fundAccount(fundId);
+    const chain: ChainState = head
+      ? {
+          holder,
+          seq: head.seq as number,
+          headHash: head.headHash as string,
+          balances: head.balances as ChainState["balances"],
+          badgeEntries: (head.badgeEntries as ChainState["badgeEntries"] | undefined) ?? {},
+          ...(head.reserved ? { reserved: head.reserved as ChainState["balances"] } : {}),
+        }
+      : emptyChain(holder);
+    return {
+      fund: fund ? withoutKeys<Fund>(fund) : undefined,
+      state: { chain, book: (head?.book as FundBook | undefined) ?? emptyBook() },
+      headVersion: (head?.version as number | undefined) ?? 0,
+      idempotency: idem ? withoutKeys<IdempotencyRecord>(idem) : undefined,
+    };
+  }
+
+  async readClaim(claimId: string, idempotency?: IdempotencyRef): Promise<ClaimSnapshot> {
+    const claimKey = keys.claim(claimId);
+    const idemKey = idempotency ? keys.idempotency(idempotency.scope, idempotency.key) : undefined;
+    const found = await batchGet(
+      this.#db,
+      { [this.#state]: [claimKey], ...(idemKey ? { [this.#ledger]: [idemKey] } : {}) },
+      { consistent: true },
+    );
+    const item = found.get(this.#state, claimKey);
+    const idem = idemKey ? found.get(this.#ledger, idemKey) : undefined;
+    return { claim: item ? claimOf(item) : undefined, idempotency: idem ? withoutKeys<IdempotencyRecord>(idem) : undefined };
+  }
+
+  async claimHistory(claimId: string): Promise<ClaimStep[]> {
+    const steps: ClaimStep[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#ledger,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.claimLog(claimId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      steps.push(...(page.Items ?? []).map((item) => withoutKeys<ClaimStep>(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return steps;
+  }
+
+  async claimsOf(personId: PersonId): Promise<Claim[]> {
+    const claims: Claim[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#state,
+          IndexName: "gsi1",
+          KeyConditionExpression: "gsi1pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.claimsOfOwner(personId) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      claims.push(...(page.Items ?? []).map(claimOf));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return claims;
+  }
+
+  async readCounters(names: readonly string[]): Promise<Map<string, number>> {
+    const values = new Map<string, number>();
+    if (names.length === 0) return values;
+    const unique = [...new Set(names)];
+    for (let i = 0; i < unique.length; i += 100) {
+      const chunk = unique.slice(i, i + 100);
+      const found = await batchGet(this.#db, { [this.#state]: chunk.map((name) => keys.counter(name)) }, { consistent: true });
+      for (const name of chunk) values.set(name, (found.get(this.#state, keys.counter(name))?.value as number | undefined) ?? 0);
+    }
+    return values;
+  }
+}
+
+function claimOf(item: Item): Claim {
+  const { kind: _kind, ...claim } = withoutKeys<Claim & { kind?: string }>(item);
+  return claim as Claim;
+}

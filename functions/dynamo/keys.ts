@@ -1,0 +1,65 @@
+/** Key builders: the only place that knows how items are keyed (see tables.ts). */
+import type { AccountId, EntryId, OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
+
+const seqWidth = 12;
+
+export const keys = {
+  entry: (holder: AccountId, seq: number) => ({ pk: `CHAIN#${holder}`, sk: `ENTRY#${String(seq).padStart(seqWidth, "0")}` }),
+  entryPrefix: "ENTRY#",
+  chain: (holder: AccountId) => `CHAIN#${holder}`,
+  idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: "IDEM" }),
+  reversal: (entryId: EntryId) => ({ pk: `REVERSED#${entryId}`, sk: "REVERSED" }),
+  head: (holder: AccountId) => ({ pk: `CHAIN#${holder}`, sk: "HEAD" }),
+  person: (personId: PersonId) => ({ pk: `PERSON#${personId}`, sk: "PROFILE" }),
+  personByUnit: (orgUnitId: OrgUnitId, personId: PersonId) => ({ gsi1pk: `UNIT#${orgUnitId}`, gsi1sk: `PERSON#${personId}` }),
+  unitMembers: (orgUnitId: OrgUnitId) => `UNIT#${orgUnitId}`,
+  orgUnit: (orgUnitId: OrgUnitId) => ({ pk: "ORG", sk: `UNIT#${orgUnitId}` }),
+  orgPartition: "ORG",
+  definition: (kind: string, id: string) => ({ pk: `DEF#${kind}`, sk: id }),
+  definitionPartition: (kind: string) => `DEF#${kind}`,
+  definitionVersion: (kind: string, id: string, version: number) => ({
+    pk: `DEFV#${kind}#${id}`,
+    sk: `V#${String(version).padStart(8, "0")}`,
+  }),
+  event: (sourceId: string, eventId: string) => ({ pk: `EVENT#${sourceId}#${eventId}`, sk: "EVENT" }),
+  retraction: (sourceId: string, eventId: string) => ({ pk: `RETRACTED#${sourceId}#${eventId}`, sk: "RETRACTED" }),
+  // Fund pools, claims, counters (docs/FUND.md).
+  fund: (fundId: string) => ({ pk: "FUNDS", sk: `FUND#${fundId}` }),
+  fundPartition: "FUNDS",
+  claim: (claimId: string) => ({ pk: `CLAIM#${claimId}`, sk: "CLAIM" }),
+  claimByOwner: (personId: string, claimId: string) => ({ gsi1pk: `CLAIMANT#${personId}`, gsi1sk: `CLAIM#${claimId}` }),
+  claimsOfOwner: (personId: string) => `CLAIMANT#${personId}`,
+  claimStep: (claimId: string, step: number) => ({ pk: `CLAIMLOG#${claimId}`, sk: `STEP#${String(step).padStart(6, "0")}` }),
+  claimLog: (claimId: string) => `CLAIMLOG#${claimId}`,
+  settlement: (claimId: string) => ({ pk: `SETTLED#${claimId}`, sk: "SETTLED" }),
+  counter: (name: string) => ({ pk: `COUNTER#${name}`, sk: "COUNTER" }),
+  facts: (personId: PersonId) => ({ pk: `FACTS#${personId}`, sk: "FACTS" }),
+  /** By the time the ledger learnt of it: `asOf` asks what was known at the end of a day. */
+  measure: (personId: PersonId, eventType: string, recordedAt: string, eventId: string) => ({
+    pk: `MEASURE#${personId}`,
+    sk: `${eventType}#${recordedAt}#${eventId}`,
+  }),
+  measurePartition: (personId: PersonId) => `MEASURE#${personId}`,
+  penalty: (personId: PersonId, occurredAt: string, entryId: string) => ({ pk: `PENALTY#${personId}`, sk: `${occurredAt}#${entryId}` }),
+  penaltyPartition: (personId: PersonId) => `PENALTY#${personId}`,
+  checkpoint: (holder: AccountId, recordedAt: string, seq: number) => ({
+    pk: `CKPT#${holder}`,
+    sk: `${recordedAt}#${String(seq).padStart(12, "0")}`,
+  }),
+  checkpointPartition: (holder: AccountId) => `CKPT#${holder}`,
+  audit: (day: string, at: string, id: string) => ({ pk: `AUDIT#${day}`, sk: `${at}#${id}` }),
+  auditPartition: (day: string) => `AUDIT#${day}`,
+  // Leaderboards (functions/dynamo/leaderboard-store.ts): aggregates and applied markers, all under
+  // "LB#", the only keys the projector may write.
+  boardPrefix: "LB#",
+  boardPerson: (personId: string, periodKey: string) => ({ pk: `LB#PERSON#${personId}`, sk: `P#${periodKey}` }),
+  boardUnit: (orgUnitId: string, periodKey: string) => ({ pk: `LB#UNIT#${orgUnitId}`, sk: `P#${periodKey}` }),
+  boardApplied: (entryId: string) => ({ pk: `LB#APPLIED#${entryId}`, sk: "APPLIED" }),
+  preferences: (personId: string) => ({ pk: `PREFS#${personId}`, sk: "PREFS" }),
+};
+
+/** Strips key attributes off an item read back from a table. */
+export function withoutKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ...rest } = item;
+  return rest as T;
+}

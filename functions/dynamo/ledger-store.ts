@@ -1,0 +1,263 @@
+/**
+ * LedgerStore on DynamoDB. Entries, idempotency records and reversal markers live in the
+ * append-only ledger table; chain heads (balances) in the state table. Keys: see tables.ts.
+ */
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { emptyRuleState, type RuleState } from "../../domain/awards/rules.ts";
+import type { Person } from "../../domain/directory/directory.ts";
+import { ContentionError, DomainError } from "../../domain/kernel/errors.ts";
+import { type AccountId, type EntryId, type PersonId, personAccount } from "../../domain/kernel/model.ts";
+import { type ChainState, emptyChain, holderOfEntryId, type LedgerEntry, seqOfEntryId } from "../../domain/ledger/ledger.ts";
+import type {
+  AppendWrite,
+  CounterUpdate,
+  EntrySnapshot,
+  EventRecord,
+  EventSnapshot,
+  IdempotencyRecord,
+  IdempotencyRef,
+  LedgerStore,
+  OnceRecord,
+  Page,
+  PersonFacts,
+  PersonSnapshot,
+} from "../../domain/ledger/ports.ts";
+import { emptyFacts } from "../../domain/ledger/ports.ts";
+import { batchGet, type Found, type Item, type Key } from "./batch-get.ts";
+import { isRetryableDynamoError } from "./client.ts";
+import { keys, withoutKeys } from "./keys.ts";
+
+const personKeys = (personId: PersonId): Key[] => [keys.person(personId), keys.head(personAccount(personId)), keys.facts(personId)];
+
+const maxTransactionItems = 100;
+/** Checkpoints bound an `asOf` read to one checkpoint and at most this many entries after it. */
+export const checkpointEvery = 50;
+
+export class DynamoLedgerStore implements LedgerStore {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #ledger: string;
+  readonly #state: string;
+
+  constructor(db: DynamoDBDocumentClient, tableNames: { ledger: string; state: string }) {
+    this.#db = db;
+    this.#ledger = tableNames.ledger;
+    this.#state = tableNames.state;
+  }
+
+  async readPerson(personId: PersonId, idempotency?: IdempotencyRef): Promise<PersonSnapshot> {
+    const idemKey = idempotency ? keys.idempotency(idempotency.scope, idempotency.key) : undefined;
+    const found = await batchGet(this.#db, { [this.#state]: personKeys(personId), ...(idemKey ? { [this.#ledger]: [idemKey] } : {}) });
+    const idem = idemKey ? found.get(this.#ledger, idemKey) : undefined;
+    return { ...this.#person(found, personId), idempotency: idem ? withoutKeys<IdempotencyRecord>(idem) : undefined };
+  }
+
+  async readEntries(entryIds: readonly EntryId[]): Promise<Map<EntryId, EntrySnapshot>> {
+    const wanted = entryIds.flatMap((entryId) => {
+      const holder = holderOfEntryId(entryId);
+      return holder ? [{ entryId, entryKey: keys.entry(holder, seqOfEntryId(entryId)), markerKey: keys.reversal(entryId) }] : [];
+    });
+    const snapshots = new Map<EntryId, EntrySnapshot>();
+    if (wanted.length === 0) return snapshots;
+    const found = await batchGet(this.#db, { [this.#ledger]: wanted.flatMap((w) => [w.entryKey, w.markerKey]) });
+    for (const { entryId, entryKey, markerKey } of wanted) {
+      const entry = found.get(this.#ledger, entryKey);
+      const marker = found.get(this.#ledger, markerKey);
+      snapshots.set(entryId, {
+        entry: entry ? withoutKeys<LedgerEntry>(entry) : undefined,
+        reversedBy: marker ? (marker.reversedBy as EntryId) : undefined,
+      });
+    }
+    return snapshots;
+  }
+
+  async readEvent(sourceId: string, eventId: string, people: readonly PersonId[]): Promise<EventSnapshot> {
+    const recordKey = keys.event(sourceId, eventId);
+    const markerKey = keys.retraction(sourceId, eventId);
+    const found = await batchGet(this.#db, {
+      [this.#ledger]: [recordKey, markerKey],
+      ...(people.length ? { [this.#state]: people.flatMap(personKeys) } : {}),
+    });
+    const record = found.get(this.#ledger, recordKey);
+    const marker = found.get(this.#ledger, markerKey);
+    return {
+      record: record ? withoutKeys<EventRecord>(record) : undefined,
+      retractedBy: marker ? (marker.retractedBy as string) : undefined,
+      people: new Map(people.map((personId) => [personId, { ...this.#person(found, personId), idempotency: undefined }])),
+    };
+  }
+
+  #person(found: Found, personId: PersonId): Omit<PersonSnapshot, "idempotency"> {
+    const [profileKey, headKey, factsKey] = personKeys(personId) as [Key, Key, Key];
+    const head = found.get(this.#state, headKey);
+    const facts = found.get(this.#state, factsKey);
+    const profile = found.get(this.#state, profileKey);
+    const holder = personAccount(personId);
+    return {
+      person: profile ? withoutKeys<Person>(profile) : undefined,
+      chain: head
+        ? {
+            holder,
+            seq: head.seq as number,
+            headHash: head.headHash as string,
+            balances: head.balances as ChainState["balances"],
+            badgeEntries: (head.badgeEntries as ChainState["badgeEntries"] | undefined) ?? {},
+          }
+        : emptyChain(holder),
+      ruleState: (head?.ruleState as RuleState | undefined) ?? emptyRuleState(),
+      facts: facts
+        ? { measures: facts.measures as PersonFacts["measures"], penalties: facts.penalties as PersonFacts["penalties"] }
+        : emptyFacts(),
+      headVersion: (head?.version as number | undefined) ?? 0,
+    };
+  }
+
+  async append({ chains, records, counters = [], documents = [], facts = [] }: AppendWrite): Promise<void> {
+    const putOnce = (Item: Item) => ({ Put: { TableName: this.#ledger, Item, ConditionExpression: "attribute_not_exists(pk)" } });
+    const items = [
+      ...chains.flatMap(({ entries }) => entries.map((entry) => putOnce({ ...keys.entry(entry.holder, entry.seq), ...entry }))),
+      ...records.map((record) => putOnce(this.#onceItem(record))),
+      // Every so many entries, the chain's state as of its last entry: what `asOf` reads start from.
+      ...chains.flatMap(({ before, after, entries }) => {
+        const last = entries.at(-1);
+        return last && Math.floor(before.seq / checkpointEvery) < Math.floor(after.seq / checkpointEvery)
+          ? [putOnce({ ...keys.checkpoint(after.holder, last.recordedAt, after.seq), ...after, recordedAt: last.recordedAt })]
+          : [];
+      }),
+      ...facts.map(({ personId, facts: f }) => ({ Put: { TableName: this.#state, Item: { ...keys.facts(personId), ...f } } })),
+      ...chains.map(({ after, ruleState, headVersion, attributes }) => ({
+        Put: {
+          TableName: this.#state,
+          Item: { ...attributes, ...keys.head(after.holder), ...after, ruleState, version: headVersion + 1 },
+          // Optimistic concurrency: the head must still be the one the change was computed from.
+          ...(headVersion === 0
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : { ConditionExpression: "version = :version", ExpressionAttributeValues: { ":version": headVersion } }),
+        },
+      })),
+      ...counters.map((counter) => counterUpdate(this.#state, counter)),
+      ...documents.map(({ kind, id, owner, version, body }) => ({
+        Put: {
+          TableName: this.#state,
+          Item: { ...body, ...keys.claim(id), ...keys.claimByOwner(owner, id), kind, version },
+          ...(version === 1
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : { ConditionExpression: "version = :version", ExpressionAttributeValues: { ":version": version - 1 } }),
+        },
+      })),
+    ];
+    if (items.length > maxTransactionItems) {
+      throw new DomainError(
+        "too-large",
+        "too-many-entries",
+        `One write may carry at most ${maxTransactionItems} items; this one needs ${items.length}.`,
+      );
+    }
+    try {
+      await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (isRetryableDynamoError(error)) throw new ContentionError("append lost a race or was throttled", { cause: error });
+      throw error;
+    }
+  }
+
+  #onceItem(record: OnceRecord): Item {
+    switch (record.kind) {
+      case "idempotency":
+        return { ...keys.idempotency(record.record.scope, record.record.key), ...record.record };
+      case "reversal":
+        return { ...keys.reversal(record.entryId), reversedBy: record.reversedBy, recordedAt: record.recordedAt };
+      case "event":
+        return { ...keys.event(record.record.sourceId, record.record.eventId), ...record.record };
+      case "retraction":
+        return { ...keys.retraction(record.sourceId, record.eventId), retractedBy: record.retractedBy, recordedAt: record.recordedAt };
+      case "measure":
+        return {
+          ...keys.measure(record.personId, record.measure.eventType, record.recordedAt, record.measure.eventId),
+          ...record.measure,
+          recordedAt: record.recordedAt,
+        };
+      case "penalty":
+        return {
+          ...keys.penalty(record.personId, record.penalty.occurredAt, record.penalty.entryId),
+          ...record.penalty,
+          recordedAt: record.recordedAt,
+        };
+      case "settlement":
+        return { ...keys.settlement(record.claimId), outcome: record.outcome, entryIds: record.entryIds, recordedAt: record.recordedAt };
+      case "claim-step":
+        return { ...record.body, ...keys.claimStep(record.claimId, record.step), claimId: record.claimId, step: record.step };
+    }
+  }
+
+  async readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<LedgerEntry>> {
+    const start = cursor === undefined ? undefined : decodeCursor(cursor);
+    const result = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#ledger,
+        KeyConditionExpression:
+          start === undefined ? "pk = :pk AND begins_with(sk, :prefix)" : "pk = :pk AND sk BETWEEN :prefix AND :before",
+        ExpressionAttributeValues: {
+          ":pk": keys.chain(holder),
+          ":prefix": keys.entryPrefix,
+          ...(start === undefined ? {} : { ":before": keys.entry(holder, start - 1).sk }),
+        },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    const items = (result.Items ?? []).map((item) => withoutKeys<LedgerEntry>(item));
+    const last = items.at(-1);
+    return { items, cursor: result.LastEvaluatedKey && last && last.seq > 1 ? encodeCursor(last.seq) : undefined };
+  }
+
+  async *readChain(holder: AccountId): AsyncIterable<LedgerEntry> {
+    let startKey: Item | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#ledger,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: { ":pk": keys.chain(holder), ":prefix": keys.entryPrefix },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) yield withoutKeys<LedgerEntry>(item);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+}
+
+/** ADD delta to a counter, on condition that the result stays within [min, max]. */
+function counterUpdate(table: string, { counter, delta, min, max }: CounterUpdate) {
+  const conditions: string[] = [];
+  const values: Record<string, number> = { ":delta": delta };
+  if (max !== undefined) {
+    conditions.push("(attribute_not_exists(#value) AND :delta <= :max) OR #value <= :maxBefore");
+    Object.assign(values, { ":max": max, ":maxBefore": max - delta });
+  }
+  if (min !== undefined) {
+    conditions.push("(attribute_not_exists(#value) AND :delta >= :min) OR #value >= :minBefore");
+    Object.assign(values, { ":min": min, ":minBefore": min - delta });
+  }
+  return {
+    Update: {
+      TableName: table,
+      Key: keys.counter(counter),
+      UpdateExpression: "ADD #value :delta",
+      ExpressionAttributeNames: { "#value": "value" },
+      ExpressionAttributeValues: values,
+      ...(conditions.length ? { ConditionExpression: conditions.map((c) => `(${c})`).join(" AND ") } : {}),
+    },
+  };
+}
+
+/** Cursors are opaque to clients; inside, the sequence number the next page starts below. */
+function encodeCursor(seq: number): string {
+  return Buffer.from(`v1:${seq}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): number {
+  const match = /^v1:([1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, "base64url").toString());
+  if (!match) throw new DomainError("invalid", "invalid-cursor", "The cursor is not one this API gave out; start again without it.");
+  return Number(match[1]);
+}

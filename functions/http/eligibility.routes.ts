@@ -1,0 +1,79 @@
+/** Promotion-eligibility gates and checks (HR), and the audit trail (admin). */
+import * as z from "zod";
+import { maxCandidates } from "../../domain/gates/eligibility-service.ts";
+import { GateDefinition } from "../../domain/gates/gates.ts";
+import { Id } from "../../domain/kernel/schemas.ts";
+import { defineRoute } from "./route.ts";
+
+const Day = z.iso.date({ error: "give a calendar day, YYYY-MM-DD" });
+
+export const eligibilityRoutes = {
+  putGate: defineRoute({
+    method: "PUT",
+    path: "/admin/gates/{gateId}",
+    area: "eligibility",
+    auth: "token",
+    summary: "Define or change a promotion gate; each change is a new version (admin).",
+    params: z.strictObject({ gateId: Id }),
+    body: GateDefinition,
+    success: { status: 200, description: "The gate with its new version." },
+  }),
+  getGate: defineRoute({
+    method: "GET",
+    path: "/admin/gates/{gateId}",
+    area: "eligibility",
+    auth: "token",
+    summary: "A promotion gate, current version (admin, hr).",
+    params: z.strictObject({ gateId: Id }),
+    success: { status: 200, description: "The gate." },
+  }),
+  gates: defineRoute({
+    method: "GET",
+    path: "/gates",
+    area: "eligibility",
+    auth: "token",
+    summary:
+      "Every promotion gate, current version: which tier it is for and what it asks (any signed-in user: a manager sees what the next step needs).",
+    success: { status: 200, description: "The gates." },
+  }),
+  eligibility: defineRoute({
+    method: "GET",
+    path: "/people/{personId}/eligibility",
+    area: "eligibility",
+    auth: "token",
+    summary:
+      "Is this person over the gate's threshold, now or as of the end of a past day (Asia/Shanghai)? Every criterion explained (hr, admin; a manager for themselves and their teams).",
+    params: z.strictObject({ personId: Id }),
+    query: z.strictObject({ gate: Id, asOf: Day.optional() }),
+    success: { status: 200, description: "eligible, and per criterion: required, actual, met, gap and evidence." },
+  }),
+  eligibilityChecks: defineRoute({
+    method: "POST",
+    path: "/eligibility-checks",
+    area: "eligibility",
+    auth: "token",
+    summary: `A gate over up to ${maxCandidates} people or an org unit and below, optionally as of a day; JSON, or CSV with Accept: text/csv (hr, admin).`,
+    body: z
+      .strictObject({
+        gateId: Id,
+        personIds: z.array(Id).min(1).max(maxCandidates).optional(),
+        orgUnitId: Id.optional(),
+        asOf: Day.optional(),
+      })
+      .refine((b) => (b.personIds === undefined) !== (b.orgUnitId === undefined), {
+        message: "give either personIds or orgUnitId",
+        path: ["personIds"],
+      })
+      .meta({ id: "EligibilityChecksRequest" }),
+    success: { status: 200, description: "A result per person and a summary (how many eligible, the most common missing criterion)." },
+  }),
+  auditTrail: defineRoute({
+    method: "GET",
+    path: "/admin/audit",
+    area: "eligibility",
+    auth: "token",
+    summary: "The audit trail of a day, newest first: eligibility checks and definition changes (admin).",
+    query: z.strictObject({ day: Day, limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+    success: { status: 200, description: "The day's audit records." },
+  }),
+} as const;

@@ -1,0 +1,263 @@
+/**
+ * The HTTP stack every area's Lambda shares: observability first (correlation id, one JSON log
+ * line per request), problem details for every error, then routing, authentication and zod
+ * validation of params, query and body, then the route's implementation.
+ */
+import { randomUUID } from "node:crypto";
+import middy, { type MiddlewareObj } from "@middy/core";
+import httpRouter from "@middy/http-router";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { z } from "zod";
+import type { Caller } from "../../domain/directory/directory.ts";
+import { DomainError, type ErrorKind, type InvalidField, ValidationError } from "../../domain/kernel/errors.ts";
+import { parseJson } from "../../domain/kernel/json.ts";
+import { IdempotencyKey } from "../../domain/kernel/schemas.ts";
+import type { Outcome } from "../../domain/ledger/idempotency.ts";
+import type { AuditLog } from "../dynamo/audit-log.ts";
+import { isRetryableDynamoError } from "../dynamo/client.ts";
+import { type AuthConfig, authenticate } from "./auth.ts";
+import { createLogger, type Logger } from "./log.ts";
+import type { Area, Implementation, Reply, RouteSpec } from "./route.ts";
+import { type RouteId, routes } from "./routes.ts";
+
+export type Event = APIGatewayProxyEventV2;
+export type Result = APIGatewayProxyStructuredResultV2;
+
+/** The implementations an area must provide: exactly its routes, each typed by its spec. */
+export type AreaImplementations<A extends Area> = {
+  [K in RouteId as (typeof routes)[K]["area"] extends A ? K : never]: Implementation<(typeof routes)[K]>;
+};
+
+export const maxBodyBytes = 256 * 1024;
+
+const statusOf: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  "not-found": 404,
+  conflict: 409,
+  "too-large": 413,
+  unprocessable: 422,
+  unavailable: 503,
+};
+
+const titles: Record<number, string> = {
+  400: "Bad request",
+  401: "Unauthenticated",
+  403: "Forbidden",
+  404: "Not found",
+  409: "Conflict",
+  413: "Payload too large",
+  415: "Unsupported media type",
+  422: "Unprocessable content",
+  503: "Service unavailable",
+  500: "Internal server error",
+};
+
+interface Internal extends Record<string, unknown> {
+  correlationId: string;
+  startedAt: number;
+  log: Logger;
+  callerId?: string;
+}
+
+type LaurelRequest = { event: Event; response: Result | null; error: Error | null; internal: Internal };
+
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Result {
+  return {
+    statusCode: status,
+    headers: { "content-type": "application/problem+json", ...headers },
+    body: JSON.stringify({ type: `/problems/${code}`, title: titles[status] ?? "Error", status, detail, code, ...extra }),
+  };
+}
+
+export function zodFields(error: z.ZodError, prefix: string): InvalidField[] {
+  return error.issues.map((issue) => ({ path: [prefix, ...issue.path.map(String)].filter(Boolean).join("."), message: issue.message }));
+}
+
+function toProblem(error: unknown, correlationId: string): Result {
+  if (error instanceof DomainError) {
+    const status = statusOf[error.kind];
+    const headers: Record<string, string> = status === 503 ? { "retry-after": String(error.details.retryAfterSeconds ?? 1) } : {};
+    return problem(status, error.code, error.message, error.details, headers);
+  }
+  if (isRetryableDynamoError(error)) {
+    return problem(503, "busy", "The ledger is busy; retry in a moment.", { correlationId }, { "retry-after": "1" });
+  }
+  const statusCode = (error as { statusCode?: unknown }).statusCode;
+  if (statusCode === 404) return problem(404, "route-not-found", "There is no such route; see /openapi.json.");
+  return problem(500, "internal", `Something went wrong on our side; quote ${correlationId} when reporting it.`, { correlationId });
+}
+
+const observability = (area: Area): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
+  before: (request) => {
+    const given = request.event.headers?.["x-correlation-id"];
+    const correlationId = given && /^[A-Za-z0-9_-]{8,64}$/.test(given) ? given : (request.event.requestContext?.requestId ?? randomUUID());
+    request.internal.correlationId = correlationId;
+    request.internal.startedAt = performance.now();
+    request.internal.log = createLogger({ area, correlationId });
+  },
+  after: (request) => finish(request as LaurelRequest),
+  onError: (request) => {
+    const { internal, error } = request as LaurelRequest;
+    const response = toProblem(error, internal.correlationId ?? "unknown");
+    if (response.statusCode === 500) internal.log?.error("unhandled error", { error });
+    request.response = response;
+    finish(request as LaurelRequest);
+  },
+});
+
+function finish({ event, response, internal }: LaurelRequest): void {
+  if (!response) return;
+  response.headers = { ...response.headers, "x-correlation-id": internal.correlationId, "cache-control": "no-store" };
+  internal.log?.info("request", {
+    method: event.requestContext?.http?.method,
+    route: event.routeKey,
+    path: event.rawPath,
+    status: response.statusCode,
+    callerId: internal.callerId,
+    durationMs: Math.round(performance.now() - internal.startedAt),
+  });
+}
+
+function bodyBytes(event: Event, limit: number): Buffer {
+  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8")) : Buffer.alloc(0);
+  if (raw.byteLength > limit) throw new DomainError("too-large", "body-too-large", `Bodies may be at most ${limit} bytes.`, { limit });
+  return raw;
+}
+
+function parseJsonBody(event: Event): unknown {
+  const raw = bodyBytes(event, maxBodyBytes);
+  if (raw.byteLength === 0) throw new DomainError("invalid", "body-missing", "This route needs a JSON body.");
+  const type = (event.headers?.["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json") {
+    throw new DomainError("invalid", "unsupported-media-type", "Send the body as application/json.");
+  }
+  return parseJson(raw);
+}
+
+function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return {} as T;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const fields = zodFields(parsed.error, where);
+    throw new ValidationError(`The ${where} is not valid: ${fields.map((f) => `${f.path}: ${f.message}`).join("; ")}.`, fields);
+  }
+  return parsed.data;
+}
+
+function decodedParams(event: Event): Record<string, string> {
+  try {
+    return Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? "")]));
+  } catch {
+    throw new DomainError("invalid", "malformed-path", "The path is not valid.");
+  }
+}
+
+export interface HttpDeps {
+  auth: () => AuthConfig;
+  /** Where the actions of admins, finance and approvers are recorded. */
+  audit?: Pick<AuditLog, "append">;
+}
+
+const targetsOf = (params: unknown, body: unknown): string[] => {
+  const personId = (body as { personId?: unknown } | undefined)?.personId;
+  return [...(Object.values(params as object) as string[]), ...(typeof personId === "string" ? [personId] : [])];
+};
+
+/** Roles whose every change is recorded in the audit trail (issue: who did what, to whom, when). */
+const auditedRoles = new Set(["admin", "finance", "approver"]);
+
+async function audited(
+  deps: HttpDeps,
+  routeId: string,
+  spec: RouteSpec,
+  caller: Caller | undefined,
+  /** The ids the action concerns: path parameters, and a person id named in the body. */
+  targets: string[],
+  run: () => Promise<Reply>,
+): Promise<Reply> {
+  if (!deps.audit || !caller || spec.method === "GET" || !caller.roles.some((role) => auditedRoles.has(role))) return run();
+  const record = (outcome: string) =>
+    (deps.audit as Pick<AuditLog, "append">).append({
+      auditId: randomUUID(),
+      at: new Date().toISOString(),
+      actor: caller.personId,
+      action: routeId,
+      targets,
+      details: { method: spec.method, path: spec.path },
+      outcome,
+    });
+  try {
+    const reply = await run();
+    await record(String(reply.status ?? spec.success.status));
+    return reply;
+  } catch (error) {
+    if (error instanceof DomainError) await record(error.code);
+    throw error;
+  }
+}
+
+function implement(
+  routeId: string,
+  spec: RouteSpec,
+  implementation: Implementation<RouteSpec>,
+  deps: HttpDeps,
+  internalOf: (event: Event) => Internal,
+) {
+  return async (event: Event): Promise<Result> => {
+    const caller = spec.auth === "token" ? await authenticate(event.headers?.authorization, deps.auth()) : undefined;
+    if (caller) internalOf(event).callerId = caller.personId;
+    const params = validate(spec.params, decodedParams(event), "path");
+    const query = validate(spec.query, event.queryStringParameters ?? {}, "query");
+    const body = spec.body ? validate(spec.body, parseJsonBody(event), "body") : undefined;
+    let idempotencyKey = "";
+    if (spec.idempotencyKey) {
+      const header = event.headers?.["idempotency-key"];
+      if (header === undefined) {
+        throw new DomainError(
+          "invalid",
+          "idempotency-key-missing",
+          "Send an Idempotency-Key header (e.g. a UUID) so that retries are safe.",
+        );
+      }
+      idempotencyKey = validate(IdempotencyKey, header, "Idempotency-Key header");
+    }
+    const rawBody = spec.rawBody ? bodyBytes(event, spec.rawBody.maxBytes) : Buffer.alloc(0);
+    const reply: Reply = await audited(deps, routeId, spec, caller, targetsOf(params, body), () =>
+      implementation({ caller, params, query, body, idempotencyKey, headers: event.headers ?? {}, rawBody } as never),
+    );
+    return {
+      statusCode: reply.status ?? spec.success.status,
+      headers: { "content-type": reply.contentType ?? "application/json", ...reply.headers },
+      body: reply.contentType ? String(reply.body) : JSON.stringify(reply.body),
+    };
+  };
+}
+
+/** An idempotent write's answer: its result, marked when it replays an earlier request's. */
+export const written = ({ result, replayed }: Outcome<unknown>): Reply => ({
+  body: result,
+  headers: replayed ? { "idempotent-replayed": "true" } : {},
+});
+
+/** The Lambda handler of one area: its routes, behind the shared middleware. */
+export function httpHandler<A extends Area>(area: A, implementations: AreaImplementations<A>, deps: HttpDeps) {
+  const internals = new WeakMap<Event, Internal>();
+  const internalOf = (event: Event) => internals.get(event) as Internal;
+  const table = Object.entries(implementations as Record<RouteId, Implementation<RouteSpec>>).map(([id, implementation]) => {
+    const spec = routes[id as RouteId] as RouteSpec;
+    return { method: spec.method, path: spec.path, handler: implement(id, spec, implementation, deps, internalOf) };
+  });
+  const router = httpRouter(table);
+  return middy<Event, Result, Error, Context, Internal>()
+    .use(observability(area))
+    .use({ before: (request) => void internals.set(request.event, request.internal) })
+    .handler((event, context) => router(event, context, undefined as never) as Promise<Result>);
+}

@@ -1,0 +1,50 @@
+/**
+ * A route's contract: method, path, the function (area) that serves it, who may call it and
+ * the zod schemas of its input. The API Gateway routes (lib/), the local server, the request
+ * validation and the OpenAPI document are all built from these specs.
+ */
+import type { z } from "zod";
+import type { Caller } from "../../domain/directory/directory.ts";
+
+export const areas = ["public", "ledger", "admin", "webhooks", "eligibility", "fund", "leaderboard", "leaderboard-settings"] as const;
+export type Area = (typeof areas)[number];
+
+export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+  method: "GET" | "POST" | "PUT";
+  path: string;
+  area: Area;
+  summary: string;
+  /** Public routes skip the JWT check (webhooks sign their own requests). */
+  auth: "public" | "token";
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Writes that money-like values depend on need an Idempotency-Key header. */
+  idempotencyKey?: boolean;
+  /** The body is handed over unparsed (webhooks verify a signature over the exact bytes). */
+  rawBody?: { maxBytes: number };
+  /** The success status and a description of the answer, for the OpenAPI document. */
+  success: { status: 200 | 201; description: string };
+}
+
+export interface Request<S extends RouteSpec> {
+  caller: S["auth"] extends "token" ? Caller : Caller | undefined;
+  params: S["params"] extends z.ZodType ? z.output<S["params"]> : Record<string, never>;
+  query: S["query"] extends z.ZodType ? z.output<S["query"]> : Record<string, never>;
+  body: S["body"] extends z.ZodType ? z.output<S["body"]> : undefined;
+  idempotencyKey: string;
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+}
+
+export interface Reply {
+  status?: number;
+  /** JSON, unless a contentType is given: then the body is text sent as it is (CSV, say). */
+  body: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export type Implementation<S extends RouteSpec> = (request: Request<S>) => Promise<Reply>;
+
+export const defineRoute = <const S extends RouteSpec>(spec: S): S => spec;

@@ -1,0 +1,277 @@
+/** The routes of the HTTP API. Handlers implement them per area (functions/<area>.ts). */
+import * as z from "zod";
+import { BadgeDefinition } from "../../domain/awards/badges.ts";
+import { RuleDefinition } from "../../domain/awards/rules.ts";
+import { RotateSecretInput, SourceInput } from "../../domain/awards/sources.ts";
+import { maxWebhookBodyBytes } from "../../domain/awards/webhook-service.ts";
+import {
+  AwardRequest,
+  DeductionRequest,
+  Id,
+  LedgerPageQuery,
+  OrgUnitInput,
+  PersonInput,
+  ReversalRequest,
+} from "../../domain/kernel/schemas.ts";
+import { eligibilityRoutes } from "./eligibility.routes.ts";
+import { fundRoutes } from "./fund.routes.ts";
+import { leaderboardRoutes } from "./leaderboard.routes.ts";
+import { defineRoute } from "./route.ts";
+
+const PersonParams = z.strictObject({ personId: Id });
+const SourceParams = z.strictObject({ sourceId: Id });
+const RuleParams = z.strictObject({ ruleId: Id });
+const BadgeParams = z.strictObject({ badgeId: Id });
+
+export const DryRunRequest = z
+  .strictObject({ events: z.array(z.record(z.string(), z.unknown())).min(1).max(100), states: z.record(Id, z.unknown()).optional() })
+  .meta({ id: "RuleDryRunRequest" });
+export const RetractionRequest = z.strictObject({ reason: z.string().trim().min(1).max(500) }).meta({ id: "RetractionRequest" });
+
+const coreRoutes = {
+  health: defineRoute({
+    method: "GET",
+    path: "/health",
+    area: "public",
+    auth: "public",
+    summary: "Liveness: answers when the API is up.",
+    success: { status: 200, description: "The API is up." },
+  }),
+  openapi: defineRoute({
+    method: "GET",
+    path: "/openapi.json",
+    area: "public",
+    auth: "public",
+    summary: "This API's OpenAPI 3.1 document, generated from its zod schemas.",
+    success: { status: 200, description: "The OpenAPI document." },
+  }),
+  award: defineRoute({
+    method: "POST",
+    path: "/awards",
+    area: "ledger",
+    auth: "token",
+    summary: "Award coins, points (with a capability) or a badge level to a person (admin).",
+    body: AwardRequest,
+    idempotencyKey: true,
+    success: { status: 201, description: "The entries written and the person's balances after them." },
+  }),
+  deduct: defineRoute({
+    method: "POST",
+    path: "/deductions",
+    area: "ledger",
+    auth: "token",
+    summary: "A penalty taking coins or points from a person, never below zero (admin).",
+    body: DeductionRequest,
+    idempotencyKey: true,
+    success: { status: 201, description: "The entries written and the person's balances after them." },
+  }),
+  reverse: defineRoute({
+    method: "POST",
+    path: "/ledger/{entryId}/reversal",
+    area: "ledger",
+    auth: "token",
+    summary: "Reverse an entry with a reason; an entry is reversed at most once (admin).",
+    params: z.strictObject({ entryId: z.string().max(100) }),
+    body: ReversalRequest,
+    idempotencyKey: true,
+    success: { status: 201, description: "The reversal entry and the person's balances after it." },
+  }),
+  balances: defineRoute({
+    method: "GET",
+    path: "/people/{personId}/balances",
+    area: "ledger",
+    auth: "token",
+    summary: "A person's coins, points (total and per capability) and badges.",
+    params: PersonParams,
+    success: { status: 200, description: "The person's balances." },
+  }),
+  ledger: defineRoute({
+    method: "GET",
+    path: "/people/{personId}/ledger",
+    area: "ledger",
+    auth: "token",
+    summary: "A person's ledger entries, newest first, a page at a time.",
+    params: PersonParams,
+    query: LedgerPageQuery,
+    success: { status: 200, description: "A page of entries and the cursor of the next page, if any." },
+  }),
+  badgeCredentials: defineRoute({
+    method: "GET",
+    path: "/people/{personId}/badges/credentials",
+    area: "ledger",
+    auth: "token",
+    summary: "A person's badge levels as Open Badges 3.0 achievement credentials (JSON-LD); revoked levels carry a revocation status.",
+    params: PersonParams,
+    success: { status: 200, description: "The credentials." },
+  }),
+  putPerson: defineRoute({
+    method: "PUT",
+    path: "/admin/people/{personId}",
+    area: "admin",
+    auth: "token",
+    summary: "Create or replace a person in the directory (admin).",
+    params: PersonParams,
+    body: PersonInput,
+    success: { status: 200, description: "The person as stored." },
+  }),
+  getPerson: defineRoute({
+    method: "GET",
+    path: "/admin/people/{personId}",
+    area: "admin",
+    auth: "token",
+    summary: "A person in the directory (admin, hr).",
+    params: PersonParams,
+    success: { status: 200, description: "The person." },
+  }),
+  putOrgUnit: defineRoute({
+    method: "PUT",
+    path: "/admin/org-units/{orgUnitId}",
+    area: "admin",
+    auth: "token",
+    summary: "Create or replace an org unit in the tree (admin).",
+    params: z.strictObject({ orgUnitId: Id }),
+    body: OrgUnitInput,
+    success: { status: 200, description: "The org unit as stored." },
+  }),
+  orgUnitPeople: defineRoute({
+    method: "GET",
+    path: "/org-units/{orgUnitId}/people",
+    area: "admin",
+    auth: "token",
+    summary: "The people of an org unit and every unit below it (its leads and those above them; hr, admin).",
+    params: z.strictObject({ orgUnitId: Id }),
+    success: { status: 200, description: "The people, with their unit and tier." },
+  }),
+  orgUnits: defineRoute({
+    method: "GET",
+    path: "/org-units",
+    area: "admin",
+    auth: "token",
+    summary: "The org tree (any signed-in user).",
+    success: { status: 200, description: "Every org unit." },
+  }),
+  webhook: defineRoute({
+    method: "POST",
+    path: "/webhooks/{sourceId}",
+    area: "webhooks",
+    auth: "public",
+    summary:
+      "Achievement events from a source: one CloudEvent (application/cloudevents+json) or a batch of up to 100 (application/cloudevents-batch+json), signed per Standard Webhooks.",
+    params: SourceParams,
+    query: z.strictObject({ dryRun: z.enum(["true", "false"]).optional() }),
+    rawBody: { maxBytes: maxWebhookBodyBytes },
+    success: {
+      status: 200,
+      description: "One result per event: accepted (with awards), duplicate (with the original awards) or rejected (with a problem).",
+    },
+  }),
+  retractEvent: defineRoute({
+    method: "POST",
+    path: "/admin/sources/{sourceId}/events/{eventId}/retraction",
+    area: "webhooks",
+    auth: "token",
+    summary: "Retract a source's event on its behalf: every award it caused is reversed and its rule progress undone (admin).",
+    params: z.strictObject({ sourceId: Id, eventId: z.string().min(1).max(200) }),
+    body: RetractionRequest,
+    idempotencyKey: true,
+    success: { status: 200, description: "The retraction's result: the reversal entries written." },
+  }),
+  putSource: defineRoute({
+    method: "PUT",
+    path: "/admin/sources/{sourceId}",
+    area: "admin",
+    auth: "token",
+    summary: "Register or change a source. A new source's signing secret is in this answer only (admin).",
+    params: SourceParams,
+    body: SourceInput,
+    success: { status: 200, description: "The source; `secret` only when it was just created." },
+  }),
+  getSource: defineRoute({
+    method: "GET",
+    path: "/admin/sources/{sourceId}",
+    area: "admin",
+    auth: "token",
+    summary: "A source, without its secrets (admin).",
+    params: SourceParams,
+    success: { status: 200, description: "The source." },
+  }),
+  rotateSourceSecret: defineRoute({
+    method: "POST",
+    path: "/admin/sources/{sourceId}/secrets",
+    area: "admin",
+    auth: "token",
+    summary: "A new signing secret; the current ones stay valid for overlapHours (admin).",
+    params: SourceParams,
+    body: RotateSecretInput,
+    success: { status: 201, description: "The new secret, shown this once." },
+  }),
+  putRule: defineRoute({
+    method: "PUT",
+    path: "/admin/rules/{ruleId}",
+    area: "admin",
+    auth: "token",
+    summary: "Define or change an award rule; each change is a new version (admin).",
+    params: RuleParams,
+    body: RuleDefinition,
+    success: { status: 200, description: "The rule with its new version." },
+  }),
+  getRule: defineRoute({
+    method: "GET",
+    path: "/admin/rules/{ruleId}",
+    area: "admin",
+    auth: "token",
+    summary: "An award rule, current version (admin).",
+    params: RuleParams,
+    success: { status: 200, description: "The rule." },
+  }),
+  dryRunRule: defineRoute({
+    method: "POST",
+    path: "/admin/rules/{ruleId}/dry-run",
+    area: "admin",
+    auth: "token",
+    summary: "Evaluate sample events against a rule (the stored one, or the one in the body) without writing anything (admin).",
+    params: RuleParams,
+    body: DryRunRequest,
+    success: { status: 200, description: "The grants each event would make." },
+  }),
+  putBadge: defineRoute({
+    method: "PUT",
+    path: "/admin/badges/{badgeId}",
+    area: "admin",
+    auth: "token",
+    summary: "Define or change a badge and its levels; each change is a new version (admin).",
+    params: BadgeParams,
+    body: BadgeDefinition,
+    success: { status: 200, description: "The badge with its new version." },
+  }),
+  getBadge: defineRoute({
+    method: "GET",
+    path: "/admin/badges/{badgeId}",
+    area: "admin",
+    auth: "token",
+    summary: "A badge definition (admin).",
+    params: BadgeParams,
+    success: { status: 200, description: "The badge." },
+  }),
+  badges: defineRoute({
+    method: "GET",
+    path: "/badges",
+    area: "admin",
+    auth: "token",
+    summary: "Every badge with its levels and how to earn them (any signed-in user).",
+    success: { status: 200, description: "The badges." },
+  }),
+} as const;
+
+/**
+ * Every route. Areas added later keep their specs in functions/http/<area>.routes.ts and are spread
+ * in here, one line each.
+ */
+export const routes = {
+  ...coreRoutes,
+  ...fundRoutes,
+  ...eligibilityRoutes,
+  ...leaderboardRoutes,
+} as const;
+
+export type RouteId = keyof typeof routes;

@@ -1,0 +1,485 @@
+/**
+ * Chaos: thousands of random operations (webhook events and their re-deliveries, admin awards,
+ * deductions, reversals, retractions) while DynamoDB throttles, cancels transactions and times out
+ * before and after writes; the client retries the same request as a real one does. Afterwards,
+ * with the faults off: nothing lost (every accepted answer is in the ledger, exactly as answered),
+ * nothing counted twice (every entry belongs to exactly one accepted answer), refusals left no
+ * trace, and every ledger invariant holds. CHAOS_SEED replays a run, CHAOS_OPS makes it longer.
+ */
+import { afterAll, describe, expect, it, onTestFailed } from "vitest";
+import { capabilities } from "../../domain/kernel/model.ts";
+import type { LedgerEntry } from "../../domain/ledger/ledger.ts";
+import { createDocumentClient } from "../../functions/dynamo/client.ts";
+import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
+import { demoAdmin, demoOrgUnits, demoPeople } from "../../scripts/demo-data.ts";
+import { type ApiResponse, call } from "../support/api.ts";
+import { tableNames } from "../support/env.ts";
+import { chaosSeed, FaultInjector, faultKinds, prng, streamSeed } from "../support/faults.ts";
+import { ledgerProblems, storedChain } from "../support/invariants.ts";
+import { withDemoDefinitions } from "../support/org.ts";
+import { cloudEvent, deliver } from "../support/webhooks.ts";
+
+const seed = chaosSeed(20_250_611);
+const totalOps = Number(process.env.CHAOS_OPS ?? 2000);
+const parallel = 8;
+const maxAttempts = 10;
+
+const { admin, secrets } = await withDemoDefinitions();
+const faults = new FaultInjector({ seed });
+const restore = faults.install();
+afterAll(() => restore());
+
+const learning = "tianma-learning";
+const oa = "tianma-oa";
+const types = {
+  course: "com.tianma.learning.course.completed",
+  certification: "com.tianma.learning.certification.passed",
+  progress: "com.tianma.learning.plan.progress",
+  approval: "com.tianma.oa.approval.completed",
+  meeting: "com.tianma.oa.meeting.held",
+  bounty: "com.tianma.oa.bounty.closed",
+};
+const retractionType = "laurel.event.retracted";
+const people = demoPeople.map((p) => p.personId).filter((id) => id !== demoAdmin);
+const hot = people.slice(7, 12);
+const teams = demoOrgUnits.filter((u) => u.kind === "team").map((u) => u.orgUnitId);
+
+interface AwardView {
+  personId: string;
+  entryId: string;
+  asset: string;
+  amount: number;
+  kind: "award" | "reversal";
+}
+interface EventAnswer {
+  id: string | null;
+  status: "accepted" | "duplicate" | "rejected";
+  awards?: AwardView[];
+  problem?: { status: number; code: string };
+}
+
+/** One event as the model knows it: its id within its source, what it was answered. */
+interface EventModel {
+  key: string;
+  source: string;
+  id: string;
+  payload: Record<string, unknown>;
+  retraction: boolean;
+  /** The awards of the first accepted or duplicate answer; every later one must equal it. */
+  awards?: AwardView[];
+  refusals: string[];
+}
+
+/** An admin write (award, deduction, reversal, retraction) as the model knows it. */
+interface WriteModel {
+  label: string;
+  marker: string;
+  key: string;
+  /** Whose entries these are: the write's label, or the event key of an admin retraction. */
+  claimAs: string;
+  entries?: { entryId: string; entry?: LedgerEntry; award?: AwardView }[];
+  refusal?: string;
+}
+
+const events = new Map<string, EventModel>();
+const writes = new Map<string, WriteModel>();
+const entryPool: string[] = [];
+const acceptedEvents: EventModel[] = [];
+const awardsByKey: { key: string; body: Record<string, unknown>; marker: string; model: WriteModel }[] = [];
+const violations: string[] = [];
+const stats = { operations: 0, requests: 0, thrown: 0, retries503: 0, accepted: 0, refused: 0, unresolved: 0, settledLate: 0 };
+const statuses = new Map<number, number>();
+
+const eventKey = (source: string, id: string) => `${source}/${id}`;
+const pause = (random: () => number) => new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 4)));
+
+/** Every answer is checked on arrival: never a 500, a 503 says when to retry, errors are problems with a code. */
+function observe(label: string, response: ApiResponse): void {
+  statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+  if (response.status >= 500 && response.status !== 503) violations.push(`${label}: ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status === 503 && !response.headers["retry-after"]) violations.push(`${label}: 503 without retry-after`);
+  if (response.status >= 400) {
+    if (response.headers["content-type"] !== "application/problem+json" || typeof response.body?.code !== "string")
+      violations.push(`${label}: ${response.status} is not a problem with a code: ${JSON.stringify(response.body)}`);
+  }
+  for (const result of (response.body?.results ?? []) as EventAnswer[]) {
+    if (result.status === "rejected" && (result.problem?.status ?? 0) >= 500 && result.problem?.status !== 503)
+      violations.push(`${label}: event ${result.id} rejected with ${JSON.stringify(result.problem)}`);
+  }
+}
+
+/** An event answer that says "busy, retry later" rather than yes or no. */
+const busy = (answer: EventAnswer | undefined) => answer?.status === "rejected" && answer.problem?.status === 503;
+
+/**
+ * Sends as a well-behaved client does: on a thrown error, a 503 or 429, or an event answered
+ * "busy", the SAME request again (same Idempotency-Key, same webhook-id and events), a bounded
+ * number of times. Retry-After is honoured as a short pause only, to keep the run fast.
+ */
+async function retrying(label: string, send: () => Promise<ApiResponse>): Promise<ApiResponse | undefined> {
+  const random = prng(streamSeed(seed, `pause ${label}`));
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    stats.requests += 1;
+    let response: ApiResponse;
+    try {
+      response = await faults.scope(`${label}#${attempt}`, send);
+    } catch {
+      stats.thrown += 1;
+      await pause(random);
+      continue;
+    }
+    observe(label, response);
+    const answers = (response.body?.results ?? (response.body?.status ? [response.body] : [])) as EventAnswer[];
+    if (response.status === 503 || response.status === 429 || answers.some(busy)) {
+      stats.retries503 += 1;
+      await pause(random);
+      continue;
+    }
+    if (response.status >= 500) return undefined;
+    return response;
+  }
+  return undefined;
+}
+
+type Operation = { label: string; run: () => Promise<boolean> };
+
+function recordEventAnswer(model: EventModel, answer: EventAnswer | undefined, label: string): void {
+  if (!answer) return;
+  if (answer.status === "accepted" || answer.status === "duplicate") {
+    const awards = answer.awards ?? [];
+    if (!model.awards) {
+      model.awards = awards;
+      if (!model.retraction) acceptedEvents.push(model);
+      for (const award of awards) entryPool.push(award.entryId);
+    } else if (JSON.stringify(model.awards.map((a) => a.entryId)) !== JSON.stringify(awards.map((a) => a.entryId))) {
+      violations.push(`${label}: event ${model.key} answered with other awards than before`);
+    }
+    stats.accepted += 1;
+  } else {
+    model.refusals.push(answer.problem?.code ?? "?");
+    stats.refused += 1;
+  }
+}
+
+/** Delivers events from one source (one, or a batch), retrying the same delivery. */
+function delivery(label: string, source: string, models: EventModel[]): Operation {
+  const batch = models.length > 1;
+  const payload = batch ? models.map((m) => m.payload) : models[0]?.payload;
+  const secret = secrets[source] as string;
+  return {
+    label,
+    run: async () => {
+      const response = await retrying(label, () => deliver(source, payload, { secret, id: `msg_${label}` }));
+      if (!response) return false;
+      if (response.status !== 200) {
+        violations.push(`${label}: delivery answered ${response.status} ${JSON.stringify(response.body)}`);
+        return true;
+      }
+      models.forEach((model, i) => {
+        recordEventAnswer(model, response.body.results[i], label);
+      });
+      return true;
+    },
+  };
+}
+
+/** An admin write with an Idempotency-Key; its reason carries the operation's marker. */
+function write(
+  label: string,
+  url: string,
+  body: Record<string, unknown>,
+  key: string,
+  marker: string,
+  options: { retraction?: EventModel; replayOf?: WriteModel } = {},
+): Operation {
+  const model: WriteModel = { label, marker, key, claimAs: options.retraction?.key ?? label };
+  // A replay is judged against the write it replays, and answers for no entry of its own.
+  if (!options.replayOf) writes.set(label, model);
+  return {
+    label,
+    run: async () => {
+      const response = await retrying(label, () => call("POST", url, { token: admin.token, body, headers: { "idempotency-key": key } }));
+      if (!response) return false;
+      if (options.retraction) {
+        // The admin retraction answers 200 with the event's result, or a problem when refused.
+        const answer =
+          response.status === 200 ? (response.body as EventAnswer) : ({ status: "rejected", problem: response.body } as EventAnswer);
+        recordEventAnswer(options.retraction, answer, label);
+        if (response.status === 200) {
+          model.entries = (response.body.awards as AwardView[]).map((award) => ({ entryId: award.entryId, award }));
+        } else {
+          model.refusal = response.body.problem?.code ?? response.body.code;
+        }
+        return true;
+      }
+      if (response.status === 201) {
+        const entries = response.body.entries as LedgerEntry[];
+        model.entries = entries.map((entry) => ({ entryId: entry.entryId, entry }));
+        if (!options.replayOf) for (const entry of entries) entryPool.push(entry.entryId);
+        stats.accepted += 1;
+      } else {
+        model.refusal = response.body.code;
+        stats.refused += 1;
+      }
+      const original = options.replayOf;
+      if (original && (original.entries || original.refusal !== undefined)) {
+        const was = original.entries ? original.entries.map((e) => e.entryId).join() : `refused ${original.refusal}`;
+        const is = model.entries ? model.entries.map((e) => e.entryId).join() : `refused ${model.refusal}`;
+        // A refusal may be replaced by an acceptance (e.g. an overdraft once funds arrived); an acceptance is for ever.
+        if (original.entries && was !== is) violations.push(`${label}: replay of ${key} answered ${is}, first ${was}`);
+      }
+      return true;
+    },
+  };
+}
+
+/** The next operation, drawn from the run's seed and what the model knows so far. */
+function nextOperation(i: number, random: () => number): Operation {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  const person = () => (random() < 0.5 ? pick(hot) : pick(people));
+  const marker = `[chaos#${i}]`;
+  const label = `op${i}`;
+  const key = `chaos-${seed}-${i}`;
+  const newEvent = (n: number): EventModel => {
+    const id = `evt-${seed}-${i}-${n}`;
+    const roll = random();
+    let source = learning;
+    let payload: Record<string, unknown>;
+    if (roll < 0.35) {
+      const score = random() < 0.1 ? pick(["high", 150, -1]) : int(40, 100);
+      payload = cloudEvent(types.course, random() < 0.05 ? `ghost-${i}` : person(), { courseId: `c${int(1, 30)}`, score }, { id });
+    } else if (roll < 0.45) {
+      payload = cloudEvent(types.certification, person(), { level: int(1, 3) }, { id });
+    } else if (roll < 0.5) {
+      payload = cloudEvent(types.progress, person(), { completionRate: int(50, 100), onTimeRate: int(50, 100) }, { id });
+    } else if (roll < 0.55) {
+      // A type this source may not send.
+      payload = cloudEvent(types.approval, person(), { online: true }, { id });
+    } else {
+      source = oa;
+      const kind = random();
+      if (kind < 0.6) payload = cloudEvent(types.approval, person(), { online: random() < 0.9 }, { id });
+      else if (kind < 0.85) payload = cloudEvent(types.meeting, person(), { digital: random() < 0.9 }, { id });
+      else payload = cloudEvent(types.bounty, undefined, { team: pick(teams), bountyId: `b${i}` }, { id });
+    }
+    const model: EventModel = { key: eventKey(source, id), source, id, payload, retraction: false, refusals: [] };
+    events.set(model.key, model);
+    return model;
+  };
+
+  const roll = random();
+  if (roll < 0.3) {
+    const first = newEvent(0);
+    if (random() < 0.8) return delivery(label, first.source, [first]);
+    const batch = [first, ...Array.from({ length: int(1, 4) }, (_, n) => newEvent(n + 1))].filter((m) => m.source === first.source);
+    return delivery(label, first.source, batch);
+  }
+  if (roll < 0.42 && events.size > 0) {
+    // Re-delivery of an earlier event: the same content (a duplicate), or now and then the same id with other data.
+    const known = [...events.values()].filter((m) => !m.retraction && (m.awards || m.refusals.length));
+    const original = known.length ? pick(known) : undefined;
+    if (original) {
+      if (original.awards && random() < 0.2) {
+        const reused: EventModel = {
+          source: original.source,
+          id: original.id,
+          retraction: false,
+          key: `${original.key}~${i}`,
+          payload: { ...original.payload, data: { ...(original.payload.data as object), chaos: i } },
+          refusals: [],
+        };
+        const operation = delivery(label, original.source, [reused]);
+        return {
+          label,
+          run: async () => {
+            const done = await operation.run();
+            if (done && reused.awards) violations.push(`${label}: event ${original.key} re-sent with other data was accepted`);
+            return done;
+          },
+        };
+      }
+      return delivery(label, original.source, [original]);
+    }
+  }
+  if (roll < 0.62) {
+    const target = random() < 0.05 ? demoAdmin : random() < 0.03 ? `ghost-${i}` : person();
+    const body: Record<string, unknown> = { personId: target, reason: `award ${marker}` };
+    const what = random();
+    if (what < 0.15) body.badge = { badgeId: random() < 0.9 ? "certification" : "no-such-badge", level: int(1, 3) };
+    else {
+      if (what < 0.75) body.coins = int(1, 60);
+      if (what > 0.5) body.points = { capability: pick(capabilities), amount: int(1, 40) };
+    }
+    const operation = write(label, "/awards", body, key, marker);
+    awardsByKey.push({ key, body, marker, model: writes.get(label) as WriteModel });
+    return operation;
+  }
+  if (roll < 0.66 && awardsByKey.length > 0) {
+    // The same Idempotency-Key again: the same body is a replay, another body a 409.
+    const earlier = pick(awardsByKey);
+    if (random() < 0.7) return write(label, "/awards", earlier.body, earlier.key, earlier.marker, { replayOf: earlier.model });
+    const other = { ...earlier.body, reason: `award again ${marker}`, coins: ((earlier.body.coins as number | undefined) ?? 0) + 1 };
+    return write(label, "/awards", other, earlier.key, marker);
+  }
+  if (roll < 0.8) {
+    const body: Record<string, unknown> = { personId: person(), reason: `deduction ${marker}` };
+    if (random() < 0.7) body.coins = int(1, 80);
+    else body.points = { capability: pick(["tool-operation", "efficient-execution", "data-assurance"]), amount: int(1, 40) };
+    if (random() < 0.2) body.category = "red-warning";
+    return write(label, "/deductions", body, key, marker);
+  }
+  if (roll < 0.92 && entryPool.length > 0) {
+    const entryId = random() < 0.03 ? `person.${person()}.9999` : pick(entryPool);
+    return write(label, `/ledger/${entryId}/reversal`, { reason: `reversal ${marker}` }, key, marker);
+  }
+  if (acceptedEvents.length > 0) {
+    const target = pick(acceptedEvents);
+    if (random() < 0.6) {
+      const id = `retract-${seed}-${i}`;
+      const payload = cloudEvent(retractionType, undefined, { eventId: target.id, reason: `retraction ${marker}` }, { id });
+      const model: EventModel = { key: eventKey(target.source, id), source: target.source, id, payload, retraction: true, refusals: [] };
+      events.set(model.key, model);
+      return delivery(label, target.source, [model]);
+    }
+    const id = `admin-retraction-${key}`;
+    const model: EventModel = { key: eventKey(target.source, id), source: target.source, id, payload: {}, retraction: true, refusals: [] };
+    events.set(model.key, model);
+    const url = `/admin/sources/${target.source}/events/${encodeURIComponent(target.id)}/retraction`;
+    return write(label, url, { reason: `retraction ${marker}` }, key, marker, { retraction: model });
+  }
+  return delivery(label, learning, [newEvent(0)]);
+}
+
+describe("chaos: DynamoDB faults under random traffic", () => {
+  it(`${totalOps} operations: nothing lost, nothing counted twice, refusals leave no trace, never a 500`, async () => {
+    onTestFailed(() => {
+      console.error(`chaos seed ${seed} (replay with CHAOS_SEED=${seed} CHAOS_OPS=${totalOps})`);
+    });
+    const started = performance.now();
+    const random = prng(streamSeed(seed, "operations"));
+    const unresolved: Operation[] = [];
+
+    faults.enabled = true;
+    try {
+      for (let start = 0; start < totalOps; start += parallel) {
+        const group = Array.from({ length: Math.min(parallel, totalOps - start) }, (_, n) => nextOperation(start + n, random));
+        const done = await Promise.all(group.map((operation) => operation.run()));
+        group.forEach((operation, n) => {
+          if (!done[n]) unresolved.push(operation);
+        });
+        stats.operations += group.length;
+      }
+    } finally {
+      faults.enabled = false;
+    }
+
+    // What the client gave up on is sent again now, as a client does later: it must settle.
+    stats.unresolved = unresolved.length;
+    for (const operation of unresolved) {
+      if (await operation.run()) stats.settledLate += 1;
+      else violations.push(`${operation.label}: still unsettled with the faults off`);
+    }
+
+    // An admin retraction retried with its Idempotency-Key is the same request, whenever it comes.
+    for (const model of events.values()) {
+      if (model.id.startsWith("admin-retraction-") && model.refusals.includes("event-id-reused")) {
+        violations.push(`${model.key}: an admin retraction's retry was refused as event-id-reused`);
+      }
+    }
+
+    // Every entry of every demo person, and who answered for it.
+    const chains = await Promise.all(demoPeople.map((p) => storedChain(p.personId)));
+    const stored = new Map<string, LedgerEntry>();
+    for (const chain of chains) for (const entry of chain.entries) stored.set(entry.entryId, entry);
+    const claimedBy = new Map<string, string>();
+    const claim = (entryId: string, by: string) => {
+      const other = claimedBy.get(entryId);
+      if (other !== undefined && other !== by) violations.push(`entry ${entryId} answered to both ${other} and ${by}`);
+      claimedBy.set(entryId, by);
+    };
+
+    // Accepted events: their entries are exactly the awards they were answered with.
+    const byEvent = new Map<string, LedgerEntry[]>();
+    for (const entry of stored.values()) {
+      if (entry.actor.kind !== "source") continue;
+      const key = eventKey(entry.actor.sourceId, entry.actor.eventId);
+      byEvent.set(key, [...(byEvent.get(key) ?? []), entry]);
+    }
+    let acceptedEventCount = 0;
+    let refusedEventCount = 0;
+    for (const model of events.values()) {
+      const found = byEvent.get(model.key) ?? [];
+      if (model.awards) {
+        acceptedEventCount += 1;
+        expect(found.map((e) => e.entryId).sort(), `entries of event ${model.key}`).toEqual(model.awards.map((a) => a.entryId).sort());
+        for (const award of model.awards) {
+          const entry = stored.get(award.entryId);
+          expect(entry && { asset: entry.asset, amount: entry.amount }, `award ${award.entryId} of ${model.key}`).toEqual({
+            asset: award.asset,
+            amount: award.amount,
+          });
+          claim(award.entryId, model.key);
+        }
+      } else if (model.refusals.length > 0 && !model.key.includes("~")) {
+        refusedEventCount += 1;
+        expect(found, `entries of refused event ${model.key} (${model.refusals.join()})`).toEqual([]);
+      }
+    }
+
+    // Admin writes: accepted ones are in the ledger exactly as answered, refused ones left no entry.
+    const byMarker = new Map<string, LedgerEntry[]>();
+    for (const entry of stored.values()) {
+      for (const [marker] of entry.reason.matchAll(/\[chaos#\d+\]/g)) byMarker.set(marker, [...(byMarker.get(marker) ?? []), entry]);
+    }
+    let acceptedWrites = 0;
+    let refusedWrites = 0;
+    for (const model of writes.values()) {
+      const marked = (byMarker.get(model.marker) ?? []).map((e) => e.entryId);
+      if (model.entries) {
+        acceptedWrites += 1;
+        const answered = model.entries.map((e) => e.entryId);
+        // Once per Idempotency-Key: every entry carrying the marker is one of the answer's, each once.
+        expect(
+          marked.filter((id) => !answered.includes(id)),
+          `entries marked ${model.marker} not in its answer`,
+        ).toEqual([]);
+        expect(new Set(marked).size, `entries marked ${model.marker}`).toBe(marked.length);
+        for (const { entryId, entry, award } of model.entries) {
+          const found = stored.get(entryId);
+          if (entry) expect(found, `entry ${entryId} of ${model.label}`).toEqual(entry);
+          else expect(found && { asset: found.asset, amount: found.amount }).toEqual({ asset: award?.asset, amount: award?.amount });
+          claim(entryId, model.claimAs);
+        }
+      } else if (model.refusal !== undefined) {
+        refusedWrites += 1;
+        expect(marked, `entries of refused ${model.label} (${model.refusal})`).toEqual([]);
+      }
+    }
+
+    // Nothing in the ledger that no accepted answer accounts for.
+    expect(
+      [...stored.keys()].filter((id) => !claimedBy.has(id)),
+      "entries no answer accounts for",
+    ).toEqual([]);
+    expect(violations).toEqual([]);
+    expect(await ledgerProblems()).toEqual([]);
+
+    // Rebuilding every projection from the ledger after the storm changes nothing.
+    const heads = await Promise.all(demoPeople.map((p) => storedChain(p.personId).then((c) => c.projection)));
+    const rebuild = await rebuildProjections(createDocumentClient(), tableNames);
+    expect(rebuild).toEqual({ rebuilt: [], refused: [] });
+    expect(await Promise.all(demoPeople.map((p) => storedChain(p.personId).then((c) => c.projection)))).toEqual(heads);
+
+    expect(faults.total).toBeGreaterThan(0);
+    for (const kind of faultKinds) expect(faults.counts[kind], `faults of kind ${kind}`).toBeGreaterThan(0);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(
+      `chaos seed ${seed}: ${stats.operations} operations, ${stats.requests} requests (${stats.thrown} thrown, ${stats.retries503} busy and retried), ` +
+        `${faults.requests} DynamoDB requests, faults ${JSON.stringify(faults.counts)} (${faults.total} in all); ` +
+        `answers: ${stats.accepted} accepted, ${stats.refused} refused, ${stats.unresolved} settled only after the faults (${stats.settledLate}); ` +
+        `verified ${acceptedEventCount} accepted and ${refusedEventCount} refused events, ${acceptedWrites} accepted and ${refusedWrites} refused admin writes, ` +
+        `${stored.size} entries; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
+    );
+  }, 110_000);
+});

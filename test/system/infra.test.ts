@@ -1,0 +1,336 @@
+/**
+ * The CDK stack, checked on its synthesised template. The prod stack is built once (bundling
+ * the functions takes a few seconds) and every test reads the same template.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, type Stack } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { beforeAll, describe, expect, it } from "vitest";
+import { roles } from "../../domain/kernel/model.ts";
+import type { RouteSpec } from "../../functions/http/route.ts";
+import { areas } from "../../functions/http/route.ts";
+import { routes } from "../../functions/http/routes.ts";
+import { areaAccess } from "../../lib/access.ts";
+import { LaurelStack } from "../../lib/laurel-stack.ts";
+import { stageConfig } from "../../lib/stage.ts";
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+let stack: LaurelStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }): string =>
+  stack.resolve(stack.getLogicalId(construct.node.defaultChild as Parameters<Stack["getLogicalId"]>[0]));
+
+beforeAll(() => {
+  stack = new LaurelStack(new App(), "Laurel-test", { config: stageConfig("prod") });
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+});
+
+/** Every IAM statement in the template, with the logical id of the role it is attached to. */
+function statements(): { roles: string[]; statement: Statement }[] {
+  return Object.entries(resources).flatMap(([, resource]) => {
+    if (resource.Type !== "AWS::IAM::Policy") return [];
+    const attachedTo = (resource.Properties.Roles ?? []).map((role: { Ref: string }) => role.Ref);
+    return resource.Properties.PolicyDocument.Statement.map((statement: Statement) => ({ roles: attachedTo, statement }));
+  });
+}
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Whether an IAM action pattern (with * and ?) allows the action. */
+const allows = (pattern: string, action: string): boolean =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  ).test(action);
+
+/** Whether a statement's resources include the table (by reference, or by a wildcard resource). */
+const targets = (statement: Statement, tableLogicalId: string): boolean =>
+  list(statement.Resource).some((resource) => resource === "*" || JSON.stringify(resource).includes(`"${tableLogicalId}"`));
+
+describe("the ledger table", () => {
+  it("keeps point-in-time recovery, deletion protection and a Retain policy", () => {
+    const ledger = resources[logicalId(stack.tables.tables.ledger)];
+    expect(ledger?.Properties).toMatchObject({
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      BillingMode: "PAY_PER_REQUEST",
+      StreamSpecification: { StreamViewType: "NEW_IMAGE" },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(ledger?.DeletionPolicy).toBe("Retain");
+    expect(ledger?.UpdateReplacePolicy).toBe("Retain");
+  });
+
+  it("is retained even in dev, where the state table may go with the stack", () => {
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    const dev = new LaurelStack(app, "Laurel-dev-test", { config: stageConfig("dev") });
+    const devResources = Template.fromStack(dev).toJSON().Resources as Record<string, Resource>;
+    const id = (table: { node: { defaultChild?: unknown } }) =>
+      dev.resolve(dev.getLogicalId(table.node.defaultChild as Parameters<Stack["getLogicalId"]>[0]));
+    expect(devResources[id(dev.tables.tables.ledger)]?.DeletionPolicy).toBe("Retain");
+    expect(devResources[id(dev.tables.tables.state)]?.DeletionPolicy).toBe("Delete");
+  });
+
+  it("may not be updated or deleted by any role: no UpdateItem, DeleteItem or dynamodb:* on it", () => {
+    const ledgerId = logicalId(stack.tables.tables.ledger);
+    const onLedger = statements().filter(({ statement }) => statement.Effect === "Allow" && targets(statement, ledgerId));
+    const forbidden = onLedger.flatMap(({ statement }) =>
+      list(statement.Action).filter((action) => allows(action, "dynamodb:UpdateItem") || allows(action, "dynamodb:DeleteItem")),
+    );
+    expect(onLedger.length).toBeGreaterThan(0);
+    expect(forbidden).toEqual([]);
+  });
+});
+
+describe("the functions", () => {
+  it("run Node.js 24 on arm64, one per area", () => {
+    const functions = Object.values(resources).filter((resource) => resource.Type === "AWS::Lambda::Function");
+    // One per area, and the leaderboard projector.
+    expect(functions).toHaveLength(areas.length + 2); // and the projector and the verifier
+    for (const fn of functions) expect(fn.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"] });
+  });
+
+  it("trace actively and log JSON to a log group kept for a year in prod", () => {
+    template.allResourcesProperties("AWS::Lambda::Function", {
+      TracingConfig: { Mode: "Active" },
+      LoggingConfig: Match.objectLike({ LogFormat: "JSON" }),
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: "--enable-source-maps", PERSON_ID_CLAIM: "username" }) },
+    });
+    template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 365 });
+  });
+
+  it("let the eligibility function write nothing but audit records: its only write is a PutItem on AUDIT# keys", () => {
+    const role = logicalId(stack.functions.eligibility.role);
+    const writes = statements()
+      .filter(({ roles: attached, statement }) => attached.includes(role) && statement.Effect === "Allow")
+      .flatMap(({ statement }) =>
+        list(statement.Action)
+          .filter(
+            (action) => action.startsWith("dynamodb:") && !["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"].includes(action),
+          )
+          .map((action) => ({ action, condition: statement.Condition })),
+      );
+    expect(writes).toEqual([
+      { action: "dynamodb:PutItem", condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["AUDIT#*"] } } },
+    ]);
+  });
+
+  it("let every area with a token write route append audit records, since admins' writes are audited", () => {
+    const writers = new Set(
+      (Object.values(routes) as RouteSpec[]).filter((r) => r.auth === "token" && r.method !== "GET").map((r) => r.area),
+    );
+    for (const area of writers) expect(areaAccess[area].audit, `${area} may not write audit records`).toBe(true);
+  });
+
+  it("give the public area's role no DynamoDB access at all", () => {
+    const publicRole = logicalId(stack.functions.public.role);
+    const dynamoActions = statements()
+      .filter(({ roles: attached }) => attached.includes(publicRole))
+      .flatMap(({ statement }) => list(statement.Action))
+      .filter((action) => action.toLowerCase().startsWith("dynamodb:") || action === "*");
+    expect(dynamoActions).toEqual([]);
+  });
+});
+
+describe("the verifier", () => {
+  it("runs every hour, and only it may scan the ledger", () => {
+    template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 hour)" });
+    const verifierRole = logicalId(stack.verifier.function.role);
+    const scanners = statements().filter(({ statement }) => list(statement.Action).includes("dynamodb:Scan"));
+    expect(scanners.flatMap(({ roles }) => roles)).toEqual([verifierRole]);
+  });
+});
+
+describe("the HTTP API", () => {
+  const authorizationOf = (routeKey: string): string | undefined =>
+    Object.values(resources).find((resource) => resource.Type === "AWS::ApiGatewayV2::Route" && resource.Properties.RouteKey === routeKey)
+      ?.Properties.AuthorizationType;
+
+  it("has one route per route spec", () => {
+    template.resourceCountIs("AWS::ApiGatewayV2::Route", Object.keys(routes).length);
+  });
+
+  it("puts the JWT authorizer on every token route and none on public ones", () => {
+    const specs = Object.values(routes);
+    const token = specs.filter((spec) => spec.auth === "token").map((spec) => `${spec.method} ${spec.path}`);
+    const open = specs.filter((spec) => spec.auth === "public").map((spec) => `${spec.method} ${spec.path}`);
+    expect(token.map(authorizationOf)).toEqual(token.map(() => "JWT"));
+    expect(open.map(authorizationOf).filter((type) => type !== undefined && type !== "NONE")).toEqual([]);
+  });
+
+  it("allows cross-origin calls from the page's origin only", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Api", {
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: [{ "Fn::Join": ["", ["https://", { "Fn::GetAtt": [logicalId(stack.web.distribution), "DomainName"] }]] }],
+      }),
+    });
+  });
+
+  it("throttles the stage and writes harder than reads", () => {
+    const stage = Object.values(resources).find((resource) => resource.Type === "AWS::ApiGatewayV2::Stage");
+    const { api, writes } = stageConfig("prod").throttle;
+    expect(stage?.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: api.rate, ThrottlingBurstLimit: api.burst });
+    expect(stage?.Properties.RouteSettings["POST /awards"]).toEqual({
+      throttlingRateLimit: writes.rate,
+      throttlingBurstLimit: writes.burst,
+    });
+    expect(stage?.Properties.AccessLogSettings.Format).toContain("$context.requestId");
+  });
+});
+
+describe("sign-in", () => {
+  it("has a Cognito group per role and no self sign-up", () => {
+    template.resourceCountIs("AWS::Cognito::UserPoolGroup", roles.length);
+    for (const role of roles) template.hasResourceProperties("AWS::Cognito::UserPoolGroup", { GroupName: role });
+    template.hasResourceProperties("AWS::Cognito::UserPool", { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+    template.hasResourceProperties("AWS::Cognito::UserPoolClient", { GenerateSecret: false, AllowedOAuthFlows: ["code"] });
+  });
+});
+
+describe("operations", () => {
+  const alarms = () => Object.values(resources).filter((resource) => resource.Type === "AWS::CloudWatch::Alarm");
+  const alarmOn = (metricName: string, dimension: { Name: string; Value: unknown }) =>
+    alarms().filter(
+      (alarm) =>
+        JSON.stringify(alarm.Properties).includes(JSON.stringify(metricName)) &&
+        JSON.stringify(alarm.Properties).includes(JSON.stringify(dimension.Value)),
+    );
+
+  it("alarms on each function's errors and throttles", () => {
+    for (const area of areas) {
+      const fn = { Name: "FunctionName", Value: { Ref: logicalId(stack.functions[area].function) } };
+      expect(alarmOn("Errors", fn), `${area} errors`).toHaveLength(1);
+      expect(alarmOn("Throttles", fn), `${area} throttles`).toHaveLength(1);
+    }
+  });
+
+  it("alarms on each table's read and write throttles and system errors", () => {
+    for (const table of Object.values(stack.tables.tables)) {
+      const name = { Name: "TableName", Value: { Ref: logicalId(table) } };
+      for (const metric of ["ReadThrottleEvents", "WriteThrottleEvents", "SystemErrors"]) {
+        expect(alarmOn(metric, name), `${table.node.id} ${metric}`).toHaveLength(1);
+      }
+    }
+  });
+
+  it("alarms on the API's 5xx rate", () => {
+    expect(alarmOn("5xx", { Name: "ApiId", Value: { Ref: logicalId(stack.api.httpApi) } })).toHaveLength(1);
+  });
+
+  it("sends every alarm to the encrypted topic", () => {
+    const topic = logicalId(stack.operations.topic);
+    for (const alarm of alarms()) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+    template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
+  });
+});
+
+describe("the leaderboard projector", () => {
+  const projectorRole = () => logicalId(stack.projector.function.role);
+  const mapping = () => Object.values(resources).find((resource) => resource.Type === "AWS::Lambda::EventSourceMapping");
+
+  it("reads the ledger stream with partial batch responses, bisection, bounded retries and a dead-letter queue", () => {
+    expect(mapping()?.Properties).toMatchObject({
+      EventSourceArn: { "Fn::GetAtt": [logicalId(stack.tables.tables.ledger), "StreamArn"] },
+      FunctionName: { Ref: logicalId(stack.projector.function.function) },
+      StartingPosition: "TRIM_HORIZON",
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [logicalId(stack.projector.deadLetterQueue), "Arn"] } } },
+    });
+    // Only inserted entries of people's chains invoke it.
+    expect(JSON.stringify(mapping()?.Properties.FilterCriteria)).toContain("CHAIN#person:");
+  });
+
+  it("sends failed batches to an encrypted queue that refuses plain HTTP", () => {
+    expect(resources[logicalId(stack.projector.deadLetterQueue)]?.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })]),
+      }),
+    });
+  });
+
+  it("may write only leaderboard items (LB#) in the state table, and nothing in the ledger but reading its stream", () => {
+    const ledgerId = logicalId(stack.tables.tables.ledger);
+    const stateId = logicalId(stack.tables.tables.state);
+    const own = statements().filter(({ roles: attached }) => attached.includes(projectorRole()));
+    const writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
+    const writing = own.filter(({ statement }) => list(statement.Action).some((action) => writes.some((w) => allows(action, w))));
+    expect(writing.length).toBeGreaterThan(0);
+    for (const { statement } of writing) {
+      expect(targets(statement, ledgerId)).toBe(false);
+      expect(list(statement.Action).some((action) => allows(action, "dynamodb:DeleteItem"))).toBe(false);
+      expect(statement).toMatchObject({ Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["LB#*"] } } });
+      expect(targets(statement, stateId)).toBe(true);
+    }
+    // Statements on "*" count as on the ledger too (X-Ray's, and ListStreams'): only their DynamoDB actions matter here.
+    const onLedger = own
+      .filter(({ statement }) => targets(statement, ledgerId))
+      .flatMap(({ statement }) => list(statement.Action))
+      .filter((action) => action.toLowerCase().startsWith("dynamodb:") || action === "*");
+    expect(onLedger.length).toBeGreaterThan(0);
+    expect(onLedger.every((action) => /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(action))).toBe(true);
+  });
+
+  it("alarms on its iterator age, its dead-letter queue, its errors and throttles", () => {
+    const alarms = Object.values(resources).filter((resource) => resource.Type === "AWS::CloudWatch::Alarm");
+    const on = (metricName: string, value: unknown) =>
+      alarms.filter(
+        (alarm) =>
+          alarm.Properties.MetricName === metricName && JSON.stringify(alarm.Properties.Dimensions).includes(JSON.stringify(value)),
+      );
+    const fn = { Ref: logicalId(stack.projector.function.function) };
+    expect(on("IteratorAge", fn)).toHaveLength(1);
+    expect(on("Errors", fn)).toHaveLength(1);
+    expect(on("Throttles", fn)).toHaveLength(1);
+    expect(
+      on("ApproximateNumberOfMessagesVisible", { "Fn::GetAtt": [logicalId(stack.projector.deadLetterQueue), "QueueName"] }),
+    ).toHaveLength(1);
+  });
+});
+
+describe("cdk-nag AwsSolutions", () => {
+  // cdk-nag 3 reports through CDK's policy validation, not through annotations; validateScope
+  // runs the same checks that stop `cdk synth`.
+  it("finds nothing unacknowledged in the prod stack", () => {
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+
+  it("finds nothing unacknowledged in a dev stack that deploys the page", () => {
+    const page = mkdtempSync(join(tmpdir(), "laurel-web-"));
+    writeFileSync(join(page, "index.html"), "<!doctype html>");
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    const dev = new LaurelStack(app, "Laurel-dev-page", { config: stageConfig("dev"), webAssetPath: page });
+    expect(new AwsSolutionsChecks().validateScope(dev).violations).toEqual([]);
+  });
+});
+
+it("names no partition in any ARN (arn:aws: would break in China and GovCloud)", () => {
+  expect(JSON.stringify(template.toJSON())).not.toContain("arn:aws:");
+});
+
+it("synthesises with the cdk CLI, offline and without AWS credentials", () => {
+  const out = mkdtempSync(join(tmpdir(), "laurel-synth-"));
+  try {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
+    const cdk = join(import.meta.dirname, "..", "node_modules", ".bin", "cdk");
+    const result = spawnSync(cdk, ["synth", "--quiet", "-c", "stage=prod", "-o", out], { env, encoding: "utf8", timeout: 240_000 });
+    expect(result.status, result.stderr).toBe(0);
+    expect(readdirSync(out)).toContain("Laurel-prod.template.json");
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 300_000);
