@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { areas } from "../functions/http/route.ts";
 import { lambdaBundling } from "../lib/bundling.ts";
-import { devAuthEnv, loadDevIssuer } from "../scripts/dev-issuer.ts";
+import { devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
 import { atMost, median, type Options, type Result } from "./result.ts";
 
 const root = new URL("..", import.meta.url).pathname;

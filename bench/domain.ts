@@ -4,8 +4,9 @@
  * batch would. Pure CPU, so events per second is reported directly (budget ≥ 200,000).
  */
 
-import { type AchievementEvent, compileRules, evaluateEvent, type Rule, type RuleState } from "../domain/awards/rules.ts";
+import { type AchievementEvent, compileRules, evaluateEvent, type Rule } from "../domain/awards/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
+import type { RuleState } from "../domain/ledger/index.ts";
 import { atLeast, median, type Options, type Result } from "./result.ts";
 
 const name = (zh: string, en: string) => ({ zh, en });

@@ -12,7 +12,7 @@
  */
 
 import { type PersonId, personAccount, systemAccount } from "../domain/kernel/model.ts";
-import { appendMovements, type ChainState, type Movement } from "../domain/ledger/ledger.ts";
+import { appendMovements, type ChainState, type Movement } from "../domain/ledger/index.ts";
 import { createDocumentClient } from "../functions/dynamo/client.ts";
 import { DynamoLedgerStore } from "../functions/dynamo/ledger-store.ts";
 import { tableName } from "../functions/dynamo/tables.ts";

@@ -8,8 +8,8 @@
 import type { AddressInfo } from "node:net";
 import { buildWeb } from "../scripts/build-web.ts";
 import { chromiumPath, hasChromium, launchChromium } from "../scripts/chromium.ts";
-import { loadDevIssuer } from "../scripts/dev-issuer.ts";
-import { startLocalServer } from "../scripts/local-server.ts";
+import { loadDevIssuer } from "../scripts/local/dev-issuer.ts";
+import { startLocalServer } from "../scripts/local/server.ts";
 import { atMost, median, notYet, type Options, type Result } from "./result.ts";
 
 const name = "page: first render, cold cache, Fast 4G + 4× CPU";

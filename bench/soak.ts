@@ -15,8 +15,8 @@ import { Webhook } from "standardwebhooks";
 import { createDocumentClient, createDynamoClient } from "../functions/dynamo/client.ts";
 import { verifyAll } from "../functions/dynamo/maintenance.ts";
 import { demoAdmin, demoPeople, loadDemoDefinitions, loadDemoOrg } from "../scripts/demo-data.ts";
-import { devAuthEnv, loadDevIssuer } from "../scripts/dev-issuer.ts";
-import { createTables, startDynamoLocal } from "../scripts/local-dynamo.ts";
+import { devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
+import { createTables, startDynamoLocal } from "../scripts/local/dynamo.ts";
 import { median } from "./result.ts";
 
 const targetEvents = Number(process.env.SOAK_EVENTS ?? 20_000);
@@ -69,7 +69,7 @@ Object.assign(process.env, {
   ...devAuthEnv(issuer),
 });
 await createTables(createDynamoClient(), tables);
-const { startLocalServer } = await import("../scripts/local-server.ts");
+const { startLocalServer } = await import("../scripts/local/server.ts");
 const server = await startLocalServer(0, "127.0.0.1");
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const adminToken = await issuer.sign(demoAdmin, ["admin"]);

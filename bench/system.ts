@@ -1,15 +1,15 @@
 /**
  * Laurel as the tests run it: DynamoDB Local in memory, the demo org loaded through the API, and
- * requests sent through scripts/local-api.ts `dispatch`, the code path Lambda runs.
+ * requests sent through scripts/local/api.ts `dispatch`, the code path Lambda runs.
  */
 
 import { randomBytes, randomUUID } from "node:crypto";
 import { createDynamoClient } from "../functions/dynamo/client.ts";
 import type { RouteSpec } from "../functions/http/route.ts";
 import { demoAdmin, loadDemoOrg } from "../scripts/demo-data.ts";
-import { devAuthEnv, loadDevIssuer } from "../scripts/dev-issuer.ts";
-import type { JsonAnswer } from "../scripts/local-api.ts";
-import { createTables, startDynamoLocal } from "../scripts/local-dynamo.ts";
+import type { JsonAnswer } from "../scripts/local/api.ts";
+import { devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
+import { createTables, startDynamoLocal } from "../scripts/local/dynamo.ts";
 import { installMeter } from "./dynamo-meter.ts";
 
 export type Response = JsonAnswer;
@@ -47,7 +47,7 @@ export async function startSystem(): Promise<System> {
   });
   await createTables(createDynamoClient(), tableNames);
 
-  const { dispatchJson } = await import("../scripts/local-api.ts");
+  const { dispatchJson } = await import("../scripts/local/api.ts");
   const { routes } = await import("../functions/http/routes.ts");
   const token = await issuer.sign(demoAdmin, ["admin"]);
 

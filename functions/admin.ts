@@ -1,8 +1,7 @@
 /** Lambda: the org directory, sources, award rules and badges. */
-import type { BadgeDefinition } from "../domain/awards/badges.ts";
-import { RuleBook } from "../domain/awards/rulebook.ts";
-import type { RuleDefinition } from "../domain/awards/rules.ts";
-import { DirectoryService } from "../domain/directory/directory-service.ts";
+import type { BadgeDefinition, RuleDefinition } from "../domain/awards/index.ts";
+import { RuleBook } from "../domain/awards/index.ts";
+import { DirectoryService } from "../domain/directory/index.ts";
 import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { httpHandler } from "./http/http.ts";

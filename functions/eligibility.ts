@@ -1,6 +1,6 @@
 /** Lambda: promotion gates, eligibility checks and the audit trail. Reads the ledger, writes only audit records. */
 import { randomUUID } from "node:crypto";
-import { EligibilityService, toCsv } from "../domain/gates/eligibility-service.ts";
+import { EligibilityService, toCsv } from "../domain/gates/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoEligibilityStore } from "./dynamo/eligibility-store.ts";

@@ -1,7 +1,6 @@
 /** Lambda: the innovation fund (pools, claims, decisions, clawbacks) and coin redemption. */
 import { randomUUID } from "node:crypto";
-import { FundService } from "../domain/fund/fund-service.ts";
-import { RedemptionService } from "../domain/fund/redemption-service.ts";
+import { FundService, RedemptionService } from "../domain/fund/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoFundStore } from "./dynamo/fund-store.ts";

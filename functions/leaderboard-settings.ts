@@ -1,7 +1,7 @@
 /** Lambda: what changes leaderboards: pioneer index definitions (admin) and opt-out preferences (self). */
 
 import type { PersonId } from "../domain/kernel/model.ts";
-import { LeaderboardService } from "../domain/leaderboards/leaderboard-service.ts";
+import { LeaderboardService } from "../domain/leaderboards/index.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
 import { httpHandler } from "./http/http.ts";

@@ -1,7 +1,7 @@
 /** Lambda: leaderboards, pioneer index definitions and preferences, read only. */
 
 import type { PersonId } from "../domain/kernel/model.ts";
-import { LeaderboardService } from "../domain/leaderboards/leaderboard-service.ts";
+import { LeaderboardService } from "../domain/leaderboards/index.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
 import { httpHandler } from "./http/http.ts";

@@ -1,13 +1,13 @@
 /** Lambda: awards, deductions, reversals and ledger reads. */
 
-import { LedgerService } from "../domain/accounts/account-service.ts";
-import type { BadgeDefinition } from "../domain/awards/badges.ts";
+import { AccountService } from "../domain/accounts/index.ts";
+import type { BadgeDefinition } from "../domain/awards/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { httpHandler, written } from "./http/http.ts";
 
 const adapters = createAdapters();
-const ledger = new LedgerService({
+const accounts = new AccountService({
   store: adapters.ledgerStore,
   badges: async () => (await adapters.definitions.list<BadgeDefinition>("badge")).map((v) => ({ ...v.body, badgeId: v.id })),
   orgTree: () => adapters.directory.orgTree(),
@@ -17,14 +17,14 @@ const ledger = new LedgerService({
 export const handler = httpHandler(
   "ledger",
   {
-    award: async ({ caller, body, idempotencyKey }) => written(await ledger.award(caller, body, idempotencyKey)),
-    deduct: async ({ caller, body, idempotencyKey }) => written(await ledger.deduct(caller, body, idempotencyKey)),
+    award: async ({ caller, body, idempotencyKey }) => written(await accounts.award(caller, body, idempotencyKey)),
+    deduct: async ({ caller, body, idempotencyKey }) => written(await accounts.deduct(caller, body, idempotencyKey)),
     reverse: async ({ caller, params, body, idempotencyKey }) =>
-      written(await ledger.reverse(caller, params.entryId, body, idempotencyKey)),
-    balances: async ({ caller, params }) => ({ body: await ledger.balances(caller, params.personId as PersonId) }),
-    badgeCredentials: async ({ caller, params }) => ({ body: await ledger.credentials(caller, params.personId as PersonId) }),
+      written(await accounts.reverse(caller, params.entryId, body, idempotencyKey)),
+    balances: async ({ caller, params }) => ({ body: await accounts.balances(caller, params.personId as PersonId) }),
+    badgeCredentials: async ({ caller, params }) => ({ body: await accounts.credentials(caller, params.personId as PersonId) }),
     ledger: async ({ caller, params, query }) => {
-      const page = await ledger.ledger(caller, params.personId as PersonId, query.limit, query.cursor);
+      const page = await accounts.ledger(caller, params.personId as PersonId, query.limit, query.cursor);
       return { body: { entries: page.items, cursor: page.cursor ?? null } };
     },
   },

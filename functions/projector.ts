@@ -7,15 +7,15 @@
  * Records are applied in order. At the first record that fails, the answer names it and every
  * record after it (`batchItemFailures`): Lambda retries from there, bisecting, a bounded number
  * of times, then sends the batch's description to the dead-letter queue. Retried records that
- * were already applied are no-ops. Locally scripts/stream-poller.ts calls this same handler.
+ * were already applied are no-ops. Locally scripts/local/stream-poller.ts calls this same handler.
  */
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import type { Person } from "../domain/directory/directory.ts";
+import type { Directory, Person } from "../domain/directory/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
-import { aggregateUnits, projectEntry } from "../domain/leaderboards/boards.ts";
-import type { AggregateWriter } from "../domain/leaderboards/leaderboard-service.ts";
-import type { LedgerEntry } from "../domain/ledger/ledger.ts";
-import type { Clock, Directory } from "../domain/ledger/ports.ts";
+import type { Clock } from "../domain/kernel/ports.ts";
+import type { AggregateWriter } from "../domain/leaderboards/index.ts";
+import { aggregateUnits, projectEntry } from "../domain/leaderboards/index.ts";
+import type { LedgerEntry } from "../domain/ledger/index.ts";
 import { createDocumentClient } from "./dynamo/client.ts";
 import { DynamoDirectory } from "./dynamo/directory-store.ts";
 import { keys } from "./dynamo/keys.ts";

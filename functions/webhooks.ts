@@ -1,7 +1,7 @@
 /** Lambda: achievement webhooks from sources, and retractions. */
 
-import { WebhookService } from "../domain/awards/webhook-service.ts";
-import { assertRole } from "../domain/directory/directory.ts";
+import { WebhookService } from "../domain/awards/index.ts";
+import { assertRole } from "../domain/directory/index.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { httpHandler } from "./http/http.ts";
 

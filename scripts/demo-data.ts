@@ -5,8 +5,8 @@
  * so each demo person lists the roles their demo sign-in gets.
  */
 
-import { sign } from "../domain/awards/webhook-signature.ts";
-import type { OrgUnitInput, PersonInput } from "../domain/kernel/schemas.ts";
+import { sign } from "../domain/awards/index.ts";
+import type { OrgUnitInput, PersonInput } from "../domain/directory/index.ts";
 
 export interface DemoPerson extends PersonInput {
   personId: string;

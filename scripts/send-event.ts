@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sign } from "../domain/awards/webhook-signature.ts";
+import { sign } from "../domain/awards/index.ts";
 import { demoSources } from "./demo-data.ts";
 
 const [what, ...rest] = process.argv.slice(2);

@@ -17,8 +17,8 @@ import {
   loadDemoIndices,
   loadDemoOrg,
 } from "./demo-data.ts";
-import { devAuthEnv, loadDevIssuer } from "./dev-issuer.ts";
-import { createTables, startDynamoLocal } from "./local-dynamo.ts";
+import { devAuthEnv, loadDevIssuer } from "./local/dev-issuer.ts";
+import { createTables, startDynamoLocal } from "./local/dynamo.ts";
 
 const root = join(import.meta.dirname, "..");
 const stateDir = join(root, ".laurel");
@@ -50,10 +50,10 @@ Object.assign(process.env, {
 await createTables(createDynamoClient(), tableNames);
 
 // Imported only now: the handlers read their configuration at module load, as in Lambda.
-const { dispatch } = await import("./local-api.ts");
-const { startLocalServer } = await import("./local-server.ts");
+const { dispatch } = await import("./local/api.ts");
+const { startLocalServer } = await import("./local/server.ts");
 // The leaderboard projector, fed from DynamoDB Local's stream of the ledger as Lambda is in AWS.
-const { StreamPoller } = await import("./stream-poller.ts");
+const { StreamPoller } = await import("./local/stream-poller.ts");
 const { handler: projector } = await import("../functions/projector.ts");
 const poller = new StreamPoller({
   endpoint: dynamo.endpoint,

@@ -1,7 +1,7 @@
 /** `npm run token -- <personId> <roles...>`: a token from the local dev issuer. */
 import { join } from "node:path";
 import { roles } from "../domain/kernel/model.ts";
-import { loadDevIssuer } from "./dev-issuer.ts";
+import { loadDevIssuer } from "./local/dev-issuer.ts";
 
 const [personId, ...requested] = process.argv.slice(2);
 const unknown = requested.filter((role) => !(roles as readonly string[]).includes(role));

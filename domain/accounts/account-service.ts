@@ -1,14 +1,12 @@
 /**
- * The ledger's use cases: awards, deductions, reversals and reads, on top of the LedgerStore
- * port. Each write reads the person's state once, decides with the pure ledger functions, and
- * commits entries + projection + idempotency record in one atomic append.
+ * A person's account: what an admin or finance does to it by hand (awards, deductions, reversals)
+ * and what its holder and their leads read (balances, history, badge credentials), on top of the
+ * LedgerStore port. Each write reads the person's state once, decides with the pure ledger
+ * functions, and commits entries + projection + idempotency record in one atomic append.
  */
-
-import { appendWithBadges, revocationMovements } from "../awards/awarding.ts";
-import type { Badge, BadgeDefinition } from "../awards/badges.ts";
-import { openBadgeCredentials } from "../awards/open-badges.ts";
-import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/directory.ts";
-import { penaltiesAfter } from "../gates/gates.ts";
+import type { Badge, BadgeDefinition } from "../awards/index.ts";
+import { appendWithBadges, openBadgeCredentials, revocationMovements } from "../awards/index.ts";
+import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import {
@@ -24,9 +22,9 @@ import {
   systemAccount,
   type Tier,
 } from "../kernel/model.ts";
+import type { Clock, Page } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
-import type { AwardRequest, DeductionRequest, ReversalRequest } from "../kernel/schemas.ts";
-import { type Outcome, replayOf } from "../ledger/idempotency.ts";
+import type { EntrySnapshot, IdempotencyRecord, LedgerStore } from "../ledger/index.ts";
 import {
   type Actor,
   appendMovements,
@@ -34,10 +32,13 @@ import {
   holderOfEntryId,
   type LedgerEntry,
   type Movement,
+  type Outcome,
+  penaltiesAfter,
+  replayOf,
   reversalOf,
   seqOfEntryId,
-} from "../ledger/ledger.ts";
-import type { Clock, EntrySnapshot, IdempotencyRecord, LedgerStore, Page } from "../ledger/ports.ts";
+} from "../ledger/index.ts";
+import type { AwardRequest, DeductionRequest, ReversalRequest } from "./schemas.ts";
 
 export interface BalancesView {
   personId: PersonId;
@@ -83,7 +84,7 @@ export function balancesView(person: Person, balances: Partial<Record<AssetKey, 
   };
 }
 
-export interface LedgerDeps {
+export interface AccountDeps {
   store: LedgerStore;
   /** Badge definitions: an award of an unknown badge is refused, points may reach a level. */
   badges: () => Promise<Badge[]>;
@@ -105,10 +106,10 @@ interface WriteCommand {
   entryId?: EntryId;
 }
 
-export class LedgerService {
-  readonly #deps: LedgerDeps;
+export class AccountService {
+  readonly #deps: AccountDeps;
 
-  constructor(deps: LedgerDeps) {
+  constructor(deps: AccountDeps) {
     this.#deps = deps;
   }
 

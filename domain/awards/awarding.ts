@@ -4,10 +4,18 @@
  */
 
 import { type AssetKey, assetKey, type Capability, type EntryId, parseAsset, personAccount, systemAccount } from "../kernel/model.ts";
-import { type Actor, appendMovements, type ChainState, type LedgerEntry, type Movement, reversalOf } from "../ledger/ledger.ts";
-import type { EntrySnapshot } from "../ledger/ports.ts";
+import type { EntrySnapshot } from "../ledger/index.ts";
+import {
+  type Actor,
+  appendMovements,
+  type ChainState,
+  type LedgerEntry,
+  type Movement,
+  type RuleState,
+  reversalOf,
+} from "../ledger/index.ts";
 import { type Badge, type BadgeLevelChange, badgeLevelsLost, badgeLevelsReached } from "./badges.ts";
-import type { Grant, RuleState } from "./rules.ts";
+import type { Grant } from "./rules.ts";
 
 interface AwardContext {
   actor: Actor;

@@ -6,8 +6,9 @@
 import * as z from "zod";
 import { DomainError } from "../kernel/errors.ts";
 import { type AssetKey, assetKey, type Capability } from "../kernel/model.ts";
-import { Amount, CapabilitySchema, Id } from "../kernel/schemas.ts";
-import { AwardSchema, localizedText, type RuleState, ruleCount } from "./rules.ts";
+import { Amount, CapabilitySchema, Id, localizedText } from "../kernel/schemas.ts";
+import type { RuleState } from "../ledger/index.ts";
+import { AwardSchema, ruleCount } from "./rules.ts";
 
 export const Criterion = z.discriminatedUnion(
   "kind",

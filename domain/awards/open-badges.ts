@@ -5,7 +5,7 @@
  */
 
 import { parseAsset } from "../kernel/model.ts";
-import type { LedgerEntry } from "../ledger/ledger.ts";
+import type { LedgerEntry } from "../ledger/index.ts";
 import type { BadgeDefinition } from "./badges.ts";
 
 export interface Issuer {

@@ -1,13 +1,14 @@
 /** Admin use cases for award rules and badges: versioned definitions, checked for consistency. */
 
-import { assertRole, type Caller } from "../directory/directory.ts";
+import { assertRole, type Caller } from "../directory/index.ts";
 import type { DefinitionKind, DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { PersonId } from "../kernel/model.ts";
-import type { Clock } from "../ledger/ports.ts";
+import type { Clock } from "../kernel/ports.ts";
+import { emptyRuleState, type RuleState } from "../ledger/index.ts";
 import { type BadgeDefinition, checkBadgeDefinition } from "./badges.ts";
 import { CloudEvent } from "./cloudevents.ts";
-import { compileRules, emptyRuleState, evaluateEvent, type Grant, type RuleDefinition, type RuleState } from "./rules.ts";
+import { compileRules, evaluateEvent, type Grant, type RuleDefinition } from "./rules.ts";
 
 export interface DefinitionView<T> {
   id: string;

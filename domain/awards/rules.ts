@@ -9,14 +9,9 @@ import * as z from "zod";
 import { DomainError } from "../kernel/errors.ts";
 import type { Capability, PersonId } from "../kernel/model.ts";
 import { defaultTimeZone, type Period, periodKey, previousPeriodKey } from "../kernel/periods.ts";
-import { Amount, PointsSchema } from "../kernel/schemas.ts";
-import type { RuleRef } from "../ledger/ledger.ts";
-
-export const localizedText = (max: number) =>
-  z.strictObject({
-    zh: z.string().trim().min(1, "give the Chinese text").max(max),
-    en: z.string().trim().min(1, "give the English text").max(max),
-  });
+import { Amount, localizedText, PointsSchema } from "../kernel/schemas.ts";
+import type { RuleRef } from "../ledger/index.ts";
+import { type CapUsage, emptyRuleState, type RuleEffect, type RuleProgress, type RuleState } from "../ledger/index.ts";
 
 const maxConditionDepth = 5;
 const maxListedConditions = 20;
@@ -25,6 +20,7 @@ const FieldPath = z
   .string()
   .max(200)
   .regex(/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+){0,9}$/, 'name a field of the event data by a dot path, e.g. "score" or "course.level"');
+
 const Text = z.string().max(200);
 const Scalar = z.union([z.number(), Text, z.boolean()], { error: "compare with a number, a string or a boolean" });
 
@@ -160,48 +156,6 @@ export interface Grant {
   reason: string;
   coins?: number;
   points?: { capability: Capability; amount: number };
-}
-
-export interface CapUsage {
-  coins: number;
-  points: number;
-}
-
-export interface StreakProgress {
-  /** Matching events per period key, only for the periods a streak could still use. */
-  periods: Record<string, number>;
-  /** The last period of the streak last awarded: periods up to it do not count again. */
-  awardedAt?: string;
-}
-
-export interface RuleProgress {
-  /** Matching events (retracted ones subtracted); badge criteria read it. */
-  count: number;
-  /** Awards given by a first or count trigger: what makes "first" and "atCount" award once. */
-  awarded?: number;
-  streak?: StreakProgress;
-  /** Coins and points granted per cap period key, for the newest few periods only. */
-  caps?: Record<string, CapUsage>;
-}
-
-/** One person's progress on every rule that has matched one of their events. */
-export interface RuleState {
-  rules: Record<string, RuleProgress>;
-}
-
-export const emptyRuleState = (): RuleState => ({ rules: {} });
-
-/**
- * What one event changed in one person's progress on one rule: the count went up by one, and
- * whatever else is listed. `pruned` holds the periods the event pushed out of a window, so that
- * undoing the newest event brings them back.
- */
-export interface RuleEffect {
-  personId: PersonId;
-  ruleId: string;
-  awarded?: 1;
-  streak?: { period: string; pruned?: Record<string, number>; awardedAt?: string; previousAwardedAt?: string };
-  cap?: { period: string; coins: number; points: number; pruned?: Record<string, CapUsage> };
 }
 
 /** Cap periods kept per rule and person: enough for events that arrive a little late. */

@@ -3,11 +3,12 @@
  * (generated here, shown once, stored sealed) and the event types it may send.
  */
 import * as z from "zod";
-import type { Caller } from "../directory/directory.ts";
-import { assertRole } from "../directory/directory.ts";
+import type { Caller } from "../directory/index.ts";
+import { assertRole } from "../directory/index.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
-import type { Clock } from "../ledger/ports.ts";
+import type { Clock } from "../kernel/ports.ts";
+import type { SecretSealer } from "./ports.ts";
 import { generateSecret } from "./webhook-signature.ts";
 
 export const EventTypeName = z
@@ -55,11 +56,6 @@ export interface StoredSecret {
 
 export interface Source extends SourceInput {
   secrets: StoredSecret[];
-}
-
-export interface SecretSealer {
-  seal(plaintext: string): Promise<string>;
-  open(sealed: string): Promise<string>;
 }
 
 const compiled = new Map<string, z.ZodType>();

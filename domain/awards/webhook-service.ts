@@ -4,8 +4,7 @@
  * answered on its own (accepted, duplicate or rejected with a problem).
  */
 
-import type { Person } from "../directory/directory.ts";
-import type { Measure } from "../gates/gates.ts";
+import type { Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
@@ -13,10 +12,20 @@ import { DomainError, type ErrorKind, UnauthenticatedError } from "../kernel/err
 import { parseJson } from "../kernel/json.ts";
 import type { EntryId, OrgUnitId, PersonId } from "../kernel/model.ts";
 import { personAccount } from "../kernel/model.ts";
+import type { Clock } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
 import { idPattern } from "../kernel/schemas.ts";
-import { type Actor, appendMovements, grantCandidates, type LedgerEntry, reversalOf, seqOfEntryId } from "../ledger/ledger.ts";
-import type { AwardView, ChainAppend, Clock, EventRecord, LedgerStore, OnceRecord, PersonSnapshot } from "../ledger/ports.ts";
+import type { AwardView, ChainAppend, EventRecord, LedgerStore, OnceRecord, PersonSnapshot } from "../ledger/index.ts";
+import {
+  type Actor,
+  appendMovements,
+  grantCandidates,
+  type LedgerEntry,
+  type Measure,
+  type RuleState,
+  reversalOf,
+  seqOfEntryId,
+} from "../ledger/index.ts";
 import { appendWithBadges, grantMovements, levelsLost, revocationMovements } from "./awarding.ts";
 import type { Badge, BadgeDefinition } from "./badges.ts";
 import { CloudEvent, eventsOf, RetractionData, retractionType } from "./cloudevents.ts";
@@ -27,7 +36,6 @@ import {
   evaluateEvent,
   type Rule,
   type RuleDefinition,
-  type RuleState,
   undoEffects,
 } from "./rules.ts";
 import { dataSchemaOf, type Source, type SourceService } from "./sources.ts";

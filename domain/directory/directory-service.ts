@@ -2,9 +2,9 @@
 
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
-import type { OrgUnitInput, PersonInput } from "../kernel/schemas.ts";
-import type { Directory } from "../ledger/ports.ts";
 import { assertRole, type Caller, type OrgUnit, type Person } from "./directory.ts";
+import type { Directory } from "./ports.ts";
+import type { OrgUnitInput, PersonInput } from "./schemas.ts";
 
 export class DirectoryService {
   readonly #directory: Directory;

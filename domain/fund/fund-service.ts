@@ -5,25 +5,14 @@
  * settlement marker and the idempotency record in one atomic append; losing a race re-reads.
  */
 
-import { emptyRuleState } from "../awards/rules.ts";
-import { assertRole, type Caller, canRead, type OrgTree, type Person } from "../directory/directory.ts";
+import { assertRole, type Caller, canRead, type OrgTree, type Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { ContentionError, DomainError, ForbiddenError, NotFoundError } from "../kernel/errors.ts";
 import { type EntryId, fundAccount, type OrgUnitId, type PersonId, personAccount } from "../kernel/model.ts";
+import type { Clock, Page } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
-import type { Outcome } from "../ledger/idempotency.ts";
-import { replayOf } from "../ledger/idempotency.ts";
-import { type ChainState, emptyChain, type LedgerEntry } from "../ledger/ledger.ts";
-import type {
-  ChainAppend,
-  Clock,
-  IdempotencyRecord,
-  IdempotencyRef,
-  LedgerStore,
-  OnceRecord,
-  Page,
-  PersonSnapshot,
-} from "../ledger/ports.ts";
+import type { ChainAppend, IdempotencyRef, LedgerStore, OnceRecord, Outcome, PersonSnapshot } from "../ledger/index.ts";
+import { type ChainState, emptyChain, emptyRuleState, type LedgerEntry, replayOf } from "../ledger/index.ts";
 import {
   assertMayDecide,
   assertStatus,
@@ -36,7 +25,6 @@ import {
   type Fund,
   type FundBook,
   type FundChange,
-  type FundState,
   type FundTotals,
   fundTotals,
   type MovementBase,
@@ -45,30 +33,8 @@ import {
   splitAmount,
   voidReservation,
 } from "./fund.ts";
+import type { ClaimSnapshot, FundSnapshot, FundStore } from "./ports.ts";
 import type { ClaimRequest, ClawbackRequest, DecisionRequest, DepositRequest, FundInput, WithdrawalRequest } from "./schemas.ts";
-
-export interface FundSnapshot {
-  fund: Fund | undefined;
-  state: FundState;
-  headVersion: number;
-  idempotency: IdempotencyRecord | undefined;
-}
-
-export interface ClaimSnapshot {
-  claim: Claim | undefined;
-  idempotency: IdempotencyRecord | undefined;
-}
-
-/** What the fund needs from storage beyond the ledger (functions/dynamo/fund-store.ts). */
-export interface FundStore {
-  /** Creates a pool; false when one with that id exists. */
-  createFund(fund: Fund): Promise<boolean>;
-  listFunds(): Promise<Fund[]>;
-  readFund(fundId: string, idempotency?: IdempotencyRef): Promise<FundSnapshot>;
-  readClaim(claimId: string, idempotency?: IdempotencyRef): Promise<ClaimSnapshot>;
-  claimHistory(claimId: string): Promise<ClaimStep[]>;
-  claimsOf(personId: PersonId): Promise<Claim[]>;
-}
 
 export interface FundDeps {
   store: FundStore;

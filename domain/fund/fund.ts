@@ -26,7 +26,7 @@ import {
   reservedAccount,
   systemAccount,
 } from "../kernel/model.ts";
-import { type Actor, appendMovements, type ChainState, type EntryRef, type LedgerEntry, type Movement } from "../ledger/ledger.ts";
+import { type Actor, appendMovements, type ChainState, type EntryRef, type LedgerEntry, type Movement } from "../ledger/index.ts";
 
 export interface FundLimits {
   /** The most one claim may ask for. */

@@ -6,24 +6,19 @@
  * An admin cancels a redemption with a reversal: coins back, stock back, once.
  */
 
-import { balancesView } from "../accounts/account-service.ts";
-import { assertRole, type Caller } from "../directory/directory.ts";
+import { balancesView } from "../accounts/index.ts";
+import { assertRole, type Caller } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import { type EntryId, type PersonId, personAccount, systemAccount } from "../kernel/model.ts";
 import { periodKey } from "../kernel/periods.ts";
+import type { Clock } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
-import type { Outcome } from "../ledger/idempotency.ts";
-import { replayOf } from "../ledger/idempotency.ts";
-import { appendMovements, holderOfEntryId, type LedgerEntry, type Movement } from "../ledger/ledger.ts";
-import type { Clock, CounterUpdate, LedgerStore } from "../ledger/ports.ts";
+import type { CounterUpdate, LedgerStore, Outcome } from "../ledger/index.ts";
+import { appendMovements, holderOfEntryId, type LedgerEntry, type Movement, replayOf } from "../ledger/index.ts";
+import type { CounterReader } from "./ports.ts";
 import type { CancellationRequest, RedemptionRequest, RewardDefinition } from "./schemas.ts";
-
-export interface CounterReader {
-  /** Current values of counters; a counter never written reads as 0. */
-  readCounters(names: readonly string[]): Promise<Map<string, number>>;
-}
 
 export interface RedemptionDeps {
   ledger: LedgerStore;

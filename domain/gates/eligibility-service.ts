@@ -2,49 +2,15 @@
  * Promotion-eligibility checks for HR: one person or a candidate list, now or as of the end of a
  * past day, each criterion explained, every check recorded in the audit trail.
  */
-import type { BadgeDefinition } from "../awards/badges.ts";
-import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/directory.ts";
+import type { BadgeDefinition } from "../awards/index.ts";
+import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import { endOfDay } from "../kernel/periods.ts";
-import type { ChainState } from "../ledger/ledger.ts";
-import type { Clock, PersonSnapshot } from "../ledger/ports.ts";
-import {
-  type EligibilityFacts,
-  evaluateGate,
-  type GateDefinition,
-  type GateResult,
-  type Measure,
-  type Penalty,
-  summarise,
-} from "./gates.ts";
-
-export interface PastFacts {
-  person: Person | undefined;
-  chain: ChainState;
-  measures: Measure[];
-  penalties: Penalty[];
-}
-
-/** One line of the audit trail: who did what to whom, when, and how it ended. Never changed. */
-export interface AuditRecord {
-  auditId: string;
-  at: string;
-  actor: PersonId;
-  action: string;
-  /** The people the action concerned (ids only: the trail carries no names). */
-  targets: string[];
-  details: Record<string, unknown>;
-  outcome: string;
-}
-
-export interface EligibilityStore {
-  now(personId: PersonId): Promise<PersonSnapshot>;
-  asOf(personId: PersonId, cutoff: string, measureTypes: readonly string[], penaltiesSince: string): Promise<PastFacts>;
-  audit(record: AuditRecord): Promise<void>;
-  auditTrail(day: string, limit: number): Promise<AuditRecord[]>;
-}
+import type { Clock } from "../kernel/ports.ts";
+import { type EligibilityFacts, evaluateGate, type GateDefinition, type GateResult, summarise } from "./gates.ts";
+import type { EligibilityStore } from "./ports.ts";
 
 export interface EligibilityDeps {
   store: EligibilityStore;

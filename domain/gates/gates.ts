@@ -4,13 +4,12 @@
  * evidence) from the facts of one person as of one moment.
  */
 import * as z from "zod";
-import { localizedText } from "../awards/rules.ts";
-import { EventTypeName } from "../awards/sources.ts";
-import type { Person } from "../directory/directory.ts";
+import { EventTypeName } from "../awards/index.ts";
+import type { Person } from "../directory/index.ts";
 import { DomainError } from "../kernel/errors.ts";
 import { type AssetKey, type Capability, capabilitiesByTier, parseAsset } from "../kernel/model.ts";
-import { Amount, CapabilitySchema, Id, TierSchema } from "../kernel/schemas.ts";
-import type { ChainState, LedgerEntry } from "../ledger/ledger.ts";
+import { Amount, CapabilitySchema, Id, localizedText, TierSchema } from "../kernel/schemas.ts";
+import type { ChainState, Measure, Penalty } from "../ledger/index.ts";
 
 const Days = z.number().int().min(1).max(3650);
 
@@ -49,21 +48,6 @@ export const GateDefinition = z
   })
   .meta({ id: "GateDefinition" });
 export type GateDefinition = z.infer<typeof GateDefinition>;
-
-/** One reported measure: the latest event of a type, its numeric fields. */
-export interface Measure {
-  eventType: string;
-  sourceId: string;
-  eventId: string;
-  time: string;
-  values: Record<string, number>;
-}
-
-export interface Penalty {
-  entryId: string;
-  category: string;
-  occurredAt: string;
-}
 
 /** What a gate is checked against, all as of one moment. */
 export interface EligibilityFacts {
@@ -223,23 +207,6 @@ export function evaluateGate(gate: { gateId: string; version: number; definition
     at: facts.at,
     criteria,
   };
-}
-
-const penaltiesKept = 50;
-
-/**
- * The active penalties after some entries: a deduction adds one (one per request, however many
- * assets it took), a reversal of a penalty's entry removes it. Only the newest few are kept.
- */
-export function penaltiesAfter(penalties: readonly Penalty[], entries: readonly LedgerEntry[]) {
-  const deduction = entries.find((e) => e.kind === "deduction");
-  const reversed = new Set(entries.flatMap((e) => (e.reverses ? [e.reverses as string] : [])));
-  const added: Penalty | undefined = deduction
-    ? { entryId: deduction.entryId, category: deduction.category ?? "penalty", occurredAt: deduction.occurredAt }
-    : undefined;
-  const kept = penalties.filter((p) => !reversed.has(p.entryId));
-  const list = [...kept, ...(added ? [added] : [])].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt)).slice(-penaltiesKept);
-  return { list, added, changed: added !== undefined || kept.length !== penalties.length };
 }
 
 /** The most common unmet criterion over many results, for HR's summary. */

@@ -1,5 +1,5 @@
 /**
- * The words of the domain (../shared/DOMAIN.md): capabilities, tiers, roles, assets, accounts.
+ * The words of the domain (docs/GLOSSARY.md): capabilities, tiers, roles, assets, accounts.
  * Everything here is plain data; zod schemas that validate input live beside it in schemas.ts.
  */
 

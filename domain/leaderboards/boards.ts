@@ -1,15 +1,15 @@
 /**
- * Leaderboards (the arena of ../shared/DOMAIN.md): what a ledger entry adds to the per-period
+ * Leaderboards (the arena, 擂台: docs/GLOSSARY.md): what a ledger entry adds to the per-period
  * point aggregates, and how a board is ranked. Pure: no I/O, no clock (callers pass times in).
  *
  * Aggregates: per person and per org unit (the person's unit and every unit above it except the
  * root, whose total no board compares), per period (ISO week, month, quarter, year in the
  * company's time zone, and all time), each with the point total and the points per capability.
  */
-import type { OrgTree } from "../directory/directory.ts";
+import type { OrgTree } from "../directory/index.ts";
 import { type Capability, capabilities, type OrgUnitId, type PersonId, parseAsset } from "../kernel/model.ts";
 import { periodKey } from "../kernel/periods.ts";
-import type { LedgerEntry } from "../ledger/ledger.ts";
+import type { LedgerEntry } from "../ledger/index.ts";
 
 export const boardPeriods = ["week", "month", "quarter", "year", "all"] as const;
 export type BoardPeriod = (typeof boardPeriods)[number];

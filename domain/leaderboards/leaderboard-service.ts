@@ -4,45 +4,23 @@
  * aggregates are kept by the projector (functions/projector.ts) from the ledger's stream.
  */
 
-import { assertRole, type Caller, type OrgTree, type OrgUnit, type Person } from "../directory/directory.ts";
+import { assertRole, type Caller, type Directory, type OrgTree, type OrgUnit, type Person } from "../directory/index.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { DomainError, ForbiddenError, NotFoundError } from "../kernel/errors.ts";
 import { type Capability, capabilities, type OrgUnitId, type PersonId } from "../kernel/model.ts";
-import type { Clock, Directory } from "../ledger/ports.ts";
+import type { Clock } from "../kernel/ports.ts";
 import {
   type Aggregate,
   type BoardPeriod,
   boardOrder,
   boardPeriodKey,
-  type EntryProjection,
   emptyAggregate,
   type Ranked,
   rankBoard,
   topAndSelf,
 } from "./boards.ts";
 import { type IndexDefinition, type IndexInput, indexScores, needsBadges } from "./indices.ts";
-
-export interface Preferences {
-  personId: PersonId;
-  /** Others see "匿名 / Anonymous" instead of the person's name and id on boards. */
-  leaderboardOptOut: boolean;
-  updatedAt: string;
-}
-
-/** Storage of the aggregates (written by the projector only) and of the preferences. */
-export interface LeaderboardStore {
-  /** Aggregates of people or org units in one period; absent ones are not in the map. */
-  aggregates(kind: "person" | "unit", ids: readonly string[], periodKey: string): Promise<Map<string, Aggregate>>;
-  /** Badge level assets each person holds now (from their balances). */
-  badges(personIds: readonly PersonId[]): Promise<Map<PersonId, string[]>>;
-  preferences(personIds: readonly PersonId[]): Promise<Map<PersonId, Preferences>>;
-  putPreferences(preferences: Preferences): Promise<void>;
-}
-
-/** The projector's side: applies one entry's aggregates exactly once, whatever the redeliveries. */
-export interface AggregateWriter {
-  apply(projection: EntryProjection, appliedAt: string): Promise<"applied" | "already-applied">;
-}
+import type { LeaderboardStore, Preferences } from "./ports.ts";
 
 export const anonymousName = "匿名 / Anonymous";
 

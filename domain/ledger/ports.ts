@@ -3,11 +3,11 @@
  * them on DynamoDB; domain tests may implement them with plain values.
  */
 
-import type { RuleEffect, RuleState } from "../awards/rules.ts";
-import type { OrgTree, OrgUnit, Person } from "../directory/directory.ts";
-import type { Measure, Penalty } from "../gates/gates.ts";
-import type { AccountId, AssetKey, EntryId, OrgUnitId, PersonId } from "../kernel/model.ts";
+import type { Person } from "../directory/index.ts";
+import type { AccountId, AssetKey, EntryId, PersonId } from "../kernel/model.ts";
+import type { Page } from "../kernel/ports.ts";
 import type { ChainState, LedgerEntry } from "./ledger.ts";
+import type { Measure, Penalty, PersonFacts, RuleEffect, RuleState } from "./person-state.ts";
 
 /** Proof that a request was carried out: kept for ever, so retries any time later are safe. */
 export interface IdempotencyRecord {
@@ -35,17 +35,6 @@ export interface PersonSnapshot {
   facts: PersonFacts;
   idempotency: IdempotencyRecord | undefined;
 }
-
-/**
- * What promotion gates read besides balances: the latest measure reported per event type, and
- * the penalties not reversed (the newest few). Written in the same transaction as the entries.
- */
-export interface PersonFacts {
-  measures: Record<string, Measure>;
-  penalties: Penalty[];
-}
-
-export const emptyFacts = (): PersonFacts => ({ measures: {}, penalties: [] });
 
 /** What one achievement event did: kept for ever, so a redelivery finds the original awards. */
 export interface EventRecord {
@@ -145,11 +134,6 @@ export interface AppendWrite {
   documents?: readonly DocumentWrite[];
 }
 
-export interface Page<T> {
-  items: T[];
-  cursor: string | undefined;
-}
-
 export interface LedgerStore {
   readPerson(personId: PersonId, idempotency?: IdempotencyRef): Promise<PersonSnapshot>;
   /** Entries by id with their reversal markers, in one round trip. */
@@ -165,17 +149,4 @@ export interface LedgerStore {
   readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<LedgerEntry>>;
   /** Entries oldest first, all of them: for verification and rebuilds. */
   readChain(holder: AccountId): AsyncIterable<LedgerEntry>;
-}
-
-export interface Directory {
-  orgTree(): Promise<OrgTree>;
-  person(personId: PersonId): Promise<Person | undefined>;
-  putPerson(person: Person): Promise<void>;
-  putOrgUnit(unit: OrgUnit): Promise<void>;
-  peopleIn(orgUnitId: OrgUnitId): Promise<Person[]>;
-  allPeople(): AsyncIterable<Person>;
-}
-
-export interface Clock {
-  now(): Date;
 }

@@ -1,7 +1,7 @@
 /** What every area's composition root wires at cold start: one client, the stores, the clock. */
 
-import { SourceService } from "../../domain/awards/sources.ts";
-import type { Clock } from "../../domain/ledger/ports.ts";
+import { SourceService } from "../../domain/awards/index.ts";
+import type { Clock } from "../../domain/kernel/ports.ts";
 import { type AuthConfig, authConfigFromEnv } from "../http/auth.ts";
 import { SecretBox } from "../secrets/secret-box.ts";
 import { AuditLog } from "./audit-log.ts";

@@ -4,7 +4,7 @@
  * by admins a day at a time.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { AuditRecord } from "../../domain/gates/eligibility-service.ts";
+import type { AuditRecord } from "../../domain/kernel/audit.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 export class AuditLog {

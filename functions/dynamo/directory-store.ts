@@ -4,10 +4,9 @@
  * request for access checks, and changes rarely.
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { OrgTree, type OrgUnit, type Person } from "../../domain/directory/directory.ts";
+import { type Directory, OrgTree, type OrgUnit, type Person } from "../../domain/directory/index.ts";
 import { DomainError } from "../../domain/kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
-import type { Directory } from "../../domain/ledger/ports.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 export class DynamoDirectory implements Directory {

@@ -12,12 +12,12 @@
  * | penalty           | ledger | PENALTY#<personId>  | <occurredAt>#<entryId>              |
  */
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { Person } from "../../domain/directory/directory.ts";
-import type { AuditRecord, EligibilityStore, PastFacts } from "../../domain/gates/eligibility-service.ts";
-import type { Measure, Penalty } from "../../domain/gates/gates.ts";
+import type { Person } from "../../domain/directory/index.ts";
+import type { EligibilityStore, PastFacts } from "../../domain/gates/index.ts";
+import type { AuditRecord } from "../../domain/kernel/audit.ts";
 import { ContentionError } from "../../domain/kernel/errors.ts";
 import { type PersonId, personAccount } from "../../domain/kernel/model.ts";
-import { applyEntry, type ChainState, emptyChain, type LedgerEntry } from "../../domain/ledger/ledger.ts";
+import { applyEntry, type ChainState, emptyChain, type LedgerEntry, type Measure, type Penalty } from "../../domain/ledger/index.ts";
 import type { AuditLog } from "./audit-log.ts";
 import { keys, withoutKeys } from "./keys.ts";
 import type { DynamoLedgerStore } from "./ledger-store.ts";

@@ -5,12 +5,11 @@
  * TransactWriteItems with the entries. Keys: see keys.ts and tables.ts.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { type Claim, type ClaimStep, emptyBook, type Fund, type FundBook } from "../../domain/fund/fund.ts";
-import type { ClaimSnapshot, FundSnapshot, FundStore } from "../../domain/fund/fund-service.ts";
-import type { CounterReader } from "../../domain/fund/redemption-service.ts";
+import type { ClaimSnapshot, CounterReader, FundSnapshot, FundStore } from "../../domain/fund/index.ts";
+import { type Claim, type ClaimStep, emptyBook, type Fund, type FundBook } from "../../domain/fund/index.ts";
 import { fundAccount, type PersonId } from "../../domain/kernel/model.ts";
-import { type ChainState, emptyChain } from "../../domain/ledger/ledger.ts";
-import type { IdempotencyRecord, IdempotencyRef } from "../../domain/ledger/ports.ts";
+import type { IdempotencyRecord, IdempotencyRef } from "../../domain/ledger/index.ts";
+import { type ChainState, emptyChain } from "../../domain/ledger/index.ts";
 import { batchGet, type Item } from "./batch-get.ts";
 import { keys, withoutKeys } from "./keys.ts";
 

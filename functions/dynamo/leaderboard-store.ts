@@ -20,8 +20,14 @@
  */
 import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { type Capability, capabilities, type PersonId, personAccount } from "../../domain/kernel/model.ts";
-import type { Aggregate, AggregateDelta, EntryProjection } from "../../domain/leaderboards/boards.ts";
-import type { AggregateWriter, LeaderboardStore, Preferences } from "../../domain/leaderboards/leaderboard-service.ts";
+import type {
+  Aggregate,
+  AggregateDelta,
+  AggregateWriter,
+  EntryProjection,
+  LeaderboardStore,
+  Preferences,
+} from "../../domain/leaderboards/index.ts";
 import { isRetryableDynamoError } from "./client.ts";
 import { keys, withoutKeys } from "./keys.ts";
 

@@ -3,11 +3,10 @@
  * append-only ledger table; chain heads (balances) in the state table. Keys: see tables.ts.
  */
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { emptyRuleState, type RuleState } from "../../domain/awards/rules.ts";
-import type { Person } from "../../domain/directory/directory.ts";
+import type { Person } from "../../domain/directory/index.ts";
 import { ContentionError, DomainError } from "../../domain/kernel/errors.ts";
 import { type AccountId, type EntryId, type PersonId, personAccount } from "../../domain/kernel/model.ts";
-import { type ChainState, emptyChain, holderOfEntryId, type LedgerEntry, seqOfEntryId } from "../../domain/ledger/ledger.ts";
+import type { Page } from "../../domain/kernel/ports.ts";
 import type {
   AppendWrite,
   CounterUpdate,
@@ -18,11 +17,19 @@ import type {
   IdempotencyRef,
   LedgerStore,
   OnceRecord,
-  Page,
   PersonFacts,
   PersonSnapshot,
-} from "../../domain/ledger/ports.ts";
-import { emptyFacts } from "../../domain/ledger/ports.ts";
+} from "../../domain/ledger/index.ts";
+import {
+  type ChainState,
+  emptyChain,
+  emptyFacts,
+  emptyRuleState,
+  holderOfEntryId,
+  type LedgerEntry,
+  type RuleState,
+  seqOfEntryId,
+} from "../../domain/ledger/index.ts";
 import { batchGet, type Found, type Item, type Key } from "./batch-get.ts";
 import { isRetryableDynamoError } from "./client.ts";
 import { keys, withoutKeys } from "./keys.ts";

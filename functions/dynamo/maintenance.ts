@@ -5,8 +5,7 @@
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { AccountId } from "../../domain/kernel/model.ts";
-import { type ChainState, foldChain, type LedgerEntry } from "../../domain/ledger/ledger.ts";
-import { type Problem, type StoredChain, verifyLedger } from "../../domain/ledger/verification.ts";
+import { type ChainState, foldChain, type LedgerEntry, type Problem, type StoredChain, verifyLedger } from "../../domain/ledger/index.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 export interface Tables {

@@ -7,7 +7,7 @@
  * (`sub` locally, `username` with Cognito access tokens).
  */
 import { createLocalJWKSet, createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
-import type { Caller } from "../../domain/directory/directory.ts";
+import type { Caller } from "../../domain/directory/index.ts";
 import { UnauthenticatedError } from "../../domain/kernel/errors.ts";
 import { type PersonId, type Role, roles } from "../../domain/kernel/model.ts";
 import { idPattern } from "../../domain/kernel/schemas.ts";

@@ -1,7 +1,6 @@
 /** Promotion-eligibility gates and checks (HR), and the audit trail (admin). */
 import * as z from "zod";
-import { maxCandidates } from "../../domain/gates/eligibility-service.ts";
-import { GateDefinition } from "../../domain/gates/gates.ts";
+import { GateDefinition, maxCandidates } from "../../domain/gates/index.ts";
 import { Id } from "../../domain/kernel/schemas.ts";
 import { defineRoute } from "./route.ts";
 

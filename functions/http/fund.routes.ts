@@ -11,7 +11,7 @@ import {
   RedemptionRequest,
   RewardDefinition,
   WithdrawalRequest,
-} from "../../domain/fund/schemas.ts";
+} from "../../domain/fund/index.ts";
 import { Id } from "../../domain/kernel/schemas.ts";
 import { defineRoute } from "./route.ts";
 

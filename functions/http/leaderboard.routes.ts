@@ -4,8 +4,7 @@
  */
 import * as z from "zod";
 import { Id } from "../../domain/kernel/schemas.ts";
-import { boardPeriods } from "../../domain/leaderboards/boards.ts";
-import { IndexDefinition } from "../../domain/leaderboards/indices.ts";
+import { boardPeriods, IndexDefinition } from "../../domain/leaderboards/index.ts";
 import { defineRoute } from "./route.ts";
 
 const IndexParams = z.strictObject({ indexId: Id });

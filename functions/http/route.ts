@@ -4,7 +4,7 @@
  * validation and the OpenAPI document are all built from these specs.
  */
 import type { z } from "zod";
-import type { Caller } from "../../domain/directory/directory.ts";
+import type { Caller } from "../../domain/directory/index.ts";
 
 export const areas = ["public", "ledger", "admin", "webhooks", "eligibility", "fund", "leaderboard", "leaderboard-settings"] as const;
 export type Area = (typeof areas)[number];

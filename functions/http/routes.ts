@@ -1,18 +1,9 @@
 /** The routes of the HTTP API. Handlers implement them per area (functions/<area>.ts). */
 import * as z from "zod";
-import { BadgeDefinition } from "../../domain/awards/badges.ts";
-import { RuleDefinition } from "../../domain/awards/rules.ts";
-import { RotateSecretInput, SourceInput } from "../../domain/awards/sources.ts";
-import { maxWebhookBodyBytes } from "../../domain/awards/webhook-service.ts";
-import {
-  AwardRequest,
-  DeductionRequest,
-  Id,
-  LedgerPageQuery,
-  OrgUnitInput,
-  PersonInput,
-  ReversalRequest,
-} from "../../domain/kernel/schemas.ts";
+import { AwardRequest, DeductionRequest, LedgerPageQuery, ReversalRequest } from "../../domain/accounts/index.ts";
+import { BadgeDefinition, maxWebhookBodyBytes, RotateSecretInput, RuleDefinition, SourceInput } from "../../domain/awards/index.ts";
+import { OrgUnitInput, PersonInput } from "../../domain/directory/index.ts";
+import { Id } from "../../domain/kernel/schemas.ts";
 import { eligibilityRoutes } from "./eligibility.routes.ts";
 import { fundRoutes } from "./fund.routes.ts";
 import { leaderboardRoutes } from "./leaderboard.routes.ts";

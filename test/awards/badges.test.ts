@@ -6,9 +6,11 @@ import {
   badgeLevelsLost,
   badgeLevelsReached,
   checkBadgeDefinition,
-} from "../../domain/awards/badges.ts";
-import { evaluateEvent, RuleDefinition, type RuleState } from "../../domain/awards/rules.ts";
+  evaluateEvent,
+  RuleDefinition,
+} from "../../domain/awards/index.ts";
 import type { AssetKey, Capability, PersonId } from "../../domain/kernel/model.ts";
+import type { RuleState } from "../../domain/ledger/index.ts";
 
 const ladderDefinition = {
   name: { zh: "数字化管理认证", en: "Digital management certification" },

@@ -4,18 +4,16 @@ import {
   type AchievementEvent,
   type Condition,
   compileRules,
-  emptyRuleState,
   evaluateEvent,
   type Grant,
   type Rule,
   RuleDefinition,
-  type RuleEffect,
-  type RuleState,
   splitEqually,
   undoEffects,
-} from "../../domain/awards/rules.ts";
+} from "../../domain/awards/index.ts";
 import type { PersonId } from "../../domain/kernel/model.ts";
 import { periodKey } from "../../domain/kernel/periods.ts";
+import { emptyRuleState, type RuleEffect, type RuleState } from "../../domain/ledger/index.ts";
 
 const courseCompleted = "com.tianma.learning.course.completed";
 const sandboxPassed = "com.tianma.sandbox.team.passed";

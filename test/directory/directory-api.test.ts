@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { routes } from "../../functions/http/routes.ts";
-import { freePort } from "../../scripts/local-dynamo.ts";
-import { startLocalServer } from "../../scripts/local-server.ts";
+import { freePort } from "../../scripts/local/dynamo.ts";
+import { startLocalServer } from "../../scripts/local/server.ts";
 import { as, call } from "../support/api.ts";
 import { withDemoOrg } from "../support/org.ts";
 

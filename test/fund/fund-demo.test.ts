@@ -1,7 +1,7 @@
 /** The demo data `npm start` loads: a funded pool with claims in each state, and the rewards catalog. */
 import { expect, it } from "vitest";
 import { demoAdmin, demoClaims, demoFund, loadDemoAwards, loadDemoFund } from "../../scripts/demo-data.ts";
-import { dispatch } from "../../scripts/local-api.ts";
+import { dispatch } from "../../scripts/local/api.ts";
 import { as } from "../support/api.ts";
 import { issuer } from "../support/env.ts";
 import { fundLedgerProblems } from "../support/fund-invariants.ts";

@@ -1,9 +1,15 @@
 /** The ledger's extensions for the fund, pure: reserved sub-accounts, mirror postings, settlements, splits. */
 import { describe, expect, it } from "vitest";
-import { emptyBook, type Fund, type FundState, fundTotals, post, reserve, splitAmount, voidReservation } from "../../domain/fund/fund.ts";
+import { emptyBook, type Fund, type FundState, fundTotals, post, reserve, splitAmount, voidReservation } from "../../domain/fund/index.ts";
 import { type EntryId, fundAccount, type PersonId, personAccount } from "../../domain/kernel/model.ts";
-import { appendMovements, emptyChain, foldAllAccounts, type LedgerEntry } from "../../domain/ledger/ledger.ts";
-import { type StoredChain, verifyLedger } from "../../domain/ledger/verification.ts";
+import {
+  appendMovements,
+  emptyChain,
+  foldAllAccounts,
+  type LedgerEntry,
+  type StoredChain,
+  verifyLedger,
+} from "../../domain/ledger/index.ts";
 
 const fund: Fund = {
   fundId: "f1",

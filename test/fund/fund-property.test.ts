@@ -20,11 +20,10 @@ import {
   reserve,
   splitAmount,
   voidReservation,
-} from "../../domain/fund/fund.ts";
+} from "../../domain/fund/index.ts";
 import { DomainError } from "../../domain/kernel/errors.ts";
 import { type EntryId, fundAccount, type PersonId, personAccount } from "../../domain/kernel/model.ts";
-import { type ChainState, emptyChain, type LedgerEntry } from "../../domain/ledger/ledger.ts";
-import { verifyLedger } from "../../domain/ledger/verification.ts";
+import { type ChainState, emptyChain, type LedgerEntry, verifyLedger } from "../../domain/ledger/index.ts";
 import { as } from "../support/api.ts";
 import { fundBookMatchesEntries, fundLedgerProblems } from "../support/fund-invariants.ts";
 import { withDemoOrg } from "../support/org.ts";

@@ -4,7 +4,7 @@ import { periodKey } from "../../domain/kernel/periods.ts";
 import { AuditLog } from "../../functions/dynamo/audit-log.ts";
 import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import { DynamoEligibilityStore } from "../../functions/dynamo/eligibility-store.ts";
-import { dispatch } from "../../scripts/local-api.ts";
+import { dispatch } from "../../scripts/local/api.ts";
 import { as } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
 import { store as ledgerStore } from "../support/invariants.ts";

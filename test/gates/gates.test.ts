@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { Person } from "../../domain/directory/directory.ts";
-import { evaluateGate, GateDefinition, penaltiesAfter } from "../../domain/gates/gates.ts";
+import type { Person } from "../../domain/directory/index.ts";
+import { evaluateGate, GateDefinition } from "../../domain/gates/index.ts";
 import type { EntryId, OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { personAccount } from "../../domain/kernel/model.ts";
 import { endOfDay } from "../../domain/kernel/periods.ts";
-import { emptyChain, type LedgerEntry } from "../../domain/ledger/ledger.ts";
+import { emptyChain, type LedgerEntry, penaltiesAfter } from "../../domain/ledger/index.ts";
 
 const person: Person = { personId: "p1" as PersonId, name: "测试", tier: "middle", tierSince: "2024-11-23", orgUnitId: "u" as OrgUnitId };
 const gate = (criteria: GateDefinition["criteria"]) => ({

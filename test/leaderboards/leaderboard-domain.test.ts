@@ -1,19 +1,21 @@
 /** Leaderboards, pure: projection of entries into aggregates, ranking, ties and the pioneer index. */
 import { describe, expect, it } from "vitest";
-import { OrgTree } from "../../domain/directory/directory.ts";
+import { OrgTree } from "../../domain/directory/index.ts";
 import type { OrgUnitId, PersonId, Role } from "../../domain/kernel/model.ts";
 import {
   aggregateUnits,
   boardPeriodKey,
+  canSeeBoard,
   foldProjections,
+  IndexDefinition,
+  indexScores,
+  parseMetric,
   pointChange,
   projectEntry,
   rankBoard,
   topAndSelf,
-} from "../../domain/leaderboards/boards.ts";
-import { IndexDefinition, indexScores } from "../../domain/leaderboards/indices.ts";
-import { canSeeBoard, parseMetric } from "../../domain/leaderboards/leaderboard-service.ts";
-import type { LedgerEntry } from "../../domain/ledger/ledger.ts";
+} from "../../domain/leaderboards/index.ts";
+import type { LedgerEntry } from "../../domain/ledger/index.ts";
 
 const entry = (overrides: Partial<LedgerEntry>): LedgerEntry =>
   ({

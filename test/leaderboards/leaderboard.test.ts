@@ -5,16 +5,16 @@
  */
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { OrgTree, type OrgUnit } from "../../domain/directory/directory.ts";
+import { OrgTree, type OrgUnit } from "../../domain/directory/index.ts";
 import { type OrgUnitId, type PersonId, personAccount } from "../../domain/kernel/model.ts";
-import { aggregateUnits, boardPeriodKey, foldProjections, projectEntry, rankBoard } from "../../domain/leaderboards/boards.ts";
-import type { LedgerEntry } from "../../domain/ledger/ledger.ts";
+import { aggregateUnits, boardPeriodKey, foldProjections, projectEntry, rankBoard } from "../../domain/leaderboards/index.ts";
+import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
 import { keys } from "../../functions/dynamo/keys.ts";
 import { DynamoLeaderboardStore } from "../../functions/dynamo/leaderboard-store.ts";
 import { handler } from "../../functions/projector.ts";
 import { demoOrgUnits } from "../../scripts/demo-data.ts";
-import { StreamPoller } from "../../scripts/stream-poller.ts";
+import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { as, type Client } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
 import { store } from "../support/invariants.ts";

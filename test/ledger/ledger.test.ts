@@ -10,8 +10,8 @@ import {
   type Movement,
   reversalOf,
   verifyChain,
-} from "../../domain/ledger/ledger.ts";
-import { verifyLedger } from "../../domain/ledger/verification.ts";
+  verifyLedger,
+} from "../../domain/ledger/index.ts";
 
 const person = personAccount("p1" as PersonId);
 const admin = { kind: "person", personId: "admin" as PersonId } as const;

@@ -1,6 +1,6 @@
 /** Calls the API as a signed-in user would, through the same path as the local server. */
 import { randomUUID } from "node:crypto";
-import { dispatchJson, type JsonAnswer } from "../../scripts/local-api.ts";
+import { dispatchJson, type JsonAnswer } from "../../scripts/local/api.ts";
 import { issuer } from "./env.ts";
 
 export type ApiResponse<T = any> = JsonAnswer<T>;

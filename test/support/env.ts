@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
-import { devAuthEnv, loadDevIssuer } from "../../scripts/dev-issuer.ts";
-import { createTables } from "../../scripts/local-dynamo.ts";
+import { devAuthEnv, loadDevIssuer } from "../../scripts/local/dev-issuer.ts";
+import { createTables } from "../../scripts/local/dynamo.ts";
 
 const suffix = randomUUID().slice(0, 8);
 export const tableNames = { ledger: `ledger-${suffix}`, state: `state-${suffix}` };

@@ -1,8 +1,8 @@
 /** Fund chains read straight from DynamoDB Local, for verifyLedger over fund and person chains together. */
-import { foldFundTotals, fundTotals } from "../../domain/fund/fund.ts";
+import { foldFundTotals, fundTotals } from "../../domain/fund/index.ts";
 import { fundAccount } from "../../domain/kernel/model.ts";
-import type { LedgerEntry } from "../../domain/ledger/ledger.ts";
-import { type StoredChain, verifyLedger } from "../../domain/ledger/verification.ts";
+import type { LedgerEntry } from "../../domain/ledger/index.ts";
+import { type StoredChain, verifyLedger } from "../../domain/ledger/index.ts";
 import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import { DynamoFundStore } from "../../functions/dynamo/fund-store.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";

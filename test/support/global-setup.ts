@@ -1,6 +1,6 @@
 /** One DynamoDB Local for the whole run (in memory); each test file makes its own tables in it. */
 import type { TestProject } from "vitest/node";
-import { startDynamoLocal } from "../../scripts/local-dynamo.ts";
+import { startDynamoLocal } from "../../scripts/local/dynamo.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

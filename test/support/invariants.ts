@@ -1,7 +1,7 @@
 import type { PersonId } from "../../domain/kernel/model.ts";
 import { personAccount } from "../../domain/kernel/model.ts";
-import type { LedgerEntry } from "../../domain/ledger/ledger.ts";
-import { type StoredChain, verifyLedger } from "../../domain/ledger/verification.ts";
+import type { LedgerEntry } from "../../domain/ledger/index.ts";
+import { type StoredChain, verifyLedger } from "../../domain/ledger/index.ts";
 import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import { DynamoLedgerStore } from "../../functions/dynamo/ledger-store.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
 import { loadDemoAwards, loadDemoFund } from "../../scripts/demo-data.ts";
-import { dispatch } from "../../scripts/local-api.ts";
+import { dispatch } from "../../scripts/local/api.ts";
 import { as, type Client } from "../support/api.ts";
 import { issuer } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";

@@ -8,7 +8,7 @@
  */
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import { capabilities } from "../../domain/kernel/model.ts";
-import type { LedgerEntry } from "../../domain/ledger/ledger.ts";
+import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
 import { demoAdmin, demoOrgUnits, demoPeople } from "../../scripts/demo-data.ts";

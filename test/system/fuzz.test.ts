@@ -15,7 +15,7 @@ import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import type { RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
 import { demoBadges, demoPeople, demoRules, demoSources } from "../../scripts/demo-data.ts";
-import { dispatch } from "../../scripts/local-api.ts";
+import { dispatch } from "../../scripts/local/api.ts";
 import type { ApiResponse } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
 import { ledgerProblems } from "../support/invariants.ts";

@@ -326,7 +326,7 @@ it("synthesises with the cdk CLI, offline and without AWS credentials", () => {
   const out = mkdtempSync(join(tmpdir(), "laurel-synth-"));
   try {
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
-    const cdk = join(import.meta.dirname, "..", "node_modules", ".bin", "cdk");
+    const cdk = join(import.meta.dirname, "..", "..", "node_modules", ".bin", "cdk");
     const result = spawnSync(cdk, ["synth", "--quiet", "-c", "stage=prod", "-o", out], { env, encoding: "utf8", timeout: 240_000 });
     expect(result.status, result.stderr).toBe(0);
     expect(readdirSync(out)).toContain("Laurel-prod.template.json");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { demoPeople } from "../../scripts/demo-data.ts";
-import { loadDevIssuer } from "../../scripts/dev-issuer.ts";
+import { loadDevIssuer } from "../../scripts/local/dev-issuer.ts";
 import { as, call } from "../support/api.ts";
 import { issuer } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import type { Area, RouteSpec } from "../functions/http/route.ts";
-import { routes } from "../functions/http/routes.ts";
+import type { Area, RouteSpec } from "../../functions/http/route.ts";
+import { routes } from "../../functions/http/routes.ts";
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -92,7 +92,7 @@ const handlers = new Map<Area, Promise<Handler>>();
 function handlerOf(area: Area): Promise<Handler> {
   let handler = handlers.get(area);
   if (!handler) {
-    handler = import(`../functions/${area}.ts`).then((module: { handler: Handler }) => module.handler);
+    handler = import(`../../functions/${area}.ts`).then((module: { handler: Handler }) => module.handler);
     handlers.set(area, handler);
   }
   return handler;

