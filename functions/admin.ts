@@ -6,7 +6,7 @@ import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { httpHandler } from "./http/http.ts";
 
-const adapters = createAdapters();
+const adapters = createAdapters("admin");
 const directory = new DirectoryService(adapters.directory);
 const rulebook = new RuleBook(adapters);
 

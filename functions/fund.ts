@@ -6,7 +6,7 @@ import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoFundStore } from "./dynamo/fund-store.ts";
 import { httpHandler, written } from "./http/http.ts";
 
-const adapters = createAdapters();
+const adapters = createAdapters("fund");
 const fundStore = new DynamoFundStore(adapters.db, adapters.tables);
 const funds = new FundService({
   store: fundStore,

@@ -31,6 +31,7 @@
  * | person facts          | FACTS#<personId>          | FACTS               |                        |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
+ * | definition versions   | DEFINITIONS               | VERSIONS            | (a counter per kind)   |
  *
  * Access patterns: see docs/ARCHITECTURE.md.
  */
