@@ -104,7 +104,7 @@ export class Operations extends Construct {
       evaluationPeriods: 3,
       description: `More than 5% of API requests failed with a 5xx in 2 of the last 3 five-minute periods. ${guards("availability")}`,
     });
-    this.#routeGroupAlarms(props.apiStage, props.routes);
+    const routeGroupLatency = this.#routeGroupAlarms(props.apiStage, props.routes);
 
     const levelOf = (name: string): ServiceLevel =>
       props.scheduledJobs?.find((job) => job.name === name)?.level ??
@@ -181,6 +181,7 @@ export class Operations extends Construct {
         title: "API latency (ms)",
         left: [props.apiStage.metricLatency({ statistic: "p50", period }), props.apiStage.metricLatency({ statistic: "p99", period })],
       }),
+      new GraphWidget({ title: "p99 latency by route group, slowest route (ms)", left: routeGroupLatency }),
       new GraphWidget({
         title: "Function errors and throttles",
         left: fns.flatMap(([name, fn]) => [
@@ -278,10 +279,11 @@ export class Operations extends Construct {
    * p99 latency, 5xx and 4xx rates of each route group, from the route-level metrics. An alarm
    * reads at most 10 metrics, so a group with more routes is watched by several alarms, each
    * naming its routes: latency by the slowest route's p99 (percentiles of different routes
-   * cannot be merged), rates by the group's errors over its requests.
+   * cannot be merged), rates by the group's errors over its requests. Returns the latency
+   * series, for the dashboard.
    */
-  #routeGroupAlarms(apiStage: HttpStage, routes: readonly RouteSpec[]): void {
-    const routeMetric = (spec: RouteSpec, metricName: string, statistic: string): Metric =>
+  #routeGroupAlarms(apiStage: HttpStage, routes: readonly RouteSpec[]): IMetric[] {
+    const routeMetric = (metricName: string, statistic: string) => (spec: RouteSpec) =>
       new Metric({
         namespace: "AWS/ApiGateway",
         metricName,
@@ -289,38 +291,37 @@ export class Operations extends Construct {
         statistic,
         period,
       });
-    for (const group of routeGroupNames) {
-      const levels = routeGroups[group];
+    return routeGroupNames.flatMap((group) => {
+      const { title, p99Ms, latencyLevel, max4xxPercent } = routeGroups[group];
       const members = routes.filter((spec) => routeGroupOf(spec) === group);
-      chunks(members, maxMetricsPerAlarm).forEach((part, i, all) => {
-        this.addAlarm(alarmId(group, "p99", i, all.length), {
-          metric: slowest(part.map((spec) => routeMetric(spec, "Latency", "p99"))),
-          threshold: levels.p99Ms,
-          datapointsToAlarm: 3,
-          evaluationPeriods: 3,
-          description: `p99 latency of ${levels.title} (${part.map(routeKey).join(", ")}) at or above ${levels.p99Ms} ms for 15 minutes. ${guards(levels.latencyLevel)}`,
-        });
-      });
       const rates: [string, number, ServiceLevel, number][] = [
         ["5xx", max5xxPercent, "availability", 2],
-        ["4xx", levels.max4xxPercent, "client-errors", 3],
+        ["4xx", max4xxPercent, "client-errors", 3],
       ];
       for (const [metricName, percent, level, breaching] of rates) {
         chunks(members, maxMetricsPerAlarm / 2).forEach((part, i, all) => {
           this.addAlarm(alarmId(group, metricName, i, all.length), {
-            metric: errorRate(
-              part.map((spec) => routeMetric(spec, metricName, "Sum")),
-              part.map((spec) => routeMetric(spec, "Count", "Sum")),
-              metricName,
-            ),
+            metric: errorRate(part.map(routeMetric(metricName, "Sum")), part.map(routeMetric("Count", "Sum")), metricName),
             threshold: percent,
             datapointsToAlarm: breaching,
             evaluationPeriods: 3,
-            description: `${percent}% or more of the requests to ${levels.title} (${part.map(routeKey).join(", ")}) answered with a ${metricName} in ${breaching} of the last 3 five-minute periods (judged from ${minRequestsForRates} requests a period). ${guards(level)}`,
+            description: `${percent}% or more of the requests to ${title} (${part.map(routeKey).join(", ")}) answered with a ${metricName} in ${breaching} of the last 3 five-minute periods (judged from ${minRequestsForRates} requests a period). ${guards(level)}`,
           });
         });
       }
-    }
+      return chunks(members, maxMetricsPerAlarm).map((part, i, all) => {
+        const id = alarmId(group, "p99", i, all.length);
+        const metric = slowest(part.map(routeMetric("Latency", "p99")), id);
+        this.addAlarm(id, {
+          metric,
+          threshold: p99Ms,
+          datapointsToAlarm: 3,
+          evaluationPeriods: 3,
+          description: `p99 latency of ${title} (${part.map(routeKey).join(", ")}) at or above ${p99Ms} ms for 15 minutes. ${guards(latencyLevel)}`,
+        });
+        return metric.with({ label: id });
+      });
+    });
   }
 }
 
@@ -331,15 +332,18 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
-/** The highest of the metrics at each period (the metric itself when there is one). */
-function slowest(metrics: Metric[]): IMetric {
+/**
+ * The highest of the metrics at each period (the metric itself when there is one). Its ids
+ * derive from the label, because the dashboard graphs several of these together.
+ */
+function slowest(metrics: Metric[], label: string): Metric | MathExpression {
   const [only] = metrics;
   if (metrics.length === 1 && only) return only;
-  const ids = metrics.map((_, i) => `p${i}`);
+  const ids = metrics.map((_, i) => `${label.replace(/[^A-Za-z0-9]/g, "_")}_${i}`);
   return new MathExpression({
     expression: `MAX([${ids.join(", ")}])`,
     usingMetrics: Object.fromEntries(ids.map((id, i) => [id, metrics[i] as Metric])),
-    label: "slowest route's p99 (ms)",
+    label,
     period,
   });
 }
