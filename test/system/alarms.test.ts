@@ -213,6 +213,13 @@ describe("service levels", () => {
     expect(dlq[0]?.AlarmDescription).toContain(guards("leaderboard-freshness"));
   });
 
+  it("docs/OPERATIONS.md prices the alarms the template holds", () => {
+    const metrics = alarms().reduce((sum, alarm) => sum + metricsOf(alarm).length, 0);
+    // $0.10 per alarm metric a month, the price docs/PERFORMANCE.md assumes.
+    const text = operations.replace(/\s+/g, " ");
+    expect(text).toContain(`${alarms().length} alarms reading ${metrics} metrics, $${(metrics / 10).toFixed(2)} a month`);
+  });
+
   it("docs/OPERATIONS.md states each level under 'Service levels and alarms'", () => {
     const section = operations.split(/^## /m).find((s) => s.startsWith("Service levels and alarms"));
     expect(section).toBeDefined();
