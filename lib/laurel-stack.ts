@@ -132,12 +132,16 @@ export class LaurelStack extends Stack {
     this.operations = new Operations(this, "Operations", {
       stage: config.stage,
       apiStage: this.api.stage,
+      routes: Object.values(routes),
       functions: {
         ...Object.fromEntries(areas.map((area) => [area, this.functions[area].function])),
         projector: this.projector.function.function,
         verifier: this.verifier.function.function,
       },
       streamConsumers: [{ name: "projector", function: this.projector.function.function, deadLetterQueue: this.projector.deadLetterQueue }],
+      scheduledJobs: [
+        { name: "verifier", function: this.verifier.function.function, every: this.verifier.every, level: "ledger-verified" },
+      ],
       tables: this.tables.tables,
     });
 

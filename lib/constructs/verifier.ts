@@ -26,6 +26,8 @@ export interface VerifierProps {
 
 export class Verifier extends Construct {
   readonly function: LaurelFunction;
+  /** How often it runs; Operations alarms when it has not run for two of these. */
+  readonly every = Duration.hours(1);
 
   constructor(scope: Construct, id: string, props: VerifierProps) {
     super(scope, id);
@@ -40,7 +42,7 @@ export class Verifier extends Construct {
     grantTable(this.function.role, props.ledger, tables.ledger, [...ledgerActions.read, "dynamodb:Scan"]);
     grantState(this.function.role, props.state, tables.state, "read");
     new Rule(this, "Hourly", {
-      schedule: Schedule.rate(Duration.hours(1)),
+      schedule: Schedule.rate(this.every),
       targets: [new LambdaFunction(this.function.function, { retryAttempts: 0 })],
     });
   }
