@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { Area, RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
+import { authorizerRefusal, eventTooLarge, integrationFailed, lambdaMaxEventBytes, notFound } from "./gateway.ts";
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -98,13 +99,31 @@ function handlerOf(area: Area): Promise<Handler> {
   return handler;
 }
 
+/** The event's size as Lambda counts it; API Gateway sends a text body as text, not base64 as here. */
+const eventBytes = (event: APIGatewayProxyEventV2) =>
+  Buffer.byteLength(JSON.stringify({ ...event, body: "" })) + (event.body ? Buffer.from(event.body, "base64").byteLength : 0);
+
+/**
+ * One request as API Gateway and Lambda answer it: API Gateway's own 404 for a route it does not
+ * have, its JWT authorizer on "token" routes and Lambda's payload quota (scripts/local/gateway.ts),
+ * then the area's handler; a handler that throws is API Gateway's 500, as in AWS.
+ */
 export async function dispatch(request: LocalRequest): Promise<APIGatewayProxyStructuredResultV2> {
   const path = new URL(request.url, "http://localhost").pathname;
   const matched = matchRoute(request.method, path);
-  // Unmatched requests go to the public area, whose router answers with the API's own 404.
-  const area: Area = matched?.spec.area ?? "public";
-  const event = buildEvent(request, matched ? `${matched.spec.method} ${matched.spec.path}` : "$default", matched?.params);
-  return (await handlerOf(area))(event, lambdaContext());
+  if (!matched) return notFound();
+  const event = buildEvent(request, `${matched.spec.method} ${matched.spec.path}`, matched.params);
+  if (matched.spec.auth === "token") {
+    const refusal = await authorizerRefusal(event.headers.authorization);
+    if (refusal) return refusal;
+  }
+  if (eventBytes(event) > lambdaMaxEventBytes) return eventTooLarge();
+  try {
+    return await (await handlerOf(matched.spec.area))(event, lambdaContext());
+  } catch (error) {
+    console.error(error);
+    return integrationFailed();
+  }
 }
 
 export interface JsonAnswer<T = any> {
