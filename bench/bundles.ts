@@ -5,11 +5,9 @@
  * written inside the project so that the SDK resolves from node_modules, as from the runtime.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
-import { areas } from "../functions/http/route.ts";
-import { lambdaBundling } from "../lib/bundling.ts";
+import { buildBundles, functionNames } from "../scripts/local/bundles.ts";
 import { devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
 import { atMost, median, type Options, type Result } from "./result.ts";
 
@@ -18,23 +16,8 @@ const root = new URL("..", import.meta.url).pathname;
 export async function bundleFigures(options: Options): Promise<Result[]> {
   const out = mkdtempSync(join(root, "node_modules", ".laurel-bench-"));
   try {
-    const present = areas.filter((area) => existsSync(join(root, "functions", `${area}.ts`)));
-    const result = await build({
-      entryPoints: present.map((area) => join(root, "functions", `${area}.ts`)),
-      outdir: out,
-      outExtension: { ".js": ".mjs" },
-      bundle: true,
-      treeShaking: true,
-      platform: "node",
-      ...lambdaBundling,
-      mainFields: [...lambdaBundling.mainFields],
-      external: [...lambdaBundling.external],
-      banner: { js: lambdaBundling.banner },
-      sourcemap: false,
-      metafile: true,
-      logLevel: "error",
-    });
-    printLargestInputs(result.metafile);
+    const result = await buildBundles(out, { sourcemap: false, metafile: true });
+    if (result.metafile) printLargestInputs(result.metafile);
 
     // Module scope wires the adapters, which read these; nothing is called, so no AWS is needed.
     const env = {
@@ -56,7 +39,7 @@ export async function bundleFigures(options: Options): Promise<Result[]> {
 
     const runs = options.quick ? 11 : 31;
     const rows: Result[] = [];
-    for (const area of present) {
+    for (const area of functionNames) {
       const file = join(out, `${area}.mjs`);
       rows.push(atMost(`bundle ${area}: minified, no source map`, Math.round(statSync(file).size / 102.4) / 10, "KB", 300));
       const bare: number[] = [];

@@ -1,3 +1,5 @@
+import type { BuildOptions } from "esbuild";
+
 /**
  * How every function is bundled (esbuild): shared by the CDK construct and the benchmarks, so
  * that what is measured is what is deployed.
@@ -15,3 +17,20 @@ export const lambdaBundling = {
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   external: ["@aws-sdk/*"],
 } as const;
+
+/**
+ * The esbuild options NodejsFunction runs with for lambdaBundling (without the source map it
+ * adds), for building the very same bundles outside CDK: the benchmarks, `npm start -- --bundled`
+ * and the tests that run against the bundles.
+ */
+export const esbuildOptions = {
+  bundle: true,
+  platform: "node",
+  format: lambdaBundling.format,
+  target: lambdaBundling.target,
+  mainFields: [...lambdaBundling.mainFields],
+  minify: lambdaBundling.minify,
+  banner: { js: lambdaBundling.banner },
+  external: [...lambdaBundling.external],
+  outExtension: { ".js": ".mjs" },
+} satisfies BuildOptions;

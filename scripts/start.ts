@@ -1,11 +1,13 @@
 /**
  * `npm start`: DynamoDB Local (data kept in .laurel/dynamodb unless --fresh), the tables, the
- * demo enterprise, and the API on http://127.0.0.1:3000 served by the Lambda handlers.
+ * demo enterprise, and the API on http://127.0.0.1:3000 served by the Lambda handlers, throttled
+ * as the dev stage is. `npm start -- --bundled` serves them from the esbuild bundles lib/ deploys.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createDynamoClient } from "../functions/dynamo/client.ts";
+import { stageConfig } from "../lib/stage.ts";
 import { buildWeb } from "./build-web.ts";
 import {
   demoAdmin,
@@ -17,6 +19,7 @@ import {
   loadDemoIndices,
   loadDemoOrg,
 } from "./demo-data.ts";
+import { buildBundles, loadHandler } from "./local/bundles.ts";
 import { devAuthEnv, loadDevIssuer } from "./local/dev-issuer.ts";
 import { createTables, startDynamoLocal } from "./local/dynamo.ts";
 
@@ -24,6 +27,7 @@ const root = join(import.meta.dirname, "..");
 const stateDir = join(root, ".laurel");
 const dataDir = join(stateDir, "dynamodb");
 const fresh = process.argv.includes("--fresh");
+const bundled = process.argv.includes("--bundled");
 const port = Number(process.env.PORT ?? 3000);
 
 if (fresh) rmSync(dataDir, { recursive: true, force: true });
@@ -48,13 +52,18 @@ Object.assign(process.env, {
   ...devAuthEnv(issuer),
 });
 await createTables(createDynamoClient(), tableNames);
+if (bundled) {
+  const bundles = join(stateDir, "bundles");
+  await buildBundles(bundles);
+  process.env.LAUREL_BUNDLES = bundles;
+}
 
 // Imported only now: the handlers read their configuration at module load, as in Lambda.
 const { dispatch } = await import("./local/api.ts");
 const { startLocalServer } = await import("./local/server.ts");
 // The leaderboard projector, fed from DynamoDB Local's stream of the ledger as Lambda is in AWS.
 const { StreamPoller } = await import("./local/stream-poller.ts");
-const { handler: projector } = await import("../functions/projector.ts");
+const projector = await loadHandler<typeof import("../functions/projector.ts").handler>("projector");
 const poller = new StreamPoller({
   endpoint: dynamo.endpoint,
   client: createDynamoClient(),
@@ -87,10 +96,11 @@ if (firstRun) {
 }
 
 const page = await buildWeb();
-await startLocalServer(port, "127.0.0.1", { dev: { issuer } });
+await startLocalServer(port, "127.0.0.1", { dev: { issuer }, throttle: stageConfig("dev").throttle });
 const managerToken = await issuer.sign("liu-yang", ["manager"]);
 console.log(`
 Laurel is running at http://127.0.0.1:${port}  (DynamoDB Local at ${dynamo.endpoint}, data in .laurel/)
+${bundled ? "Served from the esbuild bundles Lambda runs (.laurel/bundles/)." : "Served from the TypeScript sources; npm start -- --bundled serves the bundles Lambda runs."}
 
 The managers' page: http://127.0.0.1:${port}/app/  (demo sign-in; ${page.summary})
 

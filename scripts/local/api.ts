@@ -1,12 +1,14 @@
 /**
  * API Gateway (HTTP API, payload 2.0) on a laptop: builds the event API Gateway would send for a
  * request, finds the route's area and calls that area's Lambda handler, the very code that runs
- * in AWS. The local server and the tests both go through here.
+ * in AWS (or its esbuild bundle: scripts/local/bundles.ts). The local server and the tests both
+ * go through here.
  */
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { Area, RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
+import { loadHandler } from "./bundles.ts";
 import { authorizerRefusal, eventTooLarge, integrationFailed, lambdaMaxEventBytes, notFound } from "./gateway.ts";
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -93,7 +95,7 @@ const handlers = new Map<Area, Promise<Handler>>();
 function handlerOf(area: Area): Promise<Handler> {
   let handler = handlers.get(area);
   if (!handler) {
-    handler = import(`../../functions/${area}.ts`).then((module: { handler: Handler }) => module.handler);
+    handler = loadHandler<Handler>(area);
     handlers.set(area, handler);
   }
   return handler;

@@ -12,8 +12,9 @@ import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
 import { keys } from "../../functions/dynamo/keys.ts";
 import { DynamoLeaderboardStore } from "../../functions/dynamo/leaderboard-store.ts";
-import { handler } from "../../functions/projector.ts";
+import type { handler as projectorHandler } from "../../functions/projector.ts";
 import { demoOrgUnits } from "../../scripts/demo-data.ts";
+import { loadHandler } from "../../scripts/local/bundles.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { as, type Client } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
@@ -21,6 +22,8 @@ import { store } from "../support/invariants.ts";
 import { withDemoOrg } from "../support/org.ts";
 
 const admin = await withDemoOrg();
+// The projector's source, or its bundle in the bundled test project.
+const handler = await loadHandler<typeof projectorHandler>("projector");
 const hr = await as("deng-hua", "hr");
 const boards = new DynamoLeaderboardStore(createDocumentClient(), tableNames.state);
 const poller = new StreamPoller({

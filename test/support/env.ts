@@ -21,6 +21,9 @@ Object.assign(process.env, {
   LAUREL_SECRET_KEY: randomUUID() + randomUUID(),
   LOG_LEVEL: "silent",
 });
+// The bundled project (vitest.config.ts) runs the handlers from their esbuild bundles.
+const bundles = inject("bundles");
+if (bundles) process.env.LAUREL_BUNDLES = bundles;
 
 export const issuer = await loadDevIssuer();
 Object.assign(process.env, devAuthEnv(issuer));
