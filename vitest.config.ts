@@ -14,7 +14,8 @@ export default defineConfig({
         // between them they call every area's function through scripts/local/api.ts, and the
         // projector: the ledger (ledger, admin, public), webhooks, eligibility, the fund,
         // leaderboards and their settings (with the projector), the directory over the local
-        // server, and API Gateway's own answers (which also checks the bundles are what runs).
+        // server, API Gateway's own answers (which also checks the bundles are what runs), and
+        // the log lines Powertools writes from inside the bundles.
         extends: true,
         test: {
           name: "bundles",
@@ -27,6 +28,7 @@ export default defineConfig({
             "test/leaderboards/leaderboard.test.ts",
             "test/directory/directory-api.test.ts",
             "test/system/gateway.test.ts",
+            "test/system/logs.test.ts",
           ],
         },
       },

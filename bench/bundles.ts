@@ -7,8 +7,8 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { buildBundles, functionNames } from "../scripts/local/bundles.ts";
 import { devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
+import { buildBundles, functionNames } from "../scripts/local/lambda.ts";
 import { atMost, median, type Options, type Result } from "./result.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -25,7 +25,7 @@ export async function bundleFigures(options: Options): Promise<Result[]> {
       AWS_REGION: "us-east-1",
       LEDGER_TABLE: "bench-ledger",
       STATE_TABLE: "bench-state",
-      LOG_LEVEL: "silent",
+      LOG_LEVEL: "SILENT",
       LAUREL_SECRET_KEY: Buffer.alloc(32).toString("base64"),
       ...devAuthEnv(await loadDevIssuer()),
     };

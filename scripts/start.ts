@@ -19,9 +19,9 @@ import {
   loadDemoIndices,
   loadDemoOrg,
 } from "./demo-data.ts";
-import { buildBundles, loadHandler } from "./local/bundles.ts";
 import { devAuthEnv, loadDevIssuer } from "./local/dev-issuer.ts";
 import { createTables, startDynamoLocal } from "./local/dynamo.ts";
+import { buildBundles, loadHandler } from "./local/lambda.ts";
 
 const root = join(import.meta.dirname, "..");
 const stateDir = join(root, ".laurel");
@@ -83,7 +83,10 @@ if (firstRun) {
     });
     return { status: result.statusCode ?? 200, body: JSON.parse(result.body ?? "null") as unknown };
   };
-  process.env.LOG_LEVEL = "silent";
+  // The functions read their log level once, at their first request (this load): keep it INFO for
+  // the server's requests, and leave the load's hundreds of request lines out of the terminal.
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
   await loadDemoOrg(send);
   const secrets = await loadDemoDefinitions(send);
   writeFileSync(join(stateDir, "source-secrets.json"), JSON.stringify(secrets, null, 2), { mode: 0o600 });
@@ -91,7 +94,7 @@ if (firstRun) {
   await loadDemoEvents(dispatch, secrets["tianma-learning"] as string);
   await loadDemoIndices(send);
   await loadDemoFund(dispatch, (personId, roles) => issuer.sign(personId, roles));
-  delete process.env.LOG_LEVEL;
+  process.stdout.write = write;
   console.log(`Loaded the demo enterprise: ${demoPeople.length} people.`);
 }
 

@@ -1,11 +1,12 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { tracer } from "../http/log.ts";
 
 /**
  * One document client per process. DYNAMODB_ENDPOINT points it at DynamoDB Local; in Lambda the
  * SDK finds the region and credentials itself.
  */
-export function createDocumentClient(client = createDynamoClient()): DynamoDBDocumentClient {
+export function createDocumentClient(client = traced(createDynamoClient())): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
@@ -22,6 +23,9 @@ export function createDynamoClient(): DynamoDBClient {
       : { maxAttempts: 3 },
   );
 }
+
+/** An X-Ray subsegment for every call the client makes (Powertools Tracer; nothing outside Lambda). */
+export const traced = (client: DynamoDBClient): DynamoDBClient => tracer.captureAWSv3Client(client);
 
 const retryableNames = new Set([
   "TransactionCanceledException",

@@ -1,15 +1,15 @@
 /**
  * API Gateway (HTTP API, payload 2.0) on a laptop: builds the event API Gateway would send for a
  * request, finds the route's area and calls that area's Lambda handler, the very code that runs
- * in AWS (or its esbuild bundle: scripts/local/bundles.ts). The local server and the tests both
+ * in AWS (or its esbuild bundle: scripts/local/lambda.ts). The local server and the tests both
  * go through here.
  */
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { Area, RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
-import { loadHandler } from "./bundles.ts";
 import { authorizerRefusal, eventTooLarge, integrationFailed, lambdaMaxEventBytes, notFound } from "./gateway.ts";
+import { lambdaContext, loadHandler } from "./lambda.ts";
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -81,15 +81,6 @@ export function buildEvent(request: LocalRequest, routeKey: string, params: Reco
   };
 }
 
-const lambdaContext = (): Context =>
-  ({
-    functionName: "laurel-local",
-    functionVersion: "$LATEST",
-    awsRequestId: randomUUID(),
-    getRemainingTimeInMillis: () => 30_000,
-    callbackWaitsForEmptyEventLoop: false,
-  }) as Context;
-
 const handlers = new Map<Area, Promise<Handler>>();
 
 function handlerOf(area: Area): Promise<Handler> {
@@ -121,7 +112,7 @@ export async function dispatch(request: LocalRequest): Promise<APIGatewayProxySt
   }
   if (eventBytes(event) > lambdaMaxEventBytes) return eventTooLarge();
   try {
-    return await (await handlerOf(matched.spec.area))(event, lambdaContext());
+    return await (await handlerOf(matched.spec.area))(event, lambdaContext(matched.spec.area));
   } catch (error) {
     console.error(error);
     return integrationFailed();

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { buildBundles } from "../../scripts/local/bundles.ts";
+import { buildBundles } from "../../scripts/local/lambda.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

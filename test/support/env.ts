@@ -19,7 +19,7 @@ Object.assign(process.env, {
   ORG_TREE_TTL_MS: "0",
   DEFINITIONS_TTL_MS: "0",
   LAUREL_SECRET_KEY: randomUUID() + randomUUID(),
-  LOG_LEVEL: "silent",
+  LOG_LEVEL: "SILENT",
 });
 // The bundled project (vitest.config.ts) runs the handlers from their esbuild bundles.
 const bundles = inject("bundles");

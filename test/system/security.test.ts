@@ -1,12 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { demoPeople } from "../../scripts/demo-data.ts";
 import { loadDevIssuer } from "../../scripts/local/dev-issuer.ts";
 import { as, call } from "../support/api.ts";
 import { issuer } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
-import { cloudEvent, deliver } from "../support/webhooks.ts";
 
-const { admin, secrets } = await withDemoDefinitions();
+await withDemoDefinitions();
 const balances = (token: string) => call("GET", "/people/yang-xue/balances", { headers: { authorization: `Bearer ${token}` } });
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -38,49 +36,5 @@ describe("broken authentication", () => {
   it("a role the token does not carry is not granted by the directory", async () => {
     const manager = await as("cao-yi", "manager");
     expect((await manager.post("/awards", { personId: "yang-xue", coins: 1, reason: "x" })).status).toBe(403);
-  });
-});
-
-describe("logs", () => {
-  it("carry ids, never tokens, secrets or names, over a run that uses all of them", async () => {
-    const lines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    const level = process.env.LOG_LEVEL;
-    process.env.LOG_LEVEL = "info";
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    }) as typeof process.stdout.write;
-    const tokens: string[] = [];
-    const used: string[] = [];
-    try {
-      const manager = await as("liu-yang", "manager");
-      tokens.push(admin.token, manager.token);
-      await manager.get("/people/yang-xue/balances");
-      await manager.get("/people/gao-bo/balances");
-      await admin.post("/awards", { personId: "yang-xue", coins: 2, reason: "日志测试" });
-      await admin.post("/deductions", { personId: "yang-xue", coins: 999_999, reason: "too much" });
-      const rotated = await admin.post("/admin/sources/tianma-oa/secrets", { overlapHours: 1 });
-      used.push(rotated.body.secret, secrets["tianma-learning"] as string, secrets["tianma-oa"] as string);
-      await deliver("tianma-learning", cloudEvent("com.tianma.learning.course.completed", "yang-xue", { courseId: "log", score: 90 }), {
-        secret: secrets["tianma-learning"] as string,
-      });
-      await deliver("tianma-learning", cloudEvent("com.tianma.learning.course.completed", "yang-xue", { courseId: "log", score: 90 }), {
-        secret: "whsec_AAAA",
-      });
-      await call("GET", "/people/yang-xue/balances", { headers: { authorization: "Bearer not.a.token" } });
-    } finally {
-      process.stdout.write = write;
-      process.env.LOG_LEVEL = level;
-    }
-    const text = lines.join("");
-    expect(lines.length).toBe(7); // one line per request that reaches a function (API Gateway refuses "not.a.token")
-    expect(text).toContain('"callerId":"liu-yang"');
-    for (const secret of [...tokens, ...used]) {
-      expect(text).not.toContain(secret);
-      expect(text).not.toContain(secret.slice(-24));
-    }
-    for (const person of demoPeople) expect(text).not.toContain(person.name);
-    expect(text).not.toContain("日志测试");
   });
 });
