@@ -15,7 +15,7 @@ export default defineConfig({
         // projector: the ledger (ledger, admin, public), webhooks, eligibility, the fund,
         // leaderboards and their settings (with the projector), the directory over the local
         // server, API Gateway's own answers (which also checks the bundles are what runs), and
-        // the log lines Powertools writes from inside the bundles.
+        // the log lines and X-Ray subsegments Powertools records from inside the bundles.
         extends: true,
         test: {
           name: "bundles",
@@ -29,6 +29,7 @@ export default defineConfig({
             "test/directory/directory-api.test.ts",
             "test/system/gateway.test.ts",
             "test/system/logs.test.ts",
+            "test/system/tracing.test.ts",
           ],
         },
       },

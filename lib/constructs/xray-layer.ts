@@ -29,30 +29,17 @@ export class XRaySdkLayer extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    const entry = require.resolve(xraySdk);
     this.layer = new LayerVersion(this, "Layer", {
       description: `${xraySdk} ${require(`${xraySdk}/package.json`).version} for Powertools Tracer`,
       compatibleRuntimes: [Runtime.NODEJS_24_X],
       compatibleArchitectures: [Architecture.ARM_64],
-      code: Code.fromAsset(join(entry, ".."), {
+      code: Code.fromAsset(join(require.resolve(xraySdk), ".."), {
         bundling: {
-          // Never pulled: the local bundling below always succeeds.
+          // Never pulled: bundling with esbuild here always succeeds.
           image: DockerImage.fromRegistry("public.ecr.aws/sam/build-nodejs24.x"),
           local: {
             tryBundle(outputDir: string) {
-              const dir = join(outputDir, "nodejs", "node_modules", xraySdk);
-              buildSync({
-                entryPoints: [entry],
-                outfile: join(dir, "index.js"),
-                bundle: true,
-                platform: "node",
-                format: "cjs",
-                target: lambdaBundling.target,
-                minify: true,
-                external: ["@aws-sdk/*"],
-                logLevel: "error",
-              });
-              writeFileSync(join(dir, "package.json"), JSON.stringify({ name: xraySdk, main: "index.js" }));
+              buildXRaySdkLayer(outputDir);
               return true;
             },
           },
@@ -60,4 +47,22 @@ export class XRaySdkLayer extends Construct {
       }),
     });
   }
+}
+
+/** The layer's content: nodejs/node_modules/aws-xray-sdk-core as one minified CommonJS file. */
+export function buildXRaySdkLayer(outputDir: string): void {
+  const dir = join(outputDir, "nodejs", "node_modules", xraySdk);
+  buildSync({
+    entryPoints: [require.resolve(xraySdk)],
+    outfile: join(dir, "index.js"),
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: lambdaBundling.target,
+    minify: true,
+    // As in every function: the runtime provides the AWS SDK.
+    external: ["@aws-sdk/*"],
+    logLevel: "error",
+  });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: xraySdk, main: "index.js" }));
 }
