@@ -1,12 +1,14 @@
 /**
  * Each function's deployment bundle, built with the options LaurelFunction deploys with
- * (lib/bundling.ts: the AWS SDK comes from the Lambda runtime) but without the source map: its
- * size, and its module initialisation time as a ratio to a bare Node start. The bundles are
- * written inside the project so that the SDK resolves from node_modules, as from the runtime.
+ * (lib/bundling.ts: the AWS SDK comes from the Lambda runtime, the X-Ray SDK from our layer) but
+ * without the source map: its size, and its module initialisation time as a ratio to a bare Node
+ * start. The bundles are written inside the project so that the SDK resolves from node_modules,
+ * as from the runtime, and the layer's X-Ray SDK beside them.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { buildXRaySdk } from "../lib/constructs/xray-layer.ts";
 import { devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
 import { buildBundles, functionNames } from "../scripts/local/lambda.ts";
 import { atMost, median, type Options, type Result } from "./result.ts";
@@ -18,6 +20,8 @@ export async function bundleFigures(options: Options): Promise<Result[]> {
   try {
     const result = await buildBundles(out, { sourcemap: false, metafile: true });
     if (result.metafile) printLargestInputs(result.metafile);
+    // Beside the bundles, where they find it first: the X-Ray SDK as its layer holds it.
+    const xray = buildXRaySdk(join(out, "node_modules"));
 
     // Module scope wires the adapters, which read these; nothing is called, so no AWS is needed.
     const env = {
@@ -38,7 +42,9 @@ export async function bundleFigures(options: Options): Promise<Result[]> {
     };
 
     const runs = options.quick ? 11 : 31;
-    const rows: Result[] = [];
+    const rows: Result[] = [
+      atMost("X-Ray SDK layer, shared by every function: minified", Math.round(statSync(xray).size / 102.4) / 10, "KB", 150),
+    ];
     for (const area of functionNames) {
       const file = join(out, `${area}.mjs`);
       rows.push(atMost(`bundle ${area}: minified, no source map`, Math.round(statSync(file).size / 102.4) / 10, "KB", 300));

@@ -39,7 +39,7 @@ export class XRaySdkLayer extends Construct {
           image: DockerImage.fromRegistry("public.ecr.aws/sam/build-nodejs24.x"),
           local: {
             tryBundle(outputDir: string) {
-              buildXRaySdkLayer(outputDir);
+              buildXRaySdk(join(outputDir, "nodejs", "node_modules"));
               return true;
             },
           },
@@ -49,9 +49,9 @@ export class XRaySdkLayer extends Construct {
   }
 }
 
-/** The layer's content: nodejs/node_modules/aws-xray-sdk-core as one minified CommonJS file. */
-export function buildXRaySdkLayer(outputDir: string): void {
-  const dir = join(outputDir, "nodejs", "node_modules", xraySdk);
+/** The layer's package: node_modules/aws-xray-sdk-core as one minified CommonJS file. */
+export function buildXRaySdk(nodeModules: string): string {
+  const dir = join(nodeModules, xraySdk);
   buildSync({
     entryPoints: [require.resolve(xraySdk)],
     outfile: join(dir, "index.js"),
@@ -65,4 +65,5 @@ export function buildXRaySdkLayer(outputDir: string): void {
     logLevel: "error",
   });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: xraySdk, main: "index.js" }));
+  return join(dir, "index.js");
 }

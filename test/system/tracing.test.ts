@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { buildXRaySdkLayer } from "../../lib/constructs/xray-layer.ts";
+import { buildXRaySdk } from "../../lib/constructs/xray-layer.ts";
 import { as } from "../support/api.ts";
 import { withDemoOrg } from "../support/org.ts";
 
@@ -77,7 +77,7 @@ describe("traces", () => {
   it("come from the X-Ray SDK layer lib/ builds for every function, which loads and instruments a client", () => {
     const dir = mkdtempSync(join(tmpdir(), "laurel-xray-layer-"));
     try {
-      buildXRaySdkLayer(dir);
+      buildXRaySdk(join(dir, "nodejs", "node_modules"));
       const sdk = createRequire(join(dir, "nodejs", "node_modules", "index.js"))("aws-xray-sdk-core");
       expect(typeof sdk.captureAWSv3Client).toBe("function");
       expect(typeof sdk.getSegment).toBe("function");
