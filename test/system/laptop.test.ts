@@ -33,6 +33,25 @@ function listeningAddresses(port: number): string[] {
     .map(([, local]) => (local as string).split(":")[0] as string);
 }
 
+interface Answer {
+  status: number;
+  body: string;
+}
+
+const send = (port: number, host: string, method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+  new Promise<Answer>((resolve, reject) => {
+    const req = httpRequest(
+      { host: "127.0.0.1", port, method, path, headers: { host, "content-type": "application/json", ...headers } },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+
 describe("DynamoDB Local", () => {
   it("accepts connections on 127.0.0.1 and refuses them on every other address of this machine", async () => {
     expect(await reachable("127.0.0.1", dynamoPort)).toBe(true);
@@ -48,23 +67,14 @@ describe("DynamoDB Local", () => {
     // At least one of the two proofs ran on this machine (no network and no /proc proves nothing).
     expect(others.length + sockets.length).toBeGreaterThan(0);
   });
-});
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-const send = (port: number, host: string, method: string, path: string, body?: string) =>
-  new Promise<Answer>((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port, method, path, headers: { host, "content-type": "application/json" } }, (res) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on("error", reject);
-    req.end(body);
+  it("answers only to loopback Host names, so that a DNS-rebinding page cannot read or write the ledger", async () => {
+    const listTables = (host: string) => send(dynamoPort, host, "POST", "/", "{}", { "x-amz-target": "DynamoDB_20120810.ListTables" });
+    expect((await listTables(`evil.example:${dynamoPort}`)).status).toBe(421);
+    const local = await listTables(`127.0.0.1:${dynamoPort}`);
+    expect(local.status).not.toBe(421);
   });
+});
 
 describe("the local server", () => {
   let server: Server;
