@@ -8,10 +8,11 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { buildXRaySdk } from "../lib/constructs/xray-layer.ts";
 import { devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
 import { buildBundles, functionNames } from "../scripts/local/lambda.ts";
-import { atMost, median, type Options, type Result } from "./result.ts";
+import { atMost, median, type Options, type Result, reported } from "./result.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -41,6 +42,16 @@ export async function bundleFigures(options: Options): Promise<Result[]> {
       return elapsed;
     };
 
+    // The CPU time (user + system) a process spent by the end of loading the bundle: unlike wall
+    // time, barely moved by other work on the machine.
+    const cpu = (file: string) => {
+      const report = "const u = process.cpuUsage(); console.log((u.user + u.system) / 1000)";
+      const script = file ? `await import(${JSON.stringify(pathToFileURL(file).href)}); ${report}` : report;
+      const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { env, encoding: "utf8" });
+      if (child.status !== 0) throw new Error(`loading ${file} failed: ${child.stderr}`);
+      return Number(child.stdout.trim());
+    };
+
     const runs = options.quick ? 11 : 31;
     const rows: Result[] = [
       atMost("X-Ray SDK layer, shared by every function: minified", Math.round(statSync(xray).size / 102.4) / 10, "KB", 150),
@@ -59,6 +70,13 @@ export async function bundleFigures(options: Options): Promise<Result[]> {
       rows.push(
         atMost(`bundle ${area}: module init ÷ bare node start`, Math.round((median(loaded) / median(bare)) * 100) / 100, "ratio", 1.5),
       );
+      const cpuBare: number[] = [];
+      const cpuLoaded: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        cpuBare.push(cpu(""));
+        cpuLoaded.push(cpu(file));
+      }
+      rows.push(reported(`bundle ${area}: module init CPU time beyond a bare node`, Math.round(median(cpuLoaded) - median(cpuBare)), "ms"));
     }
     return rows;
   } finally {
