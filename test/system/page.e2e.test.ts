@@ -2,7 +2,8 @@
  * The managers' page end to end, in a real headless Chromium (Debian's, driven by playwright-core)
  * against the local server: demo sign-in, balances that match the API, a badge, English and
  * back, the team lead's team, a refusal, an expired sign-in. Writes a screenshot of each screen
- * at 390×844 to docs/screenshots/.
+ * at 390×844 to test/screenshots/ (ignored), or to docs/screenshots/ with SCREENSHOTS=docs: a test
+ * run changes no tracked file.
  */
 import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
@@ -19,7 +20,7 @@ import { as } from "../support/api.ts";
 import { issuer } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
 
-const shots = join(import.meta.dirname, "..", "..", "docs", "screenshots");
+const shots = join(import.meta.dirname, "..", "..", process.env.SCREENSHOTS === "docs" ? "docs" : "test", "screenshots");
 
 let server: Server;
 let base: string;
