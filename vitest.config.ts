@@ -10,7 +10,7 @@ import { defineConfig } from "vitest/config";
  */
 process.env.LAUREL_SDK_RECORD ??= mkdtempSync(join(tmpdir(), "laurel-sdk-requests-"));
 const sdkRecord = process.env.LAUREL_SDK_RECORD;
-const iamConformance = "test/system/iam-conformance.test.ts";
+const iamConformance = "test/infra/iam-conformance.test.ts";
 
 export default defineConfig({
   test: {
