@@ -2,7 +2,8 @@
  * The managers' page end to end, in a real headless Chromium (Debian's, driven by playwright-core)
  * against the local server: demo sign-in, balances that match the API, a badge, English and
  * back, the team lead's team, a refusal, an expired sign-in. Writes a screenshot of each screen
- * at 390×844 to docs/screenshots/.
+ * at 390×844 to the ignored test/screenshots/; `npm run screenshots` writes them to
+ * docs/screenshots/ instead, on purpose (a test run never changes a tracked file).
  */
 import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
@@ -19,7 +20,8 @@ import { as } from "../support/api.ts";
 import { issuer } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
 
-const shots = join(import.meta.dirname, "..", "..", "docs", "screenshots");
+const root = join(import.meta.dirname, "..", "..");
+const shots = join(root, process.env.LAUREL_SCREENSHOTS ?? join("test", "screenshots"));
 
 let server: Server;
 let base: string;
