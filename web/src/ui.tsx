@@ -1,11 +1,12 @@
 /** Shared pieces: the app context, icons, skeletons, errors, the capability radar, medals. */
 import type { ComponentChildren } from "preact";
 import { createContext } from "preact";
-import { useContext } from "preact/hooks";
+import { useContext, useEffect, useRef } from "preact/hooks";
 import { capabilities, capabilitiesByTier } from "../../domain/kernel/model.ts";
 import type { ApiError, DemoPerson, GateRef, OrgUnit } from "./api.ts";
 import type { PageConfig, Session } from "./auth.ts";
 import { number } from "./format.ts";
+import { problemWords } from "./problems.ts";
 import { capabilityName, type Dict, type Lang } from "./i18n.ts";
 
 export interface AppContext {
@@ -56,19 +57,65 @@ export function Skeleton({ lines = 3, tall = false }: { lines?: number; tall?: b
   );
 }
 
-/** A refusal or failure, in the API's own words (its problem detail). */
+/** A refusal or failure in the reader's language, with its numbers; the API's own words one tap away. */
 export function ErrorView({ error, retry }: { error: ApiError; retry?: () => void }) {
-  const { t } = useApp();
+  const { t, lang } = useApp();
   const title = error.status === 0 ? t.unreachable : error.status === 403 ? t.refused : error.status === 404 ? t.notFound : t.error;
   return (
     <div class="card error" role="alert">
       <p class="error-title">{title}</p>
-      {error.status !== 0 && error.message && <p class="error-detail">{error.message}</p>}
+      {error.status !== 0 && <p class="error-detail">{problemWords(lang, error)}</p>}
+      <ProblemDetails error={error} />
       {retry && error.status !== 403 && error.status !== 404 && (
         <button type="button" class="button" onClick={retry}>
           {t.retry}
         </button>
       )}
+    </div>
+  );
+}
+
+/** The API's own words and code, for a screenshot to the help desk. */
+export function ProblemDetails({ error }: { error: ApiError }) {
+  const { t } = useApp();
+  if (error.status === 0) return null;
+  const correlation = error.params.correlationId;
+  return (
+    <details class="problem-more">
+      <summary>{t.details}</summary>
+      <p>{error.message}</p>
+      <p class="hint">
+        {error.code} · HTTP {error.status}
+        {typeof correlation === "string" ? ` · ${correlation}` : ""}
+      </p>
+    </details>
+  );
+}
+
+/**
+ * A bottom sheet for a decision (confirm a redemption, approve a claim): modal, focus moved into
+ * it, Escape or the backdrop closes it.
+ */
+export function Sheet({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
+  const { t } = useApp();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.querySelector<HTMLElement>("[data-autofocus], button")?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, [onClose]);
+  return (
+    <div class="sheet-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
+      <div class="sheet" role="dialog" aria-modal="true" aria-labelledby="sheet-title" ref={ref}>
+        <header class="sheet-head">
+          <h2 id="sheet-title">{title}</h2>
+          <button type="button" class="icon-button" onClick={onClose} aria-label={t.close}>
+            ×
+          </button>
+        </header>
+        {children}
+      </div>
     </div>
   );
 }
