@@ -295,6 +295,20 @@ describe("retraction", () => {
 });
 
 describe("rules", () => {
+  it("a manager reads how to earn: each rule's names, award and trigger, not its conditions", async () => {
+    const manager = await as("yang-xue", "manager");
+    const { rules } = (await manager.get("/rules")).body;
+    const passed = rules.find((r: { ruleId: string }) => r.ruleId === "course-passed");
+    expect(passed).toEqual({
+      ruleId: "course-passed",
+      name: { zh: "课程考核 80 分以上", en: "Course passed with 80 or more" },
+      award: expect.objectContaining({ points: { capability: "tool-operation", amount: 10 } }),
+      trigger: { kind: "each" },
+      team: false,
+    });
+    expect(JSON.stringify(rules)).not.toContain("when");
+  });
+
   it("a rule change makes a new version, and a dry run shows its grants without writing", async () => {
     const rule = (await admin.get("/admin/rules/course-passed")).body;
     const changed = await admin.put("/admin/rules/course-passed", {

@@ -128,7 +128,11 @@ export function useResource<T>(path: string | undefined): Resource<T> {
     if (!path) return;
     const hit = cache.get(path) as T | undefined;
     let live = true;
-    setState((s) => ({ path, ...(hit !== undefined ? { data: hit } : s.path === path && s.data !== undefined ? { data: s.data } : {}), loading: true }));
+    setState((s) => ({
+      path,
+      ...(hit !== undefined ? { data: hit } : s.path === path && s.data !== undefined ? { data: s.data } : {}),
+      loading: true,
+    }));
     request<T>(path).then(
       (data) => {
         cache.set(path, data);
@@ -220,6 +224,7 @@ export interface LedgerEntry {
   reverses?: string;
   grantedWith?: string;
   category?: string;
+  settles?: string;
   ref?: { claimId: string } | { rewardId: string; quantity: number };
 }
 

@@ -18,14 +18,18 @@ const cny = (lang: Lang, value: unknown) => money(lang, Number(value) || 0, "CNY
 function unit(lang: Lang, asset: unknown): string {
   const [kind, capability] = String(asset).split(":");
   if (kind === "coin") return lang === "zh" ? "金币" : "coins";
-  if (kind === "point") return lang === "zh" ? `${capabilityName(lang, capability ?? "")}智慧点` : `${capabilityName(lang, capability ?? "")} points`;
+  if (kind === "point")
+    return lang === "zh" ? `${capabilityName(lang, capability ?? "")}智慧点` : `${capabilityName(lang, capability ?? "")} points`;
   return String(asset);
 }
 
 const makerChecker: Record<string, [string, string]> = {
   claimant: ["这是你提交的申请，需由其他审批人审批。", "You submitted this claim; another approver must decide."],
   member: ["你在这笔申请的发放名单中，需由其他审批人审批。", "You would be paid by this claim; another approver must decide."],
-  "same-team": ["你与申请人同属一个团队，需由团队外的审批人审批。", "You are in the claimant's team; an approver from outside must decide."],
+  "same-team": [
+    "你与申请人同属一个团队，需由团队外的审批人审批。",
+    "You are in the claimant's team; an approver from outside must decide.",
+  ],
   "already-decided": ["你已经审批过这笔申请。", "You have already decided on this claim."],
 };
 
@@ -64,7 +68,10 @@ const words: Record<string, [Words, Words]> = {
     (p) => makerChecker[String(p.reason)]?.[0] ?? "你不能审批这笔申请。",
     (p) => makerChecker[String(p.reason)]?.[1] ?? "You may not decide on this claim.",
   ],
-  "claim-not-pending": [() => "这笔申请已不在审批中（可能已被其他审批人处理）。", () => "This claim is no longer pending (another approver may have decided)."],
+  "claim-not-pending": [
+    () => "这笔申请已不在审批中（可能已被其他审批人处理）。",
+    () => "This claim is no longer pending (another approver may have decided).",
+  ],
   "not-your-claim": [() => "只有申请人可以撤回申请。", () => "Only the claimant may withdraw a claim."],
   "validation-failed": [() => "填写的内容有误，请检查后重试。", () => "Some fields are not valid; check and retry."],
   busy: [() => "系统繁忙，请稍后重试。", () => "The ledger is busy; retry in a moment."],

@@ -6,8 +6,8 @@ import { capabilities, capabilitiesByTier } from "../../domain/kernel/model.ts";
 import type { ApiError, DemoPerson, GateRef, OrgUnit } from "./api.ts";
 import type { PageConfig, Session } from "./auth.ts";
 import { number } from "./format.ts";
-import { problemWords } from "./problems.ts";
 import { capabilityName, type Dict, type Lang } from "./i18n.ts";
+import { problemWords } from "./problems.ts";
 
 export interface AppContext {
   lang: Lang;
@@ -32,6 +32,7 @@ const paths = {
   fund: "M12 3v18M16.5 6.5C16 5 14.2 4 12 4 9.2 4 7.5 5.4 7.5 7.5 7.5 12.5 17 10 17 15.5c0 2.2-2 3.5-5 3.5-2.5 0-4.4-1-5-3",
   team: "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-7 10c0-3.7 3.1-6 7-6s7 2.3 7 6m0-10a3.5 3.5 0 0 0 0-7m6 17c0-3-1.8-5-4.5-5.7",
   rewards: "M3 11h18v4H3zM5 15v6h14v-6M12 11v10M12 11c-2-4-7-4-6-1 .6 1.7 6 1 6 1Zm0 0c2-4 7-4 6-1-.6 1.7-6 1-6 1Z",
+  benefits: "M3 11h18v4H3zM5 15v6h14v-6M12 11v10M12 11c-2-4-7-4-6-1 .6 1.7 6 1 6 1Zm0 0c2-4 7-4 6-1-.6 1.7-6 1-6 1Z",
   back: "M15 5l-7 7 7 7",
   out: "M15 4h4v16h-4M10 8l-4 4 4 4M6 12h11",
 } as const;
@@ -100,14 +101,15 @@ export function Sheet({ title, onClose, children }: { title: string; onClose: ()
   const { t } = useApp();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    ref.current?.querySelector<HTMLElement>("[data-autofocus], button")?.focus();
+    (ref.current?.querySelector<HTMLElement>("[data-autofocus]") ?? ref.current)?.focus();
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
   }, [onClose]);
   return (
-    <div class="sheet-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
-      <div class="sheet" role="dialog" aria-modal="true" aria-labelledby="sheet-title" ref={ref}>
+    <div class="sheet-backdrop">
+      <button type="button" class="sheet-scrim" aria-label={t.close} tabIndex={-1} onClick={onClose} />
+      <div class="sheet" role="dialog" aria-modal="true" aria-labelledby="sheet-title" ref={ref} tabIndex={-1}>
         <header class="sheet-head">
           <h2 id="sheet-title">{title}</h2>
           <button type="button" class="icon-button" onClick={onClose} aria-label={t.close}>

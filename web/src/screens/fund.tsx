@@ -267,9 +267,13 @@ function usePendingClaims(): { claims?: Claim[]; error?: ApiError } {
       const pools = await Promise.all(funds.map((f) => request<Pool>(`/funds/${encodeURIComponent(f.fund.fundId)}?limit=100`)));
       const entries = pools.flatMap((p) => p.entries ?? []);
       const settled = new Set(entries.flatMap((e) => (e.settles ? [e.settles] : [])));
-      const claimIds = entries.flatMap((e) => (e.kind === "reservation" && !settled.has(e.entryId) && e.ref && "claimId" in e.ref ? [e.ref.claimId] : []));
+      const claimIds = entries.flatMap((e) =>
+        e.kind === "reservation" && !settled.has(e.entryId) && e.ref && "claimId" in e.ref ? [e.ref.claimId] : [],
+      );
       const claims = await Promise.all(claimIds.map((id) => request<{ claim: Claim }>(`/claims/${encodeURIComponent(id)}`)));
-      return claims.map((c) => c.claim).filter((c) => c.status === "pending" && !c.decisions.some((d) => d.approverId === session.personId));
+      return claims
+        .map((c) => c.claim)
+        .filter((c) => c.status === "pending" && !c.decisions.some((d) => d.approverId === session.personId));
     })().then(
       (claims) => live && setState({ claims }),
       (error: unknown) => live && setState({ error: error instanceof ApiError ? error : new ApiError(0, "error", String(error)) }),

@@ -29,6 +29,9 @@ export const titleOf = (lang: Lang, entry: LedgerEntry) => entry.explained?.[lan
 const actorKey = (entry: LedgerEntry) =>
   entry.actor.kind === "source" ? `${entry.actor.sourceId}/${entry.actor.eventId}` : entry.actor.personId;
 
+/** Coins, then points, then badges: the order of the amounts in a row. */
+const assetOrder = (entry: LedgerEntry) => ["coin", "point", "badge", "money"].indexOf(entry.asset.split(":")[0] ?? "");
+
 export function rowsOf(lang: Lang, entries: readonly LedgerEntry[]): Row[] {
   const rows: Row[] = [];
   for (const entry of entries) {
@@ -157,11 +160,13 @@ function HistoryRow({ row, reversed, badges }: { row: Row; reversed: boolean; ba
             </time>
           </span>
           <span class="entry-side">
-            {row.entries.map((entry) => (
-              <span key={entry.entryId} class={`amount${signedAmount(entry) < 0 ? " minus" : ""}`}>
-                {amountWords(lang, t, entry)}
-              </span>
-            ))}
+            {[...row.entries]
+              .sort((a, b) => assetOrder(a) - assetOrder(b))
+              .map((entry) => (
+                <span key={entry.entryId} class={`amount${signedAmount(entry) < 0 ? " minus" : ""}`}>
+                  {amountWords(lang, t, entry)}
+                </span>
+              ))}
           </span>
         </summary>
         <div class="entry-more">

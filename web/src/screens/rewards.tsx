@@ -83,7 +83,11 @@ function ConfirmRedemption({ reward, coins, onClose }: { reward: RewardView; coi
   const redeem = async () => {
     setState("busy");
     try {
-      await request("/redemptions", { method: "POST", body: { rewardId: reward.rewardId, quantity: 1 }, headers: { "idempotency-key": key } });
+      await request("/redemptions", {
+        method: "POST",
+        body: { rewardId: reward.rewardId, quantity: 1 },
+        headers: { "idempotency-key": key },
+      });
       setState("done");
     } catch (e) {
       setState(e instanceof ApiError ? e : new ApiError(0, "error", String(e)));
@@ -97,9 +101,16 @@ function ConfirmRedemption({ reward, coins, onClose }: { reward: RewardView; coi
         </p>
         {reward.reward.collect && <p class="collect">{nameIn(lang, reward.reward.collect)}</p>}
         <div class="sheet-actions">
-          <a class="button secondary" href="#/redemptions" onClick={onClose}>
+          <button
+            type="button"
+            class="button secondary"
+            onClick={() => {
+              location.hash = "#/redemptions";
+              onClose();
+            }}
+          >
             {t.rewards.mine}
-          </a>
+          </button>
           <button type="button" class="button" onClick={onClose}>
             {t.rewards.ok}
           </button>
@@ -131,7 +142,13 @@ function ConfirmRedemption({ reward, coins, onClose }: { reward: RewardView; coi
         <button type="button" class="button secondary" onClick={onClose}>
           {t.cancel}
         </button>
-        <button type="button" class="button" disabled={state === "busy"} onClick={() => void redeem()} aria-label={t.rewards.confirmLabel(name)}>
+        <button
+          type="button"
+          class="button"
+          disabled={state === "busy"}
+          onClick={() => void redeem()}
+          aria-label={t.rewards.confirmLabel(name)}
+        >
           {state === "busy" ? t.loading : t.rewards.confirm}
         </button>
       </div>
@@ -165,7 +182,9 @@ export function RedemptionsScreen() {
                 </span>
                 {reward ? nameIn(lang, reward.name) : (entry.explained?.[lang] ?? entry.reason)}
               </p>
-              <p class="entry-why">{isCancelled ? t.rewards.refunded : reward?.collect ? nameIn(lang, reward.collect) : t.rewards.askAdmin}</p>
+              <p class="entry-why">
+                {isCancelled ? t.rewards.refunded : reward?.collect ? nameIn(lang, reward.collect) : t.rewards.askAdmin}
+              </p>
             </div>
             <div class="entry-side">
               <span class="amount minus">
