@@ -112,4 +112,6 @@ export class TeamOverview {
 }
 
 const canReadUnit = (caller: Caller, tree: OrgTree, unitId: OrgUnitId) =>
-  caller.roles.includes("hr") || caller.roles.includes("admin") || (caller.roles.includes("manager") && tree.leads(caller.personId, unitId));
+  caller.roles.includes("hr") ||
+  caller.roles.includes("admin") ||
+  (caller.roles.includes("manager") && tree.leads(caller.personId, unitId));
