@@ -34,10 +34,10 @@ interface RuleView {
   award: { coins?: number; points?: { capability: string; amount: number } };
 }
 
-/** The real value behind a criterion (beyond the requirement too), from the answer's `actual`. */
+/** The real value behind a criterion (beyond the requirement too), from the answer's `actual` ("150 points", "level 2"). */
 const actualOf = (r: CriterionResult, target: number) => {
-  const value = Number(r.actual);
-  return Number.isFinite(value) ? value : target - r.gap;
+  const value = /-?\d+(?:\.\d+)?/.exec(r.actual)?.[0];
+  return value === undefined ? target - r.gap : Number(value);
 };
 
 /** Rates are reported in percent. */
@@ -76,7 +76,7 @@ function explain(lang: Lang, t: Dict, r: CriterionResult, badges: readonly Badge
       return {
         title: t.gate.badge(badgeName(lang, badges, c.badgeId), c.minLevel),
         target: c.minLevel,
-        current: c.minLevel - r.gap,
+        current: actualOf(r, c.minLevel),
         missing: t.gate.moreLevels(r.gap),
         badgeId: c.badgeId,
       };
@@ -98,7 +98,20 @@ function explain(lang: Lang, t: Dict, r: CriterionResult, badges: readonly Badge
 }
 
 /** A named progress bar that shows the real value, beyond the target too ("150 / 100"). */
-export function Bar({ current, target, label, unit = "" }: { current: number; target: number; label: string; unit?: string }) {
+export function Bar({
+  current,
+  target,
+  label,
+  unit = "",
+  labelShown = true,
+}: {
+  current: number;
+  target: number;
+  label: string;
+  unit?: string;
+  /** A bar under a heading that already says what it measures names itself for screen readers only. */
+  labelShown?: boolean;
+}) {
   const { lang } = useApp();
   const shown = Math.max(0, current);
   const text = `${number(lang, shown)}${unit} / ${number(lang, target)}${unit}`;
@@ -113,7 +126,7 @@ export function Bar({ current, target, label, unit = "" }: { current: number; ta
       aria-label={label}
     >
       <span class="bar-text">
-        <span class="bar-label">{label}</span>
+        <span class={labelShown ? "bar-label" : "sr-only"}>{label}</span>
         <span class="bar-value">{text}</span>
       </span>
       <span class="bar-track">
@@ -201,7 +214,7 @@ export function ProgressScreen({ gate }: { gate: GateRef | undefined }) {
                 ? e.parts.map((p) => <Bar key={p.label} current={p.current} target={e.target} label={p.label} />)
                 : "target" in e &&
                   e.target !== undefined && (
-                    <Bar current={e.current ?? 0} target={e.target} label={e.title} unit={"unit" in e ? e.unit : ""} />
+                    <Bar current={e.current ?? 0} target={e.target} label={e.title} unit={"unit" in e ? e.unit : ""} labelShown={false} />
                   )}
               {!c.met && <p class="missing">{e.missing}</p>}
               {!c.met && "earn" in e && e.earn && rules.data && (
