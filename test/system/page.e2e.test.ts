@@ -376,13 +376,18 @@ describe("the managers' page", () => {
     });
   }
 
-  it("says when the network is gone, and after signing in again goes back to where I was", async () => {
+  it("opens offline from its app shell, and after signing in again goes back to where I was", async () => {
     const page = await phone();
     await signIn(page, "liu-yang");
     await page.goto(`${base}/app/#/progress`);
     await page.locator(".criterion").first().waitFor();
+    await page.evaluate("navigator.serviceWorker.ready.then(() => true)");
     await page.context().setOffline(true);
     await page.getByText("网络已断开").waitFor();
+    await page.reload();
+    await page.getByText("网络已断开").waitFor();
+    expect(await page.locator(".tabbar .tab").count()).toBe(5);
+    await inspect(page, "offline");
     await page.context().setOffline(false);
 
     // A token the API refuses (another audience): 401 → back to the sign-in, with a message.

@@ -426,4 +426,6 @@ function Root() {
 }
 
 saveLang(initialLang());
+// The offline app shell (sw.js); where service workers are off (some web views), the page works without.
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js").catch(() => {});
 render(<Root />, document.getElementById("app") as HTMLElement);

@@ -194,7 +194,9 @@ export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: 
                     return (
                       <li key={i}>
                         <span>{words}</span>
-                        {current !== undefined && !isHeld && <Bar current={current} target={c.atLeast} label={words ?? ""} labelShown={false} />}
+                        {current !== undefined && !isHeld && (
+                          <Bar current={current} target={c.atLeast} label={words ?? ""} labelShown={false} />
+                        )}
                       </li>
                     );
                   })}
