@@ -311,11 +311,28 @@ describe("the managers' page", () => {
     await page.context().close();
   });
 
-  it("shows a manager who leads nobody no team and no claim button", async () => {
+  it("shows a manager who leads nobody no team and no claim button, and celebrates a new badge level", async () => {
     const page = await phone({ lang: "en" });
     await signIn(page, "yang-xue");
     await page.locator(".progress-card").waitFor();
     expect(await page.getByRole("link", { name: "See my team" }).count()).toBe(0);
+    expect(await page.getByRole("img", { name: /^Points over time: week \d+ 0/ }).count()).toBe(1);
+    // The first visit celebrates nothing; a level earned after it is celebrated once, with a card to share.
+    expect(await page.getByRole("dialog").count()).toBe(0);
+    const admin = await as("cao-yi", "admin");
+    expect(
+      (await admin.post("/awards", { personId: "yang-xue", badge: { badgeId: "certification", level: 1 }, reason: "认证" })).status,
+    ).toBe(201);
+    await page.reload();
+    await page.getByRole("dialog").getByText("You earned the badge “Digital certification · Digital management specialist”").waitFor();
+    await page.getByRole("button", { name: "Share the badge card" }).click();
+    await page.getByRole("link", { name: "Save the image" }).waitFor();
+    await inspect(page, "celebration-en");
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.reload();
+    await page.getByTestId("coins").waitFor();
+    await page.locator(".progress-card").waitFor();
+    expect(await page.getByRole("dialog").count()).toBe(0);
     await page.goto(`${base}/app/#/fund`);
     await page.getByTestId("received").waitFor();
     expect(await page.getByRole("button", { name: "Claim from the fund for my team" }).count()).toBe(0);

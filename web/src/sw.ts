@@ -1,9 +1,10 @@
 /**
  * The offline app shell: a service worker that keeps the page's files (index.html, the hashed JS
  * and CSS, the icon, config.json) so that the page opens without a network, says it is offline
- * and shows what it read before. Pages are asked of the network first (a new release shows at
- * once); hashed files, which never change, come from the cache. API calls are not touched: the
- * page decides what to show offline.
+ * and shows what it read before. index.html and config.json come from the cache at once and are
+ * refreshed behind it (stale-while-revalidate: a new release shows from the next opening, and
+ * a phone on a slow network saves two round trips); hashed files, which never change, come from
+ * the cache. API calls are not touched: the page decides what to show offline.
  */
 declare const __LAUREL_SHELL__: string[];
 
@@ -46,23 +47,23 @@ worker.addEventListener("activate", (event) => {
   );
 });
 
-async function networkFirst(request: Request, fallback: string): Promise<Response> {
+/** The kept copy at once, a fresh one fetched behind it for next time; the network when nothing is kept. */
+async function staleWhileRevalidate(event: FetchEvent, key: string): Promise<Response> {
   const cache = await caches.open(cacheName);
-  try {
-    const response = await fetch(request);
-    if (response.ok) await cache.put(fallback, response.clone());
+  const fresh = fetch(event.request).then(async (response) => {
+    if (response.ok) await cache.put(key, response.clone());
     return response;
-  } catch (error) {
-    const cached = await cache.match(fallback);
-    if (cached) return cached;
-    throw error;
-  }
+  });
+  const kept = await cache.match(key);
+  if (!kept) return fresh;
+  event.waitUntil(fresh.catch(() => undefined));
+  return kept;
 }
 
 worker.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
-  if (event.request.mode === "navigate") return event.respondWith(networkFirst(event.request, "./"));
-  if (url.pathname.endsWith("/config.json")) return event.respondWith(networkFirst(event.request, "config.json"));
+  if (event.request.mode === "navigate") return event.respondWith(staleWhileRevalidate(event, "./"));
+  if (url.pathname.endsWith("/config.json")) return event.respondWith(staleWhileRevalidate(event, "config.json"));
   event.respondWith(caches.match(event.request).then((hit) => hit ?? fetch(event.request)));
 });

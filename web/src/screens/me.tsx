@@ -1,8 +1,9 @@
 /** 我的 me: coins, points, the capability radar and the badges wall; also a team member's, read only. */
 import { type BadgeView, type Balances, type Credential, type Criterion, type Localized, useResource } from "../api.ts";
-import { dateLabel, number } from "../format.ts";
+import { badgeName, dateLabel, number } from "../format.ts";
 import { capabilityName, type Dict, type Lang } from "../i18n.ts";
 import { Card, ErrorView, Icon, Medal, Radar, Skeleton, useApp } from "../ui.tsx";
+import { Celebration, PointsChart, ShareCard } from "./extras.tsx";
 import { Bar, ProgressCard } from "./progress.tsx";
 import { ledUnits } from "./team.tsx";
 
@@ -66,6 +67,8 @@ export function MeScreen({ personId }: { personId: string }) {
       <Card title={t.radarTitle} hint={t.radarHint}>
         <Radar byCapability={b.points.byCapability} lang={lang} />
       </Card>
+      <PointsChart personId={personId} />
+      {own && badges.data && <Celebration balances={b} badges={badges.data.badges} />}
       {badges.error ? (
         <ErrorView error={badges.error} retry={badges.reload} />
       ) : !badges.data ? (
@@ -91,6 +94,7 @@ function BadgeWall({ badges, balances, own }: { badges: BadgeView[]; balances: B
           const levels = heldOf(badge.id);
           const top = Math.max(0, ...levels);
           const next = badge.definition.levels.find((l) => !levels.includes(l.level));
+          const toward = next?.criteria.find((c) => c.kind === "points");
           return (
             <li key={badge.id}>
               <a class={`badge-tile${top ? "" : " is-locked"}`} href={badgeHref(balances.personId, own, badge.id)}>
@@ -101,6 +105,14 @@ function BadgeWall({ badges, balances, own }: { badges: BadgeView[]; balances: B
                     <span key={l.level} class={levels.includes(l.level) ? "dot on" : "dot"} />
                   ))}
                 </span>
+                {toward && (
+                  <Bar
+                    current={toward.capability ? (balances.points.byCapability[toward.capability] ?? 0) : balances.points.total}
+                    target={toward.atLeast}
+                    label={t.nextLevel}
+                    labelShown={false}
+                  />
+                )}
                 <span class="badge-next">
                   {next
                     ? `${t.nextLevel} · ${criteriaWords(lang, t, next.criteria, ruleName).join(lang === "zh" ? "，" : ", ")}`
@@ -172,6 +184,9 @@ export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: 
           <p class="chip">
             {t.capability} · {capabilityName(lang, badge.definition.capability)}
           </p>
+          {top > 0 && (
+            <ShareCard personName={balances.data.name} badgeLabel={badgeName(lang, badges.data.badges, badgeId, top)} level={top} />
+          )}
         </div>
       </section>
       <ol class="levels">
