@@ -393,6 +393,24 @@ describe("the managers' page", () => {
     });
   }
 
+  it("pulls to refresh: coins awarded elsewhere show after a pull from the top", async () => {
+    const page = await phone();
+    await signIn(page, "wu-min");
+    const before = await shownNumber(page, "coins");
+    const admin = await as("cao-yi", "admin");
+    expect((await admin.post("/awards", { personId: "wu-min", coins: 7, reason: "门店巡检" })).status).toBe(201);
+    expect(await shownNumber(page, "coins")).toBe(before);
+    const cdp = await page.context().newCDPSession(page);
+    const touch = (type: "touchStart" | "touchMove" | "touchEnd", y: number) =>
+      cdp.send("Input.dispatchTouchEvent", { type, touchPoints: type === "touchEnd" ? [] : [{ x: 195, y }] });
+    await touch("touchStart", 150);
+    for (const y of [190, 230, 270]) await touch("touchMove", y);
+    await page.getByText("松开刷新").waitFor();
+    await touch("touchEnd", 270);
+    await expect.poll(() => shownNumber(page, "coins")).toBe(before + 7);
+    await page.context().close();
+  });
+
   it("opens offline from its app shell, and after signing in again goes back to where I was", async () => {
     const page = await phone();
     await signIn(page, "liu-yang");

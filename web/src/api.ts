@@ -63,7 +63,8 @@ export function configureApi(config: PageConfig, token: string | undefined, onUn
 }
 
 export async function loadConfig(): Promise<PageConfig> {
-  const response = await fetch("config.json", { cache: "no-cache" });
+  // The default cache mode, so that the preload in index.html serves it (the server says no-cache).
+  const response = await fetch("config.json");
   if (!response.ok) throw new Error(`config.json: ${response.status}`);
   return (await response.json()) as PageConfig;
 }
