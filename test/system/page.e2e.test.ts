@@ -393,7 +393,7 @@ describe("the managers' page", () => {
     });
   }
 
-  it("pulls to refresh: coins awarded elsewhere show after a pull from the top", async () => {
+  it("pulls to refresh, and refreshes on coming back to the app: coins awarded elsewhere show", async () => {
     const page = await phone();
     await signIn(page, "wu-min");
     const before = await shownNumber(page, "coins");
@@ -408,6 +408,11 @@ describe("the managers' page", () => {
     await page.getByText("松开刷新").waitFor();
     await touch("touchEnd", 270);
     await expect.poll(() => shownNumber(page, "coins")).toBe(before + 7);
+
+    // Back in the app (the chat app brings the web view to the front): asked again, no pull needed.
+    expect((await admin.post("/awards", { personId: "wu-min", coins: 3, reason: "门店巡检" })).status).toBe(201);
+    await page.evaluate(`document.dispatchEvent(new Event("visibilitychange"))`);
+    await expect.poll(() => shownNumber(page, "coins")).toBe(before + 10);
     await page.context().close();
   });
 

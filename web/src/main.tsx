@@ -116,13 +116,12 @@ function ProgressTab() {
 
 /**
  * Pull to refresh: a downward drag from the top of the page asks every screen's data again; and
- * so does coming back to the app after a while away (a redemption made elsewhere shows).
+ * so does coming back to the app (a redemption made elsewhere shows).
  */
 function useFreshness(): number {
   const [pull, setPull] = useState(0);
   useEffect(() => {
     let startY: number | undefined;
-    let hidden = 0;
     const onStart = (e: TouchEvent) => {
       startY = window.scrollY <= 0 ? e.touches[0]?.clientY : undefined;
     };
@@ -138,8 +137,7 @@ function useFreshness(): number {
       startY = undefined;
     };
     const onVisible = () => {
-      if (document.visibilityState === "hidden") hidden = Date.now();
-      else if (hidden && Date.now() - hidden > 5_000) refreshAll();
+      if (document.visibilityState === "visible") refreshAll();
     };
     addEventListener("touchstart", onStart, { passive: true });
     addEventListener("touchmove", onMove, { passive: true });
