@@ -5,8 +5,8 @@
  * state is audited with axe-core (no serious or critical violation), and checked for tap targets
  * of at least 44 px and no horizontal overflow at 320 and 390 px.
  *
- * Screenshots go to the ignored test/screenshots/; `npm run screenshots` writes them to
- * docs/screenshots/ instead, on purpose (a test run never changes a tracked file).
+ * Screenshots go to the ignored test/screenshots/; `npm run screenshots` then copies those the
+ * docs show to docs/screenshots/, on purpose (a test run never changes a tracked file).
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
@@ -27,8 +27,7 @@ import { as } from "../support/api.ts";
 import { issuer, tableNames } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
 
-const root = join(import.meta.dirname, "..", "..");
-const shots = join(root, process.env.LAUREL_SCREENSHOTS ?? join("test", "screenshots"));
+const shots = join(import.meta.dirname, "..", "screenshots");
 // Evaluated rather than added as a script tag: the page's content security policy allows no inline script.
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
