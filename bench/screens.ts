@@ -45,7 +45,12 @@ async function firstContent(page: Page, url: string, selector: string): Promise<
 }
 
 async function signedInContext(browser: Browser, token: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, locale: "zh-CN" });
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    locale: "zh-CN",
+  });
   await context.addInitScript(`sessionStorage.setItem("laurel.token", ${JSON.stringify(token)})`);
   return context;
 }
