@@ -284,6 +284,7 @@ describe("the managers' page", () => {
     await inspect(approver, "fund-approver");
     await waiting.getByRole("button", { name: "Approve" }).click();
     await approver.getByLabel("Reason (required)").fill("Measured value checked against the BI report");
+    await inspect(approver, "fund-decide");
     await approver.getByRole("dialog").getByRole("button", { name: "Approve" }).click();
     await expect.poll(() => approver.getByTestId("waiting").locator(".claim", { hasText: "门店库存看板上线" }).count()).toBe(0);
 
