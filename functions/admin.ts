@@ -29,6 +29,7 @@ export const handler = httpHandler(
     putBadge: async ({ caller, params, body }) => ({ body: await rulebook.putBadge(caller, params.badgeId, body) }),
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
     badges: async () => ({ body: { badges: await rulebook.badges() } }),
+    rules: async () => ({ body: { rules: await rulebook.rules() } }),
   },
   adapters,
 );

@@ -1,13 +1,13 @@
 /** Lambda: promotion gates, eligibility checks and the audit trail. Reads the ledger, writes only audit records. */
 import { randomUUID } from "node:crypto";
-import { EligibilityService, toCsv } from "../domain/gates/index.ts";
-import type { PersonId } from "../domain/kernel/model.ts";
+import { type EligibilityDeps, EligibilityService, TeamOverview, toCsv } from "../domain/gates/index.ts";
+import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoEligibilityStore } from "./dynamo/eligibility-store.ts";
 import { httpHandler } from "./http/http.ts";
 
 const adapters = createAdapters("eligibility");
-const eligibility = new EligibilityService({
+const deps: EligibilityDeps = {
   store: new DynamoEligibilityStore(adapters.db, adapters.tables, adapters.ledgerStore, adapters.audit),
   definitions: adapters.definitions,
   orgTree: () => adapters.directory.orgTree(),
@@ -15,7 +15,9 @@ const eligibility = new EligibilityService({
   clock: adapters.clock,
   timeZone: adapters.timeZone,
   newId: randomUUID,
-});
+};
+const eligibility = new EligibilityService(deps);
+const teams = new TeamOverview(deps);
 
 export const handler = httpHandler(
   "eligibility",
@@ -23,6 +25,7 @@ export const handler = httpHandler(
     putGate: async ({ caller, params, body }) => ({ body: await eligibility.putGate(caller, params.gateId, body) }),
     getGate: async ({ caller, params }) => ({ body: await eligibility.getGate(caller, params.gateId) }),
     gates: async () => ({ body: { gates: await eligibility.gates() } }),
+    team: async ({ caller, params }) => ({ body: await teams.of(caller, params.orgUnitId as OrgUnitId) }),
     eligibility: async ({ caller, params, query }) => ({
       body: await eligibility.check(caller, params.personId as PersonId, query.gate, query.asOf),
     }),

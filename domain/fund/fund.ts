@@ -26,7 +26,15 @@ import {
   reservedAccount,
   systemAccount,
 } from "../kernel/model.ts";
-import { type Actor, appendMovements, type ChainState, type EntryRef, type LedgerEntry, type Movement } from "../ledger/index.ts";
+import {
+  type Actor,
+  appendMovements,
+  type Cause,
+  type ChainState,
+  type EntryRef,
+  type LedgerEntry,
+  type Movement,
+} from "../ledger/index.ts";
 
 export interface FundLimits {
   /** The most one claim may ask for. */
@@ -230,6 +238,7 @@ export function splitAmount(amount: number, split: SplitRequest): ClaimPart[] {
 export interface MovementBase {
   actor: Actor;
   reason: string;
+  cause?: Cause;
   occurredAt: string;
 }
 

@@ -2,3 +2,4 @@
 export * from "./eligibility-service.ts";
 export * from "./gates.ts";
 export * from "./ports.ts";
+export * from "./team-overview.ts";
