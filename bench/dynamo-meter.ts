@@ -98,7 +98,7 @@ const meter =
       return out;
     } finally {
       if (calls) {
-        const touches = [...writeTouches(operation, args.input), ...readTouches(operation, args.input, output)];
+        const touches = requestTouches(operation, args.input, output);
         const sum = (key: "writeUnits" | "readUnits") => touches.reduce((total, t) => total + t[key], 0);
         calls.push({ operation, writeUnits: sum("writeUnits"), readUnits: sum("readUnits"), touches });
       }
@@ -178,6 +178,16 @@ function writeTouches(operation: string, input: Item): Touch[] {
       return [];
   }
 }
+
+/**
+ * The partition keys a request (operation without "Command", the document client's input) wrote
+ * and read, with their units; with an empty `output`, reads count as if every item were missing:
+ * the least the request can cost.
+ */
+export const requestTouches = (operation: string, input: Item, output: Item): Touch[] => [
+  ...writeTouches(operation, input),
+  ...readTouches(operation, input, output),
+];
 
 const readUnitsOf = (bytes: number, consistent: boolean) => (consistent ? 1 : 0.5) * (Math.ceil(bytes / 4096) || 1);
 const nameOf = (table: unknown) => specOf(table)?.name ?? String(table);

@@ -313,7 +313,8 @@ export function model(measured: Measured, shape: Shape, spreads: Record<string, 
       table,
       write: mine.reduce((sum, f) => add(sum, f.write), zero),
       read: mine.reduce((sum, f) => add(sum, f.read), zero),
-      gbPerMonth: (perDay(table, "writtenBytes") * 30) / 1024 ** 3,
+      // Only the ledger grows with events (append-only); the state table's items are overwritten in place.
+      gbPerMonth: table === "ledger" ? (perDay(table, "writtenBytes") * 30) / 1024 ** 3 : 0,
     };
   });
   const api = functions.filter((f) => f.name !== "projector").reduce((sum, f) => add(sum, f.requestsPerSecond), zero);

@@ -75,7 +75,7 @@ export function report(capacity: Capacity, format: Format): string {
       pair(t.write),
       pair(t.read),
       percent(Math.max(t.write.peak, t.read.peak) / limits.tableUnits),
-      `${number(t.gbPerMonth, 1)} GB`,
+      t.gbPerMonth > 0 ? `${number(t.gbPerMonth, 1)} GB` : "overwritten in place",
     ]),
   );
   const totalConcurrency = capacity.functions.reduce((sum, f) => sum + f.concurrency.peak, 0);
@@ -107,7 +107,7 @@ export function report(capacity: Capacity, format: Format): string {
         "ledger stream records/s",
         units(s.records.average),
         units(s.records.peak),
-        `${s.shards} shards at peak (≤ 1,000 records/s each); ${number(s.shardsAfterAYear)} after a year of data (10 GB a partition)`,
+        `${s.shards} shards at peak (≤ 1,000 records/s each); ${number(s.shardsAfterAYear)} after a year of data (10 GB a partition), each a projector invocation when it has records`,
       ],
     ],
   );
