@@ -17,6 +17,8 @@
  * (its index partition key is set; projection ALL). A read costs one unit per started 4 KB, half
  * for eventually consistent reads, twice inside TransactGetItems; a missing item still costs the
  * minimum. UpdateItem and DeleteItem do not show the stored item, so they count one unit.
+ * Each call also lists the partition keys it touched with their units (`touches`): what the
+ * capacity rows per key family (./capacity.ts) and the tests' key budgets are made of.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";

@@ -27,6 +27,7 @@ type Versions = Partial<Record<DefinitionKind, number>>;
 
 /** What another store needs to read the versions in its own batch and hand them over. */
 export interface DefinitionVersionsObserver {
+  /** A copy of the versions item, any one: each read may name another. */
   readonly versionsKey: { pk: string; sk: string };
   /** Whether this request has not read the versions yet (later reads need not carry them). */
   readonly wantsVersions: boolean;

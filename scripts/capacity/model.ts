@@ -118,7 +118,7 @@ export interface Capacity {
   tables: { table: string; write: Rate; read: Rate; gbPerMonth: number }[];
   functions: FunctionLoad[];
   api: Rate;
-  stream: { records: Rate; shards: number; shardsAfterAYear: number; busiestShardRecords: number };
+  stream: { records: Rate; shards: number; shardsAfterAYear: number };
   cost: { onDemand: number; provisioned: number; lambda: number; api: number; storage: number };
   flags: FamilyLoad[];
 }
@@ -227,6 +227,40 @@ function familyLoads(charges: Charge[], shape: Shape, spreads: Record<string, Sp
     .sort((a, b) => a.table.localeCompare(b.table) || a.family.localeCompare(b.family));
 }
 
+/** Invocations, time and concurrency per Lambda function: the HTTP areas, then the projector. */
+function functionLoads(
+  rates: Record<Modelled, Rate>,
+  shards: number,
+  msPerRequest: (operation: Operation) => number,
+  requestsPerOperation: (operation: Operation) => number,
+  measured: Measured,
+): FunctionLoad[] {
+  const httpFunctions: [string, Modelled[]][] = [
+    ["webhooks", [operations.webhookEvent]],
+    ["ledger", [operations.balanceRead, operations.award]],
+    ["eligibility", [operations.eligibilityCheck]],
+  ];
+  const functions: FunctionLoad[] = httpFunctions.map(([name, ops]) => {
+    const requests = ops.reduce((sum, op) => add(sum, scale(rates[op], requestsPerOperation(op))), zero);
+    const concurrency = ops.reduce((sum, op) => add(sum, scale(rates[op], (requestsPerOperation(op) * msPerRequest(op)) / 1000)), zero);
+    const ms = requests.average > 0 ? (concurrency.average / requests.average) * 1000 : 0;
+    return { name, requestsPerSecond: requests, ms, measured: ops.every((op) => measured.times[op] !== undefined), concurrency };
+  });
+  const projectorRate = rates[operations.projectorEntry];
+  const projectorBusy = scale(projectorRate, msPerRequest(operations.projectorEntry) / 1000);
+  return [
+    ...functions,
+    {
+      name: "projector",
+      requestsPerSecond: projectorRate,
+      ms: msPerRequest(operations.projectorEntry),
+      measured: false,
+      // One invocation per stream shard at least, more where a shard's records outrun one (parallelisation factor).
+      concurrency: { average: Math.max(shards, projectorBusy.average), peak: Math.max(shards, projectorBusy.peak) },
+    },
+  ];
+}
+
 export function model(measured: Measured, shape: Shape, spreads: Record<string, Spread>): Capacity {
   const orgUnits = orgUnitsOf(shape);
   const rates = operationRates(shape);
@@ -253,27 +287,7 @@ export function model(measured: Measured, shape: Shape, spreads: Record<string, 
   const shards = Math.max(1, Math.ceil(records.peak / limits.streamRecordsPerShard));
   const ledgerPartitionsAfterAYear = Math.ceil((perDay("ledger", "writtenBytes") * 365) / limits.partitionBytes);
 
-  const httpFunctions: [string, Modelled[]][] = [
-    ["webhooks", [operations.webhookEvent]],
-    ["ledger", [operations.balanceRead, operations.award]],
-    ["eligibility", [operations.eligibilityCheck]],
-  ];
-  const functions: FunctionLoad[] = httpFunctions.map(([name, ops]) => {
-    const requests = ops.reduce((sum, op) => add(sum, scale(rates[op], requestsPerOperation(op))), zero);
-    const concurrency = ops.reduce((sum, op) => add(sum, scale(rates[op], (requestsPerOperation(op) * msPerRequest(op)) / 1000)), zero);
-    const ms = requests.average > 0 ? (concurrency.average / requests.average) * 1000 : 0;
-    return { name, requestsPerSecond: requests, ms, measured: ops.every((op) => measured.times[op] !== undefined), concurrency };
-  });
-  const projectorRate = rates[operations.projectorEntry];
-  const projectorBusy = scale(projectorRate, msPerRequest(operations.projectorEntry) / 1000);
-  functions.push({
-    name: "projector",
-    requestsPerSecond: projectorRate,
-    ms: msPerRequest(operations.projectorEntry),
-    measured: false,
-    // One invocation per stream shard at least, more where a shard's records outrun one (parallelisation factor).
-    concurrency: { average: Math.max(shards, projectorBusy.average), peak: Math.max(shards, projectorBusy.peak) },
-  });
+  const functions = functionLoads(rates, shards, msPerRequest, requestsPerOperation, measured);
 
   // Every instance reads the whole org tree when its cache expires: its units grow with the tree.
   const instances = functions.reduce((sum, f) => add(sum, f.concurrency), zero);
@@ -327,7 +341,7 @@ export function model(measured: Measured, shape: Shape, spreads: Record<string, 
     tables,
     functions,
     api,
-    stream: { records, shards, shardsAfterAYear: Math.max(shards, ledgerPartitionsAfterAYear), busiestShardRecords: records.peak / shards },
+    stream: { records, shards, shardsAfterAYear: Math.max(shards, ledgerPartitionsAfterAYear) },
     cost: {
       onDemand: (total.write.average * prices.writeRequestUnit + total.read.average * prices.readRequestUnit) * monthSeconds,
       provisioned: ((total.write.peak * prices.wcuHour + total.read.peak * prices.rcuHour) / prices.provisionedUtilisation) * hoursPerMonth,
