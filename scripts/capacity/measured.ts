@@ -59,7 +59,7 @@ export function readMeasured(results: readonly Result[]): Measured {
     const row = results.find((r) => r.name === name);
     if (row?.value === null || row?.value === undefined) {
       throw new MissingFigure(
-        `bench/results.json has no value for "${name}": run \`npm run bench\` (or \`npm run bench -- --quick\`) first`,
+        `the benchmark results have no value for "${name}": run \`npm run bench\` (or \`npm run bench -- --quick\`) first`,
       );
     }
     return row.value;
