@@ -2,11 +2,19 @@
  * Figures measured through the API against DynamoDB Local: round trips and capacity units per
  * request (counted by ./dynamo-meter.ts), and webhook batch time as a ratio to a single event.
  */
+
 import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import type { AttributeValue, DynamoDBStreamEvent } from "aws-lambda";
 import { Webhook } from "standardwebhooks";
+import { createDocumentClient, createDynamoClient } from "../functions/dynamo/client.ts";
+import { DynamoDirectory } from "../functions/dynamo/directory-store.ts";
+import { keys } from "../functions/dynamo/keys.ts";
+import { tableName } from "../functions/dynamo/tables.ts";
 import { demoPeople } from "../scripts/demo-data.ts";
+import { familyFigures, operations, orgUnitsName, projectorFigures } from "./capacity.ts";
 import { metered } from "./dynamo-meter.ts";
 import { atMost, costPerMillion, median, notYet, type Options, type Result, reported } from "./result.ts";
 import type { Response, System } from "./system.ts";
@@ -29,6 +37,9 @@ export async function ledgerFigures(system: System): Promise<Result[]> {
   expectStatus("balances", balances.result, 200);
   const awarded = await metered(post);
   expectStatus("award", awarded.result, 201);
+  // The org tree as an instance loads it when its 30 s cache has expired.
+  const directory = new DynamoDirectory(createDocumentClient(), tableName("state"), { orgTreeTtlMs: 0 });
+  const tree = await metered(() => directory.orgTree());
 
   return [
     atMost("balance read: DynamoDB round trips (warm)", balances.roundTrips, "requests", 1),
@@ -37,6 +48,10 @@ export async function ledgerFigures(system: System): Promise<Result[]> {
     reported("award, coins + points: write units", awarded.writeUnits, "WRU"),
     reported("award, coins + points: read units", awarded.readUnits, "RRU"),
     reported("award, coins + points: DynamoDB cost per million awards", costPerMillion(awarded.writeUnits, awarded.readUnits), "USD"),
+    ...familyFigures(operations.balanceRead, balances),
+    ...familyFigures(operations.award, awarded),
+    ...familyFigures(operations.orgTreeLoad, tree),
+    reported(orgUnitsName, tree.result.units().length, "units"),
   ];
 }
 
@@ -158,6 +173,10 @@ export async function webhookFigures(system: System, options: Options): Promise<
     accepted(response, 100);
   }
   const ratio = Math.round((median(batchTimes) / median(singleTimes)) * 10) / 10;
+  const { handler: projectorHandler } = await import("../functions/projector.ts");
+  const { lambdaContext } = await import("../scripts/local/lambda.ts");
+  const handler = (event: DynamoDBStreamEvent) => projectorHandler(event, lambdaContext("projector"));
+  const projector = await projectorFigures({ handler, entryImage }, await Promise.all([people[0], people[1]].map(lastPointsEntry)));
 
   return [
     atMost(webhookNames.single, single.roundTrips, "requests", 2),
@@ -168,7 +187,33 @@ export async function webhookFigures(system: System, options: Options): Promise<
     reported(webhookNames.cpuShare, Math.round(median(batchCpuShares) * 100), "% of wall time"),
     reported(webhookNames.singleTime, Math.round(median(singleTimes) * 10) / 10, "ms"),
     reported(webhookNames.batchTime, Math.round(median(batchTimes)), "ms"),
+    ...familyFigures(operations.webhookEvent, single),
+    ...projector,
   ];
+}
+
+const ledgerClient = () => createDynamoClient();
+
+/** The newest points entry in a person's chain, by key. */
+async function lastPointsEntry(personId: string | undefined): Promise<{ pk: string; sk: string }> {
+  const { Items = [] } = await ledgerClient().send(
+    new QueryCommand({
+      TableName: tableName("ledger"),
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :entry)",
+      ExpressionAttributeValues: { ":pk": { S: keys.chain(`person:${personId}`) }, ":entry": { S: keys.entryPrefix } },
+      ScanIndexForward: false,
+      Limit: 10,
+    }),
+  );
+  const item = Items.find((i) => i.asset?.S?.startsWith("point:"));
+  if (!item?.pk?.S || !item.sk?.S) throw new Error(`${personId} has no points entry`);
+  return { pk: item.pk.S, sk: item.sk.S };
+}
+
+async function entryImage(pk: string, sk: string) {
+  const { Item } = await ledgerClient().send(new GetItemCommand({ TableName: tableName("ledger"), Key: { pk: { S: pk }, sk: { S: sk } } }));
+  if (!Item) throw new Error(`no ledger item ${pk} ${sk}`);
+  return Item as Record<string, AttributeValue>;
 }
 
 /** The page's JS + CSS gzipped, as built in web/dist (npm run build:web; npm start and npm test build it). */

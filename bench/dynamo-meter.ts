@@ -17,6 +17,8 @@
  * (its index partition key is set; projection ALL). A read costs one unit per started 4 KB, half
  * for eventually consistent reads, twice inside TransactGetItems; a missing item still costs the
  * minimum. UpdateItem and DeleteItem do not show the stored item, so they count one unit.
+ * Each call also lists the partition keys it touched with their units (`touches`): what the
+ * capacity rows per key family (./capacity.ts) and the tests' key budgets are made of.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -26,6 +28,21 @@ export interface Call {
   operation: string;
   writeUnits: number;
   readUnits: number;
+  /** Each partition key the request wrote or read, with the units it cost there. */
+  touches: Touch[];
+}
+
+/** The units one request cost on one partition key (a GSI's key for its share of a write). */
+export interface Touch {
+  /** "ledger", "state" or "state.gsi1". */
+  table: string;
+  partitionKey: string;
+  writeUnits: number;
+  readUnits: number;
+  /** Bytes of the items read from this key (for a Query: the page). */
+  readBytes: number;
+  /** Bytes of the item written (0 for an update or delete, whose item the request does not show). */
+  writtenBytes: number;
 }
 
 export interface Metered<T> {
@@ -82,7 +99,11 @@ const meter =
       output = out.output;
       return out;
     } finally {
-      calls?.push({ operation, writeUnits: writeUnits(operation, args.input), readUnits: readUnits(operation, args.input, output) });
+      if (calls) {
+        const touches = requestTouches(operation, args.input, output);
+        const sum = (key: "writeUnits" | "readUnits") => touches.reduce((total, t) => total + t[key], 0);
+        calls.push({ operation, writeUnits: sum("writeUnits"), readUnits: sum("readUnits"), touches });
+      }
     }
   };
 
@@ -115,70 +136,103 @@ function valueSize(value: unknown): number {
 const specOf = (table: unknown): TableSpec | undefined =>
   Object.values(tables).find((spec) => process.env[spec.envVar] !== undefined && process.env[spec.envVar] === table);
 
-function itemWrite(table: unknown, item: Item | undefined): number {
-  if (!item) return 1;
-  const units = Math.ceil(itemSize(item) / 1024) || 1;
-  const indexes = specOf(table)?.globalIndexes.filter((index) => item[index.partitionKey] !== undefined).length ?? 0;
-  return units * (1 + indexes);
+const touch = (table: string, partitionKey: unknown, writeUnits: number, readUnits = 0, readBytes = 0, writtenBytes = 0): Touch => ({
+  table,
+  partitionKey: String(partitionKey),
+  writeUnits,
+  readUnits,
+  readBytes,
+  writtenBytes,
+});
+
+/** A write of `item` (or of an unseen item by `key`: one unit) to the table and to each GSI it projects into. */
+function itemWrite(table: unknown, item: Item | undefined, key: Item | undefined, factor: number): Touch[] {
+  const spec = specOf(table);
+  const name = spec?.name ?? String(table);
+  if (!item) return [touch(name, key?.pk, factor)];
+  const size = itemSize(item);
+  const units = (Math.ceil(size / 1024) || 1) * factor;
+  const indexes = (spec?.globalIndexes ?? []).filter((index) => item[index.partitionKey] !== undefined);
+  return [
+    touch(name, item.pk, units, 0, 0, size),
+    ...indexes.map((index) => touch(`${name}.${index.name}`, item[index.partitionKey], units, 0, 0, size)),
+  ];
 }
 
-function writeUnits(operation: string, input: Item): number {
+function writeTouches(operation: string, input: Item): Touch[] {
   switch (operation) {
     case "PutItem":
-      return itemWrite(input.TableName, input.Item as Item);
+      return itemWrite(input.TableName, input.Item as Item, undefined, 1);
     case "UpdateItem":
     case "DeleteItem":
-      return 1;
+      return itemWrite(input.TableName, undefined, input.Key as Item, 1);
     case "BatchWriteItem":
-      return Object.entries(input.RequestItems as Record<string, { PutRequest?: { Item: Item } }[]>).reduce(
-        (total, [table, requests]) => total + requests.reduce((sum, request) => sum + itemWrite(table, request.PutRequest?.Item), 0),
-        0,
+      return Object.entries(input.RequestItems as Record<string, { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[]>).flatMap(
+        ([table, requests]) => requests.flatMap((request) => itemWrite(table, request.PutRequest?.Item, request.DeleteRequest?.Key, 1)),
       );
     case "TransactWriteItems":
-      return (input.TransactItems as Record<string, { TableName: string; Item?: Item } | undefined>[]).reduce((total, action) => {
+      return (input.TransactItems as Record<string, { TableName: string; Item?: Item; Key?: Item } | undefined>[]).flatMap((action) => {
         const put = action.Put;
         const other = action.Update ?? action.Delete ?? action.ConditionCheck;
-        return total + 2 * (put ? itemWrite(put.TableName, put.Item) : itemWrite(other?.TableName, undefined));
-      }, 0);
+        return put ? itemWrite(put.TableName, put.Item, undefined, 2) : itemWrite(other?.TableName, undefined, other?.Key, 2);
+      });
     default:
-      return 0;
+      return [];
   }
 }
 
-const readOf = (items: Item[], consistent: boolean) =>
-  (consistent ? 1 : 0.5) * items.reduce((total, item) => total + (Math.ceil(itemSize(item) / 4096) || 1), 0);
+/**
+ * The partition keys a request (operation without "Command", the document client's input) wrote
+ * and read, with their units; with an empty `output`, reads count as if every item were missing:
+ * the least the request can cost.
+ */
+export const requestTouches = (operation: string, input: Item, output: Item): Touch[] => [
+  ...writeTouches(operation, input),
+  ...readTouches(operation, input, output),
+];
 
-function readUnits(operation: string, input: Item, output: Item): number {
+const readUnitsOf = (bytes: number, consistent: boolean) => (consistent ? 1 : 0.5) * (Math.ceil(bytes / 4096) || 1);
+const nameOf = (table: unknown) => specOf(table)?.name ?? String(table);
+
+/** The partition key a Query asks for: the value bound to `pk` (or an index's key) in its key condition. */
+function queriedKey(input: Item): unknown {
+  const condition = String(input.KeyConditionExpression ?? "");
+  const placeholder = /(\w+)\s*=\s*(:\w+)/.exec(condition)?.[2];
+  return placeholder ? (input.ExpressionAttributeValues as Item | undefined)?.[placeholder] : undefined;
+}
+
+function readTouches(operation: string, input: Item, output: Item): Touch[] {
   const consistent = input.ConsistentRead === true;
   switch (operation) {
-    case "GetItem":
-      return (consistent ? 1 : 0.5) * (Math.ceil(itemSize((output.Item as Item | undefined) ?? {}) / 4096) || 1);
+    case "GetItem": {
+      const bytes = itemSize((output.Item as Item | undefined) ?? {});
+      return [touch(nameOf(input.TableName), (input.Key as Item).pk, 0, readUnitsOf(bytes, consistent), bytes)];
+    }
     case "BatchGetItem": {
-      let units = 0;
       const requested = input.RequestItems as Record<string, { Keys: Item[]; ConsistentRead?: boolean }>;
       const answered = (output.Responses ?? {}) as Record<string, Item[]>;
-      for (const [table, request] of Object.entries(requested)) {
-        const found = answered[table] ?? [];
-        const unprocessed = (output.UnprocessedKeys as Record<string, { Keys: Item[] }> | undefined)?.[table]?.Keys.length ?? 0;
-        const missing = Math.max(0, request.Keys.length - unprocessed - found.length);
-        units += readOf(found, request.ConsistentRead === true) + missing * (request.ConsistentRead ? 1 : 0.5);
-      }
-      return units;
+      const unprocessed = (output.UnprocessedKeys ?? {}) as Record<string, { Keys: Item[] }>;
+      return Object.entries(requested).flatMap(([table, request]) => {
+        const skipped = unprocessed[table]?.Keys ?? [];
+        return request.Keys.filter((key) => !skipped.some((k) => k.pk === key.pk && k.sk === key.sk)).map((key) => {
+          const found = (answered[table] ?? []).find((item) => item.pk === key.pk && item.sk === key.sk);
+          const bytes = found ? itemSize(found) : 0;
+          return touch(nameOf(table), key.pk, 0, readUnitsOf(bytes, request.ConsistentRead === true), bytes);
+        });
+      });
     }
     case "Query":
     case "Scan": {
       const bytes = ((output.Items as Item[] | undefined) ?? []).reduce((total, item) => total + itemSize(item), 0);
-      return (consistent ? 1 : 0.5) * (Math.ceil(bytes / 4096) || 1);
+      const table = input.IndexName ? `${nameOf(input.TableName)}.${input.IndexName}` : nameOf(input.TableName);
+      return [touch(table, operation === "Scan" ? "(scan)" : queriedKey(input), 0, readUnitsOf(bytes, consistent), bytes)];
     }
     case "TransactGetItems":
-      return (
-        2 *
-        readOf(
-          ((output.Responses as { Item?: Item }[] | undefined) ?? []).map((r) => r.Item ?? {}),
-          true,
-        )
-      );
+      return (input.TransactItems as { Get: { TableName: string; Key: Item } }[]).map((action, index) => {
+        const item = ((output.Responses as { Item?: Item }[] | undefined) ?? [])[index]?.Item ?? {};
+        return touch(nameOf(action.Get.TableName), action.Get.Key.pk, 0, 2 * readUnitsOf(itemSize(item), true), itemSize(item));
+      });
     default:
-      return 0;
+      return [];
   }
 }

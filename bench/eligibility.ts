@@ -17,6 +17,7 @@ import { createDocumentClient } from "../functions/dynamo/client.ts";
 import { DynamoLedgerStore } from "../functions/dynamo/ledger-store.ts";
 import { tableName } from "../functions/dynamo/tables.ts";
 import { loadDemoDefinitions } from "../scripts/demo-data.ts";
+import { familyFigures, operations as measured } from "./capacity.ts";
 import { metered } from "./dynamo-meter.ts";
 import { atMost, median, type Options, type Result, reported } from "./result.ts";
 import type { Response, System } from "./system.ts";
@@ -148,6 +149,7 @@ export async function eligibilityFigures(system: System, options: Options): Prom
     reported("eligibility check (not asOf): read units", now.readUnits, "RRU"),
     reported("eligibility check (not asOf): write units (the audit record)", now.writeUnits, "WRU"),
     reported("eligibility check (not asOf): time, 10 entries (median)", round(median(times.short), 1), "ms"),
+    ...familyFigures(measured.eligibilityCheck, now),
     atMost(
       `eligibility check: ${label} ÷ 10 ledger entries (time)${suffix}`,
       round(median(times.long) / median(times.short), 2),

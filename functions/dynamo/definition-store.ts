@@ -7,13 +7,16 @@
  * |-----------------|-------------------------|-----------------|
  * | current version | DEF#<kind>              | <id>            |
  * | every version   | DEFV#<kind>#<id>        | V#<version, 8>  |
- * | versions        | DEFINITIONS             | VERSIONS        |
+ * | versions (×8)   | DEFINITIONS#<copy>      | VERSIONS        |
  *
  * Each instance keeps what it read, and a request trusts it only while the kind's counter in the
  * versions item (moved in the same transaction as every change) is the one it was read under.
  * The counter is read once per request: by another store's batch read that already goes to the
  * state table (`versionsKey` and `observe`, no extra round trip), else by a consistent GetItem on
  * the first definition the request reads. So a change is seen by the next request everywhere.
+ * Every request of every instance reads the counters, more than one partition key serves at a
+ * million people's peak (docs/SCALE.md): they are kept in identical copies, all moved in each
+ * change's transaction, and a request reads one copy chosen at random.
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { DefinitionKind, DefinitionStore, Versioned } from "../../domain/kernel/definitions.ts";
@@ -24,6 +27,7 @@ type Versions = Partial<Record<DefinitionKind, number>>;
 
 /** What another store needs to read the versions in its own batch and hand them over. */
 export interface DefinitionVersionsObserver {
+  /** A copy of the versions item, any one: each read may name another. */
   readonly versionsKey: { pk: string; sk: string };
   /** Whether this request has not read the versions yet (later reads need not carry them). */
   readonly wantsVersions: boolean;
@@ -31,7 +35,10 @@ export interface DefinitionVersionsObserver {
 }
 
 export class DynamoDefinitionStore implements DefinitionStore, DefinitionVersionsObserver {
-  readonly versionsKey = keys.definitionVersions;
+  get versionsKey(): { pk: string; sk: string } {
+    return keys.definitionVersions(Math.floor(Math.random() * keys.definitionVersionCopies));
+  }
+
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #cache = new Map<string, { version: number; value: Promise<unknown> }>();
@@ -109,15 +116,15 @@ export class DynamoDefinitionStore implements DefinitionStore, DefinitionVersion
                 ConditionExpression: "attribute_not_exists(pk)",
               },
             },
-            {
+            ...Array.from({ length: keys.definitionVersionCopies }, (_, copy) => ({
               Update: {
                 TableName: this.#table,
-                Key: keys.definitionVersions,
+                Key: keys.definitionVersions(copy),
                 UpdateExpression: "ADD #kind :one",
                 ExpressionAttributeNames: { "#kind": kind },
                 ExpressionAttributeValues: { ":one": 1 },
               },
-            },
+            })),
           ],
         }),
       );
@@ -151,7 +158,7 @@ export class DynamoDefinitionStore implements DefinitionStore, DefinitionVersion
   }
 
   async #readVersions(): Promise<Versions> {
-    const read = this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.definitionVersions, ConsistentRead: true }));
+    const read = this.#db.send(new GetCommand({ TableName: this.#table, Key: this.versionsKey, ConsistentRead: true }));
     return versionsOf((await read).Item);
   }
 }

@@ -17,8 +17,13 @@ export const keys = {
   orgPartition: "ORG",
   definition: (kind: string, id: string) => ({ pk: `DEF#${kind}`, sk: id }),
   definitionPartition: (kind: string) => `DEF#${kind}`,
-  /** A counter per kind, moved by every change: what tells an instance its cached definitions are out of date. */
-  definitionVersions: { pk: "DEFINITIONS", sk: "VERSIONS" },
+  /**
+   * A counter per kind, moved by every change: what tells an instance its cached definitions are
+   * out of date. Every request reads it, so it is kept in `definitionVersionCopies` identical
+   * copies, all moved in the change's transaction; a reader reads any one (docs/SCALE.md).
+   */
+  definitionVersions: (copy: number) => ({ pk: `DEFINITIONS#${copy}`, sk: "VERSIONS" }),
+  definitionVersionCopies: 8,
   definitionVersion: (kind: string, id: string, version: number) => ({
     pk: `DEFV#${kind}#${id}`,
     sk: `V#${String(version).padStart(8, "0")}`,
@@ -72,7 +77,7 @@ export const stateKeyFamilies = {
   counters: ["COUNTER#*"],
   preferences: ["PREFS#*"],
   boards: ["LB#*"],
-  definitions: (kind: string) => [`DEF#${kind}`, `DEFV#${kind}#*`, "DEFINITIONS"],
+  definitions: (kind: string) => [`DEF#${kind}`, `DEFV#${kind}#*`, "DEFINITIONS#*"],
 } as const;
 
 /** Strips key attributes off an item read back from a table. */

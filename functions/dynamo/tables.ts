@@ -31,7 +31,7 @@
  * | person facts          | FACTS#<personId>          | FACTS               |                        |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
- * | definition versions   | DEFINITIONS               | VERSIONS            | (a counter per kind)   |
+ * | definition versions   | DEFINITIONS#<copy 0–7>    | VERSIONS            | (a counter per kind, 8 identical copies) |
  *
  * Access patterns: see docs/ARCHITECTURE.md.
  */

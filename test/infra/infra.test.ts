@@ -130,7 +130,7 @@ describe("the functions", () => {
     expect(writes.map(({ actions, leadingKeys }) => ({ actions, leadingKeys }))).toEqual([
       {
         actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
-        leadingKeys: ["DEF#gate", "DEFV#gate#*", "DEFINITIONS"],
+        leadingKeys: ["DEF#gate", "DEFV#gate#*", "DEFINITIONS#*"],
       },
       { actions: ["dynamodb:PutItem"], leadingKeys: ["AUDIT#*"] },
     ]);

@@ -1,0 +1,37 @@
+/**
+ * Where each key family's load lands (functions/dynamo/keys.ts): the capacity model's knowledge
+ * of the key design. A family the benchmark measures but this table lacks stops the model, so a
+ * new key family cannot slip past it.
+ */
+import { keys } from "../../functions/dynamo/keys.ts";
+import type { Spread } from "./model.ts";
+
+const one: Spread = { copies: 1 };
+
+export const spreads: Record<string, Spread> = {
+  // Per person (a holder's chain, profile, facts, logs, aggregates, preferences).
+  "CHAIN#<…>": "person",
+  "PERSON#<…>": "person",
+  "FACTS#<…>": "person",
+  "MEASURE#<…>": "person",
+  "PENALTY#<…>": "person",
+  "CKPT#<…>": "person",
+  "LB#PERSON#<…>": "person",
+  "PREFS#<…>": "person",
+  // Written once ever, per event, request or entry.
+  "EVENT#<…>": "once",
+  "RETRACTED#<…>": "once",
+  "IDEM#<…>": "once",
+  "REVERSED#<…>": "once",
+  "LB#APPLIED#<…>": "once",
+  // Per org unit: the largest unit below the group takes its people's share.
+  "LB#UNIT#<…>": "unit",
+  "UNIT#<…>": "unit",
+  // One key for everybody (or per day, per kind: the same at any moment), split over its copies.
+  "DEFINITIONS#<…>": { copies: keys.definitionVersionCopies },
+  "AUDIT#<…>": one,
+  ORG: one,
+  "DEF#<…>": one,
+  FUNDS: one,
+  "COUNTER#<…>": one,
+};

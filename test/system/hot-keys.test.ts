@@ -1,0 +1,168 @@
+/**
+ * Hot keys: the webhook path at the million-person peak, scaled down. The capacity model
+ * (scripts/capacity/) computed from the committed benchmark fixture says how many events a second
+ * a million people send at peak; this test sends `eventsPerSecond` of them per logical second, so
+ * every key whose load grows with the company (one key for everybody, an org unit's) gets its
+ * partition's limits scaled by the same factor, while a person's keys and keys written once keep
+ * DynamoDB's real limits (their load is one person's, whatever the company's size).
+ *
+ * As built (the definitions' versions in 8 copies) no key passes its budget: nothing throttled.
+ * With the copies charged as one key (the design before the split) the versions item is over its
+ * budget and the user sees it: 503 with Retry-After, retries, slower answers; once retried,
+ * nothing is lost or counted twice.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { keyFamily } from "../../bench/capacity.ts";
+import type { Result } from "../../bench/result.ts";
+import { spreads } from "../../scripts/capacity/families.ts";
+import { readMeasured } from "../../scripts/capacity/measured.ts";
+import { defaultShape, limits, model } from "../../scripts/capacity/model.ts";
+import { fixturePath } from "../../scripts/capacity/scale-doc.ts";
+import { demoAdmin, demoPeople } from "../../scripts/demo-data.ts";
+import type { ApiResponse } from "../support/api.ts";
+import { ledgerProblems } from "../support/invariants.ts";
+import { KeyBudget } from "../support/key-budget.ts";
+import { withDemoDefinitions } from "../support/org.ts";
+import { cloudEvent, deliver } from "../support/webhooks.ts";
+
+const eventsPerSecond = 40;
+const seconds = 4;
+const inFlight = 8;
+
+const fixture = JSON.parse(readFileSync(new URL(`../../${fixturePath}`, import.meta.url), "utf8")) as Result[];
+const atPeak = model(readMeasured(fixture), defaultShape(1_000_000), spreads);
+const peakEvents = atPeak.functions.find((f) => f.name === "webhooks")?.requestsPerSecond.peak ?? Number.NaN;
+const scale = eventsPerSecond / peakEvents;
+
+// The tests read the org tree on every request (its 30 s cache is off), which a warm Lambda does
+// not: it keeps DynamoDB's real limit here, and the model charges its loads per instance.
+const scaledFamily = (family: string) => {
+  const spread = spreads[family];
+  return family !== "ORG" && (typeof spread === "object" || spread === "unit");
+};
+const budgetOf = (_table: string, partitionKey: string) =>
+  scaledFamily(keyFamily(partitionKey))
+    ? { write: limits.partitionWriteUnits * scale, read: limits.partitionReadUnits * scale }
+    : { write: limits.partitionWriteUnits, read: limits.partitionReadUnits };
+
+const { admin, secrets } = await withDemoDefinitions();
+const people = demoPeople.map((p) => p.personId).filter((id) => id !== demoAdmin);
+const courseCompleted = "com.tianma.learning.course.completed";
+
+interface Run {
+  budget: KeyBudget;
+  answers: Map<string, { personId: string; coins: number }>;
+  statuses: Map<number, number>;
+  retries: number;
+  missingRetryAfter: number;
+  times: number[];
+}
+
+/** Sends `eventsPerSecond × seconds` events, `inFlight` at a time, each retried after a 503 or a busy answer. */
+async function drive(budget: KeyBudget): Promise<Run> {
+  const run: Run = { budget, answers: new Map(), statuses: new Map(), retries: 0, missingRetryAfter: 0, times: [] };
+  let attempts = 0;
+  const events = Array.from({ length: eventsPerSecond * seconds }, (_, i) =>
+    cloudEvent(courseCompleted, people[(i * 7) % people.length], { courseId: `course-${i % 5}`, score: 90 }),
+  );
+  const send = async (event: ReturnType<typeof cloudEvent>) => {
+    const started = performance.now();
+    for (let attempt = 1; attempt <= 30; attempt++) {
+      // The logical clock: every request that reaches the API is part of the load of its second.
+      budget.tick(Math.floor(attempts++ / eventsPerSecond));
+      const response: ApiResponse = await deliver("tianma-learning", event, { secret: secrets["tianma-learning"] as string });
+      run.statuses.set(response.status, (run.statuses.get(response.status) ?? 0) + 1);
+      const answer = (response.body?.results?.[0] ?? response.body) as { status?: string; awards?: { asset: string; amount: number }[] };
+      if (response.status === 503 || answer?.status === "rejected") {
+        if (response.status === 503 && !response.headers["retry-after"]) run.missingRetryAfter += 1;
+        run.retries += 1;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        continue;
+      }
+      expect(answer?.status, JSON.stringify(response.body)).toBe("accepted");
+      const coins = (answer.awards ?? []).filter((a) => a.asset === "coin").reduce((sum, a) => sum + a.amount, 0);
+      run.answers.set(event.id, { personId: event.subject as string, coins });
+      run.times.push(performance.now() - started);
+      return;
+    }
+    throw new Error(`event ${event.id} still refused after 30 attempts`);
+  };
+  const queue = [...events];
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      for (let event = queue.shift(); event; event = queue.shift()) await send(event);
+    }),
+  );
+  return run;
+}
+
+const coinsOf = async (personId: string): Promise<number> => (await admin.get(`/people/${personId}/balances`)).body.coins as number;
+const balances = async () => new Map(await Promise.all(people.map(async (id) => [id, await coinsOf(id)] as const)));
+
+/** Every event answered accepted exactly once, and each person's coins moved by exactly what was answered. */
+async function nothingLost(before: Map<string, number>, run: Run) {
+  expect(run.answers.size).toBe(eventsPerSecond * seconds);
+  const after = await balances();
+  for (const id of people) {
+    const answered = [...run.answers.values()].filter((a) => a.personId === id).reduce((sum, a) => sum + a.coins, 0);
+    expect(after.get(id), id).toBe((before.get(id) ?? 0) + answered);
+  }
+  expect(await ledgerProblems(people)).toEqual([]);
+}
+
+function describeRun(label: string, run: Run) {
+  const sorted = run.times.toSorted((a, b) => a - b);
+  const at = (q: number) => (sorted[Math.floor((sorted.length - 1) * q)] ?? 0).toFixed(0);
+  const busiest = [...run.budget.busiest].map(([family, units]) => `${family} ${units.write}/${units.read}`).join(", ");
+  console.log(
+    `hot keys, ${label}: scale 1:${Math.round(1 / scale)} (${eventsPerSecond} events a logical second for ${Math.round(peakEvents)}); ` +
+      `statuses ${JSON.stringify(Object.fromEntries(run.statuses))}, ${run.retries} retries, ` +
+      `throttled ${JSON.stringify(Object.fromEntries(run.budget.throttled))}; time per event p50 ${at(0.5)} ms, p95 ${at(0.95)} ms; ` +
+      `busiest key per family (WRU/RRU in a second): ${busiest}`,
+  );
+}
+
+const installed: (() => void)[] = [];
+afterAll(() => {
+  for (const restore of installed) restore();
+});
+
+describe("hot keys at the million-person peak, scaled down", () => {
+  it("scales from the model: a million people send thousands of events a second at peak", () => {
+    expect(peakEvents).toBeGreaterThan(5_000);
+    expect(scale).toBeLessThan(0.01);
+  });
+
+  it("as built, no key passes its scaled budget: nothing throttled, nothing lost", async () => {
+    const before = await balances();
+    const budget = new KeyBudget({ budgetOf, familyOf: keyFamily });
+    installed.push(budget.install());
+    const run = await drive(budget);
+    installed.pop()?.();
+    describeRun("as built", run);
+    expect(Object.fromEntries(budget.throttled)).toEqual({});
+    expect(run.retries).toBe(0);
+    const versions = budget.busiest.get("state DEFINITIONS#<…>");
+    expect(versions?.read).toBeGreaterThan(0);
+    expect(versions?.read).toBeLessThanOrEqual(limits.partitionReadUnits * scale);
+    await nothingLost(before, run);
+  }, 120_000);
+
+  it("with the versions item as one key, it throttles: 503s with Retry-After, retries, and still nothing lost", async () => {
+    const before = await balances();
+    const budget = new KeyBudget({
+      budgetOf,
+      familyOf: keyFamily,
+      keyOf: (_table, partitionKey) => (keyFamily(partitionKey) === "DEFINITIONS#<…>" ? "DEFINITIONS (one key)" : partitionKey),
+    });
+    installed.push(budget.install());
+    const run = await drive(budget);
+    installed.pop()?.();
+    describeRun("versions as one key", run);
+    expect(budget.throttled.get("state DEFINITIONS#<…>") ?? 0).toBeGreaterThan(0);
+    expect(run.statuses.get(503) ?? 0).toBeGreaterThan(0);
+    expect(run.missingRetryAfter).toBe(0);
+    await nothingLost(before, run);
+  }, 180_000);
+});
