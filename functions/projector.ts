@@ -14,13 +14,13 @@
 
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, AttributeValue as StreamAttributeValue } from "aws-lambda";
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import type { Directory, Person } from "../domain/directory/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
-import type { AggregateWriter, EntryProjection } from "../domain/leaderboards/index.ts";
+import type { AggregateWriter } from "../domain/leaderboards/index.ts";
 import { aggregateUnits, projectEntry } from "../domain/leaderboards/index.ts";
 import type { LedgerEntry } from "../domain/ledger/index.ts";
-import { createDocumentClient } from "./dynamo/client.ts";
+import { createDocumentClient, isRetryableDynamoError } from "./dynamo/client.ts";
 import { DynamoDirectory } from "./dynamo/directory-store.ts";
 import { keys } from "./dynamo/keys.ts";
 import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
@@ -48,50 +48,52 @@ function entryOf(image: Record<string, unknown>): LedgerEntry {
 
 export interface ProjectorDeps {
   writer: AggregateWriter;
-  directory: Pick<Directory, "orgTree" | "person">;
+  directory: Pick<Directory, "orgTree"> & { people(ids: readonly PersonId[]): Promise<Map<PersonId, Person>> };
   timeZone: string;
   log: Logger;
 }
 
-export function createProjector(deps: ProjectorDeps) {
-  /** The record's projection, or undefined for what the projector ignores; throws on a malformed entry. */
-  async function projectionOf(
-    record: DynamoDBRecord,
-    people: Map<PersonId, Promise<Person | undefined>>,
-  ): Promise<EntryProjection | undefined> {
-    // Entries are only ever inserted; the ledger is append-only.
-    if (record.eventName !== "INSERT") return undefined;
-    const pk = record.dynamodb?.Keys?.pk?.S ?? "";
-    const sk = record.dynamodb?.Keys?.sk?.S ?? "";
-    // Fund chains carry money, never points: only people's chains can move points.
-    if (!pk.startsWith(keys.chain("person:")) || !sk.startsWith(keys.entryPrefix)) return undefined;
-    const image = record.dynamodb?.NewImage;
-    if (!image) throw new Error("a ledger entry record has no NewImage: the stream must have the NEW_IMAGE view");
-    // aws-lambda's and the SDK's AttributeValue types describe the same DynamoDB JSON.
-    const entry = entryOf(unmarshall(image as Record<string, StreamAttributeValue> as Record<string, AttributeValue>));
-    if (!entry.holder.startsWith("person:") || !entry.asset.startsWith("point:")) return undefined;
-    const personId = entry.holder.slice("person:".length) as PersonId;
-    let person = people.get(personId);
-    if (!person) {
-      person = deps.directory.person(personId);
-      people.set(personId, person);
-    }
-    const [tree, found] = await Promise.all([deps.directory.orgTree(), person]);
-    return projectEntry(entry, aggregateUnits(tree, found?.orgUnitId), deps.timeZone);
-  }
+/** The points entry a record inserts, or undefined for what the projector ignores; throws on a malformed entry. */
+function pointsEntryOf(record: DynamoDBRecord): LedgerEntry | undefined {
+  // Entries are only ever inserted; the ledger is append-only.
+  if (record.eventName !== "INSERT") return undefined;
+  const pk = record.dynamodb?.Keys?.pk?.S ?? "";
+  const sk = record.dynamodb?.Keys?.sk?.S ?? "";
+  // Fund chains carry money, never points: only people's chains can move points.
+  if (!pk.startsWith(keys.chain("person:")) || !sk.startsWith(keys.entryPrefix)) return undefined;
+  const image = record.dynamodb?.NewImage;
+  if (!image) throw new Error("a ledger entry record has no NewImage: the stream must have the NEW_IMAGE view");
+  // aws-lambda's and the SDK's AttributeValue types describe the same DynamoDB JSON.
+  const entry = entryOf(unmarshall(image as Record<string, AttributeValue>));
+  return entry.holder.startsWith("person:") && entry.asset.startsWith("point:") ? entry : undefined;
+}
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A read retried a few times on throttling and transient faults: a batch waits rather than failing whole. */
+async function patiently<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= 6 || !isRetryableDynamoError(error)) throw error;
+      await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
+    }
+  }
+}
+
+export function createProjector(deps: ProjectorDeps) {
   const failedFrom = (records: DynamoDBRecord[], index: number): DynamoDBBatchResponse => ({
     batchItemFailures: records.slice(index).map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? "" })),
   });
 
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    const people = new Map<PersonId, Promise<Person | undefined>>();
-    const projections: EntryProjection[] = [];
+    const entries: LedgerEntry[] = [];
     let malformed: number | undefined;
     for (const [index, record] of event.Records.entries()) {
       try {
-        const projection = await projectionOf(record, people);
-        if (projection) projections.push(projection);
+        const entry = pointsEntryOf(record);
+        if (entry) entries.push(entry);
       } catch (error) {
         deps.log.error("record not projected", {
           error,
@@ -104,6 +106,12 @@ export function createProjector(deps: ProjectorDeps) {
     }
     try {
       // The records before a malformed one are applied; it and those after it are retried.
+      const holders = entries.map((entry) => entry.holder.slice("person:".length) as PersonId);
+      const [tree, people] = await patiently(() => Promise.all([deps.directory.orgTree(), deps.directory.people(holders)]));
+      const projections = entries.flatMap((entry, i) => {
+        const projection = projectEntry(entry, aggregateUnits(tree, people.get(holders[i] as PersonId)?.orgUnitId), deps.timeZone);
+        return projection ? [projection] : [];
+      });
       const { applied, alreadyApplied } = await deps.writer.applyBatch(projections);
       deps.log.info("batch projected", { records: event.Records.length, entries: projections.length, applied, alreadyApplied });
     } catch (error) {

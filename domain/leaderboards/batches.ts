@@ -70,5 +70,5 @@ export function combine(
 }
 
 /** The projections a person's item has not taken yet, given its `through` (undefined: none taken). */
-export const after = (projections: readonly EntryProjection[], through: number | undefined): EntryProjection[] =>
+export const untaken = (projections: readonly EntryProjection[], through: number | undefined): EntryProjection[] =>
   through === undefined ? [...projections] : projections.filter((projection) => projection.seq > through);

@@ -29,13 +29,13 @@ import {
   type AggregateChange,
   type AggregateDelta,
   type AggregateWriter,
-  after,
   aggregateKey,
   byChain,
   combine,
   type EntryProjection,
   type LeaderboardStore,
   type Preferences,
+  untaken,
 } from "../../domain/leaderboards/index.ts";
 import { batchGet } from "./batch-get.ts";
 import { isRetryableDynamoError } from "./client.ts";
@@ -166,7 +166,7 @@ export class DynamoLeaderboardStore implements LeaderboardStore, AggregateWriter
   async #applyToPersonItem(key: string, projections: EntryProjection[]): Promise<void> {
     let through: Through;
     for (let attempt = 1; ; attempt++) {
-      const pending = after(projections, through);
+      const pending = untaken(projections, through);
       const [change] = combine(pending, (delta) => aggregateKey(delta) === key);
       if (!change || !pending[0]) return;
       try {
@@ -185,7 +185,7 @@ export class DynamoLeaderboardStore implements LeaderboardStore, AggregateWriter
     const through = new Map<PersonId, Through>();
     for (let attempt = 1; ; attempt++) {
       const pending = people
-        .map((personId) => ({ personId, entries: after(chains.get(personId) ?? [], through.get(personId)) }))
+        .map((personId) => ({ personId, entries: untaken(chains.get(personId) ?? [], through.get(personId)) }))
         .filter((chain) => chain.entries.length > 0);
       if (pending.length === 0) return 0;
       const own = pending.map(({ personId, entries }) => {
@@ -213,18 +213,25 @@ export class DynamoLeaderboardStore implements LeaderboardStore, AggregateWriter
           continue;
         }
         const read = await this.#throughs(taken.map(({ update }) => update.Key));
-        taken.forEach(({ personId }, i) => through.set(personId, read[i]));
+        for (const [i, { personId }] of taken.entries()) through.set(personId, read[i]);
       }
     }
   }
 
-  /** The `through` of person items, read strongly consistent; -1 for an item without one. */
+  /** The `through` of person items, read strongly consistent (a transient fault read again); -1 for an item without one. */
   async #throughs(itemKeys: Key[]): Promise<number[]> {
-    const found = await batchGet(this.#db, { [this.#state]: itemKeys }, { consistent: true });
-    return itemKeys.map((key) => {
-      const value = found.get(this.#state, key)?.through;
-      return typeof value === "number" ? value : -1;
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const found = await batchGet(this.#db, { [this.#state]: itemKeys }, { consistent: true });
+        return itemKeys.map((key) => {
+          const value = found.get(this.#state, key)?.through;
+          return typeof value === "number" ? value : -1;
+        });
+      } catch (error) {
+        if (attempt >= maxAttempts || !isRetryableDynamoError(error)) throw error;
+        await backoff(attempt);
+      }
+    }
   }
 
   async aggregates(kind: "person" | "unit", ids: readonly string[], periodKey: string): Promise<Map<string, Aggregate>> {
