@@ -8,6 +8,7 @@ import { bundleFigures } from "./bundles.ts";
 import { domainFigures } from "./domain.ts";
 import { eligibilityFigures } from "./eligibility.ts";
 import { pageFigures } from "./page.ts";
+import { projectorFigures } from "./projector.ts";
 import type { Options, Result } from "./result.ts";
 import { startSystem } from "./system.ts";
 
@@ -23,7 +24,9 @@ results.push(...(await pageFigures(options)));
 const system = await startSystem();
 try {
   results.push(...(await ledgerFigures(system)));
-  results.push(...(await webhookFigures(system, options)));
+  const webhooks = await webhookFigures(system, options);
+  results.push(...webhooks.results);
+  if (webhooks.webhooks) results.push(...(await projectorFigures(webhooks.webhooks, webhooks.results)));
   // After the webhook figures: the demo rules it loads would also fire on the webhook figures' events.
   results.push(...(await eligibilityFigures(system, options)));
 } finally {

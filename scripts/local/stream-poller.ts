@@ -31,7 +31,10 @@ export interface StreamPollerOptions {
   client: DynamoDBClient;
   table: string;
   handler: StreamHandler;
+  /** Records per handler call (Lambda's BatchSize), 100 unless given. */
   batchSize?: number;
+  /** Only records that pass reach the handler, as with the event source mapping's filter criteria. */
+  filter?: (record: DynamoDBRecord) => boolean;
   onError?: (error: unknown) => void;
 }
 
@@ -134,7 +137,7 @@ export class StreamPoller {
       }
       let page: GetRecordsCommandOutput;
       try {
-        page = await this.#streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: this.#options.batchSize ?? 100 }));
+        page = await this.#streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 1000 }));
       } catch (error) {
         // An expired or trimmed iterator: start again after the last record handed over. DynamoDB
         // Local says "trimmed" on a new stream's first read; the next poll reads it, so no alarm.
@@ -143,20 +146,8 @@ export class StreamPoller {
         throw error;
       }
       const records = (page.Records ?? []).map((record) => lambdaRecord(record, arn));
-      if (records.length > 0) {
-        const response = await this.#options.handler({ Records: records });
-        const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
-        const firstFailed = records.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ""));
-        const done = firstFailed === -1 ? records : records.slice(0, firstFailed);
-        handed += done.length;
-        const last = done.at(-1)?.dynamodb?.SequenceNumber;
-        if (last) state.lastSequence = last;
-        if (firstFailed !== -1) {
-          // Read again from the failed record on the next poll, as Lambda retries.
-          state.iterator = undefined;
-          throw new Error(`the handler failed ${records.length - firstFailed} of ${records.length} stream records; retrying them`);
-        }
-      }
+      await this.#hand(records, state);
+      handed += records.length;
       state.iterator = page.NextShardIterator;
       if (!state.iterator) {
         state.done = true;
@@ -164,6 +155,30 @@ export class StreamPoller {
       }
       if (records.length === 0) return handed;
     }
+  }
+
+  /**
+   * Hands a page's records that pass the filter to the handler in batches of `batchSize`, as
+   * Lambda forms batches after its event filter; records filtered out count as handed.
+   */
+  async #hand(records: DynamoDBRecord[], state: ShardState): Promise<void> {
+    const wanted = records.filter(this.#options.filter ?? (() => true));
+    const size = this.#options.batchSize ?? 100;
+    for (let start = 0; start < wanted.length; start += size) {
+      const batch = wanted.slice(start, start + size);
+      const response = await this.#options.handler({ Records: batch });
+      const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      const firstFailed = batch.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ""));
+      const last = (firstFailed === -1 ? batch : batch.slice(0, firstFailed)).at(-1)?.dynamodb?.SequenceNumber;
+      if (last) state.lastSequence = last;
+      if (firstFailed !== -1) {
+        // Read again from the failed record on the next poll, as Lambda retries.
+        state.iterator = undefined;
+        throw new Error(`the handler failed ${batch.length - firstFailed} of ${batch.length} stream records; retrying them`);
+      }
+    }
+    const last = records.at(-1)?.dynamodb?.SequenceNumber;
+    if (last) state.lastSequence = last;
   }
 
   /** Polls until a poll finds nothing new: everything written so far has been projected. */
