@@ -11,6 +11,7 @@ import { pageFigures } from "./page.ts";
 import { projectorFigures } from "./projector.ts";
 import type { Options, Result } from "./result.ts";
 import { startSystem } from "./system.ts";
+import { verifierFigures } from "./verifier.ts";
 
 const options: Options = { quick: process.argv.includes("--quick") };
 const started = performance.now();
@@ -29,6 +30,7 @@ try {
   if (webhooks.webhooks) results.push(...(await projectorFigures(webhooks.webhooks, webhooks.results)));
   // After the webhook figures: the demo rules it loads would also fire on the webhook figures' events.
   results.push(...(await eligibilityFigures(system, options)));
+  results.push(...(await verifierFigures(options)));
 } finally {
   await system.stop();
 }

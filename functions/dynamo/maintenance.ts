@@ -34,6 +34,9 @@ type Head = ChainState & { version: number };
 /** Parallel scan segments, and chains read at once. */
 const scanSegments = 4;
 const chainsAtOnce = 4;
+/** A long chain is read in up to this many ranges at once, of at least this many entries each. */
+const rangesPerChain = 8;
+const entriesPerRange = 2000;
 /** Cross-chain checks take entries recorded this long before the run began: any write in flight then has landed. */
 const settleMs = 5 * 60_000;
 
@@ -73,20 +76,44 @@ async function head(db: DynamoDBDocumentClient, tables: Tables, holder: AccountI
   return Items?.[0] ? withoutKeys<Head>(Items[0]) : undefined;
 }
 
-/** The chain's entries after `afterSeq`, in order, strongly consistent, page by page. */
-async function entriesAfter(db: DynamoDBDocumentClient, tables: Tables, holder: AccountId, afterSeq: number): Promise<LedgerEntry[]> {
+/** The chain's entries after `afterSeq` (up to `throughSeq`, when known), in order, strongly consistent, page by page. */
+async function entriesAfter(
+  db: DynamoDBDocumentClient,
+  tables: Tables,
+  holder: AccountId,
+  afterSeq: number,
+  throughSeq?: number,
+): Promise<LedgerEntry[]> {
   const entries: LedgerEntry[] = [];
   const pages = paginateQuery(
     { client: db },
     {
       TableName: tables.ledger,
-      KeyConditionExpression: "pk = :pk AND sk > :after",
-      ExpressionAttributeValues: { ":pk": keys.chain(holder), ":after": keys.entry(holder, afterSeq).sk },
+      KeyConditionExpression: throughSeq === undefined ? "pk = :pk AND sk > :after" : "pk = :pk AND sk BETWEEN :after AND :through",
+      ExpressionAttributeValues: {
+        ":pk": keys.chain(holder),
+        // BETWEEN includes its ends: start just after the entry `afterSeq`.
+        ":after": throughSeq === undefined ? keys.entry(holder, afterSeq).sk : keys.entry(holder, afterSeq + 1).sk,
+        ...(throughSeq === undefined ? {} : { ":through": keys.entry(holder, throughSeq).sk }),
+      },
       ConsistentRead: true,
     },
   );
   for await (const page of pages) for (const item of page.Items ?? []) entries.push(withoutKeys<LedgerEntry>(item));
   return entries;
+}
+
+/**
+ * Every entry of the chain: a long chain's known part (up to its head's seq) read in parallel
+ * ranges, since a Query's pages come one after another; whatever follows, in one more Query.
+ */
+async function chainEntries(db: DynamoDBDocumentClient, tables: Tables, holder: AccountId, knownSeq: number): Promise<LedgerEntry[]> {
+  const ranges = Math.min(rangesPerChain, Math.ceil(knownSeq / entriesPerRange));
+  const size = Math.ceil(knownSeq / Math.max(ranges, 1));
+  const parts = await Promise.all(
+    Array.from({ length: ranges }, (_, i) => entriesAfter(db, tables, holder, i * size, Math.min(knownSeq, (i + 1) * size))),
+  );
+  return [...parts, await entriesAfter(db, tables, holder, knownSeq)].flat();
 }
 
 /** A chain and its head as of one moment (see the top of this file). */
@@ -96,7 +123,7 @@ async function chainSnapshot(
   holder: AccountId,
 ): Promise<StoredChain & { projection: Head | undefined }> {
   let projection = await head(db, tables, holder);
-  const entries = await entriesAfter(db, tables, holder, 0);
+  const entries = await chainEntries(db, tables, holder, projection?.seq ?? 0);
   const last = entries.at(-1)?.seq ?? 0;
   if (last > (projection?.seq ?? 0)) {
     projection = await head(db, tables, holder);
@@ -106,12 +133,14 @@ async function chainSnapshot(
   return { holder, entries, projection };
 }
 
+/** Verifies every chain of the ledger, or only `only`'s (no scan then). */
 export async function verifyAll(
   db: DynamoDBDocumentClient,
   tables: Tables,
+  only?: readonly AccountId[],
 ): Promise<{ chains: number; entries: number; problems: Problem[] }> {
   const verifier = new LedgerVerifier({ settledBefore: new Date(Date.now() - settleMs).toISOString() });
-  const holders = await chainHolders(db, tables);
+  const holders = only ?? (await chainHolders(db, tables));
   await mapLimit(holders, chainsAtOnce, async (holder) => verifier.add(await chainSnapshot(db, tables, holder)));
   return { chains: holders.length, entries: verifier.entries, problems: verifier.problems() };
 }
