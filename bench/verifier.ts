@@ -88,7 +88,7 @@ export async function verifierFigures(options: Options): Promise<Result[]> {
   const total = options.quick ? 20_000 : 100_000;
   const others = (total - long) / 1000;
 
-  const longHolder: AccountId = await writeChain(db, tables, "bench-long", long);
+  const longHolder: AccountId = await writeChain(db, tables, "verify-long", long);
   const started = performance.now();
   const cpu = process.cpuUsage();
   const one = await verifyAll(db, tables, [longHolder]);
@@ -100,13 +100,13 @@ export async function verifierFigures(options: Options): Promise<Result[]> {
   await mapLimit(
     Array.from({ length: others / 2 }, (_, i) => i),
     2,
-    (i) => writeChain(db, tables, `bench-${i}`, 1000),
+    (i) => writeChain(db, tables, `verify-${i}`, 1000),
   );
   const half = await verifyInChild();
   await mapLimit(
     Array.from({ length: others / 2 }, (_, i) => i + others / 2),
     2,
-    (i) => writeChain(db, tables, `bench-${i}`, 1000),
+    (i) => writeChain(db, tables, `verify-${i}`, 1000),
   );
   const full = await verifyInChild();
   if (half.problems > 0 || full.problems > 0) throw new Error(`the verifier found problems: ${half.problems}, ${full.problems}`);

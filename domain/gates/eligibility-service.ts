@@ -4,11 +4,13 @@
  */
 import type { BadgeDefinition } from "../awards/index.ts";
 import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
+import { mapLimit } from "../kernel/concurrency.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import { endOfDay } from "../kernel/periods.ts";
 import type { Clock } from "../kernel/ports.ts";
+import type { PersonSnapshot } from "../ledger/index.ts";
 import { type EligibilityFacts, evaluateGate, type GateDefinition, type GateResult, summarise } from "./gates.ts";
 import type { EligibilityStore } from "./ports.ts";
 
@@ -122,24 +124,19 @@ export class EligibilityService {
         { limit: maxCandidates },
       );
     }
-    const results: PersonCheck[] = [];
-    for (let i = 0; i < people.length; i += checksInFlight) {
-      results.push(
-        ...(await Promise.all(
-          people.slice(i, i + checksInFlight).map(async (personId): Promise<PersonCheck> => {
-            const facts = await this.#facts(personId as PersonId, gate.body, request.asOf);
-            if (!facts)
-              return { personId, eligible: false, problem: { code: "person-not-found", detail: `No person with id "${personId}".` } };
-            try {
-              return evaluateGate({ gateId: request.gateId, version: gate.version, definition: gate.body }, facts);
-            } catch (error) {
-              if (error instanceof DomainError) return { personId, eligible: false, problem: { code: error.code, detail: error.message } };
-              throw error;
-            }
-          }),
-        )),
-      );
-    }
+    // Now: everyone's profile, head and facts read together; as of a day, each person's past on its own.
+    const now = request.asOf === undefined ? await this.#deps.store.nowMany(people as PersonId[]) : undefined;
+    const results = await mapLimit(people, checksInFlight, async (personId): Promise<PersonCheck> => {
+      const snapshot = now?.get(personId as PersonId);
+      const facts = snapshot ? this.#factsNow(snapshot) : await this.#facts(personId as PersonId, gate.body, request.asOf);
+      if (!facts) return { personId, eligible: false, problem: { code: "person-not-found", detail: `No person with id "${personId}".` } };
+      try {
+        return evaluateGate({ gateId: request.gateId, version: gate.version, definition: gate.body }, facts);
+      } catch (error) {
+        if (error instanceof DomainError) return { personId, eligible: false, problem: { code: error.code, detail: error.message } };
+        throw error;
+      }
+    });
     const evaluated = results.filter((r): r is GateResult => "criteria" in r);
     const summary = { ...summarise(evaluated), checked: results.length, notEvaluated: results.length - evaluated.length };
     await this.#audit(
@@ -170,18 +167,19 @@ export class EligibilityService {
     return (await Promise.all(units.map((unit) => this.#deps.peopleIn(unit)))).flat().map((p) => p.personId);
   }
 
+  #factsNow(snapshot: PersonSnapshot): EligibilityFacts | undefined {
+    if (!snapshot.person) return undefined;
+    return {
+      person: snapshot.person,
+      chain: snapshot.chain,
+      measures: Object.values(snapshot.facts.measures),
+      penalties: snapshot.facts.penalties,
+      at: this.#deps.clock.now().toISOString(),
+    };
+  }
+
   async #facts(personId: PersonId, gate: GateDefinition, asOf: string | undefined): Promise<EligibilityFacts | undefined> {
-    if (asOf === undefined) {
-      const snapshot = await this.#deps.store.now(personId);
-      if (!snapshot.person) return undefined;
-      return {
-        person: snapshot.person,
-        chain: snapshot.chain,
-        measures: Object.values(snapshot.facts.measures),
-        penalties: snapshot.facts.penalties,
-        at: this.#deps.clock.now().toISOString(),
-      };
-    }
+    if (asOf === undefined) return this.#factsNow(await this.#deps.store.now(personId));
     const at = endOfDay(asOf, this.#deps.timeZone);
     const measureTypes = gate.criteria.flatMap((c) => (c.kind === "measure" ? [c.eventType] : []));
     const days = Math.max(0, ...gate.criteria.flatMap((c) => (c.kind === "noPenalty" ? [c.withinDays] : [])));
