@@ -201,6 +201,9 @@ export async function webhookFigures(system: System, options: Options): Promise<
     ),
   );
   accepted(onePerson.result, 100);
+  // Each answer a 200 whose event is accepted, or busy: a 503 problem (with Retry-After) the sender retries.
+  const concurrent = await Promise.all(Array.from({ length: 50 }, () => deliver(event(hundred[1]))));
+  const busy = concurrent.filter((response) => response.status === 503 || statusesOf(response).some((s) => s !== "accepted")).length;
 
   const results = [
     atMost(webhookNames.single, single.roundTrips, "requests", 2),
