@@ -137,6 +137,11 @@ export async function eligibilityFigures(system: System, options: Options): Prom
   ok("unit check", await unitCheck());
   const unit = await metered(unitCheck);
   if (ok("unit check", unit.result).body.results.length !== 1000) throw new Error("the unit check did not answer for 1,000 people");
+  // The leaderboard of that unit (its 1,000 people ranked), as HR reads it, warm.
+  const boardOf = () => asHr("GET", `/leaderboards?orgUnit=${thousandUnit}&period=week`);
+  ok("board", await boardOf());
+  const board = await metered(boardOf);
+  ok("board", board.result);
   const now = await metered(() => check(people.short));
   ok("check", now.result);
   const past = await metered(() => check(people.long, asOf));
@@ -168,6 +173,8 @@ export async function eligibilityFigures(system: System, options: Options): Prom
   return [
     atMost("org-unit eligibility check, 1,000 people (not asOf): DynamoDB round trips", unit.roundTrips, "requests", 40),
     reported("org-unit eligibility check, 1,000 people: read units", unit.readUnits, "RRU"),
+    atMost("leaderboard view, 1,000-person unit (week, by person): read units", board.readUnits, "RRU", 20),
+    reported("leaderboard view, 1,000-person unit: DynamoDB round trips", board.roundTrips, "requests"),
     atMost("eligibility check (not asOf): DynamoDB round trips (warm; one is the audit PutItem)", now.roundTrips, "requests", 2),
     reported("eligibility check (not asOf): read units", now.readUnits, "RRU"),
     reported("eligibility check (not asOf): write units (the audit record)", now.writeUnits, "WRU"),
