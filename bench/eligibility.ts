@@ -11,6 +11,7 @@
  * the API's. Only the idempotency records of the awards are missing; no check reads them.
  */
 
+import { mapLimit } from "../domain/kernel/concurrency.ts";
 import { type PersonId, personAccount, systemAccount } from "../domain/kernel/model.ts";
 import { appendMovements, type ChainState, type Movement } from "../domain/ledger/index.ts";
 import { createDocumentClient } from "../functions/dynamo/client.ts";
@@ -27,6 +28,7 @@ const hr = { personId: "deng-hua", roles: ["hr"] };
 /** Entries per append, cycled: a mix like real traffic, none over the 90 the brief allows. */
 const appendSizes = [90, 2, 36, 64, 10, 88, 20, 50, 4, 72];
 const historyDays = 200;
+const thousandUnit = "bench-thousand";
 
 const dayIn = (iso: string, timeZone: string) => new Intl.DateTimeFormat("en-CA", { timeZone }).format(new Date(iso));
 
@@ -94,6 +96,22 @@ export async function eligibilityFigures(system: System, options: Options): Prom
     const answer = await system.admin("PUT", `/admin/people/${personId}`, person);
     if (answer.status >= 300) throw new Error(`person ${personId} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   }
+  // An org unit of 1,000 people, before the eligibility area's first request caches the org tree.
+  const unitAnswer = await system.admin("PUT", `/admin/org-units/${thousandUnit}`, {
+    name: "基准千人组",
+    kind: "team",
+    parentId: "retail-ops",
+  });
+  if (unitAnswer.status >= 300) throw new Error(`org unit answered ${unitAnswer.status}: ${JSON.stringify(unitAnswer.body)}`);
+  await mapLimit(
+    Array.from({ length: 1000 }, (_, i) => `bench-m${String(i).padStart(4, "0")}`),
+    16,
+    async (personId) => {
+      const person = { name: `基准成员${personId.slice(-4)}`, tier: "base", tierSince: "2024-01-01", orgUnitId: thousandUnit };
+      const answer = await system.admin("PUT", `/admin/people/${personId}`, person);
+      if (answer.status >= 300) throw new Error(`person ${personId} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    },
+  );
   const store = new DynamoLedgerStore(createDocumentClient(), { ledger: tableName("ledger"), state: tableName("state") });
   const writing = performance.now();
   const longHistory = await writeHistory(store, people.long, long);
@@ -116,6 +134,15 @@ export async function eligibilityFigures(system: System, options: Options): Prom
     ok("check", await check(people.long));
     ok("asOf check", await check(people.long, asOf));
   }
+  const unitCheck = () => asHr("POST", "/eligibility-checks", { gateId: gate, orgUnitId: thousandUnit });
+  ok("unit check", await unitCheck());
+  const unit = await metered(unitCheck);
+  if (ok("unit check", unit.result).body.results.length !== 1000) throw new Error("the unit check did not answer for 1,000 people");
+  // The leaderboard of that unit (its 1,000 people ranked), as HR reads it, warm.
+  const boardOf = () => asHr("GET", `/leaderboards?orgUnit=${thousandUnit}&period=week`);
+  ok("board", await boardOf());
+  const board = await metered(boardOf);
+  ok("board", board.result);
   const now = await metered(() => check(people.short));
   ok("check", now.result);
   const past = await metered(() => check(people.long, asOf));
@@ -145,6 +172,10 @@ export async function eligibilityFigures(system: System, options: Options): Prom
   const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
 
   return [
+    atMost("org-unit eligibility check, 1,000 people (not asOf): DynamoDB round trips", unit.roundTrips, "requests", 40),
+    reported("org-unit eligibility check, 1,000 people: read units", unit.readUnits, "RRU"),
+    atMost("leaderboard view, 1,000-person unit (week, by person): read units", board.readUnits, "RRU", 20),
+    reported("leaderboard view, 1,000-person unit: DynamoDB round trips", board.roundTrips, "requests"),
     atMost("eligibility check (not asOf): DynamoDB round trips (warm; one is the audit PutItem)", now.roundTrips, "requests", 2),
     reported("eligibility check (not asOf): read units", now.readUnits, "RRU"),
     reported("eligibility check (not asOf): write units (the audit record)", now.writeUnits, "WRU"),

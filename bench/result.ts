@@ -47,6 +47,11 @@ export function median(values: readonly number[]): number {
 export const prices = {
   writeRequestUnit: 0.625 / 1e6,
   readRequestUnit: 0.125 / 1e6,
+  /** Lambda on arm64, per GB-second and per request; LaurelFunction has 1,024 MB. */
+  lambdaGbSecond: 0.0000133334,
+  lambdaRequest: 0.2 / 1e6,
+  /** API Gateway HTTP API, per request. */
+  httpApiRequest: 1 / 1e6,
 };
 
 /** US dollars per million operations that each cost these units. */

@@ -8,9 +8,11 @@ import { bundleFigures } from "./bundles.ts";
 import { domainFigures } from "./domain.ts";
 import { eligibilityFigures } from "./eligibility.ts";
 import { pageFigures } from "./page.ts";
+import { projectorFigures } from "./projector.ts";
 import type { Options, Result } from "./result.ts";
 import { screenFigures } from "./screens.ts";
 import { startSystem } from "./system.ts";
+import { verifierFigures } from "./verifier.ts";
 
 const options: Options = { quick: process.argv.includes("--quick") };
 const started = performance.now();
@@ -24,10 +26,13 @@ results.push(...(await pageFigures(options)));
 const system = await startSystem();
 try {
   results.push(...(await ledgerFigures(system)));
-  results.push(...(await webhookFigures(system, options)));
+  const webhooks = await webhookFigures(system, options);
+  results.push(...webhooks.results);
+  if (webhooks.webhooks) results.push(...(await projectorFigures(webhooks.webhooks, webhooks.results)));
   // After the webhook figures: the demo rules it loads would also fire on the webhook figures' events.
   results.push(...(await eligibilityFigures(system, options)));
   results.push(...(await screenFigures(system, options)));
+  results.push(...(await verifierFigures(options)));
 } finally {
   await system.stop();
 }

@@ -15,6 +15,9 @@ const webhooks = new WebhookService({
   peopleIn: (orgUnitId) => adapters.directory.peopleIn(orgUnitId),
   clock: adapters.clock,
   timeZone: adapters.timeZone,
+  // A busy source sends many events for one person at once: more, longer waits than the default
+  // before answering busy (at most about 6 s of waiting, within the function's 10 s).
+  retry: { attempts: 12, baseDelayMs: 20, maxDelayMs: 800 },
 });
 
 export const handler = httpHandler(

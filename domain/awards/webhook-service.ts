@@ -15,7 +15,7 @@ import { personAccount } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
 import { idPattern } from "../kernel/schemas.ts";
-import type { AwardView, ChainAppend, EventRecord, LedgerStore, OnceRecord, PersonSnapshot } from "../ledger/index.ts";
+import type { AppendWrite, AwardView, ChainAppend, EventRecord, LedgerStore, OnceRecord, PersonSnapshot } from "../ledger/index.ts";
 import {
   type Actor,
   appendMovements,
@@ -139,13 +139,136 @@ export class WebhookService {
     }
     const events = eventsOf(parseJson(request.body), type === batchType);
     const current = () => this.#confirmed(source);
-    // One person's events go one after another (in batch order, and without racing each other
-    // for their chain head); different people's go concurrently.
-    const results = new Array<EventResult>(events.length);
-    await mapLimit([...groupBySubject(events).values()], eventsInFlight, async (indices) => {
+    const results = new Array<EventResult | undefined>(events.length);
+    if (events.length > 1 && !request.dryRun) await this.#receiveBatch(source, events, current, results);
+    // What the batch path left (a single event, a dry run, retractions, team events, and whatever
+    // follows a failed write of the same person) goes event by event: one person's one after
+    // another, in batch order (without racing each other for their chain head); different
+    // people's concurrently.
+    const left = events.flatMap((_, index) => (results[index] ? [] : [index]));
+    await mapLimit([...groupBySubject(events, left).values()], eventsInFlight, async (indices) => {
       for (const index of indices) results[index] = await this.#settle(source, events[index], current, request.dryRun);
     });
-    return { results };
+    return { results: results as EventResult[] };
+  }
+
+  /**
+   * A batch's events for named people, written together: every event record and person read in
+   * a few BatchGetItems, each person's events evaluated in batch order on their running state,
+   * and written as one chain append per person per transaction (several people to a transaction,
+   * up to its 100 items). An event that is not planned here, or whose write fails, is left for
+   * the event-by-event path, and so is every later event of the same person.
+   */
+  async #receiveBatch(
+    source: Versioned<Source>,
+    events: readonly unknown[],
+    definitions: () => Promise<Definitions>,
+    results: (EventResult | undefined)[],
+  ) {
+    const prepared = await Promise.all(events.map((raw) => this.#prepare(source, raw)));
+    const byPerson = new Map<PersonId, { index: number; event: AwardEvent }[]>();
+    const leftPeople = new Set<PersonId>();
+    const seenIds = new Set<string>();
+    for (const [index, event] of prepared.entries()) {
+      if ("status" in event) {
+        results[index] = event;
+        continue;
+      }
+      const subject = event.kind === "award" && event.members.length === 0 ? event.subject : undefined;
+      if (event.kind !== "award" || !subject || seenIds.has(event.event.id) || leftPeople.has(subject)) {
+        // An event of the same id twice, a retraction or a team event: event by event, and this person's later events with it.
+        const named = (events[index] as { subject?: unknown } | null)?.subject;
+        if (typeof named === "string") leftPeople.add(named as PersonId);
+        continue;
+      }
+      seenIds.add(event.event.id);
+      byPerson.set(subject, [...(byPerson.get(subject) ?? []), { index, event }]);
+    }
+    for (const person of leftPeople) byPerson.delete(person);
+    if (byPerson.size === 0) return;
+    const planned = [...byPerson.values()].flat();
+    const snapshot = await this.#deps.store.readEvents(
+      source.id,
+      planned.map((p) => p.event.event.id),
+      [...byPerson.keys()],
+    );
+    const current = await definitions();
+    const now = this.#deps.clock.now().toISOString();
+    const units = new Map<PersonId, BatchUnit[]>();
+    for (const [personId, personEvents] of byPerson) {
+      const running = new Map([[personId, snapshot.people.get(personId) as PersonSnapshot]]);
+      const personUnits: BatchUnit[] = [];
+      for (const { index, event } of personEvents) {
+        const record = snapshot.records.get(event.event.id);
+        if (record) {
+          results[index] = this.#duplicate(record, event.fingerprint, event.event.id);
+          continue;
+        }
+        let plan = this.#plan(source, event, running, current, now);
+        if (!plan.write) {
+          results[index] = plan.result;
+          continue;
+        }
+        const unit = personUnits.at(-1);
+        if (unit && fits(unit, plan.write)) merge(unit, plan.write, index, plan.result);
+        else {
+          if (unit?.write.chains.length) {
+            // The unit before writes the head: this one starts from the version it leaves.
+            const person = running.get(personId) as PersonSnapshot;
+            running.set(personId, { ...person, headVersion: person.headVersion + 1 });
+            plan = this.#plan(source, event, running, current, now);
+          }
+          if (!plan.write) throw new Error("an event planned twice changed its outcome");
+          personUnits.push(newUnit(plan.write, index, plan.result));
+        }
+        const after = plan.write.chains[0];
+        const person = running.get(personId) as PersonSnapshot;
+        running.set(personId, {
+          ...person,
+          ...(after ? { chain: after.after, ruleState: after.ruleState } : {}),
+          facts: plan.write.facts?.[0]?.facts ?? person.facts,
+        });
+      }
+      units.set(personId, personUnits);
+    }
+    await this.#writeUnits(units, results);
+  }
+
+  /** Round by round (a person's next unit needs the head their previous one wrote), each round's units packed into transactions. */
+  async #writeUnits(units: Map<PersonId, BatchUnit[]>, results: (EventResult | undefined)[]) {
+    const failed = new Set<PersonId>();
+    for (let round = 0; ; round++) {
+      const due = [...units].flatMap(([personId, list]) => {
+        const unit = list[round];
+        return unit && !failed.has(personId) ? [{ personId, unit }] : [];
+      });
+      if (due.length === 0) return;
+      const transactions: { personId: PersonId; unit: BatchUnit }[][] = [];
+      let size = maxItemsPerWrite;
+      for (const item of due) {
+        if (size + item.unit.items > maxItemsPerWrite) {
+          transactions.push([]);
+          size = 0;
+        }
+        transactions.at(-1)?.push(item);
+        size += item.unit.items;
+      }
+      await Promise.all(
+        transactions.map(async (transaction) => {
+          try {
+            await this.#deps.store.append({
+              chains: transaction.flatMap(({ unit }) => unit.write.chains),
+              records: transaction.flatMap(({ unit }) => unit.write.records),
+              facts: transaction.flatMap(({ unit }) => unit.write.facts ?? []),
+            });
+            for (const { unit } of transaction) for (const [index, result] of unit.results) results[index] = result;
+          } catch {
+            // Lost a race, throttled, timed out (written or not): these people's events from here go event by event, which reads again.
+            for (const { personId } of transaction) failed.add(personId);
+          }
+        }),
+      );
+    }
   }
 
   /**
@@ -230,6 +353,23 @@ export class WebhookService {
   }
 
   async #process(source: Versioned<Source>, raw: unknown, definitions: () => Promise<Definitions>, dryRun: boolean): Promise<EventResult> {
+    const prepared = await this.#prepare(source, raw);
+    if ("status" in prepared) return prepared;
+    if (prepared.kind === "retraction") return this.#retract(source, prepared.event, definitions, dryRun);
+    return retryOnContention(async () => {
+      const snapshot = await this.#deps.store.readEvent(source.id, prepared.event.id, prepared.people);
+      // After the event's read, which brought the definitions' versions along.
+      const current = await definitions();
+      if (snapshot.record) return this.#duplicate(snapshot.record, prepared.fingerprint, prepared.event.id);
+      const plan = this.#plan(source, prepared, snapshot.people, current, this.#deps.clock.now().toISOString());
+      if (dryRun && plan.result.status === "accepted") return { ...plan.result, dryRun: true };
+      if (plan.write && !dryRun) await this.#deps.store.append(plan.write);
+      return plan.result;
+    }, this.#deps.retry);
+  }
+
+  /** Validation that needs no ledger read: a refusal, or the event ready to plan. */
+  async #prepare(source: Versioned<Source>, raw: unknown): Promise<EventResult | PreparedEvent> {
     const parsed = CloudEvent.safeParse(raw);
     const id = typeof (raw as { id?: unknown })?.id === "string" ? (raw as { id: string }).id : null;
     if (!parsed.success) {
@@ -243,7 +383,7 @@ export class WebhookService {
       );
     }
     const event = parsed.data;
-    if (event.type === retractionType) return this.#retract(source, event, definitions, dryRun);
+    if (event.type === retractionType) return { kind: "retraction", event };
 
     if (!source.body.eventTypes.some((t) => t.type === event.type)) {
       return rejected(event.id, 422, "event-type-not-allowed", `Source ${source.id} may not send events of type ${event.type}.`, {
@@ -275,7 +415,6 @@ export class WebhookService {
     const members = team ? (await this.#deps.peopleIn(team)).map((p) => p.personId).sort() : [];
     if (team && members.length === 0) return rejected(event.id, 422, "team-unknown", `The team "${team}" has no members in the directory.`);
     const people = [...new Set([...(subject ? [subject as PersonId] : []), ...members])];
-    const eventFingerprint = fingerprint(event);
     const achievement: AchievementEvent = {
       sourceId: source.id,
       eventId: event.id,
@@ -285,45 +424,60 @@ export class WebhookService {
       data: event.data,
     };
 
-    return retryOnContention(async () => {
-      const snapshot = await this.#deps.store.readEvent(source.id, event.id, people);
-      const { rules, badges } = await definitions();
-      if (snapshot.record) return this.#duplicate(snapshot.record, eventFingerprint, event.id);
-      if (subject && !snapshot.people.get(subject as PersonId)?.person)
-        return rejected(event.id, 422, "person-unknown", `No person with id "${subject}".`);
+    return {
+      kind: "award",
+      event,
+      subject: subject as PersonId | undefined,
+      members,
+      people,
+      fingerprint: fingerprint(event),
+      achievement,
+    };
+  }
 
-      const states = new Map<PersonId, RuleState>(people.map((p) => [p, (snapshot.people.get(p) as PersonSnapshot).ruleState]));
-      const evaluation = evaluateEvent({ rules, event: achievement, states, members, timeZone: this.#deps.timeZone });
-      const now = this.#deps.clock.now().toISOString();
-      const actor: Actor = { kind: "source", sourceId: source.id, eventId: event.id };
-      // A measure (numbers in the data) becomes the subject's latest of its type, if it is newer.
-      const measure = subject ? measureOf(source.id, event) : undefined;
-      const subjectFacts = subject ? (snapshot.people.get(subject as PersonId) as PersonSnapshot).facts : undefined;
-      const newer = measure && subjectFacts && (subjectFacts.measures[event.type]?.time ?? "") <= measure.time;
-      const chains = people.flatMap((personId): ChainAppend[] => {
-        const person = snapshot.people.get(personId) as PersonSnapshot;
-        const ruleState = evaluation.states.get(personId) ?? person.ruleState;
-        const context = { actor, occurredAt: event.time, recordedAt: now };
-        const movements = evaluation.grants.filter((g) => g.personId === personId).flatMap((g) => grantMovements(g, context));
-        // The head is written even without entries when the facts change: its version serialises writers.
-        if (movements.length === 0 && ruleState === person.ruleState && !(newer && personId === subject)) return [];
-        const { entries, state } = appendWithBadges(person.chain, movements, ruleState, badges, context);
-        return [{ before: person.chain, after: state, entries, ruleState, headVersion: person.headVersion }];
-      });
-      const awards = chains.flatMap((c) => c.entries.map(awardView));
-      const notes = evaluation.notes.length ? { notes: evaluation.notes } : {};
-      if (dryRun) return { id: event.id, status: "accepted", awards, ...notes, dryRun: true };
-      const record: EventRecord = {
-        sourceId: source.id,
-        eventId: event.id,
-        type: event.type,
-        fingerprint: eventFingerprint,
-        recordedAt: now,
-        awards,
-        effects: evaluation.effects,
-      };
-      const measureRecords: OnceRecord[] = measure ? [{ kind: "measure", personId: subject as PersonId, measure, recordedAt: now }] : [];
-      await this.#deps.store.append({
+  /** What an event awards, given the people's state before it: its answer and the write that records it (none if nothing changes). */
+  #plan(
+    source: Versioned<Source>,
+    { event, subject, members, people, fingerprint: eventFingerprint, achievement }: AwardEvent,
+    snapshots: ReadonlyMap<PersonId, PersonSnapshot>,
+    { rules, badges }: Definitions,
+    now: string,
+  ): { result: EventResult; write?: AppendWrite } {
+    if (subject && !snapshots.get(subject as PersonId)?.person)
+      return { result: rejected(event.id, 422, "person-unknown", `No person with id "${subject}".`) };
+
+    const states = new Map<PersonId, RuleState>(people.map((p) => [p, (snapshots.get(p) as PersonSnapshot).ruleState]));
+    const evaluation = evaluateEvent({ rules, event: achievement, states, members, timeZone: this.#deps.timeZone });
+    const actor: Actor = { kind: "source", sourceId: source.id, eventId: event.id };
+    // A measure (numbers in the data) becomes the subject's latest of its type, if it is newer.
+    const measure = subject ? measureOf(source.id, event) : undefined;
+    const subjectFacts = subject ? (snapshots.get(subject as PersonId) as PersonSnapshot).facts : undefined;
+    const newer = measure && subjectFacts && (subjectFacts.measures[event.type]?.time ?? "") <= measure.time;
+    const chains = people.flatMap((personId): ChainAppend[] => {
+      const person = snapshots.get(personId) as PersonSnapshot;
+      const ruleState = evaluation.states.get(personId) ?? person.ruleState;
+      const context = { actor, occurredAt: event.time, recordedAt: now };
+      const movements = evaluation.grants.filter((g) => g.personId === personId).flatMap((g) => grantMovements(g, context));
+      // The head is written even without entries when the facts change: its version serialises writers.
+      if (movements.length === 0 && ruleState === person.ruleState && !(newer && personId === subject)) return [];
+      const { entries, state } = appendWithBadges(person.chain, movements, ruleState, badges, context);
+      return [{ before: person.chain, after: state, entries, ruleState, headVersion: person.headVersion }];
+    });
+    const awards = chains.flatMap((c) => c.entries.map(awardView));
+    const notes = evaluation.notes.length ? { notes: evaluation.notes } : {};
+    const record: EventRecord = {
+      sourceId: source.id,
+      eventId: event.id,
+      type: event.type,
+      fingerprint: eventFingerprint,
+      recordedAt: now,
+      awards,
+      effects: evaluation.effects,
+    };
+    const measureRecords: OnceRecord[] = measure ? [{ kind: "measure", personId: subject as PersonId, measure, recordedAt: now }] : [];
+    return {
+      result: { id: event.id, status: "accepted", awards, ...notes },
+      write: {
         chains,
         records: [{ kind: "event", record }, ...measureRecords],
         ...(newer && measure && subjectFacts
@@ -336,9 +490,8 @@ export class WebhookService {
               ],
             }
           : {}),
-      });
-      return { id: event.id, status: "accepted", awards, ...notes };
-    }, this.#deps.retry);
+      },
+    };
   }
 
   /**
@@ -471,6 +624,63 @@ interface Definitions {
   badges: Badge[];
 }
 
+interface AwardEvent {
+  kind: "award";
+  event: CloudEvent;
+  subject: PersonId | undefined;
+  members: PersonId[];
+  people: PersonId[];
+  fingerprint: string;
+  achievement: AchievementEvent;
+}
+
+type PreparedEvent = AwardEvent | { kind: "retraction"; event: CloudEvent };
+
+/** One person's events of a batch written together: at most one chain append, within a transaction's items. */
+interface BatchUnit {
+  write: AppendWrite & { chains: ChainAppend[]; records: OnceRecord[] };
+  /** The transaction items the write takes, counted as the store counts them (a checkpoint and facts always assumed). */
+  items: number;
+  entries: number;
+  results: [number, EventResult][];
+}
+
+/** Items per transaction (DynamoDB's limit is 100), and entries per chain append, so that a checkpoint still comes about every 50. */
+const maxItemsPerWrite = 100;
+const maxEntriesPerUnit = 48;
+
+const itemsOf = (write: AppendWrite) => write.chains.reduce((sum, chain) => sum + chain.entries.length + 1, 0) + write.records.length + 2;
+
+function newUnit(write: AppendWrite, index: number, result: EventResult): BatchUnit {
+  const entries = write.chains.reduce((sum, chain) => sum + chain.entries.length, 0);
+  return {
+    write: { chains: [...write.chains], records: [...write.records], ...(write.facts ? { facts: [...write.facts] } : {}) },
+    items: itemsOf(write),
+    entries,
+    results: [[index, result]],
+  };
+}
+
+/** Whether the next event of the same person still fits the unit. */
+function fits(unit: BatchUnit, write: AppendWrite): boolean {
+  const entries = write.chains.reduce((sum, chain) => sum + chain.entries.length, 0);
+  return unit.entries + entries <= maxEntriesPerUnit && unit.items + entries + write.records.length <= maxItemsPerWrite;
+}
+
+/** The person's next event added to the unit: its entries after the unit's, the head and facts as after it. */
+function merge(unit: BatchUnit, write: AppendWrite, index: number, result: EventResult): void {
+  const next = write.chains[0];
+  const current = unit.write.chains[0];
+  if (next && current)
+    unit.write.chains[0] = { ...current, after: next.after, entries: [...current.entries, ...next.entries], ruleState: next.ruleState };
+  else if (next) unit.write.chains.push(next);
+  unit.write.records.push(...write.records);
+  if (write.facts) unit.write.facts = [...write.facts];
+  unit.items = itemsOf(unit.write);
+  unit.entries = unit.write.chains.reduce((sum, chain) => sum + chain.entries.length, 0);
+  unit.results.push([index, result]);
+}
+
 /** The numeric top-level fields of an event's data: what gates can ask of ("completion ≥ 90"). */
 function measureOf(sourceId: string, event: CloudEvent): Measure | undefined {
   const values = Object.fromEntries(Object.entries(event.data).filter(([, v]) => typeof v === "number" && Number.isFinite(v))) as Record<
@@ -480,13 +690,14 @@ function measureOf(sourceId: string, event: CloudEvent): Measure | undefined {
   return Object.keys(values).length ? { eventType: event.type, sourceId, eventId: event.id, time: event.time, values } : undefined;
 }
 
-function groupBySubject(events: readonly unknown[]): Map<string, number[]> {
+/** The given indices of `events` by subject, each group in batch order. */
+function groupBySubject(events: readonly unknown[], indices: readonly number[]): Map<string, number[]> {
   const groups = new Map<string, number[]>();
-  events.forEach((event, index) => {
-    const subject = (event as { subject?: unknown } | null)?.subject;
+  for (const index of indices) {
+    const subject = (events[index] as { subject?: unknown } | null)?.subject;
     const key = typeof subject === "string" ? `subject:${subject}` : `event:${index}`;
     groups.set(key, [...(groups.get(key) ?? []), index]);
-  });
+  }
   return groups;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { BadgeDefinition } from "../awards/index.ts";
 import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
+import { mapLimit } from "../kernel/concurrency.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
@@ -125,24 +126,19 @@ export class EligibilityService {
         { limit: maxCandidates },
       );
     }
-    const results: PersonCheck[] = [];
-    for (let i = 0; i < people.length; i += checksInFlight) {
-      results.push(
-        ...(await Promise.all(
-          people.slice(i, i + checksInFlight).map(async (personId): Promise<PersonCheck> => {
-            const facts = await this.#facts(personId as PersonId, gate.body, request.asOf);
-            if (!facts)
-              return { personId, eligible: false, problem: { code: "person-not-found", detail: `No person with id "${personId}".` } };
-            try {
-              return evaluateGate({ gateId: request.gateId, version: gate.version, definition: gate.body }, facts);
-            } catch (error) {
-              if (error instanceof DomainError) return { personId, eligible: false, problem: { code: error.code, detail: error.message } };
-              throw error;
-            }
-          }),
-        )),
-      );
-    }
+    // Now: everyone's profile, head and facts read together; as of a day, each person's past on its own.
+    const now = request.asOf === undefined ? await this.#deps.store.nowMany(people as PersonId[]) : undefined;
+    const results = await mapLimit(people, checksInFlight, async (personId): Promise<PersonCheck> => {
+      const snapshot = now?.get(personId as PersonId);
+      const facts = snapshot ? this.#factsNow(snapshot) : await this.#facts(personId as PersonId, gate.body, request.asOf);
+      if (!facts) return { personId, eligible: false, problem: { code: "person-not-found", detail: `No person with id "${personId}".` } };
+      try {
+        return evaluateGate({ gateId: request.gateId, version: gate.version, definition: gate.body }, facts);
+      } catch (error) {
+        if (error instanceof DomainError) return { personId, eligible: false, problem: { code: error.code, detail: error.message } };
+        throw error;
+      }
+    });
     const evaluated = results.filter((r): r is GateResult => "criteria" in r);
     const summary = { ...summarise(evaluated), checked: results.length, notEvaluated: results.length - evaluated.length };
     await this.#audit(

@@ -13,6 +13,8 @@ export interface PastFacts {
 
 export interface EligibilityStore {
   now(personId: PersonId): Promise<PersonSnapshot>;
+  /** `now` for many people at once, read together (a check over an org unit of 1,000). */
+  nowMany(personIds: readonly PersonId[]): Promise<Map<PersonId, PersonSnapshot>>;
   asOf(personId: PersonId, cutoff: string, measureTypes: readonly string[], penaltiesSince: string): Promise<PastFacts>;
   audit(record: AuditRecord): Promise<void>;
   auditTrail(day: string, limit: number): Promise<AuditRecord[]>;

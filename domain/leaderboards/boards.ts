@@ -33,6 +33,8 @@ export interface AggregateDelta {
 /** What projecting one entry does: every aggregate it changes, applied together or not at all. */
 export interface EntryProjection {
   entryId: string;
+  /** The entry's place in its holder's chain: the stream delivers a chain's entries in this order. */
+  seq: number;
   personId: PersonId;
   capability: Capability;
   delta: number;
@@ -82,7 +84,7 @@ export function projectEntry(entry: LedgerEntry, units: readonly OrgUnitId[], ti
       delta: change.delta,
     })),
   );
-  return { entryId: entry.entryId, ...change, deltas };
+  return { entryId: entry.entryId, seq: entry.seq, ...change, deltas };
 }
 
 /** An aggregate as stored: the points total and per capability of one subject in one period. */

@@ -19,7 +19,11 @@ export interface LeaderboardStore {
   putPreferences(preferences: Preferences): Promise<void>;
 }
 
-/** The projector's side: applies one entry's aggregates exactly once, whatever the redeliveries. */
+/**
+ * The projector's side: applies a stream batch's projections, each entry once however often and
+ * in whatever batches it is delivered, as long as each chain's entries first arrive in `seq`
+ * order (domain/leaderboards/batches.ts). Answers how many entries it applied now.
+ */
 export interface AggregateWriter {
-  apply(projection: EntryProjection, appliedAt: string): Promise<"applied" | "already-applied">;
+  applyBatch(projections: readonly EntryProjection[]): Promise<{ applied: number; alreadyApplied: number }>;
 }

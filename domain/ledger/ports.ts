@@ -140,6 +140,12 @@ export interface LedgerStore {
   readEntries(entryIds: readonly EntryId[]): Promise<Map<EntryId, EntrySnapshot>>;
   /** An event's record and retraction marker and the people it concerns, in one round trip. */
   readEvent(sourceId: string, eventId: string, people: readonly PersonId[]): Promise<EventSnapshot>;
+  /** A batch's event records (those already written) and its people, read together in as few round trips as keys allow. */
+  readEvents(
+    sourceId: string,
+    eventIds: readonly string[],
+    people: readonly PersonId[],
+  ): Promise<{ records: Map<string, EventRecord>; people: Map<PersonId, PersonSnapshot> }>;
   /**
    * Writes entries, the new chain heads and the once-records atomically. Throws
    * `ContentionError` when another write got there first (the caller reads again and retries).

@@ -16,47 +16,86 @@ export interface StoredChain {
 
 export type Problem = { holder: AccountId; entryId?: string; problem: string };
 
+/**
+ * The ledger's invariants checked one chain at a time, so that a whole ledger is verified while
+ * holding one chain's entries: per chain the hash chain, projection = fold, no negative balance
+ * and settlements; across chains, the per-asset totals (kept as sums) and fund mirrors (fund
+ * entries and mirror postings are kept until the end; they are few beside people's entries).
+ *
+ * `settledBefore` (an ISO time): only entries recorded before it take part in the cross-chain
+ * checks. A verifier that reads chains one after another sees a transfer written meanwhile in one
+ * chain and not yet in the other; a time safely before the verification began (minutes, longer
+ * than any write takes) leaves those out instead of raising a false alarm.
+ */
+export class LedgerVerifier {
+  readonly #problems: Problem[] = [];
+  readonly #crossChain: LedgerEntry[] = [];
+  readonly #holders = new Set<AccountId>();
+  readonly #totals = new Map<AssetKey, number>();
+  readonly #settledBefore: string | undefined;
+  #entries = 0;
+
+  constructor(options: { settledBefore?: string } = {}) {
+    this.#settledBefore = options.settledBefore;
+  }
+
+  get entries(): number {
+    return this.#entries;
+  }
+
+  add({ holder, entries, projection }: StoredChain): void {
+    this.#entries += entries.length;
+    this.#holders.add(holder);
+    for (const entry of entries) {
+      const crossChain = entry.mirrorOf !== undefined || entry.holder.startsWith("fund:");
+      if (crossChain && (this.#settledBefore === undefined || entry.recordedAt < this.#settledBefore)) this.#crossChain.push(entry);
+    }
+    for (const balances of foldAllAccounts(entries).values()) {
+      for (const [asset, amount] of balances) this.#totals.set(asset, (this.#totals.get(asset) ?? 0) + amount);
+    }
+    this.#problems.push(...chainProblems(holder, entries, projection));
+  }
+
+  /** Every broken invariant, first problem of each chain first. */
+  problems(): Problem[] {
+    const problems = [...this.#problems, ...mirrorProblems(this.#crossChain, this.#holders)];
+    for (const [asset, total] of this.#totals) {
+      if (total !== 0) problems.push({ holder: "system:issuer", problem: `accounts of ${asset} sum to ${total}, not zero` });
+    }
+    return problems;
+  }
+}
+
 /** Names every broken invariant, first problem of each chain first. */
 export function verifyLedger(chains: Iterable<StoredChain>): Problem[] {
+  const verifier = new LedgerVerifier();
+  for (const chain of chains) verifier.add(chain);
+  return verifier.problems();
+}
+
+function chainProblems(holder: AccountId, entries: readonly LedgerEntry[], projection: ChainState | undefined): Problem[] {
+  const broken = verifyChain(entries);
+  if (broken) return [{ holder, ...(broken.entryId ? { entryId: broken.entryId } : {}), problem: broken.problem }];
   const problems: Problem[] = [];
-  const everything: LedgerEntry[] = [];
-  const verified: AccountId[] = [];
-  for (const { holder, entries, projection } of chains) {
-    everything.push(...entries);
-    verified.push(holder);
-    const broken = verifyChain(entries);
-    if (broken) {
-      problems.push({ holder, ...(broken.entryId ? { entryId: broken.entryId } : {}), problem: broken.problem });
-      continue;
-    }
-    const folded = foldChain(holder, entries);
-    const stored = projection ?? foldChain(holder, []);
-    if (
-      stored.seq !== folded.seq ||
-      stored.headHash !== folded.headHash ||
-      !sameBalances(stored.balances, folded.balances) ||
-      canonicalJson(stored.badgeEntries ?? {}) !== canonicalJson(folded.badgeEntries) ||
-      !sameBalances(stored.reserved ?? {}, folded.reserved ?? {})
-    ) {
-      problems.push({ holder, problem: `projection differs from the fold of its ${entries.length} entries` });
-    }
-    for (const [asset, amount] of Object.entries(folded.balances)) {
-      if ((holder.startsWith("person:") || holder.startsWith("fund:")) && (amount as number) < 0)
-        problems.push({ holder, problem: `negative balance of ${asset}: ${amount}` });
-    }
-    for (const [asset, amount] of Object.entries(folded.reserved ?? {})) {
-      if ((amount as number) < 0) problems.push({ holder, problem: `negative reserved balance of ${asset}: ${amount}` });
-    }
-    problems.push(...settlementProblems(holder, entries));
+  const folded = foldChain(holder, entries);
+  const stored = projection ?? foldChain(holder, []);
+  if (
+    stored.seq !== folded.seq ||
+    stored.headHash !== folded.headHash ||
+    !sameBalances(stored.balances, folded.balances) ||
+    canonicalJson(stored.badgeEntries ?? {}) !== canonicalJson(folded.badgeEntries) ||
+    !sameBalances(stored.reserved ?? {}, folded.reserved ?? {})
+  ) {
+    problems.push({ holder, problem: `projection differs from the fold of its ${entries.length} entries` });
   }
-  problems.push(...mirrorProblems(everything, new Set(verified)));
-  const totals = new Map<AssetKey, number>();
-  for (const balances of foldAllAccounts(everything).values()) {
-    for (const [asset, amount] of balances) totals.set(asset, (totals.get(asset) ?? 0) + amount);
+  for (const [asset, amount] of Object.entries(folded.balances)) {
+    if ((holder.startsWith("person:") || holder.startsWith("fund:")) && (amount as number) < 0)
+      problems.push({ holder, problem: `negative balance of ${asset}: ${amount}` });
   }
-  for (const [asset, total] of totals) {
-    if (total !== 0) problems.push({ holder: "system:issuer", problem: `accounts of ${asset} sum to ${total}, not zero` });
+  for (const [asset, amount] of Object.entries(folded.reserved ?? {})) {
+    if ((amount as number) < 0) problems.push({ holder, problem: `negative reserved balance of ${asset}: ${amount}` });
   }
+  problems.push(...settlementProblems(holder, entries));
   return problems;
 }
 

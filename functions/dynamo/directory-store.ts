@@ -7,6 +7,7 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCom
 import { type Directory, OrgTree, type OrgUnit, type Person } from "../../domain/directory/index.ts";
 import { DomainError } from "../../domain/kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
+import { batchGet } from "./batch-get.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 export class DynamoDirectory implements Directory {
@@ -36,6 +37,20 @@ export class DynamoDirectory implements Directory {
   async person(personId: PersonId): Promise<Person | undefined> {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.person(personId) }));
     return Item ? withoutKeys<Person>(Item) : undefined;
+  }
+
+  /** Several people by id, 100 to a BatchGetItem; absent ones are not in the map. */
+  async people(personIds: readonly PersonId[]): Promise<Map<PersonId, Person>> {
+    const unique = [...new Set(personIds)];
+    const chunks = Array.from({ length: Math.ceil(unique.length / 100) }, (_, i) => unique.slice(i * 100, i * 100 + 100));
+    const found = new Map<PersonId, Person>();
+    for (const answer of await Promise.all(chunks.map((chunk) => batchGet(this.#db, { [this.#table]: chunk.map(keys.person) })))) {
+      for (const id of unique) {
+        const item = answer.get(this.#table, keys.person(id));
+        if (item) found.set(id, withoutKeys<Person>(item));
+      }
+    }
+    return found;
   }
 
   /** The person's org unit must exist at the moment of writing, not just when it was checked. */

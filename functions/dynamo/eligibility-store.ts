@@ -41,6 +41,10 @@ export class DynamoEligibilityStore implements EligibilityStore {
     return this.#store.readPerson(personId);
   }
 
+  nowMany(personIds: readonly PersonId[]) {
+    return this.#store.readPeople(personIds);
+  }
+
   async asOf(personId: PersonId, cutoff: string, measureTypes: readonly string[], penaltiesSince: string): Promise<PastFacts> {
     const [profile, chain, measures, penalties] = await Promise.all([
       this.#db.send(new GetCommand({ TableName: this.#state, Key: keys.person(personId) })),

@@ -56,12 +56,11 @@ export const keys = {
   checkpointPartition: (holder: AccountId) => `CKPT#${holder}`,
   audit: (day: string, at: string, id: string) => ({ pk: `AUDIT#${day}`, sk: `${at}#${id}` }),
   auditPartition: (day: string) => `AUDIT#${day}`,
-  // Leaderboards (functions/dynamo/leaderboard-store.ts): aggregates and applied markers, all under
+  // Leaderboards (functions/dynamo/leaderboard-store.ts): aggregates, all under
   // "LB#", the only keys the projector may write.
   boardPrefix: "LB#",
   boardPerson: (personId: string, periodKey: string) => ({ pk: `LB#PERSON#${personId}`, sk: `P#${periodKey}` }),
   boardUnit: (orgUnitId: string, periodKey: string) => ({ pk: `LB#UNIT#${orgUnitId}`, sk: `P#${periodKey}` }),
-  boardApplied: (entryId: string) => ({ pk: `LB#APPLIED#${entryId}`, sk: "APPLIED" }),
   preferences: (personId: string) => ({ pk: `PREFS#${personId}`, sk: "PREFS" }),
 };
 

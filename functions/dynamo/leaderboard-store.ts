@@ -5,41 +5,57 @@
  * |------------------------------|-------------------------|---------------|
  * | a person's points in a period| LB#PERSON#<personId>    | P#<periodKey> |
  * | an org unit's, in a period   | LB#UNIT#<orgUnitId>     | P#<periodKey> |
- * | entry applied (marker)       | LB#APPLIED#<entryId>    | APPLIED       |
  * | a person's preferences       | PREFS#<personId>        | PREFS         |
  *
- * periodKey: 2026-W49, 2026-11, 2026-Q4, 2026 or all. An aggregate holds `points` and one
- * `p:<capability>` attribute per capability seen, changed with ADD.
+ * periodKey: 2026-W49, 2026-11, 2026-Q4, 2026 or all. An aggregate holds `points`, one
+ * `p:<capability>` attribute per capability seen and `entries`, changed with ADD; a person's also
+ * `through`, the highest seq of their chain it has taken.
  *
- * Exactly once: an entry's aggregates are changed in one transaction together with the put of
- * its applied marker, conditioned on the marker not existing. A duplicated, replayed or retried
- * stream record finds the marker and the whole transaction is cancelled: a no-op. Order does
- * not matter because ADD commutes. Each person's aggregates are their own partition, and every
- * unit's theirs; the root unit has none (see domain/leaderboards/boards.ts), so no single item is
- * written by every event in the company.
+ * Exactly once, a stream batch at a time (domain/leaderboards/batches.ts): each item is written
+ * once per batch with the sum of the batch's entries for it. A person's week, month, quarter and
+ * year items are plain conditional UpdateItems (`through` below the first entry taken); the
+ * person's all-time item and their org units' items go in one TransactWriteItems, the all-time
+ * item's `through` guarding the units too. A failed condition means some of those entries were
+ * taken before (a replay, a retried batch): the item's `through` is read and only the entries after
+ * it are written. Each person's aggregates are their own partition, and every unit's theirs; the
+ * root unit has none (see domain/leaderboards/boards.ts), so no single item is written by every
+ * event in the company. Items written before `through` existed take the next entries as new.
+ * Markers of the earlier per-entry scheme (LB#APPLIED#<entryId>) are no longer read or written.
  */
-import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type Capability, capabilities, type PersonId, personAccount } from "../../domain/kernel/model.ts";
-import type {
-  Aggregate,
-  AggregateDelta,
-  AggregateWriter,
-  EntryProjection,
-  LeaderboardStore,
-  Preferences,
+import {
+  type Aggregate,
+  type AggregateChange,
+  type AggregateDelta,
+  type AggregateWriter,
+  aggregateKey,
+  byChain,
+  combine,
+  type EntryProjection,
+  type LeaderboardStore,
+  type Preferences,
+  untaken,
 } from "../../domain/leaderboards/index.ts";
+import { batchGet } from "./batch-get.ts";
 import { isRetryableDynamoError } from "./client.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 type Key = { pk: string; sk: string };
 type Item = Record<string, unknown>;
+/** A person item's `through` as known here: undefined until read, -1 when the item has none. */
+type Through = number | undefined;
 
 const maxTransactionItems = 100;
 const maxAttempts = 6;
 const capabilityAttribute = (capability: Capability) => `p:${capability}`;
 
-const keyOf = (delta: AggregateDelta): Key =>
+const keyOf = (delta: Pick<AggregateDelta, "subject" | "periodKey">): Key =>
   delta.subject.kind === "person" ? keys.boardPerson(delta.subject.id, delta.periodKey) : keys.boardUnit(delta.subject.id, delta.periodKey);
+
+const personPeriodItem = (delta: AggregateDelta) => delta.subject.kind === "person" && delta.period !== "all";
+const personAllTimeItem = (delta: AggregateDelta) => delta.subject.kind === "person" && delta.period === "all";
+const unitItem = (delta: AggregateDelta) => delta.subject.kind === "unit";
 
 export function aggregateOf(item: Item): Aggregate {
   const byCapability: Partial<Record<Capability, number>> = {};
@@ -51,6 +67,67 @@ export function aggregateOf(item: Item): Aggregate {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const backoff = (attempt: number) => sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
+const conditionFailed = (error: unknown) => error instanceof Error && error.name === "ConditionalCheckFailedException";
+
+/** The condition on a person item: it has taken none of the entries from `firstSeq` on. */
+function guard(through: Through, firstSeq: number): { expression: string; values: Item } {
+  if (through === undefined) return { expression: "attribute_not_exists(#through) OR #through < :first", values: { ":first": firstSeq } };
+  if (through < 0) return { expression: "attribute_not_exists(#through)", values: {} };
+  return { expression: "#through = :known", values: { ":known": through } };
+}
+
+/** An UpdateItem's parameters adding `change` to its item (and, for a person's, moving `through` under `condition`). */
+function updateOf(table: string, change: AggregateChange, condition?: { expression: string; values: Item }) {
+  const capabilityNames = Object.keys(change.byCapability) as Capability[];
+  const set = ["#subject = :subject", "#period = :period", "#periodKey = :periodKey", ...(condition ? ["#through = :through"] : [])];
+  const add = ["#points :points", "#entries :entries", ...capabilityNames.map((_, i) => `#c${i} :c${i}`)];
+  return {
+    TableName: table,
+    Key: keyOf(change),
+    UpdateExpression: `SET ${set.join(", ")} ADD ${add.join(", ")}`,
+    ...(condition ? { ConditionExpression: condition.expression } : {}),
+    ExpressionAttributeNames: {
+      "#subject": "subject",
+      "#period": "period",
+      "#periodKey": "periodKey",
+      "#points": "points",
+      "#entries": "entries",
+      ...(condition ? { "#through": "through" } : {}),
+      ...Object.fromEntries(capabilityNames.map((capability, i) => [`#c${i}`, capabilityAttribute(capability)])),
+    },
+    ExpressionAttributeValues: {
+      ":subject": `${change.subject.kind}:${change.subject.id}`,
+      ":period": change.period,
+      ":periodKey": change.periodKey,
+      ":points": change.points,
+      ":entries": change.entries,
+      ...(condition ? { ":through": change.throughSeq, ...condition.values } : {}),
+      ...Object.fromEntries(capabilityNames.map((capability, i) => [`:c${i}`, change.byCapability[capability]])),
+    },
+  };
+}
+
+/**
+ * People in groups whose all-time items and units' items fit one transaction (units shared in a
+ * group are written once).
+ */
+function transactionGroups(chains: Map<PersonId, EntryProjection[]>): PersonId[][] {
+  const groups: { people: PersonId[]; items: Set<string> }[] = [];
+  for (const [personId, chain] of chains) {
+    const units = combine(chain, unitItem).map(aggregateKey);
+    const current = groups.at(-1);
+    const added = units.filter((unit) => !current?.items.has(unit)).length + 1;
+    if (!current || current.items.size + added > maxTransactionItems) {
+      if (units.length + 1 > maxTransactionItems) throw new Error(`${personId}'s entries change ${units.length} org unit aggregates`);
+      groups.push({ people: [personId], items: new Set([personId, ...units]) });
+    } else {
+      current.people.push(personId);
+      for (const item of [personId, ...units]) current.items.add(item);
+    }
+  }
+  return groups.map((group) => group.people);
+}
 
 export class DynamoLeaderboardStore implements LeaderboardStore, AggregateWriter {
   readonly #db: DynamoDBDocumentClient;
@@ -61,60 +138,98 @@ export class DynamoLeaderboardStore implements LeaderboardStore, AggregateWriter
     this.#state = stateTable;
   }
 
-  async apply(projection: EntryProjection, appliedAt: string): Promise<"applied" | "already-applied"> {
-    if (projection.deltas.length + 1 > maxTransactionItems) {
-      throw new Error(
-        `entry ${projection.entryId} changes ${projection.deltas.length} aggregates; a transaction takes ${maxTransactionItems - 1}`,
-      );
+  async applyBatch(projections: readonly EntryProjection[]): Promise<{ applied: number; alreadyApplied: number }> {
+    const chains = byChain(projections);
+    const periodItems = [...chains.values()].flatMap((chain) => {
+      const touching = new Map<string, EntryProjection[]>();
+      for (const projection of chain) {
+        for (const delta of projection.deltas.filter(personPeriodItem)) {
+          const key = aggregateKey(delta);
+          touching.set(key, [...(touching.get(key) ?? []), projection]);
+        }
+      }
+      return [...touching].map(([key, taking]) => this.#applyToPersonItem(key, taking));
+    });
+    let applied = 0;
+    await Promise.all([
+      ...periodItems,
+      (async () => {
+        // One group after another: groups share org units' items, and concurrent transactions on them would conflict.
+        for (const people of transactionGroups(chains)) applied += await this.#applyShared(people, chains);
+      })(),
+    ]);
+    const total = [...chains.values()].reduce((sum, chain) => sum + chain.length, 0);
+    return { applied, alreadyApplied: total - applied };
+  }
+
+  /** A person's week, month, quarter or year item: the entries it has not taken yet, in one UpdateItem. */
+  async #applyToPersonItem(key: string, projections: EntryProjection[]): Promise<void> {
+    let through: Through;
+    for (let attempt = 1; ; attempt++) {
+      const pending = untaken(projections, through);
+      const [change] = combine(pending, (delta) => aggregateKey(delta) === key);
+      if (!change || !pending[0]) return;
+      try {
+        await this.#db.send(new UpdateCommand(updateOf(this.#state, change, guard(through, pending[0].seq))));
+        return;
+      } catch (error) {
+        if (attempt >= maxAttempts || !(conditionFailed(error) || isRetryableDynamoError(error))) throw error;
+        if (conditionFailed(error)) through = (await this.#throughs([keyOf(change)]))[0];
+        else await backoff(attempt);
+      }
     }
-    const marker = {
-      Put: {
-        TableName: this.#state,
-        Item: {
-          ...keys.boardApplied(projection.entryId),
-          entryId: projection.entryId,
-          personId: projection.personId,
-          capability: projection.capability,
-          delta: projection.delta,
-          aggregates: projection.deltas.length,
-          appliedAt,
-        },
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    };
-    const updates = projection.deltas.map((delta) => ({
-      Update: {
-        TableName: this.#state,
-        Key: keyOf(delta),
-        UpdateExpression:
-          "SET #subject = :subject, #period = :period, #periodKey = :periodKey ADD #points :delta, #cap :delta, #entries :one",
-        ExpressionAttributeNames: {
-          "#subject": "subject",
-          "#period": "period",
-          "#periodKey": "periodKey",
-          "#points": "points",
-          "#cap": capabilityAttribute(delta.capability),
-          "#entries": "entries",
-        },
-        ExpressionAttributeValues: {
-          ":subject": `${delta.subject.kind}:${delta.subject.id}`,
-          ":period": delta.period,
-          ":periodKey": delta.periodKey,
-          ":delta": delta.delta,
-          ":one": 1,
-        },
-      },
-    }));
+  }
+
+  /** The all-time items of `people` and the units' items their entries change, in one transaction; answers the entries taken. */
+  async #applyShared(people: PersonId[], chains: Map<PersonId, EntryProjection[]>): Promise<number> {
+    const through = new Map<PersonId, Through>();
+    for (let attempt = 1; ; attempt++) {
+      const pending = people
+        .map((personId) => ({ personId, entries: untaken(chains.get(personId) ?? [], through.get(personId)) }))
+        .filter((chain) => chain.entries.length > 0);
+      if (pending.length === 0) return 0;
+      const own = pending.map(({ personId, entries }) => {
+        const [change] = combine(entries, personAllTimeItem);
+        return { personId, update: updateOf(this.#state, change as AggregateChange, guard(through.get(personId), entries[0]?.seq ?? 0)) };
+      });
+      const units = combine(
+        pending.flatMap((chain) => chain.entries),
+        unitItem,
+      ).map((change) => updateOf(this.#state, change));
+      try {
+        await this.#db.send(
+          new TransactWriteCommand({
+            TransactItems: [...own.map((item) => item.update), ...units].map((update) => ({ Update: update })),
+          }),
+        );
+        return pending.reduce((sum, chain) => sum + chain.entries.length, 0);
+      } catch (error) {
+        if (attempt >= maxAttempts || !isRetryableDynamoError(error)) throw error;
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+        const taken = own.filter((_, i) => reasons[i]?.Code === "ConditionalCheckFailed");
+        if (taken.length === 0) {
+          // A concurrent transaction on the same unit item, a throttle, a timeout: the same write again is safe.
+          await backoff(attempt);
+          continue;
+        }
+        const read = await this.#throughs(taken.map(({ update }) => update.Key));
+        for (const [i, { personId }] of taken.entries()) through.set(personId, read[i]);
+      }
+    }
+  }
+
+  /** The `through` of person items, read strongly consistent (a transient fault read again); -1 for an item without one. */
+  async #throughs(itemKeys: Key[]): Promise<number[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#db.send(new TransactWriteCommand({ TransactItems: [marker, ...updates] }));
-        return "applied";
+        const found = await batchGet(this.#db, { [this.#state]: itemKeys }, { consistent: true });
+        return itemKeys.map((key) => {
+          const value = found.get(this.#state, key)?.through;
+          return typeof value === "number" ? value : -1;
+        });
       } catch (error) {
-        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-        if (reasons?.[0]?.Code === "ConditionalCheckFailed") return "already-applied";
-        // A concurrent transaction on the same aggregate (another shard's entry): retry, it is safe.
         if (attempt >= maxAttempts || !isRetryableDynamoError(error)) throw error;
-        await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
+        await backoff(attempt);
       }
     }
   }

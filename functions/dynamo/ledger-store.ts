@@ -4,6 +4,7 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Person } from "../../domain/directory/index.ts";
+import { mapLimit } from "../../domain/kernel/concurrency.ts";
 import { ContentionError, DomainError } from "../../domain/kernel/errors.ts";
 import { type AccountId, type EntryId, type PersonId, personAccount } from "../../domain/kernel/model.ts";
 import type { Page } from "../../domain/kernel/ports.ts";
@@ -35,6 +36,8 @@ import { isRetryableDynamoError } from "./client.ts";
 import type { DefinitionVersionsObserver } from "./definition-store.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
+const peoplePerBatchGet = 33;
+const batchGetsInFlight = 8;
 const personKeys = (personId: PersonId): Key[] => [keys.person(personId), keys.head(personAccount(personId)), keys.facts(personId)];
 
 const maxTransactionItems = 100;
@@ -81,6 +84,20 @@ export class DynamoLedgerStore implements LedgerStore {
     return { ...this.#person(found, personId), idempotency: idem ? withoutKeys<IdempotencyRecord>(idem) : undefined };
   }
 
+  /** Many people's profile, head and facts: 33 people to a BatchGetItem (its limit is 100 keys), a few in flight. */
+  async readPeople(personIds: readonly PersonId[]): Promise<Map<PersonId, PersonSnapshot>> {
+    const unique = [...new Set(personIds)];
+    const chunks = Array.from({ length: Math.ceil(unique.length / peoplePerBatchGet) }, (_, i) =>
+      unique.slice(i * peoplePerBatchGet, (i + 1) * peoplePerBatchGet),
+    );
+    const snapshots = new Map<PersonId, PersonSnapshot>();
+    await mapLimit(chunks, batchGetsInFlight, async (chunk) => {
+      const found = await batchGet(this.#db, { [this.#state]: chunk.flatMap(personKeys) });
+      for (const personId of chunk) snapshots.set(personId, { ...this.#person(found, personId), idempotency: undefined });
+    });
+    return snapshots;
+  }
+
   async readEntries(entryIds: readonly EntryId[]): Promise<Map<EntryId, EntrySnapshot>> {
     const wanted = entryIds.flatMap((entryId) => {
       const holder = holderOfEntryId(entryId);
@@ -109,6 +126,36 @@ export class DynamoLedgerStore implements LedgerStore {
     return {
       record: record ? withoutKeys<EventRecord>(record) : undefined,
       retractedBy: marker ? (marker.retractedBy as string) : undefined,
+      people: new Map(people.map((personId) => [personId, { ...this.#person(found, personId), idempotency: undefined }])),
+    };
+  }
+
+  async readEvents(sourceId: string, eventIds: readonly string[], people: readonly PersonId[]) {
+    const versions = this.#definitions?.wantsVersions ? this.#definitions.versionsKey : undefined;
+    const wanted = [
+      // First, so that it goes in the first chunk, whose state part is then read consistently.
+      ...(versions ? [{ table: this.#state, key: versions }] : []),
+      ...[...new Set(eventIds)].map((eventId) => ({ table: this.#ledger, key: keys.event(sourceId, eventId) })),
+      ...[...new Set(people)].flatMap((personId) => personKeys(personId).map((key) => ({ table: this.#state, key }))),
+    ];
+    // BatchGetItem takes 100 keys: the chunks go out together.
+    const chunks = Array.from({ length: Math.ceil(wanted.length / 100) }, (_, i) => wanted.slice(i * 100, i * 100 + 100));
+    const answers = await Promise.all(
+      chunks.map((chunk, i) => {
+        const request: Record<string, Key[]> = {};
+        for (const { table, key } of chunk) request[table] = [...(request[table] ?? []), key];
+        return batchGet(this.#db, request, { consistent: versions && i === 0 ? [this.#state] : false });
+      }),
+    );
+    const found: Found = { get: (table, key) => answers.map((answer) => answer.get(table, key)).find((item) => item !== undefined) };
+    if (versions) this.#definitions?.observe(found.get(this.#state, versions));
+    const records = new Map<string, EventRecord>();
+    for (const eventId of eventIds) {
+      const record = found.get(this.#ledger, keys.event(sourceId, eventId));
+      if (record) records.set(eventId, withoutKeys<EventRecord>(record));
+    }
+    return {
+      records,
       people: new Map(people.map((personId) => [personId, { ...this.#person(found, personId), idempotency: undefined }])),
     };
   }

@@ -26,7 +26,6 @@
  * | fund claim (versioned)| CLAIM#<claimId>           | CLAIM               | CLAIMANT#<id> / CLAIM#<claimId> |
  * | counter (reward stock)| COUNTER#<name>            | COUNTER             |                        |
  * | board aggregate       | LB#PERSON#<id> or LB#UNIT#<id> | P#<periodKey> | (written by the projector only) |
- * | board entry applied   | LB#APPLIED#<entryId>      | APPLIED             |                        |
  * | preferences           | PREFS#<personId>          | PREFS               |                        |
  * | person facts          | FACTS#<personId>          | FACTS               |                        |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |

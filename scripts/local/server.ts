@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
+import { brotliCompressSync, gzipSync, constants as zlibConstants } from "node:zlib";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { RequestLimits } from "../../lib/stage.ts";
 import { demoGates, demoLeads, demoOrgUnits, demoPeople } from "../demo-data.ts";
@@ -145,13 +146,36 @@ async function servePage(request: IncomingMessage, response: ServerResponse, pat
   }
   // Built files carry a content hash in their name (app-3F2A9C1B.js): cache them for ever.
   const hashed = /-[A-Z0-9]{8}\.[a-z]+$/.test(relative);
+  const encoded = encode(file, body, hashed, String(request.headers["accept-encoding"] ?? ""));
   response.writeHead(200, {
     "content-type": contentTypes[extname(file)] ?? "application/octet-stream",
     "cache-control": hashed ? "public, max-age=31536000, immutable" : "no-cache",
-    "content-length": String(body.byteLength),
+    "content-length": String(encoded.body.byteLength),
+    ...(encoded.encoding ? { "content-encoding": encoded.encoding } : {}),
+    vary: "accept-encoding",
     ...pageHeaders,
   });
-  response.end(request.method === "HEAD" ? undefined : body);
+  response.end(request.method === "HEAD" ? undefined : encoded.body);
+}
+
+const compressible = new Set([".html", ".js", ".css", ".json", ".svg", ".map", ".webmanifest"]);
+/** Hashed files never change: each is compressed once, at the highest level. */
+const compressedOnce = new Map<string, Buffer>();
+
+/** The body in the best encoding the browser accepts (Brotli, else gzip), as CloudFront compresses. */
+function encode(file: string, body: Buffer, hashed: boolean, accepted: string): { body: Buffer; encoding?: "br" | "gzip" } {
+  if (!compressible.has(extname(file)) || body.byteLength < 512) return { body };
+  const encoding = /\bbr\b/.test(accepted) ? "br" : /\bgzip\b/.test(accepted) ? "gzip" : undefined;
+  if (!encoding) return { body };
+  const key = `${encoding}:${file}`;
+  const cached = hashed ? compressedOnce.get(key) : undefined;
+  if (cached) return { body: cached, encoding };
+  const compressed =
+    encoding === "br"
+      ? brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: hashed ? 11 : 5 } })
+      : gzipSync(body, { level: hashed ? 9 : 6 });
+  if (hashed) compressedOnce.set(key, compressed);
+  return { body: compressed, encoding };
 }
 
 /** The demo sign-in: the demo people, and a dev-issuer token for one of them with their demo roles. */

@@ -2,24 +2,23 @@
  * Locally, what Lambda's event source mapping does in AWS: reads DynamoDB Local's stream of the
  * ledger table and calls the projector's handler (functions/projector.ts) with batches of
  * records in the Lambda event shape, honouring its partial batch responses (a failed record and
- * those after it are read again on the next poll).
- *
- * @aws-sdk/client-dynamodb-streams is not a dependency, so this speaks the DynamoDB Streams
- * JSON protocol (DescribeStream, GetShardIterator, GetRecords) directly. It only ever talks to
- * DynamoDB Local, which does not check signatures: the Authorization header names the local
- * credentials and is otherwise a placeholder.
+ * those after it are read again on the next poll). It reads with @aws-sdk/client-dynamodb-streams
+ * and only ever talks to DynamoDB Local.
  */
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  type Shard,
+  type _Record as StreamRecord,
+} from "@aws-sdk/client-dynamodb-streams";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { lambdaContext } from "./lambda.ts";
 
 type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | undefined>;
-
-interface Shard {
-  ShardId: string;
-  ParentShardId?: string;
-  SequenceNumberRange?: { StartingSequenceNumber?: string; EndingSequenceNumber?: string };
-}
 
 interface ShardState {
   iterator: string | undefined;
@@ -33,12 +32,26 @@ export interface StreamPollerOptions {
   client: DynamoDBClient;
   table: string;
   handler: StreamHandler;
+  /** Records per handler call (Lambda's BatchSize), 100 unless given. */
   batchSize?: number;
+  /** Only records that pass reach the handler, as with the event source mapping's filter criteria. */
+  filter?: (record: DynamoDBRecord) => boolean;
   onError?: (error: unknown) => void;
 }
 
+/** A record as Lambda's event carries it: the same DynamoDB JSON, the creation time in epoch seconds. */
+const lambdaRecord = (record: StreamRecord, arn: string): DynamoDBRecord => {
+  const { ApproximateCreationDateTime: created, ...change } = record.dynamodb ?? {};
+  return {
+    ...(record as DynamoDBRecord),
+    eventSourceARN: arn,
+    dynamodb: { ...(change as DynamoDBRecord["dynamodb"]), ...(created ? { ApproximateCreationDateTime: created.getTime() / 1000 } : {}) },
+  };
+};
+
 export class StreamPoller {
   readonly #options: StreamPollerOptions;
+  readonly #streams: DynamoDBStreamsClient;
   readonly #shards = new Map<string, ShardState>();
   #streamArn: string | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -50,25 +63,11 @@ export class StreamPoller {
       throw new Error(`the stream poller only reads DynamoDB Local, not ${options.endpoint}`);
     }
     this.#options = options;
-  }
-
-  async #call<T>(operation: string, body: unknown): Promise<T> {
-    const response = await fetch(this.#options.endpoint, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-amz-json-1.0",
-        "x-amz-target": `DynamoDBStreams_20120810.${operation}`,
-        authorization: "AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local",
-      },
-      body: JSON.stringify(body),
+    this.#streams = new DynamoDBStreamsClient({
+      endpoint: options.endpoint,
+      region: "local",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
-    const json = (await response.json()) as T & { __type?: string; message?: string; Message?: string };
-    if (!response.ok) {
-      const error = new Error(`${operation}: ${json.message ?? json.Message ?? response.status}`);
-      error.name = (json.__type ?? "StreamsError").split("#").pop() ?? "StreamsError";
-      throw error;
-    }
-    return json;
   }
 
   async #arn(): Promise<string> {
@@ -84,12 +83,9 @@ export class StreamPoller {
     const shards: Shard[] = [];
     let start: string | undefined;
     do {
-      const { StreamDescription } = await this.#call<{ StreamDescription: { Shards?: Shard[]; LastEvaluatedShardId?: string } }>(
-        "DescribeStream",
-        { StreamArn: arn, ...(start ? { ExclusiveStartShardId: start } : {}) },
-      );
-      shards.push(...(StreamDescription.Shards ?? []));
-      start = StreamDescription.LastEvaluatedShardId;
+      const { StreamDescription } = await this.#streams.send(new DescribeStreamCommand({ StreamArn: arn, ExclusiveStartShardId: start }));
+      shards.push(...(StreamDescription?.Shards ?? []));
+      start = StreamDescription?.LastEvaluatedShardId;
     } while (start);
     return shards;
   }
@@ -107,15 +103,16 @@ export class StreamPoller {
     const arn = await this.#arn();
     const shards = await this.#listShards(arn);
     // Parents first, as Lambda does: a child shard continues its parent's records.
-    const order = new Map(shards.map((shard) => [shard.ShardId, shard]));
+    const order = new Map(shards.map((shard) => [shard.ShardId ?? "", shard]));
     const depth = (shard: Shard): number =>
       shard.ParentShardId && order.has(shard.ParentShardId) ? 1 + depth(order.get(shard.ParentShardId) as Shard) : 0;
     let handed = 0;
     for (const shard of [...shards].sort((a, b) => depth(a) - depth(b))) {
-      const state = this.#shards.get(shard.ShardId) ?? { iterator: undefined, lastSequence: undefined, done: false };
-      this.#shards.set(shard.ShardId, state);
+      const shardId = shard.ShardId ?? "";
+      const state = this.#shards.get(shardId) ?? { iterator: undefined, lastSequence: undefined, done: false };
+      this.#shards.set(shardId, state);
       if (state.done) continue;
-      handed += await this.#readShard(arn, shard.ShardId, state);
+      handed += await this.#readShard(arn, shardId, state);
     }
     return handed;
   }
@@ -124,22 +121,24 @@ export class StreamPoller {
     let handed = 0;
     for (;;) {
       if (!state.iterator) {
-        const { ShardIterator } = await this.#call<{ ShardIterator?: string }>("GetShardIterator", {
-          StreamArn: arn,
-          ShardId: shardId,
-          ...(state.lastSequence
-            ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: state.lastSequence }
-            : { ShardIteratorType: "TRIM_HORIZON" }),
-        });
+        const { ShardIterator } = await this.#streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: arn,
+            ShardId: shardId,
+            ...(state.lastSequence
+              ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: state.lastSequence }
+              : { ShardIteratorType: "TRIM_HORIZON" }),
+          }),
+        );
         state.iterator = ShardIterator;
         if (!state.iterator) {
           state.done = true;
           return handed;
         }
       }
-      let page: { Records?: DynamoDBRecord[]; NextShardIterator?: string };
+      let page: GetRecordsCommandOutput;
       try {
-        page = await this.#call("GetRecords", { ShardIterator: state.iterator, Limit: this.#options.batchSize ?? 100 });
+        page = await this.#streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 1000 }));
       } catch (error) {
         // An expired or trimmed iterator: start again after the last record handed over. DynamoDB
         // Local says "trimmed" on a new stream's first read; the next poll reads it, so no alarm.
@@ -147,21 +146,9 @@ export class StreamPoller {
         if ((error as Error).name === "TrimmedDataAccessException") return handed;
         throw error;
       }
-      const records = (page.Records ?? []).map((record) => ({ ...record, eventSourceARN: arn }));
-      if (records.length > 0) {
-        const response = await this.#options.handler({ Records: records }, lambdaContext("projector"));
-        const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
-        const firstFailed = records.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ""));
-        const done = firstFailed === -1 ? records : records.slice(0, firstFailed);
-        handed += done.length;
-        const last = done.at(-1)?.dynamodb?.SequenceNumber;
-        if (last) state.lastSequence = last;
-        if (firstFailed !== -1) {
-          // Read again from the failed record on the next poll, as Lambda retries.
-          state.iterator = undefined;
-          throw new Error(`the handler failed ${records.length - firstFailed} of ${records.length} stream records; retrying them`);
-        }
-      }
+      const records = (page.Records ?? []).map((record) => lambdaRecord(record, arn));
+      await this.#hand(records, state);
+      handed += records.length;
       state.iterator = page.NextShardIterator;
       if (!state.iterator) {
         state.done = true;
@@ -169,6 +156,30 @@ export class StreamPoller {
       }
       if (records.length === 0) return handed;
     }
+  }
+
+  /**
+   * Hands a page's records that pass the filter to the handler in batches of `batchSize`, as
+   * Lambda forms batches after its event filter; records filtered out count as handed.
+   */
+  async #hand(records: DynamoDBRecord[], state: ShardState): Promise<void> {
+    const wanted = records.filter(this.#options.filter ?? (() => true));
+    const size = this.#options.batchSize ?? 100;
+    for (let start = 0; start < wanted.length; start += size) {
+      const batch = wanted.slice(start, start + size);
+      const response = await this.#options.handler({ Records: batch }, lambdaContext("projector"));
+      const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      const firstFailed = batch.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ""));
+      const last = (firstFailed === -1 ? batch : batch.slice(0, firstFailed)).at(-1)?.dynamodb?.SequenceNumber;
+      if (last) state.lastSequence = last;
+      if (firstFailed !== -1) {
+        // Read again from the failed record on the next poll, as Lambda retries.
+        state.iterator = undefined;
+        throw new Error(`the handler failed ${batch.length - firstFailed} of ${batch.length} stream records; retrying them`);
+      }
+    }
+    const last = records.at(-1)?.dynamodb?.SequenceNumber;
+    if (last) state.lastSequence = last;
   }
 
   /** Polls until a poll finds nothing new: everything written so far has been projected. */
@@ -199,5 +210,6 @@ export class StreamPoller {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#running?.catch(() => undefined);
+    this.#streams.destroy();
   }
 }

@@ -157,6 +157,49 @@ describe("events", () => {
     expect((await balancesOf("liang-yu")).coins).toBe(50);
   });
 
+  it("a batch of 60 events for one person awards exactly what the same events one by one award, answered in order", async () => {
+    const sequence = (personId: string) =>
+      Array.from({ length: 60 }, (_, n) =>
+        n % 3 === 2
+          ? cloudEvent(course, personId, { courseId: `batch-${n}`, score: 80 + (n % 20) })
+          : cloudEvent(approval, personId, { online: n % 4 !== 0 }),
+      );
+    const send = (event: ReturnType<typeof cloudEvent>) => (event.type === course ? learning : oa);
+    const oneByOne: unknown[] = [];
+    for (const event of sequence("he-ying")) {
+      const response = await deliver(send(event), event, { secret: secrets[send(event)] as string });
+      oneByOne.push(response.body.results[0]);
+    }
+    // The two sources' events in two batches, each person's order kept within each.
+    const together = sequence("xie-kai");
+    const batches = await Promise.all(
+      [oa, learning].map((source) =>
+        deliver(
+          source,
+          together.filter((e) => send(e) === source),
+          { secret: secrets[source] as string },
+        ),
+      ),
+    );
+    const answers = new Map(batches.flatMap((b) => b.body.results).map((r: { id: string }) => [r.id, r]));
+    const shape = (result: unknown) =>
+      (result as { status: string; awards: { asset: string; amount: number; ruleId?: string }[] }).awards.map(
+        (a) => `${a.asset}:${a.amount}:${a.ruleId ?? ""}`,
+      );
+    expect(together.map((e) => (answers.get(e.id) as unknown as { status: string }).status)).toEqual(Array(60).fill("accepted"));
+    const ordered = together.map((e) => answers.get(e.id));
+    // Per source the batch answered in its own order; the awards match event for event only where order within a source decides.
+    expect(ordered.flatMap(shape).sort()).toEqual(oneByOne.flatMap(shape).sort());
+    const [a, b] = [await balancesOf("he-ying"), await balancesOf("xie-kai")];
+    expect({ coins: b.coins, points: b.points }).toEqual({ coins: a.coins, points: a.points });
+    for (const batch of batches) {
+      const ids = batch.body.results.map((r: { id: string }) => r.id);
+      expect(ids).toEqual(together.filter((e) => ids.includes(e.id)).map((e) => e.id));
+    }
+    expect((await storedChain("xie-kai")).entries.length).toBe((await storedChain("he-ying")).entries.length);
+    expect(await ledgerProblems()).toEqual([]);
+  });
+
   it("a team bounty is split among the team's members, adding up exactly", async () => {
     const response = await deliver(oa, cloudEvent("com.tianma.oa.bounty.closed", undefined, { team: "store-south", bountyId: "b1" }), {
       secret: secrets[oa] as string,

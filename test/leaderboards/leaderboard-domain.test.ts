@@ -5,7 +5,9 @@ import type { OrgUnitId, PersonId, Role } from "../../domain/kernel/model.ts";
 import {
   aggregateUnits,
   boardPeriodKey,
+  byChain,
   canSeeBoard,
+  combine,
   foldProjections,
   IndexDefinition,
   indexScores,
@@ -14,6 +16,7 @@ import {
   projectEntry,
   rankBoard,
   topAndSelf,
+  untaken,
 } from "../../domain/leaderboards/index.ts";
 import type { LedgerEntry } from "../../domain/ledger/index.ts";
 
@@ -95,6 +98,47 @@ describe("projection of entries", () => {
       points: 12,
       byCapability: { "tool-operation": 7, "data-assurance": 5 },
     });
+  });
+});
+
+describe("a stream batch combined", () => {
+  const units = aggregateUnits(tree, "t1" as OrgUnitId);
+  const project = (overrides: Partial<LedgerEntry>) => {
+    const projection = projectEntry(entry(overrides), units, "Asia/Shanghai");
+    if (!projection) throw new Error("not a points entry");
+    return projection;
+  };
+  const a2 = project({ entryId: "person.a.2" as never, seq: 2, amount: 5 });
+  const a4 = project({ entryId: "person.a.4" as never, seq: 4, asset: "point:data-assurance", amount: 3 });
+  const b1 = project({ entryId: "person.b.1" as never, holder: "person:b", to: "person:b", seq: 1, amount: 7 });
+
+  it("gives each chain its entries once, in seq order, whatever order and how often they came", () => {
+    const chains = byChain([a4, b1, a2, a4, b1]);
+    expect([...chains].map(([person, chain]) => [person, chain.map((p) => p.seq)])).toEqual([
+      ["a", [2, 4]],
+      ["b", [1]],
+    ]);
+  });
+
+  it("writes each aggregate once with the sum of its entries, and the highest seq it took", () => {
+    const changes = combine([a2, a4, b1]);
+    // Two people's 5 items each, and the three units' 5 shared by both.
+    expect(changes).toHaveLength(2 * 5 + 3 * 5);
+    expect(changes.find((c) => c.subject.id === "a" && c.period === "all")).toMatchObject({
+      points: 8,
+      byCapability: { "tool-operation": 5, "data-assurance": 3 },
+      entries: 2,
+      throughSeq: 4,
+    });
+    expect(changes.find((c) => c.subject.id === "d1" && c.period === "week")).toMatchObject({ points: 15, entries: 3 });
+    expect(combine([a2, b1], (delta) => delta.subject.kind === "unit").every((c) => c.subject.kind === "unit")).toBe(true);
+  });
+
+  it("leaves out the entries an item has already taken", () => {
+    expect(untaken([a2, a4], 2).map((p) => p.seq)).toEqual([4]);
+    expect(untaken([a2, a4], 4)).toEqual([]);
+    expect(untaken([a2, a4], -1)).toHaveLength(2);
+    expect(untaken([a2, a4], undefined)).toHaveLength(2);
   });
 });
 

@@ -84,13 +84,27 @@ async function chainOf(personId: string): Promise<LedgerEntry[]> {
   return entries;
 }
 
-function shuffle<T>(items: T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+/** The lists merged at random, each list's own order kept. */
+function interleave<T>(lists: T[][]): T[] {
+  const queues = lists.map((list) => [...list]);
+  const merged: T[] = [];
+  for (let open = queues.filter((q) => q.length > 0); open.length > 0; open = queues.filter((q) => q.length > 0)) {
+    merged.push((open[Math.floor(Math.random() * open.length)] as T[]).shift() as T);
   }
-  return copy;
+  return merged;
+}
+
+/** Each item once in order, and again zero to two times at random places after its first delivery. */
+function redelivered<T>(items: T[]): T[] {
+  const out = [...items];
+  for (const item of items) {
+    for (let copies = Math.floor(Math.random() * 3); copies > 0; copies--) {
+      const first = out.indexOf(item);
+      const at = first + 1 + Math.floor(Math.random() * (out.length - first));
+      out.splice(at, 0, item);
+    }
+  }
+  return out;
 }
 
 function batches<T>(items: T[]): T[][] {
@@ -130,14 +144,20 @@ describe("the projector", () => {
       recordOf({ pk: "CHAIN#fund:innovation", sk: "ENTRY#000000000001", entryId: "fund.innovation.1" }),
     ];
 
-    // Shuffled, every record delivered one to three times, in batches of 1 to 6, two "shards" at once.
-    const deliveries = shuffle([...records.flatMap((r) => Array.from({ length: 1 + Math.floor(Math.random() * 3) }, () => r)), ...noise]);
-    const all = batches(deliveries);
-    const half = Math.ceil(all.length / 2);
+    // Each chain's entries first arrive in seq order, as DynamoDB Streams delivers a partition
+    // key's records; chains interleaved at random, every record redelivered zero to two more times
+    // anywhere after its first delivery (replays, retried batches), in batches of 1 to 6, split
+    // by chain over two "shards" processed at once (a chain stays in its partition's shard).
+    const deliveries = interleave(people.map((id) => records.filter((r) => r.dynamodb?.Keys?.pk?.S === `CHAIN#person:${id}`)));
+    const shards = [
+      deliveries.filter((r) => !r.dynamodb?.Keys?.pk?.S?.endsWith("hu-yan")),
+      deliveries.filter((r) => r.dynamodb?.Keys?.pk?.S?.endsWith("hu-yan")),
+    ];
+    shards[0]?.push(...noise);
     const responses = await Promise.all(
-      [all.slice(0, half), all.slice(half)].map(async (shard) => {
+      shards.map(async (shard) => {
         const answers = [];
-        for (const batch of shard) answers.push(await handler({ Records: batch }, lambdaContext("projector")));
+        for (const batch of batches(redelivered(shard))) answers.push(await handler({ Records: batch }, lambdaContext("projector")));
         return answers;
       }),
     );
@@ -167,7 +187,7 @@ describe("the projector", () => {
     expect(first.entries.map((row: { personId: string; rank: number }) => [row.personId, row.rank])).toEqual(expectedRanks);
 
     // Replayed in reverse, all in one batch, then the real stream drained through the local poller: no change.
-    const replay = await handler({ Records: [...deliveries].reverse() }, lambdaContext("projector"));
+    const replay = await handler({ Records: redelivered(deliveries).reverse() }, lambdaContext("projector"));
     expect(replay.batchItemFailures).toEqual([]);
     await poller.drain();
     expect(await board(hr, query)).toEqual(first);

@@ -1,4 +1,4 @@
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand, type QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import type { PersonId } from "../../domain/kernel/model.ts";
 import { createDocumentClient } from "../../functions/dynamo/client.ts";
@@ -67,6 +67,42 @@ describe("the scheduled verifier", () => {
     await expect(handler()).rejects.toThrow(/invariant\(s\) broken; first: person:yang-xue/);
     await db.send(new PutCommand({ TableName: tableNames.ledger, Item: { ...keys.entry(first.holder, first.seq), ...first } }));
   });
+});
+
+/**
+ * The client, but once it has answered a read of this person's chain head, or of their entries,
+ * an award lands before the answer reaches the verifier: a write between two of its reads.
+ */
+function awardAfterRead(personId: string, read: "head" | "entries"): DynamoDBDocumentClient {
+  let landed = false;
+  const chain = keys.chain(`person:${personId}` as never);
+  const headKey = keys.head(`person:${personId}` as never).pk;
+  const racing = Object.create(db) as DynamoDBDocumentClient;
+  racing.send = (async (command: QueryCommand) => {
+    const answer = (await db.send(command)) as { Items?: { pk?: unknown }[] };
+    const input = command.input;
+    const hit =
+      read === "head"
+        ? input.TableName === tableNames.state && input.ExpressionAttributeValues?.[":pk"] === headKey
+        : input.TableName === tableNames.ledger && (answer.Items ?? []).some((item) => item.pk === chain);
+    if (!landed && hit) {
+      landed = true;
+      await admin.post("/awards", { personId, coins: 3, reason: "landed during the check" });
+    }
+    return answer;
+  }) as DynamoDBDocumentClient["send"];
+  return racing;
+}
+
+describe("verify while the ledger is written", () => {
+  for (const read of ["head", "entries"] as const) {
+    it(`raises no alarm for an award that lands right after the verifier read the chain's ${read}`, async () => {
+      const before = await store.readPerson("yang-xue" as PersonId);
+      const result = await verifyAll(awardAfterRead("yang-xue", read), tableNames);
+      expect(result.problems).toEqual([]);
+      expect((await store.readPerson("yang-xue" as PersonId)).chain.seq).toBe(before.chain.seq + 1);
+    });
+  }
 });
 
 describe("rebuild-projections", () => {

@@ -6,12 +6,18 @@
  * nothing counted twice (every entry belongs to exactly one accepted answer), refusals left no
  * trace, and every ledger invariant holds. CHAOS_SEED replays a run, CHAOS_OPS makes it longer.
  */
+import { isDeepStrictEqual } from "node:util";
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
-import { capabilities } from "../../domain/kernel/model.ts";
+import { OrgTree, type OrgUnit } from "../../domain/directory/index.ts";
+import { capabilities, type OrgUnitId } from "../../domain/kernel/model.ts";
+import { aggregateUnits, foldProjections, projectEntry } from "../../domain/leaderboards/index.ts";
 import type { LedgerEntry } from "../../domain/ledger/index.ts";
-import { createDocumentClient } from "../../functions/dynamo/client.ts";
+import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
+import { DynamoLeaderboardStore } from "../../functions/dynamo/leaderboard-store.ts";
 import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
+import { handler as projector } from "../../functions/projector.ts";
 import { demoAdmin, demoOrgUnits, demoPeople } from "../../scripts/demo-data.ts";
+import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { type ApiResponse, call } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
 import { chaosSeed, FaultInjector, faultKinds, prng, streamSeed } from "../support/faults.ts";
@@ -271,8 +277,9 @@ function nextOperation(i: number, random: () => number): Operation {
   const roll = random();
   if (roll < 0.3) {
     const first = newEvent(0);
-    if (random() < 0.8) return delivery(label, first.source, [first]);
-    const batch = [first, ...Array.from({ length: int(1, 4) }, (_, n) => newEvent(n + 1))].filter((m) => m.source === first.source);
+    if (random() < 0.7) return delivery(label, first.source, [first]);
+    // Batches are written together (one chain append per person per transaction): up to nine events, often the same people's.
+    const batch = [first, ...Array.from({ length: int(1, 8) }, (_, n) => newEvent(n + 1))].filter((m) => m.source === first.source);
     return delivery(label, first.source, batch);
   }
   if (roll < 0.42 && events.size > 0) {
@@ -349,6 +356,55 @@ function nextOperation(i: number, random: () => number): Operation {
     return write(label, url, { reason: `retraction ${marker}` }, key, marker, { retraction: model });
   }
   return delivery(label, learning, [newEvent(0)]);
+}
+
+/**
+ * The leaderboard projector under the same faults: the ledger's stream read by `passes` pollers
+ * from its start (the first projects, the others replay everything), each failed batch read
+ * again, as Lambda retries. Answers how many batches failed and were retried.
+ */
+async function projectStream(passes: number): Promise<number> {
+  let failedBatches = 0;
+  for (let pass = 0; pass < passes; pass++) {
+    const poller = new StreamPoller({
+      endpoint: process.env.DYNAMODB_ENDPOINT as string,
+      client: createDynamoClient(),
+      table: tableNames.ledger,
+      handler: projector,
+      batchSize: 20 + pass * 37,
+    });
+    try {
+      for (let polls = 0; ; polls++) {
+        if (polls > 500) throw new Error("the projector did not catch up with the stream");
+        try {
+          if ((await poller.pollOnce()) === 0) break;
+        } catch {
+          failedBatches += 1;
+        }
+      }
+    } finally {
+      await poller.stop();
+    }
+  }
+  return failedBatches;
+}
+
+/** Every stored aggregate that differs from the fold of the entries, as `key: stored ≠ expected`. */
+async function aggregateDifferences(entries: Iterable<LedgerEntry>): Promise<string[]> {
+  const tree = new OrgTree(demoOrgUnits as unknown as OrgUnit[]);
+  const unitOf = new Map(demoPeople.map((p) => [p.personId, p.orgUnitId as OrgUnitId]));
+  const projections = [...entries].flatMap((entry) => {
+    const projection = projectEntry(entry, aggregateUnits(tree, unitOf.get(entry.holder.slice("person:".length))), "Asia/Shanghai");
+    return projection ? [projection] : [];
+  });
+  const boards = new DynamoLeaderboardStore(createDocumentClient(), tableNames.state);
+  const differences: string[] = [];
+  for (const [key, expected] of foldProjections(projections)) {
+    const [kind, id, periodKey] = key.split(":") as ["person" | "unit", string, string];
+    const stored = (await boards.aggregates(kind, [id], periodKey)).get(id);
+    if (!isDeepStrictEqual(stored, expected)) differences.push(`${key}: ${JSON.stringify(stored)} ≠ ${JSON.stringify(expected)}`);
+  }
+  return differences;
 }
 
 describe("chaos: DynamoDB faults under random traffic", () => {
@@ -471,6 +527,16 @@ describe("chaos: DynamoDB faults under random traffic", () => {
     expect(rebuild).toEqual({ rebuilt: [], refused: [] });
     expect(await Promise.all(demoPeople.map((p) => storedChain(p.personId).then((c) => c.projection)))).toEqual(heads);
 
+    // The leaderboards from the same ledger, projected and replayed under the faults: each entry counted once.
+    faults.enabled = true;
+    let projectorRetries: number;
+    try {
+      projectorRetries = await projectStream(2);
+    } finally {
+      faults.enabled = false;
+    }
+    expect(await aggregateDifferences(stored.values())).toEqual([]);
+
     expect(faults.total).toBeGreaterThan(0);
     for (const kind of faultKinds) expect(faults.counts[kind], `faults of kind ${kind}`).toBeGreaterThan(0);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -479,7 +545,7 @@ describe("chaos: DynamoDB faults under random traffic", () => {
         `${faults.requests} DynamoDB requests, faults ${JSON.stringify(faults.counts)} (${faults.total} in all); ` +
         `answers: ${stats.accepted} accepted, ${stats.refused} refused, ${stats.unresolved} settled only after the faults (${stats.settledLate}); ` +
         `verified ${acceptedEventCount} accepted and ${refusedEventCount} refused events, ${acceptedWrites} accepted and ${refusedWrites} refused admin writes, ` +
-        `${stored.size} entries; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
+        `${stored.size} entries, projected with ${projectorRetries} failed stream batches retried; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
     );
-  }, 110_000);
+  }, 240_000);
 });
