@@ -16,9 +16,9 @@ import { keys } from "../functions/dynamo/keys.ts";
 import { tableName } from "../functions/dynamo/tables.ts";
 import { demoPeople } from "../scripts/demo-data.ts";
 import { familyFigures, operations, orgUnitsName, projectorFigures } from "./capacity.ts";
-import { metered } from "./dynamo-meter.ts";
-import { atMost, costPerMillion, median, notYet, type Options, type Result, reported } from "./result.ts";
-import type { Response, System } from "./system.ts";
+import { metered } from "./support/dynamo-meter.ts";
+import { atMost, costPerMillion, median, notYet, type Options, type Result, reported } from "./support/result.ts";
+import type { Response, System } from "./support/system.ts";
 
 const person = "yang-xue";
 const award = { personId: person, coins: 20, points: { capability: "tool-operation", amount: 10 }, reason: "完成《AI 工具实操》课程" };

@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import { buildXRaySdk } from "../lib/constructs/xray-layer.ts";
 import { devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
 import { buildBundles, functionNames } from "../scripts/local/lambda.ts";
-import { atMost, median, type Options, type Result, reported } from "./result.ts";
+import { atMost, median, type Options, type Result, reported } from "./support/result.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 

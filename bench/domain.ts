@@ -7,7 +7,7 @@
 import { type AchievementEvent, compileRules, evaluateEvent, type Rule } from "../domain/awards/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
 import type { RuleState } from "../domain/ledger/index.ts";
-import { atLeast, median, type Options, type Result } from "./result.ts";
+import { atLeast, median, type Options, type Result } from "./support/result.ts";
 
 const name = (zh: string, en: string) => ({ zh, en });
 

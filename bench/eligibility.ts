@@ -19,9 +19,9 @@ import { DynamoLedgerStore } from "../functions/dynamo/ledger-store.ts";
 import { tableName } from "../functions/dynamo/tables.ts";
 import { loadDemoDefinitions } from "../scripts/demo-data.ts";
 import { familyFigures, operations as measured } from "./capacity.ts";
-import { metered } from "./dynamo-meter.ts";
-import { atMost, median, type Options, type Result, reported } from "./result.ts";
-import type { Response, System } from "./system.ts";
+import { metered } from "./support/dynamo-meter.ts";
+import { atMost, median, type Options, type Result, reported } from "./support/result.ts";
+import type { Response, System } from "./support/system.ts";
 
 const gate = "base-to-middle";
 const hr = { personId: "deng-hua", roles: ["hr"] };

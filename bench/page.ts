@@ -11,7 +11,7 @@ import { buildWeb } from "../scripts/build-web.ts";
 import { chromiumPath, hasChromium, launchChromium } from "../scripts/chromium.ts";
 import { loadDevIssuer } from "../scripts/local/dev-issuer.ts";
 import { startLocalServer } from "../scripts/local/server.ts";
-import { atMost, median, notYet, type Options, type Result } from "./result.ts";
+import { atMost, median, notYet, type Options, type Result } from "./support/result.ts";
 
 const name = "page: first render, cold cache, Slow 4G + 4× CPU";
 

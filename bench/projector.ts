@@ -15,8 +15,8 @@ import { demoOrgUnits, demoPeople } from "../scripts/demo-data.ts";
 import { lambdaContext } from "../scripts/local/lambda.ts";
 import { StreamPoller } from "../scripts/local/stream-poller.ts";
 import { type Webhooks, webhookNames } from "./api.ts";
-import { metered } from "./dynamo-meter.ts";
-import { atMost, costPerMillion, prices, type Result, reported } from "./result.ts";
+import { metered } from "./support/dynamo-meter.ts";
+import { atMost, costPerMillion, prices, type Result, reported } from "./support/result.ts";
 
 const names = {
   amortised: "projector: write units per points entry (team member, 100-event webhook batch)",

@@ -9,9 +9,9 @@ import { domainFigures } from "./domain.ts";
 import { eligibilityFigures } from "./eligibility.ts";
 import { pageFigures } from "./page.ts";
 import { projectorFigures } from "./projector.ts";
-import type { Options, Result } from "./result.ts";
 import { screenFigures } from "./screens.ts";
-import { startSystem } from "./system.ts";
+import type { Options, Result } from "./support/result.ts";
+import { startSystem } from "./support/system.ts";
 import { verifierFigures } from "./verifier.ts";
 
 const options: Options = { quick: process.argv.includes("--quick") };

@@ -10,8 +10,8 @@ import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { chromiumPath, hasChromium, launchChromium } from "../scripts/chromium.ts";
 import { startLocalServer } from "../scripts/local/server.ts";
-import { atMost, median, notYet, type Options, type Result } from "./result.ts";
-import type { System } from "./system.ts";
+import { atMost, median, notYet, type Options, type Result } from "./support/result.ts";
+import type { System } from "./support/system.ts";
 
 const budgetMs = 1500;
 const screens = { me: '[data-testid="coins"]', history: ".entry" } as const;

@@ -17,7 +17,7 @@ import { verifyAll } from "../functions/dynamo/maintenance.ts";
 import { demoAdmin, demoPeople, loadDemoDefinitions, loadDemoOrg } from "../scripts/demo-data.ts";
 import { devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
 import { createTables, startDynamoLocal } from "../scripts/local/dynamo.ts";
-import { median } from "./result.ts";
+import { median } from "./support/result.ts";
 
 const targetEvents = Number(process.env.SOAK_EVENTS ?? 20_000);
 const timeLimitMs = Number(process.env.SOAK_MINUTES ?? 10) * 60_000;
@@ -57,7 +57,7 @@ const dynamo = await startDynamoLocal();
 const suffix = randomUUID().slice(0, 8);
 const tables = { ledger: `soak-ledger-${suffix}`, state: `soak-state-${suffix}` };
 const issuer = await loadDevIssuer();
-// As bench/system.ts: the handlers read their environment at module load.
+// As bench/support/system.ts: the handlers read their environment at module load.
 Object.assign(process.env, {
   DYNAMODB_ENDPOINT: dynamo.endpoint,
   AWS_REGION: "local",

@@ -21,7 +21,7 @@ import { appendMovements, emptyChain, type LedgerEntry, type Movement } from "..
 import { createDocumentClient } from "../functions/dynamo/client.ts";
 import { keys } from "../functions/dynamo/keys.ts";
 import { verifyAll } from "../functions/dynamo/maintenance.ts";
-import { atMost, type Options, type Result, reported } from "./result.ts";
+import { atMost, type Options, type Result, reported } from "./support/result.ts";
 
 const run = promisify(execFile);
 const heapCapMb = 128;

@@ -8,7 +8,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { Result } from "../bench/result.ts";
+import type { Result } from "../bench/support/result.ts";
 import { spreads } from "./capacity/families.ts";
 import { MissingFigure, readMeasured } from "./capacity/measured.ts";
 import { defaultShape, model, type Shape } from "./capacity/model.ts";

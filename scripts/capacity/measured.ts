@@ -4,7 +4,7 @@
  * naming the command that measures it.
  */
 import { figureName, operations, orgUnitsName, roundTripsName } from "../../bench/capacity.ts";
-import type { Result } from "../../bench/result.ts";
+import type { Result } from "../../bench/support/result.ts";
 
 export type Operation = (typeof operations)[keyof typeof operations];
 

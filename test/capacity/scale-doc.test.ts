@@ -1,7 +1,7 @@
 /** docs/SCALE.md's tables are the model's output for the committed bench fixture, not typed by hand. */
 import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
-import type { Result } from "../../bench/result.ts";
+import type { Result } from "../../bench/support/result.ts";
 import { readMeasured } from "../../scripts/capacity/measured.ts";
 import { fixturePath, markers, scaleSection } from "../../scripts/capacity/scale-doc.ts";
 

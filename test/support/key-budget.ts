@@ -1,6 +1,6 @@
 /**
  * Test-only: DynamoDB's per-partition limits, scaled down. While installed, every request the
- * handlers send is charged, per partition key, the units bench/dynamo-meter.ts computes for it
+ * handlers send is charged, per partition key, the units bench/support/dynamo-meter.ts computes for it
  * (writes before the request, reads when it is answered); a request that would take a key past
  * its budget for the current second is refused as DynamoDB refuses it once the SDK's own retries
  * gave up (`ProvisionedThroughputExceededException`, or a `TransactionCanceledException` naming a
@@ -13,7 +13,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DynamoDBClient, ProvisionedThroughputExceededException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { requestTouches, type Touch } from "../../bench/dynamo-meter.ts";
+import { requestTouches, type Touch } from "../../bench/support/dynamo-meter.ts";
 
 export interface Budget {
   write: number;

@@ -14,7 +14,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { keyFamily } from "../../bench/capacity.ts";
-import type { Result } from "../../bench/result.ts";
+import type { Result } from "../../bench/support/result.ts";
 import { spreads } from "../../scripts/capacity/families.ts";
 import { readMeasured } from "../../scripts/capacity/measured.ts";
 import { defaultShape, limits, model } from "../../scripts/capacity/model.ts";

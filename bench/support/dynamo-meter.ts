@@ -22,7 +22,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { type TableSpec, tables } from "../functions/dynamo/tables.ts";
+import { type TableSpec, tables } from "../../functions/dynamo/tables.ts";
 
 export interface Call {
   operation: string;

@@ -4,12 +4,12 @@
  */
 
 import { randomBytes, randomUUID } from "node:crypto";
-import { createDynamoClient } from "../functions/dynamo/client.ts";
-import type { RouteSpec } from "../functions/http/route.ts";
-import { demoAdmin, loadDemoOrg } from "../scripts/demo-data.ts";
-import type { JsonAnswer } from "../scripts/local/api.ts";
-import { type DevIssuer, devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
-import { createTables, startDynamoLocal } from "../scripts/local/dynamo.ts";
+import { createDynamoClient } from "../../functions/dynamo/client.ts";
+import type { RouteSpec } from "../../functions/http/route.ts";
+import { demoAdmin, loadDemoOrg } from "../../scripts/demo-data.ts";
+import type { JsonAnswer } from "../../scripts/local/api.ts";
+import { type DevIssuer, devAuthEnv, loadDevIssuer } from "../../scripts/local/dev-issuer.ts";
+import { createTables, startDynamoLocal } from "../../scripts/local/dynamo.ts";
 import { installMeter } from "./dynamo-meter.ts";
 
 export type Response = JsonAnswer;
@@ -49,8 +49,8 @@ export async function startSystem(): Promise<System> {
   });
   await createTables(createDynamoClient(), tableNames);
 
-  const { dispatchJson } = await import("../scripts/local/api.ts");
-  const { routes } = await import("../functions/http/routes.ts");
+  const { dispatchJson } = await import("../../scripts/local/api.ts");
+  const { routes } = await import("../../functions/http/routes.ts");
   const token = await issuer.sign(demoAdmin, ["admin"]);
 
   const send = (method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<Response> =>
