@@ -24,7 +24,7 @@ export const handler = httpHandler(
     getGate: async ({ caller, params }) => ({ body: await eligibility.getGate(caller, params.gateId) }),
     gates: async () => ({ body: { gates: await eligibility.gates() } }),
     eligibility: async ({ caller, params, query }) => ({
-      body: await eligibility.check(caller, params.personId as PersonId, query.gate, query.asOf),
+      body: await eligibility.check(caller, params.personId as PersonId, query.gate, query.asOf, query.known),
     }),
     eligibilityChecks: async ({ caller, body, headers }) => {
       const checked = await eligibility.checkMany(caller, body);

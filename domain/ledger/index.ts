@@ -1,5 +1,6 @@
 /** The ledger context's public entry: other contexts, functions/ and tests import from here only. */
 export * from "./idempotency.ts";
+export * from "./late.ts";
 export * from "./ledger.ts";
 export * from "./person-state.ts";
 export * from "./ports.ts";

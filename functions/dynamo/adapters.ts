@@ -15,7 +15,8 @@ export function createAdapters() {
   const db = createDocumentClient();
   const tables = { ledger: tableName("ledger"), state: tableName("state") };
   const directory = new DynamoDirectory(db, tables.state, { orgTreeTtlMs: Number(process.env.ORG_TREE_TTL_MS ?? 30_000) });
-  const ledgerStore = new DynamoLedgerStore(db, tables);
+  const timeZone = process.env.TIME_ZONE ?? "Asia/Shanghai";
+  const ledgerStore = new DynamoLedgerStore(db, tables, timeZone);
   const clock: Clock = { now: () => new Date() };
   const audit = new AuditLog(db, tables.ledger);
   const definitions = new DynamoDefinitionStore(db, tables.state, { ttlMs: Number(process.env.DEFINITIONS_TTL_MS ?? 30_000) });
@@ -30,7 +31,7 @@ export function createAdapters() {
     audit,
     clock,
     /** The company's time zone: periods (days, weeks) of caps, streaks and leaderboards. */
-    timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",
+    timeZone,
     sources: () => {
       sources ??= new SourceService({ definitions, sealer: SecretBox.fromEnv(), clock });
       return sources;
