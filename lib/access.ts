@@ -42,6 +42,8 @@ export const areaAccess: Record<Area, AreaAccess> = {
   leaderboard: { ledger: "none", state: "read" },
   // Pioneer indices (admin) and opt-out preferences (self): kept apart so boards stay read-only.
   "leaderboard-settings": { ledger: "none", state: "write", audit: true },
+  // Rewards in the authors' chains and fund reservations: it appends entries as the fund does.
+  bounties: { ledger: "append", state: "write", audit: true },
 };
 
 const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];

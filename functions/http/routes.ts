@@ -4,6 +4,7 @@ import { AwardRequest, DeductionRequest, LedgerPageQuery, ReversalRequest } from
 import { BadgeDefinition, maxWebhookBodyBytes, RotateSecretInput, RuleDefinition, SourceInput } from "../../domain/awards/index.ts";
 import { OrgUnitInput, PersonInput } from "../../domain/directory/index.ts";
 import { Id } from "../../domain/kernel/schemas.ts";
+import { bountiesRoutes } from "./bounties.routes.ts";
 import { eligibilityRoutes } from "./eligibility.routes.ts";
 import { fundRoutes } from "./fund.routes.ts";
 import { leaderboardRoutes } from "./leaderboard.routes.ts";
@@ -263,6 +264,7 @@ export const routes = {
   ...fundRoutes,
   ...eligibilityRoutes,
   ...leaderboardRoutes,
+  ...bountiesRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;
