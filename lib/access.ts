@@ -44,6 +44,8 @@ export const areaAccess: Record<Area, AreaAccess> = {
   "leaderboard-settings": { ledger: "none", state: "write", audit: true },
   // Rewards in the authors' chains and fund reservations: it appends entries as the fund does.
   bounties: { ledger: "append", state: "write", audit: true },
+  // Imported entries, their markers and late sums, and the import's progress.
+  imports: { ledger: "append", state: "write", audit: true },
 };
 
 const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];

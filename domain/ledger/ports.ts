@@ -104,7 +104,7 @@ export type OnceRecord =
   /** One step of a bounty's history (append-only, numbered from 1): every state it went through. */
   | { kind: "bounty-step"; bountyId: string; step: number; body: Record<string, unknown> }
   /** Marks a record of another system as imported, once and for all (re-imports find it). */
-  | { kind: "imported"; system: string; recordId: string; entryId: EntryId; importId: string; recordedAt: string };
+  | { kind: "imported"; system: string; recordId: string; entryId: EntryId; importId: string; runId: string; recordedAt: string };
 
 /**
  * A counter beside the entries (a reward's stock issued, a person's redemptions in a period),

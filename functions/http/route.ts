@@ -16,6 +16,7 @@ export const areas = [
   "leaderboard",
   "leaderboard-settings",
   "bounties",
+  "imports",
 ] as const;
 export type Area = (typeof areas)[number];
 

@@ -7,6 +7,7 @@ import { Id } from "../../domain/kernel/schemas.ts";
 import { bountiesRoutes } from "./bounties.routes.ts";
 import { eligibilityRoutes } from "./eligibility.routes.ts";
 import { fundRoutes } from "./fund.routes.ts";
+import { importsRoutes } from "./imports.routes.ts";
 import { leaderboardRoutes } from "./leaderboard.routes.ts";
 import { defineRoute } from "./route.ts";
 
@@ -265,6 +266,7 @@ export const routes = {
   ...eligibilityRoutes,
   ...leaderboardRoutes,
   ...bountiesRoutes,
+  ...importsRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;
