@@ -1,7 +1,13 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { demoAdmin, demoPeople } from "../../scripts/demo-data.ts";
 import { dispatchJson } from "../../scripts/local/api.ts";
 import { as, type Client } from "../support/api.ts";
+import { tableNames } from "../support/env.ts";
 import { ledgerProblems } from "../support/invariants.ts";
 import { withDemoOrg } from "../support/org.ts";
 
@@ -186,6 +192,32 @@ describe("files as they come from Chinese systems", () => {
     expect([latin.status, latin.body.code]).toEqual([400, "file-encoding-unknown"]);
     const notAdmin = await upload("dryRun=true", `${header}\n`, "text/csv", hr.token);
     expect([notAdmin.status, notAdmin.body.code]).toEqual([403, "forbidden"]);
+  });
+});
+
+describe("npm run import", () => {
+  const run = (...args: string[]) =>
+    promisify(execFile)(process.execPath, ["scripts/import.ts", ...args], {
+      env: { ...process.env, LEDGER_TABLE: tableNames.ledger, STATE_TABLE: tableNames.state },
+    });
+
+  it("dry-runs, then imports with a progress bar, then finds everything already there", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "laurel-import-")), "history.csv");
+    writeFileSync(
+      file,
+      `${header}\ntang-jun,,唐军,coin,7,,,,2024-09-09,hr-legacy,cli-1,命令行导入\nnobody,,,coin,7,,,,2024-09-09,hr-legacy,cli-2,x\n`,
+    );
+    const dry = await run(file, "--dry-run").catch((error: { stdout: string; code: number }) => error);
+    expect("code" in dry && dry.code).toBe(1);
+    expect(dry.stdout).toContain('row 3: unknown-person: No person with id "nobody".');
+    const before = (await admin.get("/people/tang-jun/balances")).body.coins;
+    const imported = await run(file, "--on-error=skip", "--as=cao-yi");
+    expect(imported.stdout).toContain('done: {"would-import":0,"imported":1');
+    expect(imported.stderr).toContain("2/2 rows");
+    expect((await admin.get("/people/tang-jun/balances")).body.coins).toBe(before + 7);
+    const again = await run(file, "--on-error=skip");
+    expect(again.stdout).toContain('"imported":0,"pending":0,"duplicate":1');
+    expect((await admin.get("/people/tang-jun/balances")).body.coins).toBe(before + 7);
   });
 });
 
