@@ -7,6 +7,7 @@ import { ledgerFigures, pageSizeFigure, webhookFigures } from "./api.ts";
 import { bundleFigures } from "./bundles.ts";
 import { domainFigures } from "./domain.ts";
 import { eligibilityFigures } from "./eligibility.ts";
+import { importFigures } from "./imports.ts";
 import { pageFigures } from "./page.ts";
 import type { Options, Result } from "./result.ts";
 import { startSystem } from "./system.ts";
@@ -26,6 +27,8 @@ try {
   results.push(...(await webhookFigures(system, options)));
   // After the webhook figures: the demo rules it loads would also fire on the webhook figures' events.
   results.push(...(await eligibilityFigures(system, options)));
+  // After the eligibility figures: they load the demo gates the as-of checks after an import use.
+  results.push(...(await importFigures(system, options)));
 } finally {
   await system.stop();
 }
