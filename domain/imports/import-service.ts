@@ -17,44 +17,10 @@ import { endOfDay } from "../kernel/periods.ts";
 import type { Clock } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
 import { appendMovements, type LedgerStore, type Movement, type PersonSnapshot } from "../ledger/index.ts";
+import { type ImportJob, type ImportReport, type RowOutcome, type RowResult, rowOutcomes } from "./import.ts";
 import type { ImportStore } from "./ports.ts";
-import { decodeFile, type FileEncoding, type RowRead, readRows } from "./records.ts";
+import { decodeFile, type RowRead, readRows } from "./records.ts";
 import type { HistoryRecord, ImportOptions } from "./schemas.ts";
-
-/** pending: a good row this run had no time left for; the same file again continues with it. */
-export type RowOutcome = "would-import" | "imported" | "pending" | "duplicate" | "unknown-person" | "invalid";
-export const rowOutcomes: readonly RowOutcome[] = ["would-import", "imported", "pending", "duplicate", "unknown-person", "invalid"];
-
-export interface RowResult {
-  row: number;
-  outcome: RowOutcome;
-  sourceSystem?: string;
-  recordId?: string;
-  personId?: string;
-  entryId?: string;
-  problem?: string;
-}
-
-export interface ImportJob {
-  /** The file's identity (a hash of its bytes): running the same file again continues this import. */
-  importId: string;
-  /** paused: the run's time was up (an HTTP request's); interrupted: it failed. Run the same file again to go on. */
-  status: "dry-run" | "running" | "done" | "paused" | "interrupted";
-  onError: ImportOptions["onError"];
-  encoding: FileEncoding;
-  rows: number;
-  /** Rows decided so far (written, or found already there, or bad). */
-  done: number;
-  counts: Record<RowOutcome, number>;
-  by: string;
-  startedAt: string;
-  updatedAt: string;
-}
-
-export interface ImportReport extends ImportJob {
-  rowNumbers: string;
-  outcomes: RowResult[];
-}
 
 export interface ImportDeps {
   ledger: LedgerStore;

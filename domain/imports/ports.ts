@@ -1,6 +1,6 @@
 /** What imports need from storage beyond the ledger (functions/dynamo/stores/import-store.ts). */
 import type { AuditRecord } from "../kernel/audit.ts";
-import type { ImportJob } from "./import-service.ts";
+import type { ImportJob } from "./import.ts";
 
 export interface SourceRecordRef {
   system: string;
