@@ -183,6 +183,28 @@ describe("the managers' page", () => {
     await shot("rank");
   });
 
+  it("shows the bounty board, and a lead takes a bounty on with their people", async () => {
+    const posted = await (await as("cao-yi", "admin")).post("/bounties", {
+      title: { zh: "门店客流预测", en: "Store footfall forecast" },
+      description: { zh: "用历史客流预测周末排班", en: "Forecast weekend staffing from footfall" },
+      capability: "growth-driving",
+      reward: { coins: 80, points: 40 },
+      deadline: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    });
+    expect(posted.status).toBe(201);
+    await page.goto(`${base}/app/#/bounties`);
+    const card = page.locator(".card", { hasText: "门店客流预测" });
+    await card.waitFor();
+    expect(await card.textContent()).toContain("80 金币");
+    await card.getByRole("checkbox", { name: "杨雪" }).check();
+    await card.getByRole("checkbox", { name: "黄涛" }).check();
+    await card.getByRole("button", { name: "揭榜" }).click();
+    await expect.poll(() => card.textContent()).toContain("杨雪 50%、黄涛 50%");
+    expect(await card.textContent()).toContain("攻关中");
+    await page.getByRole("button", { name: "我的" }).click();
+    await page.locator(".card", { hasText: "门店客流预测" }).waitFor();
+  });
+
   it("is refused another department's person, in the API's words", async () => {
     await page.goto(`${base}/app/#/people/gao-bo`);
     const alert = page.getByRole("alert");

@@ -24,6 +24,7 @@ import {
   signOut,
 } from "./auth.ts";
 import { dictionaries, initialLang, type Lang, saveLang } from "./i18n.ts";
+import { BountiesScreen, BountyIcon, bountiesLabel } from "./screens/bounties.tsx";
 import { FundScreen, RewardsScreen } from "./screens/fund.tsx";
 import { HistoryScreen } from "./screens/history.tsx";
 import { BackLink, BadgeScreen, MeScreen } from "./screens/me.tsx";
@@ -33,7 +34,7 @@ import { SignInScreen } from "./screens/sign-in.tsx";
 import { ledUnits, TeamScreen } from "./screens/team.tsx";
 import { App, type AppContext, ErrorView, Icon, Skeleton, useApp } from "./ui.tsx";
 
-type Tab = "me" | "history" | "progress" | "rank" | "fund" | "team" | "rewards";
+type Tab = "me" | "history" | "progress" | "rank" | "fund" | "team" | "rewards" | "bounties";
 
 type Route = { screen: Tab } | { screen: "badge"; badgeId: string; personId?: string } | { screen: "person"; personId: string };
 
@@ -53,7 +54,7 @@ function parseRoute(hash: string): Route {
   if (first === "badges" && second) return { screen: "badge", badgeId: second };
   if (first === "people" && second && third === "badges" && fourth) return { screen: "badge", badgeId: fourth, personId: second };
   if (first === "people" && second) return { screen: "person", personId: second };
-  const tabs: Tab[] = ["me", "history", "progress", "rank", "fund", "team", "rewards"];
+  const tabs: Tab[] = ["me", "history", "progress", "rank", "fund", "team", "rewards", "bounties"];
   return { screen: tabs.includes(first as Tab) ? (first as Tab) : "me" };
 }
 
@@ -114,10 +115,20 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
   const route = useHash();
   const online = useOnline();
   const isLead = ctx.orgUnits ? ledUnits(ctx.orgUnits, ctx.session.personId).length > 0 : false;
-  const tabs: Tab[] = ["me", "history", "progress", "rank", "fund", ...(isLead ? (["team"] as const) : []), "rewards"];
+  const tabs: Tab[] = [
+    "me",
+    "history",
+    "progress",
+    "rank",
+    "fund",
+    ...(isLead ? (["team"] as const) : []),
+    "rewards",
+    ...(hasRoute("GET /bounties") ? (["bounties"] as const) : []),
+  ];
+  const label = (tab: Tab) => (tab === "bounties" ? bountiesLabel(ctx.lang) : t.tabs[tab]);
   const active: Tab = route.screen === "person" ? "team" : route.screen === "badge" ? (route.personId ? "team" : "me") : route.screen;
   const title =
-    route.screen === "badge" ? t.badgesTitle : route.screen === "person" ? t.teamTitle : active === "team" ? t.teamTitle : t.tabs[active];
+    route.screen === "badge" ? t.badgesTitle : route.screen === "person" ? t.teamTitle : active === "team" ? t.teamTitle : label(active);
   let body: ComponentChild;
   switch (route.screen) {
     case "me":
@@ -140,6 +151,9 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
       break;
     case "rank":
       body = hasRoute("GET /leaderboards") ? <RankScreen /> : <ComingSoon tab="rank" />;
+      break;
+    case "bounties":
+      body = <BountiesScreen />;
       break;
     case "person":
       body = (
@@ -182,8 +196,8 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
       <nav class="tabbar" aria-label={t.appName}>
         {tabs.map((tab) => (
           <a key={tab} href={`#/${tab}`} class={tab === active ? "tab active" : "tab"} aria-current={tab === active ? "page" : undefined}>
-            <Icon name={tab} />
-            <span>{t.tabs[tab]}</span>
+            {tab === "bounties" ? <BountyIcon /> : <Icon name={tab} />}
+            <span>{label(tab)}</span>
           </a>
         ))}
       </nav>
