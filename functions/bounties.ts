@@ -8,7 +8,7 @@ import { DynamoBountyStore } from "./dynamo/stores/bounty-store.ts";
 import { httpHandler, written } from "./http/http.ts";
 
 const adapters = createAdapters();
-const bounties = new BountyService({
+export const bounties = new BountyService({
   store: new DynamoBountyStore(adapters.db, adapters.tables),
   ledger: adapters.ledgerStore,
   funds: new DynamoFundStore(adapters.db, adapters.tables),

@@ -264,6 +264,25 @@ export class BountyService {
     });
   }
 
+  /**
+   * The schedule's sweep: every open bounty past its deadline is expired on its poster's behalf,
+   * releasing its fund money; one key per bounty, so a sweep that runs twice expires it once.
+   */
+  async expireDue(): Promise<string[]> {
+    const now = this.#now();
+    const due = (await this.#deps.store.listBounties()).filter(
+      (b) => b.status === "open" && isPastDeadline(b, now) && !b.teams.some((t) => t.status === "delivered"),
+    );
+    for (const bounty of due)
+      await this.expire(
+        { personId: bounty.poster, roles: [] },
+        bounty.bountyId,
+        { reason: "截止未揭榜 / deadline passed" },
+        `expiry-${bounty.bountyId}`,
+      );
+    return due.map((b) => b.bountyId);
+  }
+
   /** The board: open bounties, mine (posted, led or authored), or done (accepted or expired). */
   async board(caller: Caller, view: "open" | "mine" | "done" | "all"): Promise<Bounty[]> {
     const now = this.#now();

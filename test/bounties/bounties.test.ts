@@ -230,4 +230,17 @@ describe("fund money", () => {
     expect(await totals(fundId)).toMatchObject({ reserved: 0, available: 100_000 });
     expect(await fundLedgerProblems([fundId])).toEqual([]);
   });
+
+  it("is released by the hourly sweep when nobody closes the expired bounty, once however often the sweep runs", async () => {
+    const fundId = await fund(100_000);
+    const deadline = new Date(Date.now() + 1500).toISOString();
+    const bountyId = await post({ fund: { fundId, amount: 30_000 }, deadline });
+    while (new Date().toISOString() <= deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    const { handler } = await import("../../functions/bounty-sweeper.ts");
+    expect((await handler()).expired).toContain(bountyId);
+    expect((await handler()).expired).not.toContain(bountyId);
+    expect((await admin.get(`/bounties/${bountyId}`)).body.history.at(-1)).toMatchObject({ action: "expired", actor: "cao-yi" });
+    expect(await totals(fundId)).toMatchObject({ reserved: 0, available: 100_000 });
+    expect(await fundLedgerProblems([fundId])).toEqual([]);
+  });
 });
