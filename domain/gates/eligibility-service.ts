@@ -132,7 +132,7 @@ export class EligibilityService {
         caller,
         "eligibility-check",
         [personId],
-        { gateId, version: gate.version, asOf: asOf ?? null, known },
+        { gateId, version: gate.version, asOf: asOf ?? null, ...(asOf === undefined ? {} : { known }) },
         result.eligible ? "eligible" : "not-eligible",
       );
       return asOf === undefined ? result : { ...result, asOf: asOfAnswer(asOf, known) };
@@ -142,7 +142,7 @@ export class EligibilityService {
           caller,
           "eligibility-check",
           [personId],
-          { gateId, version: gate.version, asOf: asOf ?? null, known },
+          { gateId, version: gate.version, asOf: asOf ?? null, ...(asOf === undefined ? {} : { known }) },
           error.code,
         );
       throw error;
@@ -196,7 +196,7 @@ export class EligibilityService {
       caller,
       "eligibility-check",
       people,
-      { gateId: request.gateId, version: gate.version, asOf: request.asOf ?? null, known },
+      { gateId: request.gateId, version: gate.version, asOf: request.asOf ?? null, ...(request.asOf === undefined ? {} : { known }) },
       `${summary.eligible} of ${summary.checked} eligible`,
     );
     return {

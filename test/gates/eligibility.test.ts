@@ -194,7 +194,7 @@ describe("access and audit", () => {
         actor: "deng-hua",
         action: "eligibility-check",
         targets: ["yang-xue"],
-        details: { gateId: "base-to-middle", version: 1, asOf: yesterday },
+        details: { gateId: "base-to-middle", version: 1, asOf: yesterday, known: "then" },
         outcome: "not-eligible",
       }),
     );

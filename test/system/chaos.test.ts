@@ -483,7 +483,7 @@ describe("chaos: DynamoDB faults under random traffic", () => {
         `verified ${acceptedEventCount} accepted and ${refusedEventCount} refused events, ${acceptedWrites} accepted and ${refusedWrites} refused admin writes, ` +
         `${stored.size} entries; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
     );
-  }, 110_000);
+  }, 300_000);
 });
 
 /**
@@ -492,8 +492,8 @@ describe("chaos: DynamoDB faults under random traffic", () => {
  * every record of an imported file in the ledger exactly once, however often the client re-sent it.
  */
 describe("chaos: bounties and imports under DynamoDB faults", () => {
-  const bounties = 8;
-  const importRows = 300;
+  const bounties = 6;
+  const importRows = 120;
 
   it(`${bounties} bounties raced for and accepted, and a ${importRows}-row import re-sent until done: nothing lost, nothing twice`, async () => {
     onTestFailed(() => console.error(`chaos seed ${seed} (replay with CHAOS_SEED=${seed})`));
@@ -518,9 +518,6 @@ describe("chaos: bounties and imports under DynamoDB faults", () => {
       ).status,
     ).toBe(201);
     expect((await finance.post(`/funds/${fundId}/deposits`, { amount: 1_000_000, reason: "预算" })).status).toBe(201);
-    const before = new Map(
-      await Promise.all(["yang-xue", "huang-tao"].map(async (id) => [id, (await admin.get(`/people/${id}/balances`)).body.coins] as const)),
-    );
     const key = (label: string) => ({ "idempotency-key": `chaos-${seed}-${label}` });
     const post = (client: typeof lead, label: string, url: string, body: unknown) =>
       retrying(label, () => client.post(url, body, key(label)));
@@ -598,16 +595,14 @@ describe("chaos: bounties and imports under DynamoDB faults", () => {
       expect(rewarded.map((e) => e.entryId).sort(), `reward of ${bountyId}`).toEqual(
         bounty.rewardEntryIds.filter((id: string) => rewarded.some((e) => e.entryId === id)).sort(),
       );
+      const coinsOf = (personId: string) =>
+        rewarded.filter((e) => e.asset === "coin" && e.holder === `person:${personId}`).reduce((sum, e) => sum + e.amount, 0);
       expect(
-        rewarded.filter((e) => e.asset === "coin").reduce((sum, e) => sum + e.amount, 0),
-        `coins of ${bountyId}`,
-      ).toBe(100);
+        bounty.teams[0].members.map((m: { personId: string }) => coinsOf(m.personId)),
+        `coins of ${bountyId}, split by the shares`,
+      ).toEqual(bounty.teams[0].lead === "liu-yang" ? [60, 40] : [100]);
     }
     expect(done, "bounties accepted").toBeGreaterThan(bounties / 2);
-    const eastWins = await Promise.all(ids.map(async (id) => (await admin.get(`/bounties/${id}`)).body.bounty)).then(
-      (all) => all.filter((b) => b.status === "done" && b.teams[0].lead === "liu-yang").length,
-    );
-    expect((await admin.get("/people/yang-xue/balances")).body.coins - (before.get("yang-xue") ?? 0)).toBeGreaterThanOrEqual(60 * eastWins);
 
     const imported = stored.filter((e) => e.ref && "importedFrom" in e.ref && e.ref.importedFrom.system === "chaos-lms");
     const records = imported.map((e) => (e.ref as { importedFrom: { recordId: string } }).importedFrom.recordId);
