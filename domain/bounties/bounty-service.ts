@@ -305,15 +305,20 @@ export class BountyService {
     const period: Period | undefined =
       query.period === "all" ? undefined : query.period.includes("Q") ? "quarter" : query.period.length === 4 ? "year" : "month";
     const wins = new Map<string, number>();
+    const names = new Map<string, string>();
     for (const bounty of bounties) {
       const team = bounty.teams.find((t) => t.teamId === bounty.winner);
       if (!team || !bounty.doneAt) continue;
       if (period && periodKey(bounty.doneAt, period, this.#deps.timeZone) !== query.period) continue;
+      for (const m of team.members) names.set(m.personId, m.name);
       const ids = query.by === "person" ? team.members.map((m) => m.personId as string) : [team.leadUnit as string];
       for (const id of ids) wins.set(id, (wins.get(id) ?? 0) + 1);
     }
-    const ranked = rankBoard([...wins].map(([id, score]) => ({ id, score })));
-    return { by: query.by, period: query.period, metric: "bountiesWon", rows: ranked.slice(0, query.limit) };
+    // Authors are credited by name on the bounties they won: the board names them too.
+    const rows = rankBoard([...wins].map(([id, score]) => ({ id, score })))
+      .slice(0, query.limit)
+      .map((row) => (names.has(row.id) ? { ...row, name: names.get(row.id) } : row));
+    return { by: query.by, period: query.period, metric: "bountiesWon", rows };
   }
 
   /** The reward, split by the authorship shares, as awards in each author's chain. */

@@ -203,6 +203,20 @@ describe("the managers' page", () => {
     expect(await card.textContent()).toContain("攻关中");
     await page.getByRole("button", { name: "我的" }).click();
     await page.locator(".card", { hasText: "门店客流预测" }).waitFor();
+
+    const bountyId = posted.body.bounty.bountyId;
+    const delivered = await (await as("yang-xue", "manager")).post(`/bounties/${bountyId}/teams/team-1/deliveries`, {
+      link: "https://bi.tianma.example/footfall",
+      note: "排班准确率提升",
+    });
+    expect(delivered.status).toBe(201);
+    const accepted = await (await as("cao-yi", "admin")).post(`/bounties/${bountyId}/teams/team-1/judgements`, {
+      decision: "accept",
+      reason: "通过",
+    });
+    expect(accepted.status).toBe(200);
+    await page.getByRole("button", { name: "揭榜榜" }).click();
+    await expect.poll(() => page.locator(".entry", { hasText: "杨雪" }).first().textContent()).toContain("揭榜 1 次");
   });
 
   it("is refused another department's person, in the API's words", async () => {

@@ -38,7 +38,8 @@ interface Bounty {
 const words = {
   zh: {
     tab: "揭榜",
-    views: { open: "开放中", mine: "我的", done: "已结束" },
+    views: { open: "开放中", mine: "我的", done: "已结束", winners: "揭榜榜" },
+    won: (n: number) => `揭榜 ${n} 次`,
     empty: "这里还没有榜单。",
     deadline: "截止",
     teams: (n: number, max: number) => `${n} / ${max} 支队伍`,
@@ -65,7 +66,8 @@ const words = {
   },
   en: {
     tab: "Bounties",
-    views: { open: "Open", mine: "Mine", done: "Done" },
+    views: { open: "Open", mine: "Mine", done: "Done", winners: "Winners" },
+    won: (n: number) => `${n} won`,
     empty: "No bounties here yet.",
     deadline: "Deadline",
     teams: (n: number, max: number) => `${n} / ${max} teams`,
@@ -116,19 +118,21 @@ const newKey = () => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toS
 export function BountiesScreen() {
   const { lang } = useApp();
   const w = words[lang];
-  const [view, setView] = useState<"open" | "mine" | "done">("open");
-  const board = useResource<{ bounties: Bounty[] }>(`/bounties?view=${view}`);
+  const [view, setView] = useState<"open" | "mine" | "done" | "winners">("open");
+  const board = useResource<{ bounties: Bounty[] }>(view === "winners" ? undefined : `/bounties?view=${view}`);
   return (
     <>
       <fieldset class="segmented">
         <legend class="sr-only">{w.tab}</legend>
-        {(["open", "mine", "done"] as const).map((v) => (
+        {(["open", "mine", "done", "winners"] as const).map((v) => (
           <button key={v} type="button" class={v === view ? "seg active" : "seg"} aria-pressed={v === view} onClick={() => setView(v)}>
             {w.views[v]}
           </button>
         ))}
       </fieldset>
-      {board.error ? (
+      {view === "winners" ? (
+        <Winners />
+      ) : board.error ? (
         <ErrorView error={board.error} retry={board.reload} />
       ) : !board.data ? (
         <Skeleton lines={4} />
@@ -138,6 +142,30 @@ export function BountiesScreen() {
         board.data.bounties.map((b) => <BountyCard key={b.bountyId} bounty={b} changed={board.reload} />)
       )}
     </>
+  );
+}
+
+/** Bounties won, per author, ranked 1, 1, 3. */
+function Winners() {
+  const { lang } = useApp();
+  const w = words[lang];
+  const board = useResource<{ rows: { id: string; name?: string; score: number; rank: number }[] }>("/leaderboards/bounties?by=person");
+  if (board.error) return <ErrorView error={board.error} retry={board.reload} />;
+  if (!board.data) return <Skeleton lines={4} />;
+  if (board.data.rows.length === 0) return <p class="card empty">{w.empty}</p>;
+  return (
+    <Card title={w.views.winners}>
+      <ol class="entries plain">
+        {board.data.rows.map((row) => (
+          <li key={row.id} class="entry">
+            <p class="entry-reason">
+              <span class="tag">{row.rank}</span>
+              {row.name ?? row.id} · {w.won(row.score)}
+            </p>
+          </li>
+        ))}
+      </ol>
+    </Card>
   );
 }
 
