@@ -7,6 +7,7 @@ import { ledgerFigures, pageSizeFigure, webhookFigures } from "./api.ts";
 import { bundleFigures } from "./bundles.ts";
 import { domainFigures } from "./domain.ts";
 import { eligibilityFigures } from "./eligibility.ts";
+import { importFigures } from "./imports.ts";
 import { pageFigures } from "./page.ts";
 import { projectorFigures } from "./projector.ts";
 import { screenFigures } from "./screens.ts";
@@ -33,6 +34,8 @@ try {
   results.push(...(await eligibilityFigures(system, options)));
   results.push(...(await screenFigures(system, options)));
   results.push(...(await verifierFigures(options)));
+  // After the eligibility figures: they load the demo gates the as-of checks after an import use.
+  results.push(...(await importFigures(system, options)));
 } finally {
   await system.stop();
 }

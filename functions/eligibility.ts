@@ -27,7 +27,7 @@ export const handler = httpHandler(
     gates: async () => ({ body: { gates: await eligibility.gates() } }),
     team: async ({ caller, params }) => ({ body: await teams.of(caller, params.orgUnitId as OrgUnitId) }),
     eligibility: async ({ caller, params, query }) => ({
-      body: await eligibility.check(caller, params.personId as PersonId, query.gate, query.asOf),
+      body: await eligibility.check(caller, params.personId as PersonId, query.gate, query.asOf, query.known),
     }),
     eligibilityChecks: async ({ caller, body, headers }) => {
       const checked = await eligibility.checkMany(caller, body);

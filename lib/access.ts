@@ -36,7 +36,7 @@ export interface AreaAccess {
   audit?: true;
 }
 
-const balances = [...families.chainHeads, ...families.facts];
+const balances = [...families.chainHeads, ...families.facts, ...families.late];
 
 export const areaAccess: Record<Area, AreaAccess> = {
   public: { ledger: "none", state: "none" },
@@ -61,6 +61,10 @@ export const areaAccess: Record<Area, AreaAccess> = {
   leaderboard: { ledger: "none", state: "read" },
   // Pioneer indices (admin) and opt-out preferences (self): kept apart so boards stay read-only.
   "leaderboard-settings": { ledger: "none", state: { writes: [...families.preferences, ...families.definitions("index")] }, audit: true },
+  // Rewards in the authors' chains, the pool's head (its reservation and book) and, on acceptance, the fund claim.
+  bounties: { ledger: "append", state: { writes: [...families.chainHeads, "CLAIM#*", ...families.bounties] }, audit: true },
+  // Imported entries (their chain heads and late sums) and the import's progress.
+  imports: { ledger: "append", state: { writes: [...families.chainHeads, ...families.late, ...families.imports] }, audit: true },
 };
 
 const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];

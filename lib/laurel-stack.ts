@@ -11,6 +11,7 @@ import { type Area, areas } from "../functions/http/route.ts";
 import { routes } from "../functions/http/routes.ts";
 import { areaAccess, grantAuditAppend, grantState, grantTable, ledgerActions } from "./access.ts";
 import { Api } from "./constructs/api.ts";
+import { BountySweeper } from "./constructs/bounty-sweeper.ts";
 import { Identity } from "./constructs/identity.ts";
 import { LaurelFunction } from "./constructs/laurel-function.ts";
 import { LedgerTables } from "./constructs/ledger-tables.ts";
@@ -37,6 +38,7 @@ export class LaurelStack extends Stack {
   readonly operations: Operations;
   readonly projector: Projector;
   readonly verifier: Verifier;
+  readonly bountySweeper: BountySweeper;
 
   constructor(scope: Construct, id: string, props: LaurelStackProps) {
     super(scope, id, props);
@@ -109,6 +111,16 @@ export class LaurelStack extends Stack {
       logRemovalPolicy: config.removalPolicy,
     });
 
+    this.bountySweeper = new BountySweeper(this, "BountySweeper", {
+      stage: config.stage,
+      repoRoot,
+      ledger: this.tables.tables.ledger,
+      state: this.tables.tables.state,
+      environment,
+      logRetention: config.logRetention,
+      logRemovalPolicy: config.removalPolicy,
+    });
+
     this.api = new Api(this, "Api", {
       routes: Object.values(routes),
       functions: Object.fromEntries(areas.map((area) => [area, this.functions[area].function])) as Record<Area, LaurelFunction["function"]>,
@@ -137,6 +149,7 @@ export class LaurelStack extends Stack {
         ...Object.fromEntries(areas.map((area) => [area, this.functions[area].function])),
         projector: this.projector.function.function,
         verifier: this.verifier.function.function,
+        "bounty-sweeper": this.bountySweeper.function.function,
       },
       streamConsumers: [{ name: "projector", function: this.projector.function.function, deadLetterQueue: this.projector.deadLetterQueue }],
       scheduledJobs: [

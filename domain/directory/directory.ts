@@ -24,6 +24,8 @@ export interface Person {
   tierSince: string;
   orgUnitId: OrgUnitId;
   managerId?: PersonId;
+  /** The person's id in the HR system (工号): how imported history finds them. */
+  externalId?: string;
 }
 
 export interface Caller {

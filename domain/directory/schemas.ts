@@ -10,6 +10,8 @@ export const PersonInput = z
     tierSince: IsoDate,
     orgUnitId: Id,
     managerId: Id.optional(),
+    /** The person's id in the HR system (工号): imported history may name people by it. */
+    externalId: z.string().trim().min(1).max(64).optional(),
   })
   .meta({ id: "PersonInput" });
 export type PersonInput = z.infer<typeof PersonInput>;

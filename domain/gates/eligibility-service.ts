@@ -10,7 +10,7 @@ import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import { endOfDay } from "../kernel/periods.ts";
 import type { Clock } from "../kernel/ports.ts";
-import type { PersonSnapshot } from "../ledger/index.ts";
+import type { AsOfClock, PersonSnapshot } from "../ledger/index.ts";
 import { type EligibilityFacts, evaluateGate, type GateDefinition, type GateResult, summarise } from "./gates.ts";
 import type { EligibilityStore } from "./ports.ts";
 
@@ -28,6 +28,36 @@ export const maxCandidates = 1000;
 const checksInFlight = 16;
 
 export type PersonCheck = GateResult | { personId: string; eligible: false; problem: { code: string; detail: string } };
+
+/** Which clock an as-of answer used: "as of D as known on D" (K = D) or "as of D, known now". */
+export type Known = "then" | "now";
+
+export interface AsOfAnswer {
+  day: string;
+  known: Known;
+  clock: AsOfClock;
+  /** The day the knowledge is taken from: the as-of day itself, or "now". */
+  knownOn: string;
+  meaning: string;
+}
+
+export function asOfAnswer(day: string, known: Known): AsOfAnswer {
+  return known === "now"
+    ? {
+        day,
+        known,
+        clock: "known-now",
+        knownOn: "now",
+        meaning: `What happened by the end of ${day}, with everything known now (imported and back-dated entries included).`,
+      }
+    : {
+        day,
+        known,
+        clock: "known-then",
+        knownOn: day,
+        meaning: `What was recorded by the end of ${day}: the answer a decision on that day got.`,
+      };
+}
 
 export class EligibilityService {
   readonly #deps: EligibilityDeps;
@@ -83,11 +113,17 @@ export class EligibilityService {
   }
 
   /** One person (hr, admin; a manager for themselves and their teams). */
-  async check(caller: Caller, personId: PersonId, gateId: string, asOf?: string): Promise<GateResult> {
+  async check(
+    caller: Caller,
+    personId: PersonId,
+    gateId: string,
+    asOf?: string,
+    known: Known = "then",
+  ): Promise<GateResult & { asOf?: AsOfAnswer }> {
     // Read first, the person brings the definitions' versions along: the gate then costs no read of its own.
     const now = asOf === undefined ? await this.#deps.store.now(personId) : undefined;
     const [gate, tree] = await Promise.all([this.#gate(gateId), this.#deps.orgTree()]);
-    const facts = now ? this.#factsNow(now) : await this.#facts(personId, gate.body, asOf);
+    const facts = now ? this.#factsNow(now) : await this.#facts(personId, gate.body, asOf, known);
     if (!facts) {
       if (caller.roles.includes("hr") || caller.roles.includes("admin")) throw new NotFoundError("person", personId);
       throw new DomainError("forbidden", "forbidden", `You may check yourself and the teams you lead; ${personId} is not among them.`);
@@ -99,13 +135,19 @@ export class EligibilityService {
         caller,
         "eligibility-check",
         [personId],
-        { gateId, version: gate.version, asOf: asOf ?? null },
+        { gateId, version: gate.version, asOf: asOf ?? null, ...(asOf === undefined ? {} : { known }) },
         result.eligible ? "eligible" : "not-eligible",
       );
-      return result;
+      return asOf === undefined ? result : { ...result, asOf: asOfAnswer(asOf, known) };
     } catch (error) {
       if (error instanceof DomainError)
-        await this.#audit(caller, "eligibility-check", [personId], { gateId, version: gate.version, asOf: asOf ?? null }, error.code);
+        await this.#audit(
+          caller,
+          "eligibility-check",
+          [personId],
+          { gateId, version: gate.version, asOf: asOf ?? null, ...(asOf === undefined ? {} : { known }) },
+          error.code,
+        );
       throw error;
     }
   }
@@ -113,8 +155,15 @@ export class EligibilityService {
   /** A candidate list or an org unit and everything below it (hr, admin). */
   async checkMany(
     caller: Caller,
-    request: { gateId: string; personIds?: string[] | undefined; orgUnitId?: string | undefined; asOf?: string | undefined },
+    request: {
+      gateId: string;
+      personIds?: string[] | undefined;
+      orgUnitId?: string | undefined;
+      asOf?: string | undefined;
+      known?: Known | undefined;
+    },
   ) {
+    const known = request.known ?? "then";
     assertRole(caller, ["hr", "admin"]);
     const gate = await this.#gate(request.gateId);
     const people = request.orgUnitId ? await this.#everyoneIn(request.orgUnitId as OrgUnitId) : [...new Set(request.personIds ?? [])];
@@ -130,7 +179,7 @@ export class EligibilityService {
     const now = request.asOf === undefined ? await this.#deps.store.nowMany(people as PersonId[]) : undefined;
     const results = await mapLimit(people, checksInFlight, async (personId): Promise<PersonCheck> => {
       const snapshot = now?.get(personId as PersonId);
-      const facts = snapshot ? this.#factsNow(snapshot) : await this.#facts(personId as PersonId, gate.body, request.asOf);
+      const facts = snapshot ? this.#factsNow(snapshot) : await this.#facts(personId as PersonId, gate.body, request.asOf, known);
       if (!facts) return { personId, eligible: false, problem: { code: "person-not-found", detail: `No person with id "${personId}".` } };
       try {
         return evaluateGate({ gateId: request.gateId, version: gate.version, definition: gate.body }, facts);
@@ -145,10 +194,15 @@ export class EligibilityService {
       caller,
       "eligibility-check",
       people,
-      { gateId: request.gateId, version: gate.version, asOf: request.asOf ?? null },
+      { gateId: request.gateId, version: gate.version, asOf: request.asOf ?? null, ...(request.asOf === undefined ? {} : { known }) },
       `${summary.eligible} of ${summary.checked} eligible`,
     );
-    return { gate: { gateId: request.gateId, version: gate.version, name: gate.body.name }, asOf: request.asOf ?? null, summary, results };
+    return {
+      gate: { gateId: request.gateId, version: gate.version, name: gate.body.name },
+      asOf: request.asOf === undefined ? null : asOfAnswer(request.asOf, known),
+      summary,
+      results,
+    };
   }
 
   async auditTrail(caller: Caller, day: string, limit: number) {
@@ -180,14 +234,14 @@ export class EligibilityService {
     };
   }
 
-  async #facts(personId: PersonId, gate: GateDefinition, asOf: string | undefined): Promise<EligibilityFacts | undefined> {
+  async #facts(personId: PersonId, gate: GateDefinition, asOf: string | undefined, known: Known): Promise<EligibilityFacts | undefined> {
     if (asOf === undefined) return this.#factsNow(await this.#deps.store.now(personId));
     const at = endOfDay(asOf, this.#deps.timeZone);
     const measureTypes = gate.criteria.flatMap((c) => (c.kind === "measure" ? [c.eventType] : []));
     const days = Math.max(0, ...gate.criteria.flatMap((c) => (c.kind === "noPenalty" ? [c.withinDays] : [])));
     const past = await this.#deps.store.asOf(
       personId,
-      at,
+      { day: asOf, cutoff: at, clock: asOfAnswer(asOf, known).clock },
       [...new Set(measureTypes)],
       new Date(Date.parse(at) - days * 86_400_000).toISOString(),
     );

@@ -1,6 +1,7 @@
 /** The ledger context's public entry: other contexts, functions/ and tests import from here only. */
 export * from "./causes.ts";
 export * from "./idempotency.ts";
+export * from "./late.ts";
 export * from "./ledger.ts";
 export * from "./person-state.ts";
 export * from "./ports.ts";

@@ -20,8 +20,15 @@ export interface RuleRef {
  */
 export type EntryKind = "award" | "deduction" | "reversal" | "deposit" | "reservation" | "payout" | "void" | "redemption";
 
-/** What an entry was for, beyond its reason: a fund claim, or a reward redeemed. */
-export type EntryRef = { claimId: string } | { rewardId: string; rewardVersion: number; quantity: number; periodKey: string };
+/**
+ * What an entry was for, beyond its reason: a fund claim, a reward redeemed, a bounty won (with
+ * its authors, credited by name), or a record of a system before Laurel, imported.
+ */
+export type EntryRef =
+  | { claimId: string }
+  | { rewardId: string; rewardVersion: number; quantity: number; periodKey: string }
+  | { bountyId: string; teamId: string; authors: PersonId[] }
+  | { importedFrom: { system: string; recordId: string; importId: string } };
 
 /** A transfer that is decided but not yet recorded in a chain. */
 export interface Movement {

@@ -100,7 +100,11 @@ export type OnceRecord =
   /** Marks a fund claim's reservation as settled (posted or voided), once and for all. */
   | { kind: "settlement"; claimId: string; outcome: "posted" | "voided"; entryIds: EntryId[]; recordedAt: string }
   /** One step of a fund claim's history (append-only, numbered from 1). */
-  | { kind: "claim-step"; claimId: string; step: number; body: Record<string, unknown> };
+  | { kind: "claim-step"; claimId: string; step: number; body: Record<string, unknown> }
+  /** One step of a bounty's history (append-only, numbered from 1): every state it went through. */
+  | { kind: "bounty-step"; bountyId: string; step: number; body: Record<string, unknown> }
+  /** Marks a record of another system as imported, once and for all (re-imports find it). */
+  | { kind: "imported"; system: string; recordId: string; entryId: EntryId; importId: string; runId: string; recordedAt: string };
 
 /**
  * A counter beside the entries (a reward's stock issued, a person's redemptions in a period),
@@ -114,9 +118,9 @@ export interface CounterUpdate {
   max?: number;
 }
 
-/** A mutable workflow item (a fund claim), replaced in the same transaction under its version. */
+/** A mutable workflow item (a fund claim, a bounty), replaced in the same transaction under its version. */
 export interface DocumentWrite {
-  kind: "claim";
+  kind: "claim" | "bounty";
   id: string;
   /** Who it belongs to: listed under them. */
   owner: PersonId;

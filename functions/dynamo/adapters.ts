@@ -16,8 +16,9 @@ export function createAdapters(area: Area) {
   const db = createDocumentClient(area);
   const tables = { ledger: tableName("ledger"), state: tableName("state") };
   const directory = new DynamoDirectory(db, tables.state, { orgTreeTtlMs: Number(process.env.ORG_TREE_TTL_MS ?? 30_000) });
+  const timeZone = process.env.TIME_ZONE ?? "Asia/Shanghai";
   const definitions = new DynamoDefinitionStore(db, tables.state);
-  const ledgerStore = new DynamoLedgerStore(db, tables, definitions);
+  const ledgerStore = new DynamoLedgerStore(db, tables, definitions, timeZone);
   const clock: Clock = { now: () => new Date() };
   const audit = new AuditLog(db, tables.ledger);
   let sources: SourceService | undefined;
@@ -31,7 +32,7 @@ export function createAdapters(area: Area) {
     audit,
     clock,
     /** The company's time zone: periods (days, weeks) of caps, streaks and leaderboards. */
-    timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",
+    timeZone,
     sources: () => {
       sources ??= new SourceService({ definitions, sealer: SecretBox.fromEnv(), clock });
       return sources;

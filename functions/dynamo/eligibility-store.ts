@@ -17,10 +17,19 @@ import type { EligibilityStore, PastFacts } from "../../domain/gates/index.ts";
 import type { AuditRecord } from "../../domain/kernel/audit.ts";
 import { ContentionError } from "../../domain/kernel/errors.ts";
 import { type PersonId, personAccount } from "../../domain/kernel/model.ts";
-import { applyEntry, type ChainState, emptyChain, type LedgerEntry, type Measure, type Penalty } from "../../domain/ledger/index.ts";
+import {
+  type AsOfClock,
+  applyEntry,
+  type ChainState,
+  emptyChain,
+  type LedgerEntry,
+  type Measure,
+  type Penalty,
+  withLateEntries,
+} from "../../domain/ledger/index.ts";
 import type { AuditLog } from "./audit-log.ts";
 import { keys, withoutKeys } from "./keys.ts";
-import type { DynamoLedgerStore } from "./ledger-store.ts";
+import { type DynamoLedgerStore, lateSumOf } from "./ledger-store.ts";
 
 export class DynamoEligibilityStore implements EligibilityStore {
   readonly #db: DynamoDBDocumentClient;
@@ -45,16 +54,24 @@ export class DynamoEligibilityStore implements EligibilityStore {
     return this.#store.readPeople(personIds);
   }
 
-  async asOf(personId: PersonId, cutoff: string, measureTypes: readonly string[], penaltiesSince: string): Promise<PastFacts> {
-    const [profile, chain, measures, penalties] = await Promise.all([
+  async asOf(
+    personId: PersonId,
+    at: { day: string; cutoff: string; clock: AsOfClock },
+    measureTypes: readonly string[],
+    penaltiesSince: string,
+  ): Promise<PastFacts> {
+    const { cutoff } = at;
+    const knownNow = at.clock === "known-now";
+    const [profile, chain, late, measures, penalties] = await Promise.all([
       this.#db.send(new GetCommand({ TableName: this.#state, Key: keys.person(personId) })),
       this.#chainAsOf(personId, cutoff),
+      knownNow ? this.#lateBy(personId, at.day) : [],
       Promise.all(measureTypes.map((type) => this.#measureAsOf(personId, type, cutoff))),
-      this.#penaltiesAsOf(personId, penaltiesSince, cutoff),
+      this.#penaltiesAsOf(personId, penaltiesSince, cutoff, knownNow ? "\uffff" : cutoff),
     ]);
     return {
       person: profile.Item ? withoutKeys<Person>(profile.Item) : undefined,
-      chain,
+      chain: knownNow ? withLateEntries(chain, late, at.day) : chain,
       measures: measures.filter((m): m is Measure => m !== undefined),
       penalties,
     };
@@ -116,8 +133,33 @@ export class DynamoEligibilityStore implements EligibilityStore {
     return Items?.[0] ? withoutKeys<Measure>(Items[0]) : undefined;
   }
 
-  /** Penalties that happened in the window and were recorded, and not reversed, by the cutoff. */
-  async #penaltiesAsOf(personId: PersonId, since: string, cutoff: string): Promise<Penalty[]> {
+  /**
+   * The late sums of entries that happened by the end of `day` (one item per pair of days, so one
+   * page for years of imported history): what "known now" adds to the chain known then.
+   */
+  async #lateBy(personId: PersonId, day: string) {
+    const sums = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#state,
+          KeyConditionExpression: "pk = :pk AND sk <= :to",
+          ExpressionAttributeValues: { ":pk": keys.latePartition(personId), ":to": `${day}#~` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      sums.push(...(page.Items ?? []).map(lateSumOf));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return sums;
+  }
+
+  /**
+   * Penalties that happened in the window by the cutoff, recorded and not reversed by `knownBy`:
+   * the cutoff itself (as known then) or the end of time (everything known now).
+   */
+  async #penaltiesAsOf(personId: PersonId, since: string, cutoff: string, knownBy: string): Promise<Penalty[]> {
     const { Items } = await this.#db.send(
       new QueryCommand({
         TableName: this.#ledger,
@@ -125,7 +167,7 @@ export class DynamoEligibilityStore implements EligibilityStore {
         ExpressionAttributeValues: { ":pk": keys.penaltyPartition(personId), ":from": since, ":to": `${cutoff}#~` },
       }),
     );
-    const known = (Items ?? []).filter((item) => (item.recordedAt as string) <= cutoff).map((item) => withoutKeys<Penalty>(item));
+    const known = (Items ?? []).filter((item) => (item.recordedAt as string) <= knownBy).map((item) => withoutKeys<Penalty>(item));
     if (known.length === 0) return [];
     const markers = await this.#db.send(
       new BatchGetCommand({ RequestItems: { [this.#ledger]: { Keys: known.map((p) => keys.reversal(p.entryId as never)) } } }),
@@ -136,7 +178,7 @@ export class DynamoEligibilityStore implements EligibilityStore {
     );
     return known.filter((p) => {
       const at = reversedBy.get(p.entryId);
-      return at === undefined || at > cutoff;
+      return at === undefined || at > knownBy;
     });
   }
 }

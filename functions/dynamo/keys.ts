@@ -62,6 +62,18 @@ export const keys = {
   boardPerson: (personId: string, periodKey: string) => ({ pk: `LB#PERSON#${personId}`, sk: `P#${periodKey}` }),
   boardUnit: (orgUnitId: string, periodKey: string) => ({ pk: `LB#UNIT#${orgUnitId}`, sk: `P#${periodKey}` }),
   preferences: (personId: string) => ({ pk: `PREFS#${personId}`, sk: "PREFS" }),
+  /** Late entries summed by the day they happened and the day they were recorded (domain/ledger/late.ts). */
+  late: (personId: string, occurredDay: string, recordedDay: string) => ({ pk: `LATE#${personId}`, sk: `${occurredDay}#${recordedDay}` }),
+  latePartition: (personId: string) => `LATE#${personId}`,
+  // Bounties (揭榜挂帅): the bounty (versioned, state table, all in one partition for the board) and
+  // its history steps (append-only, ledger table).
+  bounty: (bountyId: string) => ({ pk: "BOUNTIES", sk: `BOUNTY#${bountyId}` }),
+  bountyPartition: "BOUNTIES",
+  bountyStep: (bountyId: string, step: number) => ({ pk: `BOUNTYLOG#${bountyId}`, sk: `STEP#${String(step).padStart(6, "0")}` }),
+  bountyLog: (bountyId: string) => `BOUNTYLOG#${bountyId}`,
+  // History imports: one marker per record of another system, and the import's progress.
+  imported: (system: string, recordId: string) => ({ pk: `IMPORTED#${system}#${recordId}`, sk: "IMPORTED" }),
+  importJob: (importId: string) => ({ pk: `IMPORT#${importId}`, sk: "IMPORT" }),
 };
 
 /**
@@ -76,6 +88,9 @@ export const stateKeyFamilies = {
   counters: ["COUNTER#*"],
   preferences: ["PREFS#*"],
   boards: ["LB#*"],
+  late: ["LATE#*"],
+  bounties: ["BOUNTIES"],
+  imports: ["IMPORT#*"],
   definitions: (kind: string) => [`DEF#${kind}`, `DEFV#${kind}#*`, "DEFINITIONS#*"],
 } as const;
 

@@ -7,6 +7,7 @@ import type { Person } from "../../domain/directory/index.ts";
 import { mapLimit } from "../../domain/kernel/concurrency.ts";
 import { ContentionError, DomainError } from "../../domain/kernel/errors.ts";
 import { type AccountId, type EntryId, type PersonId, personAccount } from "../../domain/kernel/model.ts";
+import { defaultTimeZone } from "../../domain/kernel/periods.ts";
 import type { Page } from "../../domain/kernel/ports.ts";
 import type {
   AppendWrite,
@@ -27,7 +28,9 @@ import {
   emptyFacts,
   emptyRuleState,
   holderOfEntryId,
+  type LateSum,
   type LedgerEntry,
+  lateSums,
   type RuleState,
   seqOfEntryId,
 } from "../../domain/ledger/index.ts";
@@ -48,6 +51,8 @@ export class DynamoLedgerStore implements LedgerStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #ledger: string;
   readonly #state: string;
+  /** The company's time zone: which day an entry happened and was recorded (late entries). */
+  readonly #timeZone: string;
   readonly #definitions: DefinitionVersionsObserver | undefined;
 
   /**
@@ -55,11 +60,17 @@ export class DynamoLedgerStore implements LedgerStore {
    * the same round trip, consistently) and hand them over, so that the definitions the request
    * then uses are current without a read of their own.
    */
-  constructor(db: DynamoDBDocumentClient, tableNames: { ledger: string; state: string }, definitions?: DefinitionVersionsObserver) {
+  constructor(
+    db: DynamoDBDocumentClient,
+    tableNames: { ledger: string; state: string },
+    definitions?: DefinitionVersionsObserver,
+    timeZone = defaultTimeZone,
+  ) {
     this.#db = db;
     this.#ledger = tableNames.ledger;
     this.#state = tableNames.state;
     this.#definitions = definitions;
+    this.#timeZone = timeZone;
   }
 
   /** A batch read whose state-table part carries the definitions' versions along, if wanted. */
@@ -209,10 +220,16 @@ export class DynamoLedgerStore implements LedgerStore {
         },
       })),
       ...counters.map((counter) => counterUpdate(this.#state, counter)),
+      ...chains.flatMap(({ entries }) => lateSums(entries, this.#timeZone).map((sum) => lateUpdate(this.#state, sum))),
       ...documents.map(({ kind, id, owner, version, body }) => ({
         Put: {
           TableName: this.#state,
-          Item: { ...body, ...keys.claim(id), ...keys.claimByOwner(owner, id), kind, version },
+          Item: {
+            ...body,
+            ...(kind === "claim" ? { ...keys.claim(id), ...keys.claimByOwner(owner, id) } : keys.bounty(id)),
+            kind,
+            version,
+          },
           ...(version === 1
             ? { ConditionExpression: "attribute_not_exists(pk)" }
             : { ConditionExpression: "version = :version", ExpressionAttributeValues: { ":version": version - 1 } }),
@@ -260,6 +277,12 @@ export class DynamoLedgerStore implements LedgerStore {
         return { ...keys.settlement(record.claimId), outcome: record.outcome, entryIds: record.entryIds, recordedAt: record.recordedAt };
       case "claim-step":
         return { ...record.body, ...keys.claimStep(record.claimId, record.step), claimId: record.claimId, step: record.step };
+      case "bounty-step":
+        return { ...record.body, ...keys.bountyStep(record.bountyId, record.step), bountyId: record.bountyId, step: record.step };
+      case "imported": {
+        const { kind: _kind, ...marker } = record;
+        return { ...keys.imported(record.system, record.recordId), ...marker };
+      }
     }
   }
 
@@ -323,6 +346,53 @@ function counterUpdate(table: string, { counter, delta, min, max }: CounterUpdat
       ...(conditions.length ? { ConditionExpression: conditions.map((c) => `(${c})`).join(" AND ") } : {}),
     },
   };
+}
+
+/**
+ * ADD a late sum to its (person, day happened, day recorded) item: one attribute `d:<asset>` per
+ * balance moved, `e:<asset>` naming the entry of a badge level. Sums commute, so concurrent
+ * writers need no condition; the chain heads in the same transaction order them anyway.
+ */
+function lateUpdate(table: string, sum: LateSum) {
+  const names: Record<string, string> = { "#o": "occurredDay", "#r": "recordedDay", "#p": "personId" };
+  const values: Record<string, unknown> = { ":o": sum.occurredDay, ":r": sum.recordedDay, ":p": sum.personId };
+  const adds: string[] = [];
+  const sets = ["#o = :o", "#r = :r", "#p = :p"];
+  for (const [index, [asset, delta]] of Object.entries(sum.deltas).entries()) {
+    names[`#d${index}`] = `d:${asset}`;
+    values[`:d${index}`] = delta;
+    adds.push(`#d${index} :d${index}`);
+  }
+  for (const [index, [asset, entryId]] of Object.entries(sum.badgeEntries).entries()) {
+    names[`#e${index}`] = `e:${asset}`;
+    values[`:e${index}`] = entryId;
+    sets.push(`#e${index} = :e${index}`);
+  }
+  return {
+    Update: {
+      TableName: table,
+      Key: keys.late(sum.personId, sum.occurredDay, sum.recordedDay),
+      UpdateExpression: `SET ${sets.join(", ")} ADD ${adds.join(", ")}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/** A late-sum item read back (functions/dynamo/eligibility-store.ts). */
+export function lateSumOf(item: Record<string, unknown>): LateSum {
+  const sum: LateSum = {
+    personId: item.personId as LateSum["personId"],
+    occurredDay: item.occurredDay as string,
+    recordedDay: item.recordedDay as string,
+    deltas: {},
+    badgeEntries: {},
+  };
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith("d:")) sum.deltas[name.slice(2) as keyof LateSum["deltas"]] = value as number;
+    if (name.startsWith("e:")) sum.badgeEntries[name.slice(2) as keyof LateSum["badgeEntries"]] = value as EntryId;
+  }
+  return sum;
 }
 
 /** Cursors are opaque to clients; inside, the sequence number the next page starts below. */

@@ -15,6 +15,8 @@
  * | measure               | MEASURE#<personId>        | <eventType>#<recordedAt>#<eventId> |
  * | penalty               | PENALTY#<personId>        | <occurredAt>#<entryId> |
  * | audit record          | AUDIT#<day>               | <at>#<auditId>      |
+ * | bounty history step   | BOUNTYLOG#<bountyId>      | STEP#<n, 6 digits>  |
+ * | imported record marker| IMPORTED#<system>#<recordId> | IMPORTED         |
  *
  * state (projections and directory: mutable, every write conditional)
  * | item                  | pk                        | sk                  | gsi1pk / gsi1sk        |
@@ -28,6 +30,9 @@
  * | board aggregate       | LB#PERSON#<id> or LB#UNIT#<id> | P#<periodKey> | (written by the projector only) |
  * | preferences           | PREFS#<personId>          | PREFS               |                        |
  * | person facts          | FACTS#<personId>          | FACTS               |                        |
+ * | late sums (two clocks)| LATE#<personId>           | <day happened>#<day recorded> |              |
+ * | bounty (versioned)    | BOUNTIES                  | BOUNTY#<bountyId>   |                        |
+ * | import progress       | IMPORT#<importId>         | IMPORT              |                        |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
  * | definition versions   | DEFINITIONS#<copy 0–7>    | VERSIONS            | (a counter per kind, 8 identical copies) |

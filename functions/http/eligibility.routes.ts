@@ -5,6 +5,8 @@ import { Id } from "../../domain/kernel/schemas.ts";
 import { defineRoute } from "./route.ts";
 
 const Day = z.iso.date({ error: "give a calendar day, YYYY-MM-DD" });
+/** With asOf: "then" (default) counts what was recorded by that day; "now" also what was learnt since. */
+const Known = z.enum(["then", "now"]);
 
 export const eligibilityRoutes = {
   putGate: defineRoute({
@@ -51,9 +53,9 @@ export const eligibilityRoutes = {
     area: "eligibility",
     auth: "token",
     summary:
-      "Is this person over the gate's threshold, now or as of the end of a past day (Asia/Shanghai)? Every criterion explained (hr, admin; a manager for themselves and their teams).",
+      "Is this person over the gate's threshold, now or as of the end of a past day (Asia/Shanghai), as known then (known=then, the default: reproduces a past decision) or with everything known now (known=now: imported history counts)? Every criterion explained (hr, admin; a manager for themselves and their teams).",
     params: z.strictObject({ personId: Id }),
-    query: z.strictObject({ gate: Id, asOf: Day.optional() }),
+    query: z.strictObject({ gate: Id, asOf: Day.optional(), known: Known.optional() }),
     success: { status: 200, description: "eligible, and per criterion: required, actual, met, gap and evidence." },
   }),
   eligibilityChecks: defineRoute({
@@ -68,6 +70,7 @@ export const eligibilityRoutes = {
         personIds: z.array(Id).min(1).max(maxCandidates).optional(),
         orgUnitId: Id.optional(),
         asOf: Day.optional(),
+        known: Known.optional(),
       })
       .refine((b) => (b.personIds === undefined) !== (b.orgUnitId === undefined), {
         message: "give either personIds or orgUnitId",

@@ -6,7 +6,18 @@
 import type { z } from "zod";
 import type { Caller } from "../../domain/directory/index.ts";
 
-export const areas = ["public", "ledger", "admin", "webhooks", "eligibility", "fund", "leaderboard", "leaderboard-settings"] as const;
+export const areas = [
+  "public",
+  "ledger",
+  "admin",
+  "webhooks",
+  "eligibility",
+  "fund",
+  "leaderboard",
+  "leaderboard-settings",
+  "bounties",
+  "imports",
+] as const;
 export type Area = (typeof areas)[number];
 
 export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {

@@ -4,8 +4,10 @@ import { AwardRequest, DeductionRequest, LedgerPageQuery, ReversalRequest } from
 import { BadgeDefinition, maxWebhookBodyBytes, RotateSecretInput, RuleDefinition, SourceInput } from "../../domain/awards/index.ts";
 import { OrgUnitInput, PersonInput } from "../../domain/directory/index.ts";
 import { Id } from "../../domain/kernel/schemas.ts";
+import { bountiesRoutes } from "./bounties.routes.ts";
 import { eligibilityRoutes } from "./eligibility.routes.ts";
 import { fundRoutes } from "./fund.routes.ts";
+import { importsRoutes } from "./imports.routes.ts";
 import { leaderboardRoutes } from "./leaderboard.routes.ts";
 import { defineRoute } from "./route.ts";
 
@@ -271,6 +273,8 @@ export const routes = {
   ...fundRoutes,
   ...eligibilityRoutes,
   ...leaderboardRoutes,
+  ...bountiesRoutes,
+  ...importsRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;

@@ -116,10 +116,11 @@ describe("as of a past day", () => {
     const between = new Date().toISOString();
     await new Promise((resolve) => setTimeout(resolve, 5));
     await admin.post(`/ledger/${award.body.entries.at(-1).entryId}/reversal`, { reason: "wrong team" });
-    const atCutoff = await eligibility.asOf("wu-min" as PersonId, between, [], between);
+    const then = (cutoff: string) => ({ day: cutoff.slice(0, 10), cutoff, clock: "known-then" as const });
+    const atCutoff = await eligibility.asOf("wu-min" as PersonId, then(between), [], between);
     expect(atCutoff.chain.balances["point:growth-driving"]).toBe(25);
     expect(atCutoff.chain.balances["point:tool-operation"]).toBe(60);
-    const later = await eligibility.asOf("wu-min" as PersonId, new Date().toISOString(), [], between);
+    const later = await eligibility.asOf("wu-min" as PersonId, then(new Date().toISOString()), [], between);
     expect(later.chain.balances["point:growth-driving"]).toBeUndefined();
     const head = await ledgerStore.readPerson("wu-min" as PersonId);
     expect(later.chain).toEqual(head.chain);
@@ -193,7 +194,7 @@ describe("access and audit", () => {
         actor: "deng-hua",
         action: "eligibility-check",
         targets: ["yang-xue"],
-        details: { gateId: "base-to-middle", version: 1, asOf: yesterday },
+        details: { gateId: "base-to-middle", version: 1, asOf: yesterday, known: "then" },
         outcome: "not-eligible",
       }),
     );

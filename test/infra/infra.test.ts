@@ -98,7 +98,7 @@ describe("the functions", () => {
   it("run Node.js 24 on arm64, one per area", () => {
     const functions = Object.values(resources).filter((resource) => resource.Type === "AWS::Lambda::Function");
     // One per area, and the leaderboard projector.
-    expect(functions).toHaveLength(areas.length + 2); // and the projector and the verifier
+    expect(functions).toHaveLength(areas.length + 3); // and the projector, the verifier and the bounty sweeper
     for (const fn of functions) expect(fn.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"] });
   });
 

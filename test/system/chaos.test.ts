@@ -17,10 +17,12 @@ import { DynamoLeaderboardStore } from "../../functions/dynamo/leaderboard-store
 import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
 import { handler as projector } from "../../functions/projector.ts";
 import { demoAdmin, demoOrgUnits, demoPeople } from "../../scripts/demo-data.ts";
+import { dispatchJson } from "../../scripts/local/api.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
-import { type ApiResponse, call } from "../support/api.ts";
+import { type ApiResponse, as, call } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
 import { chaosSeed, FaultInjector, faultKinds, prng, streamSeed } from "../support/faults.ts";
+import { fundLedgerProblems } from "../support/fund-invariants.ts";
 import { ledgerProblems, storedChain } from "../support/invariants.ts";
 import { withDemoDefinitions } from "../support/org.ts";
 import { cloudEvent, deliver } from "../support/webhooks.ts";
@@ -547,5 +549,137 @@ describe("chaos: DynamoDB faults under random traffic", () => {
         `verified ${acceptedEventCount} accepted and ${refusedEventCount} refused events, ${acceptedWrites} accepted and ${refusedWrites} refused admin writes, ` +
         `${stored.size} entries, projected with ${projectorRetries} failed stream batches retried; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
     );
-  }, 240_000);
+  }, 300_000);
+});
+
+/**
+ * The bounty and import write paths under the same storm: every bounty taken by exactly one of two
+ * racing teams, its acceptance paid once (the reward split 60/40, fund money reserved then claimed);
+ * every record of an imported file in the ledger exactly once, however often the client re-sent it.
+ */
+describe("chaos: bounties and imports under DynamoDB faults", () => {
+  const bounties = 6;
+  const importRows = 120;
+
+  it(`${bounties} bounties raced for and accepted, and a ${importRows}-row import re-sent until done: nothing lost, nothing twice`, async () => {
+    onTestFailed(() => console.error(`chaos seed ${seed} (replay with CHAOS_SEED=${seed})`));
+    const [lead, rival, member, finance, adminClient] = await Promise.all([
+      as("liu-yang", "manager"),
+      as("xu-jing", "manager"),
+      as("yang-xue", "manager"),
+      as("peng-li", "finance"),
+      as(demoAdmin, "admin"),
+    ]);
+    const fundId = "chaos-bounty-pool";
+    expect(
+      (
+        await finance.post("/funds", {
+          fundId,
+          name: "揭榜挂帅",
+          currency: "CNY",
+          period: "2026",
+          limits: { perClaim: 1_000_000, perPersonInPeriod: 1_000_000 },
+          twoApprovalsAbove: 1_000_000,
+        })
+      ).status,
+    ).toBe(201);
+    expect((await finance.post(`/funds/${fundId}/deposits`, { amount: 1_000_000, reason: "预算" })).status).toBe(201);
+    const key = (label: string) => ({ "idempotency-key": `chaos-${seed}-${label}` });
+    const post = (client: typeof lead, label: string, url: string, body: unknown) =>
+      retrying(label, () => client.post(url, body, key(label)));
+    const file = `personId,asset,amount,capability,occurredAt,sourceSystem,recordId,reason\n${Array.from(
+      { length: importRows },
+      (_, i) => `${people[i % people.length]},points,${1 + (i % 3)},tool-operation,2024-0${1 + (i % 9)}-15,chaos-lms,r${i},迁移`,
+    ).join("\n")}\n`;
+    const upload = () =>
+      dispatchJson({
+        method: "POST",
+        url: "/imports?onError=skip",
+        headers: { authorization: `Bearer ${adminClient.token}`, "content-type": "text/csv" },
+        body: file,
+      });
+
+    faults.enabled = true;
+    const ids: string[] = [];
+    let importDone = false;
+    try {
+      await Promise.all([
+        ...Array.from({ length: bounties }, async (_, i) => {
+          const posted = await post(admin, `bounty-${i}-post`, "/bounties", {
+            title: { zh: `难题 ${i}`, en: `Problem ${i}` },
+            description: { zh: "描述", en: "Description" },
+            capability: "technology-fusion",
+            reward: { coins: 100, points: 10 },
+            deadline: new Date(Date.now() + 3_600_000).toISOString(),
+            ...(i % 2 === 0 ? { fund: { fundId, amount: 10_000 } } : {}),
+          });
+          const bountyId = posted?.body?.bounty?.bountyId as string | undefined;
+          if (!bountyId) return;
+          ids.push(bountyId);
+          await Promise.all([
+            post(lead, `bounty-${i}-take-east`, `/bounties/${bountyId}/teams`, {
+              members: [
+                { personId: "yang-xue", share: 60 },
+                { personId: "huang-tao", share: 40 },
+              ],
+            }),
+            post(rival, `bounty-${i}-take-south`, `/bounties/${bountyId}/teams`, { members: [{ personId: "ma-chao", share: 100 }] }),
+          ]);
+          const team = (await retrying(`bounty-${i}-read`, () => admin.get(`/bounties/${bountyId}`)))?.body?.bounty?.teams?.[0];
+          if (!team) return;
+          const teamMember = team.lead === "liu-yang" ? member : rival;
+          await post(teamMember, `bounty-${i}-deliver`, `/bounties/${bountyId}/teams/${team.teamId}/deliveries`, {
+            link: "https://x.example/d",
+            note: "完成",
+          });
+          await post(admin, `bounty-${i}-accept`, `/bounties/${bountyId}/teams/${team.teamId}/judgements`, {
+            decision: "accept",
+            reason: "通过",
+          });
+        }),
+        (async () => {
+          for (let attempt = 1; attempt <= 30 && !importDone; attempt++) {
+            const answer = await retrying(`import#${attempt}`, upload);
+            importDone = answer?.status === 200 && answer.body.status === "done";
+          }
+        })(),
+      ]);
+    } finally {
+      faults.enabled = false;
+    }
+    while (!importDone) importDone = (await upload()).body.status === "done";
+
+    const stored: LedgerEntry[] = (await Promise.all(demoPeople.map((p) => storedChain(p.personId)))).flatMap((c) => c.entries);
+    expect(ids, "bounties posted").toHaveLength(bounties);
+    let done = 0;
+    for (const bountyId of ids) {
+      const { bounty } = (await admin.get(`/bounties/${bountyId}`)).body;
+      expect(bounty.teams, `teams of ${bountyId}`).toHaveLength(1);
+      if (bounty.status !== "done") continue;
+      done += 1;
+      const rewarded = stored.filter((e) => e.ref && "bountyId" in e.ref && e.ref.bountyId === bountyId);
+      expect(rewarded.map((e) => e.entryId).sort(), `reward of ${bountyId}`).toEqual(
+        bounty.rewardEntryIds.filter((id: string) => rewarded.some((e) => e.entryId === id)).sort(),
+      );
+      const coinsOf = (personId: string) =>
+        rewarded.filter((e) => e.asset === "coin" && e.holder === `person:${personId}`).reduce((sum, e) => sum + e.amount, 0);
+      expect(
+        bounty.teams[0].members.map((m: { personId: string }) => coinsOf(m.personId)),
+        `coins of ${bountyId}, split by the shares`,
+      ).toEqual(bounty.teams[0].lead === "liu-yang" ? [60, 40] : [100]);
+    }
+    expect(done, "bounties accepted").toBeGreaterThan(bounties / 2);
+
+    const imported = stored.filter((e) => e.ref && "importedFrom" in e.ref && e.ref.importedFrom.system === "chaos-lms");
+    const records = imported.map((e) => (e.ref as { importedFrom: { recordId: string } }).importedFrom.recordId);
+    expect(records.length, "imported entries").toBe(importRows);
+    expect(new Set(records).size, "distinct records imported").toBe(importRows);
+    for (const e of imported) {
+      const i = Number((e.ref as { importedFrom: { recordId: string } }).importedFrom.recordId.slice(1));
+      expect([e.holder, e.amount], `record r${i}`).toEqual([`person:${people[i % people.length]}`, 1 + (i % 3)]);
+    }
+    expect(violations).toEqual([]);
+    expect(await ledgerProblems()).toEqual([]);
+    expect(await fundLedgerProblems([fundId])).toEqual([]);
+  }, 180_000);
 });

@@ -30,6 +30,7 @@ import {
   signOut,
 } from "./auth.ts";
 import { dictionaries, initialLang, type Lang, saveLang } from "./i18n.ts";
+import { BountiesScreen } from "./screens/bounties.tsx";
 import { FundScreen } from "./screens/fund.tsx";
 import { HistoryScreen } from "./screens/history.tsx";
 import { BackLink, BadgeScreen, MeScreen } from "./screens/me.tsx";
@@ -42,10 +43,10 @@ import { App, type AppContext, ErrorView, Icon, Skeleton, useApp } from "./ui.ts
 
 type Tab = "me" | "history" | "progress" | "rank" | "benefits";
 /** Screens with their own address: the tabs', and those inside a tab (福利 holds three). */
-type Screen = "me" | "history" | "progress" | "rank" | "rewards" | "redemptions" | "fund" | "team";
-const screens: Screen[] = ["me", "history", "progress", "rank", "rewards", "redemptions", "fund", "team"];
+type Screen = "me" | "history" | "progress" | "rank" | "rewards" | "redemptions" | "fund" | "bounties" | "team";
+const screens: Screen[] = ["me", "history", "progress", "rank", "rewards", "redemptions", "fund", "bounties", "team"];
 const tabs: Tab[] = ["me", "history", "progress", "rank", "benefits"];
-const benefits = ["rewards", "redemptions", "fund"] as const;
+const benefits = ["rewards", "redemptions", "fund", "bounties"] as const;
 
 type Route = { screen: Screen } | { screen: "badge"; badgeId: string; personId?: string } | { screen: "person"; personId: string };
 
@@ -192,7 +193,7 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
       ? t.badgesTitle
       : route.screen === "person" || route.screen === "team"
         ? t.teamTitle
-        : route.screen === "rewards" || route.screen === "redemptions" || route.screen === "fund"
+        : route.screen === "rewards" || route.screen === "redemptions" || route.screen === "fund" || route.screen === "bounties"
           ? t.tabs.benefits
           : t.tabs[route.screen];
   let body: ComponentChild;
@@ -238,6 +239,14 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
       break;
     case "rank":
       body = hasRoute("GET /leaderboards") ? <RankScreen /> : <ComingSoon tab="rank" />;
+      break;
+    case "bounties":
+      body = (
+        <>
+          <BenefitsNav active="bounties" />
+          <BountiesScreen />
+        </>
+      );
       break;
     case "person":
       body = (
