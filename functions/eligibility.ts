@@ -5,6 +5,7 @@ import type { PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoEligibilityStore } from "./dynamo/eligibility-store.ts";
 import { httpHandler } from "./http/http.ts";
+import { changeReply } from "./http/route.ts";
 
 const adapters = createAdapters();
 const eligibility = new EligibilityService({
@@ -15,12 +16,20 @@ const eligibility = new EligibilityService({
   clock: adapters.clock,
   timeZone: adapters.timeZone,
   newId: randomUUID,
+  fourEyes: adapters.fourEyes,
 });
 
 export const handler = httpHandler(
   "eligibility",
   {
-    putGate: async ({ caller, params, body }) => ({ body: await eligibility.putGate(caller, params.gateId, body) }),
+    putGate: async ({ caller, params, body }) => {
+      const changed = await eligibility.putGate(caller, params.gateId, body);
+      return changeReply(changed, { gateId: changed.view.id });
+    },
+    approveGate: async ({ caller, params, body }) => {
+      const approved = await eligibility.approveGate(caller, params.gateId, body.proposal);
+      return { body: { gateId: approved.id, ...approved } };
+    },
     getGate: async ({ caller, params }) => ({ body: await eligibility.getGate(caller, params.gateId) }),
     gates: async () => ({ body: { gates: await eligibility.gates() } }),
     eligibility: async ({ caller, params, query }) => ({

@@ -58,6 +58,8 @@ export class LaurelStack extends Stack {
       JWKS_URL: this.identity.jwksUrl,
       // Cognito access tokens carry the username, which is the person id.
       PERSON_ID_CLAIM: "username",
+      FOUR_EYES_KINDS: config.fourEyes.kinds.join(","),
+      ...(config.fourEyes.ruleAwardAbove === undefined ? {} : { FOUR_EYES_RULE_AWARD_ABOVE: String(config.fourEyes.ruleAwardAbove) }),
     };
     // Seals the sources' webhook signing secrets (AES-256-GCM, key derived from this value) before
     // they are stored in the state table: one secret for all sources, read with caching.

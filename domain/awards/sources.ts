@@ -7,6 +7,7 @@ import type { Caller } from "../directory/index.ts";
 import { assertRole } from "../directory/index.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
+import type { PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
 import type { SecretSealer } from "./ports.ts";
 import { generateSecret } from "./webhook-signature.ts";
@@ -50,6 +51,8 @@ export interface StoredSecret {
   secretId: string;
   sealed: string;
   createdAt: string;
+  /** Who created it, and so could sign events: never paid by this source's events. */
+  createdBy?: PersonId;
   /** Set when a newer secret replaces this one; the old one keeps working until then. */
   expiresAt?: string;
 }
@@ -127,7 +130,7 @@ export class SourceService {
     const secret = current ? undefined : generateSecret();
     const secrets = current
       ? current.body.secrets
-      : [{ secretId: "s1", sealed: await this.#sealer.seal(secret as string), createdAt: now }];
+      : [{ secretId: "s1", sealed: await this.#sealer.seal(secret as string), createdAt: now, createdBy: caller.personId }];
     const next: Versioned<Source> = {
       id: sourceId,
       version: (current?.version ?? 0) + 1,
@@ -164,7 +167,10 @@ export class SourceService {
       version: current.version + 1,
       updatedAt: now.toISOString(),
       updatedBy: caller.personId,
-      body: { ...current.body, secrets: [...kept, { secretId, sealed: await this.#sealer.seal(secret), createdAt: now.toISOString() }] },
+      body: {
+        ...current.body,
+        secrets: [...kept, { secretId, sealed: await this.#sealer.seal(secret), createdAt: now.toISOString(), createdBy: caller.personId }],
+      },
     };
     await this.#definitions.put("source", next, current.version);
     return { source: viewOf(next), secret };

@@ -10,6 +10,7 @@ import { balancesView } from "../accounts/index.ts";
 import { assertRole, type Caller } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import { assertNotSelf } from "../kernel/duties.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import { type EntryId, type PersonId, personAccount, systemAccount } from "../kernel/model.ts";
 import { periodKey } from "../kernel/periods.ts";
@@ -172,6 +173,7 @@ export class RedemptionService {
     const holder = holderOfEntryId(entryId);
     if (!holder?.startsWith("person:")) throw new NotFoundError("redemption", entryId);
     const personId = holder.slice("person:".length) as PersonId;
+    assertNotSelf("cancellation", caller.personId, [personId], { entryId });
     const ref = { scope: "redemption-cancellations", key: idempotencyKey };
     const expected = fingerprint({ entryId, request });
     return retryOnContention(async () => {

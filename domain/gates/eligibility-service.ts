@@ -4,7 +4,7 @@
  */
 import type { BadgeDefinition } from "../awards/index.ts";
 import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
-import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import { type ChangeResult, DefinitionChanges, type DefinitionStore, type FourEyesPolicy, type Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import { endOfDay } from "../kernel/periods.ts";
@@ -20,6 +20,7 @@ export interface EligibilityDeps {
   clock: Clock;
   timeZone: string;
   newId(): string;
+  fourEyes?: () => FourEyesPolicy;
 }
 
 export const maxCandidates = 1000;
@@ -29,12 +30,14 @@ export type PersonCheck = GateResult | { personId: string; eligible: false; prob
 
 export class EligibilityService {
   readonly #deps: EligibilityDeps;
+  readonly #changes: DefinitionChanges;
 
   constructor(deps: EligibilityDeps) {
     this.#deps = deps;
+    this.#changes = new DefinitionChanges(deps);
   }
 
-  async putGate(caller: Caller, gateId: string, gate: GateDefinition) {
+  async putGate(caller: Caller, gateId: string, gate: GateDefinition): Promise<ChangeResult<GateDefinition>> {
     assertRole(caller, ["admin"]);
     const badges = new Map((await this.#deps.definitions.list<BadgeDefinition>("badge")).map((b) => [b.id, b.body]));
     for (const criterion of gate.criteria) {
@@ -56,23 +59,28 @@ export class EligibilityService {
         );
       }
     }
-    const current = await this.#deps.definitions.get<GateDefinition>("gate", gateId);
-    const next: Versioned<GateDefinition> = {
-      id: gateId,
-      version: (current?.version ?? 0) + 1,
-      updatedAt: this.#deps.clock.now().toISOString(),
-      updatedBy: caller.personId,
-      body: gate,
-    };
-    await this.#deps.definitions.put("gate", next, current?.version ?? 0);
-    await this.#audit(caller, "gate-defined", [], { gateId, version: next.version }, "saved");
-    return { gateId, version: next.version, definition: gate };
+    return this.#changes.change(caller.personId, "gate", gateId, gate);
+  }
+
+  /** A second admin approves the gate change waiting for approval; its author cannot. */
+  async approveGate(caller: Caller, gateId: string, proposal: number) {
+    assertRole(caller, ["admin"]);
+    return this.#changes.approve<GateDefinition>(caller.personId, "gate", gateId, proposal);
   }
 
   async getGate(caller: Caller, gateId: string) {
     assertRole(caller, ["admin", "hr"]);
-    const gate = await this.#gate(gateId);
-    return { gateId, version: gate.version, definition: gate.body };
+    const [gate, pending] = await Promise.all([
+      this.#deps.definitions.get<GateDefinition>("gate", gateId),
+      this.#changes.pending<GateDefinition>("gate", gateId),
+    ]);
+    if (!gate && !pending) throw new NotFoundError("gate", gateId);
+    return {
+      gateId,
+      version: gate?.version ?? 0,
+      ...(gate ? { definition: gate.body, updatedBy: gate.updatedBy, ...(gate.approvedBy ? { approvedBy: gate.approvedBy } : {}) } : {}),
+      ...(pending ? { pending } : {}),
+    };
   }
 
   async gates() {
@@ -109,10 +117,17 @@ export class EligibilityService {
   /** A candidate list or an org unit and everything below it (hr, admin). */
   async checkMany(
     caller: Caller,
-    request: { gateId: string; personIds?: string[] | undefined; orgUnitId?: string | undefined; asOf?: string | undefined },
+    request: {
+      gateId: string;
+      personIds?: string[] | undefined;
+      orgUnitId?: string | undefined;
+      asOf?: string | undefined;
+      /** A dry run of the change waiting for approval, as the version it would become. */
+      pending?: boolean | undefined;
+    },
   ) {
     assertRole(caller, ["hr", "admin"]);
-    const gate = await this.#gate(request.gateId);
+    const gate = request.pending ? await this.#pendingGate(request.gateId) : await this.#gate(request.gateId);
     const people = request.orgUnitId ? await this.#everyoneIn(request.orgUnitId as OrgUnitId) : [...new Set(request.personIds ?? [])];
     if (people.length > maxCandidates) {
       throw new DomainError(
@@ -146,7 +161,7 @@ export class EligibilityService {
       caller,
       "eligibility-check",
       people,
-      { gateId: request.gateId, version: gate.version, asOf: request.asOf ?? null },
+      { gateId: request.gateId, version: gate.version, asOf: request.asOf ?? null, ...(request.pending ? { pending: true } : {}) },
       `${summary.eligible} of ${summary.checked} eligible`,
     );
     return { gate: { gateId: request.gateId, version: gate.version, name: gate.body.name }, asOf: request.asOf ?? null, summary, results };
@@ -161,6 +176,14 @@ export class EligibilityService {
     const gate = await this.#deps.definitions.get<GateDefinition>("gate", gateId);
     if (!gate) throw new NotFoundError("gate", gateId);
     return gate;
+  }
+
+  async #pendingGate(gateId: string): Promise<Versioned<GateDefinition>> {
+    const pending = await this.#changes.pending<GateDefinition>("gate", gateId);
+    if (!pending)
+      throw new DomainError("not-found", "no-pending-change", `No change of gate ${gateId} is waiting for approval.`, { id: gateId });
+    const { proposedAt, proposedBy, definition, basedOn } = pending;
+    return { id: gateId, version: basedOn + 1, updatedAt: proposedAt, updatedBy: proposedBy as PersonId, body: definition };
   }
 
   async #everyoneIn(orgUnitId: OrgUnitId): Promise<string[]> {

@@ -1,7 +1,7 @@
 /** Promotion-eligibility gates and checks (HR), and the audit trail (admin). */
 import * as z from "zod";
 import { GateDefinition, maxCandidates } from "../../domain/gates/index.ts";
-import { Id } from "../../domain/kernel/schemas.ts";
+import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
 import { defineRoute } from "./route.ts";
 
 const Day = z.iso.date({ error: "give a calendar day, YYYY-MM-DD" });
@@ -12,17 +12,27 @@ export const eligibilityRoutes = {
     path: "/admin/gates/{gateId}",
     area: "eligibility",
     auth: "token",
-    summary: "Define or change a promotion gate; each change is a new version (admin).",
+    summary: "Define or change a promotion gate; each change is a new version, or under four eyes a proposal (202) (admin).",
     params: z.strictObject({ gateId: Id }),
     body: GateDefinition,
-    success: { status: 200, description: "The gate with its new version." },
+    success: { status: 200, description: "The gate with its new version (202: the proposal waiting for approval)." },
+  }),
+  approveGate: defineRoute({
+    method: "POST",
+    path: "/admin/gates/{gateId}/approval",
+    area: "eligibility",
+    auth: "token",
+    summary: "Approve the gate change waiting for a second admin; its author cannot (admin).",
+    params: z.strictObject({ gateId: Id }),
+    body: ApprovalRequest,
+    success: { status: 200, description: "The gate with its new version, author and approver." },
   }),
   getGate: defineRoute({
     method: "GET",
     path: "/admin/gates/{gateId}",
     area: "eligibility",
     auth: "token",
-    summary: "A promotion gate, current version (admin, hr).",
+    summary: "A promotion gate, current version, and the change waiting for approval if any (admin, hr).",
     params: z.strictObject({ gateId: Id }),
     success: { status: 200, description: "The gate." },
   }),
@@ -58,6 +68,8 @@ export const eligibilityRoutes = {
         personIds: z.array(Id).min(1).max(maxCandidates).optional(),
         orgUnitId: Id.optional(),
         asOf: Day.optional(),
+        /** A dry run of the gate change waiting for approval. */
+        pending: z.boolean().optional(),
       })
       .refine((b) => (b.personIds === undefined) !== (b.orgUnitId === undefined), {
         message: "give either personIds or orgUnitId",

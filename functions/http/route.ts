@@ -48,3 +48,12 @@ export interface Reply {
 export type Implementation<S extends RouteSpec> = (request: Request<S>) => Promise<Reply>;
 
 export const defineRoute = <const S extends RouteSpec>(spec: S): S => spec;
+
+/** A definition change's answer: the new version, or 202 and the proposal waiting for a second admin. */
+export const changeReply = (
+  result: { status: "current"; view: object } | { status: "pending"; view: object },
+  extra: Record<string, unknown> = {},
+): Reply =>
+  result.status === "current"
+    ? { body: { ...extra, ...result.view } }
+    : { status: 202, body: { status: "pending", ...extra, ...result.view } };
