@@ -229,18 +229,3 @@ export class EligibilityService {
     });
   }
 }
-
-/** HR's spreadsheet: UTF-8 with a byte-order mark, so that Excel shows Chinese names correctly. */
-export function toCsv(results: readonly PersonCheck[], names: ReadonlyMap<string, string>): string {
-  const cell = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-  const criteria = results.find((r): r is GateResult => "criteria" in r)?.criteria.map((c) => c.required) ?? [];
-  const header = ["personId", "name", "eligible", ...criteria.flatMap((c) => [`${c}: met`, `${c}: actual`]), "problem"];
-  const rows = results.map((r) => [
-    r.personId,
-    names.get(r.personId) ?? "",
-    r.eligible ? "yes" : "no",
-    ...("criteria" in r ? r.criteria.flatMap((c) => [c.met ? "yes" : "no", c.actual]) : criteria.flatMap(() => ["", ""])),
-    "problem" in r ? r.problem.detail : "",
-  ]);
-  return `\uFEFF${[header, ...rows].map((row) => row.map((v) => cell(String(v))).join(",")).join("\r\n")}\r\n`;
-}

