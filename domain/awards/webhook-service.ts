@@ -10,7 +10,7 @@ import { mapLimit } from "../kernel/concurrency.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { assertNotPaidByOwn, authorsOf } from "../kernel/duties.ts";
 import { DomainError, type ErrorKind, UnauthenticatedError } from "../kernel/errors.ts";
-import { parseJson } from "../kernel/json.ts";
+import { parseJson, storageProblem } from "../kernel/json.ts";
 import type { EntryId, OrgUnitId, PersonId } from "../kernel/model.ts";
 import { parseAsset, personAccount } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
@@ -131,7 +131,8 @@ export class WebhookService {
         `Send ${[...singleTypes].join(" or ")} for one event, ${batchType} for a batch.`,
       );
     }
-    const events = eventsOf(parseJson(request.body), type === batchType);
+    // Limits are checked per event below, so that one event that cannot be stored refuses only itself.
+    const events = eventsOf(parseJson(request.body, { storable: false }), type === batchType);
     const current = await this.#definitionsNow();
     // One person's events go one after another (in batch order, and without racing each other
     // for their chain head); different people's go concurrently.
@@ -209,6 +210,11 @@ export class WebhookService {
       );
     }
     const event = parsed.data;
+    const unstorable = storageProblem(event);
+    if (unstorable) {
+      const { code, field } = unstorable;
+      return rejected(event.id, 400, code, `The event cannot be stored: ${field.path} ${field.message}.`, { invalidFields: [field] });
+    }
     if (event.type === retractionType) return this.#retract(source, event, badges, dryRun);
 
     if (!source.body.eventTypes.some((t) => t.type === event.type)) {
