@@ -42,7 +42,7 @@ export const handler = httpHandler(
       const names = new Map(people.flatMap((p) => (p ? [[p.personId as string, p.name] as const] : [])));
       return { body: toCsv(checked.results, names), contentType: "text/csv; charset=utf-8" };
     },
-    auditTrail: async ({ caller, query }) => ({ body: await eligibility.auditTrail(caller, query.day, query.limit) }),
+    auditTrail: async ({ caller, query }) => ({ body: await eligibility.auditTrail(caller, query.day, query.limit, query.cursor) }),
   },
   adapters,
 );

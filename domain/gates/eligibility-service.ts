@@ -4,6 +4,7 @@
  */
 import type { BadgeDefinition } from "../awards/index.ts";
 import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
+import { auditWindow } from "../kernel/audit.ts";
 import { type ChangeResult, DefinitionChanges, type DefinitionStore, type FourEyesPolicy, type Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
@@ -167,9 +168,12 @@ export class EligibilityService {
     return { gate: { gateId: request.gateId, version: gate.version, name: gate.body.name }, asOf: request.asOf ?? null, summary, results };
   }
 
-  async auditTrail(caller: Caller, day: string, limit: number) {
+  /** A day of the company's calendar (its time zone), newest first, a page at a time. */
+  async auditTrail(caller: Caller, day: string, limit: number, cursor?: string) {
     assertRole(caller, ["admin"]);
-    return { day, records: await this.#deps.store.auditTrail(day, limit) };
+    const window = auditWindow(day, this.#deps.timeZone);
+    const page = await this.#deps.store.auditTrail(window, limit, cursor);
+    return { day, timeZone: this.#deps.timeZone, ...window, records: page.items, cursor: page.cursor ?? null };
   }
 
   async #gate(gateId: string): Promise<Versioned<GateDefinition>> {

@@ -50,6 +50,7 @@ export const eligibilityRoutes = {
     path: "/people/{personId}/eligibility",
     area: "eligibility",
     auth: "token",
+    audit: "service",
     summary:
       "Is this person over the gate's threshold, now or as of the end of a past day (Asia/Shanghai)? Every criterion explained (hr, admin; a manager for themselves and their teams).",
     params: z.strictObject({ personId: Id }),
@@ -61,6 +62,7 @@ export const eligibilityRoutes = {
     path: "/eligibility-checks",
     area: "eligibility",
     auth: "token",
+    audit: "service",
     summary: `A gate over up to ${maxCandidates} people or an org unit and below, optionally as of a day; JSON, or CSV with Accept: text/csv (hr, admin).`,
     body: z
       .strictObject({
@@ -83,8 +85,13 @@ export const eligibilityRoutes = {
     path: "/admin/audit",
     area: "eligibility",
     auth: "token",
-    summary: "The audit trail of a day, newest first: eligibility checks and definition changes (admin).",
-    query: z.strictObject({ day: Day, limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-    success: { status: 200, description: "The day's audit records." },
+    summary:
+      "The audit trail of a day of the company's calendar (its time zone), newest first, a page at a time: every change by an admin, finance or an approver, and every eligibility check (admin).",
+    query: z.strictObject({
+      day: Day,
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      cursor: z.string().max(300).optional(),
+    }),
+    success: { status: 200, description: "The day's audit records, and a cursor to the next page (null on the last)." },
   }),
 } as const;

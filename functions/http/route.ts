@@ -23,6 +23,12 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   idempotencyKey?: boolean;
   /** The body is handed over unparsed (webhooks verify a signature over the exact bytes). */
   rawBody?: { maxBytes: number };
+  /**
+   * Who writes the action's one audit record: the HTTP stack, for every change by an admin,
+   * finance or an approver; "service" where the service records it itself, with what it found
+   * (eligibility checks, which are reads of personal data by any role).
+   */
+  audit?: "service";
   /** The success status and a description of the answer, for the OpenAPI document. */
   success: { status: 200 | 201; description: string };
 }
