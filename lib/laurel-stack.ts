@@ -11,6 +11,7 @@ import { type Area, areas } from "../functions/http/route.ts";
 import { routes } from "../functions/http/routes.ts";
 import { areaAccess, grantAuditAppend, grantTable, tableActions } from "./access.ts";
 import { Api } from "./constructs/api.ts";
+import { Backup } from "./constructs/backup.ts";
 import { Identity } from "./constructs/identity.ts";
 import { LaurelFunction } from "./constructs/laurel-function.ts";
 import { LedgerTables } from "./constructs/ledger-tables.ts";
@@ -37,12 +38,14 @@ export class LaurelStack extends Stack {
   readonly operations: Operations;
   readonly projector: Projector;
   readonly verifier: Verifier;
+  readonly backup: Backup;
 
   constructor(scope: Construct, id: string, props: LaurelStackProps) {
     super(scope, id, props);
     const { config } = props;
 
     this.tables = new LedgerTables(this, "Tables", { stateRemovalPolicy: config.removalPolicy });
+    this.backup = new Backup(this, "Backup", { stage: config.stage, tables: Object.values(this.tables.tables), ...config.backup });
     this.web = new Web(this, "Web", { removalPolicy: config.removalPolicy, logRetention: config.logRetention });
     this.identity = new Identity(this, "Identity", {
       stage: config.stage,

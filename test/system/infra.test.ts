@@ -302,6 +302,42 @@ describe("the leaderboard projector", () => {
   });
 });
 
+describe("backups", () => {
+  const rulesOf = (t: Template) =>
+    Object.values(t.findResources("AWS::Backup::BackupPlan"))[0]?.Properties.BackupPlan.BackupPlanRule as {
+      RuleName: string;
+      ScheduleExpression: string;
+      Lifecycle: { DeleteAfterDays: number };
+      CopyActions?: { DestinationBackupVaultArn: string; Lifecycle: { DeleteAfterDays: number } }[];
+    }[];
+
+  it("backs up both tables daily for 35 days and monthly for 12 months, in a vault kept when the stack goes", () => {
+    expect(rulesOf(template).map((r) => [r.RuleName, r.ScheduleExpression, r.Lifecycle.DeleteAfterDays, r.CopyActions])).toEqual([
+      ["Daily", "cron(0 18 * * ? *)", 35, undefined],
+      ["Monthly", "cron(0 18 1 * ? *)", 366, undefined],
+    ]);
+    const selection = Object.values(template.findResources("AWS::Backup::BackupSelection"))[0]?.Properties.BackupSelection;
+    const tableArns = JSON.stringify(selection.Resources);
+    for (const table of Object.values(stack.tables.tables)) expect(tableArns).toContain(logicalId(table));
+    const vaults = Object.values(template.findResources("AWS::Backup::BackupVault"));
+    expect(vaults.map((v) => [v.DeletionPolicy, v.Properties.LockConfiguration])).toEqual([["Retain", undefined]]);
+  });
+
+  it("copies every recovery point to a second region's vault and locks the vault when configured", () => {
+    const copyVault = "arn:aws-cn:backup:cn-northwest-1:111122223333:backup-vault:laurel-dr";
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    const config = { ...stageConfig("prod"), backup: { copyToVaultArn: copyVault, lock: { minRetentionDays: 35, changeableForDays: 3 } } };
+    const locked = new LaurelStack(app, "Laurel-locked", { config });
+    const t = Template.fromStack(locked);
+    expect(rulesOf(t).map((r) => r.CopyActions)).toEqual([
+      [{ DestinationBackupVaultArn: copyVault, Lifecycle: { DeleteAfterDays: 35 } }],
+      [{ DestinationBackupVaultArn: copyVault, Lifecycle: { DeleteAfterDays: 366 } }],
+    ]);
+    t.hasResourceProperties("AWS::Backup::BackupVault", { LockConfiguration: { MinRetentionDays: 35, ChangeableForDays: 3 } });
+    expect(new AwsSolutionsChecks().validateScope(locked).violations).toEqual([]);
+  });
+});
+
 describe("cdk-nag AwsSolutions", () => {
   // cdk-nag 3 reports through CDK's policy validation, not through annotations; validateScope
   // runs the same checks that stop `cdk synth`.
