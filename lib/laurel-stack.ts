@@ -74,7 +74,7 @@ export class LaurelStack extends Stack {
     Validations.of(sourceKey).acknowledge({
       id: "AwsSolutions-SMG4",
       reason:
-        "An encryption key for stored signing secrets: rotating it means re-sealing every source's secrets, an operator procedure (docs/DEPLOY.md), not a Lambda rotation.",
+        "An encryption key ring for stored signing secrets: rotating it means adding a key and re-sealing every source's secrets (npm run reseal, docs/OPERATIONS.md), an operator procedure, not a Lambda rotation.",
     });
     const functions = new Construct(this, "Functions");
     this.functions = Object.fromEntries(

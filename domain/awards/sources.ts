@@ -176,6 +176,49 @@ export class SourceService {
     return { source: viewOf(next), secret };
   }
 
+  /**
+   * Seals every stored secret again under the current key (a key rotation, `npm run reseal`):
+   * each source with a secret under an older key gets a new version with the same author and
+   * content. Safe to run again; a source changed meanwhile is read again and retried.
+   */
+  async resealAll(): Promise<{ sources: number; resealed: number }> {
+    let sources = 0;
+    let resealed = 0;
+    for (const { id } of await this.#definitions.list<Source>("source")) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const count = await this.#reseal(id);
+          sources += count ? 1 : 0;
+          resealed += count;
+          break;
+        } catch (error) {
+          if (!(error instanceof DomainError && error.code === "definition-changed") || attempt === 3) throw error;
+        }
+      }
+    }
+    return { sources, resealed };
+  }
+
+  async #reseal(sourceId: string): Promise<number> {
+    const current = await this.#definitions.get<Source>("source", sourceId);
+    if (!current) return 0;
+    const stale = await Promise.all(current.body.secrets.map(async (s) => !(await this.#sealer.isCurrent(s.sealed))));
+    if (!stale.includes(true)) return 0;
+    const secrets = await Promise.all(
+      current.body.secrets.map(async (s, i) =>
+        stale[i] ? { ...s, sealed: await this.#sealer.seal(await this.#sealer.open(s.sealed)) } : s,
+      ),
+    );
+    const next = {
+      ...current,
+      version: current.version + 1,
+      updatedAt: this.#clock.now().toISOString(),
+      body: { ...current.body, secrets },
+    };
+    await this.#definitions.put("source", next, current.version);
+    return stale.filter(Boolean).length;
+  }
+
   /** The plaintext secrets a signature may match now. */
   async signingSecrets(source: Versioned<Source>): Promise<string[]> {
     return Promise.all(validSecrets(source.body, this.#clock.now()).map((s) => this.#sealer.open(s.sealed)));
