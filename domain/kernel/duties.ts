@@ -4,7 +4,6 @@
  * claw back, decide), may not approve their own definition change, and nobody is paid by an
  * event under a rule, source or badge version they wrote or approved (docs/SECURITY.md).
  */
-import type { Versioned } from "./definitions.ts";
 import { DomainError } from "./errors.ts";
 import type { PersonId } from "./model.ts";
 
@@ -49,7 +48,7 @@ export function assertNotSelf(duty: Duty, actor: PersonId, concerned: Iterable<P
 }
 
 /** Who stands behind a definition version: its author and, under four eyes, its approver. */
-export const authorsOf = (version: Pick<Versioned<unknown>, "updatedBy" | "approvedBy">): PersonId[] =>
+export const authorsOf = (version: { updatedBy: PersonId; approvedBy?: PersonId | undefined }): PersonId[] =>
   version.approvedBy ? [version.updatedBy, version.approvedBy] : [version.updatedBy];
 
 /**
