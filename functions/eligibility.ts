@@ -5,7 +5,6 @@ import type { PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoEligibilityStore } from "./dynamo/eligibility-store.ts";
 import { httpHandler } from "./http/http.ts";
-import { changeReply } from "./http/route.ts";
 
 const adapters = createAdapters();
 const eligibility = new EligibilityService({
@@ -22,14 +21,6 @@ const eligibility = new EligibilityService({
 export const handler = httpHandler(
   "eligibility",
   {
-    putGate: async ({ caller, params, body }) => {
-      const changed = await eligibility.putGate(caller, params.gateId, body);
-      return changeReply(changed, { gateId: changed.view.id });
-    },
-    approveGate: async ({ caller, params, body }) => {
-      const approved = await eligibility.approveGate(caller, params.gateId, body.proposal);
-      return { body: { gateId: approved.id, ...approved } };
-    },
     getGate: async ({ caller, params }) => ({ body: await eligibility.getGate(caller, params.gateId) }),
     gates: async () => ({ body: { gates: await eligibility.gates() } }),
     eligibility: async ({ caller, params, query }) => ({

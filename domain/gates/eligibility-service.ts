@@ -2,10 +2,9 @@
  * Promotion-eligibility checks for HR: one person or a candidate list, now or as of the end of a
  * past day, each criterion explained, every check recorded in the audit trail.
  */
-import type { BadgeDefinition } from "../awards/index.ts";
 import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
 import { auditWindow } from "../kernel/audit.ts";
-import { type ChangeResult, DefinitionChanges, type DefinitionStore, type FourEyesPolicy, type Versioned } from "../kernel/definitions.ts";
+import { DefinitionChanges, type DefinitionStore, type FourEyesPolicy, type Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import { endOfDay } from "../kernel/periods.ts";
@@ -36,37 +35,6 @@ export class EligibilityService {
   constructor(deps: EligibilityDeps) {
     this.#deps = deps;
     this.#changes = new DefinitionChanges(deps);
-  }
-
-  async putGate(caller: Caller, gateId: string, gate: GateDefinition): Promise<ChangeResult<GateDefinition>> {
-    assertRole(caller, ["admin"]);
-    const badges = new Map((await this.#deps.definitions.list<BadgeDefinition>("badge")).map((b) => [b.id, b.body]));
-    for (const criterion of gate.criteria) {
-      if (criterion.kind !== "badge") continue;
-      const badge = badges.get(criterion.badgeId);
-      if (!badge)
-        throw new DomainError(
-          "unprocessable",
-          "gate-badge-unknown",
-          `The gate asks for badge "${criterion.badgeId}", which does not exist.`,
-          { badgeId: criterion.badgeId },
-        );
-      if (!badge.levels.some((l) => l.level === criterion.minLevel)) {
-        throw new DomainError(
-          "unprocessable",
-          "gate-badge-level-unknown",
-          `Badge "${criterion.badgeId}" has no level ${criterion.minLevel}.`,
-          { badgeId: criterion.badgeId },
-        );
-      }
-    }
-    return this.#changes.change(caller.personId, "gate", gateId, gate);
-  }
-
-  /** A second admin approves the gate change waiting for approval; its author cannot. */
-  async approveGate(caller: Caller, gateId: string, proposal: number) {
-    assertRole(caller, ["admin"]);
-    return this.#changes.approve<GateDefinition>(caller.personId, "gate", gateId, proposal);
   }
 
   async getGate(caller: Caller, gateId: string) {
