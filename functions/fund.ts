@@ -5,6 +5,7 @@ import type { PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoFundStore } from "./dynamo/fund-store.ts";
 import { httpHandler, written } from "./http/http.ts";
+import { changeReply } from "./http/route.ts";
 
 const adapters = createAdapters();
 const fundStore = new DynamoFundStore(adapters.db, adapters.tables);
@@ -22,6 +23,7 @@ const redemptions = new RedemptionService({
   counters: fundStore,
   clock: adapters.clock,
   timeZone: adapters.timeZone,
+  fourEyes: adapters.fourEyes,
 });
 
 export const handler = httpHandler(
@@ -41,7 +43,8 @@ export const handler = httpHandler(
     clawBack: async ({ caller, params, body, idempotencyKey }) =>
       written(await funds.clawback(caller, params.claimId, body, idempotencyKey)),
     personFund: async ({ caller, params }) => ({ body: await funds.personFund(caller, params.personId as PersonId) }),
-    putReward: async ({ caller, params, body }) => ({ body: await redemptions.putReward(caller, params.rewardId, body) }),
+    putReward: async ({ caller, params, body }) => changeReply(await redemptions.putReward(caller, params.rewardId, body)),
+    approveReward: async ({ caller, params, body }) => ({ body: await redemptions.approveReward(caller, params.rewardId, body.proposal) }),
     rewards: async () => ({ body: { rewards: await redemptions.rewards() } }),
     redeem: async ({ caller, body, idempotencyKey }) => written(await redemptions.redeem(caller, body, idempotencyKey)),
     cancelRedemption: async ({ caller, params, body, idempotencyKey }) =>

@@ -114,7 +114,7 @@ describe("nobody acts on their own chain", () => {
 describe("four eyes on definition changes", () => {
   const saved = { kinds: process.env.FOUR_EYES_KINDS, above: process.env.FOUR_EYES_RULE_AWARD_ABOVE };
   beforeAll(() => {
-    Object.assign(process.env, { FOUR_EYES_KINDS: "gate", FOUR_EYES_RULE_AWARD_ABOVE: "1000" });
+    Object.assign(process.env, { FOUR_EYES_KINDS: "gate,reward,badge", FOUR_EYES_RULE_AWARD_ABOVE: "1000" });
   });
   afterAll(() => {
     for (const [name, value] of [
@@ -176,5 +176,29 @@ describe("four eyes on definition changes", () => {
     expect((await mallory.post("/admin/gates/four-eyes-gate/approval", { proposal: 1 })).body.code).toBe("self-approval");
     const approved = await other.post("/admin/gates/four-eyes-gate/approval", { proposal: 1 });
     expect([approved.status, approved.body.gateId, approved.body.approvedBy]).toEqual([200, "four-eyes-gate", "chen-jian"]);
+  });
+
+  it("a reward or a badge configured for four eyes is offered only once a second admin approves it", async () => {
+    const proposed = await mallory.put("/admin/rewards/gold-card", { name: { zh: "金卡", en: "Gold card" }, price: 1, stock: 100 });
+    expect([proposed.status, proposed.body.status]).toEqual([202, "pending"]);
+    const offered = async () => (await other.get("/rewards")).body.rewards.map((r: { rewardId: string }) => r.rewardId);
+    expect(await offered()).not.toContain("gold-card");
+    expect((await mallory.post("/admin/rewards/gold-card/approval", { proposal: 1 })).body.code).toBe("self-approval");
+    const approved = await other.post("/admin/rewards/gold-card/approval", { proposal: 1 });
+    expect([approved.status, approved.body.version, approved.body.remaining]).toEqual([200, 1, 100]);
+    expect(await offered()).toContain("gold-card");
+
+    const badge = await mallory.put("/admin/badges/four-eyes-badge", {
+      name: { zh: "徽章", en: "Badge" },
+      description: { zh: "徽章", en: "Badge" },
+      imageUrl: "https://laurel.example.com/badges/b.svg",
+      capability: "tool-operation",
+      levels: [{ level: 1, name: { zh: "一级", en: "One" }, criteria: [{ kind: "ruleCount", ruleId: "small-bonus", atLeast: 1 }] }],
+    });
+    expect([badge.status, badge.body.status]).toEqual([202, "pending"]);
+    expect((await other.post("/admin/badges/four-eyes-badge/approval", { proposal: 1 })).body).toMatchObject({
+      version: 1,
+      approvedBy: "chen-jian",
+    });
   });
 });
