@@ -133,7 +133,12 @@ export class DefinitionChanges {
 
   /** A second admin makes proposal number `proposal` the next version; its author cannot. */
   async approve<T>(approver: PersonId, kind: DefinitionKind, id: string, proposal: number): Promise<DefinitionView<T>> {
-    const pending = await this.pending<T>(kind, id);
+    const [current, proposed] = await Promise.all([this.#store.get<T>(kind, id), this.#store.get<Proposal<T>>(`proposed-${kind}`, id)]);
+    // The same approval again (a retry after a lost answer): the version it made, not a 404.
+    const approvedAlready =
+      current?.approvedBy === approver && proposed?.version === proposal && proposed.body.basedOn + 1 === current.version;
+    if (approvedAlready) return definitionView(current);
+    const pending = proposed && proposed.body.basedOn === (current?.version ?? 0) ? proposalView(proposed) : undefined;
     if (!pending) throw new DomainError("not-found", "no-pending-change", `No change of ${kind} ${id} is waiting for approval.`, { id });
     if (pending.proposal !== proposal) {
       throw new DomainError(

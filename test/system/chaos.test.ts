@@ -12,7 +12,7 @@ import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
 import { demoAdmin, demoOrgUnits, demoPeople } from "../../scripts/demo-data.ts";
-import { type ApiResponse, call } from "../support/api.ts";
+import { type ApiResponse, as, call } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
 import { chaosSeed, FaultInjector, faultKinds, prng, streamSeed } from "../support/faults.ts";
 import { ledgerProblems, storedChain } from "../support/invariants.ts";
@@ -482,4 +482,50 @@ describe("chaos: DynamoDB faults under random traffic", () => {
         `${stored.size} entries; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
     );
   }, 110_000);
+});
+
+describe("chaos: definition changes under four eyes", () => {
+  it("proposals and approvals retried through faults end as one approved version each, never a 500", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const second = await as("chen-jian", "admin");
+    const ids = Array.from({ length: 12 }, (_, i) => `chaos-big-${i}`);
+    const rule = (i: number) => ({
+      name: { zh: "大奖", en: "Big" },
+      eventType: `com.chaos.big${i}`,
+      trigger: { kind: "each" },
+      award: { coins: 2000 + i },
+    });
+    process.env.FOUR_EYES_RULE_AWARD_ABOVE = "1000";
+    faults.enabled = true;
+    try {
+      await Promise.all(
+        ids.map(async (id, i) => {
+          // As an admin works: read, propose if nothing is pending, the second admin approves what they read.
+          for (let round = 0; round < maxAttempts; round++) {
+            const read = await retrying(`${id} read`, () => second.get(`/admin/rules/${id}`));
+            if (read?.body.approvedBy === "chen-jian") return;
+            const proposal =
+              read?.body.pending?.proposal ??
+              (await retrying(`${id} propose`, () => admin.put(`/admin/rules/${id}`, rule(i))))?.body.proposal;
+            if (proposal !== undefined) await retrying(`${id} approve`, () => second.post(`/admin/rules/${id}/approval`, { proposal }));
+          }
+        }),
+      );
+    } finally {
+      faults.enabled = false;
+      delete process.env.FOUR_EYES_RULE_AWARD_ABOVE;
+    }
+    for (const [i, id] of ids.entries()) {
+      const { body } = await second.get(`/admin/rules/${id}`);
+      expect([body.version, body.updatedBy, body.approvedBy, body.pending, body.definition.award.coins]).toEqual([
+        1,
+        "cao-yi",
+        "chen-jian",
+        undefined,
+        2000 + i,
+      ]);
+    }
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+  }, 60_000);
 });
