@@ -31,6 +31,8 @@
  * | person facts          | FACTS#<personId>          | FACTS               |                        |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
+ * | proposed change       | DEF#proposed-<kind>       | <id>                | (four eyes: docs/SECURITY.md) |
+ * | every proposal        | DEFV#proposed-<kind>#<id> | V#<proposal, 8>     |                        |
  *
  * Access patterns: see docs/ARCHITECTURE.md.
  */
