@@ -8,7 +8,7 @@ import { createAdapters } from "./dynamo/adapters.ts";
 import { httpHandler } from "./http/http.ts";
 import { changeReply } from "./http/route.ts";
 
-const adapters = createAdapters();
+const adapters = createAdapters("admin");
 const directory = new DirectoryService(adapters.directory);
 const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
 const gates = new GateBook({ ...adapters, fourEyes: adapters.fourEyes });

@@ -6,7 +6,7 @@ import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoEligibilityStore } from "./dynamo/eligibility-store.ts";
 import { httpHandler } from "./http/http.ts";
 
-const adapters = createAdapters();
+const adapters = createAdapters("eligibility");
 const eligibility = new EligibilityService({
   store: new DynamoEligibilityStore(adapters.db, adapters.tables, adapters.ledgerStore, adapters.audit),
   definitions: adapters.definitions,

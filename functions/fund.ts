@@ -7,7 +7,7 @@ import { DynamoFundStore } from "./dynamo/fund-store.ts";
 import { httpHandler, written } from "./http/http.ts";
 import { changeReply } from "./http/route.ts";
 
-const adapters = createAdapters();
+const adapters = createAdapters("fund");
 const fundStore = new DynamoFundStore(adapters.db, adapters.tables);
 const funds = new FundService({
   store: fundStore,

@@ -6,7 +6,7 @@ import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
 import { httpHandler } from "./http/http.ts";
 
-const adapters = createAdapters();
+const adapters = createAdapters("leaderboard");
 const boards = new LeaderboardService({ ...adapters, store: new DynamoLeaderboardStore(adapters.db, adapters.tables.state) });
 
 export const handler = httpHandler(

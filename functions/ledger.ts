@@ -6,7 +6,7 @@ import type { PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { httpHandler, written } from "./http/http.ts";
 
-const adapters = createAdapters();
+const adapters = createAdapters("ledger");
 const accounts = new AccountService({
   store: adapters.ledgerStore,
   badges: async () => (await adapters.definitions.list<BadgeDefinition>("badge")).map((v) => ({ ...v.body, badgeId: v.id })),

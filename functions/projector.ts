@@ -113,7 +113,7 @@ export function createProjector(deps: ProjectorDeps) {
   };
 }
 
-const db = createDocumentClient();
+const db = createDocumentClient("projector");
 const state = tableName("state");
 
 export const handler = createProjector({

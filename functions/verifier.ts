@@ -4,7 +4,7 @@ import { verifyAll } from "./dynamo/maintenance.ts";
 import { tableName } from "./dynamo/tables.ts";
 import { createLogger } from "./http/log.ts";
 
-const db = createDocumentClient();
+const db = createDocumentClient("verifier");
 const tables = { ledger: tableName("ledger"), state: tableName("state") };
 
 export async function handler(): Promise<{ chains: number; entries: number }> {

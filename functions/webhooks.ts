@@ -5,7 +5,7 @@ import { assertRole } from "../domain/directory/index.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { httpHandler } from "./http/http.ts";
 
-const adapters = createAdapters();
+const adapters = createAdapters("webhooks");
 const webhooks = new WebhookService({
   store: adapters.ledgerStore,
   definitions: adapters.definitions,

@@ -2,7 +2,10 @@
  * What each area's function may do with each table: the only place that decides it.
  *
  * A new area in functions/http/route.ts fails to compile until it has a line here, e.g.
- * `eligibility: { ledger: "read", state: "read" }` or `webhooks: { ledger: "append", state: "write" }`.
+ * `leaderboard: { ledger: "none", state: "read" }`. State-table writes name the key families the
+ * area owns (functions/dynamo/keys.ts), so that no area but those that move balances may write a
+ * chain head. test/system/iam-conformance.test.ts evaluates every request the suite makes against
+ * these grants in the synthesised template.
  *
  * The ledger is append-only. IAM enforces what it can: no role gets dynamodb:UpdateItem or
  * dynamodb:DeleteItem on the ledger table. IAM cannot require a condition expression on PutItem,
@@ -13,11 +16,13 @@
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import type { IGrantable } from "aws-cdk-lib/aws-iam";
 import { Grant } from "aws-cdk-lib/aws-iam";
+import { stateKeyFamilies as families } from "../functions/dynamo/keys.ts";
 import type { TableSpec } from "../functions/dynamo/tables.ts";
 import type { Area } from "../functions/http/route.ts";
 
 export type LedgerAccess = "none" | "read" | "append";
-export type StateAccess = "none" | "read" | "write";
+/** Reads the whole state table, and writes only items whose partition key matches `writes`. */
+export type StateAccess = "none" | "read" | { writes: readonly string[] };
 
 export interface AreaAccess {
   ledger: LedgerAccess;
@@ -31,35 +36,63 @@ export interface AreaAccess {
   audit?: true;
 }
 
+const balances = [...families.chainHeads, ...families.facts];
+
 export const areaAccess: Record<Area, AreaAccess> = {
   public: { ledger: "none", state: "none" },
-  ledger: { ledger: "append", state: "write", audit: true },
-  admin: { ledger: "none", state: "write", sourceKey: true, audit: true },
-  webhooks: { ledger: "append", state: "write", sourceKey: true, audit: true },
-  fund: { ledger: "append", state: "write", audit: true },
-  // Reads only, but for its audit trail: HR's checks are personal data, and every one is recorded.
-  eligibility: { ledger: "read", state: "read", audit: true },
+  ledger: { ledger: "append", state: { writes: balances }, audit: true },
+  // The directory and the definitions of sources, rules and badges; never a balance.
+  admin: {
+    ledger: "none",
+    state: {
+      writes: [...families.directory, ...families.definitions("source"), ...families.definitions("rule"), ...families.definitions("badge")],
+    },
+    sourceKey: true,
+    audit: true,
+  },
+  webhooks: { ledger: "append", state: { writes: balances }, sourceKey: true, audit: true },
+  fund: {
+    ledger: "append",
+    state: { writes: [...families.chainHeads, ...families.funds, ...families.counters, ...families.definitions("reward")] },
+    audit: true,
+  },
+  // Reads, but for gate definitions and its audit trail: HR's checks are personal data, and every one is recorded.
+  eligibility: { ledger: "read", state: { writes: families.definitions("gate") }, audit: true },
   leaderboard: { ledger: "none", state: "read" },
   // Pioneer indices (admin) and opt-out preferences (self): kept apart so boards stay read-only.
-  "leaderboard-settings": { ledger: "none", state: "write", audit: true },
+  "leaderboard-settings": { ledger: "none", state: { writes: [...families.preferences, ...families.definitions("index")] }, audit: true },
 };
 
 const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
-
 // Transactions need no action of their own: each item in TransactWriteItems is authorised by
 // the action it performs (Put, ConditionCheck, Update).
-export const tableActions = {
-  ledger: { none: [], read, append: [...read, "dynamodb:PutItem", "dynamodb:ConditionCheckItem"] },
-  state: { none: [], read, write: [...read, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"] },
-} satisfies { ledger: Record<LedgerAccess, string[]>; state: Record<StateAccess, string[]> };
+const stateWrites = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"];
+
+export const ledgerActions: Record<LedgerAccess, string[]> = {
+  none: [],
+  read,
+  append: [...read, "dynamodb:PutItem", "dynamodb:ConditionCheckItem"],
+};
 
 /** PutItem on the ledger table for items whose partition key starts AUDIT#, and for no other item. */
 export function grantAuditAppend(grantee: IGrantable, ledger: Table): void {
+  grantKeyedWrites(grantee, ledger, ["dynamodb:PutItem"], ["AUDIT#*"]);
+}
+
+/** Reads of the state table and its indexes, and writes of the key families the access names. */
+export function grantState(grantee: IGrantable, state: Table, spec: TableSpec, access: StateAccess): void {
+  if (access === "none") return;
+  grantTable(grantee, state, spec, read);
+  if (access !== "read") grantKeyedWrites(grantee, state, stateWrites, access.writes);
+}
+
+/** Write actions on items whose partition key matches one of the patterns (IAM dynamodb:LeadingKeys). */
+function grantKeyedWrites(grantee: IGrantable, table: Table, actions: readonly string[], leadingKeys: readonly string[]): void {
   Grant.addToPrincipal({
     grantee,
-    actions: ["dynamodb:PutItem"],
-    resourceArns: [ledger.tableArn],
-    conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["AUDIT#*"] } },
+    actions: [...actions],
+    resourceArns: [table.tableArn],
+    conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...new Set(leadingKeys)] } },
   });
 }
 

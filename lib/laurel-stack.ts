@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 import { tables } from "../functions/dynamo/tables.ts";
 import { type Area, areas } from "../functions/http/route.ts";
 import { routes } from "../functions/http/routes.ts";
-import { areaAccess, grantAuditAppend, grantTable, tableActions } from "./access.ts";
+import { areaAccess, grantAuditAppend, grantState, grantTable, ledgerActions } from "./access.ts";
 import { Api } from "./constructs/api.ts";
 import { Backup } from "./constructs/backup.ts";
 import { Identity } from "./constructs/identity.ts";
@@ -86,8 +86,8 @@ export class LaurelStack extends Stack {
           logRetention: config.logRetention,
           logRemovalPolicy: config.removalPolicy,
         });
-        grantTable(fn.role, this.tables.tables.ledger, tables.ledger, tableActions.ledger[areaAccess[area].ledger]);
-        grantTable(fn.role, this.tables.tables.state, tables.state, tableActions.state[areaAccess[area].state]);
+        grantTable(fn.role, this.tables.tables.ledger, tables.ledger, ledgerActions[areaAccess[area].ledger]);
+        grantState(fn.role, this.tables.tables.state, tables.state, areaAccess[area].state);
         if (areaAccess[area].sourceKey) sourceKey.grantRead(fn.role);
         if (areaAccess[area].audit) grantAuditAppend(fn.role, this.tables.tables.ledger);
         return [area, fn];
@@ -137,12 +137,16 @@ export class LaurelStack extends Stack {
     this.operations = new Operations(this, "Operations", {
       stage: config.stage,
       apiStage: this.api.stage,
+      routes: Object.values(routes),
       functions: {
         ...Object.fromEntries(areas.map((area) => [area, this.functions[area].function])),
         projector: this.projector.function.function,
         verifier: this.verifier.function.function,
       },
       streamConsumers: [{ name: "projector", function: this.projector.function.function, deadLetterQueue: this.projector.deadLetterQueue }],
+      scheduledJobs: [
+        { name: "verifier", function: this.verifier.function.function, every: this.verifier.every, level: "ledger-verified" },
+      ],
       tables: this.tables.tables,
     });
 

@@ -16,7 +16,7 @@ const repoRoot = join(import.meta.dirname, "..");
 process.env.DYNAMODB_ENDPOINT ??= "http://127.0.0.1:8000";
 // npm start keeps its key (or key ring) in .laurel/secret-key: edit it there to rotate locally.
 if (!process.env.SECRET_KEY_ARN) process.env.LAUREL_SECRET_KEY ??= readFileSync(join(repoRoot, ".laurel", "secret-key"), "utf8");
-const definitions = new DynamoDefinitionStore(createDocumentClient(), process.env.STATE_TABLE ?? "laurel-state", { ttlMs: 0 });
+const definitions = new DynamoDefinitionStore(createDocumentClient(), process.env.STATE_TABLE ?? "laurel-state");
 const sources = new SourceService({ definitions, sealer: SecretBox.fromEnv(), clock: { now: () => new Date() } });
 const { sources: changed, resealed } = await sources.resealAll();
 console.log(`Re-sealed ${resealed} secrets of ${changed} sources under the current key.`);

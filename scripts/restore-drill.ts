@@ -35,7 +35,7 @@ try {
     await createTables(client, source);
     const seeded = performance.now();
     console.log(`Seeding ${Number(values.entries).toLocaleString("en")} entries…`);
-    await seedLedger(client, source, Number(values.entries));
+    await seedLedger(source, Number(values.entries));
     console.log(`Seeded in ${((performance.now() - seeded) / 1000).toFixed(1)} s.`);
   }
   const stamp = Date.now();

@@ -90,6 +90,15 @@ export const maxWebhookBodyBytes = 1024 * 1024;
 const eventsInFlight = 16;
 const futureToleranceMs = 5 * 60_000;
 
+/** The source moved on while a request was checked against an earlier version of it. */
+class SourceChanged extends Error {
+  readonly latest: Versioned<Source> | undefined;
+  constructor(latest: Versioned<Source> | undefined) {
+    super("the source changed during the request");
+    this.latest = latest;
+  }
+}
+
 export interface WebhookDeps {
   store: LedgerStore;
   definitions: DefinitionStore;
@@ -117,12 +126,18 @@ export class WebhookService {
   }
 
   async receive(request: WebhookRequest): Promise<{ results: EventResult[] }> {
-    const { definitions, sources, clock } = this.#deps;
-    const source = await definitions.get<Source>("source", request.sourceId);
-    // An unknown source is refused exactly like a bad signature: nothing to learn by probing.
-    if (!source) throw new UnauthenticatedError("No webhook-signature matches a current secret of this source.");
-    verifySignature(request.headers, request.body, await sources.signingSecrets(source), clock.now());
+    const source = await this.#authenticate(request);
+    try {
+      return await this.#receiveFrom(source, request);
+    } catch (error) {
+      // The source changed since this instance read it (a secret rotated or revoked, its event
+      // types edited): the whole request again, under the source as it is now.
+      if (!(error instanceof SourceChanged)) throw error;
+      return this.#receiveFrom(await this.#verified(error.latest, request), request);
+    }
+  }
 
+  async #receiveFrom(source: Versioned<Source>, request: WebhookRequest): Promise<{ results: EventResult[] }> {
     const type = request.contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
     if (!singleTypes.has(type) && type !== batchType) {
       throw new DomainError(
@@ -133,7 +148,7 @@ export class WebhookService {
     }
     // Limits are checked per event below, so that one event that cannot be stored refuses only itself.
     const events = eventsOf(parseJson(request.body, { storable: false }), type === batchType);
-    const current = await this.#definitionsNow();
+    const current = () => this.#confirmed(source);
     // One person's events go one after another (in batch order, and without racing each other
     // for their chain head); different people's go concurrently.
     const results = new Array<EventResult>(events.length);
@@ -141,6 +156,39 @@ export class WebhookService {
       for (const index of indices) results[index] = await this.#settle(source, events[index], current, request.dryRun);
     });
     return { results };
+  }
+
+  /**
+   * The signature checked with the source as this instance last read it; only when that fails is
+   * the source read again, so that a secret added a moment ago elsewhere is accepted at once.
+   */
+  async #authenticate(request: WebhookRequest): Promise<Versioned<Source>> {
+    const seen = await this.#deps.definitions.peek<Source>("source", request.sourceId);
+    try {
+      return await this.#verified(seen, request);
+    } catch (error) {
+      if (!(error instanceof UnauthenticatedError)) throw error;
+      const latest = await this.#deps.definitions.get<Source>("source", request.sourceId);
+      if (latest?.version === seen?.version) throw error;
+      return this.#verified(latest, request);
+    }
+  }
+
+  async #verified(source: Versioned<Source> | undefined, request: WebhookRequest): Promise<Versioned<Source>> {
+    // An unknown source is refused exactly like a bad signature: nothing to learn by probing.
+    if (!source) throw new UnauthenticatedError("No webhook-signature matches a current secret of this source.");
+    verifySignature(request.headers, request.body, await this.#deps.sources.signingSecrets(source), this.#deps.clock.now());
+    return source;
+  }
+
+  /**
+   * Rules and badges as they are for this request, once the source the request was checked with
+   * is confirmed current (read after the event's own read, which brings the versions along).
+   */
+  async #confirmed(source: Versioned<Source>): Promise<Definitions> {
+    const latest = await this.#deps.definitions.get<Source>("source", source.id);
+    if (latest?.version !== source.version) throw new SourceChanged(latest);
+    return this.#definitionsNow();
   }
 
   /** Admins retract an event on behalf of its source (e.g. when the source cannot). */
@@ -158,7 +206,7 @@ export class WebhookService {
       data,
     };
     // The Idempotency-Key names the request: a retry at another moment is the same request.
-    const result = await this.#retract(source, event, (await this.#definitionsNow()).badges, false, fingerprint({ key, sourceId, data }));
+    const result = await this.#retract(source, event, () => this.#definitionsNow(), false, fingerprint({ key, sourceId, data }));
     if (result.status !== "rejected") return result;
     const { status, code, detail, type: _type, title: _title, ...details } = result.problem;
     throw new DomainError(kindOfStatus[status] ?? "conflict", code, detail, details);
@@ -183,7 +231,7 @@ export class WebhookService {
   }
 
   /** One event's answer; a refusal of one event never fails the others. */
-  async #settle(source: Versioned<Source>, raw: unknown, definitions: Definitions, dryRun: boolean): Promise<EventResult> {
+  async #settle(source: Versioned<Source>, raw: unknown, definitions: () => Promise<Definitions>, dryRun: boolean): Promise<EventResult> {
     const id =
       typeof raw === "object" && raw !== null && typeof (raw as { id?: unknown }).id === "string" ? (raw as { id: string }).id : null;
     try {
@@ -195,8 +243,7 @@ export class WebhookService {
     }
   }
 
-  async #process(source: Versioned<Source>, raw: unknown, definitions: Definitions, dryRun: boolean): Promise<EventResult> {
-    const { rules, badges } = definitions;
+  async #process(source: Versioned<Source>, raw: unknown, definitions: () => Promise<Definitions>, dryRun: boolean): Promise<EventResult> {
     const parsed = CloudEvent.safeParse(raw);
     const id = typeof (raw as { id?: unknown })?.id === "string" ? (raw as { id: string }).id : null;
     if (!parsed.success) {
@@ -215,7 +262,7 @@ export class WebhookService {
       const { code, field } = unstorable;
       return rejected(event.id, 400, code, `The event cannot be stored: ${field.path} ${field.message}.`, { invalidFields: [field] });
     }
-    if (event.type === retractionType) return this.#retract(source, event, badges, dryRun);
+    if (event.type === retractionType) return this.#retract(source, event, definitions, dryRun);
 
     if (!source.body.eventTypes.some((t) => t.type === event.type)) {
       return rejected(event.id, 422, "event-type-not-allowed", `Source ${source.id} may not send events of type ${event.type}.`, {
@@ -259,6 +306,8 @@ export class WebhookService {
 
     return retryOnContention(async () => {
       const snapshot = await this.#deps.store.readEvent(source.id, event.id, people);
+      const current = await definitions();
+      const { rules, badges } = current;
       if (snapshot.record) return this.#duplicate(snapshot.record, eventFingerprint, event.id);
       if (subject && !snapshot.people.get(subject as PersonId)?.person)
         return rejected(event.id, 422, "person-unknown", `No person with id "${subject}".`);
@@ -281,7 +330,7 @@ export class WebhookService {
         const { entries, state } = appendWithBadges(person.chain, movements, ruleState, badges, context);
         return [{ before: person.chain, after: state, entries, ruleState, headVersion: person.headVersion }];
       });
-      refuseSelfDealing(source, definitions, chains);
+      refuseSelfDealing(source, current, chains);
       const awards = chains.flatMap((c) => c.entries.map(awardView));
       const notes = evaluation.notes.length ? { notes: evaluation.notes } : {};
       if (dryRun) return { id: event.id, status: "accepted", awards, ...notes, dryRun: true };
@@ -320,7 +369,7 @@ export class WebhookService {
   async #retract(
     source: Versioned<Source>,
     event: CloudEvent,
-    badges: readonly Badge[],
+    definitions: () => Promise<Definitions>,
     dryRun: boolean,
     eventFingerprint = fingerprint(event),
   ): Promise<EventResult> {
@@ -330,6 +379,7 @@ export class WebhookService {
     const { store } = this.#deps;
     return retryOnContention(async () => {
       const [own, probe] = await Promise.all([store.readEvent(source.id, event.id, []), store.readEvent(source.id, targetId, [])]);
+      const { badges } = await definitions();
       if (own.record) return this.#duplicate(own.record, eventFingerprint, event.id);
       if (!probe.record || probe.record.retracts)
         return rejected(event.id, 404, "event-unknown", `Source ${source.id} sent no event "${targetId}" that Laurel accepted.`);

@@ -9,6 +9,7 @@ import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import { endOfDay } from "../kernel/periods.ts";
 import type { Clock } from "../kernel/ports.ts";
+import type { PersonSnapshot } from "../ledger/index.ts";
 import { type EligibilityFacts, evaluateGate, type GateDefinition, type GateResult, summarise } from "./gates.ts";
 import type { EligibilityStore } from "./ports.ts";
 
@@ -59,8 +60,10 @@ export class EligibilityService {
 
   /** One person (hr, admin; a manager for themselves and their teams). */
   async check(caller: Caller, personId: PersonId, gateId: string, asOf?: string): Promise<GateResult> {
+    // Read first, the person brings the definitions' versions along: the gate then costs no read of its own.
+    const now = asOf === undefined ? await this.#deps.store.now(personId) : undefined;
     const [gate, tree] = await Promise.all([this.#gate(gateId), this.#deps.orgTree()]);
-    const facts = await this.#facts(personId, gate.body, asOf);
+    const facts = now ? this.#factsNow(now) : await this.#facts(personId, gate.body, asOf);
     if (!facts) {
       if (caller.roles.includes("hr") || caller.roles.includes("admin")) throw new NotFoundError("person", personId);
       throw new DomainError("forbidden", "forbidden", `You may check yourself and the teams you lead; ${personId} is not among them.`);
@@ -165,18 +168,19 @@ export class EligibilityService {
     return (await Promise.all(units.map((unit) => this.#deps.peopleIn(unit)))).flat().map((p) => p.personId);
   }
 
+  #factsNow(snapshot: PersonSnapshot): EligibilityFacts | undefined {
+    if (!snapshot.person) return undefined;
+    return {
+      person: snapshot.person,
+      chain: snapshot.chain,
+      measures: Object.values(snapshot.facts.measures),
+      penalties: snapshot.facts.penalties,
+      at: this.#deps.clock.now().toISOString(),
+    };
+  }
+
   async #facts(personId: PersonId, gate: GateDefinition, asOf: string | undefined): Promise<EligibilityFacts | undefined> {
-    if (asOf === undefined) {
-      const snapshot = await this.#deps.store.now(personId);
-      if (!snapshot.person) return undefined;
-      return {
-        person: snapshot.person,
-        chain: snapshot.chain,
-        measures: Object.values(snapshot.facts.measures),
-        penalties: snapshot.facts.penalties,
-        at: this.#deps.clock.now().toISOString(),
-      };
-    }
+    if (asOf === undefined) return this.#factsNow(await this.#deps.store.now(personId));
     const at = endOfDay(asOf, this.#deps.timeZone);
     const measureTypes = gate.criteria.flatMap((c) => (c.kind === "measure" ? [c.eventType] : []));
     const days = Math.max(0, ...gate.criteria.flatMap((c) => (c.kind === "noPenalty" ? [c.withinDays] : [])));

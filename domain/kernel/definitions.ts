@@ -24,10 +24,20 @@ export interface Versioned<T> {
   body: T;
 }
 
+/**
+ * Reads are current as of the request: a change saved before the request began is seen, on every
+ * instance, however the adapter caches.
+ */
 export interface DefinitionStore {
   get<T>(kind: StoredKind, id: string): Promise<Versioned<T> | undefined>;
-  /** Every current definition of a kind; adapters may serve it from a short-lived cache. */
+  /** Every current definition of a kind. */
   list<T>(kind: StoredKind): Promise<Versioned<T>[]>;
+  /**
+   * A definition as this instance last saw it, possibly out of date: for a first decision that a
+   * `get` later in the same request confirms (the webhook checks a signature with it, and again
+   * if the source turns out to have changed).
+   */
+  peek<T>(kind: DefinitionKind, id: string): Promise<Versioned<T> | undefined>;
   /**
    * Writes the next version. `previous` is the version the change was based on (0 for a new
    * definition); a concurrent change makes this throw a 409 rather than silently win.

@@ -4,6 +4,7 @@ import { SourceService } from "../../domain/awards/index.ts";
 import { type DefinitionKind, definitionKinds, type FourEyesPolicy } from "../../domain/kernel/definitions.ts";
 import type { Clock } from "../../domain/kernel/ports.ts";
 import { type AuthConfig, authConfigFromEnv } from "../http/auth.ts";
+import type { Area } from "../http/route.ts";
 import { SecretBox } from "../secrets/secret-box.ts";
 import { AuditLog } from "./audit-log.ts";
 import { createDocumentClient } from "./client.ts";
@@ -12,14 +13,14 @@ import { DynamoDirectory } from "./directory-store.ts";
 import { DynamoLedgerStore } from "./ledger-store.ts";
 import { tableName } from "./tables.ts";
 
-export function createAdapters() {
-  const db = createDocumentClient();
+export function createAdapters(area: Area) {
+  const db = createDocumentClient(area);
   const tables = { ledger: tableName("ledger"), state: tableName("state") };
   const directory = new DynamoDirectory(db, tables.state, { orgTreeTtlMs: Number(process.env.ORG_TREE_TTL_MS ?? 30_000) });
-  const ledgerStore = new DynamoLedgerStore(db, tables);
+  const definitions = new DynamoDefinitionStore(db, tables.state);
+  const ledgerStore = new DynamoLedgerStore(db, tables, definitions);
   const clock: Clock = { now: () => new Date() };
   const audit = new AuditLog(db, tables.ledger);
-  const definitions = new DynamoDefinitionStore(db, tables.state, { ttlMs: Number(process.env.DEFINITIONS_TTL_MS ?? 30_000) });
   let sources: SourceService | undefined;
   let auth: AuthConfig | undefined;
   return {

@@ -14,13 +14,17 @@ export interface Found {
 export async function batchGet(
   db: DynamoDBDocumentClient,
   request: Record<string, Key[]>,
-  options: { consistent?: boolean } = {},
+  /** Strongly consistent reads: of every table, or of the tables named. */
+  options: { consistent?: boolean | readonly string[] } = {},
 ): Promise<Found> {
   const found = new Map<string, Item>();
   const id = (table: string, key: Key) => `${table}\u0000${key.pk}\u0000${key.sk}`;
   type Pending = Record<string, { Keys: Key[]; ConsistentRead?: boolean }>;
   let pending: Pending | undefined = Object.fromEntries(
-    Object.entries(request).map(([table, keys]) => [table, { Keys: keys, ...(options.consistent ? { ConsistentRead: true } : {}) }]),
+    Object.entries(request).map(([table, keys]) => {
+      const consistent = options.consistent === true || (Array.isArray(options.consistent) && options.consistent.includes(table));
+      return [table, { Keys: keys, ...(consistent ? { ConsistentRead: true } : {}) }];
+    }),
   );
   for (let round = 0; pending && Object.keys(pending).length > 0; round++) {
     if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** round));

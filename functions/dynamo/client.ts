@@ -1,26 +1,31 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
+/** Prefix of the user agent that names the function making a request (see `createDynamoClient`). */
+export const callerAgentPrefix = "laurel-";
+
 /**
  * One document client per process. DYNAMODB_ENDPOINT points it at DynamoDB Local; in Lambda the
  * SDK finds the region and credentials itself.
  */
-export function createDocumentClient(client = createDynamoClient()): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+export function createDocumentClient(caller?: string): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoClient(caller), { marshallOptions: { removeUndefinedValues: true } });
 }
 
-export function createDynamoClient(): DynamoDBClient {
+/**
+ * `caller` names the function (an HTTP area, the projector, the verifier) in the user agent of
+ * every request: CloudTrail shows it, and the IAM conformance test evaluates each recorded request
+ * against that function's role.
+ */
+export function createDynamoClient(caller?: string): DynamoDBClient {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
-  return new DynamoDBClient(
-    endpoint
-      ? {
-          endpoint,
-          region: process.env.AWS_REGION ?? "local",
-          credentials: { accessKeyId: "local", secretAccessKey: "local" },
-          maxAttempts: 3,
-        }
-      : { maxAttempts: 3 },
-  );
+  return new DynamoDBClient({
+    maxAttempts: 3,
+    ...(caller ? { customUserAgent: `${callerAgentPrefix}${caller}` } : {}),
+    ...(endpoint
+      ? { endpoint, region: process.env.AWS_REGION ?? "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+      : {}),
+  });
 }
 
 const retryableNames = new Set([

@@ -1,39 +1,75 @@
 /**
  * Versioned definitions on DynamoDB (state table). The current version of each definition sits
- * in its kind's partition, so the webhook function reads all rules or badges with one Query and
- * keeps them for a short while; every version is also kept, written once, for audit and replay.
+ * in its kind's partition, so the webhook function reads all rules or badges with one Query;
+ * every version is also kept, written once, for audit and replay.
  *
  * | item            | pk                      | sk              |
  * |-----------------|-------------------------|-----------------|
  * | current version | DEF#<kind>              | <id>            |
  * | every version   | DEFV#<kind>#<id>        | V#<version, 8>  |
+ * | versions        | DEFINITIONS             | VERSIONS        |
+ *
+ * Each instance keeps what it read, and a request trusts it only while the kind's counter in the
+ * versions item (moved in the same transaction as every change) is the one it was read under.
+ * The counter is read once per request: by another store's batch read that already goes to the
+ * state table (`versionsKey` and `observe`, no extra round trip), else by a consistent GetItem on
+ * the first definition the request reads. So a change is seen by the next request everywhere.
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { DefinitionKind, DefinitionStore, Versioned } from "../../domain/kernel/definitions.ts";
 import { DomainError } from "../../domain/kernel/errors.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
-export class DynamoDefinitionStore implements DefinitionStore {
+type Versions = Partial<Record<DefinitionKind, number>>;
+
+/** What another store needs to read the versions in its own batch and hand them over. */
+export interface DefinitionVersionsObserver {
+  readonly versionsKey: { pk: string; sk: string };
+  /** Whether this request has not read the versions yet (later reads need not carry them). */
+  readonly wantsVersions: boolean;
+  observe(item: Record<string, unknown> | undefined): void;
+}
+
+export class DynamoDefinitionStore implements DefinitionStore, DefinitionVersionsObserver {
+  readonly versionsKey = keys.definitionVersions;
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
-  readonly #ttlMs: number;
-  readonly #cache = new Map<string, { value: Promise<unknown>; expires: number }>();
+  readonly #cache = new Map<string, { version: number; value: Promise<unknown> }>();
+  /** The counters as of the current request; unknown until its first read of a definition. */
+  #versions: Promise<Versions> | undefined;
 
-  constructor(db: DynamoDBDocumentClient, table: string, options: { ttlMs?: number } = {}) {
+  constructor(db: DynamoDBDocumentClient, table: string) {
     this.#db = db;
     this.#table = table;
-    this.#ttlMs = options.ttlMs ?? 30_000;
+  }
+
+  /** A new request begins: what was cached is checked against the counters before it is used. */
+  newRequest(): void {
+    this.#versions = undefined;
+  }
+
+  get wantsVersions(): boolean {
+    return this.#versions === undefined;
+  }
+
+  observe(item: Record<string, unknown> | undefined): void {
+    this.#versions = Promise.resolve(versionsOf(item));
   }
 
   get<T>(kind: DefinitionKind, id: string): Promise<Versioned<T> | undefined> {
-    return this.#cached(`get:${kind}:${id}`, async () => {
+    return this.#cached(kind, `get:${kind}:${id}`, async () => {
       const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.definition(kind, id) }));
       return Item ? withoutKeys<Versioned<T>>(Item) : undefined;
     });
   }
 
+  async peek<T>(kind: DefinitionKind, id: string): Promise<Versioned<T> | undefined> {
+    const seen = this.#cache.get(`get:${kind}:${id}`);
+    return seen ? (seen.value as Promise<Versioned<T> | undefined>) : this.get<T>(kind, id);
+  }
+
   list<T>(kind: DefinitionKind): Promise<Versioned<T>[]> {
-    return this.#cached(`list:${kind}`, async () => {
+    return this.#cached(kind, `list:${kind}`, async () => {
       const items: Versioned<T>[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
@@ -73,6 +109,15 @@ export class DynamoDefinitionStore implements DefinitionStore {
                 ConditionExpression: "attribute_not_exists(pk)",
               },
             },
+            {
+              Update: {
+                TableName: this.#table,
+                Key: keys.definitionVersions,
+                UpdateExpression: "ADD #kind :one",
+                ExpressionAttributeNames: { "#kind": kind },
+                ExpressionAttributeValues: { ":one": 1 },
+              },
+            },
           ],
         }),
       );
@@ -86,17 +131,32 @@ export class DynamoDefinitionStore implements DefinitionStore {
       }
       throw error;
     } finally {
-      this.#cache.clear();
+      // Whatever happened, the rest of this request reads the counters again.
+      this.#versions = undefined;
     }
   }
 
-  #cached<V>(key: string, load: () => Promise<V>): Promise<V> {
-    const now = Date.now();
+  async #cached<V>(kind: DefinitionKind, key: string, load: () => Promise<V>): Promise<V> {
+    this.#versions ??= this.#readVersions().catch((error: unknown) => {
+      this.#versions = undefined;
+      throw error;
+    });
+    const version = (await this.#versions)[kind] ?? 0;
     const hit = this.#cache.get(key);
-    if (hit && hit.expires > now) return hit.value as Promise<V>;
+    if (hit && hit.version === version) return hit.value as Promise<V>;
     const value = load();
     value.catch(() => this.#cache.delete(key));
-    this.#cache.set(key, { value, expires: now + this.#ttlMs });
+    this.#cache.set(key, { version, value });
     return value;
   }
+
+  async #readVersions(): Promise<Versions> {
+    const read = this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.definitionVersions, ConsistentRead: true }));
+    return versionsOf((await read).Item);
+  }
+}
+
+function versionsOf(item: Record<string, unknown> | undefined): Versions {
+  const { pk: _pk, sk: _sk, ...versions } = item ?? {};
+  return versions as Versions;
 }

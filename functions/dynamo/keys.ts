@@ -17,6 +17,8 @@ export const keys = {
   orgPartition: "ORG",
   definition: (kind: string, id: string) => ({ pk: `DEF#${kind}`, sk: id }),
   definitionPartition: (kind: string) => `DEF#${kind}`,
+  /** A counter per kind, moved by every change: what tells an instance its cached definitions are out of date. */
+  definitionVersions: { pk: "DEFINITIONS", sk: "VERSIONS" },
   definitionVersion: (kind: string, id: string, version: number) => ({
     pk: `DEFV#${kind}#${id}`,
     sk: `V#${String(version).padStart(8, "0")}`,
@@ -57,6 +59,21 @@ export const keys = {
   boardApplied: (entryId: string) => ({ pk: `LB#APPLIED#${entryId}`, sk: "APPLIED" }),
   preferences: (personId: string) => ({ pk: `PREFS#${personId}`, sk: "PREFS" }),
 };
+
+/**
+ * Partition key families of the state table as IAM `dynamodb:LeadingKeys` patterns: lib/access.ts
+ * limits each function's writes to the families it owns.
+ */
+export const stateKeyFamilies = {
+  chainHeads: ["CHAIN#*"],
+  facts: ["FACTS#*"],
+  directory: ["PERSON#*", "ORG"],
+  funds: ["FUNDS", "CLAIM#*"],
+  counters: ["COUNTER#*"],
+  preferences: ["PREFS#*"],
+  boards: ["LB#*"],
+  definitions: (kind: string) => [`DEF#${kind}`, `DEFV#${kind}#*`, "DEFINITIONS"],
+} as const;
 
 /** Strips key attributes off an item read back from a table. */
 export function withoutKeys<T>(item: Record<string, unknown>): T {

@@ -32,6 +32,7 @@ import {
 } from "../../domain/ledger/index.ts";
 import { batchGet, type Found, type Item, type Key } from "./batch-get.ts";
 import { isRetryableDynamoError } from "./client.ts";
+import type { DefinitionVersionsObserver } from "./definition-store.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 const personKeys = (personId: PersonId): Key[] => [keys.person(personId), keys.head(personAccount(personId)), keys.facts(personId)];
@@ -44,16 +45,38 @@ export class DynamoLedgerStore implements LedgerStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #ledger: string;
   readonly #state: string;
+  readonly #definitions: DefinitionVersionsObserver | undefined;
 
-  constructor(db: DynamoDBDocumentClient, tableNames: { ledger: string; state: string }) {
+  /**
+   * With `definitions`, the reads of a person or an event also read the definitions' versions (in
+   * the same round trip, consistently) and hand them over, so that the definitions the request
+   * then uses are current without a read of their own.
+   */
+  constructor(db: DynamoDBDocumentClient, tableNames: { ledger: string; state: string }, definitions?: DefinitionVersionsObserver) {
     this.#db = db;
     this.#ledger = tableNames.ledger;
     this.#state = tableNames.state;
+    this.#definitions = definitions;
+  }
+
+  /** A batch read whose state-table part carries the definitions' versions along, if wanted. */
+  async #readState(stateKeys: Key[], ledgerKeys: Key[]): Promise<Found> {
+    const versions = this.#definitions?.wantsVersions ? this.#definitions.versionsKey : undefined;
+    const found = await batchGet(
+      this.#db,
+      {
+        ...(ledgerKeys.length ? { [this.#ledger]: ledgerKeys } : {}),
+        ...(stateKeys.length || versions ? { [this.#state]: [...stateKeys, ...(versions ? [versions] : [])] } : {}),
+      },
+      { consistent: versions ? [this.#state] : false },
+    );
+    if (versions) this.#definitions?.observe(found.get(this.#state, versions));
+    return found;
   }
 
   async readPerson(personId: PersonId, idempotency?: IdempotencyRef): Promise<PersonSnapshot> {
     const idemKey = idempotency ? keys.idempotency(idempotency.scope, idempotency.key) : undefined;
-    const found = await batchGet(this.#db, { [this.#state]: personKeys(personId), ...(idemKey ? { [this.#ledger]: [idemKey] } : {}) });
+    const found = await this.#readState(personKeys(personId), idemKey ? [idemKey] : []);
     const idem = idemKey ? found.get(this.#ledger, idemKey) : undefined;
     return { ...this.#person(found, personId), idempotency: idem ? withoutKeys<IdempotencyRecord>(idem) : undefined };
   }
@@ -80,10 +103,7 @@ export class DynamoLedgerStore implements LedgerStore {
   async readEvent(sourceId: string, eventId: string, people: readonly PersonId[]): Promise<EventSnapshot> {
     const recordKey = keys.event(sourceId, eventId);
     const markerKey = keys.retraction(sourceId, eventId);
-    const found = await batchGet(this.#db, {
-      [this.#ledger]: [recordKey, markerKey],
-      ...(people.length ? { [this.#state]: people.flatMap(personKeys) } : {}),
-    });
+    const found = await this.#readState(people.flatMap(personKeys), [recordKey, markerKey]);
     const record = found.get(this.#ledger, recordKey);
     const marker = found.get(this.#ledger, markerKey);
     return {

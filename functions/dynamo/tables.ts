@@ -31,6 +31,7 @@
  * | person facts          | FACTS#<personId>          | FACTS               |                        |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
+ * | definition versions   | DEFINITIONS               | VERSIONS            | (a counter per kind)   |
  * | proposed change       | DEF#proposed-<kind>       | <id>                | (four eyes: docs/SECURITY.md) |
  * | every proposal        | DEFV#proposed-<kind>#<id> | V#<proposal, 8>     |                        |
  *

@@ -162,6 +162,8 @@ function decodedParams(event: Event): Record<string, string> {
 
 export interface HttpDeps {
   auth: () => AuthConfig;
+  /** Told when a request begins, so that cached definitions are checked before they are used. */
+  definitions?: { newRequest(): void };
   /** Where the actions of admins, finance and approvers are recorded. */
   audit?: Pick<AuditLog, "append">;
 }
@@ -259,6 +261,11 @@ export function httpHandler<A extends Area>(area: A, implementations: AreaImplem
   const router = httpRouter(table);
   return middy<Event, Result, Error, Context, Internal>()
     .use(observability(area))
-    .use({ before: (request) => void internals.set(request.event, request.internal) })
+    .use({
+      before: (request) => {
+        deps.definitions?.newRequest();
+        internals.set(request.event, request.internal);
+      },
+    })
     .handler((event, context) => router(event, context, undefined as never) as Promise<Result>);
 }

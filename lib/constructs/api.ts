@@ -103,6 +103,8 @@ export class Api extends Construct {
       stageName: "$default",
       autoDeploy: true,
       throttle: { rateLimit: props.throttle.api.rate, burstLimit: props.throttle.api.burst },
+      // Route-level metrics (ApiId, Stage, Route), which Operations' route group alarms read.
+      detailedMetricsEnabled: true,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(accessLogFields)),
@@ -110,14 +112,20 @@ export class Api extends Construct {
     });
 
     // Writes move coins and points: a runaway client should hit the limit long before the ledger
-    // fills with junk. The route keys must exist before the stage refers to them.
+    // fills with junk. The route keys must exist before the stage refers to them. RouteSettings
+    // is raw JSON to CDK, so its keys are written as CloudFormation spells them; a route's
+    // settings replace the defaults rather than add to them, hence detailed metrics again.
     const cfnStage = this.stage.node.defaultChild as CfnStage;
     cfnStage.routeSettings = Object.fromEntries(
       props.routes
         .filter((spec) => spec.method !== "GET")
         .map((spec) => [
           `${spec.method} ${spec.path}`,
-          { throttlingRateLimit: props.throttle.writes.rate, throttlingBurstLimit: props.throttle.writes.burst },
+          {
+            ThrottlingRateLimit: props.throttle.writes.rate,
+            ThrottlingBurstLimit: props.throttle.writes.burst,
+            DetailedMetricsEnabled: true,
+          },
         ]),
     );
     for (const route of this.routes) cfnStage.node.addDependency(route);

@@ -14,15 +14,14 @@
 import { join } from "node:path";
 import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
 import type { ITable, Table } from "aws-cdk-lib/aws-dynamodb";
-import { Grant } from "aws-cdk-lib/aws-iam";
 import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { keys } from "../../functions/dynamo/keys.ts";
+import { keys, stateKeyFamilies } from "../../functions/dynamo/keys.ts";
 import { tables } from "../../functions/dynamo/tables.ts";
-import { grantTable, tableActions } from "../access.ts";
+import { grantState } from "../access.ts";
 import { LaurelFunction } from "./laurel-function.ts";
 
 export interface ProjectorProps {
@@ -63,13 +62,7 @@ export class Projector extends Construct {
     });
 
     const role = this.function.role;
-    grantTable(role, props.state, tables.state, tableActions.state.read);
-    Grant.addToPrincipal({
-      grantee: role,
-      actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
-      resourceArns: [props.state.tableArn],
-      conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${keys.boardPrefix}*`] } },
-    });
+    grantState(role, props.state, tables.state, { writes: stateKeyFamilies.boards });
 
     this.eventSource = new DynamoEventSource(props.ledger as ITable, {
       startingPosition: StartingPosition.TRIM_HORIZON,

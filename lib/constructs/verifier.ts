@@ -11,7 +11,7 @@ import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { tables } from "../../functions/dynamo/tables.ts";
-import { grantTable, tableActions } from "../access.ts";
+import { grantState, grantTable, ledgerActions } from "../access.ts";
 import { LaurelFunction } from "./laurel-function.ts";
 
 export interface VerifierProps {
@@ -26,6 +26,8 @@ export interface VerifierProps {
 
 export class Verifier extends Construct {
   readonly function: LaurelFunction;
+  /** How often it runs; Operations alarms when it has not run for two of these. */
+  readonly every = Duration.hours(1);
 
   constructor(scope: Construct, id: string, props: VerifierProps) {
     super(scope, id);
@@ -37,10 +39,10 @@ export class Verifier extends Construct {
       logRemovalPolicy: props.logRemovalPolicy,
       timeout: Duration.minutes(15),
     });
-    grantTable(this.function.role, props.ledger, tables.ledger, [...tableActions.ledger.read, "dynamodb:Scan"]);
-    grantTable(this.function.role, props.state, tables.state, tableActions.state.read);
+    grantTable(this.function.role, props.ledger, tables.ledger, [...ledgerActions.read, "dynamodb:Scan"]);
+    grantState(this.function.role, props.state, tables.state, "read");
     new Rule(this, "Hourly", {
-      schedule: Schedule.rate(Duration.hours(1)),
+      schedule: Schedule.rate(this.every),
       targets: [new LambdaFunction(this.function.function, { retryAttempts: 0 })],
     });
   }

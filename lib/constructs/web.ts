@@ -21,6 +21,7 @@ import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, type IBucket, ObjectOwnership } from "aws-cdk-lib/aws-s3";
 import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
+import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from "aws-cdk-lib/cx-api";
 import { Construct } from "constructs";
 
 export interface WebProps {
@@ -46,6 +47,10 @@ export class Web extends Construct {
 
   constructor(scope: Construct, id: string, props: WebProps) {
     super(scope, id);
+    // S3 server access logs are delivered under a bucket policy (logging.s3.amazonaws.com, only
+    // from the page bucket) instead of the legacy LogDeliveryWrite ACL that cfn-lint flags (W3045).
+    // CDK's new-project default; set here so that the tests' App builds what `cdk deploy` does.
+    this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     this.#props = props;
     const destroyable = { removalPolicy: props.removalPolicy, autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY };
 

@@ -54,7 +54,7 @@ export async function restoreDrill(client: DynamoDBClient, source: Tables, targe
   const restored = since(restoring);
 
   const verifying = performance.now();
-  const { chains, entries, problems } = await verifyAll(createDocumentClient(client), target);
+  const { chains, entries, problems } = await verifyAll(createDocumentClient(), target);
   const verified = since(verifying);
 
   const comparing = performance.now();

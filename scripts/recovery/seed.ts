@@ -1,5 +1,4 @@
 /** A synthetic ledger for the restore drill: awards to many people through the real LedgerStore adapter. */
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { mapLimit } from "../../domain/kernel/concurrency.ts";
 import { type PersonId, personAccount, systemAccount } from "../../domain/kernel/model.ts";
 import { appendMovements, type ChainState, emptyChain, emptyRuleState, type Movement } from "../../domain/ledger/index.ts";
@@ -11,8 +10,8 @@ import type { Tables } from "../../functions/dynamo/maintenance.ts";
 const perWrite = 40;
 const entriesPerPerson = 100;
 
-export async function seedLedger(client: DynamoDBClient, tables: Tables, entries: number): Promise<void> {
-  const store = new DynamoLedgerStore(createDocumentClient(client), tables);
+export async function seedLedger(tables: Tables, entries: number): Promise<void> {
+  const store = new DynamoLedgerStore(createDocumentClient(), tables);
   const people = Array.from({ length: Math.ceil(entries / entriesPerPerson) }, (_, i) => `drill-${i}` as PersonId);
   await mapLimit(people, 8, async (personId, index) => {
     const count = Math.min(entriesPerPerson, entries - index * entriesPerPerson);

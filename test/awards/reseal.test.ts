@@ -11,7 +11,7 @@ import { cloudEvent, deliver } from "../support/webhooks.ts";
 
 const { secrets } = await withDemoDefinitions();
 const [sourceId, secret] = Object.entries(secrets)[0] as [string, string];
-const definitions = new DynamoDefinitionStore(createDocumentClient(), tableNames.state, { ttlMs: 0 });
+const definitions = new DynamoDefinitionStore(createDocumentClient(), tableNames.state);
 const send = () =>
   deliver(sourceId, cloudEvent("com.tianma.learning.course.completed", "yang-xue", { courseId: "ai-101", score: 90 }), { secret });
 const keyIds = async () =>

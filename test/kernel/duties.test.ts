@@ -10,8 +10,10 @@ const bob = "bob" as PersonId;
 /** A port fake: versions by kind and id, with the store's optimistic condition. */
 function memoryStore(): DefinitionStore {
   const items = new Map<string, Versioned<unknown>>();
+  const get = async <T>(kind: string, id: string) => items.get(`${kind}/${id}`) as Versioned<T> | undefined;
   return {
-    get: async <T>(kind: string, id: string) => items.get(`${kind}/${id}`) as Versioned<T> | undefined,
+    get,
+    peek: get,
     list: async <T>(kind: string) => [...items].filter(([k]) => k.startsWith(`${kind}/`)).map(([, v]) => v as Versioned<T>),
     put: async (kind, definition, previous) => {
       if ((items.get(`${kind}/${definition.id}`)?.version ?? 0) !== previous)

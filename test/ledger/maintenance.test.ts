@@ -35,6 +35,19 @@ describe("verify", () => {
   });
 });
 
+describe("the scheduled verifier", () => {
+  it("reports the chains and entries it checked while the ledger holds, and fails naming the broken chain when it does not", async () => {
+    const { handler } = await import("../../functions/verifier.ts");
+    const { chains, entries } = await verifyAll(db, tableNames);
+    expect(await handler()).toEqual({ chains, entries });
+    const [first] = await Array.fromAsync(store.readChain("person:yang-xue"));
+    if (!first) throw new Error("no entry");
+    await db.send(new PutCommand({ TableName: tableNames.ledger, Item: { ...keys.entry(first.holder, first.seq), ...first, amount: 1 } }));
+    await expect(handler()).rejects.toThrow(/invariant\(s\) broken; first: person:yang-xue/);
+    await db.send(new PutCommand({ TableName: tableNames.ledger, Item: { ...keys.entry(first.holder, first.seq), ...first } }));
+  });
+});
+
 describe("rebuild-projections", () => {
   it("puts back a projection that drifted from the ledger, and keeps what the ledger does not hold", async () => {
     const before = await store.readPerson("huang-tao" as PersonId);

@@ -7,6 +7,7 @@ import { inject } from "vitest";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
 import { devAuthEnv, loadDevIssuer } from "../../scripts/local/dev-issuer.ts";
 import { createTables } from "../../scripts/local/dynamo.ts";
+import { recordSdkRequests } from "./sdk-recorder.ts";
 
 const suffix = randomUUID().slice(0, 8);
 export const tableNames = { ledger: `ledger-${suffix}`, state: `state-${suffix}` };
@@ -17,10 +18,11 @@ Object.assign(process.env, {
   LEDGER_TABLE: tableNames.ledger,
   STATE_TABLE: tableNames.state,
   ORG_TREE_TTL_MS: "0",
-  DEFINITIONS_TTL_MS: "0",
   LAUREL_SECRET_KEY: randomUUID() + randomUUID(),
   LOG_LEVEL: "silent",
 });
+
+if (process.env.LAUREL_SDK_RECORD) recordSdkRequests(process.env.LAUREL_SDK_RECORD);
 
 export const issuer = await loadDevIssuer();
 Object.assign(process.env, devAuthEnv(issuer));

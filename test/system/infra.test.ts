@@ -111,20 +111,43 @@ describe("the functions", () => {
     template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 365 });
   });
 
-  it("let the eligibility function write nothing but audit records: its only write is a PutItem on AUDIT# keys", () => {
-    const role = logicalId(stack.functions.eligibility.role);
-    const writes = statements()
+  /** Each write statement of a role: its actions and the partition keys it is limited to. */
+  const writesOf = (role: string) =>
+    statements()
       .filter(({ roles: attached, statement }) => attached.includes(role) && statement.Effect === "Allow")
-      .flatMap(({ statement }) =>
-        list(statement.Action)
-          .filter(
-            (action) => action.startsWith("dynamodb:") && !["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"].includes(action),
-          )
-          .map((action) => ({ action, condition: statement.Condition })),
-      );
-    expect(writes).toEqual([
-      { action: "dynamodb:PutItem", condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["AUDIT#*"] } } },
+      .flatMap(({ statement }) => {
+        const actions = list(statement.Action).filter(
+          (action) => action.startsWith("dynamodb:") && !["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"].includes(action),
+        );
+        const condition = statement.Condition as { "ForAllValues:StringLike"?: { "dynamodb:LeadingKeys": string[] } } | undefined;
+        return actions.length
+          ? [{ actions, table: statement.Resource, leadingKeys: condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"] }]
+          : [];
+      });
+
+  it("let the eligibility function write nothing but audit records in the ledger and gate definitions in the state table", () => {
+    const writes = writesOf(logicalId(stack.functions.eligibility.role));
+    expect(writes.map(({ actions, leadingKeys }) => ({ actions, leadingKeys }))).toEqual([
+      {
+        actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
+        leadingKeys: ["DEF#gate", "DEFV#gate#*", "DEFINITIONS"],
+      },
+      { actions: ["dynamodb:PutItem"], leadingKeys: ["AUDIT#*"] },
     ]);
+  });
+
+  it("limit every write to the key families its area owns: only the areas that move balances may write a chain head", () => {
+    for (const area of areas) {
+      const writes = writesOf(logicalId(stack.functions[area].role));
+      expect(
+        writes.filter((w) => w.leadingKeys === undefined && JSON.stringify(w.table).includes(logicalId(stack.tables.tables.state))),
+        area,
+      ).toEqual([]);
+    }
+    const headWriters = areas.filter((area) =>
+      writesOf(logicalId(stack.functions[area].role)).some((w) => w.leadingKeys?.includes("CHAIN#*")),
+    );
+    expect(headWriters.sort()).toEqual(["fund", "ledger", "webhooks"]);
   });
 
   it("let every area with a token write route append audit records, since admins' writes are audited", () => {
@@ -183,8 +206,9 @@ describe("the HTTP API", () => {
     const { api, writes } = stageConfig("prod").throttle;
     expect(stage?.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: api.rate, ThrottlingBurstLimit: api.burst });
     expect(stage?.Properties.RouteSettings["POST /awards"]).toEqual({
-      throttlingRateLimit: writes.rate,
-      throttlingBurstLimit: writes.burst,
+      ThrottlingRateLimit: writes.rate,
+      ThrottlingBurstLimit: writes.burst,
+      DetailedMetricsEnabled: true,
     });
     expect(stage?.Properties.AccessLogSettings.Format).toContain("$context.requestId");
   });
@@ -225,8 +249,11 @@ describe("operations", () => {
     }
   });
 
-  it("alarms on the API's 5xx rate", () => {
-    expect(alarmOn("5xx", { Name: "ApiId", Value: { Ref: logicalId(stack.api.httpApi) } })).toHaveLength(1);
+  it("alarms on the whole API's 5xx rate (route groups: test/system/alarms.test.ts)", () => {
+    const apiWide = alarmOn("5xx", { Name: "ApiId", Value: { Ref: logicalId(stack.api.httpApi) } }).filter(
+      (alarm) => !JSON.stringify(alarm.Properties).includes('"Route"'),
+    );
+    expect(apiWide).toHaveLength(1);
   });
 
   it("sends every alarm to the encrypted topic", () => {
