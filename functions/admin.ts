@@ -1,8 +1,7 @@
-/** Lambda: the org directory and every definition admins write: sources, award rules, badges and gates. */
+/** Lambda: the org directory, sources, award rules and badges. */
 import type { BadgeDefinition, RuleDefinition } from "../domain/awards/index.ts";
 import { RuleBook } from "../domain/awards/index.ts";
 import { DirectoryService } from "../domain/directory/index.ts";
-import { GateBook } from "../domain/gates/index.ts";
 import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { httpHandler } from "./http/http.ts";
@@ -11,7 +10,6 @@ import { changeReply } from "./http/route.ts";
 const adapters = createAdapters("admin");
 const directory = new DirectoryService(adapters.directory);
 const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
-const gates = new GateBook({ ...adapters, fourEyes: adapters.fourEyes });
 
 export const handler = httpHandler(
   "admin",
@@ -34,14 +32,6 @@ export const handler = httpHandler(
     approveBadge: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "badge", params.badgeId, body.proposal) }),
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
     badges: async () => ({ body: { badges: await rulebook.badges() } }),
-    putGate: async ({ caller, params, body }) => {
-      const changed = await gates.putGate(caller, params.gateId, body);
-      return changeReply(changed, { gateId: changed.view.id });
-    },
-    approveGate: async ({ caller, params, body }) => {
-      const approved = await gates.approveGate(caller, params.gateId, body.proposal);
-      return { body: { gateId: approved.id, ...approved } };
-    },
   },
   adapters,
 );

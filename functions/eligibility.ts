@@ -1,10 +1,11 @@
 /** Lambda: promotion gates, eligibility checks and the audit trail. Reads the ledger, writes only audit records. */
 import { randomUUID } from "node:crypto";
-import { EligibilityService, toCsv } from "../domain/gates/index.ts";
+import { EligibilityService, GateBook, toCsv } from "../domain/gates/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoEligibilityStore } from "./dynamo/eligibility-store.ts";
 import { httpHandler } from "./http/http.ts";
+import { changeReply } from "./http/route.ts";
 
 const adapters = createAdapters("eligibility");
 const eligibility = new EligibilityService({
@@ -18,9 +19,19 @@ const eligibility = new EligibilityService({
   fourEyes: adapters.fourEyes,
 });
 
+const gates = new GateBook({ ...adapters, fourEyes: adapters.fourEyes });
+
 export const handler = httpHandler(
   "eligibility",
   {
+    putGate: async ({ caller, params, body }) => {
+      const changed = await gates.putGate(caller, params.gateId, body);
+      return changeReply(changed, { gateId: changed.view.id });
+    },
+    approveGate: async ({ caller, params, body }) => {
+      const approved = await gates.approveGate(caller, params.gateId, body.proposal);
+      return { body: { gateId: approved.id, ...approved } };
+    },
     getGate: async ({ caller, params }) => ({ body: await eligibility.getGate(caller, params.gateId) }),
     gates: async () => ({ body: { gates: await eligibility.gates() } }),
     eligibility: async ({ caller, params, query }) => ({

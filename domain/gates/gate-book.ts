@@ -1,7 +1,6 @@
 /**
  * Admins define promotion gates: each change checked against the badges it asks for, and under
- * four eyes a proposal until a second admin approves it (docs/SECURITY.md). Served by the admin
- * function, which owns every definition's writes; checks only read gates.
+ * four eyes a proposal until a second admin approves it (docs/SECURITY.md).
  */
 import type { BadgeDefinition } from "../awards/index.ts";
 import { assertRole, type Caller } from "../directory/index.ts";

@@ -1,4 +1,4 @@
-/** Promotion-eligibility gates (defined through the admin function) and checks (HR), and the audit trail (admin). */
+/** Promotion-eligibility gates and checks (HR), and the audit trail (admin). */
 import * as z from "zod";
 import { GateDefinition, maxCandidates } from "../../domain/gates/index.ts";
 import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
@@ -10,7 +10,7 @@ export const eligibilityRoutes = {
   putGate: defineRoute({
     method: "PUT",
     path: "/admin/gates/{gateId}",
-    area: "admin",
+    area: "eligibility",
     auth: "token",
     summary: "Define or change a promotion gate; each change is a new version, or under four eyes a proposal (202) (admin).",
     params: z.strictObject({ gateId: Id }),
@@ -20,7 +20,7 @@ export const eligibilityRoutes = {
   approveGate: defineRoute({
     method: "POST",
     path: "/admin/gates/{gateId}/approval",
-    area: "admin",
+    area: "eligibility",
     auth: "token",
     summary: "Approve the gate change waiting for a second admin; its author cannot (admin).",
     params: z.strictObject({ gateId: Id }),
