@@ -125,12 +125,12 @@ describe("the functions", () => {
           : [];
       });
 
-  it("let the eligibility function write nothing but audit records in the ledger and gate definitions in the state table", () => {
+  it("let the eligibility function write nothing but audit records in the ledger and gate definitions (and proposed changes) in the state table", () => {
     const writes = writesOf(logicalId(stack.functions.eligibility.role));
     expect(writes.map(({ actions, leadingKeys }) => ({ actions, leadingKeys }))).toEqual([
       {
         actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
-        leadingKeys: ["DEF#gate", "DEFV#gate#*", "DEFINITIONS"],
+        leadingKeys: ["DEF#gate", "DEFV#gate#*", "DEFINITIONS", "DEF#proposed-gate", "DEFV#proposed-gate#*"],
       },
       { actions: ["dynamodb:PutItem"], leadingKeys: ["AUDIT#*"] },
     ]);
