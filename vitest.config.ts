@@ -10,28 +10,54 @@ import { defineConfig } from "vitest/config";
  */
 process.env.LAUREL_SDK_RECORD ??= mkdtempSync(join(tmpdir(), "laurel-sdk-requests-"));
 const sdkRecord = process.env.LAUREL_SDK_RECORD;
-const iamConformance = "test/system/iam-conformance.test.ts";
+const iamConformance = "test/infra/iam-conformance.test.ts";
 
 export default defineConfig({
   test: {
+    globalSetup: ["test/support/global-setup.ts"],
+    setupFiles: ["test/support/env.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
     env: { LAUREL_SDK_RECORD: sdkRecord },
     projects: [
+      { extends: true, test: { name: "sources", include: ["test/**/*.test.ts"], exclude: [iamConformance], sequence: { groupOrder: 0 } } },
       {
+        // The API-level tests again, against the esbuild bundles Lambda runs (lib/bundling.ts):
+        // between them they call every area's function through scripts/local/api.ts, and the
+        // projector: the ledger (ledger, admin, public), webhooks, eligibility, the fund,
+        // leaderboards and their settings (with the projector), the directory over the local
+        // server, API Gateway's own answers (which also checks the bundles are what runs), and
+        // the log lines and X-Ray subsegments Powertools records from inside the bundles.
         extends: true,
         test: {
-          name: "suite",
-          include: ["test/**/*.test.ts"],
-          exclude: [iamConformance],
-          globalSetup: ["test/support/global-setup.ts"],
-          setupFiles: ["test/support/env.ts"],
+          name: "bundles",
           sequence: { groupOrder: 0 },
+          globalSetup: ["test/support/bundles-setup.ts"],
+          include: [
+            "test/ledger/ledger-api.test.ts",
+            "test/awards/webhooks.test.ts",
+            "test/gates/eligibility.test.ts",
+            "test/fund/fund.test.ts",
+            "test/leaderboards/leaderboard.test.ts",
+            "test/directory/directory-api.test.ts",
+            "test/system/gateway.test.ts",
+            "test/system/logs.test.ts",
+            "test/system/tracing.test.ts",
+          ],
         },
       },
-      // Evaluates what the whole suite recorded, so it runs after it.
-      { extends: true, test: { name: "iam", include: [iamConformance], sequence: { groupOrder: 1 } } },
+      // Evaluates what both projects recorded, so it runs after them; it needs no DynamoDB.
+      {
+        test: {
+          name: "iam",
+          include: [iamConformance],
+          env: { LAUREL_SDK_RECORD: sdkRecord },
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

@@ -1,40 +1,28 @@
 /**
  * Each function's deployment bundle, built with the options LaurelFunction deploys with
- * (lib/bundling.ts: the AWS SDK comes from the Lambda runtime) but without the source map: its
- * size, and its module initialisation time as a ratio to a bare Node start. The bundles are
- * written inside the project so that the SDK resolves from node_modules, as from the runtime.
+ * (lib/bundling.ts: the AWS SDK comes from the Lambda runtime, the X-Ray SDK from our layer) but
+ * without the source map: its size, and its module initialisation time as a ratio to a bare Node
+ * start. The bundles are written inside the project so that the SDK resolves from node_modules,
+ * as from the runtime, and the layer's X-Ray SDK beside them.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
-import { areas } from "../functions/http/route.ts";
-import { lambdaBundling } from "../lib/bundling.ts";
+import { pathToFileURL } from "node:url";
+import { buildXRaySdk } from "../lib/constructs/xray-layer.ts";
 import { devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
-import { atMost, median, type Options, type Result } from "./result.ts";
+import { buildBundles, functionNames } from "../scripts/local/lambda.ts";
+import { atMost, median, type Options, type Result, reported } from "./result.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
 export async function bundleFigures(options: Options): Promise<Result[]> {
   const out = mkdtempSync(join(root, "node_modules", ".laurel-bench-"));
   try {
-    const present = areas.filter((area) => existsSync(join(root, "functions", `${area}.ts`)));
-    const result = await build({
-      entryPoints: present.map((area) => join(root, "functions", `${area}.ts`)),
-      outdir: out,
-      outExtension: { ".js": ".mjs" },
-      bundle: true,
-      treeShaking: true,
-      platform: "node",
-      ...lambdaBundling,
-      mainFields: [...lambdaBundling.mainFields],
-      external: [...lambdaBundling.external],
-      banner: { js: lambdaBundling.banner },
-      sourcemap: false,
-      metafile: true,
-      logLevel: "error",
-    });
-    printLargestInputs(result.metafile);
+    const result = await buildBundles(out, { sourcemap: false, metafile: true });
+    if (result.metafile) printLargestInputs(result.metafile);
+    // Beside the bundles, where they find it first: the X-Ray SDK as its layer holds it.
+    const xray = buildXRaySdk(join(out, "node_modules"));
 
     // Module scope wires the adapters, which read these; nothing is called, so no AWS is needed.
     const env = {
@@ -42,7 +30,7 @@ export async function bundleFigures(options: Options): Promise<Result[]> {
       AWS_REGION: "us-east-1",
       LEDGER_TABLE: "bench-ledger",
       STATE_TABLE: "bench-state",
-      LOG_LEVEL: "silent",
+      LOG_LEVEL: "SILENT",
       LAUREL_SECRET_KEY: Buffer.alloc(32).toString("base64"),
       ...devAuthEnv(await loadDevIssuer()),
     };
@@ -54,9 +42,21 @@ export async function bundleFigures(options: Options): Promise<Result[]> {
       return elapsed;
     };
 
+    // The CPU time (user + system) a process spent by the end of loading the bundle: unlike wall
+    // time, barely moved by other work on the machine.
+    const cpu = (file: string) => {
+      const report = "const u = process.cpuUsage(); console.log((u.user + u.system) / 1000)";
+      const script = file ? `await import(${JSON.stringify(pathToFileURL(file).href)}); ${report}` : report;
+      const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { env, encoding: "utf8" });
+      if (child.status !== 0) throw new Error(`loading ${file} failed: ${child.stderr}`);
+      return Number(child.stdout.trim());
+    };
+
     const runs = options.quick ? 11 : 31;
-    const rows: Result[] = [];
-    for (const area of present) {
+    const rows: Result[] = [
+      atMost("X-Ray SDK layer, shared by every function: minified", Math.round(statSync(xray).size / 102.4) / 10, "KB", 150),
+    ];
+    for (const area of functionNames) {
       const file = join(out, `${area}.mjs`);
       rows.push(atMost(`bundle ${area}: minified, no source map`, Math.round(statSync(file).size / 102.4) / 10, "KB", 300));
       const bare: number[] = [];
@@ -70,6 +70,13 @@ export async function bundleFigures(options: Options): Promise<Result[]> {
       rows.push(
         atMost(`bundle ${area}: module init ÷ bare node start`, Math.round((median(loaded) / median(bare)) * 100) / 100, "ratio", 1.5),
       );
+      const cpuBare: number[] = [];
+      const cpuLoaded: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        cpuBare.push(cpu(""));
+        cpuLoaded.push(cpu(file));
+      }
+      rows.push(reported(`bundle ${area}: module init CPU time beyond a bare node`, Math.round(median(cpuLoaded) - median(cpuBare)), "ms"));
     }
     return rows;
   } finally {

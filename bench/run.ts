@@ -9,6 +9,7 @@ import { domainFigures } from "./domain.ts";
 import { eligibilityFigures } from "./eligibility.ts";
 import { pageFigures } from "./page.ts";
 import type { Options, Result } from "./result.ts";
+import { screenFigures } from "./screens.ts";
 import { startSystem } from "./system.ts";
 
 const options: Options = { quick: process.argv.includes("--quick") };
@@ -26,6 +27,7 @@ try {
   results.push(...(await webhookFigures(system, options)));
   // After the webhook figures: the demo rules it loads would also fire on the webhook figures' events.
   results.push(...(await eligibilityFigures(system, options)));
+  results.push(...(await screenFigures(system, options)));
 } finally {
   await system.stop();
 }

@@ -64,7 +64,7 @@ Object.assign(process.env, {
   LEDGER_TABLE: tables.ledger,
   STATE_TABLE: tables.state,
   ORG_TREE_TTL_MS: "30000",
-  LOG_LEVEL: "silent",
+  LOG_LEVEL: "SILENT",
   LAUREL_SECRET_KEY: randomBytes(32).toString("base64"),
   ...devAuthEnv(issuer),
 });

@@ -8,7 +8,7 @@ import { createDynamoClient } from "../functions/dynamo/client.ts";
 import type { RouteSpec } from "../functions/http/route.ts";
 import { demoAdmin, loadDemoOrg } from "../scripts/demo-data.ts";
 import type { JsonAnswer } from "../scripts/local/api.ts";
-import { devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
+import { type DevIssuer, devAuthEnv, loadDevIssuer } from "../scripts/local/dev-issuer.ts";
 import { createTables, startDynamoLocal } from "../scripts/local/dynamo.ts";
 import { installMeter } from "./dynamo-meter.ts";
 
@@ -23,6 +23,8 @@ export interface System {
   raw(method: string, url: string, body: string, headers: Record<string, string>): Promise<Response>;
   /** The route with this method and path template, if this version of Laurel has it. */
   route(method: string, path: string): RouteSpec | undefined;
+  /** The issuer the API trusts: for a local server's demo sign-in, or a page's token. */
+  issuer: DevIssuer;
   stop(): Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export async function startSystem(): Promise<System> {
     LEDGER_TABLE: tableNames.ledger,
     STATE_TABLE: tableNames.state,
     ORG_TREE_TTL_MS: "30000",
-    LOG_LEVEL: "silent",
+    LOG_LEVEL: "SILENT",
     LAUREL_SECRET_KEY: randomBytes(32).toString("base64"),
     ...devAuthEnv(issuer),
   });
@@ -78,6 +80,7 @@ export async function startSystem(): Promise<System> {
     as,
     raw: (method, url, body, headers) => send(method, url, body, headers),
     route: (method, path) => (Object.values(routes) as RouteSpec[]).find((spec) => spec.method === method && spec.path === path),
+    issuer,
     stop: () => dynamo.stop(),
   };
 }

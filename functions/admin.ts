@@ -32,6 +32,7 @@ export const handler = httpHandler(
     approveBadge: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "badge", params.badgeId, body.proposal) }),
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
     badges: async () => ({ body: { badges: await rulebook.badges() } }),
+    rules: async () => ({ body: { rules: await rulebook.rules() } }),
   },
   adapters,
 );

@@ -1,14 +1,14 @@
 /** Lambda: promotion gates, eligibility checks and the audit trail. Reads the ledger, writes only audit records. */
 import { randomUUID } from "node:crypto";
-import { EligibilityService, GateBook, toCsv } from "../domain/gates/index.ts";
-import type { PersonId } from "../domain/kernel/model.ts";
+import { type EligibilityDeps, EligibilityService, GateBook, TeamOverview, toCsv } from "../domain/gates/index.ts";
+import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoEligibilityStore } from "./dynamo/eligibility-store.ts";
 import { httpHandler } from "./http/http.ts";
 import { changeReply } from "./http/route.ts";
 
 const adapters = createAdapters("eligibility");
-const eligibility = new EligibilityService({
+const deps: EligibilityDeps = {
   store: new DynamoEligibilityStore(adapters.db, adapters.tables, adapters.ledgerStore, adapters.audit),
   definitions: adapters.definitions,
   orgTree: () => adapters.directory.orgTree(),
@@ -16,8 +16,9 @@ const eligibility = new EligibilityService({
   clock: adapters.clock,
   timeZone: adapters.timeZone,
   newId: randomUUID,
-  fourEyes: adapters.fourEyes,
-});
+};
+const eligibility = new EligibilityService(deps);
+const teams = new TeamOverview(deps);
 
 const gates = new GateBook({ ...adapters, fourEyes: adapters.fourEyes });
 
@@ -34,6 +35,7 @@ export const handler = httpHandler(
     },
     getGate: async ({ caller, params }) => ({ body: await eligibility.getGate(caller, params.gateId) }),
     gates: async () => ({ body: { gates: await eligibility.gates() } }),
+    team: async ({ caller, params }) => ({ body: await teams.of(caller, params.orgUnitId as OrgUnitId) }),
     eligibility: async ({ caller, params, query }) => ({
       body: await eligibility.check(caller, params.personId as PersonId, query.gate, query.asOf),
     }),

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { FundService, RedemptionService } from "../domain/fund/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
+import { withExplanation } from "../domain/ledger/index.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoFundStore } from "./dynamo/fund-store.ts";
 import { httpHandler, written } from "./http/http.ts";
@@ -42,7 +43,10 @@ export const handler = httpHandler(
       written(await funds.withdraw(caller, params.claimId, body, idempotencyKey)),
     clawBack: async ({ caller, params, body, idempotencyKey }) =>
       written(await funds.clawback(caller, params.claimId, body, idempotencyKey)),
-    personFund: async ({ caller, params }) => ({ body: await funds.personFund(caller, params.personId as PersonId) }),
+    personFund: async ({ caller, params }) => {
+      const fund = await funds.personFund(caller, params.personId as PersonId);
+      return { body: { ...fund, payouts: fund.payouts.map(withExplanation) } };
+    },
     putReward: async ({ caller, params, body }) => changeReply(await redemptions.putReward(caller, params.rewardId, body)),
     approveReward: async ({ caller, params, body }) => ({ body: await redemptions.approveReward(caller, params.rewardId, body.proposal) }),
     rewards: async () => ({ body: { rewards: await redemptions.rewards() } }),

@@ -3,6 +3,7 @@
 import { AccountService } from "../domain/accounts/index.ts";
 import type { BadgeDefinition } from "../domain/awards/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
+import { withExplanation } from "../domain/ledger/index.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { httpHandler, written } from "./http/http.ts";
 
@@ -25,7 +26,7 @@ export const handler = httpHandler(
     badgeCredentials: async ({ caller, params }) => ({ body: await accounts.credentials(caller, params.personId as PersonId) }),
     ledger: async ({ caller, params, query }) => {
       const page = await accounts.ledger(caller, params.personId as PersonId, query.limit, query.cursor);
-      return { body: { entries: page.items, cursor: page.cursor ?? null } };
+      return { body: { entries: page.items.map(withExplanation), cursor: page.cursor ?? null } };
     },
   },
   adapters,

@@ -9,6 +9,7 @@
  * of times, then sends the batch's description to the dead-letter queue. Retried records that
  * were already applied are no-ops. Locally scripts/local/stream-poller.ts calls this same handler.
  */
+import middy from "@middy/core";
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import type { Directory, Person } from "../domain/directory/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
@@ -21,7 +22,7 @@ import { DynamoDirectory } from "./dynamo/directory-store.ts";
 import { keys } from "./dynamo/keys.ts";
 import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
 import { tableName } from "./dynamo/tables.ts";
-import { createLogger, type Logger } from "./http/log.ts";
+import { createLogger, type Logger, observe } from "./http/log.ts";
 
 /** A stream image (DynamoDB JSON) as a plain value. */
 export function fromAttributeValue(value: AttributeValue): unknown {
@@ -115,11 +116,16 @@ export function createProjector(deps: ProjectorDeps) {
 
 const db = createDocumentClient("projector");
 const state = tableName("state");
+const log = createLogger("projector");
 
-export const handler = createProjector({
-  writer: new DynamoLeaderboardStore(db, state),
-  directory: new DynamoDirectory(db, state, { orgTreeTtlMs: Number(process.env.ORG_TREE_TTL_MS ?? 30_000) }),
-  timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",
-  clock: { now: () => new Date() },
-  log: createLogger({ area: "projector" }),
-});
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
+  .use(observe(log))
+  .handler(
+    createProjector({
+      writer: new DynamoLeaderboardStore(db, state),
+      directory: new DynamoDirectory(db, state, { orgTreeTtlMs: Number(process.env.ORG_TREE_TTL_MS ?? 30_000) }),
+      timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",
+      clock: { now: () => new Date() },
+      log,
+    }),
+  );

@@ -1,14 +1,15 @@
 /** Lambda (scheduled): verifies the whole ledger; a failure raises the function's error alarm. */
+import middy from "@middy/core";
 import { createDocumentClient } from "./dynamo/client.ts";
 import { verifyAll } from "./dynamo/maintenance.ts";
 import { tableName } from "./dynamo/tables.ts";
-import { createLogger } from "./http/log.ts";
+import { createLogger, observe } from "./http/log.ts";
 
 const db = createDocumentClient("verifier");
 const tables = { ledger: tableName("ledger"), state: tableName("state") };
+const log = createLogger("verifier");
 
-export async function handler(): Promise<{ chains: number; entries: number }> {
-  const log = createLogger({ area: "verifier" });
+async function verify(): Promise<{ chains: number; entries: number }> {
   const { chains, entries, problems } = await verifyAll(db, tables);
   for (const p of problems) log.error("ledger invariant broken", { holder: p.holder, entryId: p.entryId, problem: p.problem });
   if (problems.length)
@@ -16,3 +17,5 @@ export async function handler(): Promise<{ chains: number; entries: number }> {
   log.info("ledger verified", { chains, entries });
   return { chains, entries };
 }
+
+export const handler = middy<unknown, { chains: number; entries: number }>().use(observe(log)).handler(verify);

@@ -4,7 +4,7 @@
  * A new area in functions/http/route.ts fails to compile until it has a line here, e.g.
  * `leaderboard: { ledger: "none", state: "read" }`. State-table writes name the key families the
  * area owns (functions/dynamo/keys.ts), so that no area but those that move balances may write a
- * chain head. test/system/iam-conformance.test.ts evaluates every request the suite makes against
+ * chain head. test/infra/iam-conformance.test.ts evaluates every request the suite makes against
  * these grants in the synthesised template.
  *
  * The ledger is append-only. IAM enforces what it can: no role gets dynamodb:UpdateItem or

@@ -1,6 +1,7 @@
 /**
  * Builds the managers' page (web/) into web/dist/: one JS bundle (Preact + TSX via esbuild) and
- * one CSS file, both named by content hash, and index.html pointing at them. Checks the budget:
+ * one CSS file, both named by content hash, index.html pointing at them, and the offline app
+ * shell's service worker (sw.js) that keeps them. Checks the budget:
  * JS + CSS at most 60 KB gzipped. `npm run build:web`; `npm start` and the page test call buildWeb().
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -58,7 +59,19 @@ export async function buildWeb(options: { outDir?: string; quiet?: boolean } = {
   const html = readFileSync(join(webDir, "index.html"), "utf8").replaceAll("%APP_JS%", js.file).replaceAll("%STYLE_CSS%", css.file);
   writeFileSync(join(outDir, "index.html"), html);
   const publicDir = join(webDir, "public");
-  if (existsSync(publicDir)) for (const name of readdirSync(publicDir)) copyFileSync(join(publicDir, name), join(outDir, name));
+  const publicFiles = existsSync(publicDir) ? readdirSync(publicDir) : [];
+  for (const name of publicFiles) copyFileSync(join(publicDir, name), join(outDir, name));
+  await build({
+    entryPoints: { sw: join(webDir, "src", "sw.ts") },
+    outdir: outDir,
+    bundle: true,
+    minify: true,
+    format: "iife",
+    target: "es2020",
+    define: { __LAUREL_SHELL__: JSON.stringify(["./", "config.json", js.file, css.file, ...publicFiles]) },
+    legalComments: "none",
+    logLevel: "error",
+  });
 
   const gzipBytes = js.gzipBytes + css.gzipBytes;
   const summary = `JS ${kb(js.gzipBytes)} + CSS ${kb(css.gzipBytes)} = ${kb(gzipBytes)} gzipped, budget ${kb(pageBudgetBytes)}`;

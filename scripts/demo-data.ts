@@ -488,6 +488,7 @@ export const demoRewards = {
   "learning-card": {
     name: { zh: "学习卡", en: "Learning card" },
     description: "天马学习平台 100 元学习卡",
+    collect: { zh: "兑换后 1 个工作日内发到天马学习平台账户。", en: "Credited to your Tianma learning account within a working day." },
     price: 100,
     stock: 50,
     perPersonLimit: { count: 2, period: "month" },
@@ -497,14 +498,21 @@ export const demoRewards = {
     price: 80,
     stock: 20,
     perPersonLimit: { count: 1, period: "quarter" },
+    collect: { zh: "凭兑换记录到本部门行政处领取。", en: "Collect it from your department's office; show the redemption." },
   },
   "training-seat": {
     name: { zh: "培训名额：数字化高级管理师研修班", en: "Training seat: senior digital manager course" },
     price: 300,
     stock: 3,
     perPersonLimit: { count: 1, period: "year" },
+    collect: { zh: "培训中心将在开班前 2 周通知你报到。", en: "The training centre contacts you 2 weeks before the course." },
   },
-  "coffee-voucher": { name: { zh: "门店咖啡券", en: "Coffee voucher" }, price: 10, stock: "unlimited" },
+  "coffee-voucher": {
+    name: { zh: "门店咖啡券", en: "Coffee voucher" },
+    price: 10,
+    stock: "unlimited",
+    collect: { zh: "在任一门店收银台出示本页兑换记录即可。", en: "Show this redemption at any store's till." },
+  },
 };
 
 type Dispatch = (request: {

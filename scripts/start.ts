@@ -1,11 +1,13 @@
 /**
  * `npm start`: DynamoDB Local (data kept in .laurel/dynamodb unless --fresh), the tables, the
- * demo enterprise, and the API on http://127.0.0.1:3000 served by the Lambda handlers.
+ * demo enterprise, and the API on http://127.0.0.1:3000 served by the Lambda handlers, throttled
+ * as the dev stage is. `npm start -- --bundled` serves them from the esbuild bundles lib/ deploys.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createDynamoClient } from "../functions/dynamo/client.ts";
+import { stageConfig } from "../lib/stage.ts";
 import { buildWeb } from "./build-web.ts";
 import {
   demoAdmin,
@@ -19,11 +21,13 @@ import {
 } from "./demo-data.ts";
 import { devAuthEnv, loadDevIssuer } from "./local/dev-issuer.ts";
 import { createTables, startDynamoLocal } from "./local/dynamo.ts";
+import { buildBundles, loadHandler } from "./local/lambda.ts";
 
 const root = join(import.meta.dirname, "..");
 const stateDir = join(root, ".laurel");
 const dataDir = join(stateDir, "dynamodb");
 const fresh = process.argv.includes("--fresh");
+const bundled = process.argv.includes("--bundled");
 const port = Number(process.env.PORT ?? 3000);
 
 if (fresh) rmSync(dataDir, { recursive: true, force: true });
@@ -48,13 +52,18 @@ Object.assign(process.env, {
   ...devAuthEnv(issuer),
 });
 await createTables(createDynamoClient(), tableNames);
+if (bundled) {
+  const bundles = join(stateDir, "bundles");
+  await buildBundles(bundles);
+  process.env.LAUREL_BUNDLES = bundles;
+}
 
 // Imported only now: the handlers read their configuration at module load, as in Lambda.
 const { dispatch } = await import("./local/api.ts");
 const { startLocalServer } = await import("./local/server.ts");
 // The leaderboard projector, fed from DynamoDB Local's stream of the ledger as Lambda is in AWS.
 const { StreamPoller } = await import("./local/stream-poller.ts");
-const { handler: projector } = await import("../functions/projector.ts");
+const projector = await loadHandler<typeof import("../functions/projector.ts").handler>("projector");
 const poller = new StreamPoller({
   endpoint: dynamo.endpoint,
   client: createDynamoClient(),
@@ -74,7 +83,10 @@ if (firstRun) {
     });
     return { status: result.statusCode ?? 200, body: JSON.parse(result.body ?? "null") as unknown };
   };
-  process.env.LOG_LEVEL = "silent";
+  // The functions read their log level once, at their first request (this load): keep it INFO for
+  // the server's requests, and leave the load's hundreds of request lines out of the terminal.
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
   await loadDemoOrg(send);
   const secrets = await loadDemoDefinitions(send);
   writeFileSync(join(stateDir, "source-secrets.json"), JSON.stringify(secrets, null, 2), { mode: 0o600 });
@@ -82,15 +94,16 @@ if (firstRun) {
   await loadDemoEvents(dispatch, secrets["tianma-learning"] as string);
   await loadDemoIndices(send);
   await loadDemoFund(dispatch, (personId, roles) => issuer.sign(personId, roles));
-  delete process.env.LOG_LEVEL;
+  process.stdout.write = write;
   console.log(`Loaded the demo enterprise: ${demoPeople.length} people.`);
 }
 
 const page = await buildWeb();
-await startLocalServer(port, "127.0.0.1", { dev: { issuer } });
+await startLocalServer(port, "127.0.0.1", { dev: { issuer }, throttle: stageConfig("dev").throttle });
 const managerToken = await issuer.sign("liu-yang", ["manager"]);
 console.log(`
 Laurel is running at http://127.0.0.1:${port}  (DynamoDB Local at ${dynamo.endpoint}, data in .laurel/)
+${bundled ? "Served from the esbuild bundles Lambda runs (.laurel/bundles/)." : "Served from the TypeScript sources; npm start -- --bundled serves the bundles Lambda runs."}
 
 The managers' page: http://127.0.0.1:${port}/app/  (demo sign-in; ${page.summary})
 

@@ -8,6 +8,7 @@ import type { EntrySnapshot } from "../ledger/index.ts";
 import {
   type Actor,
   appendMovements,
+  type Cause,
   type ChainState,
   type LedgerEntry,
   type Movement,
@@ -40,6 +41,7 @@ export function grantMovements(grant: Grant, context: AwardContext): Movement[] 
     from: systemAccount("issuer"),
     to: personAccount(grant.personId),
     reason: grant.reason,
+    cause: grant.cause,
     actor: context.actor,
     rule: grant.rule,
     occurredAt: context.occurredAt,
@@ -53,8 +55,19 @@ export function grantMovements(grant: Grant, context: AwardContext): Movement[] 
 }
 
 function levelMovements(level: BadgeLevelChange, person: ChainState["holder"], context: AwardContext): Movement[] {
-  const base = { kind: "award" as const, from: systemAccount("issuer"), to: person, actor: context.actor, occurredAt: context.occurredAt };
+  const levelBase = {
+    kind: "award" as const,
+    from: systemAccount("issuer"),
+    to: person,
+    actor: context.actor,
+    occurredAt: context.occurredAt,
+  };
   const reason = `获得勋章「${level.name.zh}」`;
+  const cause: Cause = {
+    code: "badge",
+    params: { badgeId: level.badgeId, level: level.level, badge: level.badgeName, levelName: level.name },
+  };
+  const base = { ...levelBase, cause };
   const grants = level.grants;
   return [
     { ...base, asset: level.asset, amount: 1, reason },

@@ -59,6 +59,8 @@ export interface BadgeLevelChange {
   level: number;
   asset: AssetKey;
   name: BadgeLevel["name"];
+  /** The badge's own name, for the entry's cause. */
+  badgeName: Badge["name"];
   grants?: BadgeLevel["grants"];
 }
 
@@ -117,7 +119,7 @@ function levelsOf(badge: Badge, progress: BadgeProgress) {
   const highest = badge.levels.findLastIndex((level) => level.criteria.every((c) => holds(c, progress))) + 1;
   return badge.levels.map((level) => {
     const asset = assetKey({ kind: "badge", badgeId: badge.badgeId, level: level.level });
-    const change: BadgeLevelChange = { badgeId: badge.badgeId, level: level.level, asset, name: level.name };
+    const change: BadgeLevelChange = { badgeId: badge.badgeId, level: level.level, asset, name: level.name, badgeName: badge.name };
     if (level.grants) change.grants = level.grants;
     return { change, justified: level.level <= highest, held: progress.heldLevels.has(asset) };
   });

@@ -63,6 +63,16 @@ export class RuleBook {
     return { ...definitionView(found), ...(pending ? { pending } : {}) };
   }
 
+  /**
+   * How to earn coins and points, for managers: each rule's names, what it awards and how it
+   * fires; not its conditions, sources or caps, which are the admins' business.
+   */
+  async rules() {
+    return (await this.#definitions.list<RuleDefinition>("rule"))
+      .map((r) => ({ ruleId: r.id, name: r.body.name, award: r.body.award, trigger: r.body.trigger, team: r.body.team !== undefined }))
+      .sort((a, b) => a.ruleId.localeCompare(b.ruleId));
+  }
+
   async badges(): Promise<DefinitionView<BadgeDefinition>[]> {
     return (await this.#definitions.list<BadgeDefinition>("badge")).map(definitionView).sort((a, b) => a.id.localeCompare(b.id));
   }

@@ -10,7 +10,7 @@ import { DomainError } from "../kernel/errors.ts";
 import type { Capability, PersonId } from "../kernel/model.ts";
 import { defaultTimeZone, type Period, periodKey, previousPeriodKey } from "../kernel/periods.ts";
 import { Amount, localizedText, PointsSchema } from "../kernel/schemas.ts";
-import type { RuleRef } from "../ledger/index.ts";
+import type { Cause, RuleRef, RuleTrigger } from "../ledger/index.ts";
 import { type CapUsage, emptyRuleState, type RuleEffect, type RuleProgress, type RuleState } from "../ledger/index.ts";
 
 const maxConditionDepth = 5;
@@ -154,6 +154,7 @@ export interface Grant {
   personId: PersonId;
   rule: RuleRef;
   reason: string;
+  cause: Cause;
   coins?: number;
   points?: { capability: Capability; amount: number };
 }
@@ -363,6 +364,21 @@ function advance(
   }
 }
 
+/** The grant's cause: the rule's names and what made it fire, for the reader's language. */
+function ruleCause(rule: Rule, progress: RuleProgress, teamSize: number | undefined): Cause {
+  const trigger = rule.trigger;
+  const fired: RuleTrigger =
+    trigger.kind === "count"
+      ? { kind: "count", times: progress.count }
+      : trigger.kind === "streak"
+        ? { kind: "streak", length: trigger.length, period: trigger.period }
+        : { kind: trigger.kind };
+  return {
+    code: "rule",
+    params: { ruleId: rule.ruleId, rule: rule.name, trigger: fired, ...(teamSize === undefined ? {} : { teamSize }) },
+  };
+}
+
 /** Reduces an award to what the person's cap for the period leaves, and books what is granted. */
 function applyCap(
   rule: Rule,
@@ -468,6 +484,7 @@ export function evaluateEvent(input: EvaluationInput): Evaluation {
         personId,
         rule: { ruleId: rule.ruleId, version: rule.version },
         reason: why ? `${rule.name.zh}（${why}）` : rule.name.zh,
+        cause: ruleCause(rule, progress, rule.team ? people.length : undefined),
         ...(granted.coins > 0 ? { coins: granted.coins } : {}),
         ...(granted.points > 0 && rule.award.points
           ? { points: { capability: rule.award.points.capability as Capability, amount: granted.points } }

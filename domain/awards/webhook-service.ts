@@ -405,7 +405,9 @@ export class WebhookService {
             .map((s) => s.entry as LedgerEntry);
           const undone = appendMovements(
             person.chain,
-            originals.map((e) => reversalOf(e, actor, reason, now)),
+            originals.map((e) =>
+              reversalOf(e, actor, reason, now, { code: "retraction", params: { sourceId: source.id, eventId: targetId } }),
+            ),
             now,
           );
           // Badge levels that no longer hold without the event go too, with what they granted.

@@ -12,7 +12,7 @@ import { ContentionError, DomainError, ForbiddenError, NotFoundError } from "../
 import { type EntryId, fundAccount, type OrgUnitId, type PersonId, personAccount } from "../kernel/model.ts";
 import type { Clock, Page } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
-import type { ChainAppend, IdempotencyRef, LedgerStore, OnceRecord, Outcome, PersonSnapshot } from "../ledger/index.ts";
+import type { Cause, ChainAppend, IdempotencyRef, LedgerStore, OnceRecord, Outcome, PersonSnapshot } from "../ledger/index.ts";
 import { type ChainState, emptyChain, emptyRuleState, type LedgerEntry, replayOf } from "../ledger/index.ts";
 import {
   assertMayDecide,
@@ -162,7 +162,10 @@ export class FundService {
         }
       }
       const now = this.#now();
-      const base = this.#base(caller, `申领 ${claimId}: ${request.scenario}`.slice(0, 500), now);
+      const base = this.#base(caller, `申领 ${claimId}: ${request.scenario}`.slice(0, 500), now, {
+        code: "fund-claim",
+        params: { claimId, scenario: request.scenario },
+      });
       const change = reserve(fund, snapshot.state, { claimId, amount: request.amount, parts }, base, now);
       const claim: Claim = {
         claimId,
@@ -288,7 +291,10 @@ export class FundService {
       const fund = this.#exists(snapshot, claim.fundId);
       const payoutEntries = wanted.map((p) => payouts.get(p.payoutEntryId as EntryId)?.entry as LedgerEntry);
       const now = this.#now();
-      const base = this.#base(caller, request.reason, now);
+      const base = this.#base(caller, request.reason, now, {
+        code: "fund-clawback",
+        params: { claimId, scenario: claim.scenario },
+      });
       const change = staleAsContention(() => clawback(fund, snapshot.state, claim, payoutEntries, chainsOf(people), base, now));
       const byPerson = new Map(change.fund.entries.map((e) => [e.from, e.entryId]));
       const parts = claim.parts.map((p) => {
@@ -378,7 +384,10 @@ export class FundService {
       status === "paid" ? this.#people(claim.parts.map((p) => p.personId)) : Promise.resolve(new Map<PersonId, PersonSnapshot>()),
     ]);
     const fund = this.#exists(snapshot, claim.fundId);
-    const base = this.#base(caller, `${action} ${claim.claimId}: ${comment}`.slice(0, 500), now);
+    const base = this.#base(caller, `${action} ${claim.claimId}: ${comment}`.slice(0, 500), now, {
+      code: status === "paid" ? "fund-payout" : "fund-void",
+      params: { claimId: claim.claimId, scenario: claim.scenario },
+    });
     const change = staleAsContention(() =>
       status === "paid"
         ? post(fund, snapshot.state, claim, chainsOf(people), base, now)
@@ -453,8 +462,8 @@ export class FundService {
     return this.#deps.clock.now().toISOString();
   }
 
-  #base(caller: Caller, reason: string, now: string): MovementBase {
-    return { actor: actorOf(caller), reason, occurredAt: now };
+  #base(caller: Caller, reason: string, now: string, cause: Cause): MovementBase {
+    return { actor: actorOf(caller), reason, cause, occurredAt: now };
   }
 
   #retry<T>(attempt: () => Promise<T>): Promise<T> {

@@ -27,7 +27,15 @@ import {
   reservedAccount,
   systemAccount,
 } from "../kernel/model.ts";
-import { type Actor, appendMovements, type ChainState, type EntryRef, type LedgerEntry, type Movement } from "../ledger/index.ts";
+import {
+  type Actor,
+  appendMovements,
+  type Cause,
+  type ChainState,
+  type EntryRef,
+  type LedgerEntry,
+  type Movement,
+} from "../ledger/index.ts";
 
 export interface FundLimits {
   /** The most one claim may ask for. */
@@ -231,6 +239,7 @@ export function splitAmount(amount: number, split: SplitRequest): ClaimPart[] {
 export interface MovementBase {
   actor: Actor;
   reason: string;
+  cause?: Cause;
   occurredAt: string;
 }
 

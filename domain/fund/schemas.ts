@@ -91,6 +91,8 @@ export const RewardDefinition = z
   .strictObject({
     name: z.strictObject({ zh: Text(100), en: Text(100).optional() }),
     description: Text(1000).optional(),
+    /** How a redeemer collects it (where, when, whom to ask), shown with their redemptions. */
+    collect: z.strictObject({ zh: Text(300), en: Text(300).optional() }).optional(),
     /** Price in coins. */
     price: Amount,
     /** How many can be redeemed in all (net of cancellations), or "unlimited". */

@@ -4,3 +4,4 @@ export * from "./eligibility-service.ts";
 export * from "./gate-book.ts";
 export * from "./gates.ts";
 export * from "./ports.ts";
+export * from "./team-overview.ts";

@@ -1,4 +1,5 @@
 /** The ledger context's public entry: other contexts, functions/ and tests import from here only. */
+export * from "./causes.ts";
 export * from "./idempotency.ts";
 export * from "./ledger.ts";
 export * from "./person-state.ts";

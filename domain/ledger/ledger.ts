@@ -5,6 +5,7 @@
 import { canonicalJson, sha256Hex } from "../kernel/canonical.ts";
 import { DomainError, InsufficientBalanceError } from "../kernel/errors.ts";
 import { type AccountId, type AssetKey, type EntryId, type PersonId, reservedAccount } from "../kernel/model.ts";
+import type { Cause } from "./causes.ts";
 
 export type Actor = { kind: "person"; personId: PersonId } | { kind: "source"; sourceId: string; eventId: string };
 
@@ -31,6 +32,8 @@ export interface Movement {
   from: AccountId;
   to: AccountId;
   reason: string;
+  /** The reason as a code and parameters, which the page and the API say in either language. */
+  cause?: Cause;
   actor: Actor;
   rule?: RuleRef;
   /** When it happened in the business; `recordedAt` is when the ledger learnt of it. */
@@ -189,7 +192,7 @@ export const grantCandidates = (badgeEntry: Pick<LedgerEntry, "holder" | "seq">)
 export const seqOfEntryId = (entryId: EntryId): number => Number(entryId.slice(entryId.lastIndexOf(".") + 1));
 
 /** A correction: the same value moved back, referencing the original. */
-export function reversalOf(original: LedgerEntry, actor: Actor, reason: string, occurredAt: string): Movement {
+export function reversalOf(original: LedgerEntry, actor: Actor, reason: string, occurredAt: string, cause?: Cause): Movement {
   if (original.kind === "reversal") {
     throw new DomainError(
       "conflict",
@@ -215,6 +218,7 @@ export function reversalOf(original: LedgerEntry, actor: Actor, reason: string, 
     from: original.to,
     to: original.from,
     reason,
+    ...(cause ? { cause } : {}),
     actor,
     ...(original.rule ? { rule: original.rule } : {}),
     occurredAt,

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { tracer } from "../http/log.ts";
 
 /** Prefix of the user agent that names the function making a request (see `createDynamoClient`). */
 export const callerAgentPrefix = "laurel-";
@@ -9,7 +10,7 @@ export const callerAgentPrefix = "laurel-";
  * SDK finds the region and credentials itself.
  */
 export function createDocumentClient(caller?: string): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(createDynamoClient(caller), { marshallOptions: { removeUndefinedValues: true } });
+  return DynamoDBDocumentClient.from(traced(createDynamoClient(caller)), { marshallOptions: { removeUndefinedValues: true } });
 }
 
 /**
@@ -27,6 +28,9 @@ export function createDynamoClient(caller?: string): DynamoDBClient {
       : {}),
   });
 }
+
+/** An X-Ray subsegment for every call the client makes (Powertools Tracer; nothing outside Lambda). */
+export const traced = (client: DynamoDBClient): DynamoDBClient => tracer.captureAWSv3Client(client);
 
 const retryableNames = new Set([
   "TransactionCanceledException",

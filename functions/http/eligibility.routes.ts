@@ -45,6 +45,16 @@ export const eligibilityRoutes = {
       "Every promotion gate, current version: which tier it is for and what it asks (any signed-in user: a manager sees what the next step needs).",
     success: { status: 200, description: "The gates." },
   }),
+  team: defineRoute({
+    method: "GET",
+    path: "/org-units/{orgUnitId}/team",
+    area: "eligibility",
+    auth: "token",
+    summary:
+      "A team in one request: each member's coins, points and standing against the gate of their tier, in the org tree's order (a lead for the units they lead and below; hr, admin).",
+    params: z.strictObject({ orgUnitId: Id }),
+    success: { status: 200, description: "The unit, its units in tree order and the members the caller may see." },
+  }),
   eligibility: defineRoute({
     method: "GET",
     path: "/people/{personId}/eligibility",

@@ -1,7 +1,8 @@
 /**
- * The HTTP stack every area's Lambda shares: observability first (correlation id, one JSON log
- * line per request), problem details for every error, then routing, authentication and zod
- * validation of params, query and body, then the route's implementation.
+ * The HTTP stack every area's Lambda shares: observability first (Powertools' trace segment and
+ * Lambda context, the correlation id, one JSON log line per request), problem details for every
+ * error, then routing, authentication and zod validation of params, query and body, then the
+ * route's implementation.
  */
 import { randomUUID } from "node:crypto";
 import middy, { type MiddlewareObj } from "@middy/core";
@@ -16,7 +17,7 @@ import type { Outcome } from "../../domain/ledger/index.ts";
 import type { AuditLog } from "../dynamo/audit-log.ts";
 import { isRetryableDynamoError } from "../dynamo/client.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
-import { createLogger, type Logger } from "./log.ts";
+import { createLogger, type Logger, observe } from "./log.ts";
 import type { Area, Implementation, Reply, RouteSpec } from "./route.ts";
 import { type RouteId, routes } from "./routes.ts";
 
@@ -57,11 +58,11 @@ const titles: Record<number, string> = {
 interface Internal extends Record<string, unknown> {
   correlationId: string;
   startedAt: number;
-  log: Logger;
   callerId?: string;
 }
 
 type LaurelRequest = { event: Event; response: Result | null; error: Error | null; internal: Internal };
+type CorrelatedLogger = Logger & { setCorrelationId(value: string): void };
 
 export function problem(
   status: number,
@@ -95,28 +96,28 @@ function toProblem(error: unknown, correlationId: string): Result {
   return problem(500, "internal", `Something went wrong on our side; quote ${correlationId} when reporting it.`, { correlationId });
 }
 
-const observability = (area: Area): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
+const observability = (log: CorrelatedLogger): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
   before: (request) => {
     const given = request.event.headers?.["x-correlation-id"];
     const correlationId = given && /^[A-Za-z0-9_-]{8,64}$/.test(given) ? given : (request.event.requestContext?.requestId ?? randomUUID());
     request.internal.correlationId = correlationId;
     request.internal.startedAt = performance.now();
-    request.internal.log = createLogger({ area, correlationId });
+    log.setCorrelationId(correlationId);
   },
-  after: (request) => finish(request as LaurelRequest),
+  after: (request) => finish(request as LaurelRequest, log),
   onError: (request) => {
     const { internal, error } = request as LaurelRequest;
     const response = toProblem(error, internal.correlationId ?? "unknown");
-    if (response.statusCode === 500) internal.log?.error("unhandled error", { error });
+    if (response.statusCode === 500) log.error("unhandled error", { error });
     request.response = response;
-    finish(request as LaurelRequest);
+    finish(request as LaurelRequest, log);
   },
 });
 
-function finish({ event, response, internal }: LaurelRequest): void {
+function finish({ event, response, internal }: LaurelRequest, log: Logger): void {
   if (!response) return;
   response.headers = { ...response.headers, "x-correlation-id": internal.correlationId, "cache-control": "no-store" };
-  internal.log?.info("request", {
+  log.info("request", {
     method: event.requestContext?.http?.method,
     route: event.routeKey,
     path: event.rawPath,
@@ -259,8 +260,10 @@ export function httpHandler<A extends Area>(area: A, implementations: AreaImplem
     return { method: spec.method, path: spec.path, handler: implement(id, spec, implementation, deps, internalOf) };
   });
   const router = httpRouter(table);
+  const log = createLogger(area);
   return middy<Event, Result, Error, Context, Internal>()
-    .use(observability(area))
+    .use(observe(log))
+    .use(observability(log))
     .use({
       before: (request) => {
         deps.definitions?.newRequest();

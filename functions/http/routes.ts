@@ -271,6 +271,14 @@ const coreRoutes = {
     params: BadgeParams,
     success: { status: 200, description: "The badge." },
   }),
+  rules: defineRoute({
+    method: "GET",
+    path: "/rules",
+    area: "admin",
+    auth: "token",
+    summary: "How to earn coins and points: every rule's name, award and trigger, without its conditions (any signed-in user).",
+    success: { status: 200, description: "The rules." },
+  }),
   badges: defineRoute({
     method: "GET",
     path: "/badges",

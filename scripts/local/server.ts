@@ -5,72 +5,79 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { RequestLimits } from "../../lib/stage.ts";
 import { demoGates, demoLeads, demoOrgUnits, demoPeople } from "../demo-data.ts";
-import { dispatch } from "./api.ts";
+import { dispatch, matchRoute } from "./api.ts";
 import type { DevIssuer } from "./dev-issuer.ts";
-
-const maxRequestBytes = 2 * 1024 * 1024;
+import { bodyOverQuota, gatewayMaxBodyBytes, integrationFailed, Throttle, tooManyRequests } from "./gateway.ts";
 
 /** Local only, never deployed: `dev.issuer` turns on the demo sign-in routes under /dev/. */
 export interface LocalServerOptions {
   dev?: { issuer: DevIssuer };
   /** The built page (scripts/build-web.ts), served under /app/. */
   webRoot?: string;
+  /** API Gateway's throttling of a stage (lib/stage.ts): the whole API, and routes that write. */
+  throttle?: { api: RequestLimits; writes: RequestLimits };
 }
 
+/**
+ * The names this server answers to. A page elsewhere on the web can make a browser resolve its
+ * own name to 127.0.0.1 (DNS rebinding) and then call this server as if same-origin, /dev/token
+ * included; its requests still carry its own name in Host, so any other name is refused.
+ */
+const loopbackHost = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
+
 export function startLocalServer(port: number, host = "127.0.0.1", options: LocalServerOptions = {}): Promise<Server> {
+  const limits = options.throttle;
+  const throttle = limits && new Throttle((routeKey) => (routeKey.startsWith("GET ") ? limits.api : limits.writes));
   const server = createServer(async (request, response) => {
     try {
+      if (!loopbackHost.test(request.headers.host ?? "")) {
+        return problem(
+          response,
+          421,
+          "host-not-allowed",
+          "Misdirected request",
+          "This local server answers only to localhost, 127.0.0.1 and [::1].",
+        );
+      }
       const path = new URL(request.url ?? "/", "http://localhost").pathname;
       if (path === "/app" || path.startsWith("/app/")) return await servePage(request, response, path, options);
       if (path.startsWith("/dev/") && options.dev) return await serveDev(request, response, path, options.dev.issuer);
+      const route = matchRoute(request.method ?? "GET", path);
+      if (route && throttle && !throttle.admits(`${route.spec.method} ${route.spec.path}`)) return send(response, tooManyRequests());
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of request) {
         size += (chunk as Buffer).byteLength;
-        // API Gateway refuses payloads over its limit before any Lambda runs.
-        if (size > maxRequestBytes) {
-          response.writeHead(413, { "content-type": "application/problem+json" });
-          response.end(
-            JSON.stringify({
-              type: "/problems/body-too-large",
-              title: "Payload too large",
-              status: 413,
-              code: "body-too-large",
-              detail: "Request too large.",
-            }),
-          );
-          return;
-        }
+        if (size > gatewayMaxBodyBytes) return send(response, bodyOverQuota());
         chunks.push(chunk as Buffer);
       }
-      const result = await dispatch({
-        method: request.method ?? "GET",
-        url: request.url ?? "/",
-        headers: request.headers,
-        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
-      });
-      const body = result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : (result.body ?? "");
-      response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-      response.end(body);
-    } catch (error) {
-      console.error(error);
-      response.writeHead(500, { "content-type": "application/problem+json" });
-      response.end(
-        JSON.stringify({
-          type: "/problems/internal",
-          title: "Internal server error",
-          status: 500,
-          code: "internal",
-          detail: "The local server failed.",
+      send(
+        response,
+        await dispatch({
+          method: request.method ?? "GET",
+          url: request.url ?? "/",
+          headers: request.headers,
+          ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
         }),
       );
+    } catch (error) {
+      console.error(error);
+      send(response, integrationFailed());
     }
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve(server));
   });
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  const body = result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : (result.body ?? "");
+  response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  response.end(body);
 }
 
 const webRootDefault = join(import.meta.dirname, "..", "..", "web", "dist");

@@ -10,9 +10,10 @@
  * credentials and is otherwise a placeholder.
  */
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { lambdaContext } from "./lambda.ts";
 
-type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
+type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | undefined>;
 
 interface Shard {
   ShardId: string;
@@ -148,7 +149,7 @@ export class StreamPoller {
       }
       const records = (page.Records ?? []).map((record) => ({ ...record, eventSourceARN: arn }));
       if (records.length > 0) {
-        const response = await this.#options.handler({ Records: records });
+        const response = await this.#options.handler({ Records: records }, lambdaContext("projector"));
         const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
         const firstFailed = records.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ""));
         const done = firstFailed === -1 ? records : records.slice(0, firstFailed);

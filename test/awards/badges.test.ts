@@ -127,6 +127,7 @@ describe("badge levels reached", () => {
         level: 1,
         asset: "badge:certification:1",
         name: { zh: "数字化管理专员", en: "Digital management specialist" },
+        badgeName: { zh: "数字化管理认证", en: "Digital management certification" },
       },
     ]);
   });

@@ -13,12 +13,18 @@ import {
 } from "../../domain/awards/index.ts";
 import type { PersonId } from "../../domain/kernel/model.ts";
 import { periodKey } from "../../domain/kernel/periods.ts";
-import { emptyRuleState, type RuleEffect, type RuleState } from "../../domain/ledger/index.ts";
+import { type Cause, emptyRuleState, explainCause, type RuleEffect, type RuleState } from "../../domain/ledger/index.ts";
 
 const courseCompleted = "com.tianma.learning.course.completed";
 const sandboxPassed = "com.tianma.sandbox.team.passed";
 const person = (id: string) => id as PersonId;
 const yang = person("yang-xue");
+
+/** The cause of a grant by a rule that fires on each event. */
+const causeOf = (ruleId: string, name = { zh: "完成课程", en: "Course completed" }) => ({
+  code: "rule",
+  params: { ruleId, rule: name, trigger: { kind: "each" } },
+});
 
 function rule(ruleId: string, definition: Partial<RuleDefinition>): Rule {
   const parsed = RuleDefinition.parse({
@@ -139,7 +145,10 @@ describe("matching events", () => {
       [distinction],
       [event("2026-11-23T02:00:00Z", { score: 89 }), event("2026-11-23T03:00:00Z", { score: 90 })],
     );
-    expect(grants).toEqual([[], [{ personId: yang, rule: { ruleId: "distinction", version: 1 }, reason: "完成课程", coins: 10 }]]);
+    expect(grants).toEqual([
+      [],
+      [{ personId: yang, rule: { ruleId: "distinction", version: 1 }, reason: "完成课程", cause: causeOf("distinction"), coins: 10 }],
+    ]);
     expect(states.get(yang)?.rules.distinction?.count).toBe(1);
   });
 
@@ -183,11 +192,12 @@ describe("matching events", () => {
     });
     const result = evaluateEvent({ rules: [course, distinction], event: event("2026-11-23T02:00:00Z", { score: 95 }), states: new Map() });
     expect(result.grants).toEqual([
-      { personId: yang, rule: { ruleId: "course", version: 1 }, reason: "完成课程", coins: 10 },
+      { personId: yang, rule: { ruleId: "course", version: 1 }, reason: "完成课程", cause: causeOf("course"), coins: 10 },
       {
         personId: yang,
         rule: { ruleId: "distinction", version: 1 },
         reason: "高分通过",
+        cause: causeOf("distinction", { zh: "高分通过", en: "Distinction" }),
         points: { capability: "tool-operation", amount: 5 },
       },
     ]);
@@ -246,6 +256,8 @@ describe("triggers", () => {
     const { grants } = run([weekly], weeks(0, 0, 1, 2, 2, 3, 4, 5, 6));
     expect(coinsOf(grants)).toEqual([0, 0, 0, 30, 0, 0, 0, 30, 0]);
     expect(grants[3]?.[0]?.reason).toBe("完成课程（连续 3 周）");
+    expect(grants[3]?.[0]?.cause.params).toMatchObject({ trigger: { kind: "streak", length: 3, period: "week" } });
+    expect(explainCause(grants[3]?.[0]?.cause as Cause).en).toBe("Course completed (3-week streak)");
   });
 
   it("a missing week breaks the streak, and a streak resumed after it counts from the new start", () => {
@@ -296,6 +308,7 @@ describe("team awards", () => {
       ["zhao-lei", 33, 3],
     ]);
     expect(grants[0]?.reason).toBe("数据决策沙盘通过（团队 3 人均分）");
+    expect(explainCause(grants[0]?.cause as Cause).en).toMatch(/ \(shared by a team of 3\)$/);
   });
 
   it("a member listed twice gets one share", () => {

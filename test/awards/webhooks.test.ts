@@ -87,6 +87,13 @@ describe("events", () => {
     expect(balances.points.byCapability["tool-operation"]).toBe(10);
     const [entry] = (await admin.get("/people/xu-jing/ledger?limit=1")).body.entries;
     expect(entry.actor).toMatchObject({ kind: "source", sourceId: learning, eventId: result.id });
+    const entries = (await admin.get("/people/xu-jing/ledger?limit=3")).body.entries;
+    expect(entries.map((e: { explained: unknown }) => e.explained)).toEqual(
+      expect.arrayContaining([
+        { zh: "课程考核 80 分以上", en: "Course passed with 80 or more" },
+        { zh: "数字化学习启航（首次）", en: "First digital course completed (first time)" },
+      ]),
+    );
   });
 
   it("a score under the threshold earns only the first-time award", async () => {
@@ -185,6 +192,10 @@ describe("badges", () => {
     const balances = await balancesOf("gao-bo");
     expect(balances.badges).toContainEqual({ badgeId: "certification", levels: [1, 2] });
     expect(balances.coins).toBe(100);
+    const ledger = (await admin.get("/people/gao-bo/ledger?limit=20")).body.entries;
+    const level2 = ledger.find((e: { asset: string }) => e.asset === "badge:certification:2");
+    expect(level2.explained.en).toBe("Badge earned: Digital certification · Digital manager");
+    expect(level2.cause).toMatchObject({ code: "badge", params: { badgeId: "certification", level: 2 } });
   });
 
   it("revoking a badge level reverses it and the coins it granted", async () => {
@@ -227,6 +238,11 @@ describe("retraction", () => {
     expect(after.points.byCapability["tool-operation"]).toBe(20);
     expect(after.coins).toBe(before.coins - 20);
     expect(after.badges.find((b: { badgeId: string }) => b.badgeId === "digital-learner")).toBeUndefined();
+
+    const reversals = (await admin.get("/people/zheng-hui/ledger?limit=20")).body.entries.filter(
+      (e: { kind: string }) => e.kind === "reversal",
+    );
+    expect(reversals.map((e: { explained?: { en: string } }) => e.explained?.en)).toContain("The source system retracted the event");
 
     const again = await deliver(learning, retraction, { secret });
     expect(again.body.results[0].status).toBe("duplicate");
@@ -279,6 +295,20 @@ describe("retraction", () => {
 });
 
 describe("rules", () => {
+  it("a manager reads how to earn: each rule's names, award and trigger, not its conditions", async () => {
+    const manager = await as("yang-xue", "manager");
+    const { rules } = (await manager.get("/rules")).body;
+    const passed = rules.find((r: { ruleId: string }) => r.ruleId === "course-passed");
+    expect(passed).toEqual({
+      ruleId: "course-passed",
+      name: { zh: "课程考核 80 分以上", en: "Course passed with 80 or more" },
+      award: expect.objectContaining({ points: { capability: "tool-operation", amount: 10 } }),
+      trigger: { kind: "each" },
+      team: false,
+    });
+    expect(JSON.stringify(rules)).not.toContain("when");
+  });
+
   it("a rule change makes a new version, and a dry run shows its grants without writing", async () => {
     const rule = (await admin.get("/admin/rules/course-passed")).body;
     const changed = await admin.put("/admin/rules/course-passed", {

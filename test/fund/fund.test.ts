@@ -272,6 +272,7 @@ describe("decisions", () => {
     const payouts = (await admin.get("/people/huang-tao/fund")).body.payouts;
     expect(payouts[0]).toMatchObject({ kind: "payout", amount: 60_000, from: `fund:${fundId}:reserved`, to: "person:huang-tao" });
     expect(payouts[0].mirrorOf).toBe(decided.body.claim.parts[1].payoutEntryId);
+    expect(payouts[0].explained).toEqual({ zh: "创新基金发放：库存预警模型上线", en: "Innovation fund payout: 库存预警模型上线" });
     const history = (await lead.get(`/claims/${claimId}`)).body.history;
     expect(history.map((s: { action: string }) => s.action)).toEqual(["submitted", "posted"]);
     // Coins and badges are untouched by money.

@@ -12,8 +12,9 @@ import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
 import { keys } from "../../functions/dynamo/keys.ts";
 import { DynamoLeaderboardStore } from "../../functions/dynamo/leaderboard-store.ts";
-import { handler } from "../../functions/projector.ts";
+import type { handler as projectorHandler } from "../../functions/projector.ts";
 import { demoOrgUnits } from "../../scripts/demo-data.ts";
+import { lambdaContext, loadHandler } from "../../scripts/local/lambda.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { as, type Client } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
@@ -21,6 +22,8 @@ import { store } from "../support/invariants.ts";
 import { withDemoOrg } from "../support/org.ts";
 
 const admin = await withDemoOrg();
+// The projector's source, or its bundle in the bundled test project.
+const handler = await loadHandler<typeof projectorHandler>("projector");
 const hr = await as("deng-hua", "hr");
 const boards = new DynamoLeaderboardStore(createDocumentClient(), tableNames.state);
 const poller = new StreamPoller({
@@ -134,7 +137,7 @@ describe("the projector", () => {
     const responses = await Promise.all(
       [all.slice(0, half), all.slice(half)].map(async (shard) => {
         const answers = [];
-        for (const batch of shard) answers.push(await handler({ Records: batch }));
+        for (const batch of shard) answers.push(await handler({ Records: batch }, lambdaContext("projector")));
         return answers;
       }),
     );
@@ -164,7 +167,7 @@ describe("the projector", () => {
     expect(first.entries.map((row: { personId: string; rank: number }) => [row.personId, row.rank])).toEqual(expectedRanks);
 
     // Replayed in reverse, all in one batch, then the real stream drained through the local poller: no change.
-    const replay = await handler({ Records: [...deliveries].reverse() });
+    const replay = await handler({ Records: [...deliveries].reverse() }, lambdaContext("projector"));
     expect(replay.batchItemFailures).toEqual([]);
     await poller.drain();
     expect(await board(hr, query)).toEqual(first);
@@ -178,9 +181,9 @@ describe("the projector", () => {
     const entry = (await award("hu-yan", "tool-operation", 1, "2026-10-07T04:00:00Z")).entries[0] as LedgerEntry;
     const broken = recordOf({ ...keys.entry(entry.holder, 999), ...entry, occurredAt: "not a date" });
     const good = entryRecord(entry);
-    const response = await handler({ Records: [broken, good] });
+    const response = await handler({ Records: [broken, good] }, lambdaContext("projector"));
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([broken, good].map((r) => r.dynamodb?.SequenceNumber));
-    expect((await handler({ Records: [good, good] })).batchItemFailures).toEqual([]);
+    expect((await handler({ Records: [good, good] }, lambdaContext("projector"))).batchItemFailures).toEqual([]);
     const week = boardPeriodKey(entry.occurredAt, "week", "Asia/Shanghai");
     expect((await boards.aggregates("person", ["hu-yan"], week)).get("hu-yan")?.points).toBe(1);
   });

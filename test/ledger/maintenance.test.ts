@@ -7,12 +7,18 @@ import { rebuildProjections, verifyAll } from "../../functions/dynamo/maintenanc
 import { tableNames } from "../support/env.ts";
 import { store } from "../support/invariants.ts";
 import { withDemoDefinitions } from "../support/org.ts";
+import { cloudEvent, deliver } from "../support/webhooks.ts";
 
 const db = createDocumentClient();
-const { admin } = await withDemoDefinitions();
+const { admin, secrets } = await withDemoDefinitions();
 for (const personId of ["yang-xue", "wu-min", "huang-tao"]) {
   await admin.post("/awards", { personId, coins: 40, points: { capability: "tool-operation", amount: 35 }, reason: "seed" });
   await admin.post("/deductions", { personId, coins: 5, reason: "seed penalty" });
+}
+// Entries with a cause (rules, a badge level) beside entries without one, in the same chains.
+for (const courseId of ["c1", "c2", "c3"]) {
+  const event = cloudEvent("com.tianma.learning.course.completed", "wu-min", { courseId, score: 95 });
+  expect((await deliver("tianma-learning", event, { secret: secrets["tianma-learning"] as string })).status).toBe(200);
 }
 
 describe("verify", () => {
@@ -20,6 +26,19 @@ describe("verify", () => {
     const result = await verifyAll(db, tableNames);
     expect(result.problems).toEqual([]);
     expect(result.chains).toBeGreaterThanOrEqual(3);
+  });
+
+  it("finds entries with and without a cause in one chain, and names one whose cause was edited", async () => {
+    const chain = await Array.fromAsync(store.readChain("person:wu-min"));
+    const caused = chain.find((e) => e.cause?.code === "rule");
+    expect(chain.some((e) => e.cause === undefined)).toBe(true);
+    if (!caused) throw new Error("no entry with a cause");
+    const forged = { ...caused, cause: { code: "retraction", params: { sourceId: "x", eventId: "y" } } };
+    await db.send(new PutCommand({ TableName: tableNames.ledger, Item: { ...keys.entry(caused.holder, caused.seq), ...forged } }));
+    const { problems } = await verifyAll(db, tableNames);
+    expect(problems).toContainEqual({ holder: "person:wu-min", entryId: caused.entryId, problem: "content does not match its hash" });
+    await db.send(new PutCommand({ TableName: tableNames.ledger, Item: { ...keys.entry(caused.holder, caused.seq), ...caused } }));
+    expect((await verifyAll(db, tableNames)).problems).toEqual([]);
   });
 
   it("names the tampered entry when someone edits the ledger behind Laurel's back", async () => {
@@ -37,7 +56,9 @@ describe("verify", () => {
 
 describe("the scheduled verifier", () => {
   it("reports the chains and entries it checked while the ledger holds, and fails naming the broken chain when it does not", async () => {
-    const { handler } = await import("../../functions/verifier.ts");
+    const { handler: verifier } = await import("../../functions/verifier.ts");
+    const { lambdaContext } = await import("../../scripts/local/lambda.ts");
+    const handler = () => verifier({}, lambdaContext("verifier"));
     const { chains, entries } = await verifyAll(db, tableNames);
     expect(await handler()).toEqual({ chains, entries });
     const [first] = await Array.fromAsync(store.readChain("person:yang-xue"));

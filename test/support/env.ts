@@ -19,8 +19,11 @@ Object.assign(process.env, {
   STATE_TABLE: tableNames.state,
   ORG_TREE_TTL_MS: "0",
   LAUREL_SECRET_KEY: randomUUID() + randomUUID(),
-  LOG_LEVEL: "silent",
+  LOG_LEVEL: "SILENT",
 });
+// The bundled project (vitest.config.ts) runs the handlers from their esbuild bundles.
+const bundles = inject("bundles");
+if (bundles) process.env.LAUREL_BUNDLES = bundles;
 
 if (process.env.LAUREL_SDK_RECORD) recordSdkRequests(process.env.LAUREL_SDK_RECORD);
 

@@ -1,6 +1,6 @@
 /**
  * Test-only: records every DynamoDB request a Laurel function makes, as the IAM requests AWS
- * authorises it by, so that test/system/iam-conformance.test.ts can evaluate each one against
+ * authorises it by, so that test/infra/iam-conformance.test.ts can evaluate each one against
  * that function's role in the synthesised prod template.
  *
  * A function's client names it in its user agent (functions/dynamo/client.ts); requests from

@@ -1,4 +1,8 @@
-/** Calls to Laurel's API: bearer token, problem details, 401 → sign in again, offline. */
+/**
+ * Calls to Laurel's API: bearer token, problem details, 401 → sign in again, offline. Answers are
+ * kept to show at once, but asked again whenever a screen opens, the app comes back to the
+ * front, the person pulls to refresh or writes something themselves (refreshAll).
+ */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import type { PageConfig } from "./auth.ts";
 
@@ -10,10 +14,13 @@ export const hasRoute = (key: string) => __LAUREL_ROUTES__.includes(key);
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, detail: string) {
+  /** The problem's parameters (shortfall, limit, …), which the page says in the reader's language. */
+  readonly params: Record<string, unknown>;
+  constructor(status: number, code: string, detail: string, params: Record<string, unknown> = {}) {
     super(detail);
     this.status = status;
     this.code = code;
+    this.params = params;
   }
 }
 
@@ -26,6 +33,27 @@ interface Client {
 const client: Client = { base: "", token: undefined, onUnauthorized: () => {} };
 const cache = new Map<string, unknown>();
 
+/** Bumped by refreshAll: every screen on show asks the API again, keeping what it shows meanwhile. */
+let generation = 0;
+const listeners = new Set<(generation: number) => void>();
+
+export function refreshAll(): void {
+  generation += 1;
+  for (const listener of listeners) listener(generation);
+}
+
+/** The current refresh generation, re-rendering when it changes. */
+export function useGeneration(): number {
+  const [current, setCurrent] = useState(generation);
+  useEffect(() => {
+    listeners.add(setCurrent);
+    return () => {
+      listeners.delete(setCurrent);
+    };
+  }, []);
+  return current;
+}
+
 /** Called whenever the signed-in person changes, before any screen of theirs asks for data. */
 export function configureApi(config: PageConfig, token: string | undefined, onUnauthorized: () => void): void {
   client.base = config.apiUrl.replace(/\/+$/, "");
@@ -35,7 +63,8 @@ export function configureApi(config: PageConfig, token: string | undefined, onUn
 }
 
 export async function loadConfig(): Promise<PageConfig> {
-  const response = await fetch("config.json", { cache: "no-cache" });
+  // The default cache mode, so that the preload in index.html serves it (the server says no-cache).
+  const response = await fetch("config.json");
   if (!response.ok) throw new Error(`config.json: ${response.status}`);
   return (await response.json()) as PageConfig;
 }
@@ -68,11 +97,14 @@ export async function request<T>(
     body = undefined;
   }
   if (!response.ok) {
-    const problem = (body ?? {}) as { detail?: string; title?: string; code?: string };
+    const { detail, title, code, type: _type, status: _status, ...params } = (body ?? {}) as Record<string, unknown>;
     // Only the token in use expires the session: an answer to an earlier sign-in does not.
     if (response.status === 401 && token && token === client.token) client.onUnauthorized();
-    throw new ApiError(response.status, problem.code ?? String(response.status), problem.detail ?? problem.title ?? response.statusText);
+    const words = typeof detail === "string" ? detail : typeof title === "string" ? title : response.statusText;
+    throw new ApiError(response.status, typeof code === "string" ? code : String(response.status), words, params);
   }
+  // What I write changes what every screen shows: balances, history, stock, claims.
+  if ((init.method ?? "GET") !== "GET") refreshAll();
   return body as T;
 }
 
@@ -83,8 +115,9 @@ export interface Resource<T> {
   reload: () => void;
 }
 
-/** A GET, cached for the signed-in session (tab switches are instant); reload() asks again. */
+/** A GET: what was read before shows at once (tab switches are instant) while it is asked again. */
 export function useResource<T>(path: string | undefined): Resource<T> {
+  const fresh = useGeneration();
   const cached = path ? (cache.get(path) as T | undefined) : undefined;
   const [state, setState] = useState<{ path?: string; data?: T; error?: ApiError; loading: boolean }>({
     ...(path ? { path } : {}),
@@ -95,25 +128,28 @@ export function useResource<T>(path: string | undefined): Resource<T> {
   useEffect(() => {
     if (!path) return;
     const hit = cache.get(path) as T | undefined;
-    if (hit !== undefined && attempt === 0) {
-      setState({ path, data: hit, loading: false });
-      return;
-    }
     let live = true;
-    setState((s) => ({ path, ...(s.path === path && s.data !== undefined ? { data: s.data } : {}), loading: true }));
+    setState((s) => ({
+      path,
+      ...(hit !== undefined ? { data: hit } : s.path === path && s.data !== undefined ? { data: s.data } : {}),
+      loading: true,
+    }));
     request<T>(path).then(
       (data) => {
         cache.set(path, data);
         if (live) setState({ path, data, loading: false });
       },
       (error: unknown) => {
-        if (live) setState({ path, error: error instanceof ApiError ? error : new ApiError(0, "error", String(error)), loading: false });
+        const failure = error instanceof ApiError ? error : new ApiError(0, "error", String(error));
+        // Offline, what was read before stays on screen (the offline banner says it may be old).
+        if (live && failure.status === 0 && hit !== undefined) setState({ path, data: hit, loading: false });
+        else if (live) setState({ path, error: failure, loading: false });
       },
     );
     return () => {
       live = false;
     };
-  }, [path, attempt]);
+  }, [path, attempt, fresh]);
   const reload = useCallback(() => {
     if (path) cache.delete(path);
     setAttempt((n) => n + 1);
@@ -180,6 +216,8 @@ export interface LedgerEntry {
   from: string;
   to: string;
   reason: string;
+  /** The entry's cause in both languages (entries written before causes existed have none). */
+  explained?: Localized;
   actor: { kind: "person"; personId: string } | { kind: "source"; sourceId: string; eventId: string };
   rule?: { ruleId: string; version: number };
   occurredAt: string;
@@ -187,7 +225,27 @@ export interface LedgerEntry {
   reverses?: string;
   grantedWith?: string;
   category?: string;
+  settles?: string;
+  ref?: { claimId: string } | { rewardId: string; quantity: number };
 }
+
+export interface RewardView {
+  rewardId: string;
+  version: number;
+  reward: {
+    name: { zh: string; en?: string };
+    description?: string;
+    collect?: { zh: string; en?: string };
+    price: number;
+    stock: number | "unlimited";
+    perPersonLimit?: { count: number; period: string };
+    active: boolean;
+  };
+  remaining: number | "unlimited";
+}
+
+/** A new key per intended write: a retry of the same tap (say, after a timeout) is the same write. */
+export const newIdempotencyKey = () => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
 export interface OrgUnit {
   orgUnitId: string;

@@ -6,6 +6,10 @@ export const timeZone = "Asia/Shanghai";
 
 export const number = (lang: Lang, n: number) => n.toLocaleString(lang === "zh" ? "zh-CN" : "en-US");
 
+/** Money is kept in minor units (fen for CNY). */
+export const money = (lang: Lang, minor: number, currency: string) =>
+  (minor / 100).toLocaleString(lang === "zh" ? "zh-CN" : "en-US", { style: "currency", currency });
+
 const dayKeyFormat = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
 
 /** YYYY-MM-DD of an instant, in Asia/Shanghai. */
@@ -57,16 +61,14 @@ export function signedAmount(entry: LedgerEntry): number {
   return 0;
 }
 
-export function amountWords(lang: Lang, t: Dict, entry: LedgerEntry, badges: readonly BadgeView[] | undefined): string {
+/** The amount as a bank app shows it, short enough never to wrap: "+20 金币", "+10 智慧点", "+1 勋章". */
+export function amountWords(lang: Lang, t: Dict, entry: LedgerEntry): string {
   const signed = signedAmount(entry);
   const sign = signed > 0 ? "+" : signed < 0 ? "−" : "";
-  if (entry.asset.startsWith("badge:")) return `${sign === "−" ? "−" : ""}${assetWords(lang, t, entry.asset, badges)}`;
-  if (entry.asset.startsWith("money:")) {
-    const currency = entry.asset.slice("money:".length);
-    const value = (Math.abs(signed) / 100).toLocaleString(locale(lang), { style: "currency", currency });
-    return `${sign}${value}`;
-  }
-  return `${sign}${number(lang, Math.abs(signed))} ${assetWords(lang, t, entry.asset, badges)}`;
+  if (entry.asset.startsWith("badge:")) return `${sign}1 ${t.badgeShort}`;
+  if (entry.asset.startsWith("point:")) return `${sign}${number(lang, Math.abs(signed))} ${t.points}`;
+  if (entry.asset.startsWith("money:")) return `${sign}${money(lang, Math.abs(signed), entry.asset.slice("money:".length))}`;
+  return `${sign}${number(lang, Math.abs(signed))} ${t.coinsShort}`;
 }
 
 /** Why an entry exists, beyond its reason: the rule, or the source and event, and who did it. */
@@ -78,6 +80,7 @@ export function provenance(
   badges: readonly BadgeView[] | undefined,
 ): string[] {
   const lines: string[] = [];
+  if (/^(point|badge):/.test(entry.asset)) lines.push(assetWords(lang, t, entry.asset, badges));
   if (entry.rule) lines.push(t.rule(entry.rule.ruleId, entry.rule.version));
   if (entry.actor.kind === "source") lines.push(t.source(entry.actor.sourceId, entry.actor.eventId));
   else {

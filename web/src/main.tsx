@@ -1,4 +1,9 @@
-/** The managers' page: sign-in, then the screens under a bottom tab bar, routed by the URL's hash. */
+/**
+ * The managers' page: sign-in, then the screens under five bottom tabs as chat apps' H5 pages
+ * have them (我的 · 记录 · 晋升 · 排行 · 福利), routed by the URL's hash. Fresh data: pull to
+ * refresh, and again when the app comes back to the front; after signing in again, back to
+ * where the person was.
+ */
 import { type ComponentChild, render } from "preact";
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import {
@@ -9,6 +14,7 @@ import {
   hasRoute,
   loadConfig,
   type OrgUnit,
+  refreshAll,
   request,
   useResource,
 } from "./api.ts";
@@ -24,18 +30,31 @@ import {
   signOut,
 } from "./auth.ts";
 import { dictionaries, initialLang, type Lang, saveLang } from "./i18n.ts";
-import { FundScreen, RewardsScreen } from "./screens/fund.tsx";
+import { FundScreen } from "./screens/fund.tsx";
 import { HistoryScreen } from "./screens/history.tsx";
 import { BackLink, BadgeScreen, MeScreen } from "./screens/me.tsx";
 import { ProgressScreen } from "./screens/progress.tsx";
 import { RankScreen } from "./screens/rank.tsx";
+import { RedemptionsScreen, RewardsScreen } from "./screens/rewards.tsx";
 import { SignInScreen } from "./screens/sign-in.tsx";
-import { ledUnits, TeamScreen } from "./screens/team.tsx";
+import { TeamScreen } from "./screens/team.tsx";
 import { App, type AppContext, ErrorView, Icon, Skeleton, useApp } from "./ui.tsx";
 
-type Tab = "me" | "history" | "progress" | "rank" | "fund" | "team" | "rewards";
+type Tab = "me" | "history" | "progress" | "rank" | "benefits";
+/** Screens with their own address: the tabs', and those inside a tab (福利 holds three). */
+type Screen = "me" | "history" | "progress" | "rank" | "rewards" | "redemptions" | "fund" | "team";
+const screens: Screen[] = ["me", "history", "progress", "rank", "rewards", "redemptions", "fund", "team"];
+const tabs: Tab[] = ["me", "history", "progress", "rank", "benefits"];
+const benefits = ["rewards", "redemptions", "fund"] as const;
 
-type Route = { screen: Tab } | { screen: "badge"; badgeId: string; personId?: string } | { screen: "person"; personId: string };
+type Route = { screen: Screen } | { screen: "badge"; badgeId: string; personId?: string } | { screen: "person"; personId: string };
+
+const tabOf = (route: Route): Tab =>
+  route.screen === "person" || route.screen === "team" || route.screen === "badge"
+    ? "me"
+    : (benefits as readonly string[]).includes(route.screen)
+      ? "benefits"
+      : (route.screen as Tab);
 
 function parseRoute(hash: string): Route {
   const parts = hash
@@ -53,8 +72,8 @@ function parseRoute(hash: string): Route {
   if (first === "badges" && second) return { screen: "badge", badgeId: second };
   if (first === "people" && second && third === "badges" && fourth) return { screen: "badge", badgeId: fourth, personId: second };
   if (first === "people" && second) return { screen: "person", personId: second };
-  const tabs: Tab[] = ["me", "history", "progress", "rank", "fund", "team", "rewards"];
-  return { screen: tabs.includes(first as Tab) ? (first as Tab) : "me" };
+  if (first === "benefits") return { screen: "rewards" };
+  return { screen: screens.includes(first as Screen) ? (first as Screen) : "me" };
 }
 
 function useHash(): Route {
@@ -95,6 +114,59 @@ function ProgressTab() {
   return <ProgressScreen gate={gates.find((g) => g.tier === tier)} />;
 }
 
+/**
+ * Pull to refresh: a downward drag from the top of the page asks every screen's data again; and
+ * so does coming back to the app (a redemption made elsewhere shows).
+ */
+function useFreshness(): number {
+  const [pull, setPull] = useState(0);
+  useEffect(() => {
+    let startY: number | undefined;
+    const onStart = (e: TouchEvent) => {
+      startY = window.scrollY <= 0 ? e.touches[0]?.clientY : undefined;
+    };
+    const onMove = (e: TouchEvent) => {
+      if (startY === undefined) return;
+      setPull(Math.max(0, Math.min(96, ((e.touches[0]?.clientY ?? startY) - startY) / 2)));
+    };
+    const onEnd = () => {
+      setPull((distance) => {
+        if (distance >= 48) refreshAll();
+        return 0;
+      });
+      startY = undefined;
+    };
+    const onVisible = () => {
+      if (document.visibilityState === "visible") refreshAll();
+    };
+    addEventListener("touchstart", onStart, { passive: true });
+    addEventListener("touchmove", onMove, { passive: true });
+    addEventListener("touchend", onEnd);
+    document.addEventListener("visibilitychange", onVisible);
+    return () => {
+      removeEventListener("touchstart", onStart);
+      removeEventListener("touchmove", onMove);
+      removeEventListener("touchend", onEnd);
+      document.removeEventListener("visibilitychange", onVisible);
+    };
+  }, []);
+  return pull;
+}
+
+/** 福利: the coin catalog, my redemptions and the innovation fund, one tab. */
+function BenefitsNav({ active }: { active: (typeof benefits)[number] }) {
+  const { t } = useApp();
+  return (
+    <nav class="segmented" aria-label={t.tabs.benefits}>
+      {benefits.map((b) => (
+        <a key={b} href={`#/${b}`} class={b === active ? "seg active" : "seg"} aria-current={b === active ? "page" : undefined}>
+          {t.benefits[b]}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
 /** Screens whose API routes are being built: a clear "coming soon", never made-up data. */
 function ComingSoon({ tab }: { tab: "progress" | "rank" | "fund" | "rewards" }) {
   const { t } = useApp();
@@ -110,14 +182,19 @@ function ComingSoon({ tab }: { tab: "progress" | "rank" | "fund" | "rewards" }) 
 }
 
 function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void; onSignOut: () => void }) {
-  const { t } = ctx;
+  const { t, lang } = ctx;
   const route = useHash();
   const online = useOnline();
-  const isLead = ctx.orgUnits ? ledUnits(ctx.orgUnits, ctx.session.personId).length > 0 : false;
-  const tabs: Tab[] = ["me", "history", "progress", "rank", "fund", ...(isLead ? (["team"] as const) : []), "rewards"];
-  const active: Tab = route.screen === "person" ? "team" : route.screen === "badge" ? (route.personId ? "team" : "me") : route.screen;
+  const pull = useFreshness();
+  const active = tabOf(route);
   const title =
-    route.screen === "badge" ? t.badgesTitle : route.screen === "person" ? t.teamTitle : active === "team" ? t.teamTitle : t.tabs[active];
+    route.screen === "badge"
+      ? t.badgesTitle
+      : route.screen === "person" || route.screen === "team"
+        ? t.teamTitle
+        : route.screen === "rewards" || route.screen === "redemptions" || route.screen === "fund"
+          ? t.tabs.benefits
+          : t.tabs[route.screen];
   let body: ComponentChild;
   switch (route.screen) {
     case "me":
@@ -127,16 +204,37 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
       body = <HistoryScreen personId={ctx.session.personId} />;
       break;
     case "team":
-      body = <TeamScreen />;
+      body = (
+        <>
+          <BackLink href="#/me" />
+          <TeamScreen />
+        </>
+      );
       break;
     case "progress":
       body = <ProgressTab />;
       break;
     case "fund":
-      body = hasRoute("GET /people/{personId}/fund") ? <FundScreen /> : <ComingSoon tab="fund" />;
-      break;
     case "rewards":
-      body = hasRoute("GET /rewards") ? <RewardsScreen /> : <ComingSoon tab="rewards" />;
+    case "redemptions":
+      body = (
+        <>
+          <BenefitsNav active={route.screen} />
+          {route.screen === "fund" ? (
+            hasRoute("GET /people/{personId}/fund") ? (
+              <FundScreen />
+            ) : (
+              <ComingSoon tab="fund" />
+            )
+          ) : !hasRoute("GET /rewards") ? (
+            <ComingSoon tab="rewards" />
+          ) : route.screen === "rewards" ? (
+            <RewardsScreen />
+          ) : (
+            <RedemptionsScreen />
+          )}
+        </>
+      );
       break;
     case "rank":
       body = hasRoute("GET /leaderboards") ? <RankScreen /> : <ComingSoon tab="rank" />;
@@ -163,7 +261,7 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
       <header class="topbar">
         <h1>{title}</h1>
         <div class="topbar-actions">
-          <button type="button" class="lang" onClick={onLang} aria-label={t.switchLangLabel}>
+          <button type="button" class="lang" onClick={onLang} lang={lang === "zh" ? "en" : "zh-CN"}>
             {t.switchLang}
           </button>
           <button type="button" class="icon-button" onClick={onSignOut} aria-label={t.signOutLabel} title={t.signOut}>
@@ -176,12 +274,22 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
           {t.offline}
         </p>
       )}
+      {pull > 0 && (
+        <p class="pull" style={{ height: `${pull}px` }} aria-hidden="true">
+          {pull >= 48 ? t.releaseToRefresh : t.pullToRefresh}
+        </p>
+      )}
       <main class="screen" id="main">
         {body}
       </main>
       <nav class="tabbar" aria-label={t.appName}>
         {tabs.map((tab) => (
-          <a key={tab} href={`#/${tab}`} class={tab === active ? "tab active" : "tab"} aria-current={tab === active ? "page" : undefined}>
+          <a
+            key={tab}
+            href={`#/${tab === "benefits" ? "rewards" : tab}`}
+            class={tab === active ? "tab active" : "tab"}
+            aria-current={tab === active ? "page" : undefined}
+          >
             <Icon name={tab} />
             <span>{t.tabs[tab]}</span>
           </a>
@@ -189,6 +297,28 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
       </nav>
     </App.Provider>
   );
+}
+
+const returnKey = "laurel.return";
+
+/** Back to this screen after signing in again. */
+function rememberWhereIWas(): void {
+  try {
+    sessionStorage.setItem(returnKey, location.hash);
+  } catch {
+    // Storage off: the person starts at 我的.
+  }
+}
+
+/** Where the person was when their sign-in expired, once. */
+function returnTo(): string | undefined {
+  try {
+    const hash = sessionStorage.getItem(returnKey);
+    sessionStorage.removeItem(returnKey);
+    return hash && hash !== "#/" ? hash : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function Root() {
@@ -204,6 +334,7 @@ function Root() {
 
   const expire = useCallback(() => {
     forgetToken();
+    rememberWhereIWas();
     setSession(undefined);
     setMessage("expired");
   }, []);
@@ -219,6 +350,7 @@ function Root() {
       setConfig(cfg);
       if (current && isExpired(current)) {
         forgetToken();
+        rememberWhereIWas();
         setMessage("expired");
       } else if (current) setSession(current);
     })().catch((e: Error) => setFatal(e.message));
@@ -272,7 +404,7 @@ function Root() {
           if (!next) return;
           keepToken(token);
           setMessage(undefined);
-          location.hash = "#/me";
+          location.hash = returnTo() ?? "#/me";
           setSession(next);
         }}
       />
@@ -292,4 +424,6 @@ function Root() {
 }
 
 saveLang(initialLang());
+// The offline app shell (sw.js); where service workers are off (some web views), the page works without.
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js").catch(() => {});
 render(<Root />, document.getElementById("app") as HTMLElement);

@@ -1,12 +1,13 @@
 /** Shared pieces: the app context, icons, skeletons, errors, the capability radar, medals. */
 import type { ComponentChildren } from "preact";
 import { createContext } from "preact";
-import { useContext } from "preact/hooks";
+import { useContext, useEffect, useRef } from "preact/hooks";
 import { capabilities, capabilitiesByTier } from "../../domain/kernel/model.ts";
 import type { ApiError, DemoPerson, GateRef, OrgUnit } from "./api.ts";
 import type { PageConfig, Session } from "./auth.ts";
 import { number } from "./format.ts";
 import { capabilityName, type Dict, type Lang } from "./i18n.ts";
+import { problemWords } from "./problems.ts";
 
 export interface AppContext {
   lang: Lang;
@@ -31,6 +32,7 @@ const paths = {
   fund: "M12 3v18M16.5 6.5C16 5 14.2 4 12 4 9.2 4 7.5 5.4 7.5 7.5 7.5 12.5 17 10 17 15.5c0 2.2-2 3.5-5 3.5-2.5 0-4.4-1-5-3",
   team: "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-7 10c0-3.7 3.1-6 7-6s7 2.3 7 6m0-10a3.5 3.5 0 0 0 0-7m6 17c0-3-1.8-5-4.5-5.7",
   rewards: "M3 11h18v4H3zM5 15v6h14v-6M12 11v10M12 11c-2-4-7-4-6-1 .6 1.7 6 1 6 1Zm0 0c2-4 7-4 6-1-.6 1.7-6 1-6 1Z",
+  benefits: "M3 11h18v4H3zM5 15v6h14v-6M12 11v10M12 11c-2-4-7-4-6-1 .6 1.7 6 1 6 1Zm0 0c2-4 7-4 6-1-.6 1.7-6 1-6 1Z",
   back: "M15 5l-7 7 7 7",
   out: "M15 4h4v16h-4M10 8l-4 4 4 4M6 12h11",
 } as const;
@@ -56,19 +58,66 @@ export function Skeleton({ lines = 3, tall = false }: { lines?: number; tall?: b
   );
 }
 
-/** A refusal or failure, in the API's own words (its problem detail). */
+/** A refusal or failure in the reader's language, with its numbers; the API's own words one tap away. */
 export function ErrorView({ error, retry }: { error: ApiError; retry?: () => void }) {
-  const { t } = useApp();
+  const { t, lang } = useApp();
   const title = error.status === 0 ? t.unreachable : error.status === 403 ? t.refused : error.status === 404 ? t.notFound : t.error;
   return (
     <div class="card error" role="alert">
       <p class="error-title">{title}</p>
-      {error.status !== 0 && error.message && <p class="error-detail">{error.message}</p>}
+      {error.status !== 0 && <p class="error-detail">{problemWords(lang, error)}</p>}
+      <ProblemDetails error={error} />
       {retry && error.status !== 403 && error.status !== 404 && (
         <button type="button" class="button" onClick={retry}>
           {t.retry}
         </button>
       )}
+    </div>
+  );
+}
+
+/** The API's own words and code, for a screenshot to the help desk. */
+export function ProblemDetails({ error }: { error: ApiError }) {
+  const { t } = useApp();
+  if (error.status === 0) return null;
+  const correlation = error.params.correlationId;
+  return (
+    <details class="problem-more">
+      <summary>{t.details}</summary>
+      <p>{error.message}</p>
+      <p class="hint">
+        {error.code} · HTTP {error.status}
+        {typeof correlation === "string" ? ` · ${correlation}` : ""}
+      </p>
+    </details>
+  );
+}
+
+/**
+ * A bottom sheet for a decision (confirm a redemption, approve a claim): modal, focus moved into
+ * it, Escape or the backdrop closes it.
+ */
+export function Sheet({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
+  const { t } = useApp();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    (ref.current?.querySelector<HTMLElement>("[data-autofocus]") ?? ref.current)?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, [onClose]);
+  return (
+    <div class="sheet-backdrop">
+      <button type="button" class="sheet-scrim" aria-label={t.close} tabIndex={-1} onClick={onClose} />
+      <div class="sheet" role="dialog" aria-modal="true" aria-labelledby="sheet-title" ref={ref} tabIndex={-1}>
+        <header class="sheet-head">
+          <h2 id="sheet-title">{title}</h2>
+          <button type="button" class="icon-button" onClick={onClose} aria-label={t.close}>
+            ×
+          </button>
+        </header>
+        {children}
+      </div>
     </div>
   );
 }

@@ -1,11 +1,24 @@
-/** 基金 fund: the person's innovation fund claims and the payouts they received. 兑换 rewards: the coin catalog. */
-import { useState } from "preact/hooks";
-import { ApiError, type Balances, type LedgerEntry, type Localized, request, useResource } from "../api.ts";
-import { dateLabel, number } from "../format.ts";
-import type { Lang } from "../i18n.ts";
-import { Card, ErrorView, Skeleton, useApp } from "../ui.tsx";
+/**
+ * 创新基金 the innovation fund on the phone: what I received and the claims I am part of (with
+ * the reservation and each decision); a team lead claims for their own team; an approver decides
+ * the claims waiting for them, with a reason. The API enforces maker-checker and two approvals;
+ * the page says its refusals in the reader's language.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, type LedgerEntry, newIdempotencyKey, request, useGeneration, useResource } from "../api.ts";
+import { dateLabel, money } from "../format.ts";
+import { problemWords } from "../problems.ts";
+import { Card, ErrorView, ProblemDetails, Sheet, Skeleton, useApp } from "../ui.tsx";
+import { ledUnits, type Member, useTeam } from "./team.tsx";
 
-interface Claim {
+interface Decision {
+  approverId: string;
+  decision: "approve" | "reject";
+  comment: string;
+  at: string;
+}
+
+export interface Claim {
   claimId: string;
   fundId: string;
   claimant: string;
@@ -15,7 +28,7 @@ interface Claim {
   amount: number;
   parts: { personId: string; amount?: number; share?: number }[];
   requiredApprovals: number;
-  decisions: unknown[];
+  decisions: Decision[];
   status: string;
   clawedBack: number;
   createdAt: string;
@@ -27,13 +40,17 @@ interface PersonFund {
   payouts: LedgerEntry[];
 }
 
-/** Money is kept in minor units (fen for CNY). */
-export const money = (lang: Lang, minor: number, currency: string) =>
-  (minor / 100).toLocaleString(lang === "zh" ? "zh-CN" : "en-US", { style: "currency", currency });
+interface Pool {
+  fund: { fundId: string; name: string; currency: string; limits: { perClaim: number } };
+  totals: { available: number };
+  entries?: LedgerEntry[];
+}
 
 export function FundScreen() {
-  const { t, lang, session } = useApp();
+  const { t, lang, session, orgUnits } = useApp();
   const fund = useResource<PersonFund>(`/people/${encodeURIComponent(session.personId)}/fund`);
+  const [claiming, setClaiming] = useState(false);
+  const isLead = session.roles.includes("manager") && ledUnits(orgUnits ?? [], session.personId).length > 0;
   if (fund.error) return <ErrorView error={fund.error} retry={fund.reload} />;
   if (!fund.data) return <Skeleton lines={5} />;
   const { received, claims, payouts } = fund.data;
@@ -47,30 +64,20 @@ export function FundScreen() {
         </span>
         <span class="figure-hint">{t.fund.receivedHint}</span>
       </section>
+      {isLead && (
+        <button type="button" class="button wide" onClick={() => setClaiming(true)}>
+          {t.fund.newClaim}
+        </button>
+      )}
+      {claiming && <ClaimSheet onClose={() => setClaiming(false)} />}
+      {session.roles.includes("approver") && <Waiting />}
       <Card title={t.fund.claims}>
         {claims.length === 0 ? (
           <p class="empty">{t.fund.noClaims}</p>
         ) : (
           <ul class="entries plain">
             {claims.map((c) => (
-              <li key={c.claimId} class="entry">
-                <div class="entry-main">
-                  <p class="entry-reason">
-                    <span class={`tag tag-status-${c.status}`}>{t.fund.status[c.status] ?? c.status}</span>
-                    {c.scenario}
-                  </p>
-                  <p class="entry-why">{c.measuredValue}</p>
-                  <p class="entry-why">
-                    {c.claimant === session.personId ? t.fund.mine : t.fund.byOther(c.claimant)} · {t.fund.team(c.parts.length)} ·{" "}
-                    {t.fund.approvals(c.decisions.length, c.requiredApprovals)}
-                  </p>
-                  {c.clawedBack > 0 && <p class="entry-why">{t.fund.clawedBack(money(lang, c.clawedBack, c.currency))}</p>}
-                </div>
-                <div class="entry-side">
-                  <span class="amount">{money(lang, c.amount, c.currency)}</span>
-                  <time dateTime={c.createdAt}>{dateLabel(lang, c.createdAt)}</time>
-                </div>
-              </li>
+              <ClaimRow key={c.claimId} claim={c} />
             ))}
           </ul>
         )}
@@ -85,7 +92,7 @@ export function FundScreen() {
               return (
                 <li key={p.entryId} class="entry">
                   <div class="entry-main">
-                    <p class="entry-reason">{p.reason}</p>
+                    <p class="entry-reason">{p.explained?.[lang] ?? p.reason}</p>
                     <p class="entry-why">{t.kinds[p.kind] ?? p.kind}</p>
                   </div>
                   <div class="entry-side">
@@ -105,99 +112,261 @@ export function FundScreen() {
   );
 }
 
-interface RewardView {
-  rewardId: string;
-  version: number;
-  reward: {
-    name: { zh: string; en?: string };
-    description?: string;
-    price: number;
-    stock: number | "unlimited";
-    perPersonLimit?: { count: number; period: string };
-    active: boolean;
-  };
-  remaining: number | "unlimited";
-}
-
-export function RewardsScreen() {
-  const { t, lang, session } = useApp();
-  const rewards = useResource<{ rewards: RewardView[] }>("/rewards");
-  const balances = useResource<Balances>(`/people/${encodeURIComponent(session.personId)}/balances`);
-  const [busy, setBusy] = useState<string | undefined>(undefined);
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>(undefined);
-  const canRedeem = session.roles.includes("manager");
-  if (rewards.error) return <ErrorView error={rewards.error} retry={rewards.reload} />;
-  if (!rewards.data || !balances.data) return <Skeleton lines={5} />;
-  const coins = balances.data.coins;
-  const redeem = async (reward: RewardView) => {
-    setBusy(reward.rewardId);
-    setOutcome(undefined);
-    try {
-      await request("/redemptions", {
-        method: "POST",
-        body: { rewardId: reward.rewardId, quantity: 1 },
-        headers: { "idempotency-key": crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}` },
-      });
-      setOutcome({ ok: true, text: t.rewards.done(nameOf(lang, reward.reward.name)) });
-      balances.reload();
-      rewards.reload();
-    } catch (e) {
-      setOutcome({ ok: false, text: e instanceof ApiError && e.message ? e.message : t.unreachable });
-    } finally {
-      setBusy(undefined);
-    }
-  };
-  const active = rewards.data.rewards.filter((r) => r.reward.active);
+function ClaimRow({ claim: c, children }: { claim: Claim; children?: preact.ComponentChildren }) {
+  const { t, lang, session, people } = useApp();
+  const nameOf = (id: string) => people?.find((p) => p.personId === id)?.name ?? id;
   return (
-    <>
-      <p class="screen-hint">{t.rewards.balance(number(lang, coins))}</p>
-      {outcome && (
-        <p class={outcome.ok ? "notice" : "card error error-detail"} role={outcome.ok ? "status" : "alert"}>
-          {outcome.text}
+    <li class="entry claim">
+      <div class="entry-main">
+        <p class="entry-reason">
+          <span class={`tag tag-status-${c.status}`}>{t.fund.status[c.status] ?? c.status}</span>
+          {c.scenario}
         </p>
-      )}
-      {active.length === 0 ? (
-        <p class="card empty">{t.rewards.none}</p>
-      ) : (
-        <ul class="reward-list">
-          {active.map((r) => {
-            const soldOut = r.remaining !== "unlimited" && r.remaining <= 0;
-            const short = coins < r.reward.price;
-            return (
-              <li key={r.rewardId} class="card reward">
-                <div class="reward-body">
-                  <h2>{nameOf(lang, r.reward.name)}</h2>
-                  {r.reward.description && <p class="hint">{r.reward.description}</p>}
-                  <p class="hint">
-                    {r.remaining === "unlimited" ? t.rewards.unlimited : t.rewards.left(r.remaining)}
-                    {r.reward.perPersonLimit
-                      ? ` · ${t.rewards.limit(r.reward.perPersonLimit.count, t.periods[r.reward.perPersonLimit.period] ?? "")}`
-                      : ""}
-                  </p>
-                </div>
-                <div class="reward-side">
-                  <span class="price">
-                    {number(lang, r.reward.price)} <small>{t.coinsShort}</small>
-                  </span>
-                  {canRedeem && (
-                    <button
-                      type="button"
-                      class="button small"
-                      disabled={busy !== undefined || soldOut || short}
-                      onClick={() => void redeem(r)}
-                      aria-label={t.rewards.redeemLabel(nameOf(lang, r.reward.name))}
-                    >
-                      {busy === r.rewardId ? t.loading : soldOut ? t.rewards.soldOut : short ? t.rewards.short : t.rewards.redeem}
-                    </button>
-                  )}
-                </div>
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </>
+        <p class="entry-why">{c.measuredValue}</p>
+        <p class="entry-why">
+          {c.claimant === session.personId ? t.fund.mine : t.fund.byOther(nameOf(c.claimant))} · {t.fund.team(c.parts.length)} ·{" "}
+          {t.fund.approvals(c.decisions.filter((d) => d.decision === "approve").length, c.requiredApprovals)}
+        </p>
+        {c.status === "pending" && <p class="entry-why">{t.fund.reserved(money(lang, c.amount, c.currency))}</p>}
+        {c.decisions.map((d) => (
+          <p key={d.approverId + d.at} class="entry-why">
+            {t.fund.decision(nameOf(d.approverId), d.decision === "approve")}：{d.comment}
+          </p>
+        ))}
+        {c.clawedBack > 0 && <p class="entry-why">{t.fund.clawedBack(money(lang, c.clawedBack, c.currency))}</p>}
+        {children}
+      </div>
+      <div class="entry-side">
+        <span class="amount">{money(lang, c.amount, c.currency)}</span>
+        <time dateTime={c.createdAt}>{dateLabel(lang, c.createdAt)}</time>
+      </div>
+    </li>
   );
 }
 
-const nameOf = (lang: Lang, name: { zh: string; en?: string } | Localized) => (lang === "en" && name.en ? name.en : name.zh);
+/** A lead's claim for their own team: the pool, the scenario and its measured value, the amount, an equal split. */
+function ClaimSheet({ onClose }: { onClose: () => void }) {
+  const { t, lang, session } = useApp();
+  const pools = useResource<{ funds: Pool[] }>("/funds");
+  const team = useTeam();
+  const [key] = useState(newIdempotencyKey);
+  const [picked, setPicked] = useState<Set<string> | undefined>(undefined);
+  const [outcome, setOutcome] = useState<"busy" | Claim | ApiError | undefined>(undefined);
+  const members: Member[] = team.people ? [...team.people] : [];
+  const chosen = picked ?? new Set([session.personId]);
+  const pool = pools.data?.funds[0];
+  if (outcome && typeof outcome === "object" && !(outcome instanceof ApiError))
+    return (
+      <Sheet title={t.fund.submitted} onClose={onClose}>
+        <p class="notice" role="status">
+          {t.fund.submittedWords(money(lang, outcome.amount, outcome.currency), outcome.requiredApprovals)}
+        </p>
+        <div class="sheet-actions">
+          <button type="button" class="button" onClick={onClose}>
+            {t.rewards.ok}
+          </button>
+        </div>
+      </Sheet>
+    );
+  const submit = async (form: HTMLFormElement) => {
+    if (!pool) return;
+    const data = new FormData(form);
+    const amount = Math.round(Number(data.get("amount")) * 100);
+    setOutcome("busy");
+    try {
+      const answer = await request<{ claim: Claim }>(`/funds/${encodeURIComponent(pool.fund.fundId)}/claims`, {
+        method: "POST",
+        headers: { "idempotency-key": key },
+        body: {
+          scenario: String(data.get("scenario") ?? ""),
+          measuredValue: String(data.get("measuredValue") ?? ""),
+          amount,
+          split: { by: "share", parts: [...chosen].map((personId) => ({ personId, share: 1 })) },
+        },
+      });
+      setOutcome(answer.claim);
+    } catch (e) {
+      setOutcome(e instanceof ApiError ? e : new ApiError(0, "error", String(e)));
+    }
+  };
+  const toggle = (personId: string) => {
+    const next = new Set(chosen);
+    if (next.has(personId)) next.delete(personId);
+    else next.add(personId);
+    setPicked(next);
+  };
+  return (
+    <Sheet title={t.fund.newClaim} onClose={onClose}>
+      {pools.error && <ErrorView error={pools.error} />}
+      {!pool ? (
+        <Skeleton lines={3} />
+      ) : (
+        <form
+          class="form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit(e.currentTarget);
+          }}
+        >
+          <p class="hint">
+            {pool.fund.name} · {t.fund.available(money(lang, pool.totals.available, pool.fund.currency))}
+          </p>
+          <label class="field">
+            <span>{t.fund.scenario}</span>
+            <textarea name="scenario" required maxLength={500} rows={2} data-autofocus />
+          </label>
+          <label class="field">
+            <span>{t.fund.measured}</span>
+            <input name="measuredValue" required maxLength={500} />
+          </label>
+          <label class="field">
+            <span>{t.fund.amount(pool.fund.currency)}</span>
+            <input name="amount" required type="number" inputMode="decimal" min="0.01" step="0.01" max={pool.fund.limits.perClaim / 100} />
+          </label>
+          <fieldset class="field members-pick">
+            <legend>{t.fund.split}</legend>
+            {[{ personId: session.personId, name: t.you }, ...members.filter((m) => m.personId !== session.personId)].map((m) => (
+              <label key={m.personId} class="check">
+                <input type="checkbox" checked={chosen.has(m.personId)} onChange={() => toggle(m.personId)} />
+                <span>{m.name}</span>
+              </label>
+            ))}
+          </fieldset>
+          {outcome instanceof ApiError && (
+            <div class="card error" role="alert">
+              <p class="error-detail">{problemWords(lang, outcome)}</p>
+              <ProblemDetails error={outcome} />
+            </div>
+          )}
+          <div class="sheet-actions">
+            <button type="button" class="button secondary" onClick={onClose}>
+              {t.cancel}
+            </button>
+            <button type="submit" class="button" disabled={outcome === "busy" || chosen.size === 0}>
+              {outcome === "busy" ? t.loading : t.fund.submit}
+            </button>
+          </div>
+        </form>
+      )}
+    </Sheet>
+  );
+}
+
+/**
+ * Claims waiting for me (an approver): the pending reservations in the newest 100 entries of each
+ * pool's ledger, each read as a claim, less those I decided already.
+ */
+function usePendingClaims(): { claims?: Claim[]; error?: ApiError } {
+  const { session } = useApp();
+  const fresh = useGeneration();
+  const [state, setState] = useState<{ claims?: Claim[]; error?: ApiError }>({});
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const { funds } = await request<{ funds: Pool[] }>("/funds");
+      const pools = await Promise.all(funds.map((f) => request<Pool>(`/funds/${encodeURIComponent(f.fund.fundId)}?limit=100`)));
+      const entries = pools.flatMap((p) => p.entries ?? []);
+      const settled = new Set(entries.flatMap((e) => (e.settles ? [e.settles] : [])));
+      const claimIds = entries.flatMap((e) =>
+        e.kind === "reservation" && !settled.has(e.entryId) && e.ref && "claimId" in e.ref ? [e.ref.claimId] : [],
+      );
+      const claims = await Promise.all(claimIds.map((id) => request<{ claim: Claim }>(`/claims/${encodeURIComponent(id)}`)));
+      return claims
+        .map((c) => c.claim)
+        .filter((c) => c.status === "pending" && !c.decisions.some((d) => d.approverId === session.personId));
+    })().then(
+      (claims) => live && setState({ claims }),
+      (error: unknown) => live && setState({ error: error instanceof ApiError ? error : new ApiError(0, "error", String(error)) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [fresh, session.personId]);
+  return state;
+}
+
+function Waiting() {
+  const { t } = useApp();
+  const { claims, error } = usePendingClaims();
+  const [deciding, setDeciding] = useState<{ claim: Claim; approve: boolean } | undefined>(undefined);
+  return (
+    <Card title={t.fund.waiting}>
+      {error ? (
+        <ErrorView error={error} />
+      ) : !claims ? (
+        <Skeleton lines={2} />
+      ) : claims.length === 0 ? (
+        <p class="empty">{t.fund.noneWaiting}</p>
+      ) : (
+        <ul class="entries plain" data-testid="waiting">
+          {claims.map((c) => (
+            <ClaimRow key={c.claimId} claim={c}>
+              <div class="row-actions">
+                <button type="button" class="button secondary small" onClick={() => setDeciding({ claim: c, approve: false })}>
+                  {t.fund.reject}
+                </button>
+                <button type="button" class="button small" onClick={() => setDeciding({ claim: c, approve: true })}>
+                  {t.fund.approve}
+                </button>
+              </div>
+            </ClaimRow>
+          ))}
+        </ul>
+      )}
+      {deciding && <DecisionSheet {...deciding} onClose={() => setDeciding(undefined)} />}
+    </Card>
+  );
+}
+
+/** Approve or reject with a reason (the API requires a comment); the API decides whether I may. */
+function DecisionSheet({ claim, approve, onClose }: { claim: Claim; approve: boolean; onClose: () => void }) {
+  const { t, lang } = useApp();
+  const [key] = useState(newIdempotencyKey);
+  const [state, setState] = useState<"asking" | "busy" | ApiError>("asking");
+  const decide = async (comment: string) => {
+    setState("busy");
+    try {
+      await request(`/claims/${encodeURIComponent(claim.claimId)}/decisions`, {
+        method: "POST",
+        headers: { "idempotency-key": key },
+        body: { decision: approve ? "approve" : "reject", comment },
+      });
+      onClose();
+    } catch (e) {
+      setState(e instanceof ApiError ? e : new ApiError(0, "error", String(e)));
+    }
+  };
+  return (
+    <Sheet title={approve ? t.fund.approveTitle : t.fund.rejectTitle} onClose={onClose}>
+      <p>
+        {claim.scenario} · {money(lang, claim.amount, claim.currency)}
+      </p>
+      <form
+        class="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void decide(String(new FormData(e.currentTarget).get("comment") ?? ""));
+        }}
+      >
+        <label class="field">
+          <span>{t.fund.comment}</span>
+          <textarea name="comment" required maxLength={1000} rows={3} data-autofocus />
+        </label>
+        {state instanceof ApiError && (
+          <div class="card error" role="alert">
+            <p class="error-detail">{problemWords(lang, state)}</p>
+            <ProblemDetails error={state} />
+          </div>
+        )}
+        <div class="sheet-actions">
+          <button type="button" class="button secondary" onClick={onClose}>
+            {t.cancel}
+          </button>
+          <button type="submit" class={approve ? "button" : "button danger"} disabled={state === "busy"}>
+            {state === "busy" ? t.loading : approve ? t.fund.approve : t.fund.reject}
+          </button>
+        </div>
+      </form>
+    </Sheet>
+  );
+}

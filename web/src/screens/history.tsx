@@ -1,7 +1,12 @@
-/** 记录 history: the person's ledger, newest first, grouped by day in Asia/Shanghai, each entry saying why. */
+/**
+ * 记录 history, as a bank app shows it: newest first, a header per day (Asia/Shanghai), one row
+ * per cause (an event's coins and points together), amounts that never wrap; ids, rules and
+ * sources only when the row is tapped open.
+ */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, type BadgeView, type LedgerEntry, request, useResource } from "../api.ts";
+import { ApiError, type BadgeView, type LedgerEntry, request, useGeneration, useResource } from "../api.ts";
 import { amountWords, dayKey, dayLabel, provenance, signedAmount, timeLabel } from "../format.ts";
+import type { Lang } from "../i18n.ts";
 import { ErrorView, Skeleton, useApp } from "../ui.tsx";
 
 interface Page {
@@ -9,17 +14,50 @@ interface Page {
   cursor: string | null;
 }
 
-const pageSize = 20;
+const pageSize = 30;
 
-export function HistoryScreen({ personId }: { personId: string }) {
-  const { t, lang, people } = useApp();
-  const badges = useResource<{ badges: BadgeView[] }>("/badges");
+/** Entries that one cause wrote together: same moment, same actor, same words. */
+export interface Row {
+  key: string;
+  title: string;
+  kind: string;
+  entries: LedgerEntry[];
+}
+
+export const titleOf = (lang: Lang, entry: LedgerEntry) => entry.explained?.[lang] ?? entry.reason;
+
+const actorKey = (entry: LedgerEntry) =>
+  entry.actor.kind === "source" ? `${entry.actor.sourceId}/${entry.actor.eventId}` : entry.actor.personId;
+
+/** Coins, then points, then badges: the order of the amounts in a row. */
+const assetOrder = (entry: LedgerEntry) => ["coin", "point", "badge", "money"].indexOf(entry.asset.split(":")[0] ?? "");
+
+export function rowsOf(lang: Lang, entries: readonly LedgerEntry[]): Row[] {
+  const rows: Row[] = [];
+  for (const entry of entries) {
+    const title = titleOf(lang, entry);
+    const last = rows[rows.length - 1];
+    const first = last?.entries[0];
+    if (
+      last &&
+      first &&
+      first.recordedAt === entry.recordedAt &&
+      actorKey(first) === actorKey(entry) &&
+      last.title === title &&
+      first.kind === entry.kind
+    ) {
+      last.entries.push(entry);
+    } else rows.push({ key: entry.entryId, title, kind: entry.kind, entries: [entry] });
+  }
+  return rows;
+}
+
+function useLedger(personId: string) {
+  const fresh = useGeneration();
   const [entries, setEntries] = useState<LedgerEntry[]>([]);
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiError | undefined>(undefined);
-  const sentinel = useRef<HTMLDivElement>(null);
-
   const load = async (after: string | undefined) => {
     setLoading(true);
     setError(undefined);
@@ -34,12 +72,18 @@ export function HistoryScreen({ personId }: { personId: string }) {
       setLoading(false);
     }
   };
-
+  // A refresh asks for the newest page again and keeps what is shown until it comes.
   useEffect(() => {
-    setEntries([]);
-    setCursor(undefined);
     void load(undefined);
-  }, [personId]);
+  }, [personId, fresh]);
+  return { entries, cursor, loading, error, load };
+}
+
+export function HistoryScreen({ personId }: { personId: string }) {
+  const { t, lang } = useApp();
+  const badges = useResource<{ badges: BadgeView[] }>("/badges");
+  const { entries, cursor, loading, error, load } = useLedger(personId);
+  const sentinel = useRef<HTMLDivElement>(null);
 
   // Infinite scroll: the next page loads when the end of the list comes into view.
   useEffect(() => {
@@ -57,13 +101,12 @@ export function HistoryScreen({ personId }: { personId: string }) {
   if (entries.length === 0) return <p class="card empty">{t.historyEmpty}</p>;
 
   const reversed = new Set(entries.flatMap((e) => (e.reverses ? [e.reverses] : [])));
-  const nameOf = (id: string) => people?.find((p) => p.personId === id)?.name;
-  const days: { key: string; entries: LedgerEntry[] }[] = [];
-  for (const entry of entries) {
-    const key = dayKey(entry.recordedAt);
+  const days: { key: string; rows: Row[] }[] = [];
+  for (const row of rowsOf(lang, entries)) {
+    const key = dayKey((row.entries[0] as LedgerEntry).recordedAt);
     const last = days[days.length - 1];
-    if (last?.key === key) last.entries.push(entry);
-    else days.push({ key, entries: [entry] });
+    if (last?.key === key) last.rows.push(row);
+    else days.push({ key, rows: [row] });
   }
   return (
     <>
@@ -71,30 +114,14 @@ export function HistoryScreen({ personId }: { personId: string }) {
         <section key={day.key} class="day" aria-label={dayLabel(lang, t, day.key)}>
           <h2 class="day-head">{dayLabel(lang, t, day.key)}</h2>
           <ul class="card entries">
-            {day.entries.map((entry) => {
-              const signed = signedAmount(entry);
-              const isReversed = reversed.has(entry.entryId);
-              return (
-                <li key={entry.entryId} class={`entry kind-${entry.kind}${isReversed ? " is-reversed" : ""}`}>
-                  <div class="entry-main">
-                    <p class="entry-reason">
-                      {entry.kind !== "award" && <span class={`tag tag-${entry.kind}`}>{t.kinds[entry.kind] ?? entry.kind}</span>}
-                      {isReversed && <span class="tag tag-reversed">{t.reversed}</span>}
-                      {entry.reason}
-                    </p>
-                    {provenance(lang, t, entry, nameOf, badges.data?.badges).map((line) => (
-                      <p key={line} class="entry-why">
-                        {line}
-                      </p>
-                    ))}
-                  </div>
-                  <div class="entry-side">
-                    <span class={`amount${signed < 0 ? " minus" : ""}`}>{amountWords(lang, t, entry, badges.data?.badges)}</span>
-                    <time dateTime={entry.recordedAt}>{timeLabel(lang, entry.recordedAt)}</time>
-                  </div>
-                </li>
-              );
-            })}
+            {day.rows.map((row) => (
+              <HistoryRow
+                key={row.key}
+                row={row}
+                reversed={row.entries.every((e) => reversed.has(e.entryId))}
+                badges={badges.data?.badges}
+              />
+            ))}
           </ul>
         </section>
       ))}
@@ -109,5 +136,49 @@ export function HistoryScreen({ personId }: { personId: string }) {
         <p class="end">{t.historyEnd}</p>
       )}
     </>
+  );
+}
+
+function HistoryRow({ row, reversed, badges }: { row: Row; reversed: boolean; badges: readonly BadgeView[] | undefined }) {
+  const { t, lang, people } = useApp();
+  const first = row.entries[0] as LedgerEntry;
+  const nameOf = (id: string) => people?.find((p) => p.personId === id)?.name;
+  const lines = [...new Set(row.entries.flatMap((e) => provenance(lang, t, e, nameOf, badges)))];
+  const notes = [...new Set(row.entries.filter((e) => e.explained && e.reason !== e.explained.zh).map((e) => e.reason))];
+  return (
+    <li class={`entry kind-${row.kind}${reversed ? " is-reversed" : ""}`}>
+      <details class="entry-details">
+        <summary class="entry-row">
+          <span class="entry-main">
+            <span class="entry-reason">
+              {row.kind !== "award" && <span class={`tag tag-${row.kind}`}>{t.kinds[row.kind] ?? row.kind}</span>}
+              {reversed && <span class="tag tag-reversed">{t.reversed}</span>}
+              {row.title}
+            </span>
+            <time class="entry-time" dateTime={first.recordedAt}>
+              {timeLabel(lang, first.recordedAt)}
+            </time>
+          </span>
+          <span class="entry-side">
+            {[...row.entries]
+              .sort((a, b) => assetOrder(a) - assetOrder(b))
+              .map((entry) => (
+                <span key={entry.entryId} class={`amount${signedAmount(entry) < 0 ? " minus" : ""}`}>
+                  {amountWords(lang, t, entry)}
+                </span>
+              ))}
+          </span>
+        </summary>
+        <div class="entry-more">
+          {notes.map((note) => (
+            <p key={note}>{t.note(note)}</p>
+          ))}
+          {lines.map((line) => (
+            <p key={line}>{line}</p>
+          ))}
+          <p class="entry-ids">{row.entries.map((e) => e.entryId).join(" · ")}</p>
+        </div>
+      </details>
+    </li>
   );
 }

@@ -1,15 +1,19 @@
 /** 我的 me: coins, points, the capability radar and the badges wall; also a team member's, read only. */
-import { type BadgeView, type Balances, type Credential, type Criterion, useResource } from "../api.ts";
-import { dateLabel, number } from "../format.ts";
+import { type BadgeView, type Balances, type Credential, type Criterion, type Localized, useResource } from "../api.ts";
+import { badgeName, dateLabel, number } from "../format.ts";
 import { capabilityName, type Dict, type Lang } from "../i18n.ts";
 import { Card, ErrorView, Icon, Medal, Radar, Skeleton, useApp } from "../ui.tsx";
+import { Celebration, PointsChart, ShareCard } from "./extras.tsx";
+import { Bar, ProgressCard } from "./progress.tsx";
+import { ledUnits } from "./team.tsx";
 
 export const badgeHref = (personId: string, own: boolean, badgeId: string) =>
   own ? `#/badges/${encodeURIComponent(badgeId)}` : `#/people/${encodeURIComponent(personId)}/badges/${encodeURIComponent(badgeId)}`;
 
 export function MeScreen({ personId }: { personId: string }) {
-  const { t, lang, session } = useApp();
+  const { t, lang, session, orgUnits } = useApp();
   const own = personId === session.personId;
+  const leads = ledUnits(orgUnits ?? [], session.personId).length > 0;
   const balances = useResource<Balances>(`/people/${encodeURIComponent(personId)}/balances`);
   const badges = useResource<{ badges: BadgeView[] }>("/badges");
   if (balances.error) return <ErrorView error={balances.error} retry={balances.reload} />;
@@ -53,9 +57,18 @@ export function MeScreen({ personId }: { personId: string }) {
           </div>
         </div>
       </section>
+      {own && <ProgressCard tier={b.tier} />}
+      {own && leads && (
+        <a class="card team-link" href="#/team">
+          <span>{t.team.open}</span>
+          <span aria-hidden="true">›</span>
+        </a>
+      )}
       <Card title={t.radarTitle} hint={t.radarHint}>
         <Radar byCapability={b.points.byCapability} lang={lang} />
       </Card>
+      <PointsChart personId={personId} />
+      {own && badges.data && <Celebration balances={b} badges={badges.data.badges} />}
       {badges.error ? (
         <ErrorView error={badges.error} retry={badges.reload} />
       ) : !badges.data ? (
@@ -69,6 +82,7 @@ export function MeScreen({ personId }: { personId: string }) {
 
 function BadgeWall({ badges, balances, own }: { badges: BadgeView[]; balances: Balances; own: boolean }) {
   const { t, lang } = useApp();
+  const ruleName = useRuleNames();
   const heldOf = (id: string) => balances.badges.find((h) => h.badgeId === id)?.levels ?? [];
   const total = badges.reduce((n, b) => n + b.definition.levels.length, 0);
   const held = badges.reduce((n, b) => n + heldOf(b.id).length, 0);
@@ -80,6 +94,7 @@ function BadgeWall({ badges, balances, own }: { badges: BadgeView[]; balances: B
           const levels = heldOf(badge.id);
           const top = Math.max(0, ...levels);
           const next = badge.definition.levels.find((l) => !levels.includes(l.level));
+          const toward = next?.criteria.find((c) => c.kind === "points");
           return (
             <li key={badge.id}>
               <a class={`badge-tile${top ? "" : " is-locked"}`} href={badgeHref(balances.personId, own, badge.id)}>
@@ -90,8 +105,18 @@ function BadgeWall({ badges, balances, own }: { badges: BadgeView[]; balances: B
                     <span key={l.level} class={levels.includes(l.level) ? "dot on" : "dot"} />
                   ))}
                 </span>
+                {toward && (
+                  <Bar
+                    current={toward.capability ? (balances.points.byCapability[toward.capability] ?? 0) : balances.points.total}
+                    target={toward.atLeast}
+                    label={t.nextLevel}
+                    labelShown={false}
+                  />
+                )}
                 <span class="badge-next">
-                  {next ? criteriaWords(lang, t, next.criteria).join(lang === "zh" ? "，" : ", ") : t.allLevelsHeld}
+                  {next
+                    ? `${t.nextLevel} · ${criteriaWords(lang, t, next.criteria, ruleName).join(lang === "zh" ? "，" : ", ")}`
+                    : t.allLevelsHeld}
                 </span>
               </a>
             </li>
@@ -102,10 +127,17 @@ function BadgeWall({ badges, balances, own }: { badges: BadgeView[]; balances: B
   );
 }
 
-export function criteriaWords(lang: Lang, t: Dict, criteria: readonly Criterion[]): string[] {
+/** Rule names by id (GET /rules), so that criteria name rules as people know them. */
+export function useRuleNames(): (ruleId: string) => string {
+  const { lang } = useApp();
+  const rules = useResource<{ rules: { ruleId: string; name: Localized }[] }>("/rules");
+  return (ruleId) => rules.data?.rules.find((r) => r.ruleId === ruleId)?.name[lang] ?? ruleId;
+}
+
+export function criteriaWords(lang: Lang, t: Dict, criteria: readonly Criterion[], ruleName: (ruleId: string) => string): string[] {
   return criteria.map((c) =>
     c.kind === "ruleCount"
-      ? t.criterionRule(c.ruleId, c.atLeast)
+      ? t.criterionRule(ruleName(c.ruleId), c.atLeast)
       : c.capability
         ? t.criterionPoints(capabilityName(lang, c.capability), c.atLeast)
         : t.criterionAllPoints(c.atLeast),
@@ -115,6 +147,7 @@ export function criteriaWords(lang: Lang, t: Dict, criteria: readonly Criterion[
 /** A badge with every level: held ones in colour with the day they were earned, locked ones with how to earn them. */
 export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: string }) {
   const { t, lang } = useApp();
+  const ruleName = useRuleNames();
   const person = encodeURIComponent(personId);
   const balances = useResource<Balances>(`/people/${person}/balances`);
   const badges = useResource<{ badges: BadgeView[] }>("/badges");
@@ -151,6 +184,9 @@ export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: 
           <p class="chip">
             {t.capability} · {capabilityName(lang, badge.definition.capability)}
           </p>
+          {top > 0 && (
+            <ShareCard personName={balances.data.name} badgeLabel={badgeName(lang, badges.data.badges, badgeId, top)} level={top} />
+          )}
         </div>
       </section>
       <ol class="levels">
@@ -168,18 +204,13 @@ export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: 
                 <p class="hint">{t.howToEarn}</p>
                 <ul class="criteria">
                   {level.criteria.map((c, i) => {
-                    const words = criteriaWords(lang, t, [c])[0];
+                    const words = criteriaWords(lang, t, [c], ruleName)[0];
                     const current = c.kind === "points" ? pointsOf(c.capability) : undefined;
                     return (
                       <li key={i}>
                         <span>{words}</span>
                         {current !== undefined && !isHeld && (
-                          <span class="bar" role="progressbar" aria-valuemin={0} aria-valuemax={c.atLeast} aria-valuenow={current}>
-                            <span class="bar-fill" style={{ width: `${Math.min(100, (100 * current) / c.atLeast)}%` }} />
-                            <span class="bar-text">
-                              {number(lang, current)} / {number(lang, c.atLeast)}
-                            </span>
-                          </span>
+                          <Bar current={current} target={c.atLeast} label={words ?? ""} labelShown={false} />
                         )}
                       </li>
                     );

@@ -50,8 +50,11 @@ export function RankScreen() {
     if (defaultUnit) setHome(defaultUnit);
   }, [defaultUnit]);
   const scopes = home && orgUnits ? lineage(orgUnits, home) : [];
-  const outside = Boolean(board.data?.me && !board.data.entries.some((e) => e.self));
-  const rows = board.data ? [...board.data.entries, ...(outside && board.data.me ? [board.data.me] : [])] : [];
+  // Nobody ranks with nothing scored: thirty people tied at #1 with 0 says nothing.
+  const scored = board.data?.entries.filter((e) => e.score > 0) ?? [];
+  const me = board.data?.me && board.data.me.score > 0 ? board.data.me : undefined;
+  const outside = Boolean(me && !scored.some((e) => e.self));
+  const rows = [...scored, ...(outside && me ? [me] : [])];
 
   return (
     <>

@@ -13,7 +13,7 @@ interface Props {
   onLang: () => void;
 }
 
-export function SignInScreen({ config, t, message, onToken, onLang }: Props) {
+export function SignInScreen({ config, t, lang, message, onToken, onLang }: Props) {
   return (
     <div class="signin">
       <header class="signin-head">
@@ -27,7 +27,7 @@ export function SignInScreen({ config, t, message, onToken, onLang }: Props) {
             <p class="hint">{t.tagline}</p>
           </div>
         </div>
-        <button type="button" class="lang" onClick={onLang} aria-label={t.switchLangLabel}>
+        <button type="button" class="lang" onClick={onLang} lang={lang === "zh" ? "en" : "zh-CN"}>
           {t.switchLang}
         </button>
       </header>

@@ -1,7 +1,12 @@
-/** 团队 team: for team leads, the members of the units they lead (and below), each with their balances. */
-import { type Balances, type OrgUnit, useResource } from "../api.ts";
+/**
+ * 我的团队 team, for leads (inside 我的): the members of the units they lead and below, in one
+ * request (GET /org-units/{id}/team), in the org tree's order or sorted by points or by how close
+ * each is to their promotion gate.
+ */
+import { useState } from "preact/hooks";
+import { type ApiError, type OrgUnit, useResource } from "../api.ts";
 import { number } from "../format.ts";
-import { Card, ErrorView, Skeleton, useApp } from "../ui.tsx";
+import { ErrorView, Skeleton, useApp } from "../ui.tsx";
 
 /** The units a person leads, with every unit below them. */
 export function ledUnits(units: readonly OrgUnit[], personId: string): OrgUnit[] {
@@ -18,76 +23,113 @@ export function ledUnits(units: readonly OrgUnit[], personId: string): OrgUnit[]
   return units.filter((u) => led.has(u.orgUnitId));
 }
 
-export function TeamScreen() {
-  const { t, session, orgUnits } = useApp();
-  if (!orgUnits) return null;
-  const units = ledUnits(orgUnits, session.personId);
-  if (units.length === 0) return <p class="card empty">{t.notLead}</p>;
-  return <Members units={units} />;
-}
-
-/** The members of the led units, from the topmost led unit's people (which covers those below). */
-function Members({ units }: { units: readonly OrgUnit[] }) {
-  const { t, session } = useApp();
-  const top = units.find((u) => !units.some((other) => other.orgUnitId === u.parentId)) as OrgUnit;
-  const everyone = useResource<{ people: Person[] }>(`/org-units/${encodeURIComponent(top.orgUnitId)}/people`);
-  if (everyone.error) return <ErrorView error={everyone.error} />;
-  if (!everyone.data) return <Skeleton />;
-  const people = everyone.data.people;
-  const sections = units
-    .map((unit) => ({ unit, members: people.filter((p) => p.orgUnitId === unit.orgUnitId && p.personId !== session.personId) }))
-    .filter((s) => s.members.length > 0);
-  if (sections.length === 0) return <p class="card empty">{t.teamEmpty}</p>;
-  return (
-    <>
-      <p class="screen-hint">{t.teamHint}</p>
-      {sections.map(({ unit, members }) => (
-        <Card key={unit.orgUnitId} title={unit.name}>
-          <ul class="members">
-            {members.map((m) => (
-              <Member key={m.personId} person={m} />
-            ))}
-          </ul>
-        </Card>
-      ))}
-    </>
-  );
-}
-
-interface Person {
+export interface Member {
   personId: string;
   name: string;
   tier: string;
   orgUnitId: string;
+  isLead: boolean;
+  coins: number;
+  points: number;
+  gate?: { gateId: string; eligible: boolean; met: number; total: number };
 }
 
-function Member({ person }: { person: Person }) {
+interface Team {
+  orgUnit: { orgUnitId: string; name: string };
+  units: { orgUnitId: string; name: string }[];
+  members: Member[];
+}
+
+/** The topmost unit the signed-in person leads, and its team (one request). */
+export function useTeam(): { people?: Member[]; units?: Team["units"]; error?: ApiError; leads: boolean } {
+  const { session, orgUnits } = useApp();
+  const units = ledUnits(orgUnits ?? [], session.personId);
+  const top = units.find((u) => !units.some((other) => other.orgUnitId === u.parentId));
+  const team = useResource<Team>(top ? `/org-units/${encodeURIComponent(top.orgUnitId)}/team` : undefined);
+  return {
+    leads: top !== undefined,
+    ...(team.data ? { people: team.data.members, units: team.data.units } : {}),
+    ...(team.error ? { error: team.error } : {}),
+  };
+}
+
+type Order = "tree" | "points" | "gap";
+
+const gapOf = (m: Member) => (m.gate ? m.gate.total - m.gate.met : Number.POSITIVE_INFINITY);
+
+export function TeamScreen() {
+  const { t } = useApp();
+  const team = useTeam();
+  const [order, setOrder] = useState<Order>("tree");
+  if (!team.leads) return <p class="card empty">{t.notLead}</p>;
+  if (team.error) return <ErrorView error={team.error} />;
+  if (!team.people || !team.units) return <Skeleton lines={5} />;
+  if (team.people.length === 0) return <p class="card empty">{t.teamEmpty}</p>;
+  const people = team.people;
+  const sorted = order === "points" ? [...people].sort((a, b) => b.points - a.points) : [...people].sort((a, b) => gapOf(a) - gapOf(b));
+  return (
+    <>
+      <p class="screen-hint">{t.teamHint}</p>
+      <fieldset class="segmented">
+        <legend class="sr-only">{t.team.sortBy}</legend>
+        {(["tree", "points", "gap"] as const).map((o) => (
+          <button key={o} type="button" class={o === order ? "seg active" : "seg"} aria-pressed={o === order} onClick={() => setOrder(o)}>
+            {t.team.orders[o]}
+          </button>
+        ))}
+      </fieldset>
+      {order === "tree" ? (
+        team.units
+          .map((unit) => ({ unit, members: people.filter((p) => p.orgUnitId === unit.orgUnitId) }))
+          .filter((s) => s.members.length > 0)
+          .map(({ unit, members }) => (
+            <section key={unit.orgUnitId} class="card" aria-label={unit.name}>
+              <header class="card-head">
+                <h2>{unit.name}</h2>
+              </header>
+              <ul class="members">
+                {members.map((m) => (
+                  <MemberRow key={m.personId} member={m} />
+                ))}
+              </ul>
+            </section>
+          ))
+      ) : (
+        <section class="card">
+          <ul class="members">
+            {sorted.map((m) => (
+              <MemberRow key={m.personId} member={m} />
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}
+
+function MemberRow({ member: m }: { member: Member }) {
   const { t, lang } = useApp();
-  const balances = useResource<Balances>(`/people/${encodeURIComponent(person.personId)}/balances`);
   return (
     <li>
-      <a class="member" href={`#/people/${encodeURIComponent(person.personId)}`} aria-label={t.viewMember(person.name)}>
+      <a class="member" href={`#/people/${encodeURIComponent(m.personId)}`}>
         <span class="avatar" aria-hidden="true">
-          {person.name.slice(0, 1)}
+          {m.name.slice(0, 1)}
         </span>
         <span class="member-who">
-          <span class="member-name">{person.name}</span>
-          <span class="member-sub">{t.tiers[person.tier] ?? person.tier}</span>
-        </span>
-        {balances.error ? (
-          <span class="member-error">{balances.error.message || t.error}</span>
-        ) : balances.data ? (
-          <span class="member-figures">
-            <span>
-              <b>{number(lang, balances.data.coins)}</b> {t.coinsShort}
-            </span>
-            <span>
-              <b>{number(lang, balances.data.points.total)}</b> {t.points}
-            </span>
+          <span class="member-name">{m.name}</span>
+          <span class="member-sub">
+            {m.isLead ? `${t.leads} · ` : ""}
+            {m.gate ? (m.gate.eligible ? t.team.eligible : t.team.missing(m.gate.total - m.gate.met)) : (t.tiers[m.tier] ?? m.tier)}
           </span>
-        ) : (
-          <span class="sk sk-inline" aria-busy="true" />
-        )}
+        </span>
+        <span class="member-figures">
+          <span>
+            <b>{number(lang, m.coins)}</b> {t.coinsShort}
+          </span>
+          <span>
+            <b>{number(lang, m.points)}</b> {t.points}
+          </span>
+        </span>
       </a>
     </li>
   );

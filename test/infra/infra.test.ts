@@ -249,7 +249,7 @@ describe("operations", () => {
     }
   });
 
-  it("alarms on the whole API's 5xx rate (route groups: test/system/alarms.test.ts)", () => {
+  it("alarms on the whole API's 5xx rate (route groups: test/infra/alarms.test.ts)", () => {
     const apiWide = alarmOn("5xx", { Name: "ApiId", Value: { Ref: logicalId(stack.api.httpApi) } }).filter(
       (alarm) => !JSON.stringify(alarm.Properties).includes('"Route"'),
     );

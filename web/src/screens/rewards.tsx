@@ -1,0 +1,200 @@
+/**
+ * 兑换 rewards: the coin catalog, each redemption confirmed in a sheet (item, price, balance
+ * after) and "还差 N" on what I cannot afford; 我的兑换 my redemptions, with status and how to
+ * collect.
+ */
+import { useState } from "preact/hooks";
+import { ApiError, type Balances, type LedgerEntry, newIdempotencyKey, type RewardView, request, useResource } from "../api.ts";
+import { dateLabel, number } from "../format.ts";
+import type { Lang } from "../i18n.ts";
+import { problemWords } from "../problems.ts";
+import { ErrorView, ProblemDetails, Sheet, Skeleton, useApp } from "../ui.tsx";
+
+export const nameIn = (lang: Lang, name: { zh: string; en?: string | undefined }) => (lang === "en" && name.en ? name.en : name.zh);
+
+export function RewardsScreen() {
+  const { t, lang, session } = useApp();
+  const rewards = useResource<{ rewards: RewardView[] }>("/rewards");
+  const balances = useResource<Balances>(`/people/${encodeURIComponent(session.personId)}/balances`);
+  const [chosen, setChosen] = useState<RewardView | undefined>(undefined);
+  const canRedeem = session.roles.includes("manager");
+  const error = rewards.error ?? balances.error;
+  if (error) return <ErrorView error={error} retry={rewards.reload} />;
+  if (!rewards.data || !balances.data) return <Skeleton lines={5} />;
+  const coins = balances.data.coins;
+  const active = rewards.data.rewards.filter((r) => r.reward.active);
+  return (
+    <>
+      <p class="screen-hint">{t.rewards.balance(number(lang, coins))}</p>
+      {active.length === 0 ? (
+        <p class="card empty">{t.rewards.none}</p>
+      ) : (
+        <ul class="reward-list">
+          {active.map((r) => {
+            const soldOut = r.remaining !== "unlimited" && r.remaining <= 0;
+            const short = r.reward.price - coins;
+            return (
+              <li key={r.rewardId} class="card reward">
+                <div class="reward-body">
+                  <h2>{nameIn(lang, r.reward.name)}</h2>
+                  {r.reward.description && <p class="hint">{r.reward.description}</p>}
+                  <p class="hint">
+                    {r.remaining === "unlimited" ? t.rewards.unlimited : t.rewards.left(r.remaining)}
+                    {r.reward.perPersonLimit
+                      ? ` · ${t.rewards.limit(r.reward.perPersonLimit.count, t.periods[r.reward.perPersonLimit.period] ?? "")}`
+                      : ""}
+                  </p>
+                </div>
+                <div class="reward-side">
+                  <span class="price">
+                    {number(lang, r.reward.price)} <small>{t.coinsShort}</small>
+                  </span>
+                  {!canRedeem ? null : soldOut ? (
+                    <span class="short">{t.rewards.soldOut}</span>
+                  ) : short > 0 ? (
+                    <span class="short">{t.rewards.shortBy(number(lang, short))}</span>
+                  ) : (
+                    <button
+                      type="button"
+                      class="button small"
+                      onClick={() => setChosen(r)}
+                      aria-label={t.rewards.redeemLabel(nameIn(lang, r.reward.name))}
+                    >
+                      {t.rewards.redeem}
+                    </button>
+                  )}
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {chosen && <ConfirmRedemption reward={chosen} coins={coins} onClose={() => setChosen(undefined)} />}
+    </>
+  );
+}
+
+/** The sheet: what I get, what it costs, what I keep; one key for the intended redemption. */
+function ConfirmRedemption({ reward, coins, onClose }: { reward: RewardView; coins: number; onClose: () => void }) {
+  const { t, lang } = useApp();
+  const [key] = useState(newIdempotencyKey);
+  const [state, setState] = useState<"asking" | "busy" | "done" | ApiError>("asking");
+  const name = nameIn(lang, reward.reward.name);
+  const redeem = async () => {
+    setState("busy");
+    try {
+      await request("/redemptions", {
+        method: "POST",
+        body: { rewardId: reward.rewardId, quantity: 1 },
+        headers: { "idempotency-key": key },
+      });
+      setState("done");
+    } catch (e) {
+      setState(e instanceof ApiError ? e : new ApiError(0, "error", String(e)));
+    }
+  };
+  if (state === "done")
+    return (
+      <Sheet title={t.rewards.doneTitle} onClose={onClose}>
+        <p class="notice" role="status">
+          {t.rewards.done(name)}
+        </p>
+        {reward.reward.collect && <p class="collect">{nameIn(lang, reward.reward.collect)}</p>}
+        <div class="sheet-actions">
+          <button
+            type="button"
+            class="button secondary"
+            onClick={() => {
+              location.hash = "#/redemptions";
+              onClose();
+            }}
+          >
+            {t.rewards.mine}
+          </button>
+          <button type="button" class="button" onClick={onClose}>
+            {t.rewards.ok}
+          </button>
+        </div>
+      </Sheet>
+    );
+  return (
+    <Sheet title={t.rewards.confirmTitle} onClose={onClose}>
+      <dl class="facts">
+        <dt>{t.rewards.item}</dt>
+        <dd>{name}</dd>
+        <dt>{t.rewards.price}</dt>
+        <dd>
+          {number(lang, reward.reward.price)} {t.coinsShort}
+        </dd>
+        <dt>{t.rewards.after}</dt>
+        <dd data-testid="balance-after">
+          {number(lang, coins)} → {number(lang, coins - reward.reward.price)} {t.coinsShort}
+        </dd>
+      </dl>
+      {reward.reward.collect && <p class="collect">{nameIn(lang, reward.reward.collect)}</p>}
+      {state instanceof ApiError && (
+        <div class="card error" role="alert">
+          <p class="error-detail">{problemWords(lang, state)}</p>
+          <ProblemDetails error={state} />
+        </div>
+      )}
+      <div class="sheet-actions">
+        <button type="button" class="button secondary" onClick={onClose}>
+          {t.cancel}
+        </button>
+        <button
+          type="button"
+          class="button"
+          disabled={state === "busy"}
+          onClick={() => void redeem()}
+          aria-label={t.rewards.confirmLabel(name)}
+        >
+          {state === "busy" ? t.loading : t.rewards.confirm}
+        </button>
+      </div>
+    </Sheet>
+  );
+}
+
+/** 我的兑换: my redemptions from my ledger, newest first; a cancelled one says the coins came back. */
+export function RedemptionsScreen() {
+  const { t, lang, session } = useApp();
+  const ledger = useResource<{ entries: LedgerEntry[] }>(`/people/${encodeURIComponent(session.personId)}/ledger?limit=100`);
+  const rewards = useResource<{ rewards: RewardView[] }>("/rewards");
+  if (ledger.error) return <ErrorView error={ledger.error} retry={ledger.reload} />;
+  if (!ledger.data) return <Skeleton lines={4} />;
+  const entries = ledger.data.entries;
+  const cancelled = new Set(entries.flatMap((e) => (e.kind === "reversal" && e.reverses ? [e.reverses] : [])));
+  const mine = entries.filter((e) => e.kind === "redemption");
+  if (mine.length === 0) return <p class="card empty">{t.rewards.noneMine}</p>;
+  return (
+    <ul class="card entries plain" aria-label={t.rewards.mine}>
+      {mine.map((entry) => {
+        const rewardId = entry.ref && "rewardId" in entry.ref ? entry.ref.rewardId : undefined;
+        const reward = rewards.data?.rewards.find((r) => r.rewardId === rewardId)?.reward;
+        const isCancelled = cancelled.has(entry.entryId);
+        return (
+          <li key={entry.entryId} class="entry redemption">
+            <div class="entry-main">
+              <p class="entry-reason">
+                <span class={`tag ${isCancelled ? "tag-reversed" : "tag-status-pending"}`}>
+                  {isCancelled ? t.rewards.cancelled : t.rewards.toCollect}
+                </span>
+                {reward ? nameIn(lang, reward.name) : (entry.explained?.[lang] ?? entry.reason)}
+              </p>
+              <p class="entry-why">
+                {isCancelled ? t.rewards.refunded : reward?.collect ? nameIn(lang, reward.collect) : t.rewards.askAdmin}
+              </p>
+            </div>
+            <div class="entry-side">
+              <span class="amount minus">
+                −{number(lang, entry.amount)} {t.coinsShort}
+              </span>
+              <time dateTime={entry.recordedAt}>{dateLabel(lang, entry.recordedAt)}</time>
+            </div>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
