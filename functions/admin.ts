@@ -5,10 +5,11 @@ import { DirectoryService } from "../domain/directory/index.ts";
 import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { httpHandler } from "./http/http.ts";
+import { changeReply } from "./http/route.ts";
 
 const adapters = createAdapters("admin");
 const directory = new DirectoryService(adapters.directory);
-const rulebook = new RuleBook(adapters);
+const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
 
 export const handler = httpHandler(
   "admin",
@@ -23,10 +24,12 @@ export const handler = httpHandler(
     rotateSourceSecret: async ({ caller, params, body }) => ({
       body: await adapters.sources().rotate(caller, params.sourceId, body.overlapHours),
     }),
-    putRule: async ({ caller, params, body }) => ({ body: await rulebook.putRule(caller, params.ruleId, body) }),
+    putRule: async ({ caller, params, body }) => changeReply(await rulebook.putRule(caller, params.ruleId, body)),
+    approveRule: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "rule", params.ruleId, body.proposal) }),
     getRule: async ({ caller, params }) => ({ body: await rulebook.get<RuleDefinition>(caller, "rule", params.ruleId) }),
     dryRunRule: async ({ caller, params, body }) => ({ body: await rulebook.dryRun(caller, params.ruleId, body) }),
-    putBadge: async ({ caller, params, body }) => ({ body: await rulebook.putBadge(caller, params.badgeId, body) }),
+    putBadge: async ({ caller, params, body }) => changeReply(await rulebook.putBadge(caller, params.badgeId, body)),
+    approveBadge: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "badge", params.badgeId, body.proposal) }),
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
     badges: async () => ({ body: { badges: await rulebook.badges() } }),
     rules: async () => ({ body: { rules: await rulebook.rules() } }),

@@ -1,10 +1,11 @@
 /** Lambda: promotion gates, eligibility checks and the audit trail. Reads the ledger, writes only audit records. */
 import { randomUUID } from "node:crypto";
-import { type EligibilityDeps, EligibilityService, TeamOverview, toCsv } from "../domain/gates/index.ts";
+import { type EligibilityDeps, EligibilityService, GateBook, TeamOverview, toCsv } from "../domain/gates/index.ts";
 import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoEligibilityStore } from "./dynamo/eligibility-store.ts";
 import { httpHandler } from "./http/http.ts";
+import { changeReply } from "./http/route.ts";
 
 const adapters = createAdapters("eligibility");
 const deps: EligibilityDeps = {
@@ -19,10 +20,19 @@ const deps: EligibilityDeps = {
 const eligibility = new EligibilityService(deps);
 const teams = new TeamOverview(deps);
 
+const gates = new GateBook({ ...adapters, fourEyes: adapters.fourEyes });
+
 export const handler = httpHandler(
   "eligibility",
   {
-    putGate: async ({ caller, params, body }) => ({ body: await eligibility.putGate(caller, params.gateId, body) }),
+    putGate: async ({ caller, params, body }) => {
+      const changed = await gates.putGate(caller, params.gateId, body);
+      return changeReply(changed, { gateId: changed.view.id });
+    },
+    approveGate: async ({ caller, params, body }) => {
+      const approved = await gates.approveGate(caller, params.gateId, body.proposal);
+      return { body: { gateId: approved.id, ...approved } };
+    },
     getGate: async ({ caller, params }) => ({ body: await eligibility.getGate(caller, params.gateId) }),
     gates: async () => ({ body: { gates: await eligibility.gates() } }),
     team: async ({ caller, params }) => ({ body: await teams.of(caller, params.orgUnitId as OrgUnitId) }),
@@ -36,7 +46,7 @@ export const handler = httpHandler(
       const names = new Map(people.flatMap((p) => (p ? [[p.personId as string, p.name] as const] : [])));
       return { body: toCsv(checked.results, names), contentType: "text/csv; charset=utf-8" };
     },
-    auditTrail: async ({ caller, query }) => ({ body: await eligibility.auditTrail(caller, query.day, query.limit) }),
+    auditTrail: async ({ caller, query }) => ({ body: await eligibility.auditTrail(caller, query.day, query.limit, query.cursor) }),
   },
   adapters,
 );

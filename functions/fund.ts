@@ -6,6 +6,7 @@ import { withExplanation } from "../domain/ledger/index.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoFundStore } from "./dynamo/fund-store.ts";
 import { httpHandler, written } from "./http/http.ts";
+import { changeReply } from "./http/route.ts";
 
 const adapters = createAdapters("fund");
 const fundStore = new DynamoFundStore(adapters.db, adapters.tables);
@@ -23,6 +24,7 @@ const redemptions = new RedemptionService({
   counters: fundStore,
   clock: adapters.clock,
   timeZone: adapters.timeZone,
+  fourEyes: adapters.fourEyes,
 });
 
 export const handler = httpHandler(
@@ -45,7 +47,8 @@ export const handler = httpHandler(
       const fund = await funds.personFund(caller, params.personId as PersonId);
       return { body: { ...fund, payouts: fund.payouts.map(withExplanation) } };
     },
-    putReward: async ({ caller, params, body }) => ({ body: await redemptions.putReward(caller, params.rewardId, body) }),
+    putReward: async ({ caller, params, body }) => changeReply(await redemptions.putReward(caller, params.rewardId, body)),
+    approveReward: async ({ caller, params, body }) => ({ body: await redemptions.approveReward(caller, params.rewardId, body.proposal) }),
     rewards: async () => ({ body: { rewards: await redemptions.rewards() } }),
     redeem: async ({ caller, body, idempotencyKey }) => written(await redemptions.redeem(caller, body, idempotencyKey)),
     cancelRedemption: async ({ caller, params, body, idempotencyKey }) =>

@@ -6,7 +6,7 @@ import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoImportStore } from "./dynamo/stores/import-store.ts";
 import { httpHandler } from "./http/http.ts";
 
-/** The import use case on DynamoDB: here for the Lambda, and for `npm run import` (scripts/import.ts), unbounded in time. */
+/** The import use case on DynamoDB: here for the Lambda, and for `npm run import` (scripts/ops/import.ts), unbounded in time. */
 export function newImportService(adapters: ReturnType<typeof createAdapters>, timeBudgetMs?: number) {
   return new ImportService({
     ledger: adapters.ledgerStore,

@@ -37,6 +37,8 @@ export interface AreaAccess {
 }
 
 const balances = [...families.chainHeads, ...families.facts, ...families.late];
+/** A kind of definition, and its changes waiting for a second admin (four eyes, docs/SECURITY.md). */
+const definitions = (kind: string) => [...families.definitions(kind), ...families.definitions(`proposed-${kind}`)];
 
 export const areaAccess: Record<Area, AreaAccess> = {
   public: { ledger: "none", state: "none" },
@@ -45,7 +47,7 @@ export const areaAccess: Record<Area, AreaAccess> = {
   admin: {
     ledger: "none",
     state: {
-      writes: [...families.directory, ...families.definitions("source"), ...families.definitions("rule"), ...families.definitions("badge")],
+      writes: [...families.directory, ...definitions("source"), ...definitions("rule"), ...definitions("badge")],
     },
     sourceKey: true,
     audit: true,
@@ -53,11 +55,11 @@ export const areaAccess: Record<Area, AreaAccess> = {
   webhooks: { ledger: "append", state: { writes: balances }, sourceKey: true, audit: true },
   fund: {
     ledger: "append",
-    state: { writes: [...families.chainHeads, ...families.funds, ...families.counters, ...families.definitions("reward")] },
+    state: { writes: [...families.chainHeads, ...families.funds, ...families.counters, ...definitions("reward")] },
     audit: true,
   },
   // Reads, but for gate definitions and its audit trail: HR's checks are personal data, and every one is recorded.
-  eligibility: { ledger: "read", state: { writes: families.definitions("gate") }, audit: true },
+  eligibility: { ledger: "read", state: { writes: definitions("gate") }, audit: true },
   leaderboard: { ledger: "none", state: "read" },
   // Pioneer indices (admin) and opt-out preferences (self): kept apart so boards stay read-only.
   "leaderboard-settings": { ledger: "none", state: { writes: [...families.preferences, ...families.definitions("index")] }, audit: true },

@@ -10,7 +10,18 @@ import { LaurelStack, repoRoot } from "./laurel-stack.ts";
 import { stageConfig } from "./stage.ts";
 
 const app = new App();
-const config = stageConfig(app.node.tryGetContext("stage") ?? "dev");
+const stage = stageConfig(app.node.tryGetContext("stage") ?? "dev");
+// Per account: -c backupCopyVaultArn=<a vault in a second region> -c backupLockDays=35 (docs/OPERATIONS.md).
+const copyToVaultArn: string | undefined = app.node.tryGetContext("backupCopyVaultArn");
+const lockDays: string | undefined = app.node.tryGetContext("backupLockDays");
+const config = {
+  ...stage,
+  backup: {
+    ...stage.backup,
+    ...(copyToVaultArn ? { copyToVaultArn } : {}),
+    ...(lockDays ? { lock: { minRetentionDays: Number(lockDays), changeableForDays: 3 } } : {}),
+  },
+};
 const webDist = join(repoRoot, "web", "dist");
 
 new LaurelStack(app, `Laurel-${config.stage}`, {

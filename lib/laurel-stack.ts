@@ -11,6 +11,7 @@ import { type Area, areas } from "../functions/http/route.ts";
 import { routes } from "../functions/http/routes.ts";
 import { areaAccess, grantAuditAppend, grantState, grantTable, ledgerActions } from "./access.ts";
 import { Api } from "./constructs/api.ts";
+import { Backup } from "./constructs/backup.ts";
 import { BountySweeper } from "./constructs/bounty-sweeper.ts";
 import { Identity } from "./constructs/identity.ts";
 import { LaurelFunction } from "./constructs/laurel-function.ts";
@@ -39,12 +40,14 @@ export class LaurelStack extends Stack {
   readonly projector: Projector;
   readonly verifier: Verifier;
   readonly bountySweeper: BountySweeper;
+  readonly backup: Backup;
 
   constructor(scope: Construct, id: string, props: LaurelStackProps) {
     super(scope, id, props);
     const { config } = props;
 
     this.tables = new LedgerTables(this, "Tables", { stateRemovalPolicy: config.removalPolicy });
+    this.backup = new Backup(this, "Backup", { stage: config.stage, tables: Object.values(this.tables.tables), ...config.backup });
     this.web = new Web(this, "Web", { removalPolicy: config.removalPolicy, logRetention: config.logRetention });
     this.identity = new Identity(this, "Identity", {
       stage: config.stage,
@@ -60,6 +63,8 @@ export class LaurelStack extends Stack {
       JWKS_URL: this.identity.jwksUrl,
       // Cognito access tokens carry the username, which is the person id.
       PERSON_ID_CLAIM: "username",
+      FOUR_EYES_KINDS: config.fourEyes.kinds.join(","),
+      ...(config.fourEyes.ruleAwardAbove === undefined ? {} : { FOUR_EYES_RULE_AWARD_ABOVE: String(config.fourEyes.ruleAwardAbove) }),
     };
     // Seals the sources' webhook signing secrets (AES-256-GCM, key derived from this value) before
     // they are stored in the state table: one secret for all sources, read with caching.
@@ -71,7 +76,7 @@ export class LaurelStack extends Stack {
     Validations.of(sourceKey).acknowledge({
       id: "AwsSolutions-SMG4",
       reason:
-        "An encryption key for stored signing secrets: rotating it means re-sealing every source's secrets, an operator procedure (docs/DEPLOY.md), not a Lambda rotation.",
+        "An encryption key ring for stored signing secrets: rotating it means adding a key and re-sealing every source's secrets (npm run reseal, docs/OPERATIONS.md), an operator procedure, not a Lambda rotation.",
     });
     const functions = new Construct(this, "Functions");
     this.functions = Object.fromEntries(

@@ -4,6 +4,8 @@
  */
 import { RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { FourEyesPolicy } from "../domain/kernel/definitions.ts";
+import type { BackupSettings } from "./constructs/backup.ts";
 
 export const stageNames = ["dev", "prod"] as const;
 export type StageName = (typeof stageNames)[number];
@@ -27,6 +29,10 @@ export interface StageConfig {
   threatProtection: boolean;
   /** The whole API, and the stricter limits of routes that write. */
   throttle: { api: RequestLimits; writes: RequestLimits };
+  /** Definition changes that wait for a second admin (docs/SECURITY.md). */
+  fourEyes: FourEyesPolicy;
+  /** Where backups are copied and whether the vault is locked: per account, from `cdk -c` (lib/app.ts). */
+  backup: BackupSettings;
 }
 
 const configs: Record<StageName, StageConfig> = {
@@ -36,6 +42,8 @@ const configs: Record<StageName, StageConfig> = {
     removalPolicy: RemovalPolicy.DESTROY,
     threatProtection: false,
     throttle: { api: { rate: 20, burst: 40 }, writes: { rate: 5, burst: 10 } },
+    fourEyes: { kinds: [] },
+    backup: {},
   },
   prod: {
     stage: "prod",
@@ -43,6 +51,9 @@ const configs: Record<StageName, StageConfig> = {
     removalPolicy: RemovalPolicy.RETAIN,
     threatProtection: true,
     throttle: { api: { rate: 200, burst: 400 }, writes: { rate: 50, burst: 100 } },
+    // Every gate change, and rules paying more than 1,000 coins plus points per event.
+    fourEyes: { kinds: ["gate"], ruleAwardAbove: 1000 },
+    backup: {},
   },
 };
 

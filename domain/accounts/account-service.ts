@@ -8,6 +8,7 @@ import type { Badge, BadgeDefinition } from "../awards/index.ts";
 import { appendWithBadges, openBadgeCredentials, revocationMovements } from "../awards/index.ts";
 import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
+import { assertNotSelf } from "../kernel/duties.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import {
   type AssetKey,
@@ -116,9 +117,7 @@ export class AccountService {
   async award(caller: Caller, request: AwardRequest, idempotencyKey: string): Promise<Outcome<LedgerWriteResult>> {
     assertRole(caller, ["admin"]);
     const personId = request.personId as PersonId;
-    if (personId === caller.personId) {
-      throw new DomainError("forbidden", "self-award", "An admin cannot award to themselves; ask another admin.");
-    }
+    assertNotSelf("award", caller.personId, [personId]);
     if (request.badge) {
       const { badgeId, level } = request.badge;
       const badge = (await this.#deps.badges()).find((b) => b.badgeId === badgeId);
@@ -167,6 +166,7 @@ export class AccountService {
   deduct(caller: Caller, request: DeductionRequest, idempotencyKey: string): Promise<Outcome<LedgerWriteResult>> {
     assertRole(caller, ["admin"]);
     const personId = request.personId as PersonId;
+    assertNotSelf("deduction", caller.personId, [personId]);
     return this.#write({
       caller,
       personId,
@@ -192,9 +192,11 @@ export class AccountService {
     assertRole(caller, ["admin"]);
     const holder = holderOfEntryId(entryId);
     if (!holder?.startsWith("person:")) throw new NotFoundError("ledger-entry", entryId);
+    const personId = holder.slice("person:".length) as PersonId;
+    assertNotSelf("reversal", caller.personId, [personId], { entryId });
     return this.#write({
       caller,
-      personId: holder.slice("person:".length) as PersonId,
+      personId,
       scope: "reversals",
       idempotencyKey,
       request: { entryId, ...request },

@@ -3,4 +3,6 @@
 export interface SecretSealer {
   seal(plaintext: string): Promise<string>;
   open(sealed: string): Promise<string>;
+  /** Whether the secret is sealed under the current key (else `npm run reseal` seals it again). */
+  isCurrent(sealed: string): Promise<boolean>;
 }

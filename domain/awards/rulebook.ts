@@ -1,7 +1,15 @@
 /** Admin use cases for award rules and badges: versioned definitions, checked for consistency. */
 
 import { assertRole, type Caller } from "../directory/index.ts";
-import type { DefinitionKind, DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import {
+  type ChangeResult,
+  DefinitionChanges,
+  type DefinitionStore,
+  type DefinitionView,
+  definitionView,
+  type FourEyesPolicy,
+  type ProposalView,
+} from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
@@ -10,48 +18,49 @@ import { type BadgeDefinition, checkBadgeDefinition } from "./badges.ts";
 import { CloudEvent } from "./cloudevents.ts";
 import { compileRules, evaluateEvent, type Grant, type RuleDefinition } from "./rules.ts";
 
-export interface DefinitionView<T> {
-  id: string;
-  version: number;
-  updatedAt: string;
-  updatedBy: string;
-  definition: T;
-}
-
-const viewOf = <T>(v: Versioned<T>): DefinitionView<T> => ({
-  id: v.id,
-  version: v.version,
-  updatedAt: v.updatedAt,
-  updatedBy: v.updatedBy,
-  definition: v.body,
-});
+/** What a rule pays per event, before any team split: what four eyes weighs. */
+export const awardPerEvent = (rule: RuleDefinition): number => (rule.award.coins ?? 0) + (rule.award.points?.amount ?? 0);
 
 export class RuleBook {
   readonly #definitions: DefinitionStore;
   readonly #clock: Clock;
+  readonly #changes: DefinitionChanges;
 
-  constructor(deps: { definitions: DefinitionStore; clock: Clock }) {
+  constructor(deps: { definitions: DefinitionStore; clock: Clock; fourEyes?: () => FourEyesPolicy }) {
     this.#definitions = deps.definitions;
     this.#clock = deps.clock;
+    this.#changes = new DefinitionChanges(deps);
   }
 
-  async putRule(caller: Caller, ruleId: string, rule: RuleDefinition): Promise<DefinitionView<RuleDefinition>> {
+  async putRule(caller: Caller, ruleId: string, rule: RuleDefinition): Promise<ChangeResult<RuleDefinition>> {
     assertRole(caller, ["admin"]);
-    return this.#put("rule", caller, ruleId, rule);
+    return this.#changes.change(caller.personId, "rule", ruleId, rule, awardPerEvent(rule));
   }
 
-  async putBadge(caller: Caller, badgeId: string, badge: BadgeDefinition): Promise<DefinitionView<BadgeDefinition>> {
+  async putBadge(caller: Caller, badgeId: string, badge: BadgeDefinition): Promise<ChangeResult<BadgeDefinition>> {
     assertRole(caller, ["admin"]);
     const rules = await this.#definitions.list("rule");
     checkBadgeDefinition(badge, new Set(rules.map((r) => r.id)));
-    return this.#put("badge", caller, badgeId, badge);
+    return this.#changes.change(caller.personId, "badge", badgeId, badge);
   }
 
-  async get<T>(caller: Caller, kind: "rule" | "badge", id: string): Promise<DefinitionView<T>> {
+  /** A second admin approves the change waiting for approval; its author cannot. */
+  async approve<T>(caller: Caller, kind: "rule" | "badge", id: string, proposal: number): Promise<DefinitionView<T>> {
     assertRole(caller, ["admin"]);
-    const found = await this.#definitions.get<T>(kind, id);
-    if (!found) throw new NotFoundError(kind, id);
-    return viewOf(found);
+    return this.#changes.approve<T>(caller.personId, kind, id, proposal);
+  }
+
+  /** The current version, and the change waiting for approval if there is one. */
+  async get<T>(
+    caller: Caller,
+    kind: "rule" | "badge",
+    id: string,
+  ): Promise<(DefinitionView<T> & { pending?: ProposalView<T> }) | { id: string; version: 0; pending: ProposalView<T> }> {
+    assertRole(caller, ["admin"]);
+    const [found, pending] = await Promise.all([this.#definitions.get<T>(kind, id), this.#changes.pending<T>(kind, id)]);
+    if (!found && !pending) throw new NotFoundError(kind, id);
+    if (!found) return { id, version: 0, pending: pending as ProposalView<T> };
+    return { ...definitionView(found), ...(pending ? { pending } : {}) };
   }
 
   /**
@@ -65,7 +74,7 @@ export class RuleBook {
   }
 
   async badges(): Promise<DefinitionView<BadgeDefinition>[]> {
-    return (await this.#definitions.list<BadgeDefinition>("badge")).map(viewOf).sort((a, b) => a.id.localeCompare(b.id));
+    return (await this.#definitions.list<BadgeDefinition>("badge")).map(definitionView).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /**
@@ -75,11 +84,10 @@ export class RuleBook {
   async dryRun(
     caller: Caller,
     ruleId: string,
-    samples: { events: Record<string, unknown>[]; states?: Record<string, unknown> | undefined },
+    samples: { events: Record<string, unknown>[]; states?: Record<string, unknown> | undefined; pending?: boolean | undefined },
   ) {
     assertRole(caller, ["admin"]);
-    const stored = await this.#definitions.get<RuleDefinition>("rule", ruleId);
-    if (!stored) throw new NotFoundError("rule", ruleId);
+    const stored = await this.#dryRunVersion(ruleId, samples.pending === true);
     const rules = compileRules([{ ...stored.body, ruleId, version: stored.version }]);
     let states = new Map<PersonId, RuleState>(
       Object.entries(samples.states ?? {}).map(([id, state]) => [id as PersonId, (state as RuleState) ?? emptyRuleState()]),
@@ -114,16 +122,16 @@ export class RuleBook {
     return { rule: { ruleId, version: stored.version }, results, states: Object.fromEntries(states) };
   }
 
-  async #put<T>(kind: DefinitionKind, caller: Caller, id: string, body: T): Promise<DefinitionView<T>> {
-    const current = await this.#definitions.get<T>(kind, id);
-    const next: Versioned<T> = {
-      id,
-      version: (current?.version ?? 0) + 1,
-      updatedAt: this.#clock.now().toISOString(),
-      updatedBy: caller.personId,
-      body,
-    };
-    await this.#definitions.put(kind, next, current?.version ?? 0);
-    return viewOf(next);
+  /** The current version, or the pending change as the version it would become. */
+  async #dryRunVersion(ruleId: string, pending: boolean): Promise<{ version: number; body: RuleDefinition }> {
+    if (pending) {
+      const proposal = await this.#changes.pending<RuleDefinition>("rule", ruleId);
+      if (!proposal)
+        throw new DomainError("not-found", "no-pending-change", `No change of rule ${ruleId} is waiting for approval.`, { id: ruleId });
+      return { version: proposal.basedOn + 1, body: proposal.definition };
+    }
+    const stored = await this.#definitions.get<RuleDefinition>("rule", ruleId);
+    if (!stored) throw new NotFoundError("rule", ruleId);
+    return stored;
   }
 }

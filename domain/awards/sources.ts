@@ -7,6 +7,7 @@ import type { Caller } from "../directory/index.ts";
 import { assertRole } from "../directory/index.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
+import type { PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
 import type { SecretSealer } from "./ports.ts";
 import { generateSecret } from "./webhook-signature.ts";
@@ -50,6 +51,8 @@ export interface StoredSecret {
   secretId: string;
   sealed: string;
   createdAt: string;
+  /** Who created it, and so could sign events: never paid by this source's events. */
+  createdBy?: PersonId;
   /** Set when a newer secret replaces this one; the old one keeps working until then. */
   expiresAt?: string;
 }
@@ -127,7 +130,7 @@ export class SourceService {
     const secret = current ? undefined : generateSecret();
     const secrets = current
       ? current.body.secrets
-      : [{ secretId: "s1", sealed: await this.#sealer.seal(secret as string), createdAt: now }];
+      : [{ secretId: "s1", sealed: await this.#sealer.seal(secret as string), createdAt: now, createdBy: caller.personId }];
     const next: Versioned<Source> = {
       id: sourceId,
       version: (current?.version ?? 0) + 1,
@@ -164,10 +167,56 @@ export class SourceService {
       version: current.version + 1,
       updatedAt: now.toISOString(),
       updatedBy: caller.personId,
-      body: { ...current.body, secrets: [...kept, { secretId, sealed: await this.#sealer.seal(secret), createdAt: now.toISOString() }] },
+      body: {
+        ...current.body,
+        secrets: [...kept, { secretId, sealed: await this.#sealer.seal(secret), createdAt: now.toISOString(), createdBy: caller.personId }],
+      },
     };
     await this.#definitions.put("source", next, current.version);
     return { source: viewOf(next), secret };
+  }
+
+  /**
+   * Seals every stored secret again under the current key (a key rotation, `npm run reseal`):
+   * each source with a secret under an older key gets a new version with the same author and
+   * content. Safe to run again; a source changed meanwhile is read again and retried.
+   */
+  async resealAll(): Promise<{ sources: number; resealed: number }> {
+    let sources = 0;
+    let resealed = 0;
+    for (const { id } of await this.#definitions.list<Source>("source")) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const count = await this.#reseal(id);
+          sources += count ? 1 : 0;
+          resealed += count;
+          break;
+        } catch (error) {
+          if (!(error instanceof DomainError && error.code === "definition-changed") || attempt === 3) throw error;
+        }
+      }
+    }
+    return { sources, resealed };
+  }
+
+  async #reseal(sourceId: string): Promise<number> {
+    const current = await this.#definitions.get<Source>("source", sourceId);
+    if (!current) return 0;
+    const stale = await Promise.all(current.body.secrets.map(async (s) => !(await this.#sealer.isCurrent(s.sealed))));
+    if (!stale.includes(true)) return 0;
+    const secrets = await Promise.all(
+      current.body.secrets.map(async (s, i) =>
+        stale[i] ? { ...s, sealed: await this.#sealer.seal(await this.#sealer.open(s.sealed)) } : s,
+      ),
+    );
+    const next = {
+      ...current,
+      version: current.version + 1,
+      updatedAt: this.#clock.now().toISOString(),
+      body: { ...current.body, secrets },
+    };
+    await this.#definitions.put("source", next, current.version);
+    return stale.filter(Boolean).length;
   }
 
   /** The plaintext secrets a signature may match now. */

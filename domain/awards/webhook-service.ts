@@ -8,10 +8,11 @@ import type { Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import { assertNotPaidByOwn, authorsOf } from "../kernel/duties.ts";
 import { DomainError, type ErrorKind, UnauthenticatedError } from "../kernel/errors.ts";
-import { parseJson } from "../kernel/json.ts";
+import { parseJson, storageProblem } from "../kernel/json.ts";
 import type { EntryId, OrgUnitId, PersonId } from "../kernel/model.ts";
-import { personAccount } from "../kernel/model.ts";
+import { parseAsset, personAccount } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
 import { idPattern } from "../kernel/schemas.ts";
@@ -59,6 +60,7 @@ export type EventResult =
 
 const problemTitles: Record<number, string> = {
   400: "Bad request",
+  403: "Forbidden",
   404: "Not found",
   409: "Conflict",
   422: "Unprocessable content",
@@ -71,7 +73,14 @@ const rejected = (id: string | null, status: number, code: string, detail: strin
   problem: { type: `/problems/${code}`, title: problemTitles[status] ?? "Error", status, code, detail, ...extra },
 });
 
-const statusOfKind: Record<string, number> = { invalid: 400, "not-found": 404, conflict: 409, unprocessable: 422, unavailable: 503 };
+const statusOfKind: Record<string, number> = {
+  invalid: 400,
+  forbidden: 403,
+  "not-found": 404,
+  conflict: 409,
+  unprocessable: 422,
+  unavailable: 503,
+};
 const kindOfStatus = Object.fromEntries(Object.entries(statusOfKind).map(([kind, status]) => [status, kind as ErrorKind]));
 
 /** Media types of a single event and of a batch. */
@@ -137,7 +146,8 @@ export class WebhookService {
         `Send ${[...singleTypes].join(" or ")} for one event, ${batchType} for a batch.`,
       );
     }
-    const events = eventsOf(parseJson(request.body), type === batchType);
+    // Limits are checked per event below, so that one event that cannot be stored refuses only itself.
+    const events = eventsOf(parseJson(request.body, { storable: false }), type === batchType);
     const current = () => this.#confirmed(source);
     const results = new Array<EventResult | undefined>(events.length);
     if (events.length > 1 && !request.dryRun) await this.#receiveBatch(source, events, current, results);
@@ -336,7 +346,11 @@ export class WebhookService {
       rules = compileRules(versions.map((v): Rule => ({ ...v.body, ruleId: v.id, version: v.version })));
       this.#compiled.set(versions, rules);
     }
-    return { rules, badges: badgeVersions.map((v): Badge => ({ ...v.body, badgeId: v.id })) };
+    const authors = new Map([
+      ...versions.map((v) => [`rule:${v.id}`, authorsOf(v)] as const),
+      ...badgeVersions.map((v) => [`badge:${v.id}`, authorsOf(v)] as const),
+    ]);
+    return { rules, badges: badgeVersions.map((v): Badge => ({ ...v.body, badgeId: v.id })), authors };
   }
 
   /** One event's answer; a refusal of one event never fails the others. */
@@ -383,6 +397,11 @@ export class WebhookService {
       );
     }
     const event = parsed.data;
+    const unstorable = storageProblem(event);
+    if (unstorable) {
+      const { code, field } = unstorable;
+      return rejected(event.id, 400, code, `The event cannot be stored: ${field.path} ${field.message}.`, { invalidFields: [field] });
+    }
     if (event.type === retractionType) return { kind: "retraction", event };
 
     if (!source.body.eventTypes.some((t) => t.type === event.type)) {
@@ -440,9 +459,10 @@ export class WebhookService {
     source: Versioned<Source>,
     { event, subject, members, people, fingerprint: eventFingerprint, achievement }: AwardEvent,
     snapshots: ReadonlyMap<PersonId, PersonSnapshot>,
-    { rules, badges }: Definitions,
+    definitions: Definitions,
     now: string,
   ): { result: EventResult; write?: AppendWrite } {
+    const { rules, badges } = definitions;
     if (subject && !snapshots.get(subject as PersonId)?.person)
       return { result: rejected(event.id, 422, "person-unknown", `No person with id "${subject}".`) };
 
@@ -463,6 +483,14 @@ export class WebhookService {
       const { entries, state } = appendWithBadges(person.chain, movements, ruleState, badges, context);
       return [{ before: person.chain, after: state, entries, ruleState, headVersion: person.headVersion }];
     });
+    // Separation of duties: a refusal is this event's answer, in a batch as alone.
+    try {
+      refuseSelfDealing(source, definitions, chains);
+    } catch (error) {
+      if (error instanceof DomainError && statusOfKind[error.kind])
+        return { result: rejected(event.id, statusOfKind[error.kind] as number, error.code, error.message, error.details) };
+      throw error;
+    }
     const awards = chains.flatMap((c) => c.entries.map(awardView));
     const notes = evaluation.notes.length ? { notes: evaluation.notes } : {};
     const record: EventRecord = {
@@ -622,6 +650,29 @@ export class WebhookService {
 interface Definitions {
   rules: CompiledRules;
   badges: Badge[];
+  /** Who wrote or approved the current version of each rule and badge, by `rule:<id>` and `badge:<id>`. */
+  authors: Map<string, PersonId[]>;
+}
+
+/**
+ * Separation of duties (domain/kernel/duties.ts): nobody is paid by an event under a source they
+ * defined or ever held a secret of, a rule version or a badge version they wrote or approved.
+ */
+function refuseSelfDealing(source: Versioned<Source>, { authors }: Definitions, chains: readonly ChainAppend[]): void {
+  const sourceAuthors = [...authorsOf(source), ...source.body.secrets.flatMap((s) => (s.createdBy ? [s.createdBy] : []))];
+  for (const { entries } of chains) {
+    for (const entry of entries) {
+      const paid = [entry.to.slice("person:".length) as PersonId];
+      assertNotPaidByOwn("source", paid, sourceAuthors, { sourceId: source.id, version: source.version });
+      if (entry.rule) {
+        const { ruleId, version } = entry.rule;
+        assertNotPaidByOwn("rule", paid, authors.get(`rule:${ruleId}`) ?? [], { ruleId, version });
+      }
+      const asset = parseAsset(entry.asset);
+      if (asset.kind === "badge")
+        assertNotPaidByOwn("badge", paid, authors.get(`badge:${asset.badgeId}`) ?? [], { badgeId: asset.badgeId });
+    }
+  }
 }
 
 interface AwardEvent {

@@ -7,6 +7,7 @@
 
 import { assertRole, type Caller, canRead, type OrgTree, type Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
+import { assertNotSelf } from "../kernel/duties.ts";
 import { ContentionError, DomainError, ForbiddenError, NotFoundError } from "../kernel/errors.ts";
 import { type EntryId, fundAccount, type OrgUnitId, type PersonId, personAccount } from "../kernel/model.ts";
 import type { Clock, Page } from "../kernel/ports.ts";
@@ -265,6 +266,7 @@ export class FundService {
       const replay = replayOf(found.idempotency, expected, idempotencyKey);
       if (replay) return replay as Outcome<ClaimView>;
       const claim = this.#claimExists(found, claimId);
+      assertNotSelf("clawback", caller.personId, [claim.claimant, ...claim.parts.map((p) => p.personId)], { claimId });
       assertStatus(claim, "paid", "claim-not-paid");
       for (const personId of request.personIds ?? []) {
         if (!claim.parts.some((p) => p.personId === personId)) {

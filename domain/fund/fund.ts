@@ -14,6 +14,7 @@
  *   payout       fund:<id>:reserved     → person:<p>              (fund chain + mirror in the person's chain)
  *   clawback     person:<p>             → fund:<id>               (a reversal of the payout: fund chain + mirror)
  */
+import { assertNotSelf } from "../kernel/duties.ts";
 import { DomainError } from "../kernel/errors.ts";
 import {
   type AccountId,
@@ -449,9 +450,7 @@ export function assertMayDecide(claim: Claim, approver: { personId: PersonId; or
   };
   if (!approver) refuse("approver-unknown", "You are not in the directory, so nobody can check that you are independent of this claim.");
   const { personId, orgUnitId } = approver as { personId: PersonId; orgUnitId: OrgUnitId };
-  if (personId === claim.claimant) refuse("claimant", "You submitted this claim; another approver must decide on it.");
-  if (claim.parts.some((part) => part.personId === personId))
-    refuse("member", "You would be paid by this claim; another approver must decide on it.");
+  assertNotSelf("decision", personId, [claim.claimant, ...claim.parts.map((part) => part.personId)], { claimId: claim.claimId });
   if (team.includes(personId, orgUnitId))
     refuse(
       "same-team",

@@ -9,7 +9,14 @@
 import { balancesView } from "../accounts/index.ts";
 import { assertRole, type Caller } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
-import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import {
+  DefinitionChanges,
+  type DefinitionStore,
+  type DefinitionView,
+  type FourEyesPolicy,
+  type ProposalView,
+} from "../kernel/definitions.ts";
+import { assertNotSelf } from "../kernel/duties.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import { type EntryId, type PersonId, personAccount, systemAccount } from "../kernel/model.ts";
 import { periodKey } from "../kernel/periods.ts";
@@ -27,6 +34,7 @@ export interface RedemptionDeps {
   clock: Clock;
   timeZone: string;
   retry?: RetryPolicy;
+  fourEyes?: () => FourEyesPolicy;
 }
 
 /** Counters: units of a reward issued (net of cancellations), and a person's units in a period. */
@@ -53,24 +61,35 @@ const remainingOf = (reward: RewardDefinition, issued: number): number | "unlimi
 
 export class RedemptionService {
   readonly #deps: RedemptionDeps;
+  readonly #changes: DefinitionChanges;
 
   constructor(deps: RedemptionDeps) {
     this.#deps = deps;
+    this.#changes = new DefinitionChanges(deps);
   }
 
-  async putReward(caller: Caller, rewardId: string, reward: RewardDefinition): Promise<RewardView> {
+  /** A new version of the reward, or under four eyes a proposal waiting for a second admin. */
+  async putReward(
+    caller: Caller,
+    rewardId: string,
+    reward: RewardDefinition,
+  ): Promise<{ status: "current"; view: RewardView } | { status: "pending"; view: ProposalView<RewardDefinition> }> {
     assertRole(caller, ["admin"]);
-    const current = await this.#deps.definitions.get<RewardDefinition>("reward", rewardId);
-    const next: Versioned<RewardDefinition> = {
-      id: rewardId,
-      version: (current?.version ?? 0) + 1,
-      updatedAt: this.#deps.clock.now().toISOString(),
-      updatedBy: caller.personId,
-      body: reward,
-    };
-    await this.#deps.definitions.put("reward", next, current?.version ?? 0);
-    const issued = (await this.#deps.counters.readCounters([stockCounter(rewardId)])).get(stockCounter(rewardId)) ?? 0;
-    return { rewardId, version: next.version, reward, issued, remaining: remainingOf(reward, issued) };
+    const changed = await this.#changes.change(caller.personId, "reward", rewardId, reward);
+    return changed.status === "pending" ? changed : { status: "current", view: await this.#viewOf(changed.view) };
+  }
+
+  /** A second admin approves the reward change waiting for approval; its author cannot. */
+  async approveReward(caller: Caller, rewardId: string, proposal: number): Promise<RewardView> {
+    assertRole(caller, ["admin"]);
+    return this.#viewOf(await this.#changes.approve<RewardDefinition>(caller.personId, "reward", rewardId, proposal));
+  }
+
+  async #viewOf(version: DefinitionView<RewardDefinition>): Promise<RewardView> {
+    const counter = stockCounter(version.id);
+    const issued = (await this.#deps.counters.readCounters([counter])).get(counter) ?? 0;
+    const reward = version.definition;
+    return { rewardId: version.id, version: version.version, reward, issued, remaining: remainingOf(reward, issued) };
   }
 
   async rewards(): Promise<RewardView[]> {
@@ -173,6 +192,7 @@ export class RedemptionService {
     const holder = holderOfEntryId(entryId);
     if (!holder?.startsWith("person:")) throw new NotFoundError("redemption", entryId);
     const personId = holder.slice("person:".length) as PersonId;
+    assertNotSelf("cancellation", caller.personId, [personId], { entryId });
     const ref = { scope: "redemption-cancellations", key: idempotencyKey };
     const expected = fingerprint({ entryId, request });
     return retryOnContention(async () => {

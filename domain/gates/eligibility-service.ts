@@ -2,10 +2,10 @@
  * Promotion-eligibility checks for HR: one person or a candidate list, now or as of the end of a
  * past day, each criterion explained, every check recorded in the audit trail.
  */
-import type { BadgeDefinition } from "../awards/index.ts";
 import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
+import { auditWindow } from "../kernel/audit.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
-import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import { DefinitionChanges, type DefinitionStore, type FourEyesPolicy, type Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import { endOfDay } from "../kernel/periods.ts";
@@ -22,6 +22,7 @@ export interface EligibilityDeps {
   clock: Clock;
   timeZone: string;
   newId(): string;
+  fourEyes?: () => FourEyesPolicy;
 }
 
 export const maxCandidates = 1000;
@@ -61,50 +62,26 @@ export function asOfAnswer(day: string, known: Known): AsOfAnswer {
 
 export class EligibilityService {
   readonly #deps: EligibilityDeps;
+  readonly #changes: DefinitionChanges;
 
   constructor(deps: EligibilityDeps) {
     this.#deps = deps;
-  }
-
-  async putGate(caller: Caller, gateId: string, gate: GateDefinition) {
-    assertRole(caller, ["admin"]);
-    const badges = new Map((await this.#deps.definitions.list<BadgeDefinition>("badge")).map((b) => [b.id, b.body]));
-    for (const criterion of gate.criteria) {
-      if (criterion.kind !== "badge") continue;
-      const badge = badges.get(criterion.badgeId);
-      if (!badge)
-        throw new DomainError(
-          "unprocessable",
-          "gate-badge-unknown",
-          `The gate asks for badge "${criterion.badgeId}", which does not exist.`,
-          { badgeId: criterion.badgeId },
-        );
-      if (!badge.levels.some((l) => l.level === criterion.minLevel)) {
-        throw new DomainError(
-          "unprocessable",
-          "gate-badge-level-unknown",
-          `Badge "${criterion.badgeId}" has no level ${criterion.minLevel}.`,
-          { badgeId: criterion.badgeId },
-        );
-      }
-    }
-    const current = await this.#deps.definitions.get<GateDefinition>("gate", gateId);
-    const next: Versioned<GateDefinition> = {
-      id: gateId,
-      version: (current?.version ?? 0) + 1,
-      updatedAt: this.#deps.clock.now().toISOString(),
-      updatedBy: caller.personId,
-      body: gate,
-    };
-    await this.#deps.definitions.put("gate", next, current?.version ?? 0);
-    await this.#audit(caller, "gate-defined", [], { gateId, version: next.version }, "saved");
-    return { gateId, version: next.version, definition: gate };
+    this.#changes = new DefinitionChanges(deps);
   }
 
   async getGate(caller: Caller, gateId: string) {
     assertRole(caller, ["admin", "hr"]);
-    const gate = await this.#gate(gateId);
-    return { gateId, version: gate.version, definition: gate.body };
+    const [gate, pending] = await Promise.all([
+      this.#deps.definitions.get<GateDefinition>("gate", gateId),
+      this.#changes.pending<GateDefinition>("gate", gateId),
+    ]);
+    if (!gate && !pending) throw new NotFoundError("gate", gateId);
+    return {
+      gateId,
+      version: gate?.version ?? 0,
+      ...(gate ? { definition: gate.body, updatedBy: gate.updatedBy, ...(gate.approvedBy ? { approvedBy: gate.approvedBy } : {}) } : {}),
+      ...(pending ? { pending } : {}),
+    };
   }
 
   async gates() {
@@ -161,11 +138,13 @@ export class EligibilityService {
       orgUnitId?: string | undefined;
       asOf?: string | undefined;
       known?: Known | undefined;
+      /** A dry run of the change waiting for approval, as the version it would become. */
+      pending?: boolean | undefined;
     },
   ) {
     const known = request.known ?? "then";
     assertRole(caller, ["hr", "admin"]);
-    const gate = await this.#gate(request.gateId);
+    const gate = request.pending ? await this.#pendingGate(request.gateId) : await this.#gate(request.gateId);
     const people = request.orgUnitId ? await this.#everyoneIn(request.orgUnitId as OrgUnitId) : [...new Set(request.personIds ?? [])];
     if (people.length > maxCandidates) {
       throw new DomainError(
@@ -194,7 +173,13 @@ export class EligibilityService {
       caller,
       "eligibility-check",
       people,
-      { gateId: request.gateId, version: gate.version, asOf: request.asOf ?? null, ...(request.asOf === undefined ? {} : { known }) },
+      {
+        gateId: request.gateId,
+        version: gate.version,
+        asOf: request.asOf ?? null,
+        ...(request.asOf === undefined ? {} : { known }),
+        ...(request.pending ? { pending: true } : {}),
+      },
       `${summary.eligible} of ${summary.checked} eligible`,
     );
     return {
@@ -205,15 +190,26 @@ export class EligibilityService {
     };
   }
 
-  async auditTrail(caller: Caller, day: string, limit: number) {
+  /** A day of the company's calendar (its time zone), newest first, a page at a time. */
+  async auditTrail(caller: Caller, day: string, limit: number, cursor?: string) {
     assertRole(caller, ["admin"]);
-    return { day, records: await this.#deps.store.auditTrail(day, limit) };
+    const window = auditWindow(day, this.#deps.timeZone);
+    const page = await this.#deps.store.auditTrail(window, limit, cursor);
+    return { day, timeZone: this.#deps.timeZone, ...window, records: page.items, cursor: page.cursor ?? null };
   }
 
   async #gate(gateId: string): Promise<Versioned<GateDefinition>> {
     const gate = await this.#deps.definitions.get<GateDefinition>("gate", gateId);
     if (!gate) throw new NotFoundError("gate", gateId);
     return gate;
+  }
+
+  async #pendingGate(gateId: string): Promise<Versioned<GateDefinition>> {
+    const pending = await this.#changes.pending<GateDefinition>("gate", gateId);
+    if (!pending)
+      throw new DomainError("not-found", "no-pending-change", `No change of gate ${gateId} is waiting for approval.`, { id: gateId });
+    const { proposedAt, proposedBy, definition, basedOn } = pending;
+    return { id: gateId, version: basedOn + 1, updatedAt: proposedAt, updatedBy: proposedBy as PersonId, body: definition };
   }
 
   async #everyoneIn(orgUnitId: OrgUnitId): Promise<string[]> {
@@ -259,19 +255,4 @@ export class EligibilityService {
       outcome,
     });
   }
-}
-
-/** HR's spreadsheet: UTF-8 with a byte-order mark, so that Excel shows Chinese names correctly. */
-export function toCsv(results: readonly PersonCheck[], names: ReadonlyMap<string, string>): string {
-  const cell = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-  const criteria = results.find((r): r is GateResult => "criteria" in r)?.criteria.map((c) => c.required) ?? [];
-  const header = ["personId", "name", "eligible", ...criteria.flatMap((c) => [`${c}: met`, `${c}: actual`]), "problem"];
-  const rows = results.map((r) => [
-    r.personId,
-    names.get(r.personId) ?? "",
-    r.eligible ? "yes" : "no",
-    ...("criteria" in r ? r.criteria.flatMap((c) => [c.met ? "yes" : "no", c.actual]) : criteria.flatMap(() => ["", ""])),
-    "problem" in r ? r.problem.detail : "",
-  ]);
-  return `\uFEFF${[header, ...rows].map((row) => row.map((v) => cell(String(v))).join(",")).join("\r\n")}\r\n`;
 }

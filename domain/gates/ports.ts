@@ -2,6 +2,7 @@
 import type { Person } from "../directory/index.ts";
 import type { AuditRecord } from "../kernel/audit.ts";
 import type { PersonId } from "../kernel/model.ts";
+import type { Page } from "../kernel/ports.ts";
 import type { AsOfClock, ChainState, Measure, Penalty, PersonSnapshot } from "../ledger/index.ts";
 
 export interface PastFacts {
@@ -26,5 +27,6 @@ export interface EligibilityStore {
     penaltiesSince: string,
   ): Promise<PastFacts>;
   audit(record: AuditRecord): Promise<void>;
-  auditTrail(day: string, limit: number): Promise<AuditRecord[]>;
+  /** Records between two instants (inclusive), newest first, a page at a time. */
+  auditTrail(window: { from: string; to: string }, limit: number, cursor?: string): Promise<Page<AuditRecord>>;
 }

@@ -1,17 +1,26 @@
 /**
- * Admin-defined definitions (sources, rules, badges, later gates and indices) are versioned:
+ * Admin-defined definitions (sources, rules, badges, gates, rewards, indices) are versioned:
  * every change is a new version, and what they produce records the version that produced it.
+ * Under four eyes a change is first a proposal, visible and dry-runnable, and becomes the next
+ * version only when a second admin approves it.
  */
+import { assertNotSelf } from "./duties.ts";
+import { DomainError } from "./errors.ts";
 import type { PersonId } from "./model.ts";
+import type { Clock } from "./ports.ts";
 
 export const definitionKinds = ["source", "rule", "badge", "reward", "index", "gate"] as const;
 export type DefinitionKind = (typeof definitionKinds)[number];
+/** Proposals are stored as definitions of their own kind, beside the definitions they change. */
+export type StoredKind = DefinitionKind | `proposed-${DefinitionKind}`;
 
 export interface Versioned<T> {
   id: string;
   version: number;
   updatedAt: string;
   updatedBy: PersonId;
+  /** The second admin who approved this version, when four eyes applied. */
+  approvedBy?: PersonId;
   body: T;
 }
 
@@ -20,9 +29,9 @@ export interface Versioned<T> {
  * instance, however the adapter caches.
  */
 export interface DefinitionStore {
-  get<T>(kind: DefinitionKind, id: string): Promise<Versioned<T> | undefined>;
+  get<T>(kind: StoredKind, id: string): Promise<Versioned<T> | undefined>;
   /** Every current definition of a kind. */
-  list<T>(kind: DefinitionKind): Promise<Versioned<T>[]>;
+  list<T>(kind: StoredKind): Promise<Versioned<T>[]>;
   /**
    * A definition as this instance last saw it, possibly out of date: for a first decision that a
    * `get` later in the same request confirms (the webhook checks a signature with it, and again
@@ -33,5 +42,132 @@ export interface DefinitionStore {
    * Writes the next version. `previous` is the version the change was based on (0 for a new
    * definition); a concurrent change makes this throw a 409 rather than silently win.
    */
-  put<T>(kind: DefinitionKind, definition: Versioned<T>, previous: number): Promise<void>;
+  put<T>(kind: StoredKind, definition: Versioned<T>, previous: number): Promise<void>;
+}
+
+/** Which changes wait for a second admin. Off unless configured (on by default in prod). */
+export interface FourEyesPolicy {
+  /** Kinds whose every change waits for approval. */
+  kinds: readonly DefinitionKind[];
+  /** Rules whose award per event (coins plus points) exceeds this wait for approval. */
+  ruleAwardAbove?: number;
+}
+export const noFourEyes: FourEyesPolicy = { kinds: [] };
+
+/** A change waiting for approval; it becomes version `basedOn + 1` when approved. */
+export interface Proposal<T> {
+  basedOn: number;
+  definition: T;
+}
+
+export interface DefinitionView<T> {
+  id: string;
+  version: number;
+  updatedAt: string;
+  updatedBy: string;
+  approvedBy?: string;
+  definition: T;
+}
+
+export interface ProposalView<T> {
+  id: string;
+  proposal: number;
+  basedOn: number;
+  proposedAt: string;
+  proposedBy: string;
+  definition: T;
+}
+
+export type ChangeResult<T> = { status: "current"; view: DefinitionView<T> } | { status: "pending"; view: ProposalView<T> };
+
+export const definitionView = <T>(v: Versioned<T>): DefinitionView<T> => ({
+  id: v.id,
+  version: v.version,
+  updatedAt: v.updatedAt,
+  updatedBy: v.updatedBy,
+  ...(v.approvedBy ? { approvedBy: v.approvedBy } : {}),
+  definition: v.body,
+});
+
+const proposalView = <T>(p: Versioned<Proposal<T>>): ProposalView<T> => ({
+  id: p.id,
+  proposal: p.version,
+  basedOn: p.body.basedOn,
+  proposedAt: p.updatedAt,
+  proposedBy: p.updatedBy,
+  definition: p.body.definition,
+});
+
+/** Changes definitions of every kind the same way: directly, or by proposal and approval. */
+export class DefinitionChanges {
+  readonly #store: DefinitionStore;
+  readonly #clock: Clock;
+  readonly #policy: () => FourEyesPolicy;
+
+  constructor(deps: { definitions: DefinitionStore; clock: Clock; fourEyes?: () => FourEyesPolicy }) {
+    this.#store = deps.definitions;
+    this.#clock = deps.clock;
+    this.#policy = deps.fourEyes ?? (() => noFourEyes);
+  }
+
+  /** A rule's change passes its award per event, which decides whether it needs approval. */
+  async change<T>(author: PersonId, kind: DefinitionKind, id: string, body: T, awardPerEvent?: number): Promise<ChangeResult<T>> {
+    const policy = this.#policy();
+    const above = policy.ruleAwardAbove;
+    const needsApproval = policy.kinds.includes(kind) || (awardPerEvent !== undefined && above !== undefined && awardPerEvent > above);
+    const current = await this.#store.get<T>(kind, id);
+    const basedOn = current?.version ?? 0;
+    const now = this.#clock.now().toISOString();
+    if (!needsApproval) {
+      const next: Versioned<T> = { id, version: basedOn + 1, updatedAt: now, updatedBy: author, body };
+      await this.#store.put(kind, next, basedOn);
+      return { status: "current", view: definitionView(next) };
+    }
+    const last = await this.#store.get<Proposal<T>>(`proposed-${kind}`, id);
+    const proposal: Versioned<Proposal<T>> = {
+      id,
+      version: (last?.version ?? 0) + 1,
+      updatedAt: now,
+      updatedBy: author,
+      body: { basedOn, definition: body },
+    };
+    await this.#store.put(`proposed-${kind}`, proposal, last?.version ?? 0);
+    return { status: "pending", view: proposalView(proposal) };
+  }
+
+  /** The change waiting for approval, if the definition has not moved on since it was proposed. */
+  async pending<T>(kind: DefinitionKind, id: string): Promise<ProposalView<T> | undefined> {
+    const [current, proposal] = await Promise.all([this.#store.get<T>(kind, id), this.#store.get<Proposal<T>>(`proposed-${kind}`, id)]);
+    return proposal && proposal.body.basedOn === (current?.version ?? 0) ? proposalView(proposal) : undefined;
+  }
+
+  /** A second admin makes proposal number `proposal` the next version; its author cannot. */
+  async approve<T>(approver: PersonId, kind: DefinitionKind, id: string, proposal: number): Promise<DefinitionView<T>> {
+    const [current, proposed] = await Promise.all([this.#store.get<T>(kind, id), this.#store.get<Proposal<T>>(`proposed-${kind}`, id)]);
+    // The same approval again (a retry after a lost answer): the version it made, not a 404.
+    const approvedAlready =
+      current?.approvedBy === approver && proposed?.version === proposal && proposed.body.basedOn + 1 === current.version;
+    if (approvedAlready) return definitionView(current);
+    const pending = proposed && proposed.body.basedOn === (current?.version ?? 0) ? proposalView(proposed) : undefined;
+    if (!pending) throw new DomainError("not-found", "no-pending-change", `No change of ${kind} ${id} is waiting for approval.`, { id });
+    if (pending.proposal !== proposal) {
+      throw new DomainError(
+        "conflict",
+        "proposal-changed",
+        `The change waiting for approval is proposal ${pending.proposal}, not ${proposal}; review it before approving.`,
+        { id, proposal: pending.proposal },
+      );
+    }
+    assertNotSelf("approval", approver, [pending.proposedBy as PersonId], { kind, id, proposal });
+    const next: Versioned<T> = {
+      id,
+      version: pending.basedOn + 1,
+      updatedAt: this.#clock.now().toISOString(),
+      updatedBy: pending.proposedBy as PersonId,
+      approvedBy: approver,
+      body: pending.definition,
+    };
+    await this.#store.put(kind, next, pending.basedOn);
+    return definitionView(next);
+  }
 }

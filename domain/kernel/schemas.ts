@@ -32,3 +32,8 @@ export const IdempotencyKey = z
   .min(8, "use at least 8 characters, e.g. a UUID")
   .max(128)
   .regex(/^[\x21-\x7e]+$/, "printable ASCII only");
+
+/** A second admin approves a definition change by the proposal number they reviewed. */
+export const ApprovalRequest = z
+  .strictObject({ proposal: z.number().int("must be a whole number").min(1).max(1_000_000) })
+  .meta({ id: "ApprovalRequest" });

@@ -1,6 +1,7 @@
 /** What every area's composition root wires at cold start: one client, the stores, the clock. */
 
 import { SourceService } from "../../domain/awards/index.ts";
+import { type DefinitionKind, definitionKinds, type FourEyesPolicy } from "../../domain/kernel/definitions.ts";
 import type { Clock } from "../../domain/kernel/ports.ts";
 import { type AuthConfig, authConfigFromEnv } from "../http/auth.ts";
 import type { Area } from "../http/route.ts";
@@ -33,6 +34,8 @@ export function createAdapters(area: Area) {
     clock,
     /** The company's time zone: periods (days, weeks) of caps, streaks and leaderboards. */
     timeZone,
+    /** Read at each change, from the stage's configuration (lib/stage.ts). */
+    fourEyes: () => fourEyesFromEnv(process.env),
     sources: () => {
       sources ??= new SourceService({ definitions, sealer: SecretBox.fromEnv(), clock });
       return sources;
@@ -42,4 +45,19 @@ export function createAdapters(area: Area) {
       return auth;
     },
   };
+}
+
+/**
+ * FOUR_EYES_KINDS (comma-separated definition kinds whose every change waits for a second admin)
+ * and FOUR_EYES_RULE_AWARD_ABOVE (rules paying more per event wait too); unset, four eyes is off.
+ */
+export function fourEyesFromEnv(env: Record<string, string | undefined>): FourEyesPolicy {
+  const kinds = (env.FOUR_EYES_KINDS ?? "")
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const unknown = kinds.filter((k) => !definitionKinds.includes(k as DefinitionKind));
+  if (unknown.length) throw new Error(`FOUR_EYES_KINDS names unknown kinds: ${unknown.join(", ")}`);
+  const above = env.FOUR_EYES_RULE_AWARD_ABOVE;
+  return { kinds: kinds as DefinitionKind[], ...(above ? { ruleAwardAbove: Number(above) } : {}) };
 }

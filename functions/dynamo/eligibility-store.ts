@@ -17,6 +17,7 @@ import type { EligibilityStore, PastFacts } from "../../domain/gates/index.ts";
 import type { AuditRecord } from "../../domain/kernel/audit.ts";
 import { ContentionError } from "../../domain/kernel/errors.ts";
 import { type PersonId, personAccount } from "../../domain/kernel/model.ts";
+import type { Page } from "../../domain/kernel/ports.ts";
 import {
   type AsOfClock,
   applyEntry,
@@ -81,8 +82,8 @@ export class DynamoEligibilityStore implements EligibilityStore {
     return this.#audit.append(record);
   }
 
-  auditTrail(day: string, limit: number): Promise<AuditRecord[]> {
-    return this.#audit.trail(day, limit);
+  auditTrail(window: { from: string; to: string }, limit: number, cursor?: string): Promise<Page<AuditRecord>> {
+    return this.#audit.trail(window, limit, cursor);
   }
 
   /** The newest checkpoint recorded by the cutoff, then its chain's entries up to the cutoff. */

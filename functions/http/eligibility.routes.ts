@@ -1,7 +1,7 @@
 /** Promotion-eligibility gates and checks (HR), and the audit trail (admin). */
 import * as z from "zod";
 import { GateDefinition, maxCandidates } from "../../domain/gates/index.ts";
-import { Id } from "../../domain/kernel/schemas.ts";
+import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
 import { defineRoute } from "./route.ts";
 
 const Day = z.iso.date({ error: "give a calendar day, YYYY-MM-DD" });
@@ -14,17 +14,27 @@ export const eligibilityRoutes = {
     path: "/admin/gates/{gateId}",
     area: "eligibility",
     auth: "token",
-    summary: "Define or change a promotion gate; each change is a new version (admin).",
+    summary: "Define or change a promotion gate; each change is a new version, or under four eyes a proposal (202) (admin).",
     params: z.strictObject({ gateId: Id }),
     body: GateDefinition,
-    success: { status: 200, description: "The gate with its new version." },
+    success: { status: 200, description: "The gate with its new version (202: the proposal waiting for approval)." },
+  }),
+  approveGate: defineRoute({
+    method: "POST",
+    path: "/admin/gates/{gateId}/approval",
+    area: "eligibility",
+    auth: "token",
+    summary: "Approve the gate change waiting for a second admin; its author cannot (admin).",
+    params: z.strictObject({ gateId: Id }),
+    body: ApprovalRequest,
+    success: { status: 200, description: "The gate with its new version, author and approver." },
   }),
   getGate: defineRoute({
     method: "GET",
     path: "/admin/gates/{gateId}",
     area: "eligibility",
     auth: "token",
-    summary: "A promotion gate, current version (admin, hr).",
+    summary: "A promotion gate, current version, and the change waiting for approval if any (admin, hr).",
     params: z.strictObject({ gateId: Id }),
     success: { status: 200, description: "The gate." },
   }),
@@ -52,6 +62,7 @@ export const eligibilityRoutes = {
     path: "/people/{personId}/eligibility",
     area: "eligibility",
     auth: "token",
+    audit: "service",
     summary:
       "Is this person over the gate's threshold, now or as of the end of a past day (Asia/Shanghai), as known then (known=then, the default: reproduces a past decision) or with everything known now (known=now: imported history counts)? Every criterion explained (hr, admin; a manager for themselves and their teams).",
     params: z.strictObject({ personId: Id }),
@@ -63,6 +74,7 @@ export const eligibilityRoutes = {
     path: "/eligibility-checks",
     area: "eligibility",
     auth: "token",
+    audit: "service",
     summary: `A gate over up to ${maxCandidates} people or an org unit and below, optionally as of a day; JSON, or CSV with Accept: text/csv (hr, admin).`,
     body: z
       .strictObject({
@@ -71,6 +83,8 @@ export const eligibilityRoutes = {
         orgUnitId: Id.optional(),
         asOf: Day.optional(),
         known: Known.optional(),
+        /** A dry run of the gate change waiting for approval. */
+        pending: z.boolean().optional(),
       })
       .refine((b) => (b.personIds === undefined) !== (b.orgUnitId === undefined), {
         message: "give either personIds or orgUnitId",
@@ -84,8 +98,13 @@ export const eligibilityRoutes = {
     path: "/admin/audit",
     area: "eligibility",
     auth: "token",
-    summary: "The audit trail of a day, newest first: eligibility checks and definition changes (admin).",
-    query: z.strictObject({ day: Day, limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-    success: { status: 200, description: "The day's audit records." },
+    summary:
+      "The audit trail of a day of the company's calendar (its time zone), newest first, a page at a time: every change by an admin, finance or an approver, and every eligibility check (admin).",
+    query: z.strictObject({
+      day: Day,
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      cursor: z.string().max(300).optional(),
+    }),
+    success: { status: 200, description: "The day's audit records, and a cursor to the next page (null on the last)." },
   }),
 } as const;

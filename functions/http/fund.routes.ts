@@ -12,7 +12,7 @@ import {
   RewardDefinition,
   WithdrawalRequest,
 } from "../../domain/fund/index.ts";
-import { Id } from "../../domain/kernel/schemas.ts";
+import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
 import { defineRoute } from "./route.ts";
 
 const FundParams = z.strictObject({ fundId: Id });
@@ -124,9 +124,20 @@ export const fundRoutes = {
     path: "/admin/rewards/{rewardId}",
     area: "fund",
     auth: "token",
-    summary: "Define or change a reward of the coin catalog: price, stock or unlimited, per-person limit per period (admin).",
+    summary:
+      "Define or change a reward of the coin catalog: price, stock or unlimited, per-person limit per period; under four eyes a proposal (202) (admin).",
     params: z.strictObject({ rewardId: Id }),
     body: RewardDefinition,
+    success: { status: 200, description: "The reward with its new version and what is left of its stock." },
+  }),
+  approveReward: defineRoute({
+    method: "POST",
+    path: "/admin/rewards/{rewardId}/approval",
+    area: "fund",
+    auth: "token",
+    summary: "Approve the reward change waiting for a second admin; its author cannot (admin).",
+    params: z.strictObject({ rewardId: Id }),
+    body: ApprovalRequest,
     success: { status: 200, description: "The reward with its new version and what is left of its stock." },
   }),
   rewards: defineRoute({

@@ -186,7 +186,8 @@ async function audited(
   targets: string[],
   run: () => Promise<Reply>,
 ): Promise<Reply> {
-  if (!deps.audit || !caller || spec.method === "GET" || !caller.roles.some((role) => auditedRoles.has(role))) return run();
+  if (!deps.audit || !caller || spec.method === "GET" || spec.audit === "service" || !caller.roles.some((role) => auditedRoles.has(role)))
+    return run();
   const record = (outcome: string) =>
     (deps.audit as Pick<AuditLog, "append">).append({
       auditId: randomUUID(),

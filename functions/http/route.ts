@@ -34,6 +34,12 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   idempotencyKey?: boolean;
   /** The body is handed over unparsed (webhooks verify a signature over the exact bytes). */
   rawBody?: { maxBytes: number };
+  /**
+   * Who writes the action's one audit record: the HTTP stack, for every change by an admin,
+   * finance or an approver; "service" where the service records it itself, with what it found
+   * (eligibility checks, which are reads of personal data by any role).
+   */
+  audit?: "service";
   /** The success status and a description of the answer, for the OpenAPI document. */
   success: { status: 200 | 201; description: string };
 }
@@ -59,3 +65,12 @@ export interface Reply {
 export type Implementation<S extends RouteSpec> = (request: Request<S>) => Promise<Reply>;
 
 export const defineRoute = <const S extends RouteSpec>(spec: S): S => spec;
+
+/** A definition change's answer: the new version, or 202 and the proposal waiting for a second admin. */
+export const changeReply = (
+  result: { status: "current"; view: object } | { status: "pending"; view: object },
+  extra: Record<string, unknown> = {},
+): Reply =>
+  result.status === "current"
+    ? { body: { ...extra, ...result.view } }
+    : { status: 202, body: { status: "pending", ...extra, ...result.view } };

@@ -3,7 +3,7 @@ import * as z from "zod";
 import { AwardRequest, DeductionRequest, LedgerPageQuery, ReversalRequest } from "../../domain/accounts/index.ts";
 import { BadgeDefinition, maxWebhookBodyBytes, RotateSecretInput, RuleDefinition, SourceInput } from "../../domain/awards/index.ts";
 import { OrgUnitInput, PersonInput } from "../../domain/directory/index.ts";
-import { Id } from "../../domain/kernel/schemas.ts";
+import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
 import { bountiesRoutes } from "./bounties.routes.ts";
 import { eligibilityRoutes } from "./eligibility.routes.ts";
 import { fundRoutes } from "./fund.routes.ts";
@@ -17,7 +17,12 @@ const RuleParams = z.strictObject({ ruleId: Id });
 const BadgeParams = z.strictObject({ badgeId: Id });
 
 export const DryRunRequest = z
-  .strictObject({ events: z.array(z.record(z.string(), z.unknown())).min(1).max(100), states: z.record(Id, z.unknown()).optional() })
+  .strictObject({
+    events: z.array(z.record(z.string(), z.unknown())).min(1).max(100),
+    states: z.record(Id, z.unknown()).optional(),
+    /** Evaluate the change waiting for approval instead of the current version. */
+    pending: z.boolean().optional(),
+  })
   .meta({ id: "RuleDryRunRequest" });
 export const RetractionRequest = z.strictObject({ reason: z.string().trim().min(1).max(500) }).meta({ id: "RetractionRequest" });
 
@@ -203,17 +208,28 @@ const coreRoutes = {
     path: "/admin/rules/{ruleId}",
     area: "admin",
     auth: "token",
-    summary: "Define or change an award rule; each change is a new version (admin).",
+    summary:
+      "Define or change an award rule; each change is a new version, or, under four eyes, a proposal answered 202 until a second admin approves it (admin).",
     params: RuleParams,
     body: RuleDefinition,
-    success: { status: 200, description: "The rule with its new version." },
+    success: { status: 200, description: "The rule with its new version (202: the proposal waiting for approval)." },
+  }),
+  approveRule: defineRoute({
+    method: "POST",
+    path: "/admin/rules/{ruleId}/approval",
+    area: "admin",
+    auth: "token",
+    summary: "Approve the rule change waiting for a second admin; its author cannot (admin).",
+    params: RuleParams,
+    body: ApprovalRequest,
+    success: { status: 200, description: "The rule with its new version, author and approver." },
   }),
   getRule: defineRoute({
     method: "GET",
     path: "/admin/rules/{ruleId}",
     area: "admin",
     auth: "token",
-    summary: "An award rule, current version (admin).",
+    summary: "An award rule, current version, and the change waiting for approval if any (admin).",
     params: RuleParams,
     success: { status: 200, description: "The rule." },
   }),
@@ -222,7 +238,8 @@ const coreRoutes = {
     path: "/admin/rules/{ruleId}/dry-run",
     area: "admin",
     auth: "token",
-    summary: "Evaluate sample events against a rule (the stored one, or the one in the body) without writing anything (admin).",
+    summary:
+      "Evaluate sample events against a rule (the current version, or with pending: true the change waiting for approval) without writing anything (admin).",
     params: RuleParams,
     body: DryRunRequest,
     success: { status: 200, description: "The grants each event would make." },
@@ -232,10 +249,20 @@ const coreRoutes = {
     path: "/admin/badges/{badgeId}",
     area: "admin",
     auth: "token",
-    summary: "Define or change a badge and its levels; each change is a new version (admin).",
+    summary: "Define or change a badge and its levels; each change is a new version, or under four eyes a proposal (202) (admin).",
     params: BadgeParams,
     body: BadgeDefinition,
-    success: { status: 200, description: "The badge with its new version." },
+    success: { status: 200, description: "The badge with its new version (202: the proposal waiting for approval)." },
+  }),
+  approveBadge: defineRoute({
+    method: "POST",
+    path: "/admin/badges/{badgeId}/approval",
+    area: "admin",
+    auth: "token",
+    summary: "Approve the badge change waiting for a second admin; its author cannot (admin).",
+    params: BadgeParams,
+    body: ApprovalRequest,
+    success: { status: 200, description: "The badge with its new version, author and approver." },
   }),
   getBadge: defineRoute({
     method: "GET",

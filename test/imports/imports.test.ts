@@ -198,7 +198,7 @@ describe("files as they come from Chinese systems", () => {
 
 describe("npm run import", () => {
   const run = (...args: string[]) =>
-    promisify(execFile)(process.execPath, ["scripts/import.ts", ...args], {
+    promisify(execFile)(process.execPath, ["scripts/ops/import.ts", ...args], {
       env: { ...process.env, LEDGER_TABLE: tableNames.ledger, STATE_TABLE: tableNames.state },
     });
 

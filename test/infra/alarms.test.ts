@@ -191,7 +191,7 @@ describe("the hourly verifier's heartbeat", () => {
         AlarmDescription: expect.stringContaining(guards("ledger-verified")),
       }),
     ]);
-    expect(ofType("AWS::Events::Rule").map((rule) => rule.Properties.ScheduleExpression)).toEqual(["rate(1 hour)"]);
+    expect(ofType("AWS::Events::Rule").map((rule) => rule.Properties.ScheduleExpression)).toEqual(["rate(1 hour)", "rate(1 hour)"]);
   });
 });
 

@@ -125,12 +125,12 @@ describe("the functions", () => {
           : [];
       });
 
-  it("let the eligibility function write nothing but audit records in the ledger and gate definitions in the state table", () => {
+  it("let the eligibility function write nothing but audit records in the ledger and gate definitions (and proposed changes) in the state table", () => {
     const writes = writesOf(logicalId(stack.functions.eligibility.role));
     expect(writes.map(({ actions, leadingKeys }) => ({ actions, leadingKeys }))).toEqual([
       {
         actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
-        leadingKeys: ["DEF#gate", "DEFV#gate#*", "DEFINITIONS#*"],
+        leadingKeys: ["DEF#gate", "DEFV#gate#*", "DEFINITIONS#*", "DEF#proposed-gate", "DEFV#proposed-gate#*"],
       },
       { actions: ["dynamodb:PutItem"], leadingKeys: ["AUDIT#*"] },
     ]);
@@ -147,7 +147,7 @@ describe("the functions", () => {
     const headWriters = areas.filter((area) =>
       writesOf(logicalId(stack.functions[area].role)).some((w) => w.leadingKeys?.includes("CHAIN#*")),
     );
-    expect(headWriters.sort()).toEqual(["fund", "ledger", "webhooks"]);
+    expect(headWriters.sort()).toEqual(["bounties", "fund", "imports", "ledger", "webhooks"]);
   });
 
   it("let every area with a token write route append audit records, since admins' writes are audited", () => {
@@ -326,6 +326,42 @@ describe("the leaderboard projector", () => {
     expect(
       on("ApproximateNumberOfMessagesVisible", { "Fn::GetAtt": [logicalId(stack.projector.deadLetterQueue), "QueueName"] }),
     ).toHaveLength(1);
+  });
+});
+
+describe("backups", () => {
+  const rulesOf = (t: Template) =>
+    Object.values(t.findResources("AWS::Backup::BackupPlan"))[0]?.Properties.BackupPlan.BackupPlanRule as {
+      RuleName: string;
+      ScheduleExpression: string;
+      Lifecycle: { DeleteAfterDays: number };
+      CopyActions?: { DestinationBackupVaultArn: string; Lifecycle: { DeleteAfterDays: number } }[];
+    }[];
+
+  it("backs up both tables daily for 35 days and monthly for 12 months, in a vault kept when the stack goes", () => {
+    expect(rulesOf(template).map((r) => [r.RuleName, r.ScheduleExpression, r.Lifecycle.DeleteAfterDays, r.CopyActions])).toEqual([
+      ["Daily", "cron(0 18 * * ? *)", 35, undefined],
+      ["Monthly", "cron(0 18 1 * ? *)", 366, undefined],
+    ]);
+    const selection = Object.values(template.findResources("AWS::Backup::BackupSelection"))[0]?.Properties.BackupSelection;
+    const tableArns = JSON.stringify(selection.Resources);
+    for (const table of Object.values(stack.tables.tables)) expect(tableArns).toContain(logicalId(table));
+    const vaults = Object.values(template.findResources("AWS::Backup::BackupVault"));
+    expect(vaults.map((v) => [v.DeletionPolicy, v.Properties.LockConfiguration])).toEqual([["Retain", undefined]]);
+  });
+
+  it("copies every recovery point to a second region's vault and locks the vault when configured", () => {
+    const copyVault = "arn:aws-cn:backup:cn-northwest-1:111122223333:backup-vault:laurel-dr";
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    const config = { ...stageConfig("prod"), backup: { copyToVaultArn: copyVault, lock: { minRetentionDays: 35, changeableForDays: 3 } } };
+    const locked = new LaurelStack(app, "Laurel-locked", { config });
+    const t = Template.fromStack(locked);
+    expect(rulesOf(t).map((r) => r.CopyActions)).toEqual([
+      [{ DestinationBackupVaultArn: copyVault, Lifecycle: { DeleteAfterDays: 35 } }],
+      [{ DestinationBackupVaultArn: copyVault, Lifecycle: { DeleteAfterDays: 366 } }],
+    ]);
+    t.hasResourceProperties("AWS::Backup::BackupVault", { LockConfiguration: { MinRetentionDays: 35, ChangeableForDays: 3 } });
+    expect(new AwsSolutionsChecks().validateScope(locked).violations).toEqual([]);
   });
 });
 

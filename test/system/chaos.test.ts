@@ -683,3 +683,49 @@ describe("chaos: bounties and imports under DynamoDB faults", () => {
     expect(await fundLedgerProblems([fundId])).toEqual([]);
   }, 180_000);
 });
+
+describe("chaos: definition changes under four eyes", () => {
+  it("proposals and approvals retried through faults end as one approved version each, never a 500", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const second = await as("chen-jian", "admin");
+    const ids = Array.from({ length: 12 }, (_, i) => `chaos-big-${i}`);
+    const rule = (i: number) => ({
+      name: { zh: "大奖", en: "Big" },
+      eventType: `com.chaos.big${i}`,
+      trigger: { kind: "each" },
+      award: { coins: 2000 + i },
+    });
+    process.env.FOUR_EYES_RULE_AWARD_ABOVE = "1000";
+    faults.enabled = true;
+    try {
+      await Promise.all(
+        ids.map(async (id, i) => {
+          // As an admin works: read, propose if nothing is pending, the second admin approves what they read.
+          for (let round = 0; round < maxAttempts; round++) {
+            const read = await retrying(`${id} read`, () => second.get(`/admin/rules/${id}`));
+            if (read?.body.approvedBy === "chen-jian") return;
+            const proposal =
+              read?.body.pending?.proposal ??
+              (await retrying(`${id} propose`, () => admin.put(`/admin/rules/${id}`, rule(i))))?.body.proposal;
+            if (proposal !== undefined) await retrying(`${id} approve`, () => second.post(`/admin/rules/${id}/approval`, { proposal }));
+          }
+        }),
+      );
+    } finally {
+      faults.enabled = false;
+      delete process.env.FOUR_EYES_RULE_AWARD_ABOVE;
+    }
+    for (const [i, id] of ids.entries()) {
+      const { body } = await second.get(`/admin/rules/${id}`);
+      expect([body.version, body.updatedBy, body.approvedBy, body.pending, body.definition.award.coins]).toEqual([
+        1,
+        "cao-yi",
+        "chen-jian",
+        undefined,
+        2000 + i,
+      ]);
+    }
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+  }, 60_000);
+});

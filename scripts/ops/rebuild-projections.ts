@@ -2,8 +2,8 @@
  * `npm run rebuild-projections`: recomputes every chain head (balances) from the ledger and
  * replaces those that differ. Same targets as `npm run verify`.
  */
-import { createDocumentClient } from "../functions/dynamo/client.ts";
-import { rebuildProjections } from "../functions/dynamo/maintenance.ts";
+import { createDocumentClient } from "../../functions/dynamo/client.ts";
+import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
 
 process.env.DYNAMODB_ENDPOINT ??= "http://127.0.0.1:8000";
 const tables = { ledger: process.env.LEDGER_TABLE ?? "laurel-ledger", state: process.env.STATE_TABLE ?? "laurel-state" };

@@ -7,9 +7,9 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { ImportJob, RowResult } from "../domain/imports/index.ts";
-import type { PersonId } from "../domain/kernel/model.ts";
-import { demoAdmin } from "./demo-data.ts";
+import type { ImportJob, RowResult } from "../../domain/imports/index.ts";
+import type { PersonId } from "../../domain/kernel/model.ts";
+import { demoAdmin } from "../demo-data.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -40,8 +40,8 @@ if (
 process.env.DYNAMODB_ENDPOINT ??= "http://127.0.0.1:8000";
 process.env.LEDGER_TABLE ??= "laurel-ledger";
 process.env.STATE_TABLE ??= "laurel-state";
-const { createAdapters } = await import("../functions/dynamo/adapters.ts");
-const { newImportService } = await import("../functions/imports.ts");
+const { createAdapters } = await import("../../functions/dynamo/adapters.ts");
+const { newImportService } = await import("../../functions/imports.ts");
 
 const started = Date.now();
 const bar = (job: ImportJob) => {

@@ -4,8 +4,8 @@
  * `npm start`'s DynamoDB Local by default; set DYNAMODB_ENDPOINT="" and the table names to check
  * AWS. Exits 1 when anything is wrong.
  */
-import { createDocumentClient } from "../functions/dynamo/client.ts";
-import { verifyAll } from "../functions/dynamo/maintenance.ts";
+import { createDocumentClient } from "../../functions/dynamo/client.ts";
+import { verifyAll } from "../../functions/dynamo/maintenance.ts";
 
 process.env.DYNAMODB_ENDPOINT ??= "http://127.0.0.1:8000";
 const tables = { ledger: process.env.LEDGER_TABLE ?? "laurel-ledger", state: process.env.STATE_TABLE ?? "laurel-state" };

@@ -1,0 +1,204 @@
+/**
+ * Attacks by a privileged insider (docs/SECURITY.md, "Separation of duties"): each self-dealing
+ * path is refused with its own problem code, the ledger is unchanged and verifies clean.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { as, type Client } from "../support/api.ts";
+import { ledgerProblems } from "../support/invariants.ts";
+import { withDemoOrg } from "../support/org.ts";
+import { cloudEvent, deliver } from "../support/webhooks.ts";
+
+const mallory = await withDemoOrg(); // cao-yi: admin, and a manager who can redeem
+const other = await as("chen-jian", "admin");
+const coinsOf = async (personId: string) => (await other.get(`/people/${personId}/balances`)).body.coins as number;
+
+async function source(by: Client, sourceId: string, type: string): Promise<string> {
+  const response = await by.put(`/admin/sources/${sourceId}`, { name: sourceId, eventTypes: [{ type }] });
+  expect(response.status).toBe(200);
+  return response.body.secret;
+}
+
+async function rule(by: Client, ruleId: string, eventType: string, award: object) {
+  return by.put(`/admin/rules/${ruleId}`, { name: { zh: ruleId, en: ruleId }, eventType, trigger: { kind: "each" }, award });
+}
+
+/** Sends one event and returns its result, with the subject's coins before and after. */
+async function attempt(sourceId: string, secret: string, type: string, subject: string) {
+  const before = await coinsOf(subject);
+  const response = await deliver(sourceId, cloudEvent(type, subject, {}), { secret });
+  expect(response.status).toBe(200);
+  return { result: response.body.results[0], before, after: await coinsOf(subject) };
+}
+
+afterAll(async () => {
+  expect(await ledgerProblems()).toEqual([]);
+});
+
+describe("an admin cannot pay themselves through webhooks", () => {
+  it("a source's author signing an event about themselves is refused: self-authored-source", async () => {
+    const secret = await source(mallory, "mallory-src", "com.attack.bonus");
+    expect((await rule(other, "attack-bonus", "com.attack.bonus", { coins: 5000 })).status).toBe(200);
+    const { result, before, after } = await attempt("mallory-src", secret, "com.attack.bonus", "cao-yi");
+    expect(result).toMatchObject({ status: "rejected", problem: { status: 403, code: "self-authored-source" } });
+    expect(after).toBe(before);
+  });
+
+  it("a rule's author is not paid by it, even through another admin's source: self-authored-rule", async () => {
+    const secret = await source(other, "other-src", "com.attack.rule");
+    expect((await rule(mallory, "mallory-rule", "com.attack.rule", { coins: 5000 })).status).toBe(200);
+    const refused = await attempt("other-src", secret, "com.attack.rule", "cao-yi");
+    expect(refused.result).toMatchObject({ status: "rejected", problem: { code: "self-authored-rule", ruleId: "mallory-rule" } });
+    expect(refused.after).toBe(refused.before);
+    const paid = await attempt("other-src", secret, "com.attack.rule", "yang-xue");
+    expect([paid.result.status, paid.after - paid.before]).toEqual(["accepted", 5000]);
+  });
+
+  it("a badge's author is not given its levels: self-authored-badge", async () => {
+    const secret = await source(other, "badge-src", "com.attack.badge");
+    expect((await rule(other, "badge-steps", "com.attack.badge", { points: { capability: "tool-operation", amount: 1 } })).status).toBe(
+      200,
+    );
+    const badge = await mallory.put("/admin/badges/mallory-badge", {
+      name: { zh: "徽章", en: "Badge" },
+      description: { zh: "徽章", en: "Badge" },
+      imageUrl: "https://laurel.example.com/badges/b.svg",
+      capability: "tool-operation",
+      levels: [
+        {
+          level: 1,
+          name: { zh: "一级", en: "One" },
+          criteria: [{ kind: "ruleCount", ruleId: "badge-steps", atLeast: 1 }],
+          grants: { coins: 500 },
+        },
+      ],
+    });
+    expect(badge.status).toBe(200);
+    const { result, before, after } = await attempt("badge-src", secret, "com.attack.badge", "cao-yi");
+    expect(result).toMatchObject({ status: "rejected", problem: { code: "self-authored-badge", badgeId: "mallory-badge" } });
+    expect(after).toBe(before);
+  });
+});
+
+describe("nobody acts on their own chain", () => {
+  it("awarding or fining oneself is refused: self-award, self-deduction", async () => {
+    const before = await coinsOf("cao-yi");
+    const award = await mallory.post("/awards", { personId: "cao-yi", coins: 5000, reason: "bonus" });
+    const fine = await mallory.post("/deductions", { personId: "cao-yi", coins: 1, reason: "fine" });
+    expect([award.status, award.body.code, fine.status, fine.body.code]).toEqual([403, "self-award", 403, "self-deduction"]);
+    expect(await coinsOf("cao-yi")).toBe(before);
+  });
+
+  it("reversing one's own fine is refused, and the penalty stays: self-reversal", async () => {
+    await other.post("/awards", { personId: "cao-yi", coins: 50, reason: "季度奖励" });
+    const fine = await other.post("/deductions", { personId: "cao-yi", coins: 30, reason: "违规", category: "red" });
+    expect(fine.status).toBe(201);
+    const before = await coinsOf("cao-yi");
+    const reversal = await mallory.post(`/ledger/${fine.body.entries[0].entryId}/reversal`, { reason: "mistake" });
+    expect([reversal.status, reversal.body.code]).toEqual([403, "self-reversal"]);
+    expect(await coinsOf("cao-yi")).toBe(before);
+  });
+
+  it("cancelling one's own redemption is refused: self-cancellation", async () => {
+    const manager = await as("cao-yi", "manager", "admin");
+    await other.post("/awards", { personId: "cao-yi", coins: 100, reason: "奖励" });
+    expect((await mallory.put("/admin/rewards/mug", { name: { zh: "杯子", en: "Mug" }, price: 40, stock: 5 })).status).toBe(200);
+    const redeemed = await manager.post("/redemptions", { rewardId: "mug" });
+    expect(redeemed.status).toBe(201);
+    const before = await coinsOf("cao-yi");
+    const cancel = await mallory.post(`/redemptions/${redeemed.body.redemption.entryId}/cancellation`, { reason: "changed my mind" });
+    expect([cancel.status, cancel.body.code]).toEqual([403, "self-cancellation"]);
+    expect(await coinsOf("cao-yi")).toBe(before);
+  });
+});
+
+describe("four eyes on definition changes", () => {
+  const saved = { kinds: process.env.FOUR_EYES_KINDS, above: process.env.FOUR_EYES_RULE_AWARD_ABOVE };
+  beforeAll(() => {
+    Object.assign(process.env, { FOUR_EYES_KINDS: "gate,reward,badge", FOUR_EYES_RULE_AWARD_ABOVE: "1000" });
+  });
+  afterAll(() => {
+    for (const [name, value] of [
+      ["FOUR_EYES_KINDS", saved.kinds],
+      ["FOUR_EYES_RULE_AWARD_ABOVE", saved.above],
+    ] as const)
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+  });
+
+  it("a big rule waits for a second admin: visible, dry-runnable, paying nothing until approved", async () => {
+    const secret = await source(await as("gao-bo", "admin"), "four-eyes-src", "com.attack.big");
+    const proposed = await rule(mallory, "big-bonus", "com.attack.big", { coins: 5000 });
+    expect([proposed.status, proposed.body.status, proposed.body.proposal, proposed.body.proposedBy]).toEqual([
+      202,
+      "pending",
+      1,
+      "cao-yi",
+    ]);
+    const read = await other.get("/admin/rules/big-bonus");
+    expect([read.body.version, read.body.pending.definition.award]).toEqual([0, { coins: 5000 }]);
+    const dry = await other.post("/admin/rules/big-bonus/dry-run", {
+      events: [{ id: "d1", type: "com.attack.big", subject: "yang-xue", data: {} }],
+      pending: true,
+    });
+    expect([dry.status, dry.body.rule.version, dry.body.results[0].grants[0].coins]).toEqual([200, 1, 5000]);
+    const before = await attempt("four-eyes-src", secret, "com.attack.big", "yang-xue");
+    expect([before.result.status, before.after - before.before]).toEqual(["accepted", 0]);
+
+    const own = await mallory.post("/admin/rules/big-bonus/approval", { proposal: 1 });
+    expect([own.status, own.body.code]).toEqual([403, "self-approval"]);
+    const stale = await other.post("/admin/rules/big-bonus/approval", { proposal: 2 });
+    expect([stale.status, stale.body.code]).toEqual([409, "proposal-changed"]);
+    const approved = await other.post("/admin/rules/big-bonus/approval", { proposal: 1 });
+    expect([approved.status, approved.body.version, approved.body.updatedBy, approved.body.approvedBy]).toEqual([
+      200,
+      1,
+      "cao-yi",
+      "chen-jian",
+    ]);
+    expect((await other.get("/admin/rules/big-bonus")).body.pending).toBeUndefined();
+
+    const paid = await attempt("four-eyes-src", secret, "com.attack.big", "yang-xue");
+    expect(paid.after - paid.before).toBe(5000);
+    // The approver stands behind the version as much as its author does.
+    const approver = await attempt("four-eyes-src", secret, "com.attack.big", "chen-jian");
+    expect(approver.result).toMatchObject({ status: "rejected", problem: { code: "self-authored-rule" } });
+  });
+
+  it("a small rule takes effect at once; every gate change waits and can be checked before approval", async () => {
+    expect((await rule(mallory, "small-bonus", "com.attack.small", { coins: 10 })).status).toBe(200);
+    const gate = { name: { zh: "门槛", en: "Gate" }, tier: "base", targetGrade: "中层", criteria: [{ kind: "points", atLeast: 1 }] };
+    const proposed = await mallory.put("/admin/gates/four-eyes-gate", gate);
+    expect([proposed.status, proposed.body.status, proposed.body.gateId]).toEqual([202, "pending", "four-eyes-gate"]);
+    const hr = await as("deng-hua", "hr");
+    expect((await hr.get("/admin/gates/four-eyes-gate")).body).toMatchObject({ version: 0, pending: { proposal: 1 } });
+    const dry = await other.post("/eligibility-checks", { gateId: "four-eyes-gate", personIds: ["yang-xue"], pending: true });
+    expect([dry.status, dry.body.gate.version, dry.body.results[0].personId]).toEqual([200, 1, "yang-xue"]);
+    expect((await mallory.post("/admin/gates/four-eyes-gate/approval", { proposal: 1 })).body.code).toBe("self-approval");
+    const approved = await other.post("/admin/gates/four-eyes-gate/approval", { proposal: 1 });
+    expect([approved.status, approved.body.gateId, approved.body.approvedBy]).toEqual([200, "four-eyes-gate", "chen-jian"]);
+  });
+
+  it("a reward or a badge configured for four eyes is offered only once a second admin approves it", async () => {
+    const proposed = await mallory.put("/admin/rewards/gold-card", { name: { zh: "金卡", en: "Gold card" }, price: 1, stock: 100 });
+    expect([proposed.status, proposed.body.status]).toEqual([202, "pending"]);
+    const offered = async () => (await other.get("/rewards")).body.rewards.map((r: { rewardId: string }) => r.rewardId);
+    expect(await offered()).not.toContain("gold-card");
+    expect((await mallory.post("/admin/rewards/gold-card/approval", { proposal: 1 })).body.code).toBe("self-approval");
+    const approved = await other.post("/admin/rewards/gold-card/approval", { proposal: 1 });
+    expect([approved.status, approved.body.version, approved.body.remaining]).toEqual([200, 1, 100]);
+    expect(await offered()).toContain("gold-card");
+
+    const badge = await mallory.put("/admin/badges/four-eyes-badge", {
+      name: { zh: "徽章", en: "Badge" },
+      description: { zh: "徽章", en: "Badge" },
+      imageUrl: "https://laurel.example.com/badges/b.svg",
+      capability: "tool-operation",
+      levels: [{ level: 1, name: { zh: "一级", en: "One" }, criteria: [{ kind: "ruleCount", ruleId: "small-bonus", atLeast: 1 }] }],
+    });
+    expect([badge.status, badge.body.status]).toEqual([202, "pending"]);
+    expect((await other.post("/admin/badges/four-eyes-badge/approval", { proposal: 1 })).body).toMatchObject({
+      version: 1,
+      approvedBy: "chen-jian",
+    });
+  });
+});
