@@ -354,6 +354,46 @@ describe("the managers' page", () => {
     await page.context().close();
   });
 
+  it("shows the bounty board under 福利, and a lead takes a bounty on with their people", async () => {
+    const posted = await (await as("cao-yi", "admin")).post("/bounties", {
+      title: { zh: "门店客流预测", en: "Store footfall forecast" },
+      description: { zh: "用历史客流预测周末排班", en: "Forecast weekend staffing from footfall" },
+      capability: "growth-driving",
+      reward: { coins: 80, points: 40 },
+      deadline: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    });
+    expect(posted.status).toBe(201);
+    const page = await phone();
+    await signIn(page, "liu-yang");
+    await page.goto(`${base}/app/#/bounties`);
+    const card = page.locator(".card", { hasText: "门店客流预测" });
+    await card.waitFor();
+    await inspect(page, "bounties");
+    expect(await card.textContent()).toContain("80 金币");
+    await card.getByRole("checkbox", { name: "杨雪" }).check();
+    await card.getByRole("checkbox", { name: "黄涛" }).check();
+    await card.getByRole("button", { name: "揭榜" }).click();
+    await expect.poll(() => card.textContent()).toContain("杨雪 50%、黄涛 50%");
+    expect(await card.textContent()).toContain("攻关中");
+    await page.getByRole("button", { name: "我的" }).click();
+    await page.locator(".card", { hasText: "门店客流预测" }).waitFor();
+
+    const bountyId = posted.body.bounty.bountyId;
+    const delivered = await (await as("yang-xue", "manager")).post(`/bounties/${bountyId}/teams/team-1/deliveries`, {
+      link: "https://bi.tianma.example/footfall",
+      note: "排班准确率提升",
+    });
+    expect(delivered.status).toBe(201);
+    const accepted = await (await as("cao-yi", "admin")).post(`/bounties/${bountyId}/teams/team-1/judgements`, {
+      decision: "accept",
+      reason: "通过",
+    });
+    expect(accepted.status).toBe(200);
+    await page.getByRole("button", { name: "揭榜榜" }).click();
+    await expect.poll(() => page.locator(".entry", { hasText: "杨雪" }).first().textContent()).toContain("揭榜 1 次");
+    await page.context().close();
+  });
+
   it("ranks with my row once, and says so when nobody has scored", async () => {
     const page = await phone();
     await signIn(page, "liu-yang");
