@@ -96,7 +96,8 @@ export class LaurelStack extends Stack {
       }),
     ) as Record<Area, LaurelFunction>;
 
-    this.projector = new Projector(this, "Projector", {
+    // The stream and scheduled functions: the same tables, environment and logs as the areas'.
+    const background = {
       stage: config.stage,
       repoRoot,
       ledger: this.tables.tables.ledger,
@@ -104,27 +105,12 @@ export class LaurelStack extends Stack {
       environment,
       logRetention: config.logRetention,
       logRemovalPolicy: config.removalPolicy,
-    });
+    };
+    this.projector = new Projector(this, "Projector", background);
 
-    this.verifier = new Verifier(this, "Verifier", {
-      stage: config.stage,
-      repoRoot,
-      ledger: this.tables.tables.ledger,
-      state: this.tables.tables.state,
-      environment,
-      logRetention: config.logRetention,
-      logRemovalPolicy: config.removalPolicy,
-    });
+    this.verifier = new Verifier(this, "Verifier", background);
 
-    this.bountySweeper = new BountySweeper(this, "BountySweeper", {
-      stage: config.stage,
-      repoRoot,
-      ledger: this.tables.tables.ledger,
-      state: this.tables.tables.state,
-      environment,
-      logRetention: config.logRetention,
-      logRemovalPolicy: config.removalPolicy,
-    });
+    this.bountySweeper = new BountySweeper(this, "BountySweeper", background);
 
     this.api = new Api(this, "Api", {
       routes: Object.values(routes),

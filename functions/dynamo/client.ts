@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, paginateQuery, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { tracer } from "../http/log.ts";
 
 /** Prefix of the user agent that names the function making a request (see `createDynamoClient`). */
@@ -46,3 +46,10 @@ const retryableNames = new Set([
 /** Errors after which the same request may succeed: throttling, races and transient faults. */
 export const isRetryableDynamoError = (error: unknown): boolean =>
   error instanceof Error && (retryableNames.has(error.name) || (error as { $retryable?: unknown }).$retryable !== undefined);
+
+/** Every item a Query matches, page after page, through the SDK's paginator. */
+export async function queryAll(db: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of paginateQuery({ client: db }, input)) items.push(...(page.Items ?? []));
+  return items;
+}

@@ -18,9 +18,10 @@
  * million people's peak (docs/SCALE.md): they are kept in identical copies, all moved in each
  * change's transaction, and a request reads one copy chosen at random.
  */
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { DefinitionKind, DefinitionStore, Versioned } from "../../domain/kernel/definitions.ts";
 import { DomainError } from "../../domain/kernel/errors.ts";
+import { queryAll } from "./client.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 type Versions = Partial<Record<DefinitionKind, number>>;
@@ -77,21 +78,13 @@ export class DynamoDefinitionStore implements DefinitionStore, DefinitionVersion
 
   list<T>(kind: DefinitionKind): Promise<Versioned<T>[]> {
     return this.#cached(kind, `list:${kind}`, async () => {
-      const items: Versioned<T>[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.#db.send(
-          new QueryCommand({
-            TableName: this.#table,
-            KeyConditionExpression: "pk = :pk",
-            ExpressionAttributeValues: { ":pk": keys.definitionPartition(kind) },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...(page.Items ?? []).map((item) => withoutKeys<Versioned<T>>(item)));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return items;
+      return (
+        await queryAll(this.#db, {
+          TableName: this.#table,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.definitionPartition(kind) },
+        })
+      ).map((item) => withoutKeys<Versioned<T>>(item));
     });
   }
 

@@ -3,11 +3,12 @@
  * partition. The tree is read whole and kept for a short while: it is small, read on every
  * request for access checks, and changes rarely.
  */
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { type Directory, OrgTree, type OrgUnit, type Person } from "../../domain/directory/index.ts";
 import { DomainError } from "../../domain/kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { batchGet } from "./batch-get.ts";
+import { queryAll } from "./client.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 export class DynamoDirectory implements Directory {
@@ -89,22 +90,14 @@ export class DynamoDirectory implements Directory {
   }
 
   async peopleIn(orgUnitId: OrgUnitId): Promise<Person[]> {
-    const people: Person[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: "gsi1",
-          KeyConditionExpression: "gsi1pk = :unit",
-          ExpressionAttributeValues: { ":unit": keys.unitMembers(orgUnitId) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      people.push(...(page.Items ?? []).map((item) => withoutKeys<Person>(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return people;
+    return (
+      await queryAll(this.#db, {
+        TableName: this.#table,
+        IndexName: "gsi1",
+        KeyConditionExpression: "gsi1pk = :unit",
+        ExpressionAttributeValues: { ":unit": keys.unitMembers(orgUnitId) },
+      })
+    ).map((item) => withoutKeys<Person>(item));
   }
 
   async *allPeople(): AsyncIterable<Person> {
@@ -113,20 +106,13 @@ export class DynamoDirectory implements Directory {
   }
 
   async #loadTree(): Promise<OrgTree> {
-    const units: OrgUnit[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: "pk = :org",
-          ExpressionAttributeValues: { ":org": keys.orgPartition },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      units.push(...(page.Items ?? []).map((item) => withoutKeys<OrgUnit>(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const units = (
+      await queryAll(this.#db, {
+        TableName: this.#table,
+        KeyConditionExpression: "pk = :org",
+        ExpressionAttributeValues: { ":org": keys.orgPartition },
+      })
+    ).map((item) => withoutKeys<OrgUnit>(item));
     return new OrgTree(units);
   }
 }

@@ -4,13 +4,14 @@
  * ledger table) and counters. Every write goes through DynamoLedgerStore.append, in one
  * TransactWriteItems with the entries. Keys: see keys.ts and tables.ts.
  */
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { ClaimSnapshot, CounterReader, FundSnapshot, FundStore } from "../../domain/fund/index.ts";
 import { type Claim, type ClaimStep, emptyBook, type Fund, type FundBook } from "../../domain/fund/index.ts";
 import { fundAccount, type PersonId } from "../../domain/kernel/model.ts";
 import type { IdempotencyRecord, IdempotencyRef } from "../../domain/ledger/index.ts";
 import { type ChainState, emptyChain } from "../../domain/ledger/index.ts";
 import { batchGet, type Item } from "./batch-get.ts";
+import { queryAll } from "./client.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 export class DynamoFundStore implements FundStore, CounterReader {
@@ -41,21 +42,13 @@ export class DynamoFundStore implements FundStore, CounterReader {
   }
 
   async listFunds(): Promise<Fund[]> {
-    const funds: Fund[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#state,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.fundPartition },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      funds.push(...(page.Items ?? []).map((item) => withoutKeys<Fund>(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return funds;
+    return (
+      await queryAll(this.#db, {
+        TableName: this.#state,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.fundPartition },
+      })
+    ).map((item) => withoutKeys<Fund>(item));
   }
 
   async readFund(fundId: string, idempotency?: IdempotencyRef): Promise<FundSnapshot> {
@@ -103,41 +96,25 @@ export class DynamoFundStore implements FundStore, CounterReader {
   }
 
   async claimHistory(claimId: string): Promise<ClaimStep[]> {
-    const steps: ClaimStep[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#ledger,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.claimLog(claimId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      steps.push(...(page.Items ?? []).map((item) => withoutKeys<ClaimStep>(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return steps;
+    return (
+      await queryAll(this.#db, {
+        TableName: this.#ledger,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.claimLog(claimId) },
+        ConsistentRead: true,
+      })
+    ).map((item) => withoutKeys<ClaimStep>(item));
   }
 
   async claimsOf(personId: PersonId): Promise<Claim[]> {
-    const claims: Claim[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#state,
-          IndexName: "gsi1",
-          KeyConditionExpression: "gsi1pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.claimsOfOwner(personId) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      claims.push(...(page.Items ?? []).map(claimOf));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return claims;
+    return (
+      await queryAll(this.#db, {
+        TableName: this.#state,
+        IndexName: "gsi1",
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.claimsOfOwner(personId) },
+      })
+    ).map(claimOf);
   }
 
   async readCounters(names: readonly string[]): Promise<Map<string, number>> {

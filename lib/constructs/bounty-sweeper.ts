@@ -4,30 +4,18 @@
  * writes: entries (the void of a reservation) and the bounty.
  */
 import { join } from "node:path";
-import { Duration, type RemovalPolicy } from "aws-cdk-lib";
-import type { Table } from "aws-cdk-lib/aws-dynamodb";
+import { Duration } from "aws-cdk-lib";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { tables } from "../../functions/dynamo/tables.ts";
 import { areaAccess, grantState, grantTable, ledgerActions } from "../access.ts";
-import { LaurelFunction } from "./laurel-function.ts";
-
-export interface BountySweeperProps {
-  stage: string;
-  repoRoot: string;
-  ledger: Table;
-  state: Table;
-  environment: Record<string, string>;
-  logRetention: RetentionDays;
-  logRemovalPolicy: RemovalPolicy;
-}
+import { type BackgroundFunctionProps, LaurelFunction } from "./laurel-function.ts";
 
 export class BountySweeper extends Construct {
   readonly function: LaurelFunction;
 
-  constructor(scope: Construct, id: string, props: BountySweeperProps) {
+  constructor(scope: Construct, id: string, props: BackgroundFunctionProps) {
     super(scope, id);
     this.function = new LaurelFunction(this, "bounty-sweeper", {
       entry: join(props.repoRoot, "functions", "bounty-sweeper.ts"),

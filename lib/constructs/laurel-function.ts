@@ -5,6 +5,7 @@
  * AWSLambdaBasicExecutionRole, which may create and write any log group).
  */
 import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
+import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
@@ -68,4 +69,15 @@ export class LaurelFunction extends Construct {
       reason: "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; the statement is added by active tracing.",
     });
   }
+}
+
+/** What the stack hands each function that no HTTP route invokes (the projector, the verifier, the bounty sweeper). */
+export interface BackgroundFunctionProps {
+  stage: string;
+  repoRoot: string;
+  ledger: Table;
+  state: Table;
+  environment: Record<string, string>;
+  logRetention: RetentionDays;
+  logRemovalPolicy: RemovalPolicy;
 }

@@ -12,27 +12,16 @@
  *   write, no balances, no directory.
  */
 import { join } from "node:path";
-import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
-import type { ITable, Table } from "aws-cdk-lib/aws-dynamodb";
+import { Duration, Validations } from "aws-cdk-lib";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
-import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { keys, stateKeyFamilies } from "../../functions/dynamo/keys.ts";
 import { tables } from "../../functions/dynamo/tables.ts";
 import { grantState } from "../access.ts";
-import { LaurelFunction } from "./laurel-function.ts";
-
-export interface ProjectorProps {
-  stage: string;
-  repoRoot: string;
-  ledger: Table;
-  state: Table;
-  environment: Record<string, string>;
-  logRetention: RetentionDays;
-  logRemovalPolicy: RemovalPolicy;
-}
+import { type BackgroundFunctionProps, LaurelFunction } from "./laurel-function.ts";
 
 /** Retries of a failing batch before it goes to the dead-letter queue (bisected meanwhile). */
 export const projectorRetryAttempts = 5;
@@ -42,7 +31,7 @@ export class Projector extends Construct {
   readonly deadLetterQueue: Queue;
   readonly eventSource: DynamoEventSource;
 
-  constructor(scope: Construct, id: string, props: ProjectorProps) {
+  constructor(scope: Construct, id: string, props: BackgroundFunctionProps) {
     super(scope, id);
     this.function = new LaurelFunction(this, "projector", {
       entry: join(props.repoRoot, "functions", "projector.ts"),

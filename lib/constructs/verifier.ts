@@ -4,32 +4,20 @@
  * function's error alarm in Operations. It reads the ledger with a Scan, the only role that may.
  */
 import { join } from "node:path";
-import { Duration, type RemovalPolicy } from "aws-cdk-lib";
-import type { Table } from "aws-cdk-lib/aws-dynamodb";
+import { Duration } from "aws-cdk-lib";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { tables } from "../../functions/dynamo/tables.ts";
 import { grantState, grantTable, ledgerActions } from "../access.ts";
-import { LaurelFunction } from "./laurel-function.ts";
-
-export interface VerifierProps {
-  stage: string;
-  repoRoot: string;
-  ledger: Table;
-  state: Table;
-  environment: Record<string, string>;
-  logRetention: RetentionDays;
-  logRemovalPolicy: RemovalPolicy;
-}
+import { type BackgroundFunctionProps, LaurelFunction } from "./laurel-function.ts";
 
 export class Verifier extends Construct {
   readonly function: LaurelFunction;
   /** How often it runs; Operations alarms when it has not run for two of these. */
   readonly every = Duration.hours(1);
 
-  constructor(scope: Construct, id: string, props: VerifierProps) {
+  constructor(scope: Construct, id: string, props: BackgroundFunctionProps) {
     super(scope, id);
     this.function = new LaurelFunction(this, "verifier", {
       entry: join(props.repoRoot, "functions", "verifier.ts"),

@@ -84,7 +84,32 @@ function timeoutError(): Error {
   return Object.assign(new Error("Connection timed out after 1000 ms"), { name: "TimeoutError", $metadata: metadata(0) });
 }
 
-type Send = (this: unknown, command: unknown, ...rest: unknown[]) => Promise<unknown>;
+export type Send = (this: unknown, command: unknown, ...rest: unknown[]) => Promise<unknown>;
+
+/**
+ * Wraps `send` on both client classes, as the fault injector, the key budget and the request
+ * recorder need; returns the function that restores them.
+ */
+export function aroundSend(around: (original: Send, client: unknown, command: unknown, rest: unknown[]) => Promise<unknown>): () => void {
+  const restores = [DynamoDBClient.prototype, DynamoDBDocumentClient.prototype].map((proto) => {
+    const own = Object.getOwnPropertyDescriptor(proto, "send");
+    const original = (proto as unknown as { send: Send }).send;
+    Object.defineProperty(proto, "send", {
+      configurable: true,
+      writable: true,
+      value: function send(this: unknown, command: unknown, ...rest: unknown[]) {
+        return around(original, this, command, rest);
+      },
+    });
+    return () => {
+      if (own) Object.defineProperty(proto, "send", own);
+      else delete (proto as unknown as { send?: Send }).send;
+    };
+  });
+  return () => {
+    for (const restore of restores) restore();
+  };
+}
 
 export interface FaultInjectorOptions {
   seed: number;
@@ -125,25 +150,7 @@ export class FaultInjector {
 
   /** Wraps `send` on both client classes; returns the function that restores them. */
   install(): () => void {
-    const injector = this;
-    const restores = [DynamoDBClient.prototype, DynamoDBDocumentClient.prototype].map((proto) => {
-      const own = Object.getOwnPropertyDescriptor(proto, "send");
-      const original = (proto as unknown as { send: Send }).send;
-      Object.defineProperty(proto, "send", {
-        configurable: true,
-        writable: true,
-        value: function send(this: unknown, command: unknown, ...rest: unknown[]) {
-          return injector.#send(original, this, command, rest);
-        },
-      });
-      return () => {
-        if (own) Object.defineProperty(proto, "send", own);
-        else delete (proto as unknown as { send?: Send }).send;
-      };
-    });
-    return () => {
-      for (const restore of restores) restore();
-    };
+    return aroundSend((original, client, command, rest) => this.#send(original, client, command, rest));
   }
 
   #send(original: Send, client: unknown, command: unknown, rest: unknown[]): Promise<unknown> {

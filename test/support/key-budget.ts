@@ -11,9 +11,10 @@
  * partition keys as one: the design before they were split.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { DynamoDBClient, ProvisionedThroughputExceededException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ProvisionedThroughputExceededException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+
 import { requestTouches, type Touch } from "../../bench/support/dynamo-meter.ts";
+import { aroundSend } from "./faults.ts";
 
 export interface Budget {
   write: number;
@@ -27,8 +28,6 @@ export interface KeyBudgetOptions {
   /** A key's family, for the tallies (bench/capacity.ts keyFamily). */
   familyOf(partitionKey: string): string;
 }
-
-type Send = (this: unknown, command: unknown, ...rest: unknown[]) => Promise<unknown>;
 
 /** The document client's command names, as DynamoDB's operations. */
 const documentOperations: Record<string, string> = {
@@ -66,27 +65,11 @@ export class KeyBudget {
   }
 
   install(): () => void {
-    const budget = this;
-    const restores = [DynamoDBClient.prototype, DynamoDBDocumentClient.prototype].map((proto) => {
-      const own = Object.getOwnPropertyDescriptor(proto, "send");
-      const original = (proto as unknown as { send: Send }).send;
-      Object.defineProperty(proto, "send", {
-        configurable: true,
-        writable: true,
-        value: function send(this: unknown, command: unknown, ...rest: unknown[]) {
-          // The document client hands its command on to the plain client: judge it once.
-          if (budget.#inside.getStore() || typeof rest.at(-1) === "function") return original.call(this, command, ...rest);
-          return budget.#judge(() => original.call(this, command, ...rest), command);
-        },
-      });
-      return () => {
-        if (own) Object.defineProperty(proto, "send", own);
-        else delete (proto as unknown as { send?: Send }).send;
-      };
+    return aroundSend((original, client, command, rest) => {
+      // The document client hands its command on to the plain client: judge it once.
+      if (this.#inside.getStore() || typeof rest.at(-1) === "function") return original.call(client, command, ...rest);
+      return this.#judge(() => original.call(client, command, ...rest), command);
     });
-    return () => {
-      for (const restore of restores) restore();
-    };
   }
 
   async #judge(real: () => Promise<unknown>, command: unknown): Promise<unknown> {

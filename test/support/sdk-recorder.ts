@@ -12,9 +12,8 @@
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { callerAgentPrefix } from "../../functions/dynamo/client.ts";
+import { aroundSend } from "./faults.ts";
 
 export interface IamRequest {
   action: string;
@@ -31,7 +30,6 @@ export interface RecordedRequest {
 }
 
 type Item = Record<string, unknown>;
-type Send = (this: unknown, command: unknown, ...rest: unknown[]) => unknown;
 
 const plain = (value: unknown): unknown => {
   if (value && typeof value === "object" && "S" in value) return (value as { S: unknown }).S;
@@ -130,24 +128,18 @@ export function recordSdkRequests(dir: string): void {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${process.pid}.jsonl`);
   const seen = new Set<string>();
-  for (const proto of [DynamoDBClient.prototype, DynamoDBDocumentClient.prototype]) {
-    const original = (proto as unknown as { send: Send }).send;
-    Object.defineProperty(proto, "send", {
-      configurable: true,
-      writable: true,
-      value: function send(this: unknown, command: { constructor: { name: string }; input: Item }, ...rest: unknown[]) {
-        const caller = callerOf(this);
-        if (caller) {
-          const name = command.constructor.name.replace(/Command$/, "");
-          const record: RecordedRequest = { caller, command: name, requests: iamRequestsOf(name, command.input) };
-          const line = JSON.stringify(record);
-          if (!seen.has(line)) {
-            seen.add(line);
-            appendFileSync(file, `${line}\n`);
-          }
-        }
-        return original.call(this, command, ...rest);
-      },
-    });
-  }
+  aroundSend((original, client, command, rest) => {
+    const caller = callerOf(client);
+    if (caller) {
+      const sent = command as { constructor: { name: string }; input: Item };
+      const name = sent.constructor.name.replace(/Command$/, "");
+      const input = sent.input;
+      const line = JSON.stringify({ caller, command: name, requests: iamRequestsOf(name, input) } satisfies RecordedRequest);
+      if (!seen.has(line)) {
+        seen.add(line);
+        appendFileSync(file, `${line}\n`);
+      }
+    }
+    return original.call(client, command, ...rest);
+  });
 }

@@ -3,10 +3,11 @@
  * history (append-only steps, ledger table). Every write goes through DynamoLedgerStore.append,
  * in one TransactWriteItems with the entries. Keys: see ../keys.ts and ../tables.ts.
  */
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Bounty, BountySnapshot, BountyStep, BountyStore } from "../../../domain/bounties/index.ts";
 import type { IdempotencyRecord, IdempotencyRef } from "../../../domain/ledger/index.ts";
 import { batchGet, type Item } from "../batch-get.ts";
+import { queryAll } from "../client.ts";
 import { keys, withoutKeys } from "../keys.ts";
 
 const bountyOf = (item: Item): Bounty => {
@@ -43,20 +44,11 @@ export class DynamoBountyStore implements BountyStore {
   }
 
   async #all(table: string, pk: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = (await queryAll(this.#db, {
+      TableName: table,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": pk },
+    })) as Item[];
     return items;
   }
 }
