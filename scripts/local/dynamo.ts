@@ -103,7 +103,7 @@ export async function createTables(client: DynamoDBClient, names: Record<TableSp
   for (const spec of Object.values(tables)) {
     const name = names[spec.name];
     if (existing.has(name)) continue;
-    const indexKeys = spec.globalIndexes.flatMap((index) => [index.partitionKey, index.sortKey]);
+    const indexKeys = new Set(spec.globalIndexes.flatMap((index) => [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]));
     await client.send(
       new CreateTableCommand({
         TableName: name,
@@ -117,10 +117,10 @@ export async function createTables(client: DynamoDBClient, names: Record<TableSp
           ? spec.globalIndexes.map((index) => ({
               IndexName: index.name,
               KeySchema: [
-                { AttributeName: index.partitionKey, KeyType: "HASH" },
-                { AttributeName: index.sortKey, KeyType: "RANGE" },
+                { AttributeName: index.partitionKey, KeyType: "HASH" as const },
+                ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: "RANGE" as const }] : []),
               ],
-              Projection: { ProjectionType: "ALL" },
+              Projection: index.include ? { ProjectionType: "INCLUDE" as const, NonKeyAttributes: index.include } : { ProjectionType: "ALL" as const },
             }))
           : undefined,
         StreamSpecification: spec.stream ? { StreamEnabled: true, StreamViewType: "NEW_IMAGE" } : undefined,
