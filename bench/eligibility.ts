@@ -45,7 +45,15 @@ async function scoreThisWeek(members: string[], timeZone: string): Promise<void>
   const projections = members.flatMap((personId, i) => {
     const holder = personAccount(personId as PersonId);
     const amount = 1 + ((i * 37) % 500);
-    const entry = { entryId: `person.${personId}.1`, holder, seq: 1, asset: "point:tool-operation", amount, from: systemAccount("issuer"), to: holder };
+    const entry = {
+      entryId: `person.${personId}.1`,
+      holder,
+      seq: 1,
+      asset: "point:tool-operation",
+      amount,
+      from: systemAccount("issuer"),
+      to: holder,
+    };
     return projectEntry({ ...entry, occurredAt: now, recordedAt: now } as LedgerEntry, units, timeZone) ?? [];
   });
   for (let i = 0; i < projections.length; i += 100) await boards.applyBatch(projections.slice(i, i + 100));
@@ -125,15 +133,11 @@ export async function eligibilityFigures(system: System, options: Options): Prom
   });
   if (unitAnswer.status >= 300) throw new Error(`org unit answered ${unitAnswer.status}: ${JSON.stringify(unitAnswer.body)}`);
   const members = Array.from({ length: 1000 }, (_, i) => `bench-m${String(i).padStart(4, "0")}`);
-  await mapLimit(
-    members,
-    16,
-    async (personId) => {
-      const person = { name: `基准成员${personId.slice(-4)}`, tier: "base", tierSince: "2024-01-01", orgUnitId: thousandUnit };
-      const answer = await system.admin("PUT", `/admin/people/${personId}`, person);
-      if (answer.status >= 300) throw new Error(`person ${personId} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-    },
-  );
+  await mapLimit(members, 16, async (personId) => {
+    const person = { name: `基准成员${personId.slice(-4)}`, tier: "base", tierSince: "2024-01-01", orgUnitId: thousandUnit };
+    const answer = await system.admin("PUT", `/admin/people/${personId}`, person);
+    if (answer.status >= 300) throw new Error(`person ${personId} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  });
   await scoreThisWeek(members, timeZone);
   const store = new DynamoLedgerStore(createDocumentClient(), { ledger: tableName("ledger"), state: tableName("state") });
   const writing = performance.now();

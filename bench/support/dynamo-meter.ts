@@ -156,7 +156,8 @@ function setByUpdate(update: Item): Item {
   const values = (update.ExpressionAttributeValues ?? {}) as Item;
   const set = /SET (.*?)(?: ADD | REMOVE | DELETE |$)/.exec(String(update.UpdateExpression ?? ""))?.[1] ?? "";
   const assigned: Item = {};
-  for (const [, name, value] of set.matchAll(/(#?\w+)\s*=\s*(:\w+)/g)) assigned[names[name as string] ?? (name as string)] = values[value as string];
+  for (const [, name, value] of set.matchAll(/(#?\w+)\s*=\s*(:\w+)/g))
+    assigned[names[name as string] ?? (name as string)] = values[value as string];
   return assigned;
 }
 

@@ -84,6 +84,8 @@ export const keys = {
    * the same one (by a hash of the person id); a read sums the shards (docs/SCALE.md).
    */
   boardUnit: (orgUnitId: string, periodKey: string, shard: number) => ({ pk: `LB#UNIT#${orgUnitId}#${periodKey}#${shard}`, sk: "AGG" }),
+  /** Where a unit's aggregate was kept before the split: no longer written, still summed in. */
+  boardUnitBeforeShards: (orgUnitId: string, periodKey: string) => ({ pk: `LB#UNIT#${orgUnitId}`, sk: `P#${periodKey}` }),
   /**
    * The value of a person's period item's `lb<level>` attribute: the board of their org unit at that
    * level of the tree (1: below the group) in the item's period, in the person's shard. The state

@@ -294,7 +294,9 @@ export class DynamoLeaderboardStore implements LeaderboardStore, AggregateWriter
   async aggregates(kind: "person" | "unit", ids: readonly string[], periodKey: string): Promise<Map<string, Aggregate>> {
     const shards = kind === "person" ? [0] : Array.from({ length: keys.boardShards }, (_, shard) => shard);
     const keysOf = (id: string) =>
-      kind === "person" ? [keys.boardPerson(id, periodKey)] : shards.map((shard) => keys.boardUnit(id, periodKey, shard));
+      kind === "person"
+        ? [keys.boardPerson(id, periodKey)]
+        : [...shards.map((shard) => keys.boardUnit(id, periodKey, shard)), keys.boardUnitBeforeShards(id, periodKey)];
     const items = await this.#batchGet(ids.flatMap(keysOf));
     const found = new Map<string, Aggregate>();
     for (const id of ids) {

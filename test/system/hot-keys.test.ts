@@ -12,15 +12,25 @@
  * nothing is lost or counted twice.
  */
 import { readFileSync } from "node:fs";
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, describe, expect, it } from "vitest";
 import { keyFamily } from "../../bench/capacity.ts";
 import type { Result } from "../../bench/support/result.ts";
+import { OrgTree, type OrgUnit } from "../../domain/directory/index.ts";
+import type { OrgUnitId } from "../../domain/kernel/model.ts";
+import { aggregateUnits } from "../../domain/leaderboards/index.ts";
+import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
+import { DynamoLeaderboardStore } from "../../functions/dynamo/leaderboard-store.ts";
+import { handler as projector } from "../../functions/projector.ts";
 import { spreads } from "../../scripts/capacity/families.ts";
 import { readMeasured } from "../../scripts/capacity/measured.ts";
 import { defaultShape, limits, model } from "../../scripts/capacity/model.ts";
 import { fixturePath } from "../../scripts/capacity/scale-doc.ts";
-import { demoAdmin, demoPeople } from "../../scripts/demo-data.ts";
+import { demoAdmin, demoOrgUnits, demoPeople } from "../../scripts/demo-data.ts";
+import { lambdaContext } from "../../scripts/local/lambda.ts";
+import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import type { ApiResponse } from "../support/api.ts";
+import { tableNames } from "../support/env.ts";
 import { ledgerProblems } from "../support/invariants.ts";
 import { KeyBudget } from "../support/key-budget.ts";
 import { withDemoDefinitions } from "../support/org.ts";
@@ -39,7 +49,7 @@ const scale = eventsPerSecond / peakEvents;
 // not: it keeps DynamoDB's real limit here, and the model charges its loads per instance.
 const scaledFamily = (family: string) => {
   const spread = spreads[family];
-  return family !== "ORG" && (typeof spread === "object" || spread === "unit");
+  return !family.startsWith("ORG") && (typeof spread === "object" || spread === "unit");
 };
 const budgetOf = (_table: string, partitionKey: string) =>
   scaledFamily(keyFamily(partitionKey))
@@ -49,10 +59,12 @@ const budgetOf = (_table: string, partitionKey: string) =>
 const { admin, secrets } = await withDemoDefinitions();
 const people = demoPeople.map((p) => p.personId).filter((id) => id !== demoAdmin);
 const courseCompleted = "com.tianma.learning.course.completed";
+const boards = new DynamoLeaderboardStore(createDocumentClient(), tableNames.state);
+const units = ["tianma-retail"];
 
 interface Run {
   budget: KeyBudget;
-  answers: Map<string, { personId: string; coins: number }>;
+  answers: Map<string, { personId: string; coins: number; points: number }>;
   statuses: Map<number, number>;
   retries: number;
   missingRetryAfter: number;
@@ -81,8 +93,13 @@ async function drive(budget: KeyBudget): Promise<Run> {
         continue;
       }
       expect(answer?.status, JSON.stringify(response.body)).toBe("accepted");
-      const coins = (answer.awards ?? []).filter((a) => a.asset === "coin").reduce((sum, a) => sum + a.amount, 0);
-      run.answers.set(event.id, { personId: event.subject as string, coins });
+      const sum = (wanted: (asset: string) => boolean) =>
+        (answer.awards ?? []).filter((a) => wanted(a.asset)).reduce((total, a) => total + a.amount, 0);
+      run.answers.set(event.id, {
+        personId: event.subject as string,
+        coins: sum((a) => a === "coin"),
+        points: sum((a) => a.startsWith("point:")),
+      });
       run.times.push(performance.now() - started);
       return;
     }
@@ -148,6 +165,55 @@ describe("hot keys at the million-person peak, scaled down", () => {
     expect(versions?.read).toBeLessThanOrEqual(limits.partitionReadUnits * scale);
     await nothingLost(before, run);
   }, 120_000);
+
+  it("the projector, a logical second's records to a stream batch: no unit aggregate or board key over its budget, every entry once", async () => {
+    const stream = (handler: (event: DynamoDBStreamEvent) => Promise<unknown>) =>
+      new StreamPoller({
+        endpoint: process.env.DYNAMODB_ENDPOINT as string,
+        client: createDynamoClient(),
+        table: tableNames.ledger,
+        // Each event awards coins and points: two chain entries a second per event.
+        batchSize: 2 * eventsPerSecond,
+        filter: (record) => (record.dynamodb?.Keys?.pk?.S ?? "").startsWith("CHAIN#person:"),
+        handler: (event) => handler(event) as Promise<DynamoDBBatchResponse>,
+      });
+    // What the earlier tests wrote, projected first, outside the budget.
+    const earlier = stream((event) => projector(event, lambdaContext("projector")));
+    await earlier.drain();
+    await earlier.stop();
+    const allTime = async () => (await boards.aggregates("unit", units, "all")).get("tianma-retail")?.points ?? 0;
+    const before = await allTime();
+    const run = await drive(new KeyBudget({ budgetOf, familyOf: keyFamily }));
+
+    const budget = new KeyBudget({ budgetOf, familyOf: keyFamily });
+    installed.push(budget.install());
+    let second = 0;
+    const poller = stream((event) => {
+      budget.tick(second++);
+      return projector(event, lambdaContext("projector"));
+    });
+    await poller.drain();
+    await poller.stop();
+    installed.pop()?.();
+    console.log(
+      `hot keys, projector: ${second} stream batches; throttled ${JSON.stringify(Object.fromEntries(budget.throttled))}; ` +
+        `busiest key per family (WRU/RRU in a second): ${[...budget.busiest].map(([family, units]) => `${family} ${units.write}/${units.read}`).join(", ")}`,
+    );
+    expect(Object.fromEntries(budget.throttled)).toEqual({});
+    for (const family of ["state LB#UNIT#<…>", "state.lb1 LB#BOARD#<…>"]) {
+      expect(budget.busiest.get(family)?.write, family).toBeGreaterThan(0);
+      expect(budget.busiest.get(family)?.write, family).toBeLessThanOrEqual(limits.partitionWriteUnits * scale);
+    }
+    const tree = new OrgTree(demoOrgUnits as unknown as OrgUnit[]);
+    const retail = new Set(
+      demoPeople
+        .filter((p) => aggregateUnits(tree, p.orgUnitId as OrgUnitId).includes("tianma-retail" as OrgUnitId))
+        .map((p) => p.personId),
+    );
+    const awarded = [...run.answers.values()].filter((a) => retail.has(a.personId)).reduce((sum, a) => sum + a.points, 0);
+    expect(awarded).toBeGreaterThan(0);
+    expect(await allTime()).toBe(before + awarded);
+  }, 180_000);
 
   it("with the versions item as one key, it throttles: 503s with Retry-After, retries, and still nothing lost", async () => {
     const before = await balances();
