@@ -80,8 +80,9 @@ export const keys = {
   boardPersonOf: (partitionKey: string) => partitionKey.slice("LB#PERSON#".length),
   /**
    * An org unit's aggregate of one period is written by every points entry of its people, so it is
-   * a partition per period and split in `boardShards` shards, a person's entries always in
-   * the same one (by a hash of the person id); a read sums the shards (docs/SCALE.md).
+   * a partition per period, and a unit just below the group (the largest) is split in `boardShards`
+   * shards, a person's entries always in the same one (by a hash of the person id); a read sums
+   * them (docs/SCALE.md).
    */
   boardUnit: (orgUnitId: string, periodKey: string, shard: number) => ({ pk: `LB#UNIT#${orgUnitId}#${periodKey}#${shard}`, sk: "AGG" }),
   /** Where a unit's aggregate was kept before the split: no longer written, still summed in. */
@@ -89,13 +90,16 @@ export const keys = {
   /**
    * The value of a person's period item's `lb<level>` attribute: the board of their org unit at that
    * level of the tree (1: below the group) in the item's period, in the person's shard. The state
-   * table's index `lb<level>` sorts a board's people by `points` (functions/dynamo/tables.ts).
+   * table's index `lb<level>` holds each board's people and points (functions/dynamo/tables.ts); the
+   * value is short because a board of a thousand people reads it a thousand times.
    */
-  boardIndex: (orgUnitId: string, periodKey: string, shard: number) => `LB#BOARD#${orgUnitId}#${periodKey}#${shard}`,
+  boardIndex: (orgUnitId: string, periodKey: string, shard: number) => `B#${orgUnitId}#${periodKey}#${shard}`,
   boardIndexLevels: 4,
+  /** The shards of a unit's aggregate and board just below the group; deeper units are small enough for one. */
   boardShards,
-  /** The shard of a person's contributions to shared board items. */
-  boardShardOf: (personId: string) => spreadOf(personId, boardShards),
+  boardShardsAt: (level: number) => (level === 1 ? boardShards : 1),
+  /** The shard of a person's contributions to the shared board items of a unit at `level`. */
+  boardShardOf: (personId: string, level: number) => spreadOf(personId, level === 1 ? boardShards : 1),
   preferences: (personId: string) => ({ pk: `PREFS#${personId}`, sk: "PREFS" }),
   /** Late entries summed by the day they happened and the day they were recorded (domain/ledger/late.ts). */
   late: (personId: string, occurredDay: string, recordedDay: string) => ({ pk: `LATE#${personId}`, sk: `${occurredDay}#${recordedDay}` }),

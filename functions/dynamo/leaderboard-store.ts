@@ -8,12 +8,13 @@
  * | a person's preferences       | PREFS#<personId>                    | PREFS         |
  *
  * A person's period item also names the boards the person is on: `lb<level>` is
- * LB#BOARD#<unit>#<periodKey>#<shard> for their org unit at each level below the group (up to
- * `keys.boardIndexLevels`), and the state table's index of that name sorts a board by `points`:
- * a board of a thousand people is one Query of small index entries, not a thousand reads. A person
- * whose unit changed moves to their new boards with their next entry of the period. An org unit's
- * aggregate is split in `keys.boardShards` partitions per period, a person's entries always in the
- * same one, so that a large unit's is not one partition written by all its people; reads sum them.
+ * B#<unit>#<periodKey>#<shard> for their org unit at each level below the group (up to
+ * `keys.boardIndexLevels`), and the state table's index of that name holds each board's people and
+ * points: a board of a thousand people is one Query of small index entries, not a thousand reads. A
+ * person whose unit changed moves to their new boards with their next entry of the period. An org
+ * unit's aggregate is a partition per period; a unit just below the group (the largest) splits its
+ * aggregates and boards in `keys.boardShards` shards, a person's entries always in the same one, so
+ * that no partition is written by all of a large unit's people; reads sum them.
  *
  * periodKey: 2026-W49, 2026-11, 2026-Q4, 2026 or all. An aggregate holds `points`, one
  * `p:<capability>` attribute per capability seen and `entries`, changed with ADD; a person's also
@@ -73,12 +74,11 @@ const boardAttribute = (level: number) => `lb${level}`;
  */
 function boardsOf(projection: EntryProjection, periodKey: string): { set: Item; remove: string[] } {
   const levels = projection.units.toReversed();
-  const shard = keys.boardShardOf(projection.personId);
   const set: Item = {};
   const remove: string[] = [];
   for (let level = 1; level <= keys.boardIndexLevels; level++) {
     const unit = levels[level - 1];
-    if (unit) set[boardAttribute(level)] = keys.boardIndex(unit, periodKey, shard);
+    if (unit) set[boardAttribute(level)] = keys.boardIndex(unit, periodKey, keys.boardShardOf(projection.personId, level));
     else remove.push(boardAttribute(level));
   }
   return { set, remove };
@@ -100,6 +100,34 @@ export function aggregateOf(item: Item): Aggregate {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const backoff = (attempt: number) => sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
 const conditionFailed = (error: unknown) => error instanceof Error && error.name === "ConditionalCheckFailedException";
+
+/** The shard of a unit's aggregate that a person's entries go to: by the unit's level, from the person's newest entry. */
+const unitShard = (chain: readonly EntryProjection[], personId: PersonId, unitId: string): number => {
+  const units = chain.at(-1)?.units ?? [];
+  return keys.boardShardOf(personId, units.length - units.indexOf(unitId as OrgUnitId));
+};
+
+/** The changes chains make to units' aggregates, combined per item and shard. */
+function unitChanges(chains: { personId: PersonId; entries: EntryProjection[] }[]): { change: AggregateChange; shard: number }[] {
+  const items = new Map<string, { change: AggregateChange; shard: number }>();
+  for (const { personId, entries } of chains) {
+    for (const change of combine(entries, unitItem)) {
+      const shard = unitShard(entries, personId, change.subject.id);
+      const key = `${aggregateKey(change)}#${shard}`;
+      const known = items.get(key);
+      if (!known) {
+        items.set(key, { change, shard });
+        continue;
+      }
+      known.change.points += change.points;
+      known.change.entries += change.entries;
+      for (const [capability, points] of Object.entries(change.byCapability) as [Capability, number][]) {
+        known.change.byCapability[capability] = (known.change.byCapability[capability] ?? 0) + points;
+      }
+    }
+  }
+  return [...items.values()];
+}
 
 /** The condition on a person item: it has taken none of the entries from `firstSeq` on. */
 function guard(through: Through, firstSeq: number): { expression: string; values: Item } {
@@ -165,8 +193,7 @@ function updateOf(
 function transactionGroups(chains: Map<PersonId, EntryProjection[]>): PersonId[][] {
   const groups: { people: PersonId[]; items: Set<string> }[] = [];
   for (const [personId, chain] of chains) {
-    const shard = keys.boardShardOf(personId);
-    const units = combine(chain, unitItem).map((change) => `${aggregateKey(change)}#${shard}`);
+    const units = unitChanges([{ personId, entries: chain }]).map(({ change, shard }) => `${aggregateKey(change)}#${shard}`);
     const current = groups.at(-1);
     const added = units.filter((unit) => !current?.items.has(unit)).length + 1;
     if (!current || current.items.size + added > maxTransactionItems) {
@@ -246,13 +273,7 @@ export class DynamoLeaderboardStore implements LeaderboardStore, AggregateWriter
         const person = { condition: guard(through.get(personId), entries[0]?.seq ?? 0), boards: boardsOf(newest, change.periodKey) };
         return { personId, update: updateOf(this.#state, change, person) };
       });
-      const shards = Map.groupBy(pending, (chain) => keys.boardShardOf(chain.personId));
-      const units = [...shards].flatMap(([shard, chains]) =>
-        combine(
-          chains.flatMap((chain) => chain.entries),
-          unitItem,
-        ).map((change) => updateOf(this.#state, change, undefined, shard)),
-      );
+      const units = unitChanges(pending).map(({ change, shard }) => updateOf(this.#state, change, undefined, shard));
       try {
         await this.#db.send(
           new TransactWriteCommand({
@@ -312,7 +333,7 @@ export class DynamoLeaderboardStore implements LeaderboardStore, AggregateWriter
   async standings(unitId: OrgUnitId, level: number, periodKey: string): Promise<Scored[] | undefined> {
     if (level < 1 || level > keys.boardIndexLevels) return undefined;
     const shards = await Promise.all(
-      Array.from({ length: keys.boardShards }, (_, shard) =>
+      Array.from({ length: keys.boardShardsAt(level) }, (_, shard) =>
         queryAll(this.#db, {
           TableName: this.#state,
           IndexName: boardAttribute(level),

@@ -27,7 +27,7 @@
  * | fund pool             | FUNDS                     | FUND#<fundId>       |                        |
  * | fund claim (versioned)| CLAIM#<claimId>           | CLAIM               | CLAIMANT#<id> / CLAIM#<claimId> |
  * | counter (reward stock)| COUNTER#<name>            | COUNTER             |                        |
- * | person's board aggregate | LB#PERSON#<id>         | P#<periodKey>       | lb1…lb4 / points: the person's boards (LB#BOARD#<unit>#<periodKey>#<shard>) |
+ * | person's board aggregate | LB#PERSON#<id>         | P#<periodKey>       | lb1…lb4: the person's boards (B#<unit>#<periodKey>#<shard>), with `points` |
  * | org unit's aggregate  | LB#UNIT#<id>#<periodKey>#<shard> | AGG       | (written by the projector only) |
  * | preferences           | PREFS#<personId>          | PREFS               |                        |
  * | person facts          | FACTS#<personId>          | FACTS               |                        |

@@ -26,9 +26,10 @@ export const spreads: Record<string, Spread> = {
   "REVERSED#<…>": "once",
   "LB#APPLIED#<…>": "once",
   // Per org unit: the largest unit below the group takes its people's share; a unit's aggregate and
-  // its boards (the index entries of its people's period items) per period, in shards by person.
+  // its boards (B#: the index entries of its people's period items) per period, the largest unit's
+  // in shards by person.
   "LB#UNIT#<…>": { shards: keys.boardShards, keysPerUnit: boardPeriods.length },
-  "LB#BOARD#<…>": { shards: keys.boardShards, keysPerUnit: boardPeriods.length },
+  "B#<…>": { shards: keys.boardShards, keysPerUnit: boardPeriods.length },
   "UNIT#<…>": "unit",
   // One key for everybody (or per day, per kind: the same at any moment), split over its copies.
   "DEFINITIONS#<…>": { copies: keys.definitionVersionCopies },

@@ -94,7 +94,7 @@ describe("the capacity model", () => {
     expect(units?.write.peak).toBe(100 * 30);
     // 10 % of 100 entries a second, a quarter of them on one shard, 2 WCU each.
     expect(units?.busiestWrite).toBeCloseTo(5);
-    expect(units?.shardsForTarget).toBe(4);
+    expect(units?.share).toBeCloseTo(0.005);
   });
 
   it("grows the org tree's read with the number of units and the instances reading it", () => {
