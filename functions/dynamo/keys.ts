@@ -2,7 +2,7 @@
 import type { AccountId, EntryId, OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 
 const seqWidth = 12;
-const orgPartitionCount = 8;
+const orgPartitionCount = 16;
 const boardShards = 4;
 
 /** A stable spread of ids over `count` keys (FNV-1a): the same id always lands in the same one. */
@@ -25,7 +25,7 @@ export const keys = {
   /**
    * The org tree is read whole by every instance whose cache expired, so its units are spread over
    * `orgPartitions` partition keys (by a hash of the unit id), read in parallel: each partition
-   * serves an eighth of the tree's bytes (docs/SCALE.md). Units written before the split sit in the
+   * serves a sixteenth of the tree's bytes (docs/SCALE.md). Units written before the split sit in the
    * `legacyOrgPartition` and are read with the rest until written again.
    */
   orgUnit: (orgUnitId: OrgUnitId) => ({ pk: `ORG#${spreadOf(orgUnitId, orgPartitionCount)}`, sk: `UNIT#${orgUnitId}` }),
