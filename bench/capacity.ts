@@ -44,7 +44,9 @@ export const roundTripsName = (operation: string) => `capacity, ${operation}: ro
 export function familyFigures(operation: string, measured: Metered<unknown>): Result[] {
   const groups = new Map<string, Touch[]>();
   for (const touch of measured.calls.flatMap((call) => call.touches)) {
-    const group = `${touch.table} ${keyFamily(touch.partitionKey)}`;
+    // The boards' indexes, one per level of the tree (state.lb1, state.lb2, …), are one family: an
+    // entry writes each level's, as it writes each unit's aggregate.
+    const group = `${touch.table.replace(/\.lb\d+$/, ".lb")} ${keyFamily(touch.partitionKey)}`;
     groups.set(group, [...(groups.get(group) ?? []), touch]);
   }
   const rows: Result[] = [reported(roundTripsName(operation), measured.roundTrips, "requests")];

@@ -154,15 +154,20 @@ export class DynamoDirectory implements Directory {
     for (const unit of tree.units()) yield* await this.peopleIn(unit.orgUnitId);
   }
 
+  /** Every partition of the tree at once; a unit written since the split wins over its copy from before it. */
   async #loadTree(): Promise<OrgTree> {
-    const units = (
-      await queryAll(this.#db, {
-        TableName: this.#table,
-        KeyConditionExpression: "pk = :org",
-        ExpressionAttributeValues: { ":org": keys.orgPartition },
-      })
-    ).map((item) => withoutKeys<OrgUnit>(item));
-    return new OrgTree(units);
+    const partitions = await Promise.all(
+      [keys.legacyOrgPartition, ...keys.orgPartitions].map((partition) =>
+        queryAll(this.#db, {
+          TableName: this.#table,
+          KeyConditionExpression: "pk = :org",
+          ExpressionAttributeValues: { ":org": partition },
+        }),
+      ),
+    );
+    const units = new Map(partitions.flat().map((item) => [String(item.sk), withoutKeys<OrgUnit>(item)]));
+    // In the order of their ids, as one partition's Query gave them.
+    return new OrgTree([...units].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, unit]) => unit));
   }
 }
 

@@ -2,6 +2,15 @@
 import type { AccountId, EntryId, OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 
 const seqWidth = 12;
+const orgPartitionCount = 16;
+const boardShards = 4;
+
+/** A stable spread of ids over `count` keys (FNV-1a): the same id always lands in the same one. */
+function spreadOf(id: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % count;
+}
 
 export const keys = {
   entry: (holder: AccountId, seq: number) => ({ pk: `CHAIN#${holder}`, sk: `ENTRY#${String(seq).padStart(seqWidth, "0")}` }),
@@ -15,8 +24,15 @@ export const keys = {
   identity: (provider: string, subject: string) => ({ pk: `IDENTITY#${provider}#${subject}`, sk: "PERSON" }),
   personByUnit: (orgUnitId: OrgUnitId, personId: PersonId) => ({ gsi1pk: `UNIT#${orgUnitId}`, gsi1sk: `PERSON#${personId}` }),
   unitMembers: (orgUnitId: OrgUnitId) => `UNIT#${orgUnitId}`,
-  orgUnit: (orgUnitId: OrgUnitId) => ({ pk: "ORG", sk: `UNIT#${orgUnitId}` }),
-  orgPartition: "ORG",
+  /**
+   * The org tree is read whole by every instance whose cache expired, so its units are spread over
+   * `orgPartitions` partition keys (by a hash of the unit id), read in parallel: each partition
+   * serves a sixteenth of the tree's bytes (docs/SCALE.md). Units written before the split sit in the
+   * `legacyOrgPartition` and are read with the rest until written again.
+   */
+  orgUnit: (orgUnitId: OrgUnitId) => ({ pk: `ORG#${spreadOf(orgUnitId, orgPartitionCount)}`, sk: `UNIT#${orgUnitId}` }),
+  orgPartitions: Array.from({ length: orgPartitionCount }, (_, n) => `ORG#${n}`),
+  legacyOrgPartition: "ORG",
   definition: (kind: string, id: string) => ({ pk: `DEF#${kind}`, sk: id }),
   definitionPartition: (kind: string) => `DEF#${kind}`,
   /**
@@ -62,7 +78,30 @@ export const keys = {
   // "LB#", the only keys the projector may write.
   boardPrefix: "LB#",
   boardPerson: (personId: string, periodKey: string) => ({ pk: `LB#PERSON#${personId}`, sk: `P#${periodKey}` }),
-  boardUnit: (orgUnitId: string, periodKey: string) => ({ pk: `LB#UNIT#${orgUnitId}`, sk: `P#${periodKey}` }),
+  /** The person whose aggregate a `boardPerson` partition key is. */
+  boardPersonOf: (partitionKey: string) => partitionKey.slice("LB#PERSON#".length),
+  /**
+   * An org unit's aggregate of one period is written by every points entry of its people, so it is
+   * a partition per period, and a unit just below the group (the largest) is split in `boardShards`
+   * shards, a person's entries always in the same one (by a hash of the person id); a read sums
+   * them (docs/SCALE.md).
+   */
+  boardUnit: (orgUnitId: string, periodKey: string, shard: number) => ({ pk: `LB#UNIT#${orgUnitId}#${periodKey}#${shard}`, sk: "AGG" }),
+  /** Where a unit's aggregate was kept before the split: no longer written, still summed in. */
+  boardUnitBeforeShards: (orgUnitId: string, periodKey: string) => ({ pk: `LB#UNIT#${orgUnitId}`, sk: `P#${periodKey}` }),
+  /**
+   * The value of a person's period item's `lb<level>` attribute: the board of their org unit at that
+   * level of the tree (1: below the group) in the item's period, in the person's shard. The state
+   * table's index `lb<level>` holds each board's people and points (functions/dynamo/tables.ts); the
+   * value is short because a board of a thousand people reads it a thousand times.
+   */
+  boardIndex: (orgUnitId: string, periodKey: string, shard: number) => `B#${orgUnitId}#${periodKey}#${shard}`,
+  boardIndexLevels: 4,
+  /** The shards of a unit's aggregate and board just below the group; deeper units are small enough for one. */
+  boardShards,
+  boardShardsAt: (level: number) => (level === 1 ? boardShards : 1),
+  /** The shard of a person's contributions to the shared board items of a unit at `level`. */
+  boardShardOf: (personId: string, level: number) => spreadOf(personId, level === 1 ? boardShards : 1),
   preferences: (personId: string) => ({ pk: `PREFS#${personId}`, sk: "PREFS" }),
   /** Late entries summed by the day they happened and the day they were recorded (domain/ledger/late.ts). */
   late: (personId: string, occurredDay: string, recordedDay: string) => ({ pk: `LATE#${personId}`, sk: `${occurredDay}#${recordedDay}` }),
@@ -85,7 +124,7 @@ export const keys = {
 export const stateKeyFamilies = {
   chainHeads: ["CHAIN#*"],
   facts: ["FACTS#*"],
-  directory: ["PERSON#*", "IDENTITY#*", "ORG"],
+  directory: ["PERSON#*", "IDENTITY#*", "ORG", "ORG#*"],
   funds: ["FUNDS", "CLAIM#*"],
   counters: ["COUNTER#*"],
   preferences: ["PREFS#*"],

@@ -27,7 +27,8 @@
  * | fund pool             | FUNDS                     | FUND#<fundId>       |                        |
  * | fund claim (versioned)| CLAIM#<claimId>           | CLAIM               | CLAIMANT#<id> / CLAIM#<claimId> |
  * | counter (reward stock)| COUNTER#<name>            | COUNTER             |                        |
- * | board aggregate       | LB#PERSON#<id> or LB#UNIT#<id> | P#<periodKey> | (written by the projector only) |
+ * | person's board aggregate | LB#PERSON#<id>         | P#<periodKey>       | lb1…lb4: the person's boards (B#<unit>#<periodKey>#<shard>), with `points` |
+ * | org unit's aggregate  | LB#UNIT#<id>#<periodKey>#<shard> | AGG       | (written by the projector only) |
  * | preferences           | PREFS#<personId>          | PREFS               |                        |
  * | person facts          | FACTS#<personId>          | FACTS               |                        |
  * | late sums (two clocks)| LATE#<personId>           | <day happened>#<day recorded> |              |
@@ -41,11 +42,22 @@
  *
  * Access patterns: see docs/ARCHITECTURE.md.
  */
+import { keys } from "./keys.ts";
+
+const boardIndexLevels = keys.boardIndexLevels;
+
 export interface TableSpec {
   /** Logical name; the physical name comes from the environment (LEDGER_TABLE, STATE_TABLE). */
   name: "ledger" | "state";
   envVar: string;
-  globalIndexes: { name: string; partitionKey: string; sortKey: string }[];
+  globalIndexes: {
+    name: string;
+    partitionKey: string;
+    /** None for an index read whole by partition. */
+    sortKey?: string;
+    /** The attributes the index carries besides its keys and the table's: every attribute unless listed. */
+    include?: string[];
+  }[];
   /** Streams feed projections (leaderboards) from the ledger. */
   stream: boolean;
 }
@@ -55,7 +67,13 @@ export const tables: Record<TableSpec["name"], TableSpec> = {
   state: {
     name: "state",
     envVar: "STATE_TABLE",
-    globalIndexes: [{ name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" }],
+    globalIndexes: [
+      { name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+      // A board's people and their points, one index per level of the org tree below the group (a
+      // person is on one board per level), read whole: functions/dynamo/leaderboard-store.ts. No sort
+      // key, so that a change of points updates the index entry in place (one write, not two).
+      ...Array.from({ length: boardIndexLevels }, (_, i) => ({ name: `lb${i + 1}`, partitionKey: `lb${i + 1}`, include: ["points"] })),
+    ],
     stream: false,
   },
 };

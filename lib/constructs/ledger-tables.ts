@@ -38,8 +38,10 @@ export class LedgerTables extends Construct {
         table.addGlobalSecondaryIndex({
           indexName: index.name,
           partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-          sortKey: { name: index.sortKey, type: AttributeType.STRING },
-          projectionType: ProjectionType.ALL,
+          ...(index.sortKey ? { sortKey: { name: index.sortKey, type: AttributeType.STRING } } : {}),
+          ...(index.include
+            ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: index.include }
+            : { projectionType: ProjectionType.ALL }),
         });
       }
       return table;
