@@ -1,12 +1,13 @@
 /**
- * The offline app shell: a service worker that keeps the page's files (index.html, the hashed JS
- * and CSS, the icon, config.json) so that the page opens without a network, says it is offline
- * and shows what it read before. index.html and config.json come from the cache at once and are
- * refreshed behind it (stale-while-revalidate: a new release shows from the next opening, and
- * a phone on a slow network saves two round trips); hashed files, which never change, come from
- * the cache. API calls are not touched: the page decides what to show offline.
+ * The offline app shell: a service worker that keeps the page's files (index.html, which carries
+ * the JS, the CSS and the configuration, and the icon) so that the page opens without a network,
+ * says it is offline and shows what it read before. index.html comes from the cache at once and is
+ * refreshed behind it (stale-while-revalidate: a new release shows from the next opening, and a
+ * phone on a slow network saves a round trip). API calls are not touched: the page decides what
+ * to show offline (api.ts keeps the last view of 我的 and 记录).
  */
 declare const __LAUREL_SHELL__: string[];
+declare const __LAUREL_RELEASE__: string;
 
 interface ExtendableEvent extends Event {
   waitUntil(promise: Promise<unknown>): void;
@@ -25,8 +26,7 @@ interface WorkerScope {
 
 const worker = self as unknown as WorkerScope;
 const shell = __LAUREL_SHELL__;
-// The JS and CSS are named by their content, so their names name the release.
-const cacheName = `laurel-shell-${shell.filter((f) => /-[A-Z0-9]{8}\./.test(f)).join("+")}`;
+const cacheName = `laurel-shell-${__LAUREL_RELEASE__}`;
 const scope = new URL(worker.registration.scope);
 
 worker.addEventListener("install", (event) => {
@@ -64,6 +64,5 @@ worker.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
   if (event.request.mode === "navigate") return event.respondWith(staleWhileRevalidate(event, "./"));
-  if (url.pathname.endsWith("/config.json")) return event.respondWith(staleWhileRevalidate(event, "config.json"));
   event.respondWith(caches.match(event.request).then((hit) => hit ?? fetch(event.request)));
 });
