@@ -383,6 +383,8 @@ describe("the managers' page", () => {
     expect(text).toContain("基层 → 中层管理者");
     expect(text).toContain("还差 1 项（共 6 项）");
     expect(text).toContain("尚无上报数据");
+    // The unit comes from the gate's definition (unit: "percent").
+    expect(text).toContain("课程完成率达到 90%");
     expect(await page.getByRole("progressbar", { name: "智慧点累计达到 100" }).getAttribute("aria-valuetext")).toMatch(/^\d+ \/ 100$/);
     await inspect(page, "progress");
     await page.context().close();
