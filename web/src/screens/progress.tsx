@@ -41,7 +41,8 @@ const actualOf = (r: CriterionResult, target: number) => {
 };
 
 /** What follows a measure's number, as its gate defines it ("%", " 门"); nothing for gates defined before units. */
-const unitOf = (lang: Lang, unit: "percent" | Localized | undefined) => (unit === undefined ? "" : unit === "percent" ? "%" : ` ${unit[lang]}`);
+const unitOf = (lang: Lang, unit: "percent" | Localized | undefined) =>
+  unit === undefined ? "" : unit === "percent" ? "%" : ` ${unit[lang]}`;
 
 /** What a criterion asks, how far the person is (current of target) and what is missing, in words. */
 function explain(lang: Lang, t: Dict, r: CriterionResult, badges: readonly BadgeView[] | undefined) {
