@@ -265,7 +265,7 @@ describe("the managers' page", () => {
     await page.context().close();
   });
 
-  it("redeems only after a confirmation sheet, then lists the redemption with how to collect it", async () => {
+  it("redeems only after a confirmation sheet, lists the redemption with how to collect it, then 已领取 once handed over", async () => {
     const page = await phone();
     await signIn(page, "liu-yang");
     await page.getByRole("link", { name: "福利", exact: true }).click();
@@ -287,6 +287,15 @@ describe("the managers' page", () => {
     expect(await mine.innerText()).toContain("在任一门店收银台出示本页兑换记录即可。");
     expect(await mine.innerText()).toContain("待领取");
     await inspect(page, "redemptions");
+    // Finance hands the coupon over: the manager sees 已领取 with the day, and no longer how to collect it.
+    const history = (await (await as("liu-yang", "manager")).get("/people/liu-yang/ledger?limit=5")).body.entries;
+    const redeemed = history.find((e: { kind: string }) => e.kind === "redemption").entryId;
+    expect((await (await as("peng-li", "finance")).post(`/redemptions/${redeemed}/collection`, undefined)).status).toBe(201);
+    await page.reload();
+    await expect.poll(() => mine.innerText()).toContain("已领取");
+    expect(await mine.innerText()).toMatch(/\d{4}年\d{1,2}月\d{1,2}日已领取。/);
+    expect(await mine.innerText()).not.toContain("收银台");
+    await inspect(page, "redemptions-collected");
     // The balance on 我的 is fresh after my own write.
     await page.getByRole("link", { name: "我的", exact: true }).click();
     await expect.poll(() => shownNumber(page, "coins")).toBe(before - 10);

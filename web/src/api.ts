@@ -284,6 +284,8 @@ export interface LedgerEntry {
   category?: string;
   settles?: string;
   ref?: { claimId: string } | { rewardId: string; quantity: number };
+  /** A redemption's reward handed over, when it was. */
+  collected?: { collectedAt: string; collectedBy: string };
 }
 
 export interface RewardView {
