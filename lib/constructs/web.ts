@@ -154,11 +154,11 @@ export class Web extends Construct {
     this.pageUrl = `${this.origin}/${prefix}/`;
   }
 
-  /** Uploads the built page (WebProps.assetPath), its index.html with the stage's configuration written in. */
+  /** Uploads the built page (WebProps.assetPath), its HTML (index.html, shell.html) with the stage's configuration written in. */
   deploy(config: Record<string, string>): BucketDeployment {
     const assetPath = this.#props.assetPath;
     if (!assetPath) throw new Error("Web.deploy needs the built page: WebProps.assetPath");
-    const html = withConfig(readFileSync(join(assetPath, "index.html"), "utf8"), config);
+    const pages = ["index.html", "shell.html"].filter((name) => existsSync(join(assetPath, name)));
     const logGroup = new LogGroup(this, "DeploymentLogs", {
       retention: this.#props.logRetention,
       removalPolicy: this.#props.removalPolicy,
@@ -167,7 +167,10 @@ export class Web extends Construct {
     logGroup.grantWrite(role);
     const deployment = new BucketDeployment(this, "Deployment", {
       // Tokens in the configuration (the API's URL, the user pool) are resolved at deploy time.
-      sources: [Source.asset(assetPath, { exclude: ["index.html"] }), Source.data("index.html", html)],
+      sources: [
+        Source.asset(assetPath, { exclude: pages }),
+        ...pages.map((name) => Source.data(name, withConfig(readFileSync(join(assetPath, name), "utf8"), config))),
+      ],
       destinationBucket: asIBucket(this.bucket),
       destinationKeyPrefix: `${prefix}/`,
       distribution: this.distribution,

@@ -142,11 +142,13 @@ async function servePage(request: IncomingMessage, response: ServerResponse, pat
     if (!isFile) return problem(response, 503, "page-not-built", "Service unavailable", "The page is not built: run npm run build:web.");
     return problem(response, 404, "not-found", "Not found", `No file ${path}.`);
   }
-  const html = isFile ? undefined : withConfig(body.toString("utf8"), localConfig(request));
-  const encoded = encode(file, html === undefined ? body : Buffer.from(html), String(request.headers["accept-encoding"] ?? ""));
+  const html = extname(file) === ".html" ? withConfig(body.toString("utf8"), localConfig(request)) : undefined;
+  // The app's code carries a content hash in its name (app-3F2A9C1B.js): cached for ever.
+  const hashed = /-[A-Z0-9]{8}\.[a-z]+$/.test(relative);
+  const encoded = encode(file, html === undefined ? body : Buffer.from(html), hashed, String(request.headers["accept-encoding"] ?? ""));
   response.writeHead(200, {
     "content-type": contentTypes[extname(file)] ?? "application/octet-stream",
-    "cache-control": "no-cache",
+    "cache-control": hashed ? "public, max-age=31536000, immutable" : "no-cache",
     "content-length": String(encoded.body.byteLength),
     ...(encoded.encoding ? { "content-encoding": encoded.encoding } : {}),
     vary: "accept-encoding",
@@ -163,14 +165,22 @@ const localConfig = (request: IncomingMessage) => ({
 });
 
 const compressible = new Set([".html", ".js", ".css", ".json", ".svg", ".map", ".webmanifest"]);
+/** Hashed files never change: each is compressed once, at the highest level. */
+const compressedOnce = new Map<string, Buffer>();
 
 /** The body in the best encoding the browser accepts (Brotli, else gzip), as CloudFront compresses. */
-function encode(file: string, body: Buffer, accepted: string): { body: Buffer; encoding?: "br" | "gzip" } {
+function encode(file: string, body: Buffer, hashed: boolean, accepted: string): { body: Buffer; encoding?: "br" | "gzip" } {
   if (!compressible.has(extname(file)) || body.byteLength < 512) return { body };
   const encoding = /\bbr\b/.test(accepted) ? "br" : /\bgzip\b/.test(accepted) ? "gzip" : undefined;
   if (!encoding) return { body };
+  const key = `${encoding}:${file}`;
+  const cached = hashed ? compressedOnce.get(key) : undefined;
+  if (cached) return { body: cached, encoding };
   const compressed =
-    encoding === "br" ? brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } }) : gzipSync(body, { level: 6 });
+    encoding === "br"
+      ? brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: hashed ? 11 : 5 } })
+      : gzipSync(body, { level: hashed ? 9 : 6 });
+  if (hashed) compressedOnce.set(key, compressed);
   return { body: compressed, encoding };
 }
 

@@ -170,6 +170,12 @@ describe("the managers' page", () => {
       expect(csp).toMatch(new RegExp(`${element}-src 'self'[^;]*${hash.replace(/[+/]/g, "\\$&")}`));
     }
     expect(csp).not.toContain("unsafe-inline");
+    // What the service worker opens later visits from: the same page, its code in a file of its own.
+    const shell = await (await fetch(`${base}/app/shell.html`)).text();
+    expect(shell).toContain(config);
+    const script = /<script type="module" src="(app-[A-Z0-9]{8}\.js)"><\/script>/.exec(shell)?.[1];
+    const js = await fetch(`${base}/app/${script}`);
+    expect(js.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect((await fetch(`${base}/app/config.json`)).status).toBe(404);
     expect((await fetch(`${base}/app/team/deep-link`)).headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect((await fetch(`${base}/app/../package.json`)).status).not.toBe(200);

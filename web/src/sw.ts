@@ -1,10 +1,11 @@
 /**
- * The offline app shell: a service worker that keeps the page's files (index.html, which carries
- * the JS, the CSS and the configuration, and the icon) so that the page opens without a network,
- * says it is offline and shows what it read before. index.html comes from the cache at once and is
- * refreshed behind it (stale-while-revalidate: a new release shows from the next opening, and a
- * phone on a slow network saves a round trip). API calls are not touched: the page decides what
- * to show offline (api.ts keeps the last view of 我的 and 记录).
+ * The offline app shell: a service worker that keeps the page's files (shell.html, the page with
+ * its configuration and its JS in app-<hash>.js, and the icon) so that the page opens without a
+ * network, says it is offline and shows what it read before. Every opening gets shell.html from
+ * the cache at once, refreshed behind it (stale-while-revalidate: a new release shows from the
+ * next opening, and a phone on a slow network saves a round trip); the hashed JS comes from the
+ * cache with the code V8 compiled from it. API calls are not touched: the page decides what to
+ * show offline (api.ts keeps the last view of 我的 and 记录).
  */
 declare const __LAUREL_SHELL__: string[];
 declare const __LAUREL_RELEASE__: string;
@@ -50,7 +51,7 @@ worker.addEventListener("activate", (event) => {
 /** The kept copy at once, a fresh one fetched behind it for next time; the network when nothing is kept. */
 async function staleWhileRevalidate(event: FetchEvent, key: string): Promise<Response> {
   const cache = await caches.open(cacheName);
-  const fresh = fetch(event.request).then(async (response) => {
+  const fresh = fetch(key).then(async (response) => {
     if (response.ok) await cache.put(key, response.clone());
     return response;
   });
@@ -63,6 +64,6 @@ async function staleWhileRevalidate(event: FetchEvent, key: string): Promise<Res
 worker.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
-  if (event.request.mode === "navigate") return event.respondWith(staleWhileRevalidate(event, "./"));
+  if (event.request.mode === "navigate") return event.respondWith(staleWhileRevalidate(event, "shell.html"));
   event.respondWith(caches.match(event.request).then((hit) => hit ?? fetch(event.request)));
 });
