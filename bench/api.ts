@@ -4,7 +4,7 @@
  */
 
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import type { AttributeValue, DynamoDBStreamEvent } from "aws-lambda";
@@ -273,10 +273,10 @@ async function entryImage(pk: string, sk: string) {
 /** The page's JS + CSS gzipped, as built in web/dist (npm run build:web; npm start and npm test build it). */
 export function pageSizeFigure(): Result {
   const dist = new URL("../web/dist/", import.meta.url);
-  const name = "page: JS + CSS gzipped";
-  if (!existsSync(dist)) return notYet(name, "KB", "≤ 60");
-  const bytes = readdirSync(dist)
-    .filter((file) => file.endsWith(".js") || file.endsWith(".css"))
-    .reduce((sum, file) => sum + gzipSync(readFileSync(new URL(file, dist)), { level: 9 }).byteLength, 0);
+  // The JS and CSS are inline in index.html: the file as a whole, a little more than the two.
+  const name = "page: index.html with its JS + CSS, gzipped";
+  const index = new URL("index.html", dist);
+  if (!existsSync(index)) return notYet(name, "KB", "≤ 60");
+  const bytes = gzipSync(readFileSync(index), { level: 9 }).byteLength;
   return atMost(name, Math.round((bytes / 1024) * 10) / 10, "KB", 60);
 }

@@ -51,6 +51,8 @@ export const handler = httpHandler(
     approveReward: async ({ caller, params, body }) => ({ body: await redemptions.approveReward(caller, params.rewardId, body.proposal) }),
     rewards: async () => ({ body: { rewards: await redemptions.rewards() } }),
     redeem: async ({ caller, body, idempotencyKey }) => written(await redemptions.redeem(caller, body, idempotencyKey)),
+    collectRedemption: async ({ caller, params, idempotencyKey }) =>
+      written(await redemptions.collect(caller, params.entryId, idempotencyKey)),
     cancelRedemption: async ({ caller, params, body, idempotencyKey }) =>
       written(await redemptions.cancel(caller, params.entryId, body, idempotencyKey)),
   },

@@ -48,7 +48,11 @@ export class LaurelStack extends Stack {
 
     this.tables = new LedgerTables(this, "Tables", { stateRemovalPolicy: config.removalPolicy });
     this.backup = new Backup(this, "Backup", { stage: config.stage, tables: Object.values(this.tables.tables), ...config.backup });
-    this.web = new Web(this, "Web", { removalPolicy: config.removalPolicy, logRetention: config.logRetention });
+    this.web = new Web(this, "Web", {
+      removalPolicy: config.removalPolicy,
+      logRetention: config.logRetention,
+      ...(props.webAssetPath ? { assetPath: props.webAssetPath } : {}),
+    });
     this.identity = new Identity(this, "Identity", {
       stage: config.stage,
       threatProtection: config.threatProtection,
@@ -123,7 +127,7 @@ export class LaurelStack extends Stack {
     });
 
     if (props.webAssetPath) {
-      this.web.deploy(props.webAssetPath, {
+      this.web.deploy({
         apiUrl: this.api.stage.url,
         region: this.region,
         userPoolId: this.identity.userPool.userPoolId,

@@ -325,6 +325,7 @@ export const demoGates = {
         field: "completionRate",
         atLeast: 90,
         label: { zh: "课程完成率", en: "Course completion rate" },
+        unit: "percent",
       },
       { kind: "noPenalty", withinDays: 90, categories: ["red-warning"] },
       { kind: "tierTenure", months: 12 },

@@ -71,7 +71,18 @@ export interface EventSnapshot {
 export interface EntrySnapshot {
   entry: LedgerEntry | undefined;
   reversedBy: EntryId | undefined;
+  /** For a redemption: when and by whom the reward was handed over. */
+  collected: Collection | undefined;
 }
+
+/** A redeemed reward handed over to its redeemer: a status beside the entry, not an entry (docs/FUND.md). */
+export interface Collection {
+  collectedAt: string;
+  collectedBy: PersonId;
+}
+
+/** An entry as a history page shows it: a redemption with its hand-over, once there is one. */
+export type HistoryEntry = LedgerEntry & { collected?: Collection };
 
 /** New entries at the end of one chain, and the chain head they lead to. */
 export interface ChainAppend {
@@ -103,6 +114,8 @@ export type OnceRecord =
   | { kind: "claim-step"; claimId: string; step: number; body: Record<string, unknown> }
   /** One step of a bounty's history (append-only, numbered from 1): every state it went through. */
   | { kind: "bounty-step"; bountyId: string; step: number; body: Record<string, unknown> }
+  /** Marks a redemption's reward as handed over, once and for all. */
+  | ({ kind: "collection"; entryId: EntryId } & Collection)
   /** Marks a record of another system as imported, once and for all (re-imports find it). */
   | { kind: "imported"; system: string; recordId: string; entryId: EntryId; importId: string; runId: string; recordedAt: string };
 
@@ -129,9 +142,13 @@ export interface DocumentWrite {
   body: Record<string, unknown>;
 }
 
+/** A once-record that must not exist when the write lands: what makes two outcomes exclusive. */
+export type AbsentRecord = { kind: "reversal"; entryId: EntryId } | { kind: "collection"; entryId: EntryId };
+
 export interface AppendWrite {
   chains: readonly ChainAppend[];
   records: readonly OnceRecord[];
+  absent?: readonly AbsentRecord[];
   /** People's facts, replaced (their chain heads in the same write serialise concurrent writers). */
   facts?: readonly { personId: PersonId; facts: PersonFacts }[];
   counters?: readonly CounterUpdate[];
@@ -156,7 +173,7 @@ export interface LedgerStore {
    */
   append(write: AppendWrite): Promise<void>;
   /** Entries newest first. */
-  readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<LedgerEntry>>;
+  readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<HistoryEntry>>;
   /** Entries oldest first, all of them: for verification and rebuilds. */
   readChain(holder: AccountId): AsyncIterable<LedgerEntry>;
 }

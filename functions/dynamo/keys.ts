@@ -18,6 +18,8 @@ export const keys = {
   chain: (holder: AccountId) => `CHAIN#${holder}`,
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: "IDEM" }),
   reversal: (entryId: EntryId) => ({ pk: `REVERSED#${entryId}`, sk: "REVERSED" }),
+  /** A redemption's reward handed over (ledger table, written once). */
+  collection: (entryId: EntryId) => ({ pk: `COLLECTED#${entryId}`, sk: "COLLECTED" }),
   head: (holder: AccountId) => ({ pk: `CHAIN#${holder}`, sk: "HEAD" }),
   person: (personId: PersonId) => ({ pk: `PERSON#${personId}`, sk: "PROFILE" }),
   /** Who holds a user id at an outside provider: a pointer to the person, who must still hold it. */

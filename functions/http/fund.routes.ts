@@ -158,6 +158,17 @@ export const fundRoutes = {
     idempotencyKey: true,
     success: { status: 201, description: "The redemption entry and your balances after it." },
   }),
+  collectRedemption: defineRoute({
+    method: "POST",
+    path: "/redemptions/{entryId}/collection",
+    area: "fund",
+    auth: "token",
+    summary:
+      "Record that a redeemed reward was handed over (finance, admin; not one's own): its redeemer sees it as collected, with the day. Coins and stock do not move.",
+    params: z.strictObject({ entryId: z.string().max(100) }),
+    idempotencyKey: true,
+    success: { status: 201, description: "The redemption with when and by whom it was handed over." },
+  }),
   cancelRedemption: defineRoute({
     method: "POST",
     path: "/redemptions/{entryId}/cancellation",

@@ -1,7 +1,10 @@
 /**
  * The page: a private bucket behind CloudFront (origin access control), served under /app/
- * as the local server does, with security headers on every answer.
+ * as the local server does, with security headers on every answer; index.html carries its code
+ * inline (allowed by hash) and its stage's configuration, written in at deploy time.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import {
   AllowedMethods,
@@ -23,10 +26,13 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, type IBuck
 import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from "aws-cdk-lib/cx-api";
 import { Construct } from "constructs";
+import { pageSecurityPolicy, withConfig } from "../page-policy.ts";
 
 export interface WebProps {
   removalPolicy: RemovalPolicy;
   logRetention: RetentionDays;
+  /** The built page (web/dist); its index.html's inline code is what the CSP allows. */
+  assetPath?: string;
 }
 
 /** The page is served under this prefix, in the bucket and in URLs. */
@@ -78,23 +84,22 @@ export class Web extends Construct {
     });
 
     const stack = Stack.of(this);
+    const index = props.assetPath ? join(props.assetPath, "index.html") : undefined;
+    const html = index && existsSync(index) ? readFileSync(index, "utf8") : "";
     const headers = new ResponseHeadersPolicy(this, "SecurityHeaders", {
       securityHeadersBehavior: {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, preload: true, override: true },
         // The page calls the API and Cognito; naming them exactly would tie the distribution to
         // the API, whose CORS already names the distribution.
         contentSecurityPolicy: {
-          contentSecurityPolicy: [
-            "default-src 'self'",
-            `connect-src 'self' https://*.execute-api.${stack.region}.${stack.urlSuffix} https://*.amazoncognito.com https://cognito-idp.${stack.region}.${stack.urlSuffix}`,
-            "img-src 'self' data:",
-            "style-src 'self'",
-            "script-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "frame-ancestors 'none'",
-            "form-action 'self' https://*.amazoncognito.com",
-          ].join("; "),
+          contentSecurityPolicy: pageSecurityPolicy(html, {
+            connect: [
+              `https://*.execute-api.${stack.region}.${stack.urlSuffix}`,
+              "https://*.amazoncognito.com",
+              `https://cognito-idp.${stack.region}.${stack.urlSuffix}`,
+            ],
+            formAction: ["https://*.amazoncognito.com"],
+          }),
           override: true,
         },
         contentTypeOptions: { override: true },
@@ -149,8 +154,11 @@ export class Web extends Construct {
     this.pageUrl = `${this.origin}/${prefix}/`;
   }
 
-  /** Uploads the built page and its runtime configuration (read by the page as /app/config.json). */
-  deploy(assetPath: string, config: Record<string, string>): BucketDeployment {
+  /** Uploads the built page (WebProps.assetPath), its HTML (index.html, shell.html) with the stage's configuration written in. */
+  deploy(config: Record<string, string>): BucketDeployment {
+    const assetPath = this.#props.assetPath;
+    if (!assetPath) throw new Error("Web.deploy needs the built page: WebProps.assetPath");
+    const pages = ["index.html", "shell.html"].filter((name) => existsSync(join(assetPath, name)));
     const logGroup = new LogGroup(this, "DeploymentLogs", {
       retention: this.#props.logRetention,
       removalPolicy: this.#props.removalPolicy,
@@ -158,7 +166,11 @@ export class Web extends Construct {
     const role = new Role(this, "DeploymentRole", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
     logGroup.grantWrite(role);
     const deployment = new BucketDeployment(this, "Deployment", {
-      sources: [Source.asset(assetPath), Source.jsonData("config.json", config)],
+      // Tokens in the configuration (the API's URL, the user pool) are resolved at deploy time.
+      sources: [
+        Source.asset(assetPath, { exclude: pages }),
+        ...pages.map((name) => Source.data(name, withConfig(readFileSync(join(assetPath, name), "utf8"), config))),
+      ],
       destinationBucket: asIBucket(this.bucket),
       destinationKeyPrefix: `${prefix}/`,
       distribution: this.distribution,

@@ -12,6 +12,7 @@ import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LaurelStack } from "../../lib/laurel-stack.ts";
+import { configMarker } from "../../lib/page-policy.ts";
 import { type StageName, stageConfig, stageNames } from "../../lib/stage.ts";
 
 /** cfn-lint findings we accept, each with the reason. Anything else fails the suite. */
@@ -47,7 +48,7 @@ function synthesize(stage: StageName, dir: string): string {
   const page = join(dir, `page-${stage}`);
   const file = join(dir, `Laurel-${stage}.template.json`);
   mkdirSync(page);
-  writeFileSync(join(page, "index.html"), "<!doctype html>");
+  writeFileSync(join(page, "index.html"), `<!doctype html><script type="application/json" id="laurel-config">${configMarker}</script>`);
   const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
   const stack = new LaurelStack(app, `Laurel-${stage}`, { config: stageConfig(stage), webAssetPath: page });
   writeFileSync(file, JSON.stringify(Template.fromStack(stack).toJSON(), null, 1));

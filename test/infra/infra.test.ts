@@ -16,6 +16,7 @@ import { areas } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
 import { areaAccess } from "../../lib/access.ts";
 import { LaurelStack } from "../../lib/laurel-stack.ts";
+import { configMarker } from "../../lib/page-policy.ts";
 import { stageConfig } from "../../lib/stage.ts";
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -374,7 +375,7 @@ describe("cdk-nag AwsSolutions", () => {
 
   it("finds nothing unacknowledged in a dev stack that deploys the page", () => {
     const page = mkdtempSync(join(tmpdir(), "laurel-web-"));
-    writeFileSync(join(page, "index.html"), "<!doctype html>");
+    writeFileSync(join(page, "index.html"), `<!doctype html><script type="application/json" id="laurel-config">${configMarker}</script>`);
     const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
     const dev = new LaurelStack(app, "Laurel-dev-page", { config: stageConfig("dev"), webAssetPath: page });
     expect(new AwsSolutionsChecks().validateScope(dev).violations).toEqual([]);

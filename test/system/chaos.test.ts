@@ -729,3 +729,65 @@ describe("chaos: definition changes under four eyes", () => {
     expect(faults.total).toBeGreaterThan(before.faults);
   }, 60_000);
 });
+
+describe("chaos: redemptions handed over and cancelled under DynamoDB faults", () => {
+  it("a redemption raced for hand-over and cancellation ends as exactly one of them, its coins and stock moved once", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const rewardId = "chaos-flask";
+    expect((await admin.put(`/admin/rewards/${rewardId}`, { name: { zh: "保温杯", en: "Flask" }, price: 5, stock: 1000 })).status).toBe(
+      200,
+    );
+    const finance = await as("peng-li", "finance");
+    const canceller = await as("chen-jian", "admin");
+    const redeemers = people.filter((p) => p !== "peng-li" && p !== "chen-jian").slice(0, 12);
+    const coinsOf = async (personId: string) => (await admin.get(`/people/${personId}/balances`)).body.coins as number;
+    for (const personId of redeemers) expect((await admin.post("/awards", { personId, coins: 5, reason: "chaos" })).status).toBe(201);
+    const coins = new Map(await Promise.all(redeemers.map(async (p) => [p, await coinsOf(p)] as const)));
+    const outcomes: { personId: string; entryId: string; collect?: ApiResponse; cancel?: ApiResponse }[] = [];
+    faults.enabled = true;
+    try {
+      await Promise.all(
+        redeemers.map(async (personId, i) => {
+          const client = await as(personId, "manager");
+          const key = (what: string) => ({ "idempotency-key": `chaos-${what}-${seed}-${i}` });
+          const redeemed = await retrying(`redeem-${i}`, () => client.post("/redemptions", { rewardId }, key("redeem")));
+          if (redeemed?.status !== 201) return;
+          const entryId = redeemed.body.redemption.entryId as string;
+          // Every other one is also cancelled at the same moment: one of the two wins.
+          const [collect, cancel] = await Promise.all([
+            retrying(`collect-${i}`, () => finance.post(`/redemptions/${entryId}/collection`, undefined, key("collect"))),
+            i % 2 === 0
+              ? retrying(`cancel-${i}`, () => canceller.post(`/redemptions/${entryId}/cancellation`, { reason: "缺货" }, key("cancel")))
+              : undefined,
+          ]);
+          outcomes.push({ personId, entryId, ...(collect ? { collect } : {}), ...(cancel ? { cancel } : {}) });
+        }),
+      );
+    } finally {
+      faults.enabled = false;
+    }
+    expect(outcomes.length).toBeGreaterThan(0);
+    let standing = 0;
+    for (const { personId, entryId, collect, cancel } of outcomes) {
+      const entries = (await admin.get(`/people/${personId}/ledger?limit=10`)).body.entries as {
+        entryId: string;
+        reverses?: string;
+        collected?: { collectedAt: string };
+      }[];
+      const collected = entries.find((e) => e.entryId === entryId)?.collected;
+      const cancelled = entries.some((e) => e.reverses === entryId);
+      expect(collected !== undefined && cancelled, `${entryId} both collected and cancelled`).toBe(false);
+      if (collect?.status === 201) expect(collected?.collectedAt).toBe(collect.body.redemption.collectedAt);
+      if (collect?.status === 409) expect([collect.body.code, cancelled]).toEqual(["already-cancelled", true]);
+      if (cancel?.status === 201) expect(cancelled).toBe(true);
+      if (cancel?.status === 409) expect([cancel.body.code, collected !== undefined]).toEqual(["already-collected", true]);
+      expect(await coinsOf(personId)).toBe((coins.get(personId) ?? 0) - (cancelled ? 0 : 5));
+      if (!cancelled) standing += 1;
+    }
+    const catalog = (await admin.get("/rewards")).body.rewards as { rewardId: string; remaining: number }[];
+    expect(catalog.find((r) => r.rewardId === rewardId)?.remaining).toBe(1000 - standing);
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+    expect(await ledgerProblems()).toEqual([]);
+  }, 120_000);
+});

@@ -204,6 +204,8 @@ const zh = {
     toCollect: "待领取",
     refunded: "已取消，金币已退回。",
     askAdmin: "领取方式请咨询管理员。",
+    collected: "已领取",
+    collectedOn: (day: string) => `${day}已领取。`,
   },
 };
 
@@ -410,6 +412,8 @@ const en: Dict = {
     toCollect: "To collect",
     refunded: "Cancelled; the coins came back.",
     askAdmin: "Ask your admin how to collect it.",
+    collected: "Collected",
+    collectedOn: (day: string) => `Collected on ${day}.`,
   },
 };
 

@@ -8,7 +8,7 @@ type GateCriterion =
   | { kind: "points"; atLeast: number }
   | { kind: "capabilityPoints"; capabilities: "tier" | string[]; atLeastEach: number }
   | { kind: "badge"; badgeId: string; minLevel: number }
-  | { kind: "measure"; field: string; atLeast: number; label?: Localized }
+  | { kind: "measure"; field: string; atLeast: number; label?: Localized; unit?: "percent" | Localized }
   | { kind: "noPenalty"; withinDays: number; categories?: string[] }
   | { kind: "tierTenure"; months: number };
 
@@ -40,8 +40,9 @@ const actualOf = (r: CriterionResult, target: number) => {
   return value === undefined ? target - r.gap : Number(value);
 };
 
-/** Rates are reported in percent. */
-const unitOf = (c: { field: string; label?: Localized }) => (/rate$/i.test(c.field) || c.label?.zh.includes("率") ? "%" : "");
+/** What follows a measure's number, as its gate defines it ("%", " 门"); nothing for gates defined before units. */
+const unitOf = (lang: Lang, unit: "percent" | Localized | undefined) =>
+  unit === undefined ? "" : unit === "percent" ? "%" : ` ${unit[lang]}`;
 
 /** What a criterion asks, how far the person is (current of target) and what is missing, in words. */
 function explain(lang: Lang, t: Dict, r: CriterionResult, badges: readonly BadgeView[] | undefined) {
@@ -81,7 +82,7 @@ function explain(lang: Lang, t: Dict, r: CriterionResult, badges: readonly Badge
         badgeId: c.badgeId,
       };
     case "measure": {
-      const unit = unitOf(c);
+      const unit = unitOf(lang, c.unit);
       return {
         title: t.gate.measure(c.label?.[lang] ?? c.field, `${number(lang, c.atLeast)}${unit}`),
         target: c.atLeast,
