@@ -37,6 +37,7 @@ import {
   evaluateEvent,
   type Rule,
   type RuleDefinition,
+  ruleVersionsFor,
   undoEffects,
 } from "./rules.ts";
 import { dataSchemaOf, type Source, type SourceService } from "./sources.ts";
@@ -501,6 +502,10 @@ export class WebhookService {
       recordedAt: now,
       awards,
       effects: evaluation.effects,
+      ...(subject ? { subject } : {}),
+      time: event.time,
+      data: event.data,
+      ruleVersions: ruleVersionsFor(rules, event.type),
     };
     const measureRecords: OnceRecord[] = measure ? [{ kind: "measure", personId: subject as PersonId, measure, recordedAt: now }] : [];
     return {
@@ -609,6 +614,8 @@ export class WebhookService {
         awards,
         effects: [],
         retracts: targetId,
+        time: event.time,
+        data: event.data,
       };
       await store.append({
         chains,

@@ -48,6 +48,16 @@ export interface EventRecord {
   effects: RuleEffect[];
   /** For a retraction event: the event it retracted. */
   retracts?: string;
+  /**
+   * The event as it was accepted, kept so that history can be replayed (backtests, detectors):
+   * who it is about, when it happened, its data, and the version of each rule for its type that
+   * evaluated it. Records written before events were kept lack them. Personal data: retention in
+   * docs/OPERATIONS.md.
+   */
+  subject?: PersonId;
+  time?: string;
+  data?: Record<string, unknown>;
+  ruleVersions?: Record<string, number>;
 }
 
 export interface AwardView {
@@ -136,6 +146,17 @@ export interface AppendWrite {
   facts?: readonly { personId: PersonId; facts: PersonFacts }[];
   counters?: readonly CounterUpdate[];
   documents?: readonly DocumentWrite[];
+}
+
+/**
+ * Accepted events by when they happened: what a replay of history reads. Kept from the ledger's
+ * stream (the event records are the truth; this is their index by time, rebuildable from them).
+ */
+export interface EventLog {
+  /** Idempotent: a record kept twice is kept once. Records without a time (written before events were kept) are skipped. */
+  keep(records: readonly EventRecord[]): Promise<void>;
+  /** Records of the events that happened in [from, to), oldest first, a page at a time. */
+  read(from: string, to: string): AsyncIterable<EventRecord>;
 }
 
 export interface LedgerStore {

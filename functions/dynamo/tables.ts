@@ -27,6 +27,7 @@
  * | fund pool             | FUNDS                     | FUND#<fundId>       |                        |
  * | fund claim (versioned)| CLAIM#<claimId>           | CLAIM               | CLAIMANT#<id> / CLAIM#<claimId> |
  * | counter (reward stock)| COUNTER#<name>            | COUNTER             |                        |
+ * | event log (by time) | EVLOG#<UTC day>#<shard 0–3> | <UTC instant>#<sourceId>#<eventId> | (the projector's copy of an event record) |
  * | board aggregate       | LB#PERSON#<id> or LB#UNIT#<id> | P#<periodKey> | (written by the projector only) |
  * | preferences           | PREFS#<personId>          | PREFS               |                        |
  * | person facts          | FACTS#<personId>          | FACTS               |                        |
