@@ -4,7 +4,9 @@
  * answered on its own (accepted, duplicate or rejected with a problem).
  */
 
-import type { Person } from "../directory/index.ts";
+import { randomInt } from "node:crypto";
+import { type Budget, budgetCounters, budgetFor, budgetShards, budgetsOf, type Draw, planDraw } from "../budgets/index.ts";
+import type { OrgTree, Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
@@ -16,7 +18,16 @@ import { parseAsset, personAccount } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
 import { idPattern } from "../kernel/schemas.ts";
-import type { AppendWrite, AwardView, ChainAppend, EventRecord, LedgerStore, OnceRecord, PersonSnapshot } from "../ledger/index.ts";
+import type {
+  AppendWrite,
+  AwardView,
+  ChainAppend,
+  CounterUpdate,
+  EventRecord,
+  LedgerStore,
+  OnceRecord,
+  PersonSnapshot,
+} from "../ledger/index.ts";
 import {
   type Actor,
   appendMovements,
@@ -105,6 +116,7 @@ export interface WebhookDeps {
   definitions: DefinitionStore;
   sources: SourceService;
   peopleIn(orgUnitId: OrgUnitId): Promise<Person[]>;
+  orgTree(): Promise<OrgTree>;
   clock: Clock;
   timeZone: string;
   retry?: RetryPolicy;
@@ -205,6 +217,9 @@ export class WebhookService {
     );
     const current = await definitions();
     const now = this.#deps.clock.now().toISOString();
+    // A person whose coins draw on a budget goes event by event: each draw reads the budget's counters first.
+    for (const personId of byPerson.keys())
+      if (this.#budgetOf(current, snapshot.people.get(personId)?.person, now)) byPerson.delete(personId);
     const units = new Map<PersonId, BatchUnit[]>();
     for (const [personId, personEvents] of byPerson) {
       const running = new Map([[personId, snapshot.people.get(personId) as PersonSnapshot]]);
@@ -338,10 +353,12 @@ export class WebhookService {
 
   /** Rules compiled once per cached definition list: the same list object until it expires. */
   async #definitionsNow(): Promise<Definitions> {
-    const [versions, badgeVersions] = await Promise.all([
+    const [versions, badgeVersions, budgetVersions] = await Promise.all([
       this.#deps.definitions.list<RuleDefinition>("rule"),
       this.#deps.definitions.list<BadgeDefinition>("badge"),
+      this.#deps.definitions.list<Parameters<typeof budgetsOf>[0][number]["body"]>("budget"),
     ]);
+    const budgets = budgetsOf(budgetVersions);
     let rules = this.#compiled.get(versions);
     if (!rules) {
       rules = compileRules(versions.map((v): Rule => ({ ...v.body, ruleId: v.id, version: v.version })));
@@ -351,7 +368,13 @@ export class WebhookService {
       ...versions.map((v) => [`rule:${v.id}`, authorsOf(v)] as const),
       ...badgeVersions.map((v) => [`badge:${v.id}`, authorsOf(v)] as const),
     ]);
-    return { rules, badges: badgeVersions.map((v): Badge => ({ ...v.body, badgeId: v.id })), authors };
+    return {
+      rules,
+      badges: badgeVersions.map((v): Badge => ({ ...v.body, badgeId: v.id })),
+      authors,
+      budgets,
+      ...(budgets.size ? { tree: await this.#deps.orgTree() } : {}),
+    };
   }
 
   /** One event's answer; a refusal of one event never fails the others. */
@@ -376,7 +399,9 @@ export class WebhookService {
       // After the event's read, which brought the definitions' versions along.
       const current = await definitions();
       if (snapshot.record) return this.#duplicate(snapshot.record, prepared.fingerprint, prepared.event.id);
-      const plan = this.#plan(source, prepared, snapshot.people, current, this.#deps.clock.now().toISOString());
+      const now = this.#deps.clock.now().toISOString();
+      const drawn = await this.#budgetCounters(current, snapshot.people, now);
+      const plan = this.#plan(source, prepared, snapshot.people, { ...current, drawn }, now);
       if (dryRun && plan.result.status === "accepted") return { ...plan.result, dryRun: true };
       if (plan.write && !dryRun) await this.#deps.store.append(plan.write);
       return plan.result;
@@ -460,7 +485,7 @@ export class WebhookService {
     source: Versioned<Source>,
     { event, subject, members, people, fingerprint: eventFingerprint, achievement }: AwardEvent,
     snapshots: ReadonlyMap<PersonId, PersonSnapshot>,
-    definitions: Definitions,
+    definitions: Definitions & { drawn?: ReadonlyMap<string, number> },
     now: string,
   ): { result: EventResult; write?: AppendWrite } {
     const { rules, badges } = definitions;
@@ -484,16 +509,23 @@ export class WebhookService {
       const { entries, state } = appendWithBadges(person.chain, movements, ruleState, badges, context);
       return [{ before: person.chain, after: state, entries, ruleState, headVersion: person.headVersion }];
     });
-    // Separation of duties: a refusal is this event's answer, in a batch as alone.
+    // Separation of duties and exhausted budgets: a refusal is this event's answer, in a batch as alone.
+    let draws: Draw[];
     try {
       refuseSelfDealing(source, definitions, chains);
+      draws = this.#draws(chains, snapshots, definitions, now);
     } catch (error) {
       if (error instanceof DomainError && statusOfKind[error.kind])
         return { result: rejected(event.id, statusOfKind[error.kind] as number, error.code, error.message, error.details) };
       throw error;
     }
     const awards = chains.flatMap((c) => c.entries.map(awardView));
-    const notes = evaluation.notes.length ? { notes: evaluation.notes } : {};
+    const overspends = draws.flatMap((d) =>
+      d.overspent ? [`Over budget: ${d.budget.orgUnitId} ${d.budget.period}, ${d.overspent} coins.`] : [],
+    );
+    const allNotes = [...evaluation.notes, ...overspends];
+    const notes = allNotes.length ? { notes: allNotes } : {};
+    const counters = draws.flatMap((d) => d.counters);
     const record: EventRecord = {
       sourceId: source.id,
       eventId: event.id,
@@ -506,6 +538,7 @@ export class WebhookService {
       time: event.time,
       data: event.data,
       ruleVersions: ruleVersionsFor(rules, event.type),
+      ...(counters.length ? { budgetDraws: counters.map(({ counter, delta }) => ({ counter, delta })) } : {}),
     };
     const measureRecords: OnceRecord[] = measure ? [{ kind: "measure", personId: subject as PersonId, measure, recordedAt: now }] : [];
     return {
@@ -513,6 +546,7 @@ export class WebhookService {
       write: {
         chains,
         records: [{ kind: "event", record }, ...measureRecords],
+        ...(counters.length ? { counters } : {}),
         ...(newer && measure && subjectFacts
           ? {
               facts: [
@@ -624,9 +658,40 @@ export class WebhookService {
           { kind: "retraction", sourceId: source.id, eventId: targetId, retractedBy: event.id, recordedAt: now },
           ...reversed,
         ],
+        // The coins go back to the budgets they were drawn from.
+        counters: (original.budgetDraws ?? []).map(({ counter, delta }): CounterUpdate => ({ counter, delta: -delta })),
       });
       return { id: event.id, status: "accepted", awards };
     }, this.#deps.retry);
+  }
+
+  #budgetOf({ budgets, tree }: Definitions, person: Person | undefined, now: string): Budget | undefined {
+    return tree ? budgetFor(tree, person?.orgUnitId, budgets, now, this.#deps.timeZone) : undefined;
+  }
+
+  /** The counters of the budgets the people's coins would draw on (none read when no budget applies). */
+  async #budgetCounters(definitions: Definitions, people: ReadonlyMap<PersonId, PersonSnapshot>, now: string) {
+    const ids = new Set([...people.values()].flatMap((p) => this.#budgetOf(definitions, p.person, now)?.budgetId ?? []));
+    return ids.size ? this.#deps.store.readCounters([...ids].flatMap(budgetCounters)) : new Map<string, number>();
+  }
+
+  /** The coins the entries issue, drawn from each person's budget; throws `budget-exhausted` if one refuses. */
+  #draws(
+    chains: readonly ChainAppend[],
+    snapshots: ReadonlyMap<PersonId, PersonSnapshot>,
+    definitions: Definitions & { drawn?: ReadonlyMap<string, number> },
+    now: string,
+  ): Draw[] {
+    const coins = new Map<string, { budget: Budget; amount: number }>();
+    for (const { entries } of chains) {
+      for (const entry of entries) {
+        if (entry.asset !== "coin" || entry.kind === "reversal" || !entry.to.startsWith("person:")) continue;
+        const budget = this.#budgetOf(definitions, snapshots.get(entry.to.slice("person:".length) as PersonId)?.person, now);
+        if (budget) coins.set(budget.budgetId, { budget, amount: (coins.get(budget.budgetId)?.amount ?? 0) + entry.amount });
+      }
+    }
+    const drawn = definitions.drawn ?? new Map<string, number>();
+    return [...coins.values()].map(({ budget, amount }) => planDraw(budget, drawn, amount, randomInt(budgetShards)));
   }
 
   #duplicate(record: EventRecord, eventFingerprint: string, id: string): EventResult {
@@ -659,6 +724,9 @@ interface Definitions {
   badges: Badge[];
   /** Who wrote or approved the current version of each rule and badge, by `rule:<id>` and `badge:<id>`. */
   authors: Map<string, PersonId[]>;
+  /** Coin budgets by id, and the org tree to find a person's (only read when there are budgets). */
+  budgets: ReadonlyMap<string, Budget>;
+  tree?: OrgTree;
 }
 
 /**

@@ -58,6 +58,8 @@ export interface EventRecord {
   time?: string;
   data?: Record<string, unknown>;
   ruleVersions?: Record<string, number>;
+  /** The coins drawn from issuance budgets' counters (domain/budgets), given back if the event is retracted. */
+  budgetDraws?: { counter: string; delta: number }[];
 }
 
 export interface AwardView {
@@ -176,6 +178,8 @@ export interface LedgerStore {
    * `ContentionError` when another write got there first (the caller reads again and retries).
    */
   append(write: AppendWrite): Promise<void>;
+  /** Counters by name (0 when absent), read consistently. */
+  readCounters(names: readonly string[]): Promise<Map<string, number>>;
   /** Entries newest first. */
   readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<LedgerEntry>>;
   /** Entries oldest first, all of them: for verification and rebuilds. */

@@ -94,6 +94,8 @@ export const stateKeyFamilies = {
   directory: ["PERSON#*", "ORG"],
   funds: ["FUNDS", "CLAIM#*"],
   counters: ["COUNTER#*"],
+  /** Draws on coin budgets (domain/budgets): the counters coin awards move. */
+  budgetDraws: ["COUNTER#budget:*"],
   preferences: ["PREFS#*"],
   boards: ["LB#*"],
   eventLog: ["EVLOG#*"],
