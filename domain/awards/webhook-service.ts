@@ -535,6 +535,7 @@ export class WebhookService {
       awards,
       effects: evaluation.effects,
       ...(subject ? { subject } : {}),
+      ...(members.length ? { members } : {}),
       time: event.time,
       data: event.data,
       ruleVersions: ruleVersionsFor(rules, event.type),

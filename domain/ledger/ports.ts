@@ -55,6 +55,8 @@ export interface EventRecord {
    * docs/OPERATIONS.md.
    */
   subject?: PersonId;
+  /** A team event's members as they were then, each of whom a team rule paid a share. */
+  members?: PersonId[];
   time?: string;
   data?: Record<string, unknown>;
   ruleVersions?: Record<string, number>;
