@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { ledgerFigures, pageSizeFigure, webhookFigures } from "./api.ts";
+import { backtestFigures } from "./backtests.ts";
 import { bundleFigures } from "./bundles.ts";
 import { domainFigures } from "./domain.ts";
 import { eligibilityFigures } from "./eligibility.ts";
@@ -21,6 +22,7 @@ const results: Result[] = [];
 
 // CPU-bound figures first, before DynamoDB Local's JVM competes for the cores.
 results.push(...domainFigures(options));
+results.push(...(await backtestFigures(options)));
 results.push(...(await bundleFigures(options)));
 results.push(...(await pageFigures(options)));
 

@@ -24,8 +24,8 @@ export const BacktestRequest = z.strictObject({
 });
 export type BacktestRequest = z.infer<typeof BacktestRequest>;
 
-/** Events one request replays at most (about 10 s of a Lambda's time at the measured rate: docs/PERFORMANCE.md). */
-export const maxBacktestEvents = 200_000;
+/** Events one request replays at most: a few seconds of a Lambda at the rate `npm run bench` measures (docs/PERFORMANCE.md). */
+export const maxBacktestEvents = 100_000;
 
 export class BacktestService {
   readonly #deps: BacktestDeps & { definitions: DefinitionStore; timeZone: string };
