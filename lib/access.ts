@@ -42,7 +42,7 @@ const definitions = (kind: string) => [...families.definitions(kind), ...familie
 
 export const areaAccess: Record<Area, AreaAccess> = {
   public: { ledger: "none", state: "none" },
-  ledger: { ledger: "append", state: { writes: balances }, audit: true },
+  ledger: { ledger: "append", state: { writes: [...balances, ...families.budgetDraws] }, audit: true },
   // The directory and the definitions of sources, rules and badges; never a balance.
   admin: {
     ledger: "none",

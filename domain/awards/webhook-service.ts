@@ -5,7 +5,17 @@
  */
 
 import { randomInt } from "node:crypto";
-import { type Budget, budgetCounters, budgetFor, budgetShards, budgetsOf, type Draw, planDraw } from "../budgets/index.ts";
+import {
+  type BudgetBook,
+  budgetOfPerson,
+  budgetShards,
+  budgetsOf,
+  countersToRead,
+  type Draw,
+  drawsFor,
+  overspendNotes,
+  type StoredBudget,
+} from "../budgets/index.ts";
 import type { OrgTree, Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
@@ -219,7 +229,7 @@ export class WebhookService {
     const now = this.#deps.clock.now().toISOString();
     // A person whose coins draw on a budget goes event by event: each draw reads the budget's counters first.
     for (const personId of byPerson.keys())
-      if (this.#budgetOf(current, snapshot.people.get(personId)?.person, now)) byPerson.delete(personId);
+      if (budgetOfPerson(current, snapshot.people.get(personId)?.person?.orgUnitId, now)) byPerson.delete(personId);
     const units = new Map<PersonId, BatchUnit[]>();
     for (const [personId, personEvents] of byPerson) {
       const running = new Map([[personId, snapshot.people.get(personId) as PersonSnapshot]]);
@@ -356,7 +366,7 @@ export class WebhookService {
     const [versions, badgeVersions, budgetVersions] = await Promise.all([
       this.#deps.definitions.list<RuleDefinition>("rule"),
       this.#deps.definitions.list<BadgeDefinition>("badge"),
-      this.#deps.definitions.list<Parameters<typeof budgetsOf>[0][number]["body"]>("budget"),
+      this.#deps.definitions.list<StoredBudget>("budget"),
     ]);
     const budgets = budgetsOf(budgetVersions);
     let rules = this.#compiled.get(versions);
@@ -373,6 +383,7 @@ export class WebhookService {
       badges: badgeVersions.map((v): Badge => ({ ...v.body, badgeId: v.id })),
       authors,
       budgets,
+      timeZone: this.#deps.timeZone,
       ...(budgets.size ? { tree: await this.#deps.orgTree() } : {}),
     };
   }
@@ -400,7 +411,12 @@ export class WebhookService {
       const current = await definitions();
       if (snapshot.record) return this.#duplicate(snapshot.record, prepared.fingerprint, prepared.event.id);
       const now = this.#deps.clock.now().toISOString();
-      const drawn = await this.#budgetCounters(current, snapshot.people, now);
+      const counters = countersToRead(
+        current,
+        [...snapshot.people.values()].map((p) => p.person?.orgUnitId),
+        now,
+      );
+      const drawn = counters.length ? await this.#deps.store.readCounters(counters) : new Map<string, number>();
       const plan = this.#plan(source, prepared, snapshot.people, { ...current, drawn }, now);
       if (dryRun && plan.result.status === "accepted") return { ...plan.result, dryRun: true };
       if (plan.write && !dryRun) await this.#deps.store.append(plan.write);
@@ -513,17 +529,21 @@ export class WebhookService {
     let draws: Draw[];
     try {
       refuseSelfDealing(source, definitions, chains);
-      draws = this.#draws(chains, snapshots, definitions, now);
+      draws = drawsFor(
+        definitions,
+        chains.flatMap((c) => c.entries),
+        (personId) => snapshots.get(personId)?.person?.orgUnitId,
+        definitions.drawn ?? new Map(),
+        now,
+        () => randomInt(budgetShards),
+      );
     } catch (error) {
       if (error instanceof DomainError && statusOfKind[error.kind])
         return { result: rejected(event.id, statusOfKind[error.kind] as number, error.code, error.message, error.details) };
       throw error;
     }
     const awards = chains.flatMap((c) => c.entries.map(awardView));
-    const overspends = draws.flatMap((d) =>
-      d.overspent ? [`Over budget: ${d.budget.orgUnitId} ${d.budget.period}, ${d.overspent} coins.`] : [],
-    );
-    const allNotes = [...evaluation.notes, ...overspends];
+    const allNotes = [...evaluation.notes, ...overspendNotes(draws)];
     const notes = allNotes.length ? { notes: allNotes } : {};
     const counters = draws.flatMap((d) => d.counters);
     const record: EventRecord = {
@@ -666,35 +686,6 @@ export class WebhookService {
     }, this.#deps.retry);
   }
 
-  #budgetOf({ budgets, tree }: Definitions, person: Person | undefined, now: string): Budget | undefined {
-    return tree ? budgetFor(tree, person?.orgUnitId, budgets, now, this.#deps.timeZone) : undefined;
-  }
-
-  /** The counters of the budgets the people's coins would draw on (none read when no budget applies). */
-  async #budgetCounters(definitions: Definitions, people: ReadonlyMap<PersonId, PersonSnapshot>, now: string) {
-    const ids = new Set([...people.values()].flatMap((p) => this.#budgetOf(definitions, p.person, now)?.budgetId ?? []));
-    return ids.size ? this.#deps.store.readCounters([...ids].flatMap(budgetCounters)) : new Map<string, number>();
-  }
-
-  /** The coins the entries issue, drawn from each person's budget; throws `budget-exhausted` if one refuses. */
-  #draws(
-    chains: readonly ChainAppend[],
-    snapshots: ReadonlyMap<PersonId, PersonSnapshot>,
-    definitions: Definitions & { drawn?: ReadonlyMap<string, number> },
-    now: string,
-  ): Draw[] {
-    const coins = new Map<string, { budget: Budget; amount: number }>();
-    for (const { entries } of chains) {
-      for (const entry of entries) {
-        if (entry.asset !== "coin" || entry.kind === "reversal" || !entry.to.startsWith("person:")) continue;
-        const budget = this.#budgetOf(definitions, snapshots.get(entry.to.slice("person:".length) as PersonId)?.person, now);
-        if (budget) coins.set(budget.budgetId, { budget, amount: (coins.get(budget.budgetId)?.amount ?? 0) + entry.amount });
-      }
-    }
-    const drawn = definitions.drawn ?? new Map<string, number>();
-    return [...coins.values()].map(({ budget, amount }) => planDraw(budget, drawn, amount, randomInt(budgetShards)));
-  }
-
   #duplicate(record: EventRecord, eventFingerprint: string, id: string): EventResult {
     if (record.fingerprint !== eventFingerprint) {
       return rejected(
@@ -720,14 +711,11 @@ export class WebhookService {
   }
 }
 
-interface Definitions {
+interface Definitions extends BudgetBook {
   rules: CompiledRules;
   badges: Badge[];
   /** Who wrote or approved the current version of each rule and badge, by `rule:<id>` and `badge:<id>`. */
   authors: Map<string, PersonId[]>;
-  /** Coin budgets by id, and the org tree to find a person's (only read when there are budgets). */
-  budgets: ReadonlyMap<string, Budget>;
-  tree?: OrgTree;
 }
 
 /**

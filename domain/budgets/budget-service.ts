@@ -23,7 +23,7 @@ export interface BudgetDeps {
   timeZone: string;
 }
 
-type StoredBudget = BudgetDefinition & { orgUnitId: OrgUnitId; period: string };
+export type StoredBudget = BudgetDefinition & { orgUnitId: OrgUnitId; period: string };
 
 export interface BudgetStanding {
   orgUnitId: OrgUnitId;

@@ -9,9 +9,9 @@
 import { z } from "zod";
 import type { OrgTree } from "../directory/index.ts";
 import { DomainError } from "../kernel/errors.ts";
-import type { OrgUnitId } from "../kernel/model.ts";
+import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import { periodKey } from "../kernel/periods.ts";
-import type { CounterUpdate } from "../ledger/index.ts";
+import type { CounterUpdate, LedgerEntry } from "../ledger/index.ts";
 
 export const budgetShards = 8;
 
@@ -106,3 +106,45 @@ export function planDraw(budget: Budget, values: ReadonlyMap<string, number>, am
   }
   return { budget, counters: [...counters, { counter: overspendCounter(budget.budgetId), delta: left }], overspent: left };
 }
+
+/** The budgets in force and what finding a person's needs: one per request, from the definitions it read. */
+export interface BudgetBook {
+  budgets: ReadonlyMap<string, Budget>;
+  tree?: OrgTree;
+  timeZone: string;
+}
+
+export const budgetOfPerson = ({ budgets, tree, timeZone }: BudgetBook, orgUnitId: OrgUnitId | undefined, at: string) =>
+  tree ? budgetFor(tree, orgUnitId, budgets, at, timeZone) : undefined;
+
+/** The counters to read before planning draws for these people (none when no budget applies). */
+export function countersToRead(book: BudgetBook, units: readonly (OrgUnitId | undefined)[], at: string): string[] {
+  const ids = new Set(units.flatMap((unit) => budgetOfPerson(book, unit, at)?.budgetId ?? []));
+  return [...ids].flatMap(budgetCounters);
+}
+
+/**
+ * The coins the entries issue to people, drawn from each person's budget (one draw per budget,
+ * so that a team's shares on one budget move each shard once); throws `budget-exhausted` when a
+ * budget that refuses cannot hold them.
+ */
+export function drawsFor(
+  book: BudgetBook,
+  entries: readonly LedgerEntry[],
+  unitOf: (personId: PersonId) => OrgUnitId | undefined,
+  values: ReadonlyMap<string, number>,
+  at: string,
+  start: () => number,
+): Draw[] {
+  const coins = new Map<string, { budget: Budget; amount: number }>();
+  for (const entry of entries) {
+    if (entry.asset !== "coin" || entry.kind === "reversal" || !entry.to.startsWith("person:")) continue;
+    const budget = budgetOfPerson(book, unitOf(entry.to.slice("person:".length) as PersonId), at);
+    if (budget) coins.set(budget.budgetId, { budget, amount: (coins.get(budget.budgetId)?.amount ?? 0) + entry.amount });
+  }
+  return [...coins.values()].map(({ budget, amount }) => planDraw(budget, values, amount, start()));
+}
+
+/** What an answer says of overspent budgets. */
+export const overspendNotes = (draws: readonly Draw[]) =>
+  draws.flatMap((d) => (d.overspent ? [`Over budget: ${d.budget.orgUnitId} ${d.budget.period}, ${d.overspent} coins.`] : []));

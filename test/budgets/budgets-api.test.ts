@@ -63,6 +63,19 @@ describe("issuance budgets", () => {
     expect(await standing("store-east")).toMatchObject({ drawn: 30, left: 20, overspent: 0 });
   });
 
+  it("coins awarded by hand draw on the same budget: beyond it, refused and nothing written", async () => {
+    expect((await finance.put(`/budgets/data-team/${month}`, { coins: 100 })).status).toBe(200);
+    const award = (coins: number) =>
+      admin.post("/awards", { personId: "he-ying", coins, reason: "数据看板上线" }, { "idempotency-key": `budget-hand-${coins}` });
+    expect((await award(60)).status).toBe(201);
+    const before = await coinsOf("he-ying");
+    const refused = await award(50);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: "budget-exhausted", left: 40, needed: 50 });
+    expect(await coinsOf("he-ying")).toBe(before);
+    expect(await standing("data-team")).toMatchObject({ drawn: 60, left: 40 });
+  });
+
   it("finance sees the coins the unit's people hold and gets the standing as CSV; a manager may not read or set budgets", async () => {
     const held = (await Promise.all(["liu-yang", "yang-xue", "huang-tao", "wu-min"].map(coinsOf))).reduce((a, b) => a + b, 0);
     expect(await standing("store-east")).toMatchObject({ outstanding: held });
