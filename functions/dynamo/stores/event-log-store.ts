@@ -12,19 +12,17 @@
  * and a read merges the four in time order, one page of each in memory at a time.
  */
 import { createHash } from "node:crypto";
-import { BatchWriteCommand, type DynamoDBDocumentClient, paginateQuery } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
+import { mapLimit } from "../../../domain/kernel/concurrency.ts";
 import type { EventLog, EventRecord } from "../../../domain/ledger/index.ts";
 import { keys, withoutKeys } from "../keys.ts";
 
-const writesPerBatch = 25;
-const maxAttempts = 8;
+const putsInFlight = 16;
 const dayMs = 86_400_000;
 
 const instant = (time: string) => new Date(time).toISOString();
 const shardOf = (sourceId: string, eventId: string) =>
   createHash("sha256").update(`${sourceId}#${eventId}`).digest().readUInt32BE(0) % keys.eventLogShards;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class DynamoEventLog implements EventLog {
   readonly #db: DynamoDBDocumentClient;
@@ -36,25 +34,15 @@ export class DynamoEventLog implements EventLog {
   }
 
   async keep(records: readonly EventRecord[]): Promise<void> {
-    // One put per key: BatchWriteItem refuses a request that names an item twice.
-    const byKey = new Map<string, { PutRequest: { Item: Record<string, unknown> } }>();
+    // One put per key, each a plain PutItem (the role may put, never delete): a retried stream batch writes the same items again, harmlessly.
+    const items = new Map<string, Record<string, unknown>>();
     for (const record of records) {
       if (!record.time) continue;
       const at = instant(record.time);
       const key = keys.eventLogEntry(at.slice(0, 10), shardOf(record.sourceId, record.eventId), at, record.sourceId, record.eventId);
-      byKey.set(`${key.pk}/${key.sk}`, { PutRequest: { Item: { ...record, ...key } } });
+      items.set(`${key.pk}/${key.sk}`, { ...record, ...key });
     }
-    const items = [...byKey.values()];
-    for (let start = 0; start < items.length; start += writesPerBatch) {
-      let pending = items.slice(start, start + writesPerBatch);
-      // Puts of the same content: a retried stream batch writes the same items again, harmlessly.
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > maxAttempts) throw new Error(`${pending.length} event log items were not written after ${maxAttempts} attempts`);
-        if (attempt > 1) await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
-        const answer = await this.#db.send(new BatchWriteCommand({ RequestItems: { [this.#state]: pending } }));
-        pending = (answer.UnprocessedItems?.[this.#state] ?? []) as typeof pending;
-      }
-    }
+    await mapLimit([...items.values()], putsInFlight, (Item) => this.#db.send(new PutCommand({ TableName: this.#state, Item })));
   }
 
   async *read(from: string, to: string): AsyncIterable<EventRecord> {
