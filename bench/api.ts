@@ -10,13 +10,14 @@ import { GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import type { AttributeValue, DynamoDBStreamEvent } from "aws-lambda";
 import { Webhook } from "standardwebhooks";
 import { mapLimit } from "../domain/kernel/concurrency.ts";
+import { periodKey } from "../domain/kernel/periods.ts";
 import { createDocumentClient, createDynamoClient } from "../functions/dynamo/client.ts";
 import { DynamoDirectory } from "../functions/dynamo/directory-store.ts";
 import { keys } from "../functions/dynamo/keys.ts";
 import { tableName } from "../functions/dynamo/tables.ts";
 import { demoAdmin, demoPeople } from "../scripts/demo-data.ts";
 import { familyFigures, operations, orgUnitsName, projectorFigures } from "./capacity.ts";
-import { metered } from "./support/dynamo-meter.ts";
+import { type Metered, metered } from "./support/dynamo-meter.ts";
 import { atMost, costPerMillion, median, notYet, type Options, type Result, reported } from "./support/result.ts";
 import type { Response, System } from "./support/system.ts";
 
@@ -68,6 +69,9 @@ export const webhookNames = {
   cpuShare: "webhook, 100-event batch: handler CPU time",
   singleTime: "webhook, single-event request: time (median, warm)",
   batchTime: "webhook, 100-event batch: time (median)",
+  budgetWrites: "webhook, accepted event drawing on a coin budget: write units",
+  budgetAdded: "webhook, coin budget: write units added per award",
+  budgetTrips: "webhook, accepted event drawing on a coin budget: DynamoDB round trips",
 };
 
 const eventType = "com.tianma.learning.course.completed";
@@ -157,6 +161,9 @@ export async function webhookFigures(system: System, options: Options): Promise<
       notYet(webhookNames.cpuShare, "% of wall time", null),
       notYet(webhookNames.singleTime, "ms", null),
       notYet(webhookNames.batchTime, "ms", null),
+      notYet(webhookNames.budgetWrites, "WRU", null),
+      notYet(webhookNames.budgetAdded, "WRU", "≤ 4"),
+      notYet(webhookNames.budgetTrips, "requests", null),
     ];
     return { results };
   }
@@ -227,6 +234,7 @@ export async function webhookFigures(system: System, options: Options): Promise<
   // Each answer a 200 whose event is accepted, or busy: a 503 problem (with Retry-After) the sender retries.
   const concurrent = await Promise.all(Array.from({ length: 50 }, () => deliver(event(hundred[1]))));
   const busy = concurrent.filter((response) => response.status === 503 || statusesOf(response).some((s) => s !== "accepted")).length;
+  const budgeted = await budgetFigures(system, webhooks, single);
 
   const results = [
     atMost(webhookNames.single, single.roundTrips, "requests", 2),
@@ -240,10 +248,33 @@ export async function webhookFigures(system: System, options: Options): Promise<
     reported(webhookNames.cpuShare, Math.round(median(batchCpuShares) * 100), "% of wall time"),
     reported(webhookNames.singleTime, Math.round(median(singleTimes) * 10) / 10, "ms"),
     reported(webhookNames.batchTime, Math.round(median(batchTimes)), "ms"),
+    ...budgeted,
     ...familyFigures(operations.webhookEvent, single),
     ...projector,
   ];
   return { results, webhooks };
+}
+
+/**
+ * The same event for a person whose unit has a coin budget: what the draw adds (a counter update
+ * in the transaction, two if the draw spans shards; the budget's counters read before the plan).
+ */
+async function budgetFigures(system: System, { event, deliver, accepted }: Webhooks, without: Metered<unknown>): Promise<Result[]> {
+  const unit = { name: "基准预算组", kind: "team", parentId: "retail-ops" };
+  expectStatus("org unit", await system.admin("PUT", "/admin/org-units/bench-budget", unit), 200, 201);
+  const person = { name: "基准预算", tier: "base", tierSince: "2024-01-01", orgUnitId: "bench-budget" };
+  expectStatus("person", await system.admin("PUT", "/admin/people/bench-b001", person), 200, 201);
+  const month = periodKey(new Date(), "month");
+  expectStatus("budget", await system.admin("PUT", `/budgets/bench-budget/${month}`, { coins: 1_000_000 }), 200);
+  // Warm: the budgets' definitions and the org tree read as in a warm Lambda.
+  accepted(await deliver(event("bench-b001")), 1);
+  const drawn = await metered(() => deliver(event("bench-b001")));
+  accepted(drawn.result, 1);
+  return [
+    reported(webhookNames.budgetWrites, drawn.writeUnits, "WRU"),
+    atMost(webhookNames.budgetAdded, drawn.writeUnits - without.writeUnits, "WRU", 4),
+    reported(webhookNames.budgetTrips, drawn.roundTrips, "requests"),
+  ];
 }
 
 const ledgerClient = () => createDynamoClient();

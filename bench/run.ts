@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { ledgerFigures, pageSizeFigure, webhookFigures } from "./api.ts";
+import { backtestFigures } from "./backtests.ts";
 import { bundleFigures } from "./bundles.ts";
 import { domainFigures } from "./domain.ts";
 import { eligibilityFigures } from "./eligibility.ts";
@@ -25,6 +26,7 @@ const results: Result[] = [];
 // CPU-bound figures first, before DynamoDB Local's JVM competes for the cores.
 if (!systemOnly) {
   results.push(...domainFigures(options));
+  results.push(...(await backtestFigures(options)));
   results.push(...(await bundleFigures(options)));
   results.push(...(await pageFigures(options)));
 }

@@ -1,15 +1,23 @@
 /** Lambda: the org directory, sources, award rules and badges. */
 import type { BadgeDefinition, RuleDefinition } from "../domain/awards/index.ts";
 import { RuleBook } from "../domain/awards/index.ts";
+import { BacktestService, backtestCsv } from "../domain/backtests/index.ts";
 import { DirectoryService } from "../domain/directory/index.ts";
 import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
+import { DynamoEventLog } from "./dynamo/stores/event-log-store.ts";
 import { httpHandler } from "./http/http.ts";
 import { changeReply } from "./http/route.ts";
 
 const adapters = createAdapters("admin");
 const directory = new DirectoryService(adapters.directory);
 const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
+const backtests = new BacktestService({
+  definitions: adapters.definitions,
+  events: new DynamoEventLog(adapters.db, adapters.tables.state),
+  people: () => adapters.directory.allPeople(),
+  timeZone: adapters.timeZone,
+});
 
 export const handler = httpHandler(
   "admin",
@@ -28,6 +36,11 @@ export const handler = httpHandler(
     approveRule: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "rule", params.ruleId, body.proposal) }),
     getRule: async ({ caller, params }) => ({ body: await rulebook.get<RuleDefinition>(caller, "rule", params.ruleId) }),
     dryRunRule: async ({ caller, params, body }) => ({ body: await rulebook.dryRun(caller, params.ruleId, body) }),
+    backtestRule: async ({ caller, params, body, headers }) => {
+      const report = await backtests.run(caller, params.ruleId, body);
+      if (headers.accept?.includes("text/csv")) return { body: backtestCsv(report), contentType: "text/csv; charset=utf-8" };
+      return { body: report };
+    },
     putBadge: async ({ caller, params, body }) => changeReply(await rulebook.putBadge(caller, params.badgeId, body)),
     approveBadge: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "badge", params.badgeId, body.proposal) }),
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),

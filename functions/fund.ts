@@ -1,10 +1,12 @@
 /** Lambda: the innovation fund (pools, claims, decisions, clawbacks) and coin redemption. */
 import { randomUUID } from "node:crypto";
+import { BudgetService, budgetsCsv } from "../domain/budgets/index.ts";
 import { FundService, RedemptionService } from "../domain/fund/index.ts";
-import type { PersonId } from "../domain/kernel/model.ts";
+import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
 import { withExplanation } from "../domain/ledger/index.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoFundStore } from "./dynamo/fund-store.ts";
+import { DynamoBudgetStore } from "./dynamo/stores/budget-store.ts";
 import { httpHandler, written } from "./http/http.ts";
 import { changeReply } from "./http/route.ts";
 
@@ -26,6 +28,17 @@ const redemptions = new RedemptionService({
   timeZone: adapters.timeZone,
   fourEyes: adapters.fourEyes,
 });
+const budgets = new BudgetService({
+  definitions: adapters.definitions,
+  store: new DynamoBudgetStore(adapters.ledgerStore),
+  orgTree: () => adapters.directory.orgTree(),
+  peopleIn: async (orgUnitId) => {
+    const units = (await adapters.directory.orgTree()).subtree(orgUnitId);
+    return (await Promise.all(units.map((unit) => adapters.directory.peopleIn(unit)))).flat();
+  },
+  clock: adapters.clock,
+  timeZone: adapters.timeZone,
+});
 
 export const handler = httpHandler(
   "fund",
@@ -46,6 +59,14 @@ export const handler = httpHandler(
     personFund: async ({ caller, params }) => {
       const fund = await funds.personFund(caller, params.personId as PersonId);
       return { body: { ...fund, payouts: fund.payouts.map(withExplanation) } };
+    },
+    putBudget: async ({ caller, params, body }) => ({
+      body: await budgets.put(caller, params.orgUnitId as OrgUnitId, params.period, body),
+    }),
+    budgets: async ({ caller, query, headers }) => {
+      const standings = await budgets.report(caller, query.period);
+      if (headers.accept?.includes("text/csv")) return { body: budgetsCsv(standings), contentType: "text/csv; charset=utf-8" };
+      return { body: { period: query.period, budgets: standings } };
     },
     putReward: async ({ caller, params, body }) => changeReply(await redemptions.putReward(caller, params.rewardId, body)),
     approveReward: async ({ caller, params, body }) => ({ body: await redemptions.approveReward(caller, params.rewardId, body.proposal) }),

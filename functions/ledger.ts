@@ -2,6 +2,7 @@
 
 import { AccountService } from "../domain/accounts/index.ts";
 import type { BadgeDefinition } from "../domain/awards/index.ts";
+import { budgetsOf, type StoredBudget } from "../domain/budgets/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
 import { withExplanation } from "../domain/ledger/index.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
@@ -12,6 +13,10 @@ const accounts = new AccountService({
   store: adapters.ledgerStore,
   badges: async () => (await adapters.definitions.list<BadgeDefinition>("badge")).map((v) => ({ ...v.body, badgeId: v.id })),
   orgTree: () => adapters.directory.orgTree(),
+  budgets: async () => {
+    const budgets = budgetsOf(await adapters.definitions.list<StoredBudget>("budget"));
+    return { budgets, timeZone: adapters.timeZone, ...(budgets.size ? { tree: await adapters.directory.orgTree() } : {}) };
+  },
   clock: adapters.clock,
 });
 

@@ -1,8 +1,9 @@
 /**
  * Lambda: the leaderboard projector, fed by the ledger table's stream (NEW_IMAGE). Each inserted
  * ledger entry that moves a person's points is applied to that person's and their org units'
- * per-period aggregates, exactly once (see functions/dynamo/leaderboard-store.ts); every other
- * item of the ledger table (idempotency records, event records, markers) is ignored.
+ * per-period aggregates, exactly once (see functions/dynamo/leaderboard-store.ts). Each inserted
+ * event record is kept in the event log by the time the event happened (functions/dynamo/stores/
+ * event-log-store.ts), what replays read. Every other item of the ledger table is ignored.
  *
  * A batch's entries are combined and each aggregate item written once (functions/dynamo/
  * leaderboard-store.ts). A malformed record and every record after it are answered as failed
@@ -19,11 +20,12 @@ import type { Directory, Person } from "../domain/directory/index.ts";
 import type { PersonId } from "../domain/kernel/model.ts";
 import type { AggregateWriter } from "../domain/leaderboards/index.ts";
 import { aggregateUnits, projectEntry } from "../domain/leaderboards/index.ts";
-import type { LedgerEntry } from "../domain/ledger/index.ts";
+import type { EventLog, EventRecord, LedgerEntry } from "../domain/ledger/index.ts";
 import { createDocumentClient, isRetryableDynamoError } from "./dynamo/client.ts";
 import { DynamoDirectory } from "./dynamo/directory-store.ts";
 import { keys } from "./dynamo/keys.ts";
 import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
+import { DynamoEventLog } from "./dynamo/stores/event-log-store.ts";
 import { tableName } from "./dynamo/tables.ts";
 import { createLogger, type Logger, observe } from "./http/log.ts";
 
@@ -48,24 +50,31 @@ function entryOf(image: Record<string, unknown>): LedgerEntry {
 
 export interface ProjectorDeps {
   writer: AggregateWriter;
+  events: Pick<EventLog, "keep">;
   directory: Pick<Directory, "orgTree"> & { people(ids: readonly PersonId[]): Promise<Map<PersonId, Person>> };
   timeZone: string;
   log: Logger;
 }
 
-/** The points entry a record inserts, or undefined for what the projector ignores; throws on a malformed entry. */
-function pointsEntryOf(record: DynamoDBRecord): LedgerEntry | undefined {
+/** The points entry or event record a record inserts, or undefined for what the projector ignores; throws on a malformed entry. */
+function insertedOf(record: DynamoDBRecord): { entry: LedgerEntry } | { event: EventRecord } | undefined {
   // Entries are only ever inserted; the ledger is append-only.
   if (record.eventName !== "INSERT") return undefined;
   const pk = record.dynamodb?.Keys?.pk?.S ?? "";
   const sk = record.dynamodb?.Keys?.sk?.S ?? "";
+  const isEvent = pk.startsWith(keys.eventPrefix);
   // Fund chains carry money, never points: only people's chains can move points.
-  if (!pk.startsWith(keys.chain("person:")) || !sk.startsWith(keys.entryPrefix)) return undefined;
+  if (!isEvent && (!pk.startsWith(keys.chain("person:")) || !sk.startsWith(keys.entryPrefix))) return undefined;
   const image = record.dynamodb?.NewImage;
-  if (!image) throw new Error("a ledger entry record has no NewImage: the stream must have the NEW_IMAGE view");
+  if (!image) throw new Error("a ledger record has no NewImage: the stream must have the NEW_IMAGE view");
   // aws-lambda's and the SDK's AttributeValue types describe the same DynamoDB JSON.
-  const entry = entryOf(unmarshall(image as Record<string, AttributeValue>));
-  return entry.holder.startsWith("person:") && entry.asset.startsWith("point:") ? entry : undefined;
+  const item = unmarshall(image as Record<string, AttributeValue>);
+  if (isEvent) {
+    const { pk: _pk, sk: _sk, ...event } = item;
+    return { event: event as EventRecord };
+  }
+  const entry = entryOf(item);
+  return entry.holder.startsWith("person:") && entry.asset.startsWith("point:") ? { entry } : undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,11 +98,13 @@ export function createProjector(deps: ProjectorDeps) {
 
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const entries: LedgerEntry[] = [];
+    const events: EventRecord[] = [];
     let malformed: number | undefined;
     for (const [index, record] of event.Records.entries()) {
       try {
-        const entry = pointsEntryOf(record);
-        if (entry) entries.push(entry);
+        const inserted = insertedOf(record);
+        if (inserted && "entry" in inserted) entries.push(inserted.entry);
+        if (inserted && "event" in inserted) events.push(inserted.event);
       } catch (error) {
         deps.log.error("record not projected", {
           error,
@@ -112,8 +123,14 @@ export function createProjector(deps: ProjectorDeps) {
         const projection = projectEntry(entry, aggregateUnits(tree, people.get(holders[i] as PersonId)?.orgUnitId), deps.timeZone);
         return projection ? [projection] : [];
       });
-      const { applied, alreadyApplied } = await deps.writer.applyBatch(projections);
-      deps.log.info("batch projected", { records: event.Records.length, entries: projections.length, applied, alreadyApplied });
+      const [{ applied, alreadyApplied }] = await Promise.all([deps.writer.applyBatch(projections), deps.events.keep(events)]);
+      deps.log.info("batch projected", {
+        records: event.Records.length,
+        entries: projections.length,
+        events: events.length,
+        applied,
+        alreadyApplied,
+      });
     } catch (error) {
       // Which items of a combined write landed is not known here: the whole batch is retried, and what landed is a no-op.
       deps.log.error("batch not projected", { error, records: event.Records.length });
@@ -132,6 +149,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .handler(
     createProjector({
       writer: new DynamoLeaderboardStore(db, state),
+      events: new DynamoEventLog(db, state),
       directory: new DynamoDirectory(db, state, { orgTreeTtlMs: Number(process.env.ORG_TREE_TTL_MS ?? 30_000) }),
       timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",
       log,

@@ -13,6 +13,7 @@ const webhooks = new WebhookService({
     return adapters.sources();
   },
   peopleIn: (orgUnitId) => adapters.directory.peopleIn(orgUnitId),
+  orgTree: () => adapters.directory.orgTree(),
   clock: adapters.clock,
   timeZone: adapters.timeZone,
   // A busy source sends many events for one person at once: more, longer waits than the default

@@ -42,7 +42,7 @@ const definitions = (kind: string) => [...families.definitions(kind), ...familie
 
 export const areaAccess: Record<Area, AreaAccess> = {
   public: { ledger: "none", state: "none" },
-  ledger: { ledger: "append", state: { writes: balances }, audit: true },
+  ledger: { ledger: "append", state: { writes: [...balances, ...families.budgetDraws] }, audit: true },
   // The directory and the definitions of sources, rules and badges; never a balance.
   admin: {
     ledger: "none",
@@ -52,10 +52,18 @@ export const areaAccess: Record<Area, AreaAccess> = {
     sourceKey: true,
     audit: true,
   },
-  webhooks: { ledger: "append", state: { writes: balances }, sourceKey: true, audit: true },
+  webhooks: { ledger: "append", state: { writes: [...balances, ...families.budgetDraws] }, sourceKey: true, audit: true },
   fund: {
     ledger: "append",
-    state: { writes: [...families.chainHeads, ...families.funds, ...families.counters, ...definitions("reward")] },
+    state: {
+      writes: [
+        ...families.chainHeads,
+        ...families.funds,
+        ...families.counters,
+        ...definitions("reward"),
+        ...families.definitions("budget"),
+      ],
+    },
     audit: true,
   },
   // Reads, but for gate definitions and its audit trail: HR's checks are personal data, and every one is recorded.

@@ -4,8 +4,10 @@
  * LedgerStore port. Each write reads the person's state once, decides with the pure ledger
  * functions, and commits entries + projection + idempotency record in one atomic append.
  */
+import { randomInt } from "node:crypto";
 import type { Badge, BadgeDefinition } from "../awards/index.ts";
 import { appendWithBadges, openBadgeCredentials, revocationMovements } from "../awards/index.ts";
+import { type BudgetBook, budgetShards, countersToRead, drawsFor, overspendNotes } from "../budgets/index.ts";
 import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { assertNotSelf } from "../kernel/duties.ts";
@@ -56,6 +58,8 @@ export interface BalancesView {
 export interface LedgerWriteResult {
   entries: LedgerEntry[];
   balances: BalancesView;
+  /** Said when coins were issued beyond the budget they drew on (domain/budgets). */
+  notes?: string[];
 }
 
 export function balancesView(person: Person, balances: Partial<Record<AssetKey, number>>, seq: number): BalancesView {
@@ -90,6 +94,8 @@ export interface AccountDeps {
   /** Badge definitions: an award of an unknown badge is refused, points may reach a level. */
   badges: () => Promise<Badge[]>;
   orgTree: () => Promise<OrgTree>;
+  /** The coin budgets awards draw on; none unless given. */
+  budgets?: () => Promise<BudgetBook>;
   clock: Clock;
   retry?: RetryPolicy;
 }
@@ -263,6 +269,23 @@ export class AccountService {
     return { reason, actor: this.#actor(caller), occurredAt };
   }
 
+  /** Coins awarded by hand draw on the person's budget like a rule's (throws `budget-exhausted` if it refuses). */
+  async #draws(entries: readonly LedgerEntry[], person: Person, now: string) {
+    if (!this.#deps.budgets || !entries.some((e) => e.asset === "coin" && e.to === personAccount(person.personId))) return [];
+    const book = await this.#deps.budgets();
+    const counters = countersToRead(book, [person.orgUnitId], now);
+    if (counters.length === 0) return [];
+    const values = await this.#deps.store.readCounters(counters);
+    return drawsFor(
+      book,
+      entries,
+      () => person.orgUnitId,
+      values,
+      now,
+      () => randomInt(budgetShards),
+    );
+  }
+
   #write(command: WriteCommand): Promise<Outcome<LedgerWriteResult>> {
     const { store, clock } = this.#deps;
     const fingerprintOf = fingerprint({ scope: command.scope, request: command.request });
@@ -294,7 +317,13 @@ export class AccountService {
             recordedAt: now,
           })
         : appendMovements(snapshot.chain, movements, now);
-      const result: LedgerWriteResult = { entries, balances: balancesView(snapshot.person, state.balances, state.seq) };
+      const draws = await this.#draws(entries, snapshot.person, now);
+      const notes = overspendNotes(draws);
+      const result: LedgerWriteResult = {
+        entries,
+        balances: balancesView(snapshot.person, state.balances, state.seq),
+        ...(notes.length ? { notes } : {}),
+      };
       const idempotency: IdempotencyRecord = { ...ref, fingerprint: fingerprintOf, result, recordedAt: now };
       const reversals = entries.flatMap((entry) =>
         entry.reverses ? [{ kind: "reversal" as const, entryId: entry.reverses, reversedBy: entry.entryId, recordedAt: now }] : [],
@@ -306,6 +335,7 @@ export class AccountService {
       await store.append({
         chains: [{ before: snapshot.chain, after: state, entries, ruleState: snapshot.ruleState, headVersion: snapshot.headVersion }],
         records: [{ kind: "idempotency", record: idempotency }, ...reversals, ...penalty],
+        counters: draws.flatMap((d) => d.counters),
         ...(penalties.changed ? { facts: [{ personId: command.personId, facts: { ...snapshot.facts, penalties: penalties.list } }] } : {}),
       });
       return { result, replayed: false };

@@ -48,6 +48,20 @@ export interface EventRecord {
   effects: RuleEffect[];
   /** For a retraction event: the event it retracted. */
   retracts?: string;
+  /**
+   * The event as it was accepted, kept so that history can be replayed (backtests, detectors):
+   * who it is about, when it happened, its data, and the version of each rule for its type that
+   * evaluated it. Records written before events were kept lack them. Personal data: retention in
+   * docs/OPERATIONS.md.
+   */
+  subject?: PersonId;
+  /** A team event's members as they were then, each of whom a team rule paid a share. */
+  members?: PersonId[];
+  time?: string;
+  data?: Record<string, unknown>;
+  ruleVersions?: Record<string, number>;
+  /** The coins drawn from issuance budgets' counters (domain/budgets), given back if the event is retracted. */
+  budgetDraws?: { counter: string; delta: number }[];
 }
 
 export interface AwardView {
@@ -155,6 +169,17 @@ export interface AppendWrite {
   documents?: readonly DocumentWrite[];
 }
 
+/**
+ * Accepted events by when they happened: what a replay of history reads. Kept from the ledger's
+ * stream (the event records are the truth; this is their index by time, rebuildable from them).
+ */
+export interface EventLog {
+  /** Idempotent: a record kept twice is kept once. Records without a time (written before events were kept) are skipped. */
+  keep(records: readonly EventRecord[]): Promise<void>;
+  /** Records of the events that happened in [from, to), oldest first, a page at a time. */
+  read(from: string, to: string): AsyncIterable<EventRecord>;
+}
+
 export interface LedgerStore {
   readPerson(personId: PersonId, idempotency?: IdempotencyRef): Promise<PersonSnapshot>;
   /** Entries by id with their reversal markers, in one round trip. */
@@ -172,6 +197,8 @@ export interface LedgerStore {
    * `ContentionError` when another write got there first (the caller reads again and retries).
    */
   append(write: AppendWrite): Promise<void>;
+  /** Counters by name (0 when absent), read consistently. */
+  readCounters(names: readonly string[]): Promise<Map<string, number>>;
   /** Entries newest first. */
   readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<HistoryEntry>>;
   /** Entries oldest first, all of them: for verification and rebuilds. */

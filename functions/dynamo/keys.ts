@@ -49,6 +49,14 @@ export const keys = {
     sk: `V#${String(version).padStart(8, "0")}`,
   }),
   event: (sourceId: string, eventId: string) => ({ pk: `EVENT#${sourceId}#${eventId}`, sk: "EVENT" }),
+  eventPrefix: "EVENT#",
+  /** Accepted events by the UTC day and instant they happened, spread over shards so no partition takes every event. */
+  eventLog: (day: string, shard: number) => `EVLOG#${day}#${shard}`,
+  eventLogEntry: (day: string, shard: number, time: string, sourceId: string, eventId: string) => ({
+    pk: `EVLOG#${day}#${shard}`,
+    sk: `${time}#${sourceId}#${eventId}`,
+  }),
+  eventLogShards: 4,
   retraction: (sourceId: string, eventId: string) => ({ pk: `RETRACTED#${sourceId}#${eventId}`, sk: "RETRACTED" }),
   // Fund pools, claims, counters (docs/FUND.md).
   fund: (fundId: string) => ({ pk: "FUNDS", sk: `FUND#${fundId}` }),
@@ -129,8 +137,11 @@ export const stateKeyFamilies = {
   directory: ["PERSON#*", "IDENTITY#*", "ORG", "ORG#*"],
   funds: ["FUNDS", "CLAIM#*"],
   counters: ["COUNTER#*"],
+  /** Draws on coin budgets (domain/budgets): the counters coin awards move. */
+  budgetDraws: ["COUNTER#budget:*"],
   preferences: ["PREFS#*"],
   boards: ["LB#*"],
+  eventLog: ["EVLOG#*"],
   late: ["LATE#*"],
   bounties: ["BOUNTIES"],
   imports: ["IMPORT#*"],

@@ -321,6 +321,10 @@ export class DynamoLedgerStore implements LedgerStore {
     }
   }
 
+  readCounters(names: readonly string[]): Promise<Map<string, number>> {
+    return readCounters(this.#db, this.#state, names);
+  }
+
   async readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<HistoryEntry>> {
     const start = cursor === undefined ? undefined : decodeCursor(cursor);
     const result = await this.#db.send(
@@ -357,6 +361,19 @@ export class DynamoLedgerStore implements LedgerStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
+}
+
+/** Counters by name (0 when absent), 100 to a consistent BatchGetItem. */
+export async function readCounters(db: DynamoDBDocumentClient, state: string, names: readonly string[]): Promise<Map<string, number>> {
+  const values = new Map<string, number>();
+  if (names.length === 0) return values;
+  const unique = [...new Set(names)];
+  for (let i = 0; i < unique.length; i += 100) {
+    const chunk = unique.slice(i, i + 100);
+    const found = await batchGet(db, { [state]: chunk.map((name) => keys.counter(name)) }, { consistent: true });
+    for (const name of chunk) values.set(name, (found.get(state, keys.counter(name))?.value as number | undefined) ?? 0);
+  }
+  return values;
 }
 
 /** ADD delta to a counter, on condition that the result stays within [min, max]. */

@@ -27,6 +27,7 @@
  * | fund pool             | FUNDS                     | FUND#<fundId>       |                        |
  * | fund claim (versioned)| CLAIM#<claimId>           | CLAIM               | CLAIMANT#<id> / CLAIM#<claimId> |
  * | counter (reward stock)| COUNTER#<name>            | COUNTER             |                        |
+ * | event log (by time) | EVLOG#<UTC day>#<shard 0–3> | <UTC instant>#<sourceId>#<eventId> | (the projector's copy of an event record) |
  * | person's board aggregate | LB#PERSON#<id>         | P#<periodKey>       | lb1…lb4: the person's boards (B#<unit>#<periodKey>#<shard>), with `points` |
  * | org unit's aggregate  | LB#UNIT#<id>#<periodKey>#<shard> | AGG       | (written by the projector only) |
  * | preferences           | PREFS#<personId>          | PREFS               |                        |

@@ -1,5 +1,6 @@
-/** Routes of the fund area: innovation fund pools, claims and decisions, the rewards catalog and redemptions. */
+/** Routes of the fund area: innovation fund pools, claims and decisions, the rewards catalog and redemptions, coin budgets. */
 import * as z from "zod";
+import { BudgetDefinition, BudgetPeriod } from "../../domain/budgets/index.ts";
 import {
   CancellationRequest,
   ClaimRequest,
@@ -139,6 +140,27 @@ export const fundRoutes = {
     params: z.strictObject({ rewardId: Id }),
     body: ApprovalRequest,
     success: { status: 200, description: "The reward with its new version and what is left of its stock." },
+  }),
+  putBudget: defineRoute({
+    method: "PUT",
+    path: "/budgets/{orgUnitId}/{period}",
+    area: "fund",
+    auth: "token",
+    summary:
+      "Set an org unit's coin budget for a month or a quarter, and whether an award it cannot hold is refused or issued and flagged (finance, admin).",
+    params: z.strictObject({ orgUnitId: Id, period: BudgetPeriod }),
+    body: BudgetDefinition,
+    success: { status: 200, description: "The budget with its new version and its standing today." },
+  }),
+  budgets: defineRoute({
+    method: "GET",
+    path: "/budgets",
+    area: "fund",
+    auth: "token",
+    summary:
+      "Every coin budget of a period: drawn, left, overspent, burn per day, forecast to the period's end and the coins its people hold; JSON, or CSV with Accept: text/csv (finance, admin).",
+    query: z.strictObject({ period: BudgetPeriod }),
+    success: { status: 200, description: "The budgets' standings." },
   }),
   rewards: defineRoute({
     method: "GET",

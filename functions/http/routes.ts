@@ -2,6 +2,7 @@
 import * as z from "zod";
 import { AwardRequest, DeductionRequest, LedgerPageQuery, ReversalRequest } from "../../domain/accounts/index.ts";
 import { BadgeDefinition, maxWebhookBodyBytes, RotateSecretInput, RuleDefinition, SourceInput } from "../../domain/awards/index.ts";
+import { BacktestRequest } from "../../domain/backtests/index.ts";
 import { OrgUnitInput, PersonInput } from "../../domain/directory/index.ts";
 import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
 import { bountiesRoutes } from "./bounties.routes.ts";
@@ -243,6 +244,17 @@ const coreRoutes = {
     params: RuleParams,
     body: DryRunRequest,
     success: { status: 200, description: "The grants each event would make." },
+  }),
+  backtestRule: defineRoute({
+    method: "POST",
+    path: "/admin/rules/{ruleId}/backtests",
+    area: "admin",
+    auth: "token",
+    summary:
+      "Replay a period's kept events with a draft of the rule swapped in, writing nothing: coins and points per org unit and capability that would have been awarded against what was, and the change in coins outstanding; JSON, or CSV with Accept: text/csv (admin).",
+    params: RuleParams,
+    body: BacktestRequest,
+    success: { status: 200, description: "The comparison." },
   }),
   putBadge: defineRoute({
     method: "PUT",

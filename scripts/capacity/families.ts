@@ -41,4 +41,6 @@ export const spreads: Record<string, Spread> = {
   "DEF#<…>": one,
   FUNDS: one,
   "COUNTER#<…>": one,
+  // The event log: a day's events of the whole company over its shards (the projector writes it).
+  "EVLOG#<…>": { copies: keys.eventLogShards },
 };

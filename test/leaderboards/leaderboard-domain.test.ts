@@ -260,6 +260,7 @@ describe("a board by points from the standings the projector keeps", () => {
   const directory = {
     orgTree: async () => tree,
     person: async (id: PersonId) => people.find((p) => p.personId === id),
+    personByIdentity: async () => undefined,
     peopleIn: async (unitId: OrgUnitId) => people.filter((p) => p.orgUnitId === unitId),
     people: async (ids: readonly PersonId[]) => new Map(people.filter((p) => ids.includes(p.personId)).map((p) => [p.personId, p])),
     putPerson: async () => {},

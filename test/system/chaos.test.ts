@@ -10,6 +10,7 @@ import { isDeepStrictEqual } from "node:util";
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import { OrgTree, type OrgUnit } from "../../domain/directory/index.ts";
 import { capabilities, type OrgUnitId } from "../../domain/kernel/model.ts";
+import { periodKey } from "../../domain/kernel/periods.ts";
 import { aggregateUnits, foldProjections, projectEntry } from "../../domain/leaderboards/index.ts";
 import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
@@ -789,5 +790,63 @@ describe("chaos: redemptions handed over and cancelled under DynamoDB faults", (
     expect(violations.slice(before.violations)).toEqual([]);
     expect(faults.total).toBeGreaterThan(before.faults);
     expect(await ledgerProblems()).toEqual([]);
+  }, 120_000);
+});
+
+describe("chaos: a coin budget raced for under DynamoDB faults", () => {
+  it("50 concurrent awards against a budget with room for 10: exactly 10 issued, 40 refused, nothing lost or counted twice", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const finance = await as("peng-li", "finance");
+    const month = periodKey(new Date(), "month", "Asia/Shanghai");
+    const racers = Array.from({ length: 50 }, (_, i) => `racer-${String(i).padStart(2, "0")}`);
+    expect((await admin.put("/admin/org-units/budget-race", { name: "预算竞速组", kind: "team", parentId: "retail-ops" })).status).toBe(
+      200,
+    );
+    for (const personId of racers) {
+      const put = await admin.put(`/admin/people/${personId}`, {
+        name: personId,
+        tier: "base",
+        tierSince: "2025-01-01",
+        orgUnitId: "budget-race",
+      });
+      expect(put.status).toBe(200);
+    }
+    // A first course passed with 90 is 30 coins (20 for the pass, 10 for the first course): room for 10.
+    expect((await finance.put(`/budgets/budget-race/${month}`, { coins: 300 })).status).toBe(200);
+    const secret = secrets[learning] as string;
+    const payloads = racers.map((personId) => cloudEvent(types.course, personId, { courseId: "race", score: 90 }));
+    const send = (i: number) => deliver(learning, payloads[i], { secret, id: `msg_race_${seed}_${i}` });
+
+    faults.enabled = true;
+    const answers: (EventAnswer | undefined)[] = [];
+    try {
+      await Promise.all(
+        racers.map(async (_, i) => {
+          answers[i] = (await retrying(`race-${i}`, () => send(i)))?.body?.results?.[0];
+        }),
+      );
+    } finally {
+      faults.enabled = false;
+    }
+    // Whatever the faults left unanswered is asked again, the same event: written or not, its answer now.
+    for (const [i] of racers.entries()) if (!answers[i] || busy(answers[i])) answers[i] = (await send(i)).body.results[0];
+
+    const issued = answers.filter((a) => a?.status === "accepted" || a?.status === "duplicate");
+    expect(issued, "awards issued").toHaveLength(10);
+    expect(
+      answers.filter((a) => a?.problem?.code === "budget-exhausted"),
+      "awards refused",
+    ).toHaveLength(40);
+    const coins = (await Promise.all(racers.map(storedChain))).flatMap((c) => c.entries).filter((e) => e.asset === "coin");
+    expect(
+      coins.reduce((sum, e) => sum + e.amount, 0),
+      "coins in the racers' chains",
+    ).toBe(300);
+    expect(new Set(coins.map((e) => e.holder)).size, "people paid").toBe(10);
+    const { budgets } = (await finance.get(`/budgets?period=${month}`)).body;
+    expect(budgets.find((b: { orgUnitId: string }) => b.orgUnitId === "budget-race")).toMatchObject({ drawn: 300, left: 0, overspent: 0 });
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+    expect(await ledgerProblems(racers)).toEqual([]);
   }, 120_000);
 });
