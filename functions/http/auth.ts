@@ -12,6 +12,9 @@ import { UnauthenticatedError } from "../../domain/kernel/errors.ts";
 import { type PersonId, type Role, roles } from "../../domain/kernel/model.ts";
 import { idPattern } from "../../domain/kernel/schemas.ts";
 
+/** The audience of the tokens Laurel's own token service issues (POST /auth/dingtalk). */
+export const tokenAudience = "laurel";
+
 export interface AuthConfig {
   issuer: string;
   audience: string;
