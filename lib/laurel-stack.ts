@@ -85,19 +85,28 @@ export class LaurelStack extends Stack {
       reason:
         "An encryption key ring for stored signing secrets: rotating it means adding a key and re-sealing every source's secrets (npm run reseal, docs/OPERATIONS.md), an operator procedure, not a Lambda rotation.",
     });
+    const tokenService = this.signIn.tokenService;
     const functions = new Construct(this, "Functions");
     this.functions = Object.fromEntries(
       areas.map((area) => {
         const fn = new LaurelFunction(functions, area, {
           entry: join(repoRoot, "functions", `${area}.ts`),
           description: `Laurel ${config.stage}: the ${area} routes`,
-          environment: { ...environment, ...(areaAccess[area].sourceKey ? { SECRET_KEY_ARN: sourceKey.secretArn } : {}) },
+          environment: {
+            ...environment,
+            ...(areaAccess[area].sourceKey ? { SECRET_KEY_ARN: sourceKey.secretArn } : {}),
+            ...(areaAccess[area].tokenService ? this.#tokenServiceEnvironment() : {}),
+          },
           logRetention: config.logRetention,
           logRemovalPolicy: config.removalPolicy,
         });
         grantTable(fn.role, this.tables.tables.ledger, tables.ledger, ledgerActions[areaAccess[area].ledger]);
         grantState(fn.role, this.tables.tables.state, tables.state, areaAccess[area].state);
         if (areaAccess[area].sourceKey) sourceKey.grantRead(fn.role);
+        if (areaAccess[area].tokenService && tokenService) {
+          tokenService.signingKeys.grantRead(fn.role);
+          tokenService.dingtalkApp.grantRead(fn.role);
+        }
         if (areaAccess[area].audit) grantAuditAppend(fn.role, this.tables.tables.ledger);
         return [area, fn];
       }),
@@ -164,5 +173,16 @@ export class LaurelStack extends Stack {
       new CfnOutput(this, "UserPoolClientId", { value: cognito.client.userPoolClientId });
       new CfnOutput(this, "SignInDomain", { value: cognito.domain.baseUrl() });
     }
+  }
+
+  /** Where the token service finds its issuer and secrets; nothing where the stage does not run it. */
+  #tokenServiceEnvironment(): Record<string, string> {
+    const secrets = this.signIn.tokenService;
+    if (!secrets) return {};
+    return {
+      TOKEN_ISSUER: this.signIn.issuer,
+      TOKEN_SIGNING_KEYS_SECRET_ARN: secrets.signingKeys.secretArn,
+      DINGTALK_APP_SECRET_ARN: secrets.dingtalkApp.secretArn,
+    };
   }
 }

@@ -33,6 +33,7 @@
  * | late sums (two clocks)| LATE#<personId>           | <day happened>#<day recorded> |              |
  * | bounty (versioned)    | BOUNTIES                  | BOUNTY#<bountyId>   |                        |
  * | import progress       | IMPORT#<importId>         | IMPORT              |                        |
+ * | spent sign-in code    | SIGNIN#<sha256 of code>   | SPENT               | (expires: TTL `expiresAt`) |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
  * | definition versions   | DEFINITIONS#<copy 0–7>    | VERSIONS            | (a counter per kind, 8 identical copies) |
@@ -48,6 +49,8 @@ export interface TableSpec {
   globalIndexes: { name: string; partitionKey: string; sortKey: string }[];
   /** Streams feed projections (leaderboards) from the ledger. */
   stream: boolean;
+  /** The attribute (epoch seconds) after which DynamoDB deletes an item; never on the ledger. */
+  timeToLive?: string;
 }
 
 export const tables: Record<TableSpec["name"], TableSpec> = {
@@ -57,6 +60,7 @@ export const tables: Record<TableSpec["name"], TableSpec> = {
     envVar: "STATE_TABLE",
     globalIndexes: [{ name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" }],
     stream: false,
+    timeToLive: "expiresAt",
   },
 };
 

@@ -10,6 +10,7 @@ import { fundRoutes } from "./fund.routes.ts";
 import { importsRoutes } from "./imports.routes.ts";
 import { leaderboardRoutes } from "./leaderboard.routes.ts";
 import { defineRoute } from "./route.ts";
+import { signInRoutes } from "./sign-in.routes.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
 const SourceParams = z.strictObject({ sourceId: Id });
@@ -302,6 +303,7 @@ export const routes = {
   ...leaderboardRoutes,
   ...bountiesRoutes,
   ...importsRoutes,
+  ...signInRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;
