@@ -7,6 +7,7 @@ import { CfnParameter, type RemovalPolicy, Stack, Validations } from "aws-cdk-li
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import { tokenAudience } from "../functions/http/auth.ts";
+import { dingtalkJsapiOrigin } from "../functions/sign-in/config.ts";
 import { Identity } from "./constructs/identity.ts";
 import type { StageConfig } from "./stage.ts";
 
@@ -57,9 +58,6 @@ export function chinaDomains(scope: Construct): ChinaDomains {
   };
 }
 
-/** DingTalk's JSAPI (dd.getAuthCode), loaded by the page only inside the DingTalk client. */
-export const dingtalkJsapi = "https://g.alicdn.com";
-
 /**
  * Where the page may connect and load scripts from: the API and the issuer's sign-in. Known from
  * the configuration alone, since the user pool needs the page's URL before it exists.
@@ -72,7 +70,7 @@ export function pageOrigins(scope: Construct, config: StageConfig, apiDomainName
     return { connectTo: [api, "https://*.amazoncognito.com", `https://cognito-idp.${stack.region}.${stack.urlSuffix}`], scriptsFrom: [] };
   }
   if (identity.kind === "oidc") return { connectTo: [api, new URL(identity.issuer).origin], scriptsFrom: [] };
-  return { connectTo: [api], scriptsFrom: [dingtalkJsapi] };
+  return { connectTo: [api], scriptsFrom: [dingtalkJsapiOrigin] };
 }
 
 export function trustedIssuer(
@@ -121,7 +119,13 @@ export function trustedIssuer(
     issuer,
     audiences: [tokenAudience],
     environment: { JWT_ISSUER: issuer, JWT_AUDIENCE: tokenAudience, JWKS_URL: `${issuer}/.well-known/jwks.json`, ROLES_CLAIM: "roles" },
-    page: { signIn: "dingtalk" },
+    page: {
+      signIn: "dingtalk",
+      dingtalkCorpId: new CfnParameter(scope, "DingTalkCorpId", {
+        type: "String",
+        description: "The company's DingTalk CorpId (the page asks DingTalk for a sign-in code with it)",
+      }).valueAsString,
+    },
     tokenService,
   };
 }

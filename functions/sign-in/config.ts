@@ -30,3 +30,6 @@ async function readSecret(name: string, env: NodeJS.ProcessEnv): Promise<string 
 
 /** The issuer of Laurel's tokens (the API's own https origin), when this stage runs the token service. */
 export const tokenIssuer = (env = process.env): string | undefined => env.TOKEN_ISSUER;
+
+/** Where DingTalk's JSAPI (dd.runtime.permission.requestAuthCode) is served from: the page loads it inside DingTalk only. */
+export const dingtalkJsapiOrigin = "https://g.alicdn.com";

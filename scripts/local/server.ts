@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, normalize, sep } from "node:path";
 import { brotliCompressSync, gzipSync, constants as zlibConstants } from "node:zlib";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { dingtalkJsapiOrigin } from "../../functions/sign-in/config.ts";
 import type { RequestLimits } from "../../lib/stage.ts";
 import { demoGates, demoLeads, demoOrgUnits, demoPeople } from "../demo-data.ts";
 import { dispatch, matchRoute } from "./api.ts";
@@ -97,8 +98,7 @@ const contentTypes: Record<string, string> = {
 
 /** The same security headers as CloudFront's policy (lib/constructs/web.ts), the API on this origin. */
 const pageHeaders = {
-  "content-security-policy":
-    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+  "content-security-policy": `default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' ${dingtalkJsapiOrigin}; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'`,
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
   "referrer-policy": "strict-origin-when-cross-origin",
