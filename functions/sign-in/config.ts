@@ -14,7 +14,8 @@ const cache = new Map<string, { readAt: number; value: Promise<unknown> }>();
 export function secretJson<T>(name: string, env = process.env): Promise<T | undefined> {
   const cached = cache.get(name);
   if (cached && Date.now() - cached.readAt < secretCacheMs) return cached.value as Promise<T | undefined>;
-  const value = readSecret(name, env).then((text) => (text ? (JSON.parse(text) as T) : undefined));
+  // CloudFormation creates the secrets with a random placeholder: not JSON means not set up yet.
+  const value = readSecret(name, env).then((text) => (text?.startsWith("{") ? (JSON.parse(text) as T) : undefined));
   // A failed read is not kept: the next request tries again.
   value.catch(() => cache.delete(name));
   cache.set(name, { readAt: Date.now(), value });

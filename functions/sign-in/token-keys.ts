@@ -6,6 +6,7 @@
  * nobody out and no token is ever signed by a key the authorizer cannot find.
  */
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
+import { DomainError } from "../../domain/kernel/errors.ts";
 import { type TokenSigner, tokenLifetimeSeconds } from "../../domain/sign-in/index.ts";
 import { secretCacheMs } from "./config.ts";
 
@@ -62,7 +63,13 @@ export function signer(issuer: string, audience: string, ring: () => Promise<Key
     async sign(claims, expiresAt) {
       const keys = await ring();
       const newest = keys && signingKey(keys, new Date());
-      if (!newest) throw new Error("The token service has no signing key: run npm run token-keys -- rotate");
+      if (!newest) {
+        throw new DomainError(
+          "unavailable",
+          "sign-in-not-set-up",
+          "The token service has no signing key yet: run npm run token-keys -- rotate (docs/DEPLOY.md).",
+        );
+      }
       return new SignJWT({ roles: [...claims.roles], amr: [...claims.amr] })
         .setProtectedHeader({ alg: "ES256", kid: newest.kid, typ: "JWT" })
         .setSubject(claims.sub)

@@ -76,14 +76,19 @@ export async function startDynamoLocal(options: { port?: number; dbPath?: string
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // A JVM starting on a loaded machine (two cores shared by many test runs) can take a minute.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited at start:\n${output}`);
     try {
       await fetch(endpoint);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);
+      if (Date.now() > deadline) {
+        // Not left running after the run that started it gives up.
+        child.kill();
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s:\n${output}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
