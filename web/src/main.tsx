@@ -29,7 +29,6 @@ import {
   sessionOf,
   signOut,
 } from "./auth.ts";
-import { signInWithDingTalk, signsInWithDingTalk } from "./dingtalk.ts";
 import { dictionaries, initialLang, type Lang, saveLang } from "./i18n.ts";
 import { BountiesScreen } from "./screens/bounties.tsx";
 import { FundScreen } from "./screens/fund.tsx";
@@ -331,18 +330,6 @@ function returnTo(): string | undefined {
   }
 }
 
-/** A session from DingTalk's sign-in code, or undefined and the refusal shown on the sign-in screen. */
-async function silentDingTalkSignIn(config: PageConfig, show: (message: string) => void): Promise<Session | undefined> {
-  try {
-    const session = sessionOf(await signInWithDingTalk(config), config);
-    if (session) keepToken(session.token);
-    return session;
-  } catch (e) {
-    show((e as Error).message);
-    return undefined;
-  }
-}
-
 function Root() {
   const [lang, setLang] = useState<Lang>(initialLang);
   const [config, setConfig] = useState<PageConfig | undefined>(undefined);
@@ -368,9 +355,7 @@ function Root() {
       const cfg = await loadConfig();
       configureApi(cfg, undefined, expire);
       const fromCallback = cfg.devSignIn || cfg.signIn === "dingtalk" ? undefined : await completeCognitoSignIn(cfg);
-      let current = fromCallback ?? savedSession(cfg);
-      // Inside DingTalk nobody is asked to sign in (免登): a new token whenever there is none.
-      if ((!current || isExpired(current)) && signsInWithDingTalk(cfg)) current = await silentDingTalkSignIn(cfg, setMessage);
+      const current = fromCallback ?? savedSession(cfg);
       setConfig(cfg);
       if (current && isExpired(current)) {
         forgetToken();
@@ -421,7 +406,7 @@ function Root() {
         config={config}
         t={t}
         lang={lang}
-        message={message === "expired" ? t.expired : message === "signedOut" ? t.signedOut : message}
+        message={message === "expired" ? t.expired : message === "signedOut" ? t.signedOut : undefined}
         onLang={toggleLang}
         onToken={(token) => {
           const next = sessionOf(token, config);

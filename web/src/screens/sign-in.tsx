@@ -70,9 +70,9 @@ function CognitoSignIn({ config, t }: { config: PageConfig; t: Dict }) {
 }
 
 function DingTalkSignIn({ config, t, onToken }: { config: PageConfig; t: Dict; onToken: (token: string) => void }) {
+  const inside = insideDingTalk();
   const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  if (!insideDingTalk()) return <p class="card hint">{t.openInDingTalk}</p>;
+  const [busy, setBusy] = useState(inside);
   const signIn = () => {
     setBusy(true);
     setError(undefined);
@@ -81,6 +81,11 @@ function DingTalkSignIn({ config, t, onToken }: { config: PageConfig; t: Dict; o
       setBusy(false);
     });
   };
+  // Inside DingTalk nobody is asked to sign in (免登): at first and whenever the token has expired.
+  useEffect(() => {
+    if (inside) signIn();
+  }, []);
+  if (!inside) return <p class="card hint">{t.openInDingTalk}</p>;
   return (
     <section class="card">
       <button type="button" class="button" disabled={busy} onClick={signIn}>
