@@ -34,6 +34,8 @@ export interface AreaAccess {
    * nothing else to write there; one that appends entries anyway gets this too.
    */
   audit?: true;
+  /** Reads the token service's signing keys and the DingTalk app's secret (stages that run it). */
+  tokenService?: true;
 }
 
 const balances = [...families.chainHeads, ...families.facts, ...families.late];
@@ -75,6 +77,8 @@ export const areaAccess: Record<Area, AreaAccess> = {
   bounties: { ledger: "append", state: { writes: [...families.chainHeads, "CLAIM#*", ...families.bounties] }, audit: true },
   // Imported entries (their chain heads and late sums) and the import's progress.
   imports: { ledger: "append", state: { writes: [...families.chainHeads, ...families.late, ...families.imports] }, audit: true },
+  // Reads people by their DingTalk id; writes only the hashes of spent sign-in codes, and the audit trail.
+  "sign-in": { ledger: "none", state: { writes: families.spentCodes }, audit: true, tokenService: true },
 };
 
 const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];

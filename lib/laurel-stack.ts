@@ -13,13 +13,13 @@ import { areaAccess, grantAuditAppend, grantState, grantTable, ledgerActions } f
 import { Api } from "./constructs/api.ts";
 import { Backup } from "./constructs/backup.ts";
 import { BountySweeper } from "./constructs/bounty-sweeper.ts";
-import { Identity } from "./constructs/identity.ts";
 import { LaurelFunction } from "./constructs/laurel-function.ts";
 import { LedgerTables } from "./constructs/ledger-tables.ts";
 import { Operations } from "./constructs/operations.ts";
 import { Projector } from "./constructs/projector.ts";
 import { Verifier } from "./constructs/verifier.ts";
 import { Web } from "./constructs/web.ts";
+import { type ChinaDomains, chinaDomains, pageOrigins, type TrustedIssuer, trustedIssuer } from "./sign-in.ts";
 import type { StageConfig } from "./stage.ts";
 
 export const repoRoot = join(import.meta.dirname, "..");
@@ -33,7 +33,9 @@ export interface LaurelStackProps extends StackProps {
 export class LaurelStack extends Stack {
   readonly tables: LedgerTables;
   readonly functions: Record<Area, LaurelFunction>;
-  readonly identity: Identity;
+  readonly signIn: TrustedIssuer;
+  /** AWS China only: the ICP-licensed domain names, CloudFormation parameters. */
+  readonly china: ChinaDomains | undefined;
   readonly api: Api;
   readonly web: Web;
   readonly operations: Operations;
@@ -48,25 +50,27 @@ export class LaurelStack extends Stack {
 
     this.tables = new LedgerTables(this, "Tables", { stateRemovalPolicy: config.removalPolicy });
     this.backup = new Backup(this, "Backup", { stage: config.stage, tables: Object.values(this.tables.tables), ...config.backup });
+    this.china = config.partition === "aws-cn" ? chinaDomains(this) : undefined;
+    const apiDomainName = this.china?.api.domainName;
+    // The page's sign-in origins are known before the pool exists; the pool needs the page's URL.
+    const issuerOrigins = pageOrigins(this, config, apiDomainName);
     this.web = new Web(this, "Web", {
       removalPolicy: config.removalPolicy,
       logRetention: config.logRetention,
+      connectTo: issuerOrigins.connectTo,
+      scriptsFrom: issuerOrigins.scriptsFrom,
       ...(props.webAssetPath ? { assetPath: props.webAssetPath } : {}),
+      ...(this.china ? { china: this.china.page } : {}),
     });
-    this.identity = new Identity(this, "Identity", {
-      stage: config.stage,
-      threatProtection: config.threatProtection,
+    this.signIn = trustedIssuer(this, config, {
+      pageUrl: this.web.pageUrl,
       removalPolicy: config.removalPolicy,
-      callbackUrls: [this.web.pageUrl],
+      ...(apiDomainName ? { apiDomainName } : {}),
     });
 
     const environment = {
       ...Object.fromEntries(Object.values(tables).map((spec) => [spec.envVar, this.tables.tables[spec.name].tableName])),
-      JWT_ISSUER: this.identity.issuer,
-      JWT_AUDIENCE: this.identity.client.userPoolClientId,
-      JWKS_URL: this.identity.jwksUrl,
-      // Cognito access tokens carry the username, which is the person id.
-      PERSON_ID_CLAIM: "username",
+      ...this.signIn.environment,
       FOUR_EYES_KINDS: config.fourEyes.kinds.join(","),
       ...(config.fourEyes.ruleAwardAbove === undefined ? {} : { FOUR_EYES_RULE_AWARD_ABOVE: String(config.fourEyes.ruleAwardAbove) }),
     };
@@ -82,19 +86,28 @@ export class LaurelStack extends Stack {
       reason:
         "An encryption key ring for stored signing secrets: rotating it means adding a key and re-sealing every source's secrets (npm run reseal, docs/OPERATIONS.md), an operator procedure, not a Lambda rotation.",
     });
+    const tokenService = this.signIn.tokenService;
     const functions = new Construct(this, "Functions");
     this.functions = Object.fromEntries(
       areas.map((area) => {
         const fn = new LaurelFunction(functions, area, {
           entry: join(repoRoot, "functions", `${area}.ts`),
           description: `Laurel ${config.stage}: the ${area} routes`,
-          environment: { ...environment, ...(areaAccess[area].sourceKey ? { SECRET_KEY_ARN: sourceKey.secretArn } : {}) },
+          environment: {
+            ...environment,
+            ...(areaAccess[area].sourceKey ? { SECRET_KEY_ARN: sourceKey.secretArn } : {}),
+            ...(areaAccess[area].tokenService ? this.#tokenServiceEnvironment() : {}),
+          },
           logRetention: config.logRetention,
           logRemovalPolicy: config.removalPolicy,
         });
         grantTable(fn.role, this.tables.tables.ledger, tables.ledger, ledgerActions[areaAccess[area].ledger]);
         grantState(fn.role, this.tables.tables.state, tables.state, areaAccess[area].state);
         if (areaAccess[area].sourceKey) sourceKey.grantRead(fn.role);
+        if (areaAccess[area].tokenService && tokenService) {
+          tokenService.signingKeys.grantRead(fn.role);
+          tokenService.dingtalkApp.grantRead(fn.role);
+        }
         if (areaAccess[area].audit) grantAuditAppend(fn.role, this.tables.tables.ledger);
         return [area, fn];
       }),
@@ -119,7 +132,8 @@ export class LaurelStack extends Stack {
     this.api = new Api(this, "Api", {
       routes: Object.values(routes),
       functions: Object.fromEntries(areas.map((area) => [area, this.functions[area].function])) as Record<Area, LaurelFunction["function"]>,
-      jwt: { issuer: this.identity.issuer, audience: this.identity.client.userPoolClientId },
+      jwt: { issuer: this.signIn.issuer, audiences: this.signIn.audiences },
+      ...(this.china ? { domain: this.china.api } : {}),
       allowedOrigin: this.web.origin,
       throttle: config.throttle,
       logRetention: config.logRetention,
@@ -128,11 +142,8 @@ export class LaurelStack extends Stack {
 
     if (props.webAssetPath) {
       this.web.deploy({
-        apiUrl: this.api.stage.url,
-        region: this.region,
-        userPoolId: this.identity.userPool.userPoolId,
-        clientId: this.identity.client.userPoolClientId,
-        authDomain: this.identity.domain.baseUrl(),
+        apiUrl: this.api.url,
+        ...this.signIn.page,
       });
     }
 
@@ -153,11 +164,26 @@ export class LaurelStack extends Stack {
       tables: this.tables.tables,
     });
 
-    new CfnOutput(this, "ApiUrl", { value: this.api.stage.url });
+    new CfnOutput(this, "ApiUrl", { value: this.api.url });
     new CfnOutput(this, "PageUrl", { value: this.web.pageUrl });
     new CfnOutput(this, "AlarmTopicArn", { value: this.operations.topic.topicArn, description: "Subscribe on-call here" });
-    new CfnOutput(this, "UserPoolId", { value: this.identity.userPool.userPoolId });
-    new CfnOutput(this, "UserPoolClientId", { value: this.identity.client.userPoolClientId });
-    new CfnOutput(this, "SignInDomain", { value: this.identity.domain.baseUrl() });
+    new CfnOutput(this, "TokenIssuer", { value: this.signIn.issuer, description: "The issuer the API's JWT authorizer trusts" });
+    const cognito = this.signIn.cognito;
+    if (cognito) {
+      new CfnOutput(this, "UserPoolId", { value: cognito.userPool.userPoolId });
+      new CfnOutput(this, "UserPoolClientId", { value: cognito.client.userPoolClientId });
+      new CfnOutput(this, "SignInDomain", { value: cognito.domain.baseUrl() });
+    }
+  }
+
+  /** Where the token service finds its issuer and secrets; nothing where the stage does not run it. */
+  #tokenServiceEnvironment(): Record<string, string> {
+    const secrets = this.signIn.tokenService;
+    if (!secrets) return {};
+    return {
+      TOKEN_ISSUER: this.signIn.issuer,
+      TOKEN_SIGNING_KEYS_SECRET_ARN: secrets.signingKeys.secretArn,
+      DINGTALK_APP_SECRET_ARN: secrets.dingtalkApp.secretArn,
+    };
   }
 }

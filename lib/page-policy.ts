@@ -28,15 +28,18 @@ export function inlineHashes(html: string): { scripts: string[]; styles: string[
   return { scripts: scripts.map((m) => hashOf(m[1] ?? "")), styles: styles.map((m) => hashOf(m[1] ?? "")) };
 }
 
-/** The page's content security policy: its own origin, the API and sign-in origins, and its inline code by hash. */
-export function pageSecurityPolicy(html: string, origins: { connect: string[]; formAction: string[] }): string {
+/** The page's content security policy: its own origin, the API and sign-in origins (and scripts, DingTalk's JSAPI), and its inline code by hash. */
+export function pageSecurityPolicy(
+  html: string,
+  origins: { connect: readonly string[]; script?: readonly string[]; formAction: readonly string[] },
+): string {
   const { scripts, styles } = inlineHashes(html);
   return [
     "default-src 'self'",
     ["connect-src 'self'", ...origins.connect].join(" "),
     "img-src 'self' data:",
     ["style-src 'self'", ...styles].join(" "),
-    ["script-src 'self'", ...scripts].join(" "),
+    ["script-src 'self'", ...(origins.script ?? []), ...scripts].join(" "),
     "object-src 'none'",
     "base-uri 'self'",
     "frame-ancestors 'none'",

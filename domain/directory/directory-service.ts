@@ -26,7 +26,7 @@ export class DirectoryService {
         managerId: input.managerId,
       });
     }
-    const person = { personId, ...input } as Person;
+    const person = { personId, ...input } as unknown as Person;
     await this.#directory.putPerson(person);
     return person;
   }

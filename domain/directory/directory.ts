@@ -32,6 +32,13 @@ export interface Person {
   externalId?: string;
   /** The person's user id at each provider they sign in or are notified through; one person per id. */
   identities?: Partial<Record<IdentityProvider, string>>;
+  /**
+   * Roles held in the directory, for issuers whose tokens carry none (Laurel's token service, an
+   * OIDC issuer configured with roles from the directory); set by admins, audited.
+   */
+  roles?: readonly Role[];
+  /** The day the person left the company: from then on they cannot sign in (YYYY-MM-DD). */
+  leftOn?: string;
 }
 
 export interface Caller {

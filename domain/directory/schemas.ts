@@ -1,5 +1,6 @@
 /** What admins send to shape the directory: people and org units. */
 import * as z from "zod";
+import { roles } from "../kernel/model.ts";
 import { Id, IsoDate, TierSchema } from "../kernel/schemas.ts";
 import { identityProviders, orgUnitKinds } from "./directory.ts";
 
@@ -16,6 +17,10 @@ export const PersonInput = z
     externalId: z.string().trim().min(1).max(64).optional(),
     /** The person's user id at DingTalk, WeCom or the OIDC issuer: how they sign in and are notified there. */
     identities: z.partialRecord(z.enum(identityProviders), ProviderUserId).optional(),
+    /** Roles for issuers whose tokens carry none (DingTalk sign-in); ignored where tokens carry roles (Cognito groups). */
+    roles: z.array(z.enum(roles)).max(roles.length).optional(),
+    /** The day the person left the company: they can no longer sign in. */
+    leftOn: IsoDate.optional(),
   })
   .meta({ id: "PersonInput" });
 export type PersonInput = z.infer<typeof PersonInput>;

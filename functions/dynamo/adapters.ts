@@ -41,7 +41,7 @@ export function createAdapters(area: Area) {
       return sources;
     },
     auth: () => {
-      auth ??= authConfigFromEnv();
+      auth ??= authConfigFromEnv(process.env, directory);
       return auth;
     },
   };

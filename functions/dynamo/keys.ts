@@ -24,6 +24,7 @@ export const keys = {
   person: (personId: PersonId) => ({ pk: `PERSON#${personId}`, sk: "PROFILE" }),
   /** Who holds a user id at an outside provider: a pointer to the person, who must still hold it. */
   identity: (provider: string, subject: string) => ({ pk: `IDENTITY#${provider}#${subject}`, sk: "PERSON" }),
+  spentCode: (codeHash: string) => ({ pk: `SIGNIN#${codeHash}`, sk: "SPENT" }),
   personByUnit: (orgUnitId: OrgUnitId, personId: PersonId) => ({ gsi1pk: `UNIT#${orgUnitId}`, gsi1sk: `PERSON#${personId}` }),
   unitMembers: (orgUnitId: OrgUnitId) => `UNIT#${orgUnitId}`,
   /**
@@ -145,6 +146,7 @@ export const stateKeyFamilies = {
   late: ["LATE#*"],
   bounties: ["BOUNTIES"],
   imports: ["IMPORT#*"],
+  spentCodes: ["SIGNIN#*"],
   definitions: (kind: string) => [`DEF#${kind}`, `DEFV#${kind}#*`, "DEFINITIONS#*"],
 } as const;
 

@@ -35,6 +35,7 @@
  * | late sums (two clocks)| LATE#<personId>           | <day happened>#<day recorded> |              |
  * | bounty (versioned)    | BOUNTIES                  | BOUNTY#<bountyId>   |                        |
  * | import progress       | IMPORT#<importId>         | IMPORT              |                        |
+ * | spent sign-in code    | SIGNIN#<sha256 of code>   | SPENT               | (expires: TTL `expiresAt`) |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
  * | definition versions   | DEFINITIONS#<copy 0–7>    | VERSIONS            | (a counter per kind, 8 identical copies) |
@@ -61,6 +62,8 @@ export interface TableSpec {
   }[];
   /** Streams feed projections (leaderboards) from the ledger. */
   stream: boolean;
+  /** The attribute (epoch seconds) after which DynamoDB deletes an item; never on the ledger. */
+  timeToLive?: string;
 }
 
 export const tables: Record<TableSpec["name"], TableSpec> = {
@@ -76,6 +79,7 @@ export const tables: Record<TableSpec["name"], TableSpec> = {
       ...Array.from({ length: boardIndexLevels }, (_, i) => ({ name: `lb${i + 1}`, partitionKey: `lb${i + 1}`, include: ["points"] })),
     ],
     stream: false,
+    timeToLive: "expiresAt",
   },
 };
 

@@ -17,6 +17,7 @@ export const areas = [
   "leaderboard-settings",
   "bounties",
   "imports",
+  "sign-in",
 ] as const;
 export type Area = (typeof areas)[number];
 

@@ -11,6 +11,7 @@ import { fundRoutes } from "./fund.routes.ts";
 import { importsRoutes } from "./imports.routes.ts";
 import { leaderboardRoutes } from "./leaderboard.routes.ts";
 import { defineRoute } from "./route.ts";
+import { signInRoutes } from "./sign-in.routes.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
 const SourceParams = z.strictObject({ sourceId: Id });
@@ -314,6 +315,7 @@ export const routes = {
   ...leaderboardRoutes,
   ...bountiesRoutes,
   ...importsRoutes,
+  ...signInRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;

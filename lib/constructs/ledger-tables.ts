@@ -33,6 +33,7 @@ export class LedgerTables extends Construct {
         deletionProtection: removalPolicies[spec.name] !== RemovalPolicy.DESTROY,
         removalPolicy: removalPolicies[spec.name],
         ...(spec.stream ? { stream: StreamViewType.NEW_IMAGE } : {}),
+        ...(spec.timeToLive ? { timeToLiveAttribute: spec.timeToLive } : {}),
       });
       for (const index of spec.globalIndexes) {
         table.addGlobalSecondaryIndex({

@@ -84,7 +84,11 @@ export async function startDynamoLocal(options: { port?: number; dbPath?: string
       await fetch(endpoint);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 120 s:\n${output}`);
+      if (Date.now() > deadline) {
+        // Not left running after the run that started it gives up.
+        child.kill();
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 120 s:\n${output}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

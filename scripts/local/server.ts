@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, normalize, sep } from "node:path";
 import { brotliCompressSync, gzipSync, constants as zlibConstants } from "node:zlib";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { dingtalkJsapiOrigin } from "../../functions/sign-in/config.ts";
 import { pageSecurityPolicy, withConfig } from "../../lib/page-policy.ts";
 import type { RequestLimits } from "../../lib/stage.ts";
 import { demoGates, demoLeads, demoOrgUnits, demoPeople } from "../demo-data.ts";
@@ -98,7 +99,7 @@ const contentTypes: Record<string, string> = {
 
 /** The same security headers as CloudFront's policy (lib/constructs/web.ts), the API on this origin. */
 const pageHeaders = (html: string | undefined) => ({
-  "content-security-policy": pageSecurityPolicy(html ?? "", { connect: [], formAction: [] }),
+  "content-security-policy": pageSecurityPolicy(html ?? "", { connect: [], script: [dingtalkJsapiOrigin], formAction: [] }),
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
   "referrer-policy": "strict-origin-when-cross-origin",

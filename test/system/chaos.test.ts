@@ -7,6 +7,7 @@
  * trace, and every ledger invariant holds. CHAOS_SEED replays a run, CHAOS_OPS makes it longer.
  */
 import { isDeepStrictEqual } from "node:util";
+import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import { OrgTree, type OrgUnit } from "../../domain/directory/index.ts";
 import { capabilities, type OrgUnitId } from "../../domain/kernel/model.ts";
@@ -17,9 +18,11 @@ import { createDocumentClient, createDynamoClient } from "../../functions/dynamo
 import { DynamoLeaderboardStore } from "../../functions/dynamo/leaderboard-store.ts";
 import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
 import { handler as projector } from "../../functions/projector.ts";
+import { newSigningKey } from "../../functions/sign-in/token-keys.ts";
 import { demoAdmin, demoOrgUnits, demoPeople } from "../../scripts/demo-data.ts";
 import { dispatchJson } from "../../scripts/local/api.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
+import { startFakeDingTalk } from "../sign-in/dingtalk-fake.ts";
 import { type ApiResponse, as, call } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
 import { chaosSeed, FaultInjector, faultKinds, prng, streamSeed } from "../support/faults.ts";
@@ -849,4 +852,46 @@ describe("chaos: a coin budget raced for under DynamoDB faults", () => {
     expect(faults.total).toBeGreaterThan(before.faults);
     expect(await ledgerProblems(racers)).toEqual([]);
   }, 120_000);
+});
+
+describe("chaos: signing in from DingTalk under DynamoDB faults", () => {
+  it("everyone signs in within a few fresh codes, as the page retries, never a 500, and every token issued is good", async () => {
+    const before = faults.total;
+    const dingtalk = await startFakeDingTalk();
+    const issuer = "https://laurel.test";
+    Object.assign(process.env, {
+      TOKEN_ISSUER: issuer,
+      TOKEN_SIGNING_KEYS: JSON.stringify({ keys: [await newSigningKey(new Date(Date.now() - 3_600_000))] }),
+      DINGTALK_APP: JSON.stringify(dingtalk.app),
+      DINGTALK_API_BASE: dingtalk.url,
+    });
+    try {
+      for (const personId of people) {
+        const { personId: _id, ...person } = (await admin.get(`/admin/people/${personId}`)).body;
+        await admin.put(`/admin/people/${personId}`, { ...person, identities: { dingtalk: `dt-${personId}` }, roles: ["manager"] });
+      }
+      faults.enabled = true;
+      // A refused or failed sign-in costs the page a fresh code from DingTalk, never the same one again.
+      const tokens = await Promise.all(
+        people.map(async (personId) => {
+          for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+            const answer = await call("POST", "/auth/dingtalk", { body: { code: dingtalk.authCode(`dt-${personId}`) } });
+            if (answer.status === 200) return answer.body.accessToken as string;
+            expect(answer.status, JSON.stringify(answer.body)).toBe(503);
+          }
+          throw new Error(`${personId} could not sign in in ${maxAttempts} attempts`);
+        }),
+      );
+      faults.enabled = false;
+      const jwks = createLocalJWKSet((await call("GET", "/.well-known/jwks.json")).body);
+      const subjects = await Promise.all(
+        tokens.map(async (token) => (await jwtVerify(token, jwks, { issuer, audience: "laurel" })).payload.sub),
+      );
+      expect(subjects).toEqual(people);
+      expect(faults.total).toBeGreaterThan(before);
+    } finally {
+      faults.enabled = false;
+      await dingtalk.close();
+    }
+  }, 60_000);
 });

@@ -18,12 +18,14 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
 import { handler } from "../../functions/projector.ts";
+import { newSigningKey } from "../../functions/sign-in/token-keys.ts";
 import { buildWeb } from "../../scripts/build-web.ts";
 import { chromiumPath, hasChromium, launchChromium } from "../../scripts/chromium.ts";
 import { loadDemoAwards, loadDemoFund, type Send } from "../../scripts/demo-data.ts";
 import { dispatch } from "../../scripts/local/api.ts";
 import { startLocalServer } from "../../scripts/local/server.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
+import { startFakeDingTalk } from "../sign-in/dingtalk-fake.ts";
 import { as } from "../support/api.ts";
 import { issuer, tableNames } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
@@ -35,6 +37,16 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 let server: Server;
 let base: string;
 let browser: Browser;
+
+// Laurel's token service, trusted beside the dev issuer, with a fake DingTalk behind it: set
+// before any handler reads its configuration.
+const dingtalk = await startFakeDingTalk();
+Object.assign(process.env, {
+  TOKEN_ISSUER: "https://laurel.test",
+  TOKEN_SIGNING_KEYS: JSON.stringify({ keys: [await newSigningKey(new Date(Date.now() - 3_600_000))] }),
+  DINGTALK_APP: JSON.stringify(dingtalk.app),
+  DINGTALK_API_BASE: dingtalk.url,
+});
 
 interface Phone {
   lang?: "zh" | "en";
@@ -149,6 +161,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
+  await dingtalk.close();
 });
 
 describe("the managers' page", () => {
@@ -529,6 +542,76 @@ describe("the managers' page", () => {
     await page.locator('[data-person="liu-yang"]').click();
     await page.locator(".criterion").first().waitFor();
     expect(new URL(page.url()).hash).toBe("#/progress");
+    await page.context().close();
+  });
+});
+
+describe("the page inside DingTalk", () => {
+  const corpId = "dingcorp0001";
+  /**
+   * A phone whose web view says DingTalk (as the DingTalk client's does), a stage configured for
+   * DingTalk sign-in, and DingTalk's JSAPI stubbed with a `dd` that hands out the fake's codes.
+   */
+  async function dingTalkPhone(
+    dingtalkUserId: string,
+    userAgent = "Mozilla/5.0 (iPhone) AliApp(DingTalk/7.6.0) com.laiwang.DingTalk/1",
+  ): Promise<{ page: Page; jsapiLoads: string[] }> {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      locale: "zh-CN",
+      userAgent,
+      serviceWorkers: "block",
+    });
+    await context.addInitScript(`localStorage.setItem("laurel.lang", "zh")`);
+    const jsapiLoads: string[] = [];
+    await context.route("**/app/config.json", (route) =>
+      route.fulfill({ json: { apiUrl: base, signIn: "dingtalk", dingtalkCorpId: corpId } }),
+    );
+    await context.route("https://g.alicdn.com/**", (route) => {
+      jsapiLoads.push(route.request().url());
+      const code = dingtalk.authCode(dingtalkUserId);
+      return route.fulfill({
+        contentType: "application/javascript",
+        body: `window.dd = { ready: (f) => f(), runtime: { permission: { requestAuthCode: (o) => o.corpId === ${JSON.stringify(corpId)} ? o.onSuccess({ code: ${JSON.stringify(code)} }) : o.onFail("corpId") } } };`,
+      });
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(8_000);
+    return { page, jsapiLoads };
+  }
+
+  beforeAll(async () => {
+    const admin = await as("cao-yi", "admin");
+    const { personId: _id, ...person } = (await admin.get("/admin/people/liu-yang")).body;
+    expect(
+      (await admin.put("/admin/people/liu-yang", { ...person, identities: { dingtalk: "dt-liuyang" }, roles: ["manager"] })).status,
+    ).toBe(200);
+  });
+
+  it("signs the person in without a click, through DingTalk's JSAPI and Laurel's token service", async () => {
+    const { page, jsapiLoads } = await dingTalkPhone("dt-liuyang");
+    await page.goto(`${base}/app/`);
+    await page.getByTestId("coins").waitFor();
+    const balances = await (await as("liu-yang", "manager")).get("/people/liu-yang/balances");
+    expect(await shownNumber(page, "coins")).toBe(balances.body.coins);
+    expect(jsapiLoads).toHaveLength(1);
+    await page.context().close();
+  });
+
+  it("says why when DingTalk's user is not in the directory, in Chinese", async () => {
+    const { page } = await dingTalkPhone("dt-stranger");
+    await page.goto(`${base}/app/`);
+    await page.getByText("您的账号尚未在 Laurel 登记").waitFor();
+    await page.context().close();
+  });
+
+  it("outside DingTalk loads no JSAPI and says where to open the page", async () => {
+    const { page, jsapiLoads } = await dingTalkPhone("dt-liuyang", "Mozilla/5.0 (iPhone) Mobile Safari");
+    await page.goto(`${base}/app/`);
+    await page.getByText("请在钉钉工作台中打开荣誉账本。").waitFor();
+    expect(jsapiLoads).toEqual([]);
     await page.context().close();
   });
 });

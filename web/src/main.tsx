@@ -335,7 +335,7 @@ function returnTo(): string | undefined {
 function initialState(): { config?: PageConfig; session?: Session; message?: string; fatal?: string } {
   try {
     const config = readConfig();
-    const fromCallback = !config.devSignIn && new URLSearchParams(location.search).has("code");
+    const fromCallback = !config.devSignIn && config.signIn !== "dingtalk" && new URLSearchParams(location.search).has("code");
     const saved = fromCallback ? undefined : savedSession(config);
     if (saved && isExpired(saved)) {
       forgetToken();
@@ -371,7 +371,7 @@ function Root() {
 
   // Back from Cognito's hosted sign-in (?code=): the code is exchanged for a token.
   useEffect(() => {
-    if (!config || config.devSignIn) return;
+    if (!config || config.devSignIn || config.signIn === "dingtalk") return;
     completeCognitoSignIn(config).then(
       (signedIn) => {
         if (signedIn) setSession(signedIn);
