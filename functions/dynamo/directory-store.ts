@@ -57,35 +57,41 @@ export class DynamoDirectory implements Directory {
   /** The person's org unit must exist at the moment of writing, not just when it was checked. */
   async putPerson(person: Person): Promise<void> {
     await this.#putWithParent(
-      { ...keys.person(person.personId), ...keys.personByUnit(person.orgUnitId, person.personId), ...person },
+      [{ ...keys.person(person.personId), ...keys.personByUnit(person.orgUnitId, person.personId), ...person }],
       person.orgUnitId,
       "org-unit-unknown",
     );
   }
 
   async putOrgUnit(unit: OrgUnit): Promise<void> {
-    await this.#putWithParent({ ...keys.orgUnit(unit.orgUnitId), ...unit }, unit.parentId, "org-unit-parent-unknown");
+    const copies = Array.from({ length: keys.orgCopies }, (_, copy) => ({ ...keys.orgUnit(unit.orgUnitId, copy), ...unit }));
+    await this.#putWithParent(copies, unit.parentId, "org-unit-parent-unknown");
     this.#tree = undefined;
   }
 
-  async #putWithParent(item: Record<string, unknown>, parentId: OrgUnitId | undefined, code: string): Promise<void> {
-    try {
-      await this.#db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...(parentId
-              ? [{ ConditionCheck: { TableName: this.#table, Key: keys.orgUnit(parentId), ConditionExpression: "attribute_exists(pk)" } }]
-              : []),
-            { Put: { TableName: this.#table, Item: item } },
-          ],
-        }),
-      );
-    } catch (error) {
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if (parentId && reasons?.[0]?.Code === "ConditionalCheckFailed") {
-        throw new DomainError("unprocessable", code, `The org unit "${parentId}" does not exist.`, { orgUnitId: parentId });
+  /** The items in one transaction with their parent unit's existence, checked in a copy or, written before the copies, in the partition of old. */
+  async #putWithParent(items: Record<string, unknown>[], parentId: OrgUnitId | undefined, code: string): Promise<void> {
+    const parentKeys = parentId ? [keys.orgUnit(parentId, 0), keys.legacyOrgUnit(parentId)] : [undefined];
+    for (const [i, parentKey] of parentKeys.entries()) {
+      try {
+        await this.#db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              ...(parentKey
+                ? [{ ConditionCheck: { TableName: this.#table, Key: parentKey, ConditionExpression: "attribute_exists(pk)" } }]
+                : []),
+              ...items.map((Item) => ({ Put: { TableName: this.#table, Item } })),
+            ],
+          }),
+        );
+        return;
+      } catch (error) {
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+        if (!parentKey || reasons?.[0]?.Code !== "ConditionalCheckFailed") throw error;
+        if (i === parentKeys.length - 1) {
+          throw new DomainError("unprocessable", code, `The org unit "${parentId}" does not exist.`, { orgUnitId: parentId });
+        }
       }
-      throw error;
     }
   }
 
@@ -105,10 +111,11 @@ export class DynamoDirectory implements Directory {
     for (const unit of tree.units()) yield* await this.peopleIn(unit.orgUnitId);
   }
 
-  /** Every partition of the tree at once; a unit written since the split wins over its copy from before it. */
+  /** One copy of the tree, at random, and the units written before the copies; a unit in the copy wins. */
   async #loadTree(): Promise<OrgTree> {
-    const partitions = await Promise.all(
-      [keys.legacyOrgPartition, ...keys.orgPartitions].map((partition) =>
+    const copy = keys.orgCopy(Math.floor(Math.random() * keys.orgCopies));
+    const [legacy, current] = await Promise.all(
+      [keys.legacyOrgPartition, copy].map((partition) =>
         queryAll(this.#db, {
           TableName: this.#table,
           KeyConditionExpression: "pk = :org",
@@ -116,8 +123,8 @@ export class DynamoDirectory implements Directory {
         }),
       ),
     );
-    const units = new Map(partitions.flat().map((item) => [String(item.sk), withoutKeys<OrgUnit>(item)]));
-    // In the order of their ids, as one partition's Query gave them.
+    const units = new Map([...(legacy ?? []), ...(current ?? [])].map((item) => [String(item.sk), withoutKeys<OrgUnit>(item)]));
+    // In the order of their ids, as one partition's Query gives them.
     return new OrgTree([...units].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, unit]) => unit));
   }
 }
