@@ -92,7 +92,7 @@ export class DynamoDirectory implements Directory {
         },
       }));
     const failed = await this.#putWithParent(
-      { ...keys.person(person.personId), ...keys.personByUnit(person.orgUnitId, person.personId), ...person },
+      [{ ...keys.person(person.personId), ...keys.personByUnit(person.orgUnitId, person.personId), ...person }],
       person.orgUnitId,
       "org-unit-unknown",
       [...claims, ...releases],
@@ -108,34 +108,40 @@ export class DynamoDirectory implements Directory {
   }
 
   async putOrgUnit(unit: OrgUnit): Promise<void> {
-    await this.#putWithParent({ ...keys.orgUnit(unit.orgUnitId), ...unit }, unit.parentId, "org-unit-parent-unknown");
+    const copies = Array.from({ length: keys.orgCopies }, (_, copy) => ({ ...keys.orgUnit(unit.orgUnitId, copy), ...unit }));
+    await this.#putWithParent(copies, unit.parentId, "org-unit-parent-unknown");
     this.#tree = undefined;
   }
 
-  /** Returns the index among `also` of the item whose condition failed, if one did. */
+  /**
+   * The items in one transaction with their parent unit's existence (checked in a copy or, written
+   * before the copies, in the partition of old) and `also`; returns the index among `also` of the
+   * item whose condition failed, if one did.
+   */
   async #putWithParent(
-    item: Record<string, unknown>,
+    items: Record<string, unknown>[],
     parentId: OrgUnitId | undefined,
     code: string,
     also: NonNullable<TransactWriteCommandInput["TransactItems"]> = [],
   ): Promise<number | undefined> {
-    const parentCheck = parentId
-      ? [{ ConditionCheck: { TableName: this.#table, Key: keys.orgUnit(parentId), ConditionExpression: "attribute_exists(pk)" } }]
-      : [];
-    try {
-      await this.#db.send(
-        new TransactWriteCommand({ TransactItems: [...parentCheck, { Put: { TableName: this.#table, Item: item } }, ...also] }),
-      );
-      return undefined;
-    } catch (error) {
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if (parentId && reasons?.[0]?.Code === "ConditionalCheckFailed") {
-        throw new DomainError("unprocessable", code, `The org unit "${parentId}" does not exist.`, { orgUnitId: parentId });
+    const parentKeys = parentId ? [keys.orgUnit(parentId, 0), keys.legacyOrgUnit(parentId)] : [undefined];
+    const puts = items.map((Item) => ({ Put: { TableName: this.#table, Item } }));
+    for (const parentKey of parentKeys) {
+      const parentCheck = parentKey
+        ? [{ ConditionCheck: { TableName: this.#table, Key: parentKey, ConditionExpression: "attribute_exists(pk)" } }]
+        : [];
+      try {
+        await this.#db.send(new TransactWriteCommand({ TransactItems: [...parentCheck, ...puts, ...also] }));
+        return undefined;
+      } catch (error) {
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+        const before = parentCheck.length + puts.length;
+        const failed = reasons.findIndex((reason, at) => at >= before && reason.Code === "ConditionalCheckFailed");
+        if (failed >= 0) return failed - before;
+        if (!parentKey || reasons[0]?.Code !== "ConditionalCheckFailed") throw error;
       }
-      const failed = reasons?.findIndex((reason) => reason.Code === "ConditionalCheckFailed") ?? -1;
-      if (failed >= 0) return failed - parentCheck.length - 1;
-      throw error;
     }
+    throw new DomainError("unprocessable", code, `The org unit "${parentId}" does not exist.`, { orgUnitId: parentId });
   }
 
   async peopleIn(orgUnitId: OrgUnitId): Promise<Person[]> {
@@ -154,10 +160,11 @@ export class DynamoDirectory implements Directory {
     for (const unit of tree.units()) yield* await this.peopleIn(unit.orgUnitId);
   }
 
-  /** Every partition of the tree at once; a unit written since the split wins over its copy from before it. */
+  /** One copy of the tree, at random, and the units written before the copies; a unit in the copy wins. */
   async #loadTree(): Promise<OrgTree> {
-    const partitions = await Promise.all(
-      [keys.legacyOrgPartition, ...keys.orgPartitions].map((partition) =>
+    const copy = keys.orgCopy(Math.floor(Math.random() * keys.orgCopies));
+    const [legacy, current] = await Promise.all(
+      [keys.legacyOrgPartition, copy].map((partition) =>
         queryAll(this.#db, {
           TableName: this.#table,
           KeyConditionExpression: "pk = :org",
@@ -165,8 +172,8 @@ export class DynamoDirectory implements Directory {
         }),
       ),
     );
-    const units = new Map(partitions.flat().map((item) => [String(item.sk), withoutKeys<OrgUnit>(item)]));
-    // In the order of their ids, as one partition's Query gave them.
+    const units = new Map([...(legacy ?? []), ...(current ?? [])].map((item) => [String(item.sk), withoutKeys<OrgUnit>(item)]));
+    // In the order of their ids, as one partition's Query gives them.
     return new OrgTree([...units].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, unit]) => unit));
   }
 }

@@ -2,7 +2,6 @@
 import type { AccountId, EntryId, OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 
 const seqWidth = 12;
-const orgPartitionCount = 16;
 const boardShards = 4;
 
 /** A stable spread of ids over `count` keys (FNV-1a): the same id always lands in the same one. */
@@ -28,13 +27,15 @@ export const keys = {
   personByUnit: (orgUnitId: OrgUnitId, personId: PersonId) => ({ gsi1pk: `UNIT#${orgUnitId}`, gsi1sk: `PERSON#${personId}` }),
   unitMembers: (orgUnitId: OrgUnitId) => `UNIT#${orgUnitId}`,
   /**
-   * The org tree is read whole by every instance whose cache expired, so its units are spread over
-   * `orgPartitions` partition keys (by a hash of the unit id), read in parallel: each partition
-   * serves a sixteenth of the tree's bytes (docs/SCALE.md). Units written before the split sit in the
-   * `legacyOrgPartition` and are read with the rest until written again.
+   * The org tree is read whole by every instance whose cache expired, so it is kept in
+   * `orgCopies` identical copies (`ORG#0` …), all written in each change's transaction; a reader
+   * reads one copy at random (docs/SCALE.md). Units written before the copies sit in the
+   * `legacyOrgPartition`, read beside the copy until written again.
    */
-  orgUnit: (orgUnitId: OrgUnitId) => ({ pk: `ORG#${spreadOf(orgUnitId, orgPartitionCount)}`, sk: `UNIT#${orgUnitId}` }),
-  orgPartitions: Array.from({ length: orgPartitionCount }, (_, n) => `ORG#${n}`),
+  orgUnit: (orgUnitId: OrgUnitId, copy: number) => ({ pk: `ORG#${copy}`, sk: `UNIT#${orgUnitId}` }),
+  orgCopies: 16,
+  orgCopy: (copy: number) => `ORG#${copy}`,
+  legacyOrgUnit: (orgUnitId: OrgUnitId) => ({ pk: "ORG", sk: `UNIT#${orgUnitId}` }),
   legacyOrgPartition: "ORG",
   definition: (kind: string, id: string) => ({ pk: `DEF#${kind}`, sk: id }),
   definitionPartition: (kind: string) => `DEF#${kind}`,

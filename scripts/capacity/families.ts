@@ -34,9 +34,9 @@ export const spreads: Record<string, Spread> = {
   // One key for everybody (or per day, per kind: the same at any moment), split over its copies.
   "DEFINITIONS#<…>": { copies: keys.definitionVersionCopies },
   "AUDIT#<…>": one,
-  // The org tree: spread over its partitions, each read for its share of the tree; units written
-  // before the split in the one partition of old.
-  "ORG#<…>": { copies: keys.orgPartitions.length },
+  // The org tree: a reader reads one of its copies; units written before the copies in the one
+  // partition of old.
+  "ORG#<…>": { copies: keys.orgCopies },
   ORG: one,
   "DEF#<…>": one,
   FUNDS: one,
