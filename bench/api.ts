@@ -11,6 +11,7 @@ import type { AttributeValue, DynamoDBStreamEvent } from "aws-lambda";
 import { Webhook } from "standardwebhooks";
 import { mapLimit } from "../domain/kernel/concurrency.ts";
 import { createDocumentClient, createDynamoClient } from "../functions/dynamo/client.ts";
+import { DynamoDefinitionStore } from "../functions/dynamo/definition-store.ts";
 import { DynamoDirectory } from "../functions/dynamo/directory-store.ts";
 import { keys } from "../functions/dynamo/keys.ts";
 import { tableName } from "../functions/dynamo/tables.ts";
@@ -38,8 +39,12 @@ export async function ledgerFigures(system: System): Promise<Result[]> {
   expectStatus("balances", balances.result, 200);
   const awarded = await metered(post);
   expectStatus("award", awarded.result, 201);
-  // The org tree as an instance loads it when its 30 s cache has expired.
-  const directory = new DynamoDirectory(createDocumentClient(), tableName("state"), { orgTreeTtlMs: 0 });
+  // The org tree as an instance loads it after a change of a unit.
+  const directory = new DynamoDirectory(
+    createDocumentClient(),
+    tableName("state"),
+    new DynamoDefinitionStore(createDocumentClient(), tableName("state")),
+  );
   const tree = await metered(() => directory.orgTree());
 
   return [

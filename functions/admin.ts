@@ -1,4 +1,5 @@
 /** Lambda: the org directory, sources, award rules and badges. */
+import { randomUUID } from "node:crypto";
 import type { BadgeDefinition, RuleDefinition } from "../domain/awards/index.ts";
 import { RuleBook } from "../domain/awards/index.ts";
 import { DirectoryService } from "../domain/directory/index.ts";
@@ -8,13 +9,15 @@ import { httpHandler } from "./http/http.ts";
 import { changeReply } from "./http/route.ts";
 
 const adapters = createAdapters("admin");
-const directory = new DirectoryService(adapters.directory);
+const directory = new DirectoryService({ ...adapters, newId: randomUUID });
 const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
 
 export const handler = httpHandler(
   "admin",
   {
     putPerson: async ({ caller, params, body }) => ({ body: await directory.putPerson(caller, params.personId as PersonId, body) }),
+    deactivatePerson: async ({ caller, params }) => ({ body: await directory.deactivate(caller, params.personId as PersonId) }),
+    reactivatePerson: async ({ caller, params }) => ({ body: await directory.reactivate(caller, params.personId as PersonId) }),
     getPerson: async ({ caller, params }) => ({ body: await directory.person(caller, params.personId as PersonId) }),
     putOrgUnit: async ({ caller, params, body }) => ({ body: await directory.putOrgUnit(caller, params.orgUnitId as OrgUnitId, body) }),
     orgUnits: async () => ({ body: { orgUnits: await directory.orgUnits() } }),

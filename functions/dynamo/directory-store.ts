@@ -1,36 +1,50 @@
 /**
  * Directory on DynamoDB (state table): people by id and by org unit (gsi1), the org tree in one
- * partition. The tree is read whole and kept for a short while: it is small, read on every
- * request for access checks, and changes rarely.
+ * partition. The tree is read whole and kept per instance: it is small and read on every request
+ * for access checks. A request uses the kept tree only while the org tree's counter in the
+ * definitions' versions item (moved in the same transaction as every change of a unit) is the
+ * one it was read under; the counter comes with the request's first read of the versions, which
+ * most requests make anyway (docs/ARCHITECTURE.md). So a new lead or a moved unit holds for the
+ * next request on every instance. A person is read per request, so a transfer needs no counter.
+ *
+ * | item        | pk                | sk           | gsi1pk       | gsi1sk            |
+ * |-------------|-------------------|--------------|--------------|-------------------|
+ * | person      | PERSON#<personId> | PROFILE      | UNIT#<unit>  | PERSON#<personId> |
+ * | org unit    | ORG               | UNIT#<unit>  |              |                   |
  */
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { type Directory, OrgTree, type OrgUnit, type Person } from "../../domain/directory/index.ts";
-import { DomainError } from "../../domain/kernel/errors.ts";
+import { ContentionError, DomainError } from "../../domain/kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { batchGet } from "./batch-get.ts";
 import { queryAll } from "./client.ts";
+import type { DynamoDefinitionStore } from "./definition-store.ts";
 import { keys, withoutKeys } from "./keys.ts";
+
+const unitExists = "attribute_exists(pk) AND attribute_not_exists(removedAt)";
+/** The org tree's counter in the versions item. */
+const treeCounter = "orgTree";
 
 export class DynamoDirectory implements Directory {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
-  readonly #ttlMs: number;
-  #tree: { value: Promise<OrgTree>; expires: number } | undefined;
+  readonly #versions: Pick<DynamoDefinitionStore, "counter" | "counterMoves" | "newRequest">;
+  #tree: { version: number; value: Promise<OrgTree> } | undefined;
 
-  constructor(db: DynamoDBDocumentClient, table: string, options: { orgTreeTtlMs?: number } = {}) {
+  constructor(db: DynamoDBDocumentClient, table: string, versions: Pick<DynamoDefinitionStore, "counter" | "counterMoves" | "newRequest">) {
     this.#db = db;
     this.#table = table;
-    this.#ttlMs = options.orgTreeTtlMs ?? 30_000;
+    this.#versions = versions;
   }
 
-  orgTree(): Promise<OrgTree> {
-    const now = Date.now();
-    if (!this.#tree || this.#tree.expires <= now) {
+  async orgTree(): Promise<OrgTree> {
+    const version = await this.#versions.counter(treeCounter);
+    if (this.#tree?.version !== version) {
       const value = this.#loadTree();
       value.catch(() => {
         if (this.#tree?.value === value) this.#tree = undefined;
       });
-      this.#tree = { value, expires: now + this.#ttlMs };
+      this.#tree = { version, value };
     }
     return this.#tree.value;
   }
@@ -55,37 +69,74 @@ export class DynamoDirectory implements Directory {
   }
 
   /** The person's org unit must exist at the moment of writing, not just when it was checked. */
-  async putPerson(person: Person): Promise<void> {
-    await this.#putWithParent(
-      { ...keys.person(person.personId), ...keys.personByUnit(person.orgUnitId, person.personId), ...person },
-      person.orgUnitId,
-      "org-unit-unknown",
+  async putPerson(person: Person, expectedVersion: number): Promise<Person> {
+    const stored = { ...person, version: expectedVersion + 1, updatedAt: new Date().toISOString() };
+    await this.#write(
+      [
+        { ConditionCheck: { TableName: this.#table, Key: keys.orgUnit(person.orgUnitId), ConditionExpression: unitExists } },
+        {
+          Put: {
+            TableName: this.#table,
+            Item: { ...keys.person(person.personId), ...keys.personByUnit(person.orgUnitId, person.personId), ...stored },
+            ...(expectedVersion === 0
+              ? { ConditionExpression: "attribute_not_exists(#version)" }
+              : { ConditionExpression: "#version = :version", ExpressionAttributeValues: { ":version": expectedVersion } }),
+            ExpressionAttributeNames: { "#version": "version" },
+          },
+        },
+      ],
+      () =>
+        new DomainError("unprocessable", "org-unit-unknown", `The org unit "${person.orgUnitId}" does not exist.`, {
+          orgUnitId: person.orgUnitId,
+        }),
     );
+    return stored;
   }
 
   async putOrgUnit(unit: OrgUnit): Promise<void> {
-    await this.#putWithParent({ ...keys.orgUnit(unit.orgUnitId), ...unit }, unit.parentId, "org-unit-parent-unknown");
-    this.#tree = undefined;
+    const parentId = unit.parentId;
+    await this.#write(
+      [
+        ...(parentId ? [{ ConditionCheck: { TableName: this.#table, Key: keys.orgUnit(parentId), ConditionExpression: unitExists } }] : []),
+        { Put: { TableName: this.#table, Item: { ...keys.orgUnit(unit.orgUnitId), ...unit } } },
+        ...this.#versions.counterMoves(treeCounter),
+      ],
+      () =>
+        new DomainError("unprocessable", "org-unit-parent-unknown", `The org unit "${parentId}" does not exist.`, { orgUnitId: parentId }),
+    );
   }
 
-  async #putWithParent(item: Record<string, unknown>, parentId: OrgUnitId | undefined, code: string): Promise<void> {
+  /** A removed unit's item stays, marked (IAM grants no DeleteItem; its past is kept): the tree leaves it out. */
+  async removeOrgUnit(orgUnitId: OrgUnitId): Promise<void> {
+    await this.#write(
+      [
+        {
+          Update: {
+            TableName: this.#table,
+            Key: keys.orgUnit(orgUnitId),
+            UpdateExpression: "SET removedAt = :now",
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeValues: { ":now": new Date().toISOString() },
+          },
+        },
+        ...this.#versions.counterMoves(treeCounter),
+      ],
+      () => new DomainError("not-found", "org-unit-not-found", `No org unit with id "${orgUnitId}".`, { id: orgUnitId }),
+    );
+  }
+
+  /** One transaction; a failed first condition (the unit a write hangs on) is the domain's refusal, a later one a lost race. */
+  async #write(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>, missing: () => DomainError) {
     try {
-      await this.#db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...(parentId
-              ? [{ ConditionCheck: { TableName: this.#table, Key: keys.orgUnit(parentId), ConditionExpression: "attribute_exists(pk)" } }]
-              : []),
-            { Put: { TableName: this.#table, Item: item } },
-          ],
-        }),
-      );
+      await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if (parentId && reasons?.[0]?.Code === "ConditionalCheckFailed") {
-        throw new DomainError("unprocessable", code, `The org unit "${parentId}" does not exist.`, { orgUnitId: parentId });
-      }
+      if (reasons?.[0]?.Code === "ConditionalCheckFailed") throw missing();
+      if (reasons?.some((r) => r.Code === "ConditionalCheckFailed")) throw new ContentionError("the person changed meanwhile");
       throw error;
+    } finally {
+      // Whatever happened, the rest of this request reads the counters again.
+      this.#versions.newRequest();
     }
   }
 
@@ -112,7 +163,9 @@ export class DynamoDirectory implements Directory {
         KeyConditionExpression: "pk = :org",
         ExpressionAttributeValues: { ":org": keys.orgPartition },
       })
-    ).map((item) => withoutKeys<OrgUnit>(item));
+    )
+      .filter((item) => item.removedAt === undefined)
+      .map((item) => withoutKeys<OrgUnit>(item));
     return new OrgTree(units);
   }
 }
