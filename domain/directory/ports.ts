@@ -1,11 +1,16 @@
 /** What the directory needs from storage (functions/dynamo/directory-store.ts). */
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
-import type { OrgTree, OrgUnit, Person } from "./directory.ts";
+import type { IdentityProvider, OrgTree, OrgUnit, Person } from "./directory.ts";
 
 export interface Directory {
   orgTree(): Promise<OrgTree>;
   person(personId: PersonId): Promise<Person | undefined>;
-  /** Writes the person if they are still at `expectedVersion` (0: new), else a ContentionError; returns them as stored. */
+  /** The person holding this user id at the provider, if anyone does. */
+  personByIdentity(provider: IdentityProvider, subject: string): Promise<Person | undefined>;
+  /**
+   * Writes the person if they are still at `expectedVersion` (0: new), else a ContentionError;
+   * refuses (identity-taken) a provider's id another person holds. Returns them as stored.
+   */
   putPerson(person: Person, expectedVersion: number): Promise<Person>;
   /** Writes the unit; the next request of every instance reads the tree with it. */
   putOrgUnit(unit: OrgUnit): Promise<void>;

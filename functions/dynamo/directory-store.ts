@@ -11,9 +11,10 @@
  * |-------------|-------------------|--------------|--------------|-------------------|
  * | person      | PERSON#<personId> | PROFILE      | UNIT#<unit>  | PERSON#<personId> |
  * | org unit    | ORG               | UNIT#<unit>  |              |                   |
+ * | identity    | IDENTITY#<provider>#<user id> | PERSON |      |                   |
  */
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { type Directory, OrgTree, type OrgUnit, type Person } from "../../domain/directory/index.ts";
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { type Directory, type IdentityProvider, OrgTree, type OrgUnit, type Person } from "../../domain/directory/index.ts";
 import { ContentionError, DomainError } from "../../domain/kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { batchGet } from "./batch-get.ts";
@@ -49,9 +50,18 @@ export class DynamoDirectory implements Directory {
     return this.#tree.value;
   }
 
-  async person(personId: PersonId): Promise<Person | undefined> {
-    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.person(personId) }));
+  async person(personId: PersonId, consistent = false): Promise<Person | undefined> {
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: keys.person(personId), ConsistentRead: consistent }),
+    );
     return Item ? withoutKeys<Person>(Item) : undefined;
+  }
+
+  /** The pointer names the person; the person's own item decides, so a pointer left by a lost race misleads nobody. */
+  async personByIdentity(provider: IdentityProvider, subject: string): Promise<Person | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.identity(provider, subject) }));
+    const person = Item?.personId ? await this.person(Item.personId as PersonId) : undefined;
+    return person?.identities?.[provider] === subject ? person : undefined;
   }
 
   /** Several people by id, 100 to a BatchGetItem; absent ones are not in the map. */
@@ -68,10 +78,24 @@ export class DynamoDirectory implements Directory {
     return found;
   }
 
-  /** The person's org unit must exist at the moment of writing, not just when it was checked. */
+  /**
+   * The person's org unit must exist at the moment of writing, not just when it was checked; each
+   * provider's id they hold is claimed by a pointer no one else holds, and the ids they gave up are
+   * released, in the same transaction.
+   */
   async putPerson(person: Person, expectedVersion: number): Promise<Person> {
     const stored = { ...person, version: expectedVersion + 1, updatedAt: new Date().toISOString() };
-    await this.#write(
+    const held = identityPairs(await this.person(person.personId, true));
+    const wanted = identityPairs(person);
+    const pointer = (provider: IdentityProvider, subject: string, item: Record<string, unknown>) => ({
+      Put: {
+        TableName: this.#table,
+        Item: { ...keys.identity(provider, subject), ...item },
+        ConditionExpression: "attribute_not_exists(personId) OR personId = :me",
+        ExpressionAttributeValues: { ":me": person.personId },
+      },
+    });
+    const failed = await this.#write(
       [
         { ConditionCheck: { TableName: this.#table, Key: keys.orgUnit(person.orgUnitId), ConditionExpression: unitExists } },
         {
@@ -84,12 +108,26 @@ export class DynamoDirectory implements Directory {
             ExpressionAttributeNames: { "#version": "version" },
           },
         },
+        ...wanted.map(([provider, subject]) => pointer(provider, subject, { personId: person.personId })),
+        // A released id keeps its pointer, holder-less: state-table writes are puts and updates only.
+        ...held
+          .filter(([provider, subject]) => person.identities?.[provider] !== subject)
+          .map(([provider, subject]) => pointer(provider, subject, { releasedBy: person.personId })),
       ],
       () =>
         new DomainError("unprocessable", "org-unit-unknown", `The org unit "${person.orgUnitId}" does not exist.`, {
           orgUnitId: person.orgUnitId,
         }),
     );
+    const taken = failed === undefined || failed < 2 ? undefined : wanted[failed - 2];
+    if (taken) {
+      const [provider, subject] = taken;
+      throw new DomainError("conflict", "identity-taken", `Another person already holds the ${provider} user id "${subject}".`, {
+        provider,
+        subject,
+      });
+    }
+    if (failed !== undefined) throw new ContentionError("the person changed meanwhile");
     return stored;
   }
 
@@ -125,14 +163,19 @@ export class DynamoDirectory implements Directory {
     );
   }
 
-  /** One transaction; a failed first condition (the unit a write hangs on) is the domain's refusal, a later one a lost race. */
-  async #write(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>, missing: () => DomainError) {
+  /**
+   * One transaction; a failed first condition (the unit a write hangs on) is the domain's refusal.
+   * Returns the index of another item whose condition failed, if one did.
+   */
+  async #write(items: NonNullable<TransactWriteCommandInput["TransactItems"]>, missing: () => DomainError): Promise<number | undefined> {
     try {
       await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
+      return undefined;
     } catch (error) {
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
       if (reasons?.[0]?.Code === "ConditionalCheckFailed") throw missing();
-      if (reasons?.some((r) => r.Code === "ConditionalCheckFailed")) throw new ContentionError("the person changed meanwhile");
+      const failed = reasons?.findIndex((reason) => reason.Code === "ConditionalCheckFailed") ?? -1;
+      if (failed >= 0) return failed;
       throw error;
     } finally {
       // Whatever happened, the rest of this request reads the counters again.
@@ -168,4 +211,8 @@ export class DynamoDirectory implements Directory {
       .map((item) => withoutKeys<OrgUnit>(item));
     return new OrgTree(units);
   }
+}
+
+function identityPairs(person: Person | undefined): [IdentityProvider, string][] {
+  return Object.entries(person?.identities ?? {}) as [IdentityProvider, string][];
 }
