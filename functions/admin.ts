@@ -5,11 +5,18 @@ import { RuleBook } from "../domain/awards/index.ts";
 import { DirectoryService } from "../domain/directory/index.ts";
 import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
+import { DynamoProvisionerStore } from "./dynamo/stores/provisioner-store.ts";
 import { httpHandler } from "./http/http.ts";
 import { changeReply } from "./http/route.ts";
+import { scimImplementations } from "./scim/scim-api.ts";
 
 const adapters = createAdapters("admin");
-const directory = new DirectoryService({ ...adapters, newId: randomUUID });
+const provisioners = new DynamoProvisionerStore(adapters.db, adapters.tables.state);
+const directory = new DirectoryService({
+  ...adapters,
+  provisioners,
+  newId: randomUUID,
+});
 const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
 
 export const handler = httpHandler(
@@ -18,6 +25,8 @@ export const handler = httpHandler(
     putPerson: async ({ caller, params, body }) => ({ body: await directory.putPerson(caller, params.personId as PersonId, body) }),
     deactivatePerson: async ({ caller, params }) => ({ body: await directory.deactivate(caller, params.personId as PersonId) }),
     reactivatePerson: async ({ caller, params }) => ({ body: await directory.reactivate(caller, params.personId as PersonId) }),
+    issueProvisionerCredential: async ({ caller, params }) => ({ body: await directory.issueCredential(caller, params.clientId) }),
+    ...scimImplementations({ ...adapters, service: directory, provisioners, newId: randomUUID }),
     getPerson: async ({ caller, params }) => ({ body: await directory.person(caller, params.personId as PersonId) }),
     putOrgUnit: async ({ caller, params, body }) => ({ body: await directory.putOrgUnit(caller, params.orgUnitId as OrgUnitId, body) }),
     orgUnits: async () => ({ body: { orgUnits: await directory.orgUnits() } }),

@@ -10,7 +10,8 @@ import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
 import { retryOnContention } from "../kernel/retry.ts";
 import { assertRole, type Caller, isActive, type OrgUnit, type Person } from "./directory.ts";
-import type { Directory } from "./ports.ts";
+import type { Directory, ProvisionerStore } from "./ports.ts";
+import { rotateCredential } from "./provisioners.ts";
 import type { OrgUnitInput, PersonInput } from "./schemas.ts";
 
 /** Who changes the directory: an admin, or a provisioning client (authenticated by its own credential). */
@@ -18,6 +19,7 @@ export type Editor = Caller | { provisioner: string };
 
 export interface DirectoryDeps {
   directory: Directory;
+  provisioners: ProvisionerStore;
   audit: { append(record: AuditRecord): Promise<void> };
   clock: Clock;
   newId: () => string;
@@ -35,14 +37,39 @@ export class DirectoryService {
     this.#deps = deps;
   }
 
-  /** Creates or replaces a person; a new org unit or manager is a transfer, effective for the next request. */
-  putPerson(editor: Editor, personId: PersonId, input: PersonInput, precondition: Precondition = {}): Promise<Person> {
-    return this.#changePerson(editor, personId, precondition, async (before) => {
+  /**
+   * Creates or replaces a person; a new org unit or manager is a transfer, effective for the next
+   * request. `active` (SCIM's) deactivates or reactivates in the same write; left out, it stays.
+   */
+  putPerson(editor: Editor, personId: PersonId, input: PersonInput, options: Precondition & { active?: boolean } = {}): Promise<Person> {
+    return this.#changePerson(editor, personId, options, async (before) => {
       await this.#checkPlacement(input);
-      const person = { personId, ...input, ...(before?.leftAt ? { leftAt: before.leftAt } : {}) } as Person;
-      const action = !before ? "person.created" : isTransfer(before, person) ? "person.transferred" : "person.updated";
-      return { person, action, details: transferDetails(before, person) };
+      const leftAt =
+        options.active === undefined
+          ? before?.leftAt
+          : options.active
+            ? undefined
+            : (before?.leftAt ?? this.#deps.clock.now().toISOString());
+      const person = { personId, ...input, ...(leftAt ? { leftAt } : {}) } as Person;
+      return { person, action: actionOf(before, person), details: transferDetails(before, person) };
     });
+  }
+
+  /** A new credential for a provisioning client (shown once); the previous one stays valid until the next rotation. */
+  async issueCredential(caller: Caller, clientId: string): Promise<{ clientId: string; credentialId: string; token: string }> {
+    let credentialId = "";
+    const token = await this.#recorded(caller, "provisioner.credential-issued", [clientId], () =>
+      retryOnContention(async () => {
+        credentialId = this.#deps.newId();
+        const before = await this.#deps.provisioners.provisioner(clientId);
+        const at = this.#deps.clock.now().toISOString();
+        const issued = rotateCredential(clientId, before, { actor: caller.personId, at, credentialId });
+        await this.#deps.provisioners.putProvisioner(issued.provisioner);
+        const valid = issued.provisioner.credentials.map((c) => c.credentialId);
+        return { value: issued.token, details: { credentialId, valid } };
+      }),
+    );
+    return { clientId, credentialId, token };
   }
 
   /** The person left: their wallet is frozen, their balances and history kept. Deactivating a leaver again changes nothing. */
@@ -199,7 +226,11 @@ export class DirectoryService {
   }
 }
 
-const isTransfer = (before: Person, after: Person) => before.orgUnitId !== after.orgUnitId || before.managerId !== after.managerId;
+function actionOf(before: Person | undefined, after: Person): string {
+  if (!before) return "person.created";
+  if (isActive(before) !== isActive(after)) return isActive(after) ? "person.reactivated" : "person.deactivated";
+  return before.orgUnitId !== after.orgUnitId || before.managerId !== after.managerId ? "person.transferred" : "person.updated";
+}
 
 function transferDetails(before: Person | undefined, after: Person): Record<string, unknown> {
   if (!before) return { orgUnitId: after.orgUnitId };

@@ -1,6 +1,7 @@
 /** What the directory needs from storage (functions/dynamo/directory-store.ts). */
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import type { IdentityProvider, OrgTree, OrgUnit, Person } from "./directory.ts";
+import type { Provisioner } from "./provisioners.ts";
 
 export interface Directory {
   orgTree(): Promise<OrgTree>;
@@ -17,4 +18,11 @@ export interface Directory {
   removeOrgUnit(orgUnitId: OrgUnitId): Promise<void>;
   peopleIn(orgUnitId: OrgUnitId): Promise<Person[]>;
   allPeople(): AsyncIterable<Person>;
+}
+
+/** Provisioning clients' credentials (functions/dynamo/stores/provisioner-store.ts). */
+export interface ProvisionerStore {
+  provisioner(clientId: string): Promise<Provisioner | undefined>;
+  /** Writes it if it is still at the version before (0: new), else a ContentionError. */
+  putProvisioner(provisioner: Provisioner): Promise<void>;
 }

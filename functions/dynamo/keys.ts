@@ -17,6 +17,8 @@ export const keys = {
   unitMembers: (orgUnitId: OrgUnitId) => `UNIT#${orgUnitId}`,
   orgUnit: (orgUnitId: OrgUnitId) => ({ pk: "ORG", sk: `UNIT#${orgUnitId}` }),
   orgPartition: "ORG",
+  /** A provisioning client (SCIM) and the hashes of its credentials. */
+  provisioner: (clientId: string) => ({ pk: `PROVISIONER#${clientId}`, sk: "CREDENTIALS" }),
   definition: (kind: string, id: string) => ({ pk: `DEF#${kind}`, sk: id }),
   definitionPartition: (kind: string) => `DEF#${kind}`,
   /**
@@ -85,7 +87,7 @@ export const keys = {
 export const stateKeyFamilies = {
   chainHeads: ["CHAIN#*"],
   facts: ["FACTS#*"],
-  directory: ["PERSON#*", "IDENTITY#*", "ORG"],
+  directory: ["PERSON#*", "IDENTITY#*", "ORG", "PROVISIONER#*"],
   funds: ["FUNDS", "CLAIM#*"],
   counters: ["COUNTER#*"],
   preferences: ["PREFS#*"],

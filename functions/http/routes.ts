@@ -10,6 +10,7 @@ import { fundRoutes } from "./fund.routes.ts";
 import { importsRoutes } from "./imports.routes.ts";
 import { leaderboardRoutes } from "./leaderboard.routes.ts";
 import { defineRoute } from "./route.ts";
+import { scimRoutes } from "./scim.routes.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
 const SourceParams = z.strictObject({ sourceId: Id });
@@ -112,6 +113,16 @@ const coreRoutes = {
     body: PersonInput,
     audit: "service",
     success: { status: 200, description: "The person as stored." },
+  }),
+  issueProvisionerCredential: defineRoute({
+    method: "POST",
+    path: "/admin/provisioners/{clientId}/credentials",
+    area: "admin",
+    auth: "token",
+    summary:
+      "Issue a provisioning client (an HR system speaking SCIM) a new bearer credential, shown once; the previous one stays valid until the next rotation (admin).",
+    params: z.strictObject({ clientId: Id }),
+    success: { status: 201, description: "The client id, the credential id and the token." },
   }),
   deactivatePerson: defineRoute({
     method: "POST",
@@ -324,6 +335,7 @@ export const routes = {
   ...leaderboardRoutes,
   ...bountiesRoutes,
   ...importsRoutes,
+  ...scimRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;
