@@ -4,6 +4,7 @@ import type { BadgeDefinition, RuleDefinition } from "../domain/awards/index.ts"
 import { RuleBook } from "../domain/awards/index.ts";
 import { DirectoryService } from "../domain/directory/index.ts";
 import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
+import { dingTalkCallback } from "./dingtalk/callback.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoProvisionerStore } from "./dynamo/stores/provisioner-store.ts";
 import { httpHandler } from "./http/http.ts";
@@ -27,6 +28,7 @@ export const handler = httpHandler(
     reactivatePerson: async ({ caller, params }) => ({ body: await directory.reactivate(caller, params.personId as PersonId) }),
     issueProvisionerCredential: async ({ caller, params }) => ({ body: await directory.issueCredential(caller, params.clientId) }),
     ...scimImplementations({ ...adapters, service: directory, provisioners, newId: randomUUID }),
+    dingtalkCallback: dingTalkCallback(process.env, { ...adapters, service: directory }),
     getPerson: async ({ caller, params }) => ({ body: await directory.person(caller, params.personId as PersonId) }),
     putOrgUnit: async ({ caller, params, body }) => ({ body: await directory.putOrgUnit(caller, params.orgUnitId as OrgUnitId, body) }),
     orgUnits: async () => ({ body: { orgUnits: await directory.orgUnits() } }),

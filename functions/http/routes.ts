@@ -124,6 +124,18 @@ const coreRoutes = {
     params: z.strictObject({ clientId: Id }),
     success: { status: 201, description: "The client id, the credential id and the token." },
   }),
+  dingtalkCallback: defineRoute({
+    method: "POST",
+    path: "/integrations/dingtalk/callback",
+    area: "admin",
+    auth: "public",
+    summary:
+      "DingTalk's contact-change events (user and department added, modified, removed), signed and AES-encrypted as DingTalk does, applied to the directory; answers DingTalk's encrypted success.",
+    query: z.record(z.string(), z.string()),
+    rawBody: { maxBytes: 64 * 1024 },
+    audit: "service",
+    success: { status: 200, description: "DingTalk's encrypted success answer." },
+  }),
   deactivatePerson: defineRoute({
     method: "POST",
     path: "/admin/people/{personId}/deactivation",
