@@ -42,7 +42,7 @@ export async function ledgerFigures(system: System): Promise<Result[]> {
   // The org tree as an instance loads it after a change of a unit.
   const directory = new DynamoDirectory(
     createDocumentClient(),
-    tableName("state"),
+    { state: tableName("state"), ledger: tableName("ledger") },
     new DynamoDefinitionStore(createDocumentClient(), tableName("state")),
   );
   const tree = await metered(() => directory.orgTree());

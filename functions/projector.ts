@@ -137,7 +137,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .handler(
     createProjector({
       writer: new DynamoLeaderboardStore(db, state),
-      directory: new DynamoDirectory(db, state, versions),
+      directory: new DynamoDirectory(db, { state, ledger: tableName("ledger") }, versions),
       timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",
       log,
     }),

@@ -4,6 +4,7 @@
  * one audit record saying what changed, whoever made it.
  */
 
+import { isDeepStrictEqual } from "node:util";
 import type { AuditRecord } from "../kernel/audit.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
@@ -58,7 +59,7 @@ export class DirectoryService {
   /** A new credential for a provisioning client (shown once); the previous one stays valid until the next rotation. */
   async issueCredential(caller: Caller, clientId: string): Promise<{ clientId: string; credentialId: string; token: string }> {
     let credentialId = "";
-    const token = await this.#recorded(caller, "provisioner.credential-issued", [clientId], () =>
+    const token = await this.#recorded(caller, "provisioner.unchanged", [clientId], () =>
       retryOnContention(async () => {
         credentialId = this.#deps.newId();
         const before = await this.#deps.provisioners.provisioner(clientId);
@@ -66,7 +67,16 @@ export class DirectoryService {
         const issued = rotateCredential(clientId, before, { actor: caller.personId, at, credentialId });
         await this.#deps.provisioners.putProvisioner(issued.provisioner);
         const valid = issued.provisioner.credentials.map((c) => c.credentialId);
-        return { value: issued.token, details: { credentialId, valid } };
+        await this.#deps.audit.append({
+          auditId: this.#deps.newId(),
+          at,
+          actor: caller.personId,
+          action: "provisioner.credential-issued",
+          targets: [clientId],
+          details: { credentialId, valid },
+          outcome: "ok",
+        });
+        return { value: issued.token, written: true };
       }),
     );
     return { clientId, credentialId, token };
@@ -99,7 +109,7 @@ export class DirectoryService {
   }
 
   async putOrgUnit(editor: Editor, orgUnitId: OrgUnitId, input: OrgUnitInput): Promise<OrgUnit> {
-    return this.#recorded(editor, "org-unit.put", [orgUnitId], async () => {
+    return this.#recorded(editor, "org-unit.unchanged", [orgUnitId], async (audit) => {
       const unit = { orgUnitId, ...input } as OrgUnit;
       const tree = await this.#deps.directory.orgTree();
       tree.validate(unit);
@@ -108,15 +118,20 @@ export class DirectoryService {
           leadId: input.leadId,
         });
       }
-      await this.#deps.directory.putOrgUnit(unit);
       const before = tree.get(orgUnitId);
-      return { value: unit, details: { parentId: [before?.parentId, unit.parentId], leadId: [before?.leadId, unit.leadId] } };
+      if (before && isDeepStrictEqual(before, unit)) return { value: unit, written: false };
+      const details = {
+        parentId: [before?.parentId ?? null, unit.parentId ?? null],
+        leadId: [before?.leadId ?? null, unit.leadId ?? null],
+      };
+      await this.#deps.directory.putOrgUnit(unit, audit("org-unit.put", details));
+      return { value: unit, written: true };
     });
   }
 
   /** Removes an empty unit: one with units or people below it would leave them orphaned. */
   async removeOrgUnit(editor: Editor, orgUnitId: OrgUnitId): Promise<void> {
-    await this.#recorded(editor, "org-unit.removed", [orgUnitId], async () => {
+    await this.#recorded(editor, "org-unit.unchanged", [orgUnitId], async (audit) => {
       const tree = await this.#deps.directory.orgTree();
       if (!tree.get(orgUnitId)) throw new NotFoundError("org-unit", orgUnitId);
       const children = tree.units().filter((unit) => unit.parentId === orgUnitId);
@@ -129,8 +144,8 @@ export class DirectoryService {
           { units: children.map((u) => u.orgUnitId), people: people.length },
         );
       }
-      await this.#deps.directory.removeOrgUnit(orgUnitId);
-      return { value: undefined, details: {} };
+      await this.#deps.directory.removeOrgUnit(orgUnitId, audit("org-unit.removed", {}));
+      return { value: undefined, written: true };
     });
   }
 
@@ -164,63 +179,64 @@ export class DirectoryService {
     }
   }
 
-  /** Reads the person, decides, writes at the version read (a concurrent change makes it decide again). */
+  /**
+   * Reads the person, decides, writes at the version read (a concurrent change makes it decide
+   * again), the audit record in the same transaction: a change is never without its record.
+   */
   #changePerson(
     editor: Editor,
     personId: PersonId,
     precondition: Precondition,
     decide: (before: Person | undefined) => Promise<{ person: Person; action: string; details: Record<string, unknown> } | undefined>,
   ): Promise<Person> {
-    let action = "person.unchanged";
-    return this.#recorded(
-      editor,
-      () => action,
-      [personId],
-      () =>
-        retryOnContention(async () => {
-          const before = await this.#deps.directory.person(personId);
-          const version = before?.version ?? 0;
-          if (precondition.ifMatch !== undefined && precondition.ifMatch !== version) {
-            throw new DomainError(
-              "precondition-failed",
-              "version-mismatch",
-              `${personId} is at version ${version}, not ${precondition.ifMatch}.`,
-            );
-          }
-          const change = await decide(before);
-          if (!change) return { value: before as Person, details: {} };
-          action = change.action;
-          const { version: _v, updatedAt: _u, ...person } = change.person;
-          const stored = await this.#deps.directory.putPerson(person, version);
-          return { value: stored, details: change.details };
-        }),
+    return this.#recorded(editor, "person.unchanged", [personId], (audit) =>
+      retryOnContention(async () => {
+        const before = await this.#deps.directory.person(personId);
+        const version = before?.version ?? 0;
+        if (precondition.ifMatch !== undefined && precondition.ifMatch !== version) {
+          throw new DomainError(
+            "precondition-failed",
+            "version-mismatch",
+            `${personId} is at version ${version}, not ${precondition.ifMatch}.`,
+          );
+        }
+        const change = await decide(before);
+        const { version: _v, updatedAt: _u, ...person } = change?.person ?? ({} as Person);
+        // The same request again (a client's retry) changes nothing and writes nothing.
+        if (!change || (before && isDeepStrictEqual(withoutVersion(before), person))) return { value: before as Person, written: false };
+        const stored = await this.#deps.directory.putPerson(person, version, audit(change.action, change.details));
+        return { value: stored, written: true };
+      }),
     );
   }
 
+  /**
+   * Runs a change, which writes the record `audit` builds in its own transaction (written), or
+   * not (nothing changed); a refusal is recorded on its own, with its code.
+   */
   async #recorded<T>(
     editor: Editor,
-    action: string | (() => string),
+    unchanged: string,
     targets: string[],
-    run: () => Promise<{ value: T; details: Record<string, unknown> }>,
+    run: (audit: (action: string, details: Record<string, unknown>) => AuditRecord) => Promise<{ value: T; written: boolean }>,
   ): Promise<T> {
-    const actor = "provisioner" in editor ? `provisioner:${editor.provisioner}` : editor.personId;
-    const record = (outcome: string, details: Record<string, unknown>) =>
-      this.#deps.audit.append({
-        auditId: this.#deps.newId(),
-        at: this.#deps.clock.now().toISOString(),
-        actor: actor as PersonId,
-        action: typeof action === "string" ? action : action(),
-        targets,
-        details,
-        outcome,
-      });
+    const actor = ("provisioner" in editor ? `provisioner:${editor.provisioner}` : editor.personId) as PersonId;
+    const audit = (action: string, details: Record<string, unknown>, outcome = "ok"): AuditRecord => ({
+      auditId: this.#deps.newId(),
+      at: this.#deps.clock.now().toISOString(),
+      actor,
+      action,
+      targets,
+      details,
+      outcome,
+    });
     try {
       if (!("provisioner" in editor)) assertRole(editor, ["admin"]);
-      const { value, details } = await run();
-      await record("ok", details);
+      const { value, written } = await run(audit);
+      if (!written) await this.#deps.audit.append(audit(unchanged, {}));
       return value;
     } catch (error) {
-      if (error instanceof DomainError) await record(error.code, {});
+      if (error instanceof DomainError) await this.#deps.audit.append(audit(unchanged.replace(/\.unchanged$/, ".refused"), {}, error.code));
       throw error;
     }
   }
@@ -240,3 +256,5 @@ function transferDetails(before: Person | undefined, after: Person): Record<stri
     ...(before.tier !== after.tier ? { tier: [before.tier, after.tier] } : {}),
   };
 }
+
+const withoutVersion = ({ version: _v, updatedAt: _u, ...person }: Person) => person;

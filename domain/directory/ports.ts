@@ -1,4 +1,5 @@
 /** What the directory needs from storage (functions/dynamo/directory-store.ts). */
+import type { AuditRecord } from "../kernel/audit.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import type { IdentityProvider, OrgTree, OrgUnit, Person } from "./directory.ts";
 import type { Provisioner } from "./provisioners.ts";
@@ -10,12 +11,13 @@ export interface Directory {
   personByIdentity(provider: IdentityProvider, subject: string): Promise<Person | undefined>;
   /**
    * Writes the person if they are still at `expectedVersion` (0: new), else a ContentionError;
-   * refuses (identity-taken) a provider's id another person holds. Returns them as stored.
+   * refuses (identity-taken) a provider's id another person holds. Returns them as stored. Each
+   * change is written with its audit record, in one transaction.
    */
-  putPerson(person: Person, expectedVersion: number): Promise<Person>;
+  putPerson(person: Person, expectedVersion: number, audit: AuditRecord): Promise<Person>;
   /** Writes the unit; the next request of every instance reads the tree with it. */
-  putOrgUnit(unit: OrgUnit): Promise<void>;
-  removeOrgUnit(orgUnitId: OrgUnitId): Promise<void>;
+  putOrgUnit(unit: OrgUnit, audit: AuditRecord): Promise<void>;
+  removeOrgUnit(orgUnitId: OrgUnitId, audit: AuditRecord): Promise<void>;
   peopleIn(orgUnitId: OrgUnitId): Promise<Person[]>;
   allPeople(): AsyncIterable<Person>;
 }

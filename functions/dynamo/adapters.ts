@@ -17,7 +17,7 @@ export function createAdapters(area: Area) {
   const db = createDocumentClient(area);
   const tables = { ledger: tableName("ledger"), state: tableName("state") };
   const definitions = new DynamoDefinitionStore(db, tables.state);
-  const directory = new DynamoDirectory(db, tables.state, definitions);
+  const directory = new DynamoDirectory(db, tables, definitions);
   const timeZone = process.env.TIME_ZONE ?? "Asia/Shanghai";
   const ledgerStore = new DynamoLedgerStore(db, tables, definitions, timeZone);
   const clock: Clock = { now: () => new Date() };

@@ -15,6 +15,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { type Directory, type IdentityProvider, OrgTree, type OrgUnit, type Person } from "../../domain/directory/index.ts";
+import type { AuditRecord } from "../../domain/kernel/audit.ts";
 import { ContentionError, DomainError } from "../../domain/kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { batchGet } from "./batch-get.ts";
@@ -29,12 +30,19 @@ const treeCounter = "orgTree";
 export class DynamoDirectory implements Directory {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #ledger: string;
   readonly #versions: Pick<DynamoDefinitionStore, "counter" | "counterMoves" | "newRequest">;
   #tree: { version: number; value: Promise<OrgTree> } | undefined;
 
-  constructor(db: DynamoDBDocumentClient, table: string, versions: Pick<DynamoDefinitionStore, "counter" | "counterMoves" | "newRequest">) {
+  /** Changes are written with their audit record, which goes to the ledger table. */
+  constructor(
+    db: DynamoDBDocumentClient,
+    tables: { state: string; ledger: string },
+    versions: Pick<DynamoDefinitionStore, "counter" | "counterMoves" | "newRequest">,
+  ) {
     this.#db = db;
-    this.#table = table;
+    this.#table = tables.state;
+    this.#ledger = tables.ledger;
     this.#versions = versions;
   }
 
@@ -83,7 +91,7 @@ export class DynamoDirectory implements Directory {
    * provider's id they hold is claimed by a pointer no one else holds, and the ids they gave up are
    * released, in the same transaction.
    */
-  async putPerson(person: Person, expectedVersion: number): Promise<Person> {
+  async putPerson(person: Person, expectedVersion: number, audit: AuditRecord): Promise<Person> {
     const stored = { ...person, version: expectedVersion + 1, updatedAt: new Date().toISOString() };
     const held = identityPairs(await this.person(person.personId, true));
     const wanted = identityPairs(person);
@@ -113,6 +121,7 @@ export class DynamoDirectory implements Directory {
         ...held
           .filter(([provider, subject]) => person.identities?.[provider] !== subject)
           .map(([provider, subject]) => pointer(provider, subject, { releasedBy: person.personId })),
+        this.#audit(audit),
       ],
       () =>
         new DomainError("unprocessable", "org-unit-unknown", `The org unit "${person.orgUnitId}" does not exist.`, {
@@ -131,13 +140,14 @@ export class DynamoDirectory implements Directory {
     return stored;
   }
 
-  async putOrgUnit(unit: OrgUnit): Promise<void> {
+  async putOrgUnit(unit: OrgUnit, audit: AuditRecord): Promise<void> {
     const parentId = unit.parentId;
     await this.#write(
       [
         ...(parentId ? [{ ConditionCheck: { TableName: this.#table, Key: keys.orgUnit(parentId), ConditionExpression: unitExists } }] : []),
         { Put: { TableName: this.#table, Item: { ...keys.orgUnit(unit.orgUnitId), ...unit } } },
         ...this.#versions.counterMoves(treeCounter),
+        this.#audit(audit),
       ],
       () =>
         new DomainError("unprocessable", "org-unit-parent-unknown", `The org unit "${parentId}" does not exist.`, { orgUnitId: parentId }),
@@ -145,7 +155,7 @@ export class DynamoDirectory implements Directory {
   }
 
   /** A removed unit's item stays, marked (IAM grants no DeleteItem; its past is kept): the tree leaves it out. */
-  async removeOrgUnit(orgUnitId: OrgUnitId): Promise<void> {
+  async removeOrgUnit(orgUnitId: OrgUnitId, audit: AuditRecord): Promise<void> {
     await this.#write(
       [
         {
@@ -158,9 +168,20 @@ export class DynamoDirectory implements Directory {
           },
         },
         ...this.#versions.counterMoves(treeCounter),
+        this.#audit(audit),
       ],
       () => new DomainError("not-found", "org-unit-not-found", `No org unit with id "${orgUnitId}".`, { id: orgUnitId }),
     );
+  }
+
+  #audit(record: AuditRecord) {
+    return {
+      Put: {
+        TableName: this.#ledger,
+        Item: { ...keys.audit(record.at.slice(0, 10), record.at, record.auditId), ...record },
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    };
   }
 
   /**

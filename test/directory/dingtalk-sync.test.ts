@@ -156,7 +156,7 @@ describe("DingTalk contact changes", () => {
       outcome: string;
     }[];
     expect(records).toContainEqual(
-      expect.objectContaining({ actor: "provisioner:dingtalk", action: "org-unit.removed", outcome: "org-unit-not-empty" }),
+      expect.objectContaining({ actor: "provisioner:dingtalk", action: "org-unit.refused", outcome: "org-unit-not-empty" }),
     );
   });
 });

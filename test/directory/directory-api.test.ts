@@ -70,7 +70,7 @@ describe("the org directory", () => {
 describe("a person's identities at DingTalk, WeCom and the OIDC issuer", () => {
   const directory = new DynamoDirectory(
     createDocumentClient(),
-    tableNames.state,
+    tableNames,
     new DynamoDefinitionStore(createDocumentClient(), tableNames.state),
   );
   const person = (identities: Record<string, string>) => ({
