@@ -5,6 +5,7 @@
  * result on the next request.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { periodKey } from "../../domain/kernel/periods.ts";
 import { DingTalkCallbackCrypto } from "../../functions/dingtalk/callback-crypto.ts";
 import { as, call } from "../support/api.ts";
 import { withDemoOrg } from "../support/org.ts";
@@ -149,7 +150,7 @@ describe("DingTalk contact changes", () => {
     await push({ EventType: "org_dept_create", DeptId: [130] });
     await push({ EventType: "org_dept_remove", DeptId: [130] });
     expect((await admin.get("/org-units")).body.orgUnits.map((u: { orgUnitId: string }) => u.orgUnitId)).not.toContain("dt-130");
-    const day = new Date().toISOString().slice(0, 10);
+    const day = periodKey(new Date(), "day");
     const records = (await admin.get(`/admin/audit?day=${day}&limit=500`)).body.records as {
       actor: string;
       action: string;

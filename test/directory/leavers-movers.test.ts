@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { periodKey } from "../../domain/kernel/periods.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";
 import { as } from "../support/api.ts";
 import { withDemoDefinitions } from "../support/org.ts";
@@ -21,7 +22,7 @@ const placement = (personId: string) => {
 };
 const coinsOf = async (personId: string) => (await admin.get(`/people/${personId}/balances`)).body.coins as number;
 const auditOf = async (action: string) =>
-  (await admin.get(`/admin/audit?day=${new Date().toISOString().slice(0, 10)}&limit=200`)).body.records.filter(
+  (await admin.get(`/admin/audit?day=${periodKey(new Date(), "day")}&limit=200`)).body.records.filter(
     (r: { action: string }) => r.action === action,
   );
 

@@ -4,6 +4,7 @@
  * §3.14 ETags) with Laurel's attributes; after each change, the access rules follow at once.
  */
 import { describe, expect, it } from "vitest";
+import { periodKey } from "../../domain/kernel/periods.ts";
 import { as, call } from "../support/api.ts";
 import { withDemoOrg } from "../support/org.ts";
 
@@ -214,7 +215,7 @@ describe("SCIM Groups (org units)", () => {
   });
 
   it("records every use in the audit trail under the provisioning client", async () => {
-    const day = new Date().toISOString().slice(0, 10);
+    const day = periodKey(new Date(), "day");
     const records = (await admin.get(`/admin/audit?day=${day}&limit=500`)).body.records as { actor: string; action: string }[];
     const ours = records.filter((r) => r.actor.startsWith("provisioner:hr-system/"));
     expect(ours.map((r) => r.action)).toEqual(
