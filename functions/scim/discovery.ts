@@ -8,7 +8,6 @@ export const maxResults = 200;
 
 export const serviceProviderConfig = {
   schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-  documentationUri: "https://github.com/laurel/laurel/blob/main/docs/SCIM.md",
   patch: { supported: true },
   bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   filter: { supported: true, maxResults },
