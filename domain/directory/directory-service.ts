@@ -204,7 +204,11 @@ export class DirectoryService {
         const { version: _v, updatedAt: _u, ...person } = change?.person ?? ({} as Person);
         // The same request again (a client's retry) changes nothing and writes nothing.
         if (!change || (before && isDeepStrictEqual(withoutVersion(before), person))) return { value: before as Person, written: false };
-        const stored = await this.#deps.directory.putPerson(person, version, audit(change.action, { ...change.details, version: version + 1 }));
+        const stored = await this.#deps.directory.putPerson(
+          person,
+          version,
+          audit(change.action, { ...change.details, version: version + 1 }),
+        );
         return { value: stored, written: true };
       }),
     );
