@@ -12,6 +12,7 @@ import { Webhook } from "standardwebhooks";
 import { mapLimit } from "../domain/kernel/concurrency.ts";
 import { periodKey } from "../domain/kernel/periods.ts";
 import { createDocumentClient, createDynamoClient } from "../functions/dynamo/client.ts";
+import { DynamoDefinitionStore } from "../functions/dynamo/definition-store.ts";
 import { DynamoDirectory } from "../functions/dynamo/directory-store.ts";
 import { keys } from "../functions/dynamo/keys.ts";
 import { tableName } from "../functions/dynamo/tables.ts";
@@ -39,11 +40,24 @@ export async function ledgerFigures(system: System): Promise<Result[]> {
   expectStatus("balances", balances.result, 200);
   const awarded = await metered(post);
   expectStatus("award", awarded.result, 201);
-  // The org tree as an instance loads it when its 30 s cache has expired.
-  const directory = new DynamoDirectory(createDocumentClient(), tableName("state"), { orgTreeTtlMs: 0 });
+  // The org tree as an instance loads it after a change of a unit.
+  const directory = new DynamoDirectory(
+    createDocumentClient(),
+    { state: tableName("state"), ledger: tableName("ledger") },
+    new DynamoDefinitionStore(createDocumentClient(), tableName("state")),
+  );
   const tree = await metered(() => directory.orgTree());
+  // A new lead: the unit, the org tree's counter (8 copies) and the audit record in one transaction; the next read reloads the tree.
+  const storeEast = (name: string) => ({ name, kind: "team", parentId: "retail-ops", leadId: "liu-yang" });
+  const unitChange = await metered(() => system.admin("PUT", "/admin/org-units/store-east", storeEast("华东门店组 ")));
+  expectStatus("org unit", unitChange.result, 200);
+  const afterChange = await metered(() => system.admin("GET", `/people/${person}/balances`));
+  expectStatus("balances", afterChange.result, 200);
+  expectStatus("org unit", await system.admin("PUT", "/admin/org-units/store-east", storeEast("华东门店组")), 200);
 
   return [
+    reported("org unit change: write units", unitChange.writeUnits, "WRU"),
+    atMost("balance read right after an org unit change: DynamoDB round trips", afterChange.roundTrips, "requests", 2),
     atMost("balance read: DynamoDB round trips (warm)", balances.roundTrips, "requests", 1),
     reported("balance read: read units", balances.readUnits, "RRU"),
     reported("award, coins + points: DynamoDB round trips", awarded.roundTrips, "requests"),

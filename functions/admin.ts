@@ -1,16 +1,25 @@
 /** Lambda: the org directory, sources, award rules and badges. */
+import { randomUUID } from "node:crypto";
 import type { BadgeDefinition, RuleDefinition } from "../domain/awards/index.ts";
 import { RuleBook } from "../domain/awards/index.ts";
 import { BacktestService, backtestCsv } from "../domain/backtests/index.ts";
 import { DirectoryService } from "../domain/directory/index.ts";
 import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
+import { dingTalkCallback } from "./dingtalk/callback.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { DynamoEventLog } from "./dynamo/stores/event-log-store.ts";
+import { DynamoProvisionerStore } from "./dynamo/stores/provisioner-store.ts";
 import { httpHandler } from "./http/http.ts";
 import { changeReply } from "./http/route.ts";
+import { scimImplementations } from "./scim/scim-api.ts";
 
 const adapters = createAdapters("admin");
-const directory = new DirectoryService(adapters.directory);
+const provisioners = new DynamoProvisionerStore(adapters.db, adapters.tables.state);
+const directory = new DirectoryService({
+  ...adapters,
+  provisioners,
+  newId: randomUUID,
+});
 const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
 const backtests = new BacktestService({
   definitions: adapters.definitions,
@@ -23,6 +32,11 @@ export const handler = httpHandler(
   "admin",
   {
     putPerson: async ({ caller, params, body }) => ({ body: await directory.putPerson(caller, params.personId as PersonId, body) }),
+    deactivatePerson: async ({ caller, params }) => ({ body: await directory.deactivate(caller, params.personId as PersonId) }),
+    reactivatePerson: async ({ caller, params }) => ({ body: await directory.reactivate(caller, params.personId as PersonId) }),
+    issueProvisionerCredential: async ({ caller, params }) => ({ body: await directory.issueCredential(caller, params.clientId) }),
+    ...scimImplementations({ ...adapters, service: directory, provisioners, newId: randomUUID }),
+    dingtalkCallback: dingTalkCallback(process.env, { ...adapters, service: directory }),
     getPerson: async ({ caller, params }) => ({ body: await directory.person(caller, params.personId as PersonId) }),
     putOrgUnit: async ({ caller, params, body }) => ({ body: await directory.putOrgUnit(caller, params.orgUnitId as OrgUnitId, body) }),
     orgUnits: async () => ({ body: { orgUnits: await directory.orgUnits() } }),

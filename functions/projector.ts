@@ -22,6 +22,7 @@ import type { AggregateWriter } from "../domain/leaderboards/index.ts";
 import { aggregateUnits, projectEntry } from "../domain/leaderboards/index.ts";
 import type { EventLog, EventRecord, LedgerEntry } from "../domain/ledger/index.ts";
 import { createDocumentClient, isRetryableDynamoError } from "./dynamo/client.ts";
+import { DynamoDefinitionStore } from "./dynamo/definition-store.ts";
 import { DynamoDirectory } from "./dynamo/directory-store.ts";
 import { keys } from "./dynamo/keys.ts";
 import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
@@ -144,13 +145,17 @@ const db = createDocumentClient("projector");
 const state = tableName("state");
 const log = createLogger("projector");
 
+// The org tree is kept while its counter stands, read again for each batch: a transfer's next points go to the new units.
+const versions = new DynamoDefinitionStore(db, state);
+
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(observe(log))
+  .before(() => versions.newRequest())
   .handler(
     createProjector({
       writer: new DynamoLeaderboardStore(db, state),
       events: new DynamoEventLog(db, state),
-      directory: new DynamoDirectory(db, state, { orgTreeTtlMs: Number(process.env.ORG_TREE_TTL_MS ?? 30_000) }),
+      directory: new DynamoDirectory(db, { state, ledger: tableName("ledger") }, versions),
       timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",
       log,
     }),

@@ -28,7 +28,6 @@ const signIn = new SignInService({
   signer: signer(issuer ?? "", tokenAudience, keyRing),
   audit: adapters.audit,
   clock: adapters.clock,
-  timeZone: adapters.timeZone,
 });
 
 function offered(): string {

@@ -51,7 +51,8 @@ export const minRequestsForRates = 20;
 export function routeGroupOf(spec: RouteSpec): RouteGroup {
   if (spec === routes.webhook) return "webhooks";
   if (spec === routes.balances) return "balances";
-  if (spec.path.startsWith("/admin/")) return "admin";
+  // Provisioning (SCIM, DingTalk's contact changes) is directory administration by a system.
+  if (/^\/(admin|scim|integrations)\//.test(spec.path)) return "admin";
   return spec.method === "GET" ? "reads" : "writes";
 }
 

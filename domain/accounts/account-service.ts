@@ -8,7 +8,7 @@ import { randomInt } from "node:crypto";
 import type { Badge, BadgeDefinition } from "../awards/index.ts";
 import { appendWithBadges, openBadgeCredentials, revocationMovements } from "../awards/index.ts";
 import { type BudgetBook, budgetShards, countersToRead, drawsFor, overspendNotes } from "../budgets/index.ts";
-import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
+import { assertActive, assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { assertNotSelf } from "../kernel/duties.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
@@ -302,6 +302,8 @@ export class AccountService {
       const replay = replayOf<LedgerWriteResult>(snapshot.idempotency, fingerprintOf, command.idempotencyKey);
       if (replay) return replay;
       if (!snapshot.person) throw new NotFoundError("person", command.personId);
+      // A leaver's wallet is frozen; a reversal still corrects a wrong entry in it.
+      if (command.scope !== "reversals") assertActive(snapshot.person);
       if (original?.reversedBy) {
         throw new DomainError("conflict", "already-reversed", `Entry ${command.entryId} was already reversed by ${original.reversedBy}.`, {
           entryId: command.entryId,

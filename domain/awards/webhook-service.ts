@@ -16,7 +16,7 @@ import {
   overspendNotes,
   type StoredBudget,
 } from "../budgets/index.ts";
-import type { OrgTree, Person } from "../directory/index.ts";
+import { isActive, type OrgTree, type Person, personInactive } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
@@ -473,7 +473,13 @@ export class WebhookService {
     if (subject === undefined && team === undefined) {
       return rejected(event.id, 422, "no-subject", "Name the person in subject, or the team in data.team for a team event.");
     }
-    const members = team ? (await this.#deps.peopleIn(team)).map((p) => p.personId).sort() : [];
+    // Leavers stay in their unit's list (HR reads them there) but are no longer on its team.
+    const members = team
+      ? (await this.#deps.peopleIn(team))
+          .filter(isActive)
+          .map((p) => p.personId)
+          .sort()
+      : [];
     if (team && members.length === 0) return rejected(event.id, 422, "team-unknown", `The team "${team}" has no members in the directory.`);
     const people = [...new Set([...(subject ? [subject as PersonId] : []), ...members])];
     const achievement: AchievementEvent = {
@@ -505,8 +511,12 @@ export class WebhookService {
     now: string,
   ): { result: EventResult; write?: AppendWrite } {
     const { rules, badges } = definitions;
-    if (subject && !snapshots.get(subject as PersonId)?.person)
-      return { result: rejected(event.id, 422, "person-unknown", `No person with id "${subject}".`) };
+    const subjectPerson = subject ? snapshots.get(subject as PersonId)?.person : undefined;
+    if (subject && !subjectPerson) return { result: rejected(event.id, 422, "person-unknown", `No person with id "${subject}".`) };
+    if (subjectPerson && !isActive(subjectPerson)) {
+      const inactive = personInactive(subjectPerson);
+      return { result: rejected(event.id, 409, inactive.code, inactive.message, inactive.details) };
+    }
 
     const states = new Map<PersonId, RuleState>(people.map((p) => [p, (snapshots.get(p) as PersonSnapshot).ruleState]));
     const evaluation = evaluateEvent({ rules, event: achievement, states, members, timeZone: this.#deps.timeZone });

@@ -19,8 +19,6 @@ export const PersonInput = z
     identities: z.partialRecord(z.enum(identityProviders), ProviderUserId).optional(),
     /** Roles for issuers whose tokens carry none (DingTalk sign-in); ignored where tokens carry roles (Cognito groups). */
     roles: z.array(z.enum(roles)).max(roles.length).optional(),
-    /** The day the person left the company: they can no longer sign in. */
-    leftOn: IsoDate.optional(),
   })
   .meta({ id: "PersonInput" });
 export type PersonInput = z.infer<typeof PersonInput>;

@@ -9,7 +9,7 @@
  */
 
 import { balancesView } from "../accounts/index.ts";
-import { assertRole, type Caller } from "../directory/index.ts";
+import { assertActive, assertRole, type Caller } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import {
   DefinitionChanges,
@@ -129,6 +129,7 @@ export class RedemptionService {
         });
       }
       if (!snapshot.person) throw new NotFoundError("person", personId);
+      assertActive(snapshot.person);
       const now = this.#deps.clock.now().toISOString();
       const period = reward.perPersonLimit ? periodKey(now, reward.perPersonLimit.period, this.#deps.timeZone) : "-";
       const names = [stockCounter(request.rewardId), personCounter(request.rewardId, personId, period)];

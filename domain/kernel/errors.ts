@@ -8,6 +8,7 @@ export type ErrorKind =
   | "forbidden"
   | "not-found"
   | "conflict"
+  | "precondition-failed"
   | "unprocessable"
   | "too-large"
   | "unavailable";

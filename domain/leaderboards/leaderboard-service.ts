@@ -4,7 +4,7 @@
  * aggregates are kept by the projector (functions/projector.ts) from the ledger's stream.
  */
 
-import { assertRole, type Caller, type Directory, type OrgTree, type OrgUnit, type Person } from "../directory/index.ts";
+import { assertRole, type Caller, type Directory, isActive, type OrgTree, type OrgUnit, type Person } from "../directory/index.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { DomainError, ForbiddenError, NotFoundError } from "../kernel/errors.ts";
 import { type Capability, capabilities, type OrgUnitId, type PersonId } from "../kernel/model.ts";
@@ -159,7 +159,8 @@ export class LeaderboardService {
     index: IndexDefinition | undefined,
     limit: number,
   ) {
-    const people = (await Promise.all(tree.subtree(unit.orgUnitId).map((id) => this.#directory.peopleIn(id)))).flat();
+    // Leavers no longer compete; their points stay in their own history.
+    const people = (await Promise.all(tree.subtree(unit.orgUnitId).map((id) => this.#directory.peopleIn(id)))).flat().filter(isActive);
     const ids = people.map((p) => p.personId);
     const [aggregates, badges] = await Promise.all([
       this.#store.aggregates("person", ids, periodKey),

@@ -6,11 +6,10 @@
  * refused too. Every refusal is in the audit trail; a refusal writes nothing else.
  */
 import { randomUUID } from "node:crypto";
-import type { Directory, IdentityProvider, Person } from "../directory/index.ts";
+import { type Directory, type IdentityProvider, isActive, type Person } from "../directory/index.ts";
 import { sha256Hex } from "../kernel/canonical.ts";
 import { DomainError, type ErrorKind } from "../kernel/errors.ts";
 import type { PersonId } from "../kernel/model.ts";
-import { periodKey } from "../kernel/periods.ts";
 import type { Clock } from "../kernel/ports.ts";
 import type { CodeExchange, LaurelToken, SignInAudit, SpentCodes, TokenSigner } from "./ports.ts";
 
@@ -63,7 +62,6 @@ export interface SignInDeps {
   signer: TokenSigner;
   audit: SignInAudit;
   clock: Clock;
-  timeZone: string;
 }
 
 export class SignInService {
@@ -80,7 +78,7 @@ export class SignInService {
       userId = await exchange.userIdByCode(code);
       person = await this.#deps.directory.personByIdentity(provider, userId);
       if (!person) throw new SignInRefusal("person-unknown");
-      if (person.leftOn !== undefined && person.leftOn <= this.#today()) throw new SignInRefusal("person-departed");
+      if (!isActive(person)) throw new SignInRefusal("person-departed");
       const now = this.#deps.clock.now();
       if (!(await this.#deps.codes.spend(sha256Hex(`${provider}:${code}`), new Date(now.getTime() + codeLifetimeSeconds * 1000)))) {
         throw new SignInRefusal("code-reused");
@@ -93,11 +91,6 @@ export class SignInService {
       if (error instanceof DomainError) await this.#record(provider, userId, person, error.code);
       throw error;
     }
-  }
-
-  /** The company's day: someone who left today may not sign in this morning in Shanghai either. */
-  #today(): string {
-    return periodKey(this.#deps.clock.now(), "day", this.#deps.timeZone);
   }
 
   /** Ids only: the person when known, else the provider's user id, else nothing (a forged code). */

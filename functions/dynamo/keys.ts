@@ -37,6 +37,8 @@ export const keys = {
   orgCopy: (copy: number) => `ORG#${copy}`,
   legacyOrgUnit: (orgUnitId: OrgUnitId) => ({ pk: "ORG", sk: `UNIT#${orgUnitId}` }),
   legacyOrgPartition: "ORG",
+  /** A provisioning client (SCIM) and the hashes of its credentials. */
+  provisioner: (clientId: string) => ({ pk: `PROVISIONER#${clientId}`, sk: "CREDENTIALS" }),
   definition: (kind: string, id: string) => ({ pk: `DEF#${kind}`, sk: id }),
   definitionPartition: (kind: string) => `DEF#${kind}`,
   /**
@@ -136,7 +138,7 @@ export const keys = {
 export const stateKeyFamilies = {
   chainHeads: ["CHAIN#*"],
   facts: ["FACTS#*"],
-  directory: ["PERSON#*", "IDENTITY#*", "ORG", "ORG#*"],
+  directory: ["PERSON#*", "IDENTITY#*", "ORG", "ORG#*", "PROVISIONER#*"],
   funds: ["FUNDS", "CLAIM#*"],
   counters: ["COUNTER#*"],
   /** Draws on coin budgets (domain/budgets): the counters coin awards move. */

@@ -81,7 +81,7 @@ export class DynamoLedgerStore implements LedgerStore {
   /** A batch read whose state-table part carries the definitions' versions along, if wanted. */
   async #readState(stateKeys: Key[], ledgerKeys: Key[]): Promise<Found> {
     const versions = this.#definitions?.wantsVersions ? this.#definitions.versionsKey : undefined;
-    const found = await batchGet(
+    const read = batchGet(
       this.#db,
       {
         ...(ledgerKeys.length ? { [this.#ledger]: ledgerKeys } : {}),
@@ -89,8 +89,8 @@ export class DynamoLedgerStore implements LedgerStore {
       },
       { consistent: versions ? [this.#state] : false },
     );
-    if (versions) this.#definitions?.observe(found.get(this.#state, versions));
-    return found;
+    if (versions) this.#definitions?.carrying(read.then((found) => found.get(this.#state, versions)));
+    return read;
   }
 
   async readPerson(personId: PersonId, idempotency?: IdempotencyRef): Promise<PersonSnapshot> {
@@ -177,15 +177,14 @@ export class DynamoLedgerStore implements LedgerStore {
     ];
     // BatchGetItem takes 100 keys: the chunks go out together.
     const chunks = Array.from({ length: Math.ceil(wanted.length / 100) }, (_, i) => wanted.slice(i * 100, i * 100 + 100));
-    const answers = await Promise.all(
-      chunks.map((chunk, i) => {
-        const request: Record<string, Key[]> = {};
-        for (const { table, key } of chunk) request[table] = [...(request[table] ?? []), key];
-        return batchGet(this.#db, request, { consistent: versions && i === 0 ? [this.#state] : false });
-      }),
-    );
+    const reads = chunks.map((chunk, i) => {
+      const request: Record<string, Key[]> = {};
+      for (const { table, key } of chunk) request[table] = [...(request[table] ?? []), key];
+      return batchGet(this.#db, request, { consistent: versions && i === 0 ? [this.#state] : false });
+    });
+    if (versions) this.#definitions?.carrying((reads[0] as (typeof reads)[number]).then((first) => first.get(this.#state, versions)));
+    const answers = await Promise.all(reads);
     const found: Found = { get: (table, key) => answers.map((answer) => answer.get(table, key)).find((item) => item !== undefined) };
-    if (versions) this.#definitions?.observe(found.get(this.#state, versions));
     const records = new Map<string, EventRecord>();
     for (const eventId of eventIds) {
       const record = found.get(this.#ledger, keys.event(sourceId, eventId));

@@ -23,7 +23,9 @@
  * |-----------------------|---------------------------|---------------------|------------------------|
  * | chain head (balances) | CHAIN#<holder>            | HEAD                |                        |
  * | person                | PERSON#<personId>         | PROFILE             | UNIT#<unit> / PERSON#<id> |
- * | org unit              | ORG                       | UNIT#<unitId>       |                        |
+ * | org unit              | ORG                       | UNIT#<unitId>       | (removedAt: left out of the tree) |
+ * | identity pointer      | IDENTITY#<provider>#<id>  | PERSON              |                        |
+ * | provisioning client   | PROVISIONER#<clientId>    | CREDENTIALS         | (SCIM: credential hashes, two at most) |
  * | fund pool             | FUNDS                     | FUND#<fundId>       |                        |
  * | fund claim (versioned)| CLAIM#<claimId>           | CLAIM               | CLAIMANT#<id> / CLAIM#<claimId> |
  * | counter (reward stock)| COUNTER#<name>            | COUNTER             |                        |
@@ -38,7 +40,7 @@
  * | spent sign-in code    | SIGNIN#<sha256 of code>   | SPENT               | (expires: TTL `expiresAt`) |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
- * | definition versions   | DEFINITIONS#<copy 0–7>    | VERSIONS            | (a counter per kind, 8 identical copies) |
+ * | definition versions   | DEFINITIONS#<copy 0–7>    | VERSIONS            | (a counter per kind and the org tree's, 8 identical copies) |
  * | proposed change       | DEF#proposed-<kind>       | <id>                | (four eyes: docs/SECURITY.md) |
  * | every proposal        | DEFV#proposed-<kind>#<id> | V#<proposal, 8>     |                        |
  *

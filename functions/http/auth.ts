@@ -11,7 +11,7 @@
  * Locally, TOKEN_ISSUER and TOKEN_SIGNING_KEYS make the local token service a second issuer.
  */
 import { createLocalJWKSet, createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
-import type { Caller, Directory } from "../../domain/directory/index.ts";
+import { type Caller, type Directory, isActive } from "../../domain/directory/index.ts";
 import { UnauthenticatedError } from "../../domain/kernel/errors.ts";
 import { type PersonId, type Role, roles } from "../../domain/kernel/model.ts";
 import { idPattern } from "../../domain/kernel/schemas.ts";
@@ -135,9 +135,7 @@ export async function verifiedBy(
 async function fromDirectory(payload: JWTPayload, config: AuthConfig): Promise<Caller> {
   const person = payload.sub && config.directory ? await config.directory.personByIdentity("oidc", payload.sub) : undefined;
   if (!person) throw new UnauthenticatedError("The bearer token's subject is not a person in the directory; ask an admin to add them.");
-  if (person.leftOn !== undefined && person.leftOn <= new Date().toISOString().slice(0, 10)) {
-    throw new UnauthenticatedError("The bearer token's subject has left the company.");
-  }
+  if (!isActive(person)) throw new UnauthenticatedError("The bearer token's subject has left the company.");
   return { personId: person.personId, roles: person.roles ?? [] };
 }
 

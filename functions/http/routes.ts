@@ -11,6 +11,7 @@ import { fundRoutes } from "./fund.routes.ts";
 import { importsRoutes } from "./imports.routes.ts";
 import { leaderboardRoutes } from "./leaderboard.routes.ts";
 import { defineRoute } from "./route.ts";
+import { scimRoutes } from "./scim.routes.ts";
 import { signInRoutes } from "./sign-in.routes.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
@@ -112,7 +113,50 @@ const coreRoutes = {
     summary: "Create or replace a person in the directory (admin).",
     params: PersonParams,
     body: PersonInput,
+    audit: "service",
     success: { status: 200, description: "The person as stored." },
+  }),
+  issueProvisionerCredential: defineRoute({
+    method: "POST",
+    path: "/admin/provisioners/{clientId}/credentials",
+    area: "admin",
+    auth: "token",
+    summary:
+      "Issue a provisioning client (an HR system speaking SCIM) a new bearer credential, shown once; the previous one stays valid until the next rotation (admin).",
+    params: z.strictObject({ clientId: Id }),
+    success: { status: 201, description: "The client id, the credential id and the token." },
+  }),
+  dingtalkCallback: defineRoute({
+    method: "POST",
+    path: "/integrations/dingtalk/callback",
+    area: "admin",
+    auth: "public",
+    summary:
+      "DingTalk's contact-change events (user and department added, modified, removed), signed and AES-encrypted as DingTalk does, applied to the directory; answers DingTalk's encrypted success.",
+    query: z.record(z.string(), z.string()),
+    rawBody: { maxBytes: 64 * 1024 },
+    audit: "service",
+    success: { status: 200, description: "DingTalk's encrypted success answer." },
+  }),
+  deactivatePerson: defineRoute({
+    method: "POST",
+    path: "/admin/people/{personId}/deactivation",
+    area: "admin",
+    auth: "token",
+    summary: "The person left: their wallet is frozen (no awards, redemptions, claims or bounties), balances and history kept (admin).",
+    params: PersonParams,
+    audit: "service",
+    success: { status: 200, description: "The person, with the time they left." },
+  }),
+  reactivatePerson: defineRoute({
+    method: "POST",
+    path: "/admin/people/{personId}/reactivation",
+    area: "admin",
+    auth: "token",
+    summary: "The person is back: their wallet thaws (admin).",
+    params: PersonParams,
+    audit: "service",
+    success: { status: 200, description: "The person, active again." },
   }),
   getPerson: defineRoute({
     method: "GET",
@@ -131,6 +175,7 @@ const coreRoutes = {
     summary: "Create or replace an org unit in the tree (admin).",
     params: z.strictObject({ orgUnitId: Id }),
     body: OrgUnitInput,
+    audit: "service",
     success: { status: 200, description: "The org unit as stored." },
   }),
   orgUnitPeople: defineRoute({
@@ -316,6 +361,7 @@ export const routes = {
   ...bountiesRoutes,
   ...importsRoutes,
   ...signInRoutes,
+  ...scimRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;

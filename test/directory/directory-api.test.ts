@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createDocumentClient } from "../../functions/dynamo/client.ts";
+import { DynamoDefinitionStore } from "../../functions/dynamo/definition-store.ts";
 import { DynamoDirectory } from "../../functions/dynamo/directory-store.ts";
 import { routes } from "../../functions/http/routes.ts";
 import { freePort } from "../../scripts/local/dynamo.ts";
@@ -67,7 +68,11 @@ describe("the org directory", () => {
 });
 
 describe("a person's identities at DingTalk, WeCom and the OIDC issuer", () => {
-  const directory = new DynamoDirectory(createDocumentClient(), tableNames.state);
+  const directory = new DynamoDirectory(
+    createDocumentClient(),
+    tableNames,
+    new DynamoDefinitionStore(createDocumentClient(), tableNames.state),
+  );
   const person = (identities: Record<string, string>) => ({
     name: "钉钉新人",
     tier: "base",

@@ -263,8 +263,9 @@ describe("a board by points from the standings the projector keeps", () => {
     personByIdentity: async () => undefined,
     peopleIn: async (unitId: OrgUnitId) => people.filter((p) => p.orgUnitId === unitId),
     people: async (ids: readonly PersonId[]) => new Map(people.filter((p) => ids.includes(p.personId)).map((p) => [p.personId, p])),
-    putPerson: async () => {},
+    putPerson: async (person: Person) => person,
     putOrgUnit: async () => {},
+    removeOrgUnit: async () => {},
     allPeople: async function* () {
       yield* people;
     },

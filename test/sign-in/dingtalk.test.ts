@@ -38,7 +38,8 @@ async function onDingTalk(personId: string, dingtalkId: string, extra: Record<st
 }
 
 await onDingTalk("liu-yang", "dt-liuyang");
-await onDingTalk("he-ying", "dt-heying", { leftOn: "2026-01-31" });
+await onDingTalk("he-ying", "dt-heying");
+expect((await admin.post("/admin/people/he-ying/deactivation", {})).status).toBe(200);
 
 const signIn = (code: string) => call("POST", "/auth/dingtalk", { body: { code } });
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });

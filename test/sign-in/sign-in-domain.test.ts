@@ -38,7 +38,6 @@ function service(people: Record<string, Person>) {
     },
     audit: { append: async (record) => void audit.push(record) },
     clock: { now: () => now },
-    timeZone: "Asia/Shanghai",
   });
   return { sign, spent, audit, signed };
 }
@@ -66,7 +65,7 @@ describe("signing in with a one-time code", () => {
 
   it("refuses someone who left the company from the first minute of their leaving day in the company's time zone", async () => {
     // 02:00 UTC on 1 December is 10:00 in Shanghai: the leaving day has begun there.
-    const { sign, spent } = service({ "dt-liu": { ...liu, leftOn: "2026-12-01" } });
+    const { sign, spent } = service({ "dt-liu": { ...liu, leftAt: "2026-12-01T01:00:00.000Z" } });
     await expect(sign.withCode("dingtalk", lenient("dt-liu"), "c1")).rejects.toMatchObject({ code: "person-departed", kind: "forbidden" });
     expect(spent.size).toBe(0);
   });

@@ -17,7 +17,6 @@ Object.assign(process.env, {
   AWS_REGION: "local",
   LEDGER_TABLE: tableNames.ledger,
   STATE_TABLE: tableNames.state,
-  ORG_TREE_TTL_MS: "0",
   // Imports pause and resume in tests too: a request writes for at most 10 s.
   IMPORT_TIME_BUDGET_MS: "10000",
   LAUREL_SECRET_KEY: randomUUID() + randomUUID(),

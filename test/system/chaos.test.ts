@@ -895,3 +895,103 @@ describe("chaos: signing in from DingTalk under DynamoDB faults", () => {
     }
   }, 60_000);
 });
+
+describe("chaos: SCIM moves and deactivations under DynamoDB faults", () => {
+  const enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+  const laurel = "urn:laurel:params:scim:schemas:extension:laurel:2.0:User";
+  const patchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+  /** As an HR system sends: the same request again after a failure, a bounded number of times; a SCIM error is an answer. */
+  async function scimRetrying(label: string, send: () => Promise<ApiResponse>): Promise<ApiResponse | undefined> {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      let response: ApiResponse;
+      try {
+        response = await faults.scope(`${label}#${attempt}`, send);
+      } catch {
+        continue;
+      }
+      if (response.status >= 500 && response.status !== 503)
+        violations.push(`${label}: ${response.status} ${JSON.stringify(response.body)}`);
+      if (response.status < 500 && response.status !== 429) return response;
+    }
+    return undefined;
+  }
+
+  it("a provisioning client's moves and deactivations, retried through faults, leave every person where the last answer said, with the audit trail to match", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const token = (await admin.post("/admin/provisioners/chaos-hr/credentials", {})).body.token as string;
+    const scim = (method: string, path: string, body: unknown) =>
+      call(method, `/scim/v2${path}`, { headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" }, body });
+    const random = prng(streamSeed(seed, "scim"));
+    const ids = Array.from({ length: 8 }, (_, i) => `chaos-scim-${i}`);
+    for (const id of ids) {
+      const created = await scim("POST", "/Users", {
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", enterprise, laurel],
+        userName: id,
+        displayName: id,
+        [enterprise]: { department: "store-east" },
+        [laurel]: { tier: "base", tierSince: "2026-01-01" },
+      });
+      expect(created.status).toBe(201);
+    }
+    const expected = new Map(ids.map((id) => [id, [{ unit: "store-east", active: true }]]));
+    faults.enabled = true;
+    try {
+      await Promise.all(
+        ids.map(async (id) => {
+          for (let step = 0; step < 6; step++) {
+            const last = (expected.get(id) as { unit: string; active: boolean }[]).at(-1) as { unit: string; active: boolean };
+            const move = random() < 0.6;
+            const next = move ? { ...last, unit: teams[Math.floor(random() * teams.length)] as string } : { ...last, active: !last.active };
+            const operation = move
+              ? { op: "replace", path: `${enterprise}:department`, value: next.unit }
+              : { op: "replace", path: "active", value: next.active };
+            const answer = await scimRetrying(`${id} step ${step}`, () =>
+              scim("PATCH", `/Users/${id}`, { schemas: [patchOp], Operations: [operation] }),
+            );
+            // Unanswered, the change may or may not have landed: both are allowed from here on.
+            expected.set(id, answer?.status === 200 ? [next] : [...(expected.get(id) ?? []), next]);
+          }
+        }),
+      );
+    } finally {
+      faults.enabled = false;
+    }
+    const hr = await as("deng-hua", "hr");
+    const records: { action: string; targets: string[]; details: Record<string, unknown> }[] = [];
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page = await admin.get(`/admin/audit?day=${periodKey(new Date(), "day")}&limit=500${cursor ? `&cursor=${cursor}` : ""}`);
+      records.push(...page.body.records);
+      cursor = page.body.cursor;
+    }
+    for (const id of ids) {
+      const stored = (await admin.get(`/admin/people/${id}`)).body;
+      const state = { unit: stored.orgUnitId, active: stored.leftAt === undefined };
+      expect(expected.get(id), `${id} ended as ${JSON.stringify(state)}`).toContainEqual(state);
+      const members = (await hr.get(`/org-units/${state.unit}/people`)).body.people.map((p: { personId: string }) => p.personId);
+      expect(members).toContain(id);
+      // The trail, in version order, explains the person as they stand: no change without its record.
+      const folded = records
+        .filter((r) => r.targets[0] === id && typeof r.details.version === "number")
+        .sort((a, b) => (a.details.version as number) - (b.details.version as number))
+        .reduce(
+          (s, r) => ({
+            unit: Array.isArray(r.details.orgUnitId)
+              ? (r.details.orgUnitId[1] as string)
+              : ((r.details.orgUnitId as string | undefined) ?? s.unit),
+            active:
+              r.action === "person.deactivated"
+                ? false
+                : r.action === "person.reactivated" || r.action === "person.created"
+                  ? true
+                  : s.active,
+          }),
+          { unit: "", active: true },
+        );
+      expect(folded, `${id}'s audit trail`).toEqual(state);
+      expect(records.filter((r) => r.targets[0] === id && typeof r.details.version === "number")).toHaveLength(stored.version);
+    }
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+  }, 120_000);
+});
