@@ -1,0 +1,101 @@
+/**
+ * Verifiable badges as a verifier outside the company checks them: with `jose` (not our code)
+ * against the JWK Set the API publishes, and the status list decoded by Digital Bazaar's
+ * `@digitalbazaar/bitstring`, then again after the badge is revoked.
+ */
+import { Bitstring } from "@digitalbazaar/bitstring";
+import { createLocalJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
+import { describe, expect, it } from "vitest";
+import { BadgeSigner, newBadgeKey } from "../../functions/secrets/badge-signer.ts";
+import { dispatch } from "../../scripts/local/api.ts";
+import { call } from "../support/api.ts";
+import { withDemoDefinitions } from "../support/org.ts";
+
+const { admin } = await withDemoDefinitions();
+const issuerUrl = `${process.env.PUBLIC_API_URL}/badges/issuer`;
+
+async function publishedKeys() {
+  const keys = await call("GET", "/badges/issuer/keys");
+  expect([keys.status, keys.headers["content-type"]]).toEqual([200, "application/jwk-set+json"]);
+  return createLocalJWKSet(keys.body);
+}
+
+/** What a verifier does: the signature against the issuer's keys, then the credential's bit. */
+async function verify(jwt: string): Promise<{ credential: JWTPayload; revoked: boolean }> {
+  const keys = await publishedKeys();
+  const { payload: credential } = await jwtVerify(jwt, keys, { issuer: issuerUrl, typ: "vc+jwt", algorithms: ["ES256"] });
+  const status = credential.credentialStatus as { statusListCredential: string; statusListIndex: string; type: string };
+  expect(status.type).toBe("BitstringStatusListEntry");
+  const answer = await dispatch({ method: "GET", url: new URL(status.statusListCredential).pathname });
+  expect([answer.statusCode, answer.headers?.["content-type"]]).toEqual([200, "application/vc+jwt"]);
+  const { payload: list } = await jwtVerify(String(answer.body), keys, { issuer: issuerUrl, typ: "vc+jwt" });
+  const { encodedList, statusPurpose } = (list as { credentialSubject: { encodedList: string; statusPurpose: string } }).credentialSubject;
+  expect(statusPurpose).toBe("revocation");
+  expect(encodedList.startsWith("u")).toBe(true);
+  const buffer = await Bitstring.decodeBits({ encoded: encodedList.slice(1) });
+  expect(buffer.length * 8).toBeGreaterThanOrEqual(131_072);
+  return { credential, revoked: new Bitstring({ buffer }).get(Number(status.statusListIndex)) };
+}
+
+async function credentialsOf(personId: string) {
+  const response = await admin.get(`/people/${personId}/badges/credentials`);
+  expect(response.status).toBe(200);
+  return response.body.credentials as {
+    credential: { id: string; credentialSubject: { achievement: { name: unknown } } };
+    jwt: string;
+    revokedAt?: string;
+  }[];
+}
+
+describe("a badge credential checked by an independent verifier", () => {
+  it("verifies while the badge is held, and is revoked in the status list once the level is revoked", async () => {
+    const award = await admin.post("/awards", { personId: "yang-xue", badge: { badgeId: "certification", level: 1 }, reason: "认证通过" });
+    expect(award.status).toBe(201);
+    const [issued] = await credentialsOf("yang-xue");
+    if (!issued) throw new Error("no credential");
+    expect(decodeProtectedHeader(issued.jwt)).toMatchObject({ alg: "ES256", typ: "vc+jwt", kid: "b1" });
+    const before = await verify(issued.jwt);
+    expect(before.revoked).toBe(false);
+    expect(before.credential).toMatchObject({ id: issued.credential.id, credentialSubject: { id: "urn:laurel:person:yang-xue" } });
+    expect(typeof issued.credential.credentialSubject.achievement.name).toBe("string");
+
+    const badgeEntry = award.body.entries.find((e: { asset: string }) => e.asset === "badge:certification:1");
+    const revocation = await admin.post(`/ledger/${badgeEntry.entryId}/reversal`, { reason: "考试成绩作废" });
+    expect(revocation.status).toBe(201);
+
+    expect((await verify(issued.jwt)).revoked).toBe(true);
+    const [listed] = await credentialsOf("yang-xue");
+    expect(listed?.revokedAt).toBe(revocation.body.entries[0].recordedAt);
+  });
+
+  it("fails a credential whose content was changed after signing", async () => {
+    await admin.post("/awards", { personId: "wu-min", badge: { badgeId: "certification", level: 1 }, reason: "认证通过" });
+    const [issued] = await credentialsOf("wu-min");
+    if (!issued) throw new Error("no credential");
+    const [header, payload, signature] = issued.jwt.split(".");
+    const forged = JSON.parse(Buffer.from(payload as string, "base64url").toString());
+    forged.credentialSubject.id = "urn:laurel:person:someone-else";
+    const tampered = `${header}.${Buffer.from(JSON.stringify(forged)).toString("base64url")}.${signature}`;
+    await expect(verify(tampered)).rejects.toThrow(/signature verification failed/);
+  });
+
+  it("publishes the issuer's profile at the id every credential names", async () => {
+    const profile = await call("GET", "/badges/issuer");
+    expect(profile.status).toBe(200);
+    expect(profile.body).toMatchObject({ id: issuerUrl, type: ["Profile"], name: "天马集团" });
+  });
+
+  it("keeps verifying credentials signed before a key rotation", async () => {
+    const b1 = await newBadgeKey();
+    const before = new BadgeSigner(async () => JSON.stringify({ current: "b1", keys: { b1 } }));
+    const jwt = await before.sign({ id: "urn:laurel:credential:x", issuer: { id: issuerUrl } });
+    const after = new BadgeSigner(async () => JSON.stringify({ current: "b2", keys: { b1, b2: await newBadgeKey() } }));
+    const published = await after.publicKeys();
+    expect(published.keys.map((k) => [k.kid, "d" in k])).toEqual([
+      ["b1", false],
+      ["b2", false],
+    ]);
+    await expect(jwtVerify(jwt, createLocalJWKSet(published), { issuer: issuerUrl })).resolves.toBeTruthy();
+    expect(decodeProtectedHeader(await after.sign({ id: "urn:laurel:credential:y", issuer: issuerUrl })).kid).toBe("b2");
+  });
+});
