@@ -35,7 +35,10 @@ export const handler = httpHandler(
       body: await accounts.credentials(caller, params.personId as PersonId, apiUrl(headers)),
     }),
     badgeIssuer: async ({ headers }) => ({ body: await accounts.issuer(apiUrl(headers)) }),
-    badgeIssuerKeys: async () => ({ body: JSON.stringify(await accounts.issuerKeys()), contentType: "application/jwk-set+json" }),
+    badgeIssuerKeys: async ({ headers }) => ({
+      body: JSON.stringify(await accounts.issuerKeys(apiUrl(headers))),
+      contentType: "application/jwk-set+json",
+    }),
     badgeStatusList: async ({ params, headers }) => ({
       body: await accounts.statusList(params.personId as PersonId, apiUrl(headers)),
       contentType: "application/vc+jwt",

@@ -8,6 +8,7 @@ import type { Badge } from "../awards/index.ts";
 import {
   appendWithBadges,
   type CredentialSigner,
+  issuerId,
   issuerProfile,
   openBadgeCredentials,
   revocationMovements,
@@ -254,8 +255,8 @@ export class AccountService {
   }
 
   /** The public keys credentials are signed with, as a JWK Set. */
-  issuerKeys() {
-    return this.#deps.signer.publicKeys();
+  issuerKeys(base: string) {
+    return this.#deps.signer.publicKeys(issuerId({ base, name: "" }));
   }
 
   /**

@@ -24,7 +24,6 @@ const contexts = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsgloba
 const minimumListBits = 131_072;
 
 export const issuerId = (issuer: IssuerUrls) => `${issuer.base}/badges/issuer`;
-export const issuerKeysUrl = (issuer: IssuerUrls) => `${issuer.base}/badges/issuer/keys`;
 export const statusListUrl = (issuer: IssuerUrls, personId: string) => `${issuer.base}/badges/status/${encodeURIComponent(personId)}`;
 
 /** The issuer's Open Badges profile, served at its own id. */

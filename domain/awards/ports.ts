@@ -11,9 +11,17 @@ export interface SecretSealer {
   isCurrent(sealed: string): Promise<boolean>;
 }
 
+/** What a signature's JWT claims are taken from. */
+export interface SignableCredential {
+  id: string;
+  issuer: string | { id: string };
+  validFrom: string;
+  credentialSubject: { id: string };
+}
+
 /** Signs credentials as VC-JWT with the issuer's current key; publishes every key still trusted. */
 export interface CredentialSigner {
-  sign(credential: { id: string; issuer: string | { id: string } }): Promise<string>;
-  /** The public keys as a JWK Set, old ones kept so that credentials signed before a rotation verify. */
-  publicKeys(): Promise<{ keys: object[] }>;
+  sign(credential: SignableCredential): Promise<string>;
+  /** The issuer's public keys as a JWK Set, old ones kept so that credentials signed before a rotation verify. */
+  publicKeys(issuer: string): Promise<{ keys: object[] }>;
 }

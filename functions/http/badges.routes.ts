@@ -18,7 +18,7 @@ export const badgesRoutes = {
   }),
   badgeIssuerKeys: defineRoute({
     method: "GET",
-    path: "/badges/issuer/keys",
+    path: "/.well-known/jwks.json",
     area: "ledger",
     auth: "public",
     summary: "The issuer's public keys (ES256), a JWK Set: the current key and those still trusted after a rotation.",

@@ -1,6 +1,9 @@
 /**
- * Signs Open Badges credentials as VC-JWT (W3C VC-JOSE-COSE: the credential is the JWT's claims,
- * `typ: vc+jwt`) with ES256. The issuer's keys come from Secrets Manager in AWS (BADGE_KEY_ARN,
+ * Signs Open Badges credentials as VC-JWT, as Open Badges 3.0 §8.2 has it: the credential is the
+ * JWT's claims with `iss`, `jti`, `nbf` and `sub` taken from it; the header holds only `alg`
+ * (ES256), `typ: JWT` and a `kid` that is a URI of the key in the issuer's JWK Set, published at
+ * `https://<the issuer's host>/.well-known/jwks.json`, the place 1EdTech's recommended practice
+ * tells verifiers to look. The issuer's keys come from Secrets Manager in AWS (BADGE_KEY_ARN,
  * read once and cached for five minutes) or, locally and in tests, from LAUREL_BADGE_KEY, as a key
  * ring `{"current":"b2","keys":{"b1":<private JWK>,"b2":<private JWK>}}`. New credentials are
  * signed with the current key; the JWK Set publishes the public half of every key in the ring, so
@@ -8,7 +11,7 @@
  * by `npm run badge-key`, make it current, and drop an old key only to disown what it signed.
  */
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
-import type { CredentialSigner } from "../../domain/awards/index.ts";
+import type { CredentialSigner, SignableCredential } from "../../domain/awards/index.ts";
 
 const cacheMs = 5 * 60_000;
 const alg = "ES256";
@@ -37,22 +40,26 @@ export class BadgeSigner implements CredentialSigner {
     return new BadgeSigner(async () => env.LAUREL_BADGE_KEY);
   }
 
-  async sign(credential: { id: string; issuer: string | { id: string } }): Promise<string> {
+  async sign(credential: SignableCredential): Promise<string> {
     const ring = await this.#keyRing();
     const key = (await importJWK(ring.keys[ring.current] as JWK, alg)) as CryptoKey;
     const issuer = typeof credential.issuer === "string" ? credential.issuer : credential.issuer.id;
-    return new SignJWT(credential as Record<string, unknown>)
-      .setProtectedHeader({ alg, kid: ring.current, typ: "vc+jwt", cty: "vc" })
+    return new SignJWT(credential as unknown as Record<string, unknown>)
+      .setProtectedHeader({ alg, kid: keyUri(issuer, ring.current), typ: "JWT" })
       .setIssuer(issuer)
       .setJti(credential.id)
+      .setSubject(credential.credentialSubject.id)
+      .setNotBefore(new Date(credential.validFrom))
       .setIssuedAt()
       .sign(key);
   }
 
-  async publicKeys(): Promise<{ keys: JWK[] }> {
+  async publicKeys(issuer: string): Promise<{ keys: JWK[] }> {
     const ring = await this.#keyRing();
     return {
-      keys: Object.entries(ring.keys).map(([kid, { kty, crv, x, y }]) => ({ kty, crv, x, y, kid, alg, use: "sig" }) as JWK),
+      keys: Object.entries(ring.keys).map(
+        ([name, { kty, crv, x, y }]) => ({ kty, crv, x, y, kid: keyUri(issuer, name), alg, use: "sig", iss: issuer }) as JWK,
+      ),
     };
   }
 
@@ -67,6 +74,10 @@ export class BadgeSigner implements CredentialSigner {
     return this.#ring.value;
   }
 }
+
+/** Where a key of the ring is published: its name as the fragment of the issuer's JWK Set URL. */
+export const keyUri = (issuer: string, name: string) => `${jwksUrl(issuer)}#${name}`;
+export const jwksUrl = (issuer: string) => `${new URL(issuer).origin}/.well-known/jwks.json`;
 
 function parseRing(text: string | undefined): Ring {
   if (!text) throw new Error("no badge signing key: set BADGE_KEY_ARN or LAUREL_BADGE_KEY");

@@ -14,21 +14,23 @@ import { withDemoDefinitions } from "../support/org.ts";
 const { admin } = await withDemoDefinitions();
 const issuerUrl = `${process.env.PUBLIC_API_URL}/badges/issuer`;
 
-async function publishedKeys() {
-  const keys = await call("GET", "/badges/issuer/keys");
+/** The JWK Set the JWT's `kid` names: a URI of the key in the set published by the issuer's host. */
+async function publishedKeys(jwt: string) {
+  const { kid } = decodeProtectedHeader(jwt);
+  const keys = await call("GET", new URL(kid as string).pathname);
   expect([keys.status, keys.headers["content-type"]]).toEqual([200, "application/jwk-set+json"]);
   return createLocalJWKSet(keys.body);
 }
 
 /** What a verifier does: the signature against the issuer's keys, then the credential's bit. */
 async function verify(jwt: string): Promise<{ credential: JWTPayload; revoked: boolean }> {
-  const keys = await publishedKeys();
-  const { payload: credential } = await jwtVerify(jwt, keys, { issuer: issuerUrl, typ: "vc+jwt", algorithms: ["ES256"] });
+  const keys = await publishedKeys(jwt);
+  const { payload: credential } = await jwtVerify(jwt, keys, { issuer: issuerUrl, typ: "JWT", algorithms: ["ES256"] });
   const status = credential.credentialStatus as { statusListCredential: string; statusListIndex: string; type: string };
   expect(status.type).toBe("BitstringStatusListEntry");
   const answer = await dispatch({ method: "GET", url: new URL(status.statusListCredential).pathname });
   expect([answer.statusCode, answer.headers?.["content-type"]]).toEqual([200, "application/vc+jwt"]);
-  const { payload: list } = await jwtVerify(String(answer.body), keys, { issuer: issuerUrl, typ: "vc+jwt" });
+  const { payload: list } = await jwtVerify(String(answer.body), keys, { issuer: issuerUrl, typ: "JWT", algorithms: ["ES256"] });
   const { encodedList, statusPurpose } = (list as { credentialSubject: { encodedList: string; statusPurpose: string } }).credentialSubject;
   expect(statusPurpose).toBe("revocation");
   expect(encodedList.startsWith("u")).toBe(true);
@@ -53,10 +55,19 @@ describe("a badge credential checked by an independent verifier", () => {
     expect(award.status).toBe(201);
     const [issued] = await credentialsOf("yang-xue");
     if (!issued) throw new Error("no credential");
-    expect(decodeProtectedHeader(issued.jwt)).toMatchObject({ alg: "ES256", typ: "vc+jwt", kid: "b1" });
+    expect(decodeProtectedHeader(issued.jwt)).toEqual({
+      alg: "ES256",
+      typ: "JWT",
+      kid: `${process.env.PUBLIC_API_URL}/.well-known/jwks.json#b1`,
+    });
     const before = await verify(issued.jwt);
     expect(before.revoked).toBe(false);
-    expect(before.credential).toMatchObject({ id: issued.credential.id, credentialSubject: { id: "urn:laurel:person:yang-xue" } });
+    expect(before.credential).toMatchObject({
+      jti: issued.credential.id,
+      sub: "urn:laurel:person:yang-xue",
+      nbf: Math.floor(Date.parse(award.body.entries[0].recordedAt) / 1000),
+      credentialSubject: { id: "urn:laurel:person:yang-xue" },
+    });
     expect(typeof issued.credential.credentialSubject.achievement.name).toBe("string");
 
     const badgeEntry = award.body.entries.find((e: { asset: string }) => e.asset === "badge:certification:1");
@@ -88,14 +99,20 @@ describe("a badge credential checked by an independent verifier", () => {
   it("keeps verifying credentials signed before a key rotation", async () => {
     const b1 = await newBadgeKey();
     const before = new BadgeSigner(async () => JSON.stringify({ current: "b1", keys: { b1 } }));
-    const jwt = await before.sign({ id: "urn:laurel:credential:x", issuer: { id: issuerUrl } });
+    const credential = {
+      id: "urn:laurel:credential:x",
+      issuer: issuerUrl,
+      validFrom: "2026-01-01T00:00:00Z",
+      credentialSubject: { id: "urn:x" },
+    };
+    const jwt = await before.sign(credential);
     const after = new BadgeSigner(async () => JSON.stringify({ current: "b2", keys: { b1, b2: await newBadgeKey() } }));
-    const published = await after.publicKeys();
-    expect(published.keys.map((k) => [k.kid, "d" in k])).toEqual([
+    const published = await after.publicKeys(issuerUrl);
+    expect(published.keys.map((k) => [k.kid?.split("#")[1], "d" in k])).toEqual([
       ["b1", false],
       ["b2", false],
     ]);
     await expect(jwtVerify(jwt, createLocalJWKSet(published), { issuer: issuerUrl })).resolves.toBeTruthy();
-    expect(decodeProtectedHeader(await after.sign({ id: "urn:laurel:credential:y", issuer: issuerUrl })).kid).toBe("b2");
+    expect(decodeProtectedHeader(await after.sign(credential)).kid).toMatch(/#b2$/);
   });
 });
