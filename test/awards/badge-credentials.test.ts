@@ -4,12 +4,15 @@
  * `@digitalbazaar/bitstring`, then again after the badge is revoked.
  */
 import { Bitstring } from "@digitalbazaar/bitstring";
+import { Ajv2019 } from "ajv/dist/2019.js";
+import addFormats from "ajv-formats";
 import { createLocalJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { BadgeSigner, newBadgeKey } from "../../functions/secrets/badge-signer.ts";
 import { dispatch } from "../../scripts/local/api.ts";
 import { call } from "../support/api.ts";
 import { withDemoDefinitions } from "../support/org.ts";
+import schema from "./open-badges-schema/ob_v3p0_achievementcredential_schema.json" with { type: "json" };
 
 const { admin } = await withDemoDefinitions();
 const issuerUrl = `${process.env.PUBLIC_API_URL}/badges/issuer`;
@@ -22,15 +25,18 @@ async function publishedKeys(jwt: string) {
   return createLocalJWKSet(keys.body);
 }
 
+async function verifiedPayload(jwt: string): Promise<JWTPayload> {
+  return (await jwtVerify(jwt, await publishedKeys(jwt), { issuer: issuerUrl, typ: "JWT", algorithms: ["ES256"] })).payload;
+}
+
 /** What a verifier does: the signature against the issuer's keys, then the credential's bit. */
 async function verify(jwt: string): Promise<{ credential: JWTPayload; revoked: boolean }> {
-  const keys = await publishedKeys(jwt);
-  const { payload: credential } = await jwtVerify(jwt, keys, { issuer: issuerUrl, typ: "JWT", algorithms: ["ES256"] });
+  const credential = await verifiedPayload(jwt);
   const status = credential.credentialStatus as { statusListCredential: string; statusListIndex: string; type: string };
   expect(status.type).toBe("BitstringStatusListEntry");
   const answer = await dispatch({ method: "GET", url: new URL(status.statusListCredential).pathname });
   expect([answer.statusCode, answer.headers?.["content-type"]]).toEqual([200, "application/vc+jwt"]);
-  const { payload: list } = await jwtVerify(String(answer.body), keys, { issuer: issuerUrl, typ: "JWT", algorithms: ["ES256"] });
+  const list = await verifiedPayload(String(answer.body));
   const { encodedList, statusPurpose } = (list as { credentialSubject: { encodedList: string; statusPurpose: string } }).credentialSubject;
   expect(statusPurpose).toBe("revocation");
   expect(encodedList.startsWith("u")).toBe(true);
@@ -50,6 +56,21 @@ async function credentialsOf(personId: string) {
 }
 
 describe("a badge credential checked by an independent verifier", () => {
+  it("passes 1EdTech's JSON Schema of the Open Badges 3.0 credential, its achievement named by a string", async () => {
+    await admin.post("/awards", { personId: "huang-tao", badge: { badgeId: "certification", level: 1 }, reason: "认证通过" });
+    const [issued] = await credentialsOf("huang-tao");
+    if (!issued) throw new Error("no credential");
+    const ajv = new Ajv2019({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    expect(validate(issued.credential) ? [] : validate.errors).toEqual([]);
+    expect(validate(await verifiedPayload(issued.jwt)) ? [] : validate.errors).toEqual([]);
+    // The form issued before: the achievement's name as a language map, which the schema refuses.
+    const subject = issued.credential.credentialSubject;
+    const languageMap = { ...subject, achievement: { ...subject.achievement, name: { zh: "数字化认证", en: "Digital certification" } } };
+    expect(validate({ ...issued.credential, credentialSubject: languageMap })).toBe(false);
+  });
+
   it("verifies while the badge is held, and is revoked in the status list once the level is revoked", async () => {
     const award = await admin.post("/awards", { personId: "yang-xue", badge: { badgeId: "certification", level: 1 }, reason: "认证通过" });
     expect(award.status).toBe(201);
