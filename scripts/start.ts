@@ -7,7 +7,6 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createDynamoClient } from "../functions/dynamo/client.ts";
-import { newBadgeKeyRing } from "../functions/secrets/badge-signer.ts";
 import { stageConfig } from "../lib/stage.ts";
 import { buildWeb } from "./build-web.ts";
 import {
@@ -44,9 +43,9 @@ const issuer = await loadDevIssuer(join(stateDir, "dev-issuer.json"));
 // Seals the demo sources' signing secrets, as the Secrets Manager key does in AWS.
 const secretKeyFile = join(stateDir, "secret-key");
 if (!existsSync(secretKeyFile)) writeFileSync(secretKeyFile, randomBytes(32).toString("base64"), { mode: 0o600 });
-// Signs badge credentials, as the Secrets Manager key ring does in AWS.
-const badgeKeyFile = join(stateDir, "badge-key.json");
-if (!existsSync(badgeKeyFile)) writeFileSync(badgeKeyFile, await newBadgeKeyRing(), { mode: 0o600 });
+// Seeds the key that signs badge credentials, as the Secrets Manager key does in AWS.
+const badgeKeyFile = join(stateDir, "badge-key");
+if (!existsSync(badgeKeyFile)) writeFileSync(badgeKeyFile, randomBytes(32).toString("base64"), { mode: 0o600 });
 Object.assign(process.env, {
   DYNAMODB_ENDPOINT: dynamo.endpoint,
   AWS_REGION: "local",

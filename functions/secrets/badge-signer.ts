@@ -2,47 +2,39 @@
  * Signs Open Badges credentials as VC-JWT, as Open Badges 3.0 §8.2 has it: the credential is the
  * JWT's claims with `iss`, `jti`, `nbf` and `sub` taken from it; the header holds only `alg`
  * (ES256), `typ: JWT` and a `kid` that is a URI of the key in the issuer's JWK Set, published at
- * `https://<the issuer's host>/.well-known/jwks.json`, the place 1EdTech's recommended practice
- * tells verifiers to look. The issuer's keys come from Secrets Manager in AWS (BADGE_KEY_ARN,
- * read once and cached for five minutes) or, locally and in tests, from LAUREL_BADGE_KEY, as a key
- * ring `{"current":"b2","keys":{"b1":<private JWK>,"b2":<private JWK>}}`. New credentials are
- * signed with the current key; the JWK Set publishes the public half of every key in the ring, so
- * credentials signed before a rotation still verify. Rotation (docs/OPERATIONS.md): add a key made
- * by `npm run badge-key`, make it current, and drop an old key only to disown what it signed.
+ * `https://<the issuer's host>/.well-known/jwks.json`, where 1EdTech's recommended practice tells
+ * verifiers to look.
+ *
+ * The keys are a key ring like the one that seals webhook secrets (functions/secrets/key-ring.ts):
+ * BADGE_KEY_ARN in AWS (a secret Secrets Manager generates), LAUREL_BADGE_KEY locally. Each key's
+ * random text is the seed of a P-256 private key (HKDF-SHA256, FIPS 186-5 A.2.1's reduction), so
+ * Secrets Manager can generate it and rotation is the sealing key's: add a key, make it current.
+ * Credentials are signed with the current key; the JWK Set lists the public half of every key
+ * in the ring, so credentials signed before a rotation keep verifying until their key is dropped.
  */
-import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
+import { createECDH, hkdfSync } from "node:crypto";
+import { type CryptoKey, importJWK, type JWK, SignJWT } from "jose";
 import type { CredentialSigner, SignableCredential } from "../../domain/awards/index.ts";
+import { CachedKeyRing } from "./key-ring.ts";
 
-const cacheMs = 5 * 60_000;
 const alg = "ES256";
-
-interface Ring {
-  current: string;
-  keys: Record<string, JWK>;
-}
+/** The order of P-256's base point. */
+const order = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
 export class BadgeSigner implements CredentialSigner {
-  #ring: { value: Promise<Ring>; expires: number } | undefined;
-  readonly #load: () => Promise<string | undefined>;
+  readonly #ring: CachedKeyRing;
 
-  constructor(load: () => Promise<string | undefined>) {
-    this.#load = load;
+  constructor(source: CachedKeyRing | (() => Promise<string | undefined>)) {
+    this.#ring = source instanceof CachedKeyRing ? source : new CachedKeyRing(source);
   }
 
   static fromEnv(env = process.env): BadgeSigner {
-    const arn = env.BADGE_KEY_ARN;
-    if (arn) {
-      return new BadgeSigner(async () => {
-        const { GetSecretValueCommand, SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
-        return (await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
-      });
-    }
-    return new BadgeSigner(async () => env.LAUREL_BADGE_KEY);
+    return new BadgeSigner(CachedKeyRing.fromEnv("BADGE_KEY_ARN", "LAUREL_BADGE_KEY", env));
   }
 
   async sign(credential: SignableCredential): Promise<string> {
-    const ring = await this.#keyRing();
-    const key = (await importJWK(ring.keys[ring.current] as JWK, alg)) as CryptoKey;
+    const ring = await this.#ring.get();
+    const key = (await importJWK(privateJwk(ring.keys.get(ring.current) as Buffer), alg)) as CryptoKey;
     const issuer = typeof credential.issuer === "string" ? credential.issuer : credential.issuer.id;
     return new SignJWT(credential as unknown as Record<string, unknown>)
       .setProtectedHeader({ alg, kid: keyUri(issuer, ring.current), typ: "JWT" })
@@ -55,45 +47,31 @@ export class BadgeSigner implements CredentialSigner {
   }
 
   async publicKeys(issuer: string): Promise<{ keys: JWK[] }> {
-    const ring = await this.#keyRing();
+    const ring = await this.#ring.get();
     return {
-      keys: Object.entries(ring.keys).map(
-        ([name, { kty, crv, x, y }]) => ({ kty, crv, x, y, kid: keyUri(issuer, name), alg, use: "sig", iss: issuer }) as JWK,
-      ),
+      keys: [...ring.keys].map(([name, material]) => {
+        const { kty, crv, x, y } = privateJwk(material);
+        return { kty, crv, x, y, kid: keyUri(issuer, name), alg, use: "sig", iss: issuer } as JWK;
+      }),
     };
   }
-
-  #keyRing(): Promise<Ring> {
-    if (!this.#ring || this.#ring.expires < Date.now()) {
-      const value = this.#load().then(parseRing);
-      value.catch(() => {
-        this.#ring = undefined;
-      });
-      this.#ring = { value, expires: Date.now() + cacheMs };
-    }
-    return this.#ring.value;
-  }
 }
 
-/** Where a key of the ring is published: its name as the fragment of the issuer's JWK Set URL. */
-export const keyUri = (issuer: string, name: string) => `${jwksUrl(issuer)}#${name}`;
-export const jwksUrl = (issuer: string) => `${new URL(issuer).origin}/.well-known/jwks.json`;
+/** Where a key of the ring is published: its id as the fragment of the issuer's JWK Set URL. */
+export const keyUri = (issuer: string, name: string) => `${new URL(issuer).origin}/.well-known/jwks.json#${name}`;
 
-function parseRing(text: string | undefined): Ring {
-  if (!text) throw new Error("no badge signing key: set BADGE_KEY_ARN or LAUREL_BADGE_KEY");
-  const ring = JSON.parse(text) as Ring;
-  const current = ring.keys?.[ring.current];
-  if (!current?.d || current.crv !== "P-256")
-    throw new Error(`the badge key ring's current key ${ring.current} is not a private P-256 JWK`);
-  return ring;
+/** The P-256 key a key's material seeds: 48 bytes of HKDF reduced to 1 … n−1, without bias to speak of. */
+function privateJwk(material: Buffer): JWK {
+  const extra = Buffer.from(hkdfSync("sha256", material, "laurel", "badge signing key (P-256)", 48));
+  const d = (BigInt(`0x${extra.toString("hex")}`) % (order - 1n)) + 1n;
+  const ecdh = createECDH("prime256v1");
+  ecdh.setPrivateKey(Buffer.from(d.toString(16).padStart(64, "0"), "hex"));
+  const point = ecdh.getPublicKey();
+  return {
+    kty: "EC",
+    crv: "P-256",
+    d: ecdh.getPrivateKey().toString("base64url"),
+    x: point.subarray(1, 33).toString("base64url"),
+    y: point.subarray(33, 65).toString("base64url"),
+  };
 }
-
-/** A new ES256 key as the ring's entry, for `npm run badge-key`, the local server and the tests. */
-export async function newBadgeKey(): Promise<JWK> {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true });
-  return exportJWK(privateKey);
-}
-
-/** A key ring of one new key, named `kid`. */
-export const newBadgeKeyRing = async (kid = "b1"): Promise<string> =>
-  JSON.stringify({ current: kid, keys: { [kid]: await newBadgeKey() } });

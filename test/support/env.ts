@@ -5,7 +5,6 @@
 import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
-import { newBadgeKeyRing } from "../../functions/secrets/badge-signer.ts";
 import { devAuthEnv, loadDevIssuer } from "../../scripts/local/dev-issuer.ts";
 import { createTables } from "../../scripts/local/dynamo.ts";
 import { recordSdkRequests } from "./sdk-recorder.ts";
@@ -22,7 +21,7 @@ Object.assign(process.env, {
   // Imports pause and resume in tests too: a request writes for at most 10 s.
   IMPORT_TIME_BUDGET_MS: "10000",
   LAUREL_SECRET_KEY: randomUUID() + randomUUID(),
-  LAUREL_BADGE_KEY: await newBadgeKeyRing(),
+  LAUREL_BADGE_KEY: randomUUID() + randomUUID(),
   // Credentials name the issuer's URLs under the API's public address (a custom domain in AWS).
   PUBLIC_API_URL: "https://api.laurel.test",
   LOG_LEVEL: "SILENT",
