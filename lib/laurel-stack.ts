@@ -78,19 +78,36 @@ export class LaurelStack extends Stack {
       reason:
         "An encryption key ring for stored signing secrets: rotating it means adding a key and re-sealing every source's secrets (npm run reseal, docs/OPERATIONS.md), an operator procedure, not a Lambda rotation.",
     });
+    // Seeds the keys that sign badge credentials (ES256, functions/secrets/badge-signer.ts): a key
+    // ring like the sealing key's, whose public halves the API publishes as a JWK Set.
+    const badgeKey = new Secret(this, "BadgeSigningKey", {
+      description: `Laurel ${config.stage}: the key ring that signs badge credentials`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(badgeKey).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "A signing key ring whose public keys verifiers fetch: rotating it means adding a key and making it current while the old one stays published (docs/OPERATIONS.md), an operator procedure, not a Lambda rotation.",
+    });
     const functions = new Construct(this, "Functions");
     this.functions = Object.fromEntries(
       areas.map((area) => {
         const fn = new LaurelFunction(functions, area, {
           entry: join(repoRoot, "functions", `${area}.ts`),
           description: `Laurel ${config.stage}: the ${area} routes`,
-          environment: { ...environment, ...(areaAccess[area].sourceKey ? { SECRET_KEY_ARN: sourceKey.secretArn } : {}) },
+          environment: {
+            ...environment,
+            ...(areaAccess[area].sourceKey ? { SECRET_KEY_ARN: sourceKey.secretArn } : {}),
+            ...(areaAccess[area].badgeKey ? { BADGE_KEY_ARN: badgeKey.secretArn } : {}),
+          },
           logRetention: config.logRetention,
           logRemovalPolicy: config.removalPolicy,
         });
         grantTable(fn.role, this.tables.tables.ledger, tables.ledger, ledgerActions[areaAccess[area].ledger]);
         grantState(fn.role, this.tables.tables.state, tables.state, areaAccess[area].state);
         if (areaAccess[area].sourceKey) sourceKey.grantRead(fn.role);
+        if (areaAccess[area].badgeKey) badgeKey.grantRead(fn.role);
         if (areaAccess[area].audit) grantAuditAppend(fn.role, this.tables.tables.ledger);
         return [area, fn];
       }),
