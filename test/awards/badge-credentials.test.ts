@@ -4,46 +4,27 @@
  * `@digitalbazaar/bitstring`, then again after the badge is revoked.
  */
 import { randomUUID } from "node:crypto";
-import { Bitstring } from "@digitalbazaar/bitstring";
 import { Ajv2019 } from "ajv/dist/2019.js";
 import addFormats from "ajv-formats";
 import { createLocalJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { BadgeSigner } from "../../functions/secrets/badge-signer.ts";
-import { dispatch } from "../../scripts/local/api.ts";
 import { call } from "../support/api.ts";
+import { revocationBits, verifiedJwt } from "../support/invariants.ts";
 import { withDemoDefinitions } from "../support/org.ts";
+import { cloudEvent, deliver } from "../support/webhooks.ts";
 import schema from "./open-badges-schema/ob_v3p0_achievementcredential_schema.json" with { type: "json" };
 
-const { admin } = await withDemoDefinitions();
+const { admin, secrets } = await withDemoDefinitions();
 const issuerUrl = `${process.env.PUBLIC_API_URL}/badges/issuer`;
-
-/** The JWK Set the JWT's `kid` names: a URI of the key in the set published by the issuer's host. */
-async function publishedKeys(jwt: string) {
-  const { kid } = decodeProtectedHeader(jwt);
-  const keys = await call("GET", new URL(kid as string).pathname);
-  expect([keys.status, keys.headers["content-type"]]).toEqual([200, "application/jwk-set+json"]);
-  return createLocalJWKSet(keys.body);
-}
-
-async function verifiedPayload(jwt: string): Promise<JWTPayload> {
-  return (await jwtVerify(jwt, await publishedKeys(jwt), { issuer: issuerUrl, typ: "JWT", algorithms: ["ES256"] })).payload;
-}
 
 /** What a verifier does: the signature against the issuer's keys, then the credential's bit. */
 async function verify(jwt: string): Promise<{ credential: JWTPayload; revoked: boolean }> {
-  const credential = await verifiedPayload(jwt);
+  const credential = await verifiedJwt(jwt);
   const status = credential.credentialStatus as { statusListCredential: string; statusListIndex: string; type: string };
   expect(status.type).toBe("BitstringStatusListEntry");
-  const answer = await dispatch({ method: "GET", url: new URL(status.statusListCredential).pathname });
-  expect([answer.statusCode, answer.headers?.["content-type"]]).toEqual([200, "application/vc+jwt"]);
-  const list = await verifiedPayload(String(answer.body));
-  const { encodedList, statusPurpose } = (list as { credentialSubject: { encodedList: string; statusPurpose: string } }).credentialSubject;
-  expect(statusPurpose).toBe("revocation");
-  expect(encodedList.startsWith("u")).toBe(true);
-  const buffer = await Bitstring.decodeBits({ encoded: encodedList.slice(1) });
-  expect(buffer.length * 8).toBeGreaterThanOrEqual(131_072);
-  return { credential, revoked: new Bitstring({ buffer }).get(Number(status.statusListIndex)) };
+  const [revoked] = await revocationBits(status.statusListCredential, [Number(status.statusListIndex)]);
+  return { credential, revoked: revoked as boolean };
 }
 
 async function credentialsOf(personId: string) {
@@ -65,7 +46,7 @@ describe("a badge credential checked by an independent verifier", () => {
     addFormats.default(ajv);
     const validate = ajv.compile(schema);
     expect(validate(issued.credential) ? [] : validate.errors).toEqual([]);
-    expect(validate(await verifiedPayload(issued.jwt)) ? [] : validate.errors).toEqual([]);
+    expect(validate(await verifiedJwt(issued.jwt)) ? [] : validate.errors).toEqual([]);
     // The form issued before: the achievement's name as a language map, which the schema refuses.
     const subject = issued.credential.credentialSubject;
     const languageMap = { ...subject, achievement: { ...subject.achievement, name: { zh: "数字化认证", en: "Digital certification" } } };
@@ -101,9 +82,21 @@ describe("a badge credential checked by an independent verifier", () => {
     expect(listed?.revokedAt).toBe(revocation.body.entries[0].recordedAt);
   });
 
-  it("fails a credential whose content was changed after signing", async () => {
-    await admin.post("/awards", { personId: "wu-min", badge: { badgeId: "certification", level: 1 }, reason: "认证通过" });
+  it("is revoked when the event that earned the level is retracted by its source's admin", async () => {
+    const learning = "tianma-learning";
+    const event = cloudEvent("com.tianma.learning.certification.passed", "wu-min", { level: 1 });
+    expect((await deliver(learning, event, { secret: secrets[learning] as string })).status).toBe(200);
     const [issued] = await credentialsOf("wu-min");
+    if (!issued) throw new Error("no credential");
+    expect((await verify(issued.jwt)).revoked).toBe(false);
+    const retraction = await admin.post(`/admin/sources/${learning}/events/${event.id}/retraction`, { reason: "误报" });
+    expect(retraction.status).toBe(200);
+    expect((await verify(issued.jwt)).revoked).toBe(true);
+  });
+
+  it("fails a credential whose content was changed after signing", async () => {
+    await admin.post("/awards", { personId: "liu-yang", badge: { badgeId: "certification", level: 2 }, reason: "认证通过" });
+    const [issued] = await credentialsOf("liu-yang");
     if (!issued) throw new Error("no credential");
     const [header, payload, signature] = issued.jwt.split(".");
     const forged = JSON.parse(Buffer.from(payload as string, "base64url").toString());

@@ -178,7 +178,9 @@ describe("the badge signing key", () => {
       .filter(({ statement }) => JSON.stringify(statement.Resource).includes(`"${secretId}"`))
       .flatMap(({ roles: attached }) => attached);
     expect(readers).toEqual([logicalId(stack.functions.ledger.role)]);
-    const withKey = areas.filter((area) => resources[logicalId(stack.functions[area].function)]?.Properties.Environment.Variables.BADGE_KEY_ARN);
+    const withKey = areas.filter(
+      (area) => resources[logicalId(stack.functions[area].function)]?.Properties.Environment.Variables.BADGE_KEY_ARN,
+    );
     expect(withKey).toEqual(["ledger"]);
   });
 });
