@@ -203,7 +203,7 @@ export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: 
                 </h3>
                 <p class={isHeld ? "status held" : "status"}>{isHeld ? (at ? t.earnedOn(dateLabel(lang, at)) : t.held) : t.locked}</p>
                 {credential && (
-                  <a class="hint" href={`data:application/vc+jwt,${credential.jwt}`} download={`${badgeId}-${level.level}.jwt`}>
+                  <a class="credential" href={`data:application/vc+jwt,${credential.jwt}`} download={`${badgeId}-${level.level}.jwt`}>
                     {t.verifiableCredential}
                   </a>
                 )}
