@@ -7,6 +7,7 @@ import type { PersonId } from "../domain/kernel/model.ts";
 import { withExplanation } from "../domain/ledger/index.ts";
 import { createAdapters } from "./dynamo/adapters.ts";
 import { httpHandler, written } from "./http/http.ts";
+import { BadgeSigner } from "./secrets/badge-signer.ts";
 
 const adapters = createAdapters("ledger");
 const accounts = new AccountService({
@@ -18,7 +19,14 @@ const accounts = new AccountService({
     return { budgets, timeZone: adapters.timeZone, ...(budgets.size ? { tree: await adapters.directory.orgTree() } : {}) };
   },
   clock: adapters.clock,
+  signer: BadgeSigner.fromEnv(),
 });
+
+/**
+ * Where the API is published, for the issuer's URLs in credentials: PUBLIC_API_URL when set (a
+ * custom domain), else the host the request came to (API Gateway's own domain).
+ */
+const apiUrl = (headers: Record<string, string | undefined>) => process.env.PUBLIC_API_URL ?? `https://${headers.host}`;
 
 export const handler = httpHandler(
   "ledger",
@@ -28,7 +36,18 @@ export const handler = httpHandler(
     reverse: async ({ caller, params, body, idempotencyKey }) =>
       written(await accounts.reverse(caller, params.entryId, body, idempotencyKey)),
     balances: async ({ caller, params }) => ({ body: await accounts.balances(caller, params.personId as PersonId) }),
-    badgeCredentials: async ({ caller, params }) => ({ body: await accounts.credentials(caller, params.personId as PersonId) }),
+    badgeCredentials: async ({ caller, params, headers }) => ({
+      body: await accounts.credentials(caller, params.personId as PersonId, apiUrl(headers)),
+    }),
+    badgeIssuer: async ({ headers }) => ({ body: await accounts.issuer(apiUrl(headers)) }),
+    badgeIssuerKeys: async ({ headers }) => ({
+      body: JSON.stringify(await accounts.issuerKeys(apiUrl(headers))),
+      contentType: "application/jwk-set+json",
+    }),
+    badgeStatusList: async ({ params, headers }) => ({
+      body: await accounts.statusList(params.personId as PersonId, apiUrl(headers)),
+      contentType: "application/vc+jwt",
+    }),
     ledger: async ({ caller, params, query }) => {
       const page = await accounts.ledger(caller, params.personId as PersonId, query.limit, query.cursor);
       return { body: { entries: page.items.map(withExplanation), cursor: page.cursor ?? null } };

@@ -29,6 +29,8 @@ export interface AreaAccess {
   state: StateAccess;
   /** Reads the key that seals the sources' webhook signing secrets. */
   sourceKey?: true;
+  /** Reads the key ring that signs badge credentials (functions/secrets/badge-signer.ts). */
+  badgeKey?: true;
   /**
    * Appends audit records (AUDIT# keys) to the ledger table: an area that reads the ledger gets
    * nothing else to write there; one that appends entries anyway gets this too.
@@ -44,7 +46,7 @@ const definitions = (kind: string) => [...families.definitions(kind), ...familie
 
 export const areaAccess: Record<Area, AreaAccess> = {
   public: { ledger: "none", state: "none" },
-  ledger: { ledger: "append", state: { writes: [...balances, ...families.budgetDraws] }, audit: true },
+  ledger: { ledger: "append", state: { writes: [...balances, ...families.budgetDraws] }, badgeKey: true, audit: true },
   // The directory and the definitions of sources, rules and badges; never a balance.
   admin: {
     ledger: "none",

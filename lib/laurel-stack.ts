@@ -87,6 +87,18 @@ export class LaurelStack extends Stack {
         "An encryption key ring for stored signing secrets: rotating it means adding a key and re-sealing every source's secrets (npm run reseal, docs/OPERATIONS.md), an operator procedure, not a Lambda rotation.",
     });
     const tokenService = this.signIn.tokenService;
+    // Seeds the keys that sign badge credentials (ES256, functions/secrets/badge-signer.ts): a key
+    // ring like the sealing key's, whose public halves the API publishes as a JWK Set.
+    const badgeKey = new Secret(this, "BadgeSigningKey", {
+      description: `Laurel ${config.stage}: the key ring that signs badge credentials`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(badgeKey).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "A signing key ring whose public keys verifiers fetch: rotating it means adding a key and making it current while the old one stays published (docs/OPERATIONS.md), an operator procedure, not a Lambda rotation.",
+    });
     const functions = new Construct(this, "Functions");
     this.functions = Object.fromEntries(
       areas.map((area) => {
@@ -97,6 +109,7 @@ export class LaurelStack extends Stack {
             ...environment,
             ...(areaAccess[area].sourceKey ? { SECRET_KEY_ARN: sourceKey.secretArn } : {}),
             ...(areaAccess[area].tokenService ? this.#tokenServiceEnvironment() : {}),
+            ...(areaAccess[area].badgeKey ? { BADGE_KEY_ARN: badgeKey.secretArn } : {}),
           },
           logRetention: config.logRetention,
           logRemovalPolicy: config.removalPolicy,
@@ -108,6 +121,7 @@ export class LaurelStack extends Stack {
           tokenService.signingKeys.grantRead(fn.role);
           tokenService.dingtalkApp.grantRead(fn.role);
         }
+        if (areaAccess[area].badgeKey) badgeKey.grantRead(fn.role);
         if (areaAccess[area].audit) grantAuditAppend(fn.role, this.tables.tables.ledger);
         return [area, fn];
       }),

@@ -43,12 +43,16 @@ const issuer = await loadDevIssuer(join(stateDir, "dev-issuer.json"));
 // Seals the demo sources' signing secrets, as the Secrets Manager key does in AWS.
 const secretKeyFile = join(stateDir, "secret-key");
 if (!existsSync(secretKeyFile)) writeFileSync(secretKeyFile, randomBytes(32).toString("base64"), { mode: 0o600 });
+// Seeds the key that signs badge credentials, as the Secrets Manager key does in AWS.
+const badgeKeyFile = join(stateDir, "badge-key");
+if (!existsSync(badgeKeyFile)) writeFileSync(badgeKeyFile, randomBytes(32).toString("base64"), { mode: 0o600 });
 Object.assign(process.env, {
   DYNAMODB_ENDPOINT: dynamo.endpoint,
   AWS_REGION: "local",
   LEDGER_TABLE: tableNames.ledger,
   STATE_TABLE: tableNames.state,
   LAUREL_SECRET_KEY: readFileSync(secretKeyFile, "utf8"),
+  LAUREL_BADGE_KEY: readFileSync(badgeKeyFile, "utf8"),
   ...devAuthEnv(issuer),
 });
 await createTables(createDynamoClient(), tableNames);

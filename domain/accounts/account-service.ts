@@ -5,8 +5,16 @@
  * functions, and commits entries + projection + idempotency record in one atomic append.
  */
 import { randomInt } from "node:crypto";
-import type { Badge, BadgeDefinition } from "../awards/index.ts";
-import { appendWithBadges, openBadgeCredentials, revocationMovements } from "../awards/index.ts";
+import type { Badge } from "../awards/index.ts";
+import {
+  appendWithBadges,
+  type CredentialSigner,
+  issuerId,
+  issuerProfile,
+  openBadgeCredentials,
+  revocationMovements,
+  statusListCredential,
+} from "../awards/index.ts";
 import { type BudgetBook, budgetShards, countersToRead, drawsFor, overspendNotes } from "../budgets/index.ts";
 import { assertActive, assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
@@ -97,6 +105,8 @@ export interface AccountDeps {
   /** The coin budgets awards draw on; none unless given. */
   budgets?: () => Promise<BudgetBook>;
   clock: Clock;
+  /** The issuer's signature on badge credentials. */
+  signer: CredentialSigner;
   retry?: RetryPolicy;
 }
 
@@ -229,22 +239,48 @@ export class AccountService {
     return this.#deps.store.readHistory(personAccount(personId), limit, cursor);
   }
 
-  /** Every badge level the person was ever given, as Open Badges 3.0 credentials. */
-  async credentials(caller: Caller, personId: PersonId) {
+  /**
+   * Every badge level the person was ever given, as Open Badges 3.0 credentials, each also signed
+   * as a VC-JWT; `base` is the API's URL, where the issuer and the status lists are published.
+   */
+  async credentials(caller: Caller, personId: PersonId, base: string) {
     const [person, tree] = await Promise.all([this.#deps.store.readPerson(personId).then((s) => s.person), this.#deps.orgTree()]);
     this.#readable(caller, personId, person, tree);
+    const entries = await this.#badgeEntries(personId);
+    const badgeIds = new Set(entries.map((e) => (parseAsset(e.asset) as { badgeId: string }).badgeId));
+    const badges = new Map((await this.#deps.badges()).filter((b) => badgeIds.has(b.badgeId)).map((b) => [b.badgeId, b]));
+    const issued = openBadgeCredentials(personId, entries, badges, { base, name: issuerName(tree) });
+    return {
+      credentials: await Promise.all(issued.map(async (c) => ({ ...c, jwt: await this.#deps.signer.sign(c.credential) }))),
+    };
+  }
+
+  /** The issuer's Open Badges profile, public: a verifier reads who signed. */
+  async issuer(base: string) {
+    return issuerProfile({ base, name: issuerName(await this.#deps.orgTree()) });
+  }
+
+  /** The public keys credentials are signed with, as a JWK Set. */
+  issuerKeys(base: string) {
+    return this.#deps.signer.publicKeys(issuerId({ base, name: "" }));
+  }
+
+  /**
+   * A person's revocation list, signed, public: a verifier reads it for every credential, and it
+   * says nothing but which of the person's credentials were revoked (an unknown person's is empty).
+   */
+  async statusList(personId: PersonId, base: string): Promise<string> {
+    const issuer = { base, name: issuerName(await this.#deps.orgTree()) };
+    const list = statusListCredential(personId, await this.#badgeEntries(personId), issuer, this.#deps.clock.now().toISOString());
+    return this.#deps.signer.sign(list);
+  }
+
+  /** The person's badge entries and their reversals, in chain order. */
+  async #badgeEntries(personId: PersonId): Promise<LedgerEntry[]> {
     const entries: LedgerEntry[] = [];
     for await (const entry of this.#deps.store.readChain(personAccount(personId)))
       if (entry.asset.startsWith("badge:")) entries.push(entry);
-    const badgeIds = [...new Set(entries.map((e) => (parseAsset(e.asset) as { badgeId: string }).badgeId))];
-    const badges = new Map<string, BadgeDefinition>();
-    for (const id of badgeIds) {
-      const badge = (await this.#deps.badges()).find((b) => b.badgeId === id);
-      if (badge) badges.set(id, badge);
-    }
-    const root = tree.units().find((unit) => unit.parentId === undefined);
-    const issuer = { id: `urn:laurel:issuer:${root?.orgUnitId ?? "laurel"}`, name: root?.name ?? "Laurel" };
-    return { credentials: openBadgeCredentials(personId, entries, badges, issuer) };
+    return entries;
   }
 
   #readable(caller: Caller, personId: PersonId, person: Person | undefined, tree: OrgTree): Person {
@@ -344,3 +380,6 @@ export class AccountService {
     }, this.#deps.retry);
   }
 }
+
+/** Credentials are issued in the company's name: the root of its org tree. */
+const issuerName = (tree: OrgTree) => tree.units().find((unit) => unit.parentId === undefined)?.name ?? "Laurel";

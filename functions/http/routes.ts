@@ -5,6 +5,7 @@ import { BadgeDefinition, maxWebhookBodyBytes, RotateSecretInput, RuleDefinition
 import { BacktestRequest } from "../../domain/backtests/index.ts";
 import { OrgUnitInput, PersonInput } from "../../domain/directory/index.ts";
 import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
+import { badgesRoutes } from "./badges.routes.ts";
 import { bountiesRoutes } from "./bounties.routes.ts";
 import { eligibilityRoutes } from "./eligibility.routes.ts";
 import { fundRoutes } from "./fund.routes.ts";
@@ -101,7 +102,8 @@ const coreRoutes = {
     path: "/people/{personId}/badges/credentials",
     area: "ledger",
     auth: "token",
-    summary: "A person's badge levels as Open Badges 3.0 achievement credentials (JSON-LD); revoked levels carry a revocation status.",
+    summary:
+      "A person's badge levels as Open Badges 3.0 credentials, each as JSON-LD and signed as VC-JWT; a revoked level has revokedAt, and its bit set in the status list it names.",
     params: PersonParams,
     success: { status: 200, description: "The credentials." },
   }),
@@ -362,6 +364,7 @@ export const routes = {
   ...importsRoutes,
   ...signInRoutes,
   ...scimRoutes,
+  ...badgesRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;

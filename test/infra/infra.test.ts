@@ -168,6 +168,24 @@ describe("the functions", () => {
   });
 });
 
+describe("the badge signing key", () => {
+  it("is a generated secret that only the ledger function, which signs credentials, may read", () => {
+    const [secretId] = Object.entries(resources).find(
+      ([, r]) => r.Type === "AWS::SecretsManager::Secret" && String(r.Properties.Description).includes("signs badge credentials"),
+    ) ?? [""];
+    expect(resources[secretId]?.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
+    const readers = statements()
+      .filter(({ statement }) => list(statement.Action).includes("secretsmanager:GetSecretValue"))
+      .filter(({ statement }) => JSON.stringify(statement.Resource).includes(`"${secretId}"`))
+      .flatMap(({ roles: attached }) => attached);
+    expect(readers).toEqual([logicalId(stack.functions.ledger.role)]);
+    const withKey = areas.filter(
+      (area) => resources[logicalId(stack.functions[area].function)]?.Properties.Environment.Variables.BADGE_KEY_ARN,
+    );
+    expect(withKey).toEqual(["ledger"]);
+  });
+});
+
 describe("the verifier", () => {
   it("runs every hour, and only it may scan the ledger", () => {
     template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 hour)" });

@@ -27,7 +27,7 @@ import { type ApiResponse, as, call } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
 import { chaosSeed, FaultInjector, faultKinds, prng, streamSeed } from "../support/faults.ts";
 import { fundLedgerProblems } from "../support/fund-invariants.ts";
-import { ledgerProblems, storedChain } from "../support/invariants.ts";
+import { ledgerProblems, revocationBits, storedChain } from "../support/invariants.ts";
 import { withDemoDefinitions } from "../support/org.ts";
 import { cloudEvent, deliver } from "../support/webhooks.ts";
 
@@ -533,6 +533,20 @@ describe("chaos: DynamoDB faults under random traffic", () => {
     expect(rebuild).toEqual({ rebuilt: [], refused: [] });
     expect(await Promise.all(demoPeople.map((p) => storedChain(p.personId).then((c) => c.projection)))).toEqual(heads);
 
+    // Each person's published revocation list, as a verifier reads it, sets exactly the bits of the
+    // badge levels their chain holds reversed: a revocation or retraction that failed half way set none.
+    let revokedLevels = 0;
+    for (const { holder, entries } of chains) {
+      const reversed = new Set(entries.flatMap((e) => (e.reverses ? [e.reverses] : [])));
+      const levels = entries.filter((e) => e.asset.startsWith("badge:") && e.kind !== "reversal");
+      const published = await revocationBits(
+        `${process.env.PUBLIC_API_URL}/badges/status/${holder.slice("person:".length)}`,
+        levels.map((e) => e.seq),
+      );
+      expect(published, `revocation bits of ${holder}`).toEqual(levels.map((e) => reversed.has(e.entryId)));
+      revokedLevels += levels.filter((e) => reversed.has(e.entryId)).length;
+    }
+
     // The leaderboards from the same ledger, projected and replayed under the faults: each entry counted once.
     faults.enabled = true;
     let projectorRetries: number;
@@ -551,7 +565,7 @@ describe("chaos: DynamoDB faults under random traffic", () => {
         `${faults.requests} DynamoDB requests, faults ${JSON.stringify(faults.counts)} (${faults.total} in all); ` +
         `answers: ${stats.accepted} accepted, ${stats.refused} refused, ${stats.unresolved} settled only after the faults (${stats.settledLate}); ` +
         `verified ${acceptedEventCount} accepted and ${refusedEventCount} refused events, ${acceptedWrites} accepted and ${refusedWrites} refused admin writes, ` +
-        `${stored.size} entries, projected with ${projectorRetries} failed stream batches retried; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
+        `${stored.size} entries (${revokedLevels} badge levels revoked, each in its holder's status list), projected with ${projectorRetries} failed stream batches retried; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
     );
   }, 300_000);
 });

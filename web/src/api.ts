@@ -322,8 +322,9 @@ export interface DemoPerson {
   roles: string[];
 }
 
+/** A badge level as an Open Badges 3.0 credential, and signed (VC-JWT): what its holder shares. */
 export interface Credential {
-  validFrom: string;
-  credentialSubject: { achievement: { id: string } };
-  credentialStatus?: { revoked: boolean };
+  credential: { validFrom: string; credentialSubject: { achievement: { id: string } } };
+  jwt: string;
+  revokedAt?: string;
 }

@@ -201,10 +201,10 @@ export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: 
   const badge = badges.data.badges.find((b) => b.id === badgeId);
   if (!badge) return <p class="card empty">{t.notFound}</p>;
   const held = balances.data.badges.find((b) => b.badgeId === badgeId)?.levels ?? [];
-  const earnedAt = (level: number) =>
+  const credentialOf = (level: number) =>
     credentials.data?.credentials.find(
-      (c) => c.credentialSubject.achievement.id === `urn:laurel:badge:${badgeId}:${level}` && !c.credentialStatus?.revoked,
-    )?.validFrom;
+      (c) => c.credential.credentialSubject.achievement.id === `urn:laurel:badge:${badgeId}:${level}` && !c.revokedAt,
+    );
   const top = Math.max(0, ...held);
   const pointsOf = (capability?: string) =>
     capability ? (balances.data?.points.byCapability[capability] ?? 0) : (balances.data?.points.total ?? 0);
@@ -226,7 +226,8 @@ export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: 
       <ol class="levels">
         {badge.definition.levels.map((level) => {
           const isHeld = held.includes(level.level);
-          const at = isHeld ? earnedAt(level.level) : undefined;
+          const credential = isHeld ? credentialOf(level.level) : undefined;
+          const at = credential?.credential.validFrom;
           return (
             <li key={level.level} class={`card level${isHeld ? " is-held" : " is-locked"}`}>
               <Medal level={level.level} held={isHeld} size={44} />
@@ -235,6 +236,11 @@ export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: 
                   {t.level(level.level)} · {level.name[lang]}
                 </h3>
                 <p class={isHeld ? "status held" : "status"}>{isHeld ? (at ? t.earnedOn(dateLabel(lang, at)) : t.held) : t.locked}</p>
+                {credential && (
+                  <a class="credential" href={`data:application/vc+jwt,${credential.jwt}`} download={`${badgeId}-${level.level}.jwt`}>
+                    {t.verifiableCredential}
+                  </a>
+                )}
                 <p class="hint">{t.howToEarn}</p>
                 <ul class="criteria">
                   {level.criteria.map((c, i) => {
