@@ -67,6 +67,13 @@ export const areaAccess: Record<Area, AreaAccess> = {
   bounties: { ledger: "append", state: { writes: [...families.chainHeads, "CLAIM#*", ...families.bounties] }, audit: true },
   // Imported entries (their chain heads and late sums) and the import's progress.
   imports: { ledger: "append", state: { writes: [...families.chainHeads, ...families.late, ...families.imports] }, audit: true },
+  // Preferences (self), channels and replayed dead letters (admin); channel secrets are sealed with the source key.
+  notifications: {
+    ledger: "none",
+    state: { writes: [...families.notificationPreferences, ...families.notificationChannels] },
+    sourceKey: true,
+    audit: true,
+  },
 };
 
 const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];

@@ -33,6 +33,11 @@
  * | late sums (two clocks)| LATE#<personId>           | <day happened>#<day recorded> |              |
  * | bounty (versioned)    | BOUNTIES                  | BOUNTY#<bountyId>   |                        |
  * | import progress       | IMPORT#<importId>         | IMPORT              |                        |
+ * | notice (the outbox)   | NOTE#<personId>           | <recordedAt>#<causeId> | (written by the notifier only, once per cause) |
+ * | notification channel  | NOTIFY#CHANNELS           | <channelId>         | (URL and secret sealed) |
+ * | dead letter           | NOTIFY#DEAD               | <letterId>          |                        |
+ * | robot's minute count  | NOTIFY#RATE#<channelId>   | <UTC minute>        |                        |
+ * | notification prefs    | NOTIFYPREFS#<personId>    | PREFS               |                        |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
  * | definition versions   | DEFINITIONS#<copy 0–7>    | VERSIONS            | (a counter per kind, 8 identical copies) |

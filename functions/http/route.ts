@@ -17,6 +17,7 @@ export const areas = [
   "leaderboard-settings",
   "bounties",
   "imports",
+  "notifications",
 ] as const;
 export type Area = (typeof areas)[number];
 

@@ -9,6 +9,7 @@ import { eligibilityRoutes } from "./eligibility.routes.ts";
 import { fundRoutes } from "./fund.routes.ts";
 import { importsRoutes } from "./imports.routes.ts";
 import { leaderboardRoutes } from "./leaderboard.routes.ts";
+import { notificationsRoutes } from "./notifications.routes.ts";
 import { defineRoute } from "./route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
@@ -302,6 +303,7 @@ export const routes = {
   ...leaderboardRoutes,
   ...bountiesRoutes,
   ...importsRoutes,
+  ...notificationsRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;
