@@ -14,7 +14,8 @@ import { sign } from "../../domain/awards/index.ts";
 import type { Clock } from "../../domain/kernel/ports.ts";
 import type { Channel, Message, Senders, Target } from "../../domain/notifications/index.ts";
 
-const timeoutMs = 5_000;
+// A receiver slower than this is a failed try; NOTIFY_TIMEOUT_MS shortens it in tests.
+const timeoutMs = Number(process.env.NOTIFY_TIMEOUT_MS ?? 5_000);
 
 async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<unknown> {
   const response = await fetch(url, {
