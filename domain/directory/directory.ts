@@ -16,6 +16,10 @@ export interface OrgUnit {
   leadId?: PersonId;
 }
 
+/** Where a person signs in outside Laurel: DingTalk and WeCom user ids, and the OIDC issuer's `sub`. */
+export const identityProviders = ["dingtalk", "wecom", "oidc"] as const;
+export type IdentityProvider = (typeof identityProviders)[number];
+
 export interface Person {
   personId: PersonId;
   name: string;
@@ -26,6 +30,8 @@ export interface Person {
   managerId?: PersonId;
   /** The person's id in the HR system (工号): how imported history finds them. */
   externalId?: string;
+  /** The person's user id at each provider they sign in or are notified through; one person per id. */
+  identities?: Partial<Record<IdentityProvider, string>>;
 }
 
 export interface Caller {

@@ -3,8 +3,8 @@
  * partition. The tree is read whole and kept for a short while: it is small, read on every
  * request for access checks, and changes rarely.
  */
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { type Directory, OrgTree, type OrgUnit, type Person } from "../../domain/directory/index.ts";
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { type Directory, type IdentityProvider, OrgTree, type OrgUnit, type Person } from "../../domain/directory/index.ts";
 import { DomainError } from "../../domain/kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { batchGet } from "./batch-get.ts";
@@ -35,9 +35,18 @@ export class DynamoDirectory implements Directory {
     return this.#tree.value;
   }
 
-  async person(personId: PersonId): Promise<Person | undefined> {
-    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.person(personId) }));
+  async person(personId: PersonId, consistent = false): Promise<Person | undefined> {
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: keys.person(personId), ConsistentRead: consistent }),
+    );
     return Item ? withoutKeys<Person>(Item) : undefined;
+  }
+
+  /** The pointer names the person; the person's own item decides, so a pointer left by a lost race misleads nobody. */
+  async personByIdentity(provider: IdentityProvider, subject: string): Promise<Person | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: keys.identity(provider, subject) }));
+    const person = Item?.personId ? await this.person(Item.personId as PersonId) : undefined;
+    return person?.identities?.[provider] === subject ? person : undefined;
   }
 
   /** Several people by id, 100 to a BatchGetItem; absent ones are not in the map. */
@@ -54,13 +63,48 @@ export class DynamoDirectory implements Directory {
     return found;
   }
 
-  /** The person's org unit must exist at the moment of writing, not just when it was checked. */
+  /**
+   * The person's org unit must exist at the moment of writing, not just when it was checked; each
+   * provider's id they hold is claimed by a pointer no one else holds, and the ids they gave up are
+   * released, in the same transaction.
+   */
   async putPerson(person: Person): Promise<void> {
-    await this.#putWithParent(
+    const held = identityPairs(await this.person(person.personId, true));
+    const wanted = identityPairs(person);
+    const me = { ":me": person.personId };
+    const claims = wanted.map(([provider, subject]) => ({
+      Put: {
+        TableName: this.#table,
+        Item: { ...keys.identity(provider, subject), personId: person.personId },
+        ConditionExpression: "attribute_not_exists(personId) OR personId = :me",
+        ExpressionAttributeValues: me,
+      },
+    }));
+    // A released id keeps its pointer, holder-less: state-table writes are puts and updates only.
+    const releases = held
+      .filter(([provider, subject]) => person.identities?.[provider] !== subject)
+      .map(([provider, subject]) => ({
+        Put: {
+          TableName: this.#table,
+          Item: { ...keys.identity(provider, subject), releasedBy: person.personId },
+          ConditionExpression: "attribute_not_exists(personId) OR personId = :me",
+          ExpressionAttributeValues: me,
+        },
+      }));
+    const failed = await this.#putWithParent(
       { ...keys.person(person.personId), ...keys.personByUnit(person.orgUnitId, person.personId), ...person },
       person.orgUnitId,
       "org-unit-unknown",
+      [...claims, ...releases],
     );
+    if (failed === undefined) return;
+    const taken = wanted[failed];
+    if (!taken) throw new DomainError("conflict", "person-changed", `${person.personId} changed while being saved; send it again.`);
+    const [provider, subject] = taken;
+    throw new DomainError("conflict", "identity-taken", `Another person already holds the ${provider} user id "${subject}".`, {
+      provider,
+      subject,
+    });
   }
 
   async putOrgUnit(unit: OrgUnit): Promise<void> {
@@ -68,23 +112,28 @@ export class DynamoDirectory implements Directory {
     this.#tree = undefined;
   }
 
-  async #putWithParent(item: Record<string, unknown>, parentId: OrgUnitId | undefined, code: string): Promise<void> {
+  /** Returns the index among `also` of the item whose condition failed, if one did. */
+  async #putWithParent(
+    item: Record<string, unknown>,
+    parentId: OrgUnitId | undefined,
+    code: string,
+    also: NonNullable<TransactWriteCommandInput["TransactItems"]> = [],
+  ): Promise<number | undefined> {
+    const parentCheck = parentId
+      ? [{ ConditionCheck: { TableName: this.#table, Key: keys.orgUnit(parentId), ConditionExpression: "attribute_exists(pk)" } }]
+      : [];
     try {
       await this.#db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...(parentId
-              ? [{ ConditionCheck: { TableName: this.#table, Key: keys.orgUnit(parentId), ConditionExpression: "attribute_exists(pk)" } }]
-              : []),
-            { Put: { TableName: this.#table, Item: item } },
-          ],
-        }),
+        new TransactWriteCommand({ TransactItems: [...parentCheck, { Put: { TableName: this.#table, Item: item } }, ...also] }),
       );
+      return undefined;
     } catch (error) {
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
       if (parentId && reasons?.[0]?.Code === "ConditionalCheckFailed") {
         throw new DomainError("unprocessable", code, `The org unit "${parentId}" does not exist.`, { orgUnitId: parentId });
       }
+      const failed = reasons?.findIndex((reason) => reason.Code === "ConditionalCheckFailed") ?? -1;
+      if (failed >= 0) return failed - parentCheck.length - 1;
       throw error;
     }
   }
@@ -115,4 +164,8 @@ export class DynamoDirectory implements Directory {
     ).map((item) => withoutKeys<OrgUnit>(item));
     return new OrgTree(units);
   }
+}
+
+function identityPairs(person: Person | undefined): [IdentityProvider, string][] {
+  return Object.entries(person?.identities ?? {}) as [IdentityProvider, string][];
 }

@@ -11,6 +11,8 @@ export const keys = {
   reversal: (entryId: EntryId) => ({ pk: `REVERSED#${entryId}`, sk: "REVERSED" }),
   head: (holder: AccountId) => ({ pk: `CHAIN#${holder}`, sk: "HEAD" }),
   person: (personId: PersonId) => ({ pk: `PERSON#${personId}`, sk: "PROFILE" }),
+  /** Who holds a user id at an outside provider: a pointer to the person, who must still hold it. */
+  identity: (provider: string, subject: string) => ({ pk: `IDENTITY#${provider}#${subject}`, sk: "PERSON" }),
   personByUnit: (orgUnitId: OrgUnitId, personId: PersonId) => ({ gsi1pk: `UNIT#${orgUnitId}`, gsi1sk: `PERSON#${personId}` }),
   unitMembers: (orgUnitId: OrgUnitId) => `UNIT#${orgUnitId}`,
   orgUnit: (orgUnitId: OrgUnitId) => ({ pk: "ORG", sk: `UNIT#${orgUnitId}` }),
@@ -95,7 +97,7 @@ export const keys = {
 export const stateKeyFamilies = {
   chainHeads: ["CHAIN#*"],
   facts: ["FACTS#*"],
-  directory: ["PERSON#*", "ORG"],
+  directory: ["PERSON#*", "IDENTITY#*", "ORG"],
   funds: ["FUNDS", "CLAIM#*"],
   counters: ["COUNTER#*"],
   preferences: ["PREFS#*"],
