@@ -29,7 +29,8 @@ export class SqsDeliveryQueue implements DeliveryQueue {
     this.#url = url;
   }
 
-  async send(deliveries: readonly Delivery[]): Promise<void> {
+  /** `delaySeconds`: at most 900, SQS's longest delay. */
+  async send(deliveries: readonly Delivery[], delaySeconds = 0): Promise<void> {
     const chunks: Delivery[][] = [];
     for (let i = 0; i < deliveries.length; i += 10) chunks.push(deliveries.slice(i, i + 10));
     await Promise.all(
@@ -37,7 +38,11 @@ export class SqsDeliveryQueue implements DeliveryQueue {
         const { Failed } = await this.#sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: this.#url,
-            Entries: chunk.map((delivery, i) => ({ Id: String(i), MessageBody: JSON.stringify(delivery) })),
+            Entries: chunk.map((delivery, i) => ({
+              Id: String(i),
+              MessageBody: JSON.stringify(delivery),
+              DelaySeconds: Math.min(900, Math.ceil(delaySeconds)),
+            })),
           }),
         );
         // A partly refused batch fails the stream batch: it is retried, and what was sent is sent again (same ids).

@@ -16,11 +16,12 @@ import { withDemoOrg } from "../support/org.ts";
 import { startNotificationPath } from "./local.ts";
 import { robotSecret, startReceiver, webhookSecret } from "./receiver.ts";
 
-const receiver = await startReceiver();
+let skew = 0;
+const clock = () => Date.now() + skew;
+const receiver = await startReceiver(clock);
 // The receiver answers a late request after the sender gave up on it.
 process.env.NOTIFY_TIMEOUT_MS = "300";
-let skew = 0;
-const path = await startNotificationPath({ now: () => Date.now() + skew });
+const path = await startNotificationPath({ now: clock });
 afterAll(async () => {
   await path.stop();
   await receiver.stop();

@@ -3,7 +3,6 @@
  * in the environment before any handler loads), the notifier fed from DynamoDB Local's stream of
  * the ledger as Lambda's event source would, and the deliverer fed from the queue.
  */
-import type { handler as delivererHandler } from "../../functions/deliverer.ts";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
 import type { handler as notifierHandler } from "../../functions/notifier.ts";
 import { isClaimStep, isPersonEntry } from "../../functions/notify/ledger-records.ts";
@@ -16,7 +15,9 @@ export async function startNotificationPath(options: LocalSqsOptions = {}) {
   const sqs = await LocalSqs.start(options);
   Object.assign(process.env, { SQS_ENDPOINT: sqs.endpoint, DELIVERY_QUEUE_URL: sqs.queueUrl, CHANNELS_TTL_MS: "0" });
   const notifier = await loadHandler<typeof notifierHandler>("notifier");
-  const deliverer = await loadHandler<typeof delivererHandler>("deliverer");
+  // The deliverer on the queue's clock, so that a day of backoff passes at once for it too.
+  const { delivererOnClock } = await import("../../functions/deliverer.ts");
+  const deliverer = delivererOnClock({ now: () => new Date((options.now ?? Date.now)()) });
   const newPoller = () =>
     new StreamPoller({
       endpoint: process.env.DYNAMODB_ENDPOINT as string,
@@ -36,7 +37,7 @@ export async function startNotificationPath(options: LocalSqsOptions = {}) {
     poller,
     newPoller,
     /** Hands every visible delivery to the deliverer until none is visible. */
-    deliver: () => sqs.pollOnce((event) => deliverer(event, lambdaContext("deliverer")), lambdaContext("deliverer")),
+    deliver: () => sqs.pollOnce((event) => deliverer(event), lambdaContext("deliverer")),
     stop: async () => {
       await poller.stop();
       await sqs.stop();
