@@ -95,8 +95,9 @@ function noticesOfWrite(personId: PersonId, write: LedgerEntry[], settings: Noti
     const cause = entry.cause;
     if (cause?.code === "badge" && entry.to === first.holder) {
       const { badgeId, level, badge, levelName } = cause.params;
-      // A badge level is awarded at most once in a chain: it is its own cause.
-      notices.push({ personId, causeId: `badge#${badgeId}#${level}`, at, data: { kind: "badge", badgeId, level, badge, levelName } });
+      // A level is held once at a time, but a retracted one may be earned again: the entry is the cause.
+      const causeId = `badge#${badgeId}#${level}#${entry.seq}`;
+      notices.push({ personId, causeId, at, data: { kind: "badge", badgeId, level, badge, levelName } });
     }
     if (cause?.code === "redemption" && entry.kind === "redemption") {
       const data = {

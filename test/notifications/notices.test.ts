@@ -45,15 +45,10 @@ const entry = (fields: Partial<LedgerEntry>): LedgerEntry =>
 const badge = { badgeId: "ai-pioneer", level: 2, badge: { zh: "AI 先锋", en: "AI pioneer" }, levelName: { zh: "二级", en: "Level 2" } };
 
 describe("notices from the ledger", () => {
-  it("tells a badge level once per level, with the coins that came with it left to the badge", () => {
-    const notices = noticesOfEntries(
-      [
-        entry({ asset: "badge:ai-pioneer:2", amount: 1, cause: { code: "badge", params: badge } }),
-        entry({ asset: "coin", amount: 100, grantedWith: "badge:ai-pioneer:2" }),
-      ],
-      settings,
-    );
-    expect(notices.map((n) => [n.causeId, n.data.kind])).toEqual([["badge#ai-pioneer#2", "badge"]]);
+  it("tells a badge level once per entry, with the coins that came with it left to the badge", () => {
+    const badgeEntry = entry({ asset: "badge:ai-pioneer:2", amount: 1, cause: { code: "badge", params: badge } });
+    const notices = noticesOfEntries([badgeEntry, entry({ asset: "coin", amount: 100, grantedWith: "badge:ai-pioneer:2" })], settings);
+    expect(notices.map((n) => [n.causeId, n.data.kind])).toEqual([[`badge#ai-pioneer#2#${badgeEntry.seq}`, "badge"]]);
   });
 
   it("tells an award only when its coins or points reach the threshold, summed over the write", () => {
