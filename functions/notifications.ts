@@ -10,13 +10,19 @@ import { SecretBox } from "./secrets/secret-box.ts";
 const adapters = createAdapters("notifications");
 const store = new DynamoNotificationStore(adapters.db, adapters.tables.state, { channelsTtlMs: 0 });
 const sealer = SecretBox.fromEnv();
+let queue: SqsDeliveryQueue | undefined;
 const notifications = new NotificationService({
   outbox: store,
   preferences: store,
   channels: store,
   deadLetters: store,
   // Created at the first replay only: most requests never queue anything.
-  queue: { send: (deliveries) => new SqsDeliveryQueue(createSqsClient(), deliveryQueueUrl()).send(deliveries) },
+  queue: {
+    send: (deliveries) => {
+      queue ??= new SqsDeliveryQueue(createSqsClient(), deliveryQueueUrl());
+      return queue.send(deliveries);
+    },
+  },
   seal: (plaintext) => sealer.seal(plaintext),
   clock: adapters.clock,
 });

@@ -9,6 +9,7 @@ import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifySignature } from "../../domain/awards/index.ts";
+import { prng } from "../support/faults.ts";
 
 export interface Received {
   channel: "webhook" | "work-notice" | "dingtalk-robot" | "wecom-robot";
@@ -34,18 +35,6 @@ export const webhookSecret = `whsec_${Buffer.from("a subscriber's signing secret
 export const dingTalkApp = { appKey: "ding-app-key", appSecret: "ding-app-secret" };
 const accessToken = "local-access-token";
 
-/** mulberry32: small, seeded, good enough to pick faults reproducibly. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function bodyOf(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -59,7 +48,7 @@ export async function startReceiver(now: () => number = Date.now) {
   const refused: string[] = [];
   const robotMinutes = new Map<string, number>();
   let faults: Faults = { fail: 0, hang: 0, seed: 1 };
-  let next = random(1);
+  let next = prng(1);
   let attempts = 0;
 
   const json = (response: ServerResponse, status: number, body: unknown) => {
@@ -149,7 +138,7 @@ export async function startReceiver(now: () => number = Date.now) {
     setFaults(value: Faults) {
       faults = value;
       attempts = 0;
-      next = random(value.seed);
+      next = prng(value.seed);
     },
     async stop() {
       for (const socket of sockets) socket.destroy();
