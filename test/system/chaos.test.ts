@@ -580,7 +580,7 @@ describe("chaos: DynamoDB faults under random traffic", () => {
         `verified ${acceptedEventCount} accepted and ${refusedEventCount} refused events, ${acceptedWrites} accepted and ${refusedWrites} refused admin writes, ` +
         `${stored.size} entries, projected with ${projectorRetries} and notified with ${notifierRetries} failed stream batches retried; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
     );
-  }, 300_000);
+  }, 480_000);
 });
 
 /**
