@@ -10,6 +10,7 @@ import { bundleFigures } from "./bundles.ts";
 import { domainFigures } from "./domain.ts";
 import { eligibilityFigures } from "./eligibility.ts";
 import { importFigures } from "./imports.ts";
+import { notificationFigures } from "./notifications.ts";
 import { pageFigures } from "./page.ts";
 import { projectorFigures } from "./projector.ts";
 import { screenFigures } from "./screens.ts";
@@ -37,6 +38,7 @@ try {
   const webhooks = await webhookFigures(system, options);
   results.push(...webhooks.results);
   if (webhooks.webhooks) results.push(...(await projectorFigures(webhooks.webhooks, webhooks.results)));
+  if (webhooks.webhooks) results.push(...(await notificationFigures(webhooks.webhooks)));
   // After the webhook figures: the demo rules it loads would also fire on the webhook figures' events.
   results.push(...(await eligibilityFigures(system, options)));
   results.push(...(await screenFigures(system, options)));

@@ -12,8 +12,6 @@
  * batch's description to the dead-letter queue. Retried records that were already applied are
  * no-ops. Locally scripts/local/stream-poller.ts calls this same handler.
  */
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import middy from "@middy/core";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import type { Directory, Person } from "../domain/directory/index.ts";
@@ -24,30 +22,11 @@ import type { EventLog, EventRecord, LedgerEntry } from "../domain/ledger/index.
 import { createDocumentClient, isRetryableDynamoError } from "./dynamo/client.ts";
 import { DynamoDefinitionStore } from "./dynamo/definition-store.ts";
 import { DynamoDirectory } from "./dynamo/directory-store.ts";
-import { keys } from "./dynamo/keys.ts";
 import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
 import { DynamoEventLog } from "./dynamo/stores/event-log-store.ts";
 import { tableName } from "./dynamo/tables.ts";
 import { createLogger, type Logger, observe } from "./http/log.ts";
-
-function entryOf(image: Record<string, unknown>): LedgerEntry {
-  const { pk: _pk, sk: _sk, ...entry } = image;
-  const e = entry as Partial<LedgerEntry>;
-  if (
-    typeof e.entryId !== "string" ||
-    typeof e.holder !== "string" ||
-    typeof e.seq !== "number" ||
-    typeof e.asset !== "string" ||
-    typeof e.amount !== "number" ||
-    typeof e.from !== "string" ||
-    typeof e.to !== "string" ||
-    typeof e.occurredAt !== "string" ||
-    Number.isNaN(Date.parse(e.occurredAt))
-  ) {
-    throw new Error("a ledger entry in the stream lacks entryId, holder, seq, asset, amount, from, to or a valid occurredAt");
-  }
-  return entry as unknown as LedgerEntry;
-}
+import { eventRecordOf, personEntryOf } from "./notify/ledger-records.ts";
 
 export interface ProjectorDeps {
   writer: AggregateWriter;
@@ -59,23 +38,11 @@ export interface ProjectorDeps {
 
 /** The points entry or event record a record inserts, or undefined for what the projector ignores; throws on a malformed entry. */
 function insertedOf(record: DynamoDBRecord): { entry: LedgerEntry } | { event: EventRecord } | undefined {
-  // Entries are only ever inserted; the ledger is append-only.
-  if (record.eventName !== "INSERT") return undefined;
-  const pk = record.dynamodb?.Keys?.pk?.S ?? "";
-  const sk = record.dynamodb?.Keys?.sk?.S ?? "";
-  const isEvent = pk.startsWith(keys.eventPrefix);
+  const event = eventRecordOf(record);
+  if (event) return { event };
   // Fund chains carry money, never points: only people's chains can move points.
-  if (!isEvent && (!pk.startsWith(keys.chain("person:")) || !sk.startsWith(keys.entryPrefix))) return undefined;
-  const image = record.dynamodb?.NewImage;
-  if (!image) throw new Error("a ledger record has no NewImage: the stream must have the NEW_IMAGE view");
-  // aws-lambda's and the SDK's AttributeValue types describe the same DynamoDB JSON.
-  const item = unmarshall(image as Record<string, AttributeValue>);
-  if (isEvent) {
-    const { pk: _pk, sk: _sk, ...event } = item;
-    return { event: event as EventRecord };
-  }
-  const entry = entryOf(item);
-  return entry.holder.startsWith("person:") && entry.asset.startsWith("point:") ? { entry } : undefined;
+  const entry = personEntryOf(record);
+  return entry?.asset.startsWith("point:") ? { entry } : undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

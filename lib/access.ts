@@ -81,6 +81,13 @@ export const areaAccess: Record<Area, AreaAccess> = {
   imports: { ledger: "append", state: { writes: [...families.chainHeads, ...families.late, ...families.imports] }, audit: true },
   // Reads people by their DingTalk id; writes only the hashes of spent sign-in codes, and the audit trail.
   "sign-in": { ledger: "none", state: { writes: families.spentCodes }, audit: true, tokenService: true },
+  // Preferences (self), channels and replayed dead letters (admin); channel secrets are sealed with the source key.
+  notifications: {
+    ledger: "none",
+    state: { writes: [...families.notificationPreferences, ...families.notificationChannels] },
+    sourceKey: true,
+    audit: true,
+  },
 };
 
 const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];

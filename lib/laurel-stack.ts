@@ -15,6 +15,7 @@ import { Backup } from "./constructs/backup.ts";
 import { BountySweeper } from "./constructs/bounty-sweeper.ts";
 import { LaurelFunction } from "./constructs/laurel-function.ts";
 import { LedgerTables } from "./constructs/ledger-tables.ts";
+import { Notifications } from "./constructs/notifications.ts";
 import { Operations } from "./constructs/operations.ts";
 import { Projector } from "./constructs/projector.ts";
 import { Verifier } from "./constructs/verifier.ts";
@@ -42,6 +43,7 @@ export class LaurelStack extends Stack {
   readonly projector: Projector;
   readonly verifier: Verifier;
   readonly bountySweeper: BountySweeper;
+  readonly notifications: Notifications;
   readonly backup: Backup;
 
   constructor(scope: Construct, id: string, props: LaurelStackProps) {
@@ -143,6 +145,11 @@ export class LaurelStack extends Stack {
 
     this.bountySweeper = new BountySweeper(this, "BountySweeper", background);
 
+    this.notifications = new Notifications(this, "Notifications", { ...background, sealingKey: sourceKey });
+    // Replaying a dead letter queues its delivery again.
+    this.functions.notifications.function.addEnvironment("DELIVERY_QUEUE_URL", this.notifications.queue.queueUrl);
+    this.notifications.queue.grantSendMessages(this.functions.notifications.role);
+
     this.api = new Api(this, "Api", {
       routes: Object.values(routes),
       functions: Object.fromEntries(areas.map((area) => [area, this.functions[area].function])) as Record<Area, LaurelFunction["function"]>,
@@ -170,8 +177,19 @@ export class LaurelStack extends Stack {
         projector: this.projector.function.function,
         verifier: this.verifier.function.function,
         "bounty-sweeper": this.bountySweeper.function.function,
+        notifier: this.notifications.notifier.function,
+        deliverer: this.notifications.deliverer.function,
       },
-      streamConsumers: [{ name: "projector", function: this.projector.function.function, deadLetterQueue: this.projector.deadLetterQueue }],
+      streamConsumers: [
+        { name: "projector", function: this.projector.function.function, deadLetterQueue: this.projector.deadLetterQueue },
+        {
+          name: "notifier",
+          function: this.notifications.notifier.function,
+          deadLetterQueue: this.notifications.streamDeadLetters,
+          level: "notifications",
+        },
+      ],
+      deadLetterQueues: [{ name: "deliveries", queue: this.notifications.queueDeadLetters, level: "notifications" }],
       scheduledJobs: [
         { name: "verifier", function: this.verifier.function.function, every: this.verifier.every, level: "ledger-verified" },
       ],

@@ -21,7 +21,8 @@ import {
 } from "./demo-data.ts";
 import { devAuthEnv, loadDevIssuer } from "./local/dev-issuer.ts";
 import { createTables, startDynamoLocal } from "./local/dynamo.ts";
-import { buildBundles, loadHandler } from "./local/lambda.ts";
+import { buildBundles, lambdaContext, loadHandler } from "./local/lambda.ts";
+import { LocalSqs } from "./local/sqs.ts";
 
 const root = join(import.meta.dirname, "..");
 const stateDir = join(root, ".laurel");
@@ -56,6 +57,9 @@ Object.assign(process.env, {
   ...devAuthEnv(issuer),
 });
 await createTables(createDynamoClient(), tableNames);
+// The delivery queue of notifications, as SQS is in AWS: before any handler reads its address.
+const deliveryQueue = await LocalSqs.start();
+Object.assign(process.env, { SQS_ENDPOINT: deliveryQueue.endpoint, DELIVERY_QUEUE_URL: deliveryQueue.queueUrl });
 if (bundled) {
   const bundles = join(stateDir, "bundles");
   await buildBundles(bundles);
@@ -75,6 +79,23 @@ const poller = new StreamPoller({
   handler: projector,
   onError: (error) => console.error(`leaderboard projector: ${(error as Error).message}`),
 }).start();
+// Notifications: the notifier on the same stream (its event filter), the deliverer on the queue.
+const notifier = await loadHandler<typeof import("../functions/notifier.ts").handler>("notifier");
+const deliverer = await loadHandler<typeof import("../functions/deliverer.ts").handler>("deliverer");
+const { isClaimStep, isPersonEntry } = await import("../functions/notify/ledger-records.ts");
+const notifierPoller = new StreamPoller({
+  endpoint: dynamo.endpoint,
+  client: createDynamoClient(),
+  table: tableNames.ledger,
+  handler: notifier,
+  filter: ({ eventName, dynamodb }) =>
+    eventName === "INSERT" &&
+    (isPersonEntry(dynamodb?.Keys?.pk?.S ?? "", dynamodb?.Keys?.sk?.S ?? "") || isClaimStep(dynamodb?.Keys?.pk?.S ?? "")),
+  onError: (error) => console.error(`notifier: ${(error as Error).message}`),
+}).start();
+const delivering = setInterval(() => {
+  deliveryQueue.pollOnce(deliverer, lambdaContext("deliverer")).catch((error) => console.error(`deliverer: ${(error as Error).message}`));
+}, 1000);
 
 if (firstRun) {
   const token = await issuer.sign(demoAdmin, ["admin"]);
@@ -119,7 +140,10 @@ Start over with: npm start -- --fresh
 `);
 
 const stop = async () => {
+  clearInterval(delivering);
   await poller.stop();
+  await notifierPoller.stop();
+  await deliveryQueue.stop();
   await dynamo.stop();
   process.exit(0);
 };

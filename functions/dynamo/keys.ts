@@ -129,6 +129,18 @@ export const keys = {
   // History imports: one marker per record of another system, and the import's progress.
   imported: (system: string, recordId: string) => ({ pk: `IMPORTED#${system}#${recordId}`, sk: "IMPORTED" }),
   importJob: (importId: string) => ({ pk: `IMPORT#${importId}`, sk: "IMPORT" }),
+  // Notifications (functions/dynamo/stores/notification-store.ts): the outbox, one item per
+  // person and cause, listed by when the ledger recorded the cause; the channels, the dead
+  // letters, and each person's notification preferences.
+  notice: (personId: string, at: string, causeId: string) => ({ pk: `NOTE#${personId}`, sk: `${at}#${causeId}` }),
+  noticePartition: (personId: string) => `NOTE#${personId}`,
+  channel: (channelId: string) => ({ pk: "NOTIFY#CHANNELS", sk: channelId }),
+  channelPartition: "NOTIFY#CHANNELS",
+  deadLetter: (letterId: string) => ({ pk: "NOTIFY#DEAD", sk: letterId }),
+  deadLetterPartition: "NOTIFY#DEAD",
+  /** A group robot's messages in one UTC minute (at most 20: DingTalk's and WeCom's limit). */
+  robotMinute: (channelId: string, minute: string) => ({ pk: `NOTIFY#RATE#${channelId}`, sk: minute }),
+  notificationPreferences: (personId: string) => ({ pk: `NOTIFYPREFS#${personId}`, sk: "PREFS" }),
 };
 
 /**
@@ -150,6 +162,10 @@ export const stateKeyFamilies = {
   bounties: ["BOUNTIES"],
   imports: ["IMPORT#*"],
   spentCodes: ["SIGNIN#*"],
+  notices: ["NOTE#*"],
+  /** Channels (admin) and dead letters (the deliverer writes them, admins replay them). */
+  notificationChannels: ["NOTIFY#*"],
+  notificationPreferences: ["NOTIFYPREFS#*"],
   definitions: (kind: string) => [`DEF#${kind}`, `DEFV#${kind}#*`, "DEFINITIONS#*"],
 } as const;
 

@@ -38,6 +38,11 @@
  * | bounty (versioned)    | BOUNTIES                  | BOUNTY#<bountyId>   |                        |
  * | import progress       | IMPORT#<importId>         | IMPORT              |                        |
  * | spent sign-in code    | SIGNIN#<sha256 of code>   | SPENT               | (expires: TTL `expiresAt`) |
+ * | notice (the outbox)   | NOTE#<personId>           | <recordedAt>#<causeId> | (written by the notifier only, once per cause) |
+ * | notification channel  | NOTIFY#CHANNELS           | <channelId>         | (URL and secret sealed) |
+ * | dead letter           | NOTIFY#DEAD               | <letterId>          |                        |
+ * | robot's minute count  | NOTIFY#RATE#<channelId>   | <UTC minute>        |                        |
+ * | notification prefs    | NOTIFYPREFS#<personId>    | PREFS               |                        |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
  * | definition versions   | DEFINITIONS#<copy 0–7>    | VERSIONS            | (a counter per kind and the org tree's, 8 identical copies) |

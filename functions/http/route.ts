@@ -18,6 +18,7 @@ export const areas = [
   "bounties",
   "imports",
   "sign-in",
+  "notifications",
 ] as const;
 export type Area = (typeof areas)[number];
 

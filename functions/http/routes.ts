@@ -11,6 +11,7 @@ import { eligibilityRoutes } from "./eligibility.routes.ts";
 import { fundRoutes } from "./fund.routes.ts";
 import { importsRoutes } from "./imports.routes.ts";
 import { leaderboardRoutes } from "./leaderboard.routes.ts";
+import { notificationsRoutes } from "./notifications.routes.ts";
 import { defineRoute } from "./route.ts";
 import { scimRoutes } from "./scim.routes.ts";
 import { signInRoutes } from "./sign-in.routes.ts";
@@ -365,6 +366,7 @@ export const routes = {
   ...signInRoutes,
   ...scimRoutes,
   ...badgesRoutes,
+  ...notificationsRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;

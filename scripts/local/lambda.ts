@@ -16,8 +16,8 @@ import { areas } from "../../functions/http/route.ts";
 import { esbuildOptions } from "../../lib/bundling.ts";
 
 const functionsDir = join(import.meta.dirname, "..", "..", "functions");
-/** Every function lib/ deploys: one per HTTP area, the leaderboard projector, the verifier and the bounty sweeper. */
-export const functionNames = [...areas, "projector", "verifier", "bounty-sweeper"] as const;
+/** Every function lib/ deploys: one per HTTP area, the leaderboard projector, the verifier, the bounty sweeper, the notifier and the deliverer. */
+export const functionNames = [...areas, "projector", "verifier", "bounty-sweeper", "notifier", "deliverer"] as const;
 
 export async function buildBundles(outdir: string, extra: BuildOptions = {}) {
   mkdirSync(outdir, { recursive: true });

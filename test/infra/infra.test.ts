@@ -29,11 +29,12 @@ let resources: Record<string, Resource>;
 const logicalId = (construct: { node: { defaultChild?: unknown } }): string =>
   stack.resolve(stack.getLogicalId(construct.node.defaultChild as Parameters<Stack["getLogicalId"]>[0]));
 
+// Synthesis bundles every function with esbuild and runs cdk-nag: minutes on a loaded machine.
 beforeAll(() => {
   stack = new LaurelStack(new App(), "Laurel-test", { config: stageConfig("prod") });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
-});
+}, 240_000);
 
 /** Every IAM statement in the template, with the logical id of the role it is attached to. */
 function statements(): { roles: string[]; statement: Statement }[] {

@@ -10,17 +10,21 @@ import { isDeepStrictEqual } from "node:util";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import { OrgTree, type OrgUnit } from "../../domain/directory/index.ts";
-import { capabilities, type OrgUnitId } from "../../domain/kernel/model.ts";
+import { capabilities, type OrgUnitId, type PersonId } from "../../domain/kernel/model.ts";
 import { periodKey } from "../../domain/kernel/periods.ts";
 import { aggregateUnits, foldProjections, projectEntry } from "../../domain/leaderboards/index.ts";
 import type { LedgerEntry } from "../../domain/ledger/index.ts";
+import { noticesOfEntries } from "../../domain/notifications/index.ts";
 import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
 import { DynamoLeaderboardStore } from "../../functions/dynamo/leaderboard-store.ts";
 import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
+import { DynamoNotificationStore } from "../../functions/dynamo/stores/notification-store.ts";
 import { handler as projector } from "../../functions/projector.ts";
 import { newSigningKey } from "../../functions/sign-in/token-keys.ts";
 import { demoAdmin, demoOrgUnits, demoPeople } from "../../scripts/demo-data.ts";
 import { dispatchJson } from "../../scripts/local/api.ts";
+import { lambdaContext } from "../../scripts/local/lambda.ts";
+import { LocalSqs } from "../../scripts/local/sqs.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { startFakeDingTalk } from "../sign-in/dingtalk-fake.ts";
 import { type ApiResponse, as, call } from "../support/api.ts";
@@ -37,6 +41,12 @@ const parallel = 8;
 const maxAttempts = 10;
 
 const { admin, secrets } = await withDemoDefinitions();
+// The notifier's delivery queue (deliveries are not sent here: test/notifications covers them).
+const deliveryQueue = await LocalSqs.start();
+afterAll(() => deliveryQueue.stop());
+Object.assign(process.env, { SQS_ENDPOINT: deliveryQueue.endpoint, DELIVERY_QUEUE_URL: deliveryQueue.queueUrl });
+const { handler: notifier } = await import("../../functions/notifier.ts");
+const outboxStore = new DynamoNotificationStore(createDocumentClient(), tableNames.state);
 const faults = new FaultInjector({ seed });
 const restore = faults.install();
 afterAll(() => restore());
@@ -365,23 +375,23 @@ function nextOperation(i: number, random: () => number): Operation {
 }
 
 /**
- * The leaderboard projector under the same faults: the ledger's stream read by `passes` pollers
- * from its start (the first projects, the others replay everything), each failed batch read
- * again, as Lambda retries. Answers how many batches failed and were retried.
+ * The leaderboard projector (or the notifier) under the same faults: the ledger's stream read by
+ * `passes` pollers from its start (the first projects, the others replay everything), each
+ * failed batch read again, as Lambda retries. Answers how many batches failed and were retried.
  */
-async function projectStream(passes: number): Promise<number> {
+async function projectStream(passes: number, consumer: "projector" | "notifier" = "projector"): Promise<number> {
   let failedBatches = 0;
   for (let pass = 0; pass < passes; pass++) {
     const poller = new StreamPoller({
       endpoint: process.env.DYNAMODB_ENDPOINT as string,
       client: createDynamoClient(),
       table: tableNames.ledger,
-      handler: projector,
+      handler: consumer === "projector" ? projector : (event) => notifier(event, lambdaContext("notifier")),
       batchSize: 20 + pass * 37,
     });
     try {
       for (let polls = 0; ; polls++) {
-        if (polls > 500) throw new Error("the projector did not catch up with the stream");
+        if (polls > 500) throw new Error(`the ${consumer} did not catch up with the stream`);
         try {
           if ((await poller.pollOnce()) === 0) break;
         } catch {
@@ -393,6 +403,17 @@ async function projectStream(passes: number): Promise<number> {
     }
   }
   return failedBatches;
+}
+
+/** The notices the entries call for against those in the outbox, by person and cause. */
+async function outboxDifferences(entries: Iterable<LedgerEntry>) {
+  const expected = new Set(noticesOfEntries([...entries], { awardAtLeast: 50 }).map((n) => `${n.personId}/${n.causeId}`));
+  const outbox = (await Promise.all(demoPeople.map((p) => outboxStore.recent(p.personId as PersonId, "0")))).flat();
+  const found = outbox.filter((n) => !n.causeId.startsWith("claim-step#")).map((n) => `${n.personId}/${n.causeId}`);
+  return {
+    missing: [...expected].filter((key) => !found.includes(key)),
+    unexpected: found.filter((key, i) => !expected.has(key) || found.indexOf(key) !== i),
+  };
 }
 
 /** Every stored aggregate that differs from the fold of the entries, as `key: stored ≠ expected`. */
@@ -557,6 +578,16 @@ describe("chaos: DynamoDB faults under random traffic", () => {
     }
     expect(await aggregateDifferences(stored.values())).toEqual([]);
 
+    // The notifier on the same stream, read twice under the faults: each notice in the outbox once.
+    faults.enabled = true;
+    let notifierRetries: number;
+    try {
+      notifierRetries = await projectStream(2, "notifier");
+    } finally {
+      faults.enabled = false;
+    }
+    expect(await outboxDifferences(stored.values())).toEqual({ missing: [], unexpected: [] });
+
     expect(faults.total).toBeGreaterThan(0);
     for (const kind of faultKinds) expect(faults.counts[kind], `faults of kind ${kind}`).toBeGreaterThan(0);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -565,9 +596,9 @@ describe("chaos: DynamoDB faults under random traffic", () => {
         `${faults.requests} DynamoDB requests, faults ${JSON.stringify(faults.counts)} (${faults.total} in all); ` +
         `answers: ${stats.accepted} accepted, ${stats.refused} refused, ${stats.unresolved} settled only after the faults (${stats.settledLate}); ` +
         `verified ${acceptedEventCount} accepted and ${refusedEventCount} refused events, ${acceptedWrites} accepted and ${refusedWrites} refused admin writes, ` +
-        `${stored.size} entries (${revokedLevels} badge levels revoked, each in its holder's status list), projected with ${projectorRetries} failed stream batches retried; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
+        `${stored.size} entries (${revokedLevels} badge levels revoked, each in its holder's status list), projected with ${projectorRetries} and notified with ${notifierRetries} failed stream batches retried; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
     );
-  }, 300_000);
+  }, 480_000);
 });
 
 /**

@@ -31,6 +31,7 @@ import {
 } from "./auth.ts";
 import { readConfig } from "./early.ts";
 import { dictionaries, initialLang, type Lang, saveLang } from "./i18n.ts";
+import { Bell } from "./screens/bell.tsx";
 import { BountiesScreen } from "./screens/bounties.tsx";
 import { FundScreen } from "./screens/fund.tsx";
 import { HistoryScreen } from "./screens/history.tsx";
@@ -271,6 +272,7 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
       <header class="topbar">
         <h1>{title}</h1>
         <div class="topbar-actions">
+          {hasRoute("GET /people/{personId}/notifications") && <Bell />}
           <button type="button" class="lang" onClick={onLang} lang={lang === "zh" ? "en" : "zh-CN"}>
             {t.switchLang}
           </button>
