@@ -17,7 +17,7 @@ import { DynamoDirectory } from "../functions/dynamo/directory-store.ts";
 import { keys } from "../functions/dynamo/keys.ts";
 import { tableName } from "../functions/dynamo/tables.ts";
 import { demoAdmin, demoPeople } from "../scripts/demo-data.ts";
-import { familyFigures, operations, orgUnitsName, projectorFigures } from "./capacity.ts";
+import { familyFigures, operations, orgUnitsName, projectorFigures } from "./support/capacity.ts";
 import { type Metered, metered } from "./support/dynamo-meter.ts";
 import { atMost, costPerMillion, median, notYet, type Options, type Result, reported } from "./support/result.ts";
 import type { Response, System } from "./support/system.ts";

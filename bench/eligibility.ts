@@ -20,7 +20,7 @@ import { DynamoLeaderboardStore } from "../functions/dynamo/leaderboard-store.ts
 import { DynamoLedgerStore } from "../functions/dynamo/ledger-store.ts";
 import { tableName } from "../functions/dynamo/tables.ts";
 import { loadDemoDefinitions } from "../scripts/demo-data.ts";
-import { familyFigures, operations as measured } from "./capacity.ts";
+import { familyFigures, operations as measured } from "./support/capacity.ts";
 import { metered } from "./support/dynamo-meter.ts";
 import { atMost, median, type Options, type Result, reported } from "./support/result.ts";
 import type { Response, System } from "./support/system.ts";

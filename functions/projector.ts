@@ -19,7 +19,7 @@ import type { PersonId } from "../domain/kernel/model.ts";
 import type { AggregateWriter } from "../domain/leaderboards/index.ts";
 import { aggregateUnits, projectEntry } from "../domain/leaderboards/index.ts";
 import type { EventLog, EventRecord, LedgerEntry } from "../domain/ledger/index.ts";
-import { createDocumentClient, isRetryableDynamoError } from "./dynamo/client.ts";
+import { createDocumentClient, patiently } from "./dynamo/client.ts";
 import { DynamoDefinitionStore } from "./dynamo/definition-store.ts";
 import { DynamoDirectory } from "./dynamo/directory-store.ts";
 import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
@@ -43,20 +43,6 @@ function insertedOf(record: DynamoDBRecord): { entry: LedgerEntry } | { event: E
   // Fund chains carry money, never points: only people's chains can move points.
   const entry = personEntryOf(record);
   return entry?.asset.startsWith("point:") ? { entry } : undefined;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A read retried a few times on throttling and transient faults: a batch waits rather than failing whole. */
-async function patiently<T>(read: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (error) {
-      if (attempt >= 6 || !isRetryableDynamoError(error)) throw error;
-      await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
-    }
-  }
 }
 
 export function createProjector(deps: ProjectorDeps) {

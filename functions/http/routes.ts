@@ -5,16 +5,16 @@ import { BadgeDefinition, maxWebhookBodyBytes, RotateSecretInput, RuleDefinition
 import { BacktestRequest } from "../../domain/backtests/index.ts";
 import { OrgUnitInput, PersonInput } from "../../domain/directory/index.ts";
 import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
-import { badgesRoutes } from "./badges.routes.ts";
-import { bountiesRoutes } from "./bounties.routes.ts";
-import { eligibilityRoutes } from "./eligibility.routes.ts";
-import { fundRoutes } from "./fund.routes.ts";
-import { importsRoutes } from "./imports.routes.ts";
-import { leaderboardRoutes } from "./leaderboard.routes.ts";
-import { notificationsRoutes } from "./notifications.routes.ts";
+import { badgesRoutes } from "./areas/badges.routes.ts";
+import { bountiesRoutes } from "./areas/bounties.routes.ts";
+import { eligibilityRoutes } from "./areas/eligibility.routes.ts";
+import { fundRoutes } from "./areas/fund.routes.ts";
+import { importsRoutes } from "./areas/imports.routes.ts";
+import { leaderboardRoutes } from "./areas/leaderboard.routes.ts";
+import { notificationsRoutes } from "./areas/notifications.routes.ts";
+import { scimRoutes } from "./areas/scim.routes.ts";
+import { signInRoutes } from "./areas/sign-in.routes.ts";
 import { defineRoute } from "./route.ts";
-import { scimRoutes } from "./scim.routes.ts";
-import { signInRoutes } from "./sign-in.routes.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
 const SourceParams = z.strictObject({ sourceId: Id });

@@ -24,9 +24,9 @@ import { DomainError, NotFoundError } from "../../domain/kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import type { Clock } from "../../domain/kernel/ports.ts";
 import { idPattern } from "../../domain/kernel/schemas.ts";
+import type { scimRoutes } from "../http/areas/scim.routes.ts";
 import type { AreaImplementations } from "../http/http.ts";
 import type { Reply } from "../http/route.ts";
-import type { scimRoutes } from "../http/scim.routes.ts";
 import { maxResults, resourceTypes, schemas, serviceProviderConfig } from "./discovery.ts";
 import { etagOf, GroupRequest, groupResource, orgUnitInputOf, personInputOf, schemaIds, UserRequest, userResource } from "./resources.ts";
 

@@ -8,7 +8,7 @@
  * busiest partition key of a family is then the busiest person, the largest org unit, or the
  * whole load (split over the copies or shards keys.ts declares).
  */
-import { operations } from "../../bench/capacity.ts";
+import { operations } from "../../bench/support/capacity.ts";
 import type { FamilyCost, Measured, Operation } from "./measured.ts";
 
 export interface Shape {

@@ -1,6 +1,6 @@
 /** The capacity model with plain values: rates, where a family's busiest key is, flags, and missing figures. */
 import { describe, expect, it } from "vitest";
-import { figureName, operations, orgUnitsName, roundTripsName } from "../../bench/capacity.ts";
+import { figureName, operations, orgUnitsName, roundTripsName } from "../../bench/support/capacity.ts";
 import type { Result } from "../../bench/support/result.ts";
 import { type FamilyCost, type Measured, MissingFigure, readMeasured } from "../../scripts/capacity/measured.ts";
 import { defaultShape, model, type Spread } from "../../scripts/capacity/model.ts";

@@ -14,7 +14,7 @@
 import { readFileSync } from "node:fs";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, describe, expect, it } from "vitest";
-import { keyFamily } from "../../bench/capacity.ts";
+import { keyFamily } from "../../bench/support/capacity.ts";
 import type { Result } from "../../bench/support/result.ts";
 import { OrgTree, type OrgUnit } from "../../domain/directory/index.ts";
 import type { OrgUnitId } from "../../domain/kernel/model.ts";

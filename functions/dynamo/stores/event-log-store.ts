@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
 import { mapLimit } from "../../../domain/kernel/concurrency.ts";
 import type { EventLog, EventRecord } from "../../../domain/ledger/index.ts";
+import { patiently } from "../client.ts";
 import { keys, withoutKeys } from "../keys.ts";
 
 const putsInFlight = 16;
@@ -42,7 +43,9 @@ export class DynamoEventLog implements EventLog {
       const key = keys.eventLogEntry(at.slice(0, 10), shardOf(record.sourceId, record.eventId), at, record.sourceId, record.eventId);
       items.set(`${key.pk}/${key.sk}`, { ...record, ...key });
     }
-    await mapLimit([...items.values()], putsInFlight, (Item) => this.#db.send(new PutCommand({ TableName: this.#state, Item })));
+    await mapLimit([...items.values()], putsInFlight, (Item) =>
+      patiently(() => this.#db.send(new PutCommand({ TableName: this.#state, Item }))),
+    );
   }
 
   async *read(from: string, to: string): AsyncIterable<EventRecord> {

@@ -1,8 +1,8 @@
 /** Promotion-eligibility gates and checks (HR), and the audit trail (admin). */
 import * as z from "zod";
-import { GateDefinition, maxCandidates } from "../../domain/gates/index.ts";
-import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
-import { defineRoute } from "./route.ts";
+import { GateDefinition, maxCandidates } from "../../../domain/gates/index.ts";
+import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
+import { defineRoute } from "../route.ts";
 
 const Day = z.iso.date({ error: "give a calendar day, YYYY-MM-DD" });
 /** With asOf: "then" (default) counts what was recorded by that day; "now" also what was learnt since. */

@@ -3,9 +3,9 @@
  * changes them, pioneer indices and the opt-out preference (area `leaderboard-settings`).
  */
 import * as z from "zod";
-import { Id } from "../../domain/kernel/schemas.ts";
-import { boardPeriods, IndexDefinition } from "../../domain/leaderboards/index.ts";
-import { defineRoute } from "./route.ts";
+import { Id } from "../../../domain/kernel/schemas.ts";
+import { boardPeriods, IndexDefinition } from "../../../domain/leaderboards/index.ts";
+import { defineRoute } from "../route.ts";
 
 const IndexParams = z.strictObject({ indexId: Id });
 const PersonParams = z.strictObject({ personId: Id });

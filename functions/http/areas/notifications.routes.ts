@@ -1,8 +1,8 @@
 /** Routes of notifications (area `notifications`): the bell, a person's preferences, channels and dead letters (admin). */
 import * as z from "zod";
-import { Id } from "../../domain/kernel/schemas.ts";
-import { ChannelInput, NotificationPreferencesInput } from "../../domain/notifications/index.ts";
-import { defineRoute } from "./route.ts";
+import { Id } from "../../../domain/kernel/schemas.ts";
+import { ChannelInput, NotificationPreferencesInput } from "../../../domain/notifications/index.ts";
+import { defineRoute } from "../route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
 const ChannelParams = z.strictObject({ channelId: Id });

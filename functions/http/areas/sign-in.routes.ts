@@ -1,6 +1,6 @@
 /** Routes of the sign-in area: Laurel's token service, for stages whose people sign in with DingTalk. */
 import * as z from "zod";
-import { defineRoute } from "./route.ts";
+import { defineRoute } from "../route.ts";
 
 export const DingTalkSignIn = z
   .strictObject({

@@ -5,7 +5,7 @@
  * as they come and validated there.
  */
 import * as z from "zod";
-import { defineRoute } from "./route.ts";
+import { defineRoute } from "../route.ts";
 
 const ScimQuery = z.record(z.string(), z.string());
 const ResourceParams = z.strictObject({ id: z.string().max(200) });

@@ -8,9 +8,9 @@ import {
   JudgementRequest,
   TakeRequest,
   WinnersQuery,
-} from "../../domain/bounties/index.ts";
-import { Id } from "../../domain/kernel/schemas.ts";
-import { defineRoute } from "./route.ts";
+} from "../../../domain/bounties/index.ts";
+import { Id } from "../../../domain/kernel/schemas.ts";
+import { defineRoute } from "../route.ts";
 
 const BountyParams = z.strictObject({ bountyId: Id });
 const TeamParams = z.strictObject({ bountyId: Id, teamId: Id });

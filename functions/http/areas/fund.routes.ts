@@ -1,6 +1,6 @@
 /** Routes of the fund area: innovation fund pools, claims and decisions, the rewards catalog and redemptions, coin budgets. */
 import * as z from "zod";
-import { BudgetDefinition, BudgetPeriod } from "../../domain/budgets/index.ts";
+import { BudgetDefinition, BudgetPeriod } from "../../../domain/budgets/index.ts";
 import {
   CancellationRequest,
   ClaimRequest,
@@ -12,9 +12,9 @@ import {
   RedemptionRequest,
   RewardDefinition,
   WithdrawalRequest,
-} from "../../domain/fund/index.ts";
-import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
-import { defineRoute } from "./route.ts";
+} from "../../../domain/fund/index.ts";
+import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
+import { defineRoute } from "../route.ts";
 
 const FundParams = z.strictObject({ fundId: Id });
 const ClaimParams = z.strictObject({ claimId: Id });

@@ -4,8 +4,8 @@
  * in every credential (docs/INTEGRATION.md).
  */
 import * as z from "zod";
-import { Id } from "../../domain/kernel/schemas.ts";
-import { defineRoute } from "./route.ts";
+import { Id } from "../../../domain/kernel/schemas.ts";
+import { defineRoute } from "../route.ts";
 
 export const badgesRoutes = {
   badgeIssuer: defineRoute({

@@ -5,8 +5,8 @@
  * <family> <measure>`; the model (scripts/capacity/measured.ts) reads them back by these names.
  */
 import type { AttributeValue, DynamoDBStreamEvent } from "aws-lambda";
-import { type Metered, metered, type Touch } from "./support/dynamo-meter.ts";
-import { type Result, reported } from "./support/result.ts";
+import { type Metered, metered, type Touch } from "./dynamo-meter.ts";
+import { type Result, reported } from "./result.ts";
 
 /** The operations the model scales; the same strings name the rows. */
 export const operations = {
