@@ -49,7 +49,7 @@ export async function ledgerFigures(system: System): Promise<Result[]> {
   const tree = await metered(() => directory.orgTree());
   // A new lead: the unit, the org tree's counter (8 copies) and the audit record in one transaction; the next read reloads the tree.
   const storeEast = (name: string) => ({ name, kind: "team", parentId: "retail-ops", leadId: "liu-yang" });
-  const unitChange = await metered(() => system.admin("PUT", "/admin/org-units/store-east", storeEast("华东门店组 ")));
+  const unitChange = await metered(() => system.admin("PUT", "/admin/org-units/store-east", storeEast("华东门店组（新）")));
   expectStatus("org unit", unitChange.result, 200);
   const afterChange = await metered(() => system.admin("GET", `/people/${person}/balances`));
   expectStatus("balances", afterChange.result, 200);
