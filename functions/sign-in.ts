@@ -58,7 +58,7 @@ export const handler = httpHandler(
       return {
         body: {
           issuer: iss,
-          jwks_uri: `${iss}/.well-known/jwks.json`,
+          jwks_uri: `${iss}/auth/jwks.json`,
           response_types_supported: ["id_token"],
           subject_types_supported: ["public"],
           id_token_signing_alg_values_supported: ["ES256"],

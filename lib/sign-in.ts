@@ -118,7 +118,7 @@ export function trustedIssuer(
   return {
     issuer,
     audiences: [tokenAudience],
-    environment: { JWT_ISSUER: issuer, JWT_AUDIENCE: tokenAudience, JWKS_URL: `${issuer}/.well-known/jwks.json`, ROLES_CLAIM: "roles" },
+    environment: { JWT_ISSUER: issuer, JWT_AUDIENCE: tokenAudience, JWKS_URL: `${issuer}/auth/jwks.json`, ROLES_CLAIM: "roles" },
     page: {
       signIn: "dingtalk",
       dingtalkCorpId: new CfnParameter(scope, "DingTalkCorpId", {

@@ -113,6 +113,12 @@ describe("public routes", () => {
     expect(await call("GET", "/health")).toMatchObject({ status: 200, body: { status: "ok" } });
   });
 
+  it("gives every method and path to one route only", () => {
+    const taken = Object.entries(routes).map(([id, spec]) => [`${spec.method} ${spec.path}`, id] as const);
+    const twice = taken.filter(([key], i) => taken.findIndex(([other]) => other === key) !== i);
+    expect(twice).toEqual([]);
+  });
+
   it("the OpenAPI document describes every route, with its request schema", async () => {
     const { status, body } = await call("GET", "/openapi.json");
     expect(status).toBe(200);

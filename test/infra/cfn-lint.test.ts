@@ -6,15 +6,15 @@
  * so plainly, in its output and in a test that proves the absence, rather than skipping.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LaurelStack } from "../../lib/laurel-stack.ts";
-import { configMarker } from "../../lib/page-policy.ts";
 import { type Partition, type StageName, stageConfig, stageNames } from "../../lib/stage.ts";
+import { writeBuiltPage } from "./built-page.ts";
 
 /** cfn-lint findings we accept, each with the reason. Anything else fails the suite. */
 const ignoredRules: Record<string, string> = {
@@ -57,8 +57,7 @@ const cfnLint = cfnLintPath();
 function synthesize({ stage, partition }: (typeof variants)[number], dir: string): string {
   const page = join(dir, `page-${stage}-${partition}`);
   const file = join(dir, `Laurel-${stage}-${partition}.template.json`);
-  mkdirSync(page);
-  writeFileSync(join(page, "index.html"), `<!doctype html><script type="application/json" id="laurel-config">${configMarker}</script>`);
+  writeBuiltPage(page);
   const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
   const stack = new LaurelStack(app, `Laurel-${stage}`, { config: stageConfig(stage, partition), webAssetPath: page });
   writeFileSync(file, JSON.stringify(Template.fromStack(stack).toJSON(), null, 1));

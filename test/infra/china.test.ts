@@ -3,7 +3,7 @@
  * checked on their synthesised templates (cfn-lint for the China regions: cfn-lint.test.ts).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
@@ -12,10 +12,10 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LaurelStack } from "../../lib/laurel-stack.ts";
 import { stageConfig } from "../../lib/stage.ts";
+import { writeBuiltPage } from "./built-page.ts";
 
 const withPage = (id: string, config: ReturnType<typeof stageConfig>): LaurelStack => {
-  const page = mkdtempSync(join(tmpdir(), "laurel-web-"));
-  writeFileSync(join(page, "index.html"), "<!doctype html>");
+  const page = writeBuiltPage(mkdtempSync(join(tmpdir(), "laurel-web-")));
   return new LaurelStack(new App({ context: { "aws:cdk:bundling-stacks": [] } }), id, { config, webAssetPath: page });
 };
 

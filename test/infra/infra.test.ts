@@ -3,7 +3,7 @@
  * the functions takes a few seconds) and every test reads the same template.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, type Stack } from "aws-cdk-lib";
@@ -16,8 +16,8 @@ import { areas } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
 import { areaAccess } from "../../lib/access.ts";
 import { LaurelStack } from "../../lib/laurel-stack.ts";
-import { configMarker } from "../../lib/page-policy.ts";
 import { stageConfig } from "../../lib/stage.ts";
+import { writeBuiltPage } from "./built-page.ts";
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -393,8 +393,7 @@ describe("cdk-nag AwsSolutions", () => {
   });
 
   it("finds nothing unacknowledged in a dev stack that deploys the page", () => {
-    const page = mkdtempSync(join(tmpdir(), "laurel-web-"));
-    writeFileSync(join(page, "index.html"), `<!doctype html><script type="application/json" id="laurel-config">${configMarker}</script>`);
+    const page = writeBuiltPage(mkdtempSync(join(tmpdir(), "laurel-web-")));
     const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
     const dev = new LaurelStack(app, "Laurel-dev-page", { config: stageConfig("dev"), webAssetPath: page });
     expect(new AwsSolutionsChecks().validateScope(dev).violations).toEqual([]);

@@ -23,7 +23,7 @@ Object.assign(process.env, {
   LAUREL_BADGE_KEY: randomUUID() + randomUUID(),
   // Credentials name the issuer's URLs under the API's public address (a custom domain in AWS).
   PUBLIC_API_URL: "https://api.laurel.test",
-  LOG_LEVEL: "SILENT",
+  LOG_LEVEL: process.env.LAUREL_TEST_LOG_LEVEL ?? "SILENT",
 });
 // The bundled project (vitest.config.ts) runs the handlers from their esbuild bundles.
 const bundles = inject("bundles");

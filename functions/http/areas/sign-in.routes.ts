@@ -23,7 +23,8 @@ export const signInRoutes = {
   }),
   jwks: defineRoute({
     method: "GET",
-    path: "/.well-known/jwks.json",
+    // Named by the discovery document; /.well-known/jwks.json is the badge issuer's (Open Badges' practice).
+    path: "/auth/jwks.json",
     area: "sign-in",
     auth: "public",
     summary: "The token service's public keys (JWKS): every key whose tokens may still be valid, newest first.",
