@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
 import {
   AllowedMethods,
   type BehaviorOptions,
@@ -246,7 +246,10 @@ export class Web extends Construct {
       ["Action::s3:DeleteObject*", "prune old files from the page bucket"],
       ["Action::s3:Abort*", "abort failed uploads to the page bucket"],
       // The default bootstrap's asset bucket.
-      ["Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*", "read the uploaded page"],
+      [
+        `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${Token.isUnresolved(stack.region) ? "<AWS::Region>" : stack.region}/*`,
+        "read the uploaded page",
+      ],
       [`Resource::<${pageBucket}.Arn>/*`, "write every file of the page"],
       ["Resource::*", "create CloudFront invalidations (granted on all distributions by aws-cdk-lib)"],
     ];

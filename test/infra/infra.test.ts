@@ -17,6 +17,7 @@ import { routes } from "../../functions/http/routes.ts";
 import { areaAccess } from "../../lib/access.ts";
 import { LaurelStack } from "../../lib/laurel-stack.ts";
 import { stageConfig } from "../../lib/stage.ts";
+import { functionNames } from "../../scripts/local/lambda.ts";
 import { writeBuiltPage } from "./built-page.ts";
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -97,10 +98,10 @@ describe("the ledger table", () => {
 });
 
 describe("the functions", () => {
-  it("run Node.js 24 on arm64, one per area", () => {
+  it("run Node.js 24 on arm64, one per deployed function", () => {
     const functions = Object.values(resources).filter((resource) => resource.Type === "AWS::Lambda::Function");
-    // One per area, and the leaderboard projector.
-    expect(functions).toHaveLength(areas.length + 3); // and the projector, the verifier and the bounty sweeper
+    // One per area, and the background functions (projector, verifier, bounty sweeper, notifier, deliverer).
+    expect(functions).toHaveLength(functionNames.length);
     for (const fn of functions) expect(fn.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"] });
   });
 
@@ -310,7 +311,7 @@ describe("the leaderboard projector", () => {
     });
   });
 
-  it("may write only leaderboard items (LB#) in the state table, and nothing in the ledger but reading its stream", () => {
+  it("may write only leaderboard items (LB#) and the event log (EVLOG#) in the state table, and nothing in the ledger but reading its stream", () => {
     const ledgerId = logicalId(stack.tables.tables.ledger);
     const stateId = logicalId(stack.tables.tables.state);
     const own = statements().filter(({ roles: attached }) => attached.includes(projectorRole()));
@@ -320,7 +321,7 @@ describe("the leaderboard projector", () => {
     for (const { statement } of writing) {
       expect(targets(statement, ledgerId)).toBe(false);
       expect(list(statement.Action).some((action) => allows(action, "dynamodb:DeleteItem"))).toBe(false);
-      expect(statement).toMatchObject({ Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["LB#*"] } } });
+      expect(statement).toMatchObject({ Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["LB#*", "EVLOG#*"] } } });
       expect(targets(statement, stateId)).toBe(true);
     }
     // Statements on "*" count as on the ledger too (X-Ray's, and ListStreams'): only their DynamoDB actions matter here.

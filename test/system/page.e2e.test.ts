@@ -584,7 +584,7 @@ describe("the page inside DingTalk", () => {
 
   beforeAll(async () => {
     const admin = await as("cao-yi", "admin");
-    const { personId: _id, ...person } = (await admin.get("/admin/people/liu-yang")).body;
+    const { personId: _id, version: _v, updatedAt: _u, ...person } = (await admin.get("/admin/people/liu-yang")).body;
     expect(
       (await admin.put("/admin/people/liu-yang", { ...person, identities: { dingtalk: "dt-liuyang" }, roles: ["manager"] })).status,
     ).toBe(200);
