@@ -566,9 +566,17 @@ describe("the page inside DingTalk", () => {
     });
     await context.addInitScript(`localStorage.setItem("laurel.lang", "zh")`);
     const jsapiLoads: string[] = [];
-    await context.route("**/app/config.json", (route) =>
-      route.fulfill({ json: { apiUrl: base, signIn: "dingtalk", dingtalkCorpId: corpId } }),
-    );
+    // A stage that signs in with DingTalk: its configuration, written into the page as at deploy time.
+    await context.route(/\/app\/(index\.html)?$/, async (route) => {
+      const response = await route.fetch();
+      const config = JSON.stringify({ apiUrl: base, signIn: "dingtalk", dingtalkCorpId: corpId });
+      const html = (await response.text()).replace(/(id="laurel-config">)[^<]*/, (_, open: string) => open + config);
+      return route.fulfill({
+        contentType: "text/html",
+        headers: { "content-security-policy": response.headers()["content-security-policy"] ?? "" },
+        body: html,
+      });
+    });
     await context.route("https://g.alicdn.com/**", (route) => {
       jsapiLoads.push(route.request().url());
       const code = dingtalk.authCode(dingtalkUserId);
