@@ -217,7 +217,7 @@ export async function webhookFigures(system: System, options: Options): Promise<
     accepted(response, 100);
   }
   const ratio = Math.round((median(batchTimes) / median(singleTimes)) * 10) / 10;
-  const { handler: projectorHandler } = await import("../functions/projector.ts");
+  const { handler: projectorHandler } = await import("../functions/background/projector.ts");
   const { lambdaContext } = await import("../scripts/local/lambda.ts");
   const handler = (event: DynamoDBStreamEvent) => projectorHandler(event, lambdaContext("projector"));
   const projector = await projectorFigures(

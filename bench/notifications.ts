@@ -1,7 +1,7 @@
 /**
  * The notification path's DynamoDB cost, counted as the projector's is (./dynamo-meter.ts): the
  * ledger table's stream read from DynamoDB Local with the notifier's event filter and Lambda's
- * batch size (100) into the notifier's handler (functions/notifier.ts), its deliveries queued on
+ * batch size (100) into the notifier's handler (functions/background/notifier.ts), its deliveries queued on
  * the local SQS (scripts/local/sqs.ts: queue messages are not DynamoDB units).
  *
  * The bench's rule awards 10 coins and 5 points per event; with the threshold at 10 every
@@ -27,7 +27,7 @@ export async function notificationFigures(webhooks: Webhooks): Promise<Result[]>
   const sqs = await LocalSqs.start();
   Object.assign(process.env, { SQS_ENDPOINT: sqs.endpoint, DELIVERY_QUEUE_URL: sqs.queueUrl, NOTIFY_AWARD_AT_LEAST: "10" });
   // Imported only now, as the handlers are (./support/system.ts): it reads its configuration at load.
-  const { handler } = await import("../functions/notifier.ts");
+  const { handler } = await import("../functions/background/notifier.ts");
   const live = new StreamPoller({
     endpoint: process.env.DYNAMODB_ENDPOINT as string,
     client: createDynamoClient(),

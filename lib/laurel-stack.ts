@@ -105,7 +105,7 @@ export class LaurelStack extends Stack {
     this.functions = Object.fromEntries(
       areas.map((area) => {
         const fn = new LaurelFunction(functions, area, {
-          entry: join(repoRoot, "functions", `${area}.ts`),
+          entry: join(repoRoot, "functions", "api", `${area}.ts`),
           description: `Laurel ${config.stage}: the ${area} routes`,
           environment: {
             ...environment,

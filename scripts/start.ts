@@ -71,7 +71,7 @@ const { dispatch } = await import("./local/api.ts");
 const { startLocalServer } = await import("./local/server.ts");
 // The leaderboard projector, fed from DynamoDB Local's stream of the ledger as Lambda is in AWS.
 const { StreamPoller } = await import("./local/stream-poller.ts");
-const projector = await loadHandler<typeof import("../functions/projector.ts").handler>("projector");
+const projector = await loadHandler<typeof import("../functions/background/projector.ts").handler>("projector");
 const poller = new StreamPoller({
   endpoint: dynamo.endpoint,
   client: createDynamoClient(),
@@ -80,8 +80,8 @@ const poller = new StreamPoller({
   onError: (error) => console.error(`leaderboard projector: ${(error as Error).message}`),
 }).start();
 // Notifications: the notifier on the same stream (its event filter), the deliverer on the queue.
-const notifier = await loadHandler<typeof import("../functions/notifier.ts").handler>("notifier");
-const deliverer = await loadHandler<typeof import("../functions/deliverer.ts").handler>("deliverer");
+const notifier = await loadHandler<typeof import("../functions/background/notifier.ts").handler>("notifier");
+const deliverer = await loadHandler<typeof import("../functions/background/deliverer.ts").handler>("deliverer");
 const { isClaimStep, isPersonEntry } = await import("../functions/notify/ledger-records.ts");
 const notifierPoller = new StreamPoller({
   endpoint: dynamo.endpoint,

@@ -1,7 +1,7 @@
 /**
  * Leaderboard use cases: a board for an org unit and a period (people of the unit's subtree, or
  * its child units against each other), the pioneer indices, and the opt-out preference. The
- * aggregates are kept by the projector (functions/projector.ts) from the ledger's stream.
+ * aggregates are kept by the projector (functions/background/projector.ts) from the ledger's stream.
  */
 
 import { assertRole, type Caller, type Directory, isActive, type OrgTree, type OrgUnit, type Person } from "../directory/index.ts";

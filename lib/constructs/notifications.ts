@@ -1,7 +1,7 @@
 /**
- * Notifications: the notifier on the ledger table's stream (functions/notifier.ts) writes each
+ * Notifications: the notifier on the ledger table's stream (functions/background/notifier.ts) writes each
  * notice once into the outbox and queues one delivery per channel; the deliverer
- * (functions/deliverer.ts) sends them from the delivery queue.
+ * (functions/background/deliverer.ts) sends them from the delivery queue.
  *
  * Retries for at least 24 hours although SQS delays a message by at most 15 minutes: a failed
  * delivery is not sent again but made invisible (ChangeMessageVisibility, up to 12 hours a time)
@@ -85,7 +85,7 @@ export class Notifications extends Construct {
       ...(agentId ? { DINGTALK_AGENT_ID: String(agentId) } : {}),
     };
     this.notifier = new LaurelFunction(this, "notifier", {
-      entry: join(props.repoRoot, "functions", "notifier.ts"),
+      entry: join(props.repoRoot, "functions", "background", "notifier.ts"),
       description: `Laurel ${props.stage}: the notifier (ledger stream to the outbox and the delivery queue)`,
       environment,
       logRetention: props.logRetention,
@@ -119,7 +119,7 @@ export class Notifications extends Construct {
     );
 
     this.deliverer = new LaurelFunction(this, "deliverer", {
-      entry: join(props.repoRoot, "functions", "deliverer.ts"),
+      entry: join(props.repoRoot, "functions", "background", "deliverer.ts"),
       description: `Laurel ${props.stage}: the deliverer (DingTalk, WeCom and webhook deliveries, retried with backoff)`,
       environment: { ...environment, SECRET_KEY_ARN: props.sealingKey.secretArn, DINGTALK_APP_SECRET_ARN: this.dingTalkApp.secretArn },
       logRetention: props.logRetention,

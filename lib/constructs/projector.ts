@@ -1,6 +1,6 @@
 /**
  * The leaderboard projector: a Lambda reading the ledger table's stream (NEW_IMAGE) into the
- * leaderboard aggregates of the state table (functions/projector.ts).
+ * leaderboard aggregates of the state table (functions/background/projector.ts).
  *
  * - Only inserted entries of people's chains and event records reach it (event filters);
  *   everything else in the ledger table (idempotency records, markers) never invokes it.
@@ -34,7 +34,7 @@ export class Projector extends Construct {
   constructor(scope: Construct, id: string, props: BackgroundFunctionProps) {
     super(scope, id);
     this.function = new LaurelFunction(this, "projector", {
-      entry: join(props.repoRoot, "functions", "projector.ts"),
+      entry: join(props.repoRoot, "functions", "background", "projector.ts"),
       description: `Laurel ${props.stage}: the leaderboard projector (ledger stream to leaderboard aggregates)`,
       environment: props.environment,
       logRetention: props.logRetention,

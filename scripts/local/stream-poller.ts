@@ -1,6 +1,6 @@
 /**
  * Locally, what Lambda's event source mapping does in AWS: reads DynamoDB Local's stream of the
- * ledger table and calls the projector's handler (functions/projector.ts) with batches of
+ * ledger table and calls the projector's handler (functions/background/projector.ts) with batches of
  * records in the Lambda event shape, honouring its partial batch responses (a failed record and
  * those after it are read again on the next poll). It reads with @aws-sdk/client-dynamodb-streams
  * and only ever talks to DynamoDB Local.

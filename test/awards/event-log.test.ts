@@ -6,10 +6,10 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import type { EventRecord } from "../../domain/ledger/index.ts";
+import type { handler as projectorHandler } from "../../functions/background/projector.ts";
 import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
 import { keys } from "../../functions/dynamo/keys.ts";
 import { DynamoEventLog } from "../../functions/dynamo/stores/event-log-store.ts";
-import type { handler as projectorHandler } from "../../functions/projector.ts";
 import { loadHandler } from "../../scripts/local/lambda.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { tableNames } from "../support/env.ts";

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../domain/ledger/index.ts";
+import type { handler as projectorHandler } from "../../functions/background/projector.ts";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
-import type { handler as projectorHandler } from "../../functions/projector.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";
 import { dispatch } from "../../scripts/local/api.ts";
 import { loadHandler } from "../../scripts/local/lambda.ts";

@@ -3,8 +3,9 @@
  * in the environment before any handler loads), the notifier fed from DynamoDB Local's stream of
  * the ledger as Lambda's event source would, and the deliverer fed from the queue.
  */
+
+import type { handler as notifierHandler } from "../../functions/background/notifier.ts";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
-import type { handler as notifierHandler } from "../../functions/notifier.ts";
 import { isClaimStep, isPersonEntry } from "../../functions/notify/ledger-records.ts";
 import { lambdaContext, loadHandler } from "../../scripts/local/lambda.ts";
 import { LocalSqs, type LocalSqsOptions } from "../../scripts/local/sqs.ts";
@@ -16,7 +17,7 @@ export async function startNotificationPath(options: LocalSqsOptions = {}) {
   Object.assign(process.env, { SQS_ENDPOINT: sqs.endpoint, DELIVERY_QUEUE_URL: sqs.queueUrl, CHANNELS_TTL_MS: "0" });
   const notifier = await loadHandler<typeof notifierHandler>("notifier");
   // The deliverer on the queue's clock, so that a day of backoff passes at once for it too.
-  const { delivererOnClock } = await import("../../functions/deliverer.ts");
+  const { delivererOnClock } = await import("../../functions/background/deliverer.ts");
   const deliverer = delivererOnClock({ now: () => new Date((options.now ?? Date.now)()) });
   const newPoller = () =>
     new StreamPoller({

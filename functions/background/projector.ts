@@ -14,19 +14,19 @@
  */
 import middy from "@middy/core";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import type { Directory, Person } from "../domain/directory/index.ts";
-import type { PersonId } from "../domain/kernel/model.ts";
-import type { AggregateWriter } from "../domain/leaderboards/index.ts";
-import { aggregateUnits, projectEntry } from "../domain/leaderboards/index.ts";
-import type { EventLog, EventRecord, LedgerEntry } from "../domain/ledger/index.ts";
-import { createDocumentClient, patiently } from "./dynamo/client.ts";
-import { DynamoDefinitionStore } from "./dynamo/definition-store.ts";
-import { DynamoDirectory } from "./dynamo/directory-store.ts";
-import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
-import { DynamoEventLog } from "./dynamo/stores/event-log-store.ts";
-import { tableName } from "./dynamo/tables.ts";
-import { createLogger, type Logger, observe } from "./http/log.ts";
-import { eventRecordOf, personEntryOf } from "./notify/ledger-records.ts";
+import type { Directory, Person } from "../../domain/directory/index.ts";
+import type { PersonId } from "../../domain/kernel/model.ts";
+import type { AggregateWriter } from "../../domain/leaderboards/index.ts";
+import { aggregateUnits, projectEntry } from "../../domain/leaderboards/index.ts";
+import type { EventLog, EventRecord, LedgerEntry } from "../../domain/ledger/index.ts";
+import { createDocumentClient, patiently } from "../dynamo/client.ts";
+import { DynamoDefinitionStore } from "../dynamo/definition-store.ts";
+import { DynamoDirectory } from "../dynamo/directory-store.ts";
+import { DynamoLeaderboardStore } from "../dynamo/leaderboard-store.ts";
+import { DynamoEventLog } from "../dynamo/stores/event-log-store.ts";
+import { tableName } from "../dynamo/tables.ts";
+import { createLogger, type Logger, observe } from "../http/log.ts";
+import { eventRecordOf, personEntryOf } from "../notify/ledger-records.ts";
 
 export interface ProjectorDeps {
   writer: AggregateWriter;

@@ -8,18 +8,18 @@
  */
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { PersonId } from "../domain/kernel/model.ts";
-import type { Clock } from "../domain/kernel/ports.ts";
-import { type Attempt, cloudEventOf, type Delivery, type DeliveryDeps, deliver } from "../domain/notifications/index.ts";
-import { createDocumentClient } from "./dynamo/client.ts";
-import { DynamoDefinitionStore } from "./dynamo/definition-store.ts";
-import { DynamoDirectory } from "./dynamo/directory-store.ts";
-import { DynamoNotificationStore } from "./dynamo/stores/notification-store.ts";
-import { tableName } from "./dynamo/tables.ts";
-import { createLogger, type Logger, observe } from "./http/log.ts";
-import { createSenders, type DingTalkApp } from "./notify/senders.ts";
-import { createSqsClient, deliveryQueueUrl, SqsDeliveryQueue } from "./notify/sqs-queue.ts";
-import { SecretBox } from "./secrets/secret-box.ts";
+import type { PersonId } from "../../domain/kernel/model.ts";
+import type { Clock } from "../../domain/kernel/ports.ts";
+import { type Attempt, cloudEventOf, type Delivery, type DeliveryDeps, deliver } from "../../domain/notifications/index.ts";
+import { createDocumentClient } from "../dynamo/client.ts";
+import { DynamoDefinitionStore } from "../dynamo/definition-store.ts";
+import { DynamoDirectory } from "../dynamo/directory-store.ts";
+import { DynamoNotificationStore } from "../dynamo/stores/notification-store.ts";
+import { tableName } from "../dynamo/tables.ts";
+import { createLogger, type Logger, observe } from "../http/log.ts";
+import { createSenders, type DingTalkApp } from "../notify/senders.ts";
+import { createSqsClient, deliveryQueueUrl, SqsDeliveryQueue } from "../notify/sqs-queue.ts";
+import { SecretBox } from "../secrets/secret-box.ts";
 
 export interface DelivererDeps extends DeliveryDeps {
   queue: Pick<SqsDeliveryQueue, "retryAfter" | "send">;

@@ -3,16 +3,16 @@
  * projector. It reads people's new chain entries and claim history steps, turns them into notices
  * (domain/notifications/notices.ts), writes each to the outbox once per cause (a conditional put:
  * a replayed batch writes nothing new) and queues one delivery per channel
- * (functions/deliverer.ts sends them). A malformed record and those after it are answered as
+ * (functions/background/deliverer.ts sends them). A malformed record and those after it are answered as
  * failed, the records before it handled; a failed write or send fails the whole batch, which
  * Lambda retries (bisecting) and at last describes in the dead-letter queue, from which replaying
  * is safe. Locally scripts/local/stream-poller.ts calls this same handler.
  */
 import middy from "@middy/core";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import type { ClaimStep, FundStore } from "../domain/fund/index.ts";
-import type { PersonId } from "../domain/kernel/model.ts";
-import type { LedgerEntry } from "../domain/ledger/index.ts";
+import type { ClaimStep, FundStore } from "../../domain/fund/index.ts";
+import type { PersonId } from "../../domain/kernel/model.ts";
+import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import {
   type ClaimStepNotice,
   type Notice,
@@ -21,14 +21,14 @@ import {
   noticesOfEntries,
   type OutboxWriterDeps,
   writeNotices,
-} from "../domain/notifications/index.ts";
-import { createDocumentClient } from "./dynamo/client.ts";
-import { DynamoFundStore } from "./dynamo/fund-store.ts";
-import { DynamoNotificationStore } from "./dynamo/stores/notification-store.ts";
-import { tableName } from "./dynamo/tables.ts";
-import { createLogger, type Logger, observe } from "./http/log.ts";
-import { claimStepOf, personEntryOf } from "./notify/ledger-records.ts";
-import { createSqsClient, deliveryQueueUrl, SqsDeliveryQueue } from "./notify/sqs-queue.ts";
+} from "../../domain/notifications/index.ts";
+import { createDocumentClient } from "../dynamo/client.ts";
+import { DynamoFundStore } from "../dynamo/fund-store.ts";
+import { DynamoNotificationStore } from "../dynamo/stores/notification-store.ts";
+import { tableName } from "../dynamo/tables.ts";
+import { createLogger, type Logger, observe } from "../http/log.ts";
+import { claimStepOf, personEntryOf } from "../notify/ledger-records.ts";
+import { createSqsClient, deliveryQueueUrl, SqsDeliveryQueue } from "../notify/sqs-queue.ts";
 
 export interface NotifierDeps extends OutboxWriterDeps {
   claims: Pick<FundStore, "readClaim">;

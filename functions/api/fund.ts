@@ -1,14 +1,14 @@
 /** Lambda: the innovation fund (pools, claims, decisions, clawbacks) and coin redemption. */
 import { randomUUID } from "node:crypto";
-import { BudgetService, budgetsCsv } from "../domain/budgets/index.ts";
-import { FundService, RedemptionService } from "../domain/fund/index.ts";
-import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
-import { withExplanation } from "../domain/ledger/index.ts";
-import { createAdapters } from "./dynamo/adapters.ts";
-import { DynamoFundStore } from "./dynamo/fund-store.ts";
-import { DynamoBudgetStore } from "./dynamo/stores/budget-store.ts";
-import { httpHandler, written } from "./http/http.ts";
-import { changeReply } from "./http/route.ts";
+import { BudgetService, budgetsCsv } from "../../domain/budgets/index.ts";
+import { FundService, RedemptionService } from "../../domain/fund/index.ts";
+import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
+import { withExplanation } from "../../domain/ledger/index.ts";
+import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoFundStore } from "../dynamo/fund-store.ts";
+import { DynamoBudgetStore } from "../dynamo/stores/budget-store.ts";
+import { httpHandler, written } from "../http/http.ts";
+import { changeReply } from "../http/route.ts";
 
 const adapters = createAdapters("fund");
 const fundStore = new DynamoFundStore(adapters.db, adapters.tables);

@@ -1,13 +1,13 @@
 /** Lambda: awards, deductions, reversals and ledger reads. */
 
-import { AccountService } from "../domain/accounts/index.ts";
-import type { BadgeDefinition } from "../domain/awards/index.ts";
-import { budgetsOf, type StoredBudget } from "../domain/budgets/index.ts";
-import type { PersonId } from "../domain/kernel/model.ts";
-import { withExplanation } from "../domain/ledger/index.ts";
-import { createAdapters } from "./dynamo/adapters.ts";
-import { httpHandler, written } from "./http/http.ts";
-import { BadgeSigner } from "./secrets/badge-signer.ts";
+import { AccountService } from "../../domain/accounts/index.ts";
+import type { BadgeDefinition } from "../../domain/awards/index.ts";
+import { budgetsOf, type StoredBudget } from "../../domain/budgets/index.ts";
+import type { PersonId } from "../../domain/kernel/model.ts";
+import { withExplanation } from "../../domain/ledger/index.ts";
+import { createAdapters } from "../dynamo/adapters.ts";
+import { httpHandler, written } from "../http/http.ts";
+import { BadgeSigner } from "../secrets/badge-signer.ts";
 
 const adapters = createAdapters("ledger");
 const accounts = new AccountService({

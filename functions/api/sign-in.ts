@@ -4,15 +4,15 @@
  * people sign in with Cognito or their own OIDC issuer deploy it without an issuer: it then
  * answers that DingTalk sign-in is not offered.
  */
-import { DomainError } from "../domain/kernel/errors.ts";
-import { SignInService, tokenLifetimeSeconds } from "../domain/sign-in/index.ts";
-import { createAdapters } from "./dynamo/adapters.ts";
-import { DynamoSpentCodes } from "./dynamo/stores/spent-codes.ts";
-import { tokenAudience } from "./http/auth.ts";
-import { httpHandler } from "./http/http.ts";
-import { secretJson, tokenIssuer } from "./sign-in/config.ts";
-import { type DingTalkApp, DingTalkClient } from "./sign-in/dingtalk.ts";
-import { jwks, type KeyRing, signer } from "./sign-in/token-keys.ts";
+import { DomainError } from "../../domain/kernel/errors.ts";
+import { SignInService, tokenLifetimeSeconds } from "../../domain/sign-in/index.ts";
+import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoSpentCodes } from "../dynamo/stores/spent-codes.ts";
+import { tokenAudience } from "../http/auth.ts";
+import { httpHandler } from "../http/http.ts";
+import { secretJson, tokenIssuer } from "../sign-in/config.ts";
+import { type DingTalkApp, DingTalkClient } from "../sign-in/dingtalk.ts";
+import { jwks, type KeyRing, signer } from "../sign-in/token-keys.ts";
 
 const adapters = createAdapters("sign-in");
 const issuer = tokenIssuer();

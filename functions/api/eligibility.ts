@@ -1,11 +1,11 @@
 /** Lambda: promotion gates, eligibility checks and the audit trail. Reads the ledger, writes only audit records. */
 import { randomUUID } from "node:crypto";
-import { type EligibilityDeps, EligibilityService, GateBook, TeamOverview, toCsv } from "../domain/gates/index.ts";
-import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
-import { createAdapters } from "./dynamo/adapters.ts";
-import { DynamoEligibilityStore } from "./dynamo/eligibility-store.ts";
-import { httpHandler } from "./http/http.ts";
-import { changeReply } from "./http/route.ts";
+import { type EligibilityDeps, EligibilityService, GateBook, TeamOverview, toCsv } from "../../domain/gates/index.ts";
+import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
+import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoEligibilityStore } from "../dynamo/eligibility-store.ts";
+import { httpHandler } from "../http/http.ts";
+import { changeReply } from "../http/route.ts";
 
 const adapters = createAdapters("eligibility");
 const deps: EligibilityDeps = {

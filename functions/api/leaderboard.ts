@@ -1,10 +1,10 @@
 /** Lambda: leaderboards, pioneer index definitions and preferences, read only. */
 
-import type { PersonId } from "../domain/kernel/model.ts";
-import { LeaderboardService } from "../domain/leaderboards/index.ts";
-import { createAdapters } from "./dynamo/adapters.ts";
-import { DynamoLeaderboardStore } from "./dynamo/leaderboard-store.ts";
-import { httpHandler } from "./http/http.ts";
+import type { PersonId } from "../../domain/kernel/model.ts";
+import { LeaderboardService } from "../../domain/leaderboards/index.ts";
+import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoLeaderboardStore } from "../dynamo/leaderboard-store.ts";
+import { httpHandler } from "../http/http.ts";
 
 const adapters = createAdapters("leaderboard");
 const boards = new LeaderboardService({ ...adapters, store: new DynamoLeaderboardStore(adapters.db, adapters.tables.state) });

@@ -1,9 +1,9 @@
 /** Lambda (scheduled): verifies the whole ledger; a failure raises the function's error alarm. */
 import middy from "@middy/core";
-import { createDocumentClient } from "./dynamo/client.ts";
-import { verifyAll } from "./dynamo/maintenance.ts";
-import { tableName } from "./dynamo/tables.ts";
-import { createLogger, observe } from "./http/log.ts";
+import { createDocumentClient } from "../dynamo/client.ts";
+import { verifyAll } from "../dynamo/maintenance.ts";
+import { tableName } from "../dynamo/tables.ts";
+import { createLogger, observe } from "../http/log.ts";
 
 const db = createDocumentClient("verifier");
 const tables = { ledger: tableName("ledger"), state: tableName("state") };

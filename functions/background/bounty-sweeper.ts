@@ -1,7 +1,7 @@
 /** Lambda (scheduled): expires the open bounties past their deadline, releasing their fund money. */
 import middy from "@middy/core";
-import { bounties } from "./bounties.ts";
-import { createLogger, observe } from "./http/log.ts";
+import { bounties } from "../api/bounties.ts";
+import { createLogger, observe } from "../http/log.ts";
 
 const log = createLogger("bounty-sweeper");
 

@@ -1,11 +1,11 @@
 /** Lambda: notifications over HTTP: the bell and preferences (self), channels and dead letters (admin). */
-import type { PersonId } from "../domain/kernel/model.ts";
-import { NotificationService } from "../domain/notifications/index.ts";
-import { createAdapters } from "./dynamo/adapters.ts";
-import { DynamoNotificationStore } from "./dynamo/stores/notification-store.ts";
-import { httpHandler } from "./http/http.ts";
-import { createSqsClient, deliveryQueueUrl, SqsDeliveryQueue } from "./notify/sqs-queue.ts";
-import { SecretBox } from "./secrets/secret-box.ts";
+import type { PersonId } from "../../domain/kernel/model.ts";
+import { NotificationService } from "../../domain/notifications/index.ts";
+import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoNotificationStore } from "../dynamo/stores/notification-store.ts";
+import { httpHandler } from "../http/http.ts";
+import { createSqsClient, deliveryQueueUrl, SqsDeliveryQueue } from "../notify/sqs-queue.ts";
+import { SecretBox } from "../secrets/secret-box.ts";
 
 const adapters = createAdapters("notifications");
 const store = new DynamoNotificationStore(adapters.db, adapters.tables.state, { channelsTtlMs: 0 });

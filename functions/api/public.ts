@@ -1,6 +1,6 @@
 /** Lambda: health and the OpenAPI document, both public. */
-import { httpHandler } from "./http/http.ts";
-import { openApiDocument } from "./http/openapi.ts";
+import { httpHandler } from "../http/http.ts";
+import { openApiDocument } from "../http/openapi.ts";
 
 // Built once per cold start: the specs do not change while the function runs.
 const document = openApiDocument();

@@ -1,10 +1,10 @@
 /** Lambda: history imports (admin). */
-import type { BadgeDefinition } from "../domain/awards/index.ts";
-import { ImportService } from "../domain/imports/index.ts";
-import { NotFoundError } from "../domain/kernel/errors.ts";
-import { createAdapters } from "./dynamo/adapters.ts";
-import { DynamoImportStore } from "./dynamo/stores/import-store.ts";
-import { httpHandler } from "./http/http.ts";
+import type { BadgeDefinition } from "../../domain/awards/index.ts";
+import { ImportService } from "../../domain/imports/index.ts";
+import { NotFoundError } from "../../domain/kernel/errors.ts";
+import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoImportStore } from "../dynamo/stores/import-store.ts";
+import { httpHandler } from "../http/http.ts";
 
 /** The import use case on DynamoDB: here for the Lambda, and for `npm run import` (scripts/ops/import.ts), unbounded in time. */
 export function newImportService(adapters: ReturnType<typeof createAdapters>, timeBudgetMs?: number) {

@@ -1,11 +1,11 @@
 /** Lambda: open bounties (揭榜挂帅): post, take on, deliver, judge, expire; the board and the winners. */
 import { randomUUID } from "node:crypto";
-import type { BadgeDefinition } from "../domain/awards/index.ts";
-import { BountyService } from "../domain/bounties/index.ts";
-import { createAdapters } from "./dynamo/adapters.ts";
-import { DynamoFundStore } from "./dynamo/fund-store.ts";
-import { DynamoBountyStore } from "./dynamo/stores/bounty-store.ts";
-import { httpHandler, written } from "./http/http.ts";
+import type { BadgeDefinition } from "../../domain/awards/index.ts";
+import { BountyService } from "../../domain/bounties/index.ts";
+import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoFundStore } from "../dynamo/fund-store.ts";
+import { DynamoBountyStore } from "../dynamo/stores/bounty-store.ts";
+import { httpHandler, written } from "../http/http.ts";
 
 const adapters = createAdapters("bounties");
 export const bounties = new BountyService({

@@ -1,17 +1,17 @@
 /** Lambda: the org directory, sources, award rules and badges. */
 import { randomUUID } from "node:crypto";
-import type { BadgeDefinition, RuleDefinition } from "../domain/awards/index.ts";
-import { RuleBook } from "../domain/awards/index.ts";
-import { BacktestService, backtestCsv } from "../domain/backtests/index.ts";
-import { DirectoryService } from "../domain/directory/index.ts";
-import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
-import { dingTalkCallback } from "./dingtalk/callback.ts";
-import { createAdapters } from "./dynamo/adapters.ts";
-import { DynamoEventLog } from "./dynamo/stores/event-log-store.ts";
-import { DynamoProvisionerStore } from "./dynamo/stores/provisioner-store.ts";
-import { httpHandler } from "./http/http.ts";
-import { changeReply } from "./http/route.ts";
-import { scimImplementations } from "./scim/scim-api.ts";
+import type { BadgeDefinition, RuleDefinition } from "../../domain/awards/index.ts";
+import { RuleBook } from "../../domain/awards/index.ts";
+import { BacktestService, backtestCsv } from "../../domain/backtests/index.ts";
+import { DirectoryService } from "../../domain/directory/index.ts";
+import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
+import { dingTalkCallback } from "../dingtalk/callback.ts";
+import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoEventLog } from "../dynamo/stores/event-log-store.ts";
+import { DynamoProvisionerStore } from "../dynamo/stores/provisioner-store.ts";
+import { httpHandler } from "../http/http.ts";
+import { changeReply } from "../http/route.ts";
+import { scimImplementations } from "../scim/scim-api.ts";
 
 const adapters = createAdapters("admin");
 const provisioners = new DynamoProvisionerStore(adapters.db, adapters.tables.state);

@@ -1,9 +1,9 @@
 /** Lambda: achievement webhooks from sources, and retractions. */
 
-import { WebhookService } from "../domain/awards/index.ts";
-import { assertRole } from "../domain/directory/index.ts";
-import { createAdapters } from "./dynamo/adapters.ts";
-import { httpHandler } from "./http/http.ts";
+import { WebhookService } from "../../domain/awards/index.ts";
+import { assertRole } from "../../domain/directory/index.ts";
+import { createAdapters } from "../dynamo/adapters.ts";
+import { httpHandler } from "../http/http.ts";
 
 const adapters = createAdapters("webhooks");
 const webhooks = new WebhookService({
