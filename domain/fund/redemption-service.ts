@@ -200,9 +200,7 @@ export class RedemptionService {
    */
   collect(caller: Caller, entryId: string, idempotencyKey: string): Promise<Outcome<CollectionResult>> {
     assertRole(caller, ["finance", "admin"]);
-    const holder = holderOfEntryId(entryId);
-    if (!holder?.startsWith("person:")) throw new NotFoundError("redemption", entryId);
-    const personId = holder.slice("person:".length) as PersonId;
+    const personId = redeemerOf(entryId);
     assertNotSelf("collection", caller.personId, [personId], { entryId });
     const ref = { scope: "redemption-collections", key: idempotencyKey };
     const expected = fingerprint({ entryId });
@@ -258,9 +256,7 @@ export class RedemptionService {
 
   cancel(caller: Caller, entryId: string, request: CancellationRequest, idempotencyKey: string): Promise<Outcome<RedemptionResult>> {
     assertRole(caller, ["admin"]);
-    const holder = holderOfEntryId(entryId);
-    if (!holder?.startsWith("person:")) throw new NotFoundError("redemption", entryId);
-    const personId = holder.slice("person:".length) as PersonId;
+    const personId = redeemerOf(entryId);
     assertNotSelf("cancellation", caller.personId, [personId], { entryId });
     const ref = { scope: "redemption-cancellations", key: idempotencyKey };
     const expected = fingerprint({ entryId, request });
@@ -336,4 +332,11 @@ export class RedemptionService {
       return { result, replayed: false };
     }, this.#deps.retry);
   }
+}
+
+/** The person whose chain holds the entry: an entry of a fund's chain, or no entry id at all, is no redemption. */
+function redeemerOf(entryId: string): PersonId {
+  const holder = holderOfEntryId(entryId);
+  if (!holder?.startsWith("person:")) throw new NotFoundError("redemption", entryId);
+  return holder.slice("person:".length) as PersonId;
 }
