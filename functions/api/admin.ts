@@ -1,7 +1,7 @@
 /** Lambda: the org directory, sources, award rules and badges. */
 import { randomUUID } from "node:crypto";
 import type { BadgeDefinition, RuleDefinition } from "../../domain/awards/index.ts";
-import { RuleBook } from "../../domain/awards/index.ts";
+import { RuleBook, SourceService } from "../../domain/awards/index.ts";
 import { BacktestService, backtestCsv } from "../../domain/backtests/index.ts";
 import { DirectoryService } from "../../domain/directory/index.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
@@ -12,6 +12,7 @@ import { DynamoProvisionerStore } from "../dynamo/stores/provisioner-store.ts";
 import { httpHandler } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
 import { scimImplementations } from "../scim/scim-api.ts";
+import { SecretBox } from "../secrets/secret-box.ts";
 
 const adapters = createAdapters("admin");
 const provisioners = new DynamoProvisionerStore(adapters.db, adapters.tables.state);
@@ -20,6 +21,12 @@ const directory = new DirectoryService({
   provisioners,
   newId: randomUUID,
 });
+let sourceService: SourceService | undefined;
+// At first use: the sealing key is read then, as only the sources' routes need it.
+const sources = () => {
+  sourceService ??= new SourceService({ definitions: adapters.definitions, sealer: SecretBox.fromEnv(), clock: adapters.clock });
+  return sourceService;
+};
 const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
 const backtests = new BacktestService({
   definitions: adapters.definitions,
@@ -41,10 +48,10 @@ export const handler = httpHandler(
     putOrgUnit: async ({ caller, params, body }) => ({ body: await directory.putOrgUnit(caller, params.orgUnitId as OrgUnitId, body) }),
     orgUnits: async () => ({ body: { orgUnits: await directory.orgUnits() } }),
     orgUnitPeople: async ({ caller, params }) => ({ body: { people: await directory.peopleBelow(caller, params.orgUnitId as OrgUnitId) } }),
-    putSource: async ({ caller, params, body }) => ({ body: await adapters.sources().put(caller, params.sourceId, body) }),
-    getSource: async ({ caller, params }) => ({ body: await adapters.sources().get(caller, params.sourceId) }),
+    putSource: async ({ caller, params, body }) => ({ body: await sources().put(caller, params.sourceId, body) }),
+    getSource: async ({ caller, params }) => ({ body: await sources().get(caller, params.sourceId) }),
     rotateSourceSecret: async ({ caller, params, body }) => ({
-      body: await adapters.sources().rotate(caller, params.sourceId, body.overlapHours),
+      body: await sources().rotate(caller, params.sourceId, body.overlapHours),
     }),
     putRule: async ({ caller, params, body }) => changeReply(await rulebook.putRule(caller, params.ruleId, body)),
     approveRule: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "rule", params.ruleId, body.proposal) }),

@@ -1,16 +1,19 @@
 /** Lambda: achievement webhooks from sources, and retractions. */
 
-import { WebhookService } from "../../domain/awards/index.ts";
+import { SourceService, WebhookService } from "../../domain/awards/index.ts";
 import { assertRole } from "../../domain/directory/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { httpHandler } from "../http/http.ts";
+import { SecretBox } from "../secrets/secret-box.ts";
 
 const adapters = createAdapters("webhooks");
+let sources: SourceService | undefined;
 const webhooks = new WebhookService({
   store: adapters.ledgerStore,
   definitions: adapters.definitions,
   get sources() {
-    return adapters.sources();
+    sources ??= new SourceService({ definitions: adapters.definitions, sealer: SecretBox.fromEnv(), clock: adapters.clock });
+    return sources;
   },
   peopleIn: (orgUnitId) => adapters.directory.peopleIn(orgUnitId),
   orgTree: () => adapters.directory.orgTree(),

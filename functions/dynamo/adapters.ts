@@ -1,11 +1,12 @@
-/** What every area's composition root wires at cold start: one client, the stores, the clock. */
-
-import { SourceService } from "../../domain/awards/index.ts";
+/**
+ * What every area's composition root wires at cold start: one client, the stores, the clock.
+ * Only what every area uses: each import here is in every bundle (the sources' service, which
+ * brings the awards context and zod's JSON Schema reader, is wired by the two areas that use it).
+ */
 import { type DefinitionKind, definitionKinds, type FourEyesPolicy } from "../../domain/kernel/definitions.ts";
 import type { Clock } from "../../domain/kernel/ports.ts";
 import { type AuthConfig, authConfigFromEnv } from "../http/auth.ts";
 import type { Area } from "../http/route.ts";
-import { SecretBox } from "../secrets/secret-box.ts";
 import { AuditLog } from "./audit-log.ts";
 import { createDocumentClient } from "./client.ts";
 import { DynamoDefinitionStore } from "./definition-store.ts";
@@ -22,7 +23,6 @@ export function createAdapters(area: Area) {
   const ledgerStore = new DynamoLedgerStore(db, tables, definitions, timeZone);
   const clock: Clock = { now: () => new Date() };
   const audit = new AuditLog(db, tables.ledger);
-  let sources: SourceService | undefined;
   let auth: AuthConfig | undefined;
   return {
     db,
@@ -36,10 +36,6 @@ export function createAdapters(area: Area) {
     timeZone,
     /** Read at each change, from the stage's configuration (lib/stage.ts). */
     fourEyes: () => fourEyesFromEnv(process.env),
-    sources: () => {
-      sources ??= new SourceService({ definitions, sealer: SecretBox.fromEnv(), clock });
-      return sources;
-    },
     auth: () => {
       auth ??= authConfigFromEnv(process.env, directory);
       return auth;

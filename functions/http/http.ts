@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import middy, { type MiddlewareObj } from "@middy/core";
 import httpRouter from "@middy/http-router";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Caller } from "../../domain/directory/index.ts";
 import { DomainError, type ErrorKind, type InvalidField, ValidationError } from "../../domain/kernel/errors.ts";
 import { parseJson } from "../../domain/kernel/json.ts";

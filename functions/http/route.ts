@@ -3,7 +3,7 @@
  * the zod schemas of its input. The API Gateway routes (lib/), the local server, the request
  * validation and the OpenAPI document are all built from these specs.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Caller } from "../../domain/directory/index.ts";
 
 export const areas = [

@@ -8,7 +8,7 @@
 
 import { type ScimPatchOperation, scimPatch } from "scim-patch";
 import { filter as compileFilter, parse as parseFilter } from "scim2-parse-filter";
-import type { z } from "zod";
+import type * as z from "zod";
 import {
   claimedClient,
   type Directory,
