@@ -1,6 +1,7 @@
 /**
  * Every benchmark: `npm run bench` (`-- --quick` for fewer repetitions, under two minutes; `-- --system`
- * for only the figures measured against DynamoDB Local, which the capacity model reads).
+ * for only the figures measured against DynamoDB Local, which the capacity model reads; `-- --only=<group>`
+ * for one group: domain, backtests, bundles, page, ledger, webhooks, eligibility, screens, verifier, imports).
  * Prints a table and writes bench/results.json. Benchmarks report; they never fail the tests.
  */
 import { writeFileSync } from "node:fs";
@@ -21,34 +22,40 @@ import { verifierFigures } from "./verifier.ts";
 const options: Options = { quick: process.argv.includes("--quick") };
 // Only the figures measured against DynamoDB Local (what the capacity model reads), when the CPU-bound ones are not wanted.
 const systemOnly = process.argv.includes("--system");
+const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
+const wanted = (group: string) => only === undefined || only === group;
+const cpuGroups = ["domain", "backtests", "bundles", "page"];
 const started = performance.now();
 const results: Result[] = [];
 
 // CPU-bound figures first, before DynamoDB Local's JVM competes for the cores.
 if (!systemOnly) {
-  results.push(...domainFigures(options));
-  results.push(...(await backtestFigures(options)));
-  results.push(...(await bundleFigures(options)));
-  results.push(...(await pageFigures(options)));
+  if (wanted("domain")) results.push(...domainFigures(options));
+  if (wanted("backtests")) results.push(...(await backtestFigures(options)));
+  if (wanted("bundles")) results.push(...(await bundleFigures(options)));
+  if (wanted("page")) results.push(...(await pageFigures(options)));
 }
 
-const system = await startSystem();
+const system = only !== undefined && cpuGroups.includes(only) ? undefined : await startSystem();
 try {
-  results.push(...(await ledgerFigures(system)));
-  const webhooks = await webhookFigures(system, options);
-  results.push(...webhooks.results);
-  if (webhooks.webhooks) results.push(...(await projectorFigures(webhooks.webhooks, webhooks.results)));
-  if (webhooks.webhooks) results.push(...(await notificationFigures(webhooks.webhooks)));
-  // After the webhook figures: the demo rules it loads would also fire on the webhook figures' events.
-  results.push(...(await eligibilityFigures(system, options)));
-  results.push(...(await screenFigures(system, options)));
-  results.push(...(await verifierFigures(options)));
-  // After the eligibility figures: they load the demo gates the as-of checks after an import use.
-  results.push(...(await importFigures(system, options)));
+  if (system) {
+    if (wanted("ledger")) results.push(...(await ledgerFigures(system)));
+    const webhooks = wanted("webhooks") ? await webhookFigures(system, options) : undefined;
+    results.push(...(webhooks?.results ?? []));
+    if (webhooks?.webhooks) results.push(...(await projectorFigures(webhooks.webhooks, webhooks.results)));
+    if (webhooks?.webhooks) results.push(...(await notificationFigures(webhooks.webhooks)));
+    // After the webhook figures: the demo rules it loads would also fire on the webhook figures' events.
+    // The import figures need the demo gates it loads.
+    if (wanted("eligibility") || only === "imports") results.push(...(await eligibilityFigures(system, options)));
+    if (wanted("screens")) results.push(...(await screenFigures(system, options)));
+    if (wanted("verifier")) results.push(...(await verifierFigures(options)));
+    // After the eligibility figures: they load the demo gates the as-of checks after an import use.
+    if (wanted("imports")) results.push(...(await importFigures(system, options)));
+  }
 } finally {
-  await system.stop();
+  await system?.stop();
 }
-results.push(pageSizeFigure());
+if (wanted("page")) results.push(pageSizeFigure());
 
 const format = (value: number) => value.toLocaleString("en-US", { maximumFractionDigits: 3 });
 const rows = results.map((r) => [

@@ -241,18 +241,32 @@ export type ChainProblem = { entryId: EntryId | undefined; seq: number; problem:
  * matches its hash.
  */
 export function verifyChain(entries: readonly LedgerEntry[]): ChainProblem | undefined {
-  let prevHash = genesisHash;
-  let seq = 0;
-  for (const entry of entries) {
-    seq += 1;
-    const { hash, ...unhashed } = entry;
-    if (entry.seq !== seq) return { entryId: entry.entryId, seq, problem: `expected sequence ${seq}, found ${entry.seq}` };
-    if (entry.prevHash !== prevHash)
-      return { entryId: entry.entryId, seq, problem: "previous-hash link does not match the entry before it" };
-    if (hashEntry(unhashed) !== hash) return { entryId: entry.entryId, seq, problem: "content does not match its hash" };
-    prevHash = hash;
+  const links = new ChainLinks();
+  for (const entry of entries) links.take(entry);
+  return links.broken;
+}
+
+/** verifyChain an entry at a time, for a chain read page by page: the first break, once found, stays. */
+export class ChainLinks {
+  #prevHash = genesisHash;
+  #seq = 0;
+  #broken: ChainProblem | undefined;
+
+  get broken(): ChainProblem | undefined {
+    return this.#broken;
   }
-  return undefined;
+
+  take(entry: LedgerEntry): void {
+    if (this.#broken) return;
+    this.#seq += 1;
+    const seq = this.#seq;
+    const { hash, ...unhashed } = entry;
+    if (entry.seq !== seq) this.#broken = { entryId: entry.entryId, seq, problem: `expected sequence ${seq}, found ${entry.seq}` };
+    else if (entry.prevHash !== this.#prevHash)
+      this.#broken = { entryId: entry.entryId, seq, problem: "previous-hash link does not match the entry before it" };
+    else if (hashEntry(unhashed) !== hash) this.#broken = { entryId: entry.entryId, seq, problem: "content does not match its hash" };
+    this.#prevHash = hash;
+  }
 }
 
 /** Balances of every account, system accounts included, from a set of entries. */

@@ -4,7 +4,7 @@
  */
 import { canonicalJson } from "../kernel/canonical.ts";
 import type { AccountId, AssetKey } from "../kernel/model.ts";
-import { type ChainState, foldAllAccounts, foldChain, holderOfEntryId, type LedgerEntry, verifyChain } from "./ledger.ts";
+import { applyEntry, ChainLinks, type ChainState, foldAllAccounts, foldChain, holderOfEntryId, type LedgerEntry } from "./ledger.ts";
 
 export interface StoredChain {
   holder: AccountId;
@@ -18,7 +18,8 @@ export type Problem = { holder: AccountId; entryId?: string; problem: string };
 
 /**
  * The ledger's invariants checked one chain at a time, so that a whole ledger is verified while
- * holding one chain's entries: per chain the hash chain, projection = fold, no negative balance
+ * holding no chain's entries: each chain's entries are taken in order, a page at a time (`begin`),
+ * and checked as they pass: per chain the hash chain, projection = fold, no negative balance
  * and settlements; across chains, the per-asset totals (kept as sums) and fund mirrors (fund
  * entries and mirror postings are kept until the end; they are few beside people's entries).
  *
@@ -43,17 +44,32 @@ export class LedgerVerifier {
     return this.#entries;
   }
 
-  add({ holder, entries, projection }: StoredChain): void {
-    this.#entries += entries.length;
+  /** A chain to verify: `take` its entries in sequence order, page by page, then `end` it with its stored projection. */
+  begin(holder: AccountId): { take(entries: readonly LedgerEntry[]): void; end(projection: ChainState | undefined): void } {
     this.#holders.add(holder);
-    for (const entry of entries) {
-      const crossChain = entry.mirrorOf !== undefined || entry.holder.startsWith("fund:");
-      if (crossChain && (this.#settledBefore === undefined || entry.recordedAt < this.#settledBefore)) this.#crossChain.push(entry);
-    }
-    for (const balances of foldAllAccounts(entries).values()) {
-      for (const [asset, amount] of balances) this.#totals.set(asset, (this.#totals.get(asset) ?? 0) + amount);
-    }
-    this.#problems.push(...chainProblems(holder, entries, projection));
+    const check = new ChainCheck(holder);
+    return {
+      take: (entries) => {
+        check.take(entries);
+        this.#entries += entries.length;
+        for (const entry of entries) {
+          const crossChain = entry.mirrorOf !== undefined || entry.holder.startsWith("fund:");
+          if (crossChain && (this.#settledBefore === undefined || entry.recordedAt < this.#settledBefore)) this.#crossChain.push(entry);
+        }
+        for (const balances of foldAllAccounts(entries).values()) {
+          for (const [asset, amount] of balances) this.#totals.set(asset, (this.#totals.get(asset) ?? 0) + amount);
+        }
+      },
+      end: (projection) => {
+        this.#problems.push(...check.problems(projection));
+      },
+    };
+  }
+
+  add({ holder, entries, projection }: StoredChain): void {
+    const chain = this.begin(holder);
+    chain.take(entries);
+    chain.end(projection);
   }
 
   /** Every broken invariant, first problem of each chain first. */
@@ -73,59 +89,103 @@ export function verifyLedger(chains: Iterable<StoredChain>): Problem[] {
   return verifier.problems();
 }
 
-function chainProblems(holder: AccountId, entries: readonly LedgerEntry[], projection: ChainState | undefined): Problem[] {
-  const broken = verifyChain(entries);
-  if (broken) return [{ holder, ...(broken.entryId ? { entryId: broken.entryId } : {}), problem: broken.problem }];
-  const problems: Problem[] = [];
-  const folded = foldChain(holder, entries);
-  const stored = projection ?? foldChain(holder, []);
-  if (
-    stored.seq !== folded.seq ||
-    stored.headHash !== folded.headHash ||
-    !sameBalances(stored.balances, folded.balances) ||
-    canonicalJson(stored.badgeEntries ?? {}) !== canonicalJson(folded.badgeEntries) ||
-    !sameBalances(stored.reserved ?? {}, folded.reserved ?? {})
-  ) {
-    problems.push({ holder, problem: `projection differs from the fold of its ${entries.length} entries` });
-  }
-  for (const [asset, amount] of Object.entries(folded.balances)) {
-    if ((holder.startsWith("person:") || holder.startsWith("fund:")) && (amount as number) < 0)
-      problems.push({ holder, problem: `negative balance of ${asset}: ${amount}` });
-  }
-  for (const [asset, amount] of Object.entries(folded.reserved ?? {})) {
-    if ((amount as number) < 0) problems.push({ holder, problem: `negative reserved balance of ${asset}: ${amount}` });
-  }
-  problems.push(...settlementProblems(holder, entries));
-  return problems;
-}
+type Settlement = Pick<LedgerEntry, "entryId" | "kind" | "asset" | "amount"> & { settles: string };
 
-/** Each reservation is settled (paid out or voided) at most once, and then in full. */
-function settlementProblems(holder: AccountId, entries: readonly LedgerEntry[]): Problem[] {
-  const reservations = new Map(entries.filter((e) => e.kind === "reservation").map((e) => [e.entryId as string, e]));
-  const settled = new Map<string, { amount: number; kinds: Set<string> }>();
-  const problems: Problem[] = [];
-  for (const entry of entries) {
-    if (!entry.settles || entry.mirrorOf) continue;
-    const reservation = reservations.get(entry.settles);
-    if (!reservation || reservation.asset !== entry.asset) {
-      problems.push({
-        holder,
-        entryId: entry.entryId,
-        problem: `settles ${entry.settles}, which is not a reservation of ${entry.asset} in this chain`,
-      });
-      continue;
+/**
+ * One chain's own invariants, its entries taken in sequence order a page at a time. It keeps
+ * their fold, the first broken link and the chain's reservations and settlements (a fund's
+ * claims: few), not the entries.
+ */
+export class ChainCheck {
+  readonly #holder: AccountId;
+  readonly #links = new ChainLinks();
+  readonly #reservations = new Map<string, Pick<LedgerEntry, "asset" | "amount">>();
+  readonly #settlements: Settlement[] = [];
+  #folded: ChainState;
+  #entries = 0;
+
+  constructor(holder: AccountId) {
+    this.#holder = holder;
+    this.#folded = foldChain(holder, []);
+  }
+
+  /** The fold of the entries taken so far. */
+  get folded(): ChainState {
+    return this.#folded;
+  }
+
+  take(entries: readonly LedgerEntry[]): void {
+    for (const entry of entries) {
+      this.#links.take(entry);
+      this.#folded = applyEntry(this.#folded, entry);
+      if (entry.kind === "reservation") this.#reservations.set(entry.entryId, { asset: entry.asset, amount: entry.amount });
+      if (entry.settles && !entry.mirrorOf)
+        this.#settlements.push({
+          entryId: entry.entryId,
+          kind: entry.kind,
+          asset: entry.asset,
+          amount: entry.amount,
+          settles: entry.settles,
+        });
     }
-    const sum = settled.get(entry.settles) ?? { amount: 0, kinds: new Set<string>() };
-    sum.amount += entry.amount;
-    sum.kinds.add(entry.kind);
-    settled.set(entry.settles, sum);
+    this.#entries += entries.length;
   }
-  for (const [entryId, { amount, kinds }] of settled) {
-    const reserved = reservations.get(entryId)?.amount ?? 0;
-    if (amount !== reserved || kinds.size !== 1)
-      problems.push({ holder, entryId, problem: `reservation of ${reserved} settled by ${[...kinds].join(" and ")} for ${amount}` });
+
+  /** What is broken, given the chain's stored projection (its head). */
+  problems(projection: ChainState | undefined): Problem[] {
+    const holder = this.#holder;
+    const broken = this.#links.broken;
+    if (broken) return [{ holder, ...(broken.entryId ? { entryId: broken.entryId } : {}), problem: broken.problem }];
+    const problems: Problem[] = [];
+    const folded = this.#folded;
+    const stored = projection ?? foldChain(holder, []);
+    if (
+      stored.seq !== folded.seq ||
+      stored.headHash !== folded.headHash ||
+      !sameBalances(stored.balances, folded.balances) ||
+      canonicalJson(stored.badgeEntries ?? {}) !== canonicalJson(folded.badgeEntries) ||
+      !sameBalances(stored.reserved ?? {}, folded.reserved ?? {})
+    ) {
+      problems.push({ holder, problem: `projection differs from the fold of its ${this.#entries} entries` });
+    }
+    for (const [asset, amount] of Object.entries(folded.balances)) {
+      if ((holder.startsWith("person:") || holder.startsWith("fund:")) && (amount as number) < 0)
+        problems.push({ holder, problem: `negative balance of ${asset}: ${amount}` });
+    }
+    for (const [asset, amount] of Object.entries(folded.reserved ?? {})) {
+      if ((amount as number) < 0) problems.push({ holder, problem: `negative reserved balance of ${asset}: ${amount}` });
+    }
+    problems.push(...this.#settlementProblems());
+    return problems;
   }
-  return problems;
+
+  /** Each reservation is settled (paid out or voided) at most once, and then in full. */
+  #settlementProblems(): Problem[] {
+    const holder = this.#holder;
+    const settled = new Map<string, { amount: number; kinds: Set<string> }>();
+    const problems: Problem[] = [];
+    for (const entry of this.#settlements) {
+      const reservation = this.#reservations.get(entry.settles);
+      if (!reservation || reservation.asset !== entry.asset) {
+        problems.push({
+          holder,
+          entryId: entry.entryId,
+          problem: `settles ${entry.settles}, which is not a reservation of ${entry.asset} in this chain`,
+        });
+        continue;
+      }
+      const sum = settled.get(entry.settles) ?? { amount: 0, kinds: new Set<string>() };
+      sum.amount += entry.amount;
+      sum.kinds.add(entry.kind);
+      settled.set(entry.settles, sum);
+    }
+    for (const [entryId, { amount, kinds }] of settled) {
+      const reserved = this.#reservations.get(entryId)?.amount ?? 0;
+      if (amount !== reserved || kinds.size !== 1)
+        problems.push({ holder, entryId, problem: `reservation of ${reserved} settled by ${[...kinds].join(" and ")} for ${amount}` });
+    }
+    return problems;
+  }
 }
 
 /**

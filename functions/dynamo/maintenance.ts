@@ -2,8 +2,8 @@
  * Whole-ledger maintenance: verification (`npm run verify`, and on a schedule in AWS) and the
  * rebuild of every projection from the ledger (`npm run rebuild-projections`). They find the
  * chains with a parallel Scan of the ledger's keys (operator jobs, never on a request path), then
- * take one chain at a time: its head, then its entries (Query), so that memory holds one chain's
- * entries, not the ledger.
+ * take a few chains at a time: each one's head, then its entries (Query), checked as the pages
+ * arrive and let go, so that memory holds a few pages, not a chain, let alone the ledger.
  *
  * A chain and its head are read as one consistent snapshot: the head first, then the entries; if
  * entries beyond the head's seq turn up, a write landed in between (entries and head are written
@@ -13,15 +13,7 @@
 import { type DynamoDBDocumentClient, PutCommand, paginateQuery, paginateScan, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { mapLimit } from "../../domain/kernel/concurrency.ts";
 import type { AccountId } from "../../domain/kernel/model.ts";
-import {
-  type ChainState,
-  foldChain,
-  type LedgerEntry,
-  LedgerVerifier,
-  type Problem,
-  type StoredChain,
-  verifyLedger,
-} from "../../domain/ledger/index.ts";
+import { ChainCheck, type ChainState, type LedgerEntry, LedgerVerifier, type Problem } from "../../domain/ledger/index.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 export interface Tables {
@@ -34,9 +26,16 @@ type Head = ChainState & { version: number };
 /** Parallel scan segments, and chains read at once. */
 const scanSegments = 4;
 const chainsAtOnce = 4;
-/** A long chain is read in up to this many ranges at once, of at least this many entries each. */
-const rangesPerChain = 8;
-const entriesPerRange = 2000;
+/**
+ * A chain is read in ranges of this many entries (a Query page each), up to `rangesAhead` of them
+ * in flight and handed on in order: a long chain is read in parallel, as a Query's pages come one
+ * after another, while memory holds at most chainsAtOnce × rangesAhead ranges, whatever the
+ * ledger's or a chain's length. Pages in flight survive V8's young-generation collections and
+ * swell the heap: 8 ranges of 1,000 in flight cost about 60 MB more peak RSS than 4 of 500, with
+ * no gain in speed measured (docs/PERFORMANCE.md).
+ */
+const entriesPerRange = 500;
+const rangesAhead = 4;
 /** Cross-chain checks take entries recorded this long before the run began: any write in flight then has landed. */
 const settleMs = 5 * 60_000;
 
@@ -76,15 +75,17 @@ async function head(db: DynamoDBDocumentClient, tables: Tables, holder: AccountI
   return Items?.[0] ? withoutKeys<Head>(Items[0]) : undefined;
 }
 
-/** The chain's entries after `afterSeq` (up to `throughSeq`, when known), in order, strongly consistent, page by page. */
-async function entriesAfter(
+/**
+ * The chain's entries after `afterSeq` (up to `throughSeq`, when known), in order, strongly
+ * consistent, a page at a time.
+ */
+async function* entriesAfter(
   db: DynamoDBDocumentClient,
   tables: Tables,
   holder: AccountId,
   afterSeq: number,
   throughSeq?: number,
-): Promise<LedgerEntry[]> {
-  const entries: LedgerEntry[] = [];
+): AsyncGenerator<LedgerEntry[]> {
   const pages = paginateQuery(
     { client: db },
     {
@@ -99,38 +100,65 @@ async function entriesAfter(
       ConsistentRead: true,
     },
   );
-  for await (const page of pages) for (const item of page.Items ?? []) entries.push(withoutKeys<LedgerEntry>(item));
-  return entries;
+  for await (const page of pages) yield (page.Items ?? []).map((item) => withoutKeys<LedgerEntry>(item));
 }
 
-/**
- * Every entry of the chain: a long chain's known part (up to its head's seq) read in parallel
- * ranges, since a Query's pages come one after another; whatever follows, in one more Query.
- */
-async function chainEntries(db: DynamoDBDocumentClient, tables: Tables, holder: AccountId, knownSeq: number): Promise<LedgerEntry[]> {
-  const ranges = Math.min(rangesPerChain, Math.ceil(knownSeq / entriesPerRange));
-  const size = Math.ceil(knownSeq / Math.max(ranges, 1));
-  const parts = await Promise.all(
-    Array.from({ length: ranges }, (_, i) => entriesAfter(db, tables, holder, i * size, Math.min(knownSeq, (i + 1) * size))),
-  );
-  return [...parts, await entriesAfter(db, tables, holder, knownSeq)].flat();
-}
-
-/** A chain and its head as of one moment (see the top of this file). */
-async function chainSnapshot(
+/** The chain's entries up to `throughSeq`, read in ranges `rangesAhead` at a time, handed to `take` in order. */
+async function knownEntries(
   db: DynamoDBDocumentClient,
   tables: Tables,
   holder: AccountId,
-): Promise<StoredChain & { projection: Head | undefined }> {
-  let projection = await head(db, tables, holder);
-  const entries = await chainEntries(db, tables, holder, projection?.seq ?? 0);
-  const last = entries.at(-1)?.seq ?? 0;
-  if (last > (projection?.seq ?? 0)) {
-    projection = await head(db, tables, holder);
-    const through = projection?.seq ?? 0;
-    if (through > last) for (const entry of await entriesAfter(db, tables, holder, last)) if (entry.seq <= through) entries.push(entry);
+  throughSeq: number,
+  take: (entries: LedgerEntry[]) => void,
+): Promise<void> {
+  const range = async (from: number) =>
+    (await Array.fromAsync(entriesAfter(db, tables, holder, from, Math.min(throughSeq, from + entriesPerRange)))).flat();
+  const inFlight: Promise<LedgerEntry[]>[] = [];
+  let next = 0;
+  const readNext = () => {
+    if (next >= throughSeq) return;
+    const read = range(next);
+    // Awaited in its turn; until then a failure must not count as unhandled.
+    read.catch(() => undefined);
+    inFlight.push(read);
+    next += entriesPerRange;
+  };
+  for (let i = 0; i < rangesAhead; i += 1) readNext();
+  for (let read = inFlight.shift(); read; read = inFlight.shift()) {
+    const entries = await read;
+    readNext();
+    take(entries);
   }
-  return { holder, entries, projection };
+}
+
+/**
+ * Hands the chain's entries to `take`, page by page in order, as of one moment with its head
+ * (see the top of this file), and returns that head.
+ */
+async function readChain(
+  db: DynamoDBDocumentClient,
+  tables: Tables,
+  holder: AccountId,
+  take: (entries: LedgerEntry[]) => void,
+): Promise<Head | undefined> {
+  let projection = await head(db, tables, holder);
+  let last = projection?.seq ?? 0;
+  await knownEntries(db, tables, holder, last, take);
+  const through = async (seq: number, entries: AsyncIterable<LedgerEntry[]>) => {
+    for await (const page of entries) {
+      const kept = page.filter((entry) => entry.seq <= seq);
+      if (kept.length > 0) take(kept);
+      last = page.at(-1)?.seq ?? last;
+    }
+  };
+  const known = last;
+  await through(Number.MAX_SAFE_INTEGER, entriesAfter(db, tables, holder, known));
+  if (last > known) {
+    projection = await head(db, tables, holder);
+    const seq = projection?.seq ?? 0;
+    if (seq > last) await through(seq, entriesAfter(db, tables, holder, last));
+  }
+  return projection;
 }
 
 /** Verifies every chain of the ledger, or only `only`'s (no scan then). */
@@ -141,7 +169,10 @@ export async function verifyAll(
 ): Promise<{ chains: number; entries: number; problems: Problem[] }> {
   const verifier = new LedgerVerifier({ settledBefore: new Date(Date.now() - settleMs).toISOString() });
   const holders = only ?? (await chainHolders(db, tables));
-  await mapLimit(holders, chainsAtOnce, async (holder) => verifier.add(await chainSnapshot(db, tables, holder)));
+  await mapLimit(holders, chainsAtOnce, async (holder) => {
+    const chain = verifier.begin(holder);
+    chain.end(await readChain(db, tables, holder, chain.take));
+  });
   return { chains: holders.length, entries: verifier.entries, problems: verifier.problems() };
 }
 
@@ -157,15 +188,15 @@ export async function rebuildProjections(
   const rebuilt: AccountId[] = [];
   const refused: Problem[] = [];
   await mapLimit(await chainHolders(db, tables), chainsAtOnce, async (holder) => {
-    const chain = await chainSnapshot(db, tables, holder);
-    const folded = foldChain(holder, chain.entries);
-    const broken = verifyLedger([{ ...chain, projection: folded }]);
+    const check = new ChainCheck(holder);
+    const current = await readChain(db, tables, holder, (entries) => check.take(entries));
+    const folded = check.folded;
+    const broken = check.problems(folded);
     if (broken.length > 0) {
       refused.push(...broken);
       return;
     }
-    if (chain.projection && verifyLedger([chain]).length === 0) return;
-    const current = chain.projection;
+    if (current && check.problems(current).length === 0) return;
     await db.send(
       new PutCommand({
         TableName: tables.state,

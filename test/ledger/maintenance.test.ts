@@ -1,5 +1,6 @@
-import { type DynamoDBDocumentClient, PutCommand, type QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, type QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
+import { writeChain } from "../../bench/verifier.ts";
 import type { PersonId } from "../../domain/kernel/model.ts";
 import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import { keys } from "../../functions/dynamo/keys.ts";
@@ -129,6 +130,21 @@ describe("rebuild-projections", () => {
     expect(after.chain).toEqual(before.chain);
     expect(after.ruleState).toEqual(before.ruleState);
     expect((await admin.get("/people/huang-tao/balances")).body.coins).toBe(35);
+    expect((await verifyAll(db, tableNames)).problems).toEqual([]);
+  });
+});
+
+describe("verify a long chain", () => {
+  it("checks a chain read in several ranges in order, and names a tampered entry far into it", async () => {
+    const holder = await writeChain(db, tableNames, "long-chain", 3_500);
+    expect(await verifyAll(db, tableNames, [holder])).toEqual({ chains: 1, entries: 3_500, problems: [] });
+    const entry = (await db.send(new GetCommand({ TableName: tableNames.ledger, Key: keys.entry(holder, 2_345) }))).Item;
+    if (!entry) throw new Error("no entry 2,345");
+    await db.send(new PutCommand({ TableName: tableNames.ledger, Item: { ...entry, amount: 1_000 } }));
+    expect((await verifyAll(db, tableNames, [holder])).problems).toEqual([
+      { holder, entryId: entry.entryId, problem: "content does not match its hash" },
+    ]);
+    await db.send(new PutCommand({ TableName: tableNames.ledger, Item: entry }));
     expect((await verifyAll(db, tableNames)).problems).toEqual([]);
   });
 });
