@@ -25,8 +25,6 @@ export interface TrustedIssuer {
 export interface TokenServiceSecrets {
   /** The token service's ES256 signing keys (JWKs with kid, newest first): npm run token-keys. */
   signingKeys: Secret;
-  /** The DingTalk internal app's AppKey and AppSecret, as {"appKey","appSecret"}. */
-  dingtalkApp: Secret;
 }
 
 /** AWS China: the ICP-licensed names the page and the API are served on, given at deploy time. */
@@ -140,14 +138,5 @@ function tokenServiceSecrets(scope: Construct, config: StageConfig, removalPolic
     reason:
       "A key ring, not a password: rotating adds a new key first and drops the old one only after its tokens expired (npm run token-keys -- rotate, docs/DEPLOY.md), so that no signed-in person is signed out.",
   });
-  const dingtalkApp = new Secret(scope, "DingTalkApp", {
-    description: `Laurel ${config.stage}: the DingTalk internal app's AppKey and AppSecret, as {"appKey","appSecret"}`,
-    removalPolicy,
-  });
-  Validations.of(dingtalkApp).acknowledge({
-    id: "AwsSolutions-SMG4",
-    reason:
-      "DingTalk issues the AppSecret: it is reset in DingTalk's developer console and pasted here (docs/DEPLOY.md), which no rotation Lambda can do.",
-  });
-  return { signingKeys, dingtalkApp };
+  return { signingKeys };
 }

@@ -6,22 +6,20 @@
  */
 import { DomainError } from "../../domain/kernel/errors.ts";
 import { SignInService, tokenLifetimeSeconds } from "../../domain/sign-in/index.ts";
+import { DingTalkApi } from "../dingtalk/openapi-client.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoSpentCodes } from "../dynamo/stores/spent-codes.ts";
 import { tokenAudience } from "../http/auth.ts";
 import { httpHandler } from "../http/http.ts";
-import { secretJson, tokenIssuer } from "../sign-in/config.ts";
-import { type DingTalkApp, DingTalkClient } from "../sign-in/dingtalk.ts";
+import { jsonSecret } from "../secrets/cached-secret.ts";
+import { tokenIssuer } from "../sign-in/config.ts";
 import { jwks, type KeyRing, signer } from "../sign-in/token-keys.ts";
 
 const adapters = createAdapters("sign-in");
 const issuer = tokenIssuer();
-const keyRing = () => secretJson<KeyRing>("TOKEN_SIGNING_KEYS");
-const dingtalk = new DingTalkClient(process.env.DINGTALK_API_BASE ?? "https://oapi.dingtalk.com", async () => {
-  const app = await secretJson<DingTalkApp>("DINGTALK_APP");
-  if (!app?.appKey || !app.appSecret) throw new Error("The DingTalk app's AppKey and AppSecret are not set (docs/DEPLOY.md)");
-  return app;
-});
+const signingKeys = jsonSecret<KeyRing>("TOKEN_SIGNING_KEYS_SECRET_ARN", "TOKEN_SIGNING_KEYS");
+const keyRing = () => signingKeys.get();
+const dingtalk = DingTalkApi.fromEnv(process.env, 3000);
 const signIn = new SignInService({
   directory: adapters.directory,
   codes: new DynamoSpentCodes(adapters.db, adapters.tables.state),
