@@ -6,7 +6,7 @@
  * DynamoDB partition takes about 1,000 writes a second); a draw that one shard cannot hold takes
  * the rest from the next shards, so the whole budget is usable to the last coin.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { OrgTree } from "../directory/index.ts";
 import { DomainError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";

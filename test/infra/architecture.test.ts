@@ -95,4 +95,12 @@ describe("the layout", () => {
     const entryPoints = files.filter((file) => ["functions/api", "functions/background"].includes(dirname(file)));
     expect(entryPoints.toSorted()).toEqual(functionNames.map(entryOf).toSorted());
   });
+
+  it("imports zod as a namespace, which esbuild can shake, never its `z` binding, which drags every locale into every bundle", () => {
+    // `import { z } from "zod"` names a namespace object zod re-exports as a value: the bundle
+    // must build all of it, 300 KB of locales and JSON Schema code included (measured: one such
+    // import doubled every Lambda bundle, 298 → 600 KB).
+    const offenders = files.filter((file) => /^import\s*\{[^}]*\bz\b[^}]*\}\s*from\s*"zod"/m.test(readFileSync(join(root, file), "utf8")));
+    expect(offenders).toEqual([]);
+  });
 });
