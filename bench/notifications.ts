@@ -8,22 +8,28 @@
  * accepted event is a notified one (an award notice), so the figures are per notified event:
  * a 100-event webhook batch for the demo people, notified. (A replayed batch writes nothing, as
  * test/notifications/notifier.test.ts shows, though each refused conditional put costs a unit.)
+ * Then the same with the demo company's gates in force: the notifier reads the batch's people
+ * (profile, head and facts) to tell those who newly meet a gate.
  */
 import { createDynamoClient } from "../functions/dynamo/client.ts";
 import { isClaimStep, isPersonEntry } from "../functions/notify/ledger-records.ts";
+import { demoGates } from "../scripts/demo-data.ts";
 import { lambdaContext } from "../scripts/local/lambda.ts";
 import { LocalSqs } from "../scripts/local/sqs.ts";
 import { StreamPoller } from "../scripts/local/stream-poller.ts";
 import type { Webhooks } from "./api.ts";
 import { metered } from "./support/dynamo-meter.ts";
 import { atMost, type Result, reported } from "./support/result.ts";
+import type { System } from "./support/system.ts";
 
 const names = {
   perEvent: "notifier: write units per notified event (100-event webhook batch, outbox put)",
   reads: "notifier: read units per notified event (same batch)",
+  withGates: "notifier with the demo gates in force: write units per notified event (the gates met read for the batch's people)",
+  readsWithGates: "notifier with the demo gates in force: read units per notified event",
 };
 
-export async function notificationFigures(webhooks: Webhooks): Promise<Result[]> {
+export async function notificationFigures(webhooks: Webhooks, system: System): Promise<Result[]> {
   const sqs = await LocalSqs.start();
   Object.assign(process.env, { SQS_ENDPOINT: sqs.endpoint, DELIVERY_QUEUE_URL: sqs.queueUrl, NOTIFY_AWARD_AT_LEAST: "10" });
   // Imported only now, as the handlers are (./support/system.ts): it reads its configuration at load.
@@ -50,8 +56,22 @@ export async function notificationFigures(webhooks: Webhooks): Promise<Result[]>
       100,
     );
     const batch = await metered(() => live.drain());
+    for (const [id, gate] of Object.entries(demoGates)) await system.admin("PUT", `/admin/gates/${id}`, gate);
+    webhooks.accepted(
+      await webhooks.deliver(
+        Array.from({ length: 100 }, () => webhooks.event()),
+        true,
+      ),
+      100,
+    );
+    const gated = await metered(() => live.drain());
     const perEvent = (units: number) => Math.round((units / 100) * 100) / 100;
-    return [atMost(names.perEvent, perEvent(batch.writeUnits), "WRU", 2), reported(names.reads, perEvent(batch.readUnits), "RRU")];
+    return [
+      atMost(names.perEvent, perEvent(batch.writeUnits), "WRU", 2),
+      reported(names.reads, perEvent(batch.readUnits), "RRU"),
+      atMost(names.withGates, perEvent(gated.writeUnits), "WRU", 2),
+      reported(names.readsWithGates, perEvent(gated.readUnits), "RRU"),
+    ];
   } finally {
     await live.stop();
     await sqs.stop();

@@ -38,7 +38,7 @@ try {
   const webhooks = await webhookFigures(system, options);
   results.push(...webhooks.results);
   if (webhooks.webhooks) results.push(...(await projectorFigures(webhooks.webhooks, webhooks.results)));
-  if (webhooks.webhooks) results.push(...(await notificationFigures(webhooks.webhooks)));
+  if (webhooks.webhooks) results.push(...(await notificationFigures(webhooks.webhooks, system)));
   // After the webhook figures: the demo rules it loads would also fire on the webhook figures' events.
   results.push(...(await eligibilityFigures(system, options)));
   results.push(...(await screenFigures(system, options)));

@@ -4,8 +4,10 @@
  * retried on its own, with an id that stays the same across retries (the `webhook-id`).
  */
 import { createHash } from "node:crypto";
+import type { SecretSealer } from "../awards/index.ts";
 import { groupKinds } from "./messages.ts";
 import type { Notice, NoticeKind } from "./notices.ts";
+import type { ChannelStore } from "./ports.ts";
 
 export const channelKinds = ["webhook", "dingtalk-robot", "wecom-robot"] as const;
 export type ChannelKind = (typeof channelKinds)[number];
@@ -70,4 +72,19 @@ export function cloudEventOf(notice: Notice) {
     datacontenttype: "application/json",
     data: { personId: notice.personId, ...notice.data },
   };
+}
+
+/**
+ * After a new sealing key became current (docs/OPERATIONS.md), every channel sealed under an
+ * older one is sealed again under it, as sources' secrets are (`npm run reseal`); a channel an
+ * admin changed meanwhile keeps the admin's form. Answers how many were sealed again.
+ */
+export async function resealChannels(store: ChannelStore, sealer: SecretSealer): Promise<number> {
+  let resealed = 0;
+  for (const channel of await store.channels()) {
+    if (await sealer.isCurrent(channel.sealed)) continue;
+    const fresh = await sealer.seal(await sealer.open(channel.sealed));
+    if (await store.replaceSealed(channel.channelId, channel.sealed, fresh)) resealed++;
+  }
+  return resealed;
 }
