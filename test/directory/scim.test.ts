@@ -198,6 +198,38 @@ describe("SCIM Groups (org units)", () => {
     expect(listed.body.Resources.map((g: { id: string }) => g.id)).toEqual(["live-ops"]);
   });
 
+  it("adds members as Entra ID and Okta push groups: each joins the unit; removing one without a new group is refused, nothing written", async () => {
+    await scim("POST", "/Groups", { id: "growth-lab", ...group("增长实验室", "retail-ops") });
+    await scim("POST", "/Users", user("analyst"));
+    await scim("POST", "/Users", user("designer"));
+    const added = await scim(
+      "PATCH",
+      "/Groups/growth-lab",
+      patch({ op: "add", path: "members", value: [{ value: "analyst" }, { value: "designer" }] }),
+    );
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    expect(added.body.members.map((m: { value: string }) => m.value).sort()).toEqual(["analyst", "designer"]);
+    expect((await scim("GET", "/Users/analyst")).body[enterprise].department).toBe("growth-lab");
+
+    const removed = await scim("PATCH", "/Groups/growth-lab", patch({ op: "remove", path: 'members[value eq "designer"]' }));
+    expect([removed.status, removed.body.scimType]).toEqual([400, "mutability"]);
+    expect(removed.body.detail).toContain("designer");
+    const unknown = await scim("PUT", "/Groups/growth-lab", {
+      ...group("增长实验室", "retail-ops"),
+      members: [{ value: "analyst" }, { value: "designer" }, { value: "nobody" }],
+    });
+    expect([unknown.status, unknown.body.scimType, unknown.body.detail]).toEqual([
+      400,
+      "invalidValue",
+      'No person "nobody" to add to the group.',
+    ]);
+    expect((await scim("GET", "/Groups/growth-lab")).body.members.map((m: { value: string }) => m.value).sort()).toEqual([
+      "analyst",
+      "designer",
+    ]);
+    expect((await scim("GET", "/Users/designer")).body[enterprise].department).toBe("growth-lab");
+  });
+
   it("refuses a cycle and orphaning a unit, and removes an empty one", async () => {
     const cycle = await scim("PUT", "/Groups/retail-ops", {
       ...group("零售运营部", "store-east"),
