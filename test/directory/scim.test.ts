@@ -3,6 +3,7 @@
  * (§3.3 create, §3.4.2.2 filters, §3.5.1 replace, §3.5.2 PatchOp, §3.6 delete, §3.12 errors,
  * §3.14 ETags) with Laurel's attributes; after each change, the access rules follow at once.
  */
+import SCIMMY from "scimmy";
 import { describe, expect, it } from "vitest";
 import { periodKey } from "../../domain/kernel/periods.ts";
 import { as, call } from "../support/api.ts";
@@ -253,5 +254,39 @@ describe("SCIM Groups (org units)", () => {
     expect(ours.map((r) => r.action)).toEqual(
       expect.arrayContaining(["person.created", "person.transferred", "person.deactivated", "scim.read.users", "org-unit.put"]),
     );
+  });
+});
+
+describe("SCIM conformance, as an independent implementation reads it", () => {
+  // SCIMMY's definitions of RFC 7643's core User (with the enterprise extension) and Group.
+  const userSchema = SCIMMY.Schemas.User.definition.extend(SCIMMY.Schemas.EnterpriseUser.definition, false);
+  const groupSchema = SCIMMY.Schemas.Group.definition;
+
+  it("answers Users and Groups, alone and in list responses, that SCIMMY's RFC 7643 schemas accept as they are", async () => {
+    const users = await scim("GET", "/Users?count=50");
+    const groups = await scim("GET", "/Groups?count=50");
+    expect(() => new SCIMMY.Messages.ListResponse(users.body)).not.toThrow();
+    expect(() => new SCIMMY.Messages.ListResponse(groups.body)).not.toThrow();
+    const resources = [
+      ...users.body.Resources.map((r: object) => [userSchema, r] as const),
+      ...groups.body.Resources.map((r: object) => [groupSchema, r] as const),
+      [userSchema, (await scim("GET", "/Users/liu-yang")).body] as const,
+      [groupSchema, (await scim("GET", "/Groups/store-east")).body] as const,
+    ];
+    expect(resources.length).toBeGreaterThan(30);
+    for (const [schema, resource] of resources) {
+      const coerced = schema.coerce(resource) as Record<string, unknown>;
+      // Nothing of the core schema is dropped or changed by the independent reading.
+      for (const attribute of ["id", "userName", "displayName", "active", "members", enterprise]) {
+        expect(coerced[attribute], `${attribute} of ${(resource as { id: string }).id}`).toEqual(
+          (resource as Record<string, unknown>)[attribute],
+        );
+      }
+    }
+  });
+
+  it("is refused by the same schemas when an attribute has the wrong type, so the check above can fail", async () => {
+    const resource = (await scim("GET", "/Users/liu-yang")).body;
+    expect(() => userSchema.coerce({ ...resource, [enterprise]: { department: 7 } })).toThrow(/department/);
   });
 });
