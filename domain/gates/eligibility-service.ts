@@ -75,7 +75,9 @@ export function factsNow(clock: Clock, snapshot: PersonSnapshot): EligibilityFac
 /** The gates for the person's tier that they meet now. */
 export function gatesMet(gates: readonly Versioned<GateDefinition>[], facts: EligibilityFacts): Versioned<GateDefinition>[] {
   return gates.filter(
-    (gate) => gate.body.tier === facts.person.tier && evaluateGate({ gateId: gate.id, version: gate.version, definition: gate.body }, facts).eligible,
+    (gate) =>
+      gate.body.tier === facts.person.tier &&
+      evaluateGate({ gateId: gate.id, version: gate.version, definition: gate.body }, facts).eligible,
   );
 }
 
@@ -177,7 +179,9 @@ export class EligibilityService {
     const now = request.asOf === undefined ? await this.#deps.store.nowMany(people as PersonId[]) : undefined;
     const results = await mapLimit(people, checksInFlight, async (personId): Promise<PersonCheck> => {
       const snapshot = now?.get(personId as PersonId);
-      const facts = snapshot ? factsNow(this.#deps.clock, snapshot) : await this.#facts(personId as PersonId, gate.body, request.asOf, known);
+      const facts = snapshot
+        ? factsNow(this.#deps.clock, snapshot)
+        : await this.#facts(personId as PersonId, gate.body, request.asOf, known);
       if (!facts) return { personId, eligible: false, problem: { code: "person-not-found", detail: `No person with id "${personId}".` } };
       try {
         return evaluateGate({ gateId: request.gateId, version: gate.version, definition: gate.body }, facts);

@@ -47,7 +47,10 @@ export function personalMessage(data: NoticeData, language: Language): Message {
         : { title: "Award", text: `You were awarded ${figures(data.coins, data.points, language)}.` };
     case "gate-met":
       return zh
-        ? { title: "晋升条件已达成", text: `你已满足「${name(data.gate, language)}」的全部条件（目标职级：${data.targetGrade}），可向 HR 申请晋升评审。` }
+        ? {
+            title: "晋升条件已达成",
+            text: `你已满足「${name(data.gate, language)}」的全部条件（目标职级：${data.targetGrade}），可向 HR 申请晋升评审。`,
+          }
         : {
             title: "Promotion gate met",
             text: `You now meet every criterion of “${name(data.gate, language)}” (towards ${data.targetGrade}); HR can start your promotion review.`,
