@@ -36,7 +36,7 @@ export interface AreaAccess {
    * nothing else to write there; one that appends entries anyway gets this too.
    */
   audit?: true;
-  /** Reads the token service's signing keys (stages that run it). */
+  /** Reads the token service's signing keys and the WeCom app's secret (stages that run it). */
   tokenService?: true;
   /** Reads the DingTalk app's secret (functions/dingtalk/openapi-client.ts): its credentials and callback keys. */
   dingTalkApp?: true;

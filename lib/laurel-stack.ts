@@ -133,7 +133,10 @@ export class LaurelStack extends Stack {
         grantTable(fn.role, this.tables.tables.ledger, tables.ledger, ledgerActions[areaAccess[area].ledger]);
         grantState(fn.role, this.tables.tables.state, tables.state, areaAccess[area].state);
         if (areaAccess[area].sourceKey) sourceKey.grantRead(fn.role);
-        if (areaAccess[area].tokenService && tokenService) tokenService.signingKeys.grantRead(fn.role);
+        if (areaAccess[area].tokenService && tokenService) {
+          tokenService.signingKeys.grantRead(fn.role);
+          tokenService.wecomApp.grantRead(fn.role);
+        }
         if (areaAccess[area].dingTalkApp) dingTalkApp.grantRead(fn.role);
         if (areaAccess[area].badgeKey) badgeKey.grantRead(fn.role);
         if (areaAccess[area].audit) grantAuditAppend(fn.role, this.tables.tables.ledger);
@@ -227,6 +230,7 @@ export class LaurelStack extends Stack {
     return {
       TOKEN_ISSUER: this.signIn.issuer,
       TOKEN_SIGNING_KEYS_SECRET_ARN: secrets.signingKeys.secretArn,
+      WECOM_APP_SECRET_ARN: secrets.wecomApp.secretArn,
     };
   }
 }
