@@ -7,7 +7,6 @@ import { createHash } from "node:crypto";
 import type { SecretSealer } from "../awards/index.ts";
 import { groupKinds } from "./messages.ts";
 import type { Notice, NoticeKind } from "./notices.ts";
-import type { ChannelStore } from "./ports.ts";
 
 export const channelKinds = ["webhook", "dingtalk-robot", "wecom-robot"] as const;
 export type ChannelKind = (typeof channelKinds)[number];
@@ -79,7 +78,11 @@ export function cloudEventOf(notice: Notice) {
  * older one is sealed again under it, as sources' secrets are (`npm run reseal`); a channel an
  * admin changed meanwhile keeps the admin's form. Answers how many were sealed again.
  */
-export async function resealChannels(store: ChannelStore, sealer: SecretSealer): Promise<number> {
+export async function resealChannels(
+  // The ChannelStore port's two methods (ports.ts imports this file's Channel).
+  store: { channels(): Promise<Channel[]>; replaceSealed(channelId: string, from: string, to: string): Promise<boolean> },
+  sealer: SecretSealer,
+): Promise<number> {
   let resealed = 0;
   for (const channel of await store.channels()) {
     if (await sealer.isCurrent(channel.sealed)) continue;
