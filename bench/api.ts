@@ -25,7 +25,7 @@ import type { Response, System } from "./support/system.ts";
 const person = "yang-xue";
 const award = { personId: person, coins: 20, points: { capability: "tool-operation", amount: 10 }, reason: "完成《AI 工具实操》课程" };
 
-function expectStatus(what: string, response: Response, ...statuses: number[]): Response {
+export function expectStatus(what: string, response: Response, ...statuses: number[]): Response {
   if (!statuses.includes(response.status)) throw new Error(`${what} answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response;
 }

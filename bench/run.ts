@@ -43,7 +43,7 @@ try {
     const webhooks = wanted("webhooks") ? await webhookFigures(system, options) : undefined;
     results.push(...(webhooks?.results ?? []));
     if (webhooks?.webhooks) results.push(...(await projectorFigures(webhooks.webhooks, webhooks.results)));
-    if (webhooks?.webhooks) results.push(...(await notificationFigures(webhooks.webhooks)));
+    if (webhooks?.webhooks) results.push(...(await notificationFigures(webhooks.webhooks, system)));
     // After the webhook figures: the demo rules it loads would also fire on the webhook figures' events.
     // The import figures need the demo gates it loads.
     if (wanted("eligibility") || only === "imports") results.push(...(await eligibilityFigures(system, options)));

@@ -36,8 +36,10 @@ export interface AreaAccess {
    * nothing else to write there; one that appends entries anyway gets this too.
    */
   audit?: true;
-  /** Reads the token service's signing keys and the DingTalk app's secret (stages that run it). */
+  /** Reads the token service's signing keys and the WeCom app's secret (stages that run it). */
   tokenService?: true;
+  /** Reads the DingTalk app's secret (functions/dingtalk/openapi-client.ts): its credentials and callback keys. */
+  dingTalkApp?: true;
 }
 
 const balances = [...families.chainHeads, ...families.facts, ...families.late];
@@ -55,6 +57,8 @@ export const areaAccess: Record<Area, AreaAccess> = {
     },
     sourceKey: true,
     audit: true,
+    // The org sync's callback: DingTalk's contact changes, with details read from DingTalk's API.
+    dingTalkApp: true,
   },
   webhooks: { ledger: "append", state: { writes: [...balances, ...families.budgetDraws] }, sourceKey: true, audit: true },
   fund: {
@@ -80,7 +84,7 @@ export const areaAccess: Record<Area, AreaAccess> = {
   // Imported entries (their chain heads and late sums) and the import's progress.
   imports: { ledger: "append", state: { writes: [...families.chainHeads, ...families.late, ...families.imports] }, audit: true },
   // Reads people by their DingTalk id; writes only the hashes of spent sign-in codes, and the audit trail.
-  "sign-in": { ledger: "none", state: { writes: families.spentCodes }, audit: true, tokenService: true },
+  "sign-in": { ledger: "none", state: { writes: families.spentCodes }, audit: true, tokenService: true, dingTalkApp: true },
   // Preferences (self), channels and replayed dead letters (admin); channel secrets are sealed with the source key.
   notifications: {
     ledger: "none",

@@ -89,6 +89,18 @@ export class LaurelStack extends Stack {
         "An encryption key ring for stored signing secrets: rotating it means adding a key and re-sealing every source's secrets (npm run reseal, docs/OPERATIONS.md), an operator procedure, not a Lambda rotation.",
     });
     const tokenService = this.signIn.tokenService;
+    // The company's DingTalk internal app, one per stage: sign-in, the org sync and work
+    // notifications all speak to DingTalk as this app (functions/dingtalk/openapi-client.ts).
+    const dingTalkApp = new Secret(this, "DingTalkApp", {
+      description: `Laurel ${config.stage}: the DingTalk internal app, as {"appKey","appSecret"} and, for the org sync, "callbackToken","aesKey" (set by an operator, docs/DEPLOY.md)`,
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(dingTalkApp).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "DingTalk issues the AppSecret and the callback's keys: they are reset in DingTalk's developer console and pasted here (docs/DEPLOY.md), which no rotation Lambda can do.",
+    });
+    const dingTalkRootUnit = this.node.tryGetContext("dingTalkRootUnit") as string | undefined;
     // Seeds the keys that sign badge credentials (ES256, functions/secrets/badge-signer.ts): a key
     // ring like the sealing key's, whose public halves the API publishes as a JWK Set.
     const badgeKey = new Secret(this, "BadgeSigningKey", {
@@ -112,6 +124,8 @@ export class LaurelStack extends Stack {
             ...(areaAccess[area].sourceKey ? { SECRET_KEY_ARN: sourceKey.secretArn } : {}),
             ...(areaAccess[area].tokenService ? this.#tokenServiceEnvironment() : {}),
             ...(areaAccess[area].badgeKey ? { BADGE_KEY_ARN: badgeKey.secretArn } : {}),
+            ...(areaAccess[area].dingTalkApp ? { DINGTALK_APP_SECRET_ARN: dingTalkApp.secretArn } : {}),
+            ...(areaAccess[area].dingTalkApp && dingTalkRootUnit ? { DINGTALK_ROOT_UNIT: dingTalkRootUnit } : {}),
           },
           logRetention: config.logRetention,
           logRemovalPolicy: config.removalPolicy,
@@ -121,8 +135,9 @@ export class LaurelStack extends Stack {
         if (areaAccess[area].sourceKey) sourceKey.grantRead(fn.role);
         if (areaAccess[area].tokenService && tokenService) {
           tokenService.signingKeys.grantRead(fn.role);
-          tokenService.dingtalkApp.grantRead(fn.role);
+          tokenService.wecomApp.grantRead(fn.role);
         }
+        if (areaAccess[area].dingTalkApp) dingTalkApp.grantRead(fn.role);
         if (areaAccess[area].badgeKey) badgeKey.grantRead(fn.role);
         if (areaAccess[area].audit) grantAuditAppend(fn.role, this.tables.tables.ledger);
         return [area, fn];
@@ -145,7 +160,7 @@ export class LaurelStack extends Stack {
 
     this.bountySweeper = new BountySweeper(this, "BountySweeper", background);
 
-    this.notifications = new Notifications(this, "Notifications", { ...background, sealingKey: sourceKey });
+    this.notifications = new Notifications(this, "Notifications", { ...background, sealingKey: sourceKey, dingTalkApp });
     // Replaying a dead letter queues its delivery again.
     this.functions.notifications.function.addEnvironment("DELIVERY_QUEUE_URL", this.notifications.queue.queueUrl);
     this.notifications.queue.grantSendMessages(this.functions.notifications.role);
@@ -215,7 +230,7 @@ export class LaurelStack extends Stack {
     return {
       TOKEN_ISSUER: this.signIn.issuer,
       TOKEN_SIGNING_KEYS_SECRET_ARN: secrets.signingKeys.secretArn,
-      DINGTALK_APP_SECRET_ARN: secrets.dingtalkApp.secretArn,
+      WECOM_APP_SECRET_ARN: secrets.wecomApp.secretArn,
     };
   }
 }

@@ -25,8 +25,8 @@ export interface TrustedIssuer {
 export interface TokenServiceSecrets {
   /** The token service's ES256 signing keys (JWKs with kid, newest first): npm run token-keys. */
   signingKeys: Secret;
-  /** The DingTalk internal app's AppKey and AppSecret, as {"appKey","appSecret"}. */
-  dingtalkApp: Secret;
+  /** The WeCom self-built app's corp id and secret, as {"corpId","corpSecret"}. */
+  wecomApp: Secret;
 }
 
 /** AWS China: the ICP-licensed names the page and the API are served on, given at deploy time. */
@@ -125,6 +125,17 @@ export function trustedIssuer(
         type: "String",
         description: "The company's DingTalk CorpId (the page asks DingTalk for a sign-in code with it)",
       }).valueAsString,
+      // Empty where the company is not on WeCom: the page then signs in with DingTalk only.
+      wecomCorpId: new CfnParameter(scope, "WeComCorpId", {
+        type: "String",
+        default: "",
+        description: "The company's WeCom CorpId (the page asks WeCom's web authorisation for a code with it), or empty",
+      }).valueAsString,
+      wecomAgentId: new CfnParameter(scope, "WeComAgentId", {
+        type: "String",
+        default: "",
+        description: "The AgentId of the company's WeCom self-built app that opens the page, or empty",
+      }).valueAsString,
     },
     tokenService,
   };
@@ -140,14 +151,14 @@ function tokenServiceSecrets(scope: Construct, config: StageConfig, removalPolic
     reason:
       "A key ring, not a password: rotating adds a new key first and drops the old one only after its tokens expired (npm run token-keys -- rotate, docs/DEPLOY.md), so that no signed-in person is signed out.",
   });
-  const dingtalkApp = new Secret(scope, "DingTalkApp", {
-    description: `Laurel ${config.stage}: the DingTalk internal app's AppKey and AppSecret, as {"appKey","appSecret"}`,
+  const wecomApp = new Secret(scope, "WeComApp", {
+    description: `Laurel ${config.stage}: the WeCom self-built app's corp id and secret, as {"corpId","corpSecret"} (set by an operator, docs/DEPLOY.md)`,
     removalPolicy,
   });
-  Validations.of(dingtalkApp).acknowledge({
+  Validations.of(wecomApp).acknowledge({
     id: "AwsSolutions-SMG4",
     reason:
-      "DingTalk issues the AppSecret: it is reset in DingTalk's developer console and pasted here (docs/DEPLOY.md), which no rotation Lambda can do.",
+      "WeCom issues the app's Secret: it is reset in WeCom's admin console and pasted here (docs/DEPLOY.md), which no rotation Lambda can do.",
   });
-  return { signingKeys, dingtalkApp };
+  return { signingKeys, wecomApp };
 }

@@ -2,7 +2,7 @@
 import * as z from "zod";
 import { roles } from "../kernel/model.ts";
 import { Id, IsoDate, TierSchema } from "../kernel/schemas.ts";
-import { identityProviders, orgUnitKinds } from "./directory.ts";
+import { identityProviders, orgUnitKinds, type Person } from "./directory.ts";
 
 const ProviderUserId = z.string().trim().min(1).max(128);
 
@@ -22,6 +22,11 @@ export const PersonInput = z
   })
   .meta({ id: "PersonInput" });
 export type PersonInput = z.infer<typeof PersonInput>;
+
+/** What an editor sets of a person: all of it but what the directory keeps (leaving, versions). */
+export function inputOf({ personId: _id, leftAt: _left, version: _version, updatedAt: _updated, roles, ...input }: Person): PersonInput {
+  return { ...input, ...(roles ? { roles: [...roles] } : {}) };
+}
 
 export const OrgUnitInput = z
   .strictObject({

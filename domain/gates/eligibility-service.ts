@@ -60,6 +60,27 @@ export function asOfAnswer(day: string, known: Known): AsOfAnswer {
       };
 }
 
+/** What a gate is checked against now, from the person's snapshot; nothing for an unknown person. */
+export function factsNow(clock: Clock, snapshot: PersonSnapshot): EligibilityFacts | undefined {
+  if (!snapshot.person) return undefined;
+  return {
+    person: snapshot.person,
+    chain: snapshot.chain,
+    measures: Object.values(snapshot.facts.measures),
+    penalties: snapshot.facts.penalties,
+    at: clock.now().toISOString(),
+  };
+}
+
+/** The gates for the person's tier that they meet now. */
+export function gatesMet(gates: readonly Versioned<GateDefinition>[], facts: EligibilityFacts): Versioned<GateDefinition>[] {
+  return gates.filter(
+    (gate) =>
+      gate.body.tier === facts.person.tier &&
+      evaluateGate({ gateId: gate.id, version: gate.version, definition: gate.body }, facts).eligible,
+  );
+}
+
 export class EligibilityService {
   readonly #deps: EligibilityDeps;
   readonly #changes: DefinitionChanges;
@@ -100,7 +121,7 @@ export class EligibilityService {
     // Read first, the person brings the definitions' versions along: the gate then costs no read of its own.
     const now = asOf === undefined ? await this.#deps.store.now(personId) : undefined;
     const [gate, tree] = await Promise.all([this.#gate(gateId), this.#deps.orgTree()]);
-    const facts = now ? this.#factsNow(now) : await this.#facts(personId, gate.body, asOf, known);
+    const facts = now ? factsNow(this.#deps.clock, now) : await this.#facts(personId, gate.body, asOf, known);
     if (!facts) {
       if (caller.roles.includes("hr") || caller.roles.includes("admin")) throw new NotFoundError("person", personId);
       throw new DomainError("forbidden", "forbidden", `You may check yourself and the teams you lead; ${personId} is not among them.`);
@@ -158,7 +179,9 @@ export class EligibilityService {
     const now = request.asOf === undefined ? await this.#deps.store.nowMany(people as PersonId[]) : undefined;
     const results = await mapLimit(people, checksInFlight, async (personId): Promise<PersonCheck> => {
       const snapshot = now?.get(personId as PersonId);
-      const facts = snapshot ? this.#factsNow(snapshot) : await this.#facts(personId as PersonId, gate.body, request.asOf, known);
+      const facts = snapshot
+        ? factsNow(this.#deps.clock, snapshot)
+        : await this.#facts(personId as PersonId, gate.body, request.asOf, known);
       if (!facts) return { personId, eligible: false, problem: { code: "person-not-found", detail: `No person with id "${personId}".` } };
       try {
         return evaluateGate({ gateId: request.gateId, version: gate.version, definition: gate.body }, facts);
@@ -223,19 +246,8 @@ export class EligibilityService {
       .map((p) => p.personId);
   }
 
-  #factsNow(snapshot: PersonSnapshot): EligibilityFacts | undefined {
-    if (!snapshot.person) return undefined;
-    return {
-      person: snapshot.person,
-      chain: snapshot.chain,
-      measures: Object.values(snapshot.facts.measures),
-      penalties: snapshot.facts.penalties,
-      at: this.#deps.clock.now().toISOString(),
-    };
-  }
-
   async #facts(personId: PersonId, gate: GateDefinition, asOf: string | undefined, known: Known): Promise<EligibilityFacts | undefined> {
-    if (asOf === undefined) return this.#factsNow(await this.#deps.store.now(personId));
+    if (asOf === undefined) return factsNow(this.#deps.clock, await this.#deps.store.now(personId));
     const at = endOfDay(asOf, this.#deps.timeZone);
     const measureTypes = gate.criteria.flatMap((c) => (c.kind === "measure" ? [c.eventType] : []));
     const days = Math.max(0, ...gate.criteria.flatMap((c) => (c.kind === "noPenalty" ? [c.withinDays] : [])));

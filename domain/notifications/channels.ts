@@ -4,6 +4,7 @@
  * retried on its own, with an id that stays the same across retries (the `webhook-id`).
  */
 import { createHash } from "node:crypto";
+import type { SecretSealer } from "../awards/index.ts";
 import { groupKinds } from "./messages.ts";
 import type { Notice, NoticeKind } from "./notices.ts";
 
@@ -70,4 +71,23 @@ export function cloudEventOf(notice: Notice) {
     datacontenttype: "application/json",
     data: { personId: notice.personId, ...notice.data },
   };
+}
+
+/**
+ * After a new sealing key became current (docs/OPERATIONS.md), every channel sealed under an
+ * older one is sealed again under it, as sources' secrets are (`npm run reseal`); a channel an
+ * admin changed meanwhile keeps the admin's form. Answers how many were sealed again.
+ */
+export async function resealChannels(
+  // The ChannelStore port's two methods (ports.ts imports this file's Channel).
+  store: { channels(): Promise<Channel[]>; replaceSealed(channelId: string, from: string, to: string): Promise<boolean> },
+  sealer: SecretSealer,
+): Promise<number> {
+  let resealed = 0;
+  for (const channel of await store.channels()) {
+    if (await sealer.isCurrent(channel.sealed)) continue;
+    const fresh = await sealer.seal(await sealer.open(channel.sealed));
+    if (await store.replaceSealed(channel.channelId, channel.sealed, fresh)) resealed++;
+  }
+  return resealed;
 }

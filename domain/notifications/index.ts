@@ -1,6 +1,7 @@
 /** The notifications context's public entry: other contexts, functions/ and tests import from here only. */
 export * from "./channels.ts";
 export * from "./delivery.ts";
+export * from "./gate-notices.ts";
 export * from "./messages.ts";
 export * from "./notices.ts";
 export * from "./notification-service.ts";

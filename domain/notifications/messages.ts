@@ -45,6 +45,16 @@ export function personalMessage(data: NoticeData, language: Language): Message {
       return zh
         ? { title: "获得奖励", text: `你获得了 ${figures(data.coins, data.points, language)}。` }
         : { title: "Award", text: `You were awarded ${figures(data.coins, data.points, language)}.` };
+    case "gate-met":
+      return zh
+        ? {
+            title: "晋升条件已达成",
+            text: `你已满足「${name(data.gate, language)}」的全部条件（目标职级：${data.targetGrade}），可向 HR 申请晋升评审。`,
+          }
+        : {
+            title: "Promotion gate met",
+            text: `You now meet every criterion of “${name(data.gate, language)}” (towards ${data.targetGrade}); HR can start your promotion review.`,
+          };
     case "penalty": {
       const colour = data.colour ? colourWords[data.colour][zh ? 0 : 1] : undefined;
       const lost = figures(data.coins, data.points, language);

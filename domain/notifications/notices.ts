@@ -1,6 +1,7 @@
 /**
  * What deserves telling a person, read from what the ledger table records: a badge level, an
- * award above a threshold, a penalty, a fund claim's steps and payouts, a redemption. Each notice
+ * award above a threshold, a penalty, a fund claim's steps and payouts, a redemption; and a
+ * promotion gate met for the first time (gate-notices.ts). Each notice
  * carries the id of its cause, so that writing it once per cause (the outbox's condition) makes
  * every replay of a stream batch a no-op. Pure: the entries and claim steps come in as values.
  */
@@ -12,6 +13,7 @@ import type { LedgerEntry, Names } from "../ledger/index.ts";
 export const noticeKinds = [
   "badge",
   "award",
+  "gate-met",
   "penalty",
   "claim-submitted",
   "claim-decided",
@@ -29,6 +31,7 @@ export type WarningColour = (typeof warningColours)[number];
 export type NoticeData =
   | { kind: "badge"; badgeId: string; level: number; badge: Names; levelName: Names }
   | { kind: "award"; coins: number; points: number }
+  | { kind: "gate-met"; gateId: string; version: number; gate: Names; targetGrade: string }
   | { kind: "penalty"; category: string; colour?: WarningColour; coins: number; points: number; reason: string }
   | { kind: "claim-submitted"; claimId: string; amount: number; currency: string }
   | { kind: "claim-decided"; claimId: string; decision: "approved" | "rejected"; status: string }

@@ -17,6 +17,8 @@ export interface ChannelStore {
   channels(): Promise<Channel[]>;
   channel(channelId: string): Promise<Channel | undefined>;
   putChannel(channel: Channel): Promise<void>;
+  /** Replaces a channel's sealed form if it is still `from` (an admin's edit meanwhile wins); true when replaced. */
+  replaceSealed(channelId: string, from: string, to: string): Promise<boolean>;
 }
 
 export interface PreferenceStore {

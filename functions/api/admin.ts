@@ -6,6 +6,7 @@ import { BacktestService, backtestCsv } from "../../domain/backtests/index.ts";
 import { DirectoryService } from "../../domain/directory/index.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { dingTalkCallback } from "../dingtalk/callback.ts";
+import { DingTalkApi } from "../dingtalk/openapi-client.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoEventLog } from "../dynamo/stores/event-log-store.ts";
 import { DynamoProvisionerStore } from "../dynamo/stores/provisioner-store.ts";
@@ -43,7 +44,12 @@ export const handler = httpHandler(
     reactivatePerson: async ({ caller, params }) => ({ body: await directory.reactivate(caller, params.personId as PersonId) }),
     issueProvisionerCredential: async ({ caller, params }) => ({ body: await directory.issueCredential(caller, params.clientId) }),
     ...scimImplementations({ ...adapters, service: directory, provisioners, newId: randomUUID }),
-    dingtalkCallback: dingTalkCallback(process.env, { ...adapters, service: directory }),
+    dingtalkCallback: dingTalkCallback({
+      ...adapters,
+      service: directory,
+      api: DingTalkApi.fromEnv(),
+      rootUnit: process.env.DINGTALK_ROOT_UNIT,
+    }),
     getPerson: async ({ caller, params }) => ({ body: await directory.person(caller, params.personId as PersonId) }),
     putOrgUnit: async ({ caller, params, body }) => ({ body: await directory.putOrgUnit(caller, params.orgUnitId as OrgUnitId, body) }),
     orgUnits: async () => ({ body: { orgUnits: await directory.orgUnits() } }),

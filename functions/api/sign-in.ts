@@ -1,27 +1,30 @@
 /**
- * Lambda: Laurel's token service. Signs people in from inside DingTalk (POST /auth/dingtalk) and
+ * Lambda: Laurel's token service. Signs people in from inside DingTalk (POST /auth/dingtalk) or
+ * WeCom (POST /auth/wecom) and
  * publishes its keys and discovery document, which the API's JWT authorizer reads. Stages whose
  * people sign in with Cognito or their own OIDC issuer deploy it without an issuer: it then
  * answers that DingTalk sign-in is not offered.
  */
+
+import type { IdentityProvider } from "../../domain/directory/index.ts";
 import { DomainError } from "../../domain/kernel/errors.ts";
-import { SignInService, tokenLifetimeSeconds } from "../../domain/sign-in/index.ts";
+import { type CodeExchange, SignInService, tokenLifetimeSeconds } from "../../domain/sign-in/index.ts";
+import { DingTalkApi } from "../dingtalk/openapi-client.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoSpentCodes } from "../dynamo/stores/spent-codes.ts";
 import { tokenAudience } from "../http/auth.ts";
 import { httpHandler } from "../http/http.ts";
-import { secretJson, tokenIssuer } from "../sign-in/config.ts";
-import { type DingTalkApp, DingTalkClient } from "../sign-in/dingtalk.ts";
+import { jsonSecret } from "../secrets/cached-secret.ts";
+import { tokenIssuer } from "../sign-in/config.ts";
 import { jwks, type KeyRing, signer } from "../sign-in/token-keys.ts";
+import { WeComApi } from "../wecom/openapi-client.ts";
 
 const adapters = createAdapters("sign-in");
 const issuer = tokenIssuer();
-const keyRing = () => secretJson<KeyRing>("TOKEN_SIGNING_KEYS");
-const dingtalk = new DingTalkClient(process.env.DINGTALK_API_BASE ?? "https://oapi.dingtalk.com", async () => {
-  const app = await secretJson<DingTalkApp>("DINGTALK_APP");
-  if (!app?.appKey || !app.appSecret) throw new Error("The DingTalk app's AppKey and AppSecret are not set (docs/DEPLOY.md)");
-  return app;
-});
+const signingKeys = jsonSecret<KeyRing>("TOKEN_SIGNING_KEYS_SECRET_ARN", "TOKEN_SIGNING_KEYS");
+const keyRing = () => signingKeys.get();
+const dingtalk = DingTalkApi.fromEnv(process.env, 3000);
+const wecom = WeComApi.fromEnv();
 const signIn = new SignInService({
   directory: adapters.directory,
   codes: new DynamoSpentCodes(adapters.db, adapters.tables.state),
@@ -35,20 +38,23 @@ function offered(): string {
     throw new DomainError(
       "not-found",
       "sign-in-not-offered",
-      "This deployment signs people in with its identity provider, not with DingTalk.",
+      "This deployment signs people in with its identity provider, not with DingTalk or WeCom.",
     );
   }
   return issuer;
 }
 
+async function signedIn(provider: IdentityProvider, exchange: CodeExchange, code: string) {
+  offered();
+  const { token, personId } = await signIn.withCode(provider, exchange, code);
+  return { body: { accessToken: token, tokenType: "Bearer", expiresIn: tokenLifetimeSeconds, personId } };
+}
+
 export const handler = httpHandler(
   "sign-in",
   {
-    signInDingTalk: async ({ body }) => {
-      offered();
-      const { token, personId } = await signIn.withCode("dingtalk", dingtalk, body.code);
-      return { body: { accessToken: token, tokenType: "Bearer", expiresIn: tokenLifetimeSeconds, personId } };
-    },
+    signInDingTalk: ({ body }) => signedIn("dingtalk", dingtalk, body.code),
+    signInWeCom: ({ body }) => signedIn("wecom", wecom, body.code),
     jwks: async () => {
       offered();
       return { body: jwks(await keyRing()) };

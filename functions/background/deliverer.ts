@@ -11,13 +11,14 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { PersonId } from "../../domain/kernel/model.ts";
 import type { Clock } from "../../domain/kernel/ports.ts";
 import { type Attempt, cloudEventOf, type Delivery, type DeliveryDeps, deliver } from "../../domain/notifications/index.ts";
+import { DingTalkApi } from "../dingtalk/openapi-client.ts";
 import { createDocumentClient } from "../dynamo/client.ts";
 import { DynamoDefinitionStore } from "../dynamo/definition-store.ts";
 import { DynamoDirectory } from "../dynamo/directory-store.ts";
 import { DynamoNotificationStore } from "../dynamo/stores/notification-store.ts";
 import { tableName } from "../dynamo/tables.ts";
 import { createLogger, type Logger, observe } from "../http/log.ts";
-import { createSenders, type DingTalkApp } from "../notify/senders.ts";
+import { createSenders, notifyTimeoutMs } from "../notify/senders.ts";
 import { createSqsClient, deliveryQueueUrl, SqsDeliveryQueue } from "../notify/sqs-queue.ts";
 import { SecretBox } from "../secrets/secret-box.ts";
 
@@ -62,30 +63,6 @@ export function createDeliverer(deps: DelivererDeps) {
   };
 }
 
-/** The DingTalk app that sends work notifications: from Secrets Manager in AWS, from DINGTALK_APP locally. */
-function dingTalkApp(env = process.env): () => Promise<DingTalkApp | undefined> {
-  let loaded: Promise<DingTalkApp | undefined> | undefined;
-  const read = async (): Promise<DingTalkApp | undefined> => {
-    if (!env.DINGTALK_AGENT_ID) return undefined;
-    let credentials = env.DINGTALK_APP;
-    if (env.DINGTALK_APP_SECRET_ARN) {
-      const { GetSecretValueCommand, SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
-      credentials = (await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: env.DINGTALK_APP_SECRET_ARN })))
-        .SecretString;
-    }
-    const { appKey, appSecret } = JSON.parse(credentials ?? "{}") as { appKey?: string; appSecret?: string };
-    if (!appKey || !appSecret) throw new Error("the DingTalk app's credentials lack appKey or appSecret");
-    return { api: env.DINGTALK_API ?? "https://oapi.dingtalk.com", agentId: env.DINGTALK_AGENT_ID, appKey, appSecret };
-  };
-  return () => {
-    loaded ??= read().catch((error) => {
-      loaded = undefined;
-      throw error;
-    });
-    return loaded;
-  };
-}
-
 const log = createLogger("deliverer");
 
 /** The deliverer wired to the tables, the queue and the services the environment names, on a clock (tests pass one that skips backoff). */
@@ -96,6 +73,7 @@ export function delivererOnClock(clock: Clock) {
   // Only people are read here (their DingTalk id and language), never the org tree its counter keeps current.
   const directory = new DynamoDirectory(db, { state, ledger: tableName("ledger") }, new DynamoDefinitionStore(db, state));
   const sealer = SecretBox.fromEnv();
+  const agentId = process.env.DINGTALK_AGENT_ID;
   return createDeliverer({
     channels: store,
     preferences: store,
@@ -104,7 +82,7 @@ export function delivererOnClock(clock: Clock) {
     directory,
     dingTalkId: async (personId) => (await directory.person(personId as PersonId))?.identities?.dingtalk,
     open: (sealed) => sealer.open(sealed),
-    senders: createSenders(clock, dingTalkApp()),
+    senders: createSenders(clock, agentId ? { agentId, api: DingTalkApi.fromEnv(process.env, notifyTimeoutMs) } : undefined),
     queue: new SqsDeliveryQueue(createSqsClient(), deliveryQueueUrl()),
     clock,
     timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",

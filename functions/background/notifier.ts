@@ -1,7 +1,9 @@
 /**
  * Lambda: the notifier, fed by the ledger table's stream (NEW_IMAGE) beside the leaderboard
  * projector. It reads people's new chain entries and claim history steps, turns them into notices
- * (domain/notifications/notices.ts), writes each to the outbox once per cause (a conditional put:
+ * (domain/notifications/notices.ts), tells the people those entries leave meeting a promotion gate
+ * for the first time (gate-notices.ts: their profile, head and facts read together, a mark per
+ * gate met), writes each to the outbox once per cause (a conditional put:
  * a replayed batch writes nothing new) and queues one delivery per channel
  * (functions/background/deliverer.ts sends them). A malformed record and those after it are answered as
  * failed, the records before it handled; a failed write or send fails the whole batch, which
@@ -10,11 +12,18 @@
  */
 import middy from "@middy/core";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { isActive } from "../../domain/directory/index.ts";
 import type { ClaimStep, FundStore } from "../../domain/fund/index.ts";
+import { factsNow, type GateDefinition, gatesMet } from "../../domain/gates/index.ts";
+import type { Versioned } from "../../domain/kernel/definitions.ts";
 import type { PersonId } from "../../domain/kernel/model.ts";
-import type { LedgerEntry } from "../../domain/ledger/index.ts";
+import type { Clock } from "../../domain/kernel/ports.ts";
+import type { LedgerEntry, PersonSnapshot } from "../../domain/ledger/index.ts";
 import {
   type ClaimStepNotice,
+  type GateMarks,
+  type GatesMet,
+  gateNotices,
   type Notice,
   type NoticeSettings,
   noticeOfClaimStep,
@@ -23,8 +32,10 @@ import {
   writeNotices,
 } from "../../domain/notifications/index.ts";
 import { createDocumentClient } from "../dynamo/client.ts";
+import { DynamoDefinitionStore } from "../dynamo/definition-store.ts";
 import { DynamoFundStore } from "../dynamo/fund-store.ts";
-import { DynamoNotificationStore } from "../dynamo/stores/notification-store.ts";
+import { DynamoLedgerStore } from "../dynamo/ledger-store.ts";
+import { DynamoGateMarks, DynamoNotificationStore } from "../dynamo/stores/notification-store.ts";
 import { tableName } from "../dynamo/tables.ts";
 import { createLogger, type Logger, observe } from "../http/log.ts";
 import { claimStepOf, personEntryOf } from "../notify/ledger-records.ts";
@@ -33,6 +44,12 @@ import { createSqsClient, deliveryQueueUrl, SqsDeliveryQueue } from "../notify/s
 export interface NotifierDeps extends OutboxWriterDeps {
   claims: Pick<FundStore, "readClaim">;
   settings: NoticeSettings;
+  gates: {
+    definitions: () => Promise<Versioned<GateDefinition>[]>;
+    people: (personIds: readonly PersonId[]) => Promise<Map<PersonId, PersonSnapshot>>;
+    marks: GateMarks;
+    clock: Clock;
+  };
   log: Logger;
 }
 
@@ -71,12 +88,34 @@ async function claimNotices(claims: NotifierDeps["claims"], steps: readonly Clai
   return notices.filter((notice) => notice !== undefined);
 }
 
+/** The people the entries were written to who now meet a gate for their tier, each with their newest entry's time. */
+async function gatesMetBy(deps: NotifierDeps["gates"], entries: readonly LedgerEntry[]): Promise<GatesMet[]> {
+  const newest = new Map<PersonId, string>();
+  for (const entry of entries) {
+    const personId = entry.holder.slice("person:".length) as PersonId;
+    if (entry.recordedAt > (newest.get(personId) ?? "")) newest.set(personId, entry.recordedAt);
+  }
+  if (newest.size === 0) return [];
+  const gates = await deps.definitions();
+  if (gates.length === 0) return [];
+  const snapshots = await deps.people([...newest.keys()]);
+  return [...newest].flatMap(([personId, at]) => {
+    const snapshot = snapshots.get(personId);
+    const facts = snapshot && factsNow(deps.clock, snapshot);
+    if (!facts || !isActive(facts.person)) return [];
+    const met = gatesMet(gates, facts);
+    return met.length ? [{ personId, at, gates: met }] : [];
+  });
+}
+
 export function createNotifier(deps: NotifierDeps) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const { entries, steps, malformed } = readRecords(event.Records, deps.log);
     try {
-      const notices = [...noticesOfEntries(entries, deps.settings), ...(await claimNotices(deps.claims, steps))];
+      const gates = await gateNotices(deps.gates.marks, await gatesMetBy(deps.gates, entries));
+      const notices = [...noticesOfEntries(entries, deps.settings), ...(await claimNotices(deps.claims, steps)), ...gates.notices];
       const outcome = await writeNotices(deps, notices);
+      await deps.gates.marks.told(gates.marks);
       deps.log.info("batch notified", { records: event.Records.length, ...outcome });
     } catch (error) {
       // Notices written before the failure are kept; on the retry they are found and queued again.
@@ -91,9 +130,13 @@ const db = createDocumentClient("notifier");
 const tables = { ledger: tableName("ledger"), state: tableName("state") };
 const store = new DynamoNotificationStore(db, tables.state, { channelsTtlMs: Number(process.env.CHANNELS_TTL_MS ?? 30_000) });
 const log = createLogger("notifier");
+const definitions = new DynamoDefinitionStore(db, tables.state);
+const people = new DynamoLedgerStore(db, tables);
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(observe(log))
+  // Gates as they stand for this batch (definition-store.ts: the counters read once per request).
+  .before(() => definitions.newRequest())
   .handler(
     createNotifier({
       outbox: store,
@@ -102,6 +145,12 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
       claims: new DynamoFundStore(db, tables),
       personal: Boolean(process.env.DINGTALK_AGENT_ID),
       settings: { awardAtLeast: Number(process.env.NOTIFY_AWARD_AT_LEAST ?? 50) },
+      gates: {
+        definitions: () => definitions.list<GateDefinition>("gate"),
+        people: (personIds) => people.readPeople(personIds),
+        marks: new DynamoGateMarks(db, tables.state),
+        clock: { now: () => new Date() },
+      },
       log,
     }),
   );

@@ -134,6 +134,8 @@ export const keys = {
   // letters, and each person's notification preferences.
   notice: (personId: string, at: string, causeId: string) => ({ pk: `NOTE#${personId}`, sk: `${at}#${causeId}` }),
   noticePartition: (personId: string) => `NOTE#${personId}`,
+  /** A person's first time meeting a gate version, and whether it was told (domain/notifications/gate-notices.ts). */
+  gateMark: (personId: string, gateId: string, version: number) => ({ pk: `GATEMET#${personId}`, sk: `${gateId}#v${version}` }),
   channel: (channelId: string) => ({ pk: "NOTIFY#CHANNELS", sk: channelId }),
   channelPartition: "NOTIFY#CHANNELS",
   deadLetter: (letterId: string) => ({ pk: "NOTIFY#DEAD", sk: letterId }),
@@ -162,7 +164,7 @@ export const stateKeyFamilies = {
   bounties: ["BOUNTIES"],
   imports: ["IMPORT#*"],
   spentCodes: ["SIGNIN#*"],
-  notices: ["NOTE#*"],
+  notices: ["NOTE#*", "GATEMET#*"],
   /** Channels (admin) and dead letters (the deliverer writes them, admins replay them). */
   notificationChannels: ["NOTIFY#*"],
   notificationPreferences: ["NOTIFYPREFS#*"],

@@ -38,10 +38,11 @@
  * | bounty (versioned)    | BOUNTIES                  | BOUNTY#<bountyId>   |                        |
  * | import progress       | IMPORT#<importId>         | IMPORT              |                        |
  * | spent sign-in code    | SIGNIN#<sha256 of code>   | SPENT               | (expires: TTL `expiresAt`) |
- * | notice (the outbox)   | NOTE#<personId>           | <recordedAt>#<causeId> | (written by the notifier only, once per cause) |
+ * | notice (the outbox)   | NOTE#<personId>           | <recordedAt>#<causeId> | (written by the notifier only, once per cause; expires: TTL `expiresAt`, 90 days) |
+ * | gate met, first time  | GATEMET#<personId>        | <gateId>#v<version> | (the notifier's: when, and whether it was told) |
  * | notification channel  | NOTIFY#CHANNELS           | <channelId>         | (URL and secret sealed) |
- * | dead letter           | NOTIFY#DEAD               | <letterId>          |                        |
- * | robot's minute count  | NOTIFY#RATE#<channelId>   | <UTC minute>        |                        |
+ * | dead letter           | NOTIFY#DEAD               | <letterId>          | (expires: TTL `expiresAt`, 90 days) |
+ * | robot's minute count  | NOTIFY#RATE#<channelId>   | <UTC minute>        | (expires: TTL `expiresAt`, a day) |
  * | notification prefs    | NOTIFYPREFS#<personId>    | PREFS               |                        |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |

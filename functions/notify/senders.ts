@@ -6,23 +6,24 @@
  * - DingTalk group robots (自定义机器人): `timestamp` (ms) and `sign` = urlencode(base64(HMAC-SHA256
  *   over "timestamp\nsecret" keyed by the secret)) added to the webhook URL; an answer's `errcode` must be 0;
  * - WeCom group robots (群机器人): the URL's `key` is the credential, `errcode` 0;
- * - DingTalk work notifications (工作通知): an access token from `gettoken` (app key and secret,
- *   kept until shortly before it expires), then `topapi/message/corpconversation/asyncsend_v2`.
+ * - DingTalk work notifications (工作通知), by the app's agent, through DingTalk's server API
+ *   (functions/dingtalk/openapi-client.ts).
  */
 import { createHmac } from "node:crypto";
 import { sign } from "../../domain/awards/index.ts";
 import type { Clock } from "../../domain/kernel/ports.ts";
 import type { Channel, Message, Senders, Target } from "../../domain/notifications/index.ts";
+import type { DingTalkApi } from "../dingtalk/openapi-client.ts";
 
 // A receiver slower than this is a failed try; NOTIFY_TIMEOUT_MS shortens it in tests.
-const timeoutMs = Number(process.env.NOTIFY_TIMEOUT_MS ?? 5_000);
+export const notifyTimeoutMs = Number(process.env.NOTIFY_TIMEOUT_MS ?? 5_000);
 
 async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<unknown> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body,
-    signal: AbortSignal.timeout(timeoutMs),
+    signal: AbortSignal.timeout(notifyTimeoutMs),
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`${new URL(url).host} answered ${response.status}`);
@@ -39,26 +40,13 @@ function expectOk(answer: unknown, service: string): void {
 export const dingTalkRobotSign = (secret: string, timestampMs: number) =>
   createHmac("sha256", secret).update(`${timestampMs}\n${secret}`).digest("base64");
 
-export interface DingTalkApp {
-  api: string;
+/** The DingTalk app's agent that sends work notifications; none where the stage sends none. */
+export interface WorkNoticeSender {
   agentId: string;
-  appKey: string;
-  appSecret: string;
+  api: Pick<DingTalkApi, "sendWorkNotice">;
 }
 
-export function createSenders(clock: Clock, app: () => Promise<DingTalkApp | undefined>): Senders {
-  let token: { value: string; expires: number } | undefined;
-  const accessToken = async (config: DingTalkApp) => {
-    if (token && token.expires > clock.now().getTime()) return token.value;
-    const query = new URLSearchParams({ appkey: config.appKey, appsecret: config.appSecret });
-    const response = await fetch(`${config.api}/gettoken?${query}`, { signal: AbortSignal.timeout(timeoutMs) });
-    const answer = (await response.json()) as { errcode?: number; access_token?: string; expires_in?: number };
-    expectOk(answer, "DingTalk gettoken");
-    // Kept until five minutes before it expires (7,200 s as documented).
-    token = { value: answer.access_token as string, expires: clock.now().getTime() + ((answer.expires_in ?? 7200) - 300) * 1000 };
-    return token.value;
-  };
-
+export function createSenders(clock: Clock, dingtalk: WorkNoticeSender | undefined): Senders {
   return {
     async webhook(target: Target, deliveryId: string, body: string) {
       const timestamp = Math.floor(clock.now().getTime() / 1000);
@@ -81,14 +69,11 @@ export function createSenders(clock: Clock, app: () => Promise<DingTalkApp | und
       expectOk(await post(url.toString(), body), "DingTalk robot");
     },
     async workNotice(userId: string, message: Message) {
-      const config = await app();
-      if (!config) throw new Error("DingTalk work notifications are not configured");
-      const url = `${config.api}/topapi/message/corpconversation/asyncsend_v2?access_token=${encodeURIComponent(await accessToken(config))}`;
-      const msg = { msgtype: "markdown", markdown: { title: message.title, text: `### ${message.title}\n\n${message.text}` } };
-      expectOk(
-        await post(url, JSON.stringify({ agent_id: Number(config.agentId), userid_list: userId, msg })),
-        "DingTalk work notification",
-      );
+      if (!dingtalk) throw new Error("DingTalk work notifications are not configured");
+      await dingtalk.api.sendWorkNotice(dingtalk.agentId, userId, {
+        title: message.title,
+        markdown: `### ${message.title}\n\n${message.text}`,
+      });
     },
   };
 }

@@ -101,8 +101,9 @@ export const schemas = [
     attribute("members", {
       type: "complex",
       multiValued: true,
-      mutability: "readOnly",
-      description: "People placed in the unit by their department",
+      mutability: "readWrite",
+      description:
+        "The people whose department the unit is: a member added joins it; a member is removed only by joining another group (or by their department)",
     }),
   ]),
   schema(schemaIds.laurelGroup, "LaurelGroup", "Laurel's attributes of an org unit", [

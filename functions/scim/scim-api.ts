@@ -14,6 +14,8 @@ import {
   type Directory,
   type DirectoryService,
   type Editor,
+  inputOf,
+  isActive,
   type OrgUnit,
   type Person,
   type ProvisionerStore,
@@ -136,6 +138,18 @@ function filtered<T extends object>(resources: T[], expression: string | undefin
   return resources.filter(matches);
 }
 
+/** The person ids a Group's `members` names (`[{ "value": "<id>" }, …]`). */
+function memberIdsOf(members: unknown): Set<string> {
+  if (!Array.isArray(members)) throw new ScimError(400, "invalidValue", 'members is a list of { "value": "<person id>" }.');
+  return new Set(
+    members.map((member) => {
+      const value = (member as { value?: unknown } | null)?.value;
+      if (typeof value !== "string") throw new ScimError(400, "invalidValue", 'Each member is { "value": "<person id>" }.');
+      return value;
+    }),
+  );
+}
+
 function patched<T extends object>(resource: T, body: Record<string, unknown>): T {
   if (!Array.isArray(body.Operations) || !(body.schemas as unknown[] | undefined)?.includes(schemaIds.patch)) {
     throw new ScimError(400, "invalidSyntax", `A PATCH body is a ${schemaIds.patch} with Operations.`);
@@ -213,18 +227,44 @@ export function scimImplementations(deps: ScimDeps): ScimImplementations {
     return found;
   };
   const groupReply = async (status: number, stored: OrgUnit) =>
-    scimJson(
-      status,
-      groupResource(
-        stored,
-        (await directory.peopleIn(stored.orgUnitId)).filter((p) => p.leftAt === undefined),
-      ),
-      {
-        location: `/scim/v2/Groups/${stored.orgUnitId}`,
-      },
+    scimJson(status, groupResource(stored, await members(stored.orgUnitId)), {
+      location: `/scim/v2/Groups/${stored.orgUnitId}`,
+    });
+  const members = async (orgUnitId: OrgUnitId) => (await directory.peopleIn(orgUnitId)).filter(isActive);
+  /**
+   * A Group's members are the people whose org unit it is, so a member added joins it (their
+   * department changes). A person belongs to exactly one unit: removing a member without adding
+   * them elsewhere is refused, and they leave by joining another Group or by their own department.
+   * Everything is checked before anything is written; the moves are each person's own write, so a
+   * request cut short is finished by sending it again.
+   */
+  const storeGroup = async (editor: Editor, id: OrgUnitId, resource: Record<string, unknown>, before: readonly Person[]) => {
+    const wanted = resource.members === undefined ? undefined : memberIdsOf(resource.members);
+    const current = new Set(before.map((p) => p.personId as string));
+    const removed = wanted ? [...current].filter((personId) => !wanted.has(personId)) : [];
+    if (removed.length > 0) {
+      throw new ScimError(
+        400,
+        "mutability",
+        `A person leaves a group by joining another one: add ${removed.join(", ")} to their new group, or set their department.`,
+      );
+    }
+    const joining = await Promise.all(
+      [...(wanted ?? [])]
+        .filter((personId) => !current.has(personId))
+        .map(async (personId) => {
+          const found = await directory.person(idOf(personId) as PersonId);
+          if (!found) throw new ScimError(400, "invalidValue", `No person "${personId}" to add to the group.`);
+          return found;
+        }),
     );
-  const storeGroup = (editor: Editor, id: OrgUnitId, resource: unknown) =>
-    service.putOrgUnit(editor, id, orgUnitInputOf(parsed(GroupRequest, resource)));
+    const inactive = joining.find((p) => !isActive(p));
+    if (inactive)
+      throw new ScimError(400, "invalidValue", `${inactive.personId} is deactivated: reactivate them before they join a group.`);
+    const stored = await service.putOrgUnit(editor, id, orgUnitInputOf(parsed(GroupRequest, resource)));
+    for (const p of joining) await service.putPerson(editor, p.personId, { ...inputOf(p), orgUnitId: id }, { ifMatch: p.version ?? 0 });
+    return stored;
+  };
 
   return {
     scimServiceProviderConfig: served("scim.read.config", async () => scimJson(200, serviceProviderConfig)),
@@ -288,18 +328,19 @@ export function scimImplementations(deps: ScimDeps): ScimImplementations {
         if (!idPattern.test(id))
           throw new ScimError(400, "invalidValue", `Give the group an id (its org unit id) in id or externalId, not "${id}".`);
         if ((await directory.orgTree()).get(id as OrgUnitId)) throw new ScimError(409, "uniqueness", `An org unit "${id}" exists.`);
-        return groupReply(201, await storeGroup(editor, id as OrgUnitId, body));
+        return groupReply(201, await storeGroup(editor, id as OrgUnitId, body, []));
       })(request),
     scimReplaceGroup: (request) =>
       served("scim.replace.group", async (editor) => {
         const before = await unit(request.params.id);
-        return groupReply(200, await storeGroup(editor, before.orgUnitId, jsonOf(request.rawBody)));
+        return groupReply(200, await storeGroup(editor, before.orgUnitId, jsonOf(request.rawBody), await members(before.orgUnitId)));
       })(request),
     scimPatchGroup: (request) =>
       served("scim.patch.group", async (editor) => {
         const before = await unit(request.params.id);
-        const { members: _members, ...resource } = groupResource(before, []);
-        return groupReply(200, await storeGroup(editor, before.orgUnitId, patched(resource, jsonOf(request.rawBody))));
+        const people = await members(before.orgUnitId);
+        const resource = patched(groupResource(before, people), jsonOf(request.rawBody)) as Record<string, unknown>;
+        return groupReply(200, await storeGroup(editor, before.orgUnitId, resource, people));
       })(request),
     scimDeleteGroup: (request) =>
       served("scim.delete.group", async (editor) => {

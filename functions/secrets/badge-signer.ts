@@ -15,21 +15,22 @@
 import { createECDH, hkdfSync } from "node:crypto";
 import { type CryptoKey, importJWK, type JWK, SignJWT } from "jose";
 import type { CredentialSigner, SignableCredential } from "../../domain/awards/index.ts";
-import { CachedKeyRing } from "./key-ring.ts";
+import type { CachedSecret } from "./cached-secret.ts";
+import { type KeyRing, keyRingOf, keyRingSecret } from "./key-ring.ts";
 
 const alg = "ES256";
 /** The order of P-256's base point. */
 const order = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
 export class BadgeSigner implements CredentialSigner {
-  readonly #ring: CachedKeyRing;
+  readonly #ring: CachedSecret<KeyRing>;
 
-  constructor(source: CachedKeyRing | (() => Promise<string | undefined>)) {
-    this.#ring = source instanceof CachedKeyRing ? source : new CachedKeyRing(source);
+  constructor(source: CachedSecret<KeyRing> | (() => Promise<string | undefined>)) {
+    this.#ring = keyRingOf(source);
   }
 
   static fromEnv(env = process.env): BadgeSigner {
-    return new BadgeSigner(CachedKeyRing.fromEnv("BADGE_KEY_ARN", "LAUREL_BADGE_KEY", env));
+    return new BadgeSigner(keyRingSecret("BADGE_KEY_ARN", "LAUREL_BADGE_KEY", env));
   }
 
   async sign(credential: SignableCredential): Promise<string> {

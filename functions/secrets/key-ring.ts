@@ -1,12 +1,11 @@
 /**
  * A ring of secret keys in Secrets Manager (its ARN in one variable) or, locally and in tests, in
  * another variable: one long random string (key id "k0"), or `{"current":"k1","keys":{"k0":"…",
- * "k1":"…"}}`. Read on first use and kept five minutes; a key id not yet seen reads it again.
+ * "k1":"…"}}`, read as every secret is (cached-secret.ts); a key id not yet seen reads it again.
  * The sealing of webhook secrets and the signing of badge credentials each have their own.
  */
 import { createHash } from "node:crypto";
-
-const cacheMs = 5 * 60_000;
+import { CachedSecret } from "./cached-secret.ts";
 
 export interface KeyRing {
   current: string;
@@ -14,39 +13,13 @@ export interface KeyRing {
   keys: ReadonlyMap<string, Buffer>;
 }
 
-export class CachedKeyRing {
-  #ring: { value: Promise<KeyRing>; expires: number } | undefined;
-  readonly #load: () => Promise<string | undefined>;
+/** The ring in `arnVariable`'s secret (AWS) or `textVariable`'s text. */
+export const keyRingSecret = (arnVariable: string, textVariable: string, env = process.env): CachedSecret<KeyRing> =>
+  CachedSecret.fromEnv(arnVariable, textVariable, keyRingFrom, env);
 
-  constructor(load: () => Promise<string | undefined>) {
-    this.#load = load;
-  }
-
-  /** From Secrets Manager when `arnVariable` is set, else from the text in `textVariable`. */
-  static fromEnv(arnVariable: string, textVariable: string, env = process.env): CachedKeyRing {
-    const arn = env[arnVariable];
-    if (arn) {
-      // Loaded on first use only: most requests never use a key, so cold starts skip it.
-      return new CachedKeyRing(async () => {
-        const { GetSecretValueCommand, SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
-        return (await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
-      });
-    }
-    return new CachedKeyRing(async () => env[textVariable]);
-  }
-
-  get(fresh = false): Promise<KeyRing> {
-    const now = Date.now();
-    if (fresh || !this.#ring || this.#ring.expires <= now) {
-      const value = this.#load().then(keyRingFrom);
-      value.catch(() => {
-        this.#ring = undefined;
-      });
-      this.#ring = { value, expires: now + cacheMs };
-    }
-    return this.#ring.value;
-  }
-}
+/** A ring given by a reader (tests), or the cached secret itself. */
+export const keyRingOf = (source: CachedSecret<KeyRing> | (() => Promise<string | undefined>)): CachedSecret<KeyRing> =>
+  source instanceof CachedSecret ? source : new CachedSecret(source, keyRingFrom);
 
 /** One key, or a ring of them; any long random string works as key material (SHA-256 makes the 32 bytes). */
 export function keyRingFrom(value: string | undefined): KeyRing {

@@ -12,17 +12,18 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { SecretSealer } from "../../domain/awards/index.ts";
-import { CachedKeyRing } from "./key-ring.ts";
+import type { CachedSecret } from "./cached-secret.ts";
+import { type KeyRing, keyRingOf, keyRingSecret } from "./key-ring.ts";
 
 export class SecretBox implements SecretSealer {
-  readonly #ring: CachedKeyRing;
+  readonly #ring: CachedSecret<KeyRing>;
 
-  constructor(source: CachedKeyRing | (() => Promise<string | undefined>)) {
-    this.#ring = source instanceof CachedKeyRing ? source : new CachedKeyRing(source);
+  constructor(source: CachedSecret<KeyRing> | (() => Promise<string | undefined>)) {
+    this.#ring = keyRingOf(source);
   }
 
   static fromEnv(env = process.env): SecretBox {
-    return new SecretBox(CachedKeyRing.fromEnv("SECRET_KEY_ARN", "LAUREL_SECRET_KEY", env));
+    return new SecretBox(keyRingSecret("SECRET_KEY_ARN", "LAUREL_SECRET_KEY", env));
   }
 
   async seal(plaintext: string): Promise<string> {

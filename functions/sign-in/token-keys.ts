@@ -8,7 +8,7 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 import { DomainError } from "../../domain/kernel/errors.ts";
 import { type TokenSigner, tokenLifetimeSeconds } from "../../domain/sign-in/index.ts";
-import { secretCacheMs } from "./config.ts";
+import { secretCacheMs } from "../secrets/cached-secret.ts";
 
 /** A key signs once it has been published this long; twice the cache's lifetime, for the clocks' sake. */
 export const publishBeforeSigningMs = 2 * secretCacheMs;

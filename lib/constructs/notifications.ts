@@ -17,11 +17,11 @@
  * (dead letters, robots' minute counts), consumes the queue and opens sealed channel secrets.
  */
 import { join } from "node:path";
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, Validations } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import type { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { keys, stateKeyFamilies } from "../../functions/dynamo/keys.ts";
@@ -32,6 +32,8 @@ import { type BackgroundFunctionProps, LaurelFunction } from "./laurel-function.
 export interface NotificationsProps extends BackgroundFunctionProps {
   /** The key that seals secrets: channels' URLs and signing secrets are sealed with it. */
   sealingKey: Secret;
+  /** The DingTalk app that sends work notifications. */
+  dingTalkApp: Secret;
 }
 
 /** Receives of one delivery message after which SQS moves it aside: far beyond a day of backoff (14 tries). */
@@ -50,7 +52,6 @@ export class Notifications extends Construct {
   readonly queue: Queue;
   readonly queueDeadLetters: Queue;
   readonly streamDeadLetters: Queue;
-  readonly dingTalkApp: Secret;
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
@@ -69,15 +70,6 @@ export class Notifications extends Construct {
       visibilityTimeout: Duration.seconds(delivererTimeout.toSeconds() * 6),
       deadLetterQueue: { queue: this.queueDeadLetters, maxReceiveCount: deliveryMaxReceives },
     });
-    this.dingTalkApp = new Secret(this, "DingTalkApp", {
-      description: `Laurel ${props.stage}: the DingTalk app that sends work notifications, as {"appKey":"…","appSecret":"…"} (set by an operator)`,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    Validations.of(this.dingTalkApp).acknowledge({
-      id: "AwsSolutions-SMG4",
-      reason: "The DingTalk app secret is issued by DingTalk's developer console; an operator rotates it there and here.",
-    });
-
     const agentId = this.node.tryGetContext("dingTalkAgentId") as string | undefined;
     const environment = {
       ...props.environment,
@@ -121,14 +113,14 @@ export class Notifications extends Construct {
     this.deliverer = new LaurelFunction(this, "deliverer", {
       entry: join(props.repoRoot, "functions", "background", "deliverer.ts"),
       description: `Laurel ${props.stage}: the deliverer (DingTalk, WeCom and webhook deliveries, retried with backoff)`,
-      environment: { ...environment, SECRET_KEY_ARN: props.sealingKey.secretArn, DINGTALK_APP_SECRET_ARN: this.dingTalkApp.secretArn },
+      environment: { ...environment, SECRET_KEY_ARN: props.sealingKey.secretArn, DINGTALK_APP_SECRET_ARN: props.dingTalkApp.secretArn },
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
       timeout: delivererTimeout,
     });
     grantState(this.deliverer.role, props.state, tables.state, { writes: stateKeyFamilies.notificationChannels });
     props.sealingKey.grantRead(this.deliverer.role);
-    this.dingTalkApp.grantRead(this.deliverer.role);
+    props.dingTalkApp.grantRead(this.deliverer.role);
     this.deliverer.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: 10,

@@ -2,15 +2,17 @@
 import { createCipheriv, createHash, randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { type Source, SourceService } from "../../domain/awards/index.ts";
+import { resealChannels } from "../../domain/notifications/index.ts";
 import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import { DynamoDefinitionStore } from "../../functions/dynamo/definition-store.ts";
+import { DynamoNotificationStore } from "../../functions/dynamo/stores/notification-store.ts";
 import { keyRingFrom } from "../../functions/secrets/key-ring.ts";
 import { parseSealed, SecretBox } from "../../functions/secrets/secret-box.ts";
 import { tableNames } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
 import { cloudEvent, deliver } from "../support/webhooks.ts";
 
-const { secrets } = await withDemoDefinitions();
+const { admin, secrets } = await withDemoDefinitions();
 const [sourceId, secret] = Object.entries(secrets)[0] as [string, string];
 const definitions = new DynamoDefinitionStore(createDocumentClient(), tableNames.state);
 const send = () =>
@@ -18,12 +20,15 @@ const send = () =>
 const keyIds = async () =>
   (await definitions.list<Source>("source")).flatMap((s) => s.body.secrets.map((x) => parseSealed(x.sealed).keyId));
 const reseal = () => new SourceService({ definitions, sealer: SecretBox.fromEnv(), clock: { now: () => new Date() } }).resealAll();
+const channels = new DynamoNotificationStore(createDocumentClient(), tableNames.state, { channelsTtlMs: 0 });
+const hook = { kind: "webhook", url: "https://hr.example.com/laurel", secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", kinds: ["badge"] };
 
 describe("the sealing key", () => {
   it("rotates: a new current key, a reseal, the old key dropped, and webhooks verify throughout", async () => {
     const old = process.env.LAUREL_SECRET_KEY as string;
     expect(new Set(await keyIds())).toEqual(new Set(["k0"]));
     expect((await send()).body.results[0].status).toBe("accepted");
+    expect((await admin.put("/admin/notification-channels/hr-system", hook)).status).toBe(200);
 
     const fresh = randomUUID() + randomUUID();
     process.env.LAUREL_SECRET_KEY = JSON.stringify({ current: "k1", keys: { k0: old, k1: fresh } });
@@ -36,11 +41,16 @@ describe("the sealing key", () => {
     // The webhook function still holds the old ring in its cache: a k1 secret makes it read the ring again.
     expect((await send()).body.results[0].status).toBe("accepted");
     expect(await reseal()).toEqual({ sources: 0, resealed: 0 });
+    // The channels' URLs and secrets too, once: an admin's edit meanwhile is kept.
+    expect(await resealChannels(channels, SecretBox.fromEnv())).toBe(1);
+    expect(await resealChannels(channels, SecretBox.fromEnv())).toBe(0);
 
     process.env.LAUREL_SECRET_KEY = JSON.stringify({ current: "k1", keys: { k1: fresh } });
     const box = SecretBox.fromEnv();
     for (const source of await definitions.list<Source>("source"))
       for (const stored of source.body.secrets) expect((await box.open(stored.sealed)).length).toBeGreaterThan(20);
+    const channel = await channels.channel("hr-system");
+    expect(JSON.parse(await box.open(channel?.sealed ?? ""))).toEqual({ url: hook.url, secret: hook.secret });
     expect((await send()).body.results[0].status).toBe("accepted");
   });
 

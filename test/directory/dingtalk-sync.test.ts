@@ -7,9 +7,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { periodKey } from "../../domain/kernel/periods.ts";
 import { DingTalkCallbackCrypto } from "../../functions/dingtalk/callback-crypto.ts";
+import { startFakeDingTalk } from "../sign-in/dingtalk-fake.ts";
 import { as, call } from "../support/api.ts";
 import { withDemoOrg } from "../support/org.ts";
-import { startFakeDingTalk } from "./dingtalk-fake.ts";
 
 // DingTalk's documented sample (open.dingtalk.com, 回调接口本地调试方案).
 const sample = {
@@ -27,13 +27,10 @@ const sample = {
 const app = { appKey: "ding-app-key", appSecret: "ding-app-secret" };
 const corp = { token: "laurel-callback-token", encodingAesKey: sample.encodingAesKey, ownerKey: "dingcorp0001" };
 const dingtalk = await startFakeDingTalk(app);
+// The app's one secret, as an operator sets it (docs/DEPLOY.md), and the stage's root unit.
 Object.assign(process.env, {
-  DINGTALK_CALLBACK_TOKEN: corp.token,
-  DINGTALK_AES_KEY: corp.encodingAesKey,
-  DINGTALK_OWNER_KEY: corp.ownerKey,
-  DINGTALK_APP_KEY: app.appKey,
-  DINGTALK_APP_SECRET: app.appSecret,
-  DINGTALK_API_BASE_URL: dingtalk.baseUrl,
+  DINGTALK_APP: JSON.stringify({ ...app, callbackToken: corp.token, aesKey: corp.encodingAesKey, ownerKey: corp.ownerKey }),
+  DINGTALK_API_BASE: dingtalk.url,
   DINGTALK_ROOT_UNIT: "tianma",
 });
 afterAll(() => dingtalk.close());

@@ -3,6 +3,7 @@
  * (§3.3 create, §3.4.2.2 filters, §3.5.1 replace, §3.5.2 PatchOp, §3.6 delete, §3.12 errors,
  * §3.14 ETags) with Laurel's attributes; after each change, the access rules follow at once.
  */
+import SCIMMY from "scimmy";
 import { describe, expect, it } from "vitest";
 import { periodKey } from "../../domain/kernel/periods.ts";
 import { as, call } from "../support/api.ts";
@@ -198,6 +199,38 @@ describe("SCIM Groups (org units)", () => {
     expect(listed.body.Resources.map((g: { id: string }) => g.id)).toEqual(["live-ops"]);
   });
 
+  it("adds members as Entra ID and Okta push groups: each joins the unit; removing one without a new group is refused, nothing written", async () => {
+    await scim("POST", "/Groups", { id: "growth-lab", ...group("增长实验室", "retail-ops") });
+    await scim("POST", "/Users", user("analyst"));
+    await scim("POST", "/Users", user("designer"));
+    const added = await scim(
+      "PATCH",
+      "/Groups/growth-lab",
+      patch({ op: "add", path: "members", value: [{ value: "analyst" }, { value: "designer" }] }),
+    );
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    expect(added.body.members.map((m: { value: string }) => m.value).sort()).toEqual(["analyst", "designer"]);
+    expect((await scim("GET", "/Users/analyst")).body[enterprise].department).toBe("growth-lab");
+
+    const removed = await scim("PATCH", "/Groups/growth-lab", patch({ op: "remove", path: 'members[value eq "designer"]' }));
+    expect([removed.status, removed.body.scimType]).toEqual([400, "mutability"]);
+    expect(removed.body.detail).toContain("designer");
+    const unknown = await scim("PUT", "/Groups/growth-lab", {
+      ...group("增长实验室", "retail-ops"),
+      members: [{ value: "analyst" }, { value: "designer" }, { value: "nobody" }],
+    });
+    expect([unknown.status, unknown.body.scimType, unknown.body.detail]).toEqual([
+      400,
+      "invalidValue",
+      'No person "nobody" to add to the group.',
+    ]);
+    expect((await scim("GET", "/Groups/growth-lab")).body.members.map((m: { value: string }) => m.value).sort()).toEqual([
+      "analyst",
+      "designer",
+    ]);
+    expect((await scim("GET", "/Users/designer")).body[enterprise].department).toBe("growth-lab");
+  });
+
   it("refuses a cycle and orphaning a unit, and removes an empty one", async () => {
     const cycle = await scim("PUT", "/Groups/retail-ops", {
       ...group("零售运营部", "store-east"),
@@ -221,5 +254,39 @@ describe("SCIM Groups (org units)", () => {
     expect(ours.map((r) => r.action)).toEqual(
       expect.arrayContaining(["person.created", "person.transferred", "person.deactivated", "scim.read.users", "org-unit.put"]),
     );
+  });
+});
+
+describe("SCIM conformance, as an independent implementation reads it", () => {
+  // SCIMMY's definitions of RFC 7643's core User (with the enterprise extension) and Group.
+  const userSchema = SCIMMY.Schemas.User.definition.extend(SCIMMY.Schemas.EnterpriseUser.definition, false);
+  const groupSchema = SCIMMY.Schemas.Group.definition;
+
+  it("answers Users and Groups, alone and in list responses, that SCIMMY's RFC 7643 schemas accept as they are", async () => {
+    const users = await scim("GET", "/Users?count=50");
+    const groups = await scim("GET", "/Groups?count=50");
+    expect(() => new SCIMMY.Messages.ListResponse(users.body)).not.toThrow();
+    expect(() => new SCIMMY.Messages.ListResponse(groups.body)).not.toThrow();
+    const resources = [
+      ...users.body.Resources.map((r: object) => [userSchema, r] as const),
+      ...groups.body.Resources.map((r: object) => [groupSchema, r] as const),
+      [userSchema, (await scim("GET", "/Users/liu-yang")).body] as const,
+      [groupSchema, (await scim("GET", "/Groups/store-east")).body] as const,
+    ];
+    expect(resources.length).toBeGreaterThan(30);
+    for (const [schema, resource] of resources) {
+      const coerced = schema.coerce(resource) as Record<string, unknown>;
+      // Nothing of the core schema is dropped or changed by the independent reading.
+      for (const attribute of ["id", "userName", "displayName", "active", "members", enterprise]) {
+        expect(coerced[attribute], `${attribute} of ${(resource as { id: string }).id}`).toEqual(
+          (resource as Record<string, unknown>)[attribute],
+        );
+      }
+    }
+  });
+
+  it("is refused by the same schemas when an attribute has the wrong type, so the check above can fail", async () => {
+    const resource = (await scim("GET", "/Users/liu-yang")).body;
+    expect(() => userSchema.coerce({ ...resource, [enterprise]: { department: 7 } })).toThrow(/department/);
   });
 });

@@ -8,11 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, type Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { roles } from "../../domain/kernel/model.ts";
 import type { RouteSpec } from "../../functions/http/route.ts";
-import { areas } from "../../functions/http/route.ts";
+import { type Area, areas } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
 import { areaAccess } from "../../lib/access.ts";
 import { LaurelStack } from "../../lib/laurel-stack.ts";
@@ -185,6 +186,38 @@ describe("the badge signing key", () => {
       (area) => resources[logicalId(stack.functions[area].function)]?.Properties.Environment.Variables.BADGE_KEY_ARN,
     );
     expect(withKey).toEqual(["ledger"]);
+  });
+});
+
+describe("the DingTalk app's secret", () => {
+  const functionOf = (role: string) =>
+    Object.values(resources).find((r) => r.Type === "AWS::Lambda::Function" && JSON.stringify(r.Properties.Role).includes(`"${role}"`));
+
+  it("is one secret, read by sign-in, the org sync's callback (admin) and the deliverer, and by no other role", () => {
+    const secrets = Object.entries(resources).filter(
+      ([, r]) => r.Type === "AWS::SecretsManager::Secret" && String(r.Properties.Description).includes("DingTalk"),
+    );
+    expect(secrets).toHaveLength(1);
+    const [secretId] = secrets[0] as [string, Resource];
+    const readers = statements()
+      .filter(({ statement }) => list(statement.Action).includes("secretsmanager:GetSecretValue"))
+      .filter(({ statement }) => JSON.stringify(statement.Resource).includes(`"${secretId}"`))
+      .flatMap(({ roles: attached }) => attached);
+    const expected = [stack.functions.admin.role, stack.functions["sign-in"].role, stack.notifications.deliverer.role].map(logicalId);
+    expect(readers.sort()).toEqual(expected.sort());
+    for (const role of expected) {
+      expect(JSON.stringify(functionOf(role)?.Properties.Environment.Variables.DINGTALK_APP_SECRET_ARN)).toContain(secretId);
+    }
+  });
+
+  it("comes with the root unit of the org sync where the stage names one (-c dingTalkRootUnit)", () => {
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [], dingTalkRootUnit: "tianma" } });
+    const dev = new LaurelStack(app, "Laurel-dev-dingtalk", { config: stageConfig("dev") });
+    const variables = (area: Area) =>
+      dev.resolve((dev.functions[area].function.node.defaultChild as CfnFunction).environment) as { variables: Record<string, unknown> };
+    expect(variables("admin").variables.DINGTALK_ROOT_UNIT).toBe("tianma");
+    expect(variables("fund").variables.DINGTALK_ROOT_UNIT).toBeUndefined();
+    expect(resources[logicalId(stack.functions.admin.function)]?.Properties.Environment.Variables.DINGTALK_ROOT_UNIT).toBeUndefined();
   });
 });
 

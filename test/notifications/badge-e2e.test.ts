@@ -16,7 +16,7 @@ const receiver = await startReceiver(clock);
 Object.assign(process.env, {
   NOTIFY_TIMEOUT_MS: "300",
   DINGTALK_AGENT_ID: "4242",
-  DINGTALK_API: receiver.base,
+  DINGTALK_API_BASE: receiver.base,
   DINGTALK_APP: JSON.stringify(dingTalkApp),
 });
 const path = await startNotificationPath({ now: clock });

@@ -60,4 +60,56 @@ describe("the notifier", () => {
     // Liu Yang's notices, read again, queue their deliveries to the new channel too.
     expect(path.sqs.size).toBeGreaterThan(queued);
   });
+
+  it("tells a manager once that they now meet a promotion gate: not before, not again with later entries or a replay, and again for a new version", async () => {
+    const gate = (atLeast: number) => ({
+      name: { zh: "中层晋升·测试", en: "Middle to senior (test)" },
+      tier: "middle",
+      targetGrade: "M4",
+      criteria: [{ kind: "points", atLeast }],
+    });
+    const gateMet = async () =>
+      (await store.recent("wang-fang" as PersonId, monthAgo)).filter((n) => n.data.kind === "gate-met").map((n) => n.data);
+    const points = (amount: number) => ({
+      personId: "wang-fang",
+      points: { capability: "system-integration", amount },
+      reason: "数字化项目",
+    });
+    await store.putChannel({
+      channelId: "hr-promotions",
+      kind: "webhook",
+      kinds: ["gate-met"],
+      sealed: "unused",
+      language: "zh",
+      active: true,
+      updatedAt: new Date().toISOString(),
+    });
+    const now: number = (await ok(admin.get("/people/wang-fang/balances"))).points.total;
+    await ok(admin.put("/admin/gates/notice-test", gate(now + 30)));
+
+    await ok(admin.post("/awards", points(20)));
+    await path.poller.drain();
+    expect(await gateMet()).toEqual([]);
+
+    await ok(admin.post("/awards", points(20)));
+    await ok(admin.post("/awards", points(5)));
+    await path.poller.drain();
+    const told = { kind: "gate-met", gateId: "notice-test", version: 1, gate: gate(0).name, targetGrade: "M4" };
+    expect(await gateMet()).toEqual([told]);
+    const queued = path.sqs.size;
+
+    // Still meeting it: nothing written, nothing sent.
+    await ok(admin.post("/awards", points(5)));
+    await path.poller.drain();
+    expect(path.sqs.size).toBe(queued);
+    const replay = path.newPoller();
+    await replay.drain();
+    await replay.stop();
+    expect(await gateMet()).toEqual([told]);
+
+    await ok(admin.put("/admin/gates/notice-test", gate(now + 40)));
+    await ok(admin.post("/awards", points(1)));
+    await path.poller.drain();
+    expect(await gateMet()).toEqual([{ ...told, version: 2 }, told]);
+  });
 });

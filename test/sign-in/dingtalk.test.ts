@@ -2,16 +2,14 @@
  * Signing in from inside DingTalk, end to end: the fake DingTalk (the documented protocol), the
  * real DingTalk client, the token service's handler, and the API trusting its tokens.
  */
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, jwtVerify, SignJWT } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import { periodKey } from "../../domain/kernel/periods.ts";
-import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import { newSigningKey } from "../../functions/sign-in/token-keys.ts";
 import { call } from "../support/api.ts";
-import { tableNames } from "../support/env.ts";
 import { withDemoOrg } from "../support/org.ts";
 import { startFakeDingTalk } from "./dingtalk-fake.ts";
+import { itemsBesidesAudit } from "./items.ts";
 
 const issuer = "https://laurel.test";
 const fake = await startFakeDingTalk();
@@ -42,21 +40,6 @@ expect((await admin.post("/admin/people/he-ying/deactivation", {})).status).toBe
 
 const signIn = (code: string) => call("POST", "/auth/dingtalk", { body: { code } });
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
-
-/** Items of both tables but the audit trail: a refused sign-in may add none. */
-async function itemsBesidesAudit(): Promise<number> {
-  const db = createDocumentClient();
-  let count = 0;
-  for (const table of [tableNames.ledger, tableNames.state]) {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(new ScanCommand({ TableName: table, ExclusiveStartKey, ConsistentRead: true }));
-      count += (page.Items ?? []).filter((item) => !String(item.pk).startsWith("AUDIT#")).length;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-  }
-  return count;
-}
 
 describe("signing in from inside DingTalk", () => {
   it("exchanges the page's auth code for a Laurel token with which the person reads their own balances", async () => {

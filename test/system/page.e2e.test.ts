@@ -26,6 +26,7 @@ import { dispatch } from "../../scripts/local/api.ts";
 import { startLocalServer } from "../../scripts/local/server.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { startFakeDingTalk } from "../sign-in/dingtalk-fake.ts";
+import { startFakeWeCom } from "../sign-in/wecom-fake.ts";
 import { as } from "../support/api.ts";
 import { issuer, tableNames } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
@@ -41,7 +42,10 @@ let browser: Browser;
 // Laurel's token service, trusted beside the dev issuer, with a fake DingTalk behind it: set
 // before any handler reads its configuration.
 const dingtalk = await startFakeDingTalk();
+const wecom = await startFakeWeCom();
 Object.assign(process.env, {
+  WECOM_APP: JSON.stringify(wecom.app),
+  WECOM_API_BASE: wecom.url,
   TOKEN_ISSUER: "https://laurel.test",
   TOKEN_SIGNING_KEYS: JSON.stringify({ keys: [await newSigningKey(new Date(Date.now() - 3_600_000))] }),
   DINGTALK_APP: JSON.stringify(dingtalk.app),
@@ -546,8 +550,9 @@ describe("the managers' page", () => {
   });
 });
 
-describe("the page inside DingTalk", () => {
+describe("the page inside DingTalk or WeCom", () => {
   const corpId = "dingcorp0001";
+  const weComAgentId = "1000002";
   /**
    * A phone whose web view says DingTalk (as the DingTalk client's does), a stage configured for
    * DingTalk sign-in, and DingTalk's JSAPI stubbed with a `dd` that hands out the fake's codes.
@@ -567,15 +572,31 @@ describe("the page inside DingTalk", () => {
     await context.addInitScript(`localStorage.setItem("laurel.lang", "zh")`);
     const jsapiLoads: string[] = [];
     // A stage that signs in with DingTalk: its configuration, written into the page as at deploy time.
-    await context.route(/\/app\/(index\.html)?$/, async (route) => {
+    await context.route(/\/app\/(index\.html)?(\?[^#]*)?$/, async (route) => {
       const response = await route.fetch();
-      const config = JSON.stringify({ apiUrl: base, signIn: "dingtalk", dingtalkCorpId: corpId });
+      const config = JSON.stringify({
+        apiUrl: base,
+        signIn: "dingtalk",
+        dingtalkCorpId: corpId,
+        wecomCorpId: wecom.app.corpId,
+        wecomAgentId: weComAgentId,
+      });
       const html = (await response.text()).replace(/(id="laurel-config">)[^<]*/, (_, open: string) => open + config);
       return route.fulfill({
         contentType: "text/html",
         headers: { "content-security-policy": response.headers()["content-security-policy"] ?? "" },
         body: html,
       });
+    });
+    // WeCom's web authorisation: back to the page with a code for the member.
+    await context.route("https://open.weixin.qq.com/**", (route) => {
+      const asked = new URL(route.request().url()).searchParams;
+      const fine = asked.get("appid") === wecom.app.corpId && asked.get("agentid") === weComAgentId && asked.get("scope") === "snsapi_base";
+      const back = new URL(asked.get("redirect_uri") ?? "");
+      back.searchParams.set("code", fine ? wecom.code(dingtalkUserId === "dt-liuyang" ? "LiuYang" : dingtalkUserId) : "refused");
+      back.searchParams.set("state", asked.get("state") ?? "");
+      // WeCom's authorisation page sends the browser on (a redirect would not pass this context's routes).
+      return route.fulfill({ contentType: "text/html", body: `<script>location.replace(${JSON.stringify(back.toString())})</script>` });
     });
     await context.route("https://g.alicdn.com/**", (route) => {
       jsapiLoads.push(route.request().url());
@@ -594,7 +615,13 @@ describe("the page inside DingTalk", () => {
     const admin = await as("cao-yi", "admin");
     const { personId: _id, version: _v, updatedAt: _u, ...person } = (await admin.get("/admin/people/liu-yang")).body;
     expect(
-      (await admin.put("/admin/people/liu-yang", { ...person, identities: { dingtalk: "dt-liuyang" }, roles: ["manager"] })).status,
+      (
+        await admin.put("/admin/people/liu-yang", {
+          ...person,
+          identities: { dingtalk: "dt-liuyang", wecom: "LiuYang" },
+          roles: ["manager"],
+        })
+      ).status,
     ).toBe(200);
   });
 
@@ -615,10 +642,27 @@ describe("the page inside DingTalk", () => {
     await page.context().close();
   });
 
-  it("outside DingTalk loads no JSAPI and says where to open the page", async () => {
+  it("inside WeCom signs the person in without a click, through WeCom's web authorisation and Laurel's token service", async () => {
+    const weCom = "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 Mobile/15E148 wxwork/4.1.30 MicroMessenger/7.0.1 Language/zh";
+    const { page, jsapiLoads } = await dingTalkPhone("dt-liuyang", weCom);
+    await page.goto(`${base}/app/`);
+    await page.getByTestId("coins").waitFor();
+    const balances = await (await as("liu-yang", "manager")).get("/people/liu-yang/balances");
+    expect(await shownNumber(page, "coins")).toBe(balances.body.coins);
+    expect([new URL(page.url()).search, new URL(page.url()).hash]).toEqual(["", "#/me"]);
+    expect(jsapiLoads).toEqual([]);
+    await page.context().close();
+
+    const stranger = await dingTalkPhone("Stranger", weCom);
+    await stranger.page.goto(`${base}/app/`);
+    await stranger.page.getByText("您的账号尚未在 Laurel 登记").waitFor();
+    await stranger.page.context().close();
+  });
+
+  it("outside DingTalk and WeCom loads no JSAPI and says where to open the page", async () => {
     const { page, jsapiLoads } = await dingTalkPhone("dt-liuyang", "Mozilla/5.0 (iPhone) Mobile Safari");
     await page.goto(`${base}/app/`);
-    await page.getByText("请在钉钉工作台中打开荣誉账本。").waitFor();
+    await page.getByText("请在钉钉或企业微信工作台中打开荣誉账本。").waitFor();
     expect(jsapiLoads).toEqual([]);
     await page.context().close();
   });

@@ -15,6 +15,9 @@ export interface PageConfig {
   /** Who signs people in (lib/sign-in.ts); Cognito when absent. */
   signIn?: "cognito" | "oidc" | "dingtalk";
   dingtalkCorpId?: string;
+  /** Where the company is on WeCom too: its CorpId and the AgentId of the app that opens the page. */
+  wecomCorpId?: string;
+  wecomAgentId?: string;
 }
 
 export interface Session {

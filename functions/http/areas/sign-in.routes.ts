@@ -1,4 +1,4 @@
-/** Routes of the sign-in area: Laurel's token service, for stages whose people sign in with DingTalk. */
+/** Routes of the sign-in area: Laurel's token service, for stages whose people sign in with DingTalk or WeCom. */
 import * as z from "zod";
 import { defineRoute } from "../route.ts";
 
@@ -9,6 +9,13 @@ export const DingTalkSignIn = z
   })
   .meta({ id: "DingTalkSignIn" });
 
+export const WeComSignIn = z
+  .strictObject({
+    /** The code WeCom's web authorisation (网页授权, snsapi_base) adds to the page's address: good for 5 minutes, once. */
+    code: z.string().trim().min(1).max(512),
+  })
+  .meta({ id: "WeComSignIn" });
+
 export const signInRoutes = {
   signInDingTalk: defineRoute({
     method: "POST",
@@ -18,6 +25,17 @@ export const signInRoutes = {
     summary:
       "Sign in from inside DingTalk: the page's 免登 auth code is exchanged with DingTalk for the user id, the directory names the person, and the answer is a Laurel token (ES256, 15 minutes) with the person's directory roles. Unknown or departed people, and forged, expired or reused codes, are refused with a sentence in Chinese and English; every attempt is in the audit trail.",
     body: DingTalkSignIn,
+    audit: "service",
+    success: { status: 200, description: "The token: { accessToken, tokenType, expiresIn, personId }." },
+  }),
+  signInWeCom: defineRoute({
+    method: "POST",
+    path: "/auth/wecom",
+    area: "sign-in",
+    auth: "public",
+    summary:
+      "Sign in from inside WeCom: the code WeCom's web authorisation gave the page is exchanged with WeCom for the member's user id, the directory names the person, and the answer is a Laurel token as for DingTalk. Someone outside the company, unknown or departed people, and forged, expired or reused codes are refused with a sentence in Chinese and English; every attempt is in the audit trail.",
+    body: WeComSignIn,
     audit: "service",
     success: { status: 200, description: "The token: { accessToken, tokenType, expiresIn, personId }." },
   }),

@@ -1,13 +1,14 @@
 /**
  * Sign-in: the demo people locally (grouped by org unit, with roles); in AWS Cognito's hosted
- * sign-in, or DingTalk's (the page signs in by itself inside DingTalk; this screen shows while it
- * does, or why it could not).
+ * sign-in, or DingTalk's or WeCom's (the page signs in by itself inside either; this screen shows
+ * while it does, or why it could not).
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, type DemoPerson, type OrgUnit, request } from "../api.ts";
 import { type PageConfig, startCognitoSignIn } from "../auth.ts";
 import { insideDingTalk, signInWithDingTalk } from "../dingtalk.ts";
 import type { Dict, Lang } from "../i18n.ts";
+import { completeWeComSignIn, signsInWithWeCom, startWeComSignIn } from "../wecom.ts";
 
 interface Props {
   config: PageConfig;
@@ -43,6 +44,8 @@ export function SignInScreen({ config, t, lang, message, onToken, onLang }: Prop
       )}
       {config.devSignIn ? (
         <DemoSignIn t={t} onToken={onToken} />
+      ) : config.signIn === "dingtalk" && signsInWithWeCom(config) ? (
+        <WeComSignIn config={config} t={t} onToken={onToken} />
       ) : config.signIn === "dingtalk" ? (
         <DingTalkSignIn config={config} t={t} onToken={onToken} />
       ) : (
@@ -85,7 +88,7 @@ function DingTalkSignIn({ config, t, onToken }: { config: PageConfig; t: Dict; o
   useEffect(() => {
     if (inside) signIn();
   }, []);
-  if (!inside) return <p class="card hint">{t.openInDingTalk}</p>;
+  if (!inside) return <p class="card hint">{config.wecomCorpId ? t.openInChatApp : t.openInDingTalk}</p>;
   return (
     <section class="card">
       <button type="button" class="button" disabled={busy} onClick={signIn}>
@@ -95,6 +98,28 @@ function DingTalkSignIn({ config, t, onToken }: { config: PageConfig; t: Dict; o
         <p class="error-detail" role="alert" data-testid="signin-error">
           {error}
         </p>
+      )}
+    </section>
+  );
+}
+
+/** Inside WeCom nobody is asked to sign in either: to WeCom's authorisation and back, then the token. */
+function WeComSignIn({ config, t, onToken }: { config: PageConfig; t: Dict; onToken: (token: string) => void }) {
+  const [error, setError] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    completeWeComSignIn().then(
+      (token) => (token ? onToken(token) : startWeComSignIn(config)),
+      (e: Error) => setError(e.message || t.unreachable),
+    );
+  }, []);
+  return (
+    <section class="card" aria-busy={!error}>
+      {error ? (
+        <p class="error-detail" role="alert" data-testid="signin-error">
+          {error}
+        </p>
+      ) : (
+        <p class="hint">{t.signingInWeCom}</p>
       )}
     </section>
   );
