@@ -74,8 +74,9 @@ const configs: Record<StageName, StageConfig> = {
     removalPolicy: RemovalPolicy.RETAIN,
     threatProtection: true,
     throttle: { api: { rate: 200, burst: 400 }, writes: { rate: 50, burst: 100 } },
-    // Every gate change, and rules paying more than 1,000 coins plus points per event.
-    fourEyes: { kinds: ["gate"], ruleAwardAbove: 1000 },
+    // Every gate and source change (a source is what can pay), and rules paying more than 1,000
+    // coins plus points per event; indices, rewards and badges when a stage's policy says so.
+    fourEyes: { kinds: ["gate", "source"], ruleAwardAbove: 1000 },
     backup: {},
   },
 };

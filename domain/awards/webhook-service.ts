@@ -16,7 +16,7 @@ import {
   overspendNotes,
   type StoredBudget,
 } from "../budgets/index.ts";
-import { isActive, type OrgTree, type Person, personInactive } from "../directory/index.ts";
+import { type Caller, isActive, type OrgTree, type Person, personInactive } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
@@ -338,6 +338,17 @@ export class WebhookService {
     const latest = await this.#deps.definitions.get<Source>("source", source.id);
     if (latest?.version !== source.version) throw new SourceChanged(latest);
     return this.#definitionsNow();
+  }
+
+  /**
+   * An admin's dry run of sample events through a source, or through the change of it waiting for
+   * approval: each event's answer as the webhook would give it, nothing written, no signature.
+   */
+  async dryRunAsAdmin(caller: Caller, sourceId: string, events: readonly unknown[], pending: boolean) {
+    const source = await this.#deps.sources.dryRunVersion(caller, sourceId, pending);
+    const results: EventResult[] = [];
+    for (const event of events) results.push(await this.#settle(source, event, () => this.#definitionsNow(), true));
+    return { source: { sourceId, version: source.version }, results };
   }
 
   /** Admins retract an event on behalf of its source (e.g. when the source cannot). */
@@ -729,8 +740,9 @@ interface Definitions extends BudgetBook {
 }
 
 /**
- * Separation of duties (domain/kernel/duties.ts): nobody is paid by an event under a source they
- * defined or ever held a secret of, a rule version or a badge version they wrote or approved.
+ * Separation of duties (domain/kernel/duties.ts): nobody is paid by an event under a source version
+ * they wrote or approved or whose secrets they created, a rule version or a badge version they
+ * wrote or approved.
  */
 function refuseSelfDealing(source: Versioned<Source>, { authors }: Definitions, chains: readonly ChainAppend[]): void {
   const sourceAuthors = [...authorsOf(source), ...source.body.secrets.flatMap((s) => (s.createdBy ? [s.createdBy] : []))];

@@ -41,7 +41,8 @@ export const handler = httpHandler(
     putOrgUnit: async ({ caller, params, body }) => ({ body: await directory.putOrgUnit(caller, params.orgUnitId as OrgUnitId, body) }),
     orgUnits: async () => ({ body: { orgUnits: await directory.orgUnits() } }),
     orgUnitPeople: async ({ caller, params }) => ({ body: { people: await directory.peopleBelow(caller, params.orgUnitId as OrgUnitId) } }),
-    putSource: async ({ caller, params, body }) => ({ body: await adapters.sources().put(caller, params.sourceId, body) }),
+    putSource: async ({ caller, params, body }) => changeReply(await adapters.sources().put(caller, params.sourceId, body)),
+    approveSource: async ({ caller, params, body }) => ({ body: await adapters.sources().approve(caller, params.sourceId, body.proposal) }),
     getSource: async ({ caller, params }) => ({ body: await adapters.sources().get(caller, params.sourceId) }),
     rotateSourceSecret: async ({ caller, params, body }) => ({
       body: await adapters.sources().rotate(caller, params.sourceId, body.overlapHours),

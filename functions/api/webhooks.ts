@@ -33,6 +33,9 @@ export const handler = httpHandler(
         dryRun: query.dryRun === "true",
       }),
     }),
+    dryRunSource: async ({ caller, params, body }) => ({
+      body: await webhooks.dryRunAsAdmin(caller, params.sourceId, body.events, body.pending === true),
+    }),
     retractEvent: async ({ caller, params, body, idempotencyKey }) => {
       assertRole(caller, ["admin"]);
       return { body: await webhooks.retractAsAdmin(params.sourceId, params.eventId, body.reason, idempotencyKey) };

@@ -22,6 +22,7 @@ export function createAdapters(area: Area) {
   const ledgerStore = new DynamoLedgerStore(db, tables, definitions, timeZone);
   const clock: Clock = { now: () => new Date() };
   const audit = new AuditLog(db, tables.ledger);
+  const fourEyes = () => fourEyesFromEnv(process.env);
   let sources: SourceService | undefined;
   let auth: AuthConfig | undefined;
   return {
@@ -35,9 +36,9 @@ export function createAdapters(area: Area) {
     /** The company's time zone: periods (days, weeks) of caps, streaks and leaderboards. */
     timeZone,
     /** Read at each change, from the stage's configuration (lib/stage.ts). */
-    fourEyes: () => fourEyesFromEnv(process.env),
+    fourEyes,
     sources: () => {
-      sources ??= new SourceService({ definitions, sealer: SecretBox.fromEnv(), clock });
+      sources ??= new SourceService({ definitions, sealer: SecretBox.fromEnv(), clock, fourEyes });
       return sources;
     },
     auth: () => {
