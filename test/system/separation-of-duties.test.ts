@@ -3,6 +3,7 @@
  * path is refused with its own problem code, the ledger is unchanged and verifies clean.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { periodKey } from "../../domain/kernel/periods.ts";
 import { ApproveIndexAnswer } from "../../functions/http/areas/leaderboard.routes.ts";
 import { ApproveSourceAnswer, SourceDryRunAnswer } from "../../functions/http/areas/sources.routes.ts";
 import { as, type Client } from "../support/api.ts";
@@ -257,6 +258,12 @@ describe("four eyes on sources and pioneer indices", () => {
       approvedBy: "chen-jian",
       secrets: [],
     });
+    const { records } = (await other.get(`/admin/audit?day=${periodKey(new Date(), "day")}&limit=1000`)).body;
+    for (const [actor, outcome] of [
+      ["cao-yi", "self-approval"],
+      ["chen-jian", "200"],
+    ])
+      expect(records).toContainEqual(expect.objectContaining({ actor, action: "approveSource", targets: ["pending-src"], outcome }));
 
     // A third admin asks for the first secret: the version keeps its author and approver.
     const issued = await (await as("gao-bo", "admin")).post("/admin/sources/pending-src/secrets", {});
