@@ -6,6 +6,7 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { FourEyesPolicy } from "../domain/kernel/definitions.ts";
 import type { BackupSettings } from "./constructs/backup.ts";
+import type { TableNames } from "./constructs/ledger-tables.ts";
 
 export const stageNames = ["dev", "prod"] as const;
 export type StageName = (typeof stageNames)[number];
@@ -52,6 +53,8 @@ export interface StageConfig {
   fourEyes: FourEyesPolicy;
   /** Where backups are copied and whether the vault is locked: per account, from `cdk -c` (lib/app.ts). */
   backup: BackupSettings;
+  /** Restored tables the stack adopts instead of its own: per account, from `cdk -c` (lib/app.ts). */
+  tableNames?: TableNames;
 }
 
 const configs: Record<StageName, StageConfig> = {
