@@ -1,7 +1,6 @@
 /** Lambda: achievement webhooks from sources, and retractions. */
 
 import { WebhookService } from "../../domain/awards/index.ts";
-import { assertRole } from "../../domain/directory/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { httpHandler } from "../http/http.ts";
 
@@ -36,10 +35,9 @@ export const handler = httpHandler(
     dryRunSource: async ({ caller, params, body }) => ({
       body: await webhooks.dryRunAsAdmin(caller, params.sourceId, body.events, body.pending === true),
     }),
-    retractEvent: async ({ caller, params, body, idempotencyKey }) => {
-      assertRole(caller, ["admin"]);
-      return { body: await webhooks.retractAsAdmin(params.sourceId, params.eventId, body.reason, idempotencyKey) };
-    },
+    retractEvent: async ({ caller, params, body, idempotencyKey }) => ({
+      body: await webhooks.retractAsAdmin(caller, params.sourceId, params.eventId, body.reason, idempotencyKey),
+    }),
   },
   adapters,
 );

@@ -101,6 +101,20 @@ describe("nobody acts on their own chain", () => {
     expect(await coinsOf("cao-yi")).toBe(before);
   });
 
+  it("retracting, for its source, an event that paid oneself is refused: self-reversal", async () => {
+    const secret = await source(other, "retract-src", "com.attack.retract");
+    expect((await rule(other, "retract-rule", "com.attack.retract", { coins: 20 })).status).toBe(200);
+    const event = cloudEvent("com.attack.retract", "cao-yi", {});
+    expect((await deliver("retract-src", event, { secret })).body.results[0].status).toBe("accepted");
+    const before = await coinsOf("cao-yi");
+    const url = `/admin/sources/retract-src/events/${event.id}/retraction`;
+    const own = await mallory.post(url, { reason: "mistake" });
+    expect([own.status, own.body.code]).toEqual([403, "self-reversal"]);
+    expect(await coinsOf("cao-yi")).toBe(before);
+    const byAnother = await other.post(url, { reason: "mistake" });
+    expect([byAnother.status, (await coinsOf("cao-yi")) - before]).toEqual([200, -20]);
+  });
+
   it("cancelling one's own redemption is refused: self-cancellation", async () => {
     const manager = await as("cao-yi", "manager", "admin");
     await other.post("/awards", { personId: "cao-yi", coins: 100, reason: "奖励" });
