@@ -173,10 +173,10 @@ export class DefinitionChanges {
   async withPending<T, V, P = T>(
     kind: DefinitionKind,
     id: string,
-    show: (current: Versioned<T>) => V,
+    show: (current: Versioned<T>) => V | Promise<V>,
   ): Promise<(V & { pending?: ProposalView<P> }) | { id: string; version: 0; pending: ProposalView<P> }> {
     const { current, pending } = await this.read<T, P>(kind, id);
-    if (current) return { ...show(current), ...(pending ? { pending } : {}) };
+    if (current) return { ...(await show(current)), ...(pending ? { pending } : {}) };
     if (pending) return { id, version: 0, pending };
     throw new NotFoundError(kind, id);
   }

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { periodKey } from "../../domain/kernel/periods.ts";
+import { GetRewardAnswer } from "../../functions/http/areas/fund.routes.ts";
 import { ApproveIndexAnswer } from "../../functions/http/areas/leaderboard.routes.ts";
 import { ApproveSourceAnswer, SourceDryRunAnswer } from "../../functions/http/areas/sources.routes.ts";
 import { as, type Client } from "../support/api.ts";
@@ -212,10 +213,20 @@ describe("four eyes on definition changes", () => {
     expect([proposed.status, proposed.body.status]).toEqual([202, "pending"]);
     const offered = async () => (await other.get("/rewards")).body.rewards.map((r: { rewardId: string }) => r.rewardId);
     expect(await offered()).not.toContain("gold-card");
+    const finance = await as("peng-li", "finance");
+    const read = await finance.get("/admin/rewards/gold-card");
+    expect(GetRewardAnswer.parse(read.body)).toMatchObject({
+      version: 0,
+      pending: { proposal: 1, proposedBy: "cao-yi", definition: { price: 1 } },
+    });
+    expect((await (await as("yang-xue", "manager")).get("/admin/rewards/gold-card")).status).toBe(403);
     expect((await mallory.post("/admin/rewards/gold-card/approval", { proposal: 1 })).body.code).toBe("self-approval");
     const approved = await other.post("/admin/rewards/gold-card/approval", { proposal: 1 });
     expect([approved.status, approved.body.version, approved.body.remaining]).toEqual([200, 1, 100]);
     expect(await offered()).toContain("gold-card");
+    const approvedRead = (await finance.get("/admin/rewards/gold-card")).body;
+    expect(GetRewardAnswer.parse(approvedRead)).toMatchObject({ rewardId: "gold-card", version: 1, remaining: 100 });
+    expect(approvedRead.pending).toBeUndefined();
 
     const badge = await mallory.put("/admin/badges/four-eyes-badge", {
       name: { zh: "徽章", en: "Badge" },
