@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { periodKey } from "../../domain/kernel/periods.ts";
 import { GetRewardAnswer } from "../../functions/http/areas/fund.routes.ts";
-import { ApproveIndexAnswer } from "../../functions/http/areas/leaderboard.routes.ts";
-import { ApproveSourceAnswer, SourceDryRunAnswer } from "../../functions/http/areas/sources.routes.ts";
+import { ApproveIndexAnswer, GetIndexAnswer } from "../../functions/http/areas/leaderboard.routes.ts";
+import { ApproveSourceAnswer, GetSourceAnswer, SourceDryRunAnswer } from "../../functions/http/areas/sources.routes.ts";
 import { as, type Client } from "../support/api.ts";
 import { ledgerProblems } from "../support/invariants.ts";
 import { withDemoOrg } from "../support/org.ts";
@@ -263,7 +263,7 @@ describe("four eyes on sources and pioneer indices", () => {
       "cao-yi",
     ]);
     expect(proposed.body.secret).toBeUndefined();
-    expect((await other.get("/admin/sources/pending-src")).body).toMatchObject({
+    expect(GetSourceAnswer.parse((await other.get("/admin/sources/pending-src")).body)).toMatchObject({
       version: 0,
       pending: { proposal: 1, definition: { name: "Pending" } },
     });
@@ -329,6 +329,10 @@ describe("four eyes on sources and pioneer indices", () => {
     expect((await mallory.post("/admin/sources/pending-src/approval", { proposal: 2 })).body.code).toBe("self-approval");
     const approved = await other.post("/admin/sources/pending-src/approval", { proposal: 2 });
     expect([approved.status, approved.body.version, approved.body.secrets.length]).toEqual([200, 4, 2]);
+    expect(GetSourceAnswer.parse((await other.get("/admin/sources/pending-src")).body)).toMatchObject({
+      version: 4,
+      approvedBy: "chen-jian",
+    });
     // The secrets it had still sign; the approved schema now refuses the same event.
     const refused = await attempt("pending-src", secret, type, "yang-xue");
     expect([refused.result.status, refused.result.problem.code, refused.after]).toEqual([
@@ -342,7 +346,7 @@ describe("four eyes on sources and pioneer indices", () => {
     const index = { name: { zh: "先锋指数", en: "Pioneer index" }, measures: [{ measure: "points", weight: 1 }] };
     const proposed = await mallory.put("/admin/indices/four-eyes-index", index);
     expect([proposed.status, proposed.body.status, proposed.body.proposal]).toEqual([202, "pending", 1]);
-    expect((await other.get("/admin/indices/four-eyes-index")).body).toMatchObject({
+    expect(GetIndexAnswer.parse((await other.get("/admin/indices/four-eyes-index")).body)).toMatchObject({
       version: 0,
       pending: { proposal: 1, definition: index },
     });
@@ -359,5 +363,6 @@ describe("four eyes on sources and pioneer indices", () => {
       definition: index,
     });
     expect((await ranked()).body.index).toMatchObject({ indexId: "four-eyes-index", version: 1 });
+    expect(GetIndexAnswer.parse((await other.get("/admin/indices/four-eyes-index")).body)).not.toHaveProperty("pending");
   });
 });

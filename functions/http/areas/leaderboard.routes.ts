@@ -36,6 +36,23 @@ export const IndexAnswer = z
   .meta({ id: "IndexAnswer" });
 export const ApproveIndexAnswer = IndexAnswer;
 
+const IndexProposal = z.object({
+  id: z.string(),
+  proposal: z.number().int().min(1),
+  basedOn: z.number().int().min(0),
+  proposedAt: z.iso.datetime(),
+  proposedBy: z.string(),
+  definition: IndexDefinition,
+});
+
+/** An index and the change waiting for approval; an index only proposed so far is version 0 with its proposal. */
+export const GetIndexAnswer = z
+  .union([
+    IndexAnswer.extend({ pending: IndexProposal.optional() }),
+    z.object({ id: z.string(), version: z.literal(0), pending: IndexProposal }),
+  ])
+  .meta({ id: "GetIndexAnswer" });
+
 export const PreferencesInput = z.strictObject({ leaderboardOptOut: z.boolean() }).meta({ id: "PreferencesInput" });
 
 export const leaderboardRoutes = {

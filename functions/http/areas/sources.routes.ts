@@ -28,6 +28,26 @@ export const SourceAnswer = SourceInput.extend({
 }).meta({ id: "SourceAnswer" });
 export const ApproveSourceAnswer = SourceAnswer;
 
+const SourceProposal = z.object({
+  id: z.string(),
+  proposal: z.number().int().min(1),
+  basedOn: z.number().int().min(0),
+  proposedAt: z.iso.datetime(),
+  proposedBy: z.string(),
+  definition: SourceInput,
+});
+
+/**
+ * GET /admin/sources/{sourceId} (declared in routes.ts): the source and the change waiting for
+ * approval; a source only proposed so far is version 0 with its proposal.
+ */
+export const GetSourceAnswer = z
+  .union([
+    SourceAnswer.extend({ pending: SourceProposal.optional() }),
+    z.object({ id: z.string(), version: z.literal(0), pending: SourceProposal }),
+  ])
+  .meta({ id: "GetSourceAnswer" });
+
 export const SourceDryRunRequest = z
   .strictObject({
     /** CloudEvents as the source would send them; nothing is signed, nothing is written. */
