@@ -78,7 +78,7 @@ export const areaAccess: Record<Area, AreaAccess> = {
   eligibility: { ledger: "read", state: { writes: definitions("gate") }, audit: true },
   leaderboard: { ledger: "none", state: "read" },
   // Pioneer indices (admin) and opt-out preferences (self): kept apart so boards stay read-only.
-  "leaderboard-settings": { ledger: "none", state: { writes: [...families.preferences, ...families.definitions("index")] }, audit: true },
+  "leaderboard-settings": { ledger: "none", state: { writes: [...families.preferences, ...definitions("index")] }, audit: true },
   // Rewards in the authors' chains, the pool's head (its reservation and book) and, on acceptance, the fund claim.
   bounties: { ledger: "append", state: { writes: [...families.chainHeads, "CLAIM#*", ...families.bounties] }, audit: true },
   // Imported entries (their chain heads and late sums) and the import's progress.

@@ -16,6 +16,14 @@ const stage = stageConfig(app.node.tryGetContext("stage") ?? "dev", app.node.try
 // Per account: -c backupCopyVaultArn=<a vault in a second region> -c backupLockDays=35 (docs/OPERATIONS.md).
 const copyToVaultArn: string | undefined = app.node.tryGetContext("backupCopyVaultArn");
 const lockDays: string | undefined = app.node.tryGetContext("backupLockDays");
+// After a restore: -c ledgerTable=<restored name> -c stateTable=<restored name>, kept in cdk.json's
+// context from then on (docs/OPERATIONS.md, "Runbook: restore the tables in AWS").
+const tableNames = Object.fromEntries(
+  (["ledger", "state"] as const).flatMap((name) => {
+    const value: string | undefined = app.node.tryGetContext(`${name}Table`);
+    return value ? [[name, value]] : [];
+  }),
+);
 const config = {
   ...stage,
   backup: {
@@ -23,6 +31,7 @@ const config = {
     ...(copyToVaultArn ? { copyToVaultArn } : {}),
     ...(lockDays ? { lock: { minRetentionDays: Number(lockDays), changeableForDays: 3 } } : {}),
   },
+  ...(Object.keys(tableNames).length ? { tableNames } : {}),
 };
 const webDist = join(repoRoot, "web", "dist");
 

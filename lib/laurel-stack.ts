@@ -50,7 +50,10 @@ export class LaurelStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    this.tables = new LedgerTables(this, "Tables", { stateRemovalPolicy: config.removalPolicy });
+    this.tables = new LedgerTables(this, "Tables", {
+      stateRemovalPolicy: config.removalPolicy,
+      ...(config.tableNames ? { names: config.tableNames } : {}),
+    });
     this.backup = new Backup(this, "Backup", { stage: config.stage, tables: Object.values(this.tables.tables), ...config.backup });
     this.china = config.partition === "aws-cn" ? chinaDomains(this) : undefined;
     const apiDomainName = this.china?.api.domainName;

@@ -6,6 +6,7 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { FourEyesPolicy } from "../domain/kernel/definitions.ts";
 import type { BackupSettings } from "./constructs/backup.ts";
+import type { TableNames } from "./constructs/ledger-tables.ts";
 
 export const stageNames = ["dev", "prod"] as const;
 export type StageName = (typeof stageNames)[number];
@@ -52,6 +53,8 @@ export interface StageConfig {
   fourEyes: FourEyesPolicy;
   /** Where backups are copied and whether the vault is locked: per account, from `cdk -c` (lib/app.ts). */
   backup: BackupSettings;
+  /** Restored tables the stack adopts instead of its own: per account, from `cdk -c` (lib/app.ts). */
+  tableNames?: TableNames;
 }
 
 const configs: Record<StageName, StageConfig> = {
@@ -74,8 +77,9 @@ const configs: Record<StageName, StageConfig> = {
     removalPolicy: RemovalPolicy.RETAIN,
     threatProtection: true,
     throttle: { api: { rate: 200, burst: 400 }, writes: { rate: 50, burst: 100 } },
-    // Every gate change, and rules paying more than 1,000 coins plus points per event.
-    fourEyes: { kinds: ["gate"], ruleAwardAbove: 1000 },
+    // Every gate and source change (a source is what can pay), and rules paying more than 1,000
+    // coins plus points per event; indices, rewards and badges when a stage's policy says so.
+    fourEyes: { kinds: ["gate", "source"], ruleAwardAbove: 1000 },
     backup: {},
   },
 };

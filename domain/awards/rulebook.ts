@@ -57,10 +57,7 @@ export class RuleBook {
     id: string,
   ): Promise<(DefinitionView<T> & { pending?: ProposalView<T> }) | { id: string; version: 0; pending: ProposalView<T> }> {
     assertRole(caller, ["admin"]);
-    const [found, pending] = await Promise.all([this.#definitions.get<T>(kind, id), this.#changes.pending<T>(kind, id)]);
-    if (!found && !pending) throw new NotFoundError(kind, id);
-    if (!found) return { id, version: 0, pending: pending as ProposalView<T> };
-    return { ...definitionView(found), ...(pending ? { pending } : {}) };
+    return this.#changes.withPending<T, DefinitionView<T>>(kind, id, definitionView);
   }
 
   /**
@@ -124,12 +121,7 @@ export class RuleBook {
 
   /** The current version, or the pending change as the version it would become. */
   async #dryRunVersion(ruleId: string, pending: boolean): Promise<{ version: number; body: RuleDefinition }> {
-    if (pending) {
-      const proposal = await this.#changes.pending<RuleDefinition>("rule", ruleId);
-      if (!proposal)
-        throw new DomainError("not-found", "no-pending-change", `No change of rule ${ruleId} is waiting for approval.`, { id: ruleId });
-      return { version: proposal.basedOn + 1, body: proposal.definition };
-    }
+    if (pending) return this.#changes.pendingVersion<RuleDefinition>("rule", ruleId);
     const stored = await this.#definitions.get<RuleDefinition>("rule", ruleId);
     if (!stored) throw new NotFoundError("rule", ruleId);
     return stored;

@@ -5,7 +5,14 @@
 import * as z from "zod";
 import type { Caller } from "../directory/index.ts";
 import { assertRole } from "../directory/index.ts";
-import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import {
+  DefinitionChanges,
+  type DefinitionStore,
+  type DefinitionView,
+  type FourEyesPolicy,
+  type ProposalView,
+  type Versioned,
+} from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
@@ -83,48 +90,79 @@ export interface SourceView extends SourceInput {
   sourceId: string;
   version: number;
   updatedAt: string;
+  updatedBy: string;
+  approvedBy?: string;
   secrets: Omit<StoredSecret, "sealed">[];
 }
 
-export const viewOf = (source: Versioned<Source>): SourceView => ({
+export const viewOf = (source: Omit<DefinitionView<Source>, "definition"> & { body: Source }): SourceView => ({
   sourceId: source.id,
   version: source.version,
   updatedAt: source.updatedAt,
+  updatedBy: source.updatedBy,
+  ...(source.approvedBy ? { approvedBy: source.approvedBy } : {}),
   name: source.body.name,
   eventTypes: source.body.eventTypes,
   maxEventAgeDays: source.body.maxEventAgeDays,
   secrets: source.body.secrets.map(({ sealed: _, ...rest }) => rest),
 });
 
+export type SourceChange =
+  | { status: "current"; view: { source: SourceView; secret?: string } }
+  | { status: "pending"; view: ProposalView<SourceInput> };
+
+/** A proposal holds no secrets: approved, it keeps those the source has (none when it is new). */
+const withSecretsOf = (input: SourceInput, current: Versioned<Source> | undefined): Source => ({
+  ...input,
+  secrets: current?.body.secrets ?? [],
+});
+
+/** Every event type's data schema must be one zod can compile, or the source is refused. */
+function checkDataSchemas(input: SourceInput): void {
+  for (const { type, dataSchema } of input.eventTypes) {
+    if (!dataSchema) continue;
+    try {
+      z.fromJSONSchema(dataSchema as Parameters<typeof z.fromJSONSchema>[0]);
+    } catch (error) {
+      throw new DomainError(
+        "unprocessable",
+        "data-schema-invalid",
+        `The data schema of ${type} is not a JSON Schema Laurel can use: ${(error as Error).message}`,
+        { eventType: type },
+      );
+    }
+  }
+}
+
 export class SourceService {
   readonly #definitions: DefinitionStore;
   readonly #sealer: SecretSealer;
   readonly #clock: Clock;
+  readonly #changes: DefinitionChanges;
 
-  constructor(deps: { definitions: DefinitionStore; sealer: SecretSealer; clock: Clock }) {
+  constructor(deps: { definitions: DefinitionStore; sealer: SecretSealer; clock: Clock; fourEyes?: () => FourEyesPolicy }) {
     this.#definitions = deps.definitions;
     this.#sealer = deps.sealer;
     this.#clock = deps.clock;
+    this.#changes = new DefinitionChanges(deps);
   }
 
-  /** Creates or changes a source. A new source gets its first secret, returned this once only. */
-  async put(caller: Caller, sourceId: string, input: SourceInput): Promise<{ source: SourceView; secret?: string }> {
+  /**
+   * Creates or changes a source. A new source gets its first secret, returned this once only.
+   * Under four eyes the change is a proposal, without secrets: an approved new source has none
+   * until an admin asks for one (`rotate`), and a changed one keeps those it has.
+   */
+  async put(caller: Caller, sourceId: string, input: SourceInput): Promise<SourceChange> {
     assertRole(caller, ["admin"]);
-    for (const { type, dataSchema } of input.eventTypes) {
-      if (!dataSchema) continue;
-      try {
-        z.fromJSONSchema(dataSchema as Parameters<typeof z.fromJSONSchema>[0]);
-      } catch (error) {
-        throw new DomainError(
-          "unprocessable",
-          "data-schema-invalid",
-          `The data schema of ${type} is not a JSON Schema Laurel can use: ${(error as Error).message}`,
-          {
-            eventType: type,
-          },
-        );
-      }
+    checkDataSchemas(input);
+    if (this.#changes.needsApproval("source")) {
+      const proposed = await this.#changes.change(caller.personId, "source", sourceId, input);
+      if (proposed.status === "pending") return proposed;
     }
+    return { status: "current", view: await this.#putNow(caller, sourceId, input) };
+  }
+
+  async #putNow(caller: Caller, sourceId: string, input: SourceInput): Promise<{ source: SourceView; secret?: string }> {
     const current = await this.#definitions.get<Source>("source", sourceId);
     const now = this.#clock.now().toISOString();
     const secret = current ? undefined : generateSecret();
@@ -142,14 +180,36 @@ export class SourceService {
     return { source: viewOf(next), ...(secret ? { secret } : {}) };
   }
 
-  async get(caller: Caller, sourceId: string): Promise<SourceView> {
+  /** A second admin approves the source change waiting for approval; its author cannot. */
+  async approve(caller: Caller, sourceId: string, proposal: number): Promise<SourceView> {
     assertRole(caller, ["admin"]);
-    const source = await this.#definitions.get<Source>("source", sourceId);
-    if (!source) throw new NotFoundError("source", sourceId);
-    return viewOf(source);
+    const approved = await this.#changes.approve<Source, SourceInput>(caller.personId, "source", sourceId, proposal, withSecretsOf);
+    return viewOf({ ...approved, body: approved.definition });
   }
 
-  /** A new secret; the current ones stay valid for `overlapHours`, so senders can switch over. */
+  /** The source without its secrets, and the change waiting for approval if any. */
+  async get(caller: Caller, sourceId: string) {
+    assertRole(caller, ["admin"]);
+    return this.#changes.withPending<Source, SourceView, SourceInput>("source", sourceId, viewOf);
+  }
+
+  /**
+   * The version a dry run evaluates: the current one, or with `pending` the change waiting for
+   * approval as the version it would become (with the secrets the source has now).
+   */
+  async dryRunVersion(caller: Caller, sourceId: string, pending: boolean): Promise<Versioned<Source>> {
+    assertRole(caller, ["admin"]);
+    if (pending) return this.#changes.pendingVersion<Source, SourceInput>("source", sourceId, withSecretsOf);
+    const current = await this.#definitions.get<Source>("source", sourceId);
+    if (!current) throw new NotFoundError("source", sourceId);
+    return current;
+  }
+
+  /**
+   * A new secret; the current ones stay valid for `overlapHours`, so senders can switch over. The
+   * secret is not part of the definition: the version keeps its author and approver, and the
+   * secret names who created it (never paid by the source's events).
+   */
   async rotate(caller: Caller, sourceId: string, overlapHours: number): Promise<{ source: SourceView; secret: string }> {
     assertRole(caller, ["admin"]);
     const current = await this.#definitions.get<Source>("source", sourceId);
@@ -166,7 +226,6 @@ export class SourceService {
       ...current,
       version: current.version + 1,
       updatedAt: now.toISOString(),
-      updatedBy: caller.personId,
       body: {
         ...current.body,
         secrets: [...kept, { secretId, sealed: await this.#sealer.seal(secret), createdAt: now.toISOString(), createdBy: caller.personId }],

@@ -16,11 +16,11 @@ import {
   overspendNotes,
   type StoredBudget,
 } from "../budgets/index.ts";
-import { isActive, type OrgTree, type Person, personInactive } from "../directory/index.ts";
+import { assertRole, type Caller, isActive, type OrgTree, type Person, personInactive } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
-import { assertNotPaidByOwn, authorsOf } from "../kernel/duties.ts";
+import { assertNotPaidByOwn, assertNotSelf, authorsOf } from "../kernel/duties.ts";
 import { DomainError, type ErrorKind, UnauthenticatedError } from "../kernel/errors.ts";
 import { parseJson, storageProblem } from "../kernel/json.ts";
 import type { EntryId, OrgUnitId, PersonId } from "../kernel/model.ts";
@@ -340,8 +340,23 @@ export class WebhookService {
     return this.#definitionsNow();
   }
 
-  /** Admins retract an event on behalf of its source (e.g. when the source cannot). */
-  async retractAsAdmin(sourceId: string, eventId: string, reason: string, key: string): Promise<EventResult> {
+  /**
+   * An admin's dry run of sample events through a source, or through the change of it waiting for
+   * approval: each event's answer as the webhook would give it, nothing written, no signature.
+   */
+  async dryRunAsAdmin(caller: Caller, sourceId: string, events: readonly unknown[], pending: boolean) {
+    const source = await this.#deps.sources.dryRunVersion(caller, sourceId, pending);
+    const results: EventResult[] = [];
+    for (const event of events) results.push(await this.#settle(source, event, () => this.#definitionsNow(), true));
+    return { source: { sourceId, version: source.version }, results };
+  }
+
+  /**
+   * Admins retract an event on behalf of its source (e.g. when the source cannot); never one that
+   * paid themselves, which would reverse entries in their own chain.
+   */
+  async retractAsAdmin(caller: Caller, sourceId: string, eventId: string, reason: string, key: string): Promise<EventResult> {
+    assertRole(caller, ["admin"]);
     const source = await this.#deps.definitions.get<Source>("source", sourceId);
     if (!source) throw new DomainError("not-found", "source-not-found", `No source with id "${sourceId}".`);
     const now = this.#deps.clock.now().toISOString();
@@ -355,7 +370,14 @@ export class WebhookService {
       data,
     };
     // The Idempotency-Key names the request: a retry at another moment is the same request.
-    const result = await this.#retract(source, event, () => this.#definitionsNow(), false, fingerprint({ key, sourceId, data }));
+    const result = await this.#retract(
+      source,
+      event,
+      () => this.#definitionsNow(),
+      false,
+      fingerprint({ key, sourceId, data }),
+      caller.personId,
+    );
     if (result.status !== "rejected") return result;
     const { status, code, detail, type: _type, title: _title, ...details } = result.problem;
     throw new DomainError(kindOfStatus[status] ?? "conflict", code, detail, details);
@@ -602,6 +624,7 @@ export class WebhookService {
     definitions: () => Promise<Definitions>,
     dryRun: boolean,
     eventFingerprint = fingerprint(event),
+    retractedBy?: PersonId,
   ): Promise<EventResult> {
     const data = RetractionData.safeParse(event.data);
     if (!data.success) return rejected(event.id, 400, "event-invalid", "A retraction names the event to retract in data.eventId.");
@@ -617,6 +640,7 @@ export class WebhookService {
         return rejected(event.id, 409, "already-retracted", `Event "${targetId}" was already retracted by "${probe.retractedBy}".`);
       const original = probe.record;
       const people = [...new Set([...original.awards.map((a) => a.personId), ...original.effects.map((e) => e.personId)])];
+      if (retractedBy) assertNotSelf("reversal", retractedBy, people, { sourceId: source.id, eventId: targetId });
       const [target, entries] = await Promise.all([
         store.readEvent(source.id, targetId, people),
         store.readEntries(original.awards.filter((a) => a.kind === "award").map((a) => a.entryId)),
@@ -729,8 +753,9 @@ interface Definitions extends BudgetBook {
 }
 
 /**
- * Separation of duties (domain/kernel/duties.ts): nobody is paid by an event under a source they
- * defined or ever held a secret of, a rule version or a badge version they wrote or approved.
+ * Separation of duties (domain/kernel/duties.ts): nobody is paid by an event under a source version
+ * they wrote or approved or whose secrets they created, a rule version or a badge version they
+ * wrote or approved.
  */
 function refuseSelfDealing(source: Versioned<Source>, { authors }: Definitions, chains: readonly ChainAppend[]): void {
   const sourceAuthors = [...authorsOf(source), ...source.body.secrets.flatMap((s) => (s.createdBy ? [s.createdBy] : []))];

@@ -15,6 +15,7 @@ import {
   DefinitionChanges,
   type DefinitionStore,
   type DefinitionView,
+  definitionView,
   type FourEyesPolicy,
   type ProposalView,
 } from "../kernel/definitions.ts";
@@ -89,6 +90,12 @@ export class RedemptionService {
   async approveReward(caller: Caller, rewardId: string, proposal: number): Promise<RewardView> {
     assertRole(caller, ["admin"]);
     return this.#viewOf(await this.#changes.approve<RewardDefinition>(caller.personId, "reward", rewardId, proposal));
+  }
+
+  /** A reward as admins and finance manage it: the current version, and the change waiting for approval if any. */
+  async reward(caller: Caller, rewardId: string) {
+    assertRole(caller, ["admin", "finance"]);
+    return this.#changes.withPending<RewardDefinition, RewardView>("reward", rewardId, (current) => this.#viewOf(definitionView(current)));
   }
 
   async #viewOf(version: DefinitionView<RewardDefinition>): Promise<RewardView> {

@@ -228,11 +228,7 @@ export class EligibilityService {
   }
 
   async #pendingGate(gateId: string): Promise<Versioned<GateDefinition>> {
-    const pending = await this.#changes.pending<GateDefinition>("gate", gateId);
-    if (!pending)
-      throw new DomainError("not-found", "no-pending-change", `No change of gate ${gateId} is waiting for approval.`, { id: gateId });
-    const { proposedAt, proposedBy, definition, basedOn } = pending;
-    return { id: gateId, version: basedOn + 1, updatedAt: proposedAt, updatedBy: proposedBy as PersonId, body: definition };
+    return this.#changes.pendingVersion<GateDefinition>("gate", gateId);
   }
 
   async #everyoneIn(orgUnitId: OrgUnitId): Promise<string[]> {

@@ -5,7 +5,7 @@
  * version only when a second admin approves it.
  */
 import { assertNotSelf } from "./duties.ts";
-import { DomainError } from "./errors.ts";
+import { DomainError, NotFoundError } from "./errors.ts";
 import type { PersonId } from "./model.ts";
 import type { Clock } from "./ports.ts";
 
@@ -98,6 +98,13 @@ const proposalView = <T>(p: Versioned<Proposal<T>>): ProposalView<T> => ({
   definition: p.body.definition,
 });
 
+/** How a proposal becomes a stored body, given the current version (a source keeps its sealed secrets). */
+type Completion<T, P> = (definition: P, current: Versioned<T> | undefined) => T;
+const asIs = <T, P>(definition: P): T => definition as unknown as T;
+
+const noPendingChange = (kind: DefinitionKind, id: string) =>
+  new DomainError("not-found", "no-pending-change", `No change of ${kind} ${id} is waiting for approval.`, { id });
+
 /** Changes definitions of every kind the same way: directly, or by proposal and approval. */
 export class DefinitionChanges {
   readonly #store: DefinitionStore;
@@ -110,15 +117,19 @@ export class DefinitionChanges {
     this.#policy = deps.fourEyes ?? (() => noFourEyes);
   }
 
-  /** A rule's change passes its award per event, which decides whether it needs approval. */
-  async change<T>(author: PersonId, kind: DefinitionKind, id: string, body: T, awardPerEvent?: number): Promise<ChangeResult<T>> {
+  /** Whether a change of this kind (a rule's: paying this much per event) waits for a second admin. */
+  needsApproval(kind: DefinitionKind, awardPerEvent?: number): boolean {
     const policy = this.#policy();
     const above = policy.ruleAwardAbove;
-    const needsApproval = policy.kinds.includes(kind) || (awardPerEvent !== undefined && above !== undefined && awardPerEvent > above);
+    return policy.kinds.includes(kind) || (awardPerEvent !== undefined && above !== undefined && awardPerEvent > above);
+  }
+
+  /** A rule's change passes its award per event, which decides whether it needs approval. */
+  async change<T>(author: PersonId, kind: DefinitionKind, id: string, body: T, awardPerEvent?: number): Promise<ChangeResult<T>> {
     const current = await this.#store.get<T>(kind, id);
     const basedOn = current?.version ?? 0;
     const now = this.#clock.now().toISOString();
-    if (!needsApproval) {
+    if (!this.needsApproval(kind, awardPerEvent)) {
       const next: Versioned<T> = { id, version: basedOn + 1, updatedAt: now, updatedBy: author, body };
       await this.#store.put(kind, next, basedOn);
       return { status: "current", view: definitionView(next) };
@@ -136,20 +147,59 @@ export class DefinitionChanges {
   }
 
   /** The change waiting for approval, if the definition has not moved on since it was proposed. */
-  async pending<T>(kind: DefinitionKind, id: string): Promise<ProposalView<T> | undefined> {
-    const [current, proposal] = await Promise.all([this.#store.get<T>(kind, id), this.#store.get<Proposal<T>>(`proposed-${kind}`, id)]);
-    return proposal && proposal.body.basedOn === (current?.version ?? 0) ? proposalView(proposal) : undefined;
+  async pending<P>(kind: DefinitionKind, id: string): Promise<ProposalView<P> | undefined> {
+    return (await this.read<unknown, P>(kind, id)).pending;
   }
 
-  /** A second admin makes proposal number `proposal` the next version; its author cannot. */
-  async approve<T>(approver: PersonId, kind: DefinitionKind, id: string, proposal: number): Promise<DefinitionView<T>> {
-    const [current, proposed] = await Promise.all([this.#store.get<T>(kind, id), this.#store.get<Proposal<T>>(`proposed-${kind}`, id)]);
+  /** The current version and the change waiting for approval, if any. */
+  async read<T, P = T>(kind: DefinitionKind, id: string): Promise<{ current?: Versioned<T>; pending?: ProposalView<P> }> {
+    const [current, proposal] = await Promise.all([this.#store.get<T>(kind, id), this.#store.get<Proposal<P>>(`proposed-${kind}`, id)]);
+    const pending = proposal && proposal.body.basedOn === (current?.version ?? 0) ? proposalView(proposal) : undefined;
+    return { ...(current ? { current } : {}), ...(pending ? { pending } : {}) };
+  }
+
+  /** The change waiting for approval as the version it would become: what a dry run before approval evaluates. */
+  async pendingVersion<T, P = T>(kind: DefinitionKind, id: string, complete: Completion<T, P> = asIs): Promise<Versioned<T>> {
+    const { current, pending } = await this.read<T, P>(kind, id);
+    if (!pending) throw noPendingChange(kind, id);
+    const { basedOn, proposedAt, proposedBy, definition } = pending;
+    return { id, version: basedOn + 1, updatedAt: proposedAt, updatedBy: proposedBy as PersonId, body: complete(definition, current) };
+  }
+
+  /**
+   * What admins read: the current version as `show` presents it, with the change waiting for
+   * approval beside it; a definition proposed but never approved is version 0 with its proposal.
+   */
+  async withPending<T, V, P = T>(
+    kind: DefinitionKind,
+    id: string,
+    show: (current: Versioned<T>) => V | Promise<V>,
+  ): Promise<(V & { pending?: ProposalView<P> }) | { id: string; version: 0; pending: ProposalView<P> }> {
+    const { current, pending } = await this.read<T, P>(kind, id);
+    if (current) return { ...(await show(current)), ...(pending ? { pending } : {}) };
+    if (pending) return { id, version: 0, pending };
+    throw new NotFoundError(kind, id);
+  }
+
+  /**
+   * A second admin makes proposal number `proposal` the next version; its author cannot. A kind
+   * whose stored body holds more than was proposed (a source's sealed secrets) says how to
+   * `complete` the proposal from the current version.
+   */
+  async approve<T, P = T>(
+    approver: PersonId,
+    kind: DefinitionKind,
+    id: string,
+    proposal: number,
+    complete: Completion<T, P> = asIs,
+  ): Promise<DefinitionView<T>> {
+    const [current, proposed] = await Promise.all([this.#store.get<T>(kind, id), this.#store.get<Proposal<P>>(`proposed-${kind}`, id)]);
     // The same approval again (a retry after a lost answer): the version it made, not a 404.
     const approvedAlready =
       current?.approvedBy === approver && proposed?.version === proposal && proposed.body.basedOn + 1 === current.version;
     if (approvedAlready) return definitionView(current);
     const pending = proposed && proposed.body.basedOn === (current?.version ?? 0) ? proposalView(proposed) : undefined;
-    if (!pending) throw new DomainError("not-found", "no-pending-change", `No change of ${kind} ${id} is waiting for approval.`, { id });
+    if (!pending) throw noPendingChange(kind, id);
     if (pending.proposal !== proposal) {
       throw new DomainError(
         "conflict",
@@ -165,7 +215,7 @@ export class DefinitionChanges {
       updatedAt: this.#clock.now().toISOString(),
       updatedBy: pending.proposedBy as PersonId,
       approvedBy: approver,
-      body: pending.definition,
+      body: complete(pending.definition, current),
     };
     await this.#store.put(kind, next, pending.basedOn);
     return definitionView(next);

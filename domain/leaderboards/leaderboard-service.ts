@@ -5,7 +5,15 @@
  */
 
 import { assertRole, type Caller, type Directory, isActive, type OrgTree, type OrgUnit, type Person } from "../directory/index.ts";
-import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import {
+  type ChangeResult,
+  DefinitionChanges,
+  type DefinitionStore,
+  type DefinitionView,
+  definitionView,
+  type FourEyesPolicy,
+  type Versioned,
+} from "../kernel/definitions.ts";
 import { DomainError, ForbiddenError, NotFoundError } from "../kernel/errors.ts";
 import { type Capability, capabilities, type OrgUnitId, type PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
@@ -101,6 +109,7 @@ export class LeaderboardService {
   readonly #definitions: DefinitionStore;
   readonly #clock: Clock;
   readonly #timeZone: string;
+  readonly #changes: DefinitionChanges;
 
   constructor(deps: {
     store: LeaderboardStore;
@@ -108,7 +117,9 @@ export class LeaderboardService {
     definitions: DefinitionStore;
     clock: Clock;
     timeZone: string;
+    fourEyes?: () => FourEyesPolicy;
   }) {
+    this.#changes = new DefinitionChanges(deps);
     this.#store = deps.store;
     this.#directory = deps.directory;
     this.#definitions = deps.definitions;
@@ -241,24 +252,22 @@ export class LeaderboardService {
     return found;
   }
 
-  async putIndex(caller: Caller, indexId: string, definition: IndexDefinition): Promise<IndexView> {
+  /** A new version of the index, or under four eyes a proposal waiting for a second admin. */
+  async putIndex(caller: Caller, indexId: string, definition: IndexDefinition): Promise<ChangeResult<IndexDefinition>> {
     assertRole(caller, ["admin"]);
-    const current = await this.#definitions.get<IndexDefinition>("index", indexId);
-    const next: Versioned<IndexDefinition> = {
-      id: indexId,
-      version: (current?.version ?? 0) + 1,
-      updatedAt: this.#clock.now().toISOString(),
-      updatedBy: caller.personId,
-      body: definition,
-    };
-    await this.#definitions.put("index", next, current?.version ?? 0);
-    return indexView(next);
+    return this.#changes.change(caller.personId, "index", indexId, definition);
+  }
+
+  /** A second admin approves the index change waiting for approval; its author cannot. */
+  async approveIndex(caller: Caller, indexId: string, proposal: number): Promise<IndexView> {
+    assertRole(caller, ["admin"]);
+    return this.#changes.approve<IndexDefinition>(caller.personId, "index", indexId, proposal);
   }
 
   /** Admins manage indices; anyone signed in may rank by one (the board names its version). */
-  async getIndex(caller: Caller, indexId: string): Promise<IndexView> {
+  async getIndex(caller: Caller, indexId: string) {
     assertRole(caller, ["admin", "hr"]);
-    return indexView(await this.#index(indexId));
+    return this.#changes.withPending<IndexDefinition, IndexView>("index", indexId, definitionView);
   }
 
   async preferences(caller: Caller, personId: PersonId): Promise<Preferences> {
@@ -280,21 +289,7 @@ export class LeaderboardService {
   }
 }
 
-export interface IndexView {
-  id: string;
-  version: number;
-  updatedAt: string;
-  updatedBy: string;
-  definition: IndexDefinition;
-}
-
-const indexView = (v: Versioned<IndexDefinition>): IndexView => ({
-  id: v.id,
-  version: v.version,
-  updatedAt: v.updatedAt,
-  updatedBy: v.updatedBy,
-  definition: v.body,
-});
+export type IndexView = DefinitionView<IndexDefinition>;
 
 /** A board row of a person as `caller` may see it: by name, or anonymous when the person opted out and is someone else. */
 const personRow =

@@ -25,7 +25,12 @@ const directory = new DirectoryService({
 let sourceService: SourceService | undefined;
 // At first use: the sealing key is read then, as only the sources' routes need it.
 const sources = () => {
-  sourceService ??= new SourceService({ definitions: adapters.definitions, sealer: SecretBox.fromEnv(), clock: adapters.clock });
+  sourceService ??= new SourceService({
+    definitions: adapters.definitions,
+    sealer: SecretBox.fromEnv(),
+    clock: adapters.clock,
+    fourEyes: adapters.fourEyes,
+  });
   return sourceService;
 };
 const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
@@ -54,7 +59,8 @@ export const handler = httpHandler(
     putOrgUnit: async ({ caller, params, body }) => ({ body: await directory.putOrgUnit(caller, params.orgUnitId as OrgUnitId, body) }),
     orgUnits: async () => ({ body: { orgUnits: await directory.orgUnits() } }),
     orgUnitPeople: async ({ caller, params }) => ({ body: { people: await directory.peopleBelow(caller, params.orgUnitId as OrgUnitId) } }),
-    putSource: async ({ caller, params, body }) => ({ body: await sources().put(caller, params.sourceId, body) }),
+    putSource: async ({ caller, params, body }) => changeReply(await sources().put(caller, params.sourceId, body)),
+    approveSource: async ({ caller, params, body }) => ({ body: await sources().approve(caller, params.sourceId, body.proposal) }),
     getSource: async ({ caller, params }) => ({ body: await sources().get(caller, params.sourceId) }),
     rotateSourceSecret: async ({ caller, params, body }) => ({
       body: await sources().rotate(caller, params.sourceId, body.overlapHours),

@@ -69,6 +69,7 @@ export const handler = httpHandler(
       return { body: { period: query.period, budgets: standings } };
     },
     putReward: async ({ caller, params, body }) => changeReply(await redemptions.putReward(caller, params.rewardId, body)),
+    getReward: async ({ caller, params }) => ({ body: await redemptions.reward(caller, params.rewardId) }),
     approveReward: async ({ caller, params, body }) => ({ body: await redemptions.approveReward(caller, params.rewardId, body.proposal) }),
     rewards: async () => ({ body: { rewards: await redemptions.rewards() } }),
     redeem: async ({ caller, body, idempotencyKey }) => written(await redemptions.redeem(caller, body, idempotencyKey)),

@@ -5,6 +5,7 @@ import { LeaderboardService } from "../../domain/leaderboards/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoLeaderboardStore } from "../dynamo/leaderboard-store.ts";
 import { httpHandler } from "../http/http.ts";
+import { changeReply } from "../http/route.ts";
 
 const adapters = createAdapters("leaderboard-settings");
 const boards = new LeaderboardService({ ...adapters, store: new DynamoLeaderboardStore(adapters.db, adapters.tables.state) });
@@ -12,7 +13,8 @@ const boards = new LeaderboardService({ ...adapters, store: new DynamoLeaderboar
 export const handler = httpHandler(
   "leaderboard-settings",
   {
-    putIndex: async ({ caller, params, body }) => ({ body: await boards.putIndex(caller, params.indexId, body) }),
+    putIndex: async ({ caller, params, body }) => changeReply(await boards.putIndex(caller, params.indexId, body)),
+    approveIndex: async ({ caller, params, body }) => ({ body: await boards.approveIndex(caller, params.indexId, body.proposal) }),
     putPreferences: async ({ caller, params, body }) => ({
       body: await boards.putPreferences(caller, params.personId as PersonId, body),
     }),

@@ -1,7 +1,6 @@
 /** Lambda: achievement webhooks from sources, and retractions. */
 
 import { SourceService, WebhookService } from "../../domain/awards/index.ts";
-import { assertRole } from "../../domain/directory/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { httpHandler } from "../http/http.ts";
 import { SecretBox } from "../secrets/secret-box.ts";
@@ -12,7 +11,12 @@ const webhooks = new WebhookService({
   store: adapters.ledgerStore,
   definitions: adapters.definitions,
   get sources() {
-    sources ??= new SourceService({ definitions: adapters.definitions, sealer: SecretBox.fromEnv(), clock: adapters.clock });
+    sources ??= new SourceService({
+      definitions: adapters.definitions,
+      sealer: SecretBox.fromEnv(),
+      clock: adapters.clock,
+      fourEyes: adapters.fourEyes,
+    });
     return sources;
   },
   peopleIn: (orgUnitId) => adapters.directory.peopleIn(orgUnitId),
@@ -36,10 +40,12 @@ export const handler = httpHandler(
         dryRun: query.dryRun === "true",
       }),
     }),
-    retractEvent: async ({ caller, params, body, idempotencyKey }) => {
-      assertRole(caller, ["admin"]);
-      return { body: await webhooks.retractAsAdmin(params.sourceId, params.eventId, body.reason, idempotencyKey) };
-    },
+    dryRunSource: async ({ caller, params, body }) => ({
+      body: await webhooks.dryRunAsAdmin(caller, params.sourceId, body.events, body.pending === true),
+    }),
+    retractEvent: async ({ caller, params, body, idempotencyKey }) => ({
+      body: await webhooks.retractAsAdmin(caller, params.sourceId, params.eventId, body.reason, idempotencyKey),
+    }),
   },
   adapters,
 );

@@ -14,6 +14,7 @@ import { leaderboardRoutes } from "./areas/leaderboard.routes.ts";
 import { notificationsRoutes } from "./areas/notifications.routes.ts";
 import { scimRoutes } from "./areas/scim.routes.ts";
 import { signInRoutes } from "./areas/sign-in.routes.ts";
+import { sourcesRoutes } from "./areas/sources.routes.ts";
 import { defineRoute } from "./route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
@@ -367,6 +368,7 @@ export const routes = {
   ...scimRoutes,
   ...badgesRoutes,
   ...notificationsRoutes,
+  ...sourcesRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;

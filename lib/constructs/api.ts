@@ -93,7 +93,10 @@ export class Api extends Construct {
     const integrationOf = (area: Area): HttpLambdaIntegration => {
       let integration = integrations.get(area);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${area}-integration`, props.functions[area]);
+        // One invoke permission per function, for this API, rather than one per route: the API
+        // decides which routes reach which function, and a hundred routes' permissions took a
+        // fifth of CloudFormation's 500 resources a stack may hold.
+        integration = new HttpLambdaIntegration(`${area}-integration`, props.functions[area], { scopePermissionToRoute: false });
         integrations.set(area, integration);
       }
       return integration;

@@ -239,6 +239,15 @@ describe("the HTTP API", () => {
     template.resourceCountIs("AWS::ApiGatewayV2::Route", Object.keys(routes).length);
   });
 
+  it("lets API Gateway invoke each area's function by one permission for this API, not one per route", () => {
+    const invokes = Object.values(resources).filter(
+      (resource) => resource.Type === "AWS::Lambda::Permission" && resource.Properties.Principal === "apigateway.amazonaws.com",
+    );
+    expect(invokes).toHaveLength(new Set(Object.values(routes).map((spec) => spec.area)).size);
+    // The stack stays clear of CloudFormation's 500 resources with room for growth.
+    expect(Object.keys(resources).length).toBeLessThan(400);
+  });
+
   it("puts the JWT authorizer on every token route and none on public ones", () => {
     const specs = Object.values(routes);
     const token = specs.filter((spec) => spec.auth === "token").map((spec) => `${spec.method} ${spec.path}`);

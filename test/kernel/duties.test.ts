@@ -71,4 +71,32 @@ describe("four eyes", () => {
   it("every change of a kind under four eyes waits, whatever it pays", async () => {
     expect((await changes().change(ann, "gate", "g", {})).status).toBe("pending");
   });
+
+  it("a proposal is dry-run as the version it would become, and approved completed from the current version", async () => {
+    const definitions = memoryStore();
+    const clock = { now: () => new Date("2026-12-01T00:00:00Z") };
+    const book = new DefinitionChanges({ definitions, clock, fourEyes: () => ({ kinds: ["source"] }) });
+    await definitions.put("source", { id: "s", version: 1, updatedAt: "t", updatedBy: bob, body: { name: "a", secrets: ["sealed"] } }, 0);
+    await book.change(ann, "source", "s", { name: "b" });
+    const keep = (proposed: { name: string }, current: Versioned<{ secrets: string[] }> | undefined) => ({
+      ...proposed,
+      secrets: current?.body.secrets ?? [],
+    });
+    expect(await book.pendingVersion("source", "s", keep)).toMatchObject({
+      version: 2,
+      updatedBy: ann,
+      body: { name: "b", secrets: ["sealed"] },
+    });
+    expect(await book.withPending("source", "s", (v) => ({ name: (v.body as { name: string }).name }))).toMatchObject({
+      name: "a",
+      pending: { proposal: 1, definition: { name: "b" } },
+    });
+    expect(await book.approve(bob, "source", "s", 1, keep)).toMatchObject({
+      version: 2,
+      approvedBy: bob,
+      definition: { secrets: ["sealed"] },
+    });
+    await expect(book.pendingVersion("source", "s")).rejects.toMatchObject({ code: "no-pending-change" });
+    await expect(book.withPending("source", "none", (v) => v)).rejects.toMatchObject({ code: "source-not-found" });
+  });
 });

@@ -27,7 +27,7 @@ import { lambdaContext } from "../../scripts/local/lambda.ts";
 import { LocalSqs } from "../../scripts/local/sqs.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { startFakeDingTalk } from "../sign-in/dingtalk-fake.ts";
-import { type ApiResponse, as, call } from "../support/api.ts";
+import { type ApiResponse, as, type Client, call } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
 import { chaosSeed, FaultInjector, faultKinds, prng, streamSeed } from "../support/faults.ts";
 import { fundLedgerProblems } from "../support/fund-invariants.ts";
@@ -736,6 +736,17 @@ describe("chaos: bounties and imports under DynamoDB faults", () => {
 });
 
 describe("chaos: definition changes under four eyes", () => {
+  /** As an admin works: read, propose if nothing is pending, the second admin approves what they read. */
+  async function proposeAndApprove(second: Client, path: string, definition: object) {
+    for (let round = 0; round < maxAttempts; round++) {
+      const read = await retrying(`${path} read`, () => second.get(path));
+      if (read?.body.approvedBy === "chen-jian") return;
+      const proposal =
+        read?.body.pending?.proposal ?? (await retrying(`${path} propose`, () => admin.put(path, definition)))?.body.proposal;
+      if (proposal !== undefined) await retrying(`${path} approve`, () => second.post(`${path}/approval`, { proposal }));
+    }
+  }
+
   it("proposals and approvals retried through faults end as one approved version each, never a 500", async () => {
     const before = { violations: violations.length, faults: faults.total };
     const second = await as("chen-jian", "admin");
@@ -749,19 +760,7 @@ describe("chaos: definition changes under four eyes", () => {
     process.env.FOUR_EYES_RULE_AWARD_ABOVE = "1000";
     faults.enabled = true;
     try {
-      await Promise.all(
-        ids.map(async (id, i) => {
-          // As an admin works: read, propose if nothing is pending, the second admin approves what they read.
-          for (let round = 0; round < maxAttempts; round++) {
-            const read = await retrying(`${id} read`, () => second.get(`/admin/rules/${id}`));
-            if (read?.body.approvedBy === "chen-jian") return;
-            const proposal =
-              read?.body.pending?.proposal ??
-              (await retrying(`${id} propose`, () => admin.put(`/admin/rules/${id}`, rule(i))))?.body.proposal;
-            if (proposal !== undefined) await retrying(`${id} approve`, () => second.post(`/admin/rules/${id}/approval`, { proposal }));
-          }
-        }),
-      );
+      await Promise.all(ids.map((id, i) => proposeAndApprove(second, `/admin/rules/${id}`, rule(i))));
     } finally {
       faults.enabled = false;
       delete process.env.FOUR_EYES_RULE_AWARD_ABOVE;
@@ -775,6 +774,42 @@ describe("chaos: definition changes under four eyes", () => {
         undefined,
         2000 + i,
       ]);
+    }
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+  }, 60_000);
+
+  it("sources and indices proposed and approved through faults end as one approved version each, a source without secrets", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const second = await as("chen-jian", "admin");
+    const ids = Array.from({ length: 6 }, (_, i) => `chaos-four-eyes-${i}`);
+    const source = (i: number) => ({ name: `Chaos ${i}`, eventTypes: [{ type: `com.chaos.source${i}` }] });
+    const index = { name: { zh: "指数", en: "Index" }, measures: [{ measure: "points", weight: 1 }] };
+    process.env.FOUR_EYES_KINDS = "source,index";
+    faults.enabled = true;
+    try {
+      await Promise.all(
+        ids.flatMap((id, i) => [
+          proposeAndApprove(second, `/admin/sources/${id}`, source(i)),
+          proposeAndApprove(second, `/admin/indices/${id}`, index),
+        ]),
+      );
+    } finally {
+      faults.enabled = false;
+      delete process.env.FOUR_EYES_KINDS;
+    }
+    for (const [i, id] of ids.entries()) {
+      const { body } = await second.get(`/admin/sources/${id}`);
+      expect([body.version, body.updatedBy, body.approvedBy, body.pending, body.name, body.secrets]).toEqual([
+        1,
+        "cao-yi",
+        "chen-jian",
+        undefined,
+        `Chaos ${i}`,
+        [],
+      ]);
+      const indexRead = (await second.get(`/admin/indices/${id}`)).body;
+      expect([indexRead.version, indexRead.approvedBy, indexRead.pending]).toEqual([1, "chen-jian", undefined]);
     }
     expect(violations.slice(before.violations)).toEqual([]);
     expect(faults.total).toBeGreaterThan(before.faults);

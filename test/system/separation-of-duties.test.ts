@@ -3,6 +3,10 @@
  * path is refused with its own problem code, the ledger is unchanged and verifies clean.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { periodKey } from "../../domain/kernel/periods.ts";
+import { GetRewardAnswer } from "../../functions/http/areas/fund.routes.ts";
+import { ApproveIndexAnswer, GetIndexAnswer } from "../../functions/http/areas/leaderboard.routes.ts";
+import { ApproveSourceAnswer, GetSourceAnswer, SourceDryRunAnswer } from "../../functions/http/areas/sources.routes.ts";
 import { as, type Client } from "../support/api.ts";
 import { ledgerProblems } from "../support/invariants.ts";
 import { withDemoOrg } from "../support/org.ts";
@@ -96,6 +100,20 @@ describe("nobody acts on their own chain", () => {
     const reversal = await mallory.post(`/ledger/${fine.body.entries[0].entryId}/reversal`, { reason: "mistake" });
     expect([reversal.status, reversal.body.code]).toEqual([403, "self-reversal"]);
     expect(await coinsOf("cao-yi")).toBe(before);
+  });
+
+  it("retracting, for its source, an event that paid oneself is refused: self-reversal", async () => {
+    const secret = await source(other, "retract-src", "com.attack.retract");
+    expect((await rule(other, "retract-rule", "com.attack.retract", { coins: 20 })).status).toBe(200);
+    const event = cloudEvent("com.attack.retract", "cao-yi", {});
+    expect((await deliver("retract-src", event, { secret })).body.results[0].status).toBe("accepted");
+    const before = await coinsOf("cao-yi");
+    const url = `/admin/sources/retract-src/events/${event.id}/retraction`;
+    const own = await mallory.post(url, { reason: "mistake" });
+    expect([own.status, own.body.code]).toEqual([403, "self-reversal"]);
+    expect(await coinsOf("cao-yi")).toBe(before);
+    const byAnother = await other.post(url, { reason: "mistake" });
+    expect([byAnother.status, (await coinsOf("cao-yi")) - before]).toEqual([200, -20]);
   });
 
   it("cancelling one's own redemption is refused: self-cancellation", async () => {
@@ -195,10 +213,20 @@ describe("four eyes on definition changes", () => {
     expect([proposed.status, proposed.body.status]).toEqual([202, "pending"]);
     const offered = async () => (await other.get("/rewards")).body.rewards.map((r: { rewardId: string }) => r.rewardId);
     expect(await offered()).not.toContain("gold-card");
+    const finance = await as("peng-li", "finance");
+    const read = await finance.get("/admin/rewards/gold-card");
+    expect(GetRewardAnswer.parse(read.body)).toMatchObject({
+      version: 0,
+      pending: { proposal: 1, proposedBy: "cao-yi", definition: { price: 1 } },
+    });
+    expect((await (await as("yang-xue", "manager")).get("/admin/rewards/gold-card")).status).toBe(403);
     expect((await mallory.post("/admin/rewards/gold-card/approval", { proposal: 1 })).body.code).toBe("self-approval");
     const approved = await other.post("/admin/rewards/gold-card/approval", { proposal: 1 });
     expect([approved.status, approved.body.version, approved.body.remaining]).toEqual([200, 1, 100]);
     expect(await offered()).toContain("gold-card");
+    const approvedRead = (await finance.get("/admin/rewards/gold-card")).body;
+    expect(GetRewardAnswer.parse(approvedRead)).toMatchObject({ rewardId: "gold-card", version: 1, remaining: 100 });
+    expect(approvedRead.pending).toBeUndefined();
 
     const badge = await mallory.put("/admin/badges/four-eyes-badge", {
       name: { zh: "徽章", en: "Badge" },
@@ -212,5 +240,129 @@ describe("four eyes on definition changes", () => {
       version: 1,
       approvedBy: "chen-jian",
     });
+  });
+});
+
+describe("four eyes on sources and pioneer indices", () => {
+  const saved = process.env.FOUR_EYES_KINDS;
+  beforeAll(() => {
+    process.env.FOUR_EYES_KINDS = "source,index";
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.FOUR_EYES_KINDS;
+    else process.env.FOUR_EYES_KINDS = saved;
+  });
+  const type = "com.attack.pending";
+
+  it("a new source waits for a second admin; its author and approver are never paid by it", async () => {
+    const proposed = await mallory.put("/admin/sources/pending-src", { name: "Pending", eventTypes: [{ type }] });
+    expect([proposed.status, proposed.body.status, proposed.body.proposal, proposed.body.proposedBy]).toEqual([
+      202,
+      "pending",
+      1,
+      "cao-yi",
+    ]);
+    expect(proposed.body.secret).toBeUndefined();
+    expect(GetSourceAnswer.parse((await other.get("/admin/sources/pending-src")).body)).toMatchObject({
+      version: 0,
+      pending: { proposal: 1, definition: { name: "Pending" } },
+    });
+    // Nothing can be signed for it: an unapproved source is unknown to the webhook.
+    expect(
+      (await deliver("pending-src", cloudEvent(type, "yang-xue", {}), { secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" })).status,
+    ).toBe(401);
+    expect((await other.post("/admin/sources/pending-src/secrets", {})).status).toBe(404);
+
+    const own = await mallory.post("/admin/sources/pending-src/approval", { proposal: 1 });
+    expect([own.status, own.body.code]).toEqual([403, "self-approval"]);
+    const approved = await other.post("/admin/sources/pending-src/approval", { proposal: 1 });
+    expect(approved.status).toBe(200);
+    expect(ApproveSourceAnswer.parse(approved.body)).toMatchObject({
+      version: 1,
+      updatedBy: "cao-yi",
+      approvedBy: "chen-jian",
+      secrets: [],
+    });
+    const { records } = (await other.get(`/admin/audit?day=${periodKey(new Date(), "day")}&limit=1000`)).body;
+    for (const [actor, outcome] of [
+      ["cao-yi", "self-approval"],
+      ["chen-jian", "200"],
+    ])
+      expect(records).toContainEqual(expect.objectContaining({ actor, action: "approveSource", targets: ["pending-src"], outcome }));
+
+    // A third admin asks for the first secret: the version keeps its author and approver.
+    const issued = await (await as("gao-bo", "admin")).post("/admin/sources/pending-src/secrets", {});
+    expect([issued.status, issued.body.source.updatedBy, issued.body.source.approvedBy]).toEqual([201, "cao-yi", "chen-jian"]);
+    expect((await rule(other, "pending-src-rule", type, { coins: 10 })).status).toBe(200);
+    for (const author of ["cao-yi", "chen-jian", "gao-bo"]) {
+      const { result, before, after } = await attempt("pending-src", issued.body.secret, type, author);
+      expect([result.status, result.problem.code, after]).toEqual(["rejected", "self-authored-source", before]);
+    }
+    const paid = await attempt("pending-src", issued.body.secret, type, "yang-xue");
+    expect([paid.result.status, paid.after - paid.before]).toEqual(["accepted", 10]);
+  });
+
+  it("a source's change applies only once approved, and can be dry-run before", async () => {
+    const admin = await as("gao-bo", "admin");
+    const { secret } = (await admin.post("/admin/sources/pending-src/secrets", { overlapHours: 1 })).body;
+    const strict = {
+      name: "Pending",
+      eventTypes: [{ type, dataSchema: { type: "object", properties: { score: { type: "number" } }, required: ["score"] } }],
+    };
+    const proposed = await mallory.put("/admin/sources/pending-src", strict);
+    expect([proposed.status, proposed.body.basedOn]).toEqual([202, 3]);
+
+    const sample = { events: [cloudEvent(type, "yang-xue", {})] };
+    const before = await coinsOf("yang-xue");
+    const now = await other.post("/admin/sources/pending-src/dry-run", sample);
+    const then = await other.post("/admin/sources/pending-src/dry-run", { ...sample, pending: true });
+    expect([now.status, SourceDryRunAnswer.parse(now.body).results[0]]).toMatchObject([200, { status: "accepted", dryRun: true }]);
+    expect(SourceDryRunAnswer.parse(then.body)).toMatchObject({ source: { version: 4 }, results: [{ status: "rejected" }] });
+    expect(then.body.results[0].problem.code).toMatch(/^data-/);
+    expect((await mallory.post("/admin/sources/pending-src/dry-run", sample)).status).toBe(200);
+    const outsider = await as("yang-xue", "manager");
+    expect((await outsider.post("/admin/sources/pending-src/dry-run", sample)).status).toBe(403);
+    expect(await coinsOf("yang-xue")).toBe(before);
+
+    // Until approved, the current version decides; the author cannot approve.
+    expect((await attempt("pending-src", secret, type, "yang-xue")).result.status).toBe("accepted");
+    expect((await mallory.post("/admin/sources/pending-src/approval", { proposal: 2 })).body.code).toBe("self-approval");
+    const approved = await other.post("/admin/sources/pending-src/approval", { proposal: 2 });
+    expect([approved.status, approved.body.version, approved.body.secrets.length]).toEqual([200, 4, 2]);
+    expect(GetSourceAnswer.parse((await other.get("/admin/sources/pending-src")).body)).toMatchObject({
+      version: 4,
+      approvedBy: "chen-jian",
+    });
+    // The secrets it had still sign; the approved schema now refuses the same event.
+    const refused = await attempt("pending-src", secret, type, "yang-xue");
+    expect([refused.result.status, refused.result.problem.code, refused.after]).toEqual([
+      "rejected",
+      then.body.results[0].problem.code,
+      refused.before,
+    ]);
+  });
+
+  it("a pioneer index change waits for a second admin before boards rank by it", async () => {
+    const index = { name: { zh: "先锋指数", en: "Pioneer index" }, measures: [{ measure: "points", weight: 1 }] };
+    const proposed = await mallory.put("/admin/indices/four-eyes-index", index);
+    expect([proposed.status, proposed.body.status, proposed.body.proposal]).toEqual([202, "pending", 1]);
+    expect(GetIndexAnswer.parse((await other.get("/admin/indices/four-eyes-index")).body)).toMatchObject({
+      version: 0,
+      pending: { proposal: 1, definition: index },
+    });
+    const ranked = () => other.get("/leaderboards?metric=index:four-eyes-index&period=all");
+    expect((await ranked()).status).toBe(404);
+
+    expect((await mallory.post("/admin/indices/four-eyes-index/approval", { proposal: 1 })).body.code).toBe("self-approval");
+    const approved = await other.post("/admin/indices/four-eyes-index/approval", { proposal: 1 });
+    expect(approved.status).toBe(200);
+    expect(ApproveIndexAnswer.parse(approved.body)).toMatchObject({
+      version: 1,
+      updatedBy: "cao-yi",
+      approvedBy: "chen-jian",
+      definition: index,
+    });
+    expect((await ranked()).body.index).toMatchObject({ indexId: "four-eyes-index", version: 1 });
+    expect(GetIndexAnswer.parse((await other.get("/admin/indices/four-eyes-index")).body)).not.toHaveProperty("pending");
   });
 });

@@ -16,6 +16,30 @@ import {
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
 import { defineRoute } from "../route.ts";
 
+const RewardProposal = z.object({
+  id: z.string(),
+  proposal: z.number().int().min(1),
+  basedOn: z.number().int().min(0),
+  proposedAt: z.iso.datetime(),
+  proposedBy: z.string(),
+  definition: RewardDefinition,
+});
+
+/** A reward with its change waiting for approval; a reward only proposed so far is version 0 with its proposal. */
+export const GetRewardAnswer = z
+  .union([
+    z.object({
+      rewardId: z.string(),
+      version: z.number().int().min(1),
+      reward: RewardDefinition,
+      issued: z.number().int(),
+      remaining: z.union([z.number().int(), z.literal("unlimited")]),
+      pending: RewardProposal.optional(),
+    }),
+    z.object({ id: z.string(), version: z.literal(0), pending: RewardProposal }),
+  ])
+  .meta({ id: "GetRewardAnswer" });
+
 const FundParams = z.strictObject({ fundId: Id });
 const ClaimParams = z.strictObject({ claimId: Id });
 
@@ -130,6 +154,15 @@ export const fundRoutes = {
     params: z.strictObject({ rewardId: Id }),
     body: RewardDefinition,
     success: { status: 200, description: "The reward with its new version and what is left of its stock." },
+  }),
+  getReward: defineRoute({
+    method: "GET",
+    path: "/admin/rewards/{rewardId}",
+    area: "fund",
+    auth: "token",
+    summary: "A reward of the coin catalog, current version, and the change waiting for approval if any (admin, finance).",
+    params: z.strictObject({ rewardId: Id }),
+    success: { status: 200, description: "The reward, what is left of its stock and the pending change; version 0 when only proposed." },
   }),
   approveReward: defineRoute({
     method: "POST",

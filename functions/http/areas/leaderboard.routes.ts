@@ -3,7 +3,7 @@
  * changes them, pioneer indices and the opt-out preference (area `leaderboard-settings`).
  */
 import * as z from "zod";
-import { Id } from "../../../domain/kernel/schemas.ts";
+import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
 import { boardPeriods, IndexDefinition } from "../../../domain/leaderboards/index.ts";
 import { defineRoute } from "../route.ts";
 
@@ -23,6 +23,36 @@ export const LeaderboardQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
 
+/** An index version: its author and, under four eyes, its approver. */
+export const IndexAnswer = z
+  .object({
+    id: z.string(),
+    version: z.number().int().min(1),
+    updatedAt: z.iso.datetime(),
+    updatedBy: z.string(),
+    approvedBy: z.string().optional(),
+    definition: IndexDefinition,
+  })
+  .meta({ id: "IndexAnswer" });
+export const ApproveIndexAnswer = IndexAnswer;
+
+const IndexProposal = z.object({
+  id: z.string(),
+  proposal: z.number().int().min(1),
+  basedOn: z.number().int().min(0),
+  proposedAt: z.iso.datetime(),
+  proposedBy: z.string(),
+  definition: IndexDefinition,
+});
+
+/** An index and the change waiting for approval; an index only proposed so far is version 0 with its proposal. */
+export const GetIndexAnswer = z
+  .union([
+    IndexAnswer.extend({ pending: IndexProposal.optional() }),
+    z.object({ id: z.string(), version: z.literal(0), pending: IndexProposal }),
+  ])
+  .meta({ id: "GetIndexAnswer" });
+
 export const PreferencesInput = z.strictObject({ leaderboardOptOut: z.boolean() }).meta({ id: "PreferencesInput" });
 
 export const leaderboardRoutes = {
@@ -41,7 +71,7 @@ export const leaderboardRoutes = {
     path: "/admin/indices/{indexId}",
     area: "leaderboard",
     auth: "token",
-    summary: "A pioneer index definition, current version (admin, hr).",
+    summary: "A pioneer index definition, current version, and the change waiting for approval if any (admin, hr).",
     params: IndexParams,
     success: { status: 200, description: "The index." },
   }),
@@ -59,10 +89,21 @@ export const leaderboardRoutes = {
     path: "/admin/indices/{indexId}",
     area: "leaderboard-settings",
     auth: "token",
-    summary: "Define or change a pioneer index: weighted, normalised measures, weights summing to 1; each change is a new version (admin).",
+    summary:
+      "Define or change a pioneer index: weighted, normalised measures, weights summing to 1; each change is a new version, or under four eyes a proposal answered 202 until a second admin approves it (admin).",
     params: IndexParams,
     body: IndexDefinition,
-    success: { status: 200, description: "The index with its new version." },
+    success: { status: 200, description: "The index with its new version (202: the proposal waiting for approval)." },
+  }),
+  approveIndex: defineRoute({
+    method: "POST",
+    path: "/admin/indices/{indexId}/approval",
+    area: "leaderboard-settings",
+    auth: "token",
+    summary: "Approve the index change waiting for a second admin; its author cannot (admin).",
+    params: IndexParams,
+    body: ApprovalRequest,
+    success: { status: 200, description: "The index with its new version, author and approver." },
   }),
   putPreferences: defineRoute({
     method: "PUT",
