@@ -1,0 +1,39 @@
+/** Ports of the integrity context: where observations, sources' daily counts and review items are kept. */
+import type { PersonId } from "../kernel/model.ts";
+import type { EventRecord } from "../ledger/index.ts";
+import type { Observation } from "./observations.ts";
+import type { ReviewItem, ReviewStatus } from "./reviews.ts";
+
+/** Observations that are kept together or not at all, and the source's day they count an event on. */
+export interface ObservationGroup {
+  observations: Observation[];
+  counts?: { sourceId: string; eventId: string; day: string };
+}
+
+export interface ObservationStore {
+  /**
+   * Keeps each group at once, once: a group seen before (a replayed stream batch) changes
+   * nothing, so a source's count never takes an event twice.
+   */
+  observe(groups: readonly ObservationGroup[]): Promise<void>;
+  /** A person's observations since an instant, oldest first (a bounded number, the newest). */
+  window(personId: PersonId, since: string): Promise<Observation[]>;
+  /** A source's accepted events per UTC day, from `since` (a day) on. */
+  sourceDays(sourceId: string, since: string): Promise<Map<string, number>>;
+  /** The event record a retraction retracted. */
+  originalEvent(sourceId: string, eventId: string): Promise<EventRecord | undefined>;
+}
+
+export interface ReviewPage {
+  items: ReviewItem[];
+  cursor?: string;
+}
+
+export interface ReviewStore {
+  /** Opens the item unless one with its id (its cause) exists; says whether it did. */
+  open(item: ReviewItem): Promise<boolean>;
+  get(flagId: string): Promise<ReviewItem | undefined>;
+  list(status: ReviewStatus, limit: number, cursor?: string): Promise<ReviewPage>;
+  /** Writes the decision if the item is still open; false if someone decided it first. */
+  decide(item: ReviewItem): Promise<boolean>;
+}
