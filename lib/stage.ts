@@ -4,6 +4,8 @@
  */
 import { RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { z } from "zod";
+import type { IntegritySettings } from "../domain/integrity/index.ts";
 import type { FourEyesPolicy } from "../domain/kernel/definitions.ts";
 import type { BackupSettings } from "./constructs/backup.ts";
 
@@ -52,6 +54,8 @@ export interface StageConfig {
   fourEyes: FourEyesPolicy;
   /** Where backups are copied and whether the vault is locked: per account, from `cdk -c` (lib/app.ts). */
   backup: BackupSettings;
+  /** The anti-gaming detectors' thresholds and the hold policy (docs/INTEGRITY.md); what is left out takes its default. */
+  integrity: z.input<typeof IntegritySettings>;
 }
 
 const configs: Record<StageName, StageConfig> = {
@@ -65,6 +69,7 @@ const configs: Record<StageName, StageConfig> = {
     throttle: { api: { rate: 20, burst: 40 }, writes: { rate: 5, burst: 10 } },
     fourEyes: { kinds: [] },
     backup: {},
+    integrity: {},
   },
   prod: {
     stage: "prod",
@@ -77,6 +82,7 @@ const configs: Record<StageName, StageConfig> = {
     // Every gate change, and rules paying more than 1,000 coins plus points per event.
     fourEyes: { kinds: ["gate"], ruleAwardAbove: 1000 },
     backup: {},
+    integrity: {},
   },
 };
 

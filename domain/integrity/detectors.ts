@@ -37,6 +37,9 @@ export const IntegritySettings = z.strictObject({
 export type IntegritySettings = z.infer<typeof IntegritySettings>;
 export const defaultSettings: IntegritySettings = IntegritySettings.parse({});
 
+/** A stage's settings as its functions get them (`INTEGRITY`, JSON; lib/stage.ts), the defaults for what it leaves out. */
+export const integritySettings = (json: string | undefined): IntegritySettings => IntegritySettings.parse(JSON.parse(json || "{}"));
+
 export const detectors = ["person-velocity", "source-velocity", "threshold-burst", "reciprocal-credit", "retract-resend"] as const;
 export type Detector = (typeof detectors)[number];
 
@@ -143,7 +146,8 @@ export function thresholdBursts(personId: PersonId, window: readonly Observation
     const pass = series.findLast(({ near }) => near.passed);
     if (!pass) return [];
     const since = Date.parse(pass.o.at) - settings.burstHours * 3_600_000;
-    const misses = series.filter(({ o, near }) => !near.passed && o.at < pass.o.at && Date.parse(o.at) >= since);
+    // Events of one webhook batch share their time: a miss recorded with the pass counts as before it.
+    const misses = series.filter(({ o, near }) => !near.passed && o.at <= pass.o.at && Date.parse(o.at) >= since);
     if (misses.length < settings.nearMisses) return [];
     return [burstFlag(personId, pass, misses, settings)];
   });

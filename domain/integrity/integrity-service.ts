@@ -3,17 +3,16 @@
  * each; then each person the batch touched is judged on their window, each source on its daily
  * counts, and every flag opens its review item once (domain/integrity/reviews.ts).
  */
-import type { RuleDefinition } from "../awards/index.ts";
 import type { PersonId } from "../kernel/model.ts";
 import type { EventRecord, LedgerEntry } from "../ledger/index.ts";
 import { type Flag, type IntegritySettings, personFlags, sourceVelocity } from "./detectors.ts";
-import { type EventObservation, observeCredit, observeEvent, observeRetraction } from "./observations.ts";
+import { type EventObservation, type IdentifiedRule, observeCredit, observeEvent, observeRetraction } from "./observations.ts";
 import type { ObservationGroup, ObservationStore, ReviewStore } from "./ports.ts";
 
 export interface IntegrityDeps {
   observations: ObservationStore;
   reviews: Pick<ReviewStore, "open">;
-  rules(): Promise<{ id: string; definition: RuleDefinition }[]>;
+  rules(): Promise<IdentifiedRule[]>;
   settings: IntegritySettings;
   /** Told of each review item opened (a notice to approvers, say). */
   opened?: (flag: Flag) => Promise<void>;
@@ -66,7 +65,8 @@ export async function watch(deps: IntegrityDeps, events: readonly EventRecord[],
   ).flat();
   const unique = [...new Map(flags.map((flag) => [flag.flagId, flag])).values()];
   for (const flag of unique) {
-    if ((await deps.reviews.open({ ...flag, status: "open" })) && deps.opened) await deps.opened(flag);
+    const held = deps.settings.holdFlagged && flag.people.length > 0 ? { held: flag.people } : {};
+    if ((await deps.reviews.open({ ...flag, status: "open", ...held })) && deps.opened) await deps.opened(flag);
   }
   return unique;
 }

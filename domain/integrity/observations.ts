@@ -8,6 +8,9 @@ import { fingerprint } from "../kernel/canonical.ts";
 import type { PersonId } from "../kernel/model.ts";
 import type { EventRecord, LedgerEntry } from "../ledger/index.ts";
 
+/** A rule as it is stored, with its id. */
+export type IdentifiedRule = RuleDefinition & { id: string };
+
 /** A measure of an event close to a number a rule's condition compares it with. */
 export interface NearThreshold {
   ruleId: string;
@@ -61,13 +64,13 @@ const fieldValue = (data: Record<string, unknown> | undefined, path: string): un
 /** The event's measures within `margin` (a fraction) of a threshold of a rule for its type, below or above it. */
 export function nearThresholds(
   record: Pick<EventRecord, "type" | "data">,
-  rules: readonly { id: string; definition: RuleDefinition }[],
+  rules: readonly IdentifiedRule[],
   margin: number,
 ): NearThreshold[] {
   return rules
-    .filter((rule) => rule.definition.eventType === record.type)
+    .filter((rule) => rule.eventType === record.type)
     .flatMap((rule) =>
-      lowerBounds(rule.definition.when).flatMap(({ field, value: threshold, strict }) => {
+      lowerBounds(rule.when).flatMap(({ field, value: threshold, strict }) => {
         const value = fieldValue(record.data, field);
         if (typeof value !== "number" || Math.abs(value - threshold) > Math.abs(threshold) * margin) return [];
         const passed = strict ? value > threshold : value >= threshold;
@@ -80,11 +83,7 @@ const awardEntries = (record: EventRecord, personId: PersonId) =>
   record.awards.filter((a) => a.personId === personId && a.kind === "award").map((a) => a.entryId as string);
 
 /** What an accepted event tells about each person it is about (its subject, or a team event's members). */
-export function observeEvent(
-  record: EventRecord,
-  rules: readonly { id: string; definition: RuleDefinition }[],
-  margin: number,
-): Observation[] {
+export function observeEvent(record: EventRecord, rules: readonly IdentifiedRule[], margin: number): Observation[] {
   if (record.retracts) return [];
   const people = record.subject ? [record.subject] : (record.members ?? []);
   const content = contentOf(record);

@@ -7,7 +7,7 @@ import type { ReviewItem, ReviewStatus } from "./reviews.ts";
 /** Observations that are kept together or not at all, and the source's day they count an event on. */
 export interface ObservationGroup {
   observations: Observation[];
-  counts?: { sourceId: string; eventId: string; day: string };
+  counts?: { sourceId: string; eventId: string; day: string } | undefined;
 }
 
 export interface ObservationStore {
@@ -34,6 +34,11 @@ export interface ReviewStore {
   open(item: ReviewItem): Promise<boolean>;
   get(flagId: string): Promise<ReviewItem | undefined>;
   list(status: ReviewStatus, limit: number, cursor?: string): Promise<ReviewPage>;
-  /** Writes the decision if the item is still open; false if someone decided it first. */
+  /** Writes the decision if the item is still open, and lifts its holds; false if someone decided it first. */
   decide(item: ReviewItem): Promise<boolean>;
+}
+
+/** People whose awards wait for a review (`holdFlagged`), each with the review items that hold them. */
+export interface HoldBook {
+  held(people: readonly PersonId[]): Promise<Map<PersonId, string[]>>;
 }

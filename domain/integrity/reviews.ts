@@ -16,6 +16,8 @@ export type ReviewStatus = (typeof reviewStatuses)[number];
 
 export interface ReviewItem extends Flag {
   status: ReviewStatus;
+  /** The people whose further awards wait until this item is decided (the hold policy). */
+  held?: PersonId[];
   decision?: { by: PersonId; at: string; reason: string };
 }
 
