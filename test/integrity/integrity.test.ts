@@ -17,8 +17,8 @@ import { tableNames } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
 import { cloudEvent, deliver } from "../support/webhooks.ts";
 
-// This stage's settings: a source is spiking from 30 events a day (the default is 500).
-process.env.INTEGRITY = JSON.stringify({ sourceDailyFloor: 30 });
+// This stage's settings: a source is spiking from 30 events a day (the default is 500), and flagged people's awards wait for a review.
+process.env.INTEGRITY = JSON.stringify({ sourceDailyFloor: 30, holdFlagged: true });
 
 const { admin, secrets } = await withDemoDefinitions();
 const learning = "tianma-learning";
@@ -117,7 +117,20 @@ describe("seeded gaming", async () => {
     expect((await openItems()).map((i) => i.flagId).sort()).toEqual(items.map((i) => i.flagId).sort());
   });
 
-  it("lets an approver dismiss a false positive with a reason, once", async () => {
+  const held = cloudEvent(course, "huang-tao", { courseId: "after-the-flag", score: 95 });
+  const coins = async (personId: string) => (await admin.get(`/people/${personId}/balances`)).body.coins;
+
+  it("holds a flagged person's further awards until the review, refusing each such event with a code", async () => {
+    const before = await coins("huang-tao");
+    const { body } = await deliver(learning, [held, cloudEvent(course, "yang-xue", { courseId: "beside", score: 90 })], {
+      secret: secrets[learning] as string,
+    });
+    expect(body.results.map((r: { status: string }) => r.status)).toEqual(["rejected", "accepted"]);
+    expect(body.results[0].problem).toMatchObject({ status: 423, code: "award-held", reviews: [`person-velocity:huang-tao:${today}`] });
+    expect(await coins("huang-tao")).toBe(before);
+  });
+
+  it("lets an approver dismiss a false positive with a reason, once, which releases the hold", async () => {
     const flagId = `person-velocity:huang-tao:${today}`;
     const decided = await approver.post(`/admin/reviews/${flagId}/decision`, { decision: "dismiss", reason: "集中补录历史课程" });
     expect(decided.status).toBe(200);
@@ -126,6 +139,11 @@ describe("seeded gaming", async () => {
     expect((await approver.get("/admin/reviews?status=dismissed")).body.items.map((i: { flagId: string }) => i.flagId)).toEqual([flagId]);
     const again = await approver.post(`/admin/reviews/${flagId}/decision`, { decision: "confirm", reason: "再看" });
     expect([again.status, again.body.code]).toEqual([409, "review-closed"]);
+    // Released: the same event sent again is awarded, once.
+    const before = await coins("huang-tao");
+    const resent = async () => (await deliver(learning, held, { secret: secrets[learning] as string })).body.results[0].status;
+    expect([await resent(), await resent()]).toEqual(["accepted", "duplicate"]);
+    expect(await coins("huang-tao")).toBe(before + 20);
   });
 
   it("lets an admin confirm one, and keeps managers out", async () => {
