@@ -153,6 +153,8 @@ export const keys = {
     sk: day,
   }),
   sourceDayShard: (sourceId: string, shard: number) => `INTEG#SOURCE#${sourceId}#${shard}`,
+  /** An event counted that concerns no one (a team event without members): the count's guard. */
+  countedEvent: (sourceId: string, eventId: string) => ({ pk: `INTEG#EVENT#${sourceId}#${eventId}`, sk: "COUNTED" }),
   sourceDayShards,
   reviewItem: (flagId: string) => ({ pk: `REVIEW#${flagId}`, sk: "REVIEW" }),
   reviewsByStatus: (status: string, raisedAt: string, flagId: string) => ({ gsi1pk: `REVIEWS#${status}`, gsi1sk: `${raisedAt}#${flagId}` }),

@@ -6,6 +6,7 @@
  * |-------------------------------|-----------------------------------|--------------------|
  * | an observation of a person    | INTEG#PERSON#<personId>           | <recordedAt>#<ref> |
  * | a source's events in a day    | INTEG#SOURCE#<sourceId>#<0–7>     | <UTC day>          |
+ * | an event that concerns no one | INTEG#EVENT#<sourceId>#<eventId>  | COUNTED            |
  *
  * Exactly once under stream retries without a marker of their own: an event's observations and
  * its source's count are one TransactWriteItems whose puts are `attribute_not_exists`, so a
@@ -55,13 +56,15 @@ export class DynamoObservationStore implements ObservationStore {
   }
 
   async #keepOnce({ observations, counts }: ObservationGroup): Promise<void> {
-    const puts = observations.map((o) => ({
-      Put: {
-        TableName: this.#tables.state,
-        Item: { ...o, ...keys.observation(o.personId, o.key), expiresAt: expiresAt(o.at) },
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
+    const items: Record<string, unknown>[] = observations.map((o) => ({
+      ...o,
+      ...keys.observation(o.personId, o.key),
+      expiresAt: expiresAt(o.at),
     }));
+    // A count must be guarded by a put: an event that concerns no one gets a marker of its own.
+    if (counts && items.length === 0)
+      items.push({ ...keys.countedEvent(counts.sourceId, counts.eventId), expiresAt: expiresAt(`${counts.day}T00:00:00Z`) });
+    const puts = items.map((Item) => ({ Put: { TableName: this.#tables.state, Item, ConditionExpression: "attribute_not_exists(pk)" } }));
     const count = counts && {
       Update: {
         TableName: this.#tables.state,
