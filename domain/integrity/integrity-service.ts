@@ -11,11 +11,9 @@ import type { ObservationGroup, ObservationStore, ReviewStore } from "./ports.ts
 
 export interface IntegrityDeps {
   observations: ObservationStore;
-  reviews: Pick<ReviewStore, "open">;
+  reviews: Pick<ReviewStore, "open" | "known">;
   rules(): Promise<IdentifiedRule[]>;
   settings: IntegritySettings;
-  /** Told of each review item opened (a notice to approvers, say). */
-  opened?: (flag: Flag) => Promise<void>;
 }
 
 const dayMs = 86_400_000;
@@ -64,9 +62,11 @@ export async function watch(deps: IntegrityDeps, events: readonly EventRecord[],
     ])
   ).flat();
   const unique = [...new Map(flags.map((flag) => [flag.flagId, flag])).values()];
-  for (const flag of unique) {
+  // A spike goes on for the rest of its day: every batch finds it again, and it is opened once.
+  const known = unique.length === 0 ? new Set<string>() : await deps.reviews.known(unique.map((flag) => flag.flagId));
+  for (const flag of unique.filter((f) => !known.has(f.flagId))) {
     const held = deps.settings.holdFlagged && flag.people.length > 0 ? { held: flag.people } : {};
-    if ((await deps.reviews.open({ ...flag, status: "open", ...held })) && deps.opened) await deps.opened(flag);
+    await deps.reviews.open({ ...flag, status: "open", ...held });
   }
   return unique;
 }

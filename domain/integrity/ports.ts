@@ -32,6 +32,8 @@ export interface ReviewPage {
 export interface ReviewStore {
   /** Opens the item unless one with its id (its cause) exists; says whether it did. */
   open(item: ReviewItem): Promise<boolean>;
+  /** Which of these ids have an item already (a read is cheaper than a write refused by its condition). */
+  known(flagIds: readonly string[]): Promise<Set<string>>;
   get(flagId: string): Promise<ReviewItem | undefined>;
   list(status: ReviewStatus, limit: number, cursor?: string): Promise<ReviewPage>;
   /** Writes the decision if the item is still open, and lifts its holds; false if someone decided it first. */

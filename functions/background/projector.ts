@@ -35,7 +35,7 @@ import { eventRecordOf, personEntryOf } from "../notify/ledger-records.ts";
 export interface ProjectorDeps {
   writer: AggregateWriter;
   /** The anti-gaming detectors (domain/integrity), run on the same records: no third reader of the stream. */
-  integrity: Omit<IntegrityDeps, "opened">;
+  integrity: IntegrityDeps;
   events: Pick<EventLog, "keep">;
   directory: Pick<Directory, "orgTree"> & { people(ids: readonly PersonId[]): Promise<Map<PersonId, Person>> };
   timeZone: string;

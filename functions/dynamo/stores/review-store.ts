@@ -60,6 +60,22 @@ export class DynamoReviewStore implements ReviewStore, HoldBook {
     }
   }
 
+  async known(flagIds: readonly string[]): Promise<Set<string>> {
+    const found = await Promise.all(
+      Array.from({ length: Math.ceil(flagIds.length / 100) }, (_, i) => flagIds.slice(i * 100, (i + 1) * 100)).map(async (ids) => {
+        const { Responses } = await patiently(() =>
+          this.#db.send(
+            new BatchGetCommand({
+              RequestItems: { [this.#state]: { Keys: ids.map((id) => keys.reviewItem(id)), ProjectionExpression: "flagId" } },
+            }),
+          ),
+        );
+        return (Responses?.[this.#state] ?? []).map((item) => item.flagId as string);
+      }),
+    );
+    return new Set(found.flat());
+  }
+
   async get(flagId: string): Promise<ReviewItem | undefined> {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#state, Key: keys.reviewItem(flagId), ConsistentRead: true }));
     return Item ? itemOf(Item) : undefined;
