@@ -1,8 +1,19 @@
 /** Ports of the integrity context: where observations, sources' daily counts and review items are kept. */
 import type { PersonId } from "../kernel/model.ts";
 import type { EventRecord } from "../ledger/index.ts";
+import type { Flag } from "./detectors.ts";
 import type { Observation } from "./observations.ts";
-import type { ReviewItem, ReviewStatus } from "./reviews.ts";
+
+export const reviewStatuses = ["open", "dismissed", "confirmed"] as const;
+export type ReviewStatus = (typeof reviewStatuses)[number];
+
+/** A flag waiting for, or decided by, an approver (domain/integrity/reviews.ts). */
+export interface ReviewItem extends Flag {
+  status: ReviewStatus;
+  /** The people whose further awards wait until this item is decided (the hold policy). */
+  held?: PersonId[];
+  decision?: { by: PersonId; at: string; reason: string };
+}
 
 /** Observations that are kept together or not at all, and the source's day they count an event on. */
 export interface ObservationGroup {

@@ -6,20 +6,8 @@
 import * as z from "zod";
 import { assertRole, type Caller } from "../directory/index.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
-import type { PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
-import type { Flag } from "./detectors.ts";
-import type { ReviewPage, ReviewStore } from "./ports.ts";
-
-export const reviewStatuses = ["open", "dismissed", "confirmed"] as const;
-export type ReviewStatus = (typeof reviewStatuses)[number];
-
-export interface ReviewItem extends Flag {
-  status: ReviewStatus;
-  /** The people whose further awards wait until this item is decided (the hold policy). */
-  held?: PersonId[];
-  decision?: { by: PersonId; at: string; reason: string };
-}
+import { type ReviewItem, type ReviewPage, type ReviewStore, reviewStatuses } from "./ports.ts";
 
 export const ReviewDecision = z.strictObject({
   decision: z.enum(["dismiss", "confirm"]),

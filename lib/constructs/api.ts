@@ -93,7 +93,10 @@ export class Api extends Construct {
     const integrationOf = (area: Area): HttpLambdaIntegration => {
       let integration = integrations.get(area);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${area}-integration`, props.functions[area]);
+        // One invoke permission per area's function, for this API, not one per route: a permission
+        // per route made a resource each (the stack nears CloudFormation's 500) and grew the
+        // function's resource policy towards its 20 KB limit with every route of its area.
+        integration = new HttpLambdaIntegration(`${area}-integration`, props.functions[area], { scopePermissionToRoute: false });
         integrations.set(area, integration);
       }
       return integration;
