@@ -8,13 +8,14 @@
  * | a source's events in a day    | INTEG#SOURCE#<sourceId>#<0–7>     | <UTC day>          |
  * | an event that concerns no one | INTEG#EVENT#<sourceId>#<eventId>  | COUNTED            |
  *
- * Exactly once under stream retries without a marker of their own: an event's observations and
- * its source's count are one TransactWriteItems whose puts are `attribute_not_exists`, so a
- * replayed event cancels the transaction and counts nothing again. Everything expires
+ * Exactly once under stream retries without a marker of their own: a batch's observations and
+ * its sources' counts go in TransactWriteItems of up to 100 items whose puts are
+ * `attribute_not_exists`; a replayed event's put cancels the transaction, and it is written again
+ * without that event, so nothing is counted twice and nothing new is lost. Everything expires
  * (`expiresAt`) after the longest window a detector reads, so the state stays bounded.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Observation, ObservationGroup, ObservationStore } from "../../../domain/integrity/index.ts";
 import { mapLimit } from "../../../domain/kernel/concurrency.ts";
 import type { PersonId } from "../../../domain/kernel/model.ts";
@@ -27,13 +28,27 @@ const keptDays = 35;
 const groupsInFlight = 8;
 /** A person's window read at most this deep, newest first: far past any velocity worth flagging. */
 const windowLimit = 2000;
-/** TransactWriteItems takes 100 items: the count and 99 observations. */
-const perTransaction = 99;
+/** TransactWriteItems takes 100 items: a pack's puts and its source days' counts. */
+const perTransaction = 90;
+const maxItems = 100;
 
 const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + keptDays * 86_400;
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === "ConditionalCheckFailed"));
+/** Groups packed in order into transactions of at most 100 items (puts, and a count per distinct source day). */
+function packed(chunks: readonly ObservationGroup[]): ObservationGroup[][] {
+  const packs: ObservationGroup[][] = [];
+  let size = maxItems;
+  for (const chunk of chunks) {
+    // Each chunk is at most 90 puts and 1 count; a count per chunk bounds the distinct ones.
+    const items = Math.max(1, chunk.observations.length) + (chunk.counts ? 1 : 0);
+    if (size + items > maxItems) {
+      packs.push([]);
+      size = 0;
+    }
+    packs.at(-1)?.push(chunk);
+    size += items;
+  }
+  return packs;
+}
 
 export class DynamoObservationStore implements ObservationStore {
   readonly #db: DynamoDBDocumentClient;
@@ -48,38 +63,70 @@ export class DynamoObservationStore implements ObservationStore {
     const chunks = groups.flatMap((group) =>
       Array.from({ length: Math.max(1, Math.ceil(group.observations.length / perTransaction)) }, (_, i) => ({
         observations: group.observations.slice(i * perTransaction, (i + 1) * perTransaction),
-        // A large team's observations take several transactions; the first counts the event, each is kept once.
+        // A large team's observations take several chunks; the first counts the event, each is kept once.
         counts: i === 0 ? group.counts : undefined,
       })),
     );
-    await mapLimit(chunks, groupsInFlight, (chunk) => patiently(() => this.#keepOnce(chunk)));
+    await mapLimit(packed(chunks), groupsInFlight, (pack) => this.#keepOnce(pack));
   }
 
-  async #keepOnce({ observations, counts }: ObservationGroup): Promise<void> {
-    const items: Record<string, unknown>[] = observations.map((o) => ({
-      ...o,
-      ...keys.observation(o.personId, o.key),
-      expiresAt: expiresAt(o.at),
-    }));
-    // A count must be guarded by a put: an event that concerns no one gets a marker of its own.
-    if (counts && items.length === 0)
-      items.push({ ...keys.countedEvent(counts.sourceId, counts.eventId), expiresAt: expiresAt(`${counts.day}T00:00:00Z`) });
-    const puts = items.map((Item) => ({ Put: { TableName: this.#tables.state, Item, ConditionExpression: "attribute_not_exists(pk)" } }));
-    const count = counts && {
+  /**
+   * A pack of groups in one TransactWriteItems: their puts, and each source day's count once with
+   * the sum of the pack's events. A put refused by its condition was kept before (a replay): its
+   * group leaves the pack and the rest is written again, so nothing is counted twice.
+   */
+  async #keepOnce(pack: readonly ObservationGroup[]): Promise<void> {
+    let left = pack;
+    while (left.length > 0) {
+      const { items, owners } = this.#transaction(left);
+      const refused = await patiently(async () => {
+        try {
+          await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
+          return new Set<number>();
+        } catch (error) {
+          const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+          const failed = reasons.flatMap((reason, i) => (reason.Code === "ConditionalCheckFailed" ? [owners[i] as number] : []));
+          if (failed.length === 0) throw error;
+          return new Set(failed);
+        }
+      });
+      if (refused.size === 0) return;
+      left = left.filter((_, i) => !refused.has(i));
+    }
+  }
+
+  /** The items of a pack's transaction, and for each put the index of the group it keeps. */
+  #transaction(pack: readonly ObservationGroup[]) {
+    const puts = pack.flatMap(({ observations, counts }, owner) => {
+      const items: Record<string, unknown>[] = observations.map((o) => ({
+        ...o,
+        ...keys.observation(o.personId, o.key),
+        expiresAt: expiresAt(o.at),
+      }));
+      // A count must be guarded by a put: an event that concerns no one gets a marker of its own.
+      if (counts && items.length === 0)
+        items.push({ ...keys.countedEvent(counts.sourceId, counts.eventId), expiresAt: expiresAt(`${counts.day}T00:00:00Z`) });
+      return items.map((Item) => ({
+        owner,
+        put: { Put: { TableName: this.#tables.state, Item, ConditionExpression: "attribute_not_exists(pk)" } },
+      }));
+    });
+    const counts = new Map<string, { key: { pk: string; sk: string }; events: number; day: string }>();
+    for (const { counts: c } of pack) {
+      if (!c) continue;
+      const key = keys.sourceDay(c.sourceId, c.eventId, c.day);
+      const count = counts.get(`${key.pk}/${key.sk}`) ?? { key, events: 0, day: c.day };
+      counts.set(`${key.pk}/${key.sk}`, { ...count, events: count.events + 1 });
+    }
+    const updates = [...counts.values()].map(({ key, events, day }) => ({
       Update: {
         TableName: this.#tables.state,
-        Key: keys.sourceDay(counts.sourceId, counts.eventId, counts.day),
-        UpdateExpression: "ADD events :one SET expiresAt = :expires",
-        ExpressionAttributeValues: { ":one": 1, ":expires": expiresAt(`${counts.day}T00:00:00Z`) },
+        Key: key,
+        UpdateExpression: "ADD events :events SET expiresAt = :expires",
+        ExpressionAttributeValues: { ":events": events, ":expires": expiresAt(`${day}T00:00:00Z`) },
       },
-    };
-    try {
-      const [only] = puts;
-      if (only && puts.length === 1 && !count) await this.#db.send(new PutCommand(only.Put));
-      else await this.#db.send(new TransactWriteCommand({ TransactItems: [...puts, ...(count ? [count] : [])] }));
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    }));
+    return { items: [...puts.map((p) => p.put), ...updates], owners: puts.map((p) => p.owner) };
   }
 
   async window(personId: PersonId, since: string): Promise<Observation[]> {
