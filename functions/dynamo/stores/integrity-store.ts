@@ -17,7 +17,6 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Observation, ObservationGroup, ObservationStore } from "../../../domain/integrity/index.ts";
-import { mapLimit } from "../../../domain/kernel/concurrency.ts";
 import type { PersonId } from "../../../domain/kernel/model.ts";
 import type { EventRecord } from "../../../domain/ledger/index.ts";
 import { patiently } from "../client.ts";
@@ -25,7 +24,6 @@ import { keys, withoutKeys } from "../keys.ts";
 
 /** Longer than any window a detector reads (28 days of baseline, a month of credits). */
 const keptDays = 35;
-const groupsInFlight = 8;
 /** A person's window read at most this deep, newest first: far past any velocity worth flagging. */
 const windowLimit = 2000;
 /** TransactWriteItems takes 100 items: a pack's puts and its source days' counts. */
@@ -67,7 +65,8 @@ export class DynamoObservationStore implements ObservationStore {
         counts: i === 0 ? group.counts : undefined,
       })),
     );
-    await mapLimit(packed(chunks), groupsInFlight, (pack) => this.#keepOnce(pack));
+    // One pack after another: packs of a batch share their source days' counts, and concurrent transactions on an item conflict.
+    for (const pack of packed(chunks)) await this.#keepOnce(pack);
   }
 
   /**
