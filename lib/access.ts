@@ -53,7 +53,14 @@ export const areaAccess: Record<Area, AreaAccess> = {
   admin: {
     ledger: "none",
     state: {
-      writes: [...families.directory, ...definitions("source"), ...definitions("rule"), ...definitions("badge")],
+      writes: [
+        ...families.directory,
+        ...definitions("source"),
+        ...definitions("rule"),
+        ...definitions("badge"),
+        // Approvers' decisions on review items (anti-gaming), which lift the holds they put.
+        ...families.reviews,
+      ],
     },
     sourceKey: true,
     audit: true,
@@ -107,18 +114,23 @@ export const ledgerActions: Record<LedgerAccess, string[]> = {
 
 /** PutItem on the ledger table for items whose partition key starts AUDIT#, and for no other item. */
 export function grantAuditAppend(grantee: IGrantable, ledger: Table): void {
-  grantKeyedWrites(grantee, ledger, ["dynamodb:PutItem"], ["AUDIT#*"]);
+  grantKeyed(grantee, ledger, ["dynamodb:PutItem"], ["AUDIT#*"]);
+}
+
+/** GetItem on the ledger table for event records only (EVENT#): the projector reads what a retraction retracted. */
+export function grantEventReads(grantee: IGrantable, ledger: Table): void {
+  grantKeyed(grantee, ledger, ["dynamodb:GetItem"], ["EVENT#*"]);
 }
 
 /** Reads of the state table and its indexes, and writes of the key families the access names. */
 export function grantState(grantee: IGrantable, state: Table, spec: TableSpec, access: StateAccess): void {
   if (access === "none") return;
   grantTable(grantee, state, spec, read);
-  if (access !== "read") grantKeyedWrites(grantee, state, stateWrites, access.writes);
+  if (access !== "read") grantKeyed(grantee, state, stateWrites, access.writes);
 }
 
-/** Write actions on items whose partition key matches one of the patterns (IAM dynamodb:LeadingKeys). */
-function grantKeyedWrites(grantee: IGrantable, table: Table, actions: readonly string[], leadingKeys: readonly string[]): void {
+/** Actions on items whose partition key matches one of the patterns (IAM dynamodb:LeadingKeys). */
+function grantKeyed(grantee: IGrantable, table: Table, actions: readonly string[], leadingKeys: readonly string[]): void {
   Grant.addToPrincipal({
     grantee,
     actions: [...actions],

@@ -78,6 +78,7 @@ export class LaurelStack extends Stack {
       ...this.signIn.environment,
       FOUR_EYES_KINDS: config.fourEyes.kinds.join(","),
       ...(config.fourEyes.ruleAwardAbove === undefined ? {} : { FOUR_EYES_RULE_AWARD_ABOVE: String(config.fourEyes.ruleAwardAbove) }),
+      INTEGRITY: JSON.stringify(config.integrity),
     };
     // Seals the sources' webhook signing secrets (AES-256-GCM, key derived from this value) before
     // they are stored in the state table: one secret for all sources, read with caching.

@@ -4,6 +4,8 @@
  */
 import { RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { z } from "zod";
+import type { IntegritySettings } from "../domain/integrity/index.ts";
 import type { FourEyesPolicy } from "../domain/kernel/definitions.ts";
 import type { BackupSettings } from "./constructs/backup.ts";
 import type { TableNames } from "./constructs/ledger-tables.ts";
@@ -55,6 +57,8 @@ export interface StageConfig {
   backup: BackupSettings;
   /** Restored tables the stack adopts instead of its own: per account, from `cdk -c` (lib/app.ts). */
   tableNames?: TableNames;
+  /** The anti-gaming detectors' thresholds and the hold policy (docs/INTEGRITY.md); what is left out takes its default. */
+  integrity: z.input<typeof IntegritySettings>;
 }
 
 const configs: Record<StageName, StageConfig> = {
@@ -68,6 +72,7 @@ const configs: Record<StageName, StageConfig> = {
     throttle: { api: { rate: 20, burst: 40 }, writes: { rate: 5, burst: 10 } },
     fourEyes: { kinds: [] },
     backup: {},
+    integrity: {},
   },
   prod: {
     stage: "prod",
@@ -81,6 +86,7 @@ const configs: Record<StageName, StageConfig> = {
     // coins plus points per event; indices, rewards and badges when a stage's policy says so.
     fourEyes: { kinds: ["gate", "source"], ruleAwardAbove: 1000 },
     backup: {},
+    integrity: {},
   },
 };
 

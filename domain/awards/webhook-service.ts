@@ -86,6 +86,7 @@ const problemTitles: Record<number, string> = {
   404: "Not found",
   409: "Conflict",
   422: "Unprocessable content",
+  423: "Locked",
   503: "Service unavailable",
 };
 
@@ -130,6 +131,11 @@ export interface WebhookDeps {
   clock: Clock;
   timeZone: string;
   retry?: RetryPolicy;
+  /**
+   * People whose awards wait for a review (the integrity context's hold policy, when a stage
+   * turns it on), each with the review items holding them.
+   */
+  holds?: { held(people: readonly PersonId[]): Promise<Map<PersonId, string[]>> };
 }
 
 export interface WebhookRequest {
@@ -172,7 +178,7 @@ export class WebhookService {
     // Limits are checked per event below, so that one event that cannot be stored refuses only itself.
     const events = eventsOf(parseJson(request.body, { storable: false }), type === batchType);
     const current = () => this.#confirmed(source);
-    const results = new Array<EventResult | undefined>(events.length);
+    const results = await this.#held(events);
     if (events.length > 1 && !request.dryRun) await this.#receiveBatch(source, events, current, results);
     // What the batch path left (a single event, a dry run, retractions, team events, and whatever
     // follows a failed write of the same person) goes event by event: one person's one after
@@ -183,6 +189,37 @@ export class WebhookService {
       for (const index of indices) results[index] = await this.#settle(source, events[index], current, request.dryRun);
     });
     return { results: results as EventResult[] };
+  }
+
+  /**
+   * Events about a person on hold are refused, writing nothing, until an approver decides the
+   * review items holding them: the source sends the same event again then, and it is awarded
+   * once. Retractions are never held. One read for the whole request, only where holds are on.
+   */
+  async #held(events: readonly unknown[]): Promise<(EventResult | undefined)[]> {
+    const results = new Array<EventResult | undefined>(events.length);
+    if (!this.#deps.holds) return results;
+    const named = events.map((raw) => {
+      const event = raw as { id?: unknown; subject?: unknown; type?: unknown } | null;
+      return typeof event?.subject === "string" && idPattern.test(event.subject) && event.type !== retractionType
+        ? event.subject
+        : undefined;
+    });
+    const subjects = [...new Set(named.filter((subject) => subject !== undefined))] as PersonId[];
+    const held = await this.#deps.holds.held(subjects);
+    for (const [index, subject] of named.entries()) {
+      const reviews = subject === undefined ? undefined : held.get(subject as PersonId);
+      if (!reviews) continue;
+      const id = (events[index] as { id?: unknown }).id;
+      results[index] = rejected(
+        typeof id === "string" ? id : null,
+        423,
+        "award-held",
+        `Awards to ${subject} wait for a review (${reviews.join(", ")}); send this event again once it is decided.`,
+        { reviews },
+      );
+    }
+    return results;
   }
 
   /**
@@ -203,6 +240,8 @@ export class WebhookService {
     const leftPeople = new Set<PersonId>();
     const seenIds = new Set<string>();
     for (const [index, event] of prepared.entries()) {
+      // Answered already (held): nothing of it is written.
+      if (results[index]) continue;
       if ("status" in event) {
         results[index] = event;
         continue;

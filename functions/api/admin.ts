@@ -4,12 +4,14 @@ import type { BadgeDefinition, RuleDefinition } from "../../domain/awards/index.
 import { RuleBook, SourceService } from "../../domain/awards/index.ts";
 import { BacktestService, backtestCsv } from "../../domain/backtests/index.ts";
 import { DirectoryService } from "../../domain/directory/index.ts";
+import { ReviewService } from "../../domain/integrity/index.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { dingTalkCallback } from "../dingtalk/callback.ts";
 import { DingTalkApi } from "../dingtalk/openapi-client.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoEventLog } from "../dynamo/stores/event-log-store.ts";
 import { DynamoProvisionerStore } from "../dynamo/stores/provisioner-store.ts";
+import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
 import { httpHandler } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
 import { scimImplementations } from "../scim/scim-api.ts";
@@ -34,6 +36,7 @@ const sources = () => {
   return sourceService;
 };
 const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
+const reviews = new ReviewService({ reviews: new DynamoReviewStore(adapters.db, adapters.tables.state), clock: adapters.clock });
 const backtests = new BacktestService({
   definitions: adapters.definitions,
   events: new DynamoEventLog(adapters.db, adapters.tables.state),
@@ -79,6 +82,9 @@ export const handler = httpHandler(
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
     badges: async () => ({ body: { badges: await rulebook.badges() } }),
     rules: async () => ({ body: { rules: await rulebook.rules() } }),
+    reviewItems: async ({ caller, query }) => ({ body: await reviews.list(caller, query) }),
+    reviewItem: async ({ caller, params }) => ({ body: await reviews.get(caller, params.flagId) }),
+    decideReview: async ({ caller, params, body }) => ({ body: await reviews.decide(caller, params.flagId, body) }),
   },
   adapters,
 );

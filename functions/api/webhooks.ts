@@ -1,7 +1,9 @@
 /** Lambda: achievement webhooks from sources, and retractions. */
 
 import { SourceService, WebhookService } from "../../domain/awards/index.ts";
+import { integritySettings } from "../../domain/integrity/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
 import { httpHandler } from "../http/http.ts";
 import { SecretBox } from "../secrets/secret-box.ts";
 
@@ -26,6 +28,8 @@ const webhooks = new WebhookService({
   // A busy source sends many events for one person at once: more, longer waits than the default
   // before answering busy (at most about 6 s of waiting, within the function's 10 s).
   retry: { attempts: 12, baseDelayMs: 20, maxDelayMs: 800 },
+  // The stage's hold policy (docs/INTEGRITY.md): flagged people's events wait for a review.
+  ...(integritySettings(process.env.INTEGRITY).holdFlagged ? { holds: new DynamoReviewStore(adapters.db, adapters.tables.state) } : {}),
 });
 
 export const handler = httpHandler(

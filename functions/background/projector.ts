@@ -14,7 +14,9 @@
  */
 import middy from "@middy/core";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type { RuleDefinition } from "../../domain/awards/index.ts";
 import type { Directory, Person } from "../../domain/directory/index.ts";
+import { type IntegrityDeps, integritySettings, watch } from "../../domain/integrity/index.ts";
 import type { PersonId } from "../../domain/kernel/model.ts";
 import type { AggregateWriter } from "../../domain/leaderboards/index.ts";
 import { aggregateUnits, projectEntry } from "../../domain/leaderboards/index.ts";
@@ -24,25 +26,28 @@ import { DynamoDefinitionStore } from "../dynamo/definition-store.ts";
 import { DynamoDirectory } from "../dynamo/directory-store.ts";
 import { DynamoLeaderboardStore } from "../dynamo/leaderboard-store.ts";
 import { DynamoEventLog } from "../dynamo/stores/event-log-store.ts";
+import { DynamoObservationStore } from "../dynamo/stores/integrity-store.ts";
+import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
 import { tableName } from "../dynamo/tables.ts";
 import { createLogger, type Logger, observe } from "../http/log.ts";
 import { eventRecordOf, personEntryOf } from "../notify/ledger-records.ts";
 
 export interface ProjectorDeps {
   writer: AggregateWriter;
+  /** The anti-gaming detectors (domain/integrity), run on the same records: no third reader of the stream. */
+  integrity: IntegrityDeps;
   events: Pick<EventLog, "keep">;
   directory: Pick<Directory, "orgTree"> & { people(ids: readonly PersonId[]): Promise<Map<PersonId, Person>> };
   timeZone: string;
   log: Logger;
 }
 
-/** The points entry or event record a record inserts, or undefined for what the projector ignores; throws on a malformed entry. */
+/** The person's entry or event record a record inserts, or undefined for what the projector ignores; throws on a malformed entry. */
 function insertedOf(record: DynamoDBRecord): { entry: LedgerEntry } | { event: EventRecord } | undefined {
   const event = eventRecordOf(record);
   if (event) return { event };
-  // Fund chains carry money, never points: only people's chains can move points.
   const entry = personEntryOf(record);
-  return entry?.asset.startsWith("point:") ? { entry } : undefined;
+  return entry ? { entry } : undefined;
 }
 
 export function createProjector(deps: ProjectorDeps) {
@@ -51,13 +56,13 @@ export function createProjector(deps: ProjectorDeps) {
   });
 
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    const entries: LedgerEntry[] = [];
+    const personEntries: LedgerEntry[] = [];
     const events: EventRecord[] = [];
     let malformed: number | undefined;
     for (const [index, record] of event.Records.entries()) {
       try {
         const inserted = insertedOf(record);
-        if (inserted && "entry" in inserted) entries.push(inserted.entry);
+        if (inserted && "entry" in inserted) personEntries.push(inserted.entry);
         if (inserted && "event" in inserted) events.push(inserted.event);
       } catch (error) {
         deps.log.error("record not projected", {
@@ -71,19 +76,26 @@ export function createProjector(deps: ProjectorDeps) {
     }
     try {
       // The records before a malformed one are applied; it and those after it are retried.
+      // Fund chains carry money, never points: only people's chains can move points.
+      const entries = personEntries.filter((entry) => entry.asset.startsWith("point:"));
       const holders = entries.map((entry) => entry.holder.slice("person:".length) as PersonId);
       const [tree, people] = await patiently(() => Promise.all([deps.directory.orgTree(), deps.directory.people(holders)]));
       const projections = entries.flatMap((entry, i) => {
         const projection = projectEntry(entry, aggregateUnits(tree, people.get(holders[i] as PersonId)?.orgUnitId), deps.timeZone);
         return projection ? [projection] : [];
       });
-      const [{ applied, alreadyApplied }] = await Promise.all([deps.writer.applyBatch(projections), deps.events.keep(events)]);
+      const [{ applied, alreadyApplied }, , flags] = await Promise.all([
+        deps.writer.applyBatch(projections),
+        deps.events.keep(events),
+        watch(deps.integrity, events, personEntries),
+      ]);
       deps.log.info("batch projected", {
         records: event.Records.length,
         entries: projections.length,
         events: events.length,
         applied,
         alreadyApplied,
+        flags: flags.length,
       });
     } catch (error) {
       // Which items of a combined write landed is not known here: the whole batch is retried, and what landed is a no-op.
@@ -109,6 +121,12 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
       writer: new DynamoLeaderboardStore(db, state),
       events: new DynamoEventLog(db, state),
       directory: new DynamoDirectory(db, { state, ledger: tableName("ledger") }, versions),
+      integrity: {
+        observations: new DynamoObservationStore(db, { state, ledger: tableName("ledger") }),
+        reviews: new DynamoReviewStore(db, state),
+        rules: async () => (await versions.list<RuleDefinition>("rule")).map((rule) => ({ ...rule.body, id: rule.id })),
+        settings: integritySettings(process.env.INTEGRITY),
+      },
       timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",
       log,
     }),

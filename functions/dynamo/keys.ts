@@ -3,6 +3,8 @@ import type { AccountId, EntryId, OrgUnitId, PersonId } from "../../domain/kerne
 
 const seqWidth = 12;
 const boardShards = 4;
+/** A source's daily counts spread over this many partitions: a busy source's events would otherwise all write one item. */
+const sourceDayShards = 8;
 
 /** A stable spread of ids over `count` keys (FNV-1a): the same id always lands in the same one. */
 function spreadOf(id: string, count: number): number {
@@ -143,6 +145,23 @@ export const keys = {
   /** A group robot's messages in one UTC minute (at most 20: DingTalk's and WeCom's limit). */
   robotMinute: (channelId: string, minute: string) => ({ pk: `NOTIFY#RATE#${channelId}`, sk: minute }),
   notificationPreferences: (personId: string) => ({ pk: `NOTIFYPREFS#${personId}`, sk: "PREFS" }),
+  // Anti-gaming (functions/dynamo/stores/integrity-store.ts): a person's observations by when the
+  // ledger recorded them, a source's accepted events per UTC day on shards by event, review items
+  // listed by status (gsi1), and the holds on flagged people.
+  observation: (personId: string, key: string) => ({ pk: `INTEG#PERSON#${personId}`, sk: key }),
+  observations: (personId: string) => `INTEG#PERSON#${personId}`,
+  sourceDay: (sourceId: string, eventId: string, day: string) => ({
+    pk: `INTEG#SOURCE#${sourceId}#${spreadOf(eventId, sourceDayShards)}`,
+    sk: day,
+  }),
+  sourceDayShard: (sourceId: string, shard: number) => `INTEG#SOURCE#${sourceId}#${shard}`,
+  /** An event counted that concerns no one (a team event without members): the count's guard. */
+  countedEvent: (sourceId: string, eventId: string) => ({ pk: `INTEG#EVENT#${sourceId}#${eventId}`, sk: "COUNTED" }),
+  sourceDayShards,
+  reviewItem: (flagId: string) => ({ pk: `REVIEW#${flagId}`, sk: "REVIEW" }),
+  reviewsByStatus: (status: string, raisedAt: string, flagId: string) => ({ gsi1pk: `REVIEWS#${status}`, gsi1sk: `${raisedAt}#${flagId}` }),
+  reviewStatus: (status: string) => `REVIEWS#${status}`,
+  hold: (personId: string) => ({ pk: `HOLD#${personId}`, sk: "HOLD" }),
 };
 
 /**
@@ -168,6 +187,10 @@ export const stateKeyFamilies = {
   /** Channels (admin) and dead letters (the deliverer writes them, admins replay them). */
   notificationChannels: ["NOTIFY#*"],
   notificationPreferences: ["NOTIFYPREFS#*"],
+  /** What the detectors keep (the projector writes them from the stream). */
+  observations: ["INTEG#*"],
+  /** Review items (opened by the projector, decided by approvers) and the holds they put on people. */
+  reviews: ["REVIEW#*", "HOLD#*"],
   definitions: (kind: string) => [`DEF#${kind}`, `DEFV#${kind}#*`, "DEFINITIONS#*"],
 } as const;
 

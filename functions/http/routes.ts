@@ -10,6 +10,7 @@ import { bountiesRoutes } from "./areas/bounties.routes.ts";
 import { eligibilityRoutes } from "./areas/eligibility.routes.ts";
 import { fundRoutes } from "./areas/fund.routes.ts";
 import { importsRoutes } from "./areas/imports.routes.ts";
+import { integrityRoutes } from "./areas/integrity.routes.ts";
 import { leaderboardRoutes } from "./areas/leaderboard.routes.ts";
 import { notificationsRoutes } from "./areas/notifications.routes.ts";
 import { scimRoutes } from "./areas/scim.routes.ts";
@@ -369,6 +370,7 @@ export const routes = {
   ...badgesRoutes,
   ...notificationsRoutes,
   ...sourcesRoutes,
+  ...integrityRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;

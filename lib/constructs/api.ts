@@ -93,9 +93,9 @@ export class Api extends Construct {
     const integrationOf = (area: Area): HttpLambdaIntegration => {
       let integration = integrations.get(area);
       if (!integration) {
-        // One invoke permission per function, for this API, rather than one per route: the API
-        // decides which routes reach which function, and a hundred routes' permissions took a
-        // fifth of CloudFormation's 500 resources a stack may hold.
+        // One invoke permission per area's function, for this API, not one per route: a permission
+        // per route made a resource each (the stack nears CloudFormation's 500) and grew the
+        // function's resource policy towards its 20 KB limit with every route of its area.
         integration = new HttpLambdaIntegration(`${area}-integration`, props.functions[area], { scopePermissionToRoute: false });
         integrations.set(area, integration);
       }

@@ -7,9 +7,13 @@
  * - Partial batch responses, bisect on error and a bounded number of retries; a batch that still
  *   fails is described in an encrypted SQS dead-letter queue (alarmed in Operations), from which
  *   an operator replays it: applying an entry twice is a no-op.
- * - Its role reads the stream and the state table (directory), and may write in the state table
- *   only items whose partition key starts with "LB#" or "EVLOG#" (IAM leading-key condition): no
- *   ledger write, no balances, no directory.
+ * - It runs the anti-gaming detectors on the same records (domain/integrity; docs/INTEGRITY.md):
+ *   DynamoDB Streams serves at most two readers per shard, and the projector and the notifier
+ *   are those two.
+ * - Its role reads the stream and the state table (directory), may get event records (EVENT#) of
+ *   the ledger table, and may write in the state table only items whose partition key starts with
+ *   "LB#", "EVLOG#", "INTEG#", "REVIEW#" or "HOLD#" (IAM leading-key condition): no ledger
+ *   write, no balances, no directory.
  */
 import { join } from "node:path";
 import { Duration, Validations } from "aws-cdk-lib";
@@ -20,7 +24,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { keys, stateKeyFamilies } from "../../functions/dynamo/keys.ts";
 import { tables } from "../../functions/dynamo/tables.ts";
-import { grantState } from "../access.ts";
+import { grantEventReads, grantState } from "../access.ts";
 import { type BackgroundFunctionProps, LaurelFunction } from "./laurel-function.ts";
 
 /** Retries of a failing batch before it goes to the dead-letter queue (bisected meanwhile). */
@@ -51,7 +55,10 @@ export class Projector extends Construct {
     });
 
     const role = this.function.role;
-    grantState(role, props.state, tables.state, { writes: [...stateKeyFamilies.boards, ...stateKeyFamilies.eventLog] });
+    grantState(role, props.state, tables.state, {
+      writes: [...stateKeyFamilies.boards, ...stateKeyFamilies.eventLog, ...stateKeyFamilies.observations, ...stateKeyFamilies.reviews],
+    });
+    grantEventReads(role, props.ledger);
 
     this.eventSource = new DynamoEventSource(props.ledger as ITable, {
       startingPosition: StartingPosition.TRIM_HORIZON,

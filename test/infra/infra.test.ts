@@ -353,7 +353,7 @@ describe("the leaderboard projector", () => {
     });
   });
 
-  it("may write only leaderboard items (LB#) and the event log (EVLOG#) in the state table, and nothing in the ledger but reading its stream", () => {
+  it("may write only leaderboard items (LB#), the event log (EVLOG#) and the detectors' items in the state table, and in the ledger only read its stream and get event records", () => {
     const ledgerId = logicalId(stack.tables.tables.ledger);
     const stateId = logicalId(stack.tables.tables.state);
     const own = statements().filter(({ roles: attached }) => attached.includes(projectorRole()));
@@ -363,7 +363,9 @@ describe("the leaderboard projector", () => {
     for (const { statement } of writing) {
       expect(targets(statement, ledgerId)).toBe(false);
       expect(list(statement.Action).some((action) => allows(action, "dynamodb:DeleteItem"))).toBe(false);
-      expect(statement).toMatchObject({ Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["LB#*", "EVLOG#*"] } } });
+      expect(statement).toMatchObject({
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["LB#*", "EVLOG#*", "INTEG#*", "REVIEW#*", "HOLD#*"] } },
+      });
       expect(targets(statement, stateId)).toBe(true);
     }
     // Statements on "*" count as on the ledger too (X-Ray's, and ListStreams'): only their DynamoDB actions matter here.
@@ -372,7 +374,14 @@ describe("the leaderboard projector", () => {
       .flatMap(({ statement }) => list(statement.Action))
       .filter((action) => action.toLowerCase().startsWith("dynamodb:") || action === "*");
     expect(onLedger.length).toBeGreaterThan(0);
-    expect(onLedger.every((action) => /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(action))).toBe(true);
+    expect(onLedger.every((action) => /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams|GetItem)$/.test(action))).toBe(
+      true,
+    );
+    // Its GetItem reaches event records only (what a retraction retracted, for the detectors).
+    const gets = own.filter(({ statement }) => targets(statement, ledgerId) && list(statement.Action).includes("dynamodb:GetItem"));
+    expect(gets.map(({ statement }) => statement.Condition)).toEqual([
+      { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EVENT#*"] } },
+    ]);
   });
 
   it("alarms on its iterator age, its dead-letter queue, its errors and throttles", () => {

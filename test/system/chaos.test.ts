@@ -7,6 +7,7 @@
  * trace, and every ledger invariant holds. CHAOS_SEED replays a run, CHAOS_OPS makes it longer.
  */
 import { isDeepStrictEqual } from "node:util";
+import { paginateScan } from "@aws-sdk/lib-dynamodb";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import { OrgTree, type OrgUnit } from "../../domain/directory/index.ts";
@@ -19,6 +20,7 @@ import { handler as projector } from "../../functions/background/projector.ts";
 import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
 import { DynamoLeaderboardStore } from "../../functions/dynamo/leaderboard-store.ts";
 import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
+import { DynamoObservationStore } from "../../functions/dynamo/stores/integrity-store.ts";
 import { DynamoNotificationStore } from "../../functions/dynamo/stores/notification-store.ts";
 import { newSigningKey } from "../../functions/sign-in/token-keys.ts";
 import { demoAdmin, demoOrgUnits, demoPeople } from "../../scripts/demo-data.ts";
@@ -407,6 +409,43 @@ async function projectStream(passes: number, consumer: "projector" | "notifier" 
   return failedBatches;
 }
 
+/** Each source's daily counts (domain/integrity) against the accepted event records, as `source/day: counted ≠ accepted`. */
+async function sourceCountDifferences(): Promise<string[]> {
+  const records = (
+    await Promise.all(
+      [learning, oa].map(async (sourceId) => {
+        const pages = paginateScan(
+          { client: createDocumentClient() },
+          {
+            TableName: tableNames.ledger,
+            FilterExpression: "begins_with(pk, :event) AND attribute_not_exists(retracts)",
+            ExpressionAttributeValues: { ":event": `EVENT#${sourceId}#` },
+          },
+        );
+        const keys: string[] = [];
+        for await (const page of pages)
+          keys.push(...(page.Items ?? []).map((item) => `${sourceId}/${String(item.recordedAt).slice(0, 10)}`));
+        return keys;
+      }),
+    )
+  ).flat();
+  const accepted = Map.groupBy(records, (key) => key);
+  const observations = new DynamoObservationStore(createDocumentClient(), tableNames);
+  const differences: string[] = [];
+  for (const sourceId of [learning, oa]) {
+    const counted = await observations.sourceDays(sourceId, "2000-01-01");
+    const days = new Set([
+      ...counted.keys(),
+      ...[...accepted.keys()].filter((k) => k.startsWith(`${sourceId}/`)).map((k) => k.split("/")[1]),
+    ]);
+    for (const day of days) {
+      const expected = accepted.get(`${sourceId}/${day}`)?.length ?? 0;
+      if (counted.get(day as string) !== expected) differences.push(`${sourceId}/${day}: ${counted.get(day as string)} ≠ ${expected}`);
+    }
+  }
+  return differences;
+}
+
 /** The notices the entries call for against those in the outbox, by person and cause. */
 async function outboxDifferences(entries: Iterable<LedgerEntry>) {
   const expected = new Set(noticesOfEntries([...entries], { awardAtLeast: 50 }).map((n) => `${n.personId}/${n.causeId}`));
@@ -579,6 +618,8 @@ describe("chaos: DynamoDB faults under random traffic", () => {
       faults.enabled = false;
     }
     expect(await aggregateDifferences(stored.values())).toEqual([]);
+    // The anti-gaming detectors ran in the same projector: each accepted event counted once on its source's day.
+    expect(await sourceCountDifferences()).toEqual([]);
 
     // The notifier on the same stream, read twice under the faults: each notice in the outbox once.
     faults.enabled = true;

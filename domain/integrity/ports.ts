@@ -1,0 +1,57 @@
+/** Ports of the integrity context: where observations, sources' daily counts and review items are kept. */
+import type { PersonId } from "../kernel/model.ts";
+import type { EventRecord } from "../ledger/index.ts";
+import type { Flag } from "./detectors.ts";
+import type { Observation } from "./observations.ts";
+
+export const reviewStatuses = ["open", "dismissed", "confirmed"] as const;
+export type ReviewStatus = (typeof reviewStatuses)[number];
+
+/** A flag waiting for, or decided by, an approver (domain/integrity/reviews.ts). */
+export interface ReviewItem extends Flag {
+  status: ReviewStatus;
+  /** The people whose further awards wait until this item is decided (the hold policy). */
+  held?: PersonId[];
+  decision?: { by: PersonId; at: string; reason: string };
+}
+
+/** Observations that are kept together or not at all, and the source's day they count an event on. */
+export interface ObservationGroup {
+  observations: Observation[];
+  counts?: { sourceId: string; eventId: string; day: string } | undefined;
+}
+
+export interface ObservationStore {
+  /**
+   * Keeps each group at once, once: a group seen before (a replayed stream batch) changes
+   * nothing, so a source's count never takes an event twice.
+   */
+  observe(groups: readonly ObservationGroup[]): Promise<void>;
+  /** A person's observations since an instant, oldest first (a bounded number, the newest). */
+  window(personId: PersonId, since: string): Promise<Observation[]>;
+  /** A source's accepted events per UTC day, from `since` (a day) on. */
+  sourceDays(sourceId: string, since: string): Promise<Map<string, number>>;
+  /** The event record a retraction retracted. */
+  originalEvent(sourceId: string, eventId: string): Promise<EventRecord | undefined>;
+}
+
+export interface ReviewPage {
+  items: ReviewItem[];
+  cursor?: string;
+}
+
+export interface ReviewStore {
+  /** Opens the item unless one with its id (its cause) exists; says whether it did. */
+  open(item: ReviewItem): Promise<boolean>;
+  /** Which of these ids have an item already (a read is cheaper than a write refused by its condition). */
+  known(flagIds: readonly string[]): Promise<Set<string>>;
+  get(flagId: string): Promise<ReviewItem | undefined>;
+  list(status: ReviewStatus, limit: number, cursor?: string): Promise<ReviewPage>;
+  /** Writes the decision if the item is still open, and lifts its holds; false if someone decided it first. */
+  decide(item: ReviewItem): Promise<boolean>;
+}
+
+/** People whose awards wait for a review (`holdFlagged`), each with the review items that hold them. */
+export interface HoldBook {
+  held(people: readonly PersonId[]): Promise<Map<PersonId, string[]>>;
+}

@@ -1,0 +1,149 @@
+/**
+ * Review items of the anti-gaming detectors and the holds they put on people, on DynamoDB (state
+ * table; keys in ../keys.ts).
+ *
+ * | item                  | pk               | sk     | gsi1pk / gsi1sk                  |
+ * |-----------------------|------------------|--------|----------------------------------|
+ * | a review item         | REVIEW#<flagId>  | REVIEW | REVIEWS#<status> / <raisedAt>#id |
+ * | a person's holds      | HOLD#<personId>  | HOLD   |                                  |
+ *
+ * An item is opened once per cause (`attribute_not_exists`), with the holds it puts on its people
+ * in the same transaction; a decision moves it out of the open list and lifts its holds in one
+ * transaction too, conditioned on the item being open still.
+ */
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { HoldBook, ReviewItem, ReviewPage, ReviewStatus, ReviewStore } from "../../../domain/integrity/index.ts";
+import { DomainError } from "../../../domain/kernel/errors.ts";
+import type { PersonId } from "../../../domain/kernel/model.ts";
+import { patiently } from "../client.ts";
+import { keys, withoutKeys } from "../keys.ts";
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === "ConditionalCheckFailed"));
+
+export class DynamoReviewStore implements ReviewStore, HoldBook {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #state: string;
+
+  constructor(db: DynamoDBDocumentClient, state: string) {
+    this.#db = db;
+    this.#state = state;
+  }
+
+  #holds(item: ReviewItem, action: "ADD" | "DELETE") {
+    return (item.held ?? []).map((personId) => ({
+      Update: {
+        TableName: this.#state,
+        Key: keys.hold(personId),
+        UpdateExpression: `${action} flagIds :flag`,
+        ExpressionAttributeValues: { ":flag": new Set([item.flagId]) },
+      },
+    }));
+  }
+
+  async open(item: ReviewItem): Promise<boolean> {
+    const put = {
+      Put: {
+        TableName: this.#state,
+        Item: { ...keys.reviewItem(item.flagId), ...keys.reviewsByStatus(item.status, item.raisedAt, item.flagId), ...item },
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    };
+    try {
+      await patiently(() => this.#db.send(new TransactWriteCommand({ TransactItems: [put, ...this.#holds(item, "ADD")] })));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async known(flagIds: readonly string[]): Promise<Set<string>> {
+    const found = await Promise.all(
+      Array.from({ length: Math.ceil(flagIds.length / 100) }, (_, i) => flagIds.slice(i * 100, (i + 1) * 100)).map(async (ids) => {
+        const { Responses } = await patiently(() =>
+          this.#db.send(
+            new BatchGetCommand({
+              RequestItems: { [this.#state]: { Keys: ids.map((id) => keys.reviewItem(id)), ProjectionExpression: "flagId" } },
+            }),
+          ),
+        );
+        return (Responses?.[this.#state] ?? []).map((item) => item.flagId as string);
+      }),
+    );
+    return new Set(found.flat());
+  }
+
+  async get(flagId: string): Promise<ReviewItem | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#state, Key: keys.reviewItem(flagId), ConsistentRead: true }));
+    return Item ? itemOf(Item) : undefined;
+  }
+
+  async list(status: ReviewStatus, limit: number, cursor?: string): Promise<ReviewPage> {
+    const page = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#state,
+        IndexName: "gsi1",
+        KeyConditionExpression: "gsi1pk = :status",
+        ExpressionAttributeValues: { ":status": keys.reviewStatus(status) },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: cursor === undefined ? undefined : decodeCursor(cursor, status),
+      }),
+    );
+    const items = (page.Items ?? []).map(itemOf);
+    return page.LastEvaluatedKey ? { items, cursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString("base64url") } : { items };
+  }
+
+  async decide(item: ReviewItem): Promise<boolean> {
+    const update = {
+      Update: {
+        TableName: this.#state,
+        Key: keys.reviewItem(item.flagId),
+        UpdateExpression: "SET #status = :status, decision = :decision, gsi1pk = :gsi1pk",
+        ConditionExpression: "#status = :open",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: {
+          ":status": item.status,
+          ":decision": item.decision,
+          ":gsi1pk": keys.reviewStatus(item.status),
+          ":open": "open",
+        },
+      },
+    };
+    try {
+      await patiently(() => this.#db.send(new TransactWriteCommand({ TransactItems: [update, ...this.#holds(item, "DELETE")] })));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async held(people: readonly PersonId[]): Promise<Map<PersonId, string[]>> {
+    if (people.length === 0) return new Map();
+    const { Responses } = await patiently(() =>
+      this.#db.send(
+        new BatchGetCommand({ RequestItems: { [this.#state]: { Keys: people.map((p) => keys.hold(p)), ConsistentRead: true } } }),
+      ),
+    );
+    const held = new Map<PersonId, string[]>();
+    for (const item of Responses?.[this.#state] ?? []) {
+      const flags = [...((item.flagIds as Set<string> | undefined) ?? [])];
+      if (flags.length > 0) held.set((item.pk as string).slice("HOLD#".length) as PersonId, flags.sort());
+    }
+    return held;
+  }
+}
+
+const itemOf = (item: Record<string, unknown>): ReviewItem => withoutKeys<ReviewItem>(item);
+
+function decodeCursor(cursor: string, status: ReviewStatus): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, "base64url").toString()) as Record<string, unknown>;
+    if (key.gsi1pk === keys.reviewStatus(status) && typeof key.pk === "string" && typeof key.gsi1sk === "string") return key;
+  } catch {}
+  throw new DomainError("invalid", "invalid-cursor", "The cursor is not one this API gave out; start again without it.");
+}

@@ -1,0 +1,61 @@
+/**
+ * Routes of anti-gaming review (served by the admin area's function): the review items the
+ * detectors open, read with their evidence and decided by an approver or an admin. Each route's
+ * 200 answer has its zod schema here, beside it.
+ */
+import * as z from "zod";
+import { detectors, ReviewDecision, ReviewListQuery, reviewStatuses } from "../../../domain/integrity/index.ts";
+import { defineRoute } from "../route.ts";
+
+const FlagId = z.strictObject({ flagId: z.string().regex(/^[A-Za-z0-9:_.-]{1,300}$/, "a review item's id, as the list gives it") });
+
+export const reviewItemAnswer = z.object({
+  flagId: z.string(),
+  detector: z.enum(detectors),
+  people: z.array(z.string()),
+  sourceId: z.string().optional(),
+  raisedAt: z.string(),
+  figures: z.record(z.string(), z.number()),
+  entryIds: z.array(z.string()),
+  eventIds: z.array(z.string()),
+  explained: z.object({ zh: z.string(), en: z.string() }),
+  status: z.enum(reviewStatuses),
+  held: z.array(z.string()).optional(),
+  decision: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
+});
+
+export const reviewListAnswer = z.object({ items: z.array(reviewItemAnswer), cursor: z.string().optional() });
+
+export const integrityRoutes = {
+  reviewItems: defineRoute({
+    method: "GET",
+    path: "/admin/reviews",
+    area: "admin",
+    auth: "token",
+    summary:
+      "Review items the anti-gaming detectors opened, newest first, by status (open by default; dismissed, confirmed), paged with a cursor (approver, admin).",
+    query: ReviewListQuery,
+    success: { status: 200, description: "A page of review items." },
+  }),
+  reviewItem: defineRoute({
+    method: "GET",
+    path: "/admin/reviews/{flagId}",
+    area: "admin",
+    auth: "token",
+    summary:
+      "One review item with its evidence: the detector, its figures, the ledger entries and events that raised it, why in zh and en (approver, admin).",
+    params: FlagId,
+    success: { status: 200, description: "The review item." },
+  }),
+  decideReview: defineRoute({
+    method: "POST",
+    path: "/admin/reviews/{flagId}/decision",
+    area: "admin",
+    auth: "token",
+    summary:
+      "Dismiss a review item (a false positive) or confirm it, with a reason; either lifts the holds it put on people's awards. Final: a second decision is a 409 review-closed (approver, admin).",
+    params: FlagId,
+    body: ReviewDecision,
+    success: { status: 200, description: "The decided review item." },
+  }),
+} as const;
