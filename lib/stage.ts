@@ -4,7 +4,7 @@
  */
 import { RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { IntegritySettings } from "../domain/integrity/index.ts";
 import type { FourEyesPolicy } from "../domain/kernel/definitions.ts";
 import type { BackupSettings } from "./constructs/backup.ts";
