@@ -9,7 +9,7 @@ import { fingerprint } from "../kernel/canonical.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { assertNotPaidByOwn, authorsOf } from "../kernel/duties.ts";
-import { DomainError, type ErrorKind, UnauthenticatedError } from "../kernel/errors.ts";
+import { DomainError, type ErrorKind, UnauthenticatedError, webhookChallenge } from "../kernel/errors.ts";
 import { parseJson, storageProblem } from "../kernel/json.ts";
 import type { EntryId, OrgUnitId, PersonId } from "../kernel/model.ts";
 import { parseAsset, personAccount } from "../kernel/model.ts";
@@ -70,7 +70,7 @@ const problemTitles: Record<number, string> = {
 const rejected = (id: string | null, status: number, code: string, detail: string, extra: Record<string, unknown> = {}): EventResult => ({
   id,
   status: "rejected",
-  problem: { type: `/problems/${code}`, title: problemTitles[status] ?? "Error", status, code, detail, ...extra },
+  problem: { ...extra, type: `/problems/${code}`, title: problemTitles[status] ?? "Error", status, code, detail },
 });
 
 const statusOfKind: Record<string, number> = {
@@ -299,7 +299,8 @@ export class WebhookService {
 
   async #verified(source: Versioned<Source> | undefined, request: WebhookRequest): Promise<Versioned<Source>> {
     // An unknown source is refused exactly like a bad signature: nothing to learn by probing.
-    if (!source) throw new UnauthenticatedError("No webhook-signature matches a current secret of this source.");
+    if (!source)
+      throw new UnauthenticatedError("No webhook-signature matches a current secret of this source.", { challenge: webhookChallenge });
     verifySignature(request.headers, request.body, await this.#deps.sources.signingSecrets(source), this.#deps.clock.now());
     return source;
   }

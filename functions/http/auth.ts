@@ -34,7 +34,8 @@ export function authConfigFromEnv(env = process.env): AuthConfig {
 
 export async function authenticate(authorization: string | undefined, config: AuthConfig): Promise<Caller> {
   const token = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? "")?.[1];
-  if (!token) throw new UnauthenticatedError("Send a bearer token in the Authorization header.");
+  // RFC 6750 §3.1: a request without credentials is told the scheme, with no error code.
+  if (!token) throw new UnauthenticatedError("Send a bearer token in the Authorization header.", { challenge: 'Bearer realm="laurel"' });
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, config.keys as Parameters<typeof jwtVerify>[1] & object, {

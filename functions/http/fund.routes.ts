@@ -13,6 +13,18 @@ import {
   WithdrawalRequest,
 } from "../../domain/fund/index.ts";
 import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
+import {
+  ClaimView,
+  DepositAnswer,
+  FundList,
+  FundView,
+  LedgerWrite,
+  PersonFund,
+  RedemptionAnswer,
+  RewardList,
+  RewardProposal,
+  RewardView,
+} from "./answers.ts";
 import { defineRoute } from "./route.ts";
 
 const FundParams = z.strictObject({ fundId: Id });
@@ -26,7 +38,7 @@ export const fundRoutes = {
     auth: "token",
     summary: "Create a fund pool: name, currency (integer minor units), period, limits and the two-approval threshold (finance).",
     body: FundInput,
-    success: { status: 201, description: "The pool, empty." },
+    success: { status: 201, description: "The pool, empty.", schema: FundView },
   }),
   funds: defineRoute({
     method: "GET",
@@ -34,7 +46,7 @@ export const fundRoutes = {
     area: "fund",
     auth: "token",
     summary: "Every fund pool with its totals (any signed-in user).",
-    success: { status: 200, description: "The pools." },
+    success: { status: 200, description: "The pools.", schema: FundList },
   }),
   fund: defineRoute({
     method: "GET",
@@ -44,7 +56,7 @@ export const fundRoutes = {
     summary: "A pool: deposited, reserved, paid out, clawed back, available; and its ledger for finance, approvers and admins.",
     params: FundParams,
     query: FundPageQuery,
-    success: { status: 200, description: "The pool, its totals and a page of its entries." },
+    success: { status: 200, description: "The pool, its totals and a page of its entries.", schema: FundView },
   }),
   deposit: defineRoute({
     method: "POST",
@@ -55,7 +67,7 @@ export const fundRoutes = {
     params: FundParams,
     body: DepositRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The deposit entry and the pool's totals after it." },
+    success: { status: 201, description: "The deposit entry and the pool's totals after it.", schema: DepositAnswer },
   }),
   submitClaim: defineRoute({
     method: "POST",
@@ -66,7 +78,7 @@ export const fundRoutes = {
     params: FundParams,
     body: ClaimRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The claim, pending, with its reservation entry." },
+    success: { status: 201, description: "The claim, pending, with its reservation entry.", schema: ClaimView },
   }),
   claim: defineRoute({
     method: "GET",
@@ -75,7 +87,7 @@ export const fundRoutes = {
     auth: "token",
     summary: "A claim and its history (claimant, members, their leads, finance, approvers, admins).",
     params: ClaimParams,
-    success: { status: 200, description: "The claim and every step of its history." },
+    success: { status: 200, description: "The claim and every step of its history.", schema: ClaimView },
   }),
   decideClaim: defineRoute({
     method: "POST",
@@ -86,7 +98,7 @@ export const fundRoutes = {
     params: ClaimParams,
     body: DecisionRequest,
     idempotencyKey: true,
-    success: { status: 200, description: "The claim after the decision." },
+    success: { status: 200, description: "The claim after the decision.", schema: ClaimView },
   }),
   withdrawClaim: defineRoute({
     method: "POST",
@@ -97,7 +109,7 @@ export const fundRoutes = {
     params: ClaimParams,
     body: WithdrawalRequest,
     idempotencyKey: true,
-    success: { status: 200, description: "The claim, withdrawn." },
+    success: { status: 200, description: "The claim, withdrawn.", schema: ClaimView },
   }),
   clawBack: defineRoute({
     method: "POST",
@@ -108,7 +120,7 @@ export const fundRoutes = {
     params: ClaimParams,
     body: ClawbackRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The claim after the clawback." },
+    success: { status: 201, description: "The claim after the clawback.", schema: ClaimView },
   }),
   personFund: defineRoute({
     method: "GET",
@@ -117,7 +129,7 @@ export const fundRoutes = {
     auth: "token",
     summary: "A person's fund claims and the payouts and clawbacks they received (self, team leads above, hr, admin, finance).",
     params: z.strictObject({ personId: Id }),
-    success: { status: 200, description: "Claims, payouts and the money received per currency." },
+    success: { status: 200, description: "Claims, payouts and the money received per currency.", schema: PersonFund },
   }),
   putReward: defineRoute({
     method: "PUT",
@@ -128,7 +140,12 @@ export const fundRoutes = {
       "Define or change a reward of the coin catalog: price, stock or unlimited, per-person limit per period; under four eyes a proposal (202) (admin).",
     params: z.strictObject({ rewardId: Id }),
     body: RewardDefinition,
-    success: { status: 200, description: "The reward with its new version and what is left of its stock." },
+    success: {
+      status: 200,
+      description: "The reward with its new version and what is left of its stock.",
+      schema: RewardView,
+      pending: RewardProposal,
+    },
   }),
   approveReward: defineRoute({
     method: "POST",
@@ -138,7 +155,7 @@ export const fundRoutes = {
     summary: "Approve the reward change waiting for a second admin; its author cannot (admin).",
     params: z.strictObject({ rewardId: Id }),
     body: ApprovalRequest,
-    success: { status: 200, description: "The reward with its new version and what is left of its stock." },
+    success: { status: 200, description: "The reward with its new version and what is left of its stock.", schema: RewardView },
   }),
   rewards: defineRoute({
     method: "GET",
@@ -146,7 +163,7 @@ export const fundRoutes = {
     area: "fund",
     auth: "token",
     summary: "The rewards catalog with prices and what is left (any signed-in user).",
-    success: { status: 200, description: "The rewards." },
+    success: { status: 200, description: "The rewards.", schema: RewardList },
   }),
   redeem: defineRoute({
     method: "POST",
@@ -156,7 +173,7 @@ export const fundRoutes = {
     summary: "Redeem coins for a reward, for yourself (manager): coins and stock go down together, never below zero.",
     body: RedemptionRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The redemption entry and your balances after it." },
+    success: { status: 201, description: "The redemption entry and your balances after it.", schema: RedemptionAnswer },
   }),
   cancelRedemption: defineRoute({
     method: "POST",
@@ -167,6 +184,6 @@ export const fundRoutes = {
     params: z.strictObject({ entryId: z.string().max(100) }),
     body: CancellationRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The reversal entry and the person's balances after it." },
+    success: { status: 201, description: "The reversal entry and the person's balances after it.", schema: LedgerWrite },
   }),
 } as const;

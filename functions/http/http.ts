@@ -10,7 +10,7 @@ import httpRouter from "@middy/http-router";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { z } from "zod";
 import type { Caller } from "../../domain/directory/index.ts";
-import { DomainError, type ErrorKind, type InvalidField, ValidationError } from "../../domain/kernel/errors.ts";
+import { DomainError, type ErrorKind, type InvalidField, UnauthenticatedError, ValidationError } from "../../domain/kernel/errors.ts";
 import { parseJson } from "../../domain/kernel/json.ts";
 import { IdempotencyKey } from "../../domain/kernel/schemas.ts";
 import type { Outcome } from "../../domain/ledger/index.ts";
@@ -74,7 +74,8 @@ export function problem(
   return {
     statusCode: status,
     headers: { "content-type": "application/problem+json", ...headers },
-    body: JSON.stringify({ type: `/problems/${code}`, title: titles[status] ?? "Error", status, detail, code, ...extra }),
+    // The members RFC 9457 defines come last: a detail never overrides them.
+    body: JSON.stringify({ ...extra, type: `/problems/${code}`, title: titles[status] ?? "Error", status, detail, code }),
   };
 }
 
@@ -85,7 +86,12 @@ export function zodFields(error: z.ZodError, prefix: string): InvalidField[] {
 function toProblem(error: unknown, correlationId: string): Result {
   if (error instanceof DomainError) {
     const status = statusOf[error.kind];
-    const headers: Record<string, string> = status === 503 ? { "retry-after": String(error.details.retryAfterSeconds ?? 1) } : {};
+    const headers: Record<string, string> =
+      status === 503
+        ? { "retry-after": String(error.details.retryAfterSeconds ?? 1) }
+        : error instanceof UnauthenticatedError
+          ? { "www-authenticate": error.challenge }
+          : {};
     return problem(status, error.code, error.message, error.details, headers);
   }
   if (isRetryableDynamoError(error)) {

@@ -5,6 +5,7 @@
 import * as z from "zod";
 import { Id } from "../../domain/kernel/schemas.ts";
 import { boardPeriods, IndexDefinition } from "../../domain/leaderboards/index.ts";
+import { Board, IndexVersion, Preferences } from "./answers.ts";
 import { defineRoute } from "./route.ts";
 
 const IndexParams = z.strictObject({ indexId: Id });
@@ -34,7 +35,7 @@ export const leaderboardRoutes = {
     summary:
       "A leaderboard: people of an org unit's subtree (or its child units, by=orgUnit) ranked by points, points in a capability or a pioneer index, in a week, month, quarter, year or all time (any signed-in user, for the units they belong to or lead; hr and admin any).",
     query: LeaderboardQuery,
-    success: { status: 200, description: "The top entries, the caller's own position and the board's stated order." },
+    success: { status: 200, description: "The top entries, the caller's own position and the board's stated order.", schema: Board },
   }),
   getIndex: defineRoute({
     method: "GET",
@@ -43,7 +44,7 @@ export const leaderboardRoutes = {
     auth: "token",
     summary: "A pioneer index definition, current version (admin, hr).",
     params: IndexParams,
-    success: { status: 200, description: "The index." },
+    success: { status: 200, description: "The index.", schema: IndexVersion },
   }),
   preferences: defineRoute({
     method: "GET",
@@ -52,7 +53,7 @@ export const leaderboardRoutes = {
     auth: "token",
     summary: "The caller's own preferences (self only).",
     params: PersonParams,
-    success: { status: 200, description: "The preferences." },
+    success: { status: 200, description: "The preferences.", schema: Preferences },
   }),
   putIndex: defineRoute({
     method: "PUT",
@@ -62,7 +63,7 @@ export const leaderboardRoutes = {
     summary: "Define or change a pioneer index: weighted, normalised measures, weights summing to 1; each change is a new version (admin).",
     params: IndexParams,
     body: IndexDefinition,
-    success: { status: 200, description: "The index with its new version." },
+    success: { status: 200, description: "The index with its new version.", schema: IndexVersion },
   }),
   putPreferences: defineRoute({
     method: "PUT",
@@ -72,6 +73,6 @@ export const leaderboardRoutes = {
     summary: "Opt out of appearing by name on leaderboards seen by others (self only).",
     params: PersonParams,
     body: PreferencesInput,
-    success: { status: 200, description: "The preferences as stored." },
+    success: { status: 200, description: "The preferences as stored.", schema: Preferences },
   }),
 } as const;

@@ -40,8 +40,19 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
    * (eligibility checks, which are reads of personal data by any role).
    */
   audit?: "service";
-  /** The success status and a description of the answer, for the OpenAPI document. */
-  success: { status: 200 | 201; description: string };
+  /** The success status, a description and the shape of the answer, for the OpenAPI document. */
+  success: {
+    status: 200 | 201;
+    description: string;
+    /** The JSON answer's shape (functions/http/answers.ts); test/infra/contract.test.ts names a route without one. */
+    schema?: z.ZodType;
+    /** Media types answered besides JSON when the client asks for them (Accept), as OpenAPI content. */
+    alternatives?: Record<string, { schema: object }>;
+    /** 202: the change waits for a second admin (four eyes). */
+    pending?: z.ZodType;
+  };
+  /** Bodies the route takes unparsed (rawBody), per media type. */
+  rawContent?: Record<string, z.ZodType>;
 }
 
 export interface Request<S extends RouteSpec> {

@@ -1,9 +1,42 @@
 /** The routes of the HTTP API. Handlers implement them per area (functions/<area>.ts). */
 import * as z from "zod";
 import { AwardRequest, DeductionRequest, LedgerPageQuery, ReversalRequest } from "../../domain/accounts/index.ts";
-import { BadgeDefinition, maxWebhookBodyBytes, RotateSecretInput, RuleDefinition, SourceInput } from "../../domain/awards/index.ts";
+import {
+  BadgeDefinition,
+  CloudEvent,
+  maxBatchEvents,
+  maxWebhookBodyBytes,
+  RotateSecretInput,
+  RuleDefinition,
+  SourceInput,
+} from "../../domain/awards/index.ts";
 import { OrgUnitInput, PersonInput } from "../../domain/directory/index.ts";
 import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
+import {
+  BadgeCredentials,
+  BadgeList,
+  BadgeProposal,
+  BadgeRead,
+  BadgeVersion,
+  Balances,
+  DryRunAnswer,
+  EventResult,
+  Health,
+  LedgerPage,
+  LedgerWrite,
+  OpenApiDocument,
+  OrgUnit,
+  OrgUnits,
+  People,
+  Person,
+  RuleList,
+  RuleProposal,
+  RuleRead,
+  RuleVersion,
+  SourceView,
+  SourceWithSecret,
+  WebhookAnswer,
+} from "./answers.ts";
 import { bountiesRoutes } from "./bounties.routes.ts";
 import { eligibilityRoutes } from "./eligibility.routes.ts";
 import { fundRoutes } from "./fund.routes.ts";
@@ -33,7 +66,7 @@ const coreRoutes = {
     area: "public",
     auth: "public",
     summary: "Liveness: answers when the API is up.",
-    success: { status: 200, description: "The API is up." },
+    success: { status: 200, description: "The API is up.", schema: Health },
   }),
   openapi: defineRoute({
     method: "GET",
@@ -41,7 +74,7 @@ const coreRoutes = {
     area: "public",
     auth: "public",
     summary: "This API's OpenAPI 3.1 document, generated from its zod schemas.",
-    success: { status: 200, description: "The OpenAPI document." },
+    success: { status: 200, description: "The OpenAPI document.", schema: OpenApiDocument },
   }),
   award: defineRoute({
     method: "POST",
@@ -51,7 +84,7 @@ const coreRoutes = {
     summary: "Award coins, points (with a capability) or a badge level to a person (admin).",
     body: AwardRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The entries written and the person's balances after them." },
+    success: { status: 201, description: "The entries written and the person's balances after them.", schema: LedgerWrite },
   }),
   deduct: defineRoute({
     method: "POST",
@@ -61,7 +94,7 @@ const coreRoutes = {
     summary: "A penalty taking coins or points from a person, never below zero (admin).",
     body: DeductionRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The entries written and the person's balances after them." },
+    success: { status: 201, description: "The entries written and the person's balances after them.", schema: LedgerWrite },
   }),
   reverse: defineRoute({
     method: "POST",
@@ -72,7 +105,7 @@ const coreRoutes = {
     params: z.strictObject({ entryId: z.string().max(100) }),
     body: ReversalRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The reversal entry and the person's balances after it." },
+    success: { status: 201, description: "The reversal entry and the person's balances after it.", schema: LedgerWrite },
   }),
   balances: defineRoute({
     method: "GET",
@@ -81,7 +114,7 @@ const coreRoutes = {
     auth: "token",
     summary: "A person's coins, points (total and per capability) and badges.",
     params: PersonParams,
-    success: { status: 200, description: "The person's balances." },
+    success: { status: 200, description: "The person's balances.", schema: Balances },
   }),
   ledger: defineRoute({
     method: "GET",
@@ -91,7 +124,7 @@ const coreRoutes = {
     summary: "A person's ledger entries, newest first, a page at a time.",
     params: PersonParams,
     query: LedgerPageQuery,
-    success: { status: 200, description: "A page of entries and the cursor of the next page, if any." },
+    success: { status: 200, description: "A page of entries and the cursor of the next page, if any.", schema: LedgerPage },
   }),
   badgeCredentials: defineRoute({
     method: "GET",
@@ -100,7 +133,7 @@ const coreRoutes = {
     auth: "token",
     summary: "A person's badge levels as Open Badges 3.0 achievement credentials (JSON-LD); revoked levels carry a revocation status.",
     params: PersonParams,
-    success: { status: 200, description: "The credentials." },
+    success: { status: 200, description: "The credentials.", schema: BadgeCredentials },
   }),
   putPerson: defineRoute({
     method: "PUT",
@@ -110,7 +143,7 @@ const coreRoutes = {
     summary: "Create or replace a person in the directory (admin).",
     params: PersonParams,
     body: PersonInput,
-    success: { status: 200, description: "The person as stored." },
+    success: { status: 200, description: "The person as stored.", schema: Person },
   }),
   getPerson: defineRoute({
     method: "GET",
@@ -119,7 +152,7 @@ const coreRoutes = {
     auth: "token",
     summary: "A person in the directory (admin, hr).",
     params: PersonParams,
-    success: { status: 200, description: "The person." },
+    success: { status: 200, description: "The person.", schema: Person },
   }),
   putOrgUnit: defineRoute({
     method: "PUT",
@@ -129,7 +162,7 @@ const coreRoutes = {
     summary: "Create or replace an org unit in the tree (admin).",
     params: z.strictObject({ orgUnitId: Id }),
     body: OrgUnitInput,
-    success: { status: 200, description: "The org unit as stored." },
+    success: { status: 200, description: "The org unit as stored.", schema: OrgUnit },
   }),
   orgUnitPeople: defineRoute({
     method: "GET",
@@ -138,7 +171,7 @@ const coreRoutes = {
     auth: "token",
     summary: "The people of an org unit and every unit below it (its leads and those above them; hr, admin).",
     params: z.strictObject({ orgUnitId: Id }),
-    success: { status: 200, description: "The people, with their unit and tier." },
+    success: { status: 200, description: "The people, with their unit and tier.", schema: People },
   }),
   orgUnits: defineRoute({
     method: "GET",
@@ -146,7 +179,7 @@ const coreRoutes = {
     area: "admin",
     auth: "token",
     summary: "The org tree (any signed-in user).",
-    success: { status: 200, description: "Every org unit." },
+    success: { status: 200, description: "Every org unit.", schema: OrgUnits },
   }),
   webhook: defineRoute({
     method: "POST",
@@ -158,9 +191,14 @@ const coreRoutes = {
     params: SourceParams,
     query: z.strictObject({ dryRun: z.enum(["true", "false"]).optional() }),
     rawBody: { maxBytes: maxWebhookBodyBytes },
+    rawContent: {
+      "application/cloudevents+json": CloudEvent,
+      "application/cloudevents-batch+json": z.array(CloudEvent).min(1).max(maxBatchEvents).meta({ id: "CloudEventBatch" }),
+    },
     success: {
       status: 200,
       description: "One result per event: accepted (with awards), duplicate (with the original awards) or rejected (with a problem).",
+      schema: WebhookAnswer,
     },
   }),
   retractEvent: defineRoute({
@@ -172,7 +210,7 @@ const coreRoutes = {
     params: z.strictObject({ sourceId: Id, eventId: z.string().min(1).max(200) }),
     body: RetractionRequest,
     idempotencyKey: true,
-    success: { status: 200, description: "The retraction's result: the reversal entries written." },
+    success: { status: 200, description: "The retraction's result: the reversal entries written.", schema: EventResult },
   }),
   putSource: defineRoute({
     method: "PUT",
@@ -182,7 +220,7 @@ const coreRoutes = {
     summary: "Register or change a source. A new source's signing secret is in this answer only (admin).",
     params: SourceParams,
     body: SourceInput,
-    success: { status: 200, description: "The source; `secret` only when it was just created." },
+    success: { status: 200, description: "The source; `secret` only when it was just created.", schema: SourceWithSecret },
   }),
   getSource: defineRoute({
     method: "GET",
@@ -191,7 +229,7 @@ const coreRoutes = {
     auth: "token",
     summary: "A source, without its secrets (admin).",
     params: SourceParams,
-    success: { status: 200, description: "The source." },
+    success: { status: 200, description: "The source.", schema: SourceView },
   }),
   rotateSourceSecret: defineRoute({
     method: "POST",
@@ -201,7 +239,7 @@ const coreRoutes = {
     summary: "A new signing secret; the current ones stay valid for overlapHours (admin).",
     params: SourceParams,
     body: RotateSecretInput,
-    success: { status: 201, description: "The new secret, shown this once." },
+    success: { status: 201, description: "The new secret, shown this once.", schema: SourceWithSecret },
   }),
   putRule: defineRoute({
     method: "PUT",
@@ -212,7 +250,12 @@ const coreRoutes = {
       "Define or change an award rule; each change is a new version, or, under four eyes, a proposal answered 202 until a second admin approves it (admin).",
     params: RuleParams,
     body: RuleDefinition,
-    success: { status: 200, description: "The rule with its new version (202: the proposal waiting for approval)." },
+    success: {
+      status: 200,
+      description: "The rule with its new version (202: the proposal waiting for approval).",
+      schema: RuleVersion,
+      pending: RuleProposal,
+    },
   }),
   approveRule: defineRoute({
     method: "POST",
@@ -222,7 +265,7 @@ const coreRoutes = {
     summary: "Approve the rule change waiting for a second admin; its author cannot (admin).",
     params: RuleParams,
     body: ApprovalRequest,
-    success: { status: 200, description: "The rule with its new version, author and approver." },
+    success: { status: 200, description: "The rule with its new version, author and approver.", schema: RuleVersion },
   }),
   getRule: defineRoute({
     method: "GET",
@@ -231,7 +274,7 @@ const coreRoutes = {
     auth: "token",
     summary: "An award rule, current version, and the change waiting for approval if any (admin).",
     params: RuleParams,
-    success: { status: 200, description: "The rule." },
+    success: { status: 200, description: "The rule.", schema: RuleRead },
   }),
   dryRunRule: defineRoute({
     method: "POST",
@@ -242,7 +285,7 @@ const coreRoutes = {
       "Evaluate sample events against a rule (the current version, or with pending: true the change waiting for approval) without writing anything (admin).",
     params: RuleParams,
     body: DryRunRequest,
-    success: { status: 200, description: "The grants each event would make." },
+    success: { status: 200, description: "The grants each event would make.", schema: DryRunAnswer },
   }),
   putBadge: defineRoute({
     method: "PUT",
@@ -252,7 +295,12 @@ const coreRoutes = {
     summary: "Define or change a badge and its levels; each change is a new version, or under four eyes a proposal (202) (admin).",
     params: BadgeParams,
     body: BadgeDefinition,
-    success: { status: 200, description: "The badge with its new version (202: the proposal waiting for approval)." },
+    success: {
+      status: 200,
+      description: "The badge with its new version (202: the proposal waiting for approval).",
+      schema: BadgeVersion,
+      pending: BadgeProposal,
+    },
   }),
   approveBadge: defineRoute({
     method: "POST",
@@ -262,7 +310,7 @@ const coreRoutes = {
     summary: "Approve the badge change waiting for a second admin; its author cannot (admin).",
     params: BadgeParams,
     body: ApprovalRequest,
-    success: { status: 200, description: "The badge with its new version, author and approver." },
+    success: { status: 200, description: "The badge with its new version, author and approver.", schema: BadgeVersion },
   }),
   getBadge: defineRoute({
     method: "GET",
@@ -271,7 +319,7 @@ const coreRoutes = {
     auth: "token",
     summary: "A badge definition (admin).",
     params: BadgeParams,
-    success: { status: 200, description: "The badge." },
+    success: { status: 200, description: "The badge.", schema: BadgeRead },
   }),
   rules: defineRoute({
     method: "GET",
@@ -279,7 +327,7 @@ const coreRoutes = {
     area: "admin",
     auth: "token",
     summary: "How to earn coins and points: every rule's name, award and trigger, without its conditions (any signed-in user).",
-    success: { status: 200, description: "The rules." },
+    success: { status: 200, description: "The rules.", schema: RuleList },
   }),
   badges: defineRoute({
     method: "GET",
@@ -287,7 +335,7 @@ const coreRoutes = {
     area: "admin",
     auth: "token",
     summary: "Every badge with its levels and how to earn them (any signed-in user).",
-    success: { status: 200, description: "The badges." },
+    success: { status: 200, description: "The badges.", schema: BadgeList },
   }),
 } as const;
 

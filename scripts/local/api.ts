@@ -96,6 +96,19 @@ function handlerOf(area: Area): Promise<Handler> {
 const eventBytes = (event: APIGatewayProxyEventV2) =>
   Buffer.byteLength(JSON.stringify({ ...event, body: "" })) + (event.body ? Buffer.from(event.body, "base64").byteLength : 0);
 
+/** A request and what it was answered, for whoever listens (the tests check every answer against the OpenAPI document). */
+export interface Exchange {
+  method: string;
+  path: string;
+  /** The route's key ("GET /people/{personId}/balances"), when a route matched. */
+  routeKey?: string;
+  /** The request's Accept header, which chooses between JSON and CSV. */
+  accept?: string;
+  result: APIGatewayProxyStructuredResultV2;
+}
+const listeners: ((exchange: Exchange) => void)[] = [];
+export const onExchange = (listener: (exchange: Exchange) => void) => listeners.push(listener);
+
 /**
  * One request as API Gateway and Lambda answer it: API Gateway's own 404 for a route it does not
  * have, its JWT authorizer on "token" routes and Lambda's payload quota (scripts/local/gateway.ts),
@@ -104,6 +117,22 @@ const eventBytes = (event: APIGatewayProxyEventV2) =>
 export async function dispatch(request: LocalRequest): Promise<APIGatewayProxyStructuredResultV2> {
   const path = new URL(request.url, "http://localhost").pathname;
   const matched = matchRoute(request.method, path);
+  const result = await answer(request, matched);
+  if (listeners.length) {
+    const accept = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === "accept")?.[1];
+    const exchange: Exchange = {
+      method: request.method,
+      path,
+      ...(matched ? { routeKey: `${matched.spec.method} ${matched.spec.path}` } : {}),
+      ...(accept === undefined ? {} : { accept: String(accept) }),
+      result,
+    };
+    for (const listener of listeners) listener(exchange);
+  }
+  return result;
+}
+
+async function answer(request: LocalRequest, matched: ReturnType<typeof matchRoute>): Promise<APIGatewayProxyStructuredResultV2> {
   if (!matched) return notFound();
   const event = buildEvent(request, `${matched.spec.method} ${matched.spec.path}`, matched.params);
   if (matched.spec.auth === "token") {

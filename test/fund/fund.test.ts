@@ -372,7 +372,7 @@ describe("decisions", () => {
     expect(withdraw.body.claim.status).toBe("withdrawn");
     expect(await totals(fundId)).toMatchObject({ reserved: 0, available: 100_000, paidOut: 0 });
     const late = await approver.post(`/claims/${withdrawn}/decisions`, { decision: "approve", comment: "x" });
-    expect([late.status, late.body.code, late.body.status]).toEqual([409, "claim-not-pending", "withdrawn"]);
+    expect([late.status, late.body.code, late.body.claimStatus]).toEqual([409, "claim-not-pending", "withdrawn"]);
     expect(late.body.detail).toBe(`Claim ${withdrawn} is withdrawn, not pending.`);
     const again = await lead.post(`/claims/${rejected}/withdrawal`, { reason: "x" });
     expect([again.status, again.body.code]).toEqual([409, "claim-not-pending"]);

@@ -5,34 +5,14 @@
  * other files as they are.
  */
 import { useState } from "preact/hooks";
-import { ApiError, type Localized, type OrgUnit, request, useResource } from "../api.ts";
+import { type Answer, ApiError, type OrgUnit, request, useResource } from "../api.ts";
 import { dateLabel, money, number } from "../format.ts";
 import { capabilityName, type Lang } from "../i18n.ts";
 import { Card, ErrorView, Skeleton, useApp } from "../ui.tsx";
 import { ledUnits } from "./team.tsx";
 
-interface Team {
-  teamId: string;
-  lead: string;
-  members: { personId: string; name: string; share: number }[];
-  status: "working" | "delivered" | "accepted" | "rejected" | "closed";
-  delivery?: { link: string; note: string };
-  decisions: { decision: string; reason: string }[];
-}
-
-interface Bounty {
-  bountyId: string;
-  title: Localized & { en: string };
-  description: Localized & { en: string };
-  capability: string;
-  reward: { coins: number; points: number };
-  funding?: { amount: number; currency: string };
-  deadline: string;
-  maxTeams: number;
-  poster: string;
-  status: "open" | "done" | "expired";
-  teams: Team[];
-}
+type Bounty = Answer<"bounty">["bounty"];
+type Team = Bounty["teams"][number];
 
 const words = {
   zh: {

@@ -4,15 +4,12 @@
  * sources only when the row is tapped open.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, type BadgeView, type LedgerEntry, request, useGeneration, useResource } from "../api.ts";
+import { type Answer, ApiError, type BadgeView, type LedgerEntry, request, useGeneration, useResource } from "../api.ts";
 import { amountWords, dayKey, dayLabel, provenance, signedAmount, timeLabel } from "../format.ts";
 import type { Lang } from "../i18n.ts";
 import { ErrorView, Skeleton, useApp } from "../ui.tsx";
 
-interface Page {
-  entries: LedgerEntry[];
-  cursor: string | null;
-}
+type Page = Answer<"ledger">;
 
 const pageSize = 30;
 
