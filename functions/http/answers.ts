@@ -11,6 +11,7 @@ import { RewardDefinition } from "../../domain/fund/index.ts";
 import { GateCriterion, GateDefinition } from "../../domain/gates/index.ts";
 import { capabilities, tiers } from "../../domain/kernel/model.ts";
 import { IndexDefinition } from "../../domain/leaderboards/index.ts";
+import { problemCodes } from "./problems.ts";
 
 const Instant = z.string().meta({ format: "date-time" });
 const Day = z.string().meta({ format: "date" });
@@ -204,7 +205,7 @@ export const EventProblem = z.looseObject({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),
-  code: z.string(),
+  code: z.enum(problemCodes),
   detail: z.string(),
 });
 export const EventResult = z

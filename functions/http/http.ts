@@ -18,7 +18,7 @@ import type { AuditLog } from "../dynamo/audit-log.ts";
 import { isRetryableDynamoError } from "../dynamo/client.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { createLogger, type Logger, observe } from "./log.ts";
-import type { Area, Implementation, Reply, RouteSpec } from "./route.ts";
+import { type Area, type Implementation, methodsByPath, type Reply, type RouteSpec } from "./route.ts";
 import { type RouteId, routes } from "./routes.ts";
 
 export type Event = APIGatewayProxyEventV2;
@@ -49,6 +49,7 @@ const titles: Record<number, string> = {
   404: "Not found",
   409: "Conflict",
   413: "Payload too large",
+  405: "Method not allowed",
   415: "Unsupported media type",
   422: "Unprocessable content",
   503: "Service unavailable",
@@ -82,6 +83,9 @@ export function problem(
 export function zodFields(error: z.ZodError, prefix: string): InvalidField[] {
   return error.issues.map((issue) => ({ path: [prefix, ...issue.path.map(String)].filter(Boolean).join("."), message: issue.message }));
 }
+
+export const methodNotAllowed = (methods: readonly string[]): Result =>
+  problem(405, "method-not-allowed", `This address takes ${methods.join(", ")}.`, {}, { allow: methods.join(", ") });
 
 function toProblem(error: unknown, correlationId: string): Result {
   if (error instanceof DomainError) {
@@ -265,7 +269,17 @@ export function httpHandler<A extends Area>(area: A, implementations: AreaImplem
     const spec = routes[id as RouteId] as RouteSpec;
     return { method: spec.method, path: spec.path, handler: implement(id, spec, implementation, deps, internalOf) };
   });
-  const router = httpRouter(table);
+  // API Gateway sends a known path with a method it has no route for to the public function
+  // (`ANY <path>`, lib/constructs/api.ts): the answer is 405 with the path's methods in Allow.
+  const refusals =
+    area === "public"
+      ? [...methodsByPath(Object.values(routes) as RouteSpec[])].map(([path, methods]) => ({
+          method: "ANY" as const,
+          path,
+          handler: async (): Promise<Result> => methodNotAllowed(methods),
+        }))
+      : [];
+  const router = httpRouter([...table, ...refusals]);
   const log = createLogger(area);
   return middy<Event, Result, Error, Context, Internal>()
     .use(observe(log))

@@ -5,6 +5,7 @@
  * forbids a fragment in one).
  */
 import * as z from "zod";
+import { problemCodes } from "./problems.ts";
 import type { RouteSpec } from "./route.ts";
 import { routes } from "./routes.ts";
 
@@ -16,7 +17,7 @@ const ProblemDetails = {
     title: { type: "string" },
     status: { type: "integer" },
     detail: { type: "string" },
-    code: { type: "string", description: "Machine-readable problem code." },
+    code: { type: "string", enum: problemCodes, description: "Machine-readable problem code; GET /problems/{code} explains it." },
     invalidFields: {
       type: "array",
       items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } }, required: ["path", "message"] },

@@ -85,3 +85,10 @@ export const changeReply = (
   result.status === "current"
     ? { body: { ...extra, ...result.view } }
     : { status: 202, body: { status: "pending", ...extra, ...result.view } };
+
+/** The methods each path of these routes takes: what a 405 names in its Allow header. */
+export function methodsByPath(specs: Iterable<RouteSpec>): Map<string, string[]> {
+  const methods = new Map<string, string[]>();
+  for (const spec of specs) methods.set(spec.path, [...(methods.get(spec.path) ?? []), spec.method].sort());
+  return methods;
+}

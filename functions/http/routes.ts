@@ -76,6 +76,15 @@ const coreRoutes = {
     summary: "This API's OpenAPI 3.1 document, generated from its zod schemas.",
     success: { status: 200, description: "The OpenAPI document.", schema: OpenApiDocument },
   }),
+  problem: defineRoute({
+    method: "GET",
+    path: "/problems/{code}",
+    area: "public",
+    auth: "public",
+    summary: "What a problem code means, in Chinese and English: where a problem's `type` leads.",
+    params: z.strictObject({ code: z.string().max(64) }),
+    success: { status: 200, description: "A page explaining the problem.", alternatives: { "text/html": { schema: { type: "string" } } } },
+  }),
   award: defineRoute({
     method: "POST",
     path: "/awards",

@@ -132,8 +132,21 @@ export async function dispatch(request: LocalRequest): Promise<APIGatewayProxySt
   return result;
 }
 
+/** The route key API Gateway gives a known path asked with another method: `ANY <path>`, served by the public function. */
+function anyMethodRoute(path: string): { routeKey: string; params: Record<string, string> } | undefined {
+  for (const { spec, pattern } of compiled) {
+    const match = pattern.exec(path);
+    if (match) return { routeKey: `ANY ${spec.path}`, params: { ...match.groups } };
+  }
+  return undefined;
+}
+
 async function answer(request: LocalRequest, matched: ReturnType<typeof matchRoute>): Promise<APIGatewayProxyStructuredResultV2> {
-  if (!matched) return notFound();
+  if (!matched) {
+    const other = anyMethodRoute(new URL(request.url, "http://localhost").pathname);
+    if (!other) return notFound();
+    return (await handlerOf("public"))(buildEvent(request, other.routeKey, other.params), lambdaContext("public"));
+  }
   const event = buildEvent(request, `${matched.spec.method} ${matched.spec.path}`, matched.params);
   if (matched.spec.auth === "token") {
     const refusal = await authorizerRefusal(event.headers.authorization);

@@ -13,6 +13,7 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "../../functions/http/openapi.ts";
+import { problemCatalogue } from "../../functions/http/problems.ts";
 import type { RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
 import type { RecordedAnswer } from "../support/sdk-recorder.ts";
@@ -91,7 +92,7 @@ describe("the API contract", () => {
 
   it("declares the shape of every route's answer", () => {
     const without = (Object.entries(routes) as [string, RouteSpec][])
-      .filter(([, spec]) => !spec.success.schema)
+      .filter(([, spec]) => !spec.success.schema && !spec.success.alternatives)
       .map(([id, spec]) => `${id} (${spec.method} ${spec.path}): give success.schema (functions/http/answers.ts)`);
     expect(without).toEqual([]);
   });
@@ -107,6 +108,14 @@ describe("the API contract", () => {
     };
     expect(violations(drifted).join()).toMatch(/additional properties/);
     expect(violations({ ...drifted, body: JSON.stringify({ status: "ok" }) })).toEqual([]);
+  });
+
+  it("explains every problem code in docs/PROBLEMS.md, with its status", () => {
+    const page = readFileSync(join(import.meta.dirname, "../../docs/PROBLEMS.md"), "utf8");
+    const missing = Object.entries(problemCatalogue)
+      .filter(([code, { status }]) => !page.includes(`| \`${code}\` | ${status} |`))
+      .map(([code]) => code);
+    expect(missing).toEqual([]);
   });
 
   it("matches every answer the test suite received", () => {
