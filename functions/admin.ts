@@ -24,11 +24,11 @@ export const handler = httpHandler(
     rotateSourceSecret: async ({ caller, params, body }) => ({
       body: await adapters.sources().rotate(caller, params.sourceId, body.overlapHours),
     }),
-    putRule: async ({ caller, params, body }) => changeReply(await rulebook.putRule(caller, params.ruleId, body)),
+    putRule: async ({ caller, params, body, ifMatch }) => changeReply(await rulebook.putRule(caller, params.ruleId, body, ifMatch)),
     approveRule: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "rule", params.ruleId, body.proposal) }),
     getRule: async ({ caller, params }) => ({ body: await rulebook.get<RuleDefinition>(caller, "rule", params.ruleId) }),
     dryRunRule: async ({ caller, params, body }) => ({ body: await rulebook.dryRun(caller, params.ruleId, body) }),
-    putBadge: async ({ caller, params, body }) => changeReply(await rulebook.putBadge(caller, params.badgeId, body)),
+    putBadge: async ({ caller, params, body, ifMatch }) => changeReply(await rulebook.putBadge(caller, params.badgeId, body, ifMatch)),
     approveBadge: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "badge", params.badgeId, body.proposal) }),
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
     badges: async () => ({ body: { badges: await rulebook.badges() } }),

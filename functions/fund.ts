@@ -47,7 +47,8 @@ export const handler = httpHandler(
       const fund = await funds.personFund(caller, params.personId as PersonId);
       return { body: { ...fund, payouts: fund.payouts.map(withExplanation) } };
     },
-    putReward: async ({ caller, params, body }) => changeReply(await redemptions.putReward(caller, params.rewardId, body)),
+    putReward: async ({ caller, params, body, ifMatch }) =>
+      changeReply(await redemptions.putReward(caller, params.rewardId, body, ifMatch)),
     approveReward: async ({ caller, params, body }) => ({ body: await redemptions.approveReward(caller, params.rewardId, body.proposal) }),
     rewards: async () => ({ body: { rewards: await redemptions.rewards() } }),
     redeem: async ({ caller, body, idempotencyKey }) => written(await redemptions.redeem(caller, body, idempotencyKey)),

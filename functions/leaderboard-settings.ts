@@ -12,7 +12,7 @@ const boards = new LeaderboardService({ ...adapters, store: new DynamoLeaderboar
 export const handler = httpHandler(
   "leaderboard-settings",
   {
-    putIndex: async ({ caller, params, body }) => ({ body: await boards.putIndex(caller, params.indexId, body) }),
+    putIndex: async ({ caller, params, body, ifMatch }) => ({ body: await boards.putIndex(caller, params.indexId, body, ifMatch) }),
     putPreferences: async ({ caller, params, body }) => ({
       body: await boards.putPreferences(caller, params.personId as PersonId, body),
     }),

@@ -98,6 +98,20 @@ const proposalView = <T>(p: Versioned<Proposal<T>>): ProposalView<T> => ({
   definition: p.body.definition,
 });
 
+/**
+ * Safe concurrent edits (HTTP If-Match): a change made from version `ifMatch` is refused when the
+ * definition has moved on since, so that one admin's edit never silently undoes another's.
+ */
+export function assertUnchanged(id: string, current: number, ifMatch: number | undefined): void {
+  if (ifMatch !== undefined && ifMatch !== current)
+    throw new DomainError(
+      "precondition-failed",
+      "lost-update",
+      `${id} is at version ${current}, not ${ifMatch} as your If-Match says: someone changed it since you read it; read it again.`,
+      { id, version: current, ifMatch },
+    );
+}
+
 /** Changes definitions of every kind the same way: directly, or by proposal and approval. */
 export class DefinitionChanges {
   readonly #store: DefinitionStore;
@@ -111,12 +125,20 @@ export class DefinitionChanges {
   }
 
   /** A rule's change passes its award per event, which decides whether it needs approval. */
-  async change<T>(author: PersonId, kind: DefinitionKind, id: string, body: T, awardPerEvent?: number): Promise<ChangeResult<T>> {
+  async change<T>(
+    author: PersonId,
+    kind: DefinitionKind,
+    id: string,
+    body: T,
+    options: { awardPerEvent?: number; ifMatch?: number | undefined } = {},
+  ): Promise<ChangeResult<T>> {
+    const { awardPerEvent, ifMatch } = options;
     const policy = this.#policy();
     const above = policy.ruleAwardAbove;
     const needsApproval = policy.kinds.includes(kind) || (awardPerEvent !== undefined && above !== undefined && awardPerEvent > above);
     const current = await this.#store.get<T>(kind, id);
     const basedOn = current?.version ?? 0;
+    assertUnchanged(id, basedOn, ifMatch);
     const now = this.#clock.now().toISOString();
     if (!needsApproval) {
       const next: Versioned<T> = { id, version: basedOn + 1, updatedAt: now, updatedBy: author, body };

@@ -10,6 +10,7 @@ export type ErrorKind =
   | "conflict"
   | "unprocessable"
   | "too-large"
+  | "precondition-failed"
   | "unavailable";
 
 export interface InvalidField {

@@ -5,7 +5,7 @@
  */
 
 import { assertRole, type Caller, type Directory, type OrgTree, type OrgUnit, type Person } from "../directory/index.ts";
-import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import { assertUnchanged, type DefinitionStore, type Versioned } from "../kernel/definitions.ts";
 import { DomainError, ForbiddenError, NotFoundError } from "../kernel/errors.ts";
 import { type Capability, capabilities, type OrgUnitId, type PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
@@ -218,9 +218,10 @@ export class LeaderboardService {
     return found;
   }
 
-  async putIndex(caller: Caller, indexId: string, definition: IndexDefinition): Promise<IndexView> {
+  async putIndex(caller: Caller, indexId: string, definition: IndexDefinition, ifMatch?: number): Promise<IndexView> {
     assertRole(caller, ["admin"]);
     const current = await this.#definitions.get<IndexDefinition>("index", indexId);
+    assertUnchanged(indexId, current?.version ?? 0, ifMatch);
     const next: Versioned<IndexDefinition> = {
       id: indexId,
       version: (current?.version ?? 0) + 1,

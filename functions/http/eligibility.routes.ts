@@ -18,6 +18,7 @@ export const eligibilityRoutes = {
     summary: "Define or change a promotion gate; each change is a new version, or under four eyes a proposal (202) (admin).",
     params: z.strictObject({ gateId: Id }),
     body: GateDefinition,
+    etag: true,
     success: {
       status: 200,
       description: "The gate with its new version (202: the proposal waiting for approval).",
@@ -33,6 +34,7 @@ export const eligibilityRoutes = {
     summary: "Approve the gate change waiting for a second admin; its author cannot (admin).",
     params: z.strictObject({ gateId: Id }),
     body: ApprovalRequest,
+    etag: true,
     success: { status: 200, description: "The gate with its new version, author and approver.", schema: GateChange },
   }),
   getGate: defineRoute({
@@ -42,6 +44,7 @@ export const eligibilityRoutes = {
     auth: "token",
     summary: "A promotion gate, current version, and the change waiting for approval if any (admin, hr).",
     params: z.strictObject({ gateId: Id }),
+    etag: true,
     success: { status: 200, description: "The gate.", schema: GateRead },
   }),
   gates: defineRoute({

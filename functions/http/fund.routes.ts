@@ -140,6 +140,7 @@ export const fundRoutes = {
       "Define or change a reward of the coin catalog: price, stock or unlimited, per-person limit per period; under four eyes a proposal (202) (admin).",
     params: z.strictObject({ rewardId: Id }),
     body: RewardDefinition,
+    etag: true,
     success: {
       status: 200,
       description: "The reward with its new version and what is left of its stock.",
@@ -155,6 +156,7 @@ export const fundRoutes = {
     summary: "Approve the reward change waiting for a second admin; its author cannot (admin).",
     params: z.strictObject({ rewardId: Id }),
     body: ApprovalRequest,
+    etag: true,
     success: { status: 200, description: "The reward with its new version and what is left of its stock.", schema: RewardView },
   }),
   rewards: defineRoute({

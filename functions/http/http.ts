@@ -38,6 +38,7 @@ const statusOf: Record<ErrorKind, number> = {
   "not-found": 404,
   conflict: 409,
   "too-large": 413,
+  "precondition-failed": 412,
   unprocessable: 422,
   unavailable: 503,
 };
@@ -48,6 +49,7 @@ const titles: Record<number, string> = {
   403: "Forbidden",
   404: "Not found",
   409: "Conflict",
+  412: "Precondition failed",
   413: "Payload too large",
   405: "Method not allowed",
   415: "Unsupported media type",
@@ -218,6 +220,14 @@ async function audited(
   }
 }
 
+/** If-Match names the ETag (`"<version>"`, weak or strong) the client read; `*` or none asks nothing. */
+function versionMatched(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === "*") return undefined;
+  const version = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(header)?.[1];
+  // A tag this API never gave matches no version: the change is refused rather than applied blindly.
+  return version === undefined ? -1 : Number(version);
+}
+
 function implement(
   routeId: string,
   spec: RouteSpec,
@@ -244,12 +254,15 @@ function implement(
       idempotencyKey = validate(IdempotencyKey, header, "Idempotency-Key header");
     }
     const rawBody = spec.rawBody ? bodyBytes(event, spec.rawBody.maxBytes) : Buffer.alloc(0);
+    const ifMatch = spec.etag ? versionMatched(event.headers?.["if-match"]) : undefined;
     const reply: Reply = await audited(deps, routeId, spec, caller, targetsOf(params, body), () =>
-      implementation({ caller, params, query, body, idempotencyKey, headers: event.headers ?? {}, rawBody } as never),
+      implementation({ caller, params, query, body, idempotencyKey, ifMatch, headers: event.headers ?? {}, rawBody } as never),
     );
+    const version = (reply.body as { version?: unknown } | undefined)?.version;
+    const etag = spec.etag && reply.status !== 202 && typeof version === "number" ? { etag: `"${version}"` } : {};
     return {
       statusCode: reply.status ?? spec.success.status,
-      headers: { "content-type": reply.contentType ?? "application/json", ...reply.headers },
+      headers: { "content-type": reply.contentType ?? "application/json", ...etag, ...reply.headers },
       body: reply.contentType ? String(reply.body) : JSON.stringify(reply.body),
     };
   };

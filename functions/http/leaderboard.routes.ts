@@ -44,6 +44,7 @@ export const leaderboardRoutes = {
     auth: "token",
     summary: "A pioneer index definition, current version (admin, hr).",
     params: IndexParams,
+    etag: true,
     success: { status: 200, description: "The index.", schema: IndexVersion },
   }),
   preferences: defineRoute({
@@ -63,6 +64,7 @@ export const leaderboardRoutes = {
     summary: "Define or change a pioneer index: weighted, normalised measures, weights summing to 1; each change is a new version (admin).",
     params: IndexParams,
     body: IndexDefinition,
+    etag: true,
     success: { status: 200, description: "The index with its new version.", schema: IndexVersion },
   }),
   putPreferences: defineRoute({

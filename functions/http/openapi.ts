@@ -72,6 +72,14 @@ function parameters(spec: RouteSpec, schemas: Schemas, idOf: (schema: z.ZodType)
       list.push({ name, in: where, required: where === "path" || (object.required ?? []).includes(name), schema: property });
     }
   }
+  if (spec.etag && spec.method === "PUT")
+    list.push({
+      name: "If-Match",
+      in: "header",
+      required: false,
+      description: "The ETag of the version the change was made from: 412 lost-update if the definition moved on since.",
+      schema: { type: "string" },
+    });
   if (spec.idempotencyKey)
     list.push({ name: "Idempotency-Key", in: "header", required: true, schema: { type: "string", minLength: 8, maxLength: 128 } });
   return list;
@@ -88,7 +96,11 @@ function responses(spec: RouteSpec, idOf: (schema: z.ZodType) => string) {
   const { status, description, schema, alternatives, pending } = spec.success;
   const json = schema ? { "application/json": { schema: ref(idOf(schema)) } } : {};
   return {
-    [status]: { description, content: { ...json, ...alternatives } },
+    [status]: {
+      description,
+      ...(spec.etag ? { headers: { ETag: { description: "The version, for If-Match.", schema: { type: "string" } } } } : {}),
+      content: { ...json, ...alternatives },
+    },
     ...(pending
       ? {
           202: {

@@ -51,6 +51,11 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
     /** 202: the change waits for a second admin (four eyes). */
     pending?: z.ZodType;
   };
+  /**
+   * A versioned definition: the answer carries an ETag of its version, and a PUT honours If-Match
+   * (412 lost-update when the definition moved on since the client read it).
+   */
+  etag?: true;
   /** Bodies the route takes unparsed (rawBody), per media type. */
   rawContent?: Record<string, z.ZodType>;
 }
@@ -61,6 +66,8 @@ export interface Request<S extends RouteSpec> {
   query: S["query"] extends z.ZodType ? z.output<S["query"]> : Record<string, never>;
   body: S["body"] extends z.ZodType ? z.output<S["body"]> : undefined;
   idempotencyKey: string;
+  /** The version an If-Match header names (an ETag this API gave), on etag routes. */
+  ifMatch: number | undefined;
   headers: Record<string, string | undefined>;
   rawBody: Buffer;
 }

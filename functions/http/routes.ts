@@ -259,6 +259,7 @@ const coreRoutes = {
       "Define or change an award rule; each change is a new version, or, under four eyes, a proposal answered 202 until a second admin approves it (admin).",
     params: RuleParams,
     body: RuleDefinition,
+    etag: true,
     success: {
       status: 200,
       description: "The rule with its new version (202: the proposal waiting for approval).",
@@ -274,6 +275,7 @@ const coreRoutes = {
     summary: "Approve the rule change waiting for a second admin; its author cannot (admin).",
     params: RuleParams,
     body: ApprovalRequest,
+    etag: true,
     success: { status: 200, description: "The rule with its new version, author and approver.", schema: RuleVersion },
   }),
   getRule: defineRoute({
@@ -283,6 +285,7 @@ const coreRoutes = {
     auth: "token",
     summary: "An award rule, current version, and the change waiting for approval if any (admin).",
     params: RuleParams,
+    etag: true,
     success: { status: 200, description: "The rule.", schema: RuleRead },
   }),
   dryRunRule: defineRoute({
@@ -304,6 +307,7 @@ const coreRoutes = {
     summary: "Define or change a badge and its levels; each change is a new version, or under four eyes a proposal (202) (admin).",
     params: BadgeParams,
     body: BadgeDefinition,
+    etag: true,
     success: {
       status: 200,
       description: "The badge with its new version (202: the proposal waiting for approval).",
@@ -319,6 +323,7 @@ const coreRoutes = {
     summary: "Approve the badge change waiting for a second admin; its author cannot (admin).",
     params: BadgeParams,
     body: ApprovalRequest,
+    etag: true,
     success: { status: 200, description: "The badge with its new version, author and approver.", schema: BadgeVersion },
   }),
   getBadge: defineRoute({
@@ -328,6 +333,7 @@ const coreRoutes = {
     auth: "token",
     summary: "A badge definition (admin).",
     params: BadgeParams,
+    etag: true,
     success: { status: 200, description: "The badge.", schema: BadgeRead },
   }),
   rules: defineRoute({
