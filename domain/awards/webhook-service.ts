@@ -53,8 +53,12 @@ export interface EventProblem {
   [extension: string]: unknown;
 }
 
+/** What a dry run would write has no entry id: ids are given only to entries that are written. */
+const unwritten = ({ entryId: _, ...award }: Omit<AwardView, "entryId"> & { entryId?: unknown }): Omit<AwardView, "entryId"> => award;
+
 export type EventResult =
-  | { id: string; status: "accepted"; awards: AwardView[]; notes?: string[]; dryRun?: true }
+  | { id: string; status: "accepted"; awards: AwardView[]; notes?: string[] }
+  | { id: string; status: "accepted"; awards: Omit<AwardView, "entryId">[]; notes?: string[]; dryRun: true }
   | { id: string; status: "duplicate"; awards: AwardView[] }
   | { id: string | null; status: "rejected"; problem: EventProblem };
 
@@ -377,7 +381,7 @@ export class WebhookService {
       const current = await definitions();
       if (snapshot.record) return this.#duplicate(snapshot.record, prepared.fingerprint, prepared.event.id);
       const plan = this.#plan(source, prepared, snapshot.people, current, this.#deps.clock.now().toISOString());
-      if (dryRun && plan.result.status === "accepted") return { ...plan.result, dryRun: true };
+      if (dryRun && plan.result.status === "accepted") return { ...plan.result, awards: plan.result.awards.map(unwritten), dryRun: true };
       if (plan.write && !dryRun) await this.#deps.store.append(plan.write);
       return plan.result;
     }, this.#deps.retry);
@@ -600,7 +604,7 @@ export class WebhookService {
         })),
       );
       const awards = chains.flatMap((c) => c.entries.map(awardView));
-      if (dryRun) return { id: event.id, status: "accepted", awards, dryRun: true };
+      if (dryRun) return { id: event.id, status: "accepted", awards: awards.map(unwritten), dryRun: true };
       const record: EventRecord = {
         sourceId: source.id,
         eventId: event.id,

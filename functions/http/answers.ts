@@ -193,7 +193,8 @@ export const pendingChange = <T extends z.ZodType>(definition: T, extra: z.ZodRa
 
 const AwardView = z.strictObject({
   personId: z.string(),
-  entryId: z.string(),
+  /** None in a dry run: nothing was written. */
+  entryId: z.string().optional(),
   asset: z.string(),
   amount: z.number().int().positive(),
   kind: z.enum(["award", "reversal"]),
