@@ -209,16 +209,16 @@ export const problemCatalogue = {
 export type ProblemCode = keyof typeof problemCatalogue;
 export const problemCodes = Object.keys(problemCatalogue) as ProblemCode[];
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const html = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The page a problem's `type` leads to: what the code means, in Chinese and English. */
 export function problemPage(code: ProblemCode): string {
   const { status, zh, en } = problemCatalogue[code];
   return [
     "<!doctype html>",
-    `<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(code)}</title></head>`,
-    `<body><h1><code>${escape(code)}</code> · HTTP ${status}</h1>`,
-    `<p lang="zh-CN">${escape(zh)}</p><p lang="en">${escape(en)}</p>`,
+    `<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${html(code)}</title></head>`,
+    `<body><h1><code>${html(code)}</code> · HTTP ${status}</h1>`,
+    `<p lang="zh-CN">${html(zh)}</p><p lang="en">${html(en)}</p>`,
     `<p><a href="/openapi.json">OpenAPI</a></p></body></html>`,
   ].join("\n");
 }
