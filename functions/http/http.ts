@@ -86,6 +86,9 @@ export function zodFields(error: z.ZodError, prefix: string): InvalidField[] {
   return error.issues.map((issue) => ({ path: [prefix, ...issue.path.map(String)].filter(Boolean).join("."), message: issue.message }));
 }
 
+/** The methods @middy/http-router routes. */
+const routerMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"] as const;
+
 export const methodNotAllowed = (methods: readonly string[]): Result =>
   problem(405, "method-not-allowed", `This address takes ${methods.join(", ")}.`, {}, { allow: methods.join(", ") });
 
@@ -284,13 +287,14 @@ export function httpHandler<A extends Area>(area: A, implementations: AreaImplem
   });
   // API Gateway sends a known path with a method it has no route for to the public function
   // (`ANY <path>`, lib/constructs/api.ts): the answer is 405 with the path's methods in Allow.
+  // Each method the path does not take is listed (the router's ANY would also take the path's own).
   const refusals =
     area === "public"
-      ? [...methodsByPath(Object.values(routes) as RouteSpec[])].map(([path, methods]) => ({
-          method: "ANY" as const,
-          path,
-          handler: async (): Promise<Result> => methodNotAllowed(methods),
-        }))
+      ? [...methodsByPath(Object.values(routes) as RouteSpec[])].flatMap(([path, methods]) =>
+          routerMethods
+            .filter((method) => !methods.includes(method))
+            .map((method) => ({ method, path, handler: async (): Promise<Result> => methodNotAllowed(methods) })),
+        )
       : [];
   const router = httpRouter([...table, ...refusals]);
   const log = createLogger(area);

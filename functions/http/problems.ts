@@ -126,6 +126,7 @@ export const problemCatalogue = {
   "fund-insufficient": p(409, "基金池余额不足。", "The pool holds too little."),
   "person-limit-exceeded": p(409, "超出每人在本周期的上限。", "Over the per-person limit of the period."),
   "claim-not-pending": p(409, "这笔申请已不在审批中。", "The claim is no longer pending."),
+  "claim-not-paid": p(409, "这笔申请尚未付款，不能追回。", "The claim is not paid, so nothing can be clawed back."),
   "already-approved": p(409, "你已经批准过这笔申请。", "You already approved this claim."),
   "already-clawed-back": p(409, "这笔款项已经追回。", "This payout was already clawed back."),
   "out-of-stock": p(409, "奖品库存不足。", "The reward is out of stock."),

@@ -291,7 +291,7 @@ describe("decisions", () => {
       expect(statuses).toEqual([200, 409]);
       const loser = a.status === 409 ? a : b;
       expect(loser.body.code).toBe("claim-not-pending");
-      expect(["paid", "rejected"]).toContain(loser.body.status);
+      expect(["paid", "rejected"]).toContain(loser.body.claimStatus);
       const history = (await admin.get(`/claims/${claimId}`)).body.history;
       expect(history).toHaveLength(2);
     }
@@ -390,7 +390,7 @@ describe("clawbacks", () => {
       ],
     });
     const pending = await finance.post(`/claims/${claimId}/clawbacks`, { reason: "x" });
-    expect([pending.status, pending.body.code, pending.body.status]).toEqual([409, "claim-not-paid", "pending"]);
+    expect([pending.status, pending.body.code, pending.body.claimStatus]).toEqual([409, "claim-not-paid", "pending"]);
     const paid = await approver.post(`/claims/${claimId}/decisions`, { decision: "approve", comment: "ok" });
     const before = await moneyOf("wu-min");
     const notFinance = await approver.post(`/claims/${claimId}/clawbacks`, { reason: "x" });
