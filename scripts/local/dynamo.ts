@@ -76,14 +76,15 @@ export async function startDynamoLocal(options: { port?: number; dbPath?: string
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // Java compiles the launcher first: on a loaded machine (CI, shared hosts) that alone can take 30 s.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited at start:\n${output}`);
     try {
       await fetch(endpoint);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 120 s:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
