@@ -48,6 +48,7 @@ export default defineConfig({
             "test/fund/fund.test.ts",
             "test/leaderboards/leaderboard.test.ts",
             "test/directory/directory-api.test.ts",
+            "test/directory/scim.test.ts",
             "test/system/gateway.test.ts",
             "test/system/logs.test.ts",
             "test/system/tracing.test.ts",

@@ -12,13 +12,15 @@
  */
 
 import { mapLimit } from "../domain/kernel/concurrency.ts";
-import { type PersonId, personAccount, systemAccount } from "../domain/kernel/model.ts";
-import { appendMovements, type ChainState, type Movement } from "../domain/ledger/index.ts";
+import { type OrgUnitId, type PersonId, personAccount, systemAccount } from "../domain/kernel/model.ts";
+import { projectEntry } from "../domain/leaderboards/index.ts";
+import { appendMovements, type ChainState, type LedgerEntry, type Movement } from "../domain/ledger/index.ts";
 import { createDocumentClient } from "../functions/dynamo/client.ts";
+import { DynamoLeaderboardStore } from "../functions/dynamo/leaderboard-store.ts";
 import { DynamoLedgerStore } from "../functions/dynamo/ledger-store.ts";
 import { tableName } from "../functions/dynamo/tables.ts";
 import { loadDemoDefinitions } from "../scripts/demo-data.ts";
-import { familyFigures, operations as measured } from "./capacity.ts";
+import { familyFigures, operations as measured } from "./support/capacity.ts";
 import { metered } from "./support/dynamo-meter.ts";
 import { atMost, median, type Options, type Result, reported } from "./support/result.ts";
 import type { Response, System } from "./support/system.ts";
@@ -29,6 +31,33 @@ const hr = { personId: "deng-hua", roles: ["hr"] };
 const appendSizes = [90, 2, 36, 64, 10, 88, 20, 50, 4, 72];
 const historyDays = 200;
 const thousandUnit = "bench-thousand";
+/** A member of that unit whose points this week rank them far below the top 10. */
+const outsider = "bench-m0003";
+
+/**
+ * Points this week for every member of the 1,000-person unit (1 to 500 each, with ties), written
+ * as the projector writes them from their entries: a board of a thousand people with points.
+ */
+async function scoreThisWeek(members: string[], timeZone: string): Promise<void> {
+  const boards = new DynamoLeaderboardStore(createDocumentClient(), tableName("state"));
+  const units = [thousandUnit, "retail-ops", "tianma-retail"] as OrgUnitId[];
+  const now = new Date().toISOString();
+  const projections = members.flatMap((personId, i) => {
+    const holder = personAccount(personId as PersonId);
+    const amount = 1 + ((i * 37) % 500);
+    const entry = {
+      entryId: `person.${personId}.1`,
+      holder,
+      seq: 1,
+      asset: "point:tool-operation",
+      amount,
+      from: systemAccount("issuer"),
+      to: holder,
+    };
+    return projectEntry({ ...entry, occurredAt: now, recordedAt: now } as LedgerEntry, units, timeZone) ?? [];
+  });
+  for (let i = 0; i < projections.length; i += 100) await boards.applyBatch(projections.slice(i, i + 100));
+}
 
 const dayIn = (iso: string, timeZone: string) => new Intl.DateTimeFormat("en-CA", { timeZone }).format(new Date(iso));
 
@@ -103,15 +132,13 @@ export async function eligibilityFigures(system: System, options: Options): Prom
     parentId: "retail-ops",
   });
   if (unitAnswer.status >= 300) throw new Error(`org unit answered ${unitAnswer.status}: ${JSON.stringify(unitAnswer.body)}`);
-  await mapLimit(
-    Array.from({ length: 1000 }, (_, i) => `bench-m${String(i).padStart(4, "0")}`),
-    16,
-    async (personId) => {
-      const person = { name: `基准成员${personId.slice(-4)}`, tier: "base", tierSince: "2024-01-01", orgUnitId: thousandUnit };
-      const answer = await system.admin("PUT", `/admin/people/${personId}`, person);
-      if (answer.status >= 300) throw new Error(`person ${personId} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-    },
-  );
+  const members = Array.from({ length: 1000 }, (_, i) => `bench-m${String(i).padStart(4, "0")}`);
+  await mapLimit(members, 16, async (personId) => {
+    const person = { name: `基准成员${personId.slice(-4)}`, tier: "base", tierSince: "2024-01-01", orgUnitId: thousandUnit };
+    const answer = await system.admin("PUT", `/admin/people/${personId}`, person);
+    if (answer.status >= 300) throw new Error(`person ${personId} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  });
+  await scoreThisWeek(members, timeZone);
   const store = new DynamoLedgerStore(createDocumentClient(), { ledger: tableName("ledger"), state: tableName("state") });
   const writing = performance.now();
   const longHistory = await writeHistory(store, people.long, long);
@@ -143,6 +170,14 @@ export async function eligibilityFigures(system: System, options: Options): Prom
   ok("board", await boardOf());
   const board = await metered(boardOf);
   ok("board", board.result);
+  if (board.result.body.entrants !== 1000) throw new Error(`the board ranked ${board.result.body.entrants} people, not 1,000`);
+  // The same board as one of its people, ranked far outside the top 10: their own row comes too.
+  const asMember = system.as(outsider, ["manager"]);
+  const memberBoardOf = () => asMember("GET", `/leaderboards?orgUnit=${thousandUnit}&period=week`);
+  ok("board", await memberBoardOf());
+  const memberBoard = await metered(memberBoardOf);
+  const me = ok("board", memberBoard.result).body.me as { rank: number; score: number } | null;
+  if (!me || me.rank <= 10) throw new Error(`the member's own row is missing or inside the top 10: ${JSON.stringify(me)}`);
   const now = await metered(() => check(people.short));
   ok("check", now.result);
   const past = await metered(() => check(people.long, asOf));
@@ -176,6 +211,7 @@ export async function eligibilityFigures(system: System, options: Options): Prom
     reported("org-unit eligibility check, 1,000 people: read units", unit.readUnits, "RRU"),
     atMost("leaderboard view, 1,000-person unit (week, by person): read units", board.readUnits, "RRU", 20),
     reported("leaderboard view, 1,000-person unit: DynamoDB round trips", board.roundTrips, "requests"),
+    atMost(`leaderboard view, 1,000-person unit, as a member ranked ${me.rank}: read units`, memberBoard.readUnits, "RRU", 20),
     atMost("eligibility check (not asOf): DynamoDB round trips (warm; one is the audit PutItem)", now.roundTrips, "requests", 2),
     reported("eligibility check (not asOf): read units", now.readUnits, "RRU"),
     reported("eligibility check (not asOf): write units (the audit record)", now.writeUnits, "WRU"),

@@ -38,7 +38,7 @@ export async function importFigures(system: System, options: Options): Promise<R
   const file = Buffer.from(`\uFEFF${header}\n${lines.join("\n")}\n`);
 
   const { createAdapters } = await import("../functions/dynamo/adapters.ts");
-  const { newImportService } = await import("../functions/imports.ts");
+  const { newImportService } = await import("../functions/api/imports.ts");
   const service = newImportService(createAdapters("imports"));
   const admin = { personId: "cao-yi" as PersonId, roles: ["admin" as const] };
   const options_ = { dryRun: false, onError: "abort" as const, encoding: "auto" as const };

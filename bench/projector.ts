@@ -2,7 +2,7 @@
  * The leaderboard projector's cost, counted as the webhook's is (./dynamo-meter.ts): the ledger
  * table's stream read from DynamoDB Local by scripts/local/stream-poller.ts with the event
  * source mapping's filter (inserted entries of people's chains) and Lambda's batch size (100),
- * into the projector's handler (functions/projector.ts).
+ * into the projector's handler (functions/background/projector.ts).
  *
  * - amortised: a 100-event webhook batch for the demo's team members (each in a team, its
  *   department and its subsidiary: four subjects, 20 aggregates per entry), each event awarding
@@ -28,7 +28,7 @@ const names = {
 
 export async function projectorFigures(webhooks: Webhooks, webhookResults: Result[]): Promise<Result[]> {
   // Imported only now, as the handlers are (./system.ts): it reads its tables from the environment at load.
-  const { handler } = await import("../functions/projector.ts");
+  const { handler } = await import("../functions/background/projector.ts");
   let batches = 0;
   let handlerMs = 0;
   const poller = new StreamPoller({

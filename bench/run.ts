@@ -1,13 +1,16 @@
 /**
- * Every benchmark: `npm run bench` (`-- --quick` for fewer repetitions, under two minutes).
+ * Every benchmark: `npm run bench` (`-- --quick` for fewer repetitions, under two minutes; `-- --system`
+ * for only the figures measured against DynamoDB Local, which the capacity model reads).
  * Prints a table and writes bench/results.json. Benchmarks report; they never fail the tests.
  */
 import { writeFileSync } from "node:fs";
 import { ledgerFigures, pageSizeFigure, webhookFigures } from "./api.ts";
+import { backtestFigures } from "./backtests.ts";
 import { bundleFigures } from "./bundles.ts";
 import { domainFigures } from "./domain.ts";
 import { eligibilityFigures } from "./eligibility.ts";
 import { importFigures } from "./imports.ts";
+import { notificationFigures } from "./notifications.ts";
 import { pageFigures } from "./page.ts";
 import { projectorFigures } from "./projector.ts";
 import { screenFigures } from "./screens.ts";
@@ -16,13 +19,18 @@ import { startSystem } from "./support/system.ts";
 import { verifierFigures } from "./verifier.ts";
 
 const options: Options = { quick: process.argv.includes("--quick") };
+// Only the figures measured against DynamoDB Local (what the capacity model reads), when the CPU-bound ones are not wanted.
+const systemOnly = process.argv.includes("--system");
 const started = performance.now();
 const results: Result[] = [];
 
 // CPU-bound figures first, before DynamoDB Local's JVM competes for the cores.
-results.push(...domainFigures(options));
-results.push(...(await bundleFigures(options)));
-results.push(...(await pageFigures(options)));
+if (!systemOnly) {
+  results.push(...domainFigures(options));
+  results.push(...(await backtestFigures(options)));
+  results.push(...(await bundleFigures(options)));
+  results.push(...(await pageFigures(options)));
+}
 
 const system = await startSystem();
 try {
@@ -30,6 +38,7 @@ try {
   const webhooks = await webhookFigures(system, options);
   results.push(...webhooks.results);
   if (webhooks.webhooks) results.push(...(await projectorFigures(webhooks.webhooks, webhooks.results)));
+  if (webhooks.webhooks) results.push(...(await notificationFigures(webhooks.webhooks)));
   // After the webhook figures: the demo rules it loads would also fire on the webhook figures' events.
   results.push(...(await eligibilityFigures(system, options)));
   results.push(...(await screenFigures(system, options)));

@@ -64,7 +64,6 @@ Object.assign(process.env, {
   AWS_REGION: "local",
   LEDGER_TABLE: tables.ledger,
   STATE_TABLE: tables.state,
-  ORG_TREE_TTL_MS: "30000",
   LOG_LEVEL: "SILENT",
   LAUREL_SECRET_KEY: randomBytes(32).toString("base64"),
   ...devAuthEnv(issuer),

@@ -1,5 +1,5 @@
 /**
- * The verifier (`npm run verify`, functions/verifier.ts) on a large ledger: the time to verify one
+ * The verifier (`npm run verify`, functions/background/verifier.ts) on a large ledger: the time to verify one
  * long chain (wall, and this process's CPU: DynamoDB Local's share of the wall time depends on
  * what else the machine runs), and the memory of a whole-ledger run at two ledger sizes, each in
  * a fresh `node` process with its V8 heap capped at 128 MB (`--max-old-space-size`: a run that

@@ -29,11 +29,15 @@ export interface AreaAccess {
   state: StateAccess;
   /** Reads the key that seals the sources' webhook signing secrets. */
   sourceKey?: true;
+  /** Reads the key ring that signs badge credentials (functions/secrets/badge-signer.ts). */
+  badgeKey?: true;
   /**
    * Appends audit records (AUDIT# keys) to the ledger table: an area that reads the ledger gets
    * nothing else to write there; one that appends entries anyway gets this too.
    */
   audit?: true;
+  /** Reads the token service's signing keys and the DingTalk app's secret (stages that run it). */
+  tokenService?: true;
 }
 
 const balances = [...families.chainHeads, ...families.facts, ...families.late];
@@ -42,7 +46,7 @@ const definitions = (kind: string) => [...families.definitions(kind), ...familie
 
 export const areaAccess: Record<Area, AreaAccess> = {
   public: { ledger: "none", state: "none" },
-  ledger: { ledger: "append", state: { writes: balances }, audit: true },
+  ledger: { ledger: "append", state: { writes: [...balances, ...families.budgetDraws] }, badgeKey: true, audit: true },
   // The directory and the definitions of sources, rules and badges; never a balance.
   admin: {
     ledger: "none",
@@ -52,10 +56,18 @@ export const areaAccess: Record<Area, AreaAccess> = {
     sourceKey: true,
     audit: true,
   },
-  webhooks: { ledger: "append", state: { writes: balances }, sourceKey: true, audit: true },
+  webhooks: { ledger: "append", state: { writes: [...balances, ...families.budgetDraws] }, sourceKey: true, audit: true },
   fund: {
     ledger: "append",
-    state: { writes: [...families.chainHeads, ...families.funds, ...families.counters, ...definitions("reward")] },
+    state: {
+      writes: [
+        ...families.chainHeads,
+        ...families.funds,
+        ...families.counters,
+        ...definitions("reward"),
+        ...families.definitions("budget"),
+      ],
+    },
     audit: true,
   },
   // Reads, but for gate definitions and its audit trail: HR's checks are personal data, and every one is recorded.
@@ -67,6 +79,15 @@ export const areaAccess: Record<Area, AreaAccess> = {
   bounties: { ledger: "append", state: { writes: [...families.chainHeads, "CLAIM#*", ...families.bounties] }, audit: true },
   // Imported entries (their chain heads and late sums) and the import's progress.
   imports: { ledger: "append", state: { writes: [...families.chainHeads, ...families.late, ...families.imports] }, audit: true },
+  // Reads people by their DingTalk id; writes only the hashes of spent sign-in codes, and the audit trail.
+  "sign-in": { ledger: "none", state: { writes: families.spentCodes }, audit: true, tokenService: true },
+  // Preferences (self), channels and replayed dead letters (admin); channel secrets are sealed with the source key.
+  notifications: {
+    ledger: "none",
+    state: { writes: [...families.notificationPreferences, ...families.notificationChannels] },
+    sourceKey: true,
+    audit: true,
+  },
 };
 
 const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];

@@ -1,16 +1,18 @@
 /**
- * The CDK app: `npx cdk synth|deploy -c stage=dev|prod` (default dev). Every synth runs the
- * cdk-nag AwsSolutions checks; an unacknowledged finding stops it.
+ * The CDK app: `npx cdk synth|deploy -c stage=dev|prod` (default dev); for AWS China add
+ * `-c partition=aws-cn` or `-c region=cn-north-1|cn-northwest-1` (docs/DEPLOY.md). Every synth
+ * runs the cdk-nag AwsSolutions checks; an unacknowledged finding stops it.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { LaurelStack, repoRoot } from "./laurel-stack.ts";
-import { stageConfig } from "./stage.ts";
+import { partitionOf, stageConfig } from "./stage.ts";
 
 const app = new App();
-const stage = stageConfig(app.node.tryGetContext("stage") ?? "dev");
+const region: string | undefined = app.node.tryGetContext("region");
+const stage = stageConfig(app.node.tryGetContext("stage") ?? "dev", app.node.tryGetContext("partition") ?? partitionOf(region));
 // Per account: -c backupCopyVaultArn=<a vault in a second region> -c backupLockDays=35 (docs/OPERATIONS.md).
 const copyToVaultArn: string | undefined = app.node.tryGetContext("backupCopyVaultArn");
 const lockDays: string | undefined = app.node.tryGetContext("backupLockDays");
@@ -26,7 +28,8 @@ const webDist = join(repoRoot, "web", "dist");
 
 new LaurelStack(app, `Laurel-${config.stage}`, {
   config,
-  description: `Laurel incentive ledger (${config.stage})`,
+  description: `Laurel incentive ledger (${config.stage}${config.partition === "aws" ? "" : `, ${config.partition}`})`,
+  ...(region ? { env: { region } } : {}),
   ...(existsSync(webDist) ? { webAssetPath: webDist } : {}),
 });
 

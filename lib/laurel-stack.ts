@@ -13,13 +13,14 @@ import { areaAccess, grantAuditAppend, grantState, grantTable, ledgerActions } f
 import { Api } from "./constructs/api.ts";
 import { Backup } from "./constructs/backup.ts";
 import { BountySweeper } from "./constructs/bounty-sweeper.ts";
-import { Identity } from "./constructs/identity.ts";
 import { LaurelFunction } from "./constructs/laurel-function.ts";
 import { LedgerTables } from "./constructs/ledger-tables.ts";
+import { Notifications } from "./constructs/notifications.ts";
 import { Operations } from "./constructs/operations.ts";
 import { Projector } from "./constructs/projector.ts";
 import { Verifier } from "./constructs/verifier.ts";
 import { Web } from "./constructs/web.ts";
+import { type ChinaDomains, chinaDomains, pageOrigins, type TrustedIssuer, trustedIssuer } from "./sign-in.ts";
 import type { StageConfig } from "./stage.ts";
 
 export const repoRoot = join(import.meta.dirname, "..");
@@ -33,13 +34,16 @@ export interface LaurelStackProps extends StackProps {
 export class LaurelStack extends Stack {
   readonly tables: LedgerTables;
   readonly functions: Record<Area, LaurelFunction>;
-  readonly identity: Identity;
+  readonly signIn: TrustedIssuer;
+  /** AWS China only: the ICP-licensed domain names, CloudFormation parameters. */
+  readonly china: ChinaDomains | undefined;
   readonly api: Api;
   readonly web: Web;
   readonly operations: Operations;
   readonly projector: Projector;
   readonly verifier: Verifier;
   readonly bountySweeper: BountySweeper;
+  readonly notifications: Notifications;
   readonly backup: Backup;
 
   constructor(scope: Construct, id: string, props: LaurelStackProps) {
@@ -48,21 +52,27 @@ export class LaurelStack extends Stack {
 
     this.tables = new LedgerTables(this, "Tables", { stateRemovalPolicy: config.removalPolicy });
     this.backup = new Backup(this, "Backup", { stage: config.stage, tables: Object.values(this.tables.tables), ...config.backup });
-    this.web = new Web(this, "Web", { removalPolicy: config.removalPolicy, logRetention: config.logRetention });
-    this.identity = new Identity(this, "Identity", {
-      stage: config.stage,
-      threatProtection: config.threatProtection,
+    this.china = config.partition === "aws-cn" ? chinaDomains(this) : undefined;
+    const apiDomainName = this.china?.api.domainName;
+    // The page's sign-in origins are known before the pool exists; the pool needs the page's URL.
+    const issuerOrigins = pageOrigins(this, config, apiDomainName);
+    this.web = new Web(this, "Web", {
       removalPolicy: config.removalPolicy,
-      callbackUrls: [this.web.pageUrl],
+      logRetention: config.logRetention,
+      connectTo: issuerOrigins.connectTo,
+      scriptsFrom: issuerOrigins.scriptsFrom,
+      ...(props.webAssetPath ? { assetPath: props.webAssetPath } : {}),
+      ...(this.china ? { china: this.china.page } : {}),
+    });
+    this.signIn = trustedIssuer(this, config, {
+      pageUrl: this.web.pageUrl,
+      removalPolicy: config.removalPolicy,
+      ...(apiDomainName ? { apiDomainName } : {}),
     });
 
     const environment = {
       ...Object.fromEntries(Object.values(tables).map((spec) => [spec.envVar, this.tables.tables[spec.name].tableName])),
-      JWT_ISSUER: this.identity.issuer,
-      JWT_AUDIENCE: this.identity.client.userPoolClientId,
-      JWKS_URL: this.identity.jwksUrl,
-      // Cognito access tokens carry the username, which is the person id.
-      PERSON_ID_CLAIM: "username",
+      ...this.signIn.environment,
       FOUR_EYES_KINDS: config.fourEyes.kinds.join(","),
       ...(config.fourEyes.ruleAwardAbove === undefined ? {} : { FOUR_EYES_RULE_AWARD_ABOVE: String(config.fourEyes.ruleAwardAbove) }),
     };
@@ -78,19 +88,42 @@ export class LaurelStack extends Stack {
       reason:
         "An encryption key ring for stored signing secrets: rotating it means adding a key and re-sealing every source's secrets (npm run reseal, docs/OPERATIONS.md), an operator procedure, not a Lambda rotation.",
     });
+    const tokenService = this.signIn.tokenService;
+    // Seeds the keys that sign badge credentials (ES256, functions/secrets/badge-signer.ts): a key
+    // ring like the sealing key's, whose public halves the API publishes as a JWK Set.
+    const badgeKey = new Secret(this, "BadgeSigningKey", {
+      description: `Laurel ${config.stage}: the key ring that signs badge credentials`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(badgeKey).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason:
+        "A signing key ring whose public keys verifiers fetch: rotating it means adding a key and making it current while the old one stays published (docs/OPERATIONS.md), an operator procedure, not a Lambda rotation.",
+    });
     const functions = new Construct(this, "Functions");
     this.functions = Object.fromEntries(
       areas.map((area) => {
         const fn = new LaurelFunction(functions, area, {
-          entry: join(repoRoot, "functions", `${area}.ts`),
+          entry: join(repoRoot, "functions", "api", `${area}.ts`),
           description: `Laurel ${config.stage}: the ${area} routes`,
-          environment: { ...environment, ...(areaAccess[area].sourceKey ? { SECRET_KEY_ARN: sourceKey.secretArn } : {}) },
+          environment: {
+            ...environment,
+            ...(areaAccess[area].sourceKey ? { SECRET_KEY_ARN: sourceKey.secretArn } : {}),
+            ...(areaAccess[area].tokenService ? this.#tokenServiceEnvironment() : {}),
+            ...(areaAccess[area].badgeKey ? { BADGE_KEY_ARN: badgeKey.secretArn } : {}),
+          },
           logRetention: config.logRetention,
           logRemovalPolicy: config.removalPolicy,
         });
         grantTable(fn.role, this.tables.tables.ledger, tables.ledger, ledgerActions[areaAccess[area].ledger]);
         grantState(fn.role, this.tables.tables.state, tables.state, areaAccess[area].state);
         if (areaAccess[area].sourceKey) sourceKey.grantRead(fn.role);
+        if (areaAccess[area].tokenService && tokenService) {
+          tokenService.signingKeys.grantRead(fn.role);
+          tokenService.dingtalkApp.grantRead(fn.role);
+        }
+        if (areaAccess[area].badgeKey) badgeKey.grantRead(fn.role);
         if (areaAccess[area].audit) grantAuditAppend(fn.role, this.tables.tables.ledger);
         return [area, fn];
       }),
@@ -112,10 +145,16 @@ export class LaurelStack extends Stack {
 
     this.bountySweeper = new BountySweeper(this, "BountySweeper", background);
 
+    this.notifications = new Notifications(this, "Notifications", { ...background, sealingKey: sourceKey });
+    // Replaying a dead letter queues its delivery again.
+    this.functions.notifications.function.addEnvironment("DELIVERY_QUEUE_URL", this.notifications.queue.queueUrl);
+    this.notifications.queue.grantSendMessages(this.functions.notifications.role);
+
     this.api = new Api(this, "Api", {
       routes: Object.values(routes),
       functions: Object.fromEntries(areas.map((area) => [area, this.functions[area].function])) as Record<Area, LaurelFunction["function"]>,
-      jwt: { issuer: this.identity.issuer, audience: this.identity.client.userPoolClientId },
+      jwt: { issuer: this.signIn.issuer, audiences: this.signIn.audiences },
+      ...(this.china ? { domain: this.china.api } : {}),
       allowedOrigin: this.web.origin,
       throttle: config.throttle,
       logRetention: config.logRetention,
@@ -123,12 +162,9 @@ export class LaurelStack extends Stack {
     });
 
     if (props.webAssetPath) {
-      this.web.deploy(props.webAssetPath, {
-        apiUrl: this.api.stage.url,
-        region: this.region,
-        userPoolId: this.identity.userPool.userPoolId,
-        clientId: this.identity.client.userPoolClientId,
-        authDomain: this.identity.domain.baseUrl(),
+      this.web.deploy({
+        apiUrl: this.api.url,
+        ...this.signIn.page,
       });
     }
 
@@ -141,19 +177,45 @@ export class LaurelStack extends Stack {
         projector: this.projector.function.function,
         verifier: this.verifier.function.function,
         "bounty-sweeper": this.bountySweeper.function.function,
+        notifier: this.notifications.notifier.function,
+        deliverer: this.notifications.deliverer.function,
       },
-      streamConsumers: [{ name: "projector", function: this.projector.function.function, deadLetterQueue: this.projector.deadLetterQueue }],
+      streamConsumers: [
+        { name: "projector", function: this.projector.function.function, deadLetterQueue: this.projector.deadLetterQueue },
+        {
+          name: "notifier",
+          function: this.notifications.notifier.function,
+          deadLetterQueue: this.notifications.streamDeadLetters,
+          level: "notifications",
+        },
+      ],
+      deadLetterQueues: [{ name: "deliveries", queue: this.notifications.queueDeadLetters, level: "notifications" }],
       scheduledJobs: [
         { name: "verifier", function: this.verifier.function.function, every: this.verifier.every, level: "ledger-verified" },
       ],
       tables: this.tables.tables,
     });
 
-    new CfnOutput(this, "ApiUrl", { value: this.api.stage.url });
+    new CfnOutput(this, "ApiUrl", { value: this.api.url });
     new CfnOutput(this, "PageUrl", { value: this.web.pageUrl });
     new CfnOutput(this, "AlarmTopicArn", { value: this.operations.topic.topicArn, description: "Subscribe on-call here" });
-    new CfnOutput(this, "UserPoolId", { value: this.identity.userPool.userPoolId });
-    new CfnOutput(this, "UserPoolClientId", { value: this.identity.client.userPoolClientId });
-    new CfnOutput(this, "SignInDomain", { value: this.identity.domain.baseUrl() });
+    new CfnOutput(this, "TokenIssuer", { value: this.signIn.issuer, description: "The issuer the API's JWT authorizer trusts" });
+    const cognito = this.signIn.cognito;
+    if (cognito) {
+      new CfnOutput(this, "UserPoolId", { value: cognito.userPool.userPoolId });
+      new CfnOutput(this, "UserPoolClientId", { value: cognito.client.userPoolClientId });
+      new CfnOutput(this, "SignInDomain", { value: cognito.domain.baseUrl() });
+    }
+  }
+
+  /** Where the token service finds its issuer and secrets; nothing where the stage does not run it. */
+  #tokenServiceEnvironment(): Record<string, string> {
+    const secrets = this.signIn.tokenService;
+    if (!secrets) return {};
+    return {
+      TOKEN_ISSUER: this.signIn.issuer,
+      TOKEN_SIGNING_KEYS_SECRET_ARN: secrets.signingKeys.secretArn,
+      DINGTALK_APP_SECRET_ARN: secrets.dingtalkApp.secretArn,
+    };
   }
 }

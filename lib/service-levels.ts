@@ -13,6 +13,7 @@ export const serviceLevels = {
   "api-latency": "Other routes: p99 under 2,000 ms",
   "client-errors": "Integrations work: under 5% of webhook requests and 10% of other requests refused with a 4xx",
   "leaderboard-freshness": "Leaderboards: every ledger entry counted within 5 minutes",
+  notifications: "Notifications: every notice in the outbox within 5 minutes of its entry, and delivered or dead-lettered, never lost",
   "ledger-verified": "Ledger integrity: every invariant verified at least every 2 hours",
   rpo: "RPO: at most 15 minutes of ledger and state writes lost",
   rto: "RTO: service restored within 4 hours",
@@ -51,7 +52,8 @@ export const minRequestsForRates = 20;
 export function routeGroupOf(spec: RouteSpec): RouteGroup {
   if (spec === routes.webhook) return "webhooks";
   if (spec === routes.balances) return "balances";
-  if (spec.path.startsWith("/admin/")) return "admin";
+  // Provisioning (SCIM, DingTalk's contact changes) is directory administration by a system.
+  if (/^\/(admin|scim|integrations)\//.test(spec.path)) return "admin";
   return spec.method === "GET" ? "reads" : "writes";
 }
 

@@ -17,8 +17,27 @@ export interface RequestLimits {
   burst: number;
 }
 
+/** Where a person's roles come from: a claim of the provider's tokens, or Laurel's directory (set by admins, audited). */
+export type RoleSource = { claim: string } | { from: "directory" };
+
+/**
+ * Who signs people in. `cognito`: a user pool of the stack (not offered in the China regions).
+ * `oidc`: any OpenID Connect issuer the company runs (its discovery document names the keys).
+ * `token-service`: Laurel's own issuer (POST /auth/dingtalk), at the API's custom domain, for
+ * providers that issue no OIDC tokens; roles come from the directory.
+ */
+export type IdentityConfig =
+  | { kind: "cognito" }
+  | { kind: "oidc"; issuer: string; audiences: readonly string[]; roles: RoleSource }
+  | { kind: "token-service" };
+
+/** `aws` builds with CloudFront Functions, origin access control and Cognito; `aws-cn` without them. */
+export type Partition = "aws" | "aws-cn";
+
 export interface StageConfig {
   stage: StageName;
+  partition: Partition;
+  identity: IdentityConfig;
   logRetention: RetentionDays;
   /**
    * For what can be rebuilt or recreated (state projections, the page bucket, logs, the user
@@ -38,6 +57,8 @@ export interface StageConfig {
 const configs: Record<StageName, StageConfig> = {
   dev: {
     stage: "dev",
+    partition: "aws",
+    identity: { kind: "cognito" },
     logRetention: RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.DESTROY,
     threatProtection: false,
@@ -47,6 +68,8 @@ const configs: Record<StageName, StageConfig> = {
   },
   prod: {
     stage: "prod",
+    partition: "aws",
+    identity: { kind: "cognito" },
     logRetention: RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.RETAIN,
     threatProtection: true,
@@ -57,9 +80,21 @@ const configs: Record<StageName, StageConfig> = {
   },
 };
 
-export function stageConfig(stage: unknown): StageConfig {
+/**
+ * A stage as deployed in a partition. In China (Beijing cn-north-1, Ningxia cn-northwest-1) there
+ * is no Cognito, so people sign in through Laurel's token service (DingTalk), and Cognito's Plus
+ * plan is moot.
+ */
+export function stageConfig(stage: unknown, partition: unknown = "aws"): StageConfig {
   if (!stageNames.includes(stage as StageName)) {
     throw new Error(`Unknown stage ${JSON.stringify(stage)}: pass -c stage=${stageNames.join("|")}`);
   }
-  return configs[stage as StageName];
+  if (partition !== "aws" && partition !== "aws-cn") {
+    throw new Error(`Unknown partition ${JSON.stringify(partition)}: pass -c partition=aws|aws-cn`);
+  }
+  const config = configs[stage as StageName];
+  return partition === "aws" ? config : { ...config, partition, identity: { kind: "token-service" }, threatProtection: false };
 }
+
+/** The partition of a region given with `-c region=`: cn-* regions are AWS China's. */
+export const partitionOf = (region: string | undefined): Partition => (region?.startsWith("cn-") ? "aws-cn" : "aws");

@@ -1,11 +1,16 @@
 /**
- * Builds the managers' page (web/) into web/dist/: one JS bundle (Preact + TSX via esbuild) and
- * one CSS file, both named by content hash, index.html pointing at them, and the offline app
- * shell's service worker (sw.js) that keeps them. Checks the budget:
- * JS + CSS at most 60 KB gzipped. `npm run build:web`; `npm start` and the page test call buildWeb().
+ * Builds the managers' page (web/) into web/dist/: index.html with everything the first screen
+ * needs inline (the JS bundle, Preact + TSX via esbuild, the CSS, and boot.ts that starts the API
+ * requests), so that a first visit takes one round trip before it asks the API; its configuration
+ * is written in where it is served (lib/page-policy.ts). The offline app shell's service worker
+ * (sw.js) opens later visits from shell.html, the same page with the JS in its own file
+ * (app-<hash>.js): kept with it, V8 keeps its compiled code too, which an inline script never gets.
+ * Checks the budget: JS + CSS at most 60 KB gzipped. `npm run build:web`; `npm start` and the
+ * page test call buildWeb().
  */
+import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { routes } from "../functions/http/routes.ts";
@@ -15,10 +20,17 @@ const webDir = join(root, "web");
 
 export const pageBudgetBytes = 60 * 1024;
 
+interface Part {
+  bytes: number;
+  gzipBytes: number;
+}
+
 export interface WebBuild {
   outDir: string;
-  js: { file: string; bytes: number; gzipBytes: number };
-  css: { file: string; bytes: number; gzipBytes: number };
+  js: Part;
+  css: Part;
+  /** index.html as served, with the JS and CSS in it. */
+  html: Part;
   gzipBytes: number;
   summary: string;
 }
@@ -28,35 +40,61 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 /** "METHOD /path" of every API route, so that the page offers only the screens whose routes exist. */
 export const routeKeys = () => Object.values(routes).map((spec) => `${spec.method} ${spec.path}`);
 
-export async function buildWeb(options: { outDir?: string; quiet?: boolean } = {}): Promise<WebBuild> {
-  const outDir = options.outDir ?? join(webDir, "dist");
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
+const bundle = async (entry: string, format: "esm" | "iife", define: Record<string, string>) => {
   const result = await build({
-    entryPoints: { app: join(webDir, "src", "main.tsx"), style: join(webDir, "src", "style.css") },
-    outdir: outDir,
-    entryNames: "[name]-[hash]",
+    entryPoints: [join(webDir, "src", entry)],
+    write: false,
+    outdir: "out",
     bundle: true,
     minify: true,
-    format: "esm",
+    format,
     // Chat apps' web views (Android's Chromium, iOS's WebKit) of recent years.
     target: "es2020",
     jsx: "automatic",
     jsxImportSource: "preact",
-    define: { __LAUREL_ROUTES__: JSON.stringify(routeKeys()) },
+    define,
     legalComments: "none",
-    metafile: true,
     logLevel: "error",
   });
-  const outputs = Object.keys(result.metafile.outputs).map((file) => join(root, file));
-  const pick = (ext: string) => {
-    const file = outputs.find((f) => f.endsWith(ext)) as string;
-    const body = readFileSync(file);
-    return { file: basename(file), bytes: body.byteLength, gzipBytes: gzipSync(body, { level: 9 }).byteLength };
-  };
-  const js = pick(".js");
-  const css = pick(".css");
-  const html = readFileSync(join(webDir, "index.html"), "utf8").replaceAll("%APP_JS%", js.file).replaceAll("%STYLE_CSS%", css.file);
+  const ext = entry.endsWith(".css") ? ".css" : ".js";
+  return result.outputFiles
+    .filter((file) => file.path.endsWith(ext))
+    .map((file) => file.text)
+    .join("");
+};
+
+const sizes = (text: string): Part => {
+  const body = Buffer.from(text);
+  return { bytes: body.byteLength, gzipBytes: gzipSync(body, { level: 9 }).byteLength };
+};
+
+/** Inline code must not end the element it sits in (esbuild escapes such strings; this makes sure). */
+function inline(html: string, marker: string, code: string, element: "script" | "style"): string {
+  if (code.toLowerCase().includes(`</${element}`)) throw new Error(`the inlined ${element} contains </${element}`);
+  return html.replace(marker, () => code.trim());
+}
+
+export async function buildWeb(options: { outDir?: string; quiet?: boolean } = {}): Promise<WebBuild> {
+  const outDir = options.outDir ?? join(webDir, "dist");
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const [app, style, boot] = await Promise.all([
+    bundle("main.tsx", "esm", { __LAUREL_ROUTES__: JSON.stringify(routeKeys()) }),
+    bundle("style.css", "esm", {}),
+    bundle("boot.ts", "iife", {}),
+  ]);
+  let html = readFileSync(join(webDir, "index.html"), "utf8");
+  html = inline(html, "/*BOOT_JS*/", boot, "script");
+  html = inline(html, "/*STYLE_CSS*/", style, "style");
+  const appFile = `app-${createHash("sha256").update(app).digest("hex").slice(0, 8).toUpperCase()}.js`;
+  writeFileSync(join(outDir, appFile), app);
+  const appElement = '<script type="module">/*APP_JS*/</script>';
+  if (!html.includes(appElement)) throw new Error(`web/index.html has no ${appElement}`);
+  writeFileSync(
+    join(outDir, "shell.html"),
+    html.replace(appElement, () => `<script type="module" src="${appFile}"></script>`),
+  );
+  html = inline(html, "/*APP_JS*/", app, "script");
   writeFileSync(join(outDir, "index.html"), html);
   const publicDir = join(webDir, "public");
   const publicFiles = existsSync(publicDir) ? readdirSync(publicDir) : [];
@@ -68,16 +106,22 @@ export async function buildWeb(options: { outDir?: string; quiet?: boolean } = {
     minify: true,
     format: "iife",
     target: "es2020",
-    define: { __LAUREL_SHELL__: JSON.stringify(["./", "config.json", js.file, css.file, ...publicFiles]) },
+    define: {
+      __LAUREL_SHELL__: JSON.stringify(["shell.html", appFile, ...publicFiles]),
+      // A new release, a new cache: named by the page's content.
+      __LAUREL_RELEASE__: JSON.stringify(createHash("sha256").update(html).digest("hex").slice(0, 12)),
+    },
     legalComments: "none",
     logLevel: "error",
   });
 
+  const js = sizes(app + boot);
+  const css = sizes(style);
   const gzipBytes = js.gzipBytes + css.gzipBytes;
   const summary = `JS ${kb(js.gzipBytes)} + CSS ${kb(css.gzipBytes)} = ${kb(gzipBytes)} gzipped, budget ${kb(pageBudgetBytes)}`;
   if (!options.quiet) console.log(`Built the page into ${outDir}: ${summary}`);
   if (gzipBytes > pageBudgetBytes) throw new Error(`The page is over its budget: ${summary}`);
-  return { outDir, js, css, gzipBytes, summary };
+  return { outDir, js, css, html: sizes(html), gzipBytes, summary };
 }
 
 if (process.argv[1] === import.meta.filename) await buildWeb();

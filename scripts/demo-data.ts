@@ -7,10 +7,11 @@
 
 import { sign } from "../domain/awards/index.ts";
 import type { OrgUnitInput, PersonInput } from "../domain/directory/index.ts";
+import type { Role } from "../domain/kernel/model.ts";
 
 export interface DemoPerson extends PersonInput {
   personId: string;
-  roles: string[];
+  roles: Role[];
 }
 
 export const demoOrgUnits: (OrgUnitInput & { orgUnitId: string })[] = [
@@ -34,7 +35,7 @@ const person = (
   tier: PersonInput["tier"],
   orgUnitId: string,
   tierSince: string,
-  roles: string[] = ["manager"],
+  roles: Role[] = ["manager"],
   managerId?: string,
 ): DemoPerson => ({
   personId,
@@ -325,6 +326,7 @@ export const demoGates = {
         field: "completionRate",
         atLeast: 90,
         label: { zh: "课程完成率", en: "Course completion rate" },
+        unit: "percent",
       },
       { kind: "noPenalty", withinDays: 90, categories: ["red-warning"] },
       { kind: "tierTenure", months: 12 },

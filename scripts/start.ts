@@ -21,7 +21,8 @@ import {
 } from "./demo-data.ts";
 import { devAuthEnv, loadDevIssuer } from "./local/dev-issuer.ts";
 import { createTables, startDynamoLocal } from "./local/dynamo.ts";
-import { buildBundles, loadHandler } from "./local/lambda.ts";
+import { buildBundles, lambdaContext, loadHandler } from "./local/lambda.ts";
+import { LocalSqs } from "./local/sqs.ts";
 
 const root = join(import.meta.dirname, "..");
 const stateDir = join(root, ".laurel");
@@ -43,15 +44,22 @@ const issuer = await loadDevIssuer(join(stateDir, "dev-issuer.json"));
 // Seals the demo sources' signing secrets, as the Secrets Manager key does in AWS.
 const secretKeyFile = join(stateDir, "secret-key");
 if (!existsSync(secretKeyFile)) writeFileSync(secretKeyFile, randomBytes(32).toString("base64"), { mode: 0o600 });
+// Seeds the key that signs badge credentials, as the Secrets Manager key does in AWS.
+const badgeKeyFile = join(stateDir, "badge-key");
+if (!existsSync(badgeKeyFile)) writeFileSync(badgeKeyFile, randomBytes(32).toString("base64"), { mode: 0o600 });
 Object.assign(process.env, {
   DYNAMODB_ENDPOINT: dynamo.endpoint,
   AWS_REGION: "local",
   LEDGER_TABLE: tableNames.ledger,
   STATE_TABLE: tableNames.state,
   LAUREL_SECRET_KEY: readFileSync(secretKeyFile, "utf8"),
+  LAUREL_BADGE_KEY: readFileSync(badgeKeyFile, "utf8"),
   ...devAuthEnv(issuer),
 });
 await createTables(createDynamoClient(), tableNames);
+// The delivery queue of notifications, as SQS is in AWS: before any handler reads its address.
+const deliveryQueue = await LocalSqs.start();
+Object.assign(process.env, { SQS_ENDPOINT: deliveryQueue.endpoint, DELIVERY_QUEUE_URL: deliveryQueue.queueUrl });
 if (bundled) {
   const bundles = join(stateDir, "bundles");
   await buildBundles(bundles);
@@ -63,7 +71,7 @@ const { dispatch } = await import("./local/api.ts");
 const { startLocalServer } = await import("./local/server.ts");
 // The leaderboard projector, fed from DynamoDB Local's stream of the ledger as Lambda is in AWS.
 const { StreamPoller } = await import("./local/stream-poller.ts");
-const projector = await loadHandler<typeof import("../functions/projector.ts").handler>("projector");
+const projector = await loadHandler<typeof import("../functions/background/projector.ts").handler>("projector");
 const poller = new StreamPoller({
   endpoint: dynamo.endpoint,
   client: createDynamoClient(),
@@ -71,6 +79,23 @@ const poller = new StreamPoller({
   handler: projector,
   onError: (error) => console.error(`leaderboard projector: ${(error as Error).message}`),
 }).start();
+// Notifications: the notifier on the same stream (its event filter), the deliverer on the queue.
+const notifier = await loadHandler<typeof import("../functions/background/notifier.ts").handler>("notifier");
+const deliverer = await loadHandler<typeof import("../functions/background/deliverer.ts").handler>("deliverer");
+const { isClaimStep, isPersonEntry } = await import("../functions/notify/ledger-records.ts");
+const notifierPoller = new StreamPoller({
+  endpoint: dynamo.endpoint,
+  client: createDynamoClient(),
+  table: tableNames.ledger,
+  handler: notifier,
+  filter: ({ eventName, dynamodb }) =>
+    eventName === "INSERT" &&
+    (isPersonEntry(dynamodb?.Keys?.pk?.S ?? "", dynamodb?.Keys?.sk?.S ?? "") || isClaimStep(dynamodb?.Keys?.pk?.S ?? "")),
+  onError: (error) => console.error(`notifier: ${(error as Error).message}`),
+}).start();
+const delivering = setInterval(() => {
+  deliveryQueue.pollOnce(deliverer, lambdaContext("deliverer")).catch((error) => console.error(`deliverer: ${(error as Error).message}`));
+}, 1000);
 
 if (firstRun) {
   const token = await issuer.sign(demoAdmin, ["admin"]);
@@ -115,7 +140,10 @@ Start over with: npm start -- --fresh
 `);
 
 const stop = async () => {
+  clearInterval(delivering);
   await poller.stop();
+  await notifierPoller.stop();
+  await deliveryQueue.stop();
   await dynamo.stop();
   process.exit(0);
 };

@@ -16,7 +16,9 @@
  * item, twice inside TransactWriteItems, plus the same again for each GSI the item projects into
  * (its index partition key is set; projection ALL). A read costs one unit per started 4 KB, half
  * for eventually consistent reads, twice inside TransactGetItems; a missing item still costs the
- * minimum. UpdateItem and DeleteItem do not show the stored item, so they count one unit.
+ * minimum. UpdateItem and DeleteItem do not show the stored item, so they count one unit, and an
+ * UpdateItem one more on each GSI whose partition key it sets (an entry updated in place: a
+ * changed index key would cost two).
  * Each call also lists the partition keys it touched with their units (`touches`): what the
  * capacity rows per key family (./capacity.ts) and the tests' key budgets are made of.
  */
@@ -145,11 +147,32 @@ const touch = (table: string, partitionKey: unknown, writeUnits: number, readUni
   writtenBytes,
 });
 
-/** A write of `item` (or of an unseen item by `key`: one unit) to the table and to each GSI it projects into. */
-function itemWrite(table: unknown, item: Item | undefined, key: Item | undefined, factor: number): Touch[] {
+/**
+ * The attributes an UpdateItem sets to a plain value (`#name = :value` or `name = :value` in its
+ * SET clause): enough to see which GSIs the item projects into.
+ */
+function setByUpdate(update: Item): Item {
+  const names = (update.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const values = (update.ExpressionAttributeValues ?? {}) as Item;
+  const set = /SET (.*?)(?: ADD | REMOVE | DELETE |$)/.exec(String(update.UpdateExpression ?? ""))?.[1] ?? "";
+  const assigned: Item = {};
+  for (const [, name, value] of set.matchAll(/(#?\w+)\s*=\s*(:\w+)/g))
+    assigned[names[name as string] ?? (name as string)] = values[value as string];
+  return assigned;
+}
+
+/**
+ * A write of `item` (or of an unseen item by `key`: one unit, and one on each GSI whose key the
+ * update sets, the index entry updated in place) to the table and to each GSI it projects into.
+ */
+function itemWrite(table: unknown, item: Item | undefined, key: Item | undefined, factor: number, update?: Item): Touch[] {
   const spec = specOf(table);
   const name = spec?.name ?? String(table);
-  if (!item) return [touch(name, key?.pk, factor)];
+  if (!item) {
+    const set = update ? setByUpdate(update) : {};
+    const indexes = (spec?.globalIndexes ?? []).filter((index) => set[index.partitionKey] !== undefined);
+    return [touch(name, key?.pk, factor), ...indexes.map((index) => touch(`${name}.${index.name}`, set[index.partitionKey], factor))];
+  }
   const size = itemSize(item);
   const units = (Math.ceil(size / 1024) || 1) * factor;
   const indexes = (spec?.globalIndexes ?? []).filter((index) => item[index.partitionKey] !== undefined);
@@ -164,6 +187,7 @@ function writeTouches(operation: string, input: Item): Touch[] {
     case "PutItem":
       return itemWrite(input.TableName, input.Item as Item, undefined, 1);
     case "UpdateItem":
+      return itemWrite(input.TableName, undefined, input.Key as Item, 1, input);
     case "DeleteItem":
       return itemWrite(input.TableName, undefined, input.Key as Item, 1);
     case "BatchWriteItem":
@@ -174,7 +198,9 @@ function writeTouches(operation: string, input: Item): Touch[] {
       return (input.TransactItems as Record<string, { TableName: string; Item?: Item; Key?: Item } | undefined>[]).flatMap((action) => {
         const put = action.Put;
         const other = action.Update ?? action.Delete ?? action.ConditionCheck;
-        return put ? itemWrite(put.TableName, put.Item, undefined, 2) : itemWrite(other?.TableName, undefined, other?.Key, 2);
+        return put
+          ? itemWrite(put.TableName, put.Item, undefined, 2)
+          : itemWrite(other?.TableName, undefined, other?.Key, 2, action.Update as Item | undefined);
       });
     default:
       return [];

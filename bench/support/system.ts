@@ -42,7 +42,6 @@ export async function startSystem(): Promise<System> {
     AWS_REGION: "local",
     LEDGER_TABLE: tableNames.ledger,
     STATE_TABLE: tableNames.state,
-    ORG_TREE_TTL_MS: "30000",
     LOG_LEVEL: "SILENT",
     LAUREL_SECRET_KEY: randomBytes(32).toString("base64"),
     ...devAuthEnv(issuer),

@@ -4,9 +4,19 @@
  * LedgerStore port. Each write reads the person's state once, decides with the pure ledger
  * functions, and commits entries + projection + idempotency record in one atomic append.
  */
-import type { Badge, BadgeDefinition } from "../awards/index.ts";
-import { appendWithBadges, openBadgeCredentials, revocationMovements } from "../awards/index.ts";
-import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
+import { randomInt } from "node:crypto";
+import type { Badge } from "../awards/index.ts";
+import {
+  appendWithBadges,
+  type CredentialSigner,
+  issuerId,
+  issuerProfile,
+  openBadgeCredentials,
+  revocationMovements,
+  statusListCredential,
+} from "../awards/index.ts";
+import { type BudgetBook, budgetShards, countersToRead, drawsFor, overspendNotes } from "../budgets/index.ts";
+import { assertActive, assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { assertNotSelf } from "../kernel/duties.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
@@ -56,6 +66,8 @@ export interface BalancesView {
 export interface LedgerWriteResult {
   entries: LedgerEntry[];
   balances: BalancesView;
+  /** Said when coins were issued beyond the budget they drew on (domain/budgets). */
+  notes?: string[];
 }
 
 export function balancesView(person: Person, balances: Partial<Record<AssetKey, number>>, seq: number): BalancesView {
@@ -90,7 +102,11 @@ export interface AccountDeps {
   /** Badge definitions: an award of an unknown badge is refused, points may reach a level. */
   badges: () => Promise<Badge[]>;
   orgTree: () => Promise<OrgTree>;
+  /** The coin budgets awards draw on; none unless given. */
+  budgets?: () => Promise<BudgetBook>;
   clock: Clock;
+  /** The issuer's signature on badge credentials. */
+  signer: CredentialSigner;
   retry?: RetryPolicy;
 }
 
@@ -223,22 +239,48 @@ export class AccountService {
     return this.#deps.store.readHistory(personAccount(personId), limit, cursor);
   }
 
-  /** Every badge level the person was ever given, as Open Badges 3.0 credentials. */
-  async credentials(caller: Caller, personId: PersonId) {
+  /**
+   * Every badge level the person was ever given, as Open Badges 3.0 credentials, each also signed
+   * as a VC-JWT; `base` is the API's URL, where the issuer and the status lists are published.
+   */
+  async credentials(caller: Caller, personId: PersonId, base: string) {
     const [person, tree] = await Promise.all([this.#deps.store.readPerson(personId).then((s) => s.person), this.#deps.orgTree()]);
     this.#readable(caller, personId, person, tree);
+    const entries = await this.#badgeEntries(personId);
+    const badgeIds = new Set(entries.map((e) => (parseAsset(e.asset) as { badgeId: string }).badgeId));
+    const badges = new Map((await this.#deps.badges()).filter((b) => badgeIds.has(b.badgeId)).map((b) => [b.badgeId, b]));
+    const issued = openBadgeCredentials(personId, entries, badges, { base, name: issuerName(tree) });
+    return {
+      credentials: await Promise.all(issued.map(async (c) => ({ ...c, jwt: await this.#deps.signer.sign(c.credential) }))),
+    };
+  }
+
+  /** The issuer's Open Badges profile, public: a verifier reads who signed. */
+  async issuer(base: string) {
+    return issuerProfile({ base, name: issuerName(await this.#deps.orgTree()) });
+  }
+
+  /** The public keys credentials are signed with, as a JWK Set. */
+  issuerKeys(base: string) {
+    return this.#deps.signer.publicKeys(issuerId({ base, name: "" }));
+  }
+
+  /**
+   * A person's revocation list, signed, public: a verifier reads it for every credential, and it
+   * says nothing but which of the person's credentials were revoked (an unknown person's is empty).
+   */
+  async statusList(personId: PersonId, base: string): Promise<string> {
+    const issuer = { base, name: issuerName(await this.#deps.orgTree()) };
+    const list = statusListCredential(personId, await this.#badgeEntries(personId), issuer, this.#deps.clock.now().toISOString());
+    return this.#deps.signer.sign(list);
+  }
+
+  /** The person's badge entries and their reversals, in chain order. */
+  async #badgeEntries(personId: PersonId): Promise<LedgerEntry[]> {
     const entries: LedgerEntry[] = [];
     for await (const entry of this.#deps.store.readChain(personAccount(personId)))
       if (entry.asset.startsWith("badge:")) entries.push(entry);
-    const badgeIds = [...new Set(entries.map((e) => (parseAsset(e.asset) as { badgeId: string }).badgeId))];
-    const badges = new Map<string, BadgeDefinition>();
-    for (const id of badgeIds) {
-      const badge = (await this.#deps.badges()).find((b) => b.badgeId === id);
-      if (badge) badges.set(id, badge);
-    }
-    const root = tree.units().find((unit) => unit.parentId === undefined);
-    const issuer = { id: `urn:laurel:issuer:${root?.orgUnitId ?? "laurel"}`, name: root?.name ?? "Laurel" };
-    return { credentials: openBadgeCredentials(personId, entries, badges, issuer) };
+    return entries;
   }
 
   #readable(caller: Caller, personId: PersonId, person: Person | undefined, tree: OrgTree): Person {
@@ -263,6 +305,23 @@ export class AccountService {
     return { reason, actor: this.#actor(caller), occurredAt };
   }
 
+  /** Coins awarded by hand draw on the person's budget like a rule's (throws `budget-exhausted` if it refuses). */
+  async #draws(entries: readonly LedgerEntry[], person: Person, now: string) {
+    if (!this.#deps.budgets || !entries.some((e) => e.asset === "coin" && e.to === personAccount(person.personId))) return [];
+    const book = await this.#deps.budgets();
+    const counters = countersToRead(book, [person.orgUnitId], now);
+    if (counters.length === 0) return [];
+    const values = await this.#deps.store.readCounters(counters);
+    return drawsFor(
+      book,
+      entries,
+      () => person.orgUnitId,
+      values,
+      now,
+      () => randomInt(budgetShards),
+    );
+  }
+
   #write(command: WriteCommand): Promise<Outcome<LedgerWriteResult>> {
     const { store, clock } = this.#deps;
     const fingerprintOf = fingerprint({ scope: command.scope, request: command.request });
@@ -279,6 +338,8 @@ export class AccountService {
       const replay = replayOf<LedgerWriteResult>(snapshot.idempotency, fingerprintOf, command.idempotencyKey);
       if (replay) return replay;
       if (!snapshot.person) throw new NotFoundError("person", command.personId);
+      // A leaver's wallet is frozen; a reversal still corrects a wrong entry in it.
+      if (command.scope !== "reversals") assertActive(snapshot.person);
       if (original?.reversedBy) {
         throw new DomainError("conflict", "already-reversed", `Entry ${command.entryId} was already reversed by ${original.reversedBy}.`, {
           entryId: command.entryId,
@@ -294,7 +355,13 @@ export class AccountService {
             recordedAt: now,
           })
         : appendMovements(snapshot.chain, movements, now);
-      const result: LedgerWriteResult = { entries, balances: balancesView(snapshot.person, state.balances, state.seq) };
+      const draws = await this.#draws(entries, snapshot.person, now);
+      const notes = overspendNotes(draws);
+      const result: LedgerWriteResult = {
+        entries,
+        balances: balancesView(snapshot.person, state.balances, state.seq),
+        ...(notes.length ? { notes } : {}),
+      };
       const idempotency: IdempotencyRecord = { ...ref, fingerprint: fingerprintOf, result, recordedAt: now };
       const reversals = entries.flatMap((entry) =>
         entry.reverses ? [{ kind: "reversal" as const, entryId: entry.reverses, reversedBy: entry.entryId, recordedAt: now }] : [],
@@ -306,9 +373,13 @@ export class AccountService {
       await store.append({
         chains: [{ before: snapshot.chain, after: state, entries, ruleState: snapshot.ruleState, headVersion: snapshot.headVersion }],
         records: [{ kind: "idempotency", record: idempotency }, ...reversals, ...penalty],
+        counters: draws.flatMap((d) => d.counters),
         ...(penalties.changed ? { facts: [{ personId: command.personId, facts: { ...snapshot.facts, penalties: penalties.list } }] } : {}),
       });
       return { result, replayed: false };
     }, this.#deps.retry);
   }
 }
+
+/** Credentials are issued in the company's name: the root of its org tree. */
+const issuerName = (tree: OrgTree) => tree.units().find((unit) => unit.parentId === undefined)?.name ?? "Laurel";

@@ -262,6 +262,11 @@ export function compileRules(rules: readonly Rule[]): CompiledRules {
   return { byType };
 }
 
+/** The version of each rule that evaluates events of `eventType`: what an event record keeps of the rulebook. */
+export function ruleVersionsFor(rules: CompiledRules, eventType: string): Record<string, number> {
+  return Object.fromEntries((rules.byType.get(eventType) ?? []).map(({ rule }) => [rule.ruleId, rule.version]));
+}
+
 /** Equal shares by largest remainder: the first `amount mod parts` shares get one unit more. */
 export function splitEqually(amount: number, parts: number): number[] {
   const base = Math.floor(amount / parts);

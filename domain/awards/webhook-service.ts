@@ -4,7 +4,19 @@
  * answered on its own (accepted, duplicate or rejected with a problem).
  */
 
-import type { Person } from "../directory/index.ts";
+import { randomInt } from "node:crypto";
+import {
+  type BudgetBook,
+  budgetOfPerson,
+  budgetShards,
+  budgetsOf,
+  countersToRead,
+  type Draw,
+  drawsFor,
+  overspendNotes,
+  type StoredBudget,
+} from "../budgets/index.ts";
+import { isActive, type OrgTree, type Person, personInactive } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
@@ -16,7 +28,16 @@ import { parseAsset, personAccount } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
 import { idPattern } from "../kernel/schemas.ts";
-import type { AppendWrite, AwardView, ChainAppend, EventRecord, LedgerStore, OnceRecord, PersonSnapshot } from "../ledger/index.ts";
+import type {
+  AppendWrite,
+  AwardView,
+  ChainAppend,
+  CounterUpdate,
+  EventRecord,
+  LedgerStore,
+  OnceRecord,
+  PersonSnapshot,
+} from "../ledger/index.ts";
 import {
   type Actor,
   appendMovements,
@@ -37,6 +58,7 @@ import {
   evaluateEvent,
   type Rule,
   type RuleDefinition,
+  ruleVersionsFor,
   undoEffects,
 } from "./rules.ts";
 import { dataSchemaOf, type Source, type SourceService } from "./sources.ts";
@@ -108,6 +130,7 @@ export interface WebhookDeps {
   definitions: DefinitionStore;
   sources: SourceService;
   peopleIn(orgUnitId: OrgUnitId): Promise<Person[]>;
+  orgTree(): Promise<OrgTree>;
   clock: Clock;
   timeZone: string;
   retry?: RetryPolicy;
@@ -208,6 +231,9 @@ export class WebhookService {
     );
     const current = await definitions();
     const now = this.#deps.clock.now().toISOString();
+    // A person whose coins draw on a budget goes event by event: each draw reads the budget's counters first.
+    for (const personId of byPerson.keys())
+      if (budgetOfPerson(current, snapshot.people.get(personId)?.person?.orgUnitId, now)) byPerson.delete(personId);
     const units = new Map<PersonId, BatchUnit[]>();
     for (const [personId, personEvents] of byPerson) {
       const running = new Map([[personId, snapshot.people.get(personId) as PersonSnapshot]]);
@@ -342,10 +368,12 @@ export class WebhookService {
 
   /** Rules compiled once per cached definition list: the same list object until it expires. */
   async #definitionsNow(): Promise<Definitions> {
-    const [versions, badgeVersions] = await Promise.all([
+    const [versions, badgeVersions, budgetVersions] = await Promise.all([
       this.#deps.definitions.list<RuleDefinition>("rule"),
       this.#deps.definitions.list<BadgeDefinition>("badge"),
+      this.#deps.definitions.list<StoredBudget>("budget"),
     ]);
+    const budgets = budgetsOf(budgetVersions);
     let rules = this.#compiled.get(versions);
     if (!rules) {
       rules = compileRules(versions.map((v): Rule => ({ ...v.body, ruleId: v.id, version: v.version })));
@@ -355,7 +383,14 @@ export class WebhookService {
       ...versions.map((v) => [`rule:${v.id}`, authorsOf(v)] as const),
       ...badgeVersions.map((v) => [`badge:${v.id}`, authorsOf(v)] as const),
     ]);
-    return { rules, badges: badgeVersions.map((v): Badge => ({ ...v.body, badgeId: v.id })), authors };
+    return {
+      rules,
+      badges: badgeVersions.map((v): Badge => ({ ...v.body, badgeId: v.id })),
+      authors,
+      budgets,
+      timeZone: this.#deps.timeZone,
+      ...(budgets.size ? { tree: await this.#deps.orgTree() } : {}),
+    };
   }
 
   /** One event's answer; a refusal of one event never fails the others. */
@@ -380,7 +415,14 @@ export class WebhookService {
       // After the event's read, which brought the definitions' versions along.
       const current = await definitions();
       if (snapshot.record) return this.#duplicate(snapshot.record, prepared.fingerprint, prepared.event.id);
-      const plan = this.#plan(source, prepared, snapshot.people, current, this.#deps.clock.now().toISOString());
+      const now = this.#deps.clock.now().toISOString();
+      const counters = countersToRead(
+        current,
+        [...snapshot.people.values()].map((p) => p.person?.orgUnitId),
+        now,
+      );
+      const drawn = counters.length ? await this.#deps.store.readCounters(counters) : new Map<string, number>();
+      const plan = this.#plan(source, prepared, snapshot.people, { ...current, drawn }, now);
       if (dryRun && plan.result.status === "accepted") return { ...plan.result, awards: plan.result.awards.map(unwritten), dryRun: true };
       if (plan.write && !dryRun) await this.#deps.store.append(plan.write);
       return plan.result;
@@ -436,7 +478,13 @@ export class WebhookService {
     if (subject === undefined && team === undefined) {
       return rejected(event.id, 422, "no-subject", "Name the person in subject, or the team in data.team for a team event.");
     }
-    const members = team ? (await this.#deps.peopleIn(team)).map((p) => p.personId).sort() : [];
+    // Leavers stay in their unit's list (HR reads them there) but are no longer on its team.
+    const members = team
+      ? (await this.#deps.peopleIn(team))
+          .filter(isActive)
+          .map((p) => p.personId)
+          .sort()
+      : [];
     if (team && members.length === 0) return rejected(event.id, 422, "team-unknown", `The team "${team}" has no members in the directory.`);
     const people = [...new Set([...(subject ? [subject as PersonId] : []), ...members])];
     const achievement: AchievementEvent = {
@@ -464,12 +512,16 @@ export class WebhookService {
     source: Versioned<Source>,
     { event, subject, members, people, fingerprint: eventFingerprint, achievement }: AwardEvent,
     snapshots: ReadonlyMap<PersonId, PersonSnapshot>,
-    definitions: Definitions,
+    definitions: Definitions & { drawn?: ReadonlyMap<string, number> },
     now: string,
   ): { result: EventResult; write?: AppendWrite } {
     const { rules, badges } = definitions;
-    if (subject && !snapshots.get(subject as PersonId)?.person)
-      return { result: rejected(event.id, 422, "person-unknown", `No person with id "${subject}".`) };
+    const subjectPerson = subject ? snapshots.get(subject as PersonId)?.person : undefined;
+    if (subject && !subjectPerson) return { result: rejected(event.id, 422, "person-unknown", `No person with id "${subject}".`) };
+    if (subjectPerson && !isActive(subjectPerson)) {
+      const inactive = personInactive(subjectPerson);
+      return { result: rejected(event.id, 409, inactive.code, inactive.message, inactive.details) };
+    }
 
     const states = new Map<PersonId, RuleState>(people.map((p) => [p, (snapshots.get(p) as PersonSnapshot).ruleState]));
     const evaluation = evaluateEvent({ rules, event: achievement, states, members, timeZone: this.#deps.timeZone });
@@ -488,16 +540,27 @@ export class WebhookService {
       const { entries, state } = appendWithBadges(person.chain, movements, ruleState, badges, context);
       return [{ before: person.chain, after: state, entries, ruleState, headVersion: person.headVersion }];
     });
-    // Separation of duties: a refusal is this event's answer, in a batch as alone.
+    // Separation of duties and exhausted budgets: a refusal is this event's answer, in a batch as alone.
+    let draws: Draw[];
     try {
       refuseSelfDealing(source, definitions, chains);
+      draws = drawsFor(
+        definitions,
+        chains.flatMap((c) => c.entries),
+        (personId) => snapshots.get(personId)?.person?.orgUnitId,
+        definitions.drawn ?? new Map(),
+        now,
+        () => randomInt(budgetShards),
+      );
     } catch (error) {
       if (error instanceof DomainError && statusOfKind[error.kind])
         return { result: rejected(event.id, statusOfKind[error.kind] as number, error.code, error.message, error.details) };
       throw error;
     }
     const awards = chains.flatMap((c) => c.entries.map(awardView));
-    const notes = evaluation.notes.length ? { notes: evaluation.notes } : {};
+    const allNotes = [...evaluation.notes, ...overspendNotes(draws)];
+    const notes = allNotes.length ? { notes: allNotes } : {};
+    const counters = draws.flatMap((d) => d.counters);
     const record: EventRecord = {
       sourceId: source.id,
       eventId: event.id,
@@ -506,6 +569,12 @@ export class WebhookService {
       recordedAt: now,
       awards,
       effects: evaluation.effects,
+      ...(subject ? { subject } : {}),
+      ...(members.length ? { members } : {}),
+      time: event.time,
+      data: event.data,
+      ruleVersions: ruleVersionsFor(rules, event.type),
+      ...(counters.length ? { budgetDraws: counters.map(({ counter, delta }) => ({ counter, delta })) } : {}),
     };
     const measureRecords: OnceRecord[] = measure ? [{ kind: "measure", personId: subject as PersonId, measure, recordedAt: now }] : [];
     return {
@@ -513,6 +582,7 @@ export class WebhookService {
       write: {
         chains,
         records: [{ kind: "event", record }, ...measureRecords],
+        ...(counters.length ? { counters } : {}),
         ...(newer && measure && subjectFacts
           ? {
               facts: [
@@ -614,6 +684,8 @@ export class WebhookService {
         awards,
         effects: [],
         retracts: targetId,
+        time: event.time,
+        data: event.data,
       };
       await store.append({
         chains,
@@ -622,6 +694,8 @@ export class WebhookService {
           { kind: "retraction", sourceId: source.id, eventId: targetId, retractedBy: event.id, recordedAt: now },
           ...reversed,
         ],
+        // The coins go back to the budgets they were drawn from.
+        counters: (original.budgetDraws ?? []).map(({ counter, delta }): CounterUpdate => ({ counter, delta: -delta })),
       });
       return { id: event.id, status: "accepted", awards };
     }, this.#deps.retry);
@@ -652,7 +726,7 @@ export class WebhookService {
   }
 }
 
-interface Definitions {
+interface Definitions extends BudgetBook {
   rules: CompiledRules;
   badges: Badge[];
   /** Who wrote or approved the current version of each rule and badge, by `rule:<id>` and `badge:<id>`. */

@@ -7,7 +7,7 @@
  */
 import type { Badge } from "../awards/index.ts";
 import { appendWithBadges } from "../awards/index.ts";
-import { assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
+import { assertActive, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
 import {
   type Claim,
   type ClaimPart,
@@ -147,6 +147,7 @@ export class BountyService {
         Promise.all(request.members.map((m) => this.#deps.person(m.personId as PersonId))),
       ]);
       if (!lead) throw new DomainError("unprocessable", "lead-unknown", `You (${caller.personId}) are not in the directory.`);
+      for (const person of [lead, ...people]) if (person) assertActive(person);
       const members = request.members.map((m, i) => ({
         personId: m.personId as PersonId,
         orgUnitId: people[i]?.orgUnitId,

@@ -16,6 +16,10 @@ export interface OrgUnit {
   leadId?: PersonId;
 }
 
+/** Where a person signs in outside Laurel: DingTalk and WeCom user ids, and the OIDC issuer's `sub`. */
+export const identityProviders = ["dingtalk", "wecom", "oidc"] as const;
+export type IdentityProvider = (typeof identityProviders)[number];
+
 export interface Person {
   personId: PersonId;
   name: string;
@@ -26,6 +30,37 @@ export interface Person {
   managerId?: PersonId;
   /** The person's id in the HR system (工号): how imported history finds them. */
   externalId?: string;
+  /** The person's user id at each provider they sign in or are notified through; one person per id. */
+  identities?: Partial<Record<IdentityProvider, string>>;
+  /**
+   * Roles held in the directory, for issuers whose tokens carry none (Laurel's token service, an
+   * OIDC issuer configured with roles from the directory); set by admins, audited.
+   */
+  roles?: readonly Role[];
+  /**
+   * When the person left (was deactivated). A leaver's wallet is frozen, their balances and
+   * history kept for HR and admins; reactivation clears it.
+   */
+  leftAt?: string;
+  /** Moved by every change (SCIM's ETag) and when; kept by the store. */
+  version?: number;
+  updatedAt?: string;
+}
+
+export const isActive = (person: Person): boolean => person.leftAt === undefined;
+
+/** A leaver's wallet takes no new movement: awards, deductions, redemptions, claims, take-ups. */
+export function assertActive(person: Person): void {
+  if (!isActive(person)) throw personInactive(person);
+}
+
+export function personInactive(person: Person): DomainError {
+  return new DomainError(
+    "conflict",
+    "person-inactive",
+    `${person.personId} left on ${person.leftAt?.slice(0, 10)}: their wallet is frozen until they are reactivated.`,
+    { personId: person.personId, leftAt: person.leftAt },
+  );
 }
 
 export interface Caller {
@@ -107,10 +142,11 @@ export class OrgTree {
 /** Roles that read any person's balances and history. */
 const readAnyone: readonly Role[] = ["admin", "hr"];
 
+/** A leaver is no longer anyone's team member: only hr and admin (and they themselves) read them. */
 export function canRead(caller: Caller, target: Person, tree: OrgTree): boolean {
   if (caller.personId === target.personId) return true;
   if (caller.roles.some((role) => readAnyone.includes(role))) return true;
-  return caller.roles.includes("manager") && tree.leads(caller.personId, target.orgUnitId);
+  return isActive(target) && caller.roles.includes("manager") && tree.leads(caller.personId, target.orgUnitId);
 }
 
 export function assertCanRead(caller: Caller, target: Person, tree: OrgTree): void {

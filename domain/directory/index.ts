@@ -3,4 +3,5 @@
 export * from "./directory.ts";
 export * from "./directory-service.ts";
 export * from "./ports.ts";
+export * from "./provisioners.ts";
 export * from "./schemas.ts";

@@ -5,7 +5,7 @@
  * settlement marker and the idempotency record in one atomic append; losing a race re-reads.
  */
 
-import { assertRole, type Caller, canRead, type OrgTree, type Person } from "../directory/index.ts";
+import { assertActive, assertRole, type Caller, canRead, type OrgTree, type Person } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import { assertNotSelf } from "../kernel/duties.ts";
 import { ContentionError, DomainError, ForbiddenError, NotFoundError } from "../kernel/errors.ts";
@@ -143,6 +143,7 @@ export class FundService {
           `You (${caller.personId}) are not in the directory, so you have no team.`,
         );
       }
+      assertActive(claimant);
       const parts = splitAmount(request.amount, request.split);
       const members = await Promise.all(parts.map((p) => this.#deps.person(p.personId)));
       for (const [index, part] of parts.entries()) {
@@ -152,6 +153,7 @@ export class FundService {
             personId: part.personId,
           });
         }
+        assertActive(member);
         if (member.personId !== claimant.personId && !tree.leads(claimant.personId, member.orgUnitId)) {
           throw new DomainError(
             "unprocessable",

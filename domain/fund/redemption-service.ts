@@ -3,11 +3,13 @@
  * redemptions that move coins from a person to `system:redemptions` and count the stock down in
  * the same transaction, through conditional counters: never below zero coins, never more
  * issued than the stock, never over a person's limit in a period, however many redeem at once.
- * An admin cancels a redemption with a reversal: coins back, stock back, once.
+ * An admin cancels a redemption with a reversal: coins back, stock back, once. Finance or an
+ * admin records the reward's hand-over (collected), once; that moves no value, so it is a status
+ * beside the entry, not an entry (docs/FUND.md).
  */
 
 import { balancesView } from "../accounts/index.ts";
-import { assertRole, type Caller } from "../directory/index.ts";
+import { assertActive, assertRole, type Caller } from "../directory/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
 import {
   DefinitionChanges,
@@ -22,7 +24,7 @@ import { type EntryId, type PersonId, personAccount, systemAccount } from "../ke
 import { periodKey } from "../kernel/periods.ts";
 import type { Clock } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
-import type { CounterUpdate, LedgerStore, Outcome } from "../ledger/index.ts";
+import type { Collection, CounterUpdate, LedgerStore, Outcome } from "../ledger/index.ts";
 import { appendMovements, holderOfEntryId, type LedgerEntry, type Movement, replayOf } from "../ledger/index.ts";
 import type { CounterReader } from "./ports.ts";
 import type { CancellationRequest, RedemptionRequest, RewardDefinition } from "./schemas.ts";
@@ -54,6 +56,10 @@ export interface RedemptionResult {
   entries: LedgerEntry[];
   redemption: { entryId: EntryId; rewardId: string; quantity: number; coins: number; periodKey: string };
   balances: ReturnType<typeof balancesView>;
+}
+
+export interface CollectionResult {
+  redemption: { entryId: EntryId; personId: PersonId; rewardId: string; quantity: number } & Collection;
 }
 
 const remainingOf = (reward: RewardDefinition, issued: number): number | "unlimited" =>
@@ -124,6 +130,7 @@ export class RedemptionService {
         });
       }
       if (!snapshot.person) throw new NotFoundError("person", personId);
+      assertActive(snapshot.person);
       const now = this.#deps.clock.now().toISOString();
       const period = reward.perPersonLimit ? periodKey(now, reward.perPersonLimit.period, this.#deps.timeZone) : "-";
       const names = [stockCounter(request.rewardId), personCounter(request.rewardId, personId, period)];
@@ -188,11 +195,69 @@ export class RedemptionService {
     }, this.#deps.retry);
   }
 
+  /**
+   * The reward was handed over to its redeemer (finance or an admin, never for themselves). Only
+   * a redemption still standing can be collected, once; the coins and the stock stay as they are.
+   */
+  collect(caller: Caller, entryId: string, idempotencyKey: string): Promise<Outcome<CollectionResult>> {
+    assertRole(caller, ["finance", "admin"]);
+    const personId = redeemerOf(entryId);
+    assertNotSelf("collection", caller.personId, [personId], { entryId });
+    const ref = { scope: "redemption-collections", key: idempotencyKey };
+    const expected = fingerprint({ entryId });
+    return retryOnContention(async () => {
+      const [snapshot, found] = await Promise.all([
+        this.#deps.ledger.readPerson(personId, ref),
+        this.#deps.ledger.readEntries([entryId as EntryId]),
+      ]);
+      const replay = replayOf<CollectionResult>(snapshot.idempotency, expected, idempotencyKey);
+      if (replay) return replay;
+      const original = found.get(entryId as EntryId);
+      const redeemed = original?.entry;
+      const ref0 = redeemed?.ref;
+      if (redeemed?.kind !== "redemption" || !ref0 || !("rewardId" in ref0)) throw new NotFoundError("redemption", entryId);
+      if (original?.reversedBy) {
+        throw new DomainError(
+          "conflict",
+          "already-cancelled",
+          `Redemption ${entryId} was cancelled by ${original.reversedBy}: nothing to hand over.`,
+          {
+            entryId,
+            reversedBy: original.reversedBy,
+          },
+        );
+      }
+      if (original?.collected) {
+        throw new DomainError(
+          "conflict",
+          "already-collected",
+          `Redemption ${entryId} was handed over on ${original.collected.collectedAt}.`,
+          {
+            entryId,
+            ...original.collected,
+          },
+        );
+      }
+      const collection: Collection = { collectedAt: this.#deps.clock.now().toISOString(), collectedBy: caller.personId };
+      const result: CollectionResult = {
+        redemption: { entryId: redeemed.entryId, personId, rewardId: ref0.rewardId, quantity: ref0.quantity, ...collection },
+      };
+      await this.#deps.ledger.append({
+        chains: [],
+        records: [
+          { kind: "idempotency", record: { ...ref, fingerprint: expected, result, recordedAt: collection.collectedAt } },
+          { kind: "collection", entryId: redeemed.entryId, ...collection },
+        ],
+        // A cancellation landing meanwhile wins; this one is then read again and refused.
+        absent: [{ kind: "reversal", entryId: redeemed.entryId }],
+      });
+      return { result, replayed: false };
+    }, this.#deps.retry);
+  }
+
   cancel(caller: Caller, entryId: string, request: CancellationRequest, idempotencyKey: string): Promise<Outcome<RedemptionResult>> {
     assertRole(caller, ["admin"]);
-    const holder = holderOfEntryId(entryId);
-    if (!holder?.startsWith("person:")) throw new NotFoundError("redemption", entryId);
-    const personId = holder.slice("person:".length) as PersonId;
+    const personId = redeemerOf(entryId);
     assertNotSelf("cancellation", caller.personId, [personId], { entryId });
     const ref = { scope: "redemption-cancellations", key: idempotencyKey };
     const expected = fingerprint({ entryId, request });
@@ -214,6 +279,14 @@ export class RedemptionService {
           entryId,
           reversedBy: original.reversedBy,
         });
+      }
+      if (original?.collected) {
+        throw new DomainError(
+          "conflict",
+          "already-collected",
+          `Redemption ${entryId} was handed over on ${original.collected.collectedAt}: a reward handed over is not refunded.`,
+          { entryId, ...original.collected },
+        );
       }
       const now = this.#deps.clock.now().toISOString();
       const movement: Movement = {
@@ -254,9 +327,17 @@ export class RedemptionService {
           { kind: "idempotency", record: { ...ref, fingerprint: expected, result, recordedAt: now } },
           { kind: "reversal", entryId: redeemed.entryId, reversedBy: entry.entryId, recordedAt: now },
         ],
+        absent: [{ kind: "collection", entryId: redeemed.entryId }],
         counters,
       });
       return { result, replayed: false };
     }, this.#deps.retry);
   }
+}
+
+/** The person whose chain holds the entry: an entry of a fund's chain, or no entry id at all, is no redemption. */
+function redeemerOf(entryId: string): PersonId {
+  const holder = holderOfEntryId(entryId);
+  if (!holder?.startsWith("person:")) throw new NotFoundError("redemption", entryId);
+  return holder.slice("person:".length) as PersonId;
 }

@@ -2,7 +2,7 @@
  * Promotion-eligibility checks for HR: one person or a candidate list, now or as of the end of a
  * past day, each criterion explained, every check recorded in the audit trail.
  */
-import { assertCanRead, assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
+import { assertCanRead, assertRole, type Caller, isActive, type OrgTree, type Person } from "../directory/index.ts";
 import { auditWindow } from "../kernel/audit.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
 import { DefinitionChanges, type DefinitionStore, type FourEyesPolicy, type Versioned } from "../kernel/definitions.ts";
@@ -218,7 +218,11 @@ export class EligibilityService {
     const tree = await this.#deps.orgTree();
     if (!tree.get(orgUnitId)) throw new NotFoundError("org-unit", orgUnitId);
     const units = tree.subtree(orgUnitId);
-    return (await Promise.all(units.map((unit) => this.#deps.peopleIn(unit)))).flat().map((p) => p.personId);
+    // Leavers are nobody's candidates.
+    return (await Promise.all(units.map((unit) => this.#deps.peopleIn(unit))))
+      .flat()
+      .filter(isActive)
+      .map((p) => p.personId);
   }
 
   #factsNow(snapshot: PersonSnapshot): EligibilityFacts | undefined {

@@ -13,6 +13,18 @@ import type { ChainState, Measure, Penalty } from "../ledger/index.ts";
 
 const Days = z.number().int().min(1).max(3650);
 
+/**
+ * What a measure is counted in: "percent" (92 → 92%), or a word in both languages ({ zh: "门", en:
+ * "courses" } → "3 门", "3 courses"). Definitions saved before units existed have none and keep
+ * working: their values are shown as bare numbers.
+ */
+export const MeasureUnit = z.union([z.literal("percent"), localizedText(20)]).meta({ id: "MeasureUnit" });
+export type MeasureUnit = z.infer<typeof MeasureUnit>;
+
+/** A measure's value with its unit, in English (the API's `required` and `actual` are English). */
+export const withUnit = (value: number, unit: MeasureUnit | undefined): string =>
+  unit === undefined ? String(value) : unit === "percent" ? `${value}%` : `${value} ${unit.en}`;
+
 export const GateCriterion = z.discriminatedUnion(
   "kind",
   [
@@ -30,6 +42,7 @@ export const GateCriterion = z.discriminatedUnion(
       field: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "name a top-level numeric field of the event data"),
       atLeast: z.number().finite(),
       label: localizedText(100).optional(),
+      unit: MeasureUnit.optional(),
     }),
     z.strictObject({ kind: z.literal("noPenalty"), withinDays: Days, categories: z.array(Id).min(1).max(20).optional() }),
     z.strictObject({ kind: z.literal("tierTenure"), months: z.number().int().min(1).max(600) }),
@@ -146,12 +159,12 @@ function evaluateCriterion(criterion: GateCriterion, facts: EligibilityFacts): C
       const measure = facts.measures.find((m) => m.eventType === criterion.eventType);
       const value = measure?.values[criterion.field];
       if (measure === undefined || value === undefined) {
-        return result(false, `${criterion.field} ≥ ${criterion.atLeast}`, "not reported", criterion.atLeast, []);
+        return result(false, `${criterion.field} ≥ ${withUnit(criterion.atLeast, criterion.unit)}`, "not reported", criterion.atLeast, []);
       }
       return result(
         value >= criterion.atLeast,
-        `${criterion.field} ≥ ${criterion.atLeast}`,
-        `${value} (reported ${measure.time})`,
+        `${criterion.field} ≥ ${withUnit(criterion.atLeast, criterion.unit)}`,
+        `${withUnit(value, criterion.unit)} (reported ${measure.time})`,
         criterion.atLeast - value,
         [`${measure.sourceId}/${measure.eventId}`],
       );

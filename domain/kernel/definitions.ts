@@ -1,5 +1,5 @@
 /**
- * Admin-defined definitions (sources, rules, badges, gates, rewards, indices) are versioned:
+ * Admin-defined definitions (sources, rules, badges, gates, rewards, indices, budgets) are versioned:
  * every change is a new version, and what they produce records the version that produced it.
  * Under four eyes a change is first a proposal, visible and dry-runnable, and becomes the next
  * version only when a second admin approves it.
@@ -9,7 +9,7 @@ import { DomainError } from "./errors.ts";
 import type { PersonId } from "./model.ts";
 import type { Clock } from "./ports.ts";
 
-export const definitionKinds = ["source", "rule", "badge", "reward", "index", "gate"] as const;
+export const definitionKinds = ["source", "rule", "badge", "reward", "index", "gate", "budget"] as const;
 export type DefinitionKind = (typeof definitionKinds)[number];
 /** Proposals are stored as definitions of their own kind, beside the definitions they change. */
 export type StoredKind = DefinitionKind | `proposed-${DefinitionKind}`;

@@ -8,9 +8,9 @@ export type ErrorKind =
   | "forbidden"
   | "not-found"
   | "conflict"
+  | "precondition-failed"
   | "unprocessable"
   | "too-large"
-  | "precondition-failed"
   | "unavailable";
 
 export interface InvalidField {

@@ -26,13 +26,16 @@ export function parseJson(body: Uint8Array, options: { storable: boolean } = { s
   return value;
 }
 
-type Limit = "too-deep" | "too-many-keys" | "number-out-of-range" | "key-empty";
+type Limit = "too-deep" | "too-many-keys" | "number-out-of-range" | "key-empty" | "lone-surrogate";
 
 const messages: Record<Limit, string> = {
   "too-deep": `nests deeper than ${storageLimits.depth} levels`,
   "too-many-keys": `has more than ${storageLimits.keysPerObject} keys in one object or ${storageLimits.keys} in all`,
   "number-out-of-range": `is a number outside ±${storageLimits.maxNumber} or closer to zero than ${storageLimits.minMagnitude}`,
   "key-empty": "has an empty key",
+  // JSON's \uD800 escapes can name half a character, which UTF-8 (DynamoDB's strings) cannot
+  // hold and RFC 8785 refuses: stored, it would come back changed and break its entry's hash.
+  "lone-surrogate": "has text with a lone surrogate (half of a UTF-16 pair), which is not Unicode",
 };
 
 /** The first limit a value breaks, with where; undefined when it can be stored. */
@@ -44,6 +47,7 @@ export function storageProblem(value: unknown): { code: Limit; field: InvalidFie
       const bad = !Number.isFinite(node) || magnitude > storageLimits.maxNumber || (node !== 0 && magnitude < storageLimits.minMagnitude);
       return bad ? { code: "number-out-of-range", path } : undefined;
     }
+    if (typeof node === "string") return node.isWellFormed() ? undefined : { code: "lone-surrogate", path };
     if (typeof node !== "object" || node === null) return undefined;
     if (depth > storageLimits.depth) return { code: "too-deep", path };
     const entries = Array.isArray(node) ? node.map((v, i) => [String(i), v] as const) : Object.entries(node);
@@ -51,6 +55,8 @@ export function storageProblem(value: unknown): { code: Limit; field: InvalidFie
       keys += entries.length;
       if (entries.length > storageLimits.keysPerObject || keys > storageLimits.keys) return { code: "too-many-keys", path };
       if (entries.some(([key]) => key === "")) return { code: "key-empty", path };
+      const badKey = entries.find(([key]) => !key.isWellFormed());
+      if (badKey) return { code: "lone-surrogate", path: [...path, badKey[0]] };
     }
     for (const [key, child] of entries) {
       const found = visit(child, [...path, key], depth + 1);

@@ -38,6 +38,8 @@ export interface EntryProjection {
   personId: PersonId;
   capability: Capability;
   delta: number;
+  /** The person's org units whose aggregates the entry changes, nearest first (the group's level excluded). */
+  units: OrgUnitId[];
   deltas: AggregateDelta[];
 }
 
@@ -84,7 +86,7 @@ export function projectEntry(entry: LedgerEntry, units: readonly OrgUnitId[], ti
       delta: change.delta,
     })),
   );
-  return { entryId: entry.entryId, seq: entry.seq, ...change, deltas };
+  return { entryId: entry.entryId, seq: entry.seq, ...change, units: [...units], deltas };
 }
 
 /** An aggregate as stored: the points total and per capability of one subject in one period. */

@@ -1,10 +1,10 @@
 /**
  * Leaderboard use cases: a board for an org unit and a period (people of the unit's subtree, or
  * its child units against each other), the pioneer indices, and the opt-out preference. The
- * aggregates are kept by the projector (functions/projector.ts) from the ledger's stream.
+ * aggregates are kept by the projector (functions/background/projector.ts) from the ledger's stream.
  */
 
-import { assertRole, type Caller, type Directory, type OrgTree, type OrgUnit, type Person } from "../directory/index.ts";
+import { assertRole, type Caller, type Directory, isActive, type OrgTree, type OrgUnit, type Person } from "../directory/index.ts";
 import { assertUnchanged, type DefinitionStore, type Versioned } from "../kernel/definitions.ts";
 import { DomainError, ForbiddenError, NotFoundError } from "../kernel/errors.ts";
 import { type Capability, capabilities, type OrgUnitId, type PersonId } from "../kernel/model.ts";
@@ -20,7 +20,7 @@ import {
   topAndSelf,
 } from "./boards.ts";
 import { type IndexDefinition, type IndexInput, indexScores, needsBadges } from "./indices.ts";
-import type { LeaderboardStore, Preferences } from "./ports.ts";
+import type { LeaderboardStore, PeopleById, Preferences } from "./ports.ts";
 
 export const anonymousName = "匿名 / Anonymous";
 
@@ -97,12 +97,18 @@ function instantOf(at: string | undefined, clock: Clock): string {
 
 export class LeaderboardService {
   readonly #store: LeaderboardStore;
-  readonly #directory: Directory;
+  readonly #directory: Directory & PeopleById;
   readonly #definitions: DefinitionStore;
   readonly #clock: Clock;
   readonly #timeZone: string;
 
-  constructor(deps: { store: LeaderboardStore; directory: Directory; definitions: DefinitionStore; clock: Clock; timeZone: string }) {
+  constructor(deps: {
+    store: LeaderboardStore;
+    directory: Directory & PeopleById;
+    definitions: DefinitionStore;
+    clock: Clock;
+    timeZone: string;
+  }) {
     this.#store = deps.store;
     this.#directory = deps.directory;
     this.#definitions = deps.definitions;
@@ -134,6 +140,11 @@ export class LeaderboardService {
       order: boardOrder,
       ...(index ? { index: { indexId: index.id, version: index.version, name: index.body.name } } : {}),
     };
+    const standings =
+      query.by === "person" && metric.kind === "points"
+        ? await this.#standingsBoard(caller, callerPerson, tree, unit, periodKey, query.limit)
+        : undefined;
+    if (standings) return { ...base, ...standings };
     return query.by === "person"
       ? { ...base, ...(await this.#peopleBoard(caller, tree, unit, periodKey, metric, index?.body, query.limit)) }
       : { ...base, ...(await this.#unitBoard(callerPerson, tree, unit, periodKey, metric, index?.body, query.limit)) };
@@ -148,7 +159,8 @@ export class LeaderboardService {
     index: IndexDefinition | undefined,
     limit: number,
   ) {
-    const people = (await Promise.all(tree.subtree(unit.orgUnitId).map((id) => this.#directory.peopleIn(id)))).flat();
+    // Leavers no longer compete; their points stay in their own history.
+    const people = (await Promise.all(tree.subtree(unit.orgUnitId).map((id) => this.#directory.peopleIn(id)))).flat().filter(isActive);
     const ids = people.map((p) => p.personId);
     const [aggregates, badges] = await Promise.all([
       this.#store.aggregates("person", ids, periodKey),
@@ -159,22 +171,33 @@ export class LeaderboardService {
     const { top, self } = topAndSelf(ranked, limit, caller.personId);
     const shown = self && !top.includes(self) ? [...top, self] : top;
     const preferences = await this.#store.preferences(shown.filter((row) => row.id !== caller.personId).map((row) => row.id as PersonId));
-    const byId = new Map(people.map((p) => [p.personId as string, p]));
-    const row = (ranked: Ranked): BoardRow => {
-      const person = byId.get(ranked.id) as Person;
-      const isSelf = ranked.id === caller.personId;
-      if (!isSelf && preferences.get(person.personId)?.leaderboardOptOut) {
-        return { rank: ranked.rank, score: ranked.score, self: false, personId: null, name: anonymousName, anonymous: true };
-      }
-      return {
-        rank: ranked.rank,
-        score: ranked.score,
-        self: isSelf,
-        personId: person.personId,
-        orgUnitId: person.orgUnitId,
-        name: person.name,
-      };
-    };
+    const row = personRow(caller, new Map(people.map((p) => [p.personId as string, p])), preferences);
+    return { entrants: ranked.length, entries: shown.map(row), me: self ? row(self) : null };
+  }
+
+  /**
+   * A board by points from the standings the projector keeps (everyone with points in the period):
+   * one Query, then only the rows shown are named. People without points in the period are not in
+   * the standings, so a board whose shown rows reach zero or below (ties with them, listed by id, or
+   * ranks below them) is ranked from every member's aggregate instead: undefined.
+   */
+  async #standingsBoard(caller: Caller, callerPerson: Person | undefined, tree: OrgTree, unit: OrgUnit, periodKey: string, limit: number) {
+    const level = tree.lineage(unit.orgUnitId).length - 1;
+    const standings = await this.#store.standings(unit.orgUnitId, level, periodKey);
+    if (!standings) return undefined;
+    const member = callerPerson !== undefined && tree.lineage(callerPerson.orgUnitId).some((u) => u.orgUnitId === unit.orgUnitId);
+    const rows =
+      member && !standings.some((row) => row.id === caller.personId) ? [...standings, { id: caller.personId, score: 0 }] : standings;
+    const ranked = rankBoard(rows);
+    const { top, self } = topAndSelf(ranked, limit, member ? caller.personId : undefined);
+    if (top.length < limit || top.some((row) => row.score <= 0) || (self && self.score < 0)) return undefined;
+    const shown = self && !top.includes(self) ? [...top, self] : top;
+    const [people, preferences] = await Promise.all([
+      this.#directory.people(shown.map((row) => row.id as PersonId)),
+      this.#store.preferences(shown.filter((row) => row.id !== caller.personId).map((row) => row.id as PersonId)),
+    ]);
+    if (shown.some((row) => !people.has(row.id as PersonId))) return undefined;
+    const row = personRow(caller, new Map([...people].map(([id, person]) => [id as string, person])), preferences);
     return { entrants: ranked.length, entries: shown.map(row), me: self ? row(self) : null };
   }
 
@@ -273,6 +296,25 @@ const indexView = (v: Versioned<IndexDefinition>): IndexView => ({
   updatedBy: v.updatedBy,
   definition: v.body,
 });
+
+/** A board row of a person as `caller` may see it: by name, or anonymous when the person opted out and is someone else. */
+const personRow =
+  (caller: Caller, people: ReadonlyMap<string, Person>, preferences: ReadonlyMap<PersonId, Preferences>) =>
+  (ranked: Ranked): BoardRow => {
+    const person = people.get(ranked.id) as Person;
+    const isSelf = ranked.id === caller.personId;
+    if (!isSelf && preferences.get(person.personId)?.leaderboardOptOut) {
+      return { rank: ranked.rank, score: ranked.score, self: false, personId: null, name: anonymousName, anonymous: true };
+    }
+    return {
+      rank: ranked.rank,
+      score: ranked.score,
+      self: isSelf,
+      personId: person.personId,
+      orgUnitId: person.orgUnitId,
+      name: person.name,
+    };
+  };
 
 function assertSelf(caller: Caller, personId: PersonId): void {
   if (caller.personId !== personId) throw new ForbiddenError("Only the person themself may read or change their preferences.");

@@ -1,6 +1,7 @@
 /** What leaderboards need from storage (functions/dynamo/leaderboard-store.ts): aggregates, written by the projector, and preferences. */
-import type { PersonId } from "../kernel/model.ts";
-import type { Aggregate, EntryProjection } from "./boards.ts";
+import type { Person } from "../directory/index.ts";
+import type { OrgUnitId, PersonId } from "../kernel/model.ts";
+import type { Aggregate, EntryProjection, Scored } from "./boards.ts";
 
 export interface Preferences {
   personId: PersonId;
@@ -13,6 +14,13 @@ export interface Preferences {
 export interface LeaderboardStore {
   /** Aggregates of people or org units in one period; absent ones are not in the map. */
   aggregates(kind: "person" | "unit", ids: readonly string[], periodKey: string): Promise<Map<string, Aggregate>>;
+  /**
+   * Everyone with points in the period on the board of `unitId`, which sits at `level` of the tree
+   * (1: just below the group), with their points: kept by the projector beside each person's
+   * aggregate (only people with an entry in the period are there). Undefined where the store keeps
+   * no such board (other levels): the board is then ranked from each member's aggregate.
+   */
+  standings(unitId: OrgUnitId, level: number, periodKey: string): Promise<Scored[] | undefined>;
   /** Badge level assets each person holds now (from their balances). */
   badges(personIds: readonly PersonId[]): Promise<Map<PersonId, string[]>>;
   preferences(personIds: readonly PersonId[]): Promise<Map<PersonId, Preferences>>;
@@ -26,4 +34,9 @@ export interface LeaderboardStore {
  */
 export interface AggregateWriter {
   applyBatch(projections: readonly EntryProjection[]): Promise<{ applied: number; alreadyApplied: number }>;
+}
+
+/** People by id, in one read (absent ones are not in the map): a board names only the rows it shows. */
+export interface PeopleById {
+  people(personIds: readonly PersonId[]): Promise<Map<PersonId, Person>>;
 }

@@ -48,6 +48,20 @@ export interface EventRecord {
   effects: RuleEffect[];
   /** For a retraction event: the event it retracted. */
   retracts?: string;
+  /**
+   * The event as it was accepted, kept so that history can be replayed (backtests, detectors):
+   * who it is about, when it happened, its data, and the version of each rule for its type that
+   * evaluated it. Records written before events were kept lack them. Personal data: retention in
+   * docs/OPERATIONS.md.
+   */
+  subject?: PersonId;
+  /** A team event's members as they were then, each of whom a team rule paid a share. */
+  members?: PersonId[];
+  time?: string;
+  data?: Record<string, unknown>;
+  ruleVersions?: Record<string, number>;
+  /** The coins drawn from issuance budgets' counters (domain/budgets), given back if the event is retracted. */
+  budgetDraws?: { counter: string; delta: number }[];
 }
 
 export interface AwardView {
@@ -71,7 +85,18 @@ export interface EventSnapshot {
 export interface EntrySnapshot {
   entry: LedgerEntry | undefined;
   reversedBy: EntryId | undefined;
+  /** For a redemption: when and by whom the reward was handed over. */
+  collected: Collection | undefined;
 }
+
+/** A redeemed reward handed over to its redeemer: a status beside the entry, not an entry (docs/FUND.md). */
+export interface Collection {
+  collectedAt: string;
+  collectedBy: PersonId;
+}
+
+/** An entry as a history page shows it: a redemption with its hand-over, once there is one. */
+export type HistoryEntry = LedgerEntry & { collected?: Collection };
 
 /** New entries at the end of one chain, and the chain head they lead to. */
 export interface ChainAppend {
@@ -103,6 +128,8 @@ export type OnceRecord =
   | { kind: "claim-step"; claimId: string; step: number; body: Record<string, unknown> }
   /** One step of a bounty's history (append-only, numbered from 1): every state it went through. */
   | { kind: "bounty-step"; bountyId: string; step: number; body: Record<string, unknown> }
+  /** Marks a redemption's reward as handed over, once and for all. */
+  | ({ kind: "collection"; entryId: EntryId } & Collection)
   /** Marks a record of another system as imported, once and for all (re-imports find it). */
   | { kind: "imported"; system: string; recordId: string; entryId: EntryId; importId: string; runId: string; recordedAt: string };
 
@@ -129,13 +156,28 @@ export interface DocumentWrite {
   body: Record<string, unknown>;
 }
 
+/** A once-record that must not exist when the write lands: what makes two outcomes exclusive. */
+export type AbsentRecord = { kind: "reversal"; entryId: EntryId } | { kind: "collection"; entryId: EntryId };
+
 export interface AppendWrite {
   chains: readonly ChainAppend[];
   records: readonly OnceRecord[];
+  absent?: readonly AbsentRecord[];
   /** People's facts, replaced (their chain heads in the same write serialise concurrent writers). */
   facts?: readonly { personId: PersonId; facts: PersonFacts }[];
   counters?: readonly CounterUpdate[];
   documents?: readonly DocumentWrite[];
+}
+
+/**
+ * Accepted events by when they happened: what a replay of history reads. Kept from the ledger's
+ * stream (the event records are the truth; this is their index by time, rebuildable from them).
+ */
+export interface EventLog {
+  /** Idempotent: a record kept twice is kept once. Records without a time (written before events were kept) are skipped. */
+  keep(records: readonly EventRecord[]): Promise<void>;
+  /** Records of the events that happened in [from, to), oldest first, a page at a time. */
+  read(from: string, to: string): AsyncIterable<EventRecord>;
 }
 
 export interface LedgerStore {
@@ -155,8 +197,10 @@ export interface LedgerStore {
    * `ContentionError` when another write got there first (the caller reads again and retries).
    */
   append(write: AppendWrite): Promise<void>;
+  /** Counters by name (0 when absent), read consistently. */
+  readCounters(names: readonly string[]): Promise<Map<string, number>>;
   /** Entries newest first. */
-  readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<LedgerEntry>>;
+  readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<HistoryEntry>>;
   /** Entries oldest first, all of them: for verification and rebuilds. */
   readChain(holder: AccountId): AsyncIterable<LedgerEntry>;
 }

@@ -16,9 +16,9 @@ import { tableName } from "./tables.ts";
 export function createAdapters(area: Area) {
   const db = createDocumentClient(area);
   const tables = { ledger: tableName("ledger"), state: tableName("state") };
-  const directory = new DynamoDirectory(db, tables.state, { orgTreeTtlMs: Number(process.env.ORG_TREE_TTL_MS ?? 30_000) });
-  const timeZone = process.env.TIME_ZONE ?? "Asia/Shanghai";
   const definitions = new DynamoDefinitionStore(db, tables.state);
+  const directory = new DynamoDirectory(db, tables, definitions);
+  const timeZone = process.env.TIME_ZONE ?? "Asia/Shanghai";
   const ledgerStore = new DynamoLedgerStore(db, tables, definitions, timeZone);
   const clock: Clock = { now: () => new Date() };
   const audit = new AuditLog(db, tables.ledger);
@@ -41,7 +41,7 @@ export function createAdapters(area: Area) {
       return sources;
     },
     auth: () => {
-      auth ??= authConfigFromEnv();
+      auth ??= authConfigFromEnv(process.env, directory);
       return auth;
     },
   };

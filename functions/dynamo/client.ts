@@ -53,3 +53,20 @@ export async function queryAll(db: DynamoDBDocumentClient, input: QueryCommandIn
   for await (const page of paginateQuery({ client: db }, input)) items.push(...(page.Items ?? []));
   return items;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A read, or a write that is the same whenever it lands (a put of the same item), retried a few
+ * times on throttling and transient faults: a stream batch waits rather than failing whole.
+ */
+export async function patiently<T>(request: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      if (attempt >= 6 || !isRetryableDynamoError(error)) throw error;
+      await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
+    }
+  }
+}

@@ -12,7 +12,7 @@
  * Each instance keeps what it read, and a request trusts it only while the kind's counter in the
  * versions item (moved in the same transaction as every change) is the one it was read under.
  * The counter is read once per request: by another store's batch read that already goes to the
- * state table (`versionsKey` and `observe`, no extra round trip), else by a consistent GetItem on
+ * state table (`versionsKey` and `carrying`, no extra round trip), else by a consistent GetItem on
  * the first definition the request reads. So a change is seen by the next request everywhere.
  * Every request of every instance reads the counters, more than one partition key serves at a
  * million people's peak (docs/SCALE.md): they are kept in identical copies, all moved in each
@@ -32,7 +32,8 @@ export interface DefinitionVersionsObserver {
   readonly versionsKey: { pk: string; sk: string };
   /** Whether this request has not read the versions yet (later reads need not carry them). */
   readonly wantsVersions: boolean;
-  observe(item: Record<string, unknown> | undefined): void;
+  /** The versions item is on its way in another store's read: reads of definitions meanwhile wait for it. */
+  carrying(item: Promise<Record<string, unknown> | undefined>): void;
 }
 
 export class DynamoDefinitionStore implements DefinitionStore, DefinitionVersionsObserver {
@@ -60,8 +61,12 @@ export class DynamoDefinitionStore implements DefinitionStore, DefinitionVersion
     return this.#versions === undefined;
   }
 
-  observe(item: Record<string, unknown> | undefined): void {
-    this.#versions = Promise.resolve(versionsOf(item));
+  carrying(item: Promise<Record<string, unknown> | undefined>): void {
+    const versions = item.then(versionsOf);
+    versions.catch(() => {
+      if (this.#versions === versions) this.#versions = undefined;
+    });
+    this.#versions = versions;
   }
 
   get<T>(kind: DefinitionKind, id: string): Promise<Versioned<T> | undefined> {
@@ -109,15 +114,7 @@ export class DynamoDefinitionStore implements DefinitionStore, DefinitionVersion
                 ConditionExpression: "attribute_not_exists(pk)",
               },
             },
-            ...Array.from({ length: keys.definitionVersionCopies }, (_, copy) => ({
-              Update: {
-                TableName: this.#table,
-                Key: keys.definitionVersions(copy),
-                UpdateExpression: "ADD #kind :one",
-                ExpressionAttributeNames: { "#kind": kind },
-                ExpressionAttributeValues: { ":one": 1 },
-              },
-            })),
+            ...this.counterMoves(kind),
           ],
         }),
       );
@@ -136,12 +133,33 @@ export class DynamoDefinitionStore implements DefinitionStore, DefinitionVersion
     }
   }
 
-  async #cached<V>(kind: DefinitionKind, key: string, load: () => Promise<V>): Promise<V> {
+  /**
+   * The updates that move a counter in every copy of the versions item, for the transaction of
+   * a change: a definition kind's, or another cache's kept the same way (the org tree's).
+   */
+  counterMoves(counter: string) {
+    return Array.from({ length: keys.definitionVersionCopies }, (_, copy) => ({
+      Update: {
+        TableName: this.#table,
+        Key: keys.definitionVersions(copy),
+        UpdateExpression: "ADD #counter :one",
+        ExpressionAttributeNames: { "#counter": counter },
+        ExpressionAttributeValues: { ":one": 1 },
+      },
+    }));
+  }
+
+  /** A counter as of this request: read with the request's first read of the versions. */
+  async counter(counter: string): Promise<number> {
     this.#versions ??= this.#readVersions().catch((error: unknown) => {
       this.#versions = undefined;
       throw error;
     });
-    const version = (await this.#versions)[kind] ?? 0;
+    return (await this.#versions)[counter as DefinitionKind] ?? 0;
+  }
+
+  async #cached<V>(kind: DefinitionKind, key: string, load: () => Promise<V>): Promise<V> {
+    const version = await this.counter(kind);
     const hit = this.#cache.get(key);
     if (hit && hit.version === version) return hit.value as Promise<V>;
     const value = load();

@@ -13,6 +13,7 @@ import { type ChainState, emptyChain } from "../../domain/ledger/index.ts";
 import { batchGet, type Item } from "./batch-get.ts";
 import { queryAll } from "./client.ts";
 import { keys, withoutKeys } from "./keys.ts";
+import { readCounters } from "./ledger-store.ts";
 
 export class DynamoFundStore implements FundStore, CounterReader {
   readonly #db: DynamoDBDocumentClient;
@@ -117,16 +118,8 @@ export class DynamoFundStore implements FundStore, CounterReader {
     ).map(claimOf);
   }
 
-  async readCounters(names: readonly string[]): Promise<Map<string, number>> {
-    const values = new Map<string, number>();
-    if (names.length === 0) return values;
-    const unique = [...new Set(names)];
-    for (let i = 0; i < unique.length; i += 100) {
-      const chunk = unique.slice(i, i + 100);
-      const found = await batchGet(this.#db, { [this.#state]: chunk.map((name) => keys.counter(name)) }, { consistent: true });
-      for (const name of chunk) values.set(name, (found.get(this.#state, keys.counter(name))?.value as number | undefined) ?? 0);
-    }
-    return values;
+  readCounters(names: readonly string[]): Promise<Map<string, number>> {
+    return readCounters(this.#db, this.#state, names);
   }
 }
 

@@ -2,6 +2,14 @@
 import type { AccountId, EntryId, OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 
 const seqWidth = 12;
+const boardShards = 4;
+
+/** A stable spread of ids over `count` keys (FNV-1a): the same id always lands in the same one. */
+function spreadOf(id: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % count;
+}
 
 export const keys = {
   entry: (holder: AccountId, seq: number) => ({ pk: `CHAIN#${holder}`, sk: `ENTRY#${String(seq).padStart(seqWidth, "0")}` }),
@@ -9,12 +17,28 @@ export const keys = {
   chain: (holder: AccountId) => `CHAIN#${holder}`,
   idempotency: (scope: string, key: string) => ({ pk: `IDEM#${scope}#${key}`, sk: "IDEM" }),
   reversal: (entryId: EntryId) => ({ pk: `REVERSED#${entryId}`, sk: "REVERSED" }),
+  /** A redemption's reward handed over (ledger table, written once). */
+  collection: (entryId: EntryId) => ({ pk: `COLLECTED#${entryId}`, sk: "COLLECTED" }),
   head: (holder: AccountId) => ({ pk: `CHAIN#${holder}`, sk: "HEAD" }),
   person: (personId: PersonId) => ({ pk: `PERSON#${personId}`, sk: "PROFILE" }),
+  /** Who holds a user id at an outside provider: a pointer to the person, who must still hold it. */
+  identity: (provider: string, subject: string) => ({ pk: `IDENTITY#${provider}#${subject}`, sk: "PERSON" }),
+  spentCode: (codeHash: string) => ({ pk: `SIGNIN#${codeHash}`, sk: "SPENT" }),
   personByUnit: (orgUnitId: OrgUnitId, personId: PersonId) => ({ gsi1pk: `UNIT#${orgUnitId}`, gsi1sk: `PERSON#${personId}` }),
   unitMembers: (orgUnitId: OrgUnitId) => `UNIT#${orgUnitId}`,
-  orgUnit: (orgUnitId: OrgUnitId) => ({ pk: "ORG", sk: `UNIT#${orgUnitId}` }),
-  orgPartition: "ORG",
+  /**
+   * The org tree is read whole by every instance whose cache expired, so it is kept in
+   * `orgCopies` identical copies (`ORG#0` …), all written in each change's transaction; a reader
+   * reads one copy at random (docs/SCALE.md). Units written before the copies sit in the
+   * `legacyOrgPartition`, read beside the copy until written again.
+   */
+  orgUnit: (orgUnitId: OrgUnitId, copy: number) => ({ pk: `ORG#${copy}`, sk: `UNIT#${orgUnitId}` }),
+  orgCopies: 16,
+  orgCopy: (copy: number) => `ORG#${copy}`,
+  legacyOrgUnit: (orgUnitId: OrgUnitId) => ({ pk: "ORG", sk: `UNIT#${orgUnitId}` }),
+  legacyOrgPartition: "ORG",
+  /** A provisioning client (SCIM) and the hashes of its credentials. */
+  provisioner: (clientId: string) => ({ pk: `PROVISIONER#${clientId}`, sk: "CREDENTIALS" }),
   definition: (kind: string, id: string) => ({ pk: `DEF#${kind}`, sk: id }),
   definitionPartition: (kind: string) => `DEF#${kind}`,
   /**
@@ -29,6 +53,14 @@ export const keys = {
     sk: `V#${String(version).padStart(8, "0")}`,
   }),
   event: (sourceId: string, eventId: string) => ({ pk: `EVENT#${sourceId}#${eventId}`, sk: "EVENT" }),
+  eventPrefix: "EVENT#",
+  /** Accepted events by the UTC day and instant they happened, spread over shards so no partition takes every event. */
+  eventLog: (day: string, shard: number) => `EVLOG#${day}#${shard}`,
+  eventLogEntry: (day: string, shard: number, time: string, sourceId: string, eventId: string) => ({
+    pk: `EVLOG#${day}#${shard}`,
+    sk: `${time}#${sourceId}#${eventId}`,
+  }),
+  eventLogShards: 4,
   retraction: (sourceId: string, eventId: string) => ({ pk: `RETRACTED#${sourceId}#${eventId}`, sk: "RETRACTED" }),
   // Fund pools, claims, counters (docs/FUND.md).
   fund: (fundId: string) => ({ pk: "FUNDS", sk: `FUND#${fundId}` }),
@@ -60,7 +92,30 @@ export const keys = {
   // "LB#", the only keys the projector may write.
   boardPrefix: "LB#",
   boardPerson: (personId: string, periodKey: string) => ({ pk: `LB#PERSON#${personId}`, sk: `P#${periodKey}` }),
-  boardUnit: (orgUnitId: string, periodKey: string) => ({ pk: `LB#UNIT#${orgUnitId}`, sk: `P#${periodKey}` }),
+  /** The person whose aggregate a `boardPerson` partition key is. */
+  boardPersonOf: (partitionKey: string) => partitionKey.slice("LB#PERSON#".length),
+  /**
+   * An org unit's aggregate of one period is written by every points entry of its people, so it is
+   * a partition per period, and a unit just below the group (the largest) is split in `boardShards`
+   * shards, a person's entries always in the same one (by a hash of the person id); a read sums
+   * them (docs/SCALE.md).
+   */
+  boardUnit: (orgUnitId: string, periodKey: string, shard: number) => ({ pk: `LB#UNIT#${orgUnitId}#${periodKey}#${shard}`, sk: "AGG" }),
+  /** Where a unit's aggregate was kept before the split: no longer written, still summed in. */
+  boardUnitBeforeShards: (orgUnitId: string, periodKey: string) => ({ pk: `LB#UNIT#${orgUnitId}`, sk: `P#${periodKey}` }),
+  /**
+   * The value of a person's period item's `lb<level>` attribute: the board of their org unit at that
+   * level of the tree (1: below the group) in the item's period, in the person's shard. The state
+   * table's index `lb<level>` holds each board's people and points (functions/dynamo/tables.ts); the
+   * value is short because a board of a thousand people reads it a thousand times.
+   */
+  boardIndex: (orgUnitId: string, periodKey: string, shard: number) => `B#${orgUnitId}#${periodKey}#${shard}`,
+  boardIndexLevels: 4,
+  /** The shards of a unit's aggregate and board just below the group; deeper units are small enough for one. */
+  boardShards,
+  boardShardsAt: (level: number) => (level === 1 ? boardShards : 1),
+  /** The shard of a person's contributions to the shared board items of a unit at `level`. */
+  boardShardOf: (personId: string, level: number) => spreadOf(personId, level === 1 ? boardShards : 1),
   preferences: (personId: string) => ({ pk: `PREFS#${personId}`, sk: "PREFS" }),
   /** Late entries summed by the day they happened and the day they were recorded (domain/ledger/late.ts). */
   late: (personId: string, occurredDay: string, recordedDay: string) => ({ pk: `LATE#${personId}`, sk: `${occurredDay}#${recordedDay}` }),
@@ -74,6 +129,18 @@ export const keys = {
   // History imports: one marker per record of another system, and the import's progress.
   imported: (system: string, recordId: string) => ({ pk: `IMPORTED#${system}#${recordId}`, sk: "IMPORTED" }),
   importJob: (importId: string) => ({ pk: `IMPORT#${importId}`, sk: "IMPORT" }),
+  // Notifications (functions/dynamo/stores/notification-store.ts): the outbox, one item per
+  // person and cause, listed by when the ledger recorded the cause; the channels, the dead
+  // letters, and each person's notification preferences.
+  notice: (personId: string, at: string, causeId: string) => ({ pk: `NOTE#${personId}`, sk: `${at}#${causeId}` }),
+  noticePartition: (personId: string) => `NOTE#${personId}`,
+  channel: (channelId: string) => ({ pk: "NOTIFY#CHANNELS", sk: channelId }),
+  channelPartition: "NOTIFY#CHANNELS",
+  deadLetter: (letterId: string) => ({ pk: "NOTIFY#DEAD", sk: letterId }),
+  deadLetterPartition: "NOTIFY#DEAD",
+  /** A group robot's messages in one UTC minute (at most 20: DingTalk's and WeCom's limit). */
+  robotMinute: (channelId: string, minute: string) => ({ pk: `NOTIFY#RATE#${channelId}`, sk: minute }),
+  notificationPreferences: (personId: string) => ({ pk: `NOTIFYPREFS#${personId}`, sk: "PREFS" }),
 };
 
 /**
@@ -83,14 +150,22 @@ export const keys = {
 export const stateKeyFamilies = {
   chainHeads: ["CHAIN#*"],
   facts: ["FACTS#*"],
-  directory: ["PERSON#*", "ORG"],
+  directory: ["PERSON#*", "IDENTITY#*", "ORG", "ORG#*", "PROVISIONER#*"],
   funds: ["FUNDS", "CLAIM#*"],
   counters: ["COUNTER#*"],
+  /** Draws on coin budgets (domain/budgets): the counters coin awards move. */
+  budgetDraws: ["COUNTER#budget:*"],
   preferences: ["PREFS#*"],
   boards: ["LB#*"],
+  eventLog: ["EVLOG#*"],
   late: ["LATE#*"],
   bounties: ["BOUNTIES"],
   imports: ["IMPORT#*"],
+  spentCodes: ["SIGNIN#*"],
+  notices: ["NOTE#*"],
+  /** Channels (admin) and dead letters (the deliverer writes them, admins replay them). */
+  notificationChannels: ["NOTIFY#*"],
+  notificationPreferences: ["NOTIFYPREFS#*"],
   definitions: (kind: string) => [`DEF#${kind}`, `DEFV#${kind}#*`, "DEFINITIONS#*"],
 } as const;
 

@@ -1,11 +1,20 @@
 /**
  * Leaderboard aggregates on DynamoDB (state table), written by the projector only.
  *
- * | item                         | pk                      | sk            |
- * |------------------------------|-------------------------|---------------|
- * | a person's points in a period| LB#PERSON#<personId>    | P#<periodKey> |
- * | an org unit's, in a period   | LB#UNIT#<orgUnitId>     | P#<periodKey> |
- * | a person's preferences       | PREFS#<personId>        | PREFS         |
+ * | item                         | pk                                  | sk            |
+ * |------------------------------|-------------------------------------|---------------|
+ * | a person's points in a period| LB#PERSON#<personId>                | P#<periodKey> |
+ * | an org unit's, in a period   | LB#UNIT#<orgUnitId>#<periodKey>#<shard> | AGG       |
+ * | a person's preferences       | PREFS#<personId>                    | PREFS         |
+ *
+ * A person's period item also names the boards the person is on: `lb<level>` is
+ * B#<unit>#<periodKey>#<shard> for their org unit at each level below the group (up to
+ * `keys.boardIndexLevels`), and the state table's index of that name holds each board's people and
+ * points: a board of a thousand people is one Query of small index entries, not a thousand reads. A
+ * person whose unit changed moves to their new boards with their next entry of the period. An org
+ * unit's aggregate is a partition per period; a unit just below the group (the largest) splits its
+ * aggregates and boards in `keys.boardShards` shards, a person's entries always in the same one, so
+ * that no partition is written by all of a large unit's people; reads sum them.
  *
  * periodKey: 2026-W49, 2026-11, 2026-Q4, 2026 or all. An aggregate holds `points`, one
  * `p:<capability>` attribute per capability seen and `entries`, changed with ADD; a person's also
@@ -23,7 +32,7 @@
  * Markers of the earlier per-entry scheme (LB#APPLIED#<entryId>) are no longer read or written.
  */
 import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { type Capability, capabilities, type PersonId, personAccount } from "../../domain/kernel/model.ts";
+import { type Capability, capabilities, type OrgUnitId, type PersonId, personAccount } from "../../domain/kernel/model.ts";
 import {
   type Aggregate,
   type AggregateChange,
@@ -35,10 +44,11 @@ import {
   type EntryProjection,
   type LeaderboardStore,
   type Preferences,
+  type Scored,
   untaken,
 } from "../../domain/leaderboards/index.ts";
 import { batchGet } from "./batch-get.ts";
-import { isRetryableDynamoError } from "./client.ts";
+import { isRetryableDynamoError, queryAll } from "./client.ts";
 import { keys, withoutKeys } from "./keys.ts";
 
 type Key = { pk: string; sk: string };
@@ -50,8 +60,29 @@ const maxTransactionItems = 100;
 const maxAttempts = 6;
 const capabilityAttribute = (capability: Capability) => `p:${capability}`;
 
-const keyOf = (delta: Pick<AggregateDelta, "subject" | "periodKey">): Key =>
-  delta.subject.kind === "person" ? keys.boardPerson(delta.subject.id, delta.periodKey) : keys.boardUnit(delta.subject.id, delta.periodKey);
+/** The item of a change: a person's, or the shard of a unit's that the contributing people's entries go to. */
+const keyOf = (delta: Pick<AggregateDelta, "subject" | "periodKey">, shard = 0): Key =>
+  delta.subject.kind === "person"
+    ? keys.boardPerson(delta.subject.id, delta.periodKey)
+    : keys.boardUnit(delta.subject.id, delta.periodKey, shard);
+
+const boardAttribute = (level: number) => `lb${level}`;
+
+/**
+ * The boards a person's period item is on: the index attribute of each level below the group, set
+ * to the person's unit at that level, or removed where the person has no unit at that level.
+ */
+function boardsOf(projection: EntryProjection, periodKey: string): { set: Item; remove: string[] } {
+  const levels = projection.units.toReversed();
+  const set: Item = {};
+  const remove: string[] = [];
+  for (let level = 1; level <= keys.boardIndexLevels; level++) {
+    const unit = levels[level - 1];
+    if (unit) set[boardAttribute(level)] = keys.boardIndex(unit, periodKey, keys.boardShardOf(projection.personId, level));
+    else remove.push(boardAttribute(level));
+  }
+  return { set, remove };
+}
 
 const personPeriodItem = (delta: AggregateDelta) => delta.subject.kind === "person" && delta.period !== "all";
 const personAllTimeItem = (delta: AggregateDelta) => delta.subject.kind === "person" && delta.period === "all";
@@ -70,6 +101,34 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const backoff = (attempt: number) => sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
 const conditionFailed = (error: unknown) => error instanceof Error && error.name === "ConditionalCheckFailedException";
 
+/** The shard of a unit's aggregate that a person's entries go to: by the unit's level, from the person's newest entry. */
+const unitShard = (chain: readonly EntryProjection[], personId: PersonId, unitId: string): number => {
+  const units = chain.at(-1)?.units ?? [];
+  return keys.boardShardOf(personId, units.length - units.indexOf(unitId as OrgUnitId));
+};
+
+/** The changes chains make to units' aggregates, combined per item and shard. */
+function unitChanges(chains: { personId: PersonId; entries: EntryProjection[] }[]): { change: AggregateChange; shard: number }[] {
+  const items = new Map<string, { change: AggregateChange; shard: number }>();
+  for (const { personId, entries } of chains) {
+    for (const change of combine(entries, unitItem)) {
+      const shard = unitShard(entries, personId, change.subject.id);
+      const key = `${aggregateKey(change)}#${shard}`;
+      const known = items.get(key);
+      if (!known) {
+        items.set(key, { change, shard });
+        continue;
+      }
+      known.change.points += change.points;
+      known.change.entries += change.entries;
+      for (const [capability, points] of Object.entries(change.byCapability) as [Capability, number][]) {
+        known.change.byCapability[capability] = (known.change.byCapability[capability] ?? 0) + points;
+      }
+    }
+  }
+  return [...items.values()];
+}
+
 /** The condition on a person item: it has taken none of the entries from `firstSeq` on. */
 function guard(through: Through, firstSeq: number): { expression: string; values: Item } {
   if (through === undefined) return { expression: "attribute_not_exists(#through) OR #through < :first", values: { ":first": firstSeq } };
@@ -77,15 +136,32 @@ function guard(through: Through, firstSeq: number): { expression: string; values
   return { expression: "#through = :known", values: { ":known": through } };
 }
 
-/** An UpdateItem's parameters adding `change` to its item (and, for a person's, moving `through` under `condition`). */
-function updateOf(table: string, change: AggregateChange, condition?: { expression: string; values: Item }) {
+/**
+ * An UpdateItem's parameters adding `change` to its item (a unit's: its `shard`); for a person's,
+ * moving `through` under `condition` and naming the person's `boards`.
+ */
+function updateOf(
+  table: string,
+  change: AggregateChange,
+  person?: { condition: { expression: string; values: Item }; boards: { set: Item; remove: string[] } },
+  shard = 0,
+) {
+  const condition = person?.condition;
+  const boards = Object.keys(person?.boards.set ?? {});
+  const removed = person?.boards.remove ?? [];
   const capabilityNames = Object.keys(change.byCapability) as Capability[];
-  const set = ["#subject = :subject", "#period = :period", "#periodKey = :periodKey", ...(condition ? ["#through = :through"] : [])];
+  const set = [
+    "#subject = :subject",
+    "#period = :period",
+    "#periodKey = :periodKey",
+    ...(condition ? ["#through = :through"] : []),
+    ...boards.map((name) => `#${name} = :${name}`),
+  ];
   const add = ["#points :points", "#entries :entries", ...capabilityNames.map((_, i) => `#c${i} :c${i}`)];
   return {
     TableName: table,
-    Key: keyOf(change),
-    UpdateExpression: `SET ${set.join(", ")} ADD ${add.join(", ")}`,
+    Key: keyOf(change, shard),
+    UpdateExpression: `SET ${set.join(", ")} ADD ${add.join(", ")}${removed.length ? ` REMOVE ${removed.map((name) => `#${name}`).join(", ")}` : ""}`,
     ...(condition ? { ConditionExpression: condition.expression } : {}),
     ExpressionAttributeNames: {
       "#subject": "subject",
@@ -94,6 +170,7 @@ function updateOf(table: string, change: AggregateChange, condition?: { expressi
       "#points": "points",
       "#entries": "entries",
       ...(condition ? { "#through": "through" } : {}),
+      ...Object.fromEntries([...boards, ...removed].map((name) => [`#${name}`, name])),
       ...Object.fromEntries(capabilityNames.map((capability, i) => [`#c${i}`, capabilityAttribute(capability)])),
     },
     ExpressionAttributeValues: {
@@ -103,6 +180,7 @@ function updateOf(table: string, change: AggregateChange, condition?: { expressi
       ":points": change.points,
       ":entries": change.entries,
       ...(condition ? { ":through": change.throughSeq, ...condition.values } : {}),
+      ...Object.fromEntries(boards.map((name) => [`:${name}`, person?.boards.set[name]])),
       ...Object.fromEntries(capabilityNames.map((capability, i) => [`:c${i}`, change.byCapability[capability]])),
     },
   };
@@ -115,7 +193,7 @@ function updateOf(table: string, change: AggregateChange, condition?: { expressi
 function transactionGroups(chains: Map<PersonId, EntryProjection[]>): PersonId[][] {
   const groups: { people: PersonId[]; items: Set<string> }[] = [];
   for (const [personId, chain] of chains) {
-    const units = combine(chain, unitItem).map(aggregateKey);
+    const units = unitChanges([{ personId, entries: chain }]).map(({ change, shard }) => `${aggregateKey(change)}#${shard}`);
     const current = groups.at(-1);
     const added = units.filter((unit) => !current?.items.has(unit)).length + 1;
     if (!current || current.items.size + added > maxTransactionItems) {
@@ -170,7 +248,8 @@ export class DynamoLeaderboardStore implements LeaderboardStore, AggregateWriter
       const [change] = combine(pending, (delta) => aggregateKey(delta) === key);
       if (!change || !pending[0]) return;
       try {
-        await this.#db.send(new UpdateCommand(updateOf(this.#state, change, guard(through, pending[0].seq))));
+        const person = { condition: guard(through, pending[0].seq), boards: boardsOf(pending.at(-1) ?? pending[0], change.periodKey) };
+        await this.#db.send(new UpdateCommand(updateOf(this.#state, change, person)));
         return;
       } catch (error) {
         if (attempt >= maxAttempts || !(conditionFailed(error) || isRetryableDynamoError(error))) throw error;
@@ -189,13 +268,12 @@ export class DynamoLeaderboardStore implements LeaderboardStore, AggregateWriter
         .filter((chain) => chain.entries.length > 0);
       if (pending.length === 0) return 0;
       const own = pending.map(({ personId, entries }) => {
-        const [change] = combine(entries, personAllTimeItem);
-        return { personId, update: updateOf(this.#state, change as AggregateChange, guard(through.get(personId), entries[0]?.seq ?? 0)) };
+        const change = combine(entries, personAllTimeItem)[0] as AggregateChange;
+        const newest = entries.at(-1) as EntryProjection;
+        const person = { condition: guard(through.get(personId), entries[0]?.seq ?? 0), boards: boardsOf(newest, change.periodKey) };
+        return { personId, update: updateOf(this.#state, change, person) };
       });
-      const units = combine(
-        pending.flatMap((chain) => chain.entries),
-        unitItem,
-      ).map((change) => updateOf(this.#state, change));
+      const units = unitChanges(pending).map(({ change, shard }) => updateOf(this.#state, change, undefined, shard));
       try {
         await this.#db.send(
           new TransactWriteCommand({
@@ -235,14 +313,37 @@ export class DynamoLeaderboardStore implements LeaderboardStore, AggregateWriter
   }
 
   async aggregates(kind: "person" | "unit", ids: readonly string[], periodKey: string): Promise<Map<string, Aggregate>> {
-    const keyFor = (id: string) => (kind === "person" ? keys.boardPerson(id, periodKey) : keys.boardUnit(id, periodKey));
-    const items = await this.#batchGet(ids.map(keyFor));
+    const shards = kind === "person" ? [0] : Array.from({ length: keys.boardShards }, (_, shard) => shard);
+    const keysOf = (id: string) =>
+      kind === "person"
+        ? [keys.boardPerson(id, periodKey)]
+        : [...shards.map((shard) => keys.boardUnit(id, periodKey, shard)), keys.boardUnitBeforeShards(id, periodKey)];
+    const items = await this.#batchGet(ids.flatMap(keysOf));
     const found = new Map<string, Aggregate>();
     for (const id of ids) {
-      const item = items.get(keyString(keyFor(id)));
-      if (item) found.set(id, aggregateOf(item));
+      const parts = keysOf(id).flatMap((key): Item[] => {
+        const item = items.get(keyString(key));
+        return item ? [item] : [];
+      });
+      if (parts.length > 0) found.set(id, sumOf(parts.map(aggregateOf)));
     }
     return found;
+  }
+
+  async standings(unitId: OrgUnitId, level: number, periodKey: string): Promise<Scored[] | undefined> {
+    if (level < 1 || level > keys.boardIndexLevels) return undefined;
+    const shards = await Promise.all(
+      Array.from({ length: keys.boardShardsAt(level) }, (_, shard) =>
+        queryAll(this.#db, {
+          TableName: this.#state,
+          IndexName: boardAttribute(level),
+          KeyConditionExpression: "#board = :board",
+          ExpressionAttributeNames: { "#board": boardAttribute(level) },
+          ExpressionAttributeValues: { ":board": keys.boardIndex(unitId, periodKey, shard) },
+        }),
+      ),
+    );
+    return shards.flat().map((item) => ({ id: keys.boardPersonOf(String(item.pk)), score: Number(item.points ?? 0) }));
   }
 
   async badges(personIds: readonly PersonId[]): Promise<Map<PersonId, string[]>> {
@@ -309,3 +410,15 @@ export class DynamoLeaderboardStore implements LeaderboardStore, AggregateWriter
 }
 
 const keyString = (key: Key) => `${key.pk}\u0000${key.sk}`;
+
+/** The shards of a unit's aggregate, summed. */
+function sumOf(parts: Aggregate[]): Aggregate {
+  const sum: Aggregate = { points: 0, byCapability: {} };
+  for (const part of parts) {
+    sum.points += part.points;
+    for (const [capability, points] of Object.entries(part.byCapability) as [Capability, number][]) {
+      sum.byCapability[capability] = (sum.byCapability[capability] ?? 0) + points;
+    }
+  }
+  return sum;
+}

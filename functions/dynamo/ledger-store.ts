@@ -11,10 +11,12 @@ import { defaultTimeZone } from "../../domain/kernel/periods.ts";
 import type { Page } from "../../domain/kernel/ports.ts";
 import type {
   AppendWrite,
+  Collection,
   CounterUpdate,
   EntrySnapshot,
   EventRecord,
   EventSnapshot,
+  HistoryEntry,
   IdempotencyRecord,
   IdempotencyRef,
   LedgerStore,
@@ -42,6 +44,9 @@ import { keys, withoutKeys } from "./keys.ts";
 const peoplePerBatchGet = 33;
 const batchGetsInFlight = 8;
 const personKeys = (personId: PersonId): Key[] => [keys.person(personId), keys.head(personAccount(personId)), keys.facts(personId)];
+
+const collectionOf = (item: Item | undefined): Collection | undefined =>
+  item ? { collectedAt: item.collectedAt as string, collectedBy: item.collectedBy as PersonId } : undefined;
 
 const maxTransactionItems = 100;
 /** Checkpoints bound an `asOf` read to one checkpoint and at most this many entries after it. */
@@ -76,7 +81,7 @@ export class DynamoLedgerStore implements LedgerStore {
   /** A batch read whose state-table part carries the definitions' versions along, if wanted. */
   async #readState(stateKeys: Key[], ledgerKeys: Key[]): Promise<Found> {
     const versions = this.#definitions?.wantsVersions ? this.#definitions.versionsKey : undefined;
-    const found = await batchGet(
+    const read = batchGet(
       this.#db,
       {
         ...(ledgerKeys.length ? { [this.#ledger]: ledgerKeys } : {}),
@@ -84,8 +89,8 @@ export class DynamoLedgerStore implements LedgerStore {
       },
       { consistent: versions ? [this.#state] : false },
     );
-    if (versions) this.#definitions?.observe(found.get(this.#state, versions));
-    return found;
+    if (versions) this.#definitions?.carrying(read.then((found) => found.get(this.#state, versions)));
+    return read;
   }
 
   async readPerson(personId: PersonId, idempotency?: IdempotencyRef): Promise<PersonSnapshot> {
@@ -112,20 +117,41 @@ export class DynamoLedgerStore implements LedgerStore {
   async readEntries(entryIds: readonly EntryId[]): Promise<Map<EntryId, EntrySnapshot>> {
     const wanted = entryIds.flatMap((entryId) => {
       const holder = holderOfEntryId(entryId);
-      return holder ? [{ entryId, entryKey: keys.entry(holder, seqOfEntryId(entryId)), markerKey: keys.reversal(entryId) }] : [];
+      return holder
+        ? [
+            {
+              entryId,
+              entryKey: keys.entry(holder, seqOfEntryId(entryId)),
+              markerKey: keys.reversal(entryId),
+              collectionKey: keys.collection(entryId),
+            },
+          ]
+        : [];
     });
     const snapshots = new Map<EntryId, EntrySnapshot>();
     if (wanted.length === 0) return snapshots;
-    const found = await batchGet(this.#db, { [this.#ledger]: wanted.flatMap((w) => [w.entryKey, w.markerKey]) });
-    for (const { entryId, entryKey, markerKey } of wanted) {
+    const found = await batchGet(this.#db, { [this.#ledger]: wanted.flatMap((w) => [w.entryKey, w.markerKey, w.collectionKey]) });
+    for (const { entryId, entryKey, markerKey, collectionKey } of wanted) {
       const entry = found.get(this.#ledger, entryKey);
       const marker = found.get(this.#ledger, markerKey);
       snapshots.set(entryId, {
         entry: entry ? withoutKeys<LedgerEntry>(entry) : undefined,
         reversedBy: marker ? (marker.reversedBy as EntryId) : undefined,
+        collected: collectionOf(found.get(this.#ledger, collectionKey)),
       });
     }
     return snapshots;
+  }
+
+  /** The hand-over of each redemption on a history page, in one more round trip when the page has any. */
+  async #withCollections(entries: LedgerEntry[]): Promise<HistoryEntry[]> {
+    const redemptions = entries.filter((entry) => entry.kind === "redemption");
+    if (redemptions.length === 0) return entries;
+    const found = await batchGet(this.#db, { [this.#ledger]: redemptions.map((entry) => keys.collection(entry.entryId)) });
+    return entries.map((entry) => {
+      const collected = entry.kind === "redemption" ? collectionOf(found.get(this.#ledger, keys.collection(entry.entryId))) : undefined;
+      return collected ? { ...entry, collected } : entry;
+    });
   }
 
   async readEvent(sourceId: string, eventId: string, people: readonly PersonId[]): Promise<EventSnapshot> {
@@ -151,15 +177,14 @@ export class DynamoLedgerStore implements LedgerStore {
     ];
     // BatchGetItem takes 100 keys: the chunks go out together.
     const chunks = Array.from({ length: Math.ceil(wanted.length / 100) }, (_, i) => wanted.slice(i * 100, i * 100 + 100));
-    const answers = await Promise.all(
-      chunks.map((chunk, i) => {
-        const request: Record<string, Key[]> = {};
-        for (const { table, key } of chunk) request[table] = [...(request[table] ?? []), key];
-        return batchGet(this.#db, request, { consistent: versions && i === 0 ? [this.#state] : false });
-      }),
-    );
+    const reads = chunks.map((chunk, i) => {
+      const request: Record<string, Key[]> = {};
+      for (const { table, key } of chunk) request[table] = [...(request[table] ?? []), key];
+      return batchGet(this.#db, request, { consistent: versions && i === 0 ? [this.#state] : false });
+    });
+    if (versions) this.#definitions?.carrying((reads[0] as (typeof reads)[number]).then((first) => first.get(this.#state, versions)));
+    const answers = await Promise.all(reads);
     const found: Found = { get: (table, key) => answers.map((answer) => answer.get(table, key)).find((item) => item !== undefined) };
-    if (versions) this.#definitions?.observe(found.get(this.#state, versions));
     const records = new Map<string, EventRecord>();
     for (const eventId of eventIds) {
       const record = found.get(this.#ledger, keys.event(sourceId, eventId));
@@ -196,11 +221,18 @@ export class DynamoLedgerStore implements LedgerStore {
     };
   }
 
-  async append({ chains, records, counters = [], documents = [], facts = [] }: AppendWrite): Promise<void> {
+  async append({ chains, records, absent = [], counters = [], documents = [], facts = [] }: AppendWrite): Promise<void> {
     const putOnce = (Item: Item) => ({ Put: { TableName: this.#ledger, Item, ConditionExpression: "attribute_not_exists(pk)" } });
     const items = [
       ...chains.flatMap(({ entries }) => entries.map((entry) => putOnce({ ...keys.entry(entry.holder, entry.seq), ...entry }))),
       ...records.map((record) => putOnce(this.#onceItem(record))),
+      ...absent.map((record) => ({
+        ConditionCheck: {
+          TableName: this.#ledger,
+          Key: record.kind === "reversal" ? keys.reversal(record.entryId) : keys.collection(record.entryId),
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      })),
       // Every so many entries, the chain's state as of its last entry: what `asOf` reads start from.
       ...chains.flatMap(({ before, after, entries }) => {
         const last = entries.at(-1);
@@ -257,6 +289,8 @@ export class DynamoLedgerStore implements LedgerStore {
         return { ...keys.idempotency(record.record.scope, record.record.key), ...record.record };
       case "reversal":
         return { ...keys.reversal(record.entryId), reversedBy: record.reversedBy, recordedAt: record.recordedAt };
+      case "collection":
+        return { ...keys.collection(record.entryId), collectedAt: record.collectedAt, collectedBy: record.collectedBy };
       case "event":
         return { ...keys.event(record.record.sourceId, record.record.eventId), ...record.record };
       case "retraction":
@@ -286,7 +320,11 @@ export class DynamoLedgerStore implements LedgerStore {
     }
   }
 
-  async readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<LedgerEntry>> {
+  readCounters(names: readonly string[]): Promise<Map<string, number>> {
+    return readCounters(this.#db, this.#state, names);
+  }
+
+  async readHistory(holder: AccountId, limit: number, cursor?: string): Promise<Page<HistoryEntry>> {
     const start = cursor === undefined ? undefined : decodeCursor(cursor);
     const result = await this.#db.send(
       new QueryCommand({
@@ -302,7 +340,7 @@ export class DynamoLedgerStore implements LedgerStore {
         Limit: limit,
       }),
     );
-    const items = (result.Items ?? []).map((item) => withoutKeys<LedgerEntry>(item));
+    const items = await this.#withCollections((result.Items ?? []).map((item) => withoutKeys<LedgerEntry>(item)));
     const last = items.at(-1);
     return { items, cursor: result.LastEvaluatedKey && last && last.seq > 1 ? encodeCursor(last.seq) : undefined };
   }
@@ -322,6 +360,19 @@ export class DynamoLedgerStore implements LedgerStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
+}
+
+/** Counters by name (0 when absent), 100 to a consistent BatchGetItem. */
+export async function readCounters(db: DynamoDBDocumentClient, state: string, names: readonly string[]): Promise<Map<string, number>> {
+  const values = new Map<string, number>();
+  if (names.length === 0) return values;
+  const unique = [...new Set(names)];
+  for (let i = 0; i < unique.length; i += 100) {
+    const chunk = unique.slice(i, i + 100);
+    const found = await batchGet(db, { [state]: chunk.map((name) => keys.counter(name)) }, { consistent: true });
+    for (const name of chunk) values.set(name, (found.get(state, keys.counter(name))?.value as number | undefined) ?? 0);
+  }
+  return values;
 }
 
 /** ADD delta to a counter, on condition that the result stays within [min, max]. */

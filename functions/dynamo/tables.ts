@@ -23,31 +23,54 @@
  * |-----------------------|---------------------------|---------------------|------------------------|
  * | chain head (balances) | CHAIN#<holder>            | HEAD                |                        |
  * | person                | PERSON#<personId>         | PROFILE             | UNIT#<unit> / PERSON#<id> |
- * | org unit              | ORG                       | UNIT#<unitId>       |                        |
+ * | org unit              | ORG                       | UNIT#<unitId>       | (removedAt: left out of the tree) |
+ * | identity pointer      | IDENTITY#<provider>#<id>  | PERSON              |                        |
+ * | provisioning client   | PROVISIONER#<clientId>    | CREDENTIALS         | (SCIM: credential hashes, two at most) |
  * | fund pool             | FUNDS                     | FUND#<fundId>       |                        |
  * | fund claim (versioned)| CLAIM#<claimId>           | CLAIM               | CLAIMANT#<id> / CLAIM#<claimId> |
  * | counter (reward stock)| COUNTER#<name>            | COUNTER             |                        |
- * | board aggregate       | LB#PERSON#<id> or LB#UNIT#<id> | P#<periodKey> | (written by the projector only) |
+ * | event log (by time) | EVLOG#<UTC day>#<shard 0–3> | <UTC instant>#<sourceId>#<eventId> | (the projector's copy of an event record) |
+ * | person's board aggregate | LB#PERSON#<id>         | P#<periodKey>       | lb1…lb4: the person's boards (B#<unit>#<periodKey>#<shard>), with `points` |
+ * | org unit's aggregate  | LB#UNIT#<id>#<periodKey>#<shard> | AGG       | (written by the projector only) |
  * | preferences           | PREFS#<personId>          | PREFS               |                        |
  * | person facts          | FACTS#<personId>          | FACTS               |                        |
  * | late sums (two clocks)| LATE#<personId>           | <day happened>#<day recorded> |              |
  * | bounty (versioned)    | BOUNTIES                  | BOUNTY#<bountyId>   |                        |
  * | import progress       | IMPORT#<importId>         | IMPORT              |                        |
+ * | spent sign-in code    | SIGNIN#<sha256 of code>   | SPENT               | (expires: TTL `expiresAt`) |
+ * | notice (the outbox)   | NOTE#<personId>           | <recordedAt>#<causeId> | (written by the notifier only, once per cause) |
+ * | notification channel  | NOTIFY#CHANNELS           | <channelId>         | (URL and secret sealed) |
+ * | dead letter           | NOTIFY#DEAD               | <letterId>          |                        |
+ * | robot's minute count  | NOTIFY#RATE#<channelId>   | <UTC minute>        |                        |
+ * | notification prefs    | NOTIFYPREFS#<personId>    | PREFS               |                        |
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
- * | definition versions   | DEFINITIONS#<copy 0–7>    | VERSIONS            | (a counter per kind, 8 identical copies) |
+ * | definition versions   | DEFINITIONS#<copy 0–7>    | VERSIONS            | (a counter per kind and the org tree's, 8 identical copies) |
  * | proposed change       | DEF#proposed-<kind>       | <id>                | (four eyes: docs/SECURITY.md) |
  * | every proposal        | DEFV#proposed-<kind>#<id> | V#<proposal, 8>     |                        |
  *
  * Access patterns: see docs/ARCHITECTURE.md.
  */
+import { keys } from "./keys.ts";
+
+const boardIndexLevels = keys.boardIndexLevels;
+
 export interface TableSpec {
   /** Logical name; the physical name comes from the environment (LEDGER_TABLE, STATE_TABLE). */
   name: "ledger" | "state";
   envVar: string;
-  globalIndexes: { name: string; partitionKey: string; sortKey: string }[];
+  globalIndexes: {
+    name: string;
+    partitionKey: string;
+    /** None for an index read whole by partition. */
+    sortKey?: string;
+    /** The attributes the index carries besides its keys and the table's: every attribute unless listed. */
+    include?: string[];
+  }[];
   /** Streams feed projections (leaderboards) from the ledger. */
   stream: boolean;
+  /** The attribute (epoch seconds) after which DynamoDB deletes an item; never on the ledger. */
+  timeToLive?: string;
 }
 
 export const tables: Record<TableSpec["name"], TableSpec> = {
@@ -55,8 +78,15 @@ export const tables: Record<TableSpec["name"], TableSpec> = {
   state: {
     name: "state",
     envVar: "STATE_TABLE",
-    globalIndexes: [{ name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" }],
+    globalIndexes: [
+      { name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+      // A board's people and their points, one index per level of the org tree below the group (a
+      // person is on one board per level), read whole: functions/dynamo/leaderboard-store.ts. No sort
+      // key, so that a change of points updates the index entry in place (one write, not two).
+      ...Array.from({ length: boardIndexLevels }, (_, i) => ({ name: `lb${i + 1}`, partitionKey: `lb${i + 1}`, include: ["points"] })),
+    ],
     stream: false,
+    timeToLive: "expiresAt",
   },
 };
 

@@ -84,6 +84,8 @@ export const LedgerEntry = z
     ref: EntryRef.optional(),
     prevHash: z.string(),
     hash: z.string(),
+    /** A redemption's reward handed over, when it was (in a person's history). */
+    collected: z.strictObject({ collectedAt: Instant, collectedBy: z.string() }).optional(),
   })
   .meta({ id: "LedgerEntry" });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
@@ -111,16 +113,24 @@ export const LedgerPage = z.strictObject({ entries: z.array(LedgerEntry), cursor
 /** An Open Badges 3.0 achievement credential (JSON-LD); its inner shape is the standard's. */
 export const BadgeCredential = z
   .looseObject({
-    "@context": z.array(z.unknown()),
+    "@context": z.array(z.string()),
+    id: z.string(),
     type: z.array(z.string()),
-    issuer: z.unknown(),
+    issuer: z.looseObject({ id: z.string() }),
     validFrom: Instant,
     credentialSubject: z.looseObject({ achievement: z.looseObject({ id: z.string() }) }),
-    credentialStatus: z.looseObject({ revoked: z.boolean() }).optional(),
+    credentialStatus: z.looseObject({
+      type: z.literal("BitstringStatusListEntry"),
+      statusPurpose: z.literal("revocation"),
+      statusListIndex: z.string(),
+      statusListCredential: z.string(),
+    }),
   })
   .meta({ id: "BadgeCredential" });
-export type Credential = z.infer<typeof BadgeCredential>;
-export const BadgeCredentials = z.strictObject({ credentials: z.array(BadgeCredential) });
+/** The credential as JSON-LD, the same signed as VC-JWT, and when its level was revoked. */
+const SignedCredential = z.strictObject({ credential: BadgeCredential, jwt: z.string(), revokedAt: Instant.optional() });
+export type Credential = z.infer<typeof SignedCredential>;
+export const BadgeCredentials = z.strictObject({ credentials: z.array(SignedCredential) });
 
 export const Health = z.strictObject({ status: z.literal("ok") });
 /** The OpenAPI document itself (validated as OpenAPI 3.1 by test/infra/contract.test.ts). */

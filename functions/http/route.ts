@@ -17,11 +17,13 @@ export const areas = [
   "leaderboard-settings",
   "bounties",
   "imports",
+  "sign-in",
+  "notifications",
 ] as const;
 export type Area = (typeof areas)[number];
 
 export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
-  method: "GET" | "POST" | "PUT";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   area: Area;
   summary: string;

@@ -10,6 +10,7 @@ import {
   RuleDefinition,
   SourceInput,
 } from "../../domain/awards/index.ts";
+import { BacktestRequest } from "../../domain/backtests/index.ts";
 import { OrgUnitInput, PersonInput } from "../../domain/directory/index.ts";
 import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
 import {
@@ -37,11 +38,15 @@ import {
   SourceWithSecret,
   WebhookAnswer,
 } from "./answers.ts";
-import { bountiesRoutes } from "./bounties.routes.ts";
-import { eligibilityRoutes } from "./eligibility.routes.ts";
-import { fundRoutes } from "./fund.routes.ts";
-import { importsRoutes } from "./imports.routes.ts";
-import { leaderboardRoutes } from "./leaderboard.routes.ts";
+import { badgesRoutes } from "./areas/badges.routes.ts";
+import { bountiesRoutes } from "./areas/bounties.routes.ts";
+import { eligibilityRoutes } from "./areas/eligibility.routes.ts";
+import { fundRoutes } from "./areas/fund.routes.ts";
+import { importsRoutes } from "./areas/imports.routes.ts";
+import { leaderboardRoutes } from "./areas/leaderboard.routes.ts";
+import { notificationsRoutes } from "./areas/notifications.routes.ts";
+import { scimRoutes } from "./areas/scim.routes.ts";
+import { signInRoutes } from "./areas/sign-in.routes.ts";
 import { defineRoute } from "./route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
@@ -140,7 +145,8 @@ const coreRoutes = {
     path: "/people/{personId}/badges/credentials",
     area: "ledger",
     auth: "token",
-    summary: "A person's badge levels as Open Badges 3.0 achievement credentials (JSON-LD); revoked levels carry a revocation status.",
+    summary:
+      "A person's badge levels as Open Badges 3.0 credentials, each as JSON-LD and signed as VC-JWT; a revoked level has revokedAt, and its bit set in the status list it names.",
     params: PersonParams,
     success: { status: 200, description: "The credentials.", schema: BadgeCredentials },
   }),
@@ -152,7 +158,50 @@ const coreRoutes = {
     summary: "Create or replace a person in the directory (admin).",
     params: PersonParams,
     body: PersonInput,
+    audit: "service",
     success: { status: 200, description: "The person as stored.", schema: Person },
+  }),
+  issueProvisionerCredential: defineRoute({
+    method: "POST",
+    path: "/admin/provisioners/{clientId}/credentials",
+    area: "admin",
+    auth: "token",
+    summary:
+      "Issue a provisioning client (an HR system speaking SCIM) a new bearer credential, shown once; the previous one stays valid until the next rotation (admin).",
+    params: z.strictObject({ clientId: Id }),
+    success: { status: 201, description: "The client id, the credential id and the token." },
+  }),
+  dingtalkCallback: defineRoute({
+    method: "POST",
+    path: "/integrations/dingtalk/callback",
+    area: "admin",
+    auth: "public",
+    summary:
+      "DingTalk's contact-change events (user and department added, modified, removed), signed and AES-encrypted as DingTalk does, applied to the directory; answers DingTalk's encrypted success.",
+    query: z.record(z.string(), z.string()),
+    rawBody: { maxBytes: 64 * 1024 },
+    audit: "service",
+    success: { status: 200, description: "DingTalk's encrypted success answer." },
+  }),
+  deactivatePerson: defineRoute({
+    method: "POST",
+    path: "/admin/people/{personId}/deactivation",
+    area: "admin",
+    auth: "token",
+    summary: "The person left: their wallet is frozen (no awards, redemptions, claims or bounties), balances and history kept (admin).",
+    params: PersonParams,
+    audit: "service",
+    success: { status: 200, description: "The person, with the time they left." },
+  }),
+  reactivatePerson: defineRoute({
+    method: "POST",
+    path: "/admin/people/{personId}/reactivation",
+    area: "admin",
+    auth: "token",
+    summary: "The person is back: their wallet thaws (admin).",
+    params: PersonParams,
+    audit: "service",
+    success: { status: 200, description: "The person, active again." },
   }),
   getPerson: defineRoute({
     method: "GET",
@@ -171,6 +220,7 @@ const coreRoutes = {
     summary: "Create or replace an org unit in the tree (admin).",
     params: z.strictObject({ orgUnitId: Id }),
     body: OrgUnitInput,
+    audit: "service",
     success: { status: 200, description: "The org unit as stored.", schema: OrgUnit },
   }),
   orgUnitPeople: defineRoute({
@@ -299,6 +349,17 @@ const coreRoutes = {
     body: DryRunRequest,
     success: { status: 200, description: "The grants each event would make.", schema: DryRunAnswer },
   }),
+  backtestRule: defineRoute({
+    method: "POST",
+    path: "/admin/rules/{ruleId}/backtests",
+    area: "admin",
+    auth: "token",
+    summary:
+      "Replay a period's kept events with a draft of the rule swapped in, writing nothing: coins and points per org unit and capability that would have been awarded against what was, and the change in coins outstanding; JSON, or CSV with Accept: text/csv (admin).",
+    params: RuleParams,
+    body: BacktestRequest,
+    success: { status: 200, description: "The comparison." },
+  }),
   putBadge: defineRoute({
     method: "PUT",
     path: "/admin/badges/{badgeId}",
@@ -365,6 +426,10 @@ export const routes = {
   ...leaderboardRoutes,
   ...bountiesRoutes,
   ...importsRoutes,
+  ...signInRoutes,
+  ...scimRoutes,
+  ...badgesRoutes,
+  ...notificationsRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;

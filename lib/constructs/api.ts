@@ -1,12 +1,14 @@
 /**
  * The HTTP API: one route per RouteSpec (functions/http/routes.ts), each integrated with its area's
- * function; the Cognito JWT authorizer on every "token" route and none on "public" ones.
+ * function; the JWT authorizer of the stage's issuer on every "token" route and none on "public" ones.
  */
 import { Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
+  ApiMapping,
   type CfnStage,
   CorsHttpMethod,
+  DomainName,
   HttpApi,
   HttpMethod,
   type HttpRoute,
@@ -15,6 +17,7 @@ import {
 } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { Certificate } from "aws-cdk-lib/aws-certificatemanager";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
@@ -24,8 +27,13 @@ import type { RequestLimits } from "../stage.ts";
 export interface ApiProps {
   routes: readonly RouteSpec[];
   functions: Record<Area, IFunction>;
-  /** The token issuer and the audience (app client id) the authorizer accepts. */
-  jwt: { issuer: string; audience: string };
+  /** The token issuer and the audiences (app client ids) the authorizer accepts. */
+  jwt: { issuer: string; audiences: string[] };
+  /**
+   * A custom domain that is then the only way in (AWS China serves execute-api only to
+   * ICP-licensed names): its name and the ACM certificate for it in the stack's region.
+   */
+  domain?: { domainName: string; certificateArn: string };
   /** The page's origin, the only one CORS allows. */
   allowedOrigin: string;
   throttle: { api: RequestLimits; writes: RequestLimits };
@@ -45,19 +53,30 @@ const accessLogFields = {
   integrationLatency: "$context.integration.latency",
   integrationError: "$context.integrationErrorMessage",
   authorizerError: "$context.authorizer.error",
+  // Cognito's access tokens name the person in username, the other issuers in sub.
   personId: "$context.authorizer.claims.username",
+  subject: "$context.authorizer.claims.sub",
 };
 
 export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly routes: HttpRoute[];
+  /** Where clients call the API: the custom domain when there is one, else the stage's URL. */
+  readonly url: string;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
+    const domain = props.domain
+      ? new DomainName(this, "Domain", {
+          domainName: props.domain.domainName,
+          certificate: Certificate.fromCertificateArn(this, "Certificate", props.domain.certificateArn),
+        })
+      : undefined;
     this.httpApi = new HttpApi(this, "HttpApi", {
       description: "Laurel: awards, balances, ledger and directory",
       createDefaultStage: false,
+      disableExecuteApiEndpoint: domain !== undefined,
       corsPreflight: {
         allowOrigins: [props.allowedOrigin],
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.OPTIONS],
@@ -66,15 +85,17 @@ export class Api extends Construct {
       },
     });
 
-    const authorizer = new HttpJwtAuthorizer("CognitoJwt", props.jwt.issuer, {
-      jwtAudience: [props.jwt.audience],
+    const authorizer = new HttpJwtAuthorizer("Jwt", props.jwt.issuer, {
+      jwtAudience: props.jwt.audiences,
       identitySource: ["$request.header.Authorization"],
     });
     const integrations = new Map<Area, HttpLambdaIntegration>();
     const integrationOf = (area: Area): HttpLambdaIntegration => {
       let integration = integrations.get(area);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${area}-integration`, props.functions[area]);
+        // One invoke permission per function for this API, not one per route: a permission per
+        // route (and per 405 route) would take the stack past CloudFormation's 500 resources.
+        integration = new HttpLambdaIntegration(`${area}-integration`, props.functions[area], { scopePermissionToRoute: false });
         integrations.set(area, integration);
       }
       return integration;
@@ -91,7 +112,9 @@ export class Api extends Construct {
         for (const route of routes) {
           Validations.of(route).acknowledge({
             id: "AwsSolutions-APIG4",
-            reason: `${spec.method} ${spec.path} is public by design (${spec.summary}); it reads no personal data.`,
+            reason: /^\/(scim|integrations)\//.test(spec.path)
+              ? `${spec.method} ${spec.path} carries its caller's own credential (a provisioning bearer token, or DingTalk's signature and encryption), which the function checks (${spec.summary}).`
+              : `${spec.method} ${spec.path} is public by design (${spec.summary}); it reads no personal data.`,
           });
         }
       }
@@ -140,5 +163,7 @@ export class Api extends Construct {
         ]),
     );
     for (const route of this.routes) cfnStage.node.addDependency(route);
+    if (domain) new ApiMapping(this, "DomainMapping", { api: this.httpApi, domainName: domain, stage: this.stage });
+    this.url = domain ? `https://${props.domain?.domainName}/` : this.stage.url;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The bounty sweeper (functions/bounty-sweeper.ts): every hour it expires the open bounties past
+ * The bounty sweeper (functions/background/bounty-sweeper.ts): every hour it expires the open bounties past
  * their deadline, which releases the fund money they reserved. It writes what the bounties area
  * writes: entries (the void of a reservation) and the bounty.
  */
@@ -18,7 +18,7 @@ export class BountySweeper extends Construct {
   constructor(scope: Construct, id: string, props: BackgroundFunctionProps) {
     super(scope, id);
     this.function = new LaurelFunction(this, "bounty-sweeper", {
-      entry: join(props.repoRoot, "functions", "bounty-sweeper.ts"),
+      entry: join(props.repoRoot, "functions", "background", "bounty-sweeper.ts"),
       description: `Laurel ${props.stage}: hourly expiry of bounties past their deadline`,
       environment: props.environment,
       logRetention: props.logRetention,

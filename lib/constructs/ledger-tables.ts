@@ -33,13 +33,16 @@ export class LedgerTables extends Construct {
         deletionProtection: removalPolicies[spec.name] !== RemovalPolicy.DESTROY,
         removalPolicy: removalPolicies[spec.name],
         ...(spec.stream ? { stream: StreamViewType.NEW_IMAGE } : {}),
+        ...(spec.timeToLive ? { timeToLiveAttribute: spec.timeToLive } : {}),
       });
       for (const index of spec.globalIndexes) {
         table.addGlobalSecondaryIndex({
           indexName: index.name,
           partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-          sortKey: { name: index.sortKey, type: AttributeType.STRING },
-          projectionType: ProjectionType.ALL,
+          ...(index.sortKey ? { sortKey: { name: index.sortKey, type: AttributeType.STRING } } : {}),
+          ...(index.include
+            ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: index.include }
+            : { projectionType: ProjectionType.ALL }),
         });
       }
       return table;

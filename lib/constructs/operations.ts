@@ -47,7 +47,9 @@ export interface OperationsProps {
   functions: Record<string, IFunction>;
   tables: Record<string, Table>;
   /** Functions fed by a stream, with the dead-letter queue of the batches they gave up on. */
-  streamConsumers?: { name: string; function: IFunction; deadLetterQueue: IQueue }[];
+  streamConsumers?: { name: string; function: IFunction; deadLetterQueue: IQueue; level?: ServiceLevel }[];
+  /** Dead-letter queues of queues: a message there was given up on. */
+  deadLetterQueues?: { name: string; queue: IQueue; level: ServiceLevel }[];
   /** Functions run on a schedule: an alarm when one has not run for two of its intervals. */
   scheduledJobs?: { name: string; function: IFunction; every: Duration; level: ServiceLevel }[];
 }
@@ -108,6 +110,7 @@ export class Operations extends Construct {
 
     const levelOf = (name: string): ServiceLevel =>
       props.scheduledJobs?.find((job) => job.name === name)?.level ??
+      props.streamConsumers?.find((consumer) => consumer.name === name)?.level ??
       (props.streamConsumers?.some((consumer) => consumer.name === name) ? "leaderboard-freshness" : "availability");
     for (const [name, fn] of Object.entries(props.functions)) {
       this.addAlarm(`${name}-errors`, {
@@ -138,17 +141,25 @@ export class Operations extends Construct {
     }
 
     for (const consumer of props.streamConsumers ?? []) {
+      const level = consumer.level ?? "leaderboard-freshness";
       this.addAlarm(`${consumer.name}-IteratorAge`, {
         metric: consumer.function.metric("IteratorAge", { statistic: "Maximum", period }),
         threshold: 5 * 60_000,
         datapointsToAlarm: 2,
         evaluationPeriods: 3,
-        description: `The ${consumer.name} is more than 5 minutes behind its stream in 2 of the last 3 five-minute periods: leaderboards are stale. ${guards("leaderboard-freshness")}`,
+        description: `The ${consumer.name} is more than 5 minutes behind its stream in 2 of the last 3 five-minute periods: what it feeds is stale. ${guards(level)}`,
       });
       this.addAlarm(`${consumer.name}-DeadLetters`, {
         metric: consumer.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", period }),
         threshold: 1,
-        description: `The ${consumer.name} gave up on a batch of stream records (see its dead-letter queue); replay it once the cause is fixed. ${guards("leaderboard-freshness")}`,
+        description: `The ${consumer.name} gave up on a batch of stream records (see its dead-letter queue); replay it once the cause is fixed. ${guards(level)}`,
+      });
+    }
+    for (const dead of props.deadLetterQueues ?? []) {
+      this.addAlarm(`${dead.name}-DeadLetters`, {
+        metric: dead.queue.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", period }),
+        threshold: 1,
+        description: `Messages of the ${dead.name} queue were received too often without being handled (see its dead-letter queue). ${guards(dead.level)}`,
       });
     }
 

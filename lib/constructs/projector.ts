@@ -1,15 +1,15 @@
 /**
  * The leaderboard projector: a Lambda reading the ledger table's stream (NEW_IMAGE) into the
- * leaderboard aggregates of the state table (functions/projector.ts).
+ * leaderboard aggregates of the state table (functions/background/projector.ts).
  *
- * - Only inserted entries of people's chains reach it (an event filter); everything else in the
- *   ledger table (idempotency records, event records, markers) never invokes it.
+ * - Only inserted entries of people's chains and event records reach it (event filters);
+ *   everything else in the ledger table (idempotency records, markers) never invokes it.
  * - Partial batch responses, bisect on error and a bounded number of retries; a batch that still
  *   fails is described in an encrypted SQS dead-letter queue (alarmed in Operations), from which
  *   an operator replays it: applying an entry twice is a no-op.
  * - Its role reads the stream and the state table (directory), and may write in the state table
- *   only items whose partition key starts with "LB#" (IAM leading-key condition): no ledger
- *   write, no balances, no directory.
+ *   only items whose partition key starts with "LB#" or "EVLOG#" (IAM leading-key condition): no
+ *   ledger write, no balances, no directory.
  */
 import { join } from "node:path";
 import { Duration, Validations } from "aws-cdk-lib";
@@ -34,7 +34,7 @@ export class Projector extends Construct {
   constructor(scope: Construct, id: string, props: BackgroundFunctionProps) {
     super(scope, id);
     this.function = new LaurelFunction(this, "projector", {
-      entry: join(props.repoRoot, "functions", "projector.ts"),
+      entry: join(props.repoRoot, "functions", "background", "projector.ts"),
       description: `Laurel ${props.stage}: the leaderboard projector (ledger stream to leaderboard aggregates)`,
       environment: props.environment,
       logRetention: props.logRetention,
@@ -51,7 +51,7 @@ export class Projector extends Construct {
     });
 
     const role = this.function.role;
-    grantState(role, props.state, tables.state, { writes: stateKeyFamilies.boards });
+    grantState(role, props.state, tables.state, { writes: [...stateKeyFamilies.boards, ...stateKeyFamilies.eventLog] });
 
     this.eventSource = new DynamoEventSource(props.ledger as ITable, {
       startingPosition: StartingPosition.TRIM_HORIZON,
@@ -69,6 +69,11 @@ export class Projector extends Construct {
           dynamodb: {
             Keys: { pk: { S: FilterRule.beginsWith(keys.chain("person:")) }, sk: { S: FilterRule.beginsWith(keys.entryPrefix) } },
           },
+        }),
+        // Event records, for the event log by time (functions/dynamo/stores/event-log-store.ts).
+        FilterCriteria.filter({
+          eventName: FilterRule.isEqual("INSERT"),
+          dynamodb: { Keys: { pk: { S: FilterRule.beginsWith(keys.eventPrefix) } } },
         }),
       ],
     });

@@ -1,5 +1,5 @@
 /**
- * The scheduled ledger verifier (functions/verifier.ts): every hour it checks the whole ledger
+ * The scheduled ledger verifier (functions/background/verifier.ts): every hour it checks the whole ledger
  * (hash chains, projections, balances, sums) and fails when anything is wrong, which raises the
  * function's error alarm in Operations. It reads the ledger with a Scan, the only role that may.
  */
@@ -20,7 +20,7 @@ export class Verifier extends Construct {
   constructor(scope: Construct, id: string, props: BackgroundFunctionProps) {
     super(scope, id);
     this.function = new LaurelFunction(this, "verifier", {
-      entry: join(props.repoRoot, "functions", "verifier.ts"),
+      entry: join(props.repoRoot, "functions", "background", "verifier.ts"),
       description: `Laurel ${props.stage}: hourly check of every ledger invariant`,
       environment: props.environment,
       logRetention: props.logRetention,

@@ -3,6 +3,7 @@
  * of the key design. A family the benchmark measures but this table lacks stops the model, so a
  * new key family cannot slip past it.
  */
+import { boardPeriods } from "../../domain/leaderboards/index.ts";
 import { keys } from "../../functions/dynamo/keys.ts";
 import type { Spread } from "./model.ts";
 
@@ -24,14 +25,22 @@ export const spreads: Record<string, Spread> = {
   "IDEM#<…>": "once",
   "REVERSED#<…>": "once",
   "LB#APPLIED#<…>": "once",
-  // Per org unit: the largest unit below the group takes its people's share.
-  "LB#UNIT#<…>": "unit",
+  // Per org unit: the largest unit below the group takes its people's share; a unit's aggregate and
+  // its boards (B#: the index entries of its people's period items) per period, the largest unit's
+  // in shards by person.
+  "LB#UNIT#<…>": { shards: keys.boardShards, keysPerUnit: boardPeriods.length },
+  "B#<…>": { shards: keys.boardShards, keysPerUnit: boardPeriods.length },
   "UNIT#<…>": "unit",
   // One key for everybody (or per day, per kind: the same at any moment), split over its copies.
   "DEFINITIONS#<…>": { copies: keys.definitionVersionCopies },
   "AUDIT#<…>": one,
+  // The org tree: a reader reads one of its copies; units written before the copies in the one
+  // partition of old.
+  "ORG#<…>": { copies: keys.orgCopies },
   ORG: one,
   "DEF#<…>": one,
   FUNDS: one,
   "COUNTER#<…>": one,
+  // The event log: a day's events of the whole company over its shards (the projector writes it).
+  "EVLOG#<…>": { copies: keys.eventLogShards },
 };

@@ -1,9 +1,9 @@
 /**
  * The benchmark's figures the capacity model needs, read from bench/results.json by the names
- * bench/capacity.ts gives them. Nothing here is typed in: a figure the file lacks is an error
+ * bench/support/capacity.ts gives them. Nothing here is typed in: a figure the file lacks is an error
  * naming the command that measures it.
  */
-import { figureName, operations, orgUnitsName, roundTripsName } from "../../bench/capacity.ts";
+import { figureName, operations, orgUnitsName, roundTripsName } from "../../bench/support/capacity.ts";
 import type { Result } from "../../bench/support/result.ts";
 
 export type Operation = (typeof operations)[keyof typeof operations];

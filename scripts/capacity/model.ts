@@ -8,7 +8,7 @@
  * busiest partition key of a family is then the busiest person, the largest org unit, or the
  * whole load (split over the copies or shards keys.ts declares).
  */
-import { operations } from "../../bench/capacity.ts";
+import { operations } from "../../bench/support/capacity.ts";
 import type { FamilyCost, Measured, Operation } from "./measured.ts";
 
 export interface Shape {
@@ -30,8 +30,15 @@ export interface Shape {
   awardsByHandPerDay: number;
 }
 
-/** How a family's partition keys are chosen, hence where its busiest key is. */
-export type Spread = "person" | "unit" | "once" | { copies: number };
+/**
+ * How a family's partition keys are chosen, hence where its busiest key is: per person, per org
+ * unit, once ever, one key for everybody split over `copies`, or per org unit split by person over
+ * `shards` keys and `keysPerUnit` keys for each unit an entry changes (one per period).
+ */
+export type Spread = "person" | "unit" | "once" | { copies: number } | { shards: number; keysPerUnit: number };
+
+const perUnit = (spread: Spread | undefined): { shards: number; keysPerUnit: number } | undefined =>
+  spread === "unit" ? { shards: 1, keysPerUnit: 1 } : typeof spread === "object" && "shards" in spread ? spread : undefined;
 
 export interface Limits {
   partitionWriteUnits: number;
@@ -167,8 +174,9 @@ function operationRates(shape: Shape): Record<Modelled, Rate> {
 
 /** Of an operation's rate, the share that lands on a family's busiest partition key. */
 function busiestShare(spread: Spread, operation: Operation, shape: Shape): number {
-  if (typeof spread === "object") return 1 / spread.copies;
-  if (spread === "unit") return shape.largestUnit / shape.people;
+  const unit = perUnit(spread);
+  if (unit) return shape.largestUnit / shape.people / unit.shards;
+  if (typeof spread === "object" && "copies" in spread) return 1 / spread.copies;
   if (spread === "once") return 0;
   // Per person: the busiest person's share of the events; of reads, checks and awards by hand, ten times an average person's.
   const byEvents: Operation[] = [operations.webhookEvent, operations.projectorEntry];
@@ -221,7 +229,7 @@ function familyLoads(charges: Charge[], shape: Shape, spreads: Record<string, Sp
   return [...loads.values()]
     .map((load) => {
       const share = Math.max(load.busiestWrite / limits.partitionWriteUnits, load.busiestRead / limits.partitionReadUnits);
-      const copies = typeof load.spread === "object" ? load.spread.copies : 1;
+      const copies = typeof load.spread === "object" ? ("copies" in load.spread ? load.spread.copies : load.spread.shards) : 1;
       return { ...load, share, shardsForTarget: Math.max(1, Math.ceil((share * copies) / limits.target)) };
     })
     .sort((a, b) => a.table.localeCompare(b.table) || a.family.localeCompare(b.family));
@@ -293,8 +301,9 @@ export function model(measured: Measured, shape: Shape, spreads: Record<string, 
   const instances = functions.reduce((sum, f) => add(sum, f.concurrency), zero);
   const tree = cost(operations.orgTreeLoad);
   const treeCharges: Charge[] = tree.families.map((family) => {
-    const pagesMeasured = Math.max(1, Math.ceil(family.readBytes / 4096));
-    const pages = Math.max(1, Math.ceil(((family.readBytes / measured.orgUnits) * orgUnits) / 4096));
+    // Each of the family's keys is read in at least one page (4 KB); a larger tree fills more of them.
+    const pagesMeasured = Math.max(family.keys, Math.ceil(family.readBytes / 4096));
+    const pages = Math.max(family.keys, Math.ceil(((family.readBytes / measured.orgUnits) * orgUnits) / 4096));
     const readUnits = (family.readUnits / pagesMeasured) * pages;
     return {
       operation: operations.orgTreeLoad,
@@ -307,8 +316,9 @@ export function model(measured: Measured, shape: Shape, spreads: Record<string, 
   });
   const charges: Charge[] = modelled.flatMap((operation) =>
     cost(operation).families.map((family) => {
-      // Unit aggregates: the benchmark's person sits below `keys` units, a person here below depth − 1.
-      const units = spreads[family.family] === "unit" && family.keys > 0 ? (shape.depth - 1) / family.keys : 1;
+      // Unit aggregates: the benchmark's person sits below keys ÷ keys per unit units, a person here below depth − 1.
+      const unit = perUnit(spreads[family.family]);
+      const units = unit && family.keys > 0 ? (shape.depth - 1) / (family.keys / unit.keysPerUnit) : 1;
       return {
         operation,
         perSecond: rates[operation],

@@ -23,11 +23,13 @@ export function table(format: Format, header: string[], rows: string[][]): strin
 }
 
 const spreadName = (spread: Spread) =>
-  typeof spread === "object"
-    ? spread.copies === 1
-      ? "one key"
-      : `${spread.copies} copies`
-    : { person: "per person", unit: "per org unit", once: "once per event" }[spread];
+  typeof spread !== "object"
+    ? { person: "per person", unit: "per org unit", once: "once per event" }[spread]
+    : "shards" in spread
+      ? `per org unit and period, ${spread.shards} shards`
+      : spread.copies === 1
+        ? "one key"
+        : `${spread.copies} copies`;
 
 export function verdict(load: FamilyLoad): string {
   if (load.share > 1) return `THROTTLES ×${number(load.share, 1)}; ${load.shardsForTarget} shards for ≤ ${percent(limits.target)}`;

@@ -76,7 +76,7 @@ export async function startDynamoLocal(options: { port?: number; dbPath?: string
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const endpoint = `http://127.0.0.1:${port}`;
-  // Java compiles the launcher first: on a loaded machine (CI, shared hosts) that alone can take 30 s.
+  // Java compiles the loopback wrapper first: on a loaded machine that alone takes over 30 s.
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited at start:\n${output}`);
@@ -84,7 +84,11 @@ export async function startDynamoLocal(options: { port?: number; dbPath?: string
       await fetch(endpoint);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 120 s:\n${output}`);
+      if (Date.now() > deadline) {
+        // Not left running after the run that started it gives up.
+        child.kill();
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 120 s:\n${output}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -104,7 +108,7 @@ export async function createTables(client: DynamoDBClient, names: Record<TableSp
   for (const spec of Object.values(tables)) {
     const name = names[spec.name];
     if (existing.has(name)) continue;
-    const indexKeys = spec.globalIndexes.flatMap((index) => [index.partitionKey, index.sortKey]);
+    const indexKeys = new Set(spec.globalIndexes.flatMap((index) => [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]));
     await client.send(
       new CreateTableCommand({
         TableName: name,
@@ -118,10 +122,12 @@ export async function createTables(client: DynamoDBClient, names: Record<TableSp
           ? spec.globalIndexes.map((index) => ({
               IndexName: index.name,
               KeySchema: [
-                { AttributeName: index.partitionKey, KeyType: "HASH" },
-                { AttributeName: index.sortKey, KeyType: "RANGE" },
+                { AttributeName: index.partitionKey, KeyType: "HASH" as const },
+                ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: "RANGE" as const }] : []),
               ],
-              Projection: { ProjectionType: "ALL" },
+              Projection: index.include
+                ? { ProjectionType: "INCLUDE" as const, NonKeyAttributes: index.include }
+                : { ProjectionType: "ALL" as const },
             }))
           : undefined,
         StreamSpecification: spec.stream ? { StreamEnabled: true, StreamViewType: "NEW_IMAGE" } : undefined,

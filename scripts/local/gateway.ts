@@ -5,8 +5,7 @@
  * (docs/INTEGRATION.md lists them with their sources).
  */
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { type JWTPayload, jwtVerify } from "jose";
-import { authConfigFromEnv } from "../../functions/http/auth.ts";
+import { authConfigFromEnv, verifiedBy } from "../../functions/http/auth.ts";
 
 /** API Gateway's own answer: `{"message": …}` as application/json. */
 export const gatewayAnswer = (
@@ -49,17 +48,14 @@ export async function authorizerRefusal(authorization: string | undefined): Prom
   config ??= authConfigFromEnv();
   const token = /^Bearer (\S+)$/i.exec(authorization ?? "")?.[1];
   if (!token) return unauthorized("Bearer");
-  let payload: JWTPayload;
+  let verified: Awaited<ReturnType<typeof verifiedBy>>;
   try {
-    ({ payload } = await jwtVerify(token, config.keys as Parameters<typeof jwtVerify>[1] & object, {
-      issuer: config.issuer,
-      requiredClaims: ["exp"],
-    }));
+    verified = await verifiedBy(token, config.issuers);
   } catch {
     return unauthorized("Bearer");
   }
-  const audiences = [payload.aud ?? payload.client_id].flat();
-  return audiences.includes(config.audience) ? undefined : unauthorized(wrongAudience);
+  const audiences = [verified.payload.aud ?? verified.payload.client_id].flat();
+  return audiences.some((a) => typeof a === "string" && verified.trusted.audiences.includes(a)) ? undefined : unauthorized(wrongAudience);
 }
 
 interface Bucket {

@@ -15,16 +15,23 @@ import type { BuildOptions } from "esbuild";
 import { areas } from "../../functions/http/route.ts";
 import { esbuildOptions } from "../../lib/bundling.ts";
 
-const functionsDir = join(import.meta.dirname, "..", "..", "functions");
-/** Every function lib/ deploys: one per HTTP area, the leaderboard projector, the verifier and the bounty sweeper. */
-export const functionNames = [...areas, "projector", "verifier", "bounty-sweeper"] as const;
+const repoRoot = join(import.meta.dirname, "..", "..");
+/** The functions that run beside the API: on the ledger's stream, a schedule or a queue (functions/background/). */
+export const backgroundFunctions = ["projector", "verifier", "bounty-sweeper", "notifier", "deliverer"] as const;
+/** Every function lib/ deploys: one per HTTP area (functions/api/), and the background ones. */
+export const functionNames = [...areas, ...backgroundFunctions] as const;
+
+/** Where a function's entry point is, from the repository root. */
+export const entryOf = (name: (typeof functionNames)[number]): string =>
+  join("functions", (backgroundFunctions as readonly string[]).includes(name) ? "background" : "api", `${name}.ts`);
 
 export async function buildBundles(outdir: string, extra: BuildOptions = {}) {
   mkdirSync(outdir, { recursive: true });
   const { build } = await import("esbuild");
   return build({
     ...esbuildOptions,
-    entryPoints: functionNames.map((name) => join(functionsDir, `${name}.ts`)),
+    // Named by function, so that each bundle is <name>.mjs whichever folder its entry point is in.
+    entryPoints: Object.fromEntries(functionNames.map((name) => [name, join(repoRoot, entryOf(name))])),
     outdir,
     logLevel: "error",
     ...extra,
@@ -38,7 +45,7 @@ export async function loadHandler<H>(name: (typeof functionNames)[number]): Prom
   const bundles = process.env.LAUREL_BUNDLES;
   const module: { handler: H } = bundles
     ? await import(pathToFileURL(join(bundles, `${name}.mjs`)).href)
-    : await import(`../../functions/${name}.ts`);
+    : await import(`../../${entryOf(name)}`);
   return module.handler;
 }
 

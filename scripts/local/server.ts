@@ -7,6 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, normalize, sep } from "node:path";
 import { brotliCompressSync, gzipSync, constants as zlibConstants } from "node:zlib";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { dingtalkJsapiOrigin } from "../../functions/sign-in/config.ts";
+import { pageSecurityPolicy, withConfig } from "../../lib/page-policy.ts";
 import type { RequestLimits } from "../../lib/stage.ts";
 import { demoGates, demoLeads, demoOrgUnits, demoPeople } from "../demo-data.ts";
 import { dispatch, matchRoute } from "./api.ts";
@@ -96,13 +98,12 @@ const contentTypes: Record<string, string> = {
 };
 
 /** The same security headers as CloudFront's policy (lib/constructs/web.ts), the API on this origin. */
-const pageHeaders = {
-  "content-security-policy":
-    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+const pageHeaders = (html: string | undefined) => ({
+  "content-security-policy": pageSecurityPolicy(html ?? "", { connect: [], script: [dingtalkJsapiOrigin], formAction: [] }),
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
   "referrer-policy": "strict-origin-when-cross-origin",
-};
+});
 
 const sendJson = (response: ServerResponse, status: number, body: unknown, type = "application/json") => {
   response.writeHead(status, { "content-type": type, "cache-control": "no-store" });
@@ -113,8 +114,10 @@ const problem = (response: ServerResponse, status: number, code: string, title: 
   sendJson(response, status, { type: `/problems/${code}`, title, status, code, detail }, "application/problem+json");
 
 /**
- * The page as S3 + CloudFront serve it: hashed files cached for ever, index.html and config.json
- * never; any /app/ path that is not a file gets index.html (the page routes on the client).
+ * The page as S3 + CloudFront serve it: index.html with the configuration written in (here, the
+ * local API on this very server; in AWS the deployment writes apiUrl, userPoolId, clientId,
+ * authDomain) and a CSP naming its inline code by hash; any /app/ path that is not a file gets
+ * index.html (the page routes on the client).
  */
 async function servePage(request: IncomingMessage, response: ServerResponse, path: string, options: LocalServerOptions) {
   if (request.method !== "GET" && request.method !== "HEAD")
@@ -122,10 +125,6 @@ async function servePage(request: IncomingMessage, response: ServerResponse, pat
   if (path === "/app") {
     response.writeHead(301, { location: "/app/" });
     return response.end();
-  }
-  if (path === "/app/config.json") {
-    // The local API is this very server; in AWS the deployment writes apiUrl, userPoolId, clientId, authDomain.
-    return sendJson(response, 200, { apiUrl: `http://${request.headers.host ?? "127.0.0.1"}`, region: "local", devSignIn: true });
   }
   const root = options.webRoot ?? webRootDefault;
   let relative: string;
@@ -144,19 +143,27 @@ async function servePage(request: IncomingMessage, response: ServerResponse, pat
     if (!isFile) return problem(response, 503, "page-not-built", "Service unavailable", "The page is not built: run npm run build:web.");
     return problem(response, 404, "not-found", "Not found", `No file ${path}.`);
   }
-  // Built files carry a content hash in their name (app-3F2A9C1B.js): cache them for ever.
+  const html = extname(file) === ".html" ? withConfig(body.toString("utf8"), localConfig(request)) : undefined;
+  // The app's code carries a content hash in its name (app-3F2A9C1B.js): cached for ever.
   const hashed = /-[A-Z0-9]{8}\.[a-z]+$/.test(relative);
-  const encoded = encode(file, body, hashed, String(request.headers["accept-encoding"] ?? ""));
+  const encoded = encode(file, html === undefined ? body : Buffer.from(html), hashed, String(request.headers["accept-encoding"] ?? ""));
   response.writeHead(200, {
     "content-type": contentTypes[extname(file)] ?? "application/octet-stream",
     "cache-control": hashed ? "public, max-age=31536000, immutable" : "no-cache",
     "content-length": String(encoded.body.byteLength),
     ...(encoded.encoding ? { "content-encoding": encoded.encoding } : {}),
     vary: "accept-encoding",
-    ...pageHeaders,
+    ...pageHeaders(html),
   });
   response.end(request.method === "HEAD" ? undefined : encoded.body);
 }
+
+/** The local API is this very server; sign-in is the demo's. */
+const localConfig = (request: IncomingMessage) => ({
+  apiUrl: `http://${request.headers.host ?? "127.0.0.1"}`,
+  region: "local",
+  devSignIn: true,
+});
 
 const compressible = new Set([".html", ".js", ".css", ".json", ".svg", ".map", ".webmanifest"]);
 /** Hashed files never change: each is compressed once, at the highest level. */

@@ -1,12 +1,13 @@
 /**
  * Locally, what Lambda's event source mapping does in AWS: reads DynamoDB Local's stream of the
- * ledger table and calls the projector's handler (functions/projector.ts) with batches of
+ * ledger table and calls the projector's handler (functions/background/projector.ts) with batches of
  * records in the Lambda event shape, honouring its partial batch responses (a failed record and
  * those after it are read again on the next poll). It reads with @aws-sdk/client-dynamodb-streams
  * and only ever talks to DynamoDB Local.
  */
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  type AttributeValue,
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
@@ -15,7 +16,13 @@ import {
   type Shard,
   type _Record as StreamRecord,
 } from "@aws-sdk/client-dynamodb-streams";
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  AttributeValue as LambdaAttributeValue,
+} from "aws-lambda";
 import { lambdaContext } from "./lambda.ts";
 
 type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | undefined>;
@@ -41,13 +48,30 @@ export interface StreamPollerOptions {
 
 /** A record as Lambda's event carries it: the same DynamoDB JSON, the creation time in epoch seconds. */
 const lambdaRecord = (record: StreamRecord, arn: string): DynamoDBRecord => {
-  const { ApproximateCreationDateTime: created, ...change } = record.dynamodb ?? {};
+  const { ApproximateCreationDateTime: created, NewImage, OldImage, ...change } = record.dynamodb ?? {};
   return {
     ...(record as DynamoDBRecord),
     eventSourceARN: arn,
-    dynamodb: { ...(change as DynamoDBRecord["dynamodb"]), ...(created ? { ApproximateCreationDateTime: created.getTime() / 1000 } : {}) },
+    dynamodb: {
+      ...(change as DynamoDBRecord["dynamodb"]),
+      ...(NewImage ? { NewImage: withEmptyMaps(NewImage) } : {}),
+      ...(OldImage ? { OldImage: withEmptyMaps(OldImage) } : {}),
+      ...(created ? { ApproximateCreationDateTime: created.getTime() / 1000 } : {}),
+    },
   };
 };
+
+type Image = Record<string, AttributeValue>;
+
+/** The Streams client reads an empty map (`{ M: {} }`, as Lambda passes it) as `{}`; this puts the `M` back. */
+function withEmptyMaps(image: Image): Record<string, LambdaAttributeValue> {
+  const repair = (value: AttributeValue): LambdaAttributeValue => {
+    if (value.M) return { M: withEmptyMaps(value.M) };
+    if (value.L) return { L: value.L.map(repair) };
+    return Object.keys(value).length === 0 ? { M: {} } : (value as LambdaAttributeValue);
+  };
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, repair(value)]));
+}
 
 export class StreamPoller {
   readonly #options: StreamPollerOptions;

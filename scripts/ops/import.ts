@@ -41,7 +41,7 @@ process.env.DYNAMODB_ENDPOINT ??= "http://127.0.0.1:8000";
 process.env.LEDGER_TABLE ??= "laurel-ledger";
 process.env.STATE_TABLE ??= "laurel-state";
 const { createAdapters } = await import("../../functions/dynamo/adapters.ts");
-const { newImportService } = await import("../../functions/imports.ts");
+const { newImportService } = await import("../../functions/api/imports.ts");
 
 const started = Date.now();
 const bar = (job: ImportJob) => {

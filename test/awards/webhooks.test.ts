@@ -392,20 +392,20 @@ it("after every webhook above, all ledger invariants hold", async () => {
 });
 
 describe("Open Badges export", () => {
-  it("lists each badge level as an OpenBadgeCredential, a revoked one with its revocation", async () => {
+  it("lists each badge level as an OpenBadgeCredential, a revoked one with when it was revoked", async () => {
     const response = await (await as("gao-bo", "manager")).get("/people/gao-bo/badges/credentials");
     expect(response.status).toBe(200);
     const credentials = response.body.credentials;
     expect(credentials).toHaveLength(2);
-    const [level1, level2] = credentials;
+    const [level1] = credentials.map((c: { credential: unknown }) => c.credential);
     expect(level1).toMatchObject({
       type: ["VerifiableCredential", "OpenBadgeCredential"],
       issuer: { name: "天马集团" },
       credentialSubject: { id: "urn:laurel:person:gao-bo", achievement: { id: "urn:laurel:badge:certification:1", type: ["Achievement"] } },
     });
     expect(level1["@context"]).toContain("https://www.w3.org/ns/credentials/v2");
-    expect(level1.credentialStatus).toBeUndefined();
-    expect(level2.credentialStatus).toMatchObject({ revoked: true, reason: "exam result annulled" });
+    expect(level1.credentialStatus).toMatchObject({ type: "BitstringStatusListEntry", statusPurpose: "revocation" });
+    expect(credentials.map((c: { revokedAt?: string }) => c.revokedAt !== undefined)).toEqual([false, true]);
   });
 
   it("is personal data: another department's manager gets 403", async () => {

@@ -236,7 +236,7 @@ describe("fund money", () => {
     const deadline = new Date(Date.now() + 1500).toISOString();
     const bountyId = await post({ fund: { fundId, amount: 30_000 }, deadline });
     while (new Date().toISOString() <= deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    const { handler: sweeper } = await import("../../functions/bounty-sweeper.ts");
+    const { handler: sweeper } = await import("../../functions/background/bounty-sweeper.ts");
     const { lambdaContext } = await import("../../scripts/local/lambda.ts");
     const handler = () => sweeper({}, lambdaContext("bounty-sweeper"));
     expect((await handler()).expired).toContain(bountyId);

@@ -1,6 +1,6 @@
 /** The capacity model with plain values: rates, where a family's busiest key is, flags, and missing figures. */
 import { describe, expect, it } from "vitest";
-import { figureName, operations, orgUnitsName, roundTripsName } from "../../bench/capacity.ts";
+import { figureName, operations, orgUnitsName, roundTripsName } from "../../bench/support/capacity.ts";
 import type { Result } from "../../bench/support/result.ts";
 import { type FamilyCost, type Measured, MissingFigure, readMeasured } from "../../scripts/capacity/measured.ts";
 import { defaultShape, model, type Spread } from "../../scripts/capacity/model.ts";
@@ -76,6 +76,25 @@ describe("the capacity model", () => {
     const copies = model(hot, shape, spreads({ copies: 2 }));
     expect(copies.families.find((f) => f.family === "VERSIONS")?.busiestRead).toBe(1_000);
     expect(copies.flags).toEqual([]);
+  });
+
+  it("splits a unit's aggregates by period and over shards by person: the busiest key takes its share of the largest unit", () => {
+    // 20 WCU over 2 units × 5 periods measured: 2 per key, 10 per unit; in 4 shards.
+    const sharded = {
+      ...measured,
+      operations: {
+        ...measured.operations,
+        [operations.projectorEntry]: { roundTrips: 1, families: [family("state", "LB#UNIT#<…>", 20, 0, { keys: 10 })] },
+      },
+    };
+    const units = model(sharded, shape, { ...spreads({ copies: 1 }), "LB#UNIT#<…>": { shards: 4, keysPerUnit: 5 } }).families.find(
+      (f) => f.family === "LB#UNIT#<…>",
+    );
+    // Still 10 per unit, 3 units above a person: 30 per entry.
+    expect(units?.write.peak).toBe(100 * 30);
+    // 10 % of 100 entries a second, a quarter of them on one shard, 2 WCU each.
+    expect(units?.busiestWrite).toBeCloseTo(5);
+    expect(units?.share).toBeCloseTo(0.005);
   });
 
   it("grows the org tree's read with the number of units and the instances reading it", () => {

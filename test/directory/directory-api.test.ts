@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { createDocumentClient } from "../../functions/dynamo/client.ts";
+import { DynamoDefinitionStore } from "../../functions/dynamo/definition-store.ts";
+import { DynamoDirectory } from "../../functions/dynamo/directory-store.ts";
 import { routes } from "../../functions/http/routes.ts";
 import { freePort } from "../../scripts/local/dynamo.ts";
 import { startLocalServer } from "../../scripts/local/server.ts";
 import { as, call } from "../support/api.ts";
+import { tableNames } from "../support/env.ts";
 import { withDemoOrg } from "../support/org.ts";
 
 const admin = await withDemoOrg();
@@ -63,9 +67,56 @@ describe("the org directory", () => {
   });
 });
 
+describe("a person's identities at DingTalk, WeCom and the OIDC issuer", () => {
+  const directory = new DynamoDirectory(
+    createDocumentClient(),
+    tableNames,
+    new DynamoDefinitionStore(createDocumentClient(), tableNames.state),
+  );
+  const person = (identities: Record<string, string>) => ({
+    name: "钉钉新人",
+    tier: "base",
+    tierSince: "2026-01-01",
+    orgUnitId: "fleet",
+    identities,
+  });
+
+  it("finds the person by the id a provider knows them by, one person per id", async () => {
+    expect((await admin.put("/admin/people/dt-one", person({ dingtalk: "dt-0001", wecom: "wx-0001" }))).status).toBe(200);
+    expect((await directory.personByIdentity("dingtalk", "dt-0001"))?.personId).toBe("dt-one");
+    expect((await directory.personByIdentity("wecom", "wx-0001"))?.personId).toBe("dt-one");
+    expect(await directory.personByIdentity("wecom", "dt-0001")).toBeUndefined();
+
+    const taken = await admin.put("/admin/people/dt-two", person({ dingtalk: "dt-0001" }));
+    expect([taken.status, taken.body.code]).toEqual([409, "identity-taken"]);
+    expect((await admin.get("/admin/people/dt-two")).status).toBe(404);
+  });
+
+  it("releases an id the person gave up, so another can take it", async () => {
+    await admin.put("/admin/people/dt-three", person({ dingtalk: "dt-0003" }));
+    await admin.put("/admin/people/dt-three", person({ dingtalk: "dt-0033" }));
+    expect(await directory.personByIdentity("dingtalk", "dt-0003")).toBeUndefined();
+    expect((await directory.personByIdentity("dingtalk", "dt-0033"))?.personId).toBe("dt-three");
+    expect((await admin.put("/admin/people/dt-four", person({ dingtalk: "dt-0003" }))).status).toBe(200);
+    expect((await directory.personByIdentity("dingtalk", "dt-0003"))?.personId).toBe("dt-four");
+  });
+
+  it("refuses a provider Laurel does not know", async () => {
+    const refused = await admin.put("/admin/people/dt-five", person({ feishu: "fs-1" }));
+    expect([refused.status, refused.body.code]).toEqual([400, "validation-failed"]);
+    expect((await admin.get("/admin/people/dt-five")).status).toBe(404);
+  });
+});
+
 describe("public routes", () => {
   it("health answers without a token", async () => {
     expect(await call("GET", "/health")).toMatchObject({ status: 200, body: { status: "ok" } });
+  });
+
+  it("gives every method and path to one route only", () => {
+    const taken = Object.entries(routes).map(([id, spec]) => [`${spec.method} ${spec.path}`, id] as const);
+    const twice = taken.filter(([key], i) => taken.findIndex(([other]) => other === key) !== i);
+    expect(twice).toEqual([]);
   });
 
   it("the OpenAPI document describes every route, with its request schema", async () => {

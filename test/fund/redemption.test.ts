@@ -152,6 +152,59 @@ describe("redemptions", () => {
     }
   });
 
+  it("finance records a reward's hand-over once: the redeemer's history says when, and no coin or stock moves", async () => {
+    const rewardId = await reward({ name: { zh: "保温杯", en: "Flask" }, price: 30, stock: 2 });
+    await admin.post("/awards", { personId: "huang-tao", coins: 30, reason: "start" });
+    const tao = await as("huang-tao", "manager");
+    const redeemed = await tao.post("/redemptions", { rewardId });
+    expect(redeemed.status).toBe(201);
+    const entryId = redeemed.body.redemption.entryId as string;
+    const coins = await coinsOf("huang-tao");
+    const finance = await as("peng-li", "finance");
+
+    const byManager = await tao.post(`/redemptions/${entryId}/collection`, undefined);
+    expect([byManager.status, byManager.body.code]).toEqual([403, "forbidden"]);
+    const key = { "idempotency-key": randomUUID() };
+    const collected = await finance.post(`/redemptions/${entryId}/collection`, undefined, key);
+    expect(collected.status, JSON.stringify(collected.body)).toBe(201);
+    expect(collected.body.redemption).toMatchObject({ entryId, personId: "huang-tao", rewardId, quantity: 1, collectedBy: "peng-li" });
+    const retried = await finance.post(`/redemptions/${entryId}/collection`, undefined, key);
+    expect([retried.status, retried.headers["idempotent-replayed"], retried.body]).toEqual([201, "true", collected.body]);
+    const again = await admin.post(`/redemptions/${entryId}/collection`, undefined);
+    expect([again.status, again.body.code, again.body.collectedAt]).toEqual([
+      409,
+      "already-collected",
+      collected.body.redemption.collectedAt,
+    ]);
+    // A reward handed over is not refunded: the cancellation is refused and the coins stay spent.
+    const cancel = await admin.post(`/redemptions/${entryId}/cancellation`, { reason: "x" });
+    expect([cancel.status, cancel.body.code]).toEqual([409, "already-collected"]);
+
+    const history = (await tao.get("/people/huang-tao/ledger?limit=5")).body.entries as { entryId: string; collected?: unknown }[];
+    expect(history.find((e) => e.entryId === entryId)?.collected).toEqual({
+      collectedAt: collected.body.redemption.collectedAt,
+      collectedBy: "peng-li",
+    });
+    expect(await coinsOf("huang-tao")).toBe(coins);
+    expect(await remainingOf(rewardId)).toBe(1);
+  });
+
+  it("refuses to hand over a cancelled redemption, and anything that is not a redemption", async () => {
+    const rewardId = await reward({ price: 10, stock: 1 });
+    await admin.post("/awards", { personId: "wu-min", coins: 10, reason: "start" });
+    const redeemed = await (await as("wu-min", "manager")).post("/redemptions", { rewardId });
+    const entryId = redeemed.body.redemption.entryId as string;
+    const cancel = await admin.post(`/redemptions/${entryId}/cancellation`, { reason: "缺货" });
+    expect(cancel.status).toBe(201);
+    const finance = await as("peng-li", "finance");
+    const collected = await finance.post(`/redemptions/${entryId}/collection`, undefined);
+    expect([collected.status, collected.body.code]).toEqual([409, "already-cancelled"]);
+    for (const wrong of [cancel.body.entries[0].entryId, "person.wu-min.999", "garbage"]) {
+      const response = await finance.post(`/redemptions/${wrong}/collection`, undefined);
+      expect([response.status, response.body.code]).toEqual([404, "redemption-not-found"]);
+    }
+  });
+
   it("after all of the above, every ledger invariant holds", async () => {
     expect(await ledgerProblems()).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, type PersonCheck, toCsv } from "../../domain/gates/index.ts";
+import { type PersonCheck, toCsv } from "../../domain/gates/index.ts";
+import { csvCell } from "../../domain/kernel/csv.ts";
 
 const leading = ["=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠", "\u3000"];
 

@@ -56,6 +56,58 @@ describe("gate criteria at their boundaries", () => {
   });
 });
 
+describe("a measure's unit", () => {
+  const measured = (unit?: { zh: string; en: string } | "percent") =>
+    gate([
+      {
+        kind: "measure",
+        eventType: "com.example.plan.progress",
+        field: "completionRate",
+        atLeast: 90,
+        ...(unit ? { unit } : {}),
+      },
+    ]);
+  const reported = (value: number) => ({
+    ...facts({}),
+    measures: [
+      {
+        eventType: "com.example.plan.progress",
+        sourceId: "lms",
+        eventId: "e1",
+        time: "2026-11-20T08:00:00.000Z",
+        values: { completionRate: value },
+      },
+    ],
+  });
+
+  it("says the requirement and the value in percent when the definition says so", () => {
+    expect(evaluateGate(measured("percent"), reported(88)).criteria[0]).toMatchObject({
+      met: false,
+      gap: 2,
+      required: "completionRate ≥ 90%",
+      actual: "88% (reported 2026-11-20T08:00:00.000Z)",
+    });
+  });
+
+  it("says a counted unit in words", () => {
+    expect(evaluateGate(measured({ zh: "门", en: "courses" }), reported(92)).criteria[0]).toMatchObject({
+      met: true,
+      required: "completionRate ≥ 90 courses",
+      actual: "92 courses (reported 2026-11-20T08:00:00.000Z)",
+    });
+  });
+
+  it("keeps a definition saved before units existed working, with bare numbers", () => {
+    expect(GateDefinition.safeParse(measured().definition).success).toBe(true);
+    expect(evaluateGate(measured(), reported(95)).criteria[0]).toMatchObject({ met: true, required: "completionRate ≥ 90" });
+  });
+
+  it("refuses a unit that is neither percent nor a word in both languages", () => {
+    const parsed = GateDefinition.safeParse(measured({ zh: "门" } as { zh: string; en: string }).definition);
+    expect(parsed.success).toBe(false);
+  });
+});
+
 describe("penalties", () => {
   const entry = (seq: number, kind: LedgerEntry["kind"], extra: Partial<LedgerEntry> = {}) =>
     ({ entryId: `person.p1.${seq}` as EntryId, kind, occurredAt: `2026-11-0${seq}T00:00:00Z`, ...extra }) as LedgerEntry;

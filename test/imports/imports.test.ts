@@ -150,7 +150,8 @@ describe("files as they come from Chinese systems", () => {
 
   it("takes JSON naming people by their HR external id; bad rows say why by record number", async () => {
     const person = (await admin.get("/admin/people/song-jia")).body;
-    const { personId: _id, ...input } = person;
+    // What the directory keeps of its own (the version, when it changed) is not part of a PUT.
+    const { personId: _id, version: _version, updatedAt: _updated, ...input } = person;
     expect((await admin.put("/admin/people/song-jia", { ...input, externalId: "TM-0042" })).status).toBe(200);
     const records = [
       {

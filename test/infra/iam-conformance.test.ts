@@ -95,6 +95,8 @@ beforeAll(() => {
     ...Object.fromEntries(areas.map((area) => [area, logicalId(stack.functions[area].role)])),
     projector: logicalId(stack.projector.function.role),
     verifier: logicalId(stack.verifier.function.role),
+    notifier: logicalId(stack.notifications.notifier.role),
+    deliverer: logicalId(stack.notifications.deliverer.role),
   };
   policiesOf = new Map(
     Object.entries(roles).map(([caller, role]) => [
@@ -145,7 +147,7 @@ async function refusal(caller: string, request: IamRequest): Promise<string | un
 describe("IAM conformance of the prod template", () => {
   it("saw requests from every function that touches DynamoDB, so the suite really ran", () => {
     const callers = new Set(recorded.map((r) => r.caller));
-    const expected = [...areas.filter((area) => area !== "public"), "projector", "verifier"];
+    const expected = [...areas.filter((area) => area !== "public"), "projector", "verifier", "notifier", "deliverer"];
     expect(expected.filter((caller) => !callers.has(caller))).toEqual([]);
   });
 

@@ -3,7 +3,7 @@
  * the functions takes a few seconds) and every test reads the same template.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, type Stack } from "aws-cdk-lib";
@@ -17,6 +17,8 @@ import { routes } from "../../functions/http/routes.ts";
 import { areaAccess } from "../../lib/access.ts";
 import { LaurelStack } from "../../lib/laurel-stack.ts";
 import { stageConfig } from "../../lib/stage.ts";
+import { functionNames } from "../../scripts/local/lambda.ts";
+import { writeBuiltPage } from "./built-page.ts";
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -28,11 +30,12 @@ let resources: Record<string, Resource>;
 const logicalId = (construct: { node: { defaultChild?: unknown } }): string =>
   stack.resolve(stack.getLogicalId(construct.node.defaultChild as Parameters<Stack["getLogicalId"]>[0]));
 
+// Synthesis bundles every function with esbuild and runs cdk-nag: minutes on a loaded machine.
 beforeAll(() => {
   stack = new LaurelStack(new App(), "Laurel-test", { config: stageConfig("prod") });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
-});
+}, 240_000);
 
 /** Every IAM statement in the template, with the logical id of the role it is attached to. */
 function statements(): { roles: string[]; statement: Statement }[] {
@@ -95,10 +98,10 @@ describe("the ledger table", () => {
 });
 
 describe("the functions", () => {
-  it("run Node.js 24 on arm64, one per area", () => {
+  it("run Node.js 24 on arm64, one per deployed function", () => {
     const functions = Object.values(resources).filter((resource) => resource.Type === "AWS::Lambda::Function");
-    // One per area, and the leaderboard projector.
-    expect(functions).toHaveLength(areas.length + 3); // and the projector, the verifier and the bounty sweeper
+    // One per area, and the background functions (projector, verifier, bounty sweeper, notifier, deliverer).
+    expect(functions).toHaveLength(functionNames.length);
     for (const fn of functions) expect(fn.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"] });
   });
 
@@ -164,6 +167,24 @@ describe("the functions", () => {
       .flatMap(({ statement }) => list(statement.Action))
       .filter((action) => action.toLowerCase().startsWith("dynamodb:") || action === "*");
     expect(dynamoActions).toEqual([]);
+  });
+});
+
+describe("the badge signing key", () => {
+  it("is a generated secret that only the ledger function, which signs credentials, may read", () => {
+    const [secretId] = Object.entries(resources).find(
+      ([, r]) => r.Type === "AWS::SecretsManager::Secret" && String(r.Properties.Description).includes("signs badge credentials"),
+    ) ?? [""];
+    expect(resources[secretId]?.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
+    const readers = statements()
+      .filter(({ statement }) => list(statement.Action).includes("secretsmanager:GetSecretValue"))
+      .filter(({ statement }) => JSON.stringify(statement.Resource).includes(`"${secretId}"`))
+      .flatMap(({ roles: attached }) => attached);
+    expect(readers).toEqual([logicalId(stack.functions.ledger.role)]);
+    const withKey = areas.filter(
+      (area) => resources[logicalId(stack.functions[area].function)]?.Properties.Environment.Variables.BADGE_KEY_ARN,
+    );
+    expect(withKey).toEqual(["ledger"]);
   });
 });
 
@@ -292,7 +313,7 @@ describe("the leaderboard projector", () => {
     });
   });
 
-  it("may write only leaderboard items (LB#) in the state table, and nothing in the ledger but reading its stream", () => {
+  it("may write only leaderboard items (LB#) and the event log (EVLOG#) in the state table, and nothing in the ledger but reading its stream", () => {
     const ledgerId = logicalId(stack.tables.tables.ledger);
     const stateId = logicalId(stack.tables.tables.state);
     const own = statements().filter(({ roles: attached }) => attached.includes(projectorRole()));
@@ -302,7 +323,7 @@ describe("the leaderboard projector", () => {
     for (const { statement } of writing) {
       expect(targets(statement, ledgerId)).toBe(false);
       expect(list(statement.Action).some((action) => allows(action, "dynamodb:DeleteItem"))).toBe(false);
-      expect(statement).toMatchObject({ Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["LB#*"] } } });
+      expect(statement).toMatchObject({ Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["LB#*", "EVLOG#*"] } } });
       expect(targets(statement, stateId)).toBe(true);
     }
     // Statements on "*" count as on the ledger too (X-Ray's, and ListStreams'): only their DynamoDB actions matter here.
@@ -375,8 +396,7 @@ describe("cdk-nag AwsSolutions", () => {
   });
 
   it("finds nothing unacknowledged in a dev stack that deploys the page", () => {
-    const page = mkdtempSync(join(tmpdir(), "laurel-web-"));
-    writeFileSync(join(page, "index.html"), "<!doctype html>");
+    const page = writeBuiltPage(mkdtempSync(join(tmpdir(), "laurel-web-")));
     const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
     const dev = new LaurelStack(app, "Laurel-dev-page", { config: stageConfig("dev"), webAssetPath: page });
     expect(new AwsSolutionsChecks().validateScope(dev).violations).toEqual([]);

@@ -1,6 +1,7 @@
 /** Input DynamoDB cannot store is the client's 400, naming the limit: never a 500 (docs/SECURITY.md). */
 import { describe, expect, it } from "vitest";
 import { storageLimits, storageProblem } from "../../domain/kernel/json.ts";
+import { call } from "../support/api.ts";
 import { withDemoDefinitions } from "../support/org.ts";
 import { cloudEvent, deliver } from "../support/webhooks.ts";
 
@@ -62,5 +63,26 @@ describe("limits of what can be stored", () => {
       "number-out-of-range",
       "accepted",
     ]);
+  });
+
+  it("a body nested 5,000 levels deep is a 400 too-deep, and so is such an event in a webhook", async () => {
+    const deep = `${'{"a":'.repeat(5_000)}1${"}".repeat(5_000)}`;
+    const put = await call("PUT", "/admin/sources/deep", { token: admin.token, body: `{"name":"deep","eventTypes":[${deep}]}` });
+    expect([put.status, put.body.code]).toEqual([400, "too-deep"]);
+    const type = "com.open.deep";
+    const { secret } = (await admin.put("/admin/sources/open-deep", { name: "open deep", eventTypes: [{ type }] })).body;
+    const event = JSON.stringify(cloudEvent(type, "yang-xue", { score: 1, nested: "here" })).replace('"here"', deep);
+    const delivered = await deliver("open-deep", event, { secret, contentType: "application/cloudevents+json" });
+    expect([delivered.status, delivered.body.results[0].status, delivered.body.results[0].problem.code]).toEqual([
+      200,
+      "rejected",
+      "too-deep",
+    ]);
+  });
+
+  it("text with a lone surrogate is a 400 lone-surrogate: UTF-8 cannot store it, so its entry's hash would break", async () => {
+    const award = await admin.post("/awards", { personId: "yang-xue", coins: 1, reason: "half a pair \ud83d" });
+    expect([award.status, award.body.code, award.body.invalidFields[0].path]).toEqual([400, "lone-surrogate", "reason"]);
+    expect((await admin.get("/people/yang-xue/balances")).body.coins ?? 0).toBe(0);
   });
 });

@@ -1,9 +1,11 @@
 /** Leaderboards, pure: projection of entries into aggregates, ranking, ties and the pioneer index. */
 import { describe, expect, it } from "vitest";
-import { OrgTree } from "../../domain/directory/index.ts";
+import { OrgTree, type Person } from "../../domain/directory/index.ts";
+import type { DefinitionStore } from "../../domain/kernel/definitions.ts";
 import type { OrgUnitId, PersonId, Role } from "../../domain/kernel/model.ts";
 import {
   aggregateUnits,
+  type BoardView,
   boardPeriodKey,
   byChain,
   canSeeBoard,
@@ -11,6 +13,8 @@ import {
   foldProjections,
   IndexDefinition,
   indexScores,
+  LeaderboardService,
+  type LeaderboardStore,
   parseMetric,
   pointChange,
   projectEntry,
@@ -242,5 +246,96 @@ describe("metrics and access", () => {
     expect(canSeeBoard(caller("lead1", "manager"), undefined, "t1" as OrgUnitId, tree)).toBe(true);
     expect(canSeeBoard(caller("lead1", "manager"), undefined, "d2" as OrgUnitId, tree)).toBe(false);
     expect(canSeeBoard(caller("h", "hr"), undefined, "d2" as OrgUnitId, tree)).toBe(true);
+  });
+});
+
+describe("a board by points from the standings the projector keeps", () => {
+  const people: Person[] = ["a", "b", "c", "d", "e", "f", "g"].map((id) => ({
+    personId: id as PersonId,
+    name: `Person ${id.toUpperCase()}`,
+    tier: "base",
+    tierSince: "2024-01-01",
+    orgUnitId: "t1" as OrgUnitId,
+  }));
+  const directory = {
+    orgTree: async () => tree,
+    person: async (id: PersonId) => people.find((p) => p.personId === id),
+    personByIdentity: async () => undefined,
+    peopleIn: async (unitId: OrgUnitId) => people.filter((p) => p.orgUnitId === unitId),
+    people: async (ids: readonly PersonId[]) => new Map(people.filter((p) => ids.includes(p.personId)).map((p) => [p.personId, p])),
+    putPerson: async (person: Person) => person,
+    putOrgUnit: async () => {},
+    removeOrgUnit: async () => {},
+    allPeople: async function* () {
+      yield* people;
+    },
+  };
+  /** A store whose standings and aggregates say the same; it counts the members' aggregates read. */
+  const storeOf = (scores: Record<string, number>) => {
+    const reads = { aggregates: 0 };
+    const store: LeaderboardStore = {
+      standings: async (unitId, level) =>
+        unitId === "t1" && level === 3 ? Object.entries(scores).map(([id, score]) => ({ id, score })) : undefined,
+      aggregates: async (_kind, ids) => {
+        reads.aggregates += ids.length;
+        return new Map(ids.filter((id) => id in scores).map((id) => [id, { points: scores[id] as number, byCapability: {} }]));
+      },
+      badges: async () => new Map(),
+      preferences: async (ids) =>
+        new Map(
+          ids.filter((id) => id === "b").map((id) => [id, { personId: id, leaderboardOptOut: true, updatedAt: "2026-11-01T00:00:00Z" }]),
+        ),
+      putPreferences: async () => {},
+    };
+    return { store, reads };
+  };
+  const serviceOf = (store: LeaderboardStore) =>
+    new LeaderboardService({
+      store,
+      directory,
+      definitions: { get: async () => undefined, list: async () => [] } as unknown as DefinitionStore,
+      clock: { now: () => new Date("2026-11-04T04:00:00Z") },
+      timeZone: "Asia/Shanghai",
+    });
+  const rows = (view: BoardView) => view.entries.map((r) => [r.personId, r.rank, r.score, r.self]);
+  const caller = (personId: string) => ({ personId: personId as PersonId, roles: ["manager"] as Role[] });
+
+  it("ranks ties together, lists them by id, and adds the caller's own row once, with its exact rank", async () => {
+    const { store, reads } = storeOf({ a: 30, b: 50, c: 50, d: 10, e: 20, f: 5 });
+    const view = await serviceOf(store).board(caller("e"), { orgUnit: "t1", period: "week", metric: "points", by: "person", limit: 3 });
+    expect(rows(view)).toEqual([
+      [null, 1, 50, false],
+      ["c", 1, 50, false],
+      ["a", 3, 30, false],
+      ["e", 4, 20, true],
+    ]);
+    expect(view.entries[0]?.name).toBe("匿名 / Anonymous");
+    expect(view.me).toMatchObject({ personId: "e", rank: 4, score: 20 });
+    expect(view.entrants).toBe(6);
+    expect(reads.aggregates).toBe(0);
+  });
+
+  it("ranks a caller without points in the period below everyone with points", async () => {
+    const { store, reads } = storeOf({ a: 30, c: 50, d: 10 });
+    const view = await serviceOf(store).board(caller("g"), { orgUnit: "t1", period: "week", metric: "points", by: "person", limit: 2 });
+    expect(rows(view)).toEqual([
+      ["c", 1, 50, false],
+      ["a", 2, 30, false],
+      ["g", 4, 0, true],
+    ]);
+    expect(reads.aggregates).toBe(0);
+  });
+
+  it("ranks every member from their aggregate when the rows shown reach zero: people without points follow, by id", async () => {
+    const { store, reads } = storeOf({ a: 30, c: 50 });
+    const view = await serviceOf(store).board(caller("d"), { orgUnit: "t1", period: "week", metric: "points", by: "person", limit: 4 });
+    expect(rows(view)).toEqual([
+      ["c", 1, 50, false],
+      ["a", 2, 30, false],
+      [null, 3, 0, false],
+      ["d", 3, 0, true],
+    ]);
+    expect(view.entrants).toBe(people.length);
+    expect(reads.aggregates).toBe(people.length);
   });
 });

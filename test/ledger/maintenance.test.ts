@@ -56,7 +56,7 @@ describe("verify", () => {
 
 describe("the scheduled verifier", () => {
   it("reports the chains and entries it checked while the ledger holds, and fails naming the broken chain when it does not", async () => {
-    const { handler: verifier } = await import("../../functions/verifier.ts");
+    const { handler: verifier } = await import("../../functions/background/verifier.ts");
     const { lambdaContext } = await import("../../scripts/local/lambda.ts");
     const handler = () => verifier({}, lambdaContext("verifier"));
     const { chains, entries } = await verifyAll(db, tableNames);

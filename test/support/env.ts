@@ -17,11 +17,13 @@ Object.assign(process.env, {
   AWS_REGION: "local",
   LEDGER_TABLE: tableNames.ledger,
   STATE_TABLE: tableNames.state,
-  ORG_TREE_TTL_MS: "0",
   // Imports pause and resume in tests too: a request writes for at most 10 s.
   IMPORT_TIME_BUDGET_MS: "10000",
   LAUREL_SECRET_KEY: randomUUID() + randomUUID(),
-  LOG_LEVEL: "SILENT",
+  LAUREL_BADGE_KEY: randomUUID() + randomUUID(),
+  // Credentials name the issuer's URLs under the API's public address (a custom domain in AWS).
+  PUBLIC_API_URL: "https://api.laurel.test",
+  LOG_LEVEL: process.env.LAUREL_TEST_LOG_LEVEL ?? "SILENT",
 });
 // The bundled project (vitest.config.ts) runs the handlers from their esbuild bundles.
 const bundles = inject("bundles");

@@ -25,7 +25,7 @@ export interface KeyBudgetOptions {
   budgetOf(table: string, partitionKey: string): Budget;
   /** The key a partition key is charged to; by default itself. */
   keyOf?(table: string, partitionKey: string): string;
-  /** A key's family, for the tallies (bench/capacity.ts keyFamily). */
+  /** A key's family, for the tallies (bench/support/capacity.ts keyFamily). */
   familyOf(partitionKey: string): string;
 }
 

@@ -23,7 +23,11 @@ const lead = await as("liu-yang", "manager");
 /** A request each person route accepts when the caller may: a query or body where it needs one. */
 const requestFor = (spec: RouteSpec) => {
   const url = spec.path.replace("{personId}", target) + (spec.path.endsWith("/eligibility") ? "?gate=base-to-middle" : "");
-  const body = spec.path.endsWith("/preferences") ? { leaderboardOptOut: false } : undefined;
+  const body = spec.path.endsWith("/notification-preferences")
+    ? { language: "zh" }
+    : spec.path.endsWith("/preferences")
+      ? { leaderboardOptOut: false }
+      : undefined;
   return { url, body };
 };
 
@@ -35,13 +39,25 @@ const call = (client: Client, spec: RouteSpec) => {
 };
 
 const personRoutes = (Object.entries(routes) as [string, RouteSpec][]).filter(
-  ([, spec]) => spec.path.includes("{personId}") && !spec.path.startsWith("/admin/"),
+  // A person's revocation list is public by design: verifiers outside the company read it.
+  ([, spec]) => spec.path.includes("{personId}") && !spec.path.startsWith("/admin/") && spec.auth === "token",
 );
 
 describe("every route that takes a person id", () => {
   it("covers the routes there are", () => {
     expect(personRoutes.map(([id]) => id).sort()).toEqual(
-      ["badgeCredentials", "balances", "eligibility", "ledger", "personFund", "preferences", "putPreferences"].sort(),
+      [
+        "badgeCredentials",
+        "balances",
+        "bell",
+        "eligibility",
+        "ledger",
+        "notificationPreferences",
+        "personFund",
+        "preferences",
+        "putNotificationPreferences",
+        "putPreferences",
+      ].sort(),
     );
   });
 
@@ -54,9 +70,10 @@ describe("every route that takes a person id", () => {
     });
   }
 
-  it("a team lead reads their member's data on every read route but the member's own preferences", async () => {
+  it("a team lead reads their member's data on every read route but the member's own preferences and notifications", async () => {
+    const own = ["preferences", "notificationPreferences", "bell"];
     for (const [id, spec] of personRoutes.filter(([, s]) => s.method === "GET")) {
-      expect((await call(lead, spec)).status).toBe(id === "preferences" ? 403 : 200);
+      expect((await call(lead, spec)).status, id).toBe(own.includes(id) ? 403 : 200);
     }
   });
 

@@ -7,23 +7,31 @@
  * trace, and every ledger invariant holds. CHAOS_SEED replays a run, CHAOS_OPS makes it longer.
  */
 import { isDeepStrictEqual } from "node:util";
+import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import { OrgTree, type OrgUnit } from "../../domain/directory/index.ts";
-import { capabilities, type OrgUnitId } from "../../domain/kernel/model.ts";
+import { capabilities, type OrgUnitId, type PersonId } from "../../domain/kernel/model.ts";
+import { periodKey } from "../../domain/kernel/periods.ts";
 import { aggregateUnits, foldProjections, projectEntry } from "../../domain/leaderboards/index.ts";
 import type { LedgerEntry } from "../../domain/ledger/index.ts";
+import { noticesOfEntries } from "../../domain/notifications/index.ts";
+import { handler as projector } from "../../functions/background/projector.ts";
 import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
 import { DynamoLeaderboardStore } from "../../functions/dynamo/leaderboard-store.ts";
 import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
-import { handler as projector } from "../../functions/projector.ts";
+import { DynamoNotificationStore } from "../../functions/dynamo/stores/notification-store.ts";
+import { newSigningKey } from "../../functions/sign-in/token-keys.ts";
 import { demoAdmin, demoOrgUnits, demoPeople } from "../../scripts/demo-data.ts";
 import { dispatchJson } from "../../scripts/local/api.ts";
+import { lambdaContext } from "../../scripts/local/lambda.ts";
+import { LocalSqs } from "../../scripts/local/sqs.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
+import { startFakeDingTalk } from "../sign-in/dingtalk-fake.ts";
 import { type ApiResponse, as, call } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
 import { chaosSeed, FaultInjector, faultKinds, prng, streamSeed } from "../support/faults.ts";
 import { fundLedgerProblems } from "../support/fund-invariants.ts";
-import { ledgerProblems, storedChain } from "../support/invariants.ts";
+import { ledgerProblems, revocationBits, storedChain } from "../support/invariants.ts";
 import { withDemoDefinitions } from "../support/org.ts";
 import { cloudEvent, deliver } from "../support/webhooks.ts";
 
@@ -33,6 +41,12 @@ const parallel = 8;
 const maxAttempts = 10;
 
 const { admin, secrets } = await withDemoDefinitions();
+// The notifier's delivery queue (deliveries are not sent here: test/notifications covers them).
+const deliveryQueue = await LocalSqs.start();
+afterAll(() => deliveryQueue.stop());
+Object.assign(process.env, { SQS_ENDPOINT: deliveryQueue.endpoint, DELIVERY_QUEUE_URL: deliveryQueue.queueUrl });
+const { handler: notifier } = await import("../../functions/background/notifier.ts");
+const outboxStore = new DynamoNotificationStore(createDocumentClient(), tableNames.state);
 const faults = new FaultInjector({ seed });
 const restore = faults.install();
 afterAll(() => restore());
@@ -361,26 +375,28 @@ function nextOperation(i: number, random: () => number): Operation {
 }
 
 /**
- * The leaderboard projector under the same faults: the ledger's stream read by `passes` pollers
- * from its start (the first projects, the others replay everything), each failed batch read
- * again, as Lambda retries. Answers how many batches failed and were retried.
+ * The leaderboard projector (or the notifier) under the same faults: the ledger's stream read by
+ * `passes` pollers from its start (the first projects, the others replay everything), each
+ * failed batch read again, as Lambda retries. Answers how many batches failed and were retried.
  */
-async function projectStream(passes: number): Promise<number> {
+async function projectStream(passes: number, consumer: "projector" | "notifier" = "projector"): Promise<number> {
   let failedBatches = 0;
   for (let pass = 0; pass < passes; pass++) {
     const poller = new StreamPoller({
       endpoint: process.env.DYNAMODB_ENDPOINT as string,
       client: createDynamoClient(),
       table: tableNames.ledger,
-      handler: projector,
+      handler: consumer === "projector" ? projector : (event) => notifier(event, lambdaContext("notifier")),
       batchSize: 20 + pass * 37,
     });
     try {
+      let lastFailure: unknown;
       for (let polls = 0; ; polls++) {
-        if (polls > 500) throw new Error("the projector did not catch up with the stream");
+        if (polls > 5_000) throw new Error(`the ${consumer} did not catch up with the stream`, { cause: lastFailure });
         try {
           if ((await poller.pollOnce()) === 0) break;
-        } catch {
+        } catch (error) {
+          lastFailure = error;
           failedBatches += 1;
         }
       }
@@ -389,6 +405,17 @@ async function projectStream(passes: number): Promise<number> {
     }
   }
   return failedBatches;
+}
+
+/** The notices the entries call for against those in the outbox, by person and cause. */
+async function outboxDifferences(entries: Iterable<LedgerEntry>) {
+  const expected = new Set(noticesOfEntries([...entries], { awardAtLeast: 50 }).map((n) => `${n.personId}/${n.causeId}`));
+  const outbox = (await Promise.all(demoPeople.map((p) => outboxStore.recent(p.personId as PersonId, "0")))).flat();
+  const found = outbox.filter((n) => !n.causeId.startsWith("claim-step#")).map((n) => `${n.personId}/${n.causeId}`);
+  return {
+    missing: [...expected].filter((key) => !found.includes(key)),
+    unexpected: found.filter((key, i) => !expected.has(key) || found.indexOf(key) !== i),
+  };
 }
 
 /** Every stored aggregate that differs from the fold of the entries, as `key: stored ≠ expected`. */
@@ -529,6 +556,20 @@ describe("chaos: DynamoDB faults under random traffic", () => {
     expect(rebuild).toEqual({ rebuilt: [], refused: [] });
     expect(await Promise.all(demoPeople.map((p) => storedChain(p.personId).then((c) => c.projection)))).toEqual(heads);
 
+    // Each person's published revocation list, as a verifier reads it, sets exactly the bits of the
+    // badge levels their chain holds reversed: a revocation or retraction that failed half way set none.
+    let revokedLevels = 0;
+    for (const { holder, entries } of chains) {
+      const reversed = new Set(entries.flatMap((e) => (e.reverses ? [e.reverses] : [])));
+      const levels = entries.filter((e) => e.asset.startsWith("badge:") && e.kind !== "reversal");
+      const published = await revocationBits(
+        `${process.env.PUBLIC_API_URL}/badges/status/${holder.slice("person:".length)}`,
+        levels.map((e) => e.seq),
+      );
+      expect(published, `revocation bits of ${holder}`).toEqual(levels.map((e) => reversed.has(e.entryId)));
+      revokedLevels += levels.filter((e) => reversed.has(e.entryId)).length;
+    }
+
     // The leaderboards from the same ledger, projected and replayed under the faults: each entry counted once.
     faults.enabled = true;
     let projectorRetries: number;
@@ -539,6 +580,16 @@ describe("chaos: DynamoDB faults under random traffic", () => {
     }
     expect(await aggregateDifferences(stored.values())).toEqual([]);
 
+    // The notifier on the same stream, read twice under the faults: each notice in the outbox once.
+    faults.enabled = true;
+    let notifierRetries: number;
+    try {
+      notifierRetries = await projectStream(2, "notifier");
+    } finally {
+      faults.enabled = false;
+    }
+    expect(await outboxDifferences(stored.values())).toEqual({ missing: [], unexpected: [] });
+
     expect(faults.total).toBeGreaterThan(0);
     for (const kind of faultKinds) expect(faults.counts[kind], `faults of kind ${kind}`).toBeGreaterThan(0);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -547,9 +598,9 @@ describe("chaos: DynamoDB faults under random traffic", () => {
         `${faults.requests} DynamoDB requests, faults ${JSON.stringify(faults.counts)} (${faults.total} in all); ` +
         `answers: ${stats.accepted} accepted, ${stats.refused} refused, ${stats.unresolved} settled only after the faults (${stats.settledLate}); ` +
         `verified ${acceptedEventCount} accepted and ${refusedEventCount} refused events, ${acceptedWrites} accepted and ${refusedWrites} refused admin writes, ` +
-        `${stored.size} entries, projected with ${projectorRetries} failed stream batches retried; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
+        `${stored.size} entries (${revokedLevels} badge levels revoked, each in its holder's status list), projected with ${projectorRetries} and notified with ${notifierRetries} failed stream batches retried; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${seconds} s`,
     );
-  }, 300_000);
+  }, 480_000);
 });
 
 /**
@@ -728,4 +779,271 @@ describe("chaos: definition changes under four eyes", () => {
     expect(violations.slice(before.violations)).toEqual([]);
     expect(faults.total).toBeGreaterThan(before.faults);
   }, 60_000);
+});
+
+describe("chaos: redemptions handed over and cancelled under DynamoDB faults", () => {
+  it("a redemption raced for hand-over and cancellation ends as exactly one of them, its coins and stock moved once", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const rewardId = "chaos-flask";
+    expect((await admin.put(`/admin/rewards/${rewardId}`, { name: { zh: "保温杯", en: "Flask" }, price: 5, stock: 1000 })).status).toBe(
+      200,
+    );
+    const finance = await as("peng-li", "finance");
+    const canceller = await as("chen-jian", "admin");
+    const redeemers = people.filter((p) => p !== "peng-li" && p !== "chen-jian").slice(0, 12);
+    const coinsOf = async (personId: string) => (await admin.get(`/people/${personId}/balances`)).body.coins as number;
+    for (const personId of redeemers) expect((await admin.post("/awards", { personId, coins: 5, reason: "chaos" })).status).toBe(201);
+    const coins = new Map(await Promise.all(redeemers.map(async (p) => [p, await coinsOf(p)] as const)));
+    const outcomes: { personId: string; entryId: string; collect?: ApiResponse; cancel?: ApiResponse }[] = [];
+    faults.enabled = true;
+    try {
+      await Promise.all(
+        redeemers.map(async (personId, i) => {
+          const client = await as(personId, "manager");
+          const key = (what: string) => ({ "idempotency-key": `chaos-${what}-${seed}-${i}` });
+          const redeemed = await retrying(`redeem-${i}`, () => client.post("/redemptions", { rewardId }, key("redeem")));
+          if (redeemed?.status !== 201) return;
+          const entryId = redeemed.body.redemption.entryId as string;
+          // Every other one is also cancelled at the same moment: one of the two wins.
+          const [collect, cancel] = await Promise.all([
+            retrying(`collect-${i}`, () => finance.post(`/redemptions/${entryId}/collection`, undefined, key("collect"))),
+            i % 2 === 0
+              ? retrying(`cancel-${i}`, () => canceller.post(`/redemptions/${entryId}/cancellation`, { reason: "缺货" }, key("cancel")))
+              : undefined,
+          ]);
+          outcomes.push({ personId, entryId, ...(collect ? { collect } : {}), ...(cancel ? { cancel } : {}) });
+        }),
+      );
+    } finally {
+      faults.enabled = false;
+    }
+    expect(outcomes.length).toBeGreaterThan(0);
+    let standing = 0;
+    for (const { personId, entryId, collect, cancel } of outcomes) {
+      const entries = (await admin.get(`/people/${personId}/ledger?limit=10`)).body.entries as {
+        entryId: string;
+        reverses?: string;
+        collected?: { collectedAt: string };
+      }[];
+      const collected = entries.find((e) => e.entryId === entryId)?.collected;
+      const cancelled = entries.some((e) => e.reverses === entryId);
+      expect(collected !== undefined && cancelled, `${entryId} both collected and cancelled`).toBe(false);
+      if (collect?.status === 201) expect(collected?.collectedAt).toBe(collect.body.redemption.collectedAt);
+      if (collect?.status === 409) expect([collect.body.code, cancelled]).toEqual(["already-cancelled", true]);
+      if (cancel?.status === 201) expect(cancelled).toBe(true);
+      if (cancel?.status === 409) expect([cancel.body.code, collected !== undefined]).toEqual(["already-collected", true]);
+      expect(await coinsOf(personId)).toBe((coins.get(personId) ?? 0) - (cancelled ? 0 : 5));
+      if (!cancelled) standing += 1;
+    }
+    const catalog = (await admin.get("/rewards")).body.rewards as { rewardId: string; remaining: number }[];
+    expect(catalog.find((r) => r.rewardId === rewardId)?.remaining).toBe(1000 - standing);
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+    expect(await ledgerProblems()).toEqual([]);
+  }, 120_000);
+});
+
+describe("chaos: a coin budget raced for under DynamoDB faults", () => {
+  it("50 concurrent awards against a budget with room for 10: exactly 10 issued, 40 refused, nothing lost or counted twice", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const finance = await as("peng-li", "finance");
+    const month = periodKey(new Date(), "month", "Asia/Shanghai");
+    const racers = Array.from({ length: 50 }, (_, i) => `racer-${String(i).padStart(2, "0")}`);
+    expect((await admin.put("/admin/org-units/budget-race", { name: "预算竞速组", kind: "team", parentId: "retail-ops" })).status).toBe(
+      200,
+    );
+    for (const personId of racers) {
+      const put = await admin.put(`/admin/people/${personId}`, {
+        name: personId,
+        tier: "base",
+        tierSince: "2025-01-01",
+        orgUnitId: "budget-race",
+      });
+      expect(put.status).toBe(200);
+    }
+    // A first course passed with 90 is 30 coins (20 for the pass, 10 for the first course): room for 10.
+    expect((await finance.put(`/budgets/budget-race/${month}`, { coins: 300 })).status).toBe(200);
+    const secret = secrets[learning] as string;
+    const payloads = racers.map((personId) => cloudEvent(types.course, personId, { courseId: "race", score: 90 }));
+    const send = (i: number) => deliver(learning, payloads[i], { secret, id: `msg_race_${seed}_${i}` });
+
+    faults.enabled = true;
+    const answers: (EventAnswer | undefined)[] = [];
+    try {
+      await Promise.all(
+        racers.map(async (_, i) => {
+          answers[i] = (await retrying(`race-${i}`, () => send(i)))?.body?.results?.[0];
+        }),
+      );
+    } finally {
+      faults.enabled = false;
+    }
+    // Whatever the faults left unanswered is asked again, the same event: written or not, its answer now.
+    for (const [i] of racers.entries()) if (!answers[i] || busy(answers[i])) answers[i] = (await send(i)).body.results[0];
+
+    const issued = answers.filter((a) => a?.status === "accepted" || a?.status === "duplicate");
+    expect(issued, "awards issued").toHaveLength(10);
+    expect(
+      answers.filter((a) => a?.problem?.code === "budget-exhausted"),
+      "awards refused",
+    ).toHaveLength(40);
+    const coins = (await Promise.all(racers.map(storedChain))).flatMap((c) => c.entries).filter((e) => e.asset === "coin");
+    expect(
+      coins.reduce((sum, e) => sum + e.amount, 0),
+      "coins in the racers' chains",
+    ).toBe(300);
+    expect(new Set(coins.map((e) => e.holder)).size, "people paid").toBe(10);
+    const { budgets } = (await finance.get(`/budgets?period=${month}`)).body;
+    expect(budgets.find((b: { orgUnitId: string }) => b.orgUnitId === "budget-race")).toMatchObject({ drawn: 300, left: 0, overspent: 0 });
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+    expect(await ledgerProblems(racers)).toEqual([]);
+  }, 120_000);
+});
+
+describe("chaos: signing in from DingTalk under DynamoDB faults", () => {
+  it("everyone signs in within a few fresh codes, as the page retries, never a 500, and every token issued is good", async () => {
+    const before = faults.total;
+    const dingtalk = await startFakeDingTalk();
+    const issuer = "https://laurel.test";
+    Object.assign(process.env, {
+      TOKEN_ISSUER: issuer,
+      TOKEN_SIGNING_KEYS: JSON.stringify({ keys: [await newSigningKey(new Date(Date.now() - 3_600_000))] }),
+      DINGTALK_APP: JSON.stringify(dingtalk.app),
+      DINGTALK_API_BASE: dingtalk.url,
+    });
+    try {
+      for (const personId of people) {
+        const { personId: _id, version: _v, updatedAt: _u, ...person } = (await admin.get(`/admin/people/${personId}`)).body;
+        const put = await admin.put(`/admin/people/${personId}`, {
+          ...person,
+          identities: { dingtalk: `dt-${personId}` },
+          roles: ["manager"],
+        });
+        expect(put.status, JSON.stringify(put.body)).toBe(200);
+      }
+      faults.enabled = true;
+      // A refused or failed sign-in costs the page a fresh code from DingTalk, never the same one again.
+      const tokens = await Promise.all(
+        people.map(async (personId) => {
+          for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+            const answer = await call("POST", "/auth/dingtalk", { body: { code: dingtalk.authCode(`dt-${personId}`) } });
+            if (answer.status === 200) return answer.body.accessToken as string;
+            expect(answer.status, JSON.stringify(answer.body)).toBe(503);
+          }
+          throw new Error(`${personId} could not sign in in ${maxAttempts} attempts`);
+        }),
+      );
+      faults.enabled = false;
+      const jwks = createLocalJWKSet((await call("GET", "/auth/jwks.json")).body);
+      const subjects = await Promise.all(
+        tokens.map(async (token) => (await jwtVerify(token, jwks, { issuer, audience: "laurel" })).payload.sub),
+      );
+      expect(subjects).toEqual(people);
+      expect(faults.total).toBeGreaterThan(before);
+    } finally {
+      faults.enabled = false;
+      await dingtalk.close();
+    }
+  }, 60_000);
+});
+
+describe("chaos: SCIM moves and deactivations under DynamoDB faults", () => {
+  const enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+  const laurel = "urn:laurel:params:scim:schemas:extension:laurel:2.0:User";
+  const patchOp = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+  /** As an HR system sends: the same request again after a failure, a bounded number of times; a SCIM error is an answer. */
+  async function scimRetrying(label: string, send: () => Promise<ApiResponse>): Promise<ApiResponse | undefined> {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      let response: ApiResponse;
+      try {
+        response = await faults.scope(`${label}#${attempt}`, send);
+      } catch {
+        continue;
+      }
+      if (response.status >= 500 && response.status !== 503)
+        violations.push(`${label}: ${response.status} ${JSON.stringify(response.body)}`);
+      if (response.status < 500 && response.status !== 429) return response;
+    }
+    return undefined;
+  }
+
+  it("a provisioning client's moves and deactivations, retried through faults, leave every person where the last answer said, with the audit trail to match", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const token = (await admin.post("/admin/provisioners/chaos-hr/credentials", {})).body.token as string;
+    const scim = (method: string, path: string, body: unknown) =>
+      call(method, `/scim/v2${path}`, { headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" }, body });
+    const random = prng(streamSeed(seed, "scim"));
+    const ids = Array.from({ length: 8 }, (_, i) => `chaos-scim-${i}`);
+    for (const id of ids) {
+      const created = await scim("POST", "/Users", {
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User", enterprise, laurel],
+        userName: id,
+        displayName: id,
+        [enterprise]: { department: "store-east" },
+        [laurel]: { tier: "base", tierSince: "2026-01-01" },
+      });
+      expect(created.status).toBe(201);
+    }
+    const expected = new Map(ids.map((id) => [id, [{ unit: "store-east", active: true }]]));
+    faults.enabled = true;
+    try {
+      await Promise.all(
+        ids.map(async (id) => {
+          for (let step = 0; step < 6; step++) {
+            const last = (expected.get(id) as { unit: string; active: boolean }[]).at(-1) as { unit: string; active: boolean };
+            const move = random() < 0.6;
+            const next = move ? { ...last, unit: teams[Math.floor(random() * teams.length)] as string } : { ...last, active: !last.active };
+            const operation = move
+              ? { op: "replace", path: `${enterprise}:department`, value: next.unit }
+              : { op: "replace", path: "active", value: next.active };
+            const answer = await scimRetrying(`${id} step ${step}`, () =>
+              scim("PATCH", `/Users/${id}`, { schemas: [patchOp], Operations: [operation] }),
+            );
+            // Unanswered, the change may or may not have landed: both are allowed from here on.
+            expected.set(id, answer?.status === 200 ? [next] : [...(expected.get(id) ?? []), next]);
+          }
+        }),
+      );
+    } finally {
+      faults.enabled = false;
+    }
+    const hr = await as("deng-hua", "hr");
+    const records: { action: string; targets: string[]; details: Record<string, unknown> }[] = [];
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page = await admin.get(`/admin/audit?day=${periodKey(new Date(), "day")}&limit=500${cursor ? `&cursor=${cursor}` : ""}`);
+      records.push(...page.body.records);
+      cursor = page.body.cursor;
+    }
+    for (const id of ids) {
+      const stored = (await admin.get(`/admin/people/${id}`)).body;
+      const state = { unit: stored.orgUnitId, active: stored.leftAt === undefined };
+      expect(expected.get(id), `${id} ended as ${JSON.stringify(state)}`).toContainEqual(state);
+      const members = (await hr.get(`/org-units/${state.unit}/people`)).body.people.map((p: { personId: string }) => p.personId);
+      expect(members).toContain(id);
+      // The trail, in version order, explains the person as they stand: no change without its record.
+      const folded = records
+        .filter((r) => r.targets[0] === id && typeof r.details.version === "number")
+        .sort((a, b) => (a.details.version as number) - (b.details.version as number))
+        .reduce(
+          (s, r) => ({
+            unit: Array.isArray(r.details.orgUnitId)
+              ? (r.details.orgUnitId[1] as string)
+              : ((r.details.orgUnitId as string | undefined) ?? s.unit),
+            active:
+              r.action === "person.deactivated"
+                ? false
+                : r.action === "person.reactivated" || r.action === "person.created"
+                  ? true
+                  : s.active,
+          }),
+          { unit: "", active: true },
+        );
+      expect(folded, `${id}'s audit trail`).toEqual(state);
+      expect(records.filter((r) => r.targets[0] === id && typeof r.details.version === "number")).toHaveLength(stored.version);
+    }
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+  }, 120_000);
 });

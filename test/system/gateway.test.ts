@@ -24,7 +24,9 @@ const award = (coins = 1) => ({ personId: "xu-jing", coins, reason: "网关测�
 describe("the functions behind the local API", () => {
   it("are the esbuild bundles in the bundled test project, and the sources otherwise", async () => {
     const bundles = inject("bundles");
-    const expected = bundles ? await import(pathToFileURL(join(bundles, "public.mjs")).href) : await import("../../functions/public.ts");
+    const expected = bundles
+      ? await import(pathToFileURL(join(bundles, "public.mjs")).href)
+      : await import("../../functions/api/public.ts");
     expect(await loadHandler("public")).toBe(expected.handler);
   });
 });

@@ -2,7 +2,7 @@
  * Two instances of every function, as Lambda runs them: this process and another one sharing
  * the same tables. What an admin changes through one is in force for the very next request the
  * other serves: rules, gates, rewards, and source secrets (a revoked secret refused at once, a
- * new one accepted at once).
+ * new one accepted at once), and the org tree (a new lead, a moved unit).
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -128,5 +128,22 @@ describe("definitions changed on one instance, used on another", () => {
     expect((await listed()).reward.price).toBe(10);
     expect((await mug(12)).status).toBe(200);
     expect((await listed()).reward.price).toBe(12);
+  });
+});
+
+describe("the org tree changed on one instance, used on another", () => {
+  it("a unit's new lead reads its people, and the old lead no longer does, on the other instance's next request", async () => {
+    const [oldLead, newLead] = [await as("gao-bo", "manager"), await as("sun-li", "manager")];
+    const balances = (client: Client) => onOther("GET", "/people/zheng-hui/balances", { token: client.token });
+    expect((await balances(oldLead)).status).toBe(200);
+    const unit = { name: "北方仓储组", kind: "team", parentId: "log-warehouse" };
+    // sun-li leads log-warehouse, above: moving wh-north out from under it takes her reading away.
+    expect((await admin.put("/admin/org-units/wh-north", { ...unit, parentId: "log-transport", leadId: "zheng-hui" })).status).toBe(200);
+    expect((await balances(oldLead)).status).toBe(403);
+    expect((await balances(newLead)).status).toBe(403);
+    expect((await onOther("GET", "/people/liang-yu/balances", { token: (await as("zheng-hui", "manager")).token })).status).toBe(200);
+    expect((await admin.put("/admin/org-units/wh-north", { ...unit, leadId: "gao-bo" })).status).toBe(200);
+    expect((await balances(oldLead)).status).toBe(200);
+    expect((await balances(newLead)).status).toBe(200);
   });
 });

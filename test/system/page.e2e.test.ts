@@ -8,6 +8,7 @@
  * Screenshots go to the ignored test/screenshots/; `npm run screenshots` then copies those the
  * docs show to docs/screenshots/, on purpose (a test run never changes a tracked file).
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
@@ -15,14 +16,16 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { handler } from "../../functions/background/projector.ts";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
-import { handler } from "../../functions/projector.ts";
+import { newSigningKey } from "../../functions/sign-in/token-keys.ts";
 import { buildWeb } from "../../scripts/build-web.ts";
 import { chromiumPath, hasChromium, launchChromium } from "../../scripts/chromium.ts";
 import { loadDemoAwards, loadDemoFund, type Send } from "../../scripts/demo-data.ts";
 import { dispatch } from "../../scripts/local/api.ts";
 import { startLocalServer } from "../../scripts/local/server.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
+import { startFakeDingTalk } from "../sign-in/dingtalk-fake.ts";
 import { as } from "../support/api.ts";
 import { issuer, tableNames } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
@@ -34,6 +37,16 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 let server: Server;
 let base: string;
 let browser: Browser;
+
+// Laurel's token service, trusted beside the dev issuer, with a fake DingTalk behind it: set
+// before any handler reads its configuration.
+const dingtalk = await startFakeDingTalk();
+Object.assign(process.env, {
+  TOKEN_ISSUER: "https://laurel.test",
+  TOKEN_SIGNING_KEYS: JSON.stringify({ keys: [await newSigningKey(new Date(Date.now() - 3_600_000))] }),
+  DINGTALK_APP: JSON.stringify(dingtalk.app),
+  DINGTALK_API_BASE: dingtalk.url,
+});
 
 interface Phone {
   lang?: "zh" | "en";
@@ -148,24 +161,64 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
+  await dingtalk.close();
 });
 
 describe("the managers' page", () => {
-  it("is served under /app/ with its config, content types and caching", async () => {
+  it("is served under /app/ with its config and code inline, allowed by hash and nothing else inline", async () => {
     const index = await fetch(`${base}/app/`);
     expect(index.status).toBe(200);
     expect(index.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(index.headers.get("cache-control")).toBe("no-cache");
-    expect(index.headers.get("content-security-policy")).toContain("script-src 'self'");
     const html = await index.text();
-    const script = /src="(app-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+    const config = /<script type="application\/json" id="laurel-config">(.*?)<\/script>/.exec(html)?.[1] ?? "";
+    expect(JSON.parse(config)).toMatchObject({ apiUrl: base, devSignIn: true });
+    const csp = index.headers.get("content-security-policy") ?? "";
+    const inline = [...html.matchAll(/<(script|style)(?: type="module")?>([\s\S]*?)<\/\1>/g)];
+    expect(inline.map((m) => m[1])).toEqual(["script", "style", "script"]);
+    for (const [, element, code] of inline) {
+      const hash = `'sha256-${createHash("sha256")
+        .update(code ?? "")
+        .digest("base64")}'`;
+      expect(csp).toMatch(new RegExp(`${element}-src 'self'[^;]*${hash.replace(/[+/]/g, "\\$&")}`));
+    }
+    expect(csp).not.toContain("unsafe-inline");
+    // What the service worker opens later visits from: the same page, its code in a file of its own.
+    const shell = await (await fetch(`${base}/app/shell.html`)).text();
+    expect(shell).toContain(config);
+    const script = /<script type="module" src="(app-[A-Z0-9]{8}\.js)"><\/script>/.exec(shell)?.[1];
     const js = await fetch(`${base}/app/${script}`);
-    expect(js.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect(js.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
-    expect(await (await fetch(`${base}/app/config.json`)).json()).toMatchObject({ apiUrl: base, devSignIn: true });
+    expect((await fetch(`${base}/app/config.json`)).status).toBe(404);
     expect((await fetch(`${base}/app/team/deep-link`)).headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect((await fetch(`${base}/app/../package.json`)).status).not.toBe(200);
     expect((await fetch(`${base}/app/nothing.js`)).status).toBe(404);
+  });
+
+  it("asks for a signed-in manager's screen from the HTML's head, once, and paints the last view at once on the next visit", async () => {
+    const page = await phone();
+    await signIn(page, "liu-yang");
+    const asked: string[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname.startsWith("/people/")) asked.push(new URL(r.url()).pathname);
+    });
+    await page.goto(`${base}/app/#/history`);
+    await page.locator(".entry").first().waitFor();
+    await page.waitForLoadState("networkidle");
+    expect(asked.filter((p) => p === "/people/liu-yang/ledger")).toHaveLength(1);
+    // Offline, the next visit opens from the app shell with what 记录 and 我的 showed last.
+    await page.evaluate("navigator.serviceWorker.ready.then(() => true)");
+    await page.context().setOffline(true);
+    await page.reload();
+    await page.locator(".entry").first().waitFor();
+    await page.getByRole("link", { name: "我的" }).click();
+    const api = (await (await as("liu-yang", "manager")).get("/people/liu-yang/balances")).body;
+    await expect.poll(() => shownNumber(page, "coins")).toBe(api.coins);
+    await page.context().setOffline(false);
+    // Signing out leaves nothing of the person on the device.
+    await page.getByRole("button", { name: "退出登录" }).click();
+    expect(await page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('laurel.view.'))")).toEqual([]);
+    await page.context().close();
   });
 
   it("shows a lead their balances as the API has them, five tabs and their team inside 我的", async () => {
@@ -231,7 +284,7 @@ describe("the managers' page", () => {
     await page.context().close();
   });
 
-  it("redeems only after a confirmation sheet, then lists the redemption with how to collect it", async () => {
+  it("redeems only after a confirmation sheet, lists the redemption with how to collect it, then 已领取 once handed over", async () => {
     const page = await phone();
     await signIn(page, "liu-yang");
     await page.getByRole("link", { name: "福利", exact: true }).click();
@@ -253,6 +306,15 @@ describe("the managers' page", () => {
     expect(await mine.innerText()).toContain("在任一门店收银台出示本页兑换记录即可。");
     expect(await mine.innerText()).toContain("待领取");
     await inspect(page, "redemptions");
+    // Finance hands the coupon over: the manager sees 已领取 with the day, and no longer how to collect it.
+    const history = (await (await as("liu-yang", "manager")).get("/people/liu-yang/ledger?limit=5")).body.entries;
+    const redeemed = history.find((e: { kind: string }) => e.kind === "redemption").entryId;
+    expect((await (await as("peng-li", "finance")).post(`/redemptions/${redeemed}/collection`, undefined)).status).toBe(201);
+    await page.reload();
+    await expect.poll(() => mine.innerText()).toContain("已领取");
+    expect(await mine.innerText()).toMatch(/\d{4}年\d{1,2}月\d{1,2}日已领取。/);
+    expect(await mine.innerText()).not.toContain("收银台");
+    await inspect(page, "redemptions-collected");
     // The balance on 我的 is fresh after my own write.
     await page.getByRole("link", { name: "我的", exact: true }).click();
     await expect.poll(() => shownNumber(page, "coins")).toBe(before - 10);
@@ -349,6 +411,8 @@ describe("the managers' page", () => {
     expect(text).toContain("基层 → 中层管理者");
     expect(text).toContain("还差 1 项（共 6 项）");
     expect(text).toContain("尚无上报数据");
+    // The unit comes from the gate's definition (unit: "percent").
+    expect(text).toContain("课程完成率达到 90%");
     expect(await page.getByRole("progressbar", { name: "智慧点累计达到 100" }).getAttribute("aria-valuetext")).toMatch(/^\d+ \/ 100$/);
     await inspect(page, "progress");
     await page.context().close();
@@ -478,6 +542,84 @@ describe("the managers' page", () => {
     await page.locator('[data-person="liu-yang"]').click();
     await page.locator(".criterion").first().waitFor();
     expect(new URL(page.url()).hash).toBe("#/progress");
+    await page.context().close();
+  });
+});
+
+describe("the page inside DingTalk", () => {
+  const corpId = "dingcorp0001";
+  /**
+   * A phone whose web view says DingTalk (as the DingTalk client's does), a stage configured for
+   * DingTalk sign-in, and DingTalk's JSAPI stubbed with a `dd` that hands out the fake's codes.
+   */
+  async function dingTalkPhone(
+    dingtalkUserId: string,
+    userAgent = "Mozilla/5.0 (iPhone) AliApp(DingTalk/7.6.0) com.laiwang.DingTalk/1",
+  ): Promise<{ page: Page; jsapiLoads: string[] }> {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      locale: "zh-CN",
+      userAgent,
+      serviceWorkers: "block",
+    });
+    await context.addInitScript(`localStorage.setItem("laurel.lang", "zh")`);
+    const jsapiLoads: string[] = [];
+    // A stage that signs in with DingTalk: its configuration, written into the page as at deploy time.
+    await context.route(/\/app\/(index\.html)?$/, async (route) => {
+      const response = await route.fetch();
+      const config = JSON.stringify({ apiUrl: base, signIn: "dingtalk", dingtalkCorpId: corpId });
+      const html = (await response.text()).replace(/(id="laurel-config">)[^<]*/, (_, open: string) => open + config);
+      return route.fulfill({
+        contentType: "text/html",
+        headers: { "content-security-policy": response.headers()["content-security-policy"] ?? "" },
+        body: html,
+      });
+    });
+    await context.route("https://g.alicdn.com/**", (route) => {
+      jsapiLoads.push(route.request().url());
+      const code = dingtalk.authCode(dingtalkUserId);
+      return route.fulfill({
+        contentType: "application/javascript",
+        body: `window.dd = { ready: (f) => f(), runtime: { permission: { requestAuthCode: (o) => o.corpId === ${JSON.stringify(corpId)} ? o.onSuccess({ code: ${JSON.stringify(code)} }) : o.onFail("corpId") } } };`,
+      });
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(8_000);
+    return { page, jsapiLoads };
+  }
+
+  beforeAll(async () => {
+    const admin = await as("cao-yi", "admin");
+    const { personId: _id, version: _v, updatedAt: _u, ...person } = (await admin.get("/admin/people/liu-yang")).body;
+    expect(
+      (await admin.put("/admin/people/liu-yang", { ...person, identities: { dingtalk: "dt-liuyang" }, roles: ["manager"] })).status,
+    ).toBe(200);
+  });
+
+  it("signs the person in without a click, through DingTalk's JSAPI and Laurel's token service", async () => {
+    const { page, jsapiLoads } = await dingTalkPhone("dt-liuyang");
+    await page.goto(`${base}/app/`);
+    await page.getByTestId("coins").waitFor();
+    const balances = await (await as("liu-yang", "manager")).get("/people/liu-yang/balances");
+    expect(await shownNumber(page, "coins")).toBe(balances.body.coins);
+    expect(jsapiLoads).toHaveLength(1);
+    await page.context().close();
+  });
+
+  it("says why when DingTalk's user is not in the directory, in Chinese", async () => {
+    const { page } = await dingTalkPhone("dt-stranger");
+    await page.goto(`${base}/app/`);
+    await page.getByText("您的账号尚未在 Laurel 登记").waitFor();
+    await page.context().close();
+  });
+
+  it("outside DingTalk loads no JSAPI and says where to open the page", async () => {
+    const { page, jsapiLoads } = await dingTalkPhone("dt-liuyang", "Mozilla/5.0 (iPhone) Mobile Safari");
+    await page.goto(`${base}/app/`);
+    await page.getByText("请在钉钉工作台中打开荣誉账本。").waitFor();
+    expect(jsapiLoads).toEqual([]);
     await page.context().close();
   });
 });

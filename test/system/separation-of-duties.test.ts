@@ -109,6 +109,18 @@ describe("nobody acts on their own chain", () => {
     expect([cancel.status, cancel.body.code]).toEqual([403, "self-cancellation"]);
     expect(await coinsOf("cao-yi")).toBe(before);
   });
+
+  it("recording the hand-over of one's own redemption is refused: self-collection", async () => {
+    const finance = await as("peng-li", "manager", "finance");
+    await other.post("/awards", { personId: "peng-li", coins: 40, reason: "奖励" });
+    expect((await mallory.put("/admin/rewards/pen", { name: { zh: "钢笔", en: "Pen" }, price: 40, stock: 5 })).status).toBe(200);
+    const redeemed = await finance.post("/redemptions", { rewardId: "pen" });
+    expect(redeemed.status).toBe(201);
+    const entryId = redeemed.body.redemption.entryId as string;
+    const own = await finance.post(`/redemptions/${entryId}/collection`, undefined);
+    expect([own.status, own.body.code]).toEqual([403, "self-collection"]);
+    expect((await finance.get("/people/peng-li/ledger?limit=3")).body.entries[0].collected).toBeUndefined();
+  });
 });
 
 describe("four eyes on definition changes", () => {

@@ -7,7 +7,8 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import type { z } from "zod";
 import type * as answers from "../../functions/http/answers.ts";
 import type { routes } from "../../functions/http/routes.ts";
-import type { PageConfig } from "./auth.ts";
+import type { PageConfig, Session } from "./auth.ts";
+import { type EarlyWindow, firstRequests } from "./early.ts";
 
 type Routes = typeof routes;
 
@@ -32,17 +33,71 @@ export class ApiError extends Error {
 interface Client {
   base: string;
   token: string | undefined;
+  personId: string | undefined;
+  devSignIn: boolean;
   onUnauthorized: () => void;
 }
 
-const client: Client = { base: "", token: undefined, onUnauthorized: () => {} };
+const client: Client = { base: "", token: undefined, personId: undefined, devSignIn: false, onUnauthorized: () => {} };
 const cache = new Map<string, unknown>();
+
+// ---- The last view, kept on the device ----
+// What 我的 and 记录 showed last is painted at once on the next visit and refreshed behind it. It is
+// the person's own data, kept under their id and removed when they sign out (forgetViews).
+
+const viewPrefix = "laurel.view.";
+
+function keptViews(personId: string): Record<string, unknown> {
+  try {
+    return JSON.parse(localStorage.getItem(viewPrefix + personId) ?? "{}") as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/** The first requests of 我的 and 记录. */
+const keptPaths = (personId: string) => [
+  ...firstRequests("#/me", personId, client.devSignIn),
+  ...firstRequests("#/history", personId, client.devSignIn),
+];
+
+function keepView(path: string, answer: unknown): void {
+  const personId = client.personId;
+  if (!personId || !keptPaths(personId).includes(path)) return;
+  try {
+    localStorage.setItem(viewPrefix + personId, JSON.stringify({ ...keptViews(personId), [path]: answer }));
+  } catch {
+    // Storage full or off: the next visit waits for the network.
+  }
+}
+
+/** Removes every kept view from this device (signing out). */
+export function forgetViews(): void {
+  try {
+    for (const key of Object.keys(localStorage)) if (key.startsWith(viewPrefix)) localStorage.removeItem(key);
+  } catch {
+    // Storage off: nothing was kept.
+  }
+}
+
+/** What the cache holds for a path (a kept view, or an answer of this visit). */
+export const cached = <T>(path: string) => cache.get(path) as T | undefined;
+
+/** The answer boot.ts asked for before the app ran, once, for the same sign-in. */
+function takeEarly(path: string, token: string | undefined): Promise<Response> | undefined {
+  const early = (globalThis as EarlyWindow).laurelEarly;
+  const answer = early && early.token === token ? early.answers[path] : undefined;
+  if (answer) delete early?.answers[path];
+  return answer;
+}
 
 /** Bumped by refreshAll: every screen on show asks the API again, keeping what it shows meanwhile. */
 let generation = 0;
 const listeners = new Set<(generation: number) => void>();
 
 export function refreshAll(): void {
+  // Asked for at load: older than what a refresh wants.
+  delete (globalThis as EarlyWindow).laurelEarly;
   generation += 1;
   for (const listener of listeners) listener(generation);
 }
@@ -60,18 +115,16 @@ export function useGeneration(): number {
 }
 
 /** Called whenever the signed-in person changes, before any screen of theirs asks for data. */
-export function configureApi(config: PageConfig, token: string | undefined, onUnauthorized: () => void): void {
+export function configureApi(config: PageConfig, session: Session | undefined, onUnauthorized: () => void): void {
   client.base = config.apiUrl.replace(/\/+$/, "");
-  if (client.token !== token) cache.clear();
-  client.token = token;
+  client.devSignIn = config.devSignIn === true;
+  if (client.token !== session?.token) {
+    cache.clear();
+    if (session) for (const [path, answer] of Object.entries(keptViews(session.personId))) cache.set(path, answer);
+  }
+  client.token = session?.token;
+  client.personId = session?.personId;
   client.onUnauthorized = onUnauthorized;
-}
-
-export async function loadConfig(): Promise<PageConfig> {
-  // The default cache mode, so that the preload in index.html serves it (the server says no-cache).
-  const response = await fetch("config.json");
-  if (!response.ok) throw new Error(`config.json: ${response.status}`);
-  return (await response.json()) as PageConfig;
 }
 
 export async function request<T>(
@@ -80,17 +133,20 @@ export async function request<T>(
 ): Promise<T> {
   let response: Response;
   const token = client.token;
+  const method = init.method ?? "GET";
   try {
-    response = await fetch(`${client.base}${path}`, {
-      method: init.method ?? "GET",
-      headers: {
-        accept: "application/json",
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(init.body === undefined ? {} : { "content-type": "application/json" }),
-        ...init.headers,
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
+    const early = method === "GET" && !init.headers ? takeEarly(path, token) : undefined;
+    response = await (early ??
+      fetch(`${client.base}${path}`, {
+        method,
+        headers: {
+          accept: "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+          ...init.headers,
+        },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      }));
   } catch {
     throw new ApiError(0, "offline", "");
   }
@@ -109,7 +165,8 @@ export async function request<T>(
     throw new ApiError(response.status, typeof code === "string" ? code : String(response.status), words, params);
   }
   // What I write changes what every screen shows: balances, history, stock, claims.
-  if ((init.method ?? "GET") !== "GET") refreshAll();
+  if (method !== "GET") refreshAll();
+  else if (token === client.token) keepView(path, body);
   return body as T;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Sign-in. Locally: the demo sign-in (POST /dev/token on the local server). In AWS: Cognito's
- * hosted sign-in, OAuth 2.0 authorization code flow with PKCE (S256), configured by
- * /app/config.json. The access token is kept in sessionStorage (gone when the tab closes); the
+ * hosted sign-in, OAuth 2.0 authorization code flow with PKCE (S256), or, where the stage runs
+ * Laurel's token service, DingTalk's 免登 (dingtalk.ts), configured by /app/config.json. The access token is kept in sessionStorage (gone when the tab closes); the
  * page only decodes it to know who is signed in, the API verifies it.
  */
 
@@ -12,6 +12,9 @@ export interface PageConfig {
   clientId?: string;
   authDomain?: string;
   devSignIn?: boolean;
+  /** Who signs people in (lib/sign-in.ts); Cognito when absent. */
+  signIn?: "cognito" | "oidc" | "dingtalk";
+  dingtalkCorpId?: string;
 }
 
 export interface Session {
@@ -57,13 +60,16 @@ export function decodeJwt(token: string): Record<string, unknown> | undefined {
   }
 }
 
-/** The person id is `sub` in the dev issuer's tokens and `username` in Cognito's access tokens. */
+/**
+ * The person id is `sub` in the dev issuer's and the token service's tokens and `username` in
+ * Cognito's access tokens; roles are `cognito:groups`, or `roles` in the token service's.
+ */
 export function sessionOf(token: string, config: PageConfig): Session | undefined {
   const claims = decodeJwt(token);
   if (!claims) return undefined;
   const id = config.devSignIn ? claims.sub : (claims.username ?? claims["cognito:username"] ?? claims.sub);
   if (typeof id !== "string" || !id) return undefined;
-  const groups = claims["cognito:groups"];
+  const groups = claims.roles ?? claims["cognito:groups"];
   return {
     token,
     personId: id,

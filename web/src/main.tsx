@@ -10,9 +10,9 @@ import {
   type Balances,
   configureApi,
   type DemoPerson,
+  forgetViews,
   type GateRef,
   hasRoute,
-  loadConfig,
   type OrgUnit,
   refreshAll,
   request,
@@ -29,7 +29,9 @@ import {
   sessionOf,
   signOut,
 } from "./auth.ts";
+import { readConfig } from "./early.ts";
 import { dictionaries, initialLang, type Lang, saveLang } from "./i18n.ts";
+import { Bell } from "./screens/bell.tsx";
 import { BountiesScreen } from "./screens/bounties.tsx";
 import { FundScreen } from "./screens/fund.tsx";
 import { HistoryScreen } from "./screens/history.tsx";
@@ -270,6 +272,7 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
       <header class="topbar">
         <h1>{title}</h1>
         <div class="topbar-actions">
+          {hasRoute("GET /people/{personId}/notifications") && <Bell />}
           <button type="button" class="lang" onClick={onLang} lang={lang === "zh" ? "en" : "zh-CN"}>
             {t.switchLang}
           </button>
@@ -330,12 +333,30 @@ function returnTo(): string | undefined {
   }
 }
 
+/** The configuration is in index.html; the saved sign-in is read at once, so the first render can be a screen. */
+function initialState(): { config?: PageConfig; session?: Session; message?: string; fatal?: string } {
+  try {
+    const config = readConfig();
+    const fromCallback = !config.devSignIn && config.signIn !== "dingtalk" && new URLSearchParams(location.search).has("code");
+    const saved = fromCallback ? undefined : savedSession(config);
+    if (saved && isExpired(saved)) {
+      forgetToken();
+      rememberWhereIWas();
+      return { config, message: "expired" };
+    }
+    return { config, ...(saved ? { session: saved } : {}) };
+  } catch (e) {
+    return { fatal: (e as Error).message };
+  }
+}
+
 function Root() {
+  const [initial] = useState(initialState);
   const [lang, setLang] = useState<Lang>(initialLang);
-  const [config, setConfig] = useState<PageConfig | undefined>(undefined);
-  const [session, setSession] = useState<Session | undefined>(undefined);
-  const [message, setMessage] = useState<string | undefined>(undefined);
-  const [fatal, setFatal] = useState<string | undefined>(undefined);
+  const config = initial.config;
+  const [session, setSession] = useState<Session | undefined>(initial.session);
+  const [message, setMessage] = useState<string | undefined>(initial.message);
+  const [fatal, setFatal] = useState<string | undefined>(initial.fatal);
   const [orgUnits, setOrgUnits] = useState<OrgUnit[] | undefined>(undefined);
   const [people, setPeople] = useState<DemoPerson[] | undefined>(undefined);
   const [gates, setGates] = useState<GateRef[] | undefined>(undefined);
@@ -348,22 +369,18 @@ function Root() {
     setMessage("expired");
   }, []);
   // The API client follows the session at once (not in an effect): screens ask for data on their first render.
-  if (config) configureApi(config, session?.token, expire);
+  if (config) configureApi(config, session, expire);
 
+  // Back from Cognito's hosted sign-in (?code=): the code is exchanged for a token.
   useEffect(() => {
-    (async () => {
-      const cfg = await loadConfig();
-      configureApi(cfg, undefined, expire);
-      const fromCallback = cfg.devSignIn ? undefined : await completeCognitoSignIn(cfg);
-      const current = fromCallback ?? savedSession(cfg);
-      setConfig(cfg);
-      if (current && isExpired(current)) {
-        forgetToken();
-        rememberWhereIWas();
-        setMessage("expired");
-      } else if (current) setSession(current);
-    })().catch((e: Error) => setFatal(e.message));
-  }, [expire]);
+    if (!config || config.devSignIn || config.signIn === "dingtalk") return;
+    completeCognitoSignIn(config).then(
+      (signedIn) => {
+        if (signedIn) setSession(signedIn);
+      },
+      (e: Error) => setFatal(e.message),
+    );
+  }, [config]);
 
   useEffect(() => {
     if (!config) return;
@@ -425,6 +442,7 @@ function Root() {
       onLang={toggleLang}
       onSignOut={() => {
         signOut(config);
+        forgetViews();
         setSession(undefined);
         setMessage("signedOut");
       }}

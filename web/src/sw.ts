@@ -1,12 +1,14 @@
 /**
- * The offline app shell: a service worker that keeps the page's files (index.html, the hashed JS
- * and CSS, the icon, config.json) so that the page opens without a network, says it is offline
- * and shows what it read before. index.html and config.json come from the cache at once and are
- * refreshed behind it (stale-while-revalidate: a new release shows from the next opening, and
- * a phone on a slow network saves two round trips); hashed files, which never change, come from
- * the cache. API calls are not touched: the page decides what to show offline.
+ * The offline app shell: a service worker that keeps the page's files (shell.html, the page with
+ * its configuration and its JS in app-<hash>.js, and the icon) so that the page opens without a
+ * network, says it is offline and shows what it read before. Every opening gets shell.html from
+ * the cache at once, refreshed behind it (stale-while-revalidate: a new release shows from the
+ * next opening, and a phone on a slow network saves a round trip); the hashed JS comes from the
+ * cache with the code V8 compiled from it. API calls are not touched: the page decides what to
+ * show offline (api.ts keeps the last view of 我的 and 记录).
  */
 declare const __LAUREL_SHELL__: string[];
+declare const __LAUREL_RELEASE__: string;
 
 interface ExtendableEvent extends Event {
   waitUntil(promise: Promise<unknown>): void;
@@ -25,8 +27,7 @@ interface WorkerScope {
 
 const worker = self as unknown as WorkerScope;
 const shell = __LAUREL_SHELL__;
-// The JS and CSS are named by their content, so their names name the release.
-const cacheName = `laurel-shell-${shell.filter((f) => /-[A-Z0-9]{8}\./.test(f)).join("+")}`;
+const cacheName = `laurel-shell-${__LAUREL_RELEASE__}`;
 const scope = new URL(worker.registration.scope);
 
 worker.addEventListener("install", (event) => {
@@ -50,7 +51,7 @@ worker.addEventListener("activate", (event) => {
 /** The kept copy at once, a fresh one fetched behind it for next time; the network when nothing is kept. */
 async function staleWhileRevalidate(event: FetchEvent, key: string): Promise<Response> {
   const cache = await caches.open(cacheName);
-  const fresh = fetch(event.request).then(async (response) => {
+  const fresh = fetch(key).then(async (response) => {
     if (response.ok) await cache.put(key, response.clone());
     return response;
   });
@@ -63,7 +64,6 @@ async function staleWhileRevalidate(event: FetchEvent, key: string): Promise<Res
 worker.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
-  if (event.request.mode === "navigate") return event.respondWith(staleWhileRevalidate(event, "./"));
-  if (url.pathname.endsWith("/config.json")) return event.respondWith(staleWhileRevalidate(event, "config.json"));
+  if (event.request.mode === "navigate") return event.respondWith(staleWhileRevalidate(event, "shell.html"));
   event.respondWith(caches.match(event.request).then((hit) => hit ?? fetch(event.request)));
 });

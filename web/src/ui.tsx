@@ -35,6 +35,7 @@ const paths = {
   benefits: "M3 11h18v4H3zM5 15v6h14v-6M12 11v10M12 11c-2-4-7-4-6-1 .6 1.7 6 1 6 1Zm0 0c2-4 7-4 6-1-.6 1.7-6 1-6 1Z",
   back: "M15 5l-7 7 7 7",
   out: "M15 4h4v16h-4M10 8l-4 4 4 4M6 12h11",
+  bell: "M6 16V11a6 6 0 0 1 12 0v5l2 2H4l2-2Zm4 4a2 2 0 0 0 4 0",
 } as const;
 
 export function Icon({ name, size = 22 }: { name: keyof typeof paths; size?: number }) {

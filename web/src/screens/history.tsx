@@ -4,14 +4,13 @@
  * sources only when the row is tapped open.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { type Answer, ApiError, type BadgeView, type LedgerEntry, request, useGeneration, useResource } from "../api.ts";
+import { type Answer, ApiError, type BadgeView, cached, type LedgerEntry, request, useGeneration, useResource } from "../api.ts";
+import { historyPageSize, ledgerPath } from "../early.ts";
 import { amountWords, dayKey, dayLabel, provenance, signedAmount, timeLabel } from "../format.ts";
 import type { Lang } from "../i18n.ts";
 import { ErrorView, Skeleton, useApp } from "../ui.tsx";
 
 type Page = Answer<"ledger">;
-
-const pageSize = 30;
 
 /** Entries that one cause wrote together: same moment, same actor, same words. */
 export interface Row {
@@ -51,16 +50,17 @@ export function rowsOf(lang: Lang, entries: readonly LedgerEntry[]): Row[] {
 
 function useLedger(personId: string) {
   const fresh = useGeneration();
-  const [entries, setEntries] = useState<LedgerEntry[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
+  // The first page as last seen on this device, if any, while the newest is asked for.
+  const [kept] = useState(() => cached<Page>(ledgerPath(personId, historyPageSize)));
+  const [entries, setEntries] = useState<LedgerEntry[]>(kept?.entries ?? []);
+  const [cursor, setCursor] = useState<string | null | undefined>(kept?.cursor);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const load = async (after: string | undefined) => {
     setLoading(true);
     setError(undefined);
     try {
-      const query = new URLSearchParams({ limit: String(pageSize), ...(after ? { cursor: after } : {}) });
-      const page = await request<Page>(`/people/${encodeURIComponent(personId)}/ledger?${query}`);
+      const page = await request<Page>(ledgerPath(personId, historyPageSize, after));
       setEntries((before) => (after ? [...before, ...page.entries] : page.entries));
       setCursor(page.cursor);
     } catch (e) {

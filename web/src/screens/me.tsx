@@ -1,5 +1,6 @@
 /** 我的 me: coins, points, the capability radar and the badges wall; also a team member's, read only. */
-import { type BadgeView, type Balances, type Credential, type Criterion, type Localized, useResource } from "../api.ts";
+import { useEffect, useState } from "preact/hooks";
+import { type BadgeView, type Balances, type Credential, type Criterion, type Localized, type Resource, useResource } from "../api.ts";
 import { badgeName, dateLabel, number } from "../format.ts";
 import { capabilityName, type Dict, type Lang } from "../i18n.ts";
 import { Card, ErrorView, Icon, Medal, Radar, Skeleton, useApp } from "../ui.tsx";
@@ -10,8 +11,20 @@ import { ledUnits } from "./team.tsx";
 export const badgeHref = (personId: string, own: boolean, badgeId: string) =>
   own ? `#/badges/${encodeURIComponent(badgeId)}` : `#/people/${encodeURIComponent(personId)}/badges/${encodeURIComponent(badgeId)}`;
 
+/**
+ * False on the first render, true after it is painted (preact runs effects after the paint): the
+ * coins and points show before the radar, chart and badges are laid out, which on a slow phone
+ * takes as long again.
+ */
+function usePainted(): boolean {
+  const [painted, setPainted] = useState(false);
+  useEffect(() => setPainted(true), []);
+  return painted;
+}
+
 export function MeScreen({ personId }: { personId: string }) {
   const { t, lang, session, orgUnits } = useApp();
+  const painted = usePainted();
   const own = personId === session.personId;
   const leads = ledUnits(orgUnits ?? [], session.personId).length > 0;
   const balances = useResource<Balances>(`/people/${encodeURIComponent(personId)}/balances`);
@@ -57,6 +70,27 @@ export function MeScreen({ personId }: { personId: string }) {
           </div>
         </div>
       </section>
+      {painted && <MeCards personId={personId} balances={b} own={own} leads={leads} badges={badges} />}
+    </>
+  );
+}
+
+function MeCards({
+  personId,
+  balances: b,
+  own,
+  leads,
+  badges,
+}: {
+  personId: string;
+  balances: Balances;
+  own: boolean;
+  leads: boolean;
+  badges: Resource<{ badges: BadgeView[] }>;
+}) {
+  const { t, lang } = useApp();
+  return (
+    <>
       {own && <ProgressCard tier={b.tier} />}
       {own && leads && (
         <a class="card team-link" href="#/team">
@@ -167,10 +201,10 @@ export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: 
   const badge = badges.data.badges.find((b) => b.id === badgeId);
   if (!badge) return <p class="card empty">{t.notFound}</p>;
   const held = balances.data.badges.find((b) => b.badgeId === badgeId)?.levels ?? [];
-  const earnedAt = (level: number) =>
+  const credentialOf = (level: number) =>
     credentials.data?.credentials.find(
-      (c) => c.credentialSubject.achievement.id === `urn:laurel:badge:${badgeId}:${level}` && !c.credentialStatus?.revoked,
-    )?.validFrom;
+      (c) => c.credential.credentialSubject.achievement.id === `urn:laurel:badge:${badgeId}:${level}` && !c.revokedAt,
+    );
   const top = Math.max(0, ...held);
   const pointsOf = (capability?: string) =>
     capability ? (balances.data?.points.byCapability[capability] ?? 0) : (balances.data?.points.total ?? 0);
@@ -192,7 +226,8 @@ export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: 
       <ol class="levels">
         {badge.definition.levels.map((level) => {
           const isHeld = held.includes(level.level);
-          const at = isHeld ? earnedAt(level.level) : undefined;
+          const credential = isHeld ? credentialOf(level.level) : undefined;
+          const at = credential?.credential.validFrom;
           return (
             <li key={level.level} class={`card level${isHeld ? " is-held" : " is-locked"}`}>
               <Medal level={level.level} held={isHeld} size={44} />
@@ -201,6 +236,11 @@ export function BadgeScreen({ personId, badgeId }: { personId: string; badgeId: 
                   {t.level(level.level)} · {level.name[lang]}
                 </h3>
                 <p class={isHeld ? "status held" : "status"}>{isHeld ? (at ? t.earnedOn(dateLabel(lang, at)) : t.held) : t.locked}</p>
+                {credential && (
+                  <a class="credential" href={`data:application/vc+jwt,${credential.jwt}`} download={`${badgeId}-${level.level}.jwt`}>
+                    {t.verifiableCredential}
+                  </a>
+                )}
                 <p class="hint">{t.howToEarn}</p>
                 <ul class="criteria">
                   {level.criteria.map((c, i) => {

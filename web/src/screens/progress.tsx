@@ -15,8 +15,9 @@ const actualOf = (r: CriterionResult, target: number) => {
   return value === undefined ? target - r.gap : Number(value);
 };
 
-/** Rates are reported in percent. */
-const unitOf = (c: { field: string; label?: Localized | undefined }) => (/rate$/i.test(c.field) || c.label?.zh.includes("率") ? "%" : "");
+/** What follows a measure's number, as its gate defines it ("%", " 门"); nothing for gates defined before units. */
+const unitOf = (lang: Lang, unit: "percent" | Localized | undefined) =>
+  unit === undefined ? "" : unit === "percent" ? "%" : ` ${unit[lang]}`;
 
 /** What a criterion asks, how far the person is (current of target) and what is missing, in words. */
 function explain(lang: Lang, t: Dict, r: CriterionResult, badges: readonly BadgeView[] | undefined) {
@@ -56,7 +57,7 @@ function explain(lang: Lang, t: Dict, r: CriterionResult, badges: readonly Badge
         badgeId: c.badgeId,
       };
     case "measure": {
-      const unit = unitOf(c);
+      const unit = unitOf(lang, c.unit);
       return {
         title: t.gate.measure(c.label?.[lang] ?? c.field, `${number(lang, c.atLeast)}${unit}`),
         target: c.atLeast,

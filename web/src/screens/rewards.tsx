@@ -156,7 +156,10 @@ function ConfirmRedemption({ reward, coins, onClose }: { reward: RewardView; coi
   );
 }
 
-/** 我的兑换: my redemptions from my ledger, newest first; a cancelled one says the coins came back. */
+/**
+ * 我的兑换: my redemptions from my ledger, newest first: to collect (and how), collected (the day),
+ * or cancelled (the coins came back).
+ */
 export function RedemptionsScreen() {
   const { t, lang, session } = useApp();
   const ledger = useResource<{ entries: LedgerEntry[] }>(`/people/${encodeURIComponent(session.personId)}/ledger?limit=100`);
@@ -173,17 +176,24 @@ export function RedemptionsScreen() {
         const rewardId = entry.ref && "rewardId" in entry.ref ? entry.ref.rewardId : undefined;
         const reward = rewards.data?.rewards.find((r) => r.rewardId === rewardId)?.reward;
         const isCancelled = cancelled.has(entry.entryId);
+        const status = isCancelled ? "cancelled" : entry.collected ? "collected" : "toCollect";
         return (
           <li key={entry.entryId} class="entry redemption">
             <div class="entry-main">
               <p class="entry-reason">
-                <span class={`tag ${isCancelled ? "tag-reversed" : "tag-status-pending"}`}>
-                  {isCancelled ? t.rewards.cancelled : t.rewards.toCollect}
+                <span class={`tag ${{ cancelled: "tag-reversed", collected: "tag-status-paid", toCollect: "tag-status-pending" }[status]}`}>
+                  {t.rewards[status]}
                 </span>
                 {reward ? nameIn(lang, reward.name) : (entry.explained?.[lang] ?? entry.reason)}
               </p>
               <p class="entry-why">
-                {isCancelled ? t.rewards.refunded : reward?.collect ? nameIn(lang, reward.collect) : t.rewards.askAdmin}
+                {entry.collected
+                  ? t.rewards.collectedOn(dateLabel(lang, entry.collected.collectedAt))
+                  : isCancelled
+                    ? t.rewards.refunded
+                    : reward?.collect
+                      ? nameIn(lang, reward.collect)
+                      : t.rewards.askAdmin}
               </p>
             </div>
             <div class="entry-side">

@@ -1,7 +1,12 @@
-/** Sign-in: the demo people locally (grouped by org unit, with roles), Cognito's hosted sign-in in AWS. */
+/**
+ * Sign-in: the demo people locally (grouped by org unit, with roles); in AWS Cognito's hosted
+ * sign-in, or DingTalk's (the page signs in by itself inside DingTalk; this screen shows while it
+ * does, or why it could not).
+ */
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, type DemoPerson, type OrgUnit, request } from "../api.ts";
 import { type PageConfig, startCognitoSignIn } from "../auth.ts";
+import { insideDingTalk, signInWithDingTalk } from "../dingtalk.ts";
 import type { Dict, Lang } from "../i18n.ts";
 
 interface Props {
@@ -36,7 +41,13 @@ export function SignInScreen({ config, t, lang, message, onToken, onLang }: Prop
           {message}
         </p>
       )}
-      {config.devSignIn ? <DemoSignIn t={t} onToken={onToken} /> : <CognitoSignIn config={config} t={t} />}
+      {config.devSignIn ? (
+        <DemoSignIn t={t} onToken={onToken} />
+      ) : config.signIn === "dingtalk" ? (
+        <DingTalkSignIn config={config} t={t} onToken={onToken} />
+      ) : (
+        <CognitoSignIn config={config} t={t} />
+      )}
     </div>
   );
 }
@@ -51,6 +62,37 @@ function CognitoSignIn({ config, t }: { config: PageConfig; t: Dict }) {
       </button>
       {error && (
         <p class="error-detail" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function DingTalkSignIn({ config, t, onToken }: { config: PageConfig; t: Dict; onToken: (token: string) => void }) {
+  const inside = insideDingTalk();
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(inside);
+  const signIn = () => {
+    setBusy(true);
+    setError(undefined);
+    signInWithDingTalk(config).then(onToken, (e: Error) => {
+      setError(e.message || t.unreachable);
+      setBusy(false);
+    });
+  };
+  // Inside DingTalk nobody is asked to sign in (免登): at first and whenever the token has expired.
+  useEffect(() => {
+    if (inside) signIn();
+  }, []);
+  if (!inside) return <p class="card hint">{t.openInDingTalk}</p>;
+  return (
+    <section class="card">
+      <button type="button" class="button" disabled={busy} onClick={signIn}>
+        {busy ? t.signingInDingTalk : t.signInDingTalk}
+      </button>
+      {error && (
+        <p class="error-detail" role="alert" data-testid="signin-error">
           {error}
         </p>
       )}

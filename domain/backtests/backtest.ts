@@ -1,0 +1,136 @@
+/**
+ * Backtesting a rule change on history: the kept events (domain/ledger EventLog) replayed in the
+ * order they happened through the rulebook with a draft version of one rule swapped in, writing
+ * nothing; the coins and points each org unit's people would have been awarded, per capability,
+ * against what the rules awarded them. Rule progress (first times, counts, streaks, caps) is
+ * rebuilt from the first event replayed, so a replay from the start of history is faithful; only
+ * events that happened in the period are counted.
+ */
+import { type AchievementEvent, compileRules, evaluateEvent, type Grant, type Rule, undoEffects } from "../awards/index.ts";
+import { DomainError } from "../kernel/errors.ts";
+import type { OrgUnitId, PersonId } from "../kernel/model.ts";
+import type { EventRecord, RuleEffect, RuleState } from "../ledger/index.ts";
+
+export interface BacktestInput {
+  /** The rules in force now; the draft replaces the rule of its id (or joins them, for a new rule). */
+  rules: readonly Rule[];
+  draft: Rule;
+  /** Kept events oldest first, from the first one replayed to the end of the period. */
+  events: AsyncIterable<EventRecord>;
+  /** Events that happened in [from, to) are counted. */
+  from: string;
+  to: string;
+  unitOf(personId: PersonId): OrgUnitId | undefined;
+  timeZone: string;
+  /** At most this many events are replayed: a longer replay is refused rather than left to run out of time. */
+  maxEvents: number;
+  signal?: AbortSignal;
+}
+
+/** One org unit's coins, or its points of one capability: awarded by the rules, and would have been under the draft. */
+export interface BacktestRow {
+  orgUnitId: string;
+  asset: string;
+  actual: number;
+  wouldBe: number;
+  change: number;
+}
+
+export interface BacktestReport {
+  ruleId: string;
+  from: string;
+  to: string;
+  eventsReplayed: number;
+  eventsCounted: number;
+  rows: BacktestRow[];
+  /** Coins outstanding (issued, not redeemed) would differ by this much: the change in coins issued. */
+  liabilityChange: number;
+}
+
+type Tally = Map<string, { actual: number; wouldBe: number }>;
+interface Replayed {
+  counted: boolean;
+  effects: RuleEffect[];
+  wouldBe: [string, number][];
+  actual: [string, number][];
+}
+
+const noUnit = "(none)";
+
+export async function backtest(input: BacktestInput): Promise<BacktestReport> {
+  const rules = [...input.rules.filter((r) => r.ruleId !== input.draft.ruleId), input.draft];
+  const compiled = compileRules(rules);
+  const states = new Map<PersonId, RuleState>();
+  const replayed = new Map<string, Replayed>();
+  const tally: Tally = new Map();
+  const add = (key: string, side: "actual" | "wouldBe", amount: number) => {
+    const row = tally.get(key) ?? { actual: 0, wouldBe: 0 };
+    row[side] += amount;
+    tally.set(key, row);
+  };
+  const keyOf = (personId: PersonId, asset: string) => `${input.unitOf(personId) ?? noUnit}\u0000${asset}`;
+  let eventsReplayed = 0;
+  let eventsCounted = 0;
+
+  for await (const record of input.events) {
+    if (input.signal?.aborted) throw new DomainError("conflict", "backtest-cancelled", "The backtest was cancelled.");
+    if (++eventsReplayed > input.maxEvents) {
+      throw new DomainError(
+        "unprocessable",
+        "backtest-too-long",
+        `The period holds more than ${input.maxEvents} events to replay; backtest a shorter one.`,
+        { maxEvents: input.maxEvents },
+      );
+    }
+    if (record.retracts) {
+      // A retracted event counts on neither side, and its progress is taken back.
+      const target = replayed.get(`${record.sourceId}\u0000${record.retracts}`);
+      if (!target) continue;
+      for (const [personId, state] of undoEffects(states, target.effects)) states.set(personId, state);
+      if (target.counted) {
+        for (const [key, amount] of target.wouldBe) add(key, "wouldBe", -amount);
+        for (const [key, amount] of target.actual) add(key, "actual", -amount);
+      }
+      continue;
+    }
+    if (!record.time) continue;
+    const event: AchievementEvent = {
+      sourceId: record.sourceId,
+      eventId: record.eventId,
+      type: record.type,
+      ...(record.subject ? { subject: record.subject } : {}),
+      time: record.time,
+      data: record.data ?? {},
+    };
+    const evaluation = evaluateEvent({ rules: compiled, event, states, members: record.members ?? [], timeZone: input.timeZone });
+    for (const [personId, state] of evaluation.states) states.set(personId, state);
+    const at = Date.parse(record.time);
+    const counted = at >= Date.parse(input.from) && at < Date.parse(input.to);
+    const wouldBe = evaluation.grants.flatMap((grant) =>
+      grantAssets(grant).map(([asset, n]) => [keyOf(grant.personId, asset), n] as [string, number]),
+    );
+    const actual = record.awards
+      .filter((a) => a.kind === "award" && a.ruleId !== undefined && !a.asset.startsWith("badge:"))
+      .map((a) => [keyOf(a.personId, a.asset), a.amount] as [string, number]);
+    if (counted) {
+      eventsCounted += 1;
+      for (const [key, amount] of wouldBe) add(key, "wouldBe", amount);
+      for (const [key, amount] of actual) add(key, "actual", amount);
+    }
+    replayed.set(`${record.sourceId}\u0000${record.eventId}`, { counted, effects: evaluation.effects, wouldBe, actual });
+  }
+
+  const rows = [...tally]
+    .map(([key, { actual, wouldBe }]) => {
+      const [orgUnitId, asset] = key.split("\u0000") as [string, string];
+      return { orgUnitId, asset, actual, wouldBe, change: wouldBe - actual };
+    })
+    .sort((a, b) => a.orgUnitId.localeCompare(b.orgUnitId) || a.asset.localeCompare(b.asset));
+  const liabilityChange = rows.filter((r) => r.asset === "coin").reduce((sum, r) => sum + r.change, 0);
+  return { ruleId: input.draft.ruleId, from: input.from, to: input.to, eventsReplayed, eventsCounted, rows, liabilityChange };
+}
+
+const grantAssets = (grant: Grant): [string, number][] => [
+  ...(grant.coins ? [["coin", grant.coins] as [string, number]] : []),
+  ...(grant.points ? [[`point:${grant.points.capability}`, grant.points.amount] as [string, number]] : []),
+];

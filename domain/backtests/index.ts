@@ -1,0 +1,5 @@
+/** The backtests context's public entry: other contexts, functions/ and tests import from here only. */
+
+export * from "./backtest.ts";
+export * from "./backtest-service.ts";
+export * from "./ports.ts";

@@ -1,0 +1,65 @@
+/** Lambda: the org directory, sources, award rules and badges. */
+import { randomUUID } from "node:crypto";
+import type { BadgeDefinition, RuleDefinition } from "../../domain/awards/index.ts";
+import { RuleBook } from "../../domain/awards/index.ts";
+import { BacktestService, backtestCsv } from "../../domain/backtests/index.ts";
+import { DirectoryService } from "../../domain/directory/index.ts";
+import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
+import { dingTalkCallback } from "../dingtalk/callback.ts";
+import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoEventLog } from "../dynamo/stores/event-log-store.ts";
+import { DynamoProvisionerStore } from "../dynamo/stores/provisioner-store.ts";
+import { httpHandler } from "../http/http.ts";
+import { changeReply } from "../http/route.ts";
+import { scimImplementations } from "../scim/scim-api.ts";
+
+const adapters = createAdapters("admin");
+const provisioners = new DynamoProvisionerStore(adapters.db, adapters.tables.state);
+const directory = new DirectoryService({
+  ...adapters,
+  provisioners,
+  newId: randomUUID,
+});
+const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
+const backtests = new BacktestService({
+  definitions: adapters.definitions,
+  events: new DynamoEventLog(adapters.db, adapters.tables.state),
+  people: () => adapters.directory.allPeople(),
+  timeZone: adapters.timeZone,
+});
+
+export const handler = httpHandler(
+  "admin",
+  {
+    putPerson: async ({ caller, params, body }) => ({ body: await directory.putPerson(caller, params.personId as PersonId, body) }),
+    deactivatePerson: async ({ caller, params }) => ({ body: await directory.deactivate(caller, params.personId as PersonId) }),
+    reactivatePerson: async ({ caller, params }) => ({ body: await directory.reactivate(caller, params.personId as PersonId) }),
+    issueProvisionerCredential: async ({ caller, params }) => ({ body: await directory.issueCredential(caller, params.clientId) }),
+    ...scimImplementations({ ...adapters, service: directory, provisioners, newId: randomUUID }),
+    dingtalkCallback: dingTalkCallback(process.env, { ...adapters, service: directory }),
+    getPerson: async ({ caller, params }) => ({ body: await directory.person(caller, params.personId as PersonId) }),
+    putOrgUnit: async ({ caller, params, body }) => ({ body: await directory.putOrgUnit(caller, params.orgUnitId as OrgUnitId, body) }),
+    orgUnits: async () => ({ body: { orgUnits: await directory.orgUnits() } }),
+    orgUnitPeople: async ({ caller, params }) => ({ body: { people: await directory.peopleBelow(caller, params.orgUnitId as OrgUnitId) } }),
+    putSource: async ({ caller, params, body }) => ({ body: await adapters.sources().put(caller, params.sourceId, body) }),
+    getSource: async ({ caller, params }) => ({ body: await adapters.sources().get(caller, params.sourceId) }),
+    rotateSourceSecret: async ({ caller, params, body }) => ({
+      body: await adapters.sources().rotate(caller, params.sourceId, body.overlapHours),
+    }),
+    putRule: async ({ caller, params, body, ifMatch }) => changeReply(await rulebook.putRule(caller, params.ruleId, body, ifMatch)),
+    approveRule: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "rule", params.ruleId, body.proposal) }),
+    getRule: async ({ caller, params }) => ({ body: await rulebook.get<RuleDefinition>(caller, "rule", params.ruleId) }),
+    dryRunRule: async ({ caller, params, body }) => ({ body: await rulebook.dryRun(caller, params.ruleId, body) }),
+    backtestRule: async ({ caller, params, body, headers }) => {
+      const report = await backtests.run(caller, params.ruleId, body);
+      if (headers.accept?.includes("text/csv")) return { body: backtestCsv(report), contentType: "text/csv; charset=utf-8" };
+      return { body: report };
+    },
+    putBadge: async ({ caller, params, body, ifMatch }) => changeReply(await rulebook.putBadge(caller, params.badgeId, body, ifMatch)),
+    approveBadge: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "badge", params.badgeId, body.proposal) }),
+    getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
+    badges: async () => ({ body: { badges: await rulebook.badges() } }),
+    rules: async () => ({ body: { rules: await rulebook.rules() } }),
+  },
+  adapters,
+);

@@ -1,0 +1,80 @@
+/**
+ * Routes of the leaderboards: boards (area `leaderboard`, read-only on the tables) and what
+ * changes them, pioneer indices and the opt-out preference (area `leaderboard-settings`).
+ */
+import * as z from "zod";
+import { Id } from "../../../domain/kernel/schemas.ts";
+import { boardPeriods, IndexDefinition } from "../../../domain/leaderboards/index.ts";
+import { Board, IndexVersion, Preferences } from "../answers.ts";
+import { defineRoute } from "../route.ts";
+
+const IndexParams = z.strictObject({ indexId: Id });
+const PersonParams = z.strictObject({ personId: Id });
+
+export const LeaderboardQuery = z.strictObject({
+  orgUnit: Id.optional(),
+  period: z.enum(boardPeriods).default("month"),
+  at: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+  metric: z
+    .string()
+    .max(80)
+    .regex(/^(points|points:[a-z-]{1,40}|index:[A-Za-z0-9_-]{1,64})$/, "use points, points:<capability> or index:<indexId>")
+    .default("points"),
+  by: z.enum(["person", "orgUnit"]).default("person"),
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export const PreferencesInput = z.strictObject({ leaderboardOptOut: z.boolean() }).meta({ id: "PreferencesInput" });
+
+export const leaderboardRoutes = {
+  leaderboard: defineRoute({
+    method: "GET",
+    path: "/leaderboards",
+    area: "leaderboard",
+    auth: "token",
+    summary:
+      "A leaderboard: people of an org unit's subtree (or its child units, by=orgUnit) ranked by points, points in a capability or a pioneer index, in a week, month, quarter, year or all time (any signed-in user, for the units they belong to or lead; hr and admin any).",
+    query: LeaderboardQuery,
+    success: { status: 200, description: "The top entries, the caller's own position and the board's stated order.", schema: Board },
+  }),
+  getIndex: defineRoute({
+    method: "GET",
+    path: "/admin/indices/{indexId}",
+    area: "leaderboard",
+    auth: "token",
+    summary: "A pioneer index definition, current version (admin, hr).",
+    params: IndexParams,
+    etag: true,
+    success: { status: 200, description: "The index.", schema: IndexVersion },
+  }),
+  preferences: defineRoute({
+    method: "GET",
+    path: "/people/{personId}/preferences",
+    area: "leaderboard",
+    auth: "token",
+    summary: "The caller's own preferences (self only).",
+    params: PersonParams,
+    success: { status: 200, description: "The preferences.", schema: Preferences },
+  }),
+  putIndex: defineRoute({
+    method: "PUT",
+    path: "/admin/indices/{indexId}",
+    area: "leaderboard-settings",
+    auth: "token",
+    summary: "Define or change a pioneer index: weighted, normalised measures, weights summing to 1; each change is a new version (admin).",
+    params: IndexParams,
+    body: IndexDefinition,
+    etag: true,
+    success: { status: 200, description: "The index with its new version.", schema: IndexVersion },
+  }),
+  putPreferences: defineRoute({
+    method: "PUT",
+    path: "/people/{personId}/preferences",
+    area: "leaderboard-settings",
+    auth: "token",
+    summary: "Opt out of appearing by name on leaderboards seen by others (self only).",
+    params: PersonParams,
+    body: PreferencesInput,
+    success: { status: 200, description: "The preferences as stored.", schema: Preferences },
+  }),
+} as const;

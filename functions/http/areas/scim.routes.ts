@@ -1,0 +1,112 @@
+/**
+ * SCIM 2.0 (RFC 7644) for HR systems: Users (people) and Groups (org units). Public to API
+ * Gateway: a provisioning client presents its own bearer credential, checked by the SCIM layer
+ * (functions/scim/), which answers in SCIM's own error format; so bodies and queries are taken
+ * as they come and validated there.
+ */
+import * as z from "zod";
+import { defineRoute } from "../route.ts";
+
+const ScimQuery = z.record(z.string(), z.string());
+const ResourceParams = z.strictObject({ id: z.string().max(200) });
+const body = { rawBody: { maxBytes: 64 * 1024 } };
+
+const resource = (name: "Users" | "Groups", what: string) =>
+  ({
+    list: defineRoute({
+      method: "GET",
+      path: `/scim/v2/${name}`,
+      area: "admin",
+      auth: "public",
+      summary: `SCIM: list ${what} (filter: userName eq, externalId eq, meta.lastModified gt; startIndex, count). Provisioning credential.`,
+      query: ScimQuery,
+      audit: "service",
+      success: { status: 200, description: "A SCIM ListResponse." },
+    }),
+    create: defineRoute({
+      method: "POST",
+      path: `/scim/v2/${name}`,
+      area: "admin",
+      auth: "public",
+      summary: `SCIM: create one of the ${what}. Provisioning credential.`,
+      ...body,
+      audit: "service",
+      success: { status: 201, description: "The resource as stored, with its ETag." },
+    }),
+    get: defineRoute({
+      method: "GET",
+      path: `/scim/v2/${name}/{id}`,
+      area: "admin",
+      auth: "public",
+      summary: `SCIM: one of the ${what}. Provisioning credential.`,
+      params: ResourceParams,
+      audit: "service",
+      success: { status: 200, description: "The resource, with its ETag." },
+    }),
+    replace: defineRoute({
+      method: "PUT",
+      path: `/scim/v2/${name}/{id}`,
+      area: "admin",
+      auth: "public",
+      summary: `SCIM: replace one of the ${what} (If-Match honoured). Provisioning credential.`,
+      params: ResourceParams,
+      ...body,
+      audit: "service",
+      success: { status: 200, description: "The resource as stored, with its ETag." },
+    }),
+    patch: defineRoute({
+      method: "PATCH",
+      path: `/scim/v2/${name}/{id}`,
+      area: "admin",
+      auth: "public",
+      summary: `SCIM: change one of the ${what} by PatchOp (If-Match honoured). Provisioning credential.`,
+      params: ResourceParams,
+      ...body,
+      audit: "service",
+      success: { status: 200, description: "The resource as stored, with its ETag." },
+    }),
+    remove: defineRoute({
+      method: "DELETE",
+      path: `/scim/v2/${name}/{id}`,
+      area: "admin",
+      auth: "public",
+      summary:
+        name === "Users"
+          ? "SCIM: a person left: deactivated, their history kept (never deleted). Provisioning credential."
+          : "SCIM: remove an empty org unit (one with units or people below it is refused). Provisioning credential.",
+      params: ResourceParams,
+      audit: "service",
+      success: { status: 200, description: "204, nothing in the body." },
+    }),
+  }) as const;
+
+const users = resource("Users", "people");
+const groups = resource("Groups", "org units");
+const discovery = (name: string, summary: string) =>
+  defineRoute({
+    method: "GET",
+    path: `/scim/v2/${name}`,
+    area: "admin",
+    auth: "public",
+    summary: `SCIM: ${summary}. Provisioning credential.`,
+    audit: "service",
+    success: { status: 200, description: `The ${name} document.` },
+  });
+
+export const scimRoutes = {
+  scimListUsers: users.list,
+  scimCreateUser: users.create,
+  scimGetUser: users.get,
+  scimReplaceUser: users.replace,
+  scimPatchUser: users.patch,
+  scimDeleteUser: users.remove,
+  scimListGroups: groups.list,
+  scimCreateGroup: groups.create,
+  scimGetGroup: groups.get,
+  scimReplaceGroup: groups.replace,
+  scimPatchGroup: groups.patch,
+  scimDeleteGroup: groups.remove,
+  scimServiceProviderConfig: discovery("ServiceProviderConfig", "what this service provider supports"),
+  scimResourceTypes: discovery("ResourceTypes", "the resource types"),
+  scimSchemas: discovery("Schemas", "the schemas of Users and Groups and their extensions"),
+};

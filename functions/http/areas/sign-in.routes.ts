@@ -1,0 +1,42 @@
+/** Routes of the sign-in area: Laurel's token service, for stages whose people sign in with DingTalk. */
+import * as z from "zod";
+import { defineRoute } from "../route.ts";
+
+export const DingTalkSignIn = z
+  .strictObject({
+    /** The 免登 auth code from the page's dd.getAuthCode (DingTalk JSAPI): good for 5 minutes, once. */
+    code: z.string().trim().min(1).max(256),
+  })
+  .meta({ id: "DingTalkSignIn" });
+
+export const signInRoutes = {
+  signInDingTalk: defineRoute({
+    method: "POST",
+    path: "/auth/dingtalk",
+    area: "sign-in",
+    auth: "public",
+    summary:
+      "Sign in from inside DingTalk: the page's 免登 auth code is exchanged with DingTalk for the user id, the directory names the person, and the answer is a Laurel token (ES256, 15 minutes) with the person's directory roles. Unknown or departed people, and forged, expired or reused codes, are refused with a sentence in Chinese and English; every attempt is in the audit trail.",
+    body: DingTalkSignIn,
+    audit: "service",
+    success: { status: 200, description: "The token: { accessToken, tokenType, expiresIn, personId }." },
+  }),
+  jwks: defineRoute({
+    method: "GET",
+    // Named by the discovery document; /.well-known/jwks.json is the badge issuer's (Open Badges' practice).
+    path: "/auth/jwks.json",
+    area: "sign-in",
+    auth: "public",
+    summary: "The token service's public keys (JWKS): every key whose tokens may still be valid, newest first.",
+    success: { status: 200, description: "A JSON Web Key Set." },
+  }),
+  openIdConfiguration: defineRoute({
+    method: "GET",
+    path: "/.well-known/openid-configuration",
+    area: "sign-in",
+    auth: "public",
+    summary:
+      "The token service's OpenID Connect discovery document: its issuer and where its keys are (what the API's JWT authorizer reads).",
+    success: { status: 200, description: "The discovery document." },
+  }),
+} as const;

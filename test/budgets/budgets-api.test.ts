@@ -1,0 +1,101 @@
+/**
+ * Issuance budgets end to end: finance sets a unit's coin budget, rule awards from webhooks draw
+ * on it in their own transaction, an award it cannot hold is refused (or issued and flagged under
+ * the overspend policy), a retraction gives the coins back, and finance reads the standing as
+ * JSON and CSV.
+ */
+import { describe, expect, it } from "vitest";
+import { periodKey } from "../../domain/kernel/periods.ts";
+import { dispatch } from "../../scripts/local/api.ts";
+import { as } from "../support/api.ts";
+import { withDemoDefinitions } from "../support/org.ts";
+import { cloudEvent, deliver } from "../support/webhooks.ts";
+
+const { admin, secrets } = await withDemoDefinitions();
+const finance = await as("peng-li", "finance");
+const manager = await as("liu-yang", "manager");
+const learning = "tianma-learning";
+const secret = secrets[learning] as string;
+const course = "com.tianma.learning.course.completed";
+const month = periodKey(new Date(), "month", "Asia/Shanghai");
+
+const coinsOf = async (personId: string) => (await admin.get(`/people/${personId}/balances`)).body.coins as number;
+const standing = async (orgUnitId: string) =>
+  ((await finance.get(`/budgets?period=${month}`)).body.budgets as { orgUnitId: string }[]).find((b) => b.orgUnitId === orgUnitId);
+const passed = async (personId: string) => {
+  const event = cloudEvent(course, personId, { courseId: `budget-${personId}`, score: 90 });
+  return { event, result: (await deliver(learning, event, { secret })).body.results[0] };
+};
+
+describe("issuance budgets", () => {
+  it("coins draw on the unit's budget until it cannot hold an award, which is refused with a per-event code and writes nothing", async () => {
+    const set = await finance.put(`/budgets/store-east/${month}`, { coins: 50 });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ orgUnitId: "store-east", period: month, coins: 50, drawn: 0, left: 50, whenExhausted: "refuse" });
+
+    // A first course passed: 20 coins for the pass and 10 for the first course.
+    expect((await passed("yang-xue")).result.status).toBe("accepted");
+    const before = await coinsOf("huang-tao");
+    const refused = (await passed("huang-tao")).result;
+    expect(refused).toMatchObject({
+      status: "rejected",
+      problem: { status: 422, code: "budget-exhausted", orgUnitId: "store-east", left: 20, needed: 30 },
+    });
+    expect(await coinsOf("huang-tao")).toBe(before);
+    expect(await standing("store-east")).toMatchObject({ drawn: 30, left: 20, overspent: 0 });
+  });
+
+  it("a unit without a budget draws on the nearest unit above that has one", async () => {
+    expect((await finance.put(`/budgets/retail-ops/${month}`, { coins: 1000 })).status).toBe(200);
+    expect((await passed("ma-chao")).result.status).toBe("accepted");
+    expect(await standing("retail-ops")).toMatchObject({ drawn: 30, left: 970 });
+  });
+
+  it("under the overspend policy the award is issued, flagged in its answer and counted as overspent; a retraction gives the coins back", async () => {
+    expect((await finance.put(`/budgets/store-east/${month}`, { coins: 50, whenExhausted: "overspend" })).body.version).toBe(2);
+    const { event, result } = await passed("wu-min");
+    expect(result.status).toBe("accepted");
+    expect(result.notes).toContain(`Over budget: store-east ${month}, 10 coins.`);
+    expect(await standing("store-east")).toMatchObject({ drawn: 50, left: 0, overspent: 10, forecast: expect.any(Number) });
+
+    const retraction = await admin.post(`/admin/sources/${learning}/events/${event.id}/retraction`, { reason: "误报" });
+    expect(retraction.status).toBeLessThan(300);
+    expect(await standing("store-east")).toMatchObject({ drawn: 30, left: 20, overspent: 0 });
+  });
+
+  it("coins awarded by hand draw on the same budget: beyond it, refused and nothing written", async () => {
+    expect((await finance.put(`/budgets/data-team/${month}`, { coins: 100 })).status).toBe(200);
+    const award = (coins: number) =>
+      admin.post("/awards", { personId: "he-ying", coins, reason: "数据看板上线" }, { "idempotency-key": `budget-hand-${coins}` });
+    expect((await award(60)).status).toBe(201);
+    const before = await coinsOf("he-ying");
+    const refused = await award(50);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: "budget-exhausted", left: 40, needed: 50 });
+    expect(await coinsOf("he-ying")).toBe(before);
+    expect(await standing("data-team")).toMatchObject({ drawn: 60, left: 40 });
+  });
+
+  it("finance sees the coins the unit's people hold and gets the standing as CSV; a manager may not read or set budgets", async () => {
+    const held = (await Promise.all(["liu-yang", "yang-xue", "huang-tao", "wu-min"].map(coinsOf))).reduce((a, b) => a + b, 0);
+    expect(await standing("store-east")).toMatchObject({ outstanding: held });
+
+    const csv = await dispatch({
+      method: "GET",
+      url: `/budgets?period=${month}`,
+      headers: { authorization: `Bearer ${finance.token}`, accept: "text/csv" },
+    });
+    expect(csv.headers?.["content-type"]).toBe("text/csv; charset=utf-8");
+    const lines = String(csv.body)
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(lines[0]).toBe("orgUnitId,period,coins,drawn,left,overspent,burnPerDay,forecast,outstanding,asOf");
+    expect(lines.find((l) => l.startsWith("store-east,"))).toMatch(new RegExp(`^store-east,${month},50,30,20,0,`));
+
+    expect((await manager.get(`/budgets?period=${month}`)).status).toBe(403);
+    expect((await manager.put(`/budgets/store-east/${month}`, { coins: 1 })).status).toBe(403);
+    expect((await finance.put("/budgets/store-east/2026-13", { coins: 1 })).status).toBe(400);
+    expect((await finance.put(`/budgets/no-such-unit/${month}`, { coins: 1 })).body.code).toBe("org-unit-not-found");
+  });
+});
