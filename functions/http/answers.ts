@@ -7,10 +7,12 @@
  */
 import * as z from "zod";
 import { BadgeDefinition, RuleDefinition, SourceInput } from "../../domain/awards/index.ts";
+import { identityProviders } from "../../domain/directory/index.ts";
 import { RewardDefinition } from "../../domain/fund/index.ts";
 import { GateCriterion, GateDefinition } from "../../domain/gates/index.ts";
-import { capabilities, tiers } from "../../domain/kernel/model.ts";
+import { capabilities, roles, tiers } from "../../domain/kernel/model.ts";
 import { IndexDefinition } from "../../domain/leaderboards/index.ts";
+import { channelKinds, noticeKinds } from "../../domain/notifications/index.ts";
 import { problemCodes } from "./problems.ts";
 
 const Instant = z.string().meta({ format: "date-time" });
@@ -132,6 +134,17 @@ const SignedCredential = z.strictObject({ credential: BadgeCredential, jwt: z.st
 export type Credential = z.infer<typeof SignedCredential>;
 export const BadgeCredentials = z.strictObject({ credentials: z.array(SignedCredential) });
 
+/** The Open Badges 3.0 profile of the issuer (JSON-LD). */
+export const IssuerProfile = z.strictObject({
+  "@context": z.array(z.string()),
+  id: z.string(),
+  type: z.array(z.string()),
+  name: z.string(),
+  url: z.string(),
+});
+/** A Bitstring Status List credential is answered signed, as VC-JWT. */
+export const vcJwt = { "application/vc+jwt": { schema: { type: "string", contentMediaType: "application/vc+jwt" } } };
+
 export const Health = z.strictObject({ status: z.literal("ok") });
 /** The OpenAPI document itself (validated as OpenAPI 3.1 by test/infra/contract.test.ts). */
 export const OpenApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) });
@@ -158,11 +171,33 @@ export const Person = z
     orgUnitId: z.string(),
     managerId: z.string().optional(),
     externalId: z.string().optional(),
+    identities: z.partialRecord(z.enum(identityProviders), z.string()).optional(),
+    roles: z.array(z.enum(roles)).optional(),
+    /** When the person left: their wallet is frozen, their history kept. */
+    leftAt: Instant.optional(),
+    version: Count.optional(),
+    updatedAt: Instant.optional(),
   })
   .meta({ id: "Person" });
 
 export const OrgUnits = z.strictObject({ orgUnits: z.array(OrgUnit) });
 export const People = z.strictObject({ people: z.array(Person) });
+
+/** A provisioning client's new bearer credential: the token is shown this once. */
+export const ProvisionerCredential = z.strictObject({ clientId: z.string(), credentialId: z.string(), token: z.string() });
+
+/** DingTalk's encrypted "success", signed as DingTalk's callback protocol asks. */
+export const DingTalkCallbackAnswer = z.strictObject({
+  msg_signature: z.string(),
+  timeStamp: z.string(),
+  nonce: z.string(),
+  encrypt: z.string(),
+});
+
+/** A JSON Web Key Set (RFC 7517): public keys only. */
+export const JwkSet = z
+  .strictObject({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string().optional() })) })
+  .meta({ id: "JwkSet" });
 
 // ---- Versioned definitions ----
 
@@ -382,6 +417,49 @@ export const RedemptionAnswer = z.strictObject({
   balances: Balances,
 });
 
+export const Collection = z.strictObject({
+  redemption: z.strictObject({
+    entryId: z.string(),
+    personId: z.string(),
+    rewardId: z.string(),
+    quantity: Count,
+    collectedAt: Instant,
+    collectedBy: z.string(),
+  }),
+});
+
+export const BudgetStanding = z
+  .strictObject({
+    orgUnitId: z.string(),
+    period: z.string(),
+    version: z.number().int().min(1),
+    coins: Count,
+    whenExhausted: z.enum(["refuse", "overspend"]),
+    drawn: Count,
+    left: Signed,
+    overspent: Count,
+    burnPerDay: z.number().min(0),
+    forecast: Count,
+    outstanding: Signed,
+    asOf: Instant,
+  })
+  .meta({ id: "BudgetStanding" });
+export const Budgets = z.strictObject({ period: z.string(), budgets: z.array(BudgetStanding) });
+/** The CSV of a report asked for with Accept: text/csv (UTF-8, a header row, cells safe in Excel). */
+export const csv = { "text/csv": { schema: { type: "string", contentMediaType: "text/csv" } } };
+
+// ---- Backtests ----
+
+export const BacktestReport = z.strictObject({
+  ruleId: z.string(),
+  from: Instant,
+  to: Instant,
+  eventsReplayed: Count,
+  eventsCounted: Count,
+  rows: z.array(z.strictObject({ orgUnitId: z.string(), asset: z.string(), actual: Signed, wouldBe: Signed, change: Signed })),
+  liabilityChange: Signed,
+});
+
 // ---- Bounties ----
 
 const Author = z.strictObject({ personId: z.string(), name: z.string(), share: Count });
@@ -536,8 +614,6 @@ export const EligibilityChecks = z.strictObject({
   summary: z.looseObject({ checked: Count, notEvaluated: Count, eligible: Count }),
   results: z.array(z.union([GateResult, NotChecked])),
 });
-/** The CSV of POST /eligibility-checks with Accept: text/csv (UTF-8, a header row, cells safe in Excel). */
-export const eligibilityCsv = { "text/csv": { schema: { type: "string", contentMediaType: "text/csv" } } };
 
 export const TeamMember = z.strictObject({
   personId: z.string(),
@@ -607,3 +683,75 @@ export const ImportReport = ImportJob.extend({
     }),
   ),
 }).meta({ id: "ImportReport" });
+
+// ---- Sign-in (Laurel's token service) ----
+
+export const SignInAnswer = z.strictObject({
+  accessToken: z.string(),
+  tokenType: z.literal("Bearer"),
+  expiresIn: z.number().int().positive(),
+  personId: z.string(),
+});
+export const OpenIdConfiguration = z.looseObject({
+  issuer: z.string(),
+  jwks_uri: z.string(),
+  response_types_supported: z.array(z.string()),
+  subject_types_supported: z.array(z.string()),
+  id_token_signing_alg_values_supported: z.array(z.string()),
+});
+
+// ---- Notifications ----
+
+const Language = z.enum(["zh", "en"]);
+const Message = z.strictObject({ title: z.string(), text: z.string() });
+export const Bell = z.strictObject({
+  personId: z.string(),
+  since: Instant,
+  language: Language,
+  items: z.array(
+    z.strictObject({
+      id: z.string(),
+      kind: z.enum(noticeKinds),
+      at: Instant,
+      colour: z.string().optional(),
+      zh: Message,
+      en: Message,
+    }),
+  ),
+});
+export const NotificationPreferences = z.strictObject({
+  language: Language,
+  quietHours: z.strictObject({ from: z.string(), until: z.string() }).nullable(),
+  optOut: z.array(z.enum(noticeKinds)),
+});
+export const NotificationChannel = z
+  .strictObject({
+    channelId: z.string(),
+    kind: z.enum(channelKinds),
+    kinds: z.array(z.enum(noticeKinds)),
+    language: Language,
+    active: z.boolean(),
+    updatedAt: Instant,
+  })
+  .meta({ id: "NotificationChannel" });
+export const NotificationChannels = z.strictObject({ items: z.array(NotificationChannel) });
+const Notice = z.strictObject({
+  personId: z.string(),
+  causeId: z.string(),
+  at: Instant,
+  /** What happened, by kind (a badge, an award, a penalty, a claim's step, a redemption). */
+  data: z.looseObject({ kind: z.enum(noticeKinds) }),
+});
+export const DeadLetters = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      letterId: z.string(),
+      delivery: z.strictObject({ deliveryId: z.string(), channelId: z.string(), notice: Notice, since: Instant.optional() }),
+      attempts: Count,
+      lastError: z.string(),
+      at: Instant,
+      replayedAt: Instant.optional(),
+    }),
+  ),
+});
+export const Replay = z.strictObject({ letterId: z.string(), replayedAt: Instant, deliveryId: z.string() });

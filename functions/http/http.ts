@@ -98,8 +98,9 @@ function toProblem(error: unknown, correlationId: string): Result {
     const headers: Record<string, string> =
       status === 503
         ? { "retry-after": String(error.details.retryAfterSeconds ?? 1) }
-        : error instanceof UnauthenticatedError
-          ? { "www-authenticate": error.challenge }
+        : status === 401
+          ? // Every 401 names a scheme (RFC 9110 §11.6.1): a refused sign-in code's is the bearer token it would have given.
+            { "www-authenticate": error instanceof UnauthenticatedError ? error.challenge : 'Bearer realm="laurel"' }
           : {};
     return problem(status, error.code, error.message, error.details, headers);
   }
@@ -263,9 +264,12 @@ function implement(
     );
     const version = (reply.body as { version?: unknown } | undefined)?.version;
     const etag = spec.etag && reply.status !== 202 && typeof version === "number" ? { etag: `"${version}"` } : {};
+    const statusCode = reply.status ?? spec.success.status;
+    // A 204 has no content, so no media type (RFC 9110 §15.3.5).
+    const media = statusCode === 204 ? {} : { "content-type": reply.contentType ?? "application/json" };
     return {
-      statusCode: reply.status ?? spec.success.status,
-      headers: { "content-type": reply.contentType ?? "application/json", ...etag, ...reply.headers },
+      statusCode,
+      headers: { ...media, ...etag, ...reply.headers },
       body: reply.contentType ? String(reply.body) : JSON.stringify(reply.body),
     };
   };

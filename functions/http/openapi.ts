@@ -8,6 +8,7 @@ import * as z from "zod";
 import { problemCodes } from "./problems.ts";
 import type { RouteSpec } from "./route.ts";
 import { routes } from "./routes.ts";
+import { ScimError } from "./scim-answers.ts";
 
 const ProblemDetails = {
   type: "object",
@@ -92,14 +93,57 @@ function requestBody(spec: RouteSpec, idOf: (schema: z.ZodType) => string) {
   return { required: true, content };
 }
 
+/** What a route answers when it refuses: problem details, SCIM's error on SCIM routes; API Gateway's own message on any. */
+function refusals(spec: RouteSpec) {
+  const gateway = { "application/json": { schema: ref("GatewayMessage") } };
+  if (spec.protocol === "scim")
+    return {
+      description: "A SCIM error (RFC 7644 §3.12), or API Gateway's own message (throttling, quotas).",
+      content: { "application/scim+json": { schema: ref("ScimError") }, ...gateway },
+    };
+  return {
+    description: "A problem (RFC 9457), or API Gateway's own message (its authorizer, throttling, quotas).",
+    content: { "application/problem+json": { schema: ref("Problem") }, ...gateway },
+  };
+}
+
+/** The credentials a route takes, by the document's security schemes; public routes none. */
+function security(spec: RouteSpec) {
+  if (spec.auth === "token") return [{ bearer: [] }];
+  if (spec.protocol === "scim") return [{ provisioner: [] }];
+  return spec.credential ? [{ [spec.credential]: [] }] : [];
+}
+
+const securitySchemes = {
+  bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+  provisioner: {
+    type: "http",
+    scheme: "bearer",
+    description: "A provisioning client's credential (POST /admin/provisioners/{clientId}/credentials).",
+  },
+  webhookSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "webhook-signature",
+    description: "Standard Webhooks: an HMAC-SHA256 of webhook-id, webhook-timestamp and the body with the source's secret.",
+  },
+  dingtalkSignature: {
+    type: "apiKey",
+    in: "query",
+    name: "msg_signature",
+    description: "DingTalk's callback signature over the token, timestamp, nonce and the encrypted body.",
+  },
+};
+
 function responses(spec: RouteSpec, idOf: (schema: z.ZodType) => string) {
   const { status, description, schema, alternatives, pending } = spec.success;
-  const json = schema ? { "application/json": { schema: ref(idOf(schema)) } } : {};
+  const mediaType = spec.protocol === "scim" ? "application/scim+json" : (spec.success.mediaType ?? "application/json");
+  const json = schema ? { [mediaType]: { schema: ref(idOf(schema)) } } : {};
   return {
     [status]: {
       description,
       ...(spec.etag ? { headers: { ETag: { description: "The version, for If-Match.", schema: { type: "string" } } } } : {}),
-      content: { ...json, ...alternatives },
+      ...(status === 204 ? {} : { content: { ...json, ...alternatives } }),
     },
     ...(pending
       ? {
@@ -109,13 +153,7 @@ function responses(spec: RouteSpec, idOf: (schema: z.ZodType) => string) {
           },
         }
       : {}),
-    default: {
-      description: "A problem (RFC 9457), or API Gateway's own message (its authorizer, throttling, quotas).",
-      content: {
-        "application/problem+json": { schema: ref("Problem") },
-        "application/json": { schema: ref("GatewayMessage") },
-      },
-    },
+    default: refusals(spec),
   };
 }
 
@@ -128,7 +166,7 @@ export function openApiDocument(): object {
     const operation = {
       operationId,
       summary: spec.summary,
-      security: spec.auth === "token" ? [{ bearer: [] }] : [],
+      security: security(spec),
       parameters: parameters(spec, schemas, idOf),
       ...(body ? { requestBody: body } : {}),
       responses: responses(spec, idOf),
@@ -146,8 +184,8 @@ export function openApiDocument(): object {
     },
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-      schemas: { ...schemas, Problem: ProblemDetails, GatewayMessage },
+      securitySchemes,
+      schemas: { ...schemas, Problem: ProblemDetails, GatewayMessage, ScimError },
     },
     paths,
   };

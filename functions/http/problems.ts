@@ -35,6 +35,13 @@ export const problemCatalogue = {
   "invalid-period-key": p(400, "周期无效，如 2026、2026-Q3、2026-11。", "The period key is not valid (2026, 2026-Q3, 2026-11)."),
   "unknown-time-zone": p(400, "未知的时区。", "The time zone is unknown."),
   "as-of-in-future": p(400, "asOf 不能晚于今天（公司时区）。", "asOf cannot be later than today in the company's time zone."),
+  "invalid-period": p(400, "时段无效：须 replayFrom ≤ from < to。", "The period is not valid: give replayFrom ≤ from < to."),
+  "lone-surrogate": p(
+    400,
+    "文本含孤立代理项（UTF-16 对的一半），不是有效 Unicode，无法存储。",
+    "The text has a lone surrogate (half of a UTF-16 pair), which is not Unicode and cannot be stored.",
+  ),
+  "dingtalk-malformed": p(400, '钉钉回调的请求体应为 {"encrypt": "…"}。', 'A DingTalk callback body is {"encrypt": "…"}.'),
   "too-deep": p(400, "数据嵌套过深，无法存储。", "The value nests too deep to be stored."),
   "too-many-keys": p(400, "数据的键过多，无法存储。", "The value has too many keys to be stored."),
   "number-out-of-range": p(400, "数字超出可存储的安全整数范围。", "A number is beyond the range that can be stored exactly."),
@@ -53,7 +60,15 @@ export const problemCatalogue = {
     "需要有效的凭证（令牌或签名）；请重新登录。",
     "Valid credentials (a token or a signature) are needed; sign in again.",
   ),
+  "code-refused": p(401, "登录码无效或已过期，请重新打开页面。", "The sign-in code is not valid or has expired; open the page again."),
+  "code-reused": p(401, "这个登录码已经用过，请重新打开页面。", "This sign-in code was already used; open the page again."),
   forbidden: p(403, "你的角色或组织范围不允许此操作。", "Your roles or your part of the org do not allow this."),
+  "person-not-registered": p(
+    403,
+    "账号尚未在 Laurel 登记，请联系管理员添加。",
+    "The account is not registered in Laurel; ask an administrator to add it.",
+  ),
+  "person-departed": p(403, "此人已离职，不能再登录。", "The person has left the company and can no longer sign in."),
   "maker-checker": p(403, "提交人不能审批自己的申请。", "The maker of a request cannot also check it."),
   "not-the-poster": p(403, "只有发榜人可以这样做。", "Only the bounty's poster may do this."),
   "not-in-team": p(403, "你不在这个团队中。", "You are not in this team."),
@@ -101,6 +116,13 @@ export const problemCatalogue = {
   "event-unknown": p(404, "这个来源没有此事件。", "This source sent no event with this id."),
   "problem-not-found": p(404, "没有这个问题代码。", "No problem has this code."),
   "no-pending-change": p(404, "没有等待批准的变更。", "No change waits for approval."),
+  "dead-letter-not-found": p(404, "没有这封死信，或它已重放过。", "No dead letter with this id, or it was replayed already."),
+  "sign-in-not-offered": p(
+    404,
+    "本部署通过其身份提供方登录，不提供钉钉免登。",
+    "This deployment signs people in with its identity provider, not with DingTalk.",
+  ),
+  "dingtalk-not-configured": p(404, "本环境未配置钉钉通讯录同步。", "The DingTalk org sync is not configured on this stage."),
   "method-not-allowed": p(
     405,
     "此地址不接受这个方法；Allow 头列出可用方法。",
@@ -140,10 +162,32 @@ export const problemCatalogue = {
   "already-taken": p(409, "你已带领一个团队揭了此榜。", "You already lead a team on this bounty."),
   "no-delivery-pending": p(409, "没有待评判的交付。", "No delivery waits for a decision."),
   "delivery-not-expected": p(409, "此团队现在不能交付。", "This team cannot deliver now."),
+  "already-collected": p(
+    409,
+    "奖品已交付；已交付的兑换不能再交付或退款。",
+    "The reward was handed over already; it is not handed over again or refunded.",
+  ),
+  "person-inactive": p(
+    409,
+    "此人已离职，账户冻结（历史保留），重新启用前不能变动。",
+    "The person left: their wallet is frozen (history kept) until they are reactivated.",
+  ),
+  "identity-taken": p(
+    409,
+    "此账号（钉钉、企业微信或 OIDC）已属于另一人。",
+    "Another person already holds this DingTalk, WeCom or OIDC user id.",
+  ),
+  "org-unit-not-empty": p(409, "组织单元下仍有单元或人员；请先移走。", "The org unit still has units or people below it; move them first."),
+  "backtest-cancelled": p(409, "回测已取消。", "The backtest was cancelled."),
   "lost-update": p(
     412,
     "定义在你读取后已被修改（ETag 不符）；请重新读取。",
     "The definition changed since you read it (If-Match failed); read it again.",
+  ),
+  "version-mismatch": p(
+    412,
+    "此人在你读取后已被修改（If-Match 不符）；请重新读取。",
+    "The person changed since you read them (If-Match failed); read again.",
   ),
   // Sizes
   "body-too-large": p(413, "请求体过大。", "The body is too large."),
@@ -196,6 +240,22 @@ export const problemCatalogue = {
     "导入文件有无效行；onError=abort 时不写入任何内容。",
     "The file has bad rows; with onError=abort nothing is written.",
   ),
+  "budget-exhausted": p(
+    422,
+    "组织单元本期的金币预算不足以发放这笔奖励。",
+    "The org unit's coin budget for the period cannot hold this award.",
+  ),
+  "backtest-too-long": p(
+    422,
+    "时段内需重放的事件过多；请缩短时段。",
+    "The period holds too many events to replay; backtest a shorter one.",
+  ),
+  "webhook-secret-required": p(
+    422,
+    "Webhook 订阅需要 Standard Webhooks 密钥（whsec_…）来签名。",
+    "A webhook subscription needs a Standard Webhooks secret (whsec_…) to sign its deliveries.",
+  ),
+  "dingtalk-too-deep": p(422, "钉钉部门层级过深。", "The DingTalk department is nested too deep."),
   // The service
   "host-not-allowed": p(421, "本地服务只接受回环地址。", "The local server answers loopback host names only."),
   internal: p(500, "服务内部出错；报告时请附上 correlationId。", "Something went wrong on our side; quote the correlationId."),
@@ -204,7 +264,18 @@ export const problemCatalogue = {
     "账本繁忙；请按 Retry-After 稍后重试（同一 Idempotency-Key）。",
     "The ledger is busy; retry after Retry-After with the same Idempotency-Key.",
   ),
+  "provider-unavailable": p(
+    503,
+    "暂时无法连接登录服务，请稍后再试。",
+    "The sign-in service cannot be reached right now; try again in a moment.",
+  ),
   "page-not-built": p(503, "页面尚未构建。", "The page is not built yet."),
+  "sign-in-not-set-up": p(
+    503,
+    "令牌服务尚无签名密钥；运维请运行 npm run token-keys -- rotate。",
+    "The token service has no signing key yet; operators run npm run token-keys -- rotate.",
+  ),
+  "dingtalk-unavailable": p(503, "钉钉暂时无法应答；稍后重试。", "DingTalk did not answer as expected; retry later."),
 } as const satisfies Record<string, Explanation>;
 
 export type ProblemCode = keyof typeof problemCatalogue;

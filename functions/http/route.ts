@@ -44,8 +44,11 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   audit?: "service";
   /** The success status, a description and the shape of the answer, for the OpenAPI document. */
   success: {
-    status: 200 | 201;
+    /** 204: nothing in the body. */
+    status: 200 | 201 | 204;
     description: string;
+    /** The answer's media type when it is JSON of a kind of its own (application/jwk-set+json); application/json else. */
+    mediaType?: string;
     /** The JSON answer's shape (functions/http/answers.ts); test/infra/contract.test.ts names a route without one. */
     schema?: z.ZodType;
     /** Media types answered besides JSON when the client asks for them (Accept), as OpenAPI content. */
@@ -60,6 +63,14 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   etag?: true;
   /** Bodies the route takes unparsed (rawBody), per media type. */
   rawContent?: Record<string, z.ZodType>;
+  /**
+   * A route of another protocol, with its own credentials and error format: SCIM (RFC 7644)
+   * answers application/scim+json, refuses with SCIM errors (§3.12), and takes a provisioning
+   * client's bearer credential.
+   */
+  protocol?: "scim";
+  /** What a public route takes as its caller's credential instead of a token (the OpenAPI security scheme). */
+  credential?: "webhookSignature" | "dingtalkSignature";
 }
 
 export interface Request<S extends RouteSpec> {

@@ -14,12 +14,15 @@ import { BacktestRequest } from "../../domain/backtests/index.ts";
 import { OrgUnitInput, PersonInput } from "../../domain/directory/index.ts";
 import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
 import {
+  BacktestReport,
   BadgeCredentials,
   BadgeList,
   BadgeProposal,
   BadgeRead,
   BadgeVersion,
   Balances,
+  csv,
+  DingTalkCallbackAnswer,
   DryRunAnswer,
   EventResult,
   Health,
@@ -30,6 +33,7 @@ import {
   OrgUnits,
   People,
   Person,
+  ProvisionerCredential,
   RuleList,
   RuleProposal,
   RuleRead,
@@ -169,7 +173,7 @@ const coreRoutes = {
     summary:
       "Issue a provisioning client (an HR system speaking SCIM) a new bearer credential, shown once; the previous one stays valid until the next rotation (admin).",
     params: z.strictObject({ clientId: Id }),
-    success: { status: 201, description: "The client id, the credential id and the token." },
+    success: { status: 201, description: "The client id, the credential id and the token.", schema: ProvisionerCredential },
   }),
   dingtalkCallback: defineRoute({
     method: "POST",
@@ -180,8 +184,9 @@ const coreRoutes = {
       "DingTalk's contact-change events (user and department added, modified, removed), signed and AES-encrypted as DingTalk does, applied to the directory; answers DingTalk's encrypted success.",
     query: z.record(z.string(), z.string()),
     rawBody: { maxBytes: 64 * 1024 },
+    credential: "dingtalkSignature",
     audit: "service",
-    success: { status: 200, description: "DingTalk's encrypted success answer." },
+    success: { status: 200, description: "DingTalk's encrypted success answer.", schema: DingTalkCallbackAnswer },
   }),
   deactivatePerson: defineRoute({
     method: "POST",
@@ -191,7 +196,7 @@ const coreRoutes = {
     summary: "The person left: their wallet is frozen (no awards, redemptions, claims or bounties), balances and history kept (admin).",
     params: PersonParams,
     audit: "service",
-    success: { status: 200, description: "The person, with the time they left." },
+    success: { status: 200, description: "The person, with the time they left.", schema: Person },
   }),
   reactivatePerson: defineRoute({
     method: "POST",
@@ -201,7 +206,7 @@ const coreRoutes = {
     summary: "The person is back: their wallet thaws (admin).",
     params: PersonParams,
     audit: "service",
-    success: { status: 200, description: "The person, active again." },
+    success: { status: 200, description: "The person, active again.", schema: Person },
   }),
   getPerson: defineRoute({
     method: "GET",
@@ -250,6 +255,7 @@ const coreRoutes = {
     params: SourceParams,
     query: z.strictObject({ dryRun: z.enum(["true", "false"]).optional() }),
     rawBody: { maxBytes: maxWebhookBodyBytes },
+    credential: "webhookSignature",
     rawContent: {
       "application/cloudevents+json": CloudEvent,
       "application/cloudevents-batch+json": z.array(CloudEvent).min(1).max(maxBatchEvents).meta({ id: "CloudEventBatch" }),
@@ -358,7 +364,7 @@ const coreRoutes = {
       "Replay a period's kept events with a draft of the rule swapped in, writing nothing: coins and points per org unit and capability that would have been awarded against what was, and the change in coins outstanding; JSON, or CSV with Accept: text/csv (admin).",
     params: RuleParams,
     body: BacktestRequest,
-    success: { status: 200, description: "The comparison." },
+    success: { status: 200, description: "The comparison.", schema: BacktestReport, alternatives: csv },
   }),
   putBadge: defineRoute({
     method: "PUT",

@@ -2,17 +2,7 @@
 import * as z from "zod";
 import { GateDefinition, maxCandidates } from "../../../domain/gates/index.ts";
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
-import {
-  AuditPage,
-  EligibilityChecks,
-  eligibilityCsv,
-  GateChange,
-  GateList,
-  GateProposal,
-  GateRead,
-  GateResult,
-  Team,
-} from "../answers.ts";
+import { AuditPage, csv, EligibilityChecks, GateChange, GateList, GateProposal, GateRead, GateResult, Team } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const Day = z.iso.date({ error: "give a calendar day, YYYY-MM-DD" });
@@ -114,7 +104,7 @@ export const eligibilityRoutes = {
       status: 200,
       description: "A result per person and a summary (how many eligible, the most common missing criterion).",
       schema: EligibilityChecks,
-      alternatives: eligibilityCsv,
+      alternatives: csv,
     },
   }),
   auditTrail: defineRoute({

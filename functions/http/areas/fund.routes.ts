@@ -15,11 +15,14 @@ import {
 } from "../../../domain/fund/index.ts";
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
 import {
+  BudgetStanding,
+  Budgets,
   ClaimView,
+  Collection,
+  csv,
   DepositAnswer,
   FundList,
   FundView,
-  LedgerWrite,
   PersonFund,
   RedemptionAnswer,
   RewardList,
@@ -169,7 +172,7 @@ export const fundRoutes = {
       "Set an org unit's coin budget for a month or a quarter, and whether an award it cannot hold is refused or issued and flagged (finance, admin).",
     params: z.strictObject({ orgUnitId: Id, period: BudgetPeriod }),
     body: BudgetDefinition,
-    success: { status: 200, description: "The budget with its new version and its standing today." },
+    success: { status: 200, description: "The budget with its new version and its standing today.", schema: BudgetStanding },
   }),
   budgets: defineRoute({
     method: "GET",
@@ -179,7 +182,7 @@ export const fundRoutes = {
     summary:
       "Every coin budget of a period: drawn, left, overspent, burn per day, forecast to the period's end and the coins its people hold; JSON, or CSV with Accept: text/csv (finance, admin).",
     query: z.strictObject({ period: BudgetPeriod }),
-    success: { status: 200, description: "The budgets' standings." },
+    success: { status: 200, description: "The budgets' standings.", schema: Budgets, alternatives: csv },
   }),
   rewards: defineRoute({
     method: "GET",
@@ -208,7 +211,7 @@ export const fundRoutes = {
       "Record that a redeemed reward was handed over (finance, admin; not one's own): its redeemer sees it as collected, with the day. Coins and stock do not move.",
     params: z.strictObject({ entryId: z.string().max(100) }),
     idempotencyKey: true,
-    success: { status: 201, description: "The redemption with when and by whom it was handed over." },
+    success: { status: 201, description: "The redemption with when and by whom it was handed over.", schema: Collection },
   }),
   cancelRedemption: defineRoute({
     method: "POST",
@@ -219,6 +222,10 @@ export const fundRoutes = {
     params: z.strictObject({ entryId: z.string().max(100) }),
     body: CancellationRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The reversal entry and the person's balances after it.", schema: LedgerWrite },
+    success: {
+      status: 201,
+      description: "The reversal entry, the redemption it cancels and the person's balances after it.",
+      schema: RedemptionAnswer,
+    },
   }),
 } as const;
