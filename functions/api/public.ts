@@ -2,7 +2,8 @@
 import { NotFoundError } from "../../domain/kernel/errors.ts";
 import { httpHandler } from "../http/http.ts";
 import { openApiDocument } from "../http/openapi.ts";
-import { type ProblemCode, problemCatalogue, problemPage } from "../http/problems.ts";
+import { problemCatalogue, problemPage } from "../http/problem-pages.ts";
+import type { ProblemCode } from "../http/problems.ts";
 
 // Built once per cold start: the specs do not change while the function runs.
 const document = openApiDocument();

@@ -13,7 +13,7 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "../../functions/http/openapi.ts";
-import { problemCatalogue } from "../../functions/http/problems.ts";
+import { problemCatalogue } from "../../functions/http/problem-pages.ts";
 import type { RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
 import type { RecordedAnswer } from "../support/sdk-recorder.ts";

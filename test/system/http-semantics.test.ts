@@ -5,7 +5,7 @@
  * If-Match, 412).
  */
 import { describe, expect, it } from "vitest";
-import { problemCatalogue } from "../../functions/http/problems.ts";
+import { problemCatalogue } from "../../functions/http/problem-pages.ts";
 import { dispatch } from "../../scripts/local/api.ts";
 import { as, call } from "../support/api.ts";
 import { withDemoOrg } from "../support/org.ts";
