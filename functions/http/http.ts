@@ -16,6 +16,7 @@ import { IdempotencyKey } from "../../domain/kernel/schemas.ts";
 import type { Outcome } from "../../domain/ledger/index.ts";
 import type { AuditLog } from "../dynamo/audit-log.ts";
 import { isRetryableDynamoError } from "../dynamo/client.ts";
+import { schemaIds } from "../scim/resources.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { createLogger, type Logger, observe } from "./log.ts";
 import { type Area, type Implementation, methodsByPath, type Reply, type RouteSpec } from "./route.ts";
@@ -112,6 +113,20 @@ function toProblem(error: unknown, correlationId: string): Result {
   return problem(500, "internal", `Something went wrong on our side; quote ${correlationId} when reporting it.`, { correlationId });
 }
 
+/** SCIM clients read SCIM's error (RFC 7644 §3.12), also when the service fails under them (503, 500). */
+const scimRouteKeys = new Set(
+  (Object.values(routes) as RouteSpec[]).filter((spec) => spec.protocol === "scim").map((spec) => `${spec.method} ${spec.path}`),
+);
+
+function asScimError(response: Result): Result {
+  const { status, detail } = JSON.parse(String(response.body)) as { status: number; detail: string };
+  return {
+    ...response,
+    headers: { ...response.headers, "content-type": "application/scim+json" },
+    body: JSON.stringify({ schemas: [schemaIds.error], status: String(status), detail }),
+  };
+}
+
 const observability = (log: CorrelatedLogger): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
   before: (request) => {
     const given = request.event.headers?.["x-correlation-id"];
@@ -122,10 +137,10 @@ const observability = (log: CorrelatedLogger): MiddlewareObj<Event, Result, Erro
   },
   after: (request) => finish(request as LaurelRequest, log),
   onError: (request) => {
-    const { internal, error } = request as LaurelRequest;
+    const { event, internal, error } = request as LaurelRequest;
     const response = toProblem(error, internal.correlationId ?? "unknown");
     if (response.statusCode === 500) log.error("unhandled error", { error });
-    request.response = response;
+    request.response = scimRouteKeys.has(event.routeKey) ? asScimError(response) : response;
     finish(request as LaurelRequest, log);
   },
 });

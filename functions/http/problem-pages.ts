@@ -69,6 +69,10 @@ const problemWords = {
   "self-reversal": w("不能冲正自己账户的记录。", "Nobody reverses an entry of their own account."),
   "self-cancellation": w("不能取消自己的兑换。", "Nobody cancels their own redemption."),
   "self-clawback": w("不能追回付给自己的款项。", "Nobody claws back a payout made to themselves."),
+  "self-collection": w(
+    "不能登记自己兑换的交付；须另一位财务或管理员。",
+    "Nobody records the hand-over of their own redemption; another member of finance or an admin must.",
+  ),
   "self-decision": w("提交或受益于申请的人不能审批它。", "Whoever submitted or is paid by a claim cannot decide on it."),
   "self-approval": w("变更的作者不能批准它；需另一位管理员。", "The author of a change cannot approve it; another admin must."),
   "self-authored-rule": w(

@@ -51,6 +51,7 @@ export const problemStatuses = {
   "self-reversal": 403,
   "self-cancellation": 403,
   "self-clawback": 403,
+  "self-collection": 403,
   "self-decision": 403,
   "self-approval": 403,
   "self-authored-rule": 403,
