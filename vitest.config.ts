@@ -10,7 +10,11 @@ import { defineConfig } from "vitest/config";
  */
 process.env.LAUREL_SDK_RECORD ??= mkdtempSync(join(tmpdir(), "laurel-sdk-requests-"));
 const sdkRecord = process.env.LAUREL_SDK_RECORD;
+/** Where they record every answer of the API (test/infra/contract.test.ts checks them against the OpenAPI document). */
+process.env.LAUREL_ANSWER_RECORD ??= mkdtempSync(join(tmpdir(), "laurel-answers-"));
+const answerRecord = process.env.LAUREL_ANSWER_RECORD;
 const iamConformance = "test/infra/iam-conformance.test.ts";
+const contract = "test/infra/contract.test.ts";
 
 export default defineConfig({
   test: {
@@ -19,9 +23,12 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
-    env: { LAUREL_SDK_RECORD: sdkRecord },
+    env: { LAUREL_SDK_RECORD: sdkRecord, LAUREL_ANSWER_RECORD: answerRecord },
     projects: [
-      { extends: true, test: { name: "sources", include: ["test/**/*.test.ts"], exclude: [iamConformance], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: { name: "sources", include: ["test/**/*.test.ts"], exclude: [iamConformance, contract], sequence: { groupOrder: 0 } },
+      },
       {
         // The API-level tests again, against the esbuild bundles Lambda runs (lib/bundling.ts):
         // between them they call every area's function through scripts/local/api.ts, and the
@@ -53,9 +60,18 @@ export default defineConfig({
         test: {
           name: "iam",
           include: [iamConformance],
-          env: { LAUREL_SDK_RECORD: sdkRecord },
+          env: { LAUREL_SDK_RECORD: sdkRecord, LAUREL_ANSWER_RECORD: answerRecord },
           testTimeout: 300_000,
           hookTimeout: 300_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: "contract",
+          include: [contract],
+          env: { LAUREL_ANSWER_RECORD: answerRecord },
+          testTimeout: 300_000,
           sequence: { groupOrder: 1 },
         },
       },

@@ -32,16 +32,16 @@ export class RuleBook {
     this.#changes = new DefinitionChanges(deps);
   }
 
-  async putRule(caller: Caller, ruleId: string, rule: RuleDefinition): Promise<ChangeResult<RuleDefinition>> {
+  async putRule(caller: Caller, ruleId: string, rule: RuleDefinition, ifMatch?: number): Promise<ChangeResult<RuleDefinition>> {
     assertRole(caller, ["admin"]);
-    return this.#changes.change(caller.personId, "rule", ruleId, rule, awardPerEvent(rule));
+    return this.#changes.change(caller.personId, "rule", ruleId, rule, { awardPerEvent: awardPerEvent(rule), ifMatch });
   }
 
-  async putBadge(caller: Caller, badgeId: string, badge: BadgeDefinition): Promise<ChangeResult<BadgeDefinition>> {
+  async putBadge(caller: Caller, badgeId: string, badge: BadgeDefinition, ifMatch?: number): Promise<ChangeResult<BadgeDefinition>> {
     assertRole(caller, ["admin"]);
     const rules = await this.#definitions.list("rule");
     checkBadgeDefinition(badge, new Set(rules.map((r) => r.id)));
-    return this.#changes.change(caller.personId, "badge", badgeId, badge);
+    return this.#changes.change(caller.personId, "badge", badgeId, badge, { ifMatch });
   }
 
   /** A second admin approves the change waiting for approval; its author cannot. */

@@ -21,7 +21,7 @@ import { fingerprint } from "../kernel/canonical.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
 import { assertNotPaidByOwn, assertNotSelf, authorsOf } from "../kernel/duties.ts";
-import { DomainError, type ErrorKind, UnauthenticatedError } from "../kernel/errors.ts";
+import { DomainError, type ErrorKind, UnauthenticatedError, webhookChallenge } from "../kernel/errors.ts";
 import { parseJson, storageProblem } from "../kernel/json.ts";
 import type { EntryId, OrgUnitId, PersonId } from "../kernel/model.ts";
 import { parseAsset, personAccount } from "../kernel/model.ts";
@@ -75,8 +75,12 @@ export interface EventProblem {
   [extension: string]: unknown;
 }
 
+/** What a dry run would write has no entry id: ids are given only to entries that are written. */
+const unwritten = ({ entryId: _, ...award }: Omit<AwardView, "entryId"> & { entryId?: unknown }): Omit<AwardView, "entryId"> => award;
+
 export type EventResult =
-  | { id: string; status: "accepted"; awards: AwardView[]; notes?: string[]; dryRun?: true }
+  | { id: string; status: "accepted"; awards: AwardView[]; notes?: string[] }
+  | { id: string; status: "accepted"; awards: Omit<AwardView, "entryId">[]; notes?: string[]; dryRun: true }
   | { id: string; status: "duplicate"; awards: AwardView[] }
   | { id: string | null; status: "rejected"; problem: EventProblem };
 
@@ -93,7 +97,7 @@ const problemTitles: Record<number, string> = {
 const rejected = (id: string | null, status: number, code: string, detail: string, extra: Record<string, unknown> = {}): EventResult => ({
   id,
   status: "rejected",
-  problem: { type: `/problems/${code}`, title: problemTitles[status] ?? "Error", status, code, detail, ...extra },
+  problem: { ...extra, type: `/problems/${code}`, title: problemTitles[status] ?? "Error", status, code, detail },
 });
 
 const statusOfKind: Record<string, number> = {
@@ -364,7 +368,8 @@ export class WebhookService {
 
   async #verified(source: Versioned<Source> | undefined, request: WebhookRequest): Promise<Versioned<Source>> {
     // An unknown source is refused exactly like a bad signature: nothing to learn by probing.
-    if (!source) throw new UnauthenticatedError("No webhook-signature matches a current secret of this source.");
+    if (!source)
+      throw new UnauthenticatedError("No webhook-signature matches a current secret of this source.", { challenge: webhookChallenge });
     verifySignature(request.headers, request.body, await this.#deps.sources.signingSecrets(source), this.#deps.clock.now());
     return source;
   }
@@ -479,7 +484,7 @@ export class WebhookService {
       );
       const drawn = counters.length ? await this.#deps.store.readCounters(counters) : new Map<string, number>();
       const plan = this.#plan(source, prepared, snapshot.people, { ...current, drawn }, now);
-      if (dryRun && plan.result.status === "accepted") return { ...plan.result, dryRun: true };
+      if (dryRun && plan.result.status === "accepted") return { ...plan.result, awards: plan.result.awards.map(unwritten), dryRun: true };
       if (plan.write && !dryRun) await this.#deps.store.append(plan.write);
       return plan.result;
     }, this.#deps.retry);
@@ -732,7 +737,7 @@ export class WebhookService {
         })),
       );
       const awards = chains.flatMap((c) => c.entries.map(awardView));
-      if (dryRun) return { id: event.id, status: "accepted", awards, dryRun: true };
+      if (dryRun) return { id: event.id, status: "accepted", awards: awards.map(unwritten), dryRun: true };
       const record: EventRecord = {
         sourceId: source.id,
         eventId: event.id,

@@ -4,7 +4,7 @@
  * minutes of now. A request that fails any of this is refused before its body is read further.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { UnauthenticatedError } from "../kernel/errors.ts";
+import { UnauthenticatedError, webhookChallenge } from "../kernel/errors.ts";
 
 export const secretPrefix = "whsec_";
 export const toleranceSeconds = 5 * 60;
@@ -23,7 +23,7 @@ export function sign(secret: string, id: string, timestamp: number, body: Buffer
   return `v1,${createHmac("sha256", keyOf(secret)).update(`${id}.${timestamp}.`).update(body).digest("base64")}`;
 }
 
-const refuse = (detail: string) => new UnauthenticatedError(detail);
+const refuse = (detail: string) => new UnauthenticatedError(detail, { challenge: webhookChallenge });
 
 /** Passes when any `v1` signature matches any of the source's valid secrets (rotation overlap). */
 export function verifySignature(headers: SignatureHeaders, body: Buffer, secrets: readonly string[], now: Date): void {

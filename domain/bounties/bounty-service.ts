@@ -205,7 +205,7 @@ export class BountyService {
       const team = teamOf(bounty, teamId);
       assertMayJudge(bounty, team, caller.personId);
       if (bounty.status !== "open")
-        throw new DomainError("conflict", "bounty-not-open", `Bounty ${bountyId} is ${bounty.status}.`, { status: bounty.status });
+        throw new DomainError("conflict", "bounty-not-open", `Bounty ${bountyId} is ${bounty.status}.`, { bountyStatus: bounty.status });
       const decision = { decision: request.decision, reason: request.reason, at: now };
       if (request.decision === "reject") {
         const rejected: Team = { ...team, status: "rejected", decisions: [...team.decisions, decision] };
@@ -235,7 +235,7 @@ export class BountyService {
       if (caller.personId !== bounty.poster && !caller.roles.some((role) => role === "admin" || role === "finance"))
         throw new DomainError("forbidden", "forbidden", "The poster, an admin or finance closes an expired bounty.");
       if (bounty.status !== "open")
-        throw new DomainError("conflict", "bounty-not-open", `Bounty ${bountyId} is ${bounty.status}.`, { status: bounty.status });
+        throw new DomainError("conflict", "bounty-not-open", `Bounty ${bountyId} is ${bounty.status}.`, { bountyStatus: bounty.status });
       if (!isPastDeadline(bounty, now))
         throw new DomainError("conflict", "bounty-not-due", `Bounty ${bountyId} runs until ${bounty.deadline}.`, {
           deadline: bounty.deadline,

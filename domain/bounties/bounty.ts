@@ -114,7 +114,7 @@ export function assertOpen(bounty: Bounty, now: string): void {
   if (bounty.status !== "open") {
     throw conflict("bounty-not-open", `Bounty ${bounty.bountyId} is ${bounty.status}.`, {
       bountyId: bounty.bountyId,
-      status: bounty.status,
+      bountyStatus: bounty.status,
     });
   }
   if (isPastDeadline(bounty, now)) {

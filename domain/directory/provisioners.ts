@@ -40,7 +40,8 @@ export function rotateCredential(
 export function claimedClient(authorization: string | undefined): { clientId: string; token: string } {
   const token = /^Bearer (\S+)$/i.exec(authorization ?? "")?.[1] ?? "";
   const [scheme, clientId] = token.split(".");
-  if (scheme !== prefix || !clientId) throw new UnauthenticatedError("Send the provisioning client's bearer token.");
+  if (scheme !== prefix || !clientId)
+    throw new UnauthenticatedError("Send the provisioning client's bearer token.", { challenge: 'Bearer realm="laurel"' });
   return { clientId, token };
 }
 

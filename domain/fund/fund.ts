@@ -470,7 +470,7 @@ export function assertStatus(claim: Claim, expected: ClaimStatus, code: string):
   if (claim.status !== expected) {
     throw new DomainError("conflict", code, `Claim ${claim.claimId} is ${claim.status}, not ${expected}.`, {
       claimId: claim.claimId,
-      status: claim.status,
+      claimStatus: claim.status,
     });
   }
 }

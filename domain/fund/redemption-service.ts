@@ -80,9 +80,10 @@ export class RedemptionService {
     caller: Caller,
     rewardId: string,
     reward: RewardDefinition,
+    ifMatch?: number,
   ): Promise<{ status: "current"; view: RewardView } | { status: "pending"; view: ProposalView<RewardDefinition> }> {
     assertRole(caller, ["admin"]);
-    const changed = await this.#changes.change(caller.personId, "reward", rewardId, reward);
+    const changed = await this.#changes.change(caller.personId, "reward", rewardId, reward, { ifMatch });
     return changed.status === "pending" ? changed : { status: "current", view: await this.#viewOf(changed.view) };
   }
 

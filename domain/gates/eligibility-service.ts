@@ -8,7 +8,7 @@ import { mapLimit } from "../kernel/concurrency.ts";
 import { DefinitionChanges, type DefinitionStore, type FourEyesPolicy, type Versioned } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
-import { endOfDay } from "../kernel/periods.ts";
+import { endOfDay, periodKey } from "../kernel/periods.ts";
 import type { Clock } from "../kernel/ports.ts";
 import type { AsOfClock, PersonSnapshot } from "../ledger/index.ts";
 import { type EligibilityFacts, evaluateGate, type GateDefinition, type GateResult, summarise } from "./gates.ts";
@@ -118,6 +118,7 @@ export class EligibilityService {
     asOf?: string,
     known: Known = "then",
   ): Promise<GateResult & { asOf?: AsOfAnswer }> {
+    this.#assertNotFuture(asOf);
     // Read first, the person brings the definitions' versions along: the gate then costs no read of its own.
     const now = asOf === undefined ? await this.#deps.store.now(personId) : undefined;
     const [gate, tree] = await Promise.all([this.#gate(gateId), this.#deps.orgTree()]);
@@ -176,6 +177,7 @@ export class EligibilityService {
       );
     }
     // Now: everyone's profile, head and facts read together; as of a day, each person's past on its own.
+    this.#assertNotFuture(request.asOf);
     const now = request.asOf === undefined ? await this.#deps.store.nowMany(people as PersonId[]) : undefined;
     const results = await mapLimit(people, checksInFlight, async (personId): Promise<PersonCheck> => {
       const snapshot = now?.get(personId as PersonId);
@@ -240,6 +242,23 @@ export class EligibilityService {
       .flat()
       .filter(isActive)
       .map((p) => p.personId);
+  }
+
+  /** A day that has not begun in the company's time zone has no answer yet: it would only change. */
+  #assertNotFuture(asOf: string | undefined): void {
+    if (asOf === undefined) return;
+    const today = periodKey(this.#deps.clock.now(), "day", this.#deps.timeZone);
+    if (asOf > today)
+      throw new DomainError(
+        "invalid",
+        "as-of-in-future",
+        `asOf ${asOf} is after today (${today}, ${this.#deps.timeZone}); give a day up to today.`,
+        {
+          asOf,
+          today,
+          timeZone: this.#deps.timeZone,
+        },
+      );
   }
 
   async #facts(personId: PersonId, gate: GateDefinition, asOf: string | undefined, known: Known): Promise<EligibilityFacts | undefined> {

@@ -18,7 +18,7 @@ export class GateBook {
     this.#changes = new DefinitionChanges(deps);
   }
 
-  async putGate(caller: Caller, gateId: string, gate: GateDefinition): Promise<ChangeResult<GateDefinition>> {
+  async putGate(caller: Caller, gateId: string, gate: GateDefinition, ifMatch?: number): Promise<ChangeResult<GateDefinition>> {
     assertRole(caller, ["admin"]);
     const badges = new Map((await this.#deps.definitions.list<BadgeDefinition>("badge")).map((b) => [b.id, b.body]));
     for (const criterion of gate.criteria) {
@@ -40,7 +40,7 @@ export class GateBook {
         );
       }
     }
-    return this.#changes.change(caller.personId, "gate", gateId, gate);
+    return this.#changes.change(caller.personId, "gate", gateId, gate, { ifMatch });
   }
 
   /** A second admin approves the gate change waiting for approval; its author cannot. */

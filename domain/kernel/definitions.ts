@@ -105,6 +105,20 @@ const asIs = <T, P>(definition: P): T => definition as unknown as T;
 const noPendingChange = (kind: DefinitionKind, id: string) =>
   new DomainError("not-found", "no-pending-change", `No change of ${kind} ${id} is waiting for approval.`, { id });
 
+/**
+ * Safe concurrent edits (HTTP If-Match): a change made from version `ifMatch` is refused when the
+ * definition has moved on since, so that one admin's edit never silently undoes another's.
+ */
+export function assertUnchanged(id: string, current: number, ifMatch: number | undefined): void {
+  if (ifMatch !== undefined && ifMatch !== current)
+    throw new DomainError(
+      "precondition-failed",
+      "lost-update",
+      `${id} is at version ${current}, not ${ifMatch} as your If-Match says: someone changed it since you read it; read it again.`,
+      { id, version: current, ifMatch },
+    );
+}
+
 /** Changes definitions of every kind the same way: directly, or by proposal and approval. */
 export class DefinitionChanges {
   readonly #store: DefinitionStore;
@@ -125,9 +139,17 @@ export class DefinitionChanges {
   }
 
   /** A rule's change passes its award per event, which decides whether it needs approval. */
-  async change<T>(author: PersonId, kind: DefinitionKind, id: string, body: T, awardPerEvent?: number): Promise<ChangeResult<T>> {
+  async change<T>(
+    author: PersonId,
+    kind: DefinitionKind,
+    id: string,
+    body: T,
+    options: { awardPerEvent?: number; ifMatch?: number | undefined } = {},
+  ): Promise<ChangeResult<T>> {
+    const { awardPerEvent, ifMatch } = options;
     const current = await this.#store.get<T>(kind, id);
     const basedOn = current?.version ?? 0;
+    assertUnchanged(id, basedOn, ifMatch);
     const now = this.#clock.now().toISOString();
     if (!this.needsApproval(kind, awardPerEvent)) {
       const next: Versioned<T> = { id, version: basedOn + 1, updatedAt: now, updatedBy: author, body };

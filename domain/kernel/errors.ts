@@ -52,10 +52,17 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/** A webhook's signature is its credentials: the challenge a source is answered with (not a bearer scheme). */
+export const webhookChallenge = 'Webhook-Signature realm="laurel"';
+
 export class UnauthenticatedError extends DomainError {
   override name = "UnauthenticatedError";
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The WWW-Authenticate challenge of the 401 (RFC 9110 §11.6.1; for bearer tokens, RFC 6750 §3). */
+  readonly challenge: string;
+  constructor(message: string, options?: { cause?: unknown; challenge?: string }) {
     super("unauthenticated", "unauthenticated", message, {}, options);
+    this.challenge =
+      options?.challenge ?? `Bearer realm="laurel", error="invalid_token", error_description="${message.replaceAll('"', "'")}"`;
   }
 }
 

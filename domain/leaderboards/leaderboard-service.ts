@@ -253,9 +253,9 @@ export class LeaderboardService {
   }
 
   /** A new version of the index, or under four eyes a proposal waiting for a second admin. */
-  async putIndex(caller: Caller, indexId: string, definition: IndexDefinition): Promise<ChangeResult<IndexDefinition>> {
+  async putIndex(caller: Caller, indexId: string, definition: IndexDefinition, ifMatch?: number): Promise<ChangeResult<IndexDefinition>> {
     assertRole(caller, ["admin"]);
-    return this.#changes.change(caller.personId, "index", indexId, definition);
+    return this.#changes.change(caller.personId, "index", indexId, definition, { ifMatch });
   }
 
   /** A second admin approves the index change waiting for approval; its author cannot. */

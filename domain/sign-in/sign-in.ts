@@ -29,7 +29,7 @@ const refusals = {
     zh: "这个登录码已经用过，请重新打开页面。",
     en: "This sign-in code was already used; open the page again.",
   },
-  "person-unknown": {
+  "person-not-registered": {
     kind: "forbidden",
     zh: "您的账号尚未在 Laurel 登记，请联系管理员添加。",
     en: "Your account is not registered in Laurel; ask your administrator to add it.",
@@ -77,7 +77,7 @@ export class SignInService {
     try {
       userId = await exchange.userIdByCode(code);
       person = await this.#deps.directory.personByIdentity(provider, userId);
-      if (!person) throw new SignInRefusal("person-unknown");
+      if (!person) throw new SignInRefusal("person-not-registered");
       if (!isActive(person)) throw new SignInRefusal("person-departed");
       const now = this.#deps.clock.now();
       if (!(await this.#deps.codes.spend(sha256Hex(`${provider}:${code}`), new Date(now.getTime() + codeLifetimeSeconds * 1000)))) {

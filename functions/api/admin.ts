@@ -68,7 +68,7 @@ export const handler = httpHandler(
     rotateSourceSecret: async ({ caller, params, body }) => ({
       body: await sources().rotate(caller, params.sourceId, body.overlapHours),
     }),
-    putRule: async ({ caller, params, body }) => changeReply(await rulebook.putRule(caller, params.ruleId, body)),
+    putRule: async ({ caller, params, body, ifMatch }) => changeReply(await rulebook.putRule(caller, params.ruleId, body, ifMatch)),
     approveRule: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "rule", params.ruleId, body.proposal) }),
     getRule: async ({ caller, params }) => ({ body: await rulebook.get<RuleDefinition>(caller, "rule", params.ruleId) }),
     dryRunRule: async ({ caller, params, body }) => ({ body: await rulebook.dryRun(caller, params.ruleId, body) }),
@@ -77,7 +77,7 @@ export const handler = httpHandler(
       if (headers.accept?.includes("text/csv")) return { body: backtestCsv(report), contentType: "text/csv; charset=utf-8" };
       return { body: report };
     },
-    putBadge: async ({ caller, params, body }) => changeReply(await rulebook.putBadge(caller, params.badgeId, body)),
+    putBadge: async ({ caller, params, body, ifMatch }) => changeReply(await rulebook.putBadge(caller, params.badgeId, body, ifMatch)),
     approveBadge: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "badge", params.badgeId, body.proposal) }),
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
     badges: async () => ({ body: { badges: await rulebook.badges() } }),

@@ -25,8 +25,8 @@ const gates = new GateBook({ ...adapters, fourEyes: adapters.fourEyes });
 export const handler = httpHandler(
   "eligibility",
   {
-    putGate: async ({ caller, params, body }) => {
-      const changed = await gates.putGate(caller, params.gateId, body);
+    putGate: async ({ caller, params, body, ifMatch }) => {
+      const changed = await gates.putGate(caller, params.gateId, body, ifMatch);
       return changeReply(changed, { gateId: changed.view.id });
     },
     approveGate: async ({ caller, params, body }) => {

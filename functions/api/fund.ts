@@ -68,7 +68,8 @@ export const handler = httpHandler(
       if (headers.accept?.includes("text/csv")) return { body: budgetsCsv(standings), contentType: "text/csv; charset=utf-8" };
       return { body: { period: query.period, budgets: standings } };
     },
-    putReward: async ({ caller, params, body }) => changeReply(await redemptions.putReward(caller, params.rewardId, body)),
+    putReward: async ({ caller, params, body, ifMatch }) =>
+      changeReply(await redemptions.putReward(caller, params.rewardId, body, ifMatch)),
     getReward: async ({ caller, params }) => ({ body: await redemptions.reward(caller, params.rewardId) }),
     approveReward: async ({ caller, params, body }) => ({ body: await redemptions.approveReward(caller, params.rewardId, body.proposal) }),
     rewards: async () => ({ body: { rewards: await redemptions.rewards() } }),

@@ -13,7 +13,7 @@ const boards = new LeaderboardService({ ...adapters, store: new DynamoLeaderboar
 export const handler = httpHandler(
   "leaderboard-settings",
   {
-    putIndex: async ({ caller, params, body }) => changeReply(await boards.putIndex(caller, params.indexId, body)),
+    putIndex: async ({ caller, params, body, ifMatch }) => changeReply(await boards.putIndex(caller, params.indexId, body, ifMatch)),
     approveIndex: async ({ caller, params, body }) => ({ body: await boards.approveIndex(caller, params.indexId, body.proposal) }),
     putPreferences: async ({ caller, params, body }) => ({
       body: await boards.putPreferences(caller, params.personId as PersonId, body),

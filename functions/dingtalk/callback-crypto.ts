@@ -9,6 +9,9 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { UnauthenticatedError } from "../../domain/kernel/errors.ts";
 
+/** DingTalk signs its callbacks (msg_signature): the 401's challenge names that scheme, not a bearer token. */
+const challenge = 'DingTalk-Signature realm="laurel"';
+
 const block = 32;
 
 export interface DingTalkCallbackConfig {
@@ -38,7 +41,7 @@ export class DingTalkCallbackCrypto {
     const expected = Buffer.from(this.signature(timestamp, nonce, encrypt));
     const given = Buffer.from(signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new UnauthenticatedError("The DingTalk callback's signature does not match.");
+      throw new UnauthenticatedError("The DingTalk callback's signature does not match.", { challenge });
     }
     let plain: Buffer;
     try {
@@ -48,12 +51,12 @@ export class DingTalkCallbackCrypto {
       if (pad < 1 || pad > block) throw new Error("bad padding");
       plain = padded.subarray(0, padded.length - pad);
     } catch (error) {
-      throw new UnauthenticatedError("The DingTalk callback cannot be decrypted with this EncodingAESKey.", { cause: error });
+      throw new UnauthenticatedError("The DingTalk callback cannot be decrypted with this EncodingAESKey.", { cause: error, challenge });
     }
     const length = plain.readUInt32BE(16);
     const message = plain.subarray(20, 20 + length).toString("utf8");
     if (plain.subarray(20 + length).toString("utf8") !== this.#owner) {
-      throw new UnauthenticatedError("The DingTalk callback is for another corp or app.");
+      throw new UnauthenticatedError("The DingTalk callback is for another corp or app.", { challenge });
     }
     return message;
   }

@@ -93,7 +93,8 @@ function localTokenService(env: NodeJS.ProcessEnv): TrustedIssuer[] {
 
 export async function authenticate(authorization: string | undefined, config: AuthConfig): Promise<Caller> {
   const token = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? "")?.[1];
-  if (!token) throw new UnauthenticatedError("Send a bearer token in the Authorization header.");
+  // RFC 6750 §3.1: a request without credentials is told the scheme, with no error code.
+  if (!token) throw new UnauthenticatedError("Send a bearer token in the Authorization header.", { challenge: 'Bearer realm="laurel"' });
   const { payload, trusted } = await verifiedBy(token, config.issuers);
   // Cognito access tokens carry the app client in client_id instead of aud.
   const audiences = [payload.aud, payload.client_id].flat().filter((a): a is string => typeof a === "string");

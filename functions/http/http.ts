@@ -10,15 +10,16 @@ import httpRouter from "@middy/http-router";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
 import type { Caller } from "../../domain/directory/index.ts";
-import { DomainError, type ErrorKind, type InvalidField, ValidationError } from "../../domain/kernel/errors.ts";
+import { DomainError, type ErrorKind, type InvalidField, UnauthenticatedError, ValidationError } from "../../domain/kernel/errors.ts";
 import { parseJson } from "../../domain/kernel/json.ts";
 import { IdempotencyKey } from "../../domain/kernel/schemas.ts";
 import type { Outcome } from "../../domain/ledger/index.ts";
 import type { AuditLog } from "../dynamo/audit-log.ts";
 import { isRetryableDynamoError } from "../dynamo/client.ts";
+import { schemaIds } from "../scim/resources.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { createLogger, type Logger, observe } from "./log.ts";
-import type { Area, Implementation, Reply, RouteSpec } from "./route.ts";
+import { type Area, type Implementation, methodsByPath, type Reply, type RouteSpec } from "./route.ts";
 import { type RouteId, routes } from "./routes.ts";
 
 export type Event = APIGatewayProxyEventV2;
@@ -49,6 +50,7 @@ const titles: Record<number, string> = {
   403: "Forbidden",
   404: "Not found",
   409: "Conflict",
+  405: "Method not allowed",
   412: "Precondition failed",
   413: "Payload too large",
   415: "Unsupported media type",
@@ -76,7 +78,8 @@ export function problem(
   return {
     statusCode: status,
     headers: { "content-type": "application/problem+json", ...headers },
-    body: JSON.stringify({ type: `/problems/${code}`, title: titles[status] ?? "Error", status, detail, code, ...extra }),
+    // The members RFC 9457 defines come last: a detail never overrides them.
+    body: JSON.stringify({ ...extra, type: `/problems/${code}`, title: titles[status] ?? "Error", status, detail, code }),
   };
 }
 
@@ -84,10 +87,22 @@ export function zodFields(error: z.ZodError, prefix: string): InvalidField[] {
   return error.issues.map((issue) => ({ path: [prefix, ...issue.path.map(String)].filter(Boolean).join("."), message: issue.message }));
 }
 
+/** The methods @middy/http-router routes. */
+const routerMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"] as const;
+
+export const methodNotAllowed = (methods: readonly string[]): Result =>
+  problem(405, "method-not-allowed", `This address takes ${methods.join(", ")}.`, {}, { allow: methods.join(", ") });
+
 function toProblem(error: unknown, correlationId: string): Result {
   if (error instanceof DomainError) {
     const status = statusOf[error.kind];
-    const headers: Record<string, string> = status === 503 ? { "retry-after": String(error.details.retryAfterSeconds ?? 1) } : {};
+    const headers: Record<string, string> =
+      status === 503
+        ? { "retry-after": String(error.details.retryAfterSeconds ?? 1) }
+        : status === 401
+          ? // Every 401 names a scheme (RFC 9110 §11.6.1): a refused sign-in code's is the bearer token it would have given.
+            { "www-authenticate": error instanceof UnauthenticatedError ? error.challenge : 'Bearer realm="laurel"' }
+          : {};
     return problem(status, error.code, error.message, error.details, headers);
   }
   if (isRetryableDynamoError(error)) {
@@ -96,6 +111,20 @@ function toProblem(error: unknown, correlationId: string): Result {
   const statusCode = (error as { statusCode?: unknown }).statusCode;
   if (statusCode === 404) return problem(404, "route-not-found", "There is no such route; see /openapi.json.");
   return problem(500, "internal", `Something went wrong on our side; quote ${correlationId} when reporting it.`, { correlationId });
+}
+
+/** SCIM clients read SCIM's error (RFC 7644 §3.12), also when the service fails under them (503, 500). */
+const scimRouteKeys = new Set(
+  (Object.values(routes) as RouteSpec[]).filter((spec) => spec.protocol === "scim").map((spec) => `${spec.method} ${spec.path}`),
+);
+
+function asScimError(response: Result): Result {
+  const { status, detail } = JSON.parse(String(response.body)) as { status: number; detail: string };
+  return {
+    ...response,
+    headers: { ...response.headers, "content-type": "application/scim+json" },
+    body: JSON.stringify({ schemas: [schemaIds.error], status: String(status), detail }),
+  };
 }
 
 const observability = (log: CorrelatedLogger): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
@@ -108,10 +137,10 @@ const observability = (log: CorrelatedLogger): MiddlewareObj<Event, Result, Erro
   },
   after: (request) => finish(request as LaurelRequest, log),
   onError: (request) => {
-    const { internal, error } = request as LaurelRequest;
+    const { event, internal, error } = request as LaurelRequest;
     const response = toProblem(error, internal.correlationId ?? "unknown");
     if (response.statusCode === 500) log.error("unhandled error", { error });
-    request.response = response;
+    request.response = scimRouteKeys.has(event.routeKey) ? asScimError(response) : response;
     finish(request as LaurelRequest, log);
   },
 });
@@ -210,6 +239,14 @@ async function audited(
   }
 }
 
+/** If-Match names the ETag (`"<version>"`, weak or strong) the client read; `*` or none asks nothing. */
+function versionMatched(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === "*") return undefined;
+  const version = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(header)?.[1];
+  // A tag this API never gave matches no version: the change is refused rather than applied blindly.
+  return version === undefined ? -1 : Number(version);
+}
+
 function implement(
   routeId: string,
   spec: RouteSpec,
@@ -236,12 +273,18 @@ function implement(
       idempotencyKey = validate(IdempotencyKey, header, "Idempotency-Key header");
     }
     const rawBody = spec.rawBody ? bodyBytes(event, spec.rawBody.maxBytes) : Buffer.alloc(0);
+    const ifMatch = spec.etag ? versionMatched(event.headers?.["if-match"]) : undefined;
     const reply: Reply = await audited(deps, routeId, spec, caller, targetsOf(params, body), () =>
-      implementation({ caller, params, query, body, idempotencyKey, headers: event.headers ?? {}, rawBody } as never),
+      implementation({ caller, params, query, body, idempotencyKey, ifMatch, headers: event.headers ?? {}, rawBody } as never),
     );
+    const version = (reply.body as { version?: unknown } | undefined)?.version;
+    const etag = spec.etag && reply.status !== 202 && typeof version === "number" ? { etag: `"${version}"` } : {};
+    const statusCode = reply.status ?? spec.success.status;
+    // A 204 has no content, so no media type (RFC 9110 §15.3.5).
+    const media = statusCode === 204 ? {} : { "content-type": reply.contentType ?? "application/json" };
     return {
-      statusCode: reply.status ?? spec.success.status,
-      headers: { "content-type": reply.contentType ?? "application/json", ...reply.headers },
+      statusCode,
+      headers: { ...media, ...etag, ...reply.headers },
       body: reply.contentType ? String(reply.body) : JSON.stringify(reply.body),
     };
   };
@@ -261,7 +304,18 @@ export function httpHandler<A extends Area>(area: A, implementations: AreaImplem
     const spec = routes[id as RouteId] as RouteSpec;
     return { method: spec.method, path: spec.path, handler: implement(id, spec, implementation, deps, internalOf) };
   });
-  const router = httpRouter(table);
+  // API Gateway sends a known path with a method it has no route for to the public function
+  // (`ANY <path>`, lib/constructs/api.ts): the answer is 405 with the path's methods in Allow.
+  // Each method the path does not take is listed (the router's ANY would also take the path's own).
+  const refusals =
+    area === "public"
+      ? [...methodsByPath(Object.values(routes) as RouteSpec[])].flatMap(([path, methods]) =>
+          routerMethods
+            .filter((method) => !methods.includes(method))
+            .map((method) => ({ method, path, handler: async (): Promise<Result> => methodNotAllowed(methods) })),
+        )
+      : [];
+  const router = httpRouter([...table, ...refusals]);
   const log = createLogger(area);
   return middy<Event, Result, Error, Context, Internal>()
     .use(observe(log))

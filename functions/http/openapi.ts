@@ -1,69 +1,180 @@
-/** The OpenAPI 3.1 document, generated from the route specs and their zod schemas. */
+/**
+ * The OpenAPI 3.1 document, generated from the route specs and their zod schemas (requests and
+ * answers alike). Every schema becomes a component of one JSON Schema 2020-12 pass, so that
+ * references between them resolve inside the document; components carry no `$id` (2020-12
+ * forbids a fragment in one).
+ */
 import * as z from "zod";
+import { problemCodes } from "./problems.ts";
 import type { RouteSpec } from "./route.ts";
 import { routes } from "./routes.ts";
+import { ScimError } from "./scim-answers.ts";
 
 const ProblemDetails = {
   type: "object",
   required: ["type", "title", "status", "detail", "code"],
   properties: {
-    type: { type: "string" },
+    type: { type: "string", format: "uri-reference", description: "A page explaining the problem (GET it)." },
     title: { type: "string" },
     status: { type: "integer" },
     detail: { type: "string" },
-    code: { type: "string", description: "Machine-readable problem code." },
-    invalidFields: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
+    code: { type: "string", enum: problemCodes, description: "Machine-readable problem code; GET /problems/{code} explains it." },
+    invalidFields: {
+      type: "array",
+      items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } }, required: ["path", "message"] },
+    },
   },
 };
 
+/** What API Gateway answers itself (its authorizer, throttling, quotas, unknown routes): not problem details. */
+const GatewayMessage = { type: "object", required: ["message"], properties: { message: { type: "string" } }, additionalProperties: false };
+
 const toComponent = (id: string) => `#/components/schemas/${id}`;
+const ref = (id: string) => ({ $ref: toComponent(id) });
 
-/** Schemas with a meta id become components; the rest are inlined where they are used. */
-const jsonSchema = (schema: z.ZodType) => {
-  const id = z.globalRegistry.get(schema)?.id;
-  if (id) return { $ref: toComponent(id) };
-  const { $schema: _, ...inline } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
-  return inline;
-};
+type Schemas = Record<string, Record<string, unknown>>;
 
-function parameters(spec: RouteSpec) {
+/**
+ * Every schema, named (meta ids) and per route (`<operationId>.<part>`), in one pass: refs
+ * between them point at components. `idOf` names the component of a route's schema.
+ */
+function jsonSchemas(entries: [string, RouteSpec][]): { schemas: Schemas; idOf: (schema: z.ZodType) => string } {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of (z.globalRegistry as unknown as { _idmap: Map<string, z.ZodType> })._idmap) registry.add(schema, { id });
+  const named = (schema: z.ZodType | undefined, id: string) => {
+    if (schema && !registry.has(schema)) registry.add(schema, { id });
+  };
+  for (const [operationId, spec] of entries) {
+    named(spec.params, `${operationId}.params`);
+    named(spec.query, `${operationId}.query`);
+    named(spec.body, `${operationId}.body`);
+    named(spec.success.schema, `${operationId}.answer`);
+    named(spec.success.pending, `${operationId}.pending`);
+    for (const [type, schema] of Object.entries(spec.rawContent ?? {})) named(schema, `${operationId}.${type.replace(/[^a-z0-9]+/g, "-")}`);
+  }
+  const { schemas } = z.toJSONSchema(registry, { io: "input", unrepresentable: "any", uri: toComponent });
+  return {
+    schemas: Object.fromEntries(
+      Object.entries(schemas).map(([id, { $schema: _, $id: __, ...schema }]) => [id, schema as Record<string, unknown>]),
+    ),
+    idOf: (schema) => (registry.get(schema) as { id: string }).id,
+  };
+}
+
+function parameters(spec: RouteSpec, schemas: Schemas, idOf: (schema: z.ZodType) => string) {
   const list: object[] = [];
   for (const [where, schema] of [
     ["path", spec.params],
     ["query", spec.query],
   ] as const) {
     if (!schema) continue;
-    const properties = (jsonSchema(schema) as { properties?: Record<string, object>; required?: string[] }).properties ?? {};
-    const required = (jsonSchema(schema) as { required?: string[] }).required ?? [];
-    for (const [name, property] of Object.entries(properties)) {
-      list.push({ name, in: where, required: where === "path" || required.includes(name), schema: property });
+    const object = schemas[idOf(schema)] as { properties?: Record<string, object>; required?: string[] };
+    for (const [name, property] of Object.entries(object.properties ?? {})) {
+      list.push({ name, in: where, required: where === "path" || (object.required ?? []).includes(name), schema: property });
     }
   }
+  if (spec.etag && spec.method === "PUT")
+    list.push({
+      name: "If-Match",
+      in: "header",
+      required: false,
+      description: "The ETag of the version the change was made from: 412 lost-update if the definition moved on since.",
+      schema: { type: "string" },
+    });
   if (spec.idempotencyKey)
     list.push({ name: "Idempotency-Key", in: "header", required: true, schema: { type: "string", minLength: 8, maxLength: 128 } });
   return list;
 }
 
+function requestBody(spec: RouteSpec, idOf: (schema: z.ZodType) => string) {
+  if (spec.body) return { required: true, content: { "application/json": { schema: ref(idOf(spec.body)) } } };
+  if (!spec.rawContent) return undefined;
+  const content = Object.fromEntries(Object.entries(spec.rawContent).map(([type, schema]) => [type, { schema: ref(idOf(schema)) }]));
+  return { required: true, content };
+}
+
+/** What a route answers when it refuses: problem details, SCIM's error on SCIM routes; API Gateway's own message on any. */
+function refusals(spec: RouteSpec) {
+  const gateway = { "application/json": { schema: ref("GatewayMessage") } };
+  if (spec.protocol === "scim")
+    return {
+      description: "A SCIM error (RFC 7644 §3.12), or API Gateway's own message (throttling, quotas).",
+      content: { "application/scim+json": { schema: ref("ScimError") }, ...gateway },
+    };
+  return {
+    description: "A problem (RFC 9457), or API Gateway's own message (its authorizer, throttling, quotas).",
+    content: { "application/problem+json": { schema: ref("Problem") }, ...gateway },
+  };
+}
+
+/** The credentials a route takes, by the document's security schemes; public routes none. */
+function security(spec: RouteSpec) {
+  if (spec.auth === "token") return [{ bearer: [] }];
+  if (spec.protocol === "scim") return [{ provisioner: [] }];
+  return spec.credential ? [{ [spec.credential]: [] }] : [];
+}
+
+const securitySchemes = {
+  bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+  provisioner: {
+    type: "http",
+    scheme: "bearer",
+    description: "A provisioning client's credential (POST /admin/provisioners/{clientId}/credentials).",
+  },
+  webhookSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "webhook-signature",
+    description: "Standard Webhooks: an HMAC-SHA256 of webhook-id, webhook-timestamp and the body with the source's secret.",
+  },
+  dingtalkSignature: {
+    type: "apiKey",
+    in: "query",
+    name: "msg_signature",
+    description: "DingTalk's callback signature over the token, timestamp, nonce and the encrypted body.",
+  },
+};
+
+function responses(spec: RouteSpec, idOf: (schema: z.ZodType) => string) {
+  const { status, description, schema, alternatives, pending } = spec.success;
+  const mediaType = spec.protocol === "scim" ? "application/scim+json" : (spec.success.mediaType ?? "application/json");
+  const json = schema ? { [mediaType]: { schema: ref(idOf(schema)) } } : {};
+  return {
+    [status]: {
+      description,
+      ...(spec.etag ? { headers: { ETag: { description: "The version, for If-Match.", schema: { type: "string" } } } } : {}),
+      ...(status === 204 ? {} : { content: { ...json, ...alternatives } }),
+    },
+    ...(pending
+      ? {
+          202: {
+            description: "The change waits for a second admin's approval (four eyes).",
+            content: { "application/json": { schema: ref(idOf(pending)) } },
+          },
+        }
+      : {}),
+    default: refusals(spec),
+  };
+}
+
 export function openApiDocument(): object {
-  const components = z.toJSONSchema(z.globalRegistry, { io: "input", unrepresentable: "any", uri: toComponent }).schemas;
+  const entries = Object.entries(routes) as [string, RouteSpec][];
+  const { schemas, idOf } = jsonSchemas(entries);
   const paths: Record<string, Record<string, object>> = {};
-  for (const [id, spec] of Object.entries(routes) as [string, RouteSpec][]) {
+  for (const [operationId, spec] of entries) {
+    const body = requestBody(spec, idOf);
     const operation = {
-      operationId: id,
+      operationId,
       summary: spec.summary,
-      ...(spec.auth === "token" ? {} : { security: [] }),
-      parameters: parameters(spec),
-      ...(spec.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(spec.body) } } } } : {}),
-      responses: {
-        [spec.success.status]: { description: spec.success.description, content: { "application/json": { schema: {} } } },
-        default: {
-          description: "A problem (RFC 9457).",
-          content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
-        },
-      },
+      security: security(spec),
+      parameters: parameters(spec, schemas, idOf),
+      ...(body ? { requestBody: body } : {}),
+      responses: responses(spec, idOf),
     };
     paths[spec.path] = { ...paths[spec.path], [spec.method.toLowerCase()]: operation };
   }
+  // Parameters are declared one by one; their objects are not components.
+  for (const [, spec] of entries) for (const schema of [spec.params, spec.query]) if (schema) delete schemas[idOf(schema)];
   return {
     openapi: "3.1.0",
     info: {
@@ -73,8 +184,8 @@ export function openApiDocument(): object {
     },
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-      schemas: { ...components, Problem: ProblemDetails },
+      securitySchemes,
+      schemas: { ...schemas, Problem: ProblemDetails, GatewayMessage, ScimError },
     },
     paths,
   };

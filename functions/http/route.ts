@@ -42,8 +42,35 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
    * (eligibility checks, which are reads of personal data by any role).
    */
   audit?: "service";
-  /** The success status and a description of the answer, for the OpenAPI document. */
-  success: { status: 200 | 201; description: string };
+  /** The success status, a description and the shape of the answer, for the OpenAPI document. */
+  success: {
+    /** 204: nothing in the body. */
+    status: 200 | 201 | 204;
+    description: string;
+    /** The answer's media type when it is JSON of a kind of its own (application/jwk-set+json); application/json else. */
+    mediaType?: string;
+    /** The JSON answer's shape (functions/http/answers.ts); test/infra/contract.test.ts names a route without one. */
+    schema?: z.ZodType;
+    /** Media types answered besides JSON when the client asks for them (Accept), as OpenAPI content. */
+    alternatives?: Record<string, { schema: object }>;
+    /** 202: the change waits for a second admin (four eyes). */
+    pending?: z.ZodType;
+  };
+  /**
+   * A versioned definition: the answer carries an ETag of its version, and a PUT honours If-Match
+   * (412 lost-update when the definition moved on since the client read it).
+   */
+  etag?: true;
+  /** Bodies the route takes unparsed (rawBody), per media type. */
+  rawContent?: Record<string, z.ZodType>;
+  /**
+   * A route of another protocol, with its own credentials and error format: SCIM (RFC 7644)
+   * answers application/scim+json, refuses with SCIM errors (§3.12), and takes a provisioning
+   * client's bearer credential.
+   */
+  protocol?: "scim";
+  /** What a public route takes as its caller's credential instead of a token (the OpenAPI security scheme). */
+  credential?: "webhookSignature" | "dingtalkSignature";
 }
 
 export interface Request<S extends RouteSpec> {
@@ -52,6 +79,8 @@ export interface Request<S extends RouteSpec> {
   query: S["query"] extends z.ZodType ? z.output<S["query"]> : Record<string, never>;
   body: S["body"] extends z.ZodType ? z.output<S["body"]> : undefined;
   idempotencyKey: string;
+  /** The version an If-Match header names (an ETag this API gave), on etag routes. */
+  ifMatch: number | undefined;
   headers: Record<string, string | undefined>;
   rawBody: Buffer;
 }
@@ -76,3 +105,10 @@ export const changeReply = (
   result.status === "current"
     ? { body: { ...extra, ...result.view } }
     : { status: 202, body: { status: "pending", ...extra, ...result.view } };
+
+/** The methods each path of these routes takes: what a 405 names in its Allow header. */
+export function methodsByPath(specs: Iterable<RouteSpec>): Map<string, string[]> {
+  const methods = new Map<string, string[]>();
+  for (const spec of specs) methods.set(spec.path, [...(methods.get(spec.path) ?? []), spec.method].sort());
+  return methods;
+}

@@ -1,10 +1,46 @@
 /** The routes of the HTTP API. Handlers implement them per area (functions/<area>.ts). */
 import * as z from "zod";
 import { AwardRequest, DeductionRequest, LedgerPageQuery, ReversalRequest } from "../../domain/accounts/index.ts";
-import { BadgeDefinition, maxWebhookBodyBytes, RotateSecretInput, RuleDefinition, SourceInput } from "../../domain/awards/index.ts";
+import {
+  BadgeDefinition,
+  CloudEvent,
+  maxBatchEvents,
+  maxWebhookBodyBytes,
+  RotateSecretInput,
+  RuleDefinition,
+  SourceInput,
+} from "../../domain/awards/index.ts";
 import { BacktestRequest } from "../../domain/backtests/index.ts";
 import { OrgUnitInput, PersonInput } from "../../domain/directory/index.ts";
 import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
+import {
+  BacktestReport,
+  BadgeCredentials,
+  BadgeList,
+  BadgeProposal,
+  BadgeRead,
+  BadgeVersion,
+  Balances,
+  csv,
+  DingTalkCallbackAnswer,
+  DryRunAnswer,
+  EventResult,
+  Health,
+  LedgerPage,
+  LedgerWrite,
+  OpenApiDocument,
+  OrgUnit,
+  OrgUnits,
+  People,
+  Person,
+  ProvisionerCredential,
+  RuleList,
+  RuleProposal,
+  RuleRead,
+  RuleVersion,
+  SourceWithSecret,
+  WebhookAnswer,
+} from "./answers.ts";
 import { badgesRoutes } from "./areas/badges.routes.ts";
 import { bountiesRoutes } from "./areas/bounties.routes.ts";
 import { eligibilityRoutes } from "./areas/eligibility.routes.ts";
@@ -15,7 +51,7 @@ import { leaderboardRoutes } from "./areas/leaderboard.routes.ts";
 import { notificationsRoutes } from "./areas/notifications.routes.ts";
 import { scimRoutes } from "./areas/scim.routes.ts";
 import { signInRoutes } from "./areas/sign-in.routes.ts";
-import { sourcesRoutes } from "./areas/sources.routes.ts";
+import { GetSourceAnswer, SourceProposal, sourcesRoutes } from "./areas/sources.routes.ts";
 import { defineRoute } from "./route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
@@ -40,7 +76,7 @@ const coreRoutes = {
     area: "public",
     auth: "public",
     summary: "Liveness: answers when the API is up.",
-    success: { status: 200, description: "The API is up." },
+    success: { status: 200, description: "The API is up.", schema: Health },
   }),
   openapi: defineRoute({
     method: "GET",
@@ -48,7 +84,16 @@ const coreRoutes = {
     area: "public",
     auth: "public",
     summary: "This API's OpenAPI 3.1 document, generated from its zod schemas.",
-    success: { status: 200, description: "The OpenAPI document." },
+    success: { status: 200, description: "The OpenAPI document.", schema: OpenApiDocument },
+  }),
+  problem: defineRoute({
+    method: "GET",
+    path: "/problems/{code}",
+    area: "public",
+    auth: "public",
+    summary: "What a problem code means, in Chinese and English: where a problem's `type` leads.",
+    params: z.strictObject({ code: z.string().max(64) }),
+    success: { status: 200, description: "A page explaining the problem.", alternatives: { "text/html": { schema: { type: "string" } } } },
   }),
   award: defineRoute({
     method: "POST",
@@ -58,7 +103,7 @@ const coreRoutes = {
     summary: "Award coins, points (with a capability) or a badge level to a person (admin).",
     body: AwardRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The entries written and the person's balances after them." },
+    success: { status: 201, description: "The entries written and the person's balances after them.", schema: LedgerWrite },
   }),
   deduct: defineRoute({
     method: "POST",
@@ -68,7 +113,7 @@ const coreRoutes = {
     summary: "A penalty taking coins or points from a person, never below zero (admin).",
     body: DeductionRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The entries written and the person's balances after them." },
+    success: { status: 201, description: "The entries written and the person's balances after them.", schema: LedgerWrite },
   }),
   reverse: defineRoute({
     method: "POST",
@@ -79,7 +124,7 @@ const coreRoutes = {
     params: z.strictObject({ entryId: z.string().max(100) }),
     body: ReversalRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The reversal entry and the person's balances after it." },
+    success: { status: 201, description: "The reversal entry and the person's balances after it.", schema: LedgerWrite },
   }),
   balances: defineRoute({
     method: "GET",
@@ -88,7 +133,7 @@ const coreRoutes = {
     auth: "token",
     summary: "A person's coins, points (total and per capability) and badges.",
     params: PersonParams,
-    success: { status: 200, description: "The person's balances." },
+    success: { status: 200, description: "The person's balances.", schema: Balances },
   }),
   ledger: defineRoute({
     method: "GET",
@@ -98,7 +143,7 @@ const coreRoutes = {
     summary: "A person's ledger entries, newest first, a page at a time.",
     params: PersonParams,
     query: LedgerPageQuery,
-    success: { status: 200, description: "A page of entries and the cursor of the next page, if any." },
+    success: { status: 200, description: "A page of entries and the cursor of the next page, if any.", schema: LedgerPage },
   }),
   badgeCredentials: defineRoute({
     method: "GET",
@@ -108,7 +153,7 @@ const coreRoutes = {
     summary:
       "A person's badge levels as Open Badges 3.0 credentials, each as JSON-LD and signed as VC-JWT; a revoked level has revokedAt, and its bit set in the status list it names.",
     params: PersonParams,
-    success: { status: 200, description: "The credentials." },
+    success: { status: 200, description: "The credentials.", schema: BadgeCredentials },
   }),
   putPerson: defineRoute({
     method: "PUT",
@@ -119,7 +164,7 @@ const coreRoutes = {
     params: PersonParams,
     body: PersonInput,
     audit: "service",
-    success: { status: 200, description: "The person as stored." },
+    success: { status: 200, description: "The person as stored.", schema: Person },
   }),
   issueProvisionerCredential: defineRoute({
     method: "POST",
@@ -129,7 +174,7 @@ const coreRoutes = {
     summary:
       "Issue a provisioning client (an HR system speaking SCIM) a new bearer credential, shown once; the previous one stays valid until the next rotation (admin).",
     params: z.strictObject({ clientId: Id }),
-    success: { status: 201, description: "The client id, the credential id and the token." },
+    success: { status: 201, description: "The client id, the credential id and the token.", schema: ProvisionerCredential },
   }),
   dingtalkCallback: defineRoute({
     method: "POST",
@@ -140,8 +185,9 @@ const coreRoutes = {
       "DingTalk's contact-change events (user and department added, modified, removed), signed and AES-encrypted as DingTalk does, applied to the directory; answers DingTalk's encrypted success.",
     query: z.record(z.string(), z.string()),
     rawBody: { maxBytes: 64 * 1024 },
+    credential: "dingtalkSignature",
     audit: "service",
-    success: { status: 200, description: "DingTalk's encrypted success answer." },
+    success: { status: 200, description: "DingTalk's encrypted success answer.", schema: DingTalkCallbackAnswer },
   }),
   deactivatePerson: defineRoute({
     method: "POST",
@@ -151,7 +197,7 @@ const coreRoutes = {
     summary: "The person left: their wallet is frozen (no awards, redemptions, claims or bounties), balances and history kept (admin).",
     params: PersonParams,
     audit: "service",
-    success: { status: 200, description: "The person, with the time they left." },
+    success: { status: 200, description: "The person, with the time they left.", schema: Person },
   }),
   reactivatePerson: defineRoute({
     method: "POST",
@@ -161,7 +207,7 @@ const coreRoutes = {
     summary: "The person is back: their wallet thaws (admin).",
     params: PersonParams,
     audit: "service",
-    success: { status: 200, description: "The person, active again." },
+    success: { status: 200, description: "The person, active again.", schema: Person },
   }),
   getPerson: defineRoute({
     method: "GET",
@@ -170,7 +216,7 @@ const coreRoutes = {
     auth: "token",
     summary: "A person in the directory (admin, hr).",
     params: PersonParams,
-    success: { status: 200, description: "The person." },
+    success: { status: 200, description: "The person.", schema: Person },
   }),
   putOrgUnit: defineRoute({
     method: "PUT",
@@ -181,7 +227,7 @@ const coreRoutes = {
     params: z.strictObject({ orgUnitId: Id }),
     body: OrgUnitInput,
     audit: "service",
-    success: { status: 200, description: "The org unit as stored." },
+    success: { status: 200, description: "The org unit as stored.", schema: OrgUnit },
   }),
   orgUnitPeople: defineRoute({
     method: "GET",
@@ -190,7 +236,7 @@ const coreRoutes = {
     auth: "token",
     summary: "The people of an org unit and every unit below it (its leads and those above them; hr, admin).",
     params: z.strictObject({ orgUnitId: Id }),
-    success: { status: 200, description: "The people, with their unit and tier." },
+    success: { status: 200, description: "The people, with their unit and tier.", schema: People },
   }),
   orgUnits: defineRoute({
     method: "GET",
@@ -198,7 +244,7 @@ const coreRoutes = {
     area: "admin",
     auth: "token",
     summary: "The org tree (any signed-in user).",
-    success: { status: 200, description: "Every org unit." },
+    success: { status: 200, description: "Every org unit.", schema: OrgUnits },
   }),
   webhook: defineRoute({
     method: "POST",
@@ -210,9 +256,15 @@ const coreRoutes = {
     params: SourceParams,
     query: z.strictObject({ dryRun: z.enum(["true", "false"]).optional() }),
     rawBody: { maxBytes: maxWebhookBodyBytes },
+    credential: "webhookSignature",
+    rawContent: {
+      "application/cloudevents+json": CloudEvent,
+      "application/cloudevents-batch+json": z.array(CloudEvent).min(1).max(maxBatchEvents).meta({ id: "CloudEventBatch" }),
+    },
     success: {
       status: 200,
       description: "One result per event: accepted (with awards), duplicate (with the original awards) or rejected (with a problem).",
+      schema: WebhookAnswer,
     },
   }),
   retractEvent: defineRoute({
@@ -224,26 +276,32 @@ const coreRoutes = {
     params: z.strictObject({ sourceId: Id, eventId: z.string().min(1).max(200) }),
     body: RetractionRequest,
     idempotencyKey: true,
-    success: { status: 200, description: "The retraction's result: the reversal entries written." },
+    success: { status: 200, description: "The retraction's result: the reversal entries written.", schema: EventResult },
   }),
   putSource: defineRoute({
     method: "PUT",
     path: "/admin/sources/{sourceId}",
     area: "admin",
     auth: "token",
-    summary: "Register or change a source. A new source's signing secret is in this answer only (admin).",
+    summary:
+      "Register or change a source. A new source's signing secret is in this answer only; under four eyes the change is a proposal answered 202 until a second admin approves it, and an approved new source has no secret until an admin asks for one (admin).",
     params: SourceParams,
     body: SourceInput,
-    success: { status: 200, description: "The source; `secret` only when it was just created." },
+    success: {
+      status: 200,
+      description: "The source; `secret` only when it was just created (202: the proposal waiting for approval).",
+      schema: SourceWithSecret,
+      pending: SourceProposal,
+    },
   }),
   getSource: defineRoute({
     method: "GET",
     path: "/admin/sources/{sourceId}",
     area: "admin",
     auth: "token",
-    summary: "A source, without its secrets (admin).",
+    summary: "A source, without its secrets, and the change waiting for approval if any (admin).",
     params: SourceParams,
-    success: { status: 200, description: "The source." },
+    success: { status: 200, description: "The source; version 0 when only proposed.", schema: GetSourceAnswer },
   }),
   rotateSourceSecret: defineRoute({
     method: "POST",
@@ -253,7 +311,7 @@ const coreRoutes = {
     summary: "A new signing secret; the current ones stay valid for overlapHours (admin).",
     params: SourceParams,
     body: RotateSecretInput,
-    success: { status: 201, description: "The new secret, shown this once." },
+    success: { status: 201, description: "The new secret, shown this once.", schema: SourceWithSecret },
   }),
   putRule: defineRoute({
     method: "PUT",
@@ -264,7 +322,13 @@ const coreRoutes = {
       "Define or change an award rule; each change is a new version, or, under four eyes, a proposal answered 202 until a second admin approves it (admin).",
     params: RuleParams,
     body: RuleDefinition,
-    success: { status: 200, description: "The rule with its new version (202: the proposal waiting for approval)." },
+    etag: true,
+    success: {
+      status: 200,
+      description: "The rule with its new version (202: the proposal waiting for approval).",
+      schema: RuleVersion,
+      pending: RuleProposal,
+    },
   }),
   approveRule: defineRoute({
     method: "POST",
@@ -274,7 +338,8 @@ const coreRoutes = {
     summary: "Approve the rule change waiting for a second admin; its author cannot (admin).",
     params: RuleParams,
     body: ApprovalRequest,
-    success: { status: 200, description: "The rule with its new version, author and approver." },
+    etag: true,
+    success: { status: 200, description: "The rule with its new version, author and approver.", schema: RuleVersion },
   }),
   getRule: defineRoute({
     method: "GET",
@@ -283,7 +348,8 @@ const coreRoutes = {
     auth: "token",
     summary: "An award rule, current version, and the change waiting for approval if any (admin).",
     params: RuleParams,
-    success: { status: 200, description: "The rule." },
+    etag: true,
+    success: { status: 200, description: "The rule.", schema: RuleRead },
   }),
   dryRunRule: defineRoute({
     method: "POST",
@@ -294,7 +360,7 @@ const coreRoutes = {
       "Evaluate sample events against a rule (the current version, or with pending: true the change waiting for approval) without writing anything (admin).",
     params: RuleParams,
     body: DryRunRequest,
-    success: { status: 200, description: "The grants each event would make." },
+    success: { status: 200, description: "The grants each event would make.", schema: DryRunAnswer },
   }),
   backtestRule: defineRoute({
     method: "POST",
@@ -305,7 +371,7 @@ const coreRoutes = {
       "Replay a period's kept events with a draft of the rule swapped in, writing nothing: coins and points per org unit and capability that would have been awarded against what was, and the change in coins outstanding; JSON, or CSV with Accept: text/csv (admin).",
     params: RuleParams,
     body: BacktestRequest,
-    success: { status: 200, description: "The comparison." },
+    success: { status: 200, description: "The comparison.", schema: BacktestReport, alternatives: csv },
   }),
   putBadge: defineRoute({
     method: "PUT",
@@ -315,7 +381,13 @@ const coreRoutes = {
     summary: "Define or change a badge and its levels; each change is a new version, or under four eyes a proposal (202) (admin).",
     params: BadgeParams,
     body: BadgeDefinition,
-    success: { status: 200, description: "The badge with its new version (202: the proposal waiting for approval)." },
+    etag: true,
+    success: {
+      status: 200,
+      description: "The badge with its new version (202: the proposal waiting for approval).",
+      schema: BadgeVersion,
+      pending: BadgeProposal,
+    },
   }),
   approveBadge: defineRoute({
     method: "POST",
@@ -325,7 +397,8 @@ const coreRoutes = {
     summary: "Approve the badge change waiting for a second admin; its author cannot (admin).",
     params: BadgeParams,
     body: ApprovalRequest,
-    success: { status: 200, description: "The badge with its new version, author and approver." },
+    etag: true,
+    success: { status: 200, description: "The badge with its new version, author and approver.", schema: BadgeVersion },
   }),
   getBadge: defineRoute({
     method: "GET",
@@ -334,7 +407,8 @@ const coreRoutes = {
     auth: "token",
     summary: "A badge definition (admin).",
     params: BadgeParams,
-    success: { status: 200, description: "The badge." },
+    etag: true,
+    success: { status: 200, description: "The badge.", schema: BadgeRead },
   }),
   rules: defineRoute({
     method: "GET",
@@ -342,7 +416,7 @@ const coreRoutes = {
     area: "admin",
     auth: "token",
     summary: "How to earn coins and points: every rule's name, award and trigger, without its conditions (any signed-in user).",
-    success: { status: 200, description: "The rules." },
+    success: { status: 200, description: "The rules.", schema: RuleList },
   }),
   badges: defineRoute({
     method: "GET",
@@ -350,7 +424,7 @@ const coreRoutes = {
     area: "admin",
     auth: "token",
     summary: "Every badge with its levels and how to earn them (any signed-in user).",
-    success: { status: 200, description: "The badges." },
+    success: { status: 200, description: "The badges.", schema: BadgeList },
   }),
 } as const;
 

@@ -22,7 +22,7 @@ import {
   verifyCredential,
 } from "../../domain/directory/index.ts";
 import type { AuditRecord } from "../../domain/kernel/audit.ts";
-import { DomainError, NotFoundError } from "../../domain/kernel/errors.ts";
+import { DomainError, NotFoundError, UnauthenticatedError } from "../../domain/kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import type { Clock } from "../../domain/kernel/ports.ts";
 import { idPattern } from "../../domain/kernel/schemas.ts";
@@ -77,6 +77,8 @@ const statusOfKind: Record<string, number> = {
 
 function errorReply(error: unknown): Reply {
   if (error instanceof ScimError) return problem(error.status, error.scimType, error.message);
+  if (error instanceof UnauthenticatedError)
+    return { ...problem(401, undefined, error.message), headers: { "www-authenticate": error.challenge } };
   if (error instanceof DomainError) {
     const status = statusOfKind[error.kind];
     if (status) return problem(status, scimTypeOf[error.code] ?? (status === 400 ? "invalidValue" : undefined), error.message);

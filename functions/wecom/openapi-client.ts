@@ -55,7 +55,7 @@ export class WeComApi implements CodeExchange {
       );
       if (answer.errcode === 0 && typeof answer.userid === "string") return answer.userid;
       // Someone WeCom knows, but not as a member of the company (an openid only).
-      if (answer.errcode === 0) throw new SignInRefusal("person-unknown");
+      if (answer.errcode === 0) throw new SignInRefusal("person-not-registered");
       if (codeErrors.has(answer.errcode)) throw new SignInRefusal("code-refused");
       if (!tokenErrors.has(answer.errcode) || attempt === 2) throw unavailable(`auth/getuserinfo answered ${answer.errcode}`);
       this.#token = undefined;

@@ -96,6 +96,19 @@ function handlerOf(area: Area): Promise<Handler> {
 const eventBytes = (event: APIGatewayProxyEventV2) =>
   Buffer.byteLength(JSON.stringify({ ...event, body: "" })) + (event.body ? Buffer.from(event.body, "base64").byteLength : 0);
 
+/** A request and what it was answered, for whoever listens (the tests check every answer against the OpenAPI document). */
+export interface Exchange {
+  method: string;
+  path: string;
+  /** The route's key ("GET /people/{personId}/balances"), when a route matched. */
+  routeKey?: string;
+  /** The request's Accept header, which chooses between JSON and CSV. */
+  accept?: string;
+  result: APIGatewayProxyStructuredResultV2;
+}
+const listeners: ((exchange: Exchange) => void)[] = [];
+export const onExchange = (listener: (exchange: Exchange) => void) => listeners.push(listener);
+
 /**
  * One request as API Gateway and Lambda answer it: API Gateway's own 404 for a route it does not
  * have, its JWT authorizer on "token" routes and Lambda's payload quota (scripts/local/gateway.ts),
@@ -104,7 +117,36 @@ const eventBytes = (event: APIGatewayProxyEventV2) =>
 export async function dispatch(request: LocalRequest): Promise<APIGatewayProxyStructuredResultV2> {
   const path = new URL(request.url, "http://localhost").pathname;
   const matched = matchRoute(request.method, path);
-  if (!matched) return notFound();
+  const result = await answer(request, matched);
+  if (listeners.length) {
+    const accept = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === "accept")?.[1];
+    const exchange: Exchange = {
+      method: request.method,
+      path,
+      ...(matched ? { routeKey: `${matched.spec.method} ${matched.spec.path}` } : {}),
+      ...(accept === undefined ? {} : { accept: String(accept) }),
+      result,
+    };
+    for (const listener of listeners) listener(exchange);
+  }
+  return result;
+}
+
+/** The route key API Gateway gives a known path asked with another method: `ANY <path>`, served by the public function. */
+function anyMethodRoute(path: string): { routeKey: string; params: Record<string, string> } | undefined {
+  for (const { spec, pattern } of compiled) {
+    const match = pattern.exec(path);
+    if (match) return { routeKey: `ANY ${spec.path}`, params: { ...match.groups } };
+  }
+  return undefined;
+}
+
+async function answer(request: LocalRequest, matched: ReturnType<typeof matchRoute>): Promise<APIGatewayProxyStructuredResultV2> {
+  if (!matched) {
+    const other = anyMethodRoute(new URL(request.url, "http://localhost").pathname);
+    if (!other) return notFound();
+    return (await handlerOf("public"))(buildEvent(request, other.routeKey, other.params), lambdaContext("public"));
+  }
   const event = buildEvent(request, `${matched.spec.method} ${matched.spec.path}`, matched.params);
   if (matched.spec.auth === "token") {
     const refusal = await authorizerRefusal(event.headers.authorization);

@@ -217,7 +217,7 @@ describe("events", () => {
     expect([response.status, response.body.code]).toEqual([413, "batch-too-large"]);
   });
 
-  it("a dry run answers with the awards it would make and writes nothing", async () => {
+  it("a dry run answers with the awards it would make, without entry ids, and writes nothing", async () => {
     const before = await storedChain("song-jia");
     const response = await deliver(learning, cloudEvent(course, "song-jia", { courseId: "dry", score: 99 }), {
       secret,
@@ -225,6 +225,7 @@ describe("events", () => {
     });
     expect(response.body.results[0]).toMatchObject({ status: "accepted", dryRun: true });
     expect(response.body.results[0].awards.length).toBeGreaterThan(0);
+    expect(response.body.results[0].awards.filter((award: { entryId?: string }) => award.entryId !== undefined)).toEqual([]);
     expect(await storedChain("song-jia")).toEqual(before);
   });
 });

@@ -291,7 +291,7 @@ describe("decisions", () => {
       expect(statuses).toEqual([200, 409]);
       const loser = a.status === 409 ? a : b;
       expect(loser.body.code).toBe("claim-not-pending");
-      expect(["paid", "rejected"]).toContain(loser.body.status);
+      expect(["paid", "rejected"]).toContain(loser.body.claimStatus);
       const history = (await admin.get(`/claims/${claimId}`)).body.history;
       expect(history).toHaveLength(2);
     }
@@ -372,7 +372,7 @@ describe("decisions", () => {
     expect(withdraw.body.claim.status).toBe("withdrawn");
     expect(await totals(fundId)).toMatchObject({ reserved: 0, available: 100_000, paidOut: 0 });
     const late = await approver.post(`/claims/${withdrawn}/decisions`, { decision: "approve", comment: "x" });
-    expect([late.status, late.body.code, late.body.status]).toEqual([409, "claim-not-pending", "withdrawn"]);
+    expect([late.status, late.body.code, late.body.claimStatus]).toEqual([409, "claim-not-pending", "withdrawn"]);
     expect(late.body.detail).toBe(`Claim ${withdrawn} is withdrawn, not pending.`);
     const again = await lead.post(`/claims/${rejected}/withdrawal`, { reason: "x" });
     expect([again.status, again.body.code]).toEqual([409, "claim-not-pending"]);
@@ -390,7 +390,7 @@ describe("clawbacks", () => {
       ],
     });
     const pending = await finance.post(`/claims/${claimId}/clawbacks`, { reason: "x" });
-    expect([pending.status, pending.body.code, pending.body.status]).toEqual([409, "claim-not-paid", "pending"]);
+    expect([pending.status, pending.body.code, pending.body.claimStatus]).toEqual([409, "claim-not-paid", "pending"]);
     const paid = await approver.post(`/claims/${claimId}/decisions`, { decision: "approve", comment: "ok" });
     const before = await moneyOf("wu-min");
     const notFinance = await approver.post(`/claims/${claimId}/clawbacks`, { reason: "x" });

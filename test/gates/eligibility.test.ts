@@ -199,6 +199,15 @@ describe("access and audit", () => {
     expect([other.status, other.body.code]).toEqual([403, "forbidden"]);
   });
 
+  it("refuses an asOf after today in the company's time zone with 400 as-of-in-future, for one person and for many", async () => {
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const one = await check("yang-xue", "base-to-middle", hr, tomorrow);
+    expect([one.status, one.body.code, one.body.today]).toEqual([400, "as-of-in-future", today]);
+    const many = await hr.post("/eligibility-checks", { gateId: "base-to-middle", personIds: ["yang-xue"], asOf: tomorrow });
+    expect([many.status, many.body.code]).toEqual([400, "as-of-in-future"]);
+    expect((await check("yang-xue", "base-to-middle", hr, today)).status).toBe(200);
+  });
+
   it("every check is in the audit trail that admins read: who, about whom, which gate version, as of when, the outcome", async () => {
     await check("yang-xue", "base-to-middle", hr, yesterday);
     const trail = await admin.get(`/admin/audit?day=${today}`);

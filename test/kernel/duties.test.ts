@@ -45,13 +45,13 @@ describe("separation of duties", () => {
 
 describe("four eyes", () => {
   it("a change under the threshold is the next version at once", async () => {
-    const result = await changes().change(ann, "rule", "r", { coins: 100 }, 100);
+    const result = await changes().change(ann, "rule", "r", { coins: 100 }, { awardPerEvent: 100 });
     expect(result).toMatchObject({ status: "current", view: { version: 1, updatedBy: ann } });
   });
 
   it("a change over the threshold waits; its author cannot approve it, another admin can", async () => {
     const book = changes();
-    const proposed = await book.change(ann, "rule", "r", { coins: 101 }, 101);
+    const proposed = await book.change(ann, "rule", "r", { coins: 101 }, { awardPerEvent: 101 });
     expect(proposed).toMatchObject({ status: "pending", view: { proposal: 1, basedOn: 0, proposedBy: ann } });
     await expect(book.approve(ann, "rule", "r", 1)).rejects.toBeInstanceOf(SelfDealingError);
     await expect(book.approve(bob, "rule", "r", 1)).resolves.toMatchObject({ version: 1, updatedBy: ann, approvedBy: bob });
@@ -61,10 +61,20 @@ describe("four eyes", () => {
     await expect(book.approve("cy" as PersonId, "rule", "r", 1)).rejects.toMatchObject({ code: "no-pending-change" });
   });
 
+  it("a change made from an older version than the current one is refused as a lost update (If-Match)", async () => {
+    const book = changes();
+    await book.change(ann, "rule", "r", { coins: 5 }, { ifMatch: 0 });
+    await book.change(bob, "rule", "r", { coins: 6 }, { ifMatch: 1 });
+    await expect(book.change(ann, "rule", "r", { coins: 7 }, { ifMatch: 1 })).rejects.toMatchObject({
+      code: "lost-update",
+      details: { version: 2, ifMatch: 1 },
+    });
+  });
+
   it("a proposal overtaken by a direct change is no longer pending", async () => {
     const book = changes();
-    await book.change(ann, "rule", "r", { coins: 500 }, 500);
-    await book.change(bob, "rule", "r", { coins: 5 }, 5);
+    await book.change(ann, "rule", "r", { coins: 500 }, { awardPerEvent: 500 });
+    await book.change(bob, "rule", "r", { coins: 5 }, { awardPerEvent: 5 });
     expect(await book.pending("rule", "r")).toBeUndefined();
   });
 

@@ -130,7 +130,7 @@ describe("a refused sign-in", () => {
   it("refuses a DingTalk user nobody in the directory holds, and a person who has left", async () => {
     const unknown = await refused(fake.authCode("dt-stranger"));
     expect(unknown.status).toBe(403);
-    expect(unknown.body).toMatchObject({ code: "person-unknown", detail: expect.stringContaining("管理员") });
+    expect(unknown.body).toMatchObject({ code: "person-not-registered", detail: expect.stringContaining("管理员") });
     const departed = await refused(fake.authCode("dt-heying"));
     expect(departed.status).toBe(403);
     expect(departed.body.code).toBe("person-departed");
@@ -140,9 +140,9 @@ describe("a refused sign-in", () => {
     const today = periodKey(new Date(), "day", "Asia/Shanghai");
     const { records } = (await admin.get(`/admin/audit?day=${today}&limit=200`)).body;
     const outcomes = records.filter((r: { action: string }) => r.action === "sign-in:dingtalk").map((r: { outcome: string }) => r.outcome);
-    expect(new Set(outcomes)).toEqual(new Set(["signed-in", "code-refused", "code-reused", "person-unknown", "person-departed"]));
+    expect(new Set(outcomes)).toEqual(new Set(["signed-in", "code-refused", "code-reused", "person-not-registered", "person-departed"]));
     expect(records).toContainEqual(
-      expect.objectContaining({ action: "sign-in:dingtalk", actor: "dingtalk:dt-stranger", outcome: "person-unknown" }),
+      expect.objectContaining({ action: "sign-in:dingtalk", actor: "dingtalk:dt-stranger", outcome: "person-not-registered" }),
     );
   });
 });

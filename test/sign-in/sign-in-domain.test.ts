@@ -76,7 +76,7 @@ describe("signing in with a one-time code", () => {
     expect(refusal).toBeInstanceOf(SignInRefusal);
     expect((refusal as SignInRefusal).details.messages).toEqual({ zh: expect.any(String), en: expect.any(String) });
     expect(spent.size).toBe(0);
-    expect(audit).toEqual([expect.objectContaining({ actor: "dingtalk:dt-who", targets: [], outcome: "person-unknown" })]);
+    expect(audit).toEqual([expect.objectContaining({ actor: "dingtalk:dt-who", targets: [], outcome: "person-not-registered" })]);
   });
 });
 

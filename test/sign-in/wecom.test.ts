@@ -58,13 +58,13 @@ describe("signing in from inside WeCom", () => {
     expect(await refused(used)).toEqual([401, "code-refused"]);
     expect(await refused(fake.code("WuMin", { ageMs: 6 * 60_000 }))).toEqual([401, "code-refused"]);
     expect(await refused("forged-0000")).toEqual([401, "code-refused"]);
-    expect(await refused(fake.code("someone", { member: false }))).toEqual([403, "person-unknown"]);
-    expect(await refused(fake.code("Stranger"))).toEqual([403, "person-unknown"]);
+    expect(await refused(fake.code("someone", { member: false }))).toEqual([403, "person-not-registered"]);
+    expect(await refused(fake.code("Stranger"))).toEqual([403, "person-not-registered"]);
     expect(await refused(fake.code("HeYing"))).toEqual([403, "person-departed"]);
 
     const today = periodKey(new Date(), "day", "Asia/Shanghai");
     const { records } = (await admin.get(`/admin/audit?day=${today}&limit=200`)).body;
     const outcomes = records.filter((r: { action: string }) => r.action === "sign-in:wecom").map((r: { outcome: string }) => r.outcome);
-    expect(new Set(outcomes)).toEqual(new Set(["signed-in", "code-refused", "person-unknown", "person-departed"]));
+    expect(new Set(outcomes)).toEqual(new Set(["signed-in", "code-refused", "person-not-registered", "person-departed"]));
   });
 });

@@ -7,7 +7,7 @@ import { inject } from "vitest";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
 import { devAuthEnv, loadDevIssuer } from "../../scripts/local/dev-issuer.ts";
 import { createTables } from "../../scripts/local/dynamo.ts";
-import { recordSdkRequests } from "./sdk-recorder.ts";
+import { recordAnswers, recordSdkRequests } from "./sdk-recorder.ts";
 
 const suffix = randomUUID().slice(0, 8);
 export const tableNames = { ledger: `ledger-${suffix}`, state: `state-${suffix}` };
@@ -30,6 +30,7 @@ const bundles = inject("bundles");
 if (bundles) process.env.LAUREL_BUNDLES = bundles;
 
 if (process.env.LAUREL_SDK_RECORD) recordSdkRequests(process.env.LAUREL_SDK_RECORD);
+if (process.env.LAUREL_ANSWER_RECORD) recordAnswers(process.env.LAUREL_ANSWER_RECORD);
 
 export const issuer = await loadDevIssuer();
 Object.assign(process.env, devAuthEnv(issuer));

@@ -1,5 +1,6 @@
 /**
- * Test-only: records every DynamoDB request a Laurel function makes, as the IAM requests AWS
+ * Test-only: records every answer the API gives in the suite (test/infra/contract.test.ts checks
+ * each against the OpenAPI document), and every DynamoDB request a Laurel function makes, as the IAM requests AWS
  * authorises it by, so that test/infra/iam-conformance.test.ts can evaluate each one against
  * that function's role in the synthesised prod template.
  *
@@ -13,6 +14,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { callerAgentPrefix } from "../../functions/dynamo/client.ts";
+import { onExchange } from "../../scripts/local/api.ts";
 import { aroundSend } from "./faults.ts";
 
 export interface IamRequest {
@@ -141,5 +143,40 @@ export function recordSdkRequests(dir: string): void {
       }
     }
     return original.call(client, command, ...rest);
+  });
+}
+
+export interface RecordedAnswer {
+  routeKey?: string;
+  method: string;
+  path: string;
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body: string;
+  /** The request's Accept header, which chooses between JSON and CSV. */
+  accept?: string;
+}
+
+/** Appends each distinct answer of the API in this process to `<dir>/<pid>.jsonl`. */
+export function recordAnswers(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${process.pid}.jsonl`);
+  const seen = new Set<string>();
+  onExchange(({ routeKey, method, path, accept, result }) => {
+    const answer: RecordedAnswer = {
+      ...(routeKey ? { routeKey } : {}),
+      method,
+      path,
+      status: result.statusCode ?? 200,
+      headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)])),
+      body: result.body ?? "",
+      ...(accept ? { accept } : {}),
+    };
+    const line = JSON.stringify(answer);
+    if (!seen.has(line)) {
+      seen.add(line);
+      appendFileSync(file, `${line}\n`);
+    }
   });
 }

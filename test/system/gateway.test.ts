@@ -62,14 +62,24 @@ describe("API Gateway's JWT authorizer", () => {
 });
 
 describe("API Gateway's routes and quotas", () => {
-  it("answers a path or a method it has no route for with 404 {message: Not Found}", async () => {
+  it("answers a path it has no route for with 404 {message: Not Found}", async () => {
     for (const [method, url] of [
       ["GET", "/nowhere"],
-      ["DELETE", "/awards"],
       ["GET", "/people/xu-jing/balances/extra"],
     ] as const) {
       const response = await call(method, url, { token: admin.token });
       expect([response.status, response.body]).toEqual([404, { message: "Not Found" }]);
+    }
+  });
+
+  it("answers a known path asked with another method 405, with the path's methods in Allow, writing nothing", async () => {
+    for (const [method, url, allow] of [
+      ["DELETE", "/awards", "POST"],
+      ["POST", "/people/xu-jing/balances", "GET"],
+      ["DELETE", "/admin/rules/some-rule", "GET, PUT"],
+    ] as const) {
+      const response = await call(method, url, { token: admin.token });
+      expect([response.status, response.headers.allow, response.body.code]).toEqual([405, allow, "method-not-allowed"]);
     }
   });
 

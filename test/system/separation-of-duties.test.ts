@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { periodKey } from "../../domain/kernel/periods.ts";
+import { IndexRead, IndexVersion, SourceView } from "../../functions/http/answers.ts";
 import { GetRewardAnswer } from "../../functions/http/areas/fund.routes.ts";
-import { ApproveIndexAnswer, GetIndexAnswer } from "../../functions/http/areas/leaderboard.routes.ts";
-import { ApproveSourceAnswer, GetSourceAnswer, SourceDryRunAnswer } from "../../functions/http/areas/sources.routes.ts";
+import { GetSourceAnswer, SourceDryRunAnswer } from "../../functions/http/areas/sources.routes.ts";
 import { as, type Client } from "../support/api.ts";
 import { ledgerProblems } from "../support/invariants.ts";
 import { withDemoOrg } from "../support/org.ts";
@@ -277,7 +277,7 @@ describe("four eyes on sources and pioneer indices", () => {
     expect([own.status, own.body.code]).toEqual([403, "self-approval"]);
     const approved = await other.post("/admin/sources/pending-src/approval", { proposal: 1 });
     expect(approved.status).toBe(200);
-    expect(ApproveSourceAnswer.parse(approved.body)).toMatchObject({
+    expect(SourceView.parse(approved.body)).toMatchObject({
       version: 1,
       updatedBy: "cao-yi",
       approvedBy: "chen-jian",
@@ -346,7 +346,7 @@ describe("four eyes on sources and pioneer indices", () => {
     const index = { name: { zh: "先锋指数", en: "Pioneer index" }, measures: [{ measure: "points", weight: 1 }] };
     const proposed = await mallory.put("/admin/indices/four-eyes-index", index);
     expect([proposed.status, proposed.body.status, proposed.body.proposal]).toEqual([202, "pending", 1]);
-    expect(GetIndexAnswer.parse((await other.get("/admin/indices/four-eyes-index")).body)).toMatchObject({
+    expect(IndexRead.parse((await other.get("/admin/indices/four-eyes-index")).body)).toMatchObject({
       version: 0,
       pending: { proposal: 1, definition: index },
     });
@@ -356,13 +356,13 @@ describe("four eyes on sources and pioneer indices", () => {
     expect((await mallory.post("/admin/indices/four-eyes-index/approval", { proposal: 1 })).body.code).toBe("self-approval");
     const approved = await other.post("/admin/indices/four-eyes-index/approval", { proposal: 1 });
     expect(approved.status).toBe(200);
-    expect(ApproveIndexAnswer.parse(approved.body)).toMatchObject({
+    expect(IndexVersion.parse(approved.body)).toMatchObject({
       version: 1,
       updatedBy: "cao-yi",
       approvedBy: "chen-jian",
       definition: index,
     });
     expect((await ranked()).body.index).toMatchObject({ indexId: "four-eyes-index", version: 1 });
-    expect(GetIndexAnswer.parse((await other.get("/admin/indices/four-eyes-index")).body)).not.toHaveProperty("pending");
+    expect(IndexRead.parse((await other.get("/admin/indices/four-eyes-index")).body)).not.toHaveProperty("pending");
   });
 });

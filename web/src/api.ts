@@ -4,8 +4,13 @@
  * front, the person pulls to refresh or writes something themselves (refreshAll).
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
+import type { z } from "zod";
+import type * as answers from "../../functions/http/answers.ts";
+import type { routes } from "../../functions/http/routes.ts";
 import type { PageConfig, Session } from "./auth.ts";
 import { type EarlyWindow, firstRequests } from "./early.ts";
+
+type Routes = typeof routes;
 
 declare const __LAUREL_ROUTES__: string[];
 
@@ -220,111 +225,30 @@ export function useResource<T>(path: string | undefined): Resource<T> {
   };
 }
 
-// ---- The API's shapes the page reads ----
+// ---- The API's shapes the page reads: from the zod schemas of its answers (type-only: nothing is bundled) ----
 
-export interface Balances {
-  personId: string;
-  name: string;
-  tier: string;
-  orgUnitId: string;
-  coins: number;
-  points: { total: number; byCapability: Record<string, number> };
-  badges: { badgeId: string; levels: number[] }[];
-  asOfSeq: number;
-}
+/** The answer of a route, as functions/http/answers.ts declares it. */
+export type Answer<K extends keyof Routes> = Routes[K]["success"] extends { schema: infer S extends z.ZodType } ? z.output<S> : never;
 
-export interface Localized {
-  zh: string;
-  en: string;
-}
-
-export type Criterion = { kind: "points"; capability?: string; atLeast: number } | { kind: "ruleCount"; ruleId: string; atLeast: number };
-
+export type Balances = Answer<"balances">;
+export type Localized = z.output<typeof answers.Localized>;
+export type LedgerEntry = Answer<"ledger">["entries"][number];
+export type BadgeView = Answer<"badges">["badges"][number];
+export type Criterion = BadgeView["definition"]["levels"][number]["criteria"][number];
 /** A promotion gate as listed by `GET /gates`. */
-export interface GateRef {
-  gateId: string;
-  tier: string;
-  name: Localized;
-}
-
-export interface BadgeView {
-  id: string;
-  version: number;
-  definition: {
-    name: Localized;
-    description: Localized;
-    capability: string;
-    levels: {
-      level: number;
-      name: Localized;
-      criteria: Criterion[];
-      grants?: { coins?: number; points?: { capability: string; amount: number } };
-    }[];
-  };
-}
-
-export interface LedgerEntry {
-  entryId: string;
-  holder: string;
-  seq: number;
-  kind: string;
-  asset: string;
-  amount: number;
-  from: string;
-  to: string;
-  reason: string;
-  /** The entry's cause in both languages (entries written before causes existed have none). */
-  explained?: Localized;
-  actor: { kind: "person"; personId: string } | { kind: "source"; sourceId: string; eventId: string };
-  rule?: { ruleId: string; version: number };
-  occurredAt: string;
-  recordedAt: string;
-  reverses?: string;
-  grantedWith?: string;
-  category?: string;
-  settles?: string;
-  ref?: { claimId: string } | { rewardId: string; quantity: number };
-  /** A redemption's reward handed over, when it was. */
-  collected?: { collectedAt: string; collectedBy: string };
-}
-
-export interface RewardView {
-  rewardId: string;
-  version: number;
-  reward: {
-    name: { zh: string; en?: string };
-    description?: string;
-    collect?: { zh: string; en?: string };
-    price: number;
-    stock: number | "unlimited";
-    perPersonLimit?: { count: number; period: string };
-    active: boolean;
-  };
-  remaining: number | "unlimited";
-}
+export type GateRef = Answer<"gates">["gates"][number];
+export type RewardView = Answer<"rewards">["rewards"][number];
+export type OrgUnit = Answer<"orgUnits">["orgUnits"][number];
+export type Credential = Answer<"badgeCredentials">["credentials"][number];
 
 /** A new key per intended write: a retry of the same tap (say, after a timeout) is the same write. */
 export const newIdempotencyKey = () => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
-export interface OrgUnit {
-  orgUnitId: string;
-  name: string;
-  kind: string;
-  parentId?: string;
-  leadId?: string;
-}
-
+/** A person the local server's demo sign-in offers (`/dev/people`; not part of the API). */
 export interface DemoPerson {
   personId: string;
   name: string;
   tier: string;
   orgUnitId: string;
   roles: string[];
-}
-
-/** A badge level as an Open Badges 3.0 credential, and signed (VC-JWT): what its holder shares. */
-export interface Credential {
-  credential: { validFrom: string; credentialSubject: { achievement: { id: string } } };
-  jwt: string;
-  revokedAt?: string;
 }

@@ -10,6 +10,7 @@ import {
   WinnersQuery,
 } from "../../../domain/bounties/index.ts";
 import { Id } from "../../../domain/kernel/schemas.ts";
+import { BountyList, BountyView, BountyWinners } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const BountyParams = z.strictObject({ bountyId: Id });
@@ -25,7 +26,7 @@ export const bountiesRoutes = {
       "Post a bounty: title and description in Chinese and English, the capability it trains, a reward in coins and points, optionally fund money (reserved in the pool now), a deadline and how many teams may take it (admin, or a unit's lead).",
     body: BountyRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The bounty, open, with its first history step." },
+    success: { status: 201, description: "The bounty, open, with its first history step.", schema: BountyView },
   }),
   bounties: defineRoute({
     method: "GET",
@@ -34,7 +35,7 @@ export const bountiesRoutes = {
     auth: "token",
     summary: "The bounty board: open, mine (posted, led or authored), done (accepted or expired), or all (any signed-in user).",
     query: BountyBoardQuery,
-    success: { status: 200, description: "The bounties, newest first." },
+    success: { status: 200, description: "The bounties, newest first.", schema: BountyList },
   }),
   bounty: defineRoute({
     method: "GET",
@@ -43,7 +44,7 @@ export const bountiesRoutes = {
     auth: "token",
     summary: "A bounty, its teams and every step of its history (any signed-in user).",
     params: BountyParams,
-    success: { status: 200, description: "The bounty and its history." },
+    success: { status: 200, description: "The bounty and its history.", schema: BountyView },
   }),
   takeBounty: defineRoute({
     method: "POST",
@@ -55,7 +56,7 @@ export const bountiesRoutes = {
     params: BountyParams,
     body: TakeRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The bounty with the new team." },
+    success: { status: 201, description: "The bounty with the new team.", schema: BountyView },
   }),
   deliverBounty: defineRoute({
     method: "POST",
@@ -66,7 +67,7 @@ export const bountiesRoutes = {
     params: TeamParams,
     body: DeliveryRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The bounty with the team's delivery." },
+    success: { status: 201, description: "The bounty with the team's delivery.", schema: BountyView },
   }),
   judgeBounty: defineRoute({
     method: "POST",
@@ -78,7 +79,7 @@ export const bountiesRoutes = {
     params: TeamParams,
     body: JudgementRequest,
     idempotencyKey: true,
-    success: { status: 200, description: "The bounty after the judgement, with the reward's entry ids." },
+    success: { status: 200, description: "The bounty after the judgement, with the reward's entry ids.", schema: BountyView },
   }),
   expireBounty: defineRoute({
     method: "POST",
@@ -90,7 +91,7 @@ export const bountiesRoutes = {
     params: BountyParams,
     body: ExpiryRequest,
     idempotencyKey: true,
-    success: { status: 200, description: "The bounty, expired, with the void entry of its reservation." },
+    success: { status: 200, description: "The bounty, expired, with the void entry of its reservation.", schema: BountyView },
   }),
   bountyWinners: defineRoute({
     method: "GET",
@@ -100,6 +101,6 @@ export const bountiesRoutes = {
     summary:
       "Bounties won, ranked (1, 1, 3): per author or per the unit of the winning team's lead, all time or in a year, quarter or month.",
     query: WinnersQuery,
-    success: { status: 200, description: "Ranked rows: id, bounties won, rank." },
+    success: { status: 200, description: "Ranked rows: id, bounties won, rank.", schema: BountyWinners },
   }),
 } as const;

@@ -2,6 +2,7 @@
 import * as z from "zod";
 import { GateDefinition, maxCandidates } from "../../../domain/gates/index.ts";
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
+import { AuditPage, csv, EligibilityChecks, GateChange, GateList, GateProposal, GateRead, GateResult, Team } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const Day = z.iso.date({ error: "give a calendar day, YYYY-MM-DD" });
@@ -17,7 +18,13 @@ export const eligibilityRoutes = {
     summary: "Define or change a promotion gate; each change is a new version, or under four eyes a proposal (202) (admin).",
     params: z.strictObject({ gateId: Id }),
     body: GateDefinition,
-    success: { status: 200, description: "The gate with its new version (202: the proposal waiting for approval)." },
+    etag: true,
+    success: {
+      status: 200,
+      description: "The gate with its new version (202: the proposal waiting for approval).",
+      schema: GateChange,
+      pending: GateProposal,
+    },
   }),
   approveGate: defineRoute({
     method: "POST",
@@ -27,7 +34,8 @@ export const eligibilityRoutes = {
     summary: "Approve the gate change waiting for a second admin; its author cannot (admin).",
     params: z.strictObject({ gateId: Id }),
     body: ApprovalRequest,
-    success: { status: 200, description: "The gate with its new version, author and approver." },
+    etag: true,
+    success: { status: 200, description: "The gate with its new version, author and approver.", schema: GateChange },
   }),
   getGate: defineRoute({
     method: "GET",
@@ -36,7 +44,8 @@ export const eligibilityRoutes = {
     auth: "token",
     summary: "A promotion gate, current version, and the change waiting for approval if any (admin, hr).",
     params: z.strictObject({ gateId: Id }),
-    success: { status: 200, description: "The gate." },
+    etag: true,
+    success: { status: 200, description: "The gate.", schema: GateRead },
   }),
   gates: defineRoute({
     method: "GET",
@@ -45,7 +54,7 @@ export const eligibilityRoutes = {
     auth: "token",
     summary:
       "Every promotion gate, current version: which tier it is for and what it asks (any signed-in user: a manager sees what the next step needs).",
-    success: { status: 200, description: "The gates." },
+    success: { status: 200, description: "The gates.", schema: GateList },
   }),
   team: defineRoute({
     method: "GET",
@@ -55,7 +64,7 @@ export const eligibilityRoutes = {
     summary:
       "A team in one request: each member's coins, points and standing against the gate of their tier, in the org tree's order (a lead for the units they lead and below; hr, admin).",
     params: z.strictObject({ orgUnitId: Id }),
-    success: { status: 200, description: "The unit, its units in tree order and the members the caller may see." },
+    success: { status: 200, description: "The unit, its units in tree order and the members the caller may see.", schema: Team },
   }),
   eligibility: defineRoute({
     method: "GET",
@@ -67,7 +76,7 @@ export const eligibilityRoutes = {
       "Is this person over the gate's threshold, now or as of the end of a past day (Asia/Shanghai), as known then (known=then, the default: reproduces a past decision) or with everything known now (known=now: imported history counts)? Every criterion explained (hr, admin; a manager for themselves and their teams).",
     params: z.strictObject({ personId: Id }),
     query: z.strictObject({ gate: Id, asOf: Day.optional(), known: Known.optional() }),
-    success: { status: 200, description: "eligible, and per criterion: required, actual, met, gap and evidence." },
+    success: { status: 200, description: "eligible, and per criterion: required, actual, met, gap and evidence.", schema: GateResult },
   }),
   eligibilityChecks: defineRoute({
     method: "POST",
@@ -91,7 +100,12 @@ export const eligibilityRoutes = {
         path: ["personIds"],
       })
       .meta({ id: "EligibilityChecksRequest" }),
-    success: { status: 200, description: "A result per person and a summary (how many eligible, the most common missing criterion)." },
+    success: {
+      status: 200,
+      description: "A result per person and a summary (how many eligible, the most common missing criterion).",
+      schema: EligibilityChecks,
+      alternatives: csv,
+    },
   }),
   auditTrail: defineRoute({
     method: "GET",
@@ -105,6 +119,6 @@ export const eligibilityRoutes = {
       limit: z.coerce.number().int().min(1).max(1000).default(100),
       cursor: z.string().max(300).optional(),
     }),
-    success: { status: 200, description: "The day's audit records, and a cursor to the next page (null on the last)." },
+    success: { status: 200, description: "The day's audit records, and a cursor to the next page (null on the last).", schema: AuditPage },
   }),
 } as const;

@@ -14,9 +14,24 @@ import {
   WithdrawalRequest,
 } from "../../../domain/fund/index.ts";
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
+import {
+  BudgetStanding,
+  Budgets,
+  ClaimView,
+  Collection,
+  csv,
+  DepositAnswer,
+  FundList,
+  FundView,
+  PersonFund,
+  RedemptionAnswer,
+  RewardList,
+  RewardProposal,
+  RewardView,
+} from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
-const RewardProposal = z.object({
+const RewardChange = z.object({
   id: z.string(),
   proposal: z.number().int().min(1),
   basedOn: z.number().int().min(0),
@@ -34,9 +49,9 @@ export const GetRewardAnswer = z
       reward: RewardDefinition,
       issued: z.number().int(),
       remaining: z.union([z.number().int(), z.literal("unlimited")]),
-      pending: RewardProposal.optional(),
+      pending: RewardChange.optional(),
     }),
-    z.object({ id: z.string(), version: z.literal(0), pending: RewardProposal }),
+    z.object({ id: z.string(), version: z.literal(0), pending: RewardChange }),
   ])
   .meta({ id: "GetRewardAnswer" });
 
@@ -51,7 +66,7 @@ export const fundRoutes = {
     auth: "token",
     summary: "Create a fund pool: name, currency (integer minor units), period, limits and the two-approval threshold (finance).",
     body: FundInput,
-    success: { status: 201, description: "The pool, empty." },
+    success: { status: 201, description: "The pool, empty.", schema: FundView },
   }),
   funds: defineRoute({
     method: "GET",
@@ -59,7 +74,7 @@ export const fundRoutes = {
     area: "fund",
     auth: "token",
     summary: "Every fund pool with its totals (any signed-in user).",
-    success: { status: 200, description: "The pools." },
+    success: { status: 200, description: "The pools.", schema: FundList },
   }),
   fund: defineRoute({
     method: "GET",
@@ -69,7 +84,7 @@ export const fundRoutes = {
     summary: "A pool: deposited, reserved, paid out, clawed back, available; and its ledger for finance, approvers and admins.",
     params: FundParams,
     query: FundPageQuery,
-    success: { status: 200, description: "The pool, its totals and a page of its entries." },
+    success: { status: 200, description: "The pool, its totals and a page of its entries.", schema: FundView },
   }),
   deposit: defineRoute({
     method: "POST",
@@ -80,7 +95,7 @@ export const fundRoutes = {
     params: FundParams,
     body: DepositRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The deposit entry and the pool's totals after it." },
+    success: { status: 201, description: "The deposit entry and the pool's totals after it.", schema: DepositAnswer },
   }),
   submitClaim: defineRoute({
     method: "POST",
@@ -91,7 +106,7 @@ export const fundRoutes = {
     params: FundParams,
     body: ClaimRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The claim, pending, with its reservation entry." },
+    success: { status: 201, description: "The claim, pending, with its reservation entry.", schema: ClaimView },
   }),
   claim: defineRoute({
     method: "GET",
@@ -100,7 +115,7 @@ export const fundRoutes = {
     auth: "token",
     summary: "A claim and its history (claimant, members, their leads, finance, approvers, admins).",
     params: ClaimParams,
-    success: { status: 200, description: "The claim and every step of its history." },
+    success: { status: 200, description: "The claim and every step of its history.", schema: ClaimView },
   }),
   decideClaim: defineRoute({
     method: "POST",
@@ -111,7 +126,7 @@ export const fundRoutes = {
     params: ClaimParams,
     body: DecisionRequest,
     idempotencyKey: true,
-    success: { status: 200, description: "The claim after the decision." },
+    success: { status: 200, description: "The claim after the decision.", schema: ClaimView },
   }),
   withdrawClaim: defineRoute({
     method: "POST",
@@ -122,7 +137,7 @@ export const fundRoutes = {
     params: ClaimParams,
     body: WithdrawalRequest,
     idempotencyKey: true,
-    success: { status: 200, description: "The claim, withdrawn." },
+    success: { status: 200, description: "The claim, withdrawn.", schema: ClaimView },
   }),
   clawBack: defineRoute({
     method: "POST",
@@ -133,7 +148,7 @@ export const fundRoutes = {
     params: ClaimParams,
     body: ClawbackRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The claim after the clawback." },
+    success: { status: 201, description: "The claim after the clawback.", schema: ClaimView },
   }),
   personFund: defineRoute({
     method: "GET",
@@ -142,7 +157,7 @@ export const fundRoutes = {
     auth: "token",
     summary: "A person's fund claims and the payouts and clawbacks they received (self, team leads above, hr, admin, finance).",
     params: z.strictObject({ personId: Id }),
-    success: { status: 200, description: "Claims, payouts and the money received per currency." },
+    success: { status: 200, description: "Claims, payouts and the money received per currency.", schema: PersonFund },
   }),
   putReward: defineRoute({
     method: "PUT",
@@ -153,7 +168,13 @@ export const fundRoutes = {
       "Define or change a reward of the coin catalog: price, stock or unlimited, per-person limit per period; under four eyes a proposal (202) (admin).",
     params: z.strictObject({ rewardId: Id }),
     body: RewardDefinition,
-    success: { status: 200, description: "The reward with its new version and what is left of its stock." },
+    etag: true,
+    success: {
+      status: 200,
+      description: "The reward with its new version and what is left of its stock.",
+      schema: RewardView,
+      pending: RewardProposal,
+    },
   }),
   getReward: defineRoute({
     method: "GET",
@@ -162,7 +183,11 @@ export const fundRoutes = {
     auth: "token",
     summary: "A reward of the coin catalog, current version, and the change waiting for approval if any (admin, finance).",
     params: z.strictObject({ rewardId: Id }),
-    success: { status: 200, description: "The reward, what is left of its stock and the pending change; version 0 when only proposed." },
+    success: {
+      status: 200,
+      description: "The reward, what is left of its stock and the pending change; version 0 when only proposed.",
+      schema: GetRewardAnswer,
+    },
   }),
   approveReward: defineRoute({
     method: "POST",
@@ -172,7 +197,8 @@ export const fundRoutes = {
     summary: "Approve the reward change waiting for a second admin; its author cannot (admin).",
     params: z.strictObject({ rewardId: Id }),
     body: ApprovalRequest,
-    success: { status: 200, description: "The reward with its new version and what is left of its stock." },
+    etag: true,
+    success: { status: 200, description: "The reward with its new version and what is left of its stock.", schema: RewardView },
   }),
   putBudget: defineRoute({
     method: "PUT",
@@ -183,7 +209,7 @@ export const fundRoutes = {
       "Set an org unit's coin budget for a month or a quarter, and whether an award it cannot hold is refused or issued and flagged (finance, admin).",
     params: z.strictObject({ orgUnitId: Id, period: BudgetPeriod }),
     body: BudgetDefinition,
-    success: { status: 200, description: "The budget with its new version and its standing today." },
+    success: { status: 200, description: "The budget with its new version and its standing today.", schema: BudgetStanding },
   }),
   budgets: defineRoute({
     method: "GET",
@@ -193,7 +219,7 @@ export const fundRoutes = {
     summary:
       "Every coin budget of a period: drawn, left, overspent, burn per day, forecast to the period's end and the coins its people hold; JSON, or CSV with Accept: text/csv (finance, admin).",
     query: z.strictObject({ period: BudgetPeriod }),
-    success: { status: 200, description: "The budgets' standings." },
+    success: { status: 200, description: "The budgets' standings.", schema: Budgets, alternatives: csv },
   }),
   rewards: defineRoute({
     method: "GET",
@@ -201,7 +227,7 @@ export const fundRoutes = {
     area: "fund",
     auth: "token",
     summary: "The rewards catalog with prices and what is left (any signed-in user).",
-    success: { status: 200, description: "The rewards." },
+    success: { status: 200, description: "The rewards.", schema: RewardList },
   }),
   redeem: defineRoute({
     method: "POST",
@@ -211,7 +237,7 @@ export const fundRoutes = {
     summary: "Redeem coins for a reward, for yourself (manager): coins and stock go down together, never below zero.",
     body: RedemptionRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The redemption entry and your balances after it." },
+    success: { status: 201, description: "The redemption entry and your balances after it.", schema: RedemptionAnswer },
   }),
   collectRedemption: defineRoute({
     method: "POST",
@@ -222,7 +248,7 @@ export const fundRoutes = {
       "Record that a redeemed reward was handed over (finance, admin; not one's own): its redeemer sees it as collected, with the day. Coins and stock do not move.",
     params: z.strictObject({ entryId: z.string().max(100) }),
     idempotencyKey: true,
-    success: { status: 201, description: "The redemption with when and by whom it was handed over." },
+    success: { status: 201, description: "The redemption with when and by whom it was handed over.", schema: Collection },
   }),
   cancelRedemption: defineRoute({
     method: "POST",
@@ -233,6 +259,10 @@ export const fundRoutes = {
     params: z.strictObject({ entryId: z.string().max(100) }),
     body: CancellationRequest,
     idempotencyKey: true,
-    success: { status: 201, description: "The reversal entry and the person's balances after it." },
+    success: {
+      status: 201,
+      description: "The reversal entry, the redemption it cancels and the person's balances after it.",
+      schema: RedemptionAnswer,
+    },
   }),
 } as const;

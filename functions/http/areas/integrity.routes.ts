@@ -9,22 +9,24 @@ import { defineRoute } from "../route.ts";
 
 const FlagId = z.strictObject({ flagId: z.string().regex(/^[A-Za-z0-9:_.-]{1,300}$/, "a review item's id, as the list gives it") });
 
-export const reviewItemAnswer = z.object({
-  flagId: z.string(),
-  detector: z.enum(detectors),
-  people: z.array(z.string()),
-  sourceId: z.string().optional(),
-  raisedAt: z.string(),
-  figures: z.record(z.string(), z.number()),
-  entryIds: z.array(z.string()),
-  eventIds: z.array(z.string()),
-  explained: z.object({ zh: z.string(), en: z.string() }),
-  status: z.enum(reviewStatuses),
-  held: z.array(z.string()).optional(),
-  decision: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
-});
+export const reviewItemAnswer = z
+  .object({
+    flagId: z.string(),
+    detector: z.enum(detectors),
+    people: z.array(z.string()),
+    sourceId: z.string().optional(),
+    raisedAt: z.string(),
+    figures: z.record(z.string(), z.number()),
+    entryIds: z.array(z.string()),
+    eventIds: z.array(z.string()),
+    explained: z.object({ zh: z.string(), en: z.string() }),
+    status: z.enum(reviewStatuses),
+    held: z.array(z.string()).optional(),
+    decision: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
+  })
+  .meta({ id: "ReviewItem" });
 
-export const reviewListAnswer = z.object({ items: z.array(reviewItemAnswer), cursor: z.string().optional() });
+export const reviewListAnswer = z.object({ items: z.array(reviewItemAnswer), cursor: z.string().optional() }).meta({ id: "ReviewList" });
 
 export const integrityRoutes = {
   reviewItems: defineRoute({
@@ -35,7 +37,7 @@ export const integrityRoutes = {
     summary:
       "Review items the anti-gaming detectors opened, newest first, by status (open by default; dismissed, confirmed), paged with a cursor (approver, admin).",
     query: ReviewListQuery,
-    success: { status: 200, description: "A page of review items." },
+    success: { status: 200, description: "A page of review items.", schema: reviewListAnswer },
   }),
   reviewItem: defineRoute({
     method: "GET",
@@ -45,7 +47,7 @@ export const integrityRoutes = {
     summary:
       "One review item with its evidence: the detector, its figures, the ledger entries and events that raised it, why in zh and en (approver, admin).",
     params: FlagId,
-    success: { status: 200, description: "The review item." },
+    success: { status: 200, description: "The review item.", schema: reviewItemAnswer },
   }),
   decideReview: defineRoute({
     method: "POST",
@@ -56,6 +58,6 @@ export const integrityRoutes = {
       "Dismiss a review item (a false positive) or confirm it, with a reason; either lifts the holds it put on people's awards. Final: a second decision is a 409 review-closed (approver, admin).",
     params: FlagId,
     body: ReviewDecision,
-    success: { status: 200, description: "The decided review item." },
+    success: { status: 200, description: "The decided review item.", schema: reviewItemAnswer },
   }),
 } as const;

@@ -5,6 +5,7 @@
 import * as z from "zod";
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
 import { boardPeriods, IndexDefinition } from "../../../domain/leaderboards/index.ts";
+import { Board, IndexProposal, IndexRead, IndexVersion, Preferences } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const IndexParams = z.strictObject({ indexId: Id });
@@ -23,36 +24,6 @@ export const LeaderboardQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
 
-/** An index version: its author and, under four eyes, its approver. */
-export const IndexAnswer = z
-  .object({
-    id: z.string(),
-    version: z.number().int().min(1),
-    updatedAt: z.iso.datetime(),
-    updatedBy: z.string(),
-    approvedBy: z.string().optional(),
-    definition: IndexDefinition,
-  })
-  .meta({ id: "IndexAnswer" });
-export const ApproveIndexAnswer = IndexAnswer;
-
-const IndexProposal = z.object({
-  id: z.string(),
-  proposal: z.number().int().min(1),
-  basedOn: z.number().int().min(0),
-  proposedAt: z.iso.datetime(),
-  proposedBy: z.string(),
-  definition: IndexDefinition,
-});
-
-/** An index and the change waiting for approval; an index only proposed so far is version 0 with its proposal. */
-export const GetIndexAnswer = z
-  .union([
-    IndexAnswer.extend({ pending: IndexProposal.optional() }),
-    z.object({ id: z.string(), version: z.literal(0), pending: IndexProposal }),
-  ])
-  .meta({ id: "GetIndexAnswer" });
-
 export const PreferencesInput = z.strictObject({ leaderboardOptOut: z.boolean() }).meta({ id: "PreferencesInput" });
 
 export const leaderboardRoutes = {
@@ -64,7 +35,7 @@ export const leaderboardRoutes = {
     summary:
       "A leaderboard: people of an org unit's subtree (or its child units, by=orgUnit) ranked by points, points in a capability or a pioneer index, in a week, month, quarter, year or all time (any signed-in user, for the units they belong to or lead; hr and admin any).",
     query: LeaderboardQuery,
-    success: { status: 200, description: "The top entries, the caller's own position and the board's stated order." },
+    success: { status: 200, description: "The top entries, the caller's own position and the board's stated order.", schema: Board },
   }),
   getIndex: defineRoute({
     method: "GET",
@@ -73,7 +44,12 @@ export const leaderboardRoutes = {
     auth: "token",
     summary: "A pioneer index definition, current version, and the change waiting for approval if any (admin, hr).",
     params: IndexParams,
-    success: { status: 200, description: "The index." },
+    etag: true,
+    success: {
+      status: 200,
+      description: "The index, and the change waiting for approval; version 0 when only proposed.",
+      schema: IndexRead,
+    },
   }),
   preferences: defineRoute({
     method: "GET",
@@ -82,7 +58,7 @@ export const leaderboardRoutes = {
     auth: "token",
     summary: "The caller's own preferences (self only).",
     params: PersonParams,
-    success: { status: 200, description: "The preferences." },
+    success: { status: 200, description: "The preferences.", schema: Preferences },
   }),
   putIndex: defineRoute({
     method: "PUT",
@@ -93,7 +69,13 @@ export const leaderboardRoutes = {
       "Define or change a pioneer index: weighted, normalised measures, weights summing to 1; each change is a new version, or under four eyes a proposal answered 202 until a second admin approves it (admin).",
     params: IndexParams,
     body: IndexDefinition,
-    success: { status: 200, description: "The index with its new version (202: the proposal waiting for approval)." },
+    etag: true,
+    success: {
+      status: 200,
+      description: "The index with its new version (202: the proposal waiting for approval).",
+      schema: IndexVersion,
+      pending: IndexProposal,
+    },
   }),
   approveIndex: defineRoute({
     method: "POST",
@@ -103,7 +85,7 @@ export const leaderboardRoutes = {
     summary: "Approve the index change waiting for a second admin; its author cannot (admin).",
     params: IndexParams,
     body: ApprovalRequest,
-    success: { status: 200, description: "The index with its new version, author and approver." },
+    success: { status: 200, description: "The index with its new version, author and approver.", schema: IndexVersion },
   }),
   putPreferences: defineRoute({
     method: "PUT",
@@ -113,6 +95,6 @@ export const leaderboardRoutes = {
     summary: "Opt out of appearing by name on leaderboards seen by others (self only).",
     params: PersonParams,
     body: PreferencesInput,
-    success: { status: 200, description: "The preferences as stored." },
+    success: { status: 200, description: "The preferences as stored.", schema: Preferences },
   }),
 } as const;

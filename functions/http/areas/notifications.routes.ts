@@ -2,6 +2,7 @@
 import * as z from "zod";
 import { Id } from "../../../domain/kernel/schemas.ts";
 import { ChannelInput, NotificationPreferencesInput } from "../../../domain/notifications/index.ts";
+import { Bell, DeadLetters, NotificationChannel, NotificationChannels, NotificationPreferences, Replay } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
@@ -16,7 +17,7 @@ export const notificationsRoutes = {
     auth: "token",
     summary: "The caller's notifications of the last 30 days, newest first, each in Chinese and English (self only).",
     params: PersonParams,
-    success: { status: 200, description: "The notifications and the caller's language." },
+    success: { status: 200, description: "The notifications and the caller's language.", schema: Bell },
   }),
   notificationPreferences: defineRoute({
     method: "GET",
@@ -25,7 +26,7 @@ export const notificationsRoutes = {
     auth: "token",
     summary: "The caller's notification preferences: language, quiet hours, kinds opted out of (self only).",
     params: PersonParams,
-    success: { status: 200, description: "The preferences (defaults when never set)." },
+    success: { status: 200, description: "The preferences (defaults when never set).", schema: NotificationPreferences },
   }),
   putNotificationPreferences: defineRoute({
     method: "PUT",
@@ -36,7 +37,7 @@ export const notificationsRoutes = {
       "Set the language of messages, quiet hours (messages wait until they end, company time zone) and the kinds the caller's DingTalk and group robots do not tell (self only).",
     params: PersonParams,
     body: NotificationPreferencesInput,
-    success: { status: 200, description: "The preferences as stored." },
+    success: { status: 200, description: "The preferences as stored.", schema: NotificationPreferences },
   }),
   putNotificationChannel: defineRoute({
     method: "PUT",
@@ -47,7 +48,7 @@ export const notificationsRoutes = {
       "Subscribe a business system's webhook (CloudEvents signed with Standard Webhooks) or add a DingTalk or WeCom group robot, for some kinds of notice; the URL and secret are sealed and never shown again (admin).",
     params: ChannelParams,
     body: ChannelInput,
-    success: { status: 200, description: "The channel, without its URL and secret." },
+    success: { status: 200, description: "The channel, without its URL and secret.", schema: NotificationChannel },
   }),
   notificationChannels: defineRoute({
     method: "GET",
@@ -55,7 +56,7 @@ export const notificationsRoutes = {
     area: "notifications",
     auth: "token",
     summary: "Every notification channel, without URLs and secrets (admin).",
-    success: { status: 200, description: "The channels." },
+    success: { status: 200, description: "The channels.", schema: NotificationChannels },
   }),
   notificationDeadLetters: defineRoute({
     method: "GET",
@@ -63,7 +64,7 @@ export const notificationsRoutes = {
     area: "notifications",
     auth: "token",
     summary: "Deliveries given up after more than a day of retries, newest first, with the last error (admin).",
-    success: { status: 200, description: "The dead letters, replayed ones marked." },
+    success: { status: 200, description: "The dead letters, replayed ones marked.", schema: DeadLetters },
   }),
   replayNotification: defineRoute({
     method: "POST",
@@ -72,6 +73,6 @@ export const notificationsRoutes = {
     auth: "token",
     summary: "Queue a dead letter's delivery again, with the same webhook-id and a fresh day of retries; once per letter (admin).",
     params: LetterParams,
-    success: { status: 200, description: "The letter, replayed." },
+    success: { status: 200, description: "The letter, replayed.", schema: Replay },
   }),
 } as const;

@@ -6,13 +6,15 @@
  */
 import * as z from "zod";
 import { defineRoute } from "../route.ts";
+import { ScimDiscoveryList, ScimGroup, ScimGroups, ScimServiceProviderConfig, ScimUser, ScimUsers } from "../scim-answers.ts";
 
 const ScimQuery = z.record(z.string(), z.string());
 const ResourceParams = z.strictObject({ id: z.string().max(200) });
 const body = { rawBody: { maxBytes: 64 * 1024 } };
 
-const resource = (name: "Users" | "Groups", what: string) =>
-  ({
+const resource = (name: "Users" | "Groups", what: string) => {
+  const one = name === "Users" ? ScimUser : ScimGroup;
+  return {
     list: defineRoute({
       method: "GET",
       path: `/scim/v2/${name}`,
@@ -21,7 +23,8 @@ const resource = (name: "Users" | "Groups", what: string) =>
       summary: `SCIM: list ${what} (filter: userName eq, externalId eq, meta.lastModified gt; startIndex, count). Provisioning credential.`,
       query: ScimQuery,
       audit: "service",
-      success: { status: 200, description: "A SCIM ListResponse." },
+      protocol: "scim",
+      success: { status: 200, description: "A SCIM ListResponse.", schema: name === "Users" ? ScimUsers : ScimGroups },
     }),
     create: defineRoute({
       method: "POST",
@@ -31,7 +34,8 @@ const resource = (name: "Users" | "Groups", what: string) =>
       summary: `SCIM: create one of the ${what}. Provisioning credential.`,
       ...body,
       audit: "service",
-      success: { status: 201, description: "The resource as stored, with its ETag." },
+      protocol: "scim",
+      success: { status: 201, description: "The resource as stored, with its ETag.", schema: one },
     }),
     get: defineRoute({
       method: "GET",
@@ -41,7 +45,8 @@ const resource = (name: "Users" | "Groups", what: string) =>
       summary: `SCIM: one of the ${what}. Provisioning credential.`,
       params: ResourceParams,
       audit: "service",
-      success: { status: 200, description: "The resource, with its ETag." },
+      protocol: "scim",
+      success: { status: 200, description: "The resource, with its ETag.", schema: one },
     }),
     replace: defineRoute({
       method: "PUT",
@@ -52,7 +57,8 @@ const resource = (name: "Users" | "Groups", what: string) =>
       params: ResourceParams,
       ...body,
       audit: "service",
-      success: { status: 200, description: "The resource as stored, with its ETag." },
+      protocol: "scim",
+      success: { status: 200, description: "The resource as stored, with its ETag.", schema: one },
     }),
     patch: defineRoute({
       method: "PATCH",
@@ -63,7 +69,8 @@ const resource = (name: "Users" | "Groups", what: string) =>
       params: ResourceParams,
       ...body,
       audit: "service",
-      success: { status: 200, description: "The resource as stored, with its ETag." },
+      protocol: "scim",
+      success: { status: 200, description: "The resource as stored, with its ETag.", schema: one },
     }),
     remove: defineRoute({
       method: "DELETE",
@@ -76,13 +83,15 @@ const resource = (name: "Users" | "Groups", what: string) =>
           : "SCIM: remove an empty org unit (one with units or people below it is refused). Provisioning credential.",
       params: ResourceParams,
       audit: "service",
-      success: { status: 200, description: "204, nothing in the body." },
+      protocol: "scim",
+      success: { status: 204, description: "Done; nothing in the body." },
     }),
-  }) as const;
+  } as const;
+};
 
 const users = resource("Users", "people");
 const groups = resource("Groups", "org units");
-const discovery = (name: string, summary: string) =>
+const discovery = (name: string, summary: string, schema: z.ZodType) =>
   defineRoute({
     method: "GET",
     path: `/scim/v2/${name}`,
@@ -90,7 +99,8 @@ const discovery = (name: string, summary: string) =>
     auth: "public",
     summary: `SCIM: ${summary}. Provisioning credential.`,
     audit: "service",
-    success: { status: 200, description: `The ${name} document.` },
+    protocol: "scim",
+    success: { status: 200, description: `The ${name} document.`, schema },
   });
 
 export const scimRoutes = {
@@ -106,7 +116,7 @@ export const scimRoutes = {
   scimReplaceGroup: groups.replace,
   scimPatchGroup: groups.patch,
   scimDeleteGroup: groups.remove,
-  scimServiceProviderConfig: discovery("ServiceProviderConfig", "what this service provider supports"),
-  scimResourceTypes: discovery("ResourceTypes", "the resource types"),
-  scimSchemas: discovery("Schemas", "the schemas of Users and Groups and their extensions"),
+  scimServiceProviderConfig: discovery("ServiceProviderConfig", "what this service provider supports", ScimServiceProviderConfig),
+  scimResourceTypes: discovery("ResourceTypes", "the resource types", ScimDiscoveryList),
+  scimSchemas: discovery("Schemas", "the schemas of Users and Groups and their extensions", ScimDiscoveryList),
 };

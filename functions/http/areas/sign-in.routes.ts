@@ -1,5 +1,6 @@
 /** Routes of the sign-in area: Laurel's token service, for stages whose people sign in with DingTalk or WeCom. */
 import * as z from "zod";
+import { JwkSet, OpenIdConfiguration, SignInAnswer } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 export const DingTalkSignIn = z
@@ -26,7 +27,7 @@ export const signInRoutes = {
       "Sign in from inside DingTalk: the page's 免登 auth code is exchanged with DingTalk for the user id, the directory names the person, and the answer is a Laurel token (ES256, 15 minutes) with the person's directory roles. Unknown or departed people, and forged, expired or reused codes, are refused with a sentence in Chinese and English; every attempt is in the audit trail.",
     body: DingTalkSignIn,
     audit: "service",
-    success: { status: 200, description: "The token: { accessToken, tokenType, expiresIn, personId }." },
+    success: { status: 200, description: "The token, its type and lifetime, and who it names.", schema: SignInAnswer },
   }),
   signInWeCom: defineRoute({
     method: "POST",
@@ -37,7 +38,7 @@ export const signInRoutes = {
       "Sign in from inside WeCom: the code WeCom's web authorisation gave the page is exchanged with WeCom for the member's user id, the directory names the person, and the answer is a Laurel token as for DingTalk. Someone outside the company, unknown or departed people, and forged, expired or reused codes are refused with a sentence in Chinese and English; every attempt is in the audit trail.",
     body: WeComSignIn,
     audit: "service",
-    success: { status: 200, description: "The token: { accessToken, tokenType, expiresIn, personId }." },
+    success: { status: 200, description: "The token, its type and lifetime, and who it names.", schema: SignInAnswer },
   }),
   jwks: defineRoute({
     method: "GET",
@@ -46,7 +47,7 @@ export const signInRoutes = {
     area: "sign-in",
     auth: "public",
     summary: "The token service's public keys (JWKS): every key whose tokens may still be valid, newest first.",
-    success: { status: 200, description: "A JSON Web Key Set." },
+    success: { status: 200, description: "A JSON Web Key Set.", schema: JwkSet },
   }),
   openIdConfiguration: defineRoute({
     method: "GET",
@@ -55,6 +56,6 @@ export const signInRoutes = {
     auth: "public",
     summary:
       "The token service's OpenID Connect discovery document: its issuer and where its keys are (what the API's JWT authorizer reads).",
-    success: { status: 200, description: "The discovery document." },
+    success: { status: 200, description: "The discovery document.", schema: OpenIdConfiguration },
   }),
 } as const;

@@ -6,36 +6,10 @@
 import * as z from "zod";
 import { SourceInput } from "../../../domain/awards/index.ts";
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
+import { EventResult, pendingChange, proposalView, SourceView } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const SourceParams = z.strictObject({ sourceId: Id });
-
-/** A source as admins see it: never a secret, only who created each and until when it works. */
-export const SourceAnswer = SourceInput.extend({
-  sourceId: z.string(),
-  version: z.number().int().min(1),
-  updatedAt: z.iso.datetime(),
-  updatedBy: z.string(),
-  approvedBy: z.string().optional(),
-  secrets: z.array(
-    z.strictObject({
-      secretId: z.string(),
-      createdAt: z.iso.datetime(),
-      createdBy: z.string().optional(),
-      expiresAt: z.iso.datetime().optional(),
-    }),
-  ),
-}).meta({ id: "SourceAnswer" });
-export const ApproveSourceAnswer = SourceAnswer;
-
-const SourceProposal = z.object({
-  id: z.string(),
-  proposal: z.number().int().min(1),
-  basedOn: z.number().int().min(0),
-  proposedAt: z.iso.datetime(),
-  proposedBy: z.string(),
-  definition: SourceInput,
-});
 
 /**
  * GET /admin/sources/{sourceId} (declared in routes.ts): the source and the change waiting for
@@ -43,10 +17,12 @@ const SourceProposal = z.object({
  */
 export const GetSourceAnswer = z
   .union([
-    SourceAnswer.extend({ pending: SourceProposal.optional() }),
-    z.object({ id: z.string(), version: z.literal(0), pending: SourceProposal }),
+    SourceView.extend({ pending: proposalView(SourceInput).optional() }),
+    z.strictObject({ id: z.string(), version: z.literal(0), pending: proposalView(SourceInput) }),
   ])
   .meta({ id: "GetSourceAnswer" });
+/** 202 from PUT /admin/sources/{sourceId}: the change waits for a second admin. */
+export const SourceProposal = pendingChange(SourceInput).meta({ id: "SourceProposal" });
 
 export const SourceDryRunRequest = z
   .strictObject({
@@ -57,39 +33,9 @@ export const SourceDryRunRequest = z
   })
   .meta({ id: "SourceDryRunRequest" });
 
-const Award = z.object({
-  personId: z.string(),
-  entryId: z.string(),
-  asset: z.string(),
-  amount: z.number().int().positive(),
-  kind: z.enum(["award", "reversal"]),
-  ruleId: z.string().optional(),
-  ruleVersion: z.number().int().optional(),
-  reason: z.string(),
-});
-
 /** Each event's answer as the webhook would give it. */
 export const SourceDryRunAnswer = z
-  .object({
-    source: z.object({ sourceId: z.string(), version: z.number().int().min(1) }),
-    results: z.array(
-      z.discriminatedUnion("status", [
-        z.object({
-          id: z.string(),
-          status: z.literal("accepted"),
-          awards: z.array(Award),
-          notes: z.array(z.string()).optional(),
-          dryRun: z.literal(true),
-        }),
-        z.object({ id: z.string(), status: z.literal("duplicate"), awards: z.array(Award) }),
-        z.object({
-          id: z.string().nullable(),
-          status: z.literal("rejected"),
-          problem: z.looseObject({ type: z.string(), title: z.string(), status: z.number().int(), code: z.string(), detail: z.string() }),
-        }),
-      ]),
-    ),
-  })
+  .strictObject({ source: z.strictObject({ sourceId: z.string(), version: z.number().int().min(1) }), results: z.array(EventResult) })
   .meta({ id: "SourceDryRunAnswer" });
 
 export const sourcesRoutes = {
@@ -102,7 +48,7 @@ export const sourcesRoutes = {
       "Approve the source change waiting for a second admin; its author cannot. An approved new source has no secret until an admin asks for one (admin).",
     params: SourceParams,
     body: ApprovalRequest,
-    success: { status: 200, description: "The source with its new version, author and approver." },
+    success: { status: 200, description: "The source with its new version, author and approver.", schema: SourceView },
   }),
   dryRunSource: defineRoute({
     method: "POST",
@@ -113,6 +59,6 @@ export const sourcesRoutes = {
       "Send sample events through a source (the current version, or with pending: true the change waiting for approval) and its rules, unsigned and writing nothing: each event's answer as the webhook would give it (admin).",
     params: SourceParams,
     body: SourceDryRunRequest,
-    success: { status: 200, description: "One result per event, accepted ones marked dryRun." },
+    success: { status: 200, description: "One result per event, accepted ones marked dryRun.", schema: SourceDryRunAnswer },
   }),
 } as const;

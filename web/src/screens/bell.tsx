@@ -3,24 +3,15 @@
  * a dot with the count not yet seen (remembered on this device), the list in a sheet.
  */
 import { useState } from "preact/hooks";
-import { useResource } from "../api.ts";
+import { type Answer, useResource } from "../api.ts";
 import { dateLabel, timeLabel } from "../format.ts";
 import { Icon, Sheet, useApp } from "../ui.tsx";
-
-interface BellItem {
-  id: string;
-  kind: string;
-  at: string;
-  colour?: string;
-  zh: { title: string; text: string };
-  en: { title: string; text: string };
-}
 
 const seenKey = "laurel.bell.seen";
 
 export function Bell() {
   const { t, lang, session } = useApp();
-  const bell = useResource<{ items: BellItem[] }>(`/people/${encodeURIComponent(session.personId)}/notifications`);
+  const bell = useResource<Answer<"bell">>(`/people/${encodeURIComponent(session.personId)}/notifications`);
   const [open, setOpen] = useState(false);
   const [seen, setSeen] = useState(() => localStorage.getItem(seenKey) ?? "");
   const items = bell.data?.items ?? [];

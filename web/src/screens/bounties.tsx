@@ -5,34 +5,14 @@
  * other files as they are.
  */
 import { useState } from "preact/hooks";
-import { ApiError, type Localized, type OrgUnit, request, useResource } from "../api.ts";
+import { type Answer, ApiError, type OrgUnit, request, useResource } from "../api.ts";
 import { dateLabel, money, number } from "../format.ts";
 import { capabilityName, type Lang } from "../i18n.ts";
 import { Card, ErrorView, Skeleton, useApp } from "../ui.tsx";
 import { ledUnits } from "./team.tsx";
 
-interface Team {
-  teamId: string;
-  lead: string;
-  members: { personId: string; name: string; share: number }[];
-  status: "working" | "delivered" | "accepted" | "rejected" | "closed";
-  delivery?: { link: string; note: string };
-  decisions: { decision: string; reason: string }[];
-}
-
-interface Bounty {
-  bountyId: string;
-  title: Localized & { en: string };
-  description: Localized & { en: string };
-  capability: string;
-  reward: { coins: number; points: number };
-  funding?: { amount: number; currency: string };
-  deadline: string;
-  maxTeams: number;
-  poster: string;
-  status: "open" | "done" | "expired";
-  teams: Team[];
-}
+type Bounty = Answer<"bounty">["bounty"];
+type Team = Bounty["teams"][number];
 
 const words = {
   zh: {
@@ -148,7 +128,7 @@ export function BountiesScreen() {
 function Winners() {
   const { lang } = useApp();
   const w = words[lang];
-  const board = useResource<{ rows: { id: string; name?: string; score: number; rank: number }[] }>("/leaderboards/bounties?by=person");
+  const board = useResource<Answer<"bountyWinners">>("/leaderboards/bounties?by=person");
   if (board.error) return <ErrorView error={board.error} retry={board.reload} />;
   if (!board.data) return <Skeleton lines={4} />;
   if (board.data.rows.length === 0) return <p class="card empty">{w.empty}</p>;
@@ -282,7 +262,7 @@ function Take({ bounty, changed }: { bounty: Bounty; changed: () => void }) {
   const w = words[lang];
   const { send, busy, error } = useSend(changed);
   const top = ledUnits(orgUnits ?? [], session.personId).find((u, _, all) => !all.some((o) => o.orgUnitId === u.parentId)) as OrgUnit;
-  const people = useResource<{ people: { personId: string; name: string }[] }>(`/org-units/${encodeURIComponent(top.orgUnitId)}/people`);
+  const people = useResource<Answer<"orgUnitPeople">>(`/org-units/${encodeURIComponent(top.orgUnitId)}/people`);
   const [picked, setPicked] = useState<string[]>([]);
   const shares = (ids: string[]) =>
     ids.map((personId, i) => ({ personId, share: Math.floor(100 / ids.length) + (i < 100 % ids.length ? 1 : 0) }));

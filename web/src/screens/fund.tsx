@@ -5,46 +5,15 @@
  * the page says its refusals in the reader's language.
  */
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, type LedgerEntry, newIdempotencyKey, request, useGeneration, useResource } from "../api.ts";
+import { type Answer, ApiError, newIdempotencyKey, request, useGeneration, useResource } from "../api.ts";
 import { dateLabel, money } from "../format.ts";
 import { problemWords } from "../problems.ts";
 import { Card, ErrorView, ProblemDetails, Sheet, Skeleton, useApp } from "../ui.tsx";
 import { ledUnits, type Member, useTeam } from "./team.tsx";
 
-interface Decision {
-  approverId: string;
-  decision: "approve" | "reject";
-  comment: string;
-  at: string;
-}
-
-export interface Claim {
-  claimId: string;
-  fundId: string;
-  claimant: string;
-  scenario: string;
-  measuredValue: string;
-  currency: string;
-  amount: number;
-  parts: { personId: string; amount?: number; share?: number }[];
-  requiredApprovals: number;
-  decisions: Decision[];
-  status: string;
-  clawedBack: number;
-  createdAt: string;
-}
-
-interface PersonFund {
-  received: Record<string, number>;
-  claims: Claim[];
-  payouts: LedgerEntry[];
-}
-
-interface Pool {
-  fund: { fundId: string; name: string; currency: string; limits: { perClaim: number } };
-  totals: { available: number };
-  entries?: LedgerEntry[];
-}
+export type Claim = Answer<"claim">["claim"];
+type PersonFund = Answer<"personFund">;
+type Pool = Answer<"funds">["funds"][number];
 
 export function FundScreen() {
   const { t, lang, session, orgUnits } = useApp();

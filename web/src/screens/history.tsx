@@ -4,16 +4,13 @@
  * sources only when the row is tapped open.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, type BadgeView, cached, type LedgerEntry, request, useGeneration, useResource } from "../api.ts";
+import { type Answer, ApiError, type BadgeView, cached, type LedgerEntry, request, useGeneration, useResource } from "../api.ts";
 import { historyPageSize, ledgerPath } from "../early.ts";
 import { amountWords, dayKey, dayLabel, provenance, signedAmount, timeLabel } from "../format.ts";
 import type { Lang } from "../i18n.ts";
 import { ErrorView, Skeleton, useApp } from "../ui.tsx";
 
-interface Page {
-  entries: LedgerEntry[];
-  cursor: string | null;
-}
+type Page = Answer<"ledger">;
 
 /** Entries that one cause wrote together: same moment, same actor, same words. */
 export interface Row {

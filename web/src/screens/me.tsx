@@ -1,6 +1,6 @@
 /** 我的 me: coins, points, the capability radar and the badges wall; also a team member's, read only. */
 import { useEffect, useState } from "preact/hooks";
-import { type BadgeView, type Balances, type Credential, type Criterion, type Localized, type Resource, useResource } from "../api.ts";
+import { type Answer, type BadgeView, type Balances, type Credential, type Criterion, type Resource, useResource } from "../api.ts";
 import { badgeName, dateLabel, number } from "../format.ts";
 import { capabilityName, type Dict, type Lang } from "../i18n.ts";
 import { Card, ErrorView, Icon, Medal, Radar, Skeleton, useApp } from "../ui.tsx";
@@ -164,7 +164,7 @@ function BadgeWall({ badges, balances, own }: { badges: BadgeView[]; balances: B
 /** Rule names by id (GET /rules), so that criteria name rules as people know them. */
 export function useRuleNames(): (ruleId: string) => string {
   const { lang } = useApp();
-  const rules = useResource<{ rules: { ruleId: string; name: Localized }[] }>("/rules");
+  const rules = useResource<Answer<"rules">>("/rules");
   return (ruleId) => rules.data?.rules.find((r) => r.ruleId === ruleId)?.name[lang] ?? ruleId;
 }
 

@@ -1,38 +1,13 @@
 /** 晋升 progress: the next promotion gate of the person's tier, each criterion as a progress bar with what is missing. */
-import { type BadgeView, type GateRef, type Localized, useResource } from "../api.ts";
+import { type Answer, type BadgeView, type GateRef, type Localized, useResource } from "../api.ts";
 import { badgeName, dateLabel, number } from "../format.ts";
 import { capabilityName, type Dict, type Lang } from "../i18n.ts";
 import { ErrorView, Skeleton, useApp } from "../ui.tsx";
 
-type GateCriterion =
-  | { kind: "points"; atLeast: number }
-  | { kind: "capabilityPoints"; capabilities: "tier" | string[]; atLeastEach: number }
-  | { kind: "badge"; badgeId: string; minLevel: number }
-  | { kind: "measure"; field: string; atLeast: number; label?: Localized; unit?: "percent" | Localized }
-  | { kind: "noPenalty"; withinDays: number; categories?: string[] }
-  | { kind: "tierTenure"; months: number };
-
-interface CriterionResult {
-  criterion: GateCriterion;
-  met: boolean;
-  required: string;
-  actual: string;
-  gap: number;
-}
-
-interface GateResult {
-  gate: { gateId: string; version: number };
-  eligible: boolean;
-  at: string;
-  criteria: CriterionResult[];
-}
-
+type GateResult = Answer<"eligibility">;
+type CriterionResult = GateResult["criteria"][number];
 /** A rule as GET /rules lists it: how coins and points are earned. */
-interface RuleView {
-  ruleId: string;
-  name: Localized;
-  award: { coins?: number; points?: { capability: string; amount: number } };
-}
+type RuleView = Answer<"rules">["rules"][number];
 
 /** The real value behind a criterion (beyond the requirement too), from the answer's `actual` ("150 points", "level 2"). */
 const actualOf = (r: CriterionResult, target: number) => {

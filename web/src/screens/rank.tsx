@@ -1,30 +1,14 @@
 /** 排行 rank: leaderboards of the org units the person belongs to, by period and metric, with their own position. */
 import { useEffect, useState } from "preact/hooks";
 import { capabilities } from "../../../domain/kernel/model.ts";
-import { type OrgUnit, useResource } from "../api.ts";
+import { type Answer, type OrgUnit, useResource } from "../api.ts";
 import { number } from "../format.ts";
 import { capabilityName } from "../i18n.ts";
 import { ErrorView, Skeleton, useApp } from "../ui.tsx";
 
 const periods = ["week", "month", "quarter", "year", "all"] as const;
 
-interface BoardRow {
-  rank: number;
-  score: number;
-  self: boolean;
-  personId?: string | null;
-  orgUnitId?: string;
-  name: string;
-  anonymous?: true;
-}
-
-interface Board {
-  orgUnit: { orgUnitId: string; name: string };
-  periodKey: string;
-  entrants: number;
-  entries: BoardRow[];
-  me: BoardRow | null;
-}
+type Board = Answer<"leaderboard">;
 
 /** The unit and those above it: the boards a member may see. */
 const lineage = (units: readonly OrgUnit[], unitId: string) => {

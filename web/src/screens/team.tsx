@@ -4,7 +4,7 @@
  * each is to their promotion gate.
  */
 import { useState } from "preact/hooks";
-import { type ApiError, type OrgUnit, useResource } from "../api.ts";
+import { type Answer, type ApiError, type OrgUnit, useResource } from "../api.ts";
 import { number } from "../format.ts";
 import { ErrorView, Skeleton, useApp } from "../ui.tsx";
 
@@ -23,22 +23,8 @@ export function ledUnits(units: readonly OrgUnit[], personId: string): OrgUnit[]
   return units.filter((u) => led.has(u.orgUnitId));
 }
 
-export interface Member {
-  personId: string;
-  name: string;
-  tier: string;
-  orgUnitId: string;
-  isLead: boolean;
-  coins: number;
-  points: number;
-  gate?: { gateId: string; eligible: boolean; met: number; total: number };
-}
-
-interface Team {
-  orgUnit: { orgUnitId: string; name: string };
-  units: { orgUnitId: string; name: string }[];
-  members: Member[];
-}
+type Team = Answer<"team">;
+export type Member = Team["members"][number];
 
 /** The topmost unit the signed-in person leads, and its team (one request). */
 export function useTeam(): { people?: Member[]; units?: Team["units"]; error?: ApiError; leads: boolean } {
