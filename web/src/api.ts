@@ -4,7 +4,7 @@
  * front, the person pulls to refresh or writes something themselves (refreshAll).
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
-import type { z } from "zod";
+import type * as z from "zod";
 import type * as answers from "../../functions/http/answers.ts";
 import type { routes } from "../../functions/http/routes.ts";
 import type { PageConfig, Session } from "./auth.ts";
