@@ -305,7 +305,7 @@ export function httpHandler<A extends Area>(area: A, implementations: AreaImplem
     return { method: spec.method, path: spec.path, handler: implement(id, spec, implementation, deps, internalOf) };
   });
   // API Gateway sends a known path with a method it has no route for to the public function
-  // (`ANY <path>`, lib/constructs/api.ts): the answer is 405 with the path's methods in Allow.
+  // (its `$default` route, lib/constructs/api.ts): the answer is 405 with the path's methods in Allow.
   // Each method the path does not take is listed (the router's ANY would also take the path's own).
   const refusals =
     area === "public"

@@ -11,7 +11,8 @@ import {
   DomainName,
   HttpApi,
   HttpMethod,
-  type HttpRoute,
+  HttpRoute,
+  HttpRouteKey,
   type HttpStage,
   LogGroupLogDestination,
 } from "aws-cdk-lib/aws-apigatewayv2";
@@ -122,16 +123,18 @@ export class Api extends Construct {
       return routes;
     });
 
-    // A known path asked with a method it does not take: the public function answers 405 with
-    // Allow (functions/http/http.ts); API Gateway prefers a route with the request's own method.
-    for (const path of new Set(props.routes.map((spec) => spec.path))) {
-      for (const route of this.httpApi.addRoutes({ path, methods: [HttpMethod.ANY], integration: integrationOf("public") })) {
-        Validations.of(route).acknowledge({
-          id: "AwsSolutions-APIG4",
-          reason: `ANY ${path} only answers 405 Method Not Allowed with the methods the path takes; it reads nothing.`,
-        });
-      }
-    }
+    // Whatever no route takes goes to the public function: a known path asked with a method it
+    // does not take is 405 with Allow, anything else a 404 problem (functions/http/http.ts). One
+    // route for all: an ANY route per path took a resource each, and a stack holds at most 500.
+    const fallback = new HttpRoute(this, "Fallback", {
+      httpApi: this.httpApi,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: integrationOf("public"),
+    });
+    Validations.of(fallback).acknowledge({
+      id: "AwsSolutions-APIG4",
+      reason: "$default only answers 405 Method Not Allowed (with the methods a known path takes) or 404; it reads nothing.",
+    });
 
     const accessLogs = new LogGroup(this, "AccessLogs", { retention: props.logRetention, removalPolicy: props.logRemovalPolicy });
     this.stage = this.httpApi.addStage("DefaultStage", {

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { Area, RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
-import { authorizerRefusal, eventTooLarge, integrationFailed, lambdaMaxEventBytes, notFound } from "./gateway.ts";
+import { authorizerRefusal, eventTooLarge, integrationFailed, lambdaMaxEventBytes } from "./gateway.ts";
 import { lambdaContext, loadHandler } from "./lambda.ts";
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -132,21 +132,9 @@ export async function dispatch(request: LocalRequest): Promise<APIGatewayProxySt
   return result;
 }
 
-/** The route key API Gateway gives a known path asked with another method: `ANY <path>`, served by the public function. */
-function anyMethodRoute(path: string): { routeKey: string; params: Record<string, string> } | undefined {
-  for (const { spec, pattern } of compiled) {
-    const match = pattern.exec(path);
-    if (match) return { routeKey: `ANY ${spec.path}`, params: { ...match.groups } };
-  }
-  return undefined;
-}
-
 async function answer(request: LocalRequest, matched: ReturnType<typeof matchRoute>): Promise<APIGatewayProxyStructuredResultV2> {
-  if (!matched) {
-    const other = anyMethodRoute(new URL(request.url, "http://localhost").pathname);
-    if (!other) return notFound();
-    return (await handlerOf("public"))(buildEvent(request, other.routeKey, other.params), lambdaContext("public"));
-  }
+  // What no route takes is API Gateway's $default route's: the public function (405 or 404).
+  if (!matched) return (await handlerOf("public"))(buildEvent(request, "$default", undefined), lambdaContext("public"));
   const event = buildEvent(request, `${matched.spec.method} ${matched.spec.path}`, matched.params);
   if (matched.spec.auth === "token") {
     const refusal = await authorizerRefusal(event.headers.authorization);

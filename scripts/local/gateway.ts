@@ -23,7 +23,6 @@ export const gatewayMaxBodyBytes = 10 * 1024 * 1024;
 /** Lambda's synchronous invocation payload quota: the event, body included, must fit. */
 export const lambdaMaxEventBytes = 6 * 1024 * 1024;
 
-export const notFound = () => gatewayAnswer(404, "Not Found");
 export const tooManyRequests = () => gatewayAnswer(429, "Too Many Requests");
 export const integrationFailed = () => gatewayAnswer(500, "Internal Server Error");
 export const eventTooLarge = () => gatewayAnswer(413, "Request Too Long");

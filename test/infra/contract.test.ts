@@ -70,7 +70,7 @@ function violations(answer: RecordedAnswer): string[] {
   const responses: Operation["responses"] =
     method && path
       ? (document.paths[path]?.[method.toLowerCase()]?.responses ?? {})
-      : // No route of the path's method: API Gateway's own answer (404), or the public function's 405 (ANY <path>).
+      : // No route of the path's method: the public function's 405 or 404 ($default), or API Gateway's own answer.
         {
           default: {
             content: {

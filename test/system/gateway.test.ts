@@ -62,13 +62,17 @@ describe("API Gateway's JWT authorizer", () => {
 });
 
 describe("API Gateway's routes and quotas", () => {
-  it("answers a path it has no route for with 404 {message: Not Found}", async () => {
+  it("answers a path it has no route for with a 404 problem, from its $default route", async () => {
     for (const [method, url] of [
       ["GET", "/nowhere"],
       ["GET", "/people/xu-jing/balances/extra"],
     ] as const) {
       const response = await call(method, url, { token: admin.token });
-      expect([response.status, response.body]).toEqual([404, { message: "Not Found" }]);
+      expect([response.status, response.headers["content-type"], response.body.code]).toEqual([
+        404,
+        "application/problem+json",
+        "route-not-found",
+      ]);
     }
   });
 
