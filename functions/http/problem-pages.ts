@@ -107,6 +107,7 @@ const problemWords = {
   "import-not-found": w("没有这次导入。", "No import with this id."),
   "event-unknown": w("这个来源没有此事件。", "This source sent no event with this id."),
   "problem-not-found": w("没有这个问题代码。", "No problem has this code."),
+  "review-item-not-found": w("没有这项审查。", "No review item with this id."),
   "no-pending-change": w("没有等待批准的变更。", "No change waits for approval."),
   "dead-letter-not-found": w("没有这封死信，或它已重放过。", "No dead letter with this id, or it was replayed already."),
   "sign-in-not-offered": w(

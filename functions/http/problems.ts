@@ -77,6 +77,7 @@ export const problemStatuses = {
   "import-not-found": 404,
   "event-unknown": 404,
   "problem-not-found": 404,
+  "review-item-not-found": 404,
   "no-pending-change": 404,
   "dead-letter-not-found": 404,
   "sign-in-not-offered": 404,

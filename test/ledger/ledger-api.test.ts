@@ -308,9 +308,9 @@ describe("bad input", () => {
     expect((await storedChain("xu-jing")).entries).toEqual([]);
   });
 
-  it("an unknown query parameter is a 400 and an unknown route API Gateway's 404", async () => {
+  it("an unknown query parameter is a 400 and an unknown route a 404 problem", async () => {
     expect((await admin.get("/people/wu-min/ledger?limt=2")).status).toBe(400);
     const missing = await admin.get("/nowhere");
-    expect([missing.status, missing.body]).toEqual([404, { message: "Not Found" }]);
+    expect([missing.status, missing.body.code]).toEqual([404, "route-not-found"]);
   });
 });

@@ -31,6 +31,11 @@ import { keys, withoutKeys } from "../keys.ts";
 const day = 86_400;
 /** Epoch seconds `days` after `from`, for the TTL attribute. */
 const expiresAt = (from: string | Date, days: number) => Math.ceil(new Date(from).getTime() / 1000) + days * day;
+/** An item as the domain knows it: without its keys and its expiry, which are the table's. */
+const stored = <T>(item: Record<string, unknown>): T => {
+  const { expiresAt: _expiresAt, ...rest } = withoutKeys<Record<string, unknown>>(item);
+  return rest as T;
+};
 
 export class DynamoNotificationStore implements Outbox, ChannelStore, PreferenceStore, DeadLetters, RobotRate {
   readonly #db: DynamoDBDocumentClient;
@@ -76,7 +81,7 @@ export class DynamoNotificationStore implements Outbox, ChannelStore, Preference
       ExpressionAttributeValues: { ":pk": keys.noticePartition(personId), ":since": since },
       ScanIndexForward: false,
     });
-    return items.map((item) => withoutKeys<Notice>(item));
+    return items.map((item) => stored<Notice>(item));
   }
 
   channels(): Promise<Channel[]> {
@@ -167,7 +172,7 @@ export class DynamoNotificationStore implements Outbox, ChannelStore, Preference
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": keys.deadLetterPartition },
     });
-    return items.map((item) => withoutKeys<DeadLetter>(item));
+    return items.map((item) => stored<DeadLetter>(item));
   }
 
   async markReplayed(letterId: string, at: string): Promise<DeadLetter | undefined> {
@@ -182,7 +187,7 @@ export class DynamoNotificationStore implements Outbox, ChannelStore, Preference
           ReturnValues: "ALL_NEW",
         }),
       );
-      return Attributes ? withoutKeys<DeadLetter>(Attributes) : undefined;
+      return Attributes ? stored<DeadLetter>(Attributes) : undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
