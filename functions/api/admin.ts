@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { BadgeDefinition, RuleDefinition } from "../../domain/awards/index.ts";
 import { RuleBook, SourceService } from "../../domain/awards/index.ts";
 import { BacktestService, backtestCsv } from "../../domain/backtests/index.ts";
-import { DirectoryService } from "../../domain/directory/index.ts";
+import { DirectoryService, replacementOf } from "../../domain/directory/index.ts";
 import { ReviewService } from "../../domain/integrity/index.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { dingTalkCallback } from "../dingtalk/callback.ts";
@@ -47,7 +47,12 @@ const backtests = new BacktestService({
 export const handler = httpHandler(
   "admin",
   {
-    putPerson: async ({ caller, params, body }) => ({ body: await directory.putPerson(caller, params.personId as PersonId, body) }),
+    putPerson: async ({ caller, params, body, ifMatch }) => {
+      const replacement = replacementOf(params.personId, body);
+      const version = ifMatch ?? replacement.ifMatch;
+      const precondition = version === undefined ? {} : { ifMatch: version };
+      return { body: await directory.putPerson(caller, params.personId as PersonId, replacement.input, precondition) };
+    },
     deactivatePerson: async ({ caller, params }) => ({ body: await directory.deactivate(caller, params.personId as PersonId) }),
     reactivatePerson: async ({ caller, params }) => ({ body: await directory.reactivate(caller, params.personId as PersonId) }),
     issueProvisionerCredential: async ({ caller, params }) => ({ body: await directory.issueCredential(caller, params.clientId) }),

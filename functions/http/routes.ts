@@ -11,7 +11,7 @@ import {
   SourceInput,
 } from "../../domain/awards/index.ts";
 import { BacktestRequest } from "../../domain/backtests/index.ts";
-import { OrgUnitInput, PersonInput } from "../../domain/directory/index.ts";
+import { OrgUnitInput, PersonReplacement } from "../../domain/directory/index.ts";
 import { ApprovalRequest, Id } from "../../domain/kernel/schemas.ts";
 import {
   BacktestReport,
@@ -160,10 +160,12 @@ const coreRoutes = {
     path: "/admin/people/{personId}",
     area: "admin",
     auth: "token",
-    summary: "Create or replace a person in the directory (admin).",
+    summary:
+      "Create or replace a person in the directory (admin). Takes the person as GET answers it: read-only fields are ignored, but a version (or If-Match) other than the stored one is refused (412), so that two admins' edits never silently undo each other.",
     params: PersonParams,
-    body: PersonInput,
+    body: PersonReplacement,
     audit: "service",
+    etag: true,
     success: { status: 200, description: "The person as stored.", schema: Person },
   }),
   issueProvisionerCredential: defineRoute({
@@ -214,8 +216,9 @@ const coreRoutes = {
     path: "/admin/people/{personId}",
     area: "admin",
     auth: "token",
-    summary: "A person in the directory (admin, hr).",
+    summary: "A person in the directory (admin, hr), with an ETag of their version.",
     params: PersonParams,
+    etag: true,
     success: { status: 200, description: "The person.", schema: Person },
   }),
   putOrgUnit: defineRoute({

@@ -59,6 +59,25 @@ describe("the org directory", () => {
     expect((await admin.get("/admin/people/new-person")).body).toMatchObject({ personId: "new-person", name: "新人", orgUnitId: "fleet" });
   });
 
+  it("takes back a person as it answers them, and refuses a write from a version that moved on (412), changing nothing", async () => {
+    const read = await admin.get("/admin/people/xu-jing");
+    expect(read.headers.etag).toBe(`"${read.body.version}"`);
+    const renamed = await admin.put("/admin/people/xu-jing", { ...read.body, name: "许静（数字化）" });
+    expect([renamed.status, renamed.body.name, renamed.body.version]).toEqual([200, "许静（数字化）", read.body.version + 1]);
+    // A second admin still holding the first read, by its version and by If-Match:
+    const stale = await admin.put("/admin/people/xu-jing", { ...read.body, name: "许静" });
+    expect([stale.status, stale.body.code]).toEqual([412, "version-mismatch"]);
+    const staleHeader = await admin.put(
+      "/admin/people/xu-jing",
+      { ...renamed.body, name: "许静" },
+      { "if-match": String(read.headers.etag) },
+    );
+    expect([staleHeader.status, staleHeader.body.code]).toEqual([412, "version-mismatch"]);
+    const elsewhere = await admin.put("/admin/people/xu-jing", { ...renamed.body, personId: "someone-else" });
+    expect([elsewhere.status, elsewhere.body.code]).toEqual([400, "validation-failed"]);
+    expect((await admin.get("/admin/people/xu-jing")).body).toMatchObject({ name: "许静（数字化）", version: read.body.version + 1 });
+  });
+
   it("only admins change the directory", async () => {
     const hr = await as("deng-hua", "hr");
     expect((await hr.put("/admin/people/yang-xue", { name: "x", tier: "base", tierSince: "2026-01-01", orgUnitId: "fleet" })).status).toBe(

@@ -25,7 +25,7 @@ afterAll(() => fake.close());
 
 /** Gives a demo person a DingTalk user id and directory roles. */
 async function onDingTalk(personId: string, dingtalkId: string): Promise<void> {
-  const { personId: _id, version: _v, updatedAt: _u, ...person } = (await admin.get(`/admin/people/${personId}`)).body;
+  const person = (await admin.get(`/admin/people/${personId}`)).body;
   const put = await admin.put(`/admin/people/${personId}`, {
     ...person,
     identities: { dingtalk: dingtalkId },

@@ -23,7 +23,7 @@ const admin = await withDemoOrg();
 afterAll(() => fake.close());
 
 async function onWeCom(personId: string, wecomId: string): Promise<void> {
-  const { personId: _id, version: _v, updatedAt: _u, ...person } = (await admin.get(`/admin/people/${personId}`)).body;
+  const person = (await admin.get(`/admin/people/${personId}`)).body;
   expect((await admin.put(`/admin/people/${personId}`, { ...person, identities: { wecom: wecomId }, roles: ["manager"] })).status).toBe(
     200,
   );

@@ -24,7 +24,7 @@ export interface Client {
   token: string;
   get(url: string): Promise<ApiResponse>;
   post(url: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
-  put(url: string, body: unknown): Promise<ApiResponse>;
+  put(url: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
 }
 
 /**
@@ -45,6 +45,6 @@ export async function as(personId: string, ...roles: string[]): Promise<Client> 
     token,
     get: (url) => call("GET", url, { token }),
     post: (url, body, headers = { "idempotency-key": randomUUID() }) => postRetrying(url, token, body, headers),
-    put: (url, body) => call("PUT", url, { token, body }),
+    put: (url, body, headers = {}) => call("PUT", url, { token, body, headers }),
   };
 }

@@ -613,7 +613,7 @@ describe("the page inside DingTalk or WeCom", () => {
 
   beforeAll(async () => {
     const admin = await as("cao-yi", "admin");
-    const { personId: _id, version: _v, updatedAt: _u, ...person } = (await admin.get("/admin/people/liu-yang")).body;
+    const person = (await admin.get("/admin/people/liu-yang")).body;
     expect(
       (
         await admin.put("/admin/people/liu-yang", {
