@@ -1,7 +1,7 @@
 /** Lambda: the org directory, sources, award rules and badges. */
 import { randomUUID } from "node:crypto";
 import type { BadgeDefinition, RuleDefinition } from "../../domain/awards/index.ts";
-import { RuleBook, SourceService } from "../../domain/awards/index.ts";
+import { RuleBook } from "../../domain/awards/index.ts";
 import { BacktestService, backtestCsv } from "../../domain/backtests/index.ts";
 import { DirectoryService, replacementOf } from "../../domain/directory/index.ts";
 import { ReviewService } from "../../domain/integrity/index.ts";
@@ -15,7 +15,7 @@ import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
 import { httpHandler } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
 import { scimImplementations } from "../scim/scim-api.ts";
-import { SecretBox } from "../secrets/secret-box.ts";
+import { lazySources } from "../secrets/sources.ts";
 
 const adapters = createAdapters("admin");
 const provisioners = new DynamoProvisionerStore(adapters.db, adapters.tables.state);
@@ -24,17 +24,7 @@ const directory = new DirectoryService({
   provisioners,
   newId: randomUUID,
 });
-let sourceService: SourceService | undefined;
-// At first use: the sealing key is read then, as only the sources' routes need it.
-const sources = () => {
-  sourceService ??= new SourceService({
-    definitions: adapters.definitions,
-    sealer: SecretBox.fromEnv(),
-    clock: adapters.clock,
-    fourEyes: adapters.fourEyes,
-  });
-  return sourceService;
-};
+const sources = lazySources(adapters);
 const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
 const reviews = new ReviewService({ reviews: new DynamoReviewStore(adapters.db, adapters.tables.state), clock: adapters.clock });
 const backtests = new BacktestService({

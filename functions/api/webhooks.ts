@@ -1,25 +1,19 @@
 /** Lambda: achievement webhooks from sources, and retractions. */
 
-import { SourceService, WebhookService } from "../../domain/awards/index.ts";
+import { WebhookService } from "../../domain/awards/index.ts";
 import { integritySettings } from "../../domain/integrity/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
 import { httpHandler } from "../http/http.ts";
-import { SecretBox } from "../secrets/secret-box.ts";
+import { lazySources } from "../secrets/sources.ts";
 
 const adapters = createAdapters("webhooks");
-let sources: SourceService | undefined;
+const sources = lazySources(adapters);
 const webhooks = new WebhookService({
   store: adapters.ledgerStore,
   definitions: adapters.definitions,
   get sources() {
-    sources ??= new SourceService({
-      definitions: adapters.definitions,
-      sealer: SecretBox.fromEnv(),
-      clock: adapters.clock,
-      fourEyes: adapters.fourEyes,
-    });
-    return sources;
+    return sources();
   },
   peopleIn: (orgUnitId) => adapters.directory.peopleIn(orgUnitId),
   orgTree: () => adapters.directory.orgTree(),

@@ -15,6 +15,7 @@
  */
 import { DomainError } from "../../domain/kernel/errors.ts";
 import { type CodeExchange, SignInRefusal } from "../../domain/sign-in/index.ts";
+import { AppAccessToken, tokenErrors } from "../secrets/access-token.ts";
 import { jsonSecret } from "../secrets/cached-secret.ts";
 
 /** The secret's JSON. The callback's token and AES key are set when the org sync is. */
@@ -55,8 +56,6 @@ interface Answer {
 
 /** The code itself is at fault (getuserinfo). */
 const codeErrors = new Set([40078, 40079]);
-/** The access token was revoked or has expired: get a new one and ask once more. */
-const tokenErrors = new Set([40001, 40014, 42001]);
 /** 60121: no such user; 60003: no such department. */
 const notFoundErrors = new Set([60121, 60003]);
 
@@ -73,7 +72,14 @@ export class DingTalkApi implements CodeExchange {
   readonly #base: string;
   readonly #app: () => Promise<DingTalkApp | undefined>;
   readonly #timeoutMs: number;
-  #token: { value: string; until: number } | undefined;
+  readonly #token = new AppAccessToken(async () => {
+    const app = await this.#app();
+    if (!app?.appKey || !app.appSecret) throw new DingTalkUnavailable("app's AppKey and AppSecret are not set (docs/DEPLOY.md)");
+    const answer = await this.#call(`/gettoken?${new URLSearchParams({ appkey: app.appKey, appsecret: app.appSecret })}`, {
+      method: "GET",
+    });
+    return { value: String(answer.access_token), expiresInSeconds: Number(answer.expires_in ?? 7200) };
+  });
 
   constructor(base: string, app: () => Promise<DingTalkApp | undefined>, timeoutMs = 5000) {
     this.#base = base.replace(/\/$/, "");
@@ -127,7 +133,7 @@ export class DingTalkApi implements CodeExchange {
 
   async #post(path: string, body: unknown): Promise<Answer> {
     for (let attempt = 1; ; attempt++) {
-      const token = await this.#accessToken();
+      const token = await this.#token.get();
       try {
         return await this.#call(`${path}?access_token=${encodeURIComponent(token)}`, {
           method: "POST",
@@ -136,21 +142,9 @@ export class DingTalkApi implements CodeExchange {
         });
       } catch (error) {
         if (!(error instanceof DingTalkUnavailable) || !tokenErrors.has(error.errcode ?? -1) || attempt === 2) throw error;
-        this.#token = undefined;
+        this.#token.drop();
       }
     }
-  }
-
-  async #accessToken(): Promise<string> {
-    if (this.#token && this.#token.until > Date.now()) return this.#token.value;
-    const app = await this.#app();
-    if (!app?.appKey || !app.appSecret) throw new DingTalkUnavailable("app's AppKey and AppSecret are not set (docs/DEPLOY.md)");
-    const answer = await this.#call(`/gettoken?${new URLSearchParams({ appkey: app.appKey, appsecret: app.appSecret })}`, {
-      method: "GET",
-    });
-    // Renewed five minutes early, so that a token never expires between asking and using it.
-    this.#token = { value: String(answer.access_token), until: Date.now() + (Number(answer.expires_in ?? 7200) - 300) * 1000 };
-    return this.#token.value;
   }
 
   async #call(path: string, init: RequestInit): Promise<Answer> {

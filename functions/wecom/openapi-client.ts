@@ -10,6 +10,7 @@
  * are one secret (WECOM_APP_SECRET_ARN in AWS, WECOM_APP's JSON locally).
  */
 import { type CodeExchange, SignInRefusal } from "../../domain/sign-in/index.ts";
+import { AppAccessToken, tokenErrors } from "../secrets/access-token.ts";
 import { jsonSecret } from "../secrets/cached-secret.ts";
 
 export interface WeComApp {
@@ -28,14 +29,18 @@ interface Answer {
 
 /** 40029: the code is not valid (unknown, expired or used). */
 const codeErrors = new Set([40029]);
-/** The access token was revoked or has expired: get a new one and ask once more. */
-const tokenErrors = new Set([40001, 40014, 42001]);
 
 export class WeComApi implements CodeExchange {
   readonly #base: string;
   readonly #app: () => Promise<WeComApp | undefined>;
   readonly #timeoutMs: number;
-  #token: { value: string; until: number } | undefined;
+  readonly #token = new AppAccessToken(async () => {
+    const app = await this.#app();
+    if (!app?.corpId || !app.corpSecret) throw unavailable("the WeCom app's corpId and corpSecret are not set (docs/DEPLOY.md)");
+    const answer = await this.#call(`/cgi-bin/gettoken?${new URLSearchParams({ corpid: app.corpId, corpsecret: app.corpSecret })}`);
+    if (answer.errcode !== 0 || !answer.access_token) throw unavailable(`gettoken answered ${answer.errcode}`);
+    return { value: answer.access_token, expiresInSeconds: answer.expires_in ?? 7200 };
+  });
 
   constructor(base: string, app: () => Promise<WeComApp | undefined>, timeoutMs = 3000) {
     this.#base = base.replace(/\/$/, "");
@@ -50,27 +55,14 @@ export class WeComApi implements CodeExchange {
 
   async userIdByCode(code: string): Promise<string> {
     for (let attempt = 1; ; attempt++) {
-      const answer = await this.#call(
-        `/cgi-bin/auth/getuserinfo?${new URLSearchParams({ access_token: await this.#accessToken(), code })}`,
-      );
+      const answer = await this.#call(`/cgi-bin/auth/getuserinfo?${new URLSearchParams({ access_token: await this.#token.get(), code })}`);
       if (answer.errcode === 0 && typeof answer.userid === "string") return answer.userid;
       // Someone WeCom knows, but not as a member of the company (an openid only).
       if (answer.errcode === 0) throw new SignInRefusal("person-not-registered");
       if (codeErrors.has(answer.errcode)) throw new SignInRefusal("code-refused");
       if (!tokenErrors.has(answer.errcode) || attempt === 2) throw unavailable(`auth/getuserinfo answered ${answer.errcode}`);
-      this.#token = undefined;
+      this.#token.drop();
     }
-  }
-
-  async #accessToken(): Promise<string> {
-    if (this.#token && this.#token.until > Date.now()) return this.#token.value;
-    const app = await this.#app();
-    if (!app?.corpId || !app.corpSecret) throw unavailable("the WeCom app's corpId and corpSecret are not set (docs/DEPLOY.md)");
-    const answer = await this.#call(`/cgi-bin/gettoken?${new URLSearchParams({ corpid: app.corpId, corpsecret: app.corpSecret })}`);
-    if (answer.errcode !== 0 || !answer.access_token) throw unavailable(`gettoken answered ${answer.errcode}`);
-    // Renewed five minutes early, so that a token never expires between asking and using it.
-    this.#token = { value: answer.access_token, until: Date.now() + ((answer.expires_in ?? 7200) - 300) * 1000 };
-    return this.#token.value;
   }
 
   async #call(path: string): Promise<Answer> {
