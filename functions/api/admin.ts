@@ -12,6 +12,10 @@ import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoEventLog } from "../dynamo/stores/event-log-store.ts";
 import { DynamoProvisionerStore } from "../dynamo/stores/provisioner-store.ts";
 import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
+import { adminRoutes } from "../http/areas/admin.routes.ts";
+import { integrityRoutes } from "../http/areas/integrity.routes.ts";
+import { scimRoutes } from "../http/areas/scim.routes.ts";
+import { sourcesRoutes } from "../http/areas/sources.routes.ts";
 import { httpHandler } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
 import { scimImplementations } from "../scim/scim-api.ts";
@@ -36,6 +40,7 @@ const backtests = new BacktestService({
 
 export const handler = httpHandler(
   "admin",
+  { ...adminRoutes, ...sourcesRoutes, ...scimRoutes, ...integrityRoutes },
   {
     putPerson: async ({ caller, params, body, ifMatch }) => {
       const replacement = replacementOf(params.personId, body);

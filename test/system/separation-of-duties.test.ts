@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { periodKey } from "../../domain/kernel/periods.ts";
-import { IndexRead, IndexVersion, SourceView } from "../../functions/http/answers.ts";
+import { IndexRead, IndexVersion } from "../../functions/http/answers/leaderboards.ts";
+import { SourceView } from "../../functions/http/answers.ts";
 import { GetRewardAnswer } from "../../functions/http/areas/fund.routes.ts";
 import { GetSourceAnswer, SourceDryRunAnswer } from "../../functions/http/areas/sources.routes.ts";
 import { as, type Client } from "../support/api.ts";
