@@ -15,10 +15,9 @@ import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
 import { adminRoutes } from "../http/areas/admin.routes.ts";
 import { integrityRoutes } from "../http/areas/integrity.routes.ts";
 import { scimRoutes } from "../http/areas/scim.routes.ts";
-import { sourcesRoutes } from "../http/areas/sources.routes.ts";
 import { httpHandler } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
-import { scimImplementations } from "../scim/scim-api.ts";
+import { asScimError, scimImplementations } from "../scim/scim-api.ts";
 import { lazySources } from "../secrets/sources.ts";
 
 const adapters = createAdapters("admin");
@@ -40,7 +39,7 @@ const backtests = new BacktestService({
 
 export const handler = httpHandler(
   "admin",
-  { ...adminRoutes, ...sourcesRoutes, ...scimRoutes, ...integrityRoutes },
+  { ...adminRoutes, ...scimRoutes, ...integrityRoutes },
   {
     putPerson: async ({ caller, params, body, ifMatch }) => {
       const replacement = replacementOf(params.personId, body);
@@ -86,5 +85,5 @@ export const handler = httpHandler(
     reviewItem: async ({ caller, params }) => ({ body: await reviews.get(caller, params.flagId) }),
     decideReview: async ({ caller, params, body }) => ({ body: await reviews.decide(caller, params.flagId, body) }),
   },
-  adapters,
+  { ...adapters, scimError: asScimError },
 );

@@ -8,8 +8,7 @@
  */
 import * as z from "zod";
 import { SourceInput } from "../../domain/awards/index.ts";
-import { identityProviders } from "../../domain/directory/index.ts";
-import { capabilities, roles, tiers } from "../../domain/kernel/model.ts";
+import { capabilities, tiers } from "../../domain/kernel/model.ts";
 import { problemCodes } from "./problems.ts";
 
 export const Instant = z.string().meta({ format: "date-time" });
@@ -109,87 +108,9 @@ export const LedgerWrite = z.strictObject({ entries: z.array(LedgerEntry), balan
 
 export const LedgerPage = z.strictObject({ entries: z.array(LedgerEntry), cursor: Cursor }).meta({ id: "LedgerPage" });
 
-/** An Open Badges 3.0 achievement credential (JSON-LD); its inner shape is the standard's. */
-export const BadgeCredential = z
-  .looseObject({
-    "@context": z.array(z.string()),
-    id: z.string(),
-    type: z.array(z.string()),
-    issuer: z.looseObject({ id: z.string() }),
-    validFrom: Instant,
-    credentialSubject: z.looseObject({ achievement: z.looseObject({ id: z.string() }) }),
-    credentialStatus: z.looseObject({
-      type: z.literal("BitstringStatusListEntry"),
-      statusPurpose: z.literal("revocation"),
-      statusListIndex: z.string(),
-      statusListCredential: z.string(),
-    }),
-  })
-  .meta({ id: "BadgeCredential" });
-/** The credential as JSON-LD, the same signed as VC-JWT, and when its level was revoked. */
-const SignedCredential = z.strictObject({ credential: BadgeCredential, jwt: z.string(), revokedAt: Instant.optional() });
-export type Credential = z.infer<typeof SignedCredential>;
-export const BadgeCredentials = z.strictObject({ credentials: z.array(SignedCredential) });
-
-/** The Open Badges 3.0 profile of the issuer (JSON-LD). */
-export const IssuerProfile = z.strictObject({
-  "@context": z.array(z.string()),
-  id: z.string(),
-  type: z.array(z.string()),
-  name: z.string(),
-  url: z.string(),
-});
-/** A Bitstring Status List credential is answered signed, as VC-JWT. */
-export const vcJwt = { "application/vc+jwt": { schema: { type: "string", contentMediaType: "application/vc+jwt" } } };
-
 export const Health = z.strictObject({ status: z.literal("ok") });
 /** The OpenAPI document itself (validated as OpenAPI 3.1 by test/infra/contract.test.ts). */
 export const OpenApiDocument = z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) });
-
-// ---- The directory ----
-
-export const OrgUnit = z
-  .strictObject({
-    orgUnitId: z.string(),
-    name: z.string(),
-    kind: z.enum(["group", "subsidiary", "department", "team"]),
-    parentId: z.string().optional(),
-    leadId: z.string().optional(),
-  })
-  .meta({ id: "OrgUnit" });
-export type OrgUnit = z.infer<typeof OrgUnit>;
-
-export const Person = z
-  .strictObject({
-    personId: z.string(),
-    name: z.string(),
-    tier: z.enum(tiers),
-    tierSince: Day,
-    orgUnitId: z.string(),
-    managerId: z.string().optional(),
-    externalId: z.string().optional(),
-    identities: z.partialRecord(z.enum(identityProviders), z.string()).optional(),
-    roles: z.array(z.enum(roles)).optional(),
-    /** When the person left: their wallet is frozen, their history kept. */
-    leftAt: Instant.optional(),
-    version: Count.optional(),
-    updatedAt: Instant.optional(),
-  })
-  .meta({ id: "Person" });
-
-export const OrgUnits = z.strictObject({ orgUnits: z.array(OrgUnit) });
-export const People = z.strictObject({ people: z.array(Person) });
-
-/** A provisioning client's new bearer credential: the token is shown this once. */
-export const ProvisionerCredential = z.strictObject({ clientId: z.string(), credentialId: z.string(), token: z.string() });
-
-/** DingTalk's encrypted "success", signed as DingTalk's callback protocol asks. */
-export const DingTalkCallbackAnswer = z.strictObject({
-  msg_signature: z.string(),
-  timeStamp: z.string(),
-  nonce: z.string(),
-  encrypt: z.string(),
-});
 
 /** A JSON Web Key Set (RFC 7517): public keys only. */
 export const JwkSet = z

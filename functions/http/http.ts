@@ -16,7 +16,6 @@ import { IdempotencyKey } from "../../domain/kernel/schemas.ts";
 import type { Outcome } from "../../domain/ledger/index.ts";
 import type { AuditLog } from "../dynamo/audit-log.ts";
 import { isRetryableDynamoError } from "../dynamo/client.ts";
-import { schemaIds } from "../scim/resources.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { createLogger, type Logger, observe } from "./log.ts";
 import { type Area, type Implementation, methodsByPath, type Reply, type RouteSpec } from "./route.ts";
@@ -116,20 +115,15 @@ function toProblem(error: unknown, correlationId: string): Result {
   return problem(500, "internal", `Something went wrong on our side; quote ${correlationId} when reporting it.`, { correlationId });
 }
 
-/** SCIM clients read SCIM's error (RFC 7644 §3.12), also when the service fails under them (503, 500). */
+/** The routes that answer in SCIM's error format: the function serving them passes scimError (functions/scim/scim-api.ts). */
 const scimRouteKeys = (specs: RouteSpec[]) =>
   new Set(specs.filter((spec) => spec.protocol === "scim").map((spec) => `${spec.method} ${spec.path}`));
 
-function asScimError(response: Result): Result {
-  const { status, detail } = JSON.parse(String(response.body)) as { status: number; detail: string };
-  return {
-    ...response,
-    headers: { ...response.headers, "content-type": "application/scim+json" },
-    body: JSON.stringify({ schemas: [schemaIds.error], status: String(status), detail }),
-  };
-}
-
-const observability = (log: CorrelatedLogger, scimRoutes: Set<string>): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
+const observability = (
+  log: CorrelatedLogger,
+  scimRoutes: Set<string>,
+  scimError: HttpDeps["scimError"],
+): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
   before: (request) => {
     const given = request.event.headers?.["x-correlation-id"];
     const correlationId = given && /^[A-Za-z0-9_-]{8,64}$/.test(given) ? given : (request.event.requestContext?.requestId ?? randomUUID());
@@ -142,7 +136,7 @@ const observability = (log: CorrelatedLogger, scimRoutes: Set<string>): Middlewa
     const { event, internal, error } = request as LaurelRequest;
     const response = toProblem(error, internal.correlationId ?? "unknown");
     if (response.statusCode === 500) log.error("unhandled error", { error });
-    request.response = scimRoutes.has(event.routeKey) ? asScimError(response) : response;
+    request.response = scimError && scimRoutes.has(event.routeKey) ? scimError(response) : response;
     finish(request as LaurelRequest, log);
   },
 });
@@ -200,6 +194,8 @@ export interface HttpDeps {
   definitions?: { newRequest(): void };
   /** Where the actions of admins, finance and approvers are recorded. */
   audit?: Pick<AuditLog, "append">;
+  /** A problem as SCIM's error, for the function that serves SCIM routes (only it bundles SCIM). */
+  scimError?: (problem: Result) => Result;
 }
 
 const targetsOf = (params: unknown, body: unknown): string[] => {
@@ -344,7 +340,7 @@ export function httpHandler<A extends Area>(
   const log = createLogger(area);
   return middy<Event, Result, Error, Context, Internal>()
     .use(observe(log))
-    .use(observability(log, scimRouteKeys(Object.values(specOf))))
+    .use(observability(log, scimRouteKeys(Object.values(specOf)), deps.scimError))
     .use({
       before: (request) => {
         deps.definitions?.newRequest();

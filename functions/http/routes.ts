@@ -17,14 +17,14 @@ import { notificationsRoutes } from "./areas/notifications.routes.ts";
 import { publicRoutes } from "./areas/public.routes.ts";
 import { scimRoutes } from "./areas/scim.routes.ts";
 import { signInRoutes } from "./areas/sign-in.routes.ts";
-import { sourcesRoutes } from "./areas/sources.routes.ts";
+import { webhooksRoutes } from "./areas/webhooks.routes.ts";
 
 /** Every route: an area's specs file is spread in here, one line each. */
 export const routes = {
   ...publicRoutes,
   ...ledgerRoutes,
   ...adminRoutes,
-  ...sourcesRoutes,
+  ...webhooksRoutes,
   ...fundRoutes,
   ...eligibilityRoutes,
   ...leaderboardRoutes,

@@ -1,13 +1,14 @@
 /**
  * Routes of the admin function's directory (people, org units, provisioning clients, DingTalk's
- * contact changes) and of award rules and badges. Its sources, SCIM and review routes are in
- * sources.routes.ts, scim.routes.ts and integrity.routes.ts.
+ * contact changes), of sources (registered, changed under four eyes, their secrets rotated), award
+ * rules and badges. Its SCIM and review routes are in scim.routes.ts and integrity.routes.ts.
  */
 import * as z from "zod";
-import { BadgeDefinition, RuleDefinition } from "../../../domain/awards/index.ts";
+import { BadgeDefinition, RotateSecretInput, RuleDefinition, SourceInput } from "../../../domain/awards/index.ts";
 import { BacktestRequest } from "../../../domain/backtests/index.ts";
 import { OrgUnitInput, PersonReplacement } from "../../../domain/directory/index.ts";
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
+import { DingTalkCallbackAnswer, OrgUnit, OrgUnits, People, Person, ProvisionerCredential } from "../answers/directory.ts";
 import {
   BacktestReport,
   BadgeList,
@@ -20,12 +21,26 @@ import {
   RuleRead,
   RuleVersion,
 } from "../answers/rules.ts";
-import { csv, DingTalkCallbackAnswer, OrgUnit, OrgUnits, People, Person, ProvisionerCredential } from "../answers.ts";
+import { csv, pendingChange, proposalView, SourceView, SourceWithSecret } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
+const SourceParams = z.strictObject({ sourceId: Id });
 const RuleParams = z.strictObject({ ruleId: Id });
 const BadgeParams = z.strictObject({ badgeId: Id });
+
+/**
+ * GET /admin/sources/{sourceId}: the source and the change waiting for
+ * approval; a source only proposed so far is version 0 with its proposal.
+ */
+export const GetSourceAnswer = z
+  .union([
+    SourceView.extend({ pending: proposalView(SourceInput).optional() }),
+    z.strictObject({ id: z.string(), version: z.literal(0), pending: proposalView(SourceInput) }),
+  ])
+  .meta({ id: "GetSourceAnswer" });
+/** 202 from PUT /admin/sources/{sourceId}: the change waits for a second admin. */
+export const SourceProposal = pendingChange(SourceInput).meta({ id: "SourceProposal" });
 
 export const DryRunRequest = z
   .strictObject({
@@ -243,5 +258,51 @@ export const adminRoutes = {
     auth: "token",
     summary: "Every badge with its levels and how to earn them (any signed-in user).",
     success: { status: 200, description: "The badges.", schema: BadgeList },
+  }),
+  putSource: defineRoute({
+    method: "PUT",
+    path: "/admin/sources/{sourceId}",
+    area: "admin",
+    auth: "token",
+    summary:
+      "Register or change a source. A new source's signing secret is in this answer only; under four eyes the change is a proposal answered 202 until a second admin approves it, and an approved new source has no secret until an admin asks for one (admin).",
+    params: SourceParams,
+    body: SourceInput,
+    success: {
+      status: 200,
+      description: "The source; `secret` only when it was just created (202: the proposal waiting for approval).",
+      schema: SourceWithSecret,
+      pending: SourceProposal,
+    },
+  }),
+  getSource: defineRoute({
+    method: "GET",
+    path: "/admin/sources/{sourceId}",
+    area: "admin",
+    auth: "token",
+    summary: "A source, without its secrets, and the change waiting for approval if any (admin).",
+    params: SourceParams,
+    success: { status: 200, description: "The source; version 0 when only proposed.", schema: GetSourceAnswer },
+  }),
+  rotateSourceSecret: defineRoute({
+    method: "POST",
+    path: "/admin/sources/{sourceId}/secrets",
+    area: "admin",
+    auth: "token",
+    summary: "A new signing secret; the current ones stay valid for overlapHours (admin).",
+    params: SourceParams,
+    body: RotateSecretInput,
+    success: { status: 201, description: "The new secret, shown this once.", schema: SourceWithSecret },
+  }),
+  approveSource: defineRoute({
+    method: "POST",
+    path: "/admin/sources/{sourceId}/approval",
+    area: "admin",
+    auth: "token",
+    summary:
+      "Approve the source change waiting for a second admin; its author cannot. An approved new source has no secret until an admin asks for one (admin).",
+    params: SourceParams,
+    body: ApprovalRequest,
+    success: { status: 200, description: "The source with its new version, author and approver.", schema: SourceView },
   }),
 } as const;

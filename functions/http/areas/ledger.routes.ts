@@ -7,7 +7,8 @@
 import * as z from "zod";
 import { AwardRequest, DeductionRequest, LedgerPageQuery, ReversalRequest } from "../../../domain/accounts/index.ts";
 import { Id } from "../../../domain/kernel/schemas.ts";
-import { BadgeCredentials, Balances, IssuerProfile, JwkSet, LedgerPage, LedgerWrite, vcJwt } from "../answers.ts";
+import { BadgeCredentials, IssuerProfile, vcJwt } from "../answers/ledger.ts";
+import { Balances, JwkSet, LedgerPage, LedgerWrite } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
