@@ -15,7 +15,6 @@ import { parseJson } from "../../domain/kernel/json.ts";
 import { IdempotencyKey } from "../../domain/kernel/schemas.ts";
 import type { Outcome } from "../../domain/ledger/index.ts";
 import type { AuditLog } from "../dynamo/audit-log.ts";
-import { isRetryableDynamoError } from "../dynamo/client.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { createLogger, type Logger, observe } from "./log.ts";
 import { type Area, type Implementation, methodsByPath, type Reply, type RouteSpec } from "./route.ts";
@@ -95,7 +94,7 @@ const routerMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD
 export const methodNotAllowed = (methods: readonly string[]): Result =>
   problem(405, "method-not-allowed", `This address takes ${methods.join(", ")}.`, {}, { allow: methods.join(", ") });
 
-function toProblem(error: unknown, correlationId: string): Result {
+function toProblem(error: unknown, correlationId: string, retryable: HttpDeps["retryable"]): Result {
   if (error instanceof DomainError) {
     const status = statusOf[error.kind];
     const headers: Record<string, string> =
@@ -107,7 +106,7 @@ function toProblem(error: unknown, correlationId: string): Result {
           : {};
     return problem(status, error.code, error.message, error.details, headers);
   }
-  if (isRetryableDynamoError(error)) {
+  if (retryable?.(error)) {
     return problem(503, "busy", "The ledger is busy; retry in a moment.", { correlationId }, { "retry-after": "1" });
   }
   const statusCode = (error as { statusCode?: unknown }).statusCode;
@@ -122,7 +121,7 @@ const scimRouteKeys = (specs: RouteSpec[]) =>
 const observability = (
   log: CorrelatedLogger,
   scimRoutes: Set<string>,
-  scimError: HttpDeps["scimError"],
+  { scimError, retryable }: HttpDeps,
 ): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
   before: (request) => {
     const given = request.event.headers?.["x-correlation-id"];
@@ -134,7 +133,7 @@ const observability = (
   after: (request) => finish(request as LaurelRequest, log),
   onError: (request) => {
     const { event, internal, error } = request as LaurelRequest;
-    const response = toProblem(error, internal.correlationId ?? "unknown");
+    const response = toProblem(error, internal.correlationId ?? "unknown", retryable);
     if (response.statusCode === 500) log.error("unhandled error", { error });
     request.response = scimError && scimRoutes.has(event.routeKey) ? scimError(response) : response;
     finish(request as LaurelRequest, log);
@@ -194,6 +193,8 @@ export interface HttpDeps {
   definitions?: { newRequest(): void };
   /** Where the actions of admins, finance and approvers are recorded. */
   audit?: Pick<AuditLog, "append">;
+  /** Errors after which the same request may succeed (DynamoDB's throttling and races): 503 busy, with Retry-After. */
+  retryable?: (error: unknown) => boolean;
   /** A problem as SCIM's error, for the function that serves SCIM routes (only it bundles SCIM). */
   scimError?: (problem: Result) => Result;
 }
@@ -340,7 +341,7 @@ export function httpHandler<A extends Area>(
   const log = createLogger(area);
   return middy<Event, Result, Error, Context, Internal>()
     .use(observe(log))
-    .use(observability(log, scimRouteKeys(Object.values(specOf)), deps.scimError))
+    .use(observability(log, scimRouteKeys(Object.values(specOf)), deps))
     .use({
       before: (request) => {
         deps.definitions?.newRequest();
