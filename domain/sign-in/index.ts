@@ -2,3 +2,4 @@
 
 export * from "./ports.ts";
 export * from "./sign-in.ts";
+export * from "./second-factor.ts";
