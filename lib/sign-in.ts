@@ -4,8 +4,8 @@
  * API's custom domain (docs/DEPLOY.md, "Identity").
  */
 import { CfnParameter, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
-import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import { tokenAudience } from "../functions/http/auth.ts";
 import { dingtalkJsapiOrigin } from "../functions/sign-in/config.ts";

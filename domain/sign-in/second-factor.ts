@@ -18,4 +18,3 @@ export const needsSecondFactor = (groups: readonly string[]): boolean => groups.
 export function groupsToGrant(groups: readonly string[], hasSecondFactor: boolean): string[] {
   return hasSecondFactor ? [...groups] : groups.filter((group) => !privileged(group));
 }
-

@@ -25,7 +25,10 @@ async function guard(event: PreTokenGenerationTriggerEvent): Promise<PreTokenGen
   const hasSecondFactor = (user.UserMFASettingList ?? []).some((factor) => secondFactors.includes(factor));
   const granted = groupsToGrant(groups, hasSecondFactor);
   if (granted.length === groups.length) return event;
-  log.warn("privileged groups left out of a token: no second factor", { personId: event.userName, withheld: groups.filter((g) => !granted.includes(g)).join(",") });
+  log.warn("privileged groups left out of a token: no second factor", {
+    personId: event.userName,
+    withheld: groups.filter((g) => !granted.includes(g)).join(","),
+  });
   event.response.claimsOverrideDetails = { ...event.response.claimsOverrideDetails, groupOverrideDetails: { groupsToOverride: granted } };
   return event;
 }

@@ -302,9 +302,11 @@ describe("sign-in", () => {
       LambdaConfig: { PreTokenGeneration: { "Fn::GetAtt": [trigger, "Arn"] } },
     });
     const granted = statements().filter(({ roles: attached }) => attached.includes(logicalId(cognito.secondFactor.role)));
-    expect(granted.flatMap(({ statement }) => list(statement.Action)).filter((action) => !action.startsWith("logs:") && !action.startsWith("xray:"))).toEqual([
-      "cognito-idp:AdminGetUser",
-    ]);
+    expect(
+      granted
+        .flatMap(({ statement }) => list(statement.Action))
+        .filter((action) => !action.startsWith("logs:") && !action.startsWith("xray:")),
+    ).toEqual(["cognito-idp:AdminGetUser"]);
     const pool = granted.find(({ statement }) => list(statement.Action).includes("cognito-idp:AdminGetUser"));
     expect(pool?.statement.Resource).toEqual({ "Fn::GetAtt": [logicalId(cognito.userPool), "Arn"] });
   });

@@ -11,7 +11,8 @@ import { startFakeCognito } from "./cognito-fake.ts";
 const cognito = await startFakeCognito();
 afterAll(() => cognito.close());
 Object.assign(process.env, { COGNITO_ENDPOINT: cognito.url, AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" });
-const handler = await loadHandler<(event: PreTokenGenerationTriggerEvent, context: unknown) => Promise<PreTokenGenerationTriggerEvent>>("second-factor");
+const handler =
+  await loadHandler<(event: PreTokenGenerationTriggerEvent, context: unknown) => Promise<PreTokenGenerationTriggerEvent>>("second-factor");
 
 cognito.addUser("liu-yang");
 cognito.addUser("cao-yi", ["SOFTWARE_TOKEN_MFA"]);
