@@ -70,6 +70,8 @@ export class LaurelStack extends Stack {
     this.signIn = trustedIssuer(this, config, {
       pageUrl: this.web.pageUrl,
       removalPolicy: config.removalPolicy,
+      repoRoot,
+      logRetention: config.logRetention,
       ...(apiDomainName ? { apiDomainName } : {}),
     });
 
@@ -198,6 +200,7 @@ export class LaurelStack extends Stack {
         "bounty-sweeper": this.bountySweeper.function.function,
         notifier: this.notifications.notifier.function,
         deliverer: this.notifications.deliverer.function,
+        ...(this.signIn.cognito ? { "second-factor": this.signIn.cognito.secondFactor.function } : {}),
       },
       streamConsumers: [
         { name: "projector", function: this.projector.function.function, deadLetterQueue: this.projector.deadLetterQueue },

@@ -4,6 +4,7 @@
  * API's custom domain (docs/DEPLOY.md, "Identity").
  */
 import { CfnParameter, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import { tokenAudience } from "../functions/http/auth.ts";
@@ -76,7 +77,7 @@ export function pageOrigins(scope: Construct, config: StageConfig, apiDomainName
 export function trustedIssuer(
   scope: Construct,
   config: StageConfig,
-  options: { pageUrl: string; apiDomainName?: string; removalPolicy: RemovalPolicy },
+  options: { pageUrl: string; apiDomainName?: string; removalPolicy: RemovalPolicy; repoRoot: string; logRetention: RetentionDays },
 ): TrustedIssuer {
   const identity = config.identity;
   const stack = Stack.of(scope);
@@ -86,6 +87,8 @@ export function trustedIssuer(
       threatProtection: config.threatProtection,
       removalPolicy: options.removalPolicy,
       callbackUrls: [options.pageUrl],
+      repoRoot: options.repoRoot,
+      logRetention: options.logRetention,
     });
     const audience = cognito.client.userPoolClientId;
     return {

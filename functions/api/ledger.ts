@@ -37,6 +37,10 @@ export const handler = httpHandler(
     deduct: async ({ caller, body, idempotencyKey }) => written(await accounts.deduct(caller, body, idempotencyKey)),
     reverse: async ({ caller, params, body, idempotencyKey }) =>
       written(await accounts.reverse(caller, params.entryId, body, idempotencyKey)),
+    whoAmI: async ({ caller }) => {
+      const person = await adapters.directory.person(caller.personId);
+      return { body: { ...caller, ...(person ? { name: person.name, orgUnitId: person.orgUnitId } : {}) } };
+    },
     balances: async ({ caller, params }) => ({ body: await accounts.balances(caller, params.personId as PersonId) }),
     badgeCredentials: async ({ caller, params, headers }) => ({
       body: await accounts.credentials(caller, params.personId as PersonId, apiUrl(headers)),

@@ -3,6 +3,7 @@
  * page's public client (authorisation code flow; the page adds PKCE, as a client without a
  * secret must).
  */
+import { join } from "node:path";
 import { Aws, Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import {
   AccountRecovery,
@@ -14,9 +15,13 @@ import {
   type UserPoolClient,
   UserPoolClientIdentityProvider,
   type UserPoolDomain,
+  UserPoolOperation,
 } from "aws-cdk-lib/aws-cognito";
+import { Policy, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { roles } from "../../domain/kernel/model.ts";
+import { LaurelFunction } from "./laurel-function.ts";
 
 export interface IdentityProps {
   stage: string;
@@ -24,6 +29,8 @@ export interface IdentityProps {
   removalPolicy: RemovalPolicy;
   /** Where the hosted sign-in may send people back to (the page). */
   callbackUrls: string[];
+  repoRoot: string;
+  logRetention: RetentionDays;
 }
 
 export class Identity extends Construct {
@@ -33,6 +40,8 @@ export class Identity extends Construct {
   /** The `iss` of the pool's tokens: https://cognito-idp.<region>.<suffix>/<pool id>. */
   readonly issuer: string;
   readonly jwksUrl: string;
+  /** The pre token generation trigger: privileged groups only for users with a second factor. */
+  readonly secondFactor: LaurelFunction;
 
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
@@ -60,7 +69,7 @@ export class Identity extends Construct {
     Validations.of(this.userPool).acknowledge({
       id: "AwsSolutions-COG2",
       reason:
-        "MFA is offered (TOTP) but optional: managers sign in from a chat app's web view on their phone. In prod, threat protection asks risky sign-ins for a second factor.",
+        "MFA is optional for managers, who sign in from a chat app's web view on their phone; the admin, finance and approver roles are only put in tokens of users with TOTP activated (the SecondFactor trigger), whom Cognito asks for it at every sign-in.",
     });
     if (!props.threatProtection) {
       Validations.of(this.userPool).acknowledge({
@@ -68,6 +77,22 @@ export class Identity extends Construct {
         reason: "Dev stage: the Plus plan (threat protection) is billed per active user and is only enabled in prod.",
       });
     }
+
+    this.secondFactor = new LaurelFunction(this, "second-factor", {
+      entry: join(props.repoRoot, "functions", "background", "second-factor.ts"),
+      description: `Laurel ${props.stage}: privileged roles in tokens only with a second factor`,
+      environment: {},
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.removalPolicy,
+      timeout: Duration.seconds(5),
+    });
+    this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION, this.secondFactor.function);
+    // A policy of its own, not the role's default one: the function's default policy would make
+    // the pool (which names the function) depend on itself.
+    new Policy(this, "ReadsSecondFactors", {
+      roles: [this.secondFactor.role],
+      statements: [new PolicyStatement({ actions: ["cognito-idp:AdminGetUser"], resources: [this.userPool.userPoolArn] })],
+    });
 
     for (const role of roles) {
       this.userPool.addGroup(`group-${role}`, { groupName: role, description: `Laurel role: ${role}` });

@@ -17,7 +17,7 @@ import { esbuildOptions } from "../../lib/bundling.ts";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
 /** The functions that run beside the API: on the ledger's stream, a schedule or a queue (functions/background/). */
-export const backgroundFunctions = ["projector", "verifier", "bounty-sweeper", "notifier", "deliverer"] as const;
+export const backgroundFunctions = ["projector", "verifier", "bounty-sweeper", "notifier", "deliverer", "second-factor"] as const;
 /** Every function lib/ deploys: one per HTTP area (functions/api/), and the background ones. */
 export const functionNames = [...areas, ...backgroundFunctions] as const;
 

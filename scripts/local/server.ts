@@ -22,6 +22,11 @@ export interface LocalServerOptions {
   webRoot?: string;
   /** API Gateway's throttling of a stage (lib/stage.ts): the whole API, and routes that write. */
   throttle?: { api: RequestLimits; writes: RequestLimits };
+  /**
+   * The page's sign-in as a stage configures it (lib/sign-in.ts: its settings, and the origins its
+   * policy lets it connect to); the demo sign-in when absent.
+   */
+  signIn?: { page: Record<string, string>; connect: string[] };
 }
 
 /**
@@ -98,8 +103,8 @@ const contentTypes: Record<string, string> = {
 };
 
 /** The same security headers as CloudFront's policy (lib/constructs/web.ts), the API on this origin. */
-const pageHeaders = (html: string | undefined) => ({
-  "content-security-policy": pageSecurityPolicy(html ?? "", { connect: [], script: [dingtalkJsapiOrigin], formAction: [] }),
+const pageHeaders = (html: string | undefined, connect: readonly string[]) => ({
+  "content-security-policy": pageSecurityPolicy(html ?? "", { connect, script: [dingtalkJsapiOrigin], formAction: [] }),
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
   "referrer-policy": "strict-origin-when-cross-origin",
@@ -143,7 +148,7 @@ async function servePage(request: IncomingMessage, response: ServerResponse, pat
     if (!isFile) return problem(response, 503, "page-not-built", "Service unavailable", "The page is not built: run npm run build:web.");
     return problem(response, 404, "not-found", "Not found", `No file ${path}.`);
   }
-  const html = extname(file) === ".html" ? withConfig(body.toString("utf8"), localConfig(request)) : undefined;
+  const html = extname(file) === ".html" ? withConfig(body.toString("utf8"), localConfig(request, options.signIn?.page)) : undefined;
   // The app's code carries a content hash in its name (app-3F2A9C1B.js): cached for ever.
   const hashed = /-[A-Z0-9]{8}\.[a-z]+$/.test(relative);
   const encoded = encode(file, html === undefined ? body : Buffer.from(html), hashed, String(request.headers["accept-encoding"] ?? ""));
@@ -153,16 +158,16 @@ async function servePage(request: IncomingMessage, response: ServerResponse, pat
     "content-length": String(encoded.body.byteLength),
     ...(encoded.encoding ? { "content-encoding": encoded.encoding } : {}),
     vary: "accept-encoding",
-    ...pageHeaders(html),
+    ...pageHeaders(html, options.signIn?.connect ?? []),
   });
   response.end(request.method === "HEAD" ? undefined : encoded.body);
 }
 
-/** The local API is this very server; sign-in is the demo's. */
-const localConfig = (request: IncomingMessage) => ({
+/** The local API is this very server; sign-in is the demo's unless the options name another. */
+const localConfig = (request: IncomingMessage, signIn: Record<string, string> | undefined) => ({
   apiUrl: `http://${request.headers.host ?? "127.0.0.1"}`,
   region: "local",
-  devSignIn: true,
+  ...(signIn ?? { devSignIn: true }),
 });
 
 const compressible = new Set([".html", ".js", ".css", ".json", ".svg", ".map", ".webmanifest"]);

@@ -110,9 +110,15 @@ describe("the functions", () => {
     template.allResourcesProperties("AWS::Lambda::Function", {
       TracingConfig: { Mode: "Active" },
       LoggingConfig: Match.objectLike({ LogFormat: "JSON" }),
-      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: "--enable-source-maps", PERSON_ID_CLAIM: "username" }) },
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: "--enable-source-maps" }) },
     });
     template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 365 });
+    // Every function that verifies tokens reads the person from Cognito's `username` claim.
+    const verifying = Object.values(template.findResources("AWS::Lambda::Function")).filter(
+      (fn) => fn.Properties.Environment.Variables.JWT_ISSUER,
+    );
+    expect(verifying.length).toBeGreaterThan(10);
+    for (const fn of verifying) expect(fn.Properties.Environment.Variables.PERSON_ID_CLAIM).toBe("username");
   });
 
   /** Each write statement of a role: its actions and the partition keys it is limited to. */
@@ -284,6 +290,25 @@ describe("sign-in", () => {
     for (const role of roles) template.hasResourceProperties("AWS::Cognito::UserPoolGroup", { GroupName: role });
     template.hasResourceProperties("AWS::Cognito::UserPool", { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
     template.hasResourceProperties("AWS::Cognito::UserPoolClient", { GenerateSecret: false, AllowedOAuthFlows: ["code"] });
+  });
+
+  it("puts privileged roles in tokens only through the second-factor trigger, which may read this pool's users and nothing else", () => {
+    const cognito = stack.signIn.cognito;
+    if (!cognito) throw new Error("the prod stage signs in with Cognito");
+    const trigger = logicalId(cognito.secondFactor.function);
+    template.hasResourceProperties("AWS::Cognito::UserPool", {
+      MfaConfiguration: "OPTIONAL",
+      EnabledMfas: ["SOFTWARE_TOKEN_MFA"],
+      LambdaConfig: { PreTokenGeneration: { "Fn::GetAtt": [trigger, "Arn"] } },
+    });
+    const granted = statements().filter(({ roles: attached }) => attached.includes(logicalId(cognito.secondFactor.role)));
+    expect(
+      granted
+        .flatMap(({ statement }) => list(statement.Action))
+        .filter((action) => !action.startsWith("logs:") && !action.startsWith("xray:")),
+    ).toEqual(["cognito-idp:AdminGetUser"]);
+    const pool = granted.find(({ statement }) => list(statement.Action).includes("cognito-idp:AdminGetUser"));
+    expect(pool?.statement.Resource).toEqual({ "Fn::GetAtt": [logicalId(cognito.userPool), "Arn"] });
   });
 });
 

@@ -18,7 +18,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler } from "../../functions/background/projector.ts";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
-import { newSigningKey } from "../../functions/sign-in/token-keys.ts";
+import { tokenAudience } from "../../functions/http/auth.ts";
 import { buildWeb } from "../../scripts/build-web.ts";
 import { chromiumPath, hasChromium, launchChromium } from "../../scripts/chromium.ts";
 import { loadDemoAwards, loadDemoFund, type Send } from "../../scripts/demo-data.ts";
@@ -26,6 +26,7 @@ import { dispatch } from "../../scripts/local/api.ts";
 import { startLocalServer } from "../../scripts/local/server.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { startFakeDingTalk } from "../sign-in/dingtalk-fake.ts";
+import { startFakeOidc } from "../sign-in/oidc-fake.ts";
 import { startFakeWeCom } from "../sign-in/wecom-fake.ts";
 import { as } from "../support/api.ts";
 import { issuer, tableNames } from "../support/env.ts";
@@ -39,15 +40,18 @@ let server: Server;
 let base: string;
 let browser: Browser;
 
-// Laurel's token service, trusted beside the dev issuer, with a fake DingTalk behind it: set
-// before any handler reads its configuration.
+// A second issuer trusted beside the dev issuer, as a stage trusts Laurel's token service: a fake
+// OIDC provider holds its keys, so that the same trust serves the company-issuer sign-in, and the
+// token service signs DingTalk's and WeCom's sign-ins with them. Set before any handler reads its
+// configuration.
 const dingtalk = await startFakeDingTalk();
 const wecom = await startFakeWeCom();
+const oidc = await startFakeOidc(tokenAudience);
 Object.assign(process.env, {
   WECOM_APP: JSON.stringify(wecom.app),
   WECOM_API_BASE: wecom.url,
-  TOKEN_ISSUER: "https://laurel.test",
-  TOKEN_SIGNING_KEYS: JSON.stringify({ keys: [await newSigningKey(new Date(Date.now() - 3_600_000))] }),
+  TOKEN_ISSUER: oidc.issuer,
+  TOKEN_SIGNING_KEYS: JSON.stringify(oidc.keys),
   DINGTALK_APP: JSON.stringify(dingtalk.app),
   DINGTALK_API_BASE: dingtalk.url,
 });
@@ -165,7 +169,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
-  await dingtalk.close();
+  await Promise.all([dingtalk.close(), wecom.close(), oidc.close()]);
 });
 
 describe("the managers' page", () => {
@@ -664,6 +668,61 @@ describe("the page inside DingTalk or WeCom", () => {
     await page.goto(`${base}/app/`);
     await page.getByText("请在钉钉或企业微信工作台中打开荣誉账本。").waitFor();
     expect(jsapiLoads).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe("the page signed in by a company's OIDC issuer", () => {
+  // The page as a stage whose identity is an OIDC issuer serves it (lib/sign-in.ts): its settings, and its policy connecting to the issuer.
+  let stage: Server;
+  let stageBase: string;
+  beforeAll(async () => {
+    stage = await startLocalServer(0, "127.0.0.1", {
+      signIn: { page: { signIn: "oidc", issuer: oidc.issuer, clientId: oidc.clientId }, connect: [oidc.issuer] },
+    });
+    stageBase = `http://127.0.0.1:${(stage.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => stage.close(resolve)));
+
+  const oidcPhone = async (): Promise<Page> => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      locale: "zh-CN",
+      serviceWorkers: "block",
+    });
+    await context.addInitScript(`localStorage.setItem("laurel.lang", "zh")`);
+    const page = await context.newPage();
+    page.setDefaultTimeout(8_000);
+    return page;
+  };
+
+  it("signs in through the issuer (code + PKCE), asks the API who that is, and shows their balances", async () => {
+    oidc.signInAs("liu-yang", { roles: ["manager"] });
+    const page = await oidcPhone();
+    await page.goto(`${stageBase}/app/`);
+    await page.getByRole("button", { name: "使用企业账号登录" }).click();
+    await page.getByTestId("coins").waitFor();
+    const balances = await (await as("liu-yang", "manager")).get("/people/liu-yang/balances");
+    expect(await shownNumber(page, "coins")).toBe(balances.body.coins);
+    expect(new URL(page.url()).search).toBe("");
+    expect(oidc.calls).toEqual(expect.arrayContaining(["GET /authorize", "POST /token"]));
+
+    // Signed in for the tab: a reload asks the issuer nothing again.
+    const before = oidc.calls.length;
+    await page.reload();
+    await page.getByTestId("coins").waitFor();
+    expect(oidc.calls.length).toBe(before);
+    await page.context().close();
+  });
+
+  it("says why when the issuer refuses", async () => {
+    const page = await oidcPhone();
+    await page.goto(
+      `${stageBase}/app/?error=access_denied&error_description=${encodeURIComponent("The fake issuer refused this request.")}`,
+    );
+    await page.getByText("The fake issuer refused this request.").waitFor();
     await page.context().close();
   });
 });

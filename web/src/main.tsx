@@ -19,7 +19,7 @@ import {
   useResource,
 } from "./api.ts";
 import {
-  completeCognitoSignIn,
+  completeHostedSignIn,
   forgetToken,
   isExpired,
   keepToken,
@@ -28,6 +28,7 @@ import {
   savedSession,
   sessionOf,
   signOut,
+  whoAmI,
 } from "./auth.ts";
 import { readConfig } from "./early.ts";
 import { dictionaries, initialLang, type Lang, saveLang } from "./i18n.ts";
@@ -371,15 +372,21 @@ function Root() {
   // The API client follows the session at once (not in an effect): screens ask for data on their first render.
   if (config) configureApi(config, session, expire);
 
-  // Back from Cognito's hosted sign-in (?code=): the code is exchanged for a token.
+  // Back from the hosted sign-in (?code=): the code is exchanged for a token, and where the token
+  // cannot say who it signs in (a company's OIDC issuer), the API is asked once.
   useEffect(() => {
     if (!config || config.devSignIn || config.signIn === "dingtalk") return;
-    completeCognitoSignIn(config).then(
-      (signedIn) => {
-        if (signedIn) setSession(signedIn);
-      },
-      (e: Error) => setFatal(e.message),
-    );
+    completeHostedSignIn(config)
+      .then(async (token) => {
+        if (!token) return;
+        const who = await whoAmI(token, config);
+        const signedIn = sessionOf(token, config, who);
+        if (!signedIn) throw new Error("The sign-in gave no usable token.");
+        keepToken(token, who);
+        location.hash = returnTo() ?? "#/me";
+        setSession(signedIn);
+      })
+      .catch((e: Error) => setFatal(e.message));
   }, [config]);
 
   useEffect(() => {
@@ -441,7 +448,7 @@ function Root() {
       ctx={ctx}
       onLang={toggleLang}
       onSignOut={() => {
-        signOut(config);
+        void signOut(config);
         forgetViews();
         setSession(undefined);
         setMessage("signedOut");

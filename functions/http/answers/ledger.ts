@@ -1,6 +1,20 @@
 /** Answers of the ledger function's badge credentials and of the issuer's public profile. */
 import * as z from "zod";
+import { roles } from "../../../domain/kernel/model.ts";
+import { Id } from "../../../domain/kernel/schemas.ts";
 import { Instant } from "../answers.ts";
+
+/** Who a token signs in, for a page whose issuer's tokens name their own subjects (GET /me). */
+export const SignedInPerson = z
+  .strictObject({
+    personId: Id,
+    /** The roles the API grants this token: from the token's claim or from the directory, as the stage says. */
+    roles: z.array(z.enum(roles)),
+    /** From the directory, where the person is in it. */
+    name: z.string().optional(),
+    orgUnitId: Id.optional(),
+  })
+  .meta({ id: "SignedInPerson" });
 
 /** An Open Badges 3.0 achievement credential (JSON-LD); its inner shape is the standard's. */
 export const BadgeCredential = z

@@ -7,7 +7,7 @@
 import * as z from "zod";
 import { AwardRequest, DeductionRequest, LedgerPageQuery, ReversalRequest } from "../../../domain/accounts/index.ts";
 import { Id } from "../../../domain/kernel/schemas.ts";
-import { BadgeCredentials, IssuerProfile, vcJwt } from "../answers/ledger.ts";
+import { BadgeCredentials, IssuerProfile, SignedInPerson, vcJwt } from "../answers/ledger.ts";
 import { Balances, JwkSet, LedgerPage, LedgerWrite } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
@@ -44,6 +44,14 @@ export const ledgerRoutes = {
     body: ReversalRequest,
     idempotencyKey: true,
     success: { status: 201, description: "The reversal entry and the person's balances after it.", schema: LedgerWrite },
+  }),
+  whoAmI: defineRoute({
+    method: "GET",
+    path: "/me",
+    area: "ledger",
+    auth: "token",
+    summary: "Who the bearer token signs in: the person, the roles the API grants them, and their name and unit.",
+    success: { status: 200, description: "The signed-in person.", schema: SignedInPerson },
   }),
   balances: defineRoute({
     method: "GET",

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, type DemoPerson, type OrgUnit, request } from "../api.ts";
-import { type PageConfig, startCognitoSignIn } from "../auth.ts";
+import { type PageConfig, startHostedSignIn } from "../auth.ts";
 import { insideDingTalk, signInWithDingTalk } from "../dingtalk.ts";
 import type { Dict, Lang } from "../i18n.ts";
 import { completeWeComSignIn, signsInWithWeCom, startWeComSignIn } from "../wecom.ts";
@@ -49,19 +49,19 @@ export function SignInScreen({ config, t, lang, message, onToken, onLang }: Prop
       ) : config.signIn === "dingtalk" ? (
         <DingTalkSignIn config={config} t={t} onToken={onToken} />
       ) : (
-        <CognitoSignIn config={config} t={t} />
+        <HostedSignIn config={config} t={t} />
       )}
     </div>
   );
 }
 
-function CognitoSignIn({ config, t }: { config: PageConfig; t: Dict }) {
+function HostedSignIn({ config, t }: { config: PageConfig; t: Dict }) {
   const [error, setError] = useState<string | undefined>(undefined);
   return (
     <section class="card">
-      <p class="hint">{t.signInCognitoHint}</p>
-      <button type="button" class="button" onClick={() => startCognitoSignIn(config).catch((e: Error) => setError(e.message))}>
-        {t.signInCognito}
+      <p class="hint">{t.signInHostedHint}</p>
+      <button type="button" class="button" onClick={() => startHostedSignIn(config).catch((e: Error) => setError(e.message))}>
+        {t.signInHosted}
       </button>
       {error && (
         <p class="error-detail" role="alert">
