@@ -24,8 +24,11 @@ const tableNames = Object.fromEntries(
     return value ? [[name, value]] : [];
   }),
 );
+// Per account: -c inviteFrom=laurel@example.com sends Cognito's invitations through SES (docs/DEPLOY.md).
+const inviteFrom: string | undefined = app.node.tryGetContext("inviteFrom");
 const config = {
   ...stage,
+  ...(inviteFrom && stage.identity.kind === "cognito" ? { identity: { ...stage.identity, inviteFrom } } : {}),
   backup: {
     ...stage.backup,
     ...(copyToVaultArn ? { copyToVaultArn } : {}),

@@ -89,6 +89,7 @@ export function trustedIssuer(
       callbackUrls: [options.pageUrl],
       repoRoot: options.repoRoot,
       logRetention: options.logRetention,
+      ...(identity.inviteFrom ? { inviteFrom: identity.inviteFrom } : {}),
     });
     const audience = cognito.client.userPoolClientId;
     return {

@@ -30,7 +30,8 @@ export type RoleSource = { claim: string } | { from: "directory" };
  * providers that issue no OIDC tokens; roles come from the directory.
  */
 export type IdentityConfig =
-  | { kind: "cognito" }
+  /** `inviteFrom`: the address invitations go out from through SES (its domain verified in SES); Cognito's own sender otherwise (50 a day). */
+  | { kind: "cognito"; inviteFrom?: string }
   | { kind: "oidc"; issuer: string; audiences: readonly string[]; roles: RoleSource }
   | { kind: "token-service" };
 

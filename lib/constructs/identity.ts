@@ -15,6 +15,7 @@ import {
   type UserPoolClient,
   UserPoolClientIdentityProvider,
   type UserPoolDomain,
+  UserPoolEmail,
   UserPoolOperation,
 } from "aws-cdk-lib/aws-cognito";
 import { Policy, PolicyStatement } from "aws-cdk-lib/aws-iam";
@@ -31,7 +32,19 @@ export interface IdentityProps {
   callbackUrls: string[];
   repoRoot: string;
   logRetention: RetentionDays;
+  /** Invitations through SES from this address (its domain verified in SES in the stack's region). */
+  inviteFrom?: string;
 }
+
+/** The invitation a new person gets (Chinese first): their username is their person id. */
+const invitation = {
+  emailSubject: "Laurel 荣誉账本：您的账号 / Your Laurel account",
+  emailBody: [
+    "您好！您的 Laurel 荣誉账本账号已开通。用户名：{username}，临时密码：{####}（3 天内有效，首次登录时请修改）。",
+    "<br><br>",
+    "Hello! Your Laurel account is ready. Username: {username}, temporary password: {####} (valid for 3 days; you will set your own when you first sign in).",
+  ].join(""),
+};
 
 export class Identity extends Construct {
   readonly userPool: UserPool;
@@ -61,6 +74,16 @@ export class Identity extends Construct {
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      userInvitation: invitation,
+      ...(props.inviteFrom
+        ? {
+            email: UserPoolEmail.withSES({
+              fromEmail: props.inviteFrom,
+              fromName: "Laurel 荣誉账本",
+              sesVerifiedDomain: props.inviteFrom.split("@")[1] ?? "",
+            }),
+          }
+        : {}),
       featurePlan: props.threatProtection ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
       ...(props.threatProtection ? { standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION } : {}),
       deletionProtection: props.removalPolicy !== RemovalPolicy.DESTROY,
