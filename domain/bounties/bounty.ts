@@ -12,6 +12,7 @@
  *   when one team is accepted, the others are closed.
  */
 import type { OrgTree } from "../directory/index.ts";
+import { assertNotSelf } from "../kernel/duties.ts";
 import { DomainError } from "../kernel/errors.ts";
 import type { Capability, EntryId, OrgUnitId, PersonId } from "../kernel/model.ts";
 
@@ -193,17 +194,12 @@ export function teamOf(bounty: Bounty, teamId: string): Team {
 /** Everyone on the team's side: its lead and its members. */
 export const inTeam = (team: Team, personId: PersonId) => team.lead === personId || team.members.some((m) => m.personId === personId);
 
-/** Maker-checker: only the poster judges, and never someone on the team's side. */
+/** Only the poster judges, and never someone the judgement would pay (the one rule of docs/SECURITY.md). */
 export function assertMayJudge(bounty: Bounty, team: Team, judge: PersonId): void {
-  if (inTeam(team, judge))
-    throw new DomainError(
-      "forbidden",
-      "maker-checker",
-      "You are in this team; the bounty's poster, from outside it, judges its delivery.",
-      {
-        reason: "team-member",
-      },
-    );
+  assertNotSelf("judgement", judge, [team.lead, ...team.members.map((m) => m.personId)], {
+    bountyId: bounty.bountyId,
+    teamId: team.teamId,
+  });
   if (judge !== bounty.poster)
     throw new DomainError(
       "forbidden",

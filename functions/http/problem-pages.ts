@@ -74,6 +74,7 @@ const problemWords = {
     "Nobody records the hand-over of their own redemption; another member of finance or an admin must.",
   ),
   "self-decision": w("提交或受益于申请的人不能审批它。", "Whoever submitted or is paid by a claim cannot decide on it."),
+  "self-judgement": w("揭榜团队的成员不能评审本团队的交付。", "Nobody in a bounty's team may judge its delivery."),
   "self-approval": w("变更的作者不能批准它；需另一位管理员。", "The author of a change cannot approve it; another admin must."),
   "self-authored-rule": w(
     "事件会按此人编写或批准的规则版本给他奖励。",

@@ -53,6 +53,7 @@ export const problemStatuses = {
   "self-clawback": 403,
   "self-collection": 403,
   "self-decision": 403,
+  "self-judgement": 403,
   "self-approval": 403,
   "self-authored-rule": 403,
   "self-authored-source": 403,

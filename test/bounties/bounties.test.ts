@@ -138,9 +138,9 @@ describe("refusals", () => {
     const teamId = await takeAndDeliver(bountyId);
     const before = await balances("yang-xue");
     const own = await member.post(`/bounties/${bountyId}/teams/${teamId}/judgements`, { decision: "accept", reason: "我们做完了" });
-    expect([own.status, own.body.code]).toEqual([403, "maker-checker"]);
+    expect([own.status, own.body.code]).toEqual([403, "self-judgement"]);
     const byLead = await lead.post(`/bounties/${bountyId}/teams/${teamId}/judgements`, { decision: "accept", reason: "我们做完了" });
-    expect([byLead.status, byLead.body.code]).toEqual([403, "maker-checker"]);
+    expect([byLead.status, byLead.body.code]).toEqual([403, "self-judgement"]);
     const notPoster = await admin.post(`/bounties/${bountyId}/teams/${teamId}/judgements`, { decision: "accept", reason: "x" });
     expect([notPoster.status, notPoster.body.code]).toEqual([403, "not-the-poster"]);
     expect((await balances("yang-xue")).coins).toBe(before.coins);

@@ -82,8 +82,8 @@ describe("a task team", () => {
 describe("judging a delivery", () => {
   it("is the poster's, never a team member's or the team lead's", () => {
     expect(codeOf(() => assertMayJudge(bounty(), team(), id("admin")))).toBe("accepted");
-    expect(codeOf(() => assertMayJudge(bounty(), team(), id("yang")))).toBe("maker-checker");
-    expect(codeOf(() => assertMayJudge(bounty(), team(), id("liu")))).toBe("maker-checker");
+    expect(codeOf(() => assertMayJudge(bounty(), team(), id("yang")))).toBe("self-judgement");
+    expect(codeOf(() => assertMayJudge(bounty(), team(), id("liu")))).toBe("self-judgement");
     expect(codeOf(() => assertMayJudge(bounty(), team(), id("xu")))).toBe("not-the-poster");
     expect(codeOf(() => assertMayJudge(bounty(), team({ status: "working" }), id("admin")))).toBe("no-delivery-pending");
   });
