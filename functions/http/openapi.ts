@@ -5,7 +5,7 @@
  * forbids a fragment in one).
  */
 import * as z from "zod";
-import { problemCodes } from "./problems.ts";
+import { type ProblemCode, problemCodes, problemStatuses } from "./problems.ts";
 import type { RouteSpec } from "./route.ts";
 import { routes } from "./routes.ts";
 import { ScimError } from "./scim-answers.ts";
@@ -93,18 +93,73 @@ function requestBody(spec: RouteSpec, idOf: (schema: z.ZodType) => string) {
   return { required: true, content };
 }
 
-/** What a route answers when it refuses: problem details, SCIM's error on SCIM routes; API Gateway's own message on any. */
+/** The body codes of parseJson (domain/kernel/json.ts): what a JSON body DynamoDB could not store is refused with. */
+const bodyProblems: ProblemCode[] = [
+  "body-missing",
+  "malformed-json",
+  "unsupported-media-type",
+  "body-too-large",
+  "validation-failed",
+  "too-deep",
+  "too-many-keys",
+  "number-out-of-range",
+  "key-empty",
+  "lone-surrogate",
+];
+
+/**
+ * Every problem code a route answers: those of its kind, from what its spec says it takes (the
+ * HTTP stack's checks, functions/http/http.ts), and its own (`problems`). SCIM routes answer
+ * SCIM's errors, which have no code.
+ */
+export function routeProblems(spec: RouteSpec): ProblemCode[] {
+  if (spec.protocol === "scim") return [];
+  const codes = new Set<ProblemCode>(["internal"]);
+  // Every function but the public one reads DynamoDB: a throttle or lost race is 503 busy.
+  if (spec.area !== "public") codes.add("busy");
+  // A bearer token, or the signature a public route takes instead (webhooks, DingTalk's callback).
+  if (spec.auth === "token" || spec.credential) codes.add("unauthenticated");
+  if (spec.params) for (const code of ["validation-failed", "malformed-path"] as const) codes.add(code);
+  if (spec.query) codes.add("validation-failed");
+  if (spec.body) for (const code of bodyProblems) codes.add(code);
+  if (spec.rawBody) codes.add("body-too-large");
+  if (spec.idempotencyKey)
+    for (const code of ["idempotency-key-missing", "validation-failed", "idempotency-key-reused"] as const) codes.add(code);
+  if (spec.etag && spec.method === "PUT") codes.add("lost-update");
+  for (const code of spec.problems ?? []) codes.add(code);
+  return [...codes].sort();
+}
+
+const gateway = { "application/json": { schema: ref("GatewayMessage") } };
+
+/**
+ * What a route answers when it refuses, per status: problem details whose `code` is one the route
+ * declares (SCIM's error on SCIM routes); API Gateway's own message (its authorizer, throttling,
+ * quotas) on any status.
+ */
 function refusals(spec: RouteSpec) {
-  const gateway = { "application/json": { schema: ref("GatewayMessage") } };
   if (spec.protocol === "scim")
     return {
-      description: "A SCIM error (RFC 7644 §3.12), or API Gateway's own message (throttling, quotas).",
-      content: { "application/scim+json": { schema: ref("ScimError") }, ...gateway },
+      default: {
+        description: "A SCIM error (RFC 7644 §3.12), or API Gateway's own message (throttling, quotas).",
+        content: { "application/scim+json": { schema: ref("ScimError") }, ...gateway },
+      },
     };
-  return {
-    description: "A problem (RFC 9457), or API Gateway's own message (its authorizer, throttling, quotas).",
-    content: { "application/problem+json": { schema: ref("Problem") }, ...gateway },
-  };
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of routeProblems(spec)) byStatus.set(problemStatuses[code], [...(byStatus.get(problemStatuses[code]) ?? []), code]);
+  const problems = Object.fromEntries(
+    [...byStatus].map(([status, codes]) => [
+      status,
+      {
+        description: `A problem (RFC 9457): ${codes.map((code) => `\`${code}\``).join(", ")} (GET /problems/{code} explains each).`,
+        content: {
+          "application/problem+json": { schema: { allOf: [ref("Problem")], properties: { code: { enum: codes } } } },
+          ...gateway,
+        },
+      },
+    ]),
+  );
+  return { ...problems, default: { description: "API Gateway's own message (its authorizer, throttling, quotas).", content: gateway } };
 }
 
 /** The credentials a route takes, by the document's security schemes; public routes none. */
@@ -153,7 +208,7 @@ function responses(spec: RouteSpec, idOf: (schema: z.ZodType) => string) {
           },
         }
       : {}),
-    default: refusals(spec),
+    ...refusals(spec),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type * as z from "zod";
 import type { Caller } from "../../domain/directory/index.ts";
+import type { ProblemCode } from "./problems.ts";
 
 export const areas = [
   "public",
@@ -29,6 +30,13 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   summary: string;
   /** Public routes skip the JWT check (webhooks sign their own requests). */
   auth: "public" | "token";
+  /**
+   * The problem codes of the route's own (functions/http/problems.ts): what its implementation
+   * refuses. Those every route of its kind answers (a bad body, a missing token, busy) are added
+   * from the spec's other fields (routeProblems in functions/http/openapi.ts); the OpenAPI document
+   * declares both, and test/infra/contract.test.ts fails an answer with a code its route did not declare.
+   */
+  problems?: readonly ProblemCode[];
   params?: P;
   query?: Q;
   body?: B;

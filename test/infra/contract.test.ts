@@ -18,7 +18,7 @@ import type { RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
 import type { RecordedAnswer } from "../support/sdk-recorder.ts";
 
-type Content = Record<string, { schema: { $ref?: string } }>;
+type Content = Record<string, { schema: Record<string, unknown> }>;
 interface Operation {
   responses: Record<string, { content?: Content }>;
 }
@@ -32,11 +32,14 @@ const ajv = new Ajv2020({ strict: false, allErrors: false });
 addFormats.default(ajv);
 ajv.addSchema({ ...document, $id: base });
 const validators = new Map<string, ValidateFunction>();
-const validatorOf = (reference: string) => {
-  let validate = validators.get(reference);
+/** A media type's schema, a reference or inline (a route's problems: `code` one of those it declares), compiled once. */
+const validatorOf = (schema: Record<string, unknown>) => {
+  const key = JSON.stringify(schema);
+  let validate = validators.get(key);
   if (!validate) {
-    validate = ajv.compile({ $ref: `${base}${reference}` });
-    validators.set(reference, validate);
+    // References inside the document are resolved against it.
+    validate = ajv.compile(JSON.parse(key.replaceAll('"$ref":"#/', `"$ref":"${base}#/`)));
+    validators.set(key, validate);
   }
   return validate;
 };
@@ -85,7 +88,7 @@ function violations(answer: RecordedAnswer): string[] {
   const media = declared?.content?.[type];
   if (!media) return [`${answer.status} as ${type || "no media type"}: not declared`, ...headerViolations(answer)];
   if (!type.endsWith("json")) return headerViolations(answer);
-  const validate = validatorOf(media.schema.$ref ?? "");
+  const validate = validatorOf(media.schema);
   if (validate(JSON.parse(answer.body))) return headerViolations(answer);
   const errors = (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message} ${JSON.stringify(e.params)}`);
   return [`${answer.status} ${type}: ${errors.join("; ")}`, ...headerViolations(answer)];
@@ -116,6 +119,32 @@ describe("the API contract", () => {
     };
     expect(violations(drifted).join()).toMatch(/additional properties/);
     expect(violations({ ...drifted, body: JSON.stringify({ status: "ok" }) })).toEqual([]);
+  });
+
+  it("fails a problem whose code its route does not declare", () => {
+    const refusal = (routeKey: string, status: number, code: string): RecordedAnswer => {
+      const [method = "", path = ""] = routeKey.split(" ");
+      const body = { type: `/problems/${code}`, title: "Conflict", status, detail: "Refused.", code };
+      return { routeKey, method, path, status, headers: { "content-type": "application/problem+json" }, body: JSON.stringify(body) };
+    };
+    expect(violations(refusal("POST /deductions", 409, "insufficient-balance"))).toEqual([]);
+    // A code of the catalogue, with its status, that the route does not say it answers.
+    expect(violations(refusal("POST /deductions", 409, "out-of-stock")).join()).toMatch(/allowed values/);
+    expect(violations(refusal("GET /health", 409, "insufficient-balance")).join()).toMatch(
+      /409 as application\/problem\+json: not declared/,
+    );
+    // Every route declares what every route of its kind answers: a missing token, a bad body, busy.
+    const codesOf = (path: string, method: string) => {
+      const operation = document.paths[path]?.[method] as { responses: Record<string, { content?: Content }> };
+      return Object.values(operation.responses).flatMap(
+        (response) =>
+          (response.content?.["application/problem+json"]?.schema as { properties?: { code: { enum: string[] } } })?.properties?.code
+            .enum ?? [],
+      );
+    };
+    expect(codesOf("/awards", "post")).toEqual(
+      expect.arrayContaining(["unauthenticated", "malformed-json", "idempotency-key-missing", "busy", "internal", "self-award"]),
+    );
   });
 
   it("explains every problem code in docs/PROBLEMS.md, with its status", () => {

@@ -22,6 +22,7 @@ export const bountiesRoutes = {
     path: "/bounties",
     area: "bounties",
     auth: "token",
+    problems: ["deadline-past", "forbidden"],
     summary:
       "Post a bounty: title and description in Chinese and English, the capability it trains, a reward in coins and points, optionally fund money (reserved in the pool now), a deadline and how many teams may take it (admin, or a unit's lead).",
     body: BountyRequest,
@@ -51,6 +52,7 @@ export const bountiesRoutes = {
     path: "/bounties/{bountyId}/teams",
     area: "bounties",
     auth: "token",
+    problems: ["bounty-expired", "bounty-full", "person-inactive", "poster-in-team", "shares-do-not-add-up", "team-member-not-yours"],
     summary:
       "Take a bounty on (揭榜) with a task team of your own people and authorship shares adding up to 100 (a lead); refused once maxTeams teams took it.",
     params: BountyParams,
@@ -74,6 +76,7 @@ export const bountiesRoutes = {
     path: "/bounties/{bountyId}/teams/{teamId}/judgements",
     area: "bounties",
     auth: "token",
+    problems: ["maker-checker", "not-the-poster"],
     summary:
       "Accept or reject a team's delivery with a reason (the poster, never a team member). Acceptance pays the reward split by the shares in one transaction, and puts any fund money to the fund's approvers as a claim.",
     params: TeamParams,
@@ -86,6 +89,7 @@ export const bountiesRoutes = {
     path: "/bounties/{bountyId}/expiry",
     area: "bounties",
     auth: "token",
+    problems: ["bounty-not-due"],
     summary:
       "Close a bounty past its deadline with nothing accepted: its reserved fund money goes back to the pool (the poster, admin, finance).",
     params: BountyParams,

@@ -16,6 +16,7 @@ export const eligibilityRoutes = {
     path: "/admin/gates/{gateId}",
     area: "eligibility",
     auth: "token",
+    problems: ["definition-changed", "forbidden", "gate-badge-unknown", "version-mismatch"],
     summary: "Define or change a promotion gate; each change is a new version, or under four eyes a proposal (202) (admin).",
     params: z.strictObject({ gateId: Id }),
     body: GateDefinition,
@@ -32,6 +33,7 @@ export const eligibilityRoutes = {
     path: "/admin/gates/{gateId}/approval",
     area: "eligibility",
     auth: "token",
+    problems: ["definition-changed", "forbidden", "gate-not-found", "no-pending-change", "proposal-changed", "self-approval"],
     summary: "Approve the gate change waiting for a second admin; its author cannot (admin).",
     params: z.strictObject({ gateId: Id }),
     body: ApprovalRequest,
@@ -43,6 +45,7 @@ export const eligibilityRoutes = {
     path: "/admin/gates/{gateId}",
     area: "eligibility",
     auth: "token",
+    problems: ["forbidden", "gate-not-found"],
     summary: "A promotion gate, current version, and the change waiting for approval if any (admin, hr).",
     params: z.strictObject({ gateId: Id }),
     etag: true,
@@ -62,6 +65,7 @@ export const eligibilityRoutes = {
     path: "/org-units/{orgUnitId}/team",
     area: "eligibility",
     auth: "token",
+    problems: ["forbidden", "org-unit-not-found"],
     summary:
       "A team in one request: each member's coins, points and standing against the gate of their tier, in the org tree's order (a lead for the units they lead and below; hr, admin).",
     params: z.strictObject({ orgUnitId: Id }),
@@ -72,6 +76,7 @@ export const eligibilityRoutes = {
     path: "/people/{personId}/eligibility",
     area: "eligibility",
     auth: "token",
+    problems: ["as-of-in-future", "forbidden", "gate-not-found", "gate-tier-mismatch", "person-not-found"],
     audit: "service",
     summary:
       "Is this person over the gate's threshold, now or as of the end of a past day (Asia/Shanghai), as known then (known=then, the default: reproduces a past decision) or with everything known now (known=now: imported history counts)? Every criterion explained (hr, admin; a manager for themselves and their teams).",
@@ -84,6 +89,7 @@ export const eligibilityRoutes = {
     path: "/eligibility-checks",
     area: "eligibility",
     auth: "token",
+    problems: ["as-of-in-future", "forbidden"],
     audit: "service",
     summary: `A gate over up to ${maxCandidates} people or an org unit and below, optionally as of a day; JSON, or CSV with Accept: text/csv (hr, admin).`,
     body: z
@@ -113,6 +119,7 @@ export const eligibilityRoutes = {
     path: "/admin/audit",
     area: "eligibility",
     auth: "token",
+    problems: ["forbidden", "invalid-cursor"],
     summary:
       "The audit trail of a day of the company's calendar (its time zone), newest first, a page at a time: every change by an admin, finance or an approver, and every eligibility check (admin).",
     query: z.strictObject({

@@ -13,6 +13,7 @@ export const importsRoutes = {
     path: "/imports",
     area: "imports",
     auth: "token",
+    problems: ["file-encoding-unknown", "forbidden", "import-has-bad-rows"],
     summary:
       "Import historical awards from a CSV (text/csv, header row) or JSON file, UTF-8 with or without a BOM or GBK: every row's outcome by row number (would import, imported, duplicate, unknown person, invalid); dryRun=true writes nothing; onError=abort writes nothing if any row is bad, onError=skip imports the rest; idempotent per source record, so running the same file again adds nothing and resumes an interrupted import (admin).",
     query: ImportQuery,

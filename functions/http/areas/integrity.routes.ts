@@ -34,6 +34,7 @@ export const integrityRoutes = {
     path: "/admin/reviews",
     area: "admin",
     auth: "token",
+    problems: ["forbidden"],
     summary:
       "Review items the anti-gaming detectors opened, newest first, by status (open by default; dismissed, confirmed), paged with a cursor (approver, admin).",
     query: ReviewListQuery,
@@ -44,6 +45,7 @@ export const integrityRoutes = {
     path: "/admin/reviews/{flagId}",
     area: "admin",
     auth: "token",
+    problems: ["review-item-not-found"],
     summary:
       "One review item with its evidence: the detector, its figures, the ledger entries and events that raised it, why in zh and en (approver, admin).",
     params: FlagId,
@@ -54,6 +56,7 @@ export const integrityRoutes = {
     path: "/admin/reviews/{flagId}/decision",
     area: "admin",
     auth: "token",
+    problems: ["review-closed"],
     summary:
       "Dismiss a review item (a false positive) or confirm it, with a reason; either lifts the holds it put on people's awards. Final: a second decision is a 409 review-closed (approver, admin).",
     params: FlagId,

@@ -25,6 +25,7 @@ export const publicRoutes = {
     path: "/problems/{code}",
     area: "public",
     auth: "public",
+    problems: ["problem-not-found"],
     summary: "What a problem code means, in Chinese and English: where a problem's `type` leads.",
     params: z.strictObject({ code: z.string().max(64) }),
     success: { status: 200, description: "A page explaining the problem.", alternatives: { "text/html": { schema: { type: "string" } } } },

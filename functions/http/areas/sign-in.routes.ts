@@ -24,6 +24,7 @@ export const signInRoutes = {
     path: "/auth/dingtalk",
     area: "sign-in",
     auth: "public",
+    problems: ["code-refused", "code-reused", "person-departed", "person-not-registered"],
     summary:
       "Sign in from inside DingTalk: the page's 免登 auth code is exchanged with DingTalk for the user id, the directory names the person, and the answer is a Laurel token (ES256, 15 minutes) with the person's directory roles. Unknown or departed people, and forged, expired or reused codes, are refused with a sentence in Chinese and English; every attempt is in the audit trail.",
     body: DingTalkSignIn,
@@ -35,6 +36,7 @@ export const signInRoutes = {
     path: "/auth/wecom",
     area: "sign-in",
     auth: "public",
+    problems: ["code-refused", "person-departed", "person-not-registered"],
     summary:
       "Sign in from inside WeCom: the code WeCom's web authorisation gave the page is exchanged with WeCom for the member's user id, the directory names the person, and the answer is a Laurel token as for DingTalk. Someone outside the company, unknown or departed people, and forged, expired or reused codes are refused with a sentence in Chinese and English; every attempt is in the audit trail.",
     body: WeComSignIn,

@@ -33,6 +33,7 @@ export const webhooksRoutes = {
     path: "/webhooks/{sourceId}",
     area: "webhooks",
     auth: "public",
+    problems: ["batch-too-large", "malformed-json", "not-a-batch", "not-an-event", "unsupported-media-type"],
     summary:
       "Achievement events from a source: one CloudEvent (application/cloudevents+json) or a batch of up to 100 (application/cloudevents-batch+json), signed per Standard Webhooks.",
     params: SourceParams,
@@ -54,6 +55,7 @@ export const webhooksRoutes = {
     path: "/admin/sources/{sourceId}/events/{eventId}/retraction",
     area: "webhooks",
     auth: "token",
+    problems: ["already-retracted", "event-unknown", "forbidden", "insufficient-balance", "self-reversal"],
     summary: "Retract a source's event on its behalf: every award it caused is reversed and its rule progress undone (admin).",
     params: z.strictObject({ sourceId: Id, eventId: z.string().min(1).max(200) }),
     body: RetractionRequest,
@@ -65,6 +67,7 @@ export const webhooksRoutes = {
     path: "/admin/sources/{sourceId}/dry-run",
     area: "webhooks",
     auth: "token",
+    problems: ["forbidden"],
     summary:
       "Send sample events through a source (the current version, or with pending: true the change waiting for approval) and its rules, unsigned and writing nothing: each event's answer as the webhook would give it (admin).",
     params: SourceParams,
