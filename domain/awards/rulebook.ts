@@ -13,22 +13,29 @@ import {
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
-import { emptyRuleState, type RuleState } from "../ledger/index.ts";
-import { type BadgeDefinition, checkBadgeDefinition } from "./badges.ts";
+import { emptyRuleState, type PersonSnapshot, type RuleState } from "../ledger/index.ts";
+import { progressOf } from "./awarding.ts";
+import { type BadgeDefinition, badgeStanding, checkBadgeDefinition } from "./badges.ts";
 import { CloudEvent } from "./cloudevents.ts";
 import { compileRules, evaluateEvent, type Grant, type RuleDefinition } from "./rules.ts";
 
 /** What a rule pays per event, before any team split: what four eyes weighs. */
 export const awardPerEvent = (rule: RuleDefinition): number => (rule.award.coins ?? 0) + (rule.award.points?.amount ?? 0);
 
+/** People's profiles, balances and rule progress, read together (absent people have no profile). */
+export type PeopleReader = (personIds: readonly PersonId[]) => Promise<Map<PersonId, PersonSnapshot>>;
+
 export class RuleBook {
   readonly #definitions: DefinitionStore;
   readonly #clock: Clock;
   readonly #changes: DefinitionChanges;
 
-  constructor(deps: { definitions: DefinitionStore; clock: Clock; fourEyes?: () => FourEyesPolicy }) {
+  readonly #people: PeopleReader;
+
+  constructor(deps: { definitions: DefinitionStore; clock: Clock; people: PeopleReader; fourEyes?: () => FourEyesPolicy }) {
     this.#definitions = deps.definitions;
     this.#clock = deps.clock;
+    this.#people = deps.people;
     this.#changes = new DefinitionChanges(deps);
   }
 
@@ -84,7 +91,7 @@ export class RuleBook {
     samples: { events: Record<string, unknown>[]; states?: Record<string, unknown> | undefined; pending?: boolean | undefined },
   ) {
     assertRole(caller, ["admin"]);
-    const stored = await this.#dryRunVersion(ruleId, samples.pending === true);
+    const stored = await this.#dryRunVersion<RuleDefinition>("rule", ruleId, samples.pending === true);
     const rules = compileRules([{ ...stored.body, ruleId, version: stored.version }]);
     let states = new Map<PersonId, RuleState>(
       Object.entries(samples.states ?? {}).map(([id, state]) => [id as PersonId, (state as RuleState) ?? emptyRuleState()]),
@@ -119,11 +126,36 @@ export class RuleBook {
     return { rule: { ruleId, version: stored.version }, results, states: Object.fromEntries(states) };
   }
 
+  /**
+   * Who would hold which level of a badge (the current version, or with `pending` the change
+   * waiting for approval): its levels evaluated on the chosen people's points and rule counts now.
+   * Writes nothing; people not in the directory are named apart.
+   */
+  async dryRunBadge(caller: Caller, badgeId: string, request: { personIds: string[]; pending?: boolean | undefined }) {
+    assertRole(caller, ["admin"]);
+    const [stored, snapshots] = await Promise.all([
+      this.#dryRunVersion<BadgeDefinition>("badge", badgeId, request.pending === true),
+      this.#people([...new Set(request.personIds)] as PersonId[]),
+    ]);
+    const badge = { ...stored.body, badgeId };
+    const people = [...snapshots.entries()].flatMap(([personId, snapshot]) =>
+      snapshot.person
+        ? [{ personId, name: snapshot.person.name, ...badgeStanding(badge, progressOf(snapshot.chain, snapshot.ruleState)) }]
+        : [],
+    );
+    return {
+      badge: { badgeId, version: stored.version, pending: request.pending === true },
+      levels: badge.levels.map(({ level, name }) => ({ level, name, holders: people.filter((p) => p.justified.includes(level)).length })),
+      people,
+      unknown: [...snapshots.entries()].filter(([, snapshot]) => !snapshot.person).map(([personId]) => personId),
+    };
+  }
+
   /** The current version, or the pending change as the version it would become. */
-  async #dryRunVersion(ruleId: string, pending: boolean): Promise<{ version: number; body: RuleDefinition }> {
-    if (pending) return this.#changes.pendingVersion<RuleDefinition>("rule", ruleId);
-    const stored = await this.#definitions.get<RuleDefinition>("rule", ruleId);
-    if (!stored) throw new NotFoundError("rule", ruleId);
+  async #dryRunVersion<T>(kind: "rule" | "badge", id: string, pending: boolean): Promise<{ version: number; body: T }> {
+    if (pending) return this.#changes.pendingVersion<T>(kind, id);
+    const stored = await this.#definitions.get<T>(kind, id);
+    if (!stored) throw new NotFoundError(kind, id);
     return stored;
   }
 }
