@@ -28,7 +28,7 @@ async function reward(body: Record<string, unknown> = {}) {
 
 const coinsOf = async (personId: string) => (await admin.get(`/people/${personId}/balances`)).body.coins as number;
 const remainingOf = async (rewardId: string) =>
-  (await me.get("/rewards")).body.rewards.find((r: { rewardId: string }) => r.rewardId === rewardId).remaining;
+  (await me.get("/rewards")).body.rewards.find((r: { id: string }) => r.id === rewardId).remaining;
 
 describe("what a person could do with a reward (a price change's dry run)", () => {
   const card = RewardDefinition.parse({ name: { zh: "学习卡" }, price: 50, stock: 10, perPersonLimit: { count: 3, period: "month" } });
