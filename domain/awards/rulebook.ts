@@ -13,7 +13,8 @@ import {
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
-import { emptyRuleState, type PersonSnapshot, type RuleState } from "../ledger/index.ts";
+import type { PeopleDryRunRequest } from "../kernel/schemas.ts";
+import { emptyRuleState, type LedgerStore, type RuleState, readNamedPeople } from "../ledger/index.ts";
 import { progressOf } from "./awarding.ts";
 import { type BadgeDefinition, badgeStanding, checkBadgeDefinition } from "./badges.ts";
 import { CloudEvent } from "./cloudevents.ts";
@@ -22,17 +23,14 @@ import { compileRules, evaluateEvent, type Grant, type RuleDefinition } from "./
 /** What a rule pays per event, before any team split: what four eyes weighs. */
 export const awardPerEvent = (rule: RuleDefinition): number => (rule.award.coins ?? 0) + (rule.award.points?.amount ?? 0);
 
-/** People's profiles, balances and rule progress, read together (absent people have no profile). */
-export type PeopleReader = (personIds: readonly PersonId[]) => Promise<Map<PersonId, PersonSnapshot>>;
-
 export class RuleBook {
   readonly #definitions: DefinitionStore;
   readonly #clock: Clock;
   readonly #changes: DefinitionChanges;
 
-  readonly #people: PeopleReader;
+  readonly #people: LedgerStore["readPeople"];
 
-  constructor(deps: { definitions: DefinitionStore; clock: Clock; people: PeopleReader; fourEyes?: () => FourEyesPolicy }) {
+  constructor(deps: { definitions: DefinitionStore; clock: Clock; people: LedgerStore["readPeople"]; fourEyes?: () => FourEyesPolicy }) {
     this.#definitions = deps.definitions;
     this.#clock = deps.clock;
     this.#people = deps.people;
@@ -131,23 +129,24 @@ export class RuleBook {
    * waiting for approval): its levels evaluated on the chosen people's points and rule counts now.
    * Writes nothing; people not in the directory are named apart.
    */
-  async dryRunBadge(caller: Caller, badgeId: string, request: { personIds: string[]; pending?: boolean | undefined }) {
+  async dryRunBadge(caller: Caller, badgeId: string, request: PeopleDryRunRequest) {
     assertRole(caller, ["admin"]);
-    const [stored, snapshots] = await Promise.all([
-      this.#dryRunVersion<BadgeDefinition>("badge", badgeId, request.pending === true),
-      this.#people([...new Set(request.personIds)] as PersonId[]),
+    const pending = request.pending === true;
+    const [stored, named] = await Promise.all([
+      this.#dryRunVersion<BadgeDefinition>("badge", badgeId, pending),
+      readNamedPeople(this.#people, request.personIds),
     ]);
     const badge = { ...stored.body, badgeId };
-    const people = [...snapshots.entries()].flatMap(([personId, snapshot]) =>
-      snapshot.person
-        ? [{ personId, name: snapshot.person.name, ...badgeStanding(badge, progressOf(snapshot.chain, snapshot.ruleState)) }]
-        : [],
-    );
+    const people = named.found.map(({ personId, person, chain, ruleState }) => ({
+      personId,
+      name: person.name,
+      ...badgeStanding(badge, progressOf(chain, ruleState)),
+    }));
     return {
-      badge: { badgeId, version: stored.version, pending: request.pending === true },
+      badge: { badgeId, version: stored.version, pending },
       levels: badge.levels.map(({ level, name }) => ({ level, name, holders: people.filter((p) => p.justified.includes(level)).length })),
       people,
-      unknown: [...snapshots.entries()].filter(([, snapshot]) => !snapshot.person).map(([personId]) => personId),
+      unknown: named.unknown,
     };
   }
 

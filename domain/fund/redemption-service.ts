@@ -27,7 +27,7 @@ import type { Clock } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
 import type { PeopleDryRunRequest } from "../kernel/schemas.ts";
 import type { Collection, CounterUpdate, LedgerStore, Outcome } from "../ledger/index.ts";
-import { appendMovements, holderOfEntryId, type LedgerEntry, type Movement, replayOf } from "../ledger/index.ts";
+import { appendMovements, holderOfEntryId, type LedgerEntry, type Movement, readNamedPeople, replayOf } from "../ledger/index.ts";
 import type { CounterReader } from "./ports.ts";
 import type { CancellationRequest, RedemptionRequest, RewardDefinition } from "./schemas.ts";
 
@@ -135,30 +135,27 @@ export class RedemptionService {
   async dryRunReward(caller: Caller, rewardId: string, request: PeopleDryRunRequest) {
     assertRole(caller, ["admin"]);
     const pending = request.pending === true;
-    const personIds = [...new Set(request.personIds)] as PersonId[];
-    const [version, snapshots] = await Promise.all([
+    const [version, named] = await Promise.all([
       pending
         ? this.#changes.pendingVersion<RewardDefinition>("reward", rewardId)
         : this.#deps.definitions.get<RewardDefinition>("reward", rewardId),
-      this.#deps.ledger.readPeople(personIds),
+      readNamedPeople((ids) => this.#deps.ledger.readPeople(ids), request.personIds),
     ]);
     if (!version) throw new NotFoundError("reward", rewardId);
     const reward = version.body;
-    const period = reward.perPersonLimit
-      ? periodKey(this.#deps.clock.now().toISOString(), reward.perPersonLimit.period, this.#deps.timeZone)
-      : "-";
-    const names = [stockCounter(rewardId), ...personIds.map((id) => personCounter(rewardId, id, period))];
-    const counters = await this.#deps.counters.readCounters(names);
+    const limit = reward.perPersonLimit;
+    const period = limit ? periodKey(this.#deps.clock.now().toISOString(), limit.period, this.#deps.timeZone) : "-";
+    const mine = (personId: PersonId) => personCounter(rewardId, personId, period);
+    const counters = await this.#deps.counters.readCounters([
+      stockCounter(rewardId),
+      ...(limit ? named.found.map((p) => mine(p.personId)) : []),
+    ]);
     const issued = counters.get(stockCounter(rewardId)) ?? 0;
     const remaining = remainingOf(reward, issued);
-    const people = personIds.flatMap((personId) => {
-      const snapshot = snapshots.get(personId);
-      if (!snapshot?.person) return [];
-      const coins = snapshot.chain.balances.coin ?? 0;
-      const redeemedInPeriod = reward.perPersonLimit ? (counters.get(personCounter(rewardId, personId, period)) ?? 0) : 0;
-      return [
-        { personId, name: snapshot.person.name, coins, redeemedInPeriod, ...affordability(reward, { coins, remaining, redeemedInPeriod }) },
-      ];
+    const people = named.found.map(({ personId, person, chain }) => {
+      const coins = chain.balances.coin ?? 0;
+      const redeemedInPeriod = counters.get(mine(personId)) ?? 0;
+      return { personId, name: person.name, coins, redeemedInPeriod, ...affordability(reward, { coins, remaining, redeemedInPeriod }) };
     });
     return {
       reward: { rewardId, version: version.version, pending },
@@ -168,7 +165,7 @@ export class RedemptionService {
       periodKey: period,
       canAfford: people.filter((p) => p.canAfford).length,
       people,
-      unknown: personIds.filter((id) => !snapshots.get(id)?.person),
+      unknown: named.unknown,
     };
   }
 
