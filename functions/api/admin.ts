@@ -79,6 +79,7 @@ export const handler = httpHandler(
     putBadge: async ({ caller, params, body, ifMatch }) => changeReply(await rulebook.putBadge(caller, params.badgeId, body, ifMatch)),
     approveBadge: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "badge", params.badgeId, body.proposal) }),
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
+    dryRunBadge: async ({ caller, params, body }) => ({ body: await rulebook.dryRunBadge(caller, params.badgeId, body) }),
     badges: async () => ({ body: { badges: await rulebook.badges() } }),
     rules: async () => ({ body: { rules: await rulebook.rules() } }),
     reviewItems: async ({ caller, query }) => ({ body: await reviews.list(caller, query) }),

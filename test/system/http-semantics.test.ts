@@ -112,15 +112,16 @@ describe("two admins editing one definition", () => {
       { name: named("水杯"), price: 12, stock: 5, active: true },
     ],
     indices: [index(0.4), index(0.3)],
-  };
+  } satisfies Record<string, [object, object]>;
 
   it.each(Object.entries(kinds))(
     "%s answer {id, version, definition, updatedAt, updatedBy} with an ETag; a stale If-Match is 412",
-    async (kind, [first, second]) => {
+    async (kind, [first, second]: [object, object]) => {
       const path = `/admin/${kind}/shape-${kind}`;
       const other = await as("chen-jian", "admin");
       const created = await admin.put(path, first);
-      expect([created.status, created.headers.etag, created.body.definition]).toEqual([200, '"1"', first]);
+      expect([created.status, created.headers.etag]).toEqual([200, '"1"']);
+      expect(created.body.definition).toMatchObject(first);
       const read = await admin.get(path);
       expect(read.headers.etag).toBe('"1"');
       expect(read.body).toMatchObject({ id: `shape-${kind}`, version: 1, definition: first, updatedBy: "cao-yi" });

@@ -125,9 +125,9 @@ describe("definitions changed on one instance, used on another", () => {
     const listed = async () =>
       (await onOther("GET", "/rewards", { token: manager.token })).body.rewards.find((r: { id: string }) => r.id === "mug");
     expect((await mug(10)).status).toBe(200);
-    expect((await listed()).reward.price).toBe(10);
+    expect((await listed()).definition.price).toBe(10);
     expect((await mug(12)).status).toBe(200);
-    expect((await listed()).reward.price).toBe(12);
+    expect((await listed()).definition.price).toBe(12);
   });
 });
 

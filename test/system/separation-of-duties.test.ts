@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { periodKey } from "../../domain/kernel/periods.ts";
+import { RewardRead } from "../../functions/http/answers/fund.ts";
 import { IndexRead, IndexVersion } from "../../functions/http/answers/leaderboards.ts";
 import { SourceView } from "../../functions/http/answers.ts";
-import { GetSourceAnswer } from "../../functions/http/areas/admin.routes.ts";
-import { GetRewardAnswer } from "../../functions/http/areas/fund.routes.ts";
+import { SourceRead } from "../../functions/http/areas/admin.routes.ts";
 import { SourceDryRunAnswer } from "../../functions/http/areas/webhooks.routes.ts";
 import { as, type Client } from "../support/api.ts";
 import { ledgerProblems } from "../support/invariants.ts";
@@ -217,7 +217,7 @@ describe("four eyes on definition changes", () => {
     expect(await offered()).not.toContain("gold-card");
     const finance = await as("peng-li", "finance");
     const read = await finance.get("/admin/rewards/gold-card");
-    expect(GetRewardAnswer.parse(read.body)).toMatchObject({
+    expect(RewardRead.parse(read.body)).toMatchObject({
       version: 0,
       pending: { proposal: 1, proposedBy: "cao-yi", definition: { price: 1 } },
     });
@@ -227,7 +227,7 @@ describe("four eyes on definition changes", () => {
     expect([approved.status, approved.body.version, approved.body.remaining]).toEqual([200, 1, 100]);
     expect(await offered()).toContain("gold-card");
     const approvedRead = (await finance.get("/admin/rewards/gold-card")).body;
-    expect(GetRewardAnswer.parse(approvedRead)).toMatchObject({ id: "gold-card", version: 1, remaining: 100 });
+    expect(RewardRead.parse(approvedRead)).toMatchObject({ id: "gold-card", version: 1, remaining: 100 });
     expect(approvedRead.pending).toBeUndefined();
 
     const badge = await mallory.put("/admin/badges/four-eyes-badge", {
@@ -348,7 +348,7 @@ describe("four eyes on sources and pioneer indices", () => {
       "cao-yi",
     ]);
     expect(proposed.body.secret).toBeUndefined();
-    expect(GetSourceAnswer.parse((await other.get("/admin/sources/pending-src")).body)).toMatchObject({
+    expect(SourceRead.parse((await other.get("/admin/sources/pending-src")).body)).toMatchObject({
       version: 0,
       pending: { proposal: 1, definition: { name: "Pending" } },
     });
@@ -414,7 +414,7 @@ describe("four eyes on sources and pioneer indices", () => {
     expect((await mallory.post("/admin/sources/pending-src/approval", { proposal: 2 })).body.code).toBe("self-approval");
     const approved = await other.post("/admin/sources/pending-src/approval", { proposal: 2 });
     expect([approved.status, approved.body.version, approved.body.secrets.length]).toEqual([200, 4, 2]);
-    expect(GetSourceAnswer.parse((await other.get("/admin/sources/pending-src")).body)).toMatchObject({
+    expect(SourceRead.parse((await other.get("/admin/sources/pending-src")).body)).toMatchObject({
       version: 4,
       approvedBy: "chen-jian",
     });
