@@ -15,7 +15,7 @@ import {
   type RuleState,
   reversalOf,
 } from "../ledger/index.ts";
-import { type Badge, type BadgeLevelChange, badgeLevelsLost, badgeLevelsReached } from "./badges.ts";
+import { type Badge, type BadgeLevelChange, type BadgeProgress, badgeLevelsLost, badgeLevelsReached } from "./badges.ts";
 import type { Grant } from "./rules.ts";
 
 interface AwardContext {
@@ -24,7 +24,8 @@ interface AwardContext {
   recordedAt: string;
 }
 
-function progressOf(chain: ChainState, ruleState: RuleState) {
+/** What badge criteria are checked against, from a chain head and the rule progress beside it. */
+export function progressOf(chain: ChainState, ruleState: RuleState): BadgeProgress {
   const pointsByCapability: Partial<Record<Capability, number>> = {};
   const heldLevels = new Set<AssetKey>();
   for (const [key, amount] of Object.entries(chain.balances) as [AssetKey, number][]) {

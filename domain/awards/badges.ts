@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import { DomainError } from "../kernel/errors.ts";
-import { type AssetKey, assetKey, type Capability } from "../kernel/model.ts";
+import { type AssetKey, assetKey, type Capability, parseAsset } from "../kernel/model.ts";
 import { Amount, CapabilitySchema, Id, localizedText } from "../kernel/schemas.ts";
 import type { RuleState } from "../ledger/index.ts";
 import { AwardSchema, ruleCount } from "./rules.ts";
@@ -141,3 +141,31 @@ export const badgeLevelsLost = (badges: readonly Badge[], progress: BadgeProgres
       .map((l) => l.change)
       .reverse(),
   );
+
+/**
+ * A person's standing under a version of a badge (a dry run before approval): the levels they
+ * hold, those the version's criteria justify on their points and rule counts now, the levels they
+ * would be awarded with their next award, and held levels it would no longer justify (a changed
+ * definition revokes nothing: they stay held).
+ */
+export interface BadgeStanding {
+  held: number[];
+  justified: number[];
+  wouldReach: number[];
+  noLongerJustified: number[];
+}
+
+export function badgeStanding(badge: Badge, progress: BadgeProgress): BadgeStanding {
+  const levels = levelsOf(badge, progress);
+  const justified = levels.filter((l) => l.justified).map((l) => l.change.level);
+  const held = [...progress.heldLevels]
+    .map(parseAsset)
+    .flatMap((asset) => (asset.kind === "badge" && asset.badgeId === badge.badgeId ? [asset.level] : []))
+    .sort((a, b) => a - b);
+  return {
+    held,
+    justified,
+    wouldReach: justified.filter((level) => !held.includes(level)),
+    noLongerJustified: held.filter((level) => !justified.includes(level)),
+  };
+}

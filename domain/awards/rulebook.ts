@@ -13,8 +13,10 @@ import {
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
-import { emptyRuleState, type RuleState } from "../ledger/index.ts";
-import { type BadgeDefinition, checkBadgeDefinition } from "./badges.ts";
+import type { PeopleDryRunRequest } from "../kernel/schemas.ts";
+import { emptyRuleState, type LedgerStore, type RuleState, readNamedPeople } from "../ledger/index.ts";
+import { progressOf } from "./awarding.ts";
+import { type BadgeDefinition, badgeStanding, checkBadgeDefinition } from "./badges.ts";
 import { CloudEvent } from "./cloudevents.ts";
 import { compileRules, evaluateEvent, type Grant, type RuleDefinition } from "./rules.ts";
 
@@ -26,9 +28,12 @@ export class RuleBook {
   readonly #clock: Clock;
   readonly #changes: DefinitionChanges;
 
-  constructor(deps: { definitions: DefinitionStore; clock: Clock; fourEyes?: () => FourEyesPolicy }) {
+  readonly #people: LedgerStore["readPeople"];
+
+  constructor(deps: { definitions: DefinitionStore; clock: Clock; people: LedgerStore["readPeople"]; fourEyes?: () => FourEyesPolicy }) {
     this.#definitions = deps.definitions;
     this.#clock = deps.clock;
+    this.#people = deps.people;
     this.#changes = new DefinitionChanges(deps);
   }
 
@@ -84,7 +89,7 @@ export class RuleBook {
     samples: { events: Record<string, unknown>[]; states?: Record<string, unknown> | undefined; pending?: boolean | undefined },
   ) {
     assertRole(caller, ["admin"]);
-    const stored = await this.#dryRunVersion(ruleId, samples.pending === true);
+    const stored = await this.#dryRunVersion<RuleDefinition>("rule", ruleId, samples.pending === true);
     const rules = compileRules([{ ...stored.body, ruleId, version: stored.version }]);
     let states = new Map<PersonId, RuleState>(
       Object.entries(samples.states ?? {}).map(([id, state]) => [id as PersonId, (state as RuleState) ?? emptyRuleState()]),
@@ -119,11 +124,37 @@ export class RuleBook {
     return { rule: { ruleId, version: stored.version }, results, states: Object.fromEntries(states) };
   }
 
+  /**
+   * Who would hold which level of a badge (the current version, or with `pending` the change
+   * waiting for approval): its levels evaluated on the chosen people's points and rule counts now.
+   * Writes nothing; people not in the directory are named apart.
+   */
+  async dryRunBadge(caller: Caller, badgeId: string, request: PeopleDryRunRequest) {
+    assertRole(caller, ["admin"]);
+    const pending = request.pending === true;
+    const [stored, named] = await Promise.all([
+      this.#dryRunVersion<BadgeDefinition>("badge", badgeId, pending),
+      readNamedPeople(this.#people, request.personIds),
+    ]);
+    const badge = { ...stored.body, badgeId };
+    const people = named.found.map(({ personId, person, chain, ruleState }) => ({
+      personId,
+      name: person.name,
+      ...badgeStanding(badge, progressOf(chain, ruleState)),
+    }));
+    return {
+      badge: { badgeId, version: stored.version, pending },
+      levels: badge.levels.map(({ level, name }) => ({ level, name, holders: people.filter((p) => p.justified.includes(level)).length })),
+      people,
+      unknown: named.unknown,
+    };
+  }
+
   /** The current version, or the pending change as the version it would become. */
-  async #dryRunVersion(ruleId: string, pending: boolean): Promise<{ version: number; body: RuleDefinition }> {
-    if (pending) return this.#changes.pendingVersion<RuleDefinition>("rule", ruleId);
-    const stored = await this.#definitions.get<RuleDefinition>("rule", ruleId);
-    if (!stored) throw new NotFoundError("rule", ruleId);
+  async #dryRunVersion<T>(kind: "rule" | "badge", id: string, pending: boolean): Promise<{ version: number; body: T }> {
+    if (pending) return this.#changes.pendingVersion<T>(kind, id);
+    const stored = await this.#definitions.get<T>(kind, id);
+    if (!stored) throw new NotFoundError(kind, id);
     return stored;
   }
 }

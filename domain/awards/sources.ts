@@ -6,9 +6,11 @@ import * as z from "zod";
 import type { Caller } from "../directory/index.ts";
 import { assertRole } from "../directory/index.ts";
 import {
+  assertUnchanged,
   DefinitionChanges,
   type DefinitionStore,
   type DefinitionView,
+  definitionView,
   type FourEyesPolicy,
   type ProposalView,
   type Versioned,
@@ -86,29 +88,18 @@ export function dataSchemaOf(source: Versioned<Source>, type: string): z.ZodType
 export const validSecrets = (source: Source, now: Date): StoredSecret[] =>
   source.secrets.filter((secret) => secret.expiresAt === undefined || Date.parse(secret.expiresAt) > now.getTime());
 
-export interface SourceView extends SourceInput {
-  sourceId: string;
-  version: number;
-  updatedAt: string;
-  updatedBy: string;
-  approvedBy?: string;
-  secrets: Omit<StoredSecret, "sealed">[];
-}
+/** A source as admins read it: its definition, and beside it its secrets without their sealed values. */
+export type SourceView = DefinitionView<SourceInput> & { secrets: Omit<StoredSecret, "sealed">[] };
 
-export const viewOf = (source: Omit<DefinitionView<Source>, "definition"> & { body: Source }): SourceView => ({
-  sourceId: source.id,
-  version: source.version,
-  updatedAt: source.updatedAt,
-  updatedBy: source.updatedBy,
-  ...(source.approvedBy ? { approvedBy: source.approvedBy } : {}),
-  name: source.body.name,
-  eventTypes: source.body.eventTypes,
-  maxEventAgeDays: source.body.maxEventAgeDays,
-  secrets: source.body.secrets.map(({ sealed: _, ...rest }) => rest),
-});
+const viewOf = (source: DefinitionView<Source>): SourceView => {
+  const { secrets, ...definition } = source.definition;
+  return { ...source, definition, secrets: secrets.map(({ sealed: _, ...rest }) => rest) };
+};
+const currentView = (source: Versioned<Source>): SourceView => viewOf(definitionView(source));
 
+/** The signing secret is in the answer only when it was just made (a new source, a rotation). */
 export type SourceChange =
-  | { status: "current"; view: { source: SourceView; secret?: string } }
+  | { status: "current"; view: SourceView & { secret?: string } }
   | { status: "pending"; view: ProposalView<SourceInput> };
 
 /** A proposal holds no secrets: approved, it keeps those the source has (none when it is new). */
@@ -152,18 +143,24 @@ export class SourceService {
    * Under four eyes the change is a proposal, without secrets: an approved new source has none
    * until an admin asks for one (`rotate`), and a changed one keeps those it has.
    */
-  async put(caller: Caller, sourceId: string, input: SourceInput): Promise<SourceChange> {
+  async put(caller: Caller, sourceId: string, input: SourceInput, ifMatch?: number): Promise<SourceChange> {
     assertRole(caller, ["admin"]);
     checkDataSchemas(input);
     if (this.#changes.needsApproval("source")) {
-      const proposed = await this.#changes.change(caller.personId, "source", sourceId, input);
+      const proposed = await this.#changes.change(caller.personId, "source", sourceId, input, { ifMatch });
       if (proposed.status === "pending") return proposed;
     }
-    return { status: "current", view: await this.#putNow(caller, sourceId, input) };
+    return { status: "current", view: await this.#putNow(caller, sourceId, input, ifMatch) };
   }
 
-  async #putNow(caller: Caller, sourceId: string, input: SourceInput): Promise<{ source: SourceView; secret?: string }> {
+  async #putNow(
+    caller: Caller,
+    sourceId: string,
+    input: SourceInput,
+    ifMatch: number | undefined,
+  ): Promise<SourceView & { secret?: string }> {
     const current = await this.#definitions.get<Source>("source", sourceId);
+    assertUnchanged(sourceId, current?.version ?? 0, ifMatch);
     const now = this.#clock.now().toISOString();
     const secret = current ? undefined : generateSecret();
     const secrets = current
@@ -177,20 +174,20 @@ export class SourceService {
       body: { ...input, secrets },
     };
     await this.#definitions.put("source", next, current?.version ?? 0);
-    return { source: viewOf(next), ...(secret ? { secret } : {}) };
+    return { ...currentView(next), ...(secret ? { secret } : {}) };
   }
 
   /** A second admin approves the source change waiting for approval; its author cannot. */
   async approve(caller: Caller, sourceId: string, proposal: number): Promise<SourceView> {
     assertRole(caller, ["admin"]);
     const approved = await this.#changes.approve<Source, SourceInput>(caller.personId, "source", sourceId, proposal, withSecretsOf);
-    return viewOf({ ...approved, body: approved.definition });
+    return viewOf(approved);
   }
 
   /** The source without its secrets, and the change waiting for approval if any. */
   async get(caller: Caller, sourceId: string) {
     assertRole(caller, ["admin"]);
-    return this.#changes.withPending<Source, SourceView, SourceInput>("source", sourceId, viewOf);
+    return this.#changes.withPending<Source, SourceView, SourceInput>("source", sourceId, currentView);
   }
 
   /**
@@ -210,7 +207,7 @@ export class SourceService {
    * secret is not part of the definition: the version keeps its author and approver, and the
    * secret names who created it (never paid by the source's events).
    */
-  async rotate(caller: Caller, sourceId: string, overlapHours: number): Promise<{ source: SourceView; secret: string }> {
+  async rotate(caller: Caller, sourceId: string, overlapHours: number): Promise<SourceView & { secret: string }> {
     assertRole(caller, ["admin"]);
     const current = await this.#definitions.get<Source>("source", sourceId);
     if (!current) throw new NotFoundError("source", sourceId);
@@ -232,7 +229,7 @@ export class SourceService {
       },
     };
     await this.#definitions.put("source", next, current.version);
-    return { source: viewOf(next), secret };
+    return { ...currentView(next), secret };
   }
 
   /**

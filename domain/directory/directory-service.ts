@@ -6,6 +6,7 @@
 
 import { isDeepStrictEqual } from "node:util";
 import type { AuditRecord } from "../kernel/audit.ts";
+import { assertUnchanged } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
@@ -193,13 +194,7 @@ export class DirectoryService {
       retryOnContention(async () => {
         const before = await this.#deps.directory.person(personId);
         const version = before?.version ?? 0;
-        if (precondition.ifMatch !== undefined && precondition.ifMatch !== version) {
-          throw new DomainError(
-            "precondition-failed",
-            "version-mismatch",
-            `${personId} is at version ${version}, not ${precondition.ifMatch}.`,
-          );
-        }
+        assertUnchanged(personId, version, precondition.ifMatch);
         const change = await decide(before);
         const { version: _v, updatedAt: _u, ...person } = change?.person ?? ({} as Person);
         // The same request again (a client's retry) changes nothing and writes nothing.

@@ -25,8 +25,9 @@ import { type EntryId, type PersonId, personAccount, systemAccount } from "../ke
 import { periodKey } from "../kernel/periods.ts";
 import type { Clock } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
+import type { PeopleDryRunRequest } from "../kernel/schemas.ts";
 import type { Collection, CounterUpdate, LedgerStore, Outcome } from "../ledger/index.ts";
-import { appendMovements, holderOfEntryId, type LedgerEntry, type Movement, replayOf } from "../ledger/index.ts";
+import { appendMovements, holderOfEntryId, type LedgerEntry, type Movement, readNamedPeople, replayOf } from "../ledger/index.ts";
 import type { CounterReader } from "./ports.ts";
 import type { CancellationRequest, RedemptionRequest, RewardDefinition } from "./schemas.ts";
 
@@ -44,14 +45,8 @@ export interface RedemptionDeps {
 export const stockCounter = (rewardId: string) => `reward-issued#${rewardId}`;
 export const personCounter = (rewardId: string, personId: string, period: string) => `reward-person#${rewardId}#${personId}#${period}`;
 
-export interface RewardView {
-  rewardId: string;
-  version: number;
-  reward: RewardDefinition;
-  issued: number;
-  /** What is left to redeem, or "unlimited". */
-  remaining: number | "unlimited";
-}
+/** A reward as a definition, with what its stock has issued and what is left to redeem ("unlimited" without a stock). */
+export type RewardView = DefinitionView<RewardDefinition> & { issued: number; remaining: number | "unlimited" };
 
 export interface RedemptionResult {
   entries: LedgerEntry[];
@@ -65,6 +60,26 @@ export interface CollectionResult {
 
 const remainingOf = (reward: RewardDefinition, issued: number): number | "unlimited" =>
   reward.stock === "unlimited" ? "unlimited" : reward.stock - issued;
+
+/**
+ * What a person could do with a reward now: how many units their coins, the stock left and their
+ * limit in the period allow (0 when it is not offered), and the coins they lack for one.
+ */
+export function affordability(
+  reward: RewardDefinition,
+  now: { coins: number; remaining: number | "unlimited"; redeemedInPeriod: number },
+): { canAfford: boolean; couldRedeem: number; coinsShort: number } {
+  const limits = [
+    Math.floor(now.coins / reward.price),
+    now.remaining === "unlimited" ? Number.POSITIVE_INFINITY : Math.max(0, now.remaining),
+    reward.perPersonLimit ? Math.max(0, reward.perPersonLimit.count - now.redeemedInPeriod) : Number.POSITIVE_INFINITY,
+  ];
+  return {
+    canAfford: now.coins >= reward.price,
+    couldRedeem: reward.active === false ? 0 : Math.min(...limits),
+    coinsShort: Math.max(0, reward.price - now.coins),
+  };
+}
 
 export class RedemptionService {
   readonly #deps: RedemptionDeps;
@@ -100,21 +115,63 @@ export class RedemptionService {
   }
 
   async #viewOf(version: DefinitionView<RewardDefinition>): Promise<RewardView> {
-    const counter = stockCounter(version.id);
-    const issued = (await this.#deps.counters.readCounters([counter])).get(counter) ?? 0;
-    const reward = version.definition;
-    return { rewardId: version.id, version: version.version, reward, issued, remaining: remainingOf(reward, issued) };
+    return (await this.#viewsOf([version]))[0] as RewardView;
+  }
+
+  /** The rewards with their stock, read in one round trip. */
+  async #viewsOf(versions: readonly DefinitionView<RewardDefinition>[]): Promise<RewardView[]> {
+    const counters = await this.#deps.counters.readCounters(versions.map((v) => stockCounter(v.id)));
+    return versions.map((version) => {
+      const issued = counters.get(stockCounter(version.id)) ?? 0;
+      return { ...version, issued, remaining: remainingOf(version.definition, issued) };
+    });
+  }
+
+  /**
+   * A reward's price, stock and limit (the current version, or with `pending` the change waiting
+   * for approval) against the chosen people's coins now: who could afford it, and how many each
+   * could redeem. Writes nothing.
+   */
+  async dryRunReward(caller: Caller, rewardId: string, request: PeopleDryRunRequest) {
+    assertRole(caller, ["admin"]);
+    const pending = request.pending === true;
+    const [version, named] = await Promise.all([
+      pending
+        ? this.#changes.pendingVersion<RewardDefinition>("reward", rewardId)
+        : this.#deps.definitions.get<RewardDefinition>("reward", rewardId),
+      readNamedPeople((ids) => this.#deps.ledger.readPeople(ids), request.personIds),
+    ]);
+    if (!version) throw new NotFoundError("reward", rewardId);
+    const reward = version.body;
+    const limit = reward.perPersonLimit;
+    const period = limit ? periodKey(this.#deps.clock.now().toISOString(), limit.period, this.#deps.timeZone) : "-";
+    const mine = (personId: PersonId) => personCounter(rewardId, personId, period);
+    const counters = await this.#deps.counters.readCounters([
+      stockCounter(rewardId),
+      ...(limit ? named.found.map((p) => mine(p.personId)) : []),
+    ]);
+    const issued = counters.get(stockCounter(rewardId)) ?? 0;
+    const remaining = remainingOf(reward, issued);
+    const people = named.found.map(({ personId, person, chain }) => {
+      const coins = chain.balances.coin ?? 0;
+      const redeemedInPeriod = counters.get(mine(personId)) ?? 0;
+      return { personId, name: person.name, coins, redeemedInPeriod, ...affordability(reward, { coins, remaining, redeemedInPeriod }) };
+    });
+    return {
+      reward: { rewardId, version: version.version, pending },
+      price: reward.price,
+      offered: reward.active !== false,
+      stock: { issued, remaining },
+      periodKey: period,
+      canAfford: people.filter((p) => p.canAfford).length,
+      people,
+      unknown: named.unknown,
+    };
   }
 
   async rewards(): Promise<RewardView[]> {
     const rewards = await this.#deps.definitions.list<RewardDefinition>("reward");
-    const counters = await this.#deps.counters.readCounters(rewards.map((r) => stockCounter(r.id)));
-    return rewards
-      .map((r) => {
-        const issued = counters.get(stockCounter(r.id)) ?? 0;
-        return { rewardId: r.id, version: r.version, reward: r.body, issued, remaining: remainingOf(r.body, issued) };
-      })
-      .sort((a, b) => a.rewardId.localeCompare(b.rewardId));
+    return (await this.#viewsOf(rewards.map(definitionView))).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   redeem(caller: Caller, request: RedemptionRequest, idempotencyKey: string): Promise<Outcome<RedemptionResult>> {

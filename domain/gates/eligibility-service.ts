@@ -5,7 +5,14 @@
 import { assertCanRead, assertRole, type Caller, isActive, type OrgTree, type Person } from "../directory/index.ts";
 import { auditWindow } from "../kernel/audit.ts";
 import { mapLimit } from "../kernel/concurrency.ts";
-import { DefinitionChanges, type DefinitionStore, type FourEyesPolicy, type Versioned } from "../kernel/definitions.ts";
+import {
+  DefinitionChanges,
+  type DefinitionStore,
+  type DefinitionView,
+  definitionView,
+  type FourEyesPolicy,
+  type Versioned,
+} from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import { endOfDay, periodKey } from "../kernel/periods.ts";
@@ -92,22 +99,12 @@ export class EligibilityService {
 
   async getGate(caller: Caller, gateId: string) {
     assertRole(caller, ["admin", "hr"]);
-    const [gate, pending] = await Promise.all([
-      this.#deps.definitions.get<GateDefinition>("gate", gateId),
-      this.#changes.pending<GateDefinition>("gate", gateId),
-    ]);
-    if (!gate && !pending) throw new NotFoundError("gate", gateId);
-    return {
-      gateId,
-      version: gate?.version ?? 0,
-      ...(gate ? { definition: gate.body, updatedBy: gate.updatedBy, ...(gate.approvedBy ? { approvedBy: gate.approvedBy } : {}) } : {}),
-      ...(pending ? { pending } : {}),
-    };
+    return this.#changes.withPending<GateDefinition, DefinitionView<GateDefinition>>("gate", gateId, definitionView);
   }
 
-  async gates() {
+  async gates(): Promise<DefinitionView<GateDefinition>[]> {
     const gates = await this.#deps.definitions.list<GateDefinition>("gate");
-    return gates.map((g) => ({ gateId: g.id, version: g.version, ...g.body })).sort((a, b) => a.gateId.localeCompare(b.gateId));
+    return gates.map(definitionView).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** One person (hr, admin; a manager for themselves and their teams). */

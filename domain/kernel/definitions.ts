@@ -106,14 +106,15 @@ const noPendingChange = (kind: DefinitionKind, id: string) =>
   new DomainError("not-found", "no-pending-change", `No change of ${kind} ${id} is waiting for approval.`, { id });
 
 /**
- * Safe concurrent edits (HTTP If-Match): a change made from version `ifMatch` is refused when the
- * definition has moved on since, so that one admin's edit never silently undoes another's.
+ * Safe concurrent edits (HTTP If-Match, or the version sent back): a change made from version
+ * `ifMatch` is refused when what it changes (a definition, a person) has moved on since, so that
+ * one admin's edit never silently undoes another's.
  */
 export function assertUnchanged(id: string, current: number, ifMatch: number | undefined): void {
   if (ifMatch !== undefined && ifMatch !== current)
     throw new DomainError(
       "precondition-failed",
-      "lost-update",
+      "version-mismatch",
       `${id} is at version ${current}, not ${ifMatch} as your If-Match says: someone changed it since you read it; read it again.`,
       { id, version: current, ifMatch },
     );

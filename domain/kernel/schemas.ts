@@ -37,3 +37,15 @@ export const IdempotencyKey = z
 export const ApprovalRequest = z
   .strictObject({ proposal: z.number().int("must be a whole number").min(1).max(1_000_000) })
   .meta({ id: "ApprovalRequest" });
+
+/**
+ * A dry run of a definition on chosen people's state now (a badge's levels, a reward's price):
+ * the current version, or with `pending` the change waiting for approval.
+ */
+export const PeopleDryRunRequest = z
+  .strictObject({
+    personIds: z.array(Id).min(1, "name at least one person").max(100, "at most 100 people at once"),
+    pending: z.boolean().optional(),
+  })
+  .meta({ id: "PeopleDryRunRequest" });
+export type PeopleDryRunRequest = z.infer<typeof PeopleDryRunRequest>;

@@ -3,6 +3,7 @@ export * from "./causes.ts";
 export * from "./idempotency.ts";
 export * from "./late.ts";
 export * from "./ledger.ts";
+export * from "./named-people.ts";
 export * from "./person-state.ts";
 export * from "./ports.ts";
 export * from "./verification.ts";

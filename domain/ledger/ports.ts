@@ -182,6 +182,8 @@ export interface EventLog {
 
 export interface LedgerStore {
   readPerson(personId: PersonId, idempotency?: IdempotencyRef): Promise<PersonSnapshot>;
+  /** Many people's profile, head and facts, in as few round trips as keys allow (an unknown person has no profile). */
+  readPeople(personIds: readonly PersonId[]): Promise<Map<PersonId, PersonSnapshot>>;
   /** Entries by id with their reversal markers, in one round trip. */
   readEntries(entryIds: readonly EntryId[]): Promise<Map<EntryId, EntrySnapshot>>;
   /** An event's record and retraction marker and the people it concerns, in one round trip. */

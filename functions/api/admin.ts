@@ -28,7 +28,7 @@ const directory = new DirectoryService({
   newId: randomUUID,
 });
 const sources = lazySources(adapters);
-const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
+const rulebook = new RuleBook({ ...adapters, people: (ids) => adapters.ledgerStore.readPeople(ids), fourEyes: adapters.fourEyes });
 const reviews = new ReviewService({ reviews: new DynamoReviewStore(adapters.db, adapters.tables.state), clock: adapters.clock });
 const backtests = new BacktestService({
   definitions: adapters.definitions,
@@ -61,7 +61,7 @@ export const handler = httpHandler(
     putOrgUnit: async ({ caller, params, body }) => ({ body: await directory.putOrgUnit(caller, params.orgUnitId as OrgUnitId, body) }),
     orgUnits: async () => ({ body: { orgUnits: await directory.orgUnits() } }),
     orgUnitPeople: async ({ caller, params }) => ({ body: { people: await directory.peopleBelow(caller, params.orgUnitId as OrgUnitId) } }),
-    putSource: async ({ caller, params, body }) => changeReply(await sources().put(caller, params.sourceId, body)),
+    putSource: async ({ caller, params, body, ifMatch }) => changeReply(await sources().put(caller, params.sourceId, body, ifMatch)),
     approveSource: async ({ caller, params, body }) => ({ body: await sources().approve(caller, params.sourceId, body.proposal) }),
     getSource: async ({ caller, params }) => ({ body: await sources().get(caller, params.sourceId) }),
     rotateSourceSecret: async ({ caller, params, body }) => ({
@@ -79,6 +79,7 @@ export const handler = httpHandler(
     putBadge: async ({ caller, params, body, ifMatch }) => changeReply(await rulebook.putBadge(caller, params.badgeId, body, ifMatch)),
     approveBadge: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "badge", params.badgeId, body.proposal) }),
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
+    dryRunBadge: async ({ caller, params, body }) => ({ body: await rulebook.dryRunBadge(caller, params.badgeId, body) }),
     badges: async () => ({ body: { badges: await rulebook.badges() } }),
     rules: async () => ({ body: { rules: await rulebook.rules() } }),
     reviewItems: async ({ caller, query }) => ({ body: await reviews.list(caller, query) }),

@@ -27,14 +27,8 @@ export const handler = httpHandler(
   "eligibility",
   eligibilityRoutes,
   {
-    putGate: async ({ caller, params, body, ifMatch }) => {
-      const changed = await gates.putGate(caller, params.gateId, body, ifMatch);
-      return changeReply(changed, { gateId: changed.view.id });
-    },
-    approveGate: async ({ caller, params, body }) => {
-      const approved = await gates.approveGate(caller, params.gateId, body.proposal);
-      return { body: { gateId: approved.id, ...approved } };
-    },
+    putGate: async ({ caller, params, body, ifMatch }) => changeReply(await gates.putGate(caller, params.gateId, body, ifMatch)),
+    approveGate: async ({ caller, params, body }) => ({ body: await gates.approveGate(caller, params.gateId, body.proposal) }),
     getGate: async ({ caller, params }) => ({ body: await eligibility.getGate(caller, params.gateId) }),
     gates: async () => ({ body: { gates: await eligibility.gates() } }),
     team: async ({ caller, params }) => ({ body: await teams.of(caller, params.orgUnitId as OrgUnitId) }),

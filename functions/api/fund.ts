@@ -74,6 +74,7 @@ export const handler = httpHandler(
       changeReply(await redemptions.putReward(caller, params.rewardId, body, ifMatch)),
     getReward: async ({ caller, params }) => ({ body: await redemptions.reward(caller, params.rewardId) }),
     approveReward: async ({ caller, params, body }) => ({ body: await redemptions.approveReward(caller, params.rewardId, body.proposal) }),
+    dryRunReward: async ({ caller, params, body }) => ({ body: await redemptions.dryRunReward(caller, params.rewardId, body) }),
     rewards: async () => ({ body: { rewards: await redemptions.rewards() } }),
     redeem: async ({ caller, body, idempotencyKey }) => written(await redemptions.redeem(caller, body, idempotencyKey)),
     collectRedemption: async ({ caller, params, idempotencyKey }) =>

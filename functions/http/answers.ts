@@ -141,16 +141,21 @@ export const proposalView = <T extends z.ZodType>(definition: T) =>
     definition,
   });
 
-/** A definition as an admin reads it: the current version and the change waiting for approval, if any. */
-export const definitionRead = <T extends z.ZodType>(definition: T) =>
+/**
+ * A definition as an admin reads it: the current version (with what the kind shows `beside` it: a
+ * reward's stock, a source's secrets) and the change waiting for approval, if any; a definition
+ * only proposed so far is version 0 with its proposal.
+ */
+export const definitionRead = <T extends z.ZodType, B extends z.ZodRawShape = Record<never, never>>(definition: T, beside?: B) =>
   z.union([
-    definitionView(definition).extend({ pending: proposalView(definition).optional() }),
+    definitionView(definition)
+      .extend(beside ?? ({} as B))
+      .extend({ pending: proposalView(definition).optional() }),
     z.strictObject({ id: z.string(), version: z.literal(0), pending: proposalView(definition) }),
   ]);
 
 /** 202: the change waits for a second admin. */
-export const pendingChange = <T extends z.ZodType>(definition: T, extra: z.ZodRawShape = {}) =>
-  proposalView(definition).extend({ status: z.literal("pending"), ...extra });
+export const pendingChange = <T extends z.ZodType>(definition: T) => proposalView(definition).extend({ status: z.literal("pending") });
 
 // ---- Webhooks ----
 
@@ -195,17 +200,11 @@ const SourceSecret = z.strictObject({
   createdBy: z.string().optional(),
   expiresAt: Instant.optional(),
 });
-export const SourceView = SourceInput.extend({
-  sourceId: z.string(),
-  version: z.number().int().min(1),
-  updatedAt: Instant,
-  updatedBy: z.string(),
-  /** The second admin who approved this version, under four eyes. */
-  approvedBy: z.string().optional(),
-  secrets: z.array(SourceSecret),
-}).meta({ id: "SourceView" });
+/** Beside a source's definition: its signing secrets, never their values. */
+export const sourceSecrets = { secrets: z.array(SourceSecret) };
+export const SourceView = definitionView(SourceInput).extend(sourceSecrets).meta({ id: "SourceView" });
 /** A source's signing secret is shown once: when the source is created or the secret rotated. */
-export const SourceWithSecret = z.strictObject({ source: SourceView, secret: z.string().optional() });
+export const SourceWithSecret = SourceView.extend({ secret: z.string().optional() }).meta({ id: "SourceWithSecret" });
 
 /** The CSV of a report asked for with Accept: text/csv (UTF-8, a header row, cells safe in Excel). */
 export const csv = { "text/csv": { schema: { type: "string", contentMediaType: "text/csv" } } };

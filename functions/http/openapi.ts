@@ -78,7 +78,7 @@ function parameters(spec: RouteSpec, schemas: Schemas, idOf: (schema: z.ZodType)
       name: "If-Match",
       in: "header",
       required: false,
-      description: "The ETag of the version the change was made from: 412 lost-update if the definition moved on since.",
+      description: "The ETag of the version the change was made from: 412 version-mismatch if the definition moved on since.",
       schema: { type: "string" },
     });
   if (spec.idempotencyKey)

@@ -172,13 +172,9 @@ const problemWords = {
     "此人的奖励在审查结束前暂缓发放；审查处理后请重新发送该事件。",
     "Awards to this person wait for a review; send the event again once it is decided.",
   ),
-  "lost-update": w(
-    "定义在你读取后已被修改（ETag 不符）；请重新读取。",
-    "The definition changed since you read it (If-Match failed); read it again.",
-  ),
   "version-mismatch": w(
-    "此人在你读取后已被修改（If-Match 不符）；请重新读取。",
-    "The person changed since you read them (If-Match failed); read again.",
+    "在你读取后已被修改（If-Match 或版本不符）；请重新读取。",
+    "It changed since you read it (If-Match or version failed); read it again.",
   ),
   // Sizes
   "body-too-large": w("请求体过大。", "The body is too large."),

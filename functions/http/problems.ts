@@ -121,7 +121,6 @@ export const problemStatuses = {
   "backtest-cancelled": 409,
   "review-closed": 409,
   "award-held": 423,
-  "lost-update": 412,
   "version-mismatch": 412,
   // Sizes
   "body-too-large": 413,

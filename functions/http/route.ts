@@ -66,7 +66,7 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   };
   /**
    * A versioned definition: the answer carries an ETag of its version, and a PUT honours If-Match
-   * (412 lost-update when the definition moved on since the client read it).
+   * (412 version-mismatch when the definition moved on since the client read it).
    */
   etag?: true;
   /** Bodies the route takes unparsed (rawBody), per media type. */
@@ -106,13 +106,8 @@ export type Implementation<S extends RouteSpec> = (request: Request<S>) => Promi
 export const defineRoute = <const S extends RouteSpec>(spec: S): S => spec;
 
 /** A definition change's answer: the new version, or 202 and the proposal waiting for a second admin. */
-export const changeReply = (
-  result: { status: "current"; view: object } | { status: "pending"; view: object },
-  extra: Record<string, unknown> = {},
-): Reply =>
-  result.status === "current"
-    ? { body: { ...extra, ...result.view } }
-    : { status: 202, body: { status: "pending", ...extra, ...result.view } };
+export const changeReply = (result: { status: "current"; view: object } | { status: "pending"; view: object }): Reply =>
+  result.status === "current" ? { body: result.view } : { status: 202, body: { status: "pending", ...result.view } };
 
 /** The methods each path of these routes takes: what a 405 names in its Allow header. */
 export function methodsByPath(specs: Iterable<RouteSpec>): Map<string, string[]> {

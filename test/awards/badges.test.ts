@@ -5,6 +5,7 @@ import {
   type BadgeProgress,
   badgeLevelsLost,
   badgeLevelsReached,
+  badgeStanding,
   checkBadgeDefinition,
   evaluateEvent,
   RuleDefinition,
@@ -194,5 +195,32 @@ describe("badge levels lost", () => {
 
   it("levels not held are never lost", () => {
     expect(badgeLevelsLost([ladder], progress({}, 0, []))).toEqual([]);
+  });
+});
+
+describe("a badge version's standing for a person (dry run before approval)", () => {
+  it("names the levels a person holds, those the version justifies, and those they would reach with their next award", () => {
+    const standing = badgeStanding(ladder, progress({ "data-assurance": 60, "tool-operation": 250 }, 2, [1]));
+    expect(standing).toEqual({ held: [1], justified: [1, 2], wouldReach: [2], noLongerJustified: [] });
+  });
+
+  it("a stricter version leaves held levels unjustified but held, and reaches nothing new", () => {
+    const stricter: Badge = {
+      ...ladder,
+      levels: ladder.levels.map((level) => ({ ...level, criteria: [...level.criteria, { kind: "points", atLeast: 10_000 }] })),
+    };
+    expect(badgeStanding(stricter, progress({ "data-assurance": 160, "tool-operation": 500 }, 3, [1, 2]))).toEqual({
+      held: [1, 2],
+      justified: [],
+      wouldReach: [],
+      noLongerJustified: [1, 2],
+    });
+  });
+
+  it("a held level the version no longer has is counted as held and unjustified; other badges' levels are not", () => {
+    const twoLevels: Badge = { ...ladder, levels: ladder.levels.slice(0, 2) };
+    const held = progress({ "data-assurance": 200, "tool-operation": 500 }, 3, [1, 2, 3]);
+    const withOther = { ...held, heldLevels: new Set<AssetKey>([...held.heldLevels, "badge:other:4"]) };
+    expect(badgeStanding(twoLevels, withOther)).toEqual({ held: [1, 2, 3], justified: [1, 2], wouldReach: [], noLongerJustified: [3] });
   });
 });

@@ -61,8 +61,8 @@ describe("signatures (Standard Webhooks)", () => {
     const rotated = await admin.post(`/admin/sources/${oa}/secrets`, { overlapHours: 1 });
     expect(rotated.status).toBe(201);
     expect(rotated.body.secret).toMatch(/^whsec_/);
-    expect(rotated.body.source.secrets).toHaveLength(2);
-    expect(JSON.stringify(rotated.body.source)).not.toContain("sealed");
+    expect(rotated.body.secrets).toHaveLength(2);
+    expect(JSON.stringify(rotated.body)).not.toContain("sealed");
     for (const key of [secrets[oa] as string, rotated.body.secret]) {
       const response = await deliver(oa, cloudEvent(approval, "wu-min", { online: true }), { secret: key });
       expect(response.body.results[0].status).toBe("accepted");

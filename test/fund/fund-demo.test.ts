@@ -43,7 +43,7 @@ it("loads a funded pool with claims in each state, the catalog and a redemption,
     ["paid", 1, 300_000],
   ]);
   const rewards = (await (await as("yang-xue", "manager")).get("/rewards")).body.rewards;
-  expect(rewards.map((r: { rewardId: string; remaining: number | string }) => [r.rewardId, r.remaining])).toEqual([
+  expect(rewards.map((r: { id: string; remaining: number | string }) => [r.id, r.remaining])).toEqual([
     ["book", 20],
     ["coffee-voucher", "unlimited"],
     ["learning-card", 49],

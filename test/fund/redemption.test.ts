@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { affordability, RewardDefinition } from "../../domain/fund/index.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";
 import { as, type Client } from "../support/api.ts";
 import { ledgerProblems } from "../support/invariants.ts";
@@ -27,7 +28,37 @@ async function reward(body: Record<string, unknown> = {}) {
 
 const coinsOf = async (personId: string) => (await admin.get(`/people/${personId}/balances`)).body.coins as number;
 const remainingOf = async (rewardId: string) =>
-  (await me.get("/rewards")).body.rewards.find((r: { rewardId: string }) => r.rewardId === rewardId).remaining;
+  (await me.get("/rewards")).body.rewards.find((r: { id: string }) => r.id === rewardId).remaining;
+
+describe("what a person could do with a reward (a price change's dry run)", () => {
+  const card = RewardDefinition.parse({ name: { zh: "学习卡" }, price: 50, stock: 10, perPersonLimit: { count: 3, period: "month" } });
+
+  it("units are what the coins buy, capped by the stock left and the person's limit in the period", () => {
+    expect(affordability(card, { coins: 120, remaining: 10, redeemedInPeriod: 0 })).toEqual({
+      canAfford: true,
+      couldRedeem: 2,
+      coinsShort: 0,
+    });
+    expect(affordability(card, { coins: 1000, remaining: 10, redeemedInPeriod: 1 }).couldRedeem).toBe(2);
+    expect(affordability(card, { coins: 1000, remaining: 1, redeemedInPeriod: 0 }).couldRedeem).toBe(1);
+    const { perPersonLimit: _, ...unlimited } = card;
+    const plenty = { coins: 1000, remaining: "unlimited", redeemedInPeriod: 0 } as const;
+    expect(affordability({ ...unlimited, stock: "unlimited" }, plenty).couldRedeem).toBe(20);
+  });
+
+  it("a person short of the price is told how many coins they lack; a withdrawn reward can be redeemed by nobody", () => {
+    expect(affordability(card, { coins: 30, remaining: 10, redeemedInPeriod: 0 })).toEqual({
+      canAfford: false,
+      couldRedeem: 0,
+      coinsShort: 20,
+    });
+    expect(affordability({ ...card, active: false }, { coins: 500, remaining: 10, redeemedInPeriod: 0 })).toEqual({
+      canAfford: true,
+      couldRedeem: 0,
+      coinsShort: 0,
+    });
+  });
+});
 
 describe("the rewards catalog", () => {
   it("an admin defines rewards with versions; anyone signed in lists them with what is left", async () => {

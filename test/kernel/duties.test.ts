@@ -61,12 +61,12 @@ describe("four eyes", () => {
     await expect(book.approve("cy" as PersonId, "rule", "r", 1)).rejects.toMatchObject({ code: "no-pending-change" });
   });
 
-  it("a change made from an older version than the current one is refused as a lost update (If-Match)", async () => {
+  it("a change made from an older version than the current one is refused as a version mismatch (If-Match)", async () => {
     const book = changes();
     await book.change(ann, "rule", "r", { coins: 5 }, { ifMatch: 0 });
     await book.change(bob, "rule", "r", { coins: 6 }, { ifMatch: 1 });
     await expect(book.change(ann, "rule", "r", { coins: 7 }, { ifMatch: 1 })).rejects.toMatchObject({
-      code: "lost-update",
+      code: "version-mismatch",
       details: { version: 2, ifMatch: 1 },
     });
   });

@@ -841,7 +841,7 @@ describe("chaos: definition changes under four eyes", () => {
     }
     for (const [i, id] of ids.entries()) {
       const { body } = await second.get(`/admin/sources/${id}`);
-      expect([body.version, body.updatedBy, body.approvedBy, body.pending, body.name, body.secrets]).toEqual([
+      expect([body.version, body.updatedBy, body.approvedBy, body.pending, body.definition.name, body.secrets]).toEqual([
         1,
         "cao-yi",
         "chen-jian",
@@ -911,8 +911,8 @@ describe("chaos: redemptions handed over and cancelled under DynamoDB faults", (
       expect(await coinsOf(personId)).toBe((coins.get(personId) ?? 0) - (cancelled ? 0 : 5));
       if (!cancelled) standing += 1;
     }
-    const catalog = (await admin.get("/rewards")).body.rewards as { rewardId: string; remaining: number }[];
-    expect(catalog.find((r) => r.rewardId === rewardId)?.remaining).toBe(1000 - standing);
+    const catalog = (await admin.get("/rewards")).body.rewards as { id: string; remaining: number }[];
+    expect(catalog.find((r) => r.id === rewardId)?.remaining).toBe(1000 - standing);
     expect(violations.slice(before.violations)).toEqual([]);
     expect(faults.total).toBeGreaterThan(before.faults);
     expect(await ledgerProblems()).toEqual([]);

@@ -123,11 +123,11 @@ describe("definitions changed on one instance, used on another", () => {
     const manager = await as("yang-xue", "manager");
     const mug = (price: number) => admin.put("/admin/rewards/mug", { name: { zh: "马克杯", en: "Mug" }, price, stock: "unlimited" });
     const listed = async () =>
-      (await onOther("GET", "/rewards", { token: manager.token })).body.rewards.find((r: { rewardId: string }) => r.rewardId === "mug");
+      (await onOther("GET", "/rewards", { token: manager.token })).body.rewards.find((r: { id: string }) => r.id === "mug");
     expect((await mug(10)).status).toBe(200);
-    expect((await listed()).reward.price).toBe(10);
+    expect((await listed()).definition.price).toBe(10);
     expect((await mug(12)).status).toBe(200);
-    expect((await listed()).reward.price).toBe(12);
+    expect((await listed()).definition.price).toBe(12);
   });
 });
 

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { periodKey } from "../../domain/kernel/periods.ts";
+import { RewardRead } from "../../functions/http/answers/fund.ts";
 import { IndexRead, IndexVersion } from "../../functions/http/answers/leaderboards.ts";
 import { SourceView } from "../../functions/http/answers.ts";
-import { GetSourceAnswer } from "../../functions/http/areas/admin.routes.ts";
-import { GetRewardAnswer } from "../../functions/http/areas/fund.routes.ts";
+import { SourceRead } from "../../functions/http/areas/admin.routes.ts";
 import { SourceDryRunAnswer } from "../../functions/http/areas/webhooks.routes.ts";
 import { as, type Client } from "../support/api.ts";
 import { ledgerProblems } from "../support/invariants.ts";
@@ -200,24 +200,24 @@ describe("four eyes on definition changes", () => {
     expect((await rule(mallory, "small-bonus", "com.attack.small", { coins: 10 })).status).toBe(200);
     const gate = { name: { zh: "门槛", en: "Gate" }, tier: "base", targetGrade: "中层", criteria: [{ kind: "points", atLeast: 1 }] };
     const proposed = await mallory.put("/admin/gates/four-eyes-gate", gate);
-    expect([proposed.status, proposed.body.status, proposed.body.gateId]).toEqual([202, "pending", "four-eyes-gate"]);
+    expect([proposed.status, proposed.body.status, proposed.body.id]).toEqual([202, "pending", "four-eyes-gate"]);
     const hr = await as("deng-hua", "hr");
     expect((await hr.get("/admin/gates/four-eyes-gate")).body).toMatchObject({ version: 0, pending: { proposal: 1 } });
     const dry = await other.post("/eligibility-checks", { gateId: "four-eyes-gate", personIds: ["yang-xue"], pending: true });
     expect([dry.status, dry.body.gate.version, dry.body.results[0].personId]).toEqual([200, 1, "yang-xue"]);
     expect((await mallory.post("/admin/gates/four-eyes-gate/approval", { proposal: 1 })).body.code).toBe("self-approval");
     const approved = await other.post("/admin/gates/four-eyes-gate/approval", { proposal: 1 });
-    expect([approved.status, approved.body.gateId, approved.body.approvedBy]).toEqual([200, "four-eyes-gate", "chen-jian"]);
+    expect([approved.status, approved.body.id, approved.body.approvedBy]).toEqual([200, "four-eyes-gate", "chen-jian"]);
   });
 
   it("a reward or a badge configured for four eyes is offered only once a second admin approves it", async () => {
     const proposed = await mallory.put("/admin/rewards/gold-card", { name: { zh: "金卡", en: "Gold card" }, price: 1, stock: 100 });
     expect([proposed.status, proposed.body.status]).toEqual([202, "pending"]);
-    const offered = async () => (await other.get("/rewards")).body.rewards.map((r: { rewardId: string }) => r.rewardId);
+    const offered = async () => (await other.get("/rewards")).body.rewards.map((r: { id: string }) => r.id);
     expect(await offered()).not.toContain("gold-card");
     const finance = await as("peng-li", "finance");
     const read = await finance.get("/admin/rewards/gold-card");
-    expect(GetRewardAnswer.parse(read.body)).toMatchObject({
+    expect(RewardRead.parse(read.body)).toMatchObject({
       version: 0,
       pending: { proposal: 1, proposedBy: "cao-yi", definition: { price: 1 } },
     });
@@ -227,7 +227,7 @@ describe("four eyes on definition changes", () => {
     expect([approved.status, approved.body.version, approved.body.remaining]).toEqual([200, 1, 100]);
     expect(await offered()).toContain("gold-card");
     const approvedRead = (await finance.get("/admin/rewards/gold-card")).body;
-    expect(GetRewardAnswer.parse(approvedRead)).toMatchObject({ rewardId: "gold-card", version: 1, remaining: 100 });
+    expect(RewardRead.parse(approvedRead)).toMatchObject({ id: "gold-card", version: 1, remaining: 100 });
     expect(approvedRead.pending).toBeUndefined();
 
     const badge = await mallory.put("/admin/badges/four-eyes-badge", {
@@ -242,6 +242,89 @@ describe("four eyes on definition changes", () => {
       version: 1,
       approvedBy: "chen-jian",
     });
+  });
+});
+
+describe("dry runs of a badge's and a reward's change before approval", () => {
+  const saved = process.env.FOUR_EYES_KINDS;
+  beforeAll(() => {
+    process.env.FOUR_EYES_KINDS = "reward,badge";
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.FOUR_EYES_KINDS;
+    else process.env.FOUR_EYES_KINDS = saved;
+  });
+  const pointsOf = async (personId: string) => (await other.get(`/people/${personId}/balances`)).body.points.total as number;
+  const named = (zh: string) => ({ zh, en: zh });
+
+  it("a proposed badge shows who would hold which level on their points now, writing nothing", async () => {
+    await other.post("/awards", { personId: "wu-min", points: { capability: "tool-operation", amount: 40 }, reason: "dry run" });
+    const [wu, huang] = [await pointsOf("wu-min"), await pointsOf("huang-tao")];
+    const levels = [
+      { level: 1, name: named("一级"), criteria: [{ kind: "points", atLeast: wu }] },
+      { level: 2, name: named("二级"), criteria: [{ kind: "points", atLeast: wu + 1 }] },
+    ];
+    const badge = {
+      name: named("试运行"),
+      description: named("试运行"),
+      imageUrl: "https://laurel.example.com/b.svg",
+      capability: "tool-operation",
+      levels,
+    };
+    expect((await mallory.put("/admin/badges/dry-badge", badge)).status).toBe(202);
+    const sample = { personIds: ["wu-min", "huang-tao", "nobody-here"], pending: true };
+
+    const dry = await other.post("/admin/badges/dry-badge/dry-run", sample);
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body.badge).toEqual({ badgeId: "dry-badge", version: 1, pending: true });
+    expect(dry.body.people[0]).toEqual({
+      personId: "wu-min",
+      name: "吴敏",
+      held: [],
+      justified: [1],
+      wouldReach: [1],
+      noLongerJustified: [],
+    });
+    expect(dry.body.people[1]).toMatchObject({ personId: "huang-tao", justified: huang >= wu ? [1] : [] });
+    expect(dry.body.levels.map((l: { level: number; holders: number }) => [l.level, l.holders])).toEqual([
+      [1, huang >= wu ? 2 : 1],
+      [2, huang > wu ? 1 : 0],
+    ]);
+    expect(dry.body.unknown).toEqual(["nobody-here"]);
+    // Not yet a badge: no current version to dry-run, nobody holds it, and only admins may ask.
+    expect((await other.post("/admin/badges/dry-badge/dry-run", { personIds: ["wu-min"] })).status).toBe(404);
+    expect((await (await as("yang-xue", "manager")).post("/admin/badges/dry-badge/dry-run", sample)).status).toBe(403);
+    expect((await other.get("/people/wu-min/balances")).body.badges).not.toContainEqual(expect.objectContaining({ badgeId: "dry-badge" }));
+    expect((await other.post("/admin/badges/dry-badge/dry-run", { personIds: [] })).status).toBe(400);
+  });
+
+  it("a reward's proposed price is shown against people's coins: who could afford it and how many each could redeem", async () => {
+    await other.post("/awards", { personId: "wu-min", coins: 120, reason: "dry run" });
+    const coins = await coinsOf("wu-min");
+    const card = { name: named("试运行卡"), price: 100, stock: 3 };
+    expect((await other.put("/admin/rewards/dry-card", card)).status).toBe(202);
+    expect((await mallory.post("/admin/rewards/dry-card/approval", { proposal: 1 })).status).toBe(200);
+    expect((await other.put("/admin/rewards/dry-card", { ...card, price: coins, stock: 5 }, { "if-match": '"1"' })).status).toBe(202);
+
+    const now = await other.post("/admin/rewards/dry-card/dry-run", { personIds: ["wu-min"] });
+    expect([now.status, now.body.reward, now.body.price]).toEqual([200, { rewardId: "dry-card", version: 1, pending: false }, 100]);
+    expect(now.body.people[0]).toMatchObject({ coins, canAfford: true, couldRedeem: Math.min(3, Math.floor(coins / 100)) });
+    const then = await other.post("/admin/rewards/dry-card/dry-run", { personIds: ["wu-min", "huang-tao"], pending: true });
+    expect([then.status, then.body.reward.version, then.body.price, then.body.stock]).toEqual([200, 2, coins, { issued: 0, remaining: 5 }]);
+    expect(then.body.people[0]).toEqual({
+      personId: "wu-min",
+      name: "吴敏",
+      coins,
+      redeemedInPeriod: 0,
+      canAfford: true,
+      couldRedeem: 1,
+      coinsShort: 0,
+    });
+    const huang = await coinsOf("huang-tao");
+    expect(then.body.people[1]).toMatchObject({ coins: huang, coinsShort: Math.max(0, coins - huang) });
+    expect(then.body.canAfford).toBe(huang >= coins ? 2 : 1);
+    expect(await coinsOf("wu-min")).toBe(coins);
+    expect((await (await as("peng-li", "finance")).post("/admin/rewards/dry-card/dry-run", { personIds: ["wu-min"] })).status).toBe(403);
   });
 });
 
@@ -265,7 +348,7 @@ describe("four eyes on sources and pioneer indices", () => {
       "cao-yi",
     ]);
     expect(proposed.body.secret).toBeUndefined();
-    expect(GetSourceAnswer.parse((await other.get("/admin/sources/pending-src")).body)).toMatchObject({
+    expect(SourceRead.parse((await other.get("/admin/sources/pending-src")).body)).toMatchObject({
       version: 0,
       pending: { proposal: 1, definition: { name: "Pending" } },
     });
@@ -294,7 +377,7 @@ describe("four eyes on sources and pioneer indices", () => {
 
     // A third admin asks for the first secret: the version keeps its author and approver.
     const issued = await (await as("gao-bo", "admin")).post("/admin/sources/pending-src/secrets", {});
-    expect([issued.status, issued.body.source.updatedBy, issued.body.source.approvedBy]).toEqual([201, "cao-yi", "chen-jian"]);
+    expect([issued.status, issued.body.updatedBy, issued.body.approvedBy]).toEqual([201, "cao-yi", "chen-jian"]);
     expect((await rule(other, "pending-src-rule", type, { coins: 10 })).status).toBe(200);
     for (const author of ["cao-yi", "chen-jian", "gao-bo"]) {
       const { result, before, after } = await attempt("pending-src", issued.body.secret, type, author);
@@ -331,7 +414,7 @@ describe("four eyes on sources and pioneer indices", () => {
     expect((await mallory.post("/admin/sources/pending-src/approval", { proposal: 2 })).body.code).toBe("self-approval");
     const approved = await other.post("/admin/sources/pending-src/approval", { proposal: 2 });
     expect([approved.status, approved.body.version, approved.body.secrets.length]).toEqual([200, 4, 2]);
-    expect(GetSourceAnswer.parse((await other.get("/admin/sources/pending-src")).body)).toMatchObject({
+    expect(SourceRead.parse((await other.get("/admin/sources/pending-src")).body)).toMatchObject({
       version: 4,
       approvedBy: "chen-jian",
     });

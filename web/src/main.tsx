@@ -115,7 +115,7 @@ function ProgressTab() {
   if (me.error) return <ErrorView error={me.error} />;
   if (!me.data || !gates) return <Skeleton />;
   const tier = me.data.tier;
-  return <ProgressScreen gate={gates.find((g) => g.tier === tier)} />;
+  return <ProgressScreen gate={gates.find((g) => g.definition.tier === tier)} />;
 }
 
 /**

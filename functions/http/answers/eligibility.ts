@@ -1,22 +1,12 @@
 /** Answers of gates, eligibility checks, teams and the audit trail (the eligibility function). */
 import * as z from "zod";
 import { GateCriterion, GateDefinition } from "../../../domain/gates/index.ts";
-import { Count, Cursor, Day, definitionView, Instant, pendingChange, proposalView, Signed } from "../answers.ts";
+import { Count, Cursor, Day, definitionRead, definitionView, Instant, pendingChange, Signed } from "../answers.ts";
 
 export const GateVersion = definitionView(GateDefinition).meta({ id: "GateVersion" });
-export const GateProposal = pendingChange(GateDefinition, { gateId: z.string() }).meta({ id: "GateProposal" });
-export const GateRead = z
-  .strictObject({
-    gateId: z.string(),
-    version: Count,
-    definition: GateDefinition.optional(),
-    updatedBy: z.string().optional(),
-    approvedBy: z.string().optional(),
-    pending: proposalView(GateDefinition).optional(),
-  })
-  .meta({ id: "GateRead" });
-export const GateChange = GateVersion.extend({ gateId: z.string() });
-export const GateList = z.strictObject({ gates: z.array(GateDefinition.extend({ gateId: z.string(), version: Count })) });
+export const GateProposal = pendingChange(GateDefinition).meta({ id: "GateProposal" });
+export const GateRead = definitionRead(GateDefinition).meta({ id: "GateRead" });
+export const GateList = z.strictObject({ gates: z.array(GateVersion) });
 
 const CriterionResult = z.strictObject({
   criterion: GateCriterion,

@@ -1,7 +1,7 @@
 /** Answers of the innovation fund, coin budgets and the rewards catalog (the fund function). */
 import * as z from "zod";
 import { RewardDefinition } from "../../../domain/fund/index.ts";
-import { Balances, Count, Cursor, Instant, LedgerEntry, pendingChange, Signed } from "../answers.ts";
+import { Balances, Count, Cursor, definitionRead, definitionView, Instant, LedgerEntry, pendingChange, Signed } from "../answers.ts";
 
 export const Fund = z
   .strictObject({
@@ -81,17 +81,38 @@ export const PersonFund = z.strictObject({
   payouts: z.array(LedgerEntry),
 });
 
-export const RewardView = z
-  .strictObject({
-    rewardId: z.string(),
-    version: z.number().int().min(1),
-    reward: RewardDefinition,
-    issued: Signed,
-    remaining: z.union([Signed, z.literal("unlimited")]),
-  })
-  .meta({ id: "RewardView" });
+/** Beside a reward's definition: what its stock has issued and what is left to redeem. */
+const rewardStock = { issued: Signed, remaining: z.union([Signed, z.literal("unlimited")]) };
+export const RewardView = definitionView(RewardDefinition).extend(rewardStock).meta({ id: "RewardView" });
 export type RewardView = z.infer<typeof RewardView>;
+export const RewardRead = definitionRead(RewardDefinition, rewardStock).meta({ id: "RewardRead" });
 export const RewardProposal = pendingChange(RewardDefinition).meta({ id: "RewardProposal" });
+/** A reward's price, stock and limit against chosen people's coins now. */
+export const RewardDryRunAnswer = z
+  .strictObject({
+    reward: z.strictObject({ rewardId: z.string(), version: z.number().int().min(1), pending: z.boolean() }),
+    price: Count,
+    offered: z.boolean(),
+    stock: z.strictObject(rewardStock),
+    /** The period the per-person limit counts in ("-" without a limit). */
+    periodKey: z.string(),
+    /** How many of the people could afford one. */
+    canAfford: Count,
+    people: z.array(
+      z.strictObject({
+        personId: z.string(),
+        name: z.string(),
+        coins: Signed,
+        redeemedInPeriod: Count,
+        canAfford: z.boolean(),
+        couldRedeem: Count,
+        coinsShort: Count,
+      }),
+    ),
+    /** Ids named that are not in the directory. */
+    unknown: z.array(z.string()),
+  })
+  .meta({ id: "RewardDryRunAnswer" });
 export const RewardList = z.strictObject({ rewards: z.array(RewardView) });
 export const RedemptionAnswer = z.strictObject({
   entries: z.array(LedgerEntry),

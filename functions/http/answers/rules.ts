@@ -11,6 +11,28 @@ export const BadgeVersion = definitionView(BadgeDefinition).meta({ id: "BadgeVer
 export type BadgeView = z.infer<typeof BadgeVersion>;
 export const BadgeProposal = pendingChange(BadgeDefinition).meta({ id: "BadgeProposal" });
 export const BadgeList = z.strictObject({ badges: z.array(BadgeVersion) });
+/** Who would hold which level of a badge version, on chosen people's points and rule counts now. */
+export const BadgeDryRunAnswer = z
+  .strictObject({
+    badge: z.strictObject({ badgeId: z.string(), version: z.number().int().min(1), pending: z.boolean() }),
+    /** Per level, how many of the people its criteria justify. */
+    levels: z.array(z.strictObject({ level: Count, name: BadgeDefinition.shape.levels.element.shape.name, holders: Count })),
+    people: z.array(
+      z.strictObject({
+        personId: z.string(),
+        name: z.string(),
+        held: z.array(Count),
+        justified: z.array(Count),
+        /** Levels they would be awarded with their next award. */
+        wouldReach: z.array(Count),
+        /** Levels they hold that this version would not justify (kept: a changed badge revokes nothing). */
+        noLongerJustified: z.array(Count),
+      }),
+    ),
+    /** Ids named that are not in the directory. */
+    unknown: z.array(z.string()),
+  })
+  .meta({ id: "BadgeDryRunAnswer" });
 
 export const RuleSummary = z.strictObject({
   ruleId: z.string(),

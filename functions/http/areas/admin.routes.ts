@@ -7,10 +7,11 @@ import * as z from "zod";
 import { BadgeDefinition, RotateSecretInput, RuleDefinition, SourceInput } from "../../../domain/awards/index.ts";
 import { BacktestRequest } from "../../../domain/backtests/index.ts";
 import { OrgUnitInput, PersonReplacement } from "../../../domain/directory/index.ts";
-import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
+import { ApprovalRequest, Id, PeopleDryRunRequest } from "../../../domain/kernel/schemas.ts";
 import { DingTalkCallbackAnswer, OrgUnit, OrgUnits, People, Person, ProvisionerCredential } from "../answers/directory.ts";
 import {
   BacktestReport,
+  BadgeDryRunAnswer,
   BadgeList,
   BadgeProposal,
   BadgeRead,
@@ -21,7 +22,7 @@ import {
   RuleRead,
   RuleVersion,
 } from "../answers/rules.ts";
-import { csv, pendingChange, proposalView, SourceView, SourceWithSecret } from "../answers.ts";
+import { csv, definitionRead, pendingChange, SourceView, SourceWithSecret, sourceSecrets } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
@@ -30,15 +31,10 @@ const RuleParams = z.strictObject({ ruleId: Id });
 const BadgeParams = z.strictObject({ badgeId: Id });
 
 /**
- * GET /admin/sources/{sourceId}: the source and the change waiting for
- * approval; a source only proposed so far is version 0 with its proposal.
+ * GET /admin/sources/{sourceId}: the source (its secrets without their values) and the change
+ * waiting for approval; a source only proposed so far is version 0 with its proposal.
  */
-export const GetSourceAnswer = z
-  .union([
-    SourceView.extend({ pending: proposalView(SourceInput).optional() }),
-    z.strictObject({ id: z.string(), version: z.literal(0), pending: proposalView(SourceInput) }),
-  ])
-  .meta({ id: "GetSourceAnswer" });
+export const SourceRead = definitionRead(SourceInput, sourceSecrets).meta({ id: "SourceRead" });
 /** 202 from PUT /admin/sources/{sourceId}: the change waits for a second admin. */
 export const SourceProposal = pendingChange(SourceInput).meta({ id: "SourceProposal" });
 
@@ -250,10 +246,25 @@ export const adminRoutes = {
     area: "admin",
     auth: "token",
     problems: ["badge-not-found", "forbidden"],
-    summary: "A badge definition (admin).",
+    summary: "A badge definition, current version, and the change waiting for approval if any (admin).",
     params: BadgeParams,
     etag: true,
     success: { status: 200, description: "The badge.", schema: BadgeRead },
+  }),
+  dryRunBadge: defineRoute({
+    method: "POST",
+    path: "/admin/badges/{badgeId}/dry-run",
+    area: "admin",
+    auth: "token",
+    summary:
+      "Who would hold which level of a badge (the current version, or with pending: true the change waiting for approval): its levels evaluated on chosen people's points and rule counts now, writing nothing (admin).",
+    params: BadgeParams,
+    body: PeopleDryRunRequest,
+    success: {
+      status: 200,
+      description: "Each person's levels held, justified and to be reached, and the holders per level.",
+      schema: BadgeDryRunAnswer,
+    },
   }),
   rules: defineRoute({
     method: "GET",
@@ -281,6 +292,7 @@ export const adminRoutes = {
       "Register or change a source. A new source's signing secret is in this answer only; under four eyes the change is a proposal answered 202 until a second admin approves it, and an approved new source has no secret until an admin asks for one (admin).",
     params: SourceParams,
     body: SourceInput,
+    etag: true,
     success: {
       status: 200,
       description: "The source; `secret` only when it was just created (202: the proposal waiting for approval).",
@@ -296,7 +308,8 @@ export const adminRoutes = {
     problems: ["forbidden", "source-not-found"],
     summary: "A source, without its secrets, and the change waiting for approval if any (admin).",
     params: SourceParams,
-    success: { status: 200, description: "The source; version 0 when only proposed.", schema: GetSourceAnswer },
+    etag: true,
+    success: { status: 200, description: "The source; version 0 when only proposed.", schema: SourceRead },
   }),
   rotateSourceSecret: defineRoute({
     method: "POST",
@@ -319,6 +332,7 @@ export const adminRoutes = {
       "Approve the source change waiting for a second admin; its author cannot. An approved new source has no secret until an admin asks for one (admin).",
     params: SourceParams,
     body: ApprovalRequest,
+    etag: true,
     success: { status: 200, description: "The source with its new version, author and approver.", schema: SourceView },
   }),
 } as const;

@@ -2,7 +2,7 @@
 import * as z from "zod";
 import { GateDefinition, maxCandidates } from "../../../domain/gates/index.ts";
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
-import { AuditPage, EligibilityChecks, GateChange, GateList, GateProposal, GateRead, GateResult, Team } from "../answers/eligibility.ts";
+import { AuditPage, EligibilityChecks, GateList, GateProposal, GateRead, GateResult, GateVersion, Team } from "../answers/eligibility.ts";
 import { csv } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
@@ -24,7 +24,7 @@ export const eligibilityRoutes = {
     success: {
       status: 200,
       description: "The gate with its new version (202: the proposal waiting for approval).",
-      schema: GateChange,
+      schema: GateVersion,
       pending: GateProposal,
     },
   }),
@@ -38,7 +38,7 @@ export const eligibilityRoutes = {
     params: z.strictObject({ gateId: Id }),
     body: ApprovalRequest,
     etag: true,
-    success: { status: 200, description: "The gate with its new version, author and approver.", schema: GateChange },
+    success: { status: 200, description: "The gate with its new version, author and approver.", schema: GateVersion },
   }),
   getGate: defineRoute({
     method: "GET",

@@ -13,7 +13,7 @@ import {
   RewardDefinition,
   WithdrawalRequest,
 } from "../../../domain/fund/index.ts";
-import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
+import { ApprovalRequest, Id, PeopleDryRunRequest } from "../../../domain/kernel/schemas.ts";
 import {
   BudgetStanding,
   Budgets,
@@ -24,36 +24,14 @@ import {
   FundView,
   PersonFund,
   RedemptionAnswer,
+  RewardDryRunAnswer,
   RewardList,
   RewardProposal,
+  RewardRead,
   RewardView,
 } from "../answers/fund.ts";
 import { csv } from "../answers.ts";
 import { defineRoute } from "../route.ts";
-
-const RewardChange = z.object({
-  id: z.string(),
-  proposal: z.number().int().min(1),
-  basedOn: z.number().int().min(0),
-  proposedAt: z.iso.datetime(),
-  proposedBy: z.string(),
-  definition: RewardDefinition,
-});
-
-/** A reward with its change waiting for approval; a reward only proposed so far is version 0 with its proposal. */
-export const GetRewardAnswer = z
-  .union([
-    z.object({
-      rewardId: z.string(),
-      version: z.number().int().min(1),
-      reward: RewardDefinition,
-      issued: z.number().int(),
-      remaining: z.union([z.number().int(), z.literal("unlimited")]),
-      pending: RewardChange.optional(),
-    }),
-    z.object({ id: z.string(), version: z.literal(0), pending: RewardChange }),
-  ])
-  .meta({ id: "GetRewardAnswer" });
 
 const FundParams = z.strictObject({ fundId: Id });
 const ClaimParams = z.strictObject({ claimId: Id });
@@ -204,10 +182,26 @@ export const fundRoutes = {
     problems: ["forbidden", "reward-not-found"],
     summary: "A reward of the coin catalog, current version, and the change waiting for approval if any (admin, finance).",
     params: z.strictObject({ rewardId: Id }),
+    etag: true,
     success: {
       status: 200,
       description: "The reward, what is left of its stock and the pending change; version 0 when only proposed.",
-      schema: GetRewardAnswer,
+      schema: RewardRead,
+    },
+  }),
+  dryRunReward: defineRoute({
+    method: "POST",
+    path: "/admin/rewards/{rewardId}/dry-run",
+    area: "fund",
+    auth: "token",
+    summary:
+      "A reward's price, stock and per-person limit (the current version, or with pending: true the change waiting for approval) against chosen people's coins now: who could afford it and how many each could redeem, writing nothing (admin).",
+    params: z.strictObject({ rewardId: Id }),
+    body: PeopleDryRunRequest,
+    success: {
+      status: 200,
+      description: "Each person's coins, whether they could afford it and how many they could redeem.",
+      schema: RewardDryRunAnswer,
     },
   }),
   approveReward: defineRoute({

@@ -90,6 +90,7 @@ export const leaderboardRoutes = {
     summary: "Approve the index change waiting for a second admin; its author cannot (admin).",
     params: IndexParams,
     body: ApprovalRequest,
+    etag: true,
     success: { status: 200, description: "The index with its new version, author and approver.", schema: IndexVersion },
   }),
   putPreferences: defineRoute({

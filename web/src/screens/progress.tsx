@@ -135,12 +135,12 @@ function HowToEarn({ rules, capabilities }: { rules: readonly RuleView[]; capabi
 }
 
 const eligibilityPath = (personId: string, gate: GateRef) =>
-  `/people/${encodeURIComponent(personId)}/eligibility?${new URLSearchParams({ gate: gate.gateId })}`;
+  `/people/${encodeURIComponent(personId)}/eligibility?${new URLSearchParams({ gate: gate.id })}`;
 
 /** On 我的: how far I am to my next gate, and the way to see what to do. */
 export function ProgressCard({ tier }: { tier: string }) {
   const { t, lang, session, gates } = useApp();
-  const gate = gates?.find((g) => g.tier === tier);
+  const gate = gates?.find((g) => g.definition.tier === tier);
   const result = useResource<GateResult>(gate ? eligibilityPath(session.personId, gate) : undefined);
   if (!gate || !result.data) return null;
   const met = result.data.criteria.filter((c) => c.met).length;
@@ -148,7 +148,7 @@ export function ProgressCard({ tier }: { tier: string }) {
   return (
     <a class="card progress-card" href="#/progress">
       <span class="hint">{t.gate.next}</span>
-      <strong>{gate.name[lang]}</strong>
+      <strong>{gate.definition.name[lang]}</strong>
       <Bar current={met} target={total} label={t.gate.criteriaMet} />
       <span class="cta">{result.data.eligible ? t.gate.eligibleNext : t.gate.seeWhatToDo}</span>
     </a>
@@ -169,7 +169,7 @@ export function ProgressScreen({ gate }: { gate: GateRef | undefined }) {
     <>
       <section class={`card gate-head${r.eligible ? " eligible" : ""}`}>
         <p class="hint">{t.gate.next}</p>
-        <h2>{gate.name[lang]}</h2>
+        <h2>{gate.definition.name[lang]}</h2>
         <p class={r.eligible ? "status held" : "status"}>{r.eligible ? t.gate.eligible : t.gate.missing(missing, r.criteria.length)}</p>
         {r.eligible && <p class="next-step">{t.gate.whatNext}</p>}
         <p class="hint">{t.gate.asOf(dateLabel(lang, r.at))}</p>

@@ -22,7 +22,7 @@ export function RewardsScreen() {
   if (error) return <ErrorView error={error} retry={rewards.reload} />;
   if (!rewards.data || !balances.data) return <Skeleton lines={5} />;
   const coins = balances.data.coins;
-  const active = rewards.data.rewards.filter((r) => r.reward.active);
+  const active = rewards.data.rewards.filter((r) => r.definition.active);
   return (
     <>
       <p class="screen-hint">{t.rewards.balance(number(lang, coins))}</p>
@@ -32,22 +32,22 @@ export function RewardsScreen() {
         <ul class="reward-list">
           {active.map((r) => {
             const soldOut = r.remaining !== "unlimited" && r.remaining <= 0;
-            const short = r.reward.price - coins;
+            const short = r.definition.price - coins;
             return (
-              <li key={r.rewardId} class="card reward">
+              <li key={r.id} class="card reward">
                 <div class="reward-body">
-                  <h2>{nameIn(lang, r.reward.name)}</h2>
-                  {r.reward.description && <p class="hint">{r.reward.description}</p>}
+                  <h2>{nameIn(lang, r.definition.name)}</h2>
+                  {r.definition.description && <p class="hint">{r.definition.description}</p>}
                   <p class="hint">
                     {r.remaining === "unlimited" ? t.rewards.unlimited : t.rewards.left(r.remaining)}
-                    {r.reward.perPersonLimit
-                      ? ` · ${t.rewards.limit(r.reward.perPersonLimit.count, t.periods[r.reward.perPersonLimit.period] ?? "")}`
+                    {r.definition.perPersonLimit
+                      ? ` · ${t.rewards.limit(r.definition.perPersonLimit.count, t.periods[r.definition.perPersonLimit.period] ?? "")}`
                       : ""}
                   </p>
                 </div>
                 <div class="reward-side">
                   <span class="price">
-                    {number(lang, r.reward.price)} <small>{t.coinsShort}</small>
+                    {number(lang, r.definition.price)} <small>{t.coinsShort}</small>
                   </span>
                   {!canRedeem ? null : soldOut ? (
                     <span class="short">{t.rewards.soldOut}</span>
@@ -58,7 +58,7 @@ export function RewardsScreen() {
                       type="button"
                       class="button small"
                       onClick={() => setChosen(r)}
-                      aria-label={t.rewards.redeemLabel(nameIn(lang, r.reward.name))}
+                      aria-label={t.rewards.redeemLabel(nameIn(lang, r.definition.name))}
                     >
                       {t.rewards.redeem}
                     </button>
@@ -79,13 +79,13 @@ function ConfirmRedemption({ reward, coins, onClose }: { reward: RewardView; coi
   const { t, lang } = useApp();
   const [key] = useState(newIdempotencyKey);
   const [state, setState] = useState<"asking" | "busy" | "done" | ApiError>("asking");
-  const name = nameIn(lang, reward.reward.name);
+  const name = nameIn(lang, reward.definition.name);
   const redeem = async () => {
     setState("busy");
     try {
       await request("/redemptions", {
         method: "POST",
-        body: { rewardId: reward.rewardId, quantity: 1 },
+        body: { rewardId: reward.id, quantity: 1 },
         headers: { "idempotency-key": key },
       });
       setState("done");
@@ -99,7 +99,7 @@ function ConfirmRedemption({ reward, coins, onClose }: { reward: RewardView; coi
         <p class="notice" role="status">
           {t.rewards.done(name)}
         </p>
-        {reward.reward.collect && <p class="collect">{nameIn(lang, reward.reward.collect)}</p>}
+        {reward.definition.collect && <p class="collect">{nameIn(lang, reward.definition.collect)}</p>}
         <div class="sheet-actions">
           <button
             type="button"
@@ -124,14 +124,14 @@ function ConfirmRedemption({ reward, coins, onClose }: { reward: RewardView; coi
         <dd>{name}</dd>
         <dt>{t.rewards.price}</dt>
         <dd>
-          {number(lang, reward.reward.price)} {t.coinsShort}
+          {number(lang, reward.definition.price)} {t.coinsShort}
         </dd>
         <dt>{t.rewards.after}</dt>
         <dd data-testid="balance-after">
-          {number(lang, coins)} → {number(lang, coins - reward.reward.price)} {t.coinsShort}
+          {number(lang, coins)} → {number(lang, coins - reward.definition.price)} {t.coinsShort}
         </dd>
       </dl>
-      {reward.reward.collect && <p class="collect">{nameIn(lang, reward.reward.collect)}</p>}
+      {reward.definition.collect && <p class="collect">{nameIn(lang, reward.definition.collect)}</p>}
       {state instanceof ApiError && (
         <div class="card error" role="alert">
           <p class="error-detail">{problemWords(lang, state)}</p>
@@ -174,7 +174,7 @@ export function RedemptionsScreen() {
     <ul class="card entries plain" aria-label={t.rewards.mine}>
       {mine.map((entry) => {
         const rewardId = entry.ref && "rewardId" in entry.ref ? entry.ref.rewardId : undefined;
-        const reward = rewards.data?.rewards.find((r) => r.rewardId === rewardId)?.reward;
+        const reward = rewards.data?.rewards.find((r) => r.id === rewardId)?.definition;
         const isCancelled = cancelled.has(entry.entryId);
         const status = isCancelled ? "cancelled" : entry.collected ? "collected" : "toCollect";
         return (
