@@ -156,6 +156,18 @@ export interface DocumentWrite {
   body: Record<string, unknown>;
 }
 
+/**
+ * A person's redemption as their list shows it (domain/fund/redemptions.ts): a projection of the
+ * entries and markers written beside it, replaced in the same transaction.
+ */
+export interface RedemptionListingWrite {
+  personId: PersonId;
+  seq: number;
+  body: Record<string, unknown>;
+  /** The status the stored listing must still have, if one is stored (none yet: a redemption before lists existed). */
+  from?: string;
+}
+
 /** A once-record that must not exist when the write lands: what makes two outcomes exclusive. */
 export type AbsentRecord = { kind: "reversal"; entryId: EntryId } | { kind: "collection"; entryId: EntryId };
 
@@ -167,6 +179,7 @@ export interface AppendWrite {
   facts?: readonly { personId: PersonId; facts: PersonFacts }[];
   counters?: readonly CounterUpdate[];
   documents?: readonly DocumentWrite[];
+  redemptions?: readonly RedemptionListingWrite[];
 }
 
 /**
