@@ -168,7 +168,7 @@ export class DynamoFundStore implements FundStore, CounterReader, RedemptionList
   }
 }
 
-function claimOf(item: Item): Claim {
+export function claimOf(item: Item): Claim {
   const { kind: _kind, ...claim } = withoutKeys<Claim & { kind?: string }>(item);
   return claim as Claim;
 }

@@ -3,8 +3,13 @@
  * writes they reflect, read a page at a time (domain/fund/redemptions.ts, FundService.claimsWaiting).
  */
 import { randomUUID } from "node:crypto";
+import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createDocumentClient } from "../../functions/dynamo/client.ts";
+import { keys } from "../../functions/dynamo/keys.ts";
+import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
 import { as, type Client } from "../support/api.ts";
+import { tableNames } from "../support/env.ts";
 import { withDemoOrg } from "../support/org.ts";
 
 let admin: Client;
@@ -179,3 +184,62 @@ describe("claims waiting for me", () => {
     expect([manager.status, manager.body.code]).toEqual([403, "forbidden"]);
   });
 });
+
+describe("rebuild-projections", () => {
+  it("puts back the lists as the ledger and the claims imply them: a lost redemption, a wrong status, a lost or stray queue item", async () => {
+    const db = createDocumentClient();
+    await admin.post("/awards", { personId: "yang-xue", coins: 20, reason: "start" });
+    const xue = await as("yang-xue", "manager");
+    const rewardId = await reward("台灯", { zh: "前台领取", en: "At the front desk" });
+    const lost = (await xue.post("/redemptions", { rewardId })).body.redemption.entryId as string;
+    const wrong = (await xue.post("/redemptions", { rewardId })).body.redemption.entryId as string;
+    expect((await finance.post(`/redemptions/${wrong}/collection`, undefined)).status).toBe(201);
+    const seqOf = (entryId: string) => Number(entryId.split(".").at(-1));
+    const listed = await allPages<Listed>(xue, "/people/yang-xue/redemptions", "redemptions");
+    const claim = (
+      await (
+        await as("liu-yang", "manager")
+      ).post(`/funds/${await fundWithMoney()}/claims`, {
+        scenario: "排班优化",
+        measuredValue: "加班减少 20%",
+        amount: 1_000,
+        split: { by: "amount", parts: [{ personId: "yang-xue", amount: 1_000 }] },
+      })
+    ).body.claim;
+
+    await db.send(new DeleteCommand({ TableName: tableNames.state, Key: keys.redemption("yang-xue", seqOf(lost)) }));
+    const wrongItem = listed.find((r) => r.entryId === wrong);
+    await db.send(
+      new PutCommand({
+        TableName: tableNames.state,
+        Item: { ...wrongItem, collect: undefined, status: "placed", ...keys.redemption("yang-xue", seqOf(wrong)) },
+      }),
+    );
+    await db.send(new DeleteCommand({ TableName: tableNames.state, Key: keys.waitingClaim(claim.createdAt, claim.claimId) }));
+    const stray = keys.waitingClaim("2020-01-01T00:00:00.000Z", "clm-stray");
+    await db.send(new PutCommand({ TableName: tableNames.state, Item: { ...claim, claimId: "clm-stray", status: "pending", ...stray } }));
+
+    const { rebuilt, refused } = await rebuildProjections(db, tableNames);
+    expect([rebuilt, refused]).toEqual([["claims waiting", "redemptions of person:yang-xue"], []]);
+    expect(await allPages<Listed>(xue, "/people/yang-xue/redemptions", "redemptions")).toEqual(listed);
+    const queue = await allPages<{ claimId: string }>(
+      await as("jiang-wen", "approver", "manager"),
+      "/people/jiang-wen/claims-waiting",
+      "claims",
+    );
+    expect(queue.map((c) => c.claimId)).toContain(claim.claimId);
+    expect(queue.map((c) => c.claimId)).not.toContain("clm-stray");
+    expect(await rebuildProjections(db, tableNames)).toEqual({ rebuilt: [], refused: [] });
+  });
+});
+
+async function fundWithMoney() {
+  const fundId = `f-${randomUUID().slice(0, 8)}`;
+  const limits = { perClaim: 1_000_000, perPersonInPeriod: 10_000_000 };
+  expect(
+    (await finance.post("/funds", { fundId, name: "创新基金", currency: "CNY", period: "2026", limits, twoApprovalsAbove: 500_000 }))
+      .status,
+  ).toBe(201);
+  expect((await finance.post(`/funds/${fundId}/deposits`, { amount: 100_000, reason: "拨付" })).status).toBe(201);
+  return fundId;
+}
