@@ -145,7 +145,10 @@ export interface CounterUpdate {
   max?: number;
 }
 
-/** A mutable workflow item (a fund claim, a bounty), replaced in the same transaction under its version. */
+/**
+ * A mutable workflow item (a fund claim, a bounty), replaced in the same transaction under its
+ * version. A claim also keeps its place in the approvers' queue there: in it while pending.
+ */
 export interface DocumentWrite {
   kind: "claim" | "bounty";
   id: string;
