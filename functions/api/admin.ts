@@ -12,9 +12,12 @@ import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoEventLog } from "../dynamo/stores/event-log-store.ts";
 import { DynamoProvisionerStore } from "../dynamo/stores/provisioner-store.ts";
 import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
+import { adminRoutes } from "../http/areas/admin.routes.ts";
+import { integrityRoutes } from "../http/areas/integrity.routes.ts";
+import { scimRoutes } from "../http/areas/scim.routes.ts";
 import { httpHandler } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
-import { scimImplementations } from "../scim/scim-api.ts";
+import { asScimError, scimImplementations } from "../scim/scim-api.ts";
 import { lazySources } from "../secrets/sources.ts";
 
 const adapters = createAdapters("admin");
@@ -36,6 +39,7 @@ const backtests = new BacktestService({
 
 export const handler = httpHandler(
   "admin",
+  { ...adminRoutes, ...scimRoutes, ...integrityRoutes },
   {
     putPerson: async ({ caller, params, body, ifMatch }) => {
       const replacement = replacementOf(params.personId, body);
@@ -81,5 +85,5 @@ export const handler = httpHandler(
     reviewItem: async ({ caller, params }) => ({ body: await reviews.get(caller, params.flagId) }),
     decideReview: async ({ caller, params, body }) => ({ body: await reviews.decide(caller, params.flagId, body) }),
   },
-  adapters,
+  { ...adapters, scimError: asScimError },
 );

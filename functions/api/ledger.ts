@@ -6,6 +6,7 @@ import { budgetsOf, type StoredBudget } from "../../domain/budgets/index.ts";
 import type { PersonId } from "../../domain/kernel/model.ts";
 import { withExplanation } from "../../domain/ledger/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
+import { ledgerRoutes } from "../http/areas/ledger.routes.ts";
 import { httpHandler, written } from "../http/http.ts";
 import { BadgeSigner } from "../secrets/badge-signer.ts";
 
@@ -30,6 +31,7 @@ const apiUrl = (headers: Record<string, string | undefined>) => process.env.PUBL
 
 export const handler = httpHandler(
   "ledger",
+  ledgerRoutes,
   {
     award: async ({ caller, body, idempotencyKey }) => written(await accounts.award(caller, body, idempotencyKey)),
     deduct: async ({ caller, body, idempotencyKey }) => written(await accounts.deduct(caller, body, idempotencyKey)),

@@ -4,6 +4,7 @@ import { WebhookService } from "../../domain/awards/index.ts";
 import { integritySettings } from "../../domain/integrity/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
+import { webhooksRoutes } from "../http/areas/webhooks.routes.ts";
 import { httpHandler } from "../http/http.ts";
 import { lazySources } from "../secrets/sources.ts";
 
@@ -28,6 +29,7 @@ const webhooks = new WebhookService({
 
 export const handler = httpHandler(
   "webhooks",
+  webhooksRoutes,
   {
     webhook: async ({ params, query, headers, rawBody }) => ({
       body: await webhooks.receive({

@@ -21,7 +21,6 @@ import {
   Claim,
   ClaimView,
   Collection,
-  csv,
   DepositAnswer,
   FundList,
   FundView,
@@ -30,7 +29,8 @@ import {
   RewardList,
   RewardProposal,
   RewardView,
-} from "../answers.ts";
+} from "../answers/fund.ts";
+import { csv } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const RewardChange = z.object({
