@@ -71,6 +71,79 @@ export async function ledgerFigures(system: System): Promise<Result[]> {
   ];
 }
 
+/**
+ * The fund's write paths and their lists, as the capacity model scales them: a redemption (with
+ * its listing), a claim submitted and decided (with the approvers' queue), and the two lists read.
+ */
+export async function fundFigures(system: System): Promise<Result[]> {
+  const manager = system.as("huang-tao", ["manager"]);
+  const lead = system.as("liu-yang", ["manager"]);
+  const approver = system.as("jiang-wen", ["approver", "manager"]);
+  const finance = system.as("peng-li", ["finance"]);
+  const rewardId = `bench-${randomUUID().slice(0, 8)}`;
+  const fundId = `bench-${randomUUID().slice(0, 8)}`;
+  const limits = { perClaim: 1_000_000, perPersonInPeriod: 100_000_000 };
+  expectStatus(
+    "reward",
+    await system.admin("PUT", `/admin/rewards/${rewardId}`, { name: { zh: "书籍" }, price: 1, stock: "unlimited" }),
+    200,
+  );
+  expectStatus(
+    "coins",
+    await system.admin("POST", "/awards", { personId: "huang-tao", coins: 10, reason: "bench" }, { "idempotency-key": randomUUID() }),
+    201,
+  );
+  expectStatus(
+    "fund",
+    await finance("POST", "/funds", { fundId, name: "bench", currency: "CNY", period: "2026", limits, twoApprovalsAbove: 1_000_000 }),
+    201,
+  );
+  expectStatus(
+    "deposit",
+    await finance("POST", `/funds/${fundId}/deposits`, { amount: 10_000_000, reason: "bench" }, { "idempotency-key": randomUUID() }),
+    201,
+  );
+  const redeem = () => manager("POST", "/redemptions", { rewardId }, { "idempotency-key": randomUUID() });
+  const claimBody = {
+    scenario: "bench",
+    measuredValue: "bench",
+    amount: 1_000,
+    split: { by: "amount", parts: [{ personId: "yang-xue", amount: 1_000 }] },
+  };
+  const claimAndDecide = async () => {
+    const submitted = expectStatus(
+      "claim",
+      await lead("POST", `/funds/${fundId}/claims`, claimBody, { "idempotency-key": randomUUID() }),
+      201,
+    );
+    const claimId = (submitted.body as { claim: { claimId: string } }).claim.claimId;
+    return expectStatus(
+      "decision",
+      await approver("POST", `/claims/${claimId}/decisions`, { decision: "approve", comment: "ok" }, { "idempotency-key": randomUUID() }),
+      200,
+    );
+  };
+  // Warm: each area's module and the org tree cache, as a warm Lambda has them.
+  expectStatus("redemption", await redeem(), 201);
+  await claimAndDecide();
+  await lead("POST", `/funds/${fundId}/claims`, claimBody, { "idempotency-key": randomUUID() });
+  const redeemed = await metered(redeem);
+  expectStatus("redemption", redeemed.result, 201);
+  const claimed = await metered(claimAndDecide);
+  const mine = await metered(() => manager("GET", "/people/huang-tao/redemptions"));
+  expectStatus("my redemptions", mine.result, 200);
+  const waiting = await metered(() => approver("GET", "/people/jiang-wen/claims-waiting"));
+  expectStatus("claims waiting", waiting.result, 200);
+  return [
+    reported("redemption (with its listing): write units", redeemed.writeUnits, "WRU"),
+    reported("fund claim submitted and decided (with the approvers' queue): write units", claimed.writeUnits, "WRU"),
+    ...familyFigures(operations.redemption, redeemed),
+    ...familyFigures(operations.fundClaim, claimed),
+    ...familyFigures(operations.redemptionsRead, mine),
+    ...familyFigures(operations.claimsWaitingRead, waiting),
+  ];
+}
+
 export const webhookNames = {
   single: "webhook, accepted single event: DynamoDB round trips",
   duplicate: "webhook, duplicate event: DynamoDB round trips",

@@ -1,11 +1,11 @@
 /**
  * Every benchmark: `npm run bench` (`-- --quick` for fewer repetitions, under two minutes; `-- --system`
  * for only the figures measured against DynamoDB Local, which the capacity model reads; `-- --only=<group>`
- * for one group: domain, backtests, bundles, page, ledger, webhooks, eligibility, screens, verifier, imports).
+ * for one group: domain, backtests, bundles, page, ledger, fund, webhooks, eligibility, screens, verifier, imports).
  * Prints a table and writes bench/results.json. Benchmarks report; they never fail the tests.
  */
 import { writeFileSync } from "node:fs";
-import { ledgerFigures, pageSizeFigure, webhookFigures } from "./api.ts";
+import { fundFigures, ledgerFigures, pageSizeFigure, webhookFigures } from "./api.ts";
 import { backtestFigures } from "./backtests.ts";
 import { bundleFigures } from "./bundles.ts";
 import { domainFigures } from "./domain.ts";
@@ -40,6 +40,7 @@ const system = only !== undefined && cpuGroups.includes(only) ? undefined : awai
 try {
   if (system) {
     if (wanted("ledger")) results.push(...(await ledgerFigures(system)));
+    if (wanted("fund")) results.push(...(await fundFigures(system)));
     const webhooks = wanted("webhooks") ? await webhookFigures(system, options) : undefined;
     results.push(...(webhooks?.results ?? []));
     if (webhooks?.webhooks) results.push(...(await projectorFigures(webhooks.webhooks, webhooks.results)));

@@ -21,8 +21,11 @@ import type { TableSpec } from "../functions/dynamo/tables.ts";
 import type { Area } from "../functions/http/route.ts";
 
 export type LedgerAccess = "none" | "read" | "append";
-/** Reads the whole state table, and writes only items whose partition key matches `writes`. */
-export type StateAccess = "none" | "read" | { writes: readonly string[] };
+/**
+ * Reads the whole state table, and writes only items whose partition key matches `writes`; deletes
+ * only those matching `removes` (the approvers' queue, which a claim leaves once decided).
+ */
+export type StateAccess = "none" | "read" | { writes: readonly string[]; removes?: readonly string[] };
 
 export interface AreaAccess {
   ledger: LedgerAccess;
@@ -74,10 +77,13 @@ export const areaAccess: Record<Area, AreaAccess> = {
       writes: [
         ...families.chainHeads,
         ...families.funds,
+        ...families.waitingClaims,
+        ...families.redemptions,
         ...families.counters,
         ...definitions("reward"),
         ...families.definitions("budget"),
       ],
+      removes: families.waitingClaims,
     },
     audit: true,
   },
@@ -87,7 +93,11 @@ export const areaAccess: Record<Area, AreaAccess> = {
   // Pioneer indices (admin) and opt-out preferences (self): kept apart so boards stay read-only.
   "leaderboard-settings": { ledger: "none", state: { writes: [...families.preferences, ...definitions("index")] }, audit: true },
   // Rewards in the authors' chains, the pool's head (its reservation and book) and, on acceptance, the fund claim.
-  bounties: { ledger: "append", state: { writes: [...families.chainHeads, "CLAIM#*", ...families.bounties] }, audit: true },
+  bounties: {
+    ledger: "append",
+    state: { writes: [...families.chainHeads, "CLAIM#*", ...families.waitingClaims, ...families.bounties] },
+    audit: true,
+  },
   // Imported entries (their chain heads and late sums) and the import's progress.
   imports: { ledger: "append", state: { writes: [...families.chainHeads, ...families.late, ...families.imports] }, audit: true },
   // Reads people by their DingTalk id; writes only the hashes of spent sign-in codes, and the audit trail.
@@ -126,7 +136,9 @@ export function grantEventReads(grantee: IGrantable, ledger: Table): void {
 export function grantState(grantee: IGrantable, state: Table, spec: TableSpec, access: StateAccess): void {
   if (access === "none") return;
   grantTable(grantee, state, spec, read);
-  if (access !== "read") grantKeyed(grantee, state, stateWrites, access.writes);
+  if (access === "read") return;
+  grantKeyed(grantee, state, stateWrites, access.writes);
+  if (access.removes) grantKeyed(grantee, state, ["dynamodb:DeleteItem"], access.removes);
 }
 
 /** Actions on items whose partition key matches one of the patterns (IAM dynamodb:LeadingKeys). */

@@ -27,6 +27,10 @@ const shapeOptions = {
   "balance-reads-per-person-per-day": "balanceReadsPerPersonPerDay",
   "eligibility-checks-per-day": "eligibilityChecksPerDay",
   "awards-by-hand-per-day": "awardsByHandPerDay",
+  "redemptions-per-day": "redemptionsPerDay",
+  "claims-per-day": "claimsPerDay",
+  "redemption-list-reads-per-day": "redemptionListReadsPerDay",
+  "waiting-claim-reads-per-day": "waitingClaimReadsPerDay",
 } as const satisfies Record<string, keyof Shape>;
 
 const { values } = parseArgs({

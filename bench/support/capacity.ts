@@ -16,6 +16,10 @@ export const operations = {
   eligibilityCheck: "eligibility check",
   award: "award by hand",
   orgTreeLoad: "org tree load",
+  redemption: "redemption",
+  fundClaim: "fund claim, submitted and decided",
+  redemptionsRead: "my redemptions read",
+  claimsWaitingRead: "claims waiting read",
 } as const;
 
 /**

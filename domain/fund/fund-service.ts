@@ -29,6 +29,7 @@ import {
   type FundTotals,
   fundTotals,
   type MovementBase,
+  mayDecide,
   post,
   reserve,
   splitAmount,
@@ -64,6 +65,8 @@ export interface ClaimView {
 }
 
 const managersOfMoney = ["finance", "approver", "admin"] as const;
+/** Pages of the waiting list one request reads at most to fill an approver's page: a busy team's claims are skipped, not read without end. */
+const waitingPagesPerRequest = 10;
 
 export class FundService {
   readonly #deps: FundDeps;
@@ -350,6 +353,32 @@ export class FundService {
       );
     }
     return { claim, history };
+  }
+
+  /**
+   * The claims waiting for this approver's decision, oldest first: pending, not their own, not
+   * paying them, not their team's, not approved by them already (maker-checker, as decide checks).
+   */
+  async claimsWaiting(
+    caller: Caller,
+    personId: PersonId,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ claims: Claim[]; cursor: string | null }> {
+    if (caller.personId !== personId) {
+      throw new ForbiddenError(`You may read the claims waiting for your own decision; ${personId}'s queue is theirs.`);
+    }
+    assertRole(caller, ["approver"]);
+    const [tree, approver] = await Promise.all([this.#deps.orgTree(), this.#deps.person(personId)]);
+    const claims: Claim[] = [];
+    let next = cursor;
+    for (let page = 0; page < waitingPagesPerRequest; page += 1) {
+      const waiting = await this.#deps.store.waitingClaims(limit - claims.length, next);
+      if (approver) claims.push(...waiting.items.filter((claim) => mayDecide(claim, approver, teamOf(claim, tree))));
+      next = waiting.cursor;
+      if (!next || claims.length >= limit) break;
+    }
+    return { claims, cursor: next ?? null };
   }
 
   /** A person's claims and the payouts (and clawbacks) they received. */

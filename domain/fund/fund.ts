@@ -466,6 +466,22 @@ export function assertMayDecide(claim: Claim, approver: { personId: PersonId; or
   }
 }
 
+/**
+ * Whether the approver may decide on the claim now, as assertMayDecide would let them: what
+ * their queue of claims waiting shows. Their own, their team's and those they approved already
+ * wait for somebody else.
+ */
+export function mayDecide(claim: Claim, approver: { personId: PersonId; orgUnitId: OrgUnitId }, team: Team): boolean {
+  const { personId, orgUnitId } = approver;
+  return (
+    claim.status === "pending" &&
+    claim.claimant !== personId &&
+    !claim.parts.some((part) => part.personId === personId) &&
+    !team.includes(personId, orgUnitId) &&
+    !claim.decisions.some((d) => d.approverId === personId)
+  );
+}
+
 export function assertStatus(claim: Claim, expected: ClaimStatus, code: string): void {
   if (claim.status !== expected) {
     throw new DomainError("conflict", code, `Claim ${claim.claimId} is ${claim.status}, not ${expected}.`, {

@@ -4,4 +4,5 @@ export * from "./fund.ts";
 export * from "./fund-service.ts";
 export * from "./ports.ts";
 export * from "./redemption-service.ts";
+export * from "./redemptions.ts";
 export * from "./schemas.ts";

@@ -1,7 +1,9 @@
 /** What the fund and redemption need from storage beyond the ledger (functions/dynamo/fund-store.ts). */
 import type { PersonId } from "../kernel/model.ts";
+import type { Page } from "../kernel/ports.ts";
 import type { IdempotencyRecord, IdempotencyRef } from "../ledger/index.ts";
 import type { Claim, ClaimStep, Fund, FundState } from "./fund.ts";
+import type { RedemptionListing, RedemptionStatus } from "./redemptions.ts";
 
 export interface FundSnapshot {
   fund: Fund | undefined;
@@ -24,6 +26,17 @@ export interface FundStore {
   readClaim(claimId: string, idempotency?: IdempotencyRef): Promise<ClaimSnapshot>;
   claimHistory(claimId: string): Promise<ClaimStep[]>;
   claimsOf(personId: PersonId): Promise<Claim[]>;
+  /**
+   * Claims waiting for a decision (pending), oldest first: every approver's queue, kept in the same
+   * transaction as each write of a claim, before each approver's own are left out.
+   */
+  waitingClaims(limit: number, cursor?: string): Promise<Page<Claim>>;
+}
+
+/** "My redemptions" (domain/fund/redemptions.ts), kept in the same transactions as the redemptions' entries and markers. */
+export interface RedemptionLists {
+  /** A person's redemptions, newest first; of one status only when `status` is given. */
+  redemptionsOf(personId: PersonId, status: RedemptionStatus | undefined, limit: number, cursor?: string): Promise<Page<RedemptionListing>>;
 }
 
 export interface CounterReader {

@@ -20,7 +20,7 @@ import {
   type ProposalView,
 } from "../kernel/definitions.ts";
 import { assertNotSelf } from "../kernel/duties.ts";
-import { DomainError, NotFoundError } from "../kernel/errors.ts";
+import { DomainError, ForbiddenError, NotFoundError } from "../kernel/errors.ts";
 import { type EntryId, type PersonId, personAccount, systemAccount } from "../kernel/model.ts";
 import { periodKey } from "../kernel/periods.ts";
 import type { Clock } from "../kernel/ports.ts";
@@ -28,13 +28,15 @@ import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
 import type { PeopleDryRunRequest } from "../kernel/schemas.ts";
 import type { Collection, CounterUpdate, LedgerStore, Outcome } from "../ledger/index.ts";
 import { appendMovements, holderOfEntryId, type LedgerEntry, type Movement, readNamedPeople, replayOf } from "../ledger/index.ts";
-import type { CounterReader } from "./ports.ts";
-import type { CancellationRequest, RedemptionRequest, RewardDefinition } from "./schemas.ts";
+import type { CounterReader, RedemptionLists } from "./ports.ts";
+import { type RedemptionListing, redemptionListing } from "./redemptions.ts";
+import type { CancellationRequest, RedemptionListQuery, RedemptionRequest, RewardDefinition } from "./schemas.ts";
 
 export interface RedemptionDeps {
   ledger: LedgerStore;
   definitions: DefinitionStore;
   counters: CounterReader;
+  lists: RedemptionLists;
   clock: Clock;
   timeZone: string;
   retry?: RetryPolicy;
@@ -53,6 +55,12 @@ export interface RedemptionResult {
   redemption: { entryId: EntryId; rewardId: string; quantity: number; coins: number; periodKey: string };
   balances: ReturnType<typeof balancesView>;
 }
+
+/** A redemption as its redeemer's list shows it: how to collect it is the reward's current word on that. */
+export type RedemptionItem = RedemptionListing & { collect?: RewardDefinition["collect"] };
+
+/** Who may read a person's redemptions besides the person: those who hand rewards over or cancel them. */
+const redemptionDesk = ["finance", "admin"] as const;
 
 export interface CollectionResult {
   redemption: { entryId: EntryId; personId: PersonId; rewardId: string; quantity: number } & Collection;
@@ -254,9 +262,33 @@ export class RedemptionService {
         chains: [{ before: snapshot.chain, after: state, entries, ruleState: snapshot.ruleState, headVersion: snapshot.headVersion }],
         records: [{ kind: "idempotency", record: { ...ref, fingerprint: expected, result, recordedAt: now } }],
         counters: updates,
+        redemptions: [listingWrite(redemptionListing(entry))],
       });
       return { result, replayed: false };
     }, this.#deps.retry);
+  }
+
+  /** A person's redemptions, newest first, with how to collect each (self, finance, admin). */
+  async redemptions(
+    caller: Caller,
+    personId: PersonId,
+    query: RedemptionListQuery,
+  ): Promise<{ redemptions: RedemptionItem[]; cursor: string | null }> {
+    if (caller.personId !== personId && !caller.roles.some((role) => (redemptionDesk as readonly string[]).includes(role))) {
+      throw new ForbiddenError(`You may read your own redemptions; ${personId}'s are for finance and admins to hand over.`);
+    }
+    const [page, rewards] = await Promise.all([
+      this.#deps.lists.redemptionsOf(personId, query.status, query.limit, query.cursor),
+      this.#deps.definitions.list<RewardDefinition>("reward"),
+    ]);
+    const collect = new Map(rewards.flatMap((r) => (r.body.collect ? [[r.id, r.body.collect] as const] : [])));
+    return {
+      redemptions: page.items.map((listing) => {
+        const how = collect.get(listing.rewardId);
+        return how ? { ...listing, collect: how } : listing;
+      }),
+      cursor: page.cursor ?? null,
+    };
   }
 
   /**
@@ -314,6 +346,7 @@ export class RedemptionService {
         ],
         // A cancellation landing meanwhile wins; this one is then read again and refused.
         absent: [{ kind: "reversal", entryId: redeemed.entryId }],
+        redemptions: [listingWrite(redemptionListing(redeemed, { collected: collection }), "placed")],
       });
       return { result, replayed: false };
     }, this.#deps.retry);
@@ -393,11 +426,19 @@ export class RedemptionService {
         ],
         absent: [{ kind: "collection", entryId: redeemed.entryId }],
         counters,
+        redemptions: [listingWrite(redemptionListing(redeemed, { cancellation: entry }), "placed")],
       });
       return { result, replayed: false };
     }, this.#deps.retry);
   }
 }
+
+const listingWrite = (listing: RedemptionListing, from?: "placed") => ({
+  personId: listing.personId,
+  seq: listing.seq,
+  body: { ...listing },
+  ...(from ? { from } : {}),
+});
 
 /** The person whose chain holds the entry: an entry of a fund's chain, or no entry id at all, is no redemption. */
 function redeemerOf(entryId: string): PersonId {

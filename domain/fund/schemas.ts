@@ -2,6 +2,7 @@
 import * as z from "zod";
 import { periodOfKey, periods } from "../kernel/periods.ts";
 import { Amount, Id } from "../kernel/schemas.ts";
+import { redemptionStatuses } from "./redemptions.ts";
 
 const Reason = z.string().trim().min(1, "say why").max(500);
 const Text = (max: number) => z.string().trim().min(1).max(max);
@@ -110,3 +111,10 @@ export type RedemptionRequest = z.infer<typeof RedemptionRequest>;
 
 export const CancellationRequest = z.strictObject({ reason: Reason }).meta({ id: "RedemptionCancellationRequest" });
 export type CancellationRequest = z.infer<typeof CancellationRequest>;
+
+export const RedemptionListQuery = z.strictObject({
+  status: z.enum(redemptionStatuses).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+export type RedemptionListQuery = z.infer<typeof RedemptionListQuery>;

@@ -145,7 +145,10 @@ export interface CounterUpdate {
   max?: number;
 }
 
-/** A mutable workflow item (a fund claim, a bounty), replaced in the same transaction under its version. */
+/**
+ * A mutable workflow item (a fund claim, a bounty), replaced in the same transaction under its
+ * version. A claim also keeps its place in the approvers' queue there: in it while pending.
+ */
 export interface DocumentWrite {
   kind: "claim" | "bounty";
   id: string;
@@ -154,6 +157,18 @@ export interface DocumentWrite {
   /** The new version; the write fails unless the stored one is `version - 1` (or none, for 1). */
   version: number;
   body: Record<string, unknown>;
+}
+
+/**
+ * A person's redemption as their list shows it (domain/fund/redemptions.ts): a projection of the
+ * entries and markers written beside it, replaced in the same transaction.
+ */
+export interface RedemptionListingWrite {
+  personId: PersonId;
+  seq: number;
+  body: Record<string, unknown>;
+  /** The status the stored listing must still have, if one is stored (none yet: a redemption before lists existed). */
+  from?: string;
 }
 
 /** A once-record that must not exist when the write lands: what makes two outcomes exclusive. */
@@ -167,6 +182,7 @@ export interface AppendWrite {
   facts?: readonly { personId: PersonId; facts: PersonFacts }[];
   counters?: readonly CounterUpdate[];
   documents?: readonly DocumentWrite[];
+  redemptions?: readonly RedemptionListingWrite[];
 }
 
 /**

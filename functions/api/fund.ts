@@ -25,6 +25,7 @@ const redemptions = new RedemptionService({
   ledger: adapters.ledgerStore,
   definitions: adapters.definitions,
   counters: fundStore,
+  lists: fundStore,
   clock: adapters.clock,
   timeZone: adapters.timeZone,
   fourEyes: adapters.fourEyes,
@@ -62,6 +63,12 @@ export const handler = httpHandler(
       const fund = await funds.personFund(caller, params.personId as PersonId);
       return { body: { ...fund, payouts: fund.payouts.map(withExplanation) } };
     },
+    claimsWaiting: async ({ caller, params, query }) => ({
+      body: await funds.claimsWaiting(caller, params.personId as PersonId, query.limit, query.cursor),
+    }),
+    personRedemptions: async ({ caller, params, query }) => ({
+      body: await redemptions.redemptions(caller, params.personId as PersonId, query),
+    }),
     putBudget: async ({ caller, params, body }) => ({
       body: await budgets.put(caller, params.orgUnitId as OrgUnitId, params.period, body),
     }),

@@ -4,10 +4,20 @@
  * ledger table) and counters. Every write goes through DynamoLedgerStore.append, in one
  * TransactWriteItems with the entries. Keys: see keys.ts and tables.ts.
  */
-import { type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { ClaimSnapshot, CounterReader, FundSnapshot, FundStore } from "../../domain/fund/index.ts";
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import type {
+  ClaimSnapshot,
+  CounterReader,
+  FundSnapshot,
+  FundStore,
+  RedemptionListing,
+  RedemptionLists,
+  RedemptionStatus,
+} from "../../domain/fund/index.ts";
 import { type Claim, type ClaimStep, emptyBook, type Fund, type FundBook } from "../../domain/fund/index.ts";
+import { DomainError } from "../../domain/kernel/errors.ts";
 import { fundAccount, type PersonId } from "../../domain/kernel/model.ts";
+import type { Page } from "../../domain/kernel/ports.ts";
 import type { IdempotencyRecord, IdempotencyRef } from "../../domain/ledger/index.ts";
 import { type ChainState, emptyChain } from "../../domain/ledger/index.ts";
 import { batchGet, type Item } from "./batch-get.ts";
@@ -15,7 +25,7 @@ import { queryAll } from "./client.ts";
 import { keys, withoutKeys } from "./keys.ts";
 import { readCounters } from "./ledger-store.ts";
 
-export class DynamoFundStore implements FundStore, CounterReader {
+export class DynamoFundStore implements FundStore, CounterReader, RedemptionLists {
   readonly #db: DynamoDBDocumentClient;
   readonly #ledger: string;
   readonly #state: string;
@@ -118,12 +128,77 @@ export class DynamoFundStore implements FundStore, CounterReader {
     ).map(claimOf);
   }
 
+  async waitingClaims(limit: number, cursor?: string): Promise<Page<Claim>> {
+    const pk = keys.waitingClaimsPartition;
+    const page = await pageOf(
+      this.#db,
+      { TableName: this.#state, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": pk } },
+      pk,
+      limit,
+      cursor,
+    );
+    return { items: page.items.map(claimOf), cursor: page.cursor };
+  }
+
+  async redemptionsOf(
+    personId: PersonId,
+    status: RedemptionStatus | undefined,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<RedemptionListing>> {
+    const pk = keys.redemptionsPartition(personId);
+    const page = await pageOf(
+      this.#db,
+      {
+        TableName: this.#state,
+        KeyConditionExpression: "pk = :pk",
+        ...(status ? { FilterExpression: "#status = :status", ExpressionAttributeNames: { "#status": "status" } } : {}),
+        ExpressionAttributeValues: { ":pk": pk, ...(status ? { ":status": status } : {}) },
+        ScanIndexForward: false,
+      },
+      pk,
+      limit,
+      cursor,
+    );
+    return { items: page.items.map((item) => withoutKeys<RedemptionListing>(item)), cursor: page.cursor };
+  }
+
   readCounters(names: readonly string[]): Promise<Map<string, number>> {
     return readCounters(this.#db, this.#state, names);
   }
 }
 
-function claimOf(item: Item): Claim {
+export function claimOf(item: Item): Claim {
   const { kind: _kind, ...claim } = withoutKeys<Claim & { kind?: string }>(item);
   return claim as Claim;
+}
+
+/**
+ * Up to `limit` items of one partition from where the cursor left off, reading on while a filter
+ * leaves a page short. The cursor is the sort key of the last item handed out, opaque to clients.
+ */
+async function pageOf(
+  db: DynamoDBDocumentClient,
+  query: QueryCommandInput,
+  pk: string,
+  limit: number,
+  cursor?: string,
+): Promise<Page<Item>> {
+  const items: Item[] = [];
+  let start: Item | undefined = cursor === undefined ? undefined : { pk, sk: sortKeyOf(cursor) };
+  let more = true;
+  while (items.length < limit && more) {
+    const page = await db.send(new QueryCommand({ ...query, Limit: limit - items.length, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+    more = start !== undefined;
+  }
+  const last = items.at(-1);
+  return { items, cursor: more && last ? Buffer.from(`v1:${last.sk as string}`).toString("base64url") : undefined };
+}
+
+function sortKeyOf(cursor: string): string {
+  const match = /^v1:([A-Za-z0-9:.#_+-]{1,200})$/.exec(Buffer.from(cursor, "base64url").toString());
+  if (!match) throw new DomainError("invalid", "invalid-cursor", "The cursor is not one this API gave out; start again without it.");
+  return match[1] as string;
 }

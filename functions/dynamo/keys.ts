@@ -72,6 +72,16 @@ export const keys = {
   claimsOfOwner: (personId: string) => `CLAIMANT#${personId}`,
   claimStep: (claimId: string, step: number) => ({ pk: `CLAIMLOG#${claimId}`, sk: `STEP#${String(step).padStart(6, "0")}` }),
   claimLog: (claimId: string) => `CLAIMLOG#${claimId}`,
+  /**
+   * Claims waiting for a decision: every approver's queue, oldest first, in one partition. A claim
+   * is written a few times in its life and approvers are few, so the partition stays far below its
+   * limits at a million people (docs/SCALE.md); kept with each write of the claim (ledger-store.ts).
+   */
+  waitingClaim: (createdAt: string, claimId: string) => ({ pk: "WAITING#CLAIMS", sk: `${createdAt}#${claimId}` }),
+  waitingClaimsPartition: "WAITING#CLAIMS",
+  /** A person's redemption as "my redemptions" lists it, newest first by its place in their chain (domain/fund/redemptions.ts). */
+  redemption: (personId: string, seq: number) => ({ pk: `REDEMPTIONS#${personId}`, sk: `R#${String(seq).padStart(seqWidth, "0")}` }),
+  redemptionsPartition: (personId: string) => `REDEMPTIONS#${personId}`,
   settlement: (claimId: string) => ({ pk: `SETTLED#${claimId}`, sk: "SETTLED" }),
   counter: (name: string) => ({ pk: `COUNTER#${name}`, sk: "COUNTER" }),
   facts: (personId: PersonId) => ({ pk: `FACTS#${personId}`, sk: "FACTS" }),
@@ -173,6 +183,10 @@ export const stateKeyFamilies = {
   facts: ["FACTS#*"],
   directory: ["PERSON#*", "IDENTITY#*", "ORG", "ORG#*", "PROVISIONER#*"],
   funds: ["FUNDS", "CLAIM#*"],
+  /** The approvers' queue: written (and removed from) with every write of a claim. */
+  waitingClaims: ["WAITING#CLAIMS"],
+  /** People's redemption lists, written with their redemptions, hand-overs and cancellations. */
+  redemptions: ["REDEMPTIONS#*"],
   counters: ["COUNTER#*"],
   /** Draws on coin budgets (domain/budgets): the counters coin awards move. */
   budgetDraws: ["COUNTER#budget:*"],

@@ -13,6 +13,7 @@ import type {
   AppendWrite,
   Collection,
   CounterUpdate,
+  DocumentWrite,
   EntrySnapshot,
   EventRecord,
   EventSnapshot,
@@ -221,7 +222,7 @@ export class DynamoLedgerStore implements LedgerStore {
     };
   }
 
-  async append({ chains, records, absent = [], counters = [], documents = [], facts = [] }: AppendWrite): Promise<void> {
+  async append({ chains, records, absent = [], counters = [], documents = [], facts = [], redemptions = [] }: AppendWrite): Promise<void> {
     const putOnce = (Item: Item) => ({ Put: { TableName: this.#ledger, Item, ConditionExpression: "attribute_not_exists(pk)" } });
     const items = [
       ...chains.flatMap(({ entries }) => entries.map((entry) => putOnce({ ...keys.entry(entry.holder, entry.seq), ...entry }))),
@@ -253,6 +254,20 @@ export class DynamoLedgerStore implements LedgerStore {
       })),
       ...counters.map((counter) => counterUpdate(this.#state, counter)),
       ...chains.flatMap(({ entries }) => lateSums(entries, this.#timeZone).map((sum) => lateUpdate(this.#state, sum))),
+      ...documents.flatMap((document) => (document.kind === "claim" ? [this.#waitingClaim(document)] : [])),
+      ...redemptions.map(({ personId, seq, body, from }) => ({
+        Put: {
+          TableName: this.#state,
+          Item: { ...body, ...keys.redemption(personId, seq) },
+          ...(from === undefined
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : {
+                ConditionExpression: "attribute_not_exists(pk) OR #status = :from",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: { ":from": from },
+              }),
+        },
+      })),
       ...documents.map(({ kind, id, owner, version, body }) => ({
         Put: {
           TableName: this.#state,
@@ -281,6 +296,23 @@ export class DynamoLedgerStore implements LedgerStore {
       if (isRetryableDynamoError(error)) throw new ContentionError("append lost a race or was throttled", { cause: error });
       throw error;
     }
+  }
+
+  /**
+   * A claim's place in the approvers' queue follows the claim: there while it is pending, gone once
+   * it is settled. The claim's own write in the same transaction is conditioned on its version,
+   * which is what serialises these.
+   */
+  #waitingClaim({ id, version, body }: DocumentWrite) {
+    const key = keys.waitingClaim(body.createdAt as string, id);
+    if (body.status !== "pending") return { Delete: { TableName: this.#state, Key: key } };
+    return {
+      Put: {
+        TableName: this.#state,
+        Item: { ...body, ...key, version },
+        ...(version === 1 ? { ConditionExpression: "attribute_not_exists(pk)" } : {}),
+      },
+    };
   }
 
   #onceItem(record: OnceRecord): Item {

@@ -1,6 +1,6 @@
 /**
  * Whole-ledger maintenance: verification (`npm run verify`, and on a schedule in AWS) and the
- * rebuild of every projection from the ledger (`npm run rebuild-projections`). They find the
+ * rebuild of every projection from the ledger, the fund's lists included (`npm run rebuild-projections`). They find the
  * chains with a parallel Scan of the ledger's keys (operator jobs, never on a request path), then
  * take a few chains at a time: each one's head, then its entries (Query), checked as the pages
  * arrive and let go, so that memory holds a few pages, not a chain, let alone the ledger.
@@ -12,9 +12,10 @@
  */
 import { type DynamoDBDocumentClient, PutCommand, paginateQuery, paginateScan, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { mapLimit } from "../../domain/kernel/concurrency.ts";
-import type { AccountId } from "../../domain/kernel/model.ts";
+import type { AccountId, PersonId } from "../../domain/kernel/model.ts";
 import { ChainCheck, type ChainState, type LedgerEntry, LedgerVerifier, type Problem } from "../../domain/ledger/index.ts";
 import { keys, withoutKeys } from "./keys.ts";
+import { RedemptionsOfChain, rebuildRedemptions, rebuildWaitingClaims } from "./stores/fund-lists.ts";
 
 export interface Tables {
   ledger: string;
@@ -180,21 +181,27 @@ export async function verifyAll(
  * Replaces every chain head whose balances differ from the fold of its chain, keeping what is not
  * derived from the ledger (rule progress) and bumping the head's version on condition that no
  * write came in since it was read. A chain whose entries do not verify is left alone and reported.
+ * Then the fund's lists: each person's redemptions from their chain, the approvers' queue from the
+ * pending claims (functions/dynamo/stores/fund-lists.ts).
  */
-export async function rebuildProjections(
-  db: DynamoDBDocumentClient,
-  tables: Tables,
-): Promise<{ rebuilt: AccountId[]; refused: Problem[] }> {
-  const rebuilt: AccountId[] = [];
+export async function rebuildProjections(db: DynamoDBDocumentClient, tables: Tables): Promise<{ rebuilt: string[]; refused: Problem[] }> {
+  const rebuilt: string[] = [];
   const refused: Problem[] = [];
   await mapLimit(await chainHolders(db, tables), chainsAtOnce, async (holder) => {
     const check = new ChainCheck(holder);
-    const current = await readChain(db, tables, holder, (entries) => check.take(entries));
+    const redemptions = new RedemptionsOfChain();
+    const current = await readChain(db, tables, holder, (entries) => {
+      check.take(entries);
+      redemptions.take(entries);
+    });
     const folded = check.folded;
     const broken = check.problems(folded);
     if (broken.length > 0) {
       refused.push(...broken);
       return;
+    }
+    if (holder.startsWith("person:") && (await rebuildRedemptions(db, tables, holder.slice("person:".length) as PersonId, redemptions))) {
+      rebuilt.push(`redemptions of ${holder}`);
     }
     if (current && check.problems(current).length === 0) return;
     await db.send(
@@ -208,5 +215,6 @@ export async function rebuildProjections(
     );
     rebuilt.push(holder);
   });
+  if (await rebuildWaitingClaims(db, tables)) rebuilt.push("claims waiting");
   return { rebuilt: rebuilt.sort(), refused };
 }

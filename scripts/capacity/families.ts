@@ -19,12 +19,17 @@ export const spreads: Record<string, Spread> = {
   "CKPT#<…>": "person",
   "LB#PERSON#<…>": "person",
   "PREFS#<…>": "person",
+  "REDEMPTIONS#<…>": "person",
+  "CLAIMANT#<…>": "person",
   // Written once ever, per event, request or entry.
   "EVENT#<…>": "once",
   "RETRACTED#<…>": "once",
   "IDEM#<…>": "once",
   "REVERSED#<…>": "once",
   "LB#APPLIED#<…>": "once",
+  "CLAIM#<…>": "once",
+  "CLAIMLOG#<…>": "once",
+  "SETTLED#<…>": "once",
   // Per org unit: the largest unit below the group takes its people's share; a unit's aggregate and
   // its boards (B#: the index entries of its people's period items) per period, the largest unit's
   // in shards by person.
@@ -40,6 +45,8 @@ export const spreads: Record<string, Spread> = {
   ORG: one,
   "DEF#<…>": one,
   FUNDS: one,
+  // The approvers' queue: every pending claim, one partition (keys.ts): claims are few beside events.
+  "WAITING#CLAIMS": one,
   "COUNTER#<…>": one,
   // The event log: a day's events of the whole company over its shards (the projector writes it).
   "EVLOG#<…>": { copies: keys.eventLogShards },

@@ -28,6 +28,12 @@ export interface Shape {
   balanceReadsPerPersonPerDay: number;
   eligibilityChecksPerDay: number;
   awardsByHandPerDay: number;
+  redemptionsPerDay: number;
+  /** Fund claims submitted (and each decided) a day. */
+  claimsPerDay: number;
+  redemptionListReadsPerDay: number;
+  /** Approvers opening their queue of claims waiting. */
+  waitingClaimReadsPerDay: number;
 }
 
 /**
@@ -146,6 +152,11 @@ export function defaultShape(people: number, overrides: Partial<Shape> = {}): Sh
     balanceReadsPerPersonPerDay: 5,
     eligibilityChecksPerDay: Math.round(people * 0.02),
     awardsByHandPerDay: Math.round(people * 0.01),
+    redemptionsPerDay: Math.round(people * 0.01),
+    claimsPerDay: Math.round(people * 0.001),
+    redemptionListReadsPerDay: Math.round(people * 0.02),
+    // Approvers are about half a percent of people, each opening the queue ten times a day.
+    waitingClaimReadsPerDay: Math.round(people * 0.05),
     ...overrides,
   };
 }
@@ -169,6 +180,10 @@ function operationRates(shape: Shape): Record<Modelled, Rate> {
     [operations.balanceRead]: rate((shape.people * shape.balanceReadsPerPersonPerDay) / secondsPerDay, shape),
     [operations.eligibilityCheck]: rate(shape.eligibilityChecksPerDay / secondsPerDay, shape),
     [operations.award]: rate(shape.awardsByHandPerDay / secondsPerDay, shape),
+    [operations.redemption]: rate(shape.redemptionsPerDay / secondsPerDay, shape),
+    [operations.fundClaim]: rate(shape.claimsPerDay / secondsPerDay, shape),
+    [operations.redemptionsRead]: rate(shape.redemptionListReadsPerDay / secondsPerDay, shape),
+    [operations.claimsWaitingRead]: rate(shape.waitingClaimReadsPerDay / secondsPerDay, shape),
   };
 }
 
@@ -247,6 +262,7 @@ function functionLoads(
     ["webhooks", [operations.webhookEvent]],
     ["ledger", [operations.balanceRead, operations.award]],
     ["eligibility", [operations.eligibilityCheck]],
+    ["fund", [operations.redemption, operations.fundClaim, operations.redemptionsRead, operations.claimsWaitingRead]],
   ];
   const functions: FunctionLoad[] = httpFunctions.map(([name, ops]) => {
     const requests = ops.reduce((sum, op) => add(sum, scale(rates[op], requestsPerOperation(op))), zero);

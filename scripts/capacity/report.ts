@@ -42,7 +42,8 @@ export function describeShape(shape: Shape, orgUnits: number): string {
     `${number(shape.people)} people, ${number(shape.eventsPerDay)} events a day (${shape.eventsPerRequest} per webhook request), peak ${shape.peak}× the average; ` +
     `org tree ${shape.depth} levels, fan-out ${shape.fanOut} (${number(orgUnits)} units), largest unit ${number(shape.largestUnit)} people; ` +
     `${shape.pointsEntriesPerEvent} points entry per event, the busiest person ${number(shape.busiestPersonEventsPerDay)} events a day; ` +
-    `${shape.balanceReadsPerPersonPerDay} balance reads per person a day, ${number(shape.eligibilityChecksPerDay)} eligibility checks and ${number(shape.awardsByHandPerDay)} awards by hand a day.`
+    `${shape.balanceReadsPerPersonPerDay} balance reads per person a day, ${number(shape.eligibilityChecksPerDay)} eligibility checks and ${number(shape.awardsByHandPerDay)} awards by hand a day; ` +
+    `${number(shape.redemptionsPerDay)} redemptions and ${number(shape.claimsPerDay)} fund claims (each decided) a day, ${number(shape.redemptionListReadsPerDay)} reads of "my redemptions" and ${number(shape.waitingClaimReadsPerDay)} of approvers' queues a day.`
   );
 }
 

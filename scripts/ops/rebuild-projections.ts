@@ -1,6 +1,7 @@
 /**
- * `npm run rebuild-projections`: recomputes every chain head (balances) from the ledger and
- * replaces those that differ. Same targets as `npm run verify`.
+ * `npm run rebuild-projections`: recomputes every chain head (balances), each person's list of
+ * redemptions and the approvers' queue of waiting claims, and replaces what differs. Same targets
+ * as `npm run verify`.
  */
 import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";

@@ -50,10 +50,12 @@ describe("every route that takes a person id", () => {
         "badgeCredentials",
         "balances",
         "bell",
+        "claimsWaiting",
         "eligibility",
         "ledger",
         "notificationPreferences",
         "personFund",
+        "personRedemptions",
         "preferences",
         "putNotificationPreferences",
         "putPreferences",
@@ -66,12 +68,13 @@ describe("every route that takes a person id", () => {
       const refused = await call(outsider, spec);
       expect(refused.status).toBe(403);
       expect(refused.body.code).toBe("forbidden");
-      expect((await call(self, spec)).status).toBeLessThan(300);
+      expect((await call(id === "claimsWaiting" ? await as(target, "approver", "manager") : self, spec)).status).toBeLessThan(300);
     });
   }
 
   it("a team lead reads their member's data on every read route but the member's own preferences and notifications", async () => {
-    const own = ["preferences", "notificationPreferences", "bell"];
+    // A queue of claims to decide is the approver's own; redemptions are handed over by finance, not the lead.
+    const own = ["preferences", "notificationPreferences", "bell", "claimsWaiting", "personRedemptions"];
     for (const [id, spec] of personRoutes.filter(([, s]) => s.method === "GET")) {
       expect((await call(lead, spec)).status, id).toBe(own.includes(id) ? 403 : 200);
     }

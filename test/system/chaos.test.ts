@@ -17,7 +17,8 @@ import { aggregateUnits, foldProjections, projectEntry } from "../../domain/lead
 import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import { noticesOfEntries } from "../../domain/notifications/index.ts";
 import { handler as projector } from "../../functions/background/projector.ts";
-import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
+import { createDocumentClient, createDynamoClient, queryAll } from "../../functions/dynamo/client.ts";
+import { keys } from "../../functions/dynamo/keys.ts";
 import { DynamoLeaderboardStore } from "../../functions/dynamo/leaderboard-store.ts";
 import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
 import { DynamoObservationStore } from "../../functions/dynamo/stores/integrity-store.ts";
@@ -913,9 +914,110 @@ describe("chaos: redemptions handed over and cancelled under DynamoDB faults", (
     }
     const catalog = (await admin.get("/rewards")).body.rewards as { id: string; remaining: number }[];
     expect(catalog.find((r) => r.id === rewardId)?.remaining).toBe(1000 - standing);
+    // "My redemptions" equals the ledger: every redemption that stands in a chain listed once, with
+    // the status its markers give it, and none that a failed write left behind.
+    for (const { personId, entryId } of outcomes) {
+      const entries = (await admin.get(`/people/${personId}/ledger?limit=10`)).body.entries as {
+        entryId: string;
+        reverses?: string;
+        collected?: unknown;
+      }[];
+      const status = entries.some((e) => e.reverses === entryId)
+        ? "cancelled"
+        : entries.find((e) => e.entryId === entryId)?.collected
+          ? "collected"
+          : "placed";
+      const listed = (
+        (await admin.get(`/people/${personId}/redemptions?limit=100`)).body.redemptions as {
+          entryId: string;
+          status: string;
+          rewardId: string;
+        }[]
+      ).filter((r) => r.rewardId === rewardId);
+      expect(
+        listed.map((r) => [r.entryId, r.status]),
+        `${personId}'s redemptions`,
+      ).toEqual([[entryId, status]]);
+    }
+    expect((await rebuildProjections(createDocumentClient(), tableNames)).rebuilt.filter((r) => r.startsWith("redemptions"))).toEqual([]);
     expect(violations.slice(before.violations)).toEqual([]);
     expect(faults.total).toBeGreaterThan(before.faults);
     expect(await ledgerProblems()).toEqual([]);
+  }, 120_000);
+});
+
+describe("chaos: fund claims submitted, decided and withdrawn under DynamoDB faults", () => {
+  it("the approvers' queue holds exactly the claims still pending, each as it stands, and the pool's ledger adds up", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const finance = await as("peng-li", "finance");
+    const fundId = "chaos-claims-pool";
+    const limits = { perClaim: 1_000_000, perPersonInPeriod: 10_000_000 };
+    expect(
+      (await finance.post("/funds", { fundId, name: "创新基金", currency: "CNY", period: "2026", limits, twoApprovalsAbove: 50_000 }))
+        .status,
+    ).toBe(201);
+    expect((await finance.post(`/funds/${fundId}/deposits`, { amount: 5_000_000, reason: "拨付" })).status).toBe(201);
+    const leads = [
+      { client: await as("liu-yang", "manager"), member: "yang-xue" },
+      { client: await as("xu-jing", "manager"), member: "ma-chao" },
+    ];
+    const [first, second] = [await as("jiang-wen", "approver", "manager"), await as("deng-hua", "approver")];
+    const claimIds: string[] = [];
+    faults.enabled = true;
+    try {
+      await Promise.all(
+        Array.from({ length: 10 }, async (_, i) => {
+          const { client, member } = leads[i % 2] as (typeof leads)[number];
+          const key = (what: string) => ({ "idempotency-key": `chaos-claim-${what}-${seed}-${i}` });
+          const amount = i % 3 === 0 ? 80_000 : 20_000;
+          const body = {
+            scenario: `场景 ${i}`,
+            measuredValue: "节约 10 万元",
+            amount,
+            split: { by: "amount", parts: [{ personId: member, amount }] },
+          };
+          const submitted = await retrying(`claim-${i}`, () => client.post(`/funds/${fundId}/claims`, body, key("submit")));
+          const claimId = submitted?.body?.claim?.claimId as string | undefined;
+          if (!claimId) return;
+          claimIds.push(claimId);
+          const decide = (approver: Client, what: string, decision: string) =>
+            retrying(`claim-${i}-${what}`, () => approver.post(`/claims/${claimId}/decisions`, { decision, comment: "审批" }, key(what)));
+          await Promise.all([
+            decide(first, "first", i % 4 === 1 ? "reject" : "approve"),
+            i % 5 === 2
+              ? retrying(`claim-${i}-withdraw`, () => client.post(`/claims/${claimId}/withdrawal`, { reason: "撤回" }, key("withdraw")))
+              : undefined,
+          ]);
+          if (i % 2 === 0) await decide(second, "second", "approve");
+        }),
+      );
+    } finally {
+      faults.enabled = false;
+    }
+    expect(claimIds.length).toBeGreaterThan(5);
+    const db = createDocumentClient();
+    const queued = new Map(
+      (
+        await queryAll(db, {
+          TableName: tableNames.state,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.waitingClaimsPartition },
+        })
+      ).map((item) => [item.claimId as string, item]),
+    );
+    const statuses = new Set<string>();
+    for (const claimId of claimIds) {
+      const { claim } = (await finance.get(`/claims/${claimId}`)).body;
+      statuses.add(claim.status);
+      const waiting = queued.get(claimId);
+      expect(waiting !== undefined, `${claimId} (${claim.status}) in the queue`).toBe(claim.status === "pending");
+      if (waiting) expect([waiting.version, waiting.decisions], `${claimId} as it stands`).toEqual([claim.version, claim.decisions]);
+    }
+    expect(statuses.size, `claims ended in ${[...statuses].join(", ")}`).toBeGreaterThan(1);
+    expect((await rebuildProjections(db, tableNames)).rebuilt).not.toContain("claims waiting");
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+    expect(await fundLedgerProblems([fundId])).toEqual([]);
   }, 120_000);
 });
 

@@ -366,6 +366,81 @@ describe("the managers' page", () => {
     await approver.context().close();
   });
 
+  it("lists my redemptions however long my history since, with how to collect each, one status at a tap", async () => {
+    const admin = await as("chen-jian", "admin");
+    const rewardId = "e2e-umbrella";
+    const collect = { zh: "到一楼前台领取", en: "Collect it at the ground-floor front desk" };
+    expect(
+      (await admin.put(`/admin/rewards/${rewardId}`, { name: { zh: "雨伞", en: "Umbrella" }, price: 5, stock: 100, collect })).status,
+    ).toBe(200);
+    expect((await admin.post("/awards", { personId: "hu-yan", coins: 10, reason: "e2e" })).status).toBe(201);
+    const yan = await as("hu-yan", "manager");
+    const handedOver = (await yan.post("/redemptions", { rewardId })).body.redemption.entryId as string;
+    expect((await yan.post("/redemptions", { rewardId })).status).toBe(201);
+    expect((await (await as("peng-li", "finance")).post(`/redemptions/${handedOver}/collection`, undefined)).status).toBe(201);
+    // More than a hundred entries after them: the list does not come from recent history.
+    for (let i = 0; i < 110; i++)
+      expect((await admin.post("/awards", { personId: "hu-yan", coins: 1, reason: `e2e ${i}` })).status).toBe(201);
+
+    const page = await phone({ lang: "en" });
+    await signIn(page, "hu-yan");
+    await page.goto(`${base}/app/#/redemptions`);
+    const rows = page.getByTestId("my-redemptions").locator(".entry.redemption", { hasText: "Umbrella" });
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.nth(0).innerText()).toContain("To collect");
+    expect(await rows.nth(0).innerText()).toContain("Collect it at the ground-floor front desk");
+    expect(await rows.nth(1).innerText()).toMatch(/Collected on /);
+    await inspect(page, "redemptions-after-long-history");
+    await page.getByRole("button", { name: "Collected", exact: true }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.nth(0).innerText()).toMatch(/Collected on /);
+    await inspect(page, "redemptions-collected-only");
+    await page.context().close();
+  });
+
+  it("shows an approver the claims waiting for them from a pool with a long ledger, and rejects one with a reason", async () => {
+    const finance = await as("peng-li", "finance");
+    const fundId = "e2e-busy-pool";
+    const limits = { perClaim: 1_000_000, perPersonInPeriod: 1_000_000 };
+    expect(
+      (
+        await finance.post("/funds", {
+          fundId,
+          name: "门店创新基金",
+          currency: "CNY",
+          period: "2026",
+          limits,
+          twoApprovalsAbove: 1_000_000,
+        })
+      ).status,
+    ).toBe(201);
+    expect((await finance.post(`/funds/${fundId}/deposits`, { amount: 100_000, reason: "拨付" })).status).toBe(201);
+    const submitted = await (await as("xu-jing", "manager")).post(`/funds/${fundId}/claims`, {
+      scenario: "智能排班系统上线",
+      measuredValue: "加班时长下降 20%",
+      amount: 50_000,
+      split: { by: "amount", parts: [{ personId: "ma-chao", amount: 50_000 }] },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+    // The claim's reservation comes before more than a hundred deposits in the pool's ledger.
+    for (let i = 0; i < 105; i++)
+      expect((await finance.post(`/funds/${fundId}/deposits`, { amount: 1, reason: `追加 ${i}` })).status).toBe(201);
+
+    const approver = await phone();
+    await signIn(approver, "jiang-wen");
+    await approver.goto(`${base}/app/#/fund`);
+    const waiting = approver.getByTestId("waiting").locator(".claim", { hasText: "智能排班系统上线" });
+    await waiting.waitFor();
+    await inspect(approver, "fund-waiting-long-ledger");
+    await waiting.getByRole("button", { name: "驳回" }).click();
+    await approver.getByLabel("审批意见（必填）").fill("实测成效缺少 BI 报表截图");
+    await approver.getByRole("dialog").getByRole("button", { name: "驳回" }).click();
+    await expect.poll(() => approver.getByTestId("waiting").locator(".claim", { hasText: "智能排班系统上线" }).count()).toBe(0);
+    const decided = (await finance.get(`/claims/${submitted.body.claim.claimId}`)).body.claim;
+    expect([decided.status, decided.decisions[0].comment]).toEqual(["rejected", "实测成效缺少 BI 报表截图"]);
+    await approver.context().close();
+  });
+
   it("refuses another department's person in the reader's language, the API's words one tap away", async () => {
     const page = await phone();
     await signIn(page, "jiang-wen");

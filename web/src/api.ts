@@ -225,6 +225,43 @@ export function useResource<T>(path: string | undefined): Resource<T> {
   };
 }
 
+/** A list read a page at a time: the first page as a resource (fresh like any other), the next ones when asked for. */
+export function usePaged<A extends { cursor: string | null }, T>(path: string, itemsOf: (page: A) => T[]) {
+  const first = useResource<A>(path);
+  const [more, setMore] = useState<{ of?: A; items: T[]; cursor?: string | null; busy: boolean; error?: ApiError }>({
+    items: [],
+    busy: false,
+  });
+  // Pages read after an older first page belong to it: a refresh starts the list again.
+  const current = more.of !== undefined && more.of === first.data ? more : { items: [] as T[], busy: false };
+  const cursor = current.cursor !== undefined ? current.cursor : (first.data?.cursor ?? null);
+  const of = first.data;
+  const loadMore =
+    cursor && of && !current.busy
+      ? () => {
+          setMore({ ...current, of, busy: true });
+          request<A>(`${path}${path.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(cursor)}`).then(
+            (page) => setMore({ of, items: [...current.items, ...itemsOf(page)], cursor: page.cursor, busy: false }),
+            (error: unknown) =>
+              setMore({
+                of,
+                items: current.items,
+                cursor,
+                busy: false,
+                error: error instanceof ApiError ? error : new ApiError(0, "error", String(error)),
+              }),
+          );
+        }
+      : undefined;
+  return {
+    items: of ? [...itemsOf(of), ...current.items] : undefined,
+    error: first.error ?? current.error,
+    reload: first.reload,
+    loadMore,
+    loadingMore: current.busy,
+  };
+}
+
 // ---- The API's shapes the page reads: from the zod schemas of its answers (type-only: nothing is bundled) ----
 
 /** The answer of a route, as functions/http/answers.ts declares it. */

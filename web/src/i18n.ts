@@ -215,6 +215,8 @@ const zh = {
     askAdmin: "领取方式请咨询管理员。",
     collected: "已领取",
     collectedOn: (day: string) => `${day}已领取。`,
+    all: "全部",
+    noneOf: "没有这个状态的兑换。",
   },
 };
 
@@ -432,6 +434,8 @@ const en: Dict = {
     askAdmin: "Ask your admin how to collect it.",
     collected: "Collected",
     collectedOn: (day: string) => `Collected on ${day}.`,
+    all: "All",
+    noneOf: "No redemptions with this status.",
   },
 };
 

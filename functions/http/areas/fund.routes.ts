@@ -9,6 +9,7 @@ import {
   DepositRequest,
   FundInput,
   FundPageQuery,
+  RedemptionListQuery,
   RedemptionRequest,
   RewardDefinition,
   WithdrawalRequest,
@@ -17,6 +18,7 @@ import { ApprovalRequest, Id, PeopleDryRunRequest } from "../../../domain/kernel
 import {
   BudgetStanding,
   Budgets,
+  Claim,
   ClaimView,
   Collection,
   DepositAnswer,
@@ -32,6 +34,37 @@ import {
 } from "../answers/fund.ts";
 import { csv } from "../answers.ts";
 import { defineRoute } from "../route.ts";
+
+const Names = z.strictObject({ zh: z.string(), en: z.string().optional() });
+
+/** A person's redemption as their list shows it: where it stands, and how to collect it. */
+const RedemptionItem = z
+  .strictObject({
+    entryId: z.string(),
+    personId: z.string(),
+    seq: z.number().int().min(1),
+    rewardId: z.string(),
+    rewardVersion: z.number().int().min(1),
+    reward: Names,
+    quantity: z.number().int().min(1),
+    coins: z.number().int().min(1),
+    redeemedAt: z.iso.datetime(),
+    status: z.enum(["placed", "collected", "cancelled"]),
+    collect: Names.optional().describe("How to collect the reward: the reward's current instructions."),
+    collectedAt: z.iso.datetime().optional(),
+    collectedBy: z.string().optional(),
+    cancelledAt: z.iso.datetime().optional(),
+    cancelledBy: z.string().optional(),
+    cancellationEntryId: z.string().optional(),
+    cancelReason: z.string().optional(),
+  })
+  .meta({ id: "RedemptionItem" });
+
+export const RedemptionList = z
+  .strictObject({ redemptions: z.array(RedemptionItem), cursor: z.string().nullable() })
+  .meta({ id: "RedemptionList" });
+
+export const WaitingClaims = z.strictObject({ claims: z.array(Claim), cursor: z.string().nullable() }).meta({ id: "WaitingClaims" });
 
 const FundParams = z.strictObject({ fundId: Id });
 const ClaimParams = z.strictObject({ claimId: Id });
@@ -155,6 +188,32 @@ export const fundRoutes = {
     summary: "A person's fund claims and the payouts and clawbacks they received (self, team leads above, hr, admin, finance).",
     params: z.strictObject({ personId: Id }),
     success: { status: 200, description: "Claims, payouts and the money received per currency.", schema: PersonFund },
+  }),
+  claimsWaiting: defineRoute({
+    method: "GET",
+    path: "/people/{personId}/claims-waiting",
+    area: "fund",
+    auth: "token",
+    summary:
+      "The claims waiting for this approver's decision, oldest first: pending, neither their own, nor paying them, nor their team's, nor approved by them already (the approver themselves).",
+    params: z.strictObject({ personId: Id }),
+    query: FundPageQuery,
+    success: {
+      status: 200,
+      description: "A page of claims the approver may decide on, and the cursor of the next.",
+      schema: WaitingClaims,
+    },
+  }),
+  personRedemptions: defineRoute({
+    method: "GET",
+    path: "/people/{personId}/redemptions",
+    area: "fund",
+    auth: "token",
+    summary:
+      "A person's redemptions, newest first, each placed, collected or cancelled, with how to collect it; ?status= for one status (self, finance, admin).",
+    params: z.strictObject({ personId: Id }),
+    query: RedemptionListQuery,
+    success: { status: 200, description: "A page of redemptions and the cursor of the next.", schema: RedemptionList },
   }),
   putReward: defineRoute({
     method: "PUT",

@@ -4,8 +4,8 @@
  * the claims waiting for them, with a reason. The API enforces maker-checker and two approvals;
  * the page says its refusals in the reader's language.
  */
-import { useEffect, useState } from "preact/hooks";
-import { type Answer, ApiError, newIdempotencyKey, request, useGeneration, useResource } from "../api.ts";
+import { useState } from "preact/hooks";
+import { type Answer, ApiError, newIdempotencyKey, request, usePaged, useResource } from "../api.ts";
 import { dateLabel, money } from "../format.ts";
 import { problemWords } from "../problems.ts";
 import { Card, ErrorView, ProblemDetails, Sheet, Skeleton, useApp } from "../ui.tsx";
@@ -222,46 +222,21 @@ function ClaimSheet({ onClose }: { onClose: () => void }) {
 }
 
 /**
- * Claims waiting for me (an approver): the pending reservations in the newest 100 entries of each
- * pool's ledger, each read as a claim, less those I decided already.
+ * Claims waiting for me (an approver), oldest first, as the API keeps them: it leaves out my own,
+ * my team's and those I approved already (maker-checker), however many claims the pools hold.
  */
-function usePendingClaims(): { claims?: Claim[]; error?: ApiError } {
-  const { session } = useApp();
-  const fresh = useGeneration();
-  const [state, setState] = useState<{ claims?: Claim[]; error?: ApiError }>({});
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      const { funds } = await request<{ funds: Pool[] }>("/funds");
-      const pools = await Promise.all(funds.map((f) => request<Pool>(`/funds/${encodeURIComponent(f.fund.fundId)}?limit=100`)));
-      const entries = pools.flatMap((p) => p.entries ?? []);
-      const settled = new Set(entries.flatMap((e) => (e.settles ? [e.settles] : [])));
-      const claimIds = entries.flatMap((e) =>
-        e.kind === "reservation" && !settled.has(e.entryId) && e.ref && "claimId" in e.ref ? [e.ref.claimId] : [],
-      );
-      const claims = await Promise.all(claimIds.map((id) => request<{ claim: Claim }>(`/claims/${encodeURIComponent(id)}`)));
-      return claims
-        .map((c) => c.claim)
-        .filter((c) => c.status === "pending" && !c.decisions.some((d) => d.approverId === session.personId));
-    })().then(
-      (claims) => live && setState({ claims }),
-      (error: unknown) => live && setState({ error: error instanceof ApiError ? error : new ApiError(0, "error", String(error)) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [fresh, session.personId]);
-  return state;
-}
-
 function Waiting() {
-  const { t } = useApp();
-  const { claims, error } = usePendingClaims();
+  const { t, session } = useApp();
+  const waiting = usePaged<Answer<"claimsWaiting">, Claim>(
+    `/people/${encodeURIComponent(session.personId)}/claims-waiting?limit=20`,
+    (page) => page.claims,
+  );
+  const { items: claims, error } = waiting;
   const [deciding, setDeciding] = useState<{ claim: Claim; approve: boolean } | undefined>(undefined);
   return (
     <Card title={t.fund.waiting}>
       {error ? (
-        <ErrorView error={error} />
+        <ErrorView error={error} retry={waiting.reload} />
       ) : !claims ? (
         <Skeleton lines={2} />
       ) : claims.length === 0 ? (
@@ -281,6 +256,13 @@ function Waiting() {
             </ClaimRow>
           ))}
         </ul>
+      )}
+      {waiting.loadMore && (
+        <div class="more">
+          <button type="button" class="button secondary" disabled={waiting.loadingMore} onClick={waiting.loadMore}>
+            {waiting.loadingMore ? t.loading : t.more}
+          </button>
+        </div>
       )}
       {deciding && <DecisionSheet {...deciding} onClose={() => setDeciding(undefined)} />}
     </Card>

@@ -4,7 +4,7 @@
  * collect.
  */
 import { useState } from "preact/hooks";
-import { ApiError, type Balances, type LedgerEntry, newIdempotencyKey, type RewardView, request, useResource } from "../api.ts";
+import { type Answer, ApiError, type Balances, newIdempotencyKey, type RewardView, request, usePaged, useResource } from "../api.ts";
 import { dateLabel, number } from "../format.ts";
 import type { Lang } from "../i18n.ts";
 import { problemWords } from "../problems.ts";
@@ -157,54 +157,84 @@ function ConfirmRedemption({ reward, coins, onClose }: { reward: RewardView; coi
 }
 
 /**
- * 我的兑换: my redemptions from my ledger, newest first: to collect (and how), collected (the day),
- * or cancelled (the coins came back).
+ * 我的兑换: my redemptions, newest first, as the API keeps them (not from my recent history): to
+ * collect (and how), collected (the day), or cancelled (the coins came back); one status at a tap.
  */
 export function RedemptionsScreen() {
   const { t, lang, session } = useApp();
-  const ledger = useResource<{ entries: LedgerEntry[] }>(`/people/${encodeURIComponent(session.personId)}/ledger?limit=100`);
-  const rewards = useResource<{ rewards: RewardView[] }>("/rewards");
-  if (ledger.error) return <ErrorView error={ledger.error} retry={ledger.reload} />;
-  if (!ledger.data) return <Skeleton lines={4} />;
-  const entries = ledger.data.entries;
-  const cancelled = new Set(entries.flatMap((e) => (e.kind === "reversal" && e.reverses ? [e.reverses] : [])));
-  const mine = entries.filter((e) => e.kind === "redemption");
-  if (mine.length === 0) return <p class="card empty">{t.rewards.noneMine}</p>;
+  const [status, setStatus] = useState<RedemptionStatus | undefined>(undefined);
+  const path = `/people/${encodeURIComponent(session.personId)}/redemptions?limit=20${status ? `&status=${status}` : ""}`;
+  const list = usePaged<RedemptionList, Redemption>(path, (page) => page.redemptions);
   return (
-    <ul class="card entries plain" aria-label={t.rewards.mine}>
-      {mine.map((entry) => {
-        const rewardId = entry.ref && "rewardId" in entry.ref ? entry.ref.rewardId : undefined;
-        const reward = rewards.data?.rewards.find((r) => r.id === rewardId)?.definition;
-        const isCancelled = cancelled.has(entry.entryId);
-        const status = isCancelled ? "cancelled" : entry.collected ? "collected" : "toCollect";
-        return (
-          <li key={entry.entryId} class="entry redemption">
-            <div class="entry-main">
-              <p class="entry-reason">
-                <span class={`tag ${{ cancelled: "tag-reversed", collected: "tag-status-paid", toCollect: "tag-status-pending" }[status]}`}>
-                  {t.rewards[status]}
-                </span>
-                {reward ? nameIn(lang, reward.name) : (entry.explained?.[lang] ?? entry.reason)}
-              </p>
-              <p class="entry-why">
-                {entry.collected
-                  ? t.rewards.collectedOn(dateLabel(lang, entry.collected.collectedAt))
-                  : isCancelled
-                    ? t.rewards.refunded
-                    : reward?.collect
-                      ? nameIn(lang, reward.collect)
-                      : t.rewards.askAdmin}
-              </p>
-            </div>
-            <div class="entry-side">
-              <span class="amount minus">
-                −{number(lang, entry.amount)} {t.coinsShort}
-              </span>
-              <time dateTime={entry.recordedAt}>{dateLabel(lang, entry.recordedAt)}</time>
-            </div>
-          </li>
-        );
-      })}
-    </ul>
+    <>
+      <fieldset class="segmented">
+        <legend class="sr-only">{t.rewards.mine}</legend>
+        {([undefined, "placed", "collected", "cancelled"] as const).map((s) => (
+          <button
+            key={s ?? "all"}
+            type="button"
+            class={s === status ? "seg active" : "seg"}
+            aria-pressed={s === status}
+            onClick={() => setStatus(s)}
+          >
+            {s ? t.rewards[statusWord[s]] : t.rewards.all}
+          </button>
+        ))}
+      </fieldset>
+      {list.error ? (
+        <ErrorView error={list.error} retry={list.reload} />
+      ) : !list.items ? (
+        <Skeleton lines={4} />
+      ) : list.items.length === 0 ? (
+        <p class="card empty">{status ? t.rewards.noneOf : t.rewards.noneMine}</p>
+      ) : (
+        <ul class="card entries plain" aria-label={t.rewards.mine} data-testid="my-redemptions">
+          {list.items.map((r) => (
+            <RedemptionRow key={r.entryId} redemption={r} />
+          ))}
+        </ul>
+      )}
+      {list.loadMore && (
+        <div class="more">
+          <button type="button" class="button secondary" disabled={list.loadingMore} onClick={list.loadMore}>
+            {list.loadingMore ? t.loading : t.more}
+          </button>
+        </div>
+      )}
+    </>
   );
+  function RedemptionRow({ redemption: r }: { redemption: Redemption }) {
+    return (
+      <li class={r.status === "cancelled" ? "entry redemption is-reversed" : "entry redemption"}>
+        <div class="entry-main">
+          <p class="entry-reason">
+            <span class={`tag ${statusTag[r.status]}`}>{t.rewards[statusWord[r.status]]}</span>
+            {nameIn(lang, r.reward)}
+            {r.quantity > 1 ? ` × ${r.quantity}` : ""}
+          </p>
+          <p class="entry-why">
+            {r.status === "collected" && r.collectedAt
+              ? t.rewards.collectedOn(dateLabel(lang, r.collectedAt))
+              : r.status === "cancelled"
+                ? t.rewards.refunded
+                : r.collect
+                  ? nameIn(lang, r.collect)
+                  : t.rewards.askAdmin}
+          </p>
+        </div>
+        <div class="entry-side">
+          <span class="amount minus">
+            −{number(lang, r.coins)} {t.coinsShort}
+          </span>
+          <time dateTime={r.redeemedAt}>{dateLabel(lang, r.redeemedAt)}</time>
+        </div>
+      </li>
+    );
+  }
 }
+
+type RedemptionList = Answer<"personRedemptions">;
+type Redemption = RedemptionList["redemptions"][number];
+type RedemptionStatus = Redemption["status"];
+const statusWord = { placed: "toCollect", collected: "collected", cancelled: "cancelled" } as const;
+const statusTag = { placed: "tag-status-pending", collected: "tag-status-paid", cancelled: "tag-reversed" } as const;
