@@ -125,7 +125,7 @@ export function routeProblems(spec: RouteSpec): ProblemCode[] {
   if (spec.rawBody) codes.add("body-too-large");
   if (spec.idempotencyKey)
     for (const code of ["idempotency-key-missing", "validation-failed", "idempotency-key-reused"] as const) codes.add(code);
-  if (spec.etag && spec.method === "PUT") codes.add("lost-update");
+  if (spec.etag && spec.method === "PUT") codes.add("version-mismatch");
   for (const code of spec.problems ?? []) codes.add(code);
   return [...codes].sort();
 }
