@@ -76,7 +76,7 @@ export const bountiesRoutes = {
     path: "/bounties/{bountyId}/teams/{teamId}/judgements",
     area: "bounties",
     auth: "token",
-    problems: ["maker-checker", "not-the-poster"],
+    problems: ["not-the-poster", "self-judgement"],
     summary:
       "Accept or reject a team's delivery with a reason (the poster, never a team member). Acceptance pays the reward split by the shares in one transaction, and puts any fund money to the fund's approvers as a claim.",
     params: TeamParams,
