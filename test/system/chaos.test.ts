@@ -11,10 +11,11 @@ import { paginateScan } from "@aws-sdk/lib-dynamodb";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, describe, expect, it, onTestFailed } from "vitest";
 import { OrgTree, type OrgUnit } from "../../domain/directory/index.ts";
+import { observeCredit, observeEvent } from "../../domain/integrity/index.ts";
 import { capabilities, type OrgUnitId, type PersonId } from "../../domain/kernel/model.ts";
 import { periodKey } from "../../domain/kernel/periods.ts";
 import { aggregateUnits, foldProjections, projectEntry } from "../../domain/leaderboards/index.ts";
-import type { LedgerEntry } from "../../domain/ledger/index.ts";
+import type { EventRecord, LedgerEntry } from "../../domain/ledger/index.ts";
 import { noticesOfEntries } from "../../domain/notifications/index.ts";
 import { handler as projector } from "../../functions/background/projector.ts";
 import { createDocumentClient, createDynamoClient, queryAll } from "../../functions/dynamo/client.ts";
@@ -410,26 +411,43 @@ async function projectStream(passes: number, consumer: "projector" | "notifier" 
   return failedBatches;
 }
 
+/** The accepted event records of the chaos sources, retractions left out. */
+async function acceptedEventRecords(): Promise<EventRecord[]> {
+  const records: EventRecord[] = [];
+  for (const sourceId of [learning, oa]) {
+    const pages = paginateScan(
+      { client: createDocumentClient() },
+      {
+        TableName: tableNames.ledger,
+        FilterExpression: "begins_with(pk, :event) AND attribute_not_exists(retracts)",
+        ExpressionAttributeValues: { ":event": `EVENT#${sourceId}#` },
+      },
+    );
+    for await (const page of pages) records.push(...((page.Items ?? []) as EventRecord[]));
+  }
+  return records;
+}
+
+/**
+ * The observations the detectors should hold (each accepted event's, for each person it is about,
+ * and each credit from one person to another) that they do not: the ones put plainly before a
+ * batch's guarded transaction must survive a fault between the two.
+ */
+async function missingObservations(entries: Iterable<LedgerEntry>): Promise<string[]> {
+  const expected = [
+    ...(await acceptedEventRecords()).flatMap((record) => observeEvent(record, [], 0)),
+    ...[...entries].flatMap(observeCredit),
+  ];
+  const observations = new DynamoObservationStore(createDocumentClient(), tableNames);
+  const held = new Set<string>();
+  for (const personId of new Set(expected.map((o) => o.personId)))
+    for (const o of await observations.window(personId, "2000-01-01")) held.add(`${o.personId}/${o.key}`);
+  return expected.map((o) => `${o.personId}/${o.key}`).filter((key) => !held.has(key));
+}
+
 /** Each source's daily counts (domain/integrity) against the accepted event records, as `source/day: counted ≠ accepted`. */
 async function sourceCountDifferences(): Promise<string[]> {
-  const records = (
-    await Promise.all(
-      [learning, oa].map(async (sourceId) => {
-        const pages = paginateScan(
-          { client: createDocumentClient() },
-          {
-            TableName: tableNames.ledger,
-            FilterExpression: "begins_with(pk, :event) AND attribute_not_exists(retracts)",
-            ExpressionAttributeValues: { ":event": `EVENT#${sourceId}#` },
-          },
-        );
-        const keys: string[] = [];
-        for await (const page of pages)
-          keys.push(...(page.Items ?? []).map((item) => `${sourceId}/${String(item.recordedAt).slice(0, 10)}`));
-        return keys;
-      }),
-    )
-  ).flat();
+  const records = (await acceptedEventRecords()).map((record) => `${record.sourceId}/${record.recordedAt.slice(0, 10)}`);
   const accepted = Map.groupBy(records, (key) => key);
   const observations = new DynamoObservationStore(createDocumentClient(), tableNames);
   const differences: string[] = [];
@@ -621,6 +639,8 @@ describe("chaos: DynamoDB faults under random traffic", () => {
     expect(await aggregateDifferences(stored.values())).toEqual([]);
     // The anti-gaming detectors ran in the same projector: each accepted event counted once on its source's day.
     expect(await sourceCountDifferences()).toEqual([]);
+    // …and kept every observation, those written outside the counts' transactions too.
+    expect(await missingObservations(stored.values())).toEqual([]);
 
     // The notifier on the same stream, read twice under the faults: each notice in the outbox once.
     faults.enabled = true;

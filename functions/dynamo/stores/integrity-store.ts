@@ -8,14 +8,20 @@
  * | a source's events in a day    | INTEG#SOURCE#<sourceId>#<0–7>     | <UTC day>          |
  * | an event that concerns no one | INTEG#EVENT#<sourceId>#<eventId>  | COUNTED            |
  *
- * Exactly once under stream retries without a marker of their own: a batch's observations and
- * its sources' counts go in TransactWriteItems of up to 100 items whose puts are
- * `attribute_not_exists`; a replayed event's put cancels the transaction, and it is written again
- * without that event, so nothing is counted twice and nothing new is lost. Everything expires
- * (`expiresAt`) after the longest window a detector reads, so the state stays bounded.
+ * Exactly once under stream retries without a marker of their own: each counted event's first
+ * observation (or, for an event that concerns no one, a marker) is its count's guard. A batch's
+ * guards and one count per source day go in TransactWriteItems of up to 100 items whose puts are
+ * `attribute_not_exists`; a replayed event's guard cancels the transaction, and it is written again
+ * without that event, so nothing is counted twice and nothing new is lost. Every other observation
+ * (a team's other members, retractions, credits) has a key made of what it came from, so it is put
+ * plainly before the transaction (one write unit, not a transaction's two) and a replay overwrites
+ * it with the same item. A count may go on any of its source day's shards (reads sum them all):
+ * a pack puts it on the shard of its first event there, so a batch touches one shard per pack, not
+ * every shard, and concurrent batches still spread. Everything expires (`expiresAt`) after the
+ * longest window a detector reads, so the state stays bounded.
  */
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Observation, ObservationGroup, ObservationStore } from "../../../domain/integrity/index.ts";
 import type { PersonId } from "../../../domain/kernel/model.ts";
 import type { EventRecord } from "../../../domain/ledger/index.ts";
@@ -26,24 +32,36 @@ import { keys, withoutKeys } from "../keys.ts";
 const keptDays = 35;
 /** A person's window read at most this deep, newest first: far past any velocity worth flagging. */
 const windowLimit = 2000;
-/** TransactWriteItems takes 100 items: a pack's puts and its source days' counts. */
-const perTransaction = 90;
+/** TransactWriteItems takes 100 items: a pack's guards and a count per distinct source day. */
 const maxItems = 100;
+/** Plain puts in flight at once. */
+const putsAtOnce = 25;
+
+type Counted = NonNullable<ObservationGroup["counts"]>;
+interface Guarded {
+  /** The item whose `attribute_not_exists` put lets the count move: the event's first observation, or a marker. */
+  guard: Record<string, unknown>;
+  counts: Counted;
+}
 
 const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + keptDays * 86_400;
-/** Groups packed in order into transactions of at most 100 items (puts, and a count per distinct source day). */
-function packed(chunks: readonly ObservationGroup[]): ObservationGroup[][] {
-  const packs: ObservationGroup[][] = [];
-  let size = maxItems;
-  for (const chunk of chunks) {
-    // Each chunk is at most 90 puts and 1 count; a count per chunk bounds the distinct ones.
-    const items = Math.max(1, chunk.observations.length) + (chunk.counts ? 1 : 0);
-    if (size + items > maxItems) {
-      packs.push([]);
-      size = 0;
+const dayKey = (counts: Counted) => `${counts.sourceId}#${counts.day}`;
+const stored = (o: Observation) => ({ ...o, ...keys.observation(o.personId, o.key), expiresAt: expiresAt(o.at) });
+
+/** Guards packed in order into transactions of at most 100 items: each guard, and a count per distinct source day. */
+function packed(guarded: readonly Guarded[]): Guarded[][] {
+  const packs: Guarded[][] = [];
+  let days = new Set<string>();
+  for (const item of guarded) {
+    const last = packs.at(-1);
+    const size = (last?.length ?? maxItems) + days.size + (days.has(dayKey(item.counts)) ? 1 : 2);
+    if (!last || size > maxItems) {
+      packs.push([item]);
+      days = new Set([dayKey(item.counts)]);
+    } else {
+      last.push(item);
+      days.add(dayKey(item.counts));
     }
-    packs.at(-1)?.push(chunk);
-    size += items;
   }
   return packs;
 }
@@ -58,33 +76,55 @@ export class DynamoObservationStore implements ObservationStore {
   }
 
   async observe(groups: readonly ObservationGroup[]): Promise<void> {
-    const chunks = groups.flatMap((group) =>
-      Array.from({ length: Math.max(1, Math.ceil(group.observations.length / perTransaction)) }, (_, i) => ({
-        observations: group.observations.slice(i * perTransaction, (i + 1) * perTransaction),
-        // A large team's observations take several chunks; the first counts the event, each is kept once.
-        counts: i === 0 ? group.counts : undefined,
-      })),
-    );
-    // One pack after another: packs of a batch share their source days' counts, and concurrent transactions on an item conflict.
-    for (const pack of packed(chunks)) await this.#keepOnce(pack);
+    const guarded: Guarded[] = [];
+    const plain: Record<string, unknown>[] = [];
+    for (const { observations, counts } of groups) {
+      const items = observations.map(stored);
+      if (!counts) plain.push(...items);
+      else {
+        // An event that concerns no one still counts once: a marker of its own guards it.
+        const [
+          guard = { ...keys.countedEvent(counts.sourceId, counts.eventId), expiresAt: expiresAt(`${counts.day}T00:00:00Z`) },
+          ...rest
+        ] = items;
+        guarded.push({ guard, counts });
+        plain.push(...rest);
+      }
+    }
+    // Before the guards: a failure after them leaves nothing unwritten that a replay would skip.
+    await this.#putAll(plain);
+    // One pack after another: packs of a batch may share their source days' counts, and concurrent transactions on an item conflict.
+    for (const pack of packed(guarded)) await this.#keepOnce(pack);
+  }
+
+  /** Items whose keys are made of what they came from: written again, they are the same item. */
+  async #putAll(items: readonly Record<string, unknown>[]): Promise<void> {
+    for (let i = 0; i < items.length; i += putsAtOnce) {
+      await Promise.all(
+        items
+          .slice(i, i + putsAtOnce)
+          .map((Item) => patiently(() => this.#db.send(new PutCommand({ TableName: this.#tables.state, Item })))),
+      );
+    }
   }
 
   /**
-   * A pack of groups in one TransactWriteItems: their puts, and each source day's count once with
-   * the sum of the pack's events. A put refused by its condition was kept before (a replay): its
-   * group leaves the pack and the rest is written again, so nothing is counted twice.
+   * A pack's guards and each source day's count once, with the sum of the pack's events, in one
+   * TransactWriteItems. A guard refused by its condition was kept before (a replay): its event
+   * leaves the pack and the rest is written again, so nothing is counted twice.
    */
-  async #keepOnce(pack: readonly ObservationGroup[]): Promise<void> {
+  async #keepOnce(pack: readonly Guarded[]): Promise<void> {
     let left = pack;
     while (left.length > 0) {
-      const { items, owners } = this.#transaction(left);
+      const items = this.#transaction(left);
       const refused = await patiently(async () => {
         try {
           await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
           return new Set<number>();
         } catch (error) {
           const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-          const failed = reasons.flatMap((reason, i) => (reason.Code === "ConditionalCheckFailed" ? [owners[i] as number] : []));
+          // The guards come first, in the pack's order: a refused item's index is its event's.
+          const failed = reasons.flatMap((reason, i) => (reason.Code === "ConditionalCheckFailed" ? [i] : []));
           if (failed.length === 0) throw error;
           return new Set(failed);
         }
@@ -94,28 +134,15 @@ export class DynamoObservationStore implements ObservationStore {
     }
   }
 
-  /** The items of a pack's transaction, and for each put the index of the group it keeps. */
-  #transaction(pack: readonly ObservationGroup[]) {
-    const puts = pack.flatMap(({ observations, counts }, owner) => {
-      const items: Record<string, unknown>[] = observations.map((o) => ({
-        ...o,
-        ...keys.observation(o.personId, o.key),
-        expiresAt: expiresAt(o.at),
-      }));
-      // A count must be guarded by a put: an event that concerns no one gets a marker of its own.
-      if (counts && items.length === 0)
-        items.push({ ...keys.countedEvent(counts.sourceId, counts.eventId), expiresAt: expiresAt(`${counts.day}T00:00:00Z`) });
-      return items.map((Item) => ({
-        owner,
-        put: { Put: { TableName: this.#tables.state, Item, ConditionExpression: "attribute_not_exists(pk)" } },
-      }));
-    });
+  /** The guards' puts, then a count per source day on the shard of the pack's first event there. */
+  #transaction(pack: readonly Guarded[]) {
+    const puts = pack.map(({ guard }) => ({
+      Put: { TableName: this.#tables.state, Item: guard, ConditionExpression: "attribute_not_exists(pk)" },
+    }));
     const counts = new Map<string, { key: { pk: string; sk: string }; events: number; day: string }>();
     for (const { counts: c } of pack) {
-      if (!c) continue;
-      const key = keys.sourceDay(c.sourceId, c.eventId, c.day);
-      const count = counts.get(`${key.pk}/${key.sk}`) ?? { key, events: 0, day: c.day };
-      counts.set(`${key.pk}/${key.sk}`, { ...count, events: count.events + 1 });
+      const count = counts.get(dayKey(c)) ?? { key: keys.sourceDay(c.sourceId, c.eventId, c.day), events: 0, day: c.day };
+      counts.set(dayKey(c), { ...count, events: count.events + 1 });
     }
     const updates = [...counts.values()].map(({ key, events, day }) => ({
       Update: {
@@ -125,7 +152,7 @@ export class DynamoObservationStore implements ObservationStore {
         ExpressionAttributeValues: { ":events": events, ":expires": expiresAt(`${day}T00:00:00Z`) },
       },
     }));
-    return { items: [...puts.map((p) => p.put), ...updates], owners: puts.map((p) => p.owner) };
+    return [...puts, ...updates];
   }
 
   async window(personId: PersonId, since: string): Promise<Observation[]> {
