@@ -49,25 +49,25 @@ const definitions = (kind: string) => [...families.definitions(kind), ...familie
 export const areaAccess: Record<Area, AreaAccess> = {
   public: { ledger: "none", state: "none" },
   ledger: { ledger: "append", state: { writes: [...balances, ...families.budgetDraws] }, badgeKey: true, audit: true },
-  // The directory and the definitions of sources, rules and badges; never a balance.
+  // The directory and the definitions of sources, rules and badges; never a balance nor a review.
   admin: {
     ledger: "none",
     state: {
-      writes: [
-        ...families.directory,
-        ...definitions("source"),
-        ...definitions("rule"),
-        ...definitions("badge"),
-        // Approvers' decisions on review items (anti-gaming), which lift the holds they put.
-        ...families.reviews,
-      ],
+      writes: [...families.directory, ...definitions("source"), ...definitions("rule"), ...definitions("badge")],
     },
     sourceKey: true,
     audit: true,
     // The org sync's callback: DingTalk's contact changes, with details read from DingTalk's API.
     dingTalkApp: true,
   },
-  webhooks: { ledger: "append", state: { writes: [...balances, ...families.budgetDraws] }, sourceKey: true, audit: true },
+  // Awards from sources, and approvers' decisions on review items (anti-gaming), which lift the
+  // holds they put and post or reject the awards kept meanwhile.
+  webhooks: {
+    ledger: "append",
+    state: { writes: [...balances, ...families.budgetDraws, ...families.reviews] },
+    sourceKey: true,
+    audit: true,
+  },
   fund: {
     ledger: "append",
     state: {

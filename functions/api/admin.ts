@@ -1,17 +1,15 @@
-/** Lambda: the org directory, sources, award rules and badges. */
+/** Lambda: the org directory, sources, award rules and badges, backtests. */
 import { randomUUID } from "node:crypto";
 import type { BadgeDefinition, RuleDefinition } from "../../domain/awards/index.ts";
 import { RuleBook } from "../../domain/awards/index.ts";
 import { BacktestService, backtestCsv } from "../../domain/backtests/index.ts";
 import { DirectoryService, replacementOf } from "../../domain/directory/index.ts";
-import { ReviewService } from "../../domain/integrity/index.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { dingTalkCallback } from "../dingtalk/callback.ts";
 import { DingTalkApi } from "../dingtalk/openapi-client.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoEventLog } from "../dynamo/stores/event-log-store.ts";
 import { DynamoProvisionerStore } from "../dynamo/stores/provisioner-store.ts";
-import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
 import { httpHandler } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
 import { scimImplementations } from "../scim/scim-api.ts";
@@ -26,7 +24,6 @@ const directory = new DirectoryService({
 });
 const sources = lazySources(adapters);
 const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
-const reviews = new ReviewService({ reviews: new DynamoReviewStore(adapters.db, adapters.tables.state), clock: adapters.clock });
 const backtests = new BacktestService({
   definitions: adapters.definitions,
   events: new DynamoEventLog(adapters.db, adapters.tables.state),
@@ -77,9 +74,6 @@ export const handler = httpHandler(
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
     badges: async () => ({ body: { badges: await rulebook.badges() } }),
     rules: async () => ({ body: { rules: await rulebook.rules() } }),
-    reviewItems: async ({ caller, query }) => ({ body: await reviews.list(caller, query) }),
-    reviewItem: async ({ caller, params }) => ({ body: await reviews.get(caller, params.flagId) }),
-    decideReview: async ({ caller, params, body }) => ({ body: await reviews.decide(caller, params.flagId, body) }),
   },
   adapters,
 );

@@ -63,6 +63,13 @@ export const keys = {
     sk: `${time}#${sourceId}#${eventId}`,
   }),
   eventLogShards: 4,
+  /**
+   * An award held for a review or an approval (ledger table, written once), listed by person, and
+   * how it ended, beside it (written once, in the transaction that posts it).
+   */
+  heldAward: (personId: string, sourceId: string, eventId: string) => ({ pk: `HELD#${personId}`, sk: `EVENT#${sourceId}#${eventId}` }),
+  heldSettled: (personId: string, sourceId: string, eventId: string) => ({ pk: `HELD#${personId}`, sk: `SETTLED#${sourceId}#${eventId}` }),
+  heldOf: (personId: string) => `HELD#${personId}`,
   retraction: (sourceId: string, eventId: string) => ({ pk: `RETRACTED#${sourceId}#${eventId}`, sk: "RETRACTED" }),
   // Fund pools, claims, counters (docs/FUND.md).
   fund: (fundId: string) => ({ pk: "FUNDS", sk: `FUND#${fundId}` }),

@@ -265,6 +265,13 @@ export const EventResult = z
     }),
     z.strictObject({ id: z.string(), status: z.literal("duplicate"), awards: z.array(AwardView) }),
     z.strictObject({ id: z.string().nullable(), status: z.literal("rejected"), problem: EventProblem }),
+    z.strictObject({
+      id: z.string(),
+      status: z.literal("held"),
+      reviews: z.array(z.string()),
+      detail: z.string(),
+      dryRun: z.literal(true).optional(),
+    }),
   ])
   .meta({ id: "EventResult" });
 export const WebhookAnswer = z.strictObject({ results: z.array(EventResult) }).meta({ id: "WebhookAnswer" });

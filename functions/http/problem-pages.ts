@@ -167,9 +167,9 @@ const problemWords = {
   "org-unit-not-empty": w("组织单元下仍有单元或人员；请先移走。", "The org unit still has units or people below it; move them first."),
   "backtest-cancelled": w("回测已取消。", "The backtest was cancelled."),
   "review-closed": w("这项审查已经处理过。", "The review item was already decided."),
-  "award-held": w(
-    "此人的奖励在审查结束前暂缓发放；审查处理后请重新发送该事件。",
-    "Awards to this person wait for a review; send the event again once it is decided.",
+  "award-rejected": w(
+    "此事件的奖励曾被暂缓，审查确认为刷分后已驳回；重新发送不会发放。",
+    "This event's award was held and rejected on review (gaming confirmed); sending it again does not award it.",
   ),
   "lost-update": w(
     "定义在你读取后已被修改（ETag 不符）；请重新读取。",

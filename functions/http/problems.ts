@@ -119,7 +119,7 @@ export const problemStatuses = {
   "org-unit-not-empty": 409,
   "backtest-cancelled": 409,
   "review-closed": 409,
-  "award-held": 423,
+  "award-rejected": 409,
   "lost-update": 412,
   "version-mismatch": 412,
   // Sizes

@@ -1,13 +1,28 @@
 /**
- * Routes of anti-gaming review (served by the admin area's function): the review items the
- * detectors open, read with their evidence and decided by an approver or an admin. Each route's
- * 200 answer has its zod schema here, beside it.
+ * Routes of anti-gaming review: the review items the detectors open, read with their evidence and
+ * the awards kept while they held people, and decided by an approver or an admin. Served by the
+ * webhooks area's function, because a dismissal posts the held awards through the webhook's own
+ * path (the admin function writes no balance). Each route's 200 answer has its zod schema here.
  */
 import * as z from "zod";
 import { detectors, ReviewDecision, ReviewListQuery, reviewStatuses } from "../../../domain/integrity/index.ts";
 import { defineRoute } from "../route.ts";
 
 const FlagId = z.strictObject({ flagId: z.string().regex(/^[A-Za-z0-9:_.-]{1,300}$/, "a review item's id, as the list gives it") });
+
+export const heldAwardAnswer = z
+  .object({
+    personId: z.string(),
+    sourceId: z.string(),
+    eventId: z.string(),
+    type: z.string(),
+    time: z.string(),
+    heldAt: z.string(),
+    reviews: z.array(z.string()),
+    status: z.enum(["held", "posted", "rejected"]),
+    settled: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
+  })
+  .meta({ id: "HeldAward" });
 
 export const reviewItemAnswer = z
   .object({
@@ -23,6 +38,7 @@ export const reviewItemAnswer = z
     status: z.enum(reviewStatuses),
     held: z.array(z.string()).optional(),
     decision: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
+    heldAwards: z.array(heldAwardAnswer).optional(),
   })
   .meta({ id: "ReviewItem" });
 
@@ -32,7 +48,7 @@ export const integrityRoutes = {
   reviewItems: defineRoute({
     method: "GET",
     path: "/admin/reviews",
-    area: "admin",
+    area: "webhooks",
     auth: "token",
     summary:
       "Review items the anti-gaming detectors opened, newest first, by status (open by default; dismissed, confirmed), paged with a cursor (approver, admin).",
@@ -42,20 +58,20 @@ export const integrityRoutes = {
   reviewItem: defineRoute({
     method: "GET",
     path: "/admin/reviews/{flagId}",
-    area: "admin",
+    area: "webhooks",
     auth: "token",
     summary:
-      "One review item with its evidence: the detector, its figures, the ledger entries and events that raised it, why in zh and en (approver, admin).",
+      "One review item with its evidence: the detector, its figures, the ledger entries and events that raised it, why in zh and en, and the awards kept while it held its people (approver, admin).",
     params: FlagId,
     success: { status: 200, description: "The review item.", schema: reviewItemAnswer },
   }),
   decideReview: defineRoute({
     method: "POST",
     path: "/admin/reviews/{flagId}/decision",
-    area: "admin",
+    area: "webhooks",
     auth: "token",
     summary:
-      "Dismiss a review item (a false positive) or confirm it, with a reason; either lifts the holds it put on people's awards. Final: a second decision is a 409 review-closed (approver, admin).",
+      "Dismiss a review item (a false positive) or confirm it, with a reason; either lifts the holds it put. Confirming rejects the awards it held; the held awards of people no open item holds any longer are posted, each once. Final: a second decision is a 409 review-closed, unless the same approver repeats theirs to finish settling what a failure left (approver, admin).",
     params: FlagId,
     body: ReviewDecision,
     success: { status: 200, description: "The decided review item.", schema: reviewItemAnswer },
