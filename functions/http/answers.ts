@@ -13,6 +13,7 @@ import { GateCriterion, GateDefinition } from "../../domain/gates/index.ts";
 import { capabilities, roles, tiers } from "../../domain/kernel/model.ts";
 import { IndexDefinition } from "../../domain/leaderboards/index.ts";
 import { channelKinds, noticeKinds } from "../../domain/notifications/index.ts";
+import { heldAwardAnswer } from "./areas/integrity.routes.ts";
 import { problemCodes } from "./problems.ts";
 
 const Instant = z.string().meta({ format: "date-time" });
@@ -110,7 +111,14 @@ export type Balances = z.infer<typeof Balances>;
 /** What a write to a person's ledger answers: the entries written and the balances after them. */
 export const LedgerWrite = z.strictObject({ entries: z.array(LedgerEntry), balances: Balances }).meta({ id: "LedgerWrite" });
 
-export const LedgerPage = z.strictObject({ entries: z.array(LedgerEntry), cursor: Cursor }).meta({ id: "LedgerPage" });
+export const LedgerPage = z
+  .strictObject({
+    entries: z.array(LedgerEntry),
+    cursor: Cursor,
+    /** On the first page: awards waiting for a review (待审核), or rejected on one. */
+    held: z.array(heldAwardAnswer).optional(),
+  })
+  .meta({ id: "LedgerPage" });
 
 /** An Open Badges 3.0 achievement credential (JSON-LD); its inner shape is the standard's. */
 export const BadgeCredential = z

@@ -134,6 +134,11 @@ describe("seeded gaming", async () => {
     expect(item.heldAwards).toEqual([
       expect.objectContaining({ personId: "huang-tao", sourceId: learning, eventId: held.id, type: course, status: "held" }),
     ]);
+    // Their history shows it waiting (待审核).
+    const history = await as("huang-tao", "manager");
+    expect((await history.get("/people/huang-tao/ledger?limit=5")).body.held).toEqual([
+      expect.objectContaining({ eventId: held.id, status: "held" }),
+    ]);
   });
 
   it("lets an approver dismiss a false positive with a reason, once, which posts the held award once", async () => {
@@ -146,6 +151,9 @@ describe("seeded gaming", async () => {
       expect.objectContaining({ eventId: held.id, status: "posted", settled: expect.objectContaining({ by: "jiang-wen" }) }),
     ]);
     expect(await coins("huang-tao")).toBe(before + 20);
+    const history = (await admin.get("/people/huang-tao/ledger?limit=5")).body;
+    expect(history.held).toBeUndefined();
+    expect(history.entries[0].actor).toMatchObject({ kind: "source", sourceId: learning, eventId: held.id });
     expect((await openItems()).map((i) => i.flagId)).not.toContain(flagId);
     expect((await approver.get("/admin/reviews?status=dismissed")).body.items.map((i: { flagId: string }) => i.flagId)).toEqual([flagId]);
     const again = await approver.post(`/admin/reviews/${flagId}/decision`, { decision: "confirm", reason: "再看" });
@@ -173,6 +181,9 @@ describe("seeded gaming", async () => {
     const resent = (await deliver(learning, gamed, { secret: secrets[learning] as string })).body.results[0];
     expect(resent.problem).toMatchObject({ status: 409, code: "award-rejected", reason: "来源确认重复发送" });
     expect(await coins("ma-chao")).toBe(before);
+    expect((await admin.get("/people/ma-chao/ledger?limit=5")).body.held).toEqual([
+      expect.objectContaining({ eventId: gamed.id, status: "rejected", settled: expect.objectContaining({ reason: "来源确认重复发送" }) }),
+    ]);
     expect((await approver.post(`/admin/reviews/${full}/decision`, { decision: "dismiss", reason: "" })).status).toBe(400);
   });
 

@@ -994,7 +994,12 @@ describe("chaos: held awards kept and settled under DynamoDB faults", () => {
     const heldPeople = Array.from({ length: 6 }, (_, i) => `held-${i}`);
     expect((await admin.put("/admin/org-units/hold-race", { name: "暂缓组", kind: "team", parentId: "retail-ops" })).status).toBe(200);
     for (const personId of heldPeople) {
-      const put = await admin.put(`/admin/people/${personId}`, { name: personId, tier: "base", tierSince: "2025-01-01", orgUnitId: "hold-race" });
+      const put = await admin.put(`/admin/people/${personId}`, {
+        name: personId,
+        tier: "base",
+        tierSince: "2025-01-01",
+        orgUnitId: "hold-race",
+      });
       expect(put.status).toBe(200);
     }
     const day = new Date().toISOString().slice(0, 10);
@@ -1076,8 +1081,16 @@ describe("chaos: held awards kept and settled under DynamoDB faults", () => {
         .map((a) => `${a.eventId}:${a.status}`)
         .sort();
     const ids = (people: string[]) => payloads.filter((p) => people.includes(p.subject as string)).map((p) => p.id);
-    expect(await settled(dismissed)).toEqual(ids(heldPeople.slice(0, 4)).map((id) => `${id}:posted`).sort());
-    expect(await settled(confirmed)).toEqual(ids(heldPeople.slice(4)).map((id) => `${id}:rejected`).sort());
+    expect(await settled(dismissed)).toEqual(
+      ids(heldPeople.slice(0, 4))
+        .map((id) => `${id}:posted`)
+        .sort(),
+    );
+    expect(await settled(confirmed)).toEqual(
+      ids(heldPeople.slice(4))
+        .map((id) => `${id}:rejected`)
+        .sort(),
+    );
 
     // Each posted event is one event's awards, once: its entries carry its id, and none twice.
     const entries = await coins();
