@@ -6,7 +6,9 @@
  * the reviewer's reason. Either ending is written once beside the held award, so a source that
  * sends the event again learns how it ended instead of being paid for it.
  */
+import * as z from "zod";
 import type { PersonId } from "../kernel/model.ts";
+import { Id } from "../kernel/schemas.ts";
 import type { HeldSettlement } from "../ledger/index.ts";
 import type { CloudEvent } from "./cloudevents.ts";
 
@@ -21,7 +23,17 @@ export interface HeldAward {
   event: CloudEvent;
   /** The review items that held the person when the event came. */
   reviews: string[];
+  /** Or the exhausted budget whose policy holds it for an approver. */
+  budget?: HeldBudget;
   heldAt: string;
+}
+
+export interface HeldBudget {
+  budgetId: string;
+  orgUnitId: string;
+  period: string;
+  /** Who set the budget's version: not its approvers (four eyes). */
+  authors: PersonId[];
 }
 
 /** A held award and how it ended, if it has. */
@@ -47,6 +59,8 @@ export interface HeldAwardStore {
   keep(held: HeldAward): Promise<boolean>;
   /** A person's held awards with their endings, oldest first. */
   of(personId: PersonId): Promise<HeldAwardState[]>;
+  /** The awards a budget held for approval with their endings, oldest first. */
+  ofBudget(budgetId: string): Promise<HeldAwardState[]>;
   /** Records how an award ended, unless that is recorded already. */
   settle(settlement: HeldSettlement): Promise<void>;
 }
@@ -60,6 +74,7 @@ export interface HeldAwardView {
   time: string;
   heldAt: string;
   reviews: string[];
+  budget?: { orgUnitId: string; period: string };
   status: "held" | "posted" | "rejected";
   settled?: { by: PersonId; at: string; reason: string };
 }
@@ -72,6 +87,16 @@ export const heldAwardView = ({ held, settled }: HeldAwardState): HeldAwardView 
   time: held.time,
   heldAt: held.heldAt,
   reviews: held.reviews,
+  ...(held.budget ? { budget: { orgUnitId: held.budget.orgUnitId, period: held.budget.period } } : {}),
   status: settled?.outcome ?? "held",
   ...(settled ? { settled: { by: settled.by, at: settled.recordedAt, reason: settled.reason } } : {}),
 });
+
+export const HeldAwardDecision = z.strictObject({
+  personId: Id,
+  sourceId: Id,
+  eventId: z.string().min(1).max(200),
+  decision: z.enum(["release", "reject"]),
+  reason: z.string().trim().min(1, "say why, for the record").max(500),
+});
+export type HeldAwardDecision = z.infer<typeof HeldAwardDecision>;

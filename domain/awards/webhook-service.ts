@@ -7,13 +7,16 @@
 import { randomInt } from "node:crypto";
 import {
   type BudgetBook,
+  budgetIdOf,
   budgetOfPerson,
   budgetShards,
   budgetsOf,
   countersToRead,
   type Draw,
   drawsFor,
+  heldForApproval,
   overspendNotes,
+  releasing,
   type StoredBudget,
 } from "../budgets/index.ts";
 import { assertRole, type Caller, isActive, type OrgTree, type Person, personInactive } from "../directory/index.ts";
@@ -54,6 +57,7 @@ import type { Badge, BadgeDefinition } from "./badges.ts";
 import { CloudEvent, eventsOf, RetractionData, retractionType } from "./cloudevents.ts";
 import {
   type HeldAward,
+  type HeldAwardDecision,
   type HeldAwardState,
   type HeldAwardStore,
   type HeldAwardView,
@@ -93,7 +97,7 @@ export type EventResult =
   | { id: string; status: "accepted"; awards: Omit<AwardView, "entryId">[]; notes?: string[]; dryRun: true }
   | { id: string; status: "duplicate"; awards: AwardView[] }
   | { id: string | null; status: "rejected"; problem: EventProblem }
-  | { id: string; status: "held"; reviews: string[]; detail: string; dryRun?: true };
+  | { id: string; status: "held"; reviews: string[]; budget?: { orgUnitId: string; period: string }; detail: string; dryRun?: true };
 
 const problemTitles: Record<number, string> = {
   400: "Bad request",
@@ -120,6 +124,9 @@ const statusOfKind: Record<string, number> = {
   unavailable: 503,
 };
 const kindOfStatus = Object.fromEntries(Object.entries(statusOfKind).map(([kind, status]) => [status, kind as ErrorKind]));
+
+/** Who releases or rejects the awards a budget held (four eyes besides). */
+const budgetApprovers = ["approver", "finance", "admin"] as const;
 
 /** Media types of a single event and of a batch. */
 const singleTypes = new Set(["application/cloudevents+json", "application/json"]);
@@ -150,7 +157,7 @@ export interface WebhookDeps {
    * People whose awards wait for a review (the integrity context's hold policy, when a stage
    * turns it on), each with the review items holding them.
    */
-  holds?: { held(people: readonly PersonId[]): Promise<Map<PersonId, string[]>> };
+  holds?: { held(people: readonly PersonId[]): Promise<Map<PersonId, string[]>> } | undefined;
   /** Where the awards of people on hold are kept until released or rejected (with `holds`). */
   heldAwards?: HeldAwardStore;
 }
@@ -254,22 +261,16 @@ export class WebhookService {
     // Accepted before the hold began: a duplicate, as ever.
     const { record } = await this.#deps.store.readEvent(source.id, event.id, []);
     if (record) return this.#duplicate(record, eventFingerprint, event.id);
-    const held: HeldAward = {
-      personId: subject as PersonId,
-      sourceId: source.id,
-      eventId: event.id,
-      type: event.type,
-      time: event.time,
-      fingerprint: eventFingerprint,
-      event,
-      reviews,
-      heldAt: this.#deps.clock.now().toISOString(),
-    };
+    const held = heldOf(source.id, event, subject as PersonId, eventFingerprint, reviews, this.#deps.clock.now().toISOString());
+    return dryRun ? heldAnswer(held, true) : this.#keep(held);
+  }
+
+  async #keep(held: HeldAward): Promise<EventResult> {
     const store = this.#deps.heldAwards as HeldAwardStore;
-    if (dryRun || (await store.keep(held))) return heldAnswer(held, dryRun);
+    if (await store.keep(held)) return heldAnswer(held, false);
     // Kept a moment ago by a retry of this request (or an id reused at the same instant).
     const again = (await store.find([held])).get(heldRefKey(held));
-    return again ? heldAgain(again, eventFingerprint, event.id) : heldAnswer(held, false);
+    return again ? heldAgain(again, held.fingerprint, held.eventId) : heldAnswer(held, false);
   }
 
   /**
@@ -291,6 +292,36 @@ export class WebhookService {
     return pending.length;
   }
 
+  /** The awards a budget held for approval and how each ended, oldest first (approver, finance, admin). */
+  async heldForApproval(caller: Caller, orgUnitId: OrgUnitId, period: string): Promise<HeldAwardView[]> {
+    assertRole(caller, budgetApprovers);
+    return this.#deps.heldAwards ? (await this.#deps.heldAwards.ofBudget(budgetIdOf(orgUnitId, period))).map(heldAwardView) : [];
+  }
+
+  /**
+   * An approver releases an award a budget held (posted once, drawing the budget if it has room
+   * now, else overspent and flagged) or rejects it with a reason. Four eyes: never the person it
+   * pays, nor who set the budget. Releasing or rejecting it again changes nothing.
+   */
+  async decideHeld(caller: Caller, { personId, sourceId, eventId, decision, reason }: HeldAwardDecision): Promise<HeldAwardView> {
+    assertRole(caller, budgetApprovers);
+    const ref = { personId: personId as PersonId, sourceId, eventId };
+    const find = async () => (this.#deps.heldAwards ? (await this.#deps.heldAwards.find([ref])).get(heldRefKey(ref)) : undefined);
+    const found = await find();
+    if (!found?.held.budget)
+      throw new DomainError(
+        "not-found",
+        "held-award-not-found",
+        `No award of ${personId} for event ${sourceId}/${eventId} is held for approval.`,
+      );
+    if (found.settled) return heldAwardView(found);
+    assertNotSelf("release", caller.personId, [ref.personId, ...found.held.budget.authors], { budget: found.held.budget.budgetId });
+    const store = this.#deps.heldAwards as HeldAwardStore;
+    if (decision === "reject") await store.settle(this.#settlement(found.held, "rejected", caller.personId, reason));
+    else await this.#release(found.held, caller.personId, reason);
+    return heldAwardView((await find()) ?? found);
+  }
+
   /** A person's held awards and how each ended, oldest first. */
   async heldOf(personId: PersonId): Promise<HeldAwardView[]> {
     return (await this.#heldOf(personId)).map(heldAwardView);
@@ -305,12 +336,17 @@ export class WebhookService {
     return { personId, sourceId, eventId, outcome, by, reason, recordedAt: this.#deps.clock.now().toISOString() };
   }
 
-  async #release(held: HeldAward, by: PersonId): Promise<void> {
+  async #release(held: HeldAward, by: PersonId, reason = "released on review"): Promise<void> {
     const store = this.#deps.heldAwards as HeldAwardStore;
     const source = await this.#deps.definitions.get<Source>("source", held.sourceId);
     if (!source) return store.settle(this.#settlement(held, "rejected", by, `source ${held.sourceId} no longer exists`));
-    const posted = this.#settlement(held, "posted", by, "released on review");
-    const result = await this.#process(source, held.event, () => this.#definitionsNow(), false, posted);
+    const posted = this.#settlement(held, "posted", by, reason);
+    // Released: what an exhausted budget that holds cannot take is issued and flagged as overspent.
+    const definitions = async () => {
+      const current = await this.#definitionsNow();
+      return { ...current, budgets: releasing(current.budgets) };
+    };
+    const result = await this.#process(source, held.event, definitions, false, posted);
     if (result.status === "accepted") return;
     await store.settle(
       result.status === "rejected" ? this.#settlement(held, "rejected", by, `refused when released: ${result.problem.detail}`) : posted,
@@ -580,13 +616,26 @@ export class WebhookService {
         [...snapshot.people.values()].map((p) => p.person?.orgUnitId),
         now,
       );
+      // An event a budget held for approval, sent again: how it stands, whatever the budget holds now.
+      const kept = released ? undefined : await this.#heldForBudget(current, source.id, prepared);
+      if (kept) return heldAgain(kept, prepared.fingerprint, prepared.event.id);
       const drawn = counters.length ? await this.#deps.store.readCounters(counters) : new Map<string, number>();
       const plan = this.#plan(source, prepared, snapshot.people, { ...current, drawn }, now);
+      if (plan.hold) return dryRun ? heldAnswer(plan.hold, true) : this.#keep(plan.hold);
       if (dryRun && plan.result.status === "accepted") return { ...plan.result, awards: plan.result.awards.map(unwritten), dryRun: true };
       const settled: OnceRecord[] = released ? [{ kind: "held-settled", settled: { ...released, recordedAt: now } }] : [];
       if (plan.write && !dryRun) await this.#deps.store.append({ ...plan.write, records: [...plan.write.records, ...settled] });
       return plan.result;
     }, this.#deps.retry);
+  }
+
+  /** The event's award held for approval (not yet posted), where a budget may hold: one read where one does. */
+  async #heldForBudget(current: Definitions, sourceId: string, { subject, event }: AwardEvent): Promise<HeldAwardState | undefined> {
+    const { heldAwards } = this.#deps;
+    if (!heldAwards || !subject || ![...current.budgets.values()].some((b) => b.whenExhausted === "hold")) return undefined;
+    const ref = { personId: subject, sourceId, eventId: event.id };
+    const found = (await heldAwards.find([ref])).get(heldRefKey(ref));
+    return found?.settled?.outcome === "posted" ? undefined : found;
   }
 
   /** Validation that needs no ledger read: a refusal, or the event ready to plan. */
@@ -675,7 +724,7 @@ export class WebhookService {
     snapshots: ReadonlyMap<PersonId, PersonSnapshot>,
     definitions: Definitions & { drawn?: ReadonlyMap<string, number> },
     now: string,
-  ): { result: EventResult; write?: AppendWrite } {
+  ): { result: EventResult; write?: AppendWrite; hold?: HeldAward } {
     const { rules, badges } = definitions;
     const subjectPerson = subject ? snapshots.get(subject as PersonId)?.person : undefined;
     if (subject && !subjectPerson) return { result: rejected(event.id, 422, "person-unknown", `No person with id "${subject}".`) };
@@ -714,6 +763,16 @@ export class WebhookService {
         () => randomInt(budgetShards),
       );
     } catch (error) {
+      const budgetId = heldForApproval(error);
+      const budget = budgetId === undefined ? undefined : definitions.budgets.get(budgetId);
+      if (budget && subject && this.#deps.heldAwards) {
+        const { orgUnitId, period, authors = [] } = budget;
+        const hold = {
+          ...heldOf(source.id, event, subject, eventFingerprint, [], now),
+          budget: { budgetId: budget.budgetId, orgUnitId, period, authors },
+        };
+        return { result: heldAnswer(hold, false), hold };
+      }
       if (error instanceof DomainError && statusOfKind[error.kind])
         return { result: rejected(event.id, statusOfKind[error.kind] as number, error.code, error.message, error.details) };
       throw error;
@@ -893,8 +952,30 @@ const heldAnswer = (held: HeldAward, dryRun: boolean): EventResult => ({
   id: held.eventId,
   status: "held",
   reviews: held.reviews,
-  detail: `Awards to ${held.personId} wait for a review (${held.reviews.join(", ")}); this event is kept and posted once it is dismissed.`,
+  ...(held.budget ? { budget: { orgUnitId: held.budget.orgUnitId, period: held.budget.period } } : {}),
+  detail: held.budget
+    ? `The coin budget of ${held.budget.orgUnitId} for ${held.budget.period} is exhausted; this event is kept until an approver releases or rejects it.`
+    : `Awards to ${held.personId} wait for a review (${held.reviews.join(", ")}); this event is kept and posted once it is dismissed.`,
   ...(dryRun ? { dryRun: true as const } : {}),
+});
+
+const heldOf = (
+  sourceId: string,
+  event: CloudEvent,
+  personId: PersonId,
+  fingerprint: string,
+  reviews: string[],
+  heldAt: string,
+): HeldAward => ({
+  personId,
+  sourceId,
+  eventId: event.id,
+  type: event.type,
+  time: event.time,
+  fingerprint,
+  event,
+  reviews,
+  heldAt,
 });
 
 /** The same event id again while its award is held or after it was rejected. */

@@ -2,6 +2,7 @@
 
 import { WebhookService } from "../../domain/awards/index.ts";
 import { integritySettings, ReviewService } from "../../domain/integrity/index.ts";
+import type { OrgUnitId } from "../../domain/kernel/model.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoHeldAwardStore } from "../dynamo/stores/held-award-store.ts";
 import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
@@ -11,10 +12,11 @@ import { lazySources } from "../secrets/sources.ts";
 const adapters = createAdapters("webhooks");
 const sources = lazySources(adapters);
 const reviewStore = new DynamoReviewStore(adapters.db, adapters.tables.state);
-// The stage's hold policy (docs/INTEGRITY.md): flagged people's events are kept until a review.
-const holds = integritySettings(process.env.INTEGRITY).holdFlagged
-  ? { holds: reviewStore, heldAwards: new DynamoHeldAwardStore(adapters.db, adapters.tables.ledger) }
-  : {};
+// Where awards are kept while held: for a review (the stage's hold policy, docs/INTEGRITY.md, when
+// on) or for an approver (a budget's "hold" policy).
+const heldAwards = new DynamoHeldAwardStore(adapters.db, adapters.tables.ledger);
+// Read per request (a JSON parse): a test turns the policy on for a part of a run.
+const holdFlagged = () => integritySettings(process.env.INTEGRITY).holdFlagged;
 const webhooks = new WebhookService({
   store: adapters.ledgerStore,
   definitions: adapters.definitions,
@@ -28,12 +30,16 @@ const webhooks = new WebhookService({
   // A busy source sends many events for one person at once: more, longer waits than the default
   // before answering busy (at most about 6 s of waiting, within the function's 10 s).
   retry: { attempts: 12, baseDelayMs: 20, maxDelayMs: 800 },
-  ...holds,
+  heldAwards,
+  get holds() {
+    return holdFlagged() ? reviewStore : undefined;
+  },
 });
 const reviews = new ReviewService({
   reviews: reviewStore,
   clock: adapters.clock,
-  ...("holds" in holds ? { held: { holds: reviewStore, awards: webhooks } } : {}),
+  // Items opened while the policy was off hold nobody: settling them finds nothing.
+  held: { holds: reviewStore, awards: webhooks },
 });
 
 export const handler = httpHandler(
@@ -59,6 +65,10 @@ export const handler = httpHandler(
     reviewItems: async ({ caller, query }) => ({ body: await reviews.list(caller, query) }),
     reviewItem: async ({ caller, params }) => ({ body: await reviews.get(caller, params.flagId) }),
     decideReview: async ({ caller, params, body }) => ({ body: await reviews.decide(caller, params.flagId, body) }),
+    budgetHeldAwards: async ({ caller, params }) => ({
+      body: { heldAwards: await webhooks.heldForApproval(caller, params.orgUnitId as OrgUnitId, params.period) },
+    }),
+    decideHeldAward: async ({ caller, body }) => ({ body: await webhooks.decideHeld(caller, body) }),
   },
   adapters,
 );

@@ -70,6 +70,12 @@ export const keys = {
   heldAward: (personId: string, sourceId: string, eventId: string) => ({ pk: `HELD#${personId}`, sk: `EVENT#${sourceId}#${eventId}` }),
   heldSettled: (personId: string, sourceId: string, eventId: string) => ({ pk: `HELD#${personId}`, sk: `SETTLED#${sourceId}#${eventId}` }),
   heldOf: (personId: string) => `HELD#${personId}`,
+  /** A budget's awards held for an approver, oldest first (ledger table, written with the held award). */
+  budgetHeldAward: (budgetId: string, heldAt: string, personId: string, sourceId: string, eventId: string) => ({
+    pk: `HELDBUDGET#${budgetId}`,
+    sk: `${heldAt}#${personId}#${sourceId}#${eventId}`,
+  }),
+  budgetHeldAwards: (budgetId: string) => `HELDBUDGET#${budgetId}`,
   retraction: (sourceId: string, eventId: string) => ({ pk: `RETRACTED#${sourceId}#${eventId}`, sk: "RETRACTED" }),
   // Fund pools, claims, counters (docs/FUND.md).
   fund: (fundId: string) => ({ pk: "FUNDS", sk: `FUND#${fundId}` }),

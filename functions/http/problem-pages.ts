@@ -75,6 +75,10 @@ const problemWords = {
   ),
   "self-decision": w("提交或受益于申请的人不能审批它。", "Whoever submitted or is paid by a claim cannot decide on it."),
   "self-approval": w("变更的作者不能批准它；需另一位管理员。", "The author of a change cannot approve it; another admin must."),
+  "self-release": w(
+    "预算暂缓的奖励须由他人放行或驳回：不能是受奖人，也不能是设定该预算的人。",
+    "An award held by a budget is released or rejected by someone else: not the person it pays, nor who set the budget.",
+  ),
   "self-authored-rule": w(
     "事件会按此人编写或批准的规则版本给他奖励。",
     "The event would pay a person under a rule version they wrote or approved.",
@@ -108,6 +112,7 @@ const problemWords = {
   "event-unknown": w("这个来源没有此事件。", "This source sent no event with this id."),
   "problem-not-found": w("没有这个问题代码。", "No problem has this code."),
   "review-item-not-found": w("没有这项审查。", "No review item with this id."),
+  "held-award-not-found": w("没有这项因预算暂缓、待审批的奖励。", "No award of this event is held for approval by a budget."),
   "no-pending-change": w("没有等待批准的变更。", "No change waits for approval."),
   "dead-letter-not-found": w("没有这封死信，或它已重放过。", "No dead letter with this id, or it was replayed already."),
   "sign-in-not-offered": w(

@@ -45,6 +45,7 @@ import { badgesRoutes } from "./areas/badges.routes.ts";
 import { bountiesRoutes } from "./areas/bounties.routes.ts";
 import { eligibilityRoutes } from "./areas/eligibility.routes.ts";
 import { fundRoutes } from "./areas/fund.routes.ts";
+import { heldAwardRoutes } from "./areas/held-awards.routes.ts";
 import { importsRoutes } from "./areas/imports.routes.ts";
 import { integrityRoutes } from "./areas/integrity.routes.ts";
 import { leaderboardRoutes } from "./areas/leaderboard.routes.ts";
@@ -450,6 +451,7 @@ export const routes = {
   ...notificationsRoutes,
   ...sourcesRoutes,
   ...integrityRoutes,
+  ...heldAwardRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;

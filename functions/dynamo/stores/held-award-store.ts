@@ -6,13 +6,14 @@
  * |---------------------------|------------------|-----------------------------|
  * | a held award (the event)  | HELD#<personId>  | EVENT#<sourceId>#<eventId>   |
  * | how it ended              | HELD#<personId>  | SETTLED#<sourceId>#<eventId> |
+ * | a budget's held award     | HELDBUDGET#<id>  | <heldAt>#<personId>#<sourceId>#<eventId> |
  *
  * Both are written once (`attribute_not_exists`); a posted award's ending is written by the
  * ledger store in the transaction that posts it. A person's partition is read whole with one
  * Query: the held awards and their endings side by side.
  */
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand, paginateQuery, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { type HeldAward, type HeldAwardState, type HeldAwardStore, type HeldRef, heldRefKey } from "../../../domain/awards/index.ts";
 import type { PersonId } from "../../../domain/kernel/model.ts";
 import type { HeldSettlement } from "../../../domain/ledger/index.ts";
@@ -59,7 +60,44 @@ export class DynamoHeldAwardStore implements HeldAwardStore {
   }
 
   async keep(held: HeldAward): Promise<boolean> {
-    return this.#putOnce({ ...keys.heldAward(held.personId, held.sourceId, held.eventId), ...held });
+    const item = { ...keys.heldAward(held.personId, held.sourceId, held.eventId), ...held };
+    if (!held.budget) return this.#putOnce(item);
+    // Held for an approver: listed under its budget too, in one transaction.
+    const { personId, sourceId, eventId, heldAt } = held;
+    const pointer = { ...keys.budgetHeldAward(held.budget.budgetId, heldAt, personId, sourceId, eventId), personId, sourceId, eventId };
+    try {
+      await patiently(() =>
+        this.#db.send(
+          new TransactWriteCommand({
+            TransactItems: [item, pointer].map((Item) => ({
+              Put: { TableName: this.#ledger, Item, ConditionExpression: "attribute_not_exists(pk)" },
+            })),
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === "ConditionalCheckFailed"))
+        return false;
+      throw error;
+    }
+  }
+
+  async ofBudget(budgetId: string): Promise<HeldAwardState[]> {
+    const refs: HeldRef[] = [];
+    const pages = paginateQuery(
+      { client: this.#db },
+      {
+        TableName: this.#ledger,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.budgetHeldAwards(budgetId) },
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? [])
+        refs.push({ personId: item.personId as PersonId, sourceId: item.sourceId as string, eventId: item.eventId as string });
+    const found = await this.find(refs);
+    return refs.flatMap((ref) => found.get(heldRefKey(ref)) ?? []);
   }
 
   async settle(settlement: HeldSettlement): Promise<void> {

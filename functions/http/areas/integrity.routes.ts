@@ -19,6 +19,7 @@ export const heldAwardAnswer = z
     time: z.string(),
     heldAt: z.string(),
     reviews: z.array(z.string()),
+    budget: z.object({ orgUnitId: z.string(), period: z.string() }).optional(),
     status: z.enum(["held", "posted", "rejected"]),
     settled: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
   })
