@@ -1,5 +1,5 @@
 /**
- * Routes of awards a coin budget held for approval (its "hold" policy, docs/BUDGETS.md): listed
+ * Routes of awards a coin budget held for approval (its "hold" policy, docs/ARCHITECTURE.md#issuance-budgets): listed
  * per budget, released or rejected by an approver. Served by the webhooks area's function, which
  * posts them through the webhook's own path. Each route's 200 answer has its zod schema here.
  */
