@@ -6,10 +6,23 @@
  * rebuilt from the first event replayed, so a replay from the start of history is faithful; only
  * events that happened in the period are counted.
  */
-import { type AchievementEvent, compileRules, evaluateEvent, type Grant, type Rule, undoEffects } from "../awards/index.ts";
+import * as z from "zod";
+import { type AchievementEvent, compileRules, evaluateEvent, type Grant, type Rule, RuleDefinition, undoEffects } from "../awards/index.ts";
 import { DomainError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import type { EventRecord, RuleEffect, RuleState } from "../ledger/index.ts";
+
+const Instant = z.iso.datetime({ offset: true, error: "an RFC 3339 timestamp" });
+
+export const BacktestRequest = z.strictObject({
+  draft: RuleDefinition,
+  /** Events that happened in [from, to) are counted. */
+  from: Instant,
+  to: Instant,
+  /** Where the replay starts, to rebuild rule progress (first times, counts, streaks, caps): the start of history for a faithful replay; `from` unless given. */
+  replayFrom: Instant.optional(),
+});
+export type BacktestRequest = z.infer<typeof BacktestRequest>;
 
 export interface BacktestInput {
   /** The rules in force now; the draft replaces the rule of its id (or joins them, for a new rule). */
@@ -25,7 +38,11 @@ export interface BacktestInput {
   /** At most this many events are replayed: a longer replay is refused rather than left to run out of time. */
   maxEvents: number;
   signal?: AbortSignal;
+  /** Told every `progressEvery` events how many were replayed and when the last one happened (a job's progress). */
+  progress?: (replayed: number, at: string) => Promise<void>;
 }
+
+export const progressEvery = 500;
 
 /** One org unit's coins, or its points of one capability: awarded by the rules, and would have been under the draft. */
 export interface BacktestRow {
@@ -73,6 +90,8 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
   let eventsCounted = 0;
 
   for await (const record of input.events) {
+    if (input.progress && eventsReplayed > 0 && eventsReplayed % progressEvery === 0)
+      await input.progress(eventsReplayed, record.time ?? record.recordedAt);
     if (input.signal?.aborted) throw new DomainError("conflict", "backtest-cancelled", "The backtest was cancelled.");
     if (++eventsReplayed > input.maxEvents) {
       throw new DomainError(

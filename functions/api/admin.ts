@@ -2,16 +2,18 @@
 import { randomUUID } from "node:crypto";
 import type { BadgeDefinition, RuleDefinition } from "../../domain/awards/index.ts";
 import { RuleBook } from "../../domain/awards/index.ts";
-import { BacktestService, backtestCsv } from "../../domain/backtests/index.ts";
+import { type BacktestReport, BacktestService, backtestCsv, backtestJobView } from "../../domain/backtests/index.ts";
 import { DirectoryService, replacementOf } from "../../domain/directory/index.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { dingTalkCallback } from "../dingtalk/callback.ts";
 import { DingTalkApi } from "../dingtalk/openapi-client.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoBacktestJobStore } from "../dynamo/stores/backtest-job-store.ts";
 import { DynamoEventLog } from "../dynamo/stores/event-log-store.ts";
 import { DynamoProvisionerStore } from "../dynamo/stores/provisioner-store.ts";
 import { httpHandler } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
+import { type BacktestJobEvent, backtestJobRunner, isBacktestJob } from "../invoke/self-invocation.ts";
 import { scimImplementations } from "../scim/scim-api.ts";
 import { lazySources } from "../secrets/sources.ts";
 
@@ -24,14 +26,23 @@ const directory = new DirectoryService({
 });
 const sources = lazySources(adapters);
 const rulebook = new RuleBook({ ...adapters, fourEyes: adapters.fourEyes });
-const backtests = new BacktestService({
+const backtests: BacktestService = new BacktestService({
   definitions: adapters.definitions,
   events: new DynamoEventLog(adapters.db, adapters.tables.state),
   people: () => adapters.directory.allPeople(),
   timeZone: adapters.timeZone,
+  clock: adapters.clock,
+  jobs: {
+    store: new DynamoBacktestJobStore(adapters.db, adapters.tables.state),
+    runner: backtestJobRunner((backtestId) => backtests.runJob(backtestId)),
+    newId: randomUUID,
+  },
 });
 
-export const handler = httpHandler(
+const reportReply = (report: BacktestReport, accept: string | undefined) =>
+  accept?.includes("text/csv") ? { body: backtestCsv(report), contentType: "text/csv; charset=utf-8" } : { body: report };
+
+const http = httpHandler(
   "admin",
   {
     putPerson: async ({ caller, params, body, ifMatch }) => {
@@ -65,10 +76,17 @@ export const handler = httpHandler(
     getRule: async ({ caller, params }) => ({ body: await rulebook.get<RuleDefinition>(caller, "rule", params.ruleId) }),
     dryRunRule: async ({ caller, params, body }) => ({ body: await rulebook.dryRun(caller, params.ruleId, body) }),
     backtestRule: async ({ caller, params, body, headers }) => {
-      const report = await backtests.run(caller, params.ruleId, body);
-      if (headers.accept?.includes("text/csv")) return { body: backtestCsv(report), contentType: "text/csv; charset=utf-8" };
-      return { body: report };
+      const outcome = await backtests.run(caller, params.ruleId, body);
+      if ("job" in outcome) return { status: 202, body: backtestJobView(outcome.job) };
+      return reportReply(outcome.report, headers.accept);
     },
+    backtestJob: async ({ caller, params, headers }) => {
+      const job = await backtests.job(caller, params.ruleId, params.backtestId);
+      return job.report && headers.accept?.includes("text/csv") ? reportReply(job.report, headers.accept) : { body: backtestJobView(job) };
+    },
+    cancelBacktest: async ({ caller, params }) => ({
+      body: backtestJobView(await backtests.cancel(caller, params.ruleId, params.backtestId)),
+    }),
     putBadge: async ({ caller, params, body, ifMatch }) => changeReply(await rulebook.putBadge(caller, params.badgeId, body, ifMatch)),
     approveBadge: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "badge", params.badgeId, body.proposal) }),
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
@@ -77,3 +95,7 @@ export const handler = httpHandler(
   },
   adapters,
 );
+
+/** The API's requests, and the backtest jobs this function starts for itself (functions/invoke/self-invocation.ts). */
+export const handler = async (event: Parameters<typeof http>[0] | BacktestJobEvent, context: Parameters<typeof http>[1]) =>
+  isBacktestJob(event) ? backtests.runJob(event.backtestJob) : http(event, context);

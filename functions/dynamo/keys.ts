@@ -175,6 +175,8 @@ export const keys = {
   reviewsByStatus: (status: string, raisedAt: string, flagId: string) => ({ gsi1pk: `REVIEWS#${status}`, gsi1sk: `${raisedAt}#${flagId}` }),
   reviewStatus: (status: string) => `REVIEWS#${status}`,
   hold: (personId: string) => ({ pk: `HOLD#${personId}`, sk: "HOLD" }),
+  /** A backtest run as a job: its progress, then its report (domain/backtests). */
+  backtestJob: (backtestId: string) => ({ pk: `BACKTEST#${backtestId}`, sk: "JOB" }),
 };
 
 /**
@@ -204,6 +206,8 @@ export const stateKeyFamilies = {
   observations: ["INTEG#*"],
   /** Review items (opened by the projector, decided by approvers) and the holds they put on people. */
   reviews: ["REVIEW#*", "HOLD#*"],
+  /** Backtest jobs (admin): progress and reports. */
+  backtests: ["BACKTEST#*"],
   definitions: (kind: string) => [`DEF#${kind}`, `DEFV#${kind}#*`, "DEFINITIONS#*"],
 } as const;
 

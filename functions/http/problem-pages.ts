@@ -112,6 +112,7 @@ const problemWords = {
   "event-unknown": w("这个来源没有此事件。", "This source sent no event with this id."),
   "problem-not-found": w("没有这个问题代码。", "No problem has this code."),
   "review-item-not-found": w("没有这项审查。", "No review item with this id."),
+  "backtest-not-found": w("没有这项回测任务。", "No backtest job with this id for this rule."),
   "held-award-not-found": w("没有这项因预算暂缓、待审批的奖励。", "No award of this event is held for approval by a budget."),
   "no-pending-change": w("没有等待批准的变更。", "No change waits for approval."),
   "dead-letter-not-found": w("没有这封死信，或它已重放过。", "No dead letter with this id, or it was replayed already."),

@@ -80,6 +80,7 @@ export const problemStatuses = {
   "problem-not-found": 404,
   "review-item-not-found": 404,
   "held-award-not-found": 404,
+  "backtest-not-found": 404,
   "no-pending-change": 404,
   "dead-letter-not-found": 404,
   "sign-in-not-offered": 404,

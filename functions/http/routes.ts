@@ -41,6 +41,7 @@ import {
   SourceWithSecret,
   WebhookAnswer,
 } from "./answers.ts";
+import { backtestJobAnswer, backtestRoutes } from "./areas/backtests.routes.ts";
 import { badgesRoutes } from "./areas/badges.routes.ts";
 import { bountiesRoutes } from "./areas/bounties.routes.ts";
 import { eligibilityRoutes } from "./areas/eligibility.routes.ts";
@@ -377,7 +378,13 @@ const coreRoutes = {
       "Replay a period's kept events with a draft of the rule swapped in, writing nothing: coins and points per org unit and capability that would have been awarded against what was, and the change in coins outstanding; JSON, or CSV with Accept: text/csv (admin).",
     params: RuleParams,
     body: BacktestRequest,
-    success: { status: 200, description: "The comparison.", schema: BacktestReport, alternatives: csv },
+    success: {
+      status: 200,
+      description: "The comparison; 202: a replay longer than 31 days runs as a job, followed at GET …/backtests/{backtestId}.",
+      schema: BacktestReport,
+      alternatives: csv,
+      pending: backtestJobAnswer,
+    },
   }),
   putBadge: defineRoute({
     method: "PUT",
@@ -452,6 +459,7 @@ export const routes = {
   ...sourcesRoutes,
   ...integrityRoutes,
   ...heldAwardRoutes,
+  ...backtestRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;
