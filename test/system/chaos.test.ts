@@ -78,7 +78,7 @@ interface AwardView {
 }
 interface EventAnswer {
   id: string | null;
-  status: "accepted" | "duplicate" | "rejected";
+  status: "accepted" | "duplicate" | "rejected" | "held";
   awards?: AwardView[];
   problem?: { status: number; code: string };
 }
@@ -1107,6 +1107,96 @@ describe("chaos: held awards kept and settled under DynamoDB faults", () => {
     expect(violations.slice(before.violations)).toEqual([]);
     expect(faults.total).toBeGreaterThan(before.faults);
     expect(await ledgerProblems(heldPeople)).toEqual([]);
+  }, 120_000);
+});
+
+describe("chaos: a budget that holds for approval, raced for and released under DynamoDB faults", () => {
+  it("20 awards at once for room for 10: 10 issued, 10 held; every held one released posts once, overspent, nothing lost or twice", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const finance = await as("peng-li", "finance");
+    const approver = await as("jiang-wen", "approver", "manager");
+    const month = periodKey(new Date(), "month", "Asia/Shanghai");
+    const racers = Array.from({ length: 20 }, (_, i) => `holder-${String(i).padStart(2, "0")}`);
+    expect((await admin.put("/admin/org-units/budget-hold", { name: "待批预算组", kind: "team", parentId: "retail-ops" })).status).toBe(
+      200,
+    );
+    for (const personId of racers) {
+      const put = await admin.put(`/admin/people/${personId}`, {
+        name: personId,
+        tier: "base",
+        tierSince: "2025-01-01",
+        orgUnitId: "budget-hold",
+      });
+      expect(put.status).toBe(200);
+    }
+    // A first course passed with 90 is 30 coins: room for 10.
+    expect((await finance.put(`/budgets/budget-hold/${month}`, { coins: 300, whenExhausted: "hold" })).status).toBe(200);
+    const secret = secrets[learning] as string;
+    const payloads = racers.map((personId) => cloudEvent(types.course, personId, { courseId: "hold-race", score: 90 }));
+    const send = (i: number) => deliver(learning, payloads[i], { secret, id: `msg_hold_race_${seed}_${i}` });
+    const answers: (EventAnswer | undefined)[] = [];
+    faults.enabled = true;
+    try {
+      await Promise.all(racers.map(async (_, i) => (answers[i] = (await retrying(`hold-race-${i}`, () => send(i)))?.body?.results?.[0])));
+    } finally {
+      faults.enabled = false;
+    }
+    for (const [i] of racers.entries()) if (!answers[i] || busy(answers[i])) answers[i] = (await send(i)).body.results[0];
+    const statuses = answers.map((a) => (a?.status === "duplicate" ? "accepted" : a?.status));
+    expect(
+      statuses.filter((s) => s === "accepted"),
+      "issued",
+    ).toHaveLength(10);
+    expect(
+      statuses.filter((s) => s === "held"),
+      "held",
+    ).toHaveLength(10);
+
+    const held = racers.filter((_, i) => statuses[i] === "held");
+    faults.enabled = true;
+    try {
+      await Promise.all(
+        held.map((personId) =>
+          retrying(`release-${personId}`, () =>
+            approver.post("/budgets/held-awards/decision", {
+              personId,
+              sourceId: learning,
+              eventId: payloads[racers.indexOf(personId)]?.id,
+              decision: "release",
+              reason: "季度冲刺",
+            }),
+          ),
+        ),
+      );
+    } finally {
+      faults.enabled = false;
+    }
+    // Whatever the faults left, released again: a settled one answers as it stands.
+    for (const personId of held) {
+      const again = await approver.post("/budgets/held-awards/decision", {
+        personId,
+        sourceId: learning,
+        eventId: payloads[racers.indexOf(personId)]?.id,
+        decision: "release",
+        reason: "季度冲刺",
+      });
+      expect([again.status, again.body.status]).toEqual([200, "posted"]);
+    }
+    const coins = (await Promise.all(racers.map(storedChain))).flatMap((c) => c.entries).filter((e) => e.asset === "coin");
+    expect(
+      coins.reduce((sum, e) => sum + e.amount, 0),
+      "coins issued",
+    ).toBe(600);
+    expect(new Set(coins.map((e) => e.holder)).size, "people paid").toBe(20);
+    const { budgets } = (await finance.get(`/budgets?period=${month}`)).body;
+    expect(budgets.find((b: { orgUnitId: string }) => b.orgUnitId === "budget-hold")).toMatchObject({
+      drawn: 300,
+      left: 0,
+      overspent: 300,
+    });
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+    expect(await ledgerProblems(racers)).toEqual([]);
   }, 120_000);
 });
 
