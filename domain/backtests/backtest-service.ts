@@ -21,6 +21,11 @@ export const maxBacktestEvents = 100_000;
 export const maxBacktestJobEvents = 500_000;
 /** Replays spanning more days than this run as jobs. */
 export const syncBacktestDays = 31;
+/**
+ * A running job whose progress is older than this has outlived its function (5 minutes,
+ * lib/laurel-stack.ts): it is failed when read, so that nobody waits on it.
+ */
+export const backtestJobLostAfterMs = 6 * 60_000;
 /** How often a job writes its progress (and reads whether it was cancelled). */
 const progressWriteMs = 2_000;
 const dayMs = 86_400_000;
@@ -69,9 +74,18 @@ export class BacktestService {
 
   async job(caller: Caller, ruleId: string, backtestId: string): Promise<BacktestJob> {
     assertRole(caller, ["admin"]);
-    const job = await this.#deps.jobs?.store.get(backtestId);
-    if (!job || job.ruleId !== ruleId) throw new NotFoundError("backtest", backtestId);
-    return job;
+    const store = this.#deps.jobs?.store;
+    const job = await store?.get(backtestId);
+    if (!store || !job || job.ruleId !== ruleId) throw new NotFoundError("backtest", backtestId);
+    const now = this.#deps.clock.now();
+    if (job.status !== "running" || now.getTime() - Date.parse(job.updatedAt) <= backtestJobLostAfterMs) return job;
+    const lost: BacktestJob = {
+      ...withoutEstimate(job),
+      status: "failed",
+      problem: { code: "backtest-lost", detail: "The job stopped without finishing (its function ran out of time); run it again." },
+      updatedAt: now.toISOString(),
+    };
+    return (await store.update(lost)) ? lost : ((await store.get(backtestId)) ?? lost);
   }
 
   /** Asks a running job to stop (it does at its next progress, within seconds); a finished one stays as it is. */

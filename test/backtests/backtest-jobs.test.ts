@@ -137,4 +137,16 @@ describe("backtest jobs", () => {
     expect("report" in outcome && outcome.report.eventsCounted).toBeGreaterThan(0);
     expect(started).toEqual([]);
   });
+
+  it("a job whose function stopped without a word (no progress for 6 minutes) reads as failed, for good", async () => {
+    const { store, jobs } = jobStore();
+    const { backtests } = service(store);
+    await backtests.run(admin, "course-passed", request);
+    // Never run: its progress is as old as its start, and the clock moves a second per reading.
+    const stale = jobs.get("job-1") as BacktestJob;
+    jobs.set("job-1", { ...stale, updatedAt: "2026-04-30T23:50:00.000Z" });
+    expect(await backtests.job(admin, "course-passed", "job-1")).toMatchObject({ status: "failed", problem: { code: "backtest-lost" } });
+    await backtests.runJob("job-1");
+    expect(jobs.get("job-1")?.status).toBe("failed");
+  });
 });
