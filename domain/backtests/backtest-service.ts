@@ -5,7 +5,7 @@
  * apart from the request (`BacktestJobRunner`), its progress kept every few seconds with an
  * estimate of the time left, cancellable, its report kept with it.
  */
-import type { Rule, RuleDefinition } from "../awards/index.ts";
+import type { Badge, BadgeDefinition, Rule, RuleDefinition } from "../awards/index.ts";
 import { assertRole, type Caller } from "../directory/index.ts";
 import { csvOf } from "../kernel/csv.ts";
 import type { DefinitionStore } from "../kernel/definitions.ts";
@@ -152,7 +152,10 @@ export class BacktestService {
   }
 
   async #input(ruleId: string, request: BacktestRequest, maxEvents: number): Promise<BacktestInput> {
-    const versions = await this.#deps.definitions.list<RuleDefinition>("rule");
+    const [versions, badgeVersions] = await Promise.all([
+      this.#deps.definitions.list<RuleDefinition>("rule"),
+      this.#deps.definitions.list<BadgeDefinition>("badge"),
+    ]);
     const rules = versions.map((v): Rule => ({ ...v.body, ruleId: v.id, version: v.version }));
     const current = versions.find((v) => v.id === ruleId);
     const units = new Map<PersonId, OrgUnitId>();
@@ -166,6 +169,7 @@ export class BacktestService {
       unitOf: (personId) => units.get(personId),
       timeZone: this.#deps.timeZone,
       maxEvents,
+      badges: badgeVersions.map((v): Badge => ({ ...v.body, badgeId: v.id })),
     };
   }
 }

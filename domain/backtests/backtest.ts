@@ -7,10 +7,20 @@
  * events that happened in the period are counted.
  */
 import * as z from "zod";
-import { type AchievementEvent, compileRules, evaluateEvent, type Grant, type Rule, RuleDefinition, undoEffects } from "../awards/index.ts";
+import {
+  type AchievementEvent,
+  type Badge,
+  compileRules,
+  evaluateEvent,
+  type Grant,
+  type Rule,
+  RuleDefinition,
+  undoEffects,
+} from "../awards/index.ts";
 import { DomainError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import type { EventRecord, RuleEffect, RuleState } from "../ledger/index.ts";
+import { type BadgeRow, BadgeTally, type BadgeUndo } from "./badge-comparison.ts";
 
 const Instant = z.iso.datetime({ offset: true, error: "an RFC 3339 timestamp" });
 
@@ -38,6 +48,8 @@ export interface BacktestInput {
   /** At most this many events are replayed: a longer replay is refused rather than left to run out of time. */
   maxEvents: number;
   signal?: AbortSignal;
+  /** Badges whose levels are compared (none: no badge rows). */
+  badges?: readonly Badge[];
   /** Told every `progressEvery` events how many were replayed and when the last one happened (a job's progress). */
   progress?: (replayed: number, at: string) => Promise<void>;
 }
@@ -62,6 +74,8 @@ export interface BacktestReport {
   rows: BacktestRow[];
   /** Coins outstanding (issued, not redeemed) would differ by this much: the change in coins issued. */
   liabilityChange: number;
+  /** People reaching each badge level per org unit, as the rules were and under the draft (domain/backtests/badge-comparison.ts). */
+  badges: BadgeRow[];
 }
 
 type Tally = Map<string, { actual: number; wouldBe: number }>;
@@ -70,6 +84,7 @@ interface Replayed {
   effects: RuleEffect[];
   wouldBe: [string, number][];
   actual: [string, number][];
+  badges?: BadgeUndo;
 }
 
 const noUnit = "(none)";
@@ -78,6 +93,7 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
   const rules = [...input.rules.filter((r) => r.ruleId !== input.draft.ruleId), input.draft];
   const compiled = compileRules(rules);
   const states = new Map<PersonId, RuleState>();
+  const badges = input.badges?.length ? new BadgeTally(input.badges, compileRules(input.rules), input.timeZone) : undefined;
   const replayed = new Map<string, Replayed>();
   const tally: Tally = new Map();
   const add = (key: string, side: "actual" | "wouldBe", amount: number) => {
@@ -106,6 +122,7 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
       const target = replayed.get(`${record.sourceId}\u0000${record.retracts}`);
       if (!target) continue;
       for (const [personId, state] of undoEffects(states, target.effects)) states.set(personId, state);
+      if (target.badges) badges?.undo(target.badges);
       if (target.counted) {
         for (const [key, amount] of target.wouldBe) add(key, "wouldBe", -amount);
         for (const [key, amount] of target.actual) add(key, "actual", -amount);
@@ -136,7 +153,14 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
       for (const [key, amount] of wouldBe) add(key, "wouldBe", amount);
       for (const [key, amount] of actual) add(key, "actual", amount);
     }
-    replayed.set(`${record.sourceId}\u0000${record.eventId}`, { counted, effects: evaluation.effects, wouldBe, actual });
+    const badgeUndo = badges?.replay(event, record.members ?? [], record.awards, evaluation.grants);
+    replayed.set(`${record.sourceId}\u0000${record.eventId}`, {
+      counted,
+      effects: evaluation.effects,
+      wouldBe,
+      actual,
+      ...(badgeUndo ? { badges: badgeUndo } : {}),
+    });
   }
 
   const rows = [...tally]
@@ -146,7 +170,17 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
     })
     .sort((a, b) => a.orgUnitId.localeCompare(b.orgUnitId) || a.asset.localeCompare(b.asset));
   const liabilityChange = rows.filter((r) => r.asset === "coin").reduce((sum, r) => sum + r.change, 0);
-  return { ruleId: input.draft.ruleId, from: input.from, to: input.to, eventsReplayed, eventsCounted, rows, liabilityChange };
+  const badgeRows = badges?.rows(states, input.unitOf, noUnit) ?? [];
+  return {
+    ruleId: input.draft.ruleId,
+    from: input.from,
+    to: input.to,
+    eventsReplayed,
+    eventsCounted,
+    rows,
+    liabilityChange,
+    badges: badgeRows,
+  };
 }
 
 const grantAssets = (grant: Grant): [string, number][] => [

@@ -94,6 +94,9 @@ describe("backtests", () => {
     expect(report.eventsCounted).toBeGreaterThanOrEqual(learners.length * 5);
     expect(report.rows.every((r: { change: number }) => r.change === 0)).toBe(true);
     expect(report.liabilityChange).toBe(0);
+    // The learners' tool-operation points reach the digital learner's bronze on both sides alike.
+    expect(report.badges.length).toBeGreaterThan(0);
+    expect(report.badges.every((b: { change: number }) => b.change === 0)).toBe(true);
     const actual = new Map(
       report.rows.map((r: { orgUnitId: string; asset: string; actual: number }) => [`${r.orgUnitId}/${r.asset}`, r.actual]),
     );
