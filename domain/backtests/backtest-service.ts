@@ -7,12 +7,14 @@
  */
 import type { Badge, BadgeDefinition, Rule, RuleDefinition } from "../awards/index.ts";
 import { assertRole, type Caller } from "../directory/index.ts";
+import type { GateDefinition } from "../gates/index.ts";
 import { csvOf } from "../kernel/csv.ts";
 import type { DefinitionStore } from "../kernel/definitions.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
-import { type BacktestInput, type BacktestReport, type BacktestRequest, backtest } from "./backtest.ts";
+import { type BacktestInput, type BacktestReport, type BacktestRequest, backtest, noUnit, type PersonChange } from "./backtest.ts";
+import { gateChanges } from "./gate-comparison.ts";
 import type { BacktestDeps, BacktestJob, BacktestJobRunner, BacktestJobStore } from "./ports.ts";
 
 /** Events one request replays at most: a few seconds of a Lambda at the rate `npm run bench` measures (docs/PERFORMANCE.md). */
@@ -54,7 +56,7 @@ export class BacktestService {
       throw new DomainError("invalid", "invalid-period", "Give replayFrom ≤ from < to.");
     const jobs = this.#deps.jobs;
     if (!jobs || Date.parse(request.to) - Date.parse(start) <= syncBacktestDays * dayMs)
-      return { report: await backtest(await this.#input(ruleId, request, maxBacktestEvents)) };
+      return { report: await this.#replay(await this.#input(ruleId, request, maxBacktestEvents)) };
     const now = this.#deps.clock.now().toISOString();
     const job: BacktestJob = {
       backtestId: jobs.newId(),
@@ -123,7 +125,7 @@ export class BacktestService {
       await store.update(current);
     };
     try {
-      const report = await backtest({
+      const report = await this.#replay({
         ...(await this.#input(job.ruleId, job.request, maxBacktestJobEvents)),
         signal: controller.signal,
         progress,
@@ -149,6 +151,25 @@ export class BacktestService {
       });
       if (!known) throw error;
     }
+  }
+
+  /** The replay, then the gates checked on the people whose coins, points or badge levels it would change. */
+  async #replay(input: BacktestInput): Promise<BacktestReport> {
+    const changed = new Map<PersonId, PersonChange>();
+    const report = await backtest({ ...input, perPerson: (personId, change) => void changed.set(personId, change) });
+    const { facts } = this.#deps;
+    if (!facts || changed.size === 0) return report;
+    const gates = await this.#deps.definitions.list<GateDefinition>("gate");
+    if (gates.length === 0) return report;
+    const found = await facts([...changed.keys()]);
+    const people = new Map(
+      [...changed].flatMap(([personId, change]) => {
+        const personFacts = found.get(personId);
+        return personFacts ? [[personId, { facts: personFacts, change }] as const] : [];
+      }),
+    );
+    const compared = gates.map((v) => ({ gateId: v.id, version: v.version, definition: v.body }));
+    return { ...report, gates: gateChanges(compared, people, input.unitOf, noUnit) };
   }
 
   async #input(ruleId: string, request: BacktestRequest, maxEvents: number): Promise<BacktestInput> {

@@ -18,7 +18,7 @@ import {
   undoEffects,
 } from "../awards/index.ts";
 import { DomainError } from "../kernel/errors.ts";
-import type { OrgUnitId, PersonId } from "../kernel/model.ts";
+import type { AssetKey, OrgUnitId, PersonId } from "../kernel/model.ts";
 import type { EventRecord, RuleEffect, RuleState } from "../ledger/index.ts";
 import { type BadgeRow, BadgeTally, type BadgeUndo } from "./badge-comparison.ts";
 
@@ -33,6 +33,13 @@ export const BacktestRequest = z.strictObject({
   replayFrom: Instant.optional(),
 });
 export type BacktestRequest = z.infer<typeof BacktestRequest>;
+
+/** What the draft would change for one person over the period: coins and points by asset, badge levels. */
+export interface PersonChange {
+  assets: Map<AssetKey, number>;
+  gained: AssetKey[];
+  lost: AssetKey[];
+}
 
 export interface BacktestInput {
   /** The rules in force now; the draft replaces the rule of its id (or joins them, for a new rule). */
@@ -50,6 +57,8 @@ export interface BacktestInput {
   signal?: AbortSignal;
   /** Badges whose levels are compared (none: no badge rows). */
   badges?: readonly Badge[];
+  /** Told, at the end, of each person whose coins, points or badge levels the draft would change (gates are checked on them). */
+  perPerson?: (personId: PersonId, change: PersonChange) => void;
   /** Told every `progressEvery` events how many were replayed and when the last one happened (a job's progress). */
   progress?: (replayed: number, at: string) => Promise<void>;
 }
@@ -76,6 +85,15 @@ export interface BacktestReport {
   liabilityChange: number;
   /** People reaching each badge level per org unit, as the rules were and under the draft (domain/backtests/badge-comparison.ts). */
   badges: BadgeRow[];
+  /** Per org unit and promotion gate, the people who would newly meet it and newly miss it (domain/backtests/gate-comparison.ts). */
+  gates: GateRow[];
+}
+
+export interface GateRow {
+  orgUnitId: string;
+  gateId: string;
+  newlyMeeting: number;
+  newlyMissing: number;
 }
 
 type Tally = Map<string, { actual: number; wouldBe: number }>;
@@ -87,7 +105,8 @@ interface Replayed {
   badges?: BadgeUndo;
 }
 
-const noUnit = "(none)";
+/** Where people without an org unit are counted. */
+export const noUnit = "(none)";
 
 export async function backtest(input: BacktestInput): Promise<BacktestReport> {
   const rules = [...input.rules.filter((r) => r.ruleId !== input.draft.ruleId), input.draft];
@@ -101,7 +120,8 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
     row[side] += amount;
     tally.set(key, row);
   };
-  const keyOf = (personId: PersonId, asset: string) => `${input.unitOf(personId) ?? noUnit}\u0000${asset}`;
+  // Tallied per person, summed per org unit at the end: the people are what gates are checked on.
+  const keyOf = (personId: PersonId, asset: string) => `${personId}\u0000${asset}`;
   let eventsReplayed = 0;
   let eventsCounted = 0;
 
@@ -163,7 +183,24 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
     });
   }
 
-  const rows = [...tally]
+  const byUnit: Tally = new Map();
+  const changes = new Map<PersonId, Map<AssetKey, number>>();
+  for (const [key, { actual, wouldBe }] of tally) {
+    const [personId, asset] = key.split("\u0000") as [PersonId, AssetKey];
+    const unitKey = `${input.unitOf(personId) ?? noUnit}\u0000${asset}`;
+    const unit = byUnit.get(unitKey) ?? { actual: 0, wouldBe: 0 };
+    byUnit.set(unitKey, { actual: unit.actual + actual, wouldBe: unit.wouldBe + wouldBe });
+    if (wouldBe !== actual) changes.set(personId, (changes.get(personId) ?? new Map()).set(asset, wouldBe - actual));
+  }
+  if (input.perPerson) {
+    const people = new Set([...changes.keys(), ...(badges?.people(states) ?? [])]);
+    for (const personId of people) {
+      const levels = badges?.changes(personId, states.get(personId)) ?? { gained: [], lost: [] };
+      if ((changes.get(personId)?.size ?? 0) + levels.gained.length + levels.lost.length > 0)
+        input.perPerson(personId, { assets: changes.get(personId) ?? new Map(), ...levels });
+    }
+  }
+  const rows = [...byUnit]
     .map(([key, { actual, wouldBe }]) => {
       const [orgUnitId, asset] = key.split("\u0000") as [string, string];
       return { orgUnitId, asset, actual, wouldBe, change: wouldBe - actual };
@@ -180,6 +217,8 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
     rows,
     liabilityChange,
     badges: badgeRows,
+    // Checked by the service on the people `perPerson` names (their facts are read from storage).
+    gates: [],
   };
 }
 

@@ -80,9 +80,21 @@ export class BadgeTally {
     move(this.#wouldBe, wouldBe, -1);
   }
 
+  /** Everyone the replay touched. */
+  people(draftStates: ReadonlyMap<PersonId, RuleState>): Set<PersonId> {
+    return new Set([...this.#actual.keys(), ...this.#wouldBe.keys(), ...this.#states.keys(), ...draftStates.keys()]);
+  }
+
+  /** The levels a person would reach under the draft and not as the rules were, and the reverse. */
+  changes(personId: PersonId, draftState: RuleState | undefined): { gained: AssetKey[]; lost: AssetKey[] } {
+    const actual = this.#reached(this.#actual.get(personId), this.#states.get(personId));
+    const wouldBe = this.#reached(this.#wouldBe.get(personId), draftState);
+    return { gained: wouldBe.filter((a) => !actual.includes(a)), lost: actual.filter((a) => !wouldBe.includes(a)) };
+  }
+
   /** Per org unit and level, the people reaching it on each side; `draftStates` is the replay's rule progress under the draft. */
   rows(draftStates: ReadonlyMap<PersonId, RuleState>, unitOf: (personId: PersonId) => OrgUnitId | undefined, noUnit: string): BadgeRow[] {
-    const people = new Set([...this.#actual.keys(), ...this.#wouldBe.keys(), ...this.#states.keys(), ...draftStates.keys()]);
+    const people = this.people(draftStates);
     const tally = new Map<string, { actual: number; wouldBe: number }>();
     const count = (personId: PersonId, levels: AssetKey[], side: "actual" | "wouldBe") => {
       for (const asset of levels) {

@@ -3,4 +3,5 @@
 export * from "./backtest.ts";
 export * from "./backtest-service.ts";
 export * from "./badge-comparison.ts";
+export * from "./gate-comparison.ts";
 export * from "./ports.ts";

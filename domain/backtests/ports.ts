@@ -1,5 +1,6 @@
 /** Ports of the backtests context: what a backtest reads (it writes nothing but its audit record, kept by the HTTP stack). */
 import type { Person } from "../directory/index.ts";
+import type { EligibilityFacts } from "../gates/index.ts";
 import type { PersonId } from "../kernel/model.ts";
 import type { EventLog } from "../ledger/index.ts";
 import type { BacktestReport, BacktestRequest } from "./backtest.ts";
@@ -7,6 +8,8 @@ import type { BacktestReport, BacktestRequest } from "./backtest.ts";
 export interface BacktestDeps {
   events: Pick<EventLog, "read">;
   people(): AsyncIterable<Person>;
+  /** People's facts now (profile, balances, badge levels, measures, penalties), to check gates on; no gate rows without it. */
+  facts?(personIds: readonly PersonId[]): Promise<Map<PersonId, EligibilityFacts>>;
 }
 
 export const backtestJobStatuses = ["running", "done", "failed", "cancelled"] as const;

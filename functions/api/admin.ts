@@ -4,6 +4,7 @@ import type { BadgeDefinition, RuleDefinition } from "../../domain/awards/index.
 import { RuleBook } from "../../domain/awards/index.ts";
 import { type BacktestReport, BacktestService, backtestCsv, backtestJobView } from "../../domain/backtests/index.ts";
 import { DirectoryService, replacementOf } from "../../domain/directory/index.ts";
+import { factsNow } from "../../domain/gates/index.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { dingTalkCallback } from "../dingtalk/callback.ts";
 import { DingTalkApi } from "../dingtalk/openapi-client.ts";
@@ -30,6 +31,15 @@ const backtests: BacktestService = new BacktestService({
   definitions: adapters.definitions,
   events: new DynamoEventLog(adapters.db, adapters.tables.state),
   people: () => adapters.directory.allPeople(),
+  facts: async (personIds) => {
+    const snapshots = await adapters.ledgerStore.readPeople(personIds);
+    return new Map(
+      [...snapshots].flatMap(([personId, snapshot]) => {
+        const facts = factsNow(adapters.clock, snapshot);
+        return facts ? [[personId, facts] as const] : [];
+      }),
+    );
+  },
   timeZone: adapters.timeZone,
   clock: adapters.clock,
   jobs: {

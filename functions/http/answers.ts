@@ -477,6 +477,12 @@ export const BacktestReport = z.strictObject({
   eventsCounted: Count,
   rows: z.array(z.strictObject({ orgUnitId: z.string(), asset: z.string(), actual: Signed, wouldBe: Signed, change: Signed })),
   liabilityChange: Signed,
+  /** People reaching each badge level per org unit: as the rules were, under the draft. */
+  badges: z.array(
+    z.strictObject({ orgUnitId: z.string(), badgeId: z.string(), level: Count, actual: Count, wouldBe: Count, change: Signed }),
+  ),
+  /** People who would newly meet or miss each promotion gate, per org unit. */
+  gates: z.array(z.strictObject({ orgUnitId: z.string(), gateId: z.string(), newlyMeeting: Count, newlyMissing: Count })),
 });
 
 // ---- Bounties ----

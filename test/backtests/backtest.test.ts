@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import type { handler as projectorHandler } from "../../functions/background/projector.ts";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
+import { BacktestReport } from "../../functions/http/answers.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";
 import { dispatch } from "../../scripts/local/api.ts";
 import { loadHandler } from "../../scripts/local/lambda.ts";
@@ -97,6 +98,9 @@ describe("backtests", () => {
     // The learners' tool-operation points reach the digital learner's bronze on both sides alike.
     expect(report.badges.length).toBeGreaterThan(0);
     expect(report.badges.every((b: { change: number }) => b.change === 0)).toBe(true);
+    // Nobody's points or levels change: no gate is met or missed anew.
+    expect(report.gates).toEqual([]);
+    expect(BacktestReport.safeParse(report).error).toBeUndefined();
     const actual = new Map(
       report.rows.map((r: { orgUnitId: string; asset: string; actual: number }) => [`${r.orgUnitId}/${r.asset}`, r.actual]),
     );
