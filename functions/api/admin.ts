@@ -12,10 +12,12 @@ import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoBacktestJobStore } from "../dynamo/stores/backtest-job-store.ts";
 import { DynamoEventLog } from "../dynamo/stores/event-log-store.ts";
 import { DynamoProvisionerStore } from "../dynamo/stores/provisioner-store.ts";
+import { adminRoutes } from "../http/areas/admin.routes.ts";
+import { scimRoutes } from "../http/areas/scim.routes.ts";
 import { httpHandler } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
 import { type BacktestJobEvent, backtestJobRunner, isBacktestJob } from "../invoke/self-invocation.ts";
-import { scimImplementations } from "../scim/scim-api.ts";
+import { asScimError, scimImplementations } from "../scim/scim-api.ts";
 import { lazySources } from "../secrets/sources.ts";
 
 const adapters = createAdapters("admin");
@@ -54,6 +56,7 @@ const reportReply = (report: BacktestReport, accept: string | undefined) =>
 
 const http = httpHandler(
   "admin",
+  { ...adminRoutes, ...scimRoutes },
   {
     putPerson: async ({ caller, params, body, ifMatch }) => {
       const replacement = replacementOf(params.personId, body);
@@ -103,7 +106,7 @@ const http = httpHandler(
     badges: async () => ({ body: { badges: await rulebook.badges() } }),
     rules: async () => ({ body: { rules: await rulebook.rules() } }),
   },
-  adapters,
+  { ...adapters, scimError: asScimError },
 );
 
 /** The API's requests, and the backtest jobs this function starts for itself (functions/invoke/self-invocation.ts). */

@@ -5,6 +5,7 @@ import { BountyService } from "../../domain/bounties/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoFundStore } from "../dynamo/fund-store.ts";
 import { DynamoBountyStore } from "../dynamo/stores/bounty-store.ts";
+import { bountiesRoutes } from "../http/areas/bounties.routes.ts";
 import { httpHandler, written } from "../http/http.ts";
 
 const adapters = createAdapters("bounties");
@@ -22,6 +23,7 @@ export const bounties = new BountyService({
 
 export const handler = httpHandler(
   "bounties",
+  bountiesRoutes,
   {
     postBounty: async ({ caller, body, idempotencyKey }) => written(await bounties.post(caller, body, idempotencyKey)),
     bounties: async ({ caller, query }) => ({ body: { bounties: await bounties.board(caller, query.view) } }),

@@ -4,6 +4,7 @@ import { type EligibilityDeps, EligibilityService, GateBook, TeamOverview, toCsv
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoEligibilityStore } from "../dynamo/eligibility-store.ts";
+import { eligibilityRoutes } from "../http/areas/eligibility.routes.ts";
 import { httpHandler } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
 
@@ -24,6 +25,7 @@ const gates = new GateBook({ ...adapters, fourEyes: adapters.fourEyes });
 
 export const handler = httpHandler(
   "eligibility",
+  eligibilityRoutes,
   {
     putGate: async ({ caller, params, body, ifMatch }) => {
       const changed = await gates.putGate(caller, params.gateId, body, ifMatch);

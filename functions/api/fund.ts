@@ -7,6 +7,7 @@ import { withExplanation } from "../../domain/ledger/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoFundStore } from "../dynamo/fund-store.ts";
 import { DynamoBudgetStore } from "../dynamo/stores/budget-store.ts";
+import { fundRoutes } from "../http/areas/fund.routes.ts";
 import { httpHandler, written } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
 
@@ -42,6 +43,7 @@ const budgets = new BudgetService({
 
 export const handler = httpHandler(
   "fund",
+  fundRoutes,
   {
     createFund: async ({ caller, body }) => ({ body: await funds.createFund(caller, body) }),
     funds: async ({ caller }) => ({ body: { funds: await funds.funds(caller) } }),

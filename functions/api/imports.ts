@@ -4,6 +4,7 @@ import { ImportService } from "../../domain/imports/index.ts";
 import { NotFoundError } from "../../domain/kernel/errors.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoImportStore } from "../dynamo/stores/import-store.ts";
+import { importsRoutes } from "../http/areas/imports.routes.ts";
 import { httpHandler } from "../http/http.ts";
 
 /** The import use case on DynamoDB: here for the Lambda, and for `npm run import` (scripts/ops/import.ts), unbounded in time. */
@@ -25,6 +26,7 @@ const imports = newImportService(adapters, Number(process.env.IMPORT_TIME_BUDGET
 
 export const handler = httpHandler(
   "imports",
+  importsRoutes,
   {
     importHistory: async ({ caller, query, rawBody, headers }) => {
       const type = headers["content-type"]?.split(";")[0]?.trim().toLowerCase();

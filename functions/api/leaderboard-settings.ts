@@ -4,6 +4,7 @@ import type { PersonId } from "../../domain/kernel/model.ts";
 import { LeaderboardService } from "../../domain/leaderboards/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoLeaderboardStore } from "../dynamo/leaderboard-store.ts";
+import { leaderboardRoutes } from "../http/areas/leaderboard.routes.ts";
 import { httpHandler } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
 
@@ -12,6 +13,7 @@ const boards = new LeaderboardService({ ...adapters, store: new DynamoLeaderboar
 
 export const handler = httpHandler(
   "leaderboard-settings",
+  leaderboardRoutes,
   {
     putIndex: async ({ caller, params, body, ifMatch }) => changeReply(await boards.putIndex(caller, params.indexId, body, ifMatch)),
     approveIndex: async ({ caller, params, body }) => ({ body: await boards.approveIndex(caller, params.indexId, body.proposal) }),

@@ -4,6 +4,7 @@ import type { PersonId } from "../../domain/kernel/model.ts";
 import { LeaderboardService } from "../../domain/leaderboards/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoLeaderboardStore } from "../dynamo/leaderboard-store.ts";
+import { leaderboardRoutes } from "../http/areas/leaderboard.routes.ts";
 import { httpHandler } from "../http/http.ts";
 
 const adapters = createAdapters("leaderboard");
@@ -11,6 +12,7 @@ const boards = new LeaderboardService({ ...adapters, store: new DynamoLeaderboar
 
 export const handler = httpHandler(
   "leaderboard",
+  leaderboardRoutes,
   {
     leaderboard: async ({ caller, query }) => ({ body: await boards.board(caller, query) }),
     getIndex: async ({ caller, params }) => ({ body: await boards.getIndex(caller, params.indexId) }),

@@ -7,6 +7,7 @@ import type { PersonId } from "../../domain/kernel/model.ts";
 import { withExplanation } from "../../domain/ledger/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoHeldAwardStore } from "../dynamo/stores/held-award-store.ts";
+import { ledgerRoutes } from "../http/areas/ledger.routes.ts";
 import { httpHandler, written } from "../http/http.ts";
 import { BadgeSigner } from "../secrets/badge-signer.ts";
 
@@ -32,6 +33,7 @@ const apiUrl = (headers: Record<string, string | undefined>) => process.env.PUBL
 
 export const handler = httpHandler(
   "ledger",
+  ledgerRoutes,
   {
     award: async ({ caller, body, idempotencyKey }) => written(await accounts.award(caller, body, idempotencyKey)),
     deduct: async ({ caller, body, idempotencyKey }) => written(await accounts.deduct(caller, body, idempotencyKey)),

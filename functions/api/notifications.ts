@@ -3,6 +3,7 @@ import type { PersonId } from "../../domain/kernel/model.ts";
 import { NotificationService } from "../../domain/notifications/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoNotificationStore } from "../dynamo/stores/notification-store.ts";
+import { notificationsRoutes } from "../http/areas/notifications.routes.ts";
 import { httpHandler } from "../http/http.ts";
 import { createSqsClient, deliveryQueueUrl, SqsDeliveryQueue } from "../notify/sqs-queue.ts";
 import { SecretBox } from "../secrets/secret-box.ts";
@@ -29,6 +30,7 @@ const notifications = new NotificationService({
 
 export const handler = httpHandler(
   "notifications",
+  notificationsRoutes,
   {
     bell: async ({ caller, params }) => ({ body: await notifications.bell(caller, params.personId as PersonId) }),
     notificationPreferences: async ({ caller, params }) => ({ body: await notifications.preferences(caller, params.personId as PersonId) }),

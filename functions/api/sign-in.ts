@@ -12,6 +12,7 @@ import { type CodeExchange, SignInService, tokenLifetimeSeconds } from "../../do
 import { DingTalkApi } from "../dingtalk/openapi-client.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoSpentCodes } from "../dynamo/stores/spent-codes.ts";
+import { signInRoutes } from "../http/areas/sign-in.routes.ts";
 import { tokenAudience } from "../http/auth.ts";
 import { httpHandler } from "../http/http.ts";
 import { jsonSecret } from "../secrets/cached-secret.ts";
@@ -52,6 +53,7 @@ async function signedIn(provider: IdentityProvider, exchange: CodeExchange, code
 
 export const handler = httpHandler(
   "sign-in",
+  signInRoutes,
   {
     signInDingTalk: ({ body }) => signedIn("dingtalk", dingtalk, body.code),
     signInWeCom: ({ body }) => signedIn("wecom", wecom, body.code),

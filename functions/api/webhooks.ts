@@ -6,6 +6,8 @@ import type { OrgUnitId } from "../../domain/kernel/model.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoHeldAwardStore } from "../dynamo/stores/held-award-store.ts";
 import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
+import { integrityRoutes } from "../http/areas/integrity.routes.ts";
+import { webhooksRoutes } from "../http/areas/webhooks.routes.ts";
 import { httpHandler } from "../http/http.ts";
 import { lazySources } from "../secrets/sources.ts";
 
@@ -44,6 +46,7 @@ const reviews = new ReviewService({
 
 export const handler = httpHandler(
   "webhooks",
+  { ...webhooksRoutes, ...integrityRoutes },
   {
     webhook: async ({ params, query, headers, rawBody }) => {
       const answer = await webhooks.receive({

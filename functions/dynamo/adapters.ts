@@ -8,7 +8,7 @@ import type { Clock } from "../../domain/kernel/ports.ts";
 import { type AuthConfig, authConfigFromEnv } from "../http/auth.ts";
 import type { Area } from "../http/route.ts";
 import { AuditLog } from "./audit-log.ts";
-import { createDocumentClient } from "./client.ts";
+import { createDocumentClient, isRetryableDynamoError } from "./client.ts";
 import { DynamoDefinitionStore } from "./definition-store.ts";
 import { DynamoDirectory } from "./directory-store.ts";
 import { DynamoLedgerStore } from "./ledger-store.ts";
@@ -36,6 +36,8 @@ export function createAdapters(area: Area) {
     timeZone,
     /** Read at each change, from the stage's configuration (lib/stage.ts). */
     fourEyes: () => fourEyesFromEnv(process.env),
+    /** DynamoDB's throttling, races and transient faults: the HTTP stack answers them 503 busy. */
+    retryable: isRetryableDynamoError,
     auth: () => {
       auth ??= authConfigFromEnv(process.env, directory);
       return auth;

@@ -15,20 +15,21 @@ import { parseJson } from "../../domain/kernel/json.ts";
 import { IdempotencyKey } from "../../domain/kernel/schemas.ts";
 import type { Outcome } from "../../domain/ledger/index.ts";
 import type { AuditLog } from "../dynamo/audit-log.ts";
-import { isRetryableDynamoError } from "../dynamo/client.ts";
-import { schemaIds } from "../scim/resources.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { createLogger, type Logger, observe } from "./log.ts";
 import { type Area, type Implementation, methodsByPath, type Reply, type RouteSpec } from "./route.ts";
-import { type RouteId, routes } from "./routes.ts";
+import type { RouteId, routes } from "./routes.ts";
 
 export type Event = APIGatewayProxyEventV2;
 export type Result = APIGatewayProxyStructuredResultV2;
 
-/** The implementations an area must provide: exactly its routes, each typed by its spec. */
-export type AreaImplementations<A extends Area> = {
-  [K in RouteId as (typeof routes)[K]["area"] extends A ? K : never]: Implementation<(typeof routes)[K]>;
+/** An area's route specs: every route whose spec names the area (its function's entry imports only these). */
+export type AreaRoutes<A extends Area> = {
+  [K in RouteId as (typeof routes)[K]["area"] extends A ? K : never]: (typeof routes)[K];
 };
+
+/** The implementations an area must provide: exactly its routes, each typed by its spec. */
+export type AreaImplementations<A extends Area> = { [K in keyof AreaRoutes<A>]: Implementation<AreaRoutes<A>[K]> };
 
 export const maxBodyBytes = 256 * 1024;
 
@@ -93,7 +94,7 @@ const routerMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD
 export const methodNotAllowed = (methods: readonly string[]): Result =>
   problem(405, "method-not-allowed", `This address takes ${methods.join(", ")}.`, {}, { allow: methods.join(", ") });
 
-function toProblem(error: unknown, correlationId: string): Result {
+function toProblem(error: unknown, correlationId: string, retryable: HttpDeps["retryable"]): Result {
   if (error instanceof DomainError) {
     const status = statusOf[error.kind];
     const headers: Record<string, string> =
@@ -105,7 +106,7 @@ function toProblem(error: unknown, correlationId: string): Result {
           : {};
     return problem(status, error.code, error.message, error.details, headers);
   }
-  if (isRetryableDynamoError(error)) {
+  if (retryable?.(error)) {
     return problem(503, "busy", "The ledger is busy; retry in a moment.", { correlationId }, { "retry-after": "1" });
   }
   const statusCode = (error as { statusCode?: unknown }).statusCode;
@@ -113,21 +114,15 @@ function toProblem(error: unknown, correlationId: string): Result {
   return problem(500, "internal", `Something went wrong on our side; quote ${correlationId} when reporting it.`, { correlationId });
 }
 
-/** SCIM clients read SCIM's error (RFC 7644 §3.12), also when the service fails under them (503, 500). */
-const scimRouteKeys = new Set(
-  (Object.values(routes) as RouteSpec[]).filter((spec) => spec.protocol === "scim").map((spec) => `${spec.method} ${spec.path}`),
-);
+/** The routes that answer in SCIM's error format: the function serving them passes scimError (functions/scim/scim-api.ts). */
+const scimRouteKeys = (specs: RouteSpec[]) =>
+  new Set(specs.filter((spec) => spec.protocol === "scim").map((spec) => `${spec.method} ${spec.path}`));
 
-function asScimError(response: Result): Result {
-  const { status, detail } = JSON.parse(String(response.body)) as { status: number; detail: string };
-  return {
-    ...response,
-    headers: { ...response.headers, "content-type": "application/scim+json" },
-    body: JSON.stringify({ schemas: [schemaIds.error], status: String(status), detail }),
-  };
-}
-
-const observability = (log: CorrelatedLogger): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
+const observability = (
+  log: CorrelatedLogger,
+  scimRoutes: Set<string>,
+  { scimError, retryable }: HttpDeps,
+): MiddlewareObj<Event, Result, Error, Context, Internal> => ({
   before: (request) => {
     const given = request.event.headers?.["x-correlation-id"];
     const correlationId = given && /^[A-Za-z0-9_-]{8,64}$/.test(given) ? given : (request.event.requestContext?.requestId ?? randomUUID());
@@ -138,9 +133,9 @@ const observability = (log: CorrelatedLogger): MiddlewareObj<Event, Result, Erro
   after: (request) => finish(request as LaurelRequest, log),
   onError: (request) => {
     const { event, internal, error } = request as LaurelRequest;
-    const response = toProblem(error, internal.correlationId ?? "unknown");
+    const response = toProblem(error, internal.correlationId ?? "unknown", retryable);
     if (response.statusCode === 500) log.error("unhandled error", { error });
-    request.response = scimRouteKeys.has(event.routeKey) ? asScimError(response) : response;
+    request.response = scimError && scimRoutes.has(event.routeKey) ? scimError(response) : response;
     finish(request as LaurelRequest, log);
   },
 });
@@ -198,6 +193,10 @@ export interface HttpDeps {
   definitions?: { newRequest(): void };
   /** Where the actions of admins, finance and approvers are recorded. */
   audit?: Pick<AuditLog, "append">;
+  /** Errors after which the same request may succeed (DynamoDB's throttling and races): 503 busy, with Retry-After. */
+  retryable?: (error: unknown) => boolean;
+  /** A problem as SCIM's error, for the function that serves SCIM routes (only it bundles SCIM). */
+  scimError?: (problem: Result) => Result;
 }
 
 const targetsOf = (params: unknown, body: unknown): string[] => {
@@ -296,35 +295,58 @@ export const written = ({ result, replayed }: Outcome<unknown>): Reply => ({
   headers: replayed ? { "idempotent-replayed": "true" } : {},
 });
 
-/** The Lambda handler of one area: its routes, behind the shared middleware. */
-export function httpHandler<A extends Area>(area: A, implementations: AreaImplementations<A>, deps: HttpDeps) {
+/**
+ * Where a request for no route of this function goes before it is a 404: the public function
+ * takes API Gateway's `$default` route, so a known path with a method it has no route for comes
+ * to it, and is answered 405 with the path's methods in Allow. Every route's spec is loaded only
+ * then, so that the function's start does not build every area's schemas.
+ */
+export type EveryRoute = () => Promise<Iterable<RouteSpec>>;
+
+/** A router answering 405 for each method a known path does not take (the router's ANY would also take the path's own). */
+async function refusalsOf(everyRoute: EveryRoute) {
+  const refusals = [...methodsByPath(await everyRoute())].flatMap(([path, methods]) =>
+    routerMethods
+      .filter((method) => !methods.includes(method))
+      .map((method) => ({ method, path, handler: async (_event: Event): Promise<Result> => methodNotAllowed(methods) })),
+  );
+  return httpRouter(refusals);
+}
+
+/** The Lambda handler of one area: its routes (exactly the area's specs), behind the shared middleware. */
+export function httpHandler<A extends Area>(
+  area: A,
+  specs: AreaRoutes<A>,
+  implementations: AreaImplementations<A>,
+  deps: HttpDeps & { everyRoute?: EveryRoute },
+) {
   const internals = new WeakMap<Event, Internal>();
   const internalOf = (event: Event) => internals.get(event) as Internal;
-  const table = Object.entries(implementations as Record<RouteId, Implementation<RouteSpec>>).map(([id, implementation]) => {
-    const spec = routes[id as RouteId] as RouteSpec;
+  const specOf = specs as Record<string, RouteSpec>;
+  const table = Object.entries(implementations as Record<string, Implementation<RouteSpec>>).map(([id, implementation]) => {
+    const spec = specOf[id] as RouteSpec;
     return { method: spec.method, path: spec.path, handler: implement(id, spec, implementation, deps, internalOf) };
   });
-  // API Gateway sends a known path with a method it has no route for to the public function
-  // (its `$default` route, lib/constructs/api.ts): the answer is 405 with the path's methods in Allow.
-  // Each method the path does not take is listed (the router's ANY would also take the path's own).
-  const refusals =
-    area === "public"
-      ? [...methodsByPath(Object.values(routes) as RouteSpec[])].flatMap(([path, methods]) =>
-          routerMethods
-            .filter((method) => !methods.includes(method))
-            .map((method) => ({ method, path, handler: async (): Promise<Result> => methodNotAllowed(methods) })),
-        )
-      : [];
-  const router = httpRouter([...table, ...refusals]);
+  const router = httpRouter(table);
+  let refusals: ReturnType<typeof refusalsOf> | undefined;
+  const route = async (event: Event, context: Context): Promise<Result> => {
+    try {
+      return await (router(event, context, undefined as never) as Promise<Result>);
+    } catch (error) {
+      if (!deps.everyRoute || (error as { statusCode?: unknown }).statusCode !== 404) throw error;
+      refusals ??= refusalsOf(deps.everyRoute);
+      return (await refusals)(event, context, undefined as never) as Promise<Result>;
+    }
+  };
   const log = createLogger(area);
   return middy<Event, Result, Error, Context, Internal>()
     .use(observe(log))
-    .use(observability(log))
+    .use(observability(log, scimRouteKeys(Object.values(specOf)), deps))
     .use({
       before: (request) => {
         deps.definitions?.newRequest();
         internals.set(request.event, request.internal);
       },
     })
-    .handler((event, context) => router(event, context, undefined as never) as Promise<Result>);
+    .handler(route);
 }

@@ -27,10 +27,20 @@ import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import type { Clock } from "../../domain/kernel/ports.ts";
 import { idPattern } from "../../domain/kernel/schemas.ts";
 import type { scimRoutes } from "../http/areas/scim.routes.ts";
-import type { AreaImplementations } from "../http/http.ts";
+import type { AreaImplementations, Result } from "../http/http.ts";
 import type { Reply } from "../http/route.ts";
 import { maxResults, resourceTypes, schemas, serviceProviderConfig } from "./discovery.ts";
 import { etagOf, GroupRequest, groupResource, orgUnitInputOf, personInputOf, schemaIds, UserRequest, userResource } from "./resources.ts";
+
+/** SCIM clients read SCIM's error (RFC 7644 §3.12), also when the service fails under them (503, 500). */
+export function asScimError(response: Result): Result {
+  const { status, detail } = JSON.parse(String(response.body)) as { status: number; detail: string };
+  return {
+    ...response,
+    headers: { ...response.headers, "content-type": "application/scim+json" },
+    body: JSON.stringify({ schemas: [schemaIds.error], status: String(status), detail }),
+  };
+}
 
 export interface ScimDeps {
   service: DirectoryService;

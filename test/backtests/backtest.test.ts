@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import type { handler as projectorHandler } from "../../functions/background/projector.ts";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
-import { BacktestReport } from "../../functions/http/answers.ts";
+import { BacktestReport } from "../../functions/http/answers/rules.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";
 import { dispatch } from "../../scripts/local/api.ts";
 import { loadHandler } from "../../scripts/local/lambda.ts";

@@ -4,9 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { periodKey } from "../../domain/kernel/periods.ts";
-import { IndexRead, IndexVersion, SourceView } from "../../functions/http/answers.ts";
+import { IndexRead, IndexVersion } from "../../functions/http/answers/leaderboards.ts";
+import { SourceView } from "../../functions/http/answers.ts";
+import { GetSourceAnswer } from "../../functions/http/areas/admin.routes.ts";
 import { GetRewardAnswer } from "../../functions/http/areas/fund.routes.ts";
-import { GetSourceAnswer, SourceDryRunAnswer } from "../../functions/http/areas/sources.routes.ts";
+import { SourceDryRunAnswer } from "../../functions/http/areas/webhooks.routes.ts";
 import { as, type Client } from "../support/api.ts";
 import { ledgerProblems } from "../support/invariants.ts";
 import { withDemoOrg } from "../support/org.ts";

@@ -10,7 +10,7 @@ import {
   WinnersQuery,
 } from "../../../domain/bounties/index.ts";
 import { Id } from "../../../domain/kernel/schemas.ts";
-import { BountyList, BountyView, BountyWinners } from "../answers.ts";
+import { BountyList, BountyView, BountyWinners } from "../answers/bounties.ts";
 import { defineRoute } from "../route.ts";
 
 const BountyParams = z.strictObject({ bountyId: Id });

@@ -2,7 +2,8 @@
 import * as z from "zod";
 import { GateDefinition, maxCandidates } from "../../../domain/gates/index.ts";
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
-import { AuditPage, csv, EligibilityChecks, GateChange, GateList, GateProposal, GateRead, GateResult, Team } from "../answers.ts";
+import { AuditPage, EligibilityChecks, GateChange, GateList, GateProposal, GateRead, GateResult, Team } from "../answers/eligibility.ts";
+import { csv } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const Day = z.iso.date({ error: "give a calendar day, YYYY-MM-DD" });

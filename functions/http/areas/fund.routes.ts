@@ -19,7 +19,6 @@ import {
   Budgets,
   ClaimView,
   Collection,
-  csv,
   DepositAnswer,
   FundList,
   FundView,
@@ -28,7 +27,8 @@ import {
   RewardList,
   RewardProposal,
   RewardView,
-} from "../answers.ts";
+} from "../answers/fund.ts";
+import { csv } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const RewardChange = z.object({

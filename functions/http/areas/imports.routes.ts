@@ -1,7 +1,7 @@
 /** Routes of the imports area: history from systems before Laurel (admin). */
 import * as z from "zod";
 import { HistoryRecord, ImportQuery } from "../../../domain/imports/index.ts";
-import { ImportJob, ImportReport } from "../answers.ts";
+import { ImportJob, ImportReport } from "../answers/imports.ts";
 import { defineRoute } from "../route.ts";
 
 /** A file of 50,000 rows is about 5 MB; Lambda takes 6 MB of request. */

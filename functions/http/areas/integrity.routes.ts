@@ -2,28 +2,19 @@
  * Routes of anti-gaming review: the review items the detectors open, read with their evidence and
  * the awards kept while they held people, and decided by an approver or an admin. Served by the
  * webhooks area's function, because a dismissal posts the held awards through the webhook's own
- * path (the admin function writes no balance). Each route's 200 answer has its zod schema here.
+ * path (the admin function writes no balance); and the awards an exhausted coin budget held for
+ * approval (its "hold" policy), listed per budget and released or rejected by an approver. Each
+ * route's 200 answer has its zod schema here.
  */
 import * as z from "zod";
+import { HeldAwardDecision } from "../../../domain/awards/index.ts";
+import { BudgetPeriod } from "../../../domain/budgets/index.ts";
 import { detectors, ReviewDecision, ReviewListQuery, reviewStatuses } from "../../../domain/integrity/index.ts";
+import { Id } from "../../../domain/kernel/schemas.ts";
+import { heldAwardAnswer } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const FlagId = z.strictObject({ flagId: z.string().regex(/^[A-Za-z0-9:_.-]{1,300}$/, "a review item's id, as the list gives it") });
-
-export const heldAwardAnswer = z
-  .object({
-    personId: z.string(),
-    sourceId: z.string(),
-    eventId: z.string(),
-    type: z.string(),
-    time: z.string(),
-    heldAt: z.string(),
-    reviews: z.array(z.string()),
-    budget: z.object({ orgUnitId: z.string(), period: z.string() }).optional(),
-    status: z.enum(["held", "posted", "rejected"]),
-    settled: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
-  })
-  .meta({ id: "HeldAward" });
 
 export const reviewItemAnswer = z
   .object({
@@ -44,6 +35,8 @@ export const reviewItemAnswer = z
   .meta({ id: "ReviewItem" });
 
 export const reviewListAnswer = z.object({ items: z.array(reviewItemAnswer), cursor: z.string().optional() }).meta({ id: "ReviewList" });
+
+export const heldAwardsAnswer = z.object({ heldAwards: z.array(heldAwardAnswer) }).meta({ id: "HeldAwards" });
 
 export const integrityRoutes = {
   reviewItems: defineRoute({
@@ -76,5 +69,25 @@ export const integrityRoutes = {
     params: FlagId,
     body: ReviewDecision,
     success: { status: 200, description: "The decided review item.", schema: reviewItemAnswer },
+  }),
+  budgetHeldAwards: defineRoute({
+    method: "GET",
+    path: "/budgets/{orgUnitId}/{period}/held-awards",
+    area: "webhooks",
+    auth: "token",
+    summary:
+      "The awards an exhausted coin budget held for approval (its policy `hold`), oldest first, each held, posted or rejected (approver, finance, admin).",
+    params: z.strictObject({ orgUnitId: Id, period: BudgetPeriod }),
+    success: { status: 200, description: "The budget's held awards.", schema: heldAwardsAnswer },
+  }),
+  decideHeldAward: defineRoute({
+    method: "POST",
+    path: "/budgets/held-awards/decision",
+    area: "webhooks",
+    auth: "token",
+    summary:
+      "Release an award a budget held (posted once: drawn from the budget if it has room now, else overspent and flagged) or reject it, with a reason. Never by the person it pays nor by who set the budget (403 self-release); deciding a settled one again answers it as it stands (approver, finance, admin).",
+    body: HeldAwardDecision,
+    success: { status: 200, description: "The held award as it stands now.", schema: heldAwardAnswer },
   }),
 } as const;

@@ -5,7 +5,7 @@
 import * as z from "zod";
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
 import { boardPeriods, IndexDefinition } from "../../../domain/leaderboards/index.ts";
-import { Board, IndexProposal, IndexRead, IndexVersion, Preferences } from "../answers.ts";
+import { Board, IndexProposal, IndexRead, IndexVersion, Preferences } from "../answers/leaderboards.ts";
 import { defineRoute } from "../route.ts";
 
 const IndexParams = z.strictObject({ indexId: Id });

@@ -2,7 +2,7 @@
 import * as z from "zod";
 import { Id } from "../../../domain/kernel/schemas.ts";
 import { ChannelInput, NotificationPreferencesInput } from "../../../domain/notifications/index.ts";
-import { Bell, DeadLetters, NotificationChannel, NotificationChannels, NotificationPreferences, Replay } from "../answers.ts";
+import { Bell, DeadLetters, NotificationChannel, NotificationChannels, NotificationPreferences, Replay } from "../answers/notifications.ts";
 import { defineRoute } from "../route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });

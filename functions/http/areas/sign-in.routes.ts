@@ -1,6 +1,7 @@
 /** Routes of the sign-in area: Laurel's token service, for stages whose people sign in with DingTalk or WeCom. */
 import * as z from "zod";
-import { JwkSet, OpenIdConfiguration, SignInAnswer } from "../answers.ts";
+import { OpenIdConfiguration, SignInAnswer } from "../answers/sign-in.ts";
+import { JwkSet } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 export const DingTalkSignIn = z

@@ -1,0 +1,77 @@
+/** Answers of rules and badges as admins read and change them, rule dry runs and backtests (the admin function). */
+import * as z from "zod";
+import { BadgeDefinition, RuleDefinition } from "../../../domain/awards/index.ts";
+import { backtestJobStatuses } from "../../../domain/backtests/index.ts";
+import { Capability, Cause, Count, definitionRead, definitionView, Instant, pendingChange, Signed } from "../answers.ts";
+
+export const RuleRead = definitionRead(RuleDefinition).meta({ id: "RuleRead" });
+export const RuleVersion = definitionView(RuleDefinition).meta({ id: "RuleVersion" });
+export const RuleProposal = pendingChange(RuleDefinition).meta({ id: "RuleProposal" });
+export const BadgeRead = definitionRead(BadgeDefinition).meta({ id: "BadgeRead" });
+export const BadgeVersion = definitionView(BadgeDefinition).meta({ id: "BadgeVersion" });
+export type BadgeView = z.infer<typeof BadgeVersion>;
+export const BadgeProposal = pendingChange(BadgeDefinition).meta({ id: "BadgeProposal" });
+export const BadgeList = z.strictObject({ badges: z.array(BadgeVersion) });
+
+export const RuleSummary = z.strictObject({
+  ruleId: z.string(),
+  name: RuleDefinition.shape.name,
+  award: RuleDefinition.shape.award,
+  trigger: RuleDefinition.shape.trigger,
+  team: z.boolean(),
+});
+export const RuleList = z.strictObject({ rules: z.array(RuleSummary) });
+
+const Grant = z.strictObject({
+  personId: z.string(),
+  rule: z.strictObject({ ruleId: z.string(), version: Count }),
+  reason: z.string(),
+  cause: Cause,
+  coins: Count.optional(),
+  points: z.strictObject({ capability: Capability, amount: Count }).optional(),
+});
+export const DryRunAnswer = z.strictObject({
+  rule: z.strictObject({ ruleId: z.string(), version: Count }),
+  results: z.array(z.strictObject({ id: z.string(), grants: z.array(Grant), notes: z.array(z.string()) })),
+  /** Each person's rule progress after the samples, to carry into the next dry run. */
+  states: z.record(z.string(), z.unknown()),
+});
+
+// ---- Backtests ----
+
+export const BacktestReport = z.strictObject({
+  ruleId: z.string(),
+  from: Instant,
+  to: Instant,
+  eventsReplayed: Count,
+  eventsCounted: Count,
+  rows: z.array(z.strictObject({ orgUnitId: z.string(), asset: z.string(), actual: Signed, wouldBe: Signed, change: Signed })),
+  liabilityChange: Signed,
+  /** People reaching each badge level per org unit: as the rules were, under the draft. */
+  badges: z.array(
+    z.strictObject({ orgUnitId: z.string(), badgeId: z.string(), level: Count, actual: Count, wouldBe: Count, change: Signed }),
+  ),
+  /** People who would newly meet or miss each promotion gate, per org unit. */
+  gates: z.array(z.strictObject({ orgUnitId: z.string(), gateId: z.string(), newlyMeeting: Count, newlyMissing: Count })),
+});
+
+/** A backtest run as a job (domain/backtests): its progress, then its report or why it stopped. */
+export const backtestJobAnswer = z
+  .strictObject({
+    backtestId: z.string(),
+    ruleId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    replayFrom: z.string().optional(),
+    by: z.string(),
+    status: z.enum(backtestJobStatuses),
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    eventsReplayed: z.number().int().min(0),
+    percent: z.number().int().min(0).max(100),
+    estimateSeconds: z.number().int().min(0).optional(),
+    cancelRequested: z.boolean().optional(),
+    report: BacktestReport.optional(),
+    problem: z.strictObject({ code: z.string(), detail: z.string() }).optional(),
+  })
+  .meta({ id: "BacktestJob" });

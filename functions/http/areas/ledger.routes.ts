@@ -1,0 +1,102 @@
+/**
+ * Routes of the ledger function: awards, deductions and reversals by hand, a person's balances,
+ * ledger and badge credentials; and the issuer's public face for verifiable badges (no token):
+ * who signs, with which keys, and which credentials are revoked. Verifiers outside the company
+ * fetch these URLs, named in every credential (docs/INTEGRATION.md).
+ */
+import * as z from "zod";
+import { AwardRequest, DeductionRequest, LedgerPageQuery, ReversalRequest } from "../../../domain/accounts/index.ts";
+import { Id } from "../../../domain/kernel/schemas.ts";
+import { BadgeCredentials, IssuerProfile, vcJwt } from "../answers/ledger.ts";
+import { Balances, JwkSet, LedgerPage, LedgerWrite } from "../answers.ts";
+import { defineRoute } from "../route.ts";
+
+const PersonParams = z.strictObject({ personId: Id });
+
+export const ledgerRoutes = {
+  award: defineRoute({
+    method: "POST",
+    path: "/awards",
+    area: "ledger",
+    auth: "token",
+    summary: "Award coins, points (with a capability) or a badge level to a person (admin).",
+    body: AwardRequest,
+    idempotencyKey: true,
+    success: { status: 201, description: "The entries written and the person's balances after them.", schema: LedgerWrite },
+  }),
+  deduct: defineRoute({
+    method: "POST",
+    path: "/deductions",
+    area: "ledger",
+    auth: "token",
+    summary: "A penalty taking coins or points from a person, never below zero (admin).",
+    body: DeductionRequest,
+    idempotencyKey: true,
+    success: { status: 201, description: "The entries written and the person's balances after them.", schema: LedgerWrite },
+  }),
+  reverse: defineRoute({
+    method: "POST",
+    path: "/ledger/{entryId}/reversal",
+    area: "ledger",
+    auth: "token",
+    summary: "Reverse an entry with a reason; an entry is reversed at most once (admin).",
+    params: z.strictObject({ entryId: z.string().max(100) }),
+    body: ReversalRequest,
+    idempotencyKey: true,
+    success: { status: 201, description: "The reversal entry and the person's balances after it.", schema: LedgerWrite },
+  }),
+  balances: defineRoute({
+    method: "GET",
+    path: "/people/{personId}/balances",
+    area: "ledger",
+    auth: "token",
+    summary: "A person's coins, points (total and per capability) and badges.",
+    params: PersonParams,
+    success: { status: 200, description: "The person's balances.", schema: Balances },
+  }),
+  ledger: defineRoute({
+    method: "GET",
+    path: "/people/{personId}/ledger",
+    area: "ledger",
+    auth: "token",
+    summary: "A person's ledger entries, newest first, a page at a time.",
+    params: PersonParams,
+    query: LedgerPageQuery,
+    success: { status: 200, description: "A page of entries and the cursor of the next page, if any.", schema: LedgerPage },
+  }),
+  badgeCredentials: defineRoute({
+    method: "GET",
+    path: "/people/{personId}/badges/credentials",
+    area: "ledger",
+    auth: "token",
+    summary:
+      "A person's badge levels as Open Badges 3.0 credentials, each as JSON-LD and signed as VC-JWT; a revoked level has revokedAt, and its bit set in the status list it names.",
+    params: PersonParams,
+    success: { status: 200, description: "The credentials.", schema: BadgeCredentials },
+  }),
+  badgeIssuer: defineRoute({
+    method: "GET",
+    path: "/badges/issuer",
+    area: "ledger",
+    auth: "public",
+    summary: "The Open Badges 3.0 profile of the issuer that signs the company's badge credentials.",
+    success: { status: 200, description: "The issuer's profile (JSON-LD).", schema: IssuerProfile },
+  }),
+  badgeIssuerKeys: defineRoute({
+    method: "GET",
+    path: "/.well-known/jwks.json",
+    area: "ledger",
+    auth: "public",
+    summary: "The issuer's public keys (ES256), a JWK Set: the current key and those still trusted after a rotation.",
+    success: { status: 200, description: "The JWK Set.", schema: JwkSet, mediaType: "application/jwk-set+json" },
+  }),
+  badgeStatusList: defineRoute({
+    method: "GET",
+    path: "/badges/status/{personId}",
+    area: "ledger",
+    auth: "public",
+    summary: "A person's Bitstring Status List: bit n is set when their credential with statusListIndex n is revoked.",
+    params: PersonParams,
+    success: { status: 200, description: "A BitstringStatusListCredential signed as VC-JWT.", alternatives: vcJwt },
+  }),
+} as const;
