@@ -15,10 +15,11 @@
 
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import type { IGrantable } from "aws-cdk-lib/aws-iam";
-import { Grant } from "aws-cdk-lib/aws-iam";
+import { Grant, Policy, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { stateKeyFamilies as families } from "../functions/dynamo/keys.ts";
 import type { TableSpec } from "../functions/dynamo/tables.ts";
 import type { Area } from "../functions/http/route.ts";
+import type { LaurelFunction } from "./constructs/laurel-function.ts";
 
 export type LedgerAccess = "none" | "read" | "append";
 /**
@@ -43,6 +44,8 @@ export interface AreaAccess {
   tokenService?: true;
   /** Reads the DingTalk app's secret (functions/dingtalk/openapi-client.ts): its credentials and callback keys. */
   dingTalkApp?: true;
+  /** Invokes itself asynchronously: long backtests run as jobs (functions/invoke/self-invocation.ts). */
+  invokesItself?: true;
 }
 
 const balances = [...families.chainHeads, ...families.facts, ...families.late];
@@ -52,25 +55,26 @@ const definitions = (kind: string) => [...families.definitions(kind), ...familie
 export const areaAccess: Record<Area, AreaAccess> = {
   public: { ledger: "none", state: "none" },
   ledger: { ledger: "append", state: { writes: [...balances, ...families.budgetDraws] }, badgeKey: true, audit: true },
-  // The directory and the definitions of sources, rules and badges; never a balance.
+  // The directory, the definitions of sources, rules and badges, and backtest jobs; never a balance nor a review.
   admin: {
     ledger: "none",
+    invokesItself: true,
     state: {
-      writes: [
-        ...families.directory,
-        ...definitions("source"),
-        ...definitions("rule"),
-        ...definitions("badge"),
-        // Approvers' decisions on review items (anti-gaming), which lift the holds they put.
-        ...families.reviews,
-      ],
+      writes: [...families.directory, ...definitions("source"), ...definitions("rule"), ...definitions("badge"), ...families.backtests],
     },
     sourceKey: true,
     audit: true,
     // The org sync's callback: DingTalk's contact changes, with details read from DingTalk's API.
     dingTalkApp: true,
   },
-  webhooks: { ledger: "append", state: { writes: [...balances, ...families.budgetDraws] }, sourceKey: true, audit: true },
+  // Awards from sources, and approvers' decisions on review items (anti-gaming), which lift the
+  // holds they put and post or reject the awards kept meanwhile.
+  webhooks: {
+    ledger: "append",
+    state: { writes: [...balances, ...families.budgetDraws, ...families.reviews] },
+    sourceKey: true,
+    audit: true,
+  },
   fund: {
     ledger: "append",
     state: {
@@ -158,5 +162,16 @@ export function grantTable(grantee: IGrantable, table: Table, spec: TableSpec, a
     grantee,
     actions: [...actions],
     resourceArns: [table.tableArn, ...spec.globalIndexes.map((index) => `${table.tableArn}/index/${index.name}`)],
+  });
+}
+
+/**
+ * lambda:InvokeFunction on the function itself (its backtest jobs), in a policy of its own: in the
+ * role's default policy it would make the function depend on its own ARN.
+ */
+export function grantSelfInvocation(fn: LaurelFunction): void {
+  new Policy(fn, "SelfInvocation", {
+    roles: [fn.role],
+    statements: [new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [fn.function.functionArn] })],
   });
 }

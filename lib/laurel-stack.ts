@@ -3,13 +3,13 @@
  * page and the alarms. Environment-agnostic, so it synthesises without AWS credentials.
  */
 import { join } from "node:path";
-import { CfnOutput, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { tables } from "../functions/dynamo/tables.ts";
 import { type Area, areas } from "../functions/http/route.ts";
 import { routes } from "../functions/http/routes.ts";
-import { areaAccess, grantAuditAppend, grantState, grantTable, ledgerActions } from "./access.ts";
+import { areaAccess, grantAuditAppend, grantSelfInvocation, grantState, grantTable, ledgerActions } from "./access.ts";
 import { Api } from "./constructs/api.ts";
 import { Backup } from "./constructs/backup.ts";
 import { BountySweeper } from "./constructs/bounty-sweeper.ts";
@@ -135,6 +135,8 @@ export class LaurelStack extends Stack {
           },
           logRetention: config.logRetention,
           logRemovalPolicy: config.removalPolicy,
+          // Backtest jobs run in the function that starts them, for minutes (API Gateway ends a request at 30 s anyway).
+          ...(areaAccess[area].invokesItself ? { timeout: Duration.minutes(5) } : {}),
         });
         grantTable(fn.role, this.tables.tables.ledger, tables.ledger, ledgerActions[areaAccess[area].ledger]);
         grantState(fn.role, this.tables.tables.state, tables.state, areaAccess[area].state);
@@ -146,6 +148,7 @@ export class LaurelStack extends Stack {
         if (areaAccess[area].dingTalkApp) dingTalkApp.grantRead(fn.role);
         if (areaAccess[area].badgeKey) badgeKey.grantRead(fn.role);
         if (areaAccess[area].audit) grantAuditAppend(fn.role, this.tables.tables.ledger);
+        if (areaAccess[area].invokesItself) grantSelfInvocation(fn);
         return [area, fn];
       }),
     ) as Record<Area, LaurelFunction>;

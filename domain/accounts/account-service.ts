@@ -5,10 +5,13 @@
  * functions, and commits entries + projection + idempotency record in one atomic append.
  */
 import { randomInt } from "node:crypto";
-import type { Badge } from "../awards/index.ts";
 import {
   appendWithBadges,
+  type Badge,
   type CredentialSigner,
+  type HeldAwardStore,
+  type HeldAwardView,
+  heldAwardView,
   issuerId,
   issuerProfile,
   openBadgeCredentials,
@@ -108,6 +111,8 @@ export interface AccountDeps {
   /** The issuer's signature on badge credentials. */
   signer: CredentialSigner;
   retry?: RetryPolicy;
+  /** Awards kept while the person was held for a review: their history shows them (待审核). */
+  heldAwards?: Pick<HeldAwardStore, "of">;
 }
 
 interface WriteCommand {
@@ -233,10 +238,22 @@ export class AccountService {
     return balancesView(person, snapshot.chain.balances, snapshot.chain.seq);
   }
 
-  async ledger(caller: Caller, personId: PersonId, limit: number, cursor?: string): Promise<Page<LedgerEntry>> {
+  /** A page of the person's entries; the first page also says which awards wait for a review, or were rejected on one. */
+  async ledger(
+    caller: Caller,
+    personId: PersonId,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<LedgerEntry> & { held?: HeldAwardView[] }> {
     const [person, tree] = await Promise.all([this.#deps.store.readPerson(personId).then((s) => s.person), this.#deps.orgTree()]);
     this.#readable(caller, personId, person, tree);
-    return this.#deps.store.readHistory(personAccount(personId), limit, cursor);
+    const [page, kept] = await Promise.all([
+      this.#deps.store.readHistory(personAccount(personId), limit, cursor),
+      cursor === undefined && this.#deps.heldAwards ? this.#deps.heldAwards.of(personId) : [],
+    ]);
+    // A posted one is in the entries now.
+    const held = kept.filter((state) => state.settled?.outcome !== "posted").map(heldAwardView);
+    return held.length ? { ...page, held } : page;
   }
 
   /**

@@ -7,13 +7,16 @@
 import { randomInt } from "node:crypto";
 import {
   type BudgetBook,
+  budgetIdOf,
   budgetOfPerson,
   budgetShards,
   budgetsOf,
   countersToRead,
   type Draw,
   drawsFor,
+  heldForApproval,
   overspendNotes,
+  releasing,
   type StoredBudget,
 } from "../budgets/index.ts";
 import { assertRole, type Caller, isActive, type OrgTree, type Person, personInactive } from "../directory/index.ts";
@@ -34,6 +37,7 @@ import type {
   ChainAppend,
   CounterUpdate,
   EventRecord,
+  HeldSettlement,
   LedgerStore,
   OnceRecord,
   PersonSnapshot,
@@ -51,6 +55,16 @@ import {
 import { appendWithBadges, grantMovements, levelsLost, revocationMovements } from "./awarding.ts";
 import type { Badge, BadgeDefinition } from "./badges.ts";
 import { CloudEvent, eventsOf, RetractionData, retractionType } from "./cloudevents.ts";
+import {
+  type HeldAward,
+  type HeldAwardDecision,
+  type HeldAwardState,
+  type HeldAwardStore,
+  type HeldAwardView,
+  type HeldRef,
+  heldAwardView,
+  heldRefKey,
+} from "./held-awards.ts";
 import {
   type AchievementEvent,
   type CompiledRules,
@@ -82,7 +96,8 @@ export type EventResult =
   | { id: string; status: "accepted"; awards: AwardView[]; notes?: string[] }
   | { id: string; status: "accepted"; awards: Omit<AwardView, "entryId">[]; notes?: string[]; dryRun: true }
   | { id: string; status: "duplicate"; awards: AwardView[] }
-  | { id: string | null; status: "rejected"; problem: EventProblem };
+  | { id: string | null; status: "rejected"; problem: EventProblem }
+  | { id: string; status: "held"; reviews: string[]; budget?: { orgUnitId: string; period: string }; detail: string; dryRun?: true };
 
 const problemTitles: Record<number, string> = {
   400: "Bad request",
@@ -109,6 +124,9 @@ const statusOfKind: Record<string, number> = {
   unavailable: 503,
 };
 const kindOfStatus = Object.fromEntries(Object.entries(statusOfKind).map(([kind, status]) => [status, kind as ErrorKind]));
+
+/** Who releases or rejects the awards a budget held (four eyes besides). */
+const budgetApprovers = ["approver", "finance", "admin"] as const;
 
 /** Media types of a single event and of a batch. */
 const singleTypes = new Set(["application/cloudevents+json", "application/json"]);
@@ -139,7 +157,9 @@ export interface WebhookDeps {
    * People whose awards wait for a review (the integrity context's hold policy, when a stage
    * turns it on), each with the review items holding them.
    */
-  holds?: { held(people: readonly PersonId[]): Promise<Map<PersonId, string[]>> };
+  holds?: { held(people: readonly PersonId[]): Promise<Map<PersonId, string[]>> } | undefined;
+  /** Where the awards of people on hold are kept until released or rejected (with `holds`). */
+  heldAwards?: HeldAwardStore;
 }
 
 export interface WebhookRequest {
@@ -182,7 +202,7 @@ export class WebhookService {
     // Limits are checked per event below, so that one event that cannot be stored refuses only itself.
     const events = eventsOf(parseJson(request.body, { storable: false }), type === batchType);
     const current = () => this.#confirmed(source);
-    const results = await this.#held(events);
+    const results = await this.#held(source, events, request.dryRun);
     if (events.length > 1 && !request.dryRun) await this.#receiveBatch(source, events, current, results);
     // What the batch path left (a single event, a dry run, retractions, team events, and whatever
     // follows a failed write of the same person) goes event by event: one person's one after
@@ -196,34 +216,141 @@ export class WebhookService {
   }
 
   /**
-   * Events about a person on hold are refused, writing nothing, until an approver decides the
-   * review items holding them: the source sends the same event again then, and it is awarded
-   * once. Retractions are never held. One read for the whole request, only where holds are on.
+   * Events about a person on hold are kept, not awarded, until an approver decides the review
+   * items holding them (domain/awards/held-awards.ts): answered `held`, and the same event sent
+   * again while it waits is `held` again, once rejected on review is refused. Retractions are
+   * never held. Two reads at once for the whole request (the holds, the events' held awards),
+   * only where holds are on.
    */
-  async #held(events: readonly unknown[]): Promise<(EventResult | undefined)[]> {
+  async #held(source: Versioned<Source>, events: readonly unknown[], dryRun: boolean): Promise<(EventResult | undefined)[]> {
     const results = new Array<EventResult | undefined>(events.length);
-    if (!this.#deps.holds) return results;
-    const named = events.map((raw) => {
+    const { holds, heldAwards } = this.#deps;
+    if (!holds || !heldAwards) return results;
+    const refs = events.map((raw): HeldRef | undefined => {
       const event = raw as { id?: unknown; subject?: unknown; type?: unknown } | null;
-      return typeof event?.subject === "string" && idPattern.test(event.subject) && event.type !== retractionType
-        ? event.subject
+      return typeof event?.subject === "string" &&
+        idPattern.test(event.subject) &&
+        typeof event.id === "string" &&
+        event.type !== retractionType
+        ? { personId: event.subject as PersonId, sourceId: source.id, eventId: event.id }
         : undefined;
     });
-    const subjects = [...new Set(named.filter((subject) => subject !== undefined))] as PersonId[];
-    const held = await this.#deps.holds.held(subjects);
-    for (const [index, subject] of named.entries()) {
-      const reviews = subject === undefined ? undefined : held.get(subject as PersonId);
-      if (!reviews) continue;
-      const id = (events[index] as { id?: unknown }).id;
-      results[index] = rejected(
-        typeof id === "string" ? id : null,
-        423,
-        "award-held",
-        `Awards to ${subject} wait for a review (${reviews.join(", ")}); send this event again once it is decided.`,
-        { reviews },
-      );
-    }
+    const named = refs.filter((ref) => ref !== undefined);
+    const [held, kept] = await Promise.all([holds.held([...new Set(named.map((r) => r.personId))]), heldAwards.find(named)]);
+    await mapLimit([...refs.entries()], eventsInFlight, async ([index, ref]) => {
+      const found = ref && kept.get(heldRefKey(ref));
+      const reviews = ref && held.get(ref.personId);
+      // Posted already: the event's own record answers it (a duplicate).
+      if (!ref || found?.settled?.outcome === "posted" || !(found || reviews)) return;
+      results[index] = await this.#hold(source, events[index], found, reviews ?? [], dryRun);
+    });
     return results;
+  }
+
+  async #hold(
+    source: Versioned<Source>,
+    raw: unknown,
+    found: HeldAwardState | undefined,
+    reviews: string[],
+    dryRun: boolean,
+  ): Promise<EventResult> {
+    const prepared = await this.#prepare(source, raw);
+    if ("status" in prepared) return prepared;
+    const { event, subject, fingerprint: eventFingerprint } = prepared as AwardEvent;
+    if (found) return heldAgain(found, eventFingerprint, event.id);
+    // Accepted before the hold began: a duplicate, as ever.
+    const { record } = await this.#deps.store.readEvent(source.id, event.id, []);
+    if (record) return this.#duplicate(record, eventFingerprint, event.id);
+    const held = heldOf(source.id, event, subject as PersonId, eventFingerprint, reviews, this.#deps.clock.now().toISOString());
+    return dryRun ? heldAnswer(held, true) : this.#keep(held);
+  }
+
+  async #keep(held: HeldAward): Promise<EventResult> {
+    const store = this.#deps.heldAwards as HeldAwardStore;
+    if (await store.keep(held)) return heldAnswer(held, false);
+    // Kept a moment ago by a retry of this request (or an id reused at the same instant).
+    const again = (await store.find([held])).get(heldRefKey(held));
+    return again ? heldAgain(again, held.fingerprint, held.eventId) : heldAnswer(held, false);
+  }
+
+  /**
+   * Posts a person's held awards, oldest first, once nothing holds them: each through the
+   * webhook's own path under the rules in force now, its ending written in the transaction that
+   * posts it, so each is posted exactly once however often this runs. One refused now (the person
+   * left, a budget refuses) ends rejected with the refusal. Answers how many it settled.
+   */
+  async releaseHeld(personId: PersonId, by: PersonId): Promise<number> {
+    const pending = (await this.#heldOf(personId)).filter((state) => !state.settled);
+    for (const { held } of pending) await this.#release(held, by);
+    return pending.length;
+  }
+
+  /** Rejects a person's held awards that a review item held, with the reviewer's reason; none of them is ever posted. */
+  async rejectHeld(personId: PersonId, flagId: string, by: PersonId, reason: string): Promise<number> {
+    const pending = (await this.#heldOf(personId)).filter((state) => !state.settled && state.held.reviews.includes(flagId));
+    for (const { held } of pending) await (this.#deps.heldAwards as HeldAwardStore).settle(this.#settlement(held, "rejected", by, reason));
+    return pending.length;
+  }
+
+  /** The awards a budget held for approval and how each ended, oldest first (approver, finance, admin). */
+  async heldForApproval(caller: Caller, orgUnitId: OrgUnitId, period: string): Promise<HeldAwardView[]> {
+    assertRole(caller, budgetApprovers);
+    return this.#deps.heldAwards ? (await this.#deps.heldAwards.ofBudget(budgetIdOf(orgUnitId, period))).map(heldAwardView) : [];
+  }
+
+  /**
+   * An approver releases an award a budget held (posted once, drawing the budget if it has room
+   * now, else overspent and flagged) or rejects it with a reason. Four eyes: never the person it
+   * pays, nor who set the budget. Releasing or rejecting it again changes nothing.
+   */
+  async decideHeld(caller: Caller, { personId, sourceId, eventId, decision, reason }: HeldAwardDecision): Promise<HeldAwardView> {
+    assertRole(caller, budgetApprovers);
+    const ref = { personId: personId as PersonId, sourceId, eventId };
+    const find = async () => (this.#deps.heldAwards ? (await this.#deps.heldAwards.find([ref])).get(heldRefKey(ref)) : undefined);
+    const found = await find();
+    if (!found?.held.budget)
+      throw new DomainError(
+        "not-found",
+        "held-award-not-found",
+        `No award of ${personId} for event ${sourceId}/${eventId} is held for approval.`,
+      );
+    if (found.settled) return heldAwardView(found);
+    assertNotSelf("release", caller.personId, [ref.personId, ...found.held.budget.authors], { budget: found.held.budget.budgetId });
+    const store = this.#deps.heldAwards as HeldAwardStore;
+    if (decision === "reject") await store.settle(this.#settlement(found.held, "rejected", caller.personId, reason));
+    else await this.#release(found.held, caller.personId, reason);
+    return heldAwardView((await find()) ?? found);
+  }
+
+  /** A person's held awards and how each ended, oldest first. */
+  async heldOf(personId: PersonId): Promise<HeldAwardView[]> {
+    return (await this.#heldOf(personId)).map(heldAwardView);
+  }
+
+  #heldOf(personId: PersonId): Promise<HeldAwardState[]> {
+    return this.#deps.heldAwards ? this.#deps.heldAwards.of(personId) : Promise.resolve([]);
+  }
+
+  #settlement(held: HeldAward, outcome: HeldSettlement["outcome"], by: PersonId, reason: string): HeldSettlement {
+    const { personId, sourceId, eventId } = held;
+    return { personId, sourceId, eventId, outcome, by, reason, recordedAt: this.#deps.clock.now().toISOString() };
+  }
+
+  async #release(held: HeldAward, by: PersonId, reason = "released on review"): Promise<void> {
+    const store = this.#deps.heldAwards as HeldAwardStore;
+    const source = await this.#deps.definitions.get<Source>("source", held.sourceId);
+    if (!source) return store.settle(this.#settlement(held, "rejected", by, `source ${held.sourceId} no longer exists`));
+    const posted = this.#settlement(held, "posted", by, reason);
+    // Released: what an exhausted budget that holds cannot take is issued and flagged as overspent.
+    const definitions = async () => {
+      const current = await this.#definitionsNow();
+      return { ...current, budgets: releasing(current.budgets) };
+    };
+    const result = await this.#process(source, held.event, definitions, false, posted);
+    if (result.status === "accepted") return;
+    await store.settle(
+      result.status === "rejected" ? this.#settlement(held, "rejected", by, `refused when released: ${result.problem.detail}`) : posted,
+    );
   }
 
   /**
@@ -467,8 +594,15 @@ export class WebhookService {
     }
   }
 
-  async #process(source: Versioned<Source>, raw: unknown, definitions: () => Promise<Definitions>, dryRun: boolean): Promise<EventResult> {
-    const prepared = await this.#prepare(source, raw);
+  /** One event's answer, and its write; `released`: a held award posted now, its ending written with it. */
+  async #process(
+    source: Versioned<Source>,
+    raw: unknown,
+    definitions: () => Promise<Definitions>,
+    dryRun: boolean,
+    released?: HeldSettlement,
+  ): Promise<EventResult> {
+    const prepared = await this.#prepare(source, raw, released !== undefined);
     if ("status" in prepared) return prepared;
     if (prepared.kind === "retraction") return this.#retract(source, prepared.event, definitions, dryRun);
     return retryOnContention(async () => {
@@ -482,16 +616,30 @@ export class WebhookService {
         [...snapshot.people.values()].map((p) => p.person?.orgUnitId),
         now,
       );
+      // An event a budget held for approval, sent again: how it stands, whatever the budget holds now.
+      const kept = released ? undefined : await this.#heldForBudget(current, source.id, prepared);
+      if (kept) return heldAgain(kept, prepared.fingerprint, prepared.event.id);
       const drawn = counters.length ? await this.#deps.store.readCounters(counters) : new Map<string, number>();
       const plan = this.#plan(source, prepared, snapshot.people, { ...current, drawn }, now);
+      if (plan.hold) return dryRun ? heldAnswer(plan.hold, true) : this.#keep(plan.hold);
       if (dryRun && plan.result.status === "accepted") return { ...plan.result, awards: plan.result.awards.map(unwritten), dryRun: true };
-      if (plan.write && !dryRun) await this.#deps.store.append(plan.write);
+      const settled: OnceRecord[] = released ? [{ kind: "held-settled", settled: { ...released, recordedAt: now } }] : [];
+      if (plan.write && !dryRun) await this.#deps.store.append({ ...plan.write, records: [...plan.write.records, ...settled] });
       return plan.result;
     }, this.#deps.retry);
   }
 
+  /** The event's award held for approval (not yet posted), where a budget may hold: one read where one does. */
+  async #heldForBudget(current: Definitions, sourceId: string, { subject, event }: AwardEvent): Promise<HeldAwardState | undefined> {
+    const { heldAwards } = this.#deps;
+    if (!heldAwards || !subject || ![...current.budgets.values()].some((b) => b.whenExhausted === "hold")) return undefined;
+    const ref = { personId: subject, sourceId, eventId: event.id };
+    const found = (await heldAwards.find([ref])).get(heldRefKey(ref));
+    return found?.settled?.outcome === "posted" ? undefined : found;
+  }
+
   /** Validation that needs no ledger read: a refusal, or the event ready to plan. */
-  async #prepare(source: Versioned<Source>, raw: unknown): Promise<EventResult | PreparedEvent> {
+  async #prepare(source: Versioned<Source>, raw: unknown, released = false): Promise<EventResult | PreparedEvent> {
     const parsed = CloudEvent.safeParse(raw);
     const id = typeof (raw as { id?: unknown })?.id === "string" ? (raw as { id: string }).id : null;
     if (!parsed.success) {
@@ -529,7 +677,8 @@ export class WebhookService {
         { invalidFields },
       );
     }
-    const tooOld = this.#tooOldOrEarly(source.body, event.time);
+    // A held award was young enough when it came; it is as old as its wait when released.
+    const tooOld = released ? undefined : this.#tooOldOrEarly(source.body, event.time);
     if (tooOld) return rejected(event.id, 422, tooOld.code, tooOld.detail);
 
     const team = typeof event.data.team === "string" && idPattern.test(event.data.team) ? (event.data.team as OrgUnitId) : undefined;
@@ -575,7 +724,7 @@ export class WebhookService {
     snapshots: ReadonlyMap<PersonId, PersonSnapshot>,
     definitions: Definitions & { drawn?: ReadonlyMap<string, number> },
     now: string,
-  ): { result: EventResult; write?: AppendWrite } {
+  ): { result: EventResult; write?: AppendWrite; hold?: HeldAward } {
     const { rules, badges } = definitions;
     const subjectPerson = subject ? snapshots.get(subject as PersonId)?.person : undefined;
     if (subject && !subjectPerson) return { result: rejected(event.id, 422, "person-unknown", `No person with id "${subject}".`) };
@@ -614,6 +763,16 @@ export class WebhookService {
         () => randomInt(budgetShards),
       );
     } catch (error) {
+      const budgetId = heldForApproval(error);
+      const budget = budgetId === undefined ? undefined : definitions.budgets.get(budgetId);
+      if (budget && subject && this.#deps.heldAwards) {
+        const { orgUnitId, period, authors = [] } = budget;
+        const hold = {
+          ...heldOf(source.id, event, subject, eventFingerprint, [], now),
+          budget: { budgetId: budget.budgetId, orgUnitId, period, authors },
+        };
+        return { result: heldAnswer(hold, false), hold };
+      }
       if (error instanceof DomainError && statusOfKind[error.kind])
         return { result: rejected(event.id, statusOfKind[error.kind] as number, error.code, error.message, error.details) };
       throw error;
@@ -787,6 +946,53 @@ export class WebhookService {
     if (age < -futureToleranceMs) return { code: "event-in-future", detail: "The event's time is in the future." };
     return undefined;
   }
+}
+
+const heldAnswer = (held: HeldAward, dryRun: boolean): EventResult => ({
+  id: held.eventId,
+  status: "held",
+  reviews: held.reviews,
+  ...(held.budget ? { budget: { orgUnitId: held.budget.orgUnitId, period: held.budget.period } } : {}),
+  detail: held.budget
+    ? `The coin budget of ${held.budget.orgUnitId} for ${held.budget.period} is exhausted; this event is kept until an approver releases or rejects it.`
+    : `Awards to ${held.personId} wait for a review (${held.reviews.join(", ")}); this event is kept and posted once it is dismissed.`,
+  ...(dryRun ? { dryRun: true as const } : {}),
+});
+
+const heldOf = (
+  sourceId: string,
+  event: CloudEvent,
+  personId: PersonId,
+  fingerprint: string,
+  reviews: string[],
+  heldAt: string,
+): HeldAward => ({
+  personId,
+  sourceId,
+  eventId: event.id,
+  type: event.type,
+  time: event.time,
+  fingerprint,
+  event,
+  reviews,
+  heldAt,
+});
+
+/** The same event id again while its award is held or after it was rejected. */
+function heldAgain(state: HeldAwardState, eventFingerprint: string, id: string): EventResult {
+  if (state.held.fingerprint !== eventFingerprint)
+    return rejected(
+      id,
+      409,
+      "event-id-reused",
+      `Event id "${id}" was already used for an event with different content; give a new event a new id.`,
+    );
+  if (state.settled?.outcome === "rejected")
+    return rejected(id, 409, "award-rejected", `This event's award was held and rejected by ${state.settled.by}: ${state.settled.reason}`, {
+      rejectedBy: state.settled.by,
+      reason: state.settled.reason,
+    });
+  return heldAnswer(state.held, false);
 }
 
 interface Definitions extends BudgetBook {

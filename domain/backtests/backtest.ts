@@ -6,10 +6,40 @@
  * rebuilt from the first event replayed, so a replay from the start of history is faithful; only
  * events that happened in the period are counted.
  */
-import { type AchievementEvent, compileRules, evaluateEvent, type Grant, type Rule, undoEffects } from "../awards/index.ts";
+import * as z from "zod";
+import {
+  type AchievementEvent,
+  type Badge,
+  compileRules,
+  evaluateEvent,
+  type Grant,
+  type Rule,
+  RuleDefinition,
+  undoEffects,
+} from "../awards/index.ts";
 import { DomainError } from "../kernel/errors.ts";
-import type { OrgUnitId, PersonId } from "../kernel/model.ts";
+import type { AssetKey, OrgUnitId, PersonId } from "../kernel/model.ts";
 import type { EventRecord, RuleEffect, RuleState } from "../ledger/index.ts";
+import { type BadgeRow, BadgeTally, type BadgeUndo } from "./badge-comparison.ts";
+
+const Instant = z.iso.datetime({ offset: true, error: "an RFC 3339 timestamp" });
+
+export const BacktestRequest = z.strictObject({
+  draft: RuleDefinition,
+  /** Events that happened in [from, to) are counted. */
+  from: Instant,
+  to: Instant,
+  /** Where the replay starts, to rebuild rule progress (first times, counts, streaks, caps): the start of history for a faithful replay; `from` unless given. */
+  replayFrom: Instant.optional(),
+});
+export type BacktestRequest = z.infer<typeof BacktestRequest>;
+
+/** What the draft would change for one person over the period: coins and points by asset, badge levels. */
+export interface PersonChange {
+  assets: Map<AssetKey, number>;
+  gained: AssetKey[];
+  lost: AssetKey[];
+}
 
 export interface BacktestInput {
   /** The rules in force now; the draft replaces the rule of its id (or joins them, for a new rule). */
@@ -25,7 +55,15 @@ export interface BacktestInput {
   /** At most this many events are replayed: a longer replay is refused rather than left to run out of time. */
   maxEvents: number;
   signal?: AbortSignal;
+  /** Badges whose levels are compared (none: no badge rows). */
+  badges?: readonly Badge[];
+  /** Told, at the end, of each person whose coins, points or badge levels the draft would change (gates are checked on them). */
+  perPerson?: (personId: PersonId, change: PersonChange) => void;
+  /** Told every `progressEvery` events how many were replayed and when the last one happened (a job's progress). */
+  progress?: (replayed: number, at: string) => Promise<void>;
 }
+
+export const progressEvery = 500;
 
 /** One org unit's coins, or its points of one capability: awarded by the rules, and would have been under the draft. */
 export interface BacktestRow {
@@ -45,6 +83,17 @@ export interface BacktestReport {
   rows: BacktestRow[];
   /** Coins outstanding (issued, not redeemed) would differ by this much: the change in coins issued. */
   liabilityChange: number;
+  /** People reaching each badge level per org unit, as the rules were and under the draft (domain/backtests/badge-comparison.ts). */
+  badges: BadgeRow[];
+  /** Per org unit and promotion gate, the people who would newly meet it and newly miss it (domain/backtests/gate-comparison.ts). */
+  gates: GateRow[];
+}
+
+export interface GateRow {
+  orgUnitId: string;
+  gateId: string;
+  newlyMeeting: number;
+  newlyMissing: number;
 }
 
 type Tally = Map<string, { actual: number; wouldBe: number }>;
@@ -53,14 +102,17 @@ interface Replayed {
   effects: RuleEffect[];
   wouldBe: [string, number][];
   actual: [string, number][];
+  badges?: BadgeUndo;
 }
 
-const noUnit = "(none)";
+/** Where people without an org unit are counted. */
+export const noUnit = "(none)";
 
 export async function backtest(input: BacktestInput): Promise<BacktestReport> {
   const rules = [...input.rules.filter((r) => r.ruleId !== input.draft.ruleId), input.draft];
   const compiled = compileRules(rules);
   const states = new Map<PersonId, RuleState>();
+  const badges = input.badges?.length ? new BadgeTally(input.badges, compileRules(input.rules), input.timeZone) : undefined;
   const replayed = new Map<string, Replayed>();
   const tally: Tally = new Map();
   const add = (key: string, side: "actual" | "wouldBe", amount: number) => {
@@ -68,11 +120,14 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
     row[side] += amount;
     tally.set(key, row);
   };
-  const keyOf = (personId: PersonId, asset: string) => `${input.unitOf(personId) ?? noUnit}\u0000${asset}`;
+  // Tallied per person, summed per org unit at the end: the people are what gates are checked on.
+  const keyOf = (personId: PersonId, asset: string) => `${personId}\u0000${asset}`;
   let eventsReplayed = 0;
   let eventsCounted = 0;
 
   for await (const record of input.events) {
+    if (input.progress && eventsReplayed > 0 && eventsReplayed % progressEvery === 0)
+      await input.progress(eventsReplayed, record.time ?? record.recordedAt);
     if (input.signal?.aborted) throw new DomainError("conflict", "backtest-cancelled", "The backtest was cancelled.");
     if (++eventsReplayed > input.maxEvents) {
       throw new DomainError(
@@ -87,6 +142,7 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
       const target = replayed.get(`${record.sourceId}\u0000${record.retracts}`);
       if (!target) continue;
       for (const [personId, state] of undoEffects(states, target.effects)) states.set(personId, state);
+      if (target.badges) badges?.undo(target.badges);
       if (target.counted) {
         for (const [key, amount] of target.wouldBe) add(key, "wouldBe", -amount);
         for (const [key, amount] of target.actual) add(key, "actual", -amount);
@@ -117,17 +173,53 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
       for (const [key, amount] of wouldBe) add(key, "wouldBe", amount);
       for (const [key, amount] of actual) add(key, "actual", amount);
     }
-    replayed.set(`${record.sourceId}\u0000${record.eventId}`, { counted, effects: evaluation.effects, wouldBe, actual });
+    const badgeUndo = badges?.replay(event, record.members ?? [], record.awards, evaluation.grants);
+    replayed.set(`${record.sourceId}\u0000${record.eventId}`, {
+      counted,
+      effects: evaluation.effects,
+      wouldBe,
+      actual,
+      ...(badgeUndo ? { badges: badgeUndo } : {}),
+    });
   }
 
-  const rows = [...tally]
+  const byUnit: Tally = new Map();
+  const changes = new Map<PersonId, Map<AssetKey, number>>();
+  for (const [key, { actual, wouldBe }] of tally) {
+    const [personId, asset] = key.split("\u0000") as [PersonId, AssetKey];
+    const unitKey = `${input.unitOf(personId) ?? noUnit}\u0000${asset}`;
+    const unit = byUnit.get(unitKey) ?? { actual: 0, wouldBe: 0 };
+    byUnit.set(unitKey, { actual: unit.actual + actual, wouldBe: unit.wouldBe + wouldBe });
+    if (wouldBe !== actual) changes.set(personId, (changes.get(personId) ?? new Map()).set(asset, wouldBe - actual));
+  }
+  if (input.perPerson) {
+    const people = new Set([...changes.keys(), ...(badges?.people(states) ?? [])]);
+    for (const personId of people) {
+      const levels = badges?.changes(personId, states.get(personId)) ?? { gained: [], lost: [] };
+      if ((changes.get(personId)?.size ?? 0) + levels.gained.length + levels.lost.length > 0)
+        input.perPerson(personId, { assets: changes.get(personId) ?? new Map(), ...levels });
+    }
+  }
+  const rows = [...byUnit]
     .map(([key, { actual, wouldBe }]) => {
       const [orgUnitId, asset] = key.split("\u0000") as [string, string];
       return { orgUnitId, asset, actual, wouldBe, change: wouldBe - actual };
     })
     .sort((a, b) => a.orgUnitId.localeCompare(b.orgUnitId) || a.asset.localeCompare(b.asset));
   const liabilityChange = rows.filter((r) => r.asset === "coin").reduce((sum, r) => sum + r.change, 0);
-  return { ruleId: input.draft.ruleId, from: input.from, to: input.to, eventsReplayed, eventsCounted, rows, liabilityChange };
+  const badgeRows = badges?.rows(states, input.unitOf, noUnit) ?? [];
+  return {
+    ruleId: input.draft.ruleId,
+    from: input.from,
+    to: input.to,
+    eventsReplayed,
+    eventsCounted,
+    rows,
+    liabilityChange,
+    badges: badgeRows,
+    // Checked by the service on the people `perPerson` names (their facts are read from storage).
+    gates: [],
+  };
 }
 
 const grantAssets = (grant: Grant): [string, number][] => [

@@ -2,4 +2,6 @@
 
 export * from "./backtest.ts";
 export * from "./backtest-service.ts";
+export * from "./badge-comparison.ts";
+export * from "./gate-comparison.ts";
 export * from "./ports.ts";

@@ -6,6 +6,7 @@
 import { assertRole, type Caller, type OrgTree, type Person } from "../directory/index.ts";
 import { csvOf } from "../kernel/csv.ts";
 import type { DefinitionStore, Versioned } from "../kernel/definitions.ts";
+import { authorsOf } from "../kernel/duties.ts";
 import { DomainError } from "../kernel/errors.ts";
 import type { OrgUnitId } from "../kernel/model.ts";
 import { periodKey } from "../kernel/periods.ts";
@@ -44,7 +45,7 @@ export interface BudgetStanding {
 }
 
 export const budgetsOf = (versions: readonly Versioned<StoredBudget>[]): Map<string, Budget> =>
-  new Map(versions.map((v) => [v.id, { ...v.body, budgetId: v.id, version: v.version }]));
+  new Map(versions.map((v) => [v.id, { ...v.body, budgetId: v.id, version: v.version, authors: authorsOf(v) }]));
 
 export class BudgetService {
   readonly #deps: BudgetDeps;

@@ -20,8 +20,11 @@ export const BudgetPeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$/, "
 
 export const BudgetDefinition = z.strictObject({
   coins: z.number().int().min(0).max(1_000_000_000),
-  /** When the budget cannot hold an award: refuse the award, or issue it and flag the overspend. */
-  whenExhausted: z.enum(["refuse", "overspend"]).default("refuse"),
+  /**
+   * When the budget cannot hold an award: refuse the award; issue it and flag the overspend; or
+   * hold it for an approver, who releases it (drawn then, or overspent and flagged) or rejects it.
+   */
+  whenExhausted: z.enum(["refuse", "overspend", "hold"]).default("refuse"),
 });
 export type BudgetDefinition = z.infer<typeof BudgetDefinition>;
 
@@ -30,6 +33,8 @@ export interface Budget extends BudgetDefinition {
   orgUnitId: OrgUnitId;
   period: string;
   version: number;
+  /** Who set this version (and approved it): they release none of its held awards (four eyes). */
+  authors?: PersonId[];
 }
 
 export const budgetIdOf = (orgUnitId: OrgUnitId, period: string) => `${orgUnitId}_${period}`;
@@ -96,12 +101,19 @@ export function planDraw(budget: Budget, values: ReadonlyMap<string, number>, am
     left -= take;
   }
   if (left === 0) return { budget, counters, overspent: 0 };
-  if (budget.whenExhausted === "refuse") {
+  if (budget.whenExhausted !== "overspend") {
+    // Held for approval where the path can keep the award (the webhook: `heldForApproval`); refused where it cannot.
     throw new DomainError(
       "unprocessable",
       "budget-exhausted",
       `The coin budget of ${budget.orgUnitId} for ${budget.period} has ${amount - left} coins left; this award needs ${amount}.`,
-      { orgUnitId: budget.orgUnitId, period: budget.period, left: amount - left, needed: amount },
+      {
+        orgUnitId: budget.orgUnitId,
+        period: budget.period,
+        left: amount - left,
+        needed: amount,
+        ...(budget.whenExhausted === "hold" ? { hold: budget.budgetId } : {}),
+      },
     );
   }
   return { budget, counters: [...counters, { counter: overspendCounter(budget.budgetId), delta: left }], overspent: left };
@@ -148,3 +160,15 @@ export function drawsFor(
 /** What an answer says of overspent budgets. */
 export const overspendNotes = (draws: readonly Draw[]) =>
   draws.flatMap((d) => (d.overspent ? [`Over budget: ${d.budget.orgUnitId} ${d.budget.period}, ${d.overspent} coins.`] : []));
+
+/** The budget whose "hold" policy an exhausted-budget refusal invokes, if it does. */
+export const heldForApproval = (error: unknown): string | undefined =>
+  error instanceof DomainError && error.code === "budget-exhausted" && typeof error.details.hold === "string"
+    ? error.details.hold
+    : undefined;
+
+/** The budgets as a release sees them: an approver's release issues what a held budget cannot hold, flagged as overspent. */
+export const releasing = (budgets: ReadonlyMap<string, Budget>): Map<string, Budget> =>
+  new Map(
+    [...budgets].map(([id, budget]) => [id, budget.whenExhausted === "hold" ? { ...budget, whenExhausted: "overspend" as const } : budget]),
+  );

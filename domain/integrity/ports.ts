@@ -1,4 +1,5 @@
 /** Ports of the integrity context: where observations, sources' daily counts and review items are kept. */
+import type { HeldAwardView } from "../awards/index.ts";
 import type { PersonId } from "../kernel/model.ts";
 import type { EventRecord } from "../ledger/index.ts";
 import type { Flag } from "./detectors.ts";
@@ -13,6 +14,8 @@ export interface ReviewItem extends Flag {
   /** The people whose further awards wait until this item is decided (the hold policy). */
   held?: PersonId[];
   decision?: { by: PersonId; at: string; reason: string };
+  /** The awards kept while it held its people (read with one item, never stored on it). */
+  heldAwards?: HeldAwardView[];
 }
 
 /** Observations that are kept together or not at all, and the source's day they count an event on. */
@@ -54,4 +57,13 @@ export interface ReviewStore {
 /** People whose awards wait for a review (`holdFlagged`), each with the review items that hold them. */
 export interface HoldBook {
   held(people: readonly PersonId[]): Promise<Map<PersonId, string[]>>;
+}
+
+/** The awards kept while people were held (the awards context's webhook, domain/awards/held-awards.ts). */
+export interface HeldAwards {
+  heldOf(personId: PersonId): Promise<HeldAwardView[]>;
+  /** Posts the person's held awards, each once; answers how many it settled. */
+  releaseHeld(personId: PersonId, by: PersonId): Promise<number>;
+  /** Rejects the person's held awards that this review item held; answers how many. */
+  rejectHeld(personId: PersonId, flagId: string, by: PersonId, reason: string): Promise<number>;
 }

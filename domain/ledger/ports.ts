@@ -130,8 +130,21 @@ export type OnceRecord =
   | { kind: "bounty-step"; bountyId: string; step: number; body: Record<string, unknown> }
   /** Marks a redemption's reward as handed over, once and for all. */
   | ({ kind: "collection"; entryId: EntryId } & Collection)
+  /** How an award held for a review or an approval ended (posted or rejected), once and for all. */
+  | { kind: "held-settled"; settled: HeldSettlement }
   /** Marks a record of another system as imported, once and for all (re-imports find it). */
   | { kind: "imported"; system: string; recordId: string; entryId: EntryId; importId: string; runId: string; recordedAt: string };
+
+/** The end of an award held for a review or an approval (domain/awards/held-awards.ts). */
+export interface HeldSettlement {
+  personId: PersonId;
+  sourceId: string;
+  eventId: string;
+  outcome: "posted" | "rejected";
+  by: PersonId;
+  reason: string;
+  recordedAt: string;
+}
 
 /**
  * A counter beside the entries (a reward's stock issued, a person's redemptions in a period),

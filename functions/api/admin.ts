@@ -1,22 +1,22 @@
-/** Lambda: the org directory, sources, award rules and badges. */
+/** Lambda: the org directory, sources, award rules and badges, backtests. */
 import { randomUUID } from "node:crypto";
 import type { BadgeDefinition, RuleDefinition } from "../../domain/awards/index.ts";
 import { RuleBook } from "../../domain/awards/index.ts";
-import { BacktestService, backtestCsv } from "../../domain/backtests/index.ts";
+import { type BacktestReport, BacktestService, backtestCsv, backtestJobView } from "../../domain/backtests/index.ts";
 import { DirectoryService, replacementOf } from "../../domain/directory/index.ts";
-import { ReviewService } from "../../domain/integrity/index.ts";
+import { factsNow } from "../../domain/gates/index.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import { dingTalkCallback } from "../dingtalk/callback.ts";
 import { DingTalkApi } from "../dingtalk/openapi-client.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoBacktestJobStore } from "../dynamo/stores/backtest-job-store.ts";
 import { DynamoEventLog } from "../dynamo/stores/event-log-store.ts";
 import { DynamoProvisionerStore } from "../dynamo/stores/provisioner-store.ts";
-import { DynamoReviewStore } from "../dynamo/stores/review-store.ts";
 import { adminRoutes } from "../http/areas/admin.routes.ts";
-import { integrityRoutes } from "../http/areas/integrity.routes.ts";
 import { scimRoutes } from "../http/areas/scim.routes.ts";
 import { httpHandler } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
+import { type BacktestJobEvent, backtestJobRunner, isBacktestJob } from "../invoke/self-invocation.ts";
 import { asScimError, scimImplementations } from "../scim/scim-api.ts";
 import { lazySources } from "../secrets/sources.ts";
 
@@ -29,17 +29,34 @@ const directory = new DirectoryService({
 });
 const sources = lazySources(adapters);
 const rulebook = new RuleBook({ ...adapters, people: (ids) => adapters.ledgerStore.readPeople(ids), fourEyes: adapters.fourEyes });
-const reviews = new ReviewService({ reviews: new DynamoReviewStore(adapters.db, adapters.tables.state), clock: adapters.clock });
-const backtests = new BacktestService({
+const backtests: BacktestService = new BacktestService({
   definitions: adapters.definitions,
   events: new DynamoEventLog(adapters.db, adapters.tables.state),
   people: () => adapters.directory.allPeople(),
+  facts: async (personIds) => {
+    const snapshots = await adapters.ledgerStore.readPeople(personIds);
+    return new Map(
+      [...snapshots].flatMap(([personId, snapshot]) => {
+        const facts = factsNow(adapters.clock, snapshot);
+        return facts ? [[personId, facts] as const] : [];
+      }),
+    );
+  },
   timeZone: adapters.timeZone,
+  clock: adapters.clock,
+  jobs: {
+    store: new DynamoBacktestJobStore(adapters.db, adapters.tables.state),
+    runner: backtestJobRunner((backtestId) => backtests.runJob(backtestId)),
+    newId: randomUUID,
+  },
 });
 
-export const handler = httpHandler(
+const reportReply = (report: BacktestReport, accept: string | undefined) =>
+  accept?.includes("text/csv") ? { body: backtestCsv(report), contentType: "text/csv; charset=utf-8" } : { body: report };
+
+const http = httpHandler(
   "admin",
-  { ...adminRoutes, ...scimRoutes, ...integrityRoutes },
+  { ...adminRoutes, ...scimRoutes },
   {
     putPerson: async ({ caller, params, body, ifMatch }) => {
       const replacement = replacementOf(params.personId, body);
@@ -72,19 +89,27 @@ export const handler = httpHandler(
     getRule: async ({ caller, params }) => ({ body: await rulebook.get<RuleDefinition>(caller, "rule", params.ruleId) }),
     dryRunRule: async ({ caller, params, body }) => ({ body: await rulebook.dryRun(caller, params.ruleId, body) }),
     backtestRule: async ({ caller, params, body, headers }) => {
-      const report = await backtests.run(caller, params.ruleId, body);
-      if (headers.accept?.includes("text/csv")) return { body: backtestCsv(report), contentType: "text/csv; charset=utf-8" };
-      return { body: report };
+      const outcome = await backtests.run(caller, params.ruleId, body);
+      if ("job" in outcome) return { status: 202, body: backtestJobView(outcome.job) };
+      return reportReply(outcome.report, headers.accept);
     },
+    backtestJob: async ({ caller, params, headers }) => {
+      const job = await backtests.job(caller, params.ruleId, params.backtestId);
+      return job.report && headers.accept?.includes("text/csv") ? reportReply(job.report, headers.accept) : { body: backtestJobView(job) };
+    },
+    cancelBacktest: async ({ caller, params }) => ({
+      body: backtestJobView(await backtests.cancel(caller, params.ruleId, params.backtestId)),
+    }),
     putBadge: async ({ caller, params, body, ifMatch }) => changeReply(await rulebook.putBadge(caller, params.badgeId, body, ifMatch)),
     approveBadge: async ({ caller, params, body }) => ({ body: await rulebook.approve(caller, "badge", params.badgeId, body.proposal) }),
     getBadge: async ({ caller, params }) => ({ body: await rulebook.get<BadgeDefinition>(caller, "badge", params.badgeId) }),
     dryRunBadge: async ({ caller, params, body }) => ({ body: await rulebook.dryRunBadge(caller, params.badgeId, body) }),
     badges: async () => ({ body: { badges: await rulebook.badges() } }),
     rules: async () => ({ body: { rules: await rulebook.rules() } }),
-    reviewItems: async ({ caller, query }) => ({ body: await reviews.list(caller, query) }),
-    reviewItem: async ({ caller, params }) => ({ body: await reviews.get(caller, params.flagId) }),
-    decideReview: async ({ caller, params, body }) => ({ body: await reviews.decide(caller, params.flagId, body) }),
   },
   { ...adapters, scimError: asScimError },
 );
+
+/** The API's requests, and the backtest jobs this function starts for itself (functions/invoke/self-invocation.ts). */
+export const handler = async (event: Parameters<typeof http>[0] | BacktestJobEvent, context: Parameters<typeof http>[1]) =>
+  isBacktestJob(event) ? backtests.runJob(event.backtestJob) : http(event, context);

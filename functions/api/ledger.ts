@@ -6,6 +6,7 @@ import { budgetsOf, type StoredBudget } from "../../domain/budgets/index.ts";
 import type { PersonId } from "../../domain/kernel/model.ts";
 import { withExplanation } from "../../domain/ledger/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
+import { DynamoHeldAwardStore } from "../dynamo/stores/held-award-store.ts";
 import { ledgerRoutes } from "../http/areas/ledger.routes.ts";
 import { httpHandler, written } from "../http/http.ts";
 import { BadgeSigner } from "../secrets/badge-signer.ts";
@@ -21,6 +22,7 @@ const accounts = new AccountService({
   },
   clock: adapters.clock,
   signer: BadgeSigner.fromEnv(),
+  heldAwards: new DynamoHeldAwardStore(adapters.db, adapters.tables.ledger),
 });
 
 /**
@@ -56,7 +58,9 @@ export const handler = httpHandler(
     }),
     ledger: async ({ caller, params, query }) => {
       const page = await accounts.ledger(caller, params.personId as PersonId, query.limit, query.cursor);
-      return { body: { entries: page.items.map(withExplanation), cursor: page.cursor ?? null } };
+      return {
+        body: { entries: page.items.map(withExplanation), cursor: page.cursor ?? null, ...(page.held ? { held: page.held } : {}) },
+      };
     },
   },
   adapters,

@@ -63,6 +63,19 @@ export const keys = {
     sk: `${time}#${sourceId}#${eventId}`,
   }),
   eventLogShards: 4,
+  /**
+   * An award held for a review or an approval (ledger table, written once), listed by person, and
+   * how it ended, beside it (written once, in the transaction that posts it).
+   */
+  heldAward: (personId: string, sourceId: string, eventId: string) => ({ pk: `HELD#${personId}`, sk: `EVENT#${sourceId}#${eventId}` }),
+  heldSettled: (personId: string, sourceId: string, eventId: string) => ({ pk: `HELD#${personId}`, sk: `SETTLED#${sourceId}#${eventId}` }),
+  heldOf: (personId: string) => `HELD#${personId}`,
+  /** A budget's awards held for an approver, oldest first (ledger table, written with the held award). */
+  budgetHeldAward: (budgetId: string, heldAt: string, personId: string, sourceId: string, eventId: string) => ({
+    pk: `HELDBUDGET#${budgetId}`,
+    sk: `${heldAt}#${personId}#${sourceId}#${eventId}`,
+  }),
+  budgetHeldAwards: (budgetId: string) => `HELDBUDGET#${budgetId}`,
   retraction: (sourceId: string, eventId: string) => ({ pk: `RETRACTED#${sourceId}#${eventId}`, sk: "RETRACTED" }),
   // Fund pools, claims, counters (docs/FUND.md).
   fund: (fundId: string) => ({ pk: "FUNDS", sk: `FUND#${fundId}` }),
@@ -172,6 +185,8 @@ export const keys = {
   reviewsByStatus: (status: string, raisedAt: string, flagId: string) => ({ gsi1pk: `REVIEWS#${status}`, gsi1sk: `${raisedAt}#${flagId}` }),
   reviewStatus: (status: string) => `REVIEWS#${status}`,
   hold: (personId: string) => ({ pk: `HOLD#${personId}`, sk: "HOLD" }),
+  /** A backtest run as a job: its progress, then its report (domain/backtests). */
+  backtestJob: (backtestId: string) => ({ pk: `BACKTEST#${backtestId}`, sk: "JOB" }),
 };
 
 /**
@@ -205,6 +220,8 @@ export const stateKeyFamilies = {
   observations: ["INTEG#*"],
   /** Review items (opened by the projector, decided by approvers) and the holds they put on people. */
   reviews: ["REVIEW#*", "HOLD#*"],
+  /** Backtest jobs (admin): progress and reports. */
+  backtests: ["BACKTEST#*"],
   definitions: (kind: string) => [`DEF#${kind}`, `DEFV#${kind}#*`, "DEFINITIONS#*"],
 } as const;
 

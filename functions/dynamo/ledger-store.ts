@@ -345,6 +345,10 @@ export class DynamoLedgerStore implements LedgerStore {
         return { ...record.body, ...keys.claimStep(record.claimId, record.step), claimId: record.claimId, step: record.step };
       case "bounty-step":
         return { ...record.body, ...keys.bountyStep(record.bountyId, record.step), bountyId: record.bountyId, step: record.step };
+      case "held-settled": {
+        const { personId, sourceId, eventId } = record.settled;
+        return { ...keys.heldSettled(personId, sourceId, eventId), ...record.settled };
+      }
       case "imported": {
         const { kind: _kind, ...marker } = record;
         return { ...keys.imported(record.system, record.recordId), ...marker };

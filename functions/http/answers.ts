@@ -106,7 +106,30 @@ export type Balances = z.infer<typeof Balances>;
 /** What a write to a person's ledger answers: the entries written and the balances after them. */
 export const LedgerWrite = z.strictObject({ entries: z.array(LedgerEntry), balances: Balances }).meta({ id: "LedgerWrite" });
 
-export const LedgerPage = z.strictObject({ entries: z.array(LedgerEntry), cursor: Cursor }).meta({ id: "LedgerPage" });
+/** An award held for a review or an approval (docs/INTEGRITY.md): on its review item, its budget's list and the person's history. */
+export const heldAwardAnswer = z
+  .object({
+    personId: z.string(),
+    sourceId: z.string(),
+    eventId: z.string(),
+    type: z.string(),
+    time: z.string(),
+    heldAt: z.string(),
+    reviews: z.array(z.string()),
+    budget: z.object({ orgUnitId: z.string(), period: z.string() }).optional(),
+    status: z.enum(["held", "posted", "rejected"]),
+    settled: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
+  })
+  .meta({ id: "HeldAward" });
+
+export const LedgerPage = z
+  .strictObject({
+    entries: z.array(LedgerEntry),
+    cursor: Cursor,
+    /** On the first page: awards waiting for a review or an approval (待审核), or rejected on one. */
+    held: z.array(heldAwardAnswer).optional(),
+  })
+  .meta({ id: "LedgerPage" });
 
 export const Health = z.strictObject({ status: z.literal("ok") });
 /** The OpenAPI document itself (validated as OpenAPI 3.1 by test/infra/contract.test.ts). */
@@ -188,6 +211,14 @@ export const EventResult = z
     }),
     z.strictObject({ id: z.string(), status: z.literal("duplicate"), awards: z.array(AwardView) }),
     z.strictObject({ id: z.string().nullable(), status: z.literal("rejected"), problem: EventProblem }),
+    z.strictObject({
+      id: z.string(),
+      status: z.literal("held"),
+      reviews: z.array(z.string()),
+      budget: z.object({ orgUnitId: z.string(), period: z.string() }).optional(),
+      detail: z.string(),
+      dryRun: z.literal(true).optional(),
+    }),
   ])
   .meta({ id: "EventResult" });
 export const WebhookAnswer = z.strictObject({ results: z.array(EventResult) }).meta({ id: "WebhookAnswer" });

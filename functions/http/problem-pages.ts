@@ -76,6 +76,10 @@ const problemWords = {
   "self-decision": w("提交或受益于申请的人不能审批它。", "Whoever submitted or is paid by a claim cannot decide on it."),
   "self-judgement": w("揭榜团队的成员不能评审本团队的交付。", "Nobody in a bounty's team may judge its delivery."),
   "self-approval": w("变更的作者不能批准它；需另一位管理员。", "The author of a change cannot approve it; another admin must."),
+  "self-release": w(
+    "预算暂缓的奖励须由他人放行或驳回：不能是受奖人，也不能是设定该预算的人。",
+    "An award held by a budget is released or rejected by someone else: not the person it pays, nor who set the budget.",
+  ),
   "self-authored-rule": w(
     "事件会按此人编写或批准的规则版本给他奖励。",
     "The event would pay a person under a rule version they wrote or approved.",
@@ -109,6 +113,8 @@ const problemWords = {
   "event-unknown": w("这个来源没有此事件。", "This source sent no event with this id."),
   "problem-not-found": w("没有这个问题代码。", "No problem has this code."),
   "review-item-not-found": w("没有这项审查。", "No review item with this id."),
+  "backtest-not-found": w("没有这项回测任务。", "No backtest job with this id for this rule."),
+  "held-award-not-found": w("没有这项因预算暂缓、待审批的奖励。", "No award of this event is held for approval by a budget."),
   "no-pending-change": w("没有等待批准的变更。", "No change waits for approval."),
   "dead-letter-not-found": w("没有这封死信，或它已重放过。", "No dead letter with this id, or it was replayed already."),
   "sign-in-not-offered": w(
@@ -168,9 +174,9 @@ const problemWords = {
   "org-unit-not-empty": w("组织单元下仍有单元或人员；请先移走。", "The org unit still has units or people below it; move them first."),
   "backtest-cancelled": w("回测已取消。", "The backtest was cancelled."),
   "review-closed": w("这项审查已经处理过。", "The review item was already decided."),
-  "award-held": w(
-    "此人的奖励在审查结束前暂缓发放；审查处理后请重新发送该事件。",
-    "Awards to this person wait for a review; send the event again once it is decided.",
+  "award-rejected": w(
+    "此事件的奖励曾被暂缓，审查确认为刷分后已驳回；重新发送不会发放。",
+    "This event's award was held and rejected on review (gaming confirmed); sending it again does not award it.",
   ),
   "version-mismatch": w(
     "在你读取后已被修改（If-Match 或版本不符）；请重新读取。",

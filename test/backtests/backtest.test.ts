@@ -8,11 +8,12 @@ import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import type { handler as projectorHandler } from "../../functions/background/projector.ts";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
+import { BacktestReport } from "../../functions/http/answers/rules.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";
 import { dispatch } from "../../scripts/local/api.ts";
 import { loadHandler } from "../../scripts/local/lambda.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
-import { as } from "../support/api.ts";
+import { as, call } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
 import { storedChain } from "../support/invariants.ts";
 import { withDemoDefinitions } from "../support/org.ts";
@@ -94,6 +95,12 @@ describe("backtests", () => {
     expect(report.eventsCounted).toBeGreaterThanOrEqual(learners.length * 5);
     expect(report.rows.every((r: { change: number }) => r.change === 0)).toBe(true);
     expect(report.liabilityChange).toBe(0);
+    // The learners' tool-operation points reach the digital learner's bronze on both sides alike.
+    expect(report.badges.length).toBeGreaterThan(0);
+    expect(report.badges.every((b: { change: number }) => b.change === 0)).toBe(true);
+    // Nobody's points or levels change: no gate is met or missed anew.
+    expect(report.gates).toEqual([]);
+    expect(BacktestReport.safeParse(report).error).toBeUndefined();
     const actual = new Map(
       report.rows.map((r: { orgUnitId: string; asset: string; actual: number }) => [`${r.orgUnitId}/${r.asset}`, r.actual]),
     );
@@ -124,5 +131,36 @@ describe("backtests", () => {
     ).toBe("orgUnitId,asset,actual,wouldBe,change");
     expect((await Promise.all(learners.map(storedChain))).map((c) => c.entries.length)).toEqual(before);
     expect((await run("course-passed", await currentRule("course-passed"), manager.token)).statusCode).toBe(403);
+  });
+
+  it("a replay longer than 31 days runs as a job: 202, then its progress and its report, the same as at once", async () => {
+    const current = await currentRule("course-passed");
+    const started = await admin.post("/admin/rules/course-passed/backtests", {
+      draft: current,
+      from: start,
+      to: end,
+      replayFrom: daysAgo(60),
+    });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ ruleId: "course-passed", status: "running", percent: 0, by: "cao-yi" });
+    const url = `/admin/rules/course-passed/backtests/${started.body.backtestId}`;
+    let job = started.body;
+    for (let i = 0; i < 100 && job.status === "running"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      job = (await admin.get(url)).body;
+    }
+    expect(job).toMatchObject({ status: "done", percent: 100 });
+    const atOnce = JSON.parse((await run("course-passed", current)).body as string);
+    expect(job.report.rows).toEqual(atOnce.rows);
+    const csv = await dispatch({ method: "GET", url, headers: { authorization: `Bearer ${admin.token}`, accept: "text/csv" } });
+    expect(
+      String(csv.body)
+        .replace(/^\uFEFF/, "")
+        .split("\r\n")[0],
+    ).toBe("orgUnitId,asset,actual,wouldBe,change");
+    // Finished: a cancellation changes nothing; managers see no job; an unknown one is 404.
+    expect((await call("DELETE", url, { token: admin.token })).body.status).toBe("done");
+    expect((await manager.get(url)).status).toBe(403);
+    expect((await admin.get(`/admin/rules/course-passed/backtests/${crypto.randomUUID()}`)).body.code).toBe("backtest-not-found");
   });
 });

@@ -98,4 +98,75 @@ describe("issuance budgets", () => {
     expect((await finance.put("/budgets/store-east/2026-13", { coins: 1 })).status).toBe(400);
     expect((await finance.put(`/budgets/no-such-unit/${month}`, { coins: 1 })).body.code).toBe("org-unit-not-found");
   });
+
+  describe("hold for approval", () => {
+    const approver = as("jiang-wen", "approver", "manager");
+    const ids: Record<string, string> = {};
+    let liangEvent: ReturnType<typeof cloudEvent> | undefined;
+    const decide = async (
+      personId: string,
+      eventId: string,
+      decision: "release" | "reject",
+      reason: string,
+      who?: Awaited<typeof approver>,
+    ) => (who ?? (await approver)).post("/budgets/held-awards/decision", { personId, sourceId: learning, eventId, decision, reason });
+
+    it("an award the budget cannot hold is kept for an approver, answered 202 held, moving nothing", async () => {
+      expect((await finance.put(`/budgets/wh-north/${month}`, { coins: 40, whenExhausted: "hold" })).status).toBe(200);
+      expect((await passed("gao-bo")).result.status).toBe("accepted");
+      const before = await coinsOf("zheng-hui");
+      const event = cloudEvent(course, "zheng-hui", { courseId: "budget-zheng-hui", score: 90 });
+      ids["zheng-hui"] = event.id;
+      const held = await deliver(learning, event, { secret });
+      expect(held.status).toBe(202);
+      expect(held.body.results[0]).toMatchObject({ status: "held", budget: { orgUnitId: "wh-north", period: month } });
+      expect((await deliver(learning, event, { secret })).body.results[0].status).toBe("held");
+      const liang = await passed("liang-yu");
+      ids["liang-yu"] = liang.event.id;
+      liangEvent = liang.event;
+      expect(liang.result.status).toBe("held");
+      expect(await coinsOf("zheng-hui")).toBe(before);
+      expect(await standing("wh-north")).toMatchObject({ drawn: 30, left: 10, overspent: 0 });
+      const listed = (await (await approver).get(`/budgets/wh-north/${month}/held-awards`)).body.heldAwards;
+      expect(listed.map((a: { personId: string; status: string }) => `${a.personId}:${a.status}`)).toEqual([
+        "zheng-hui:held",
+        "liang-yu:held",
+      ]);
+      expect((await manager.get(`/budgets/wh-north/${month}/held-awards`)).status).toBe(403);
+    });
+
+    it("an approver releases one (posted once, overspent and flagged) and rejects another; four eyes, nothing twice", async () => {
+      expect((await decide("zheng-hui", ids["zheng-hui"] as string, "release", "季度冲刺", finance)).body.code).toBe("self-release");
+      const self = await as("zheng-hui", "approver");
+      expect((await decide("zheng-hui", ids["zheng-hui"] as string, "release", "我自己", self)).body.code).toBe("self-release");
+      expect((await decide("zheng-hui", "no-such-event", "release", "无", undefined)).body.code).toBe("held-award-not-found");
+
+      const before = await coinsOf("zheng-hui");
+      const released = await decide("zheng-hui", ids["zheng-hui"] as string, "release", "季度冲刺");
+      expect(released.body).toMatchObject({ status: "posted", settled: { by: "jiang-wen", reason: "季度冲刺" } });
+      expect(await coinsOf("zheng-hui")).toBe(before + 30);
+      expect((await decide("zheng-hui", ids["zheng-hui"] as string, "release", "季度冲刺")).body.status).toBe("posted");
+      expect(await coinsOf("zheng-hui")).toBe(before + 30);
+      expect(await standing("wh-north")).toMatchObject({ drawn: 40, left: 0, overspent: 20 });
+
+      const liang = await coinsOf("liang-yu");
+      expect((await decide("liang-yu", ids["liang-yu"] as string, "reject", "预算已用完")).body).toMatchObject({ status: "rejected" });
+      // The same event sent again: refused for good, whatever the budget holds.
+      const resent = (await deliver(learning, liangEvent, { secret })).body.results[0];
+      expect(resent.problem).toMatchObject({ status: 409, code: "award-rejected", reason: "预算已用完" });
+      expect(await coinsOf("liang-yu")).toBe(liang);
+      expect((await admin.get("/people/liang-yu/ledger?limit=5")).body.held).toEqual([
+        expect.objectContaining({ eventId: ids["liang-yu"], status: "rejected", budget: { orgUnitId: "wh-north", period: month } }),
+      ]);
+    });
+
+    it("coins by hand beyond a holding budget are refused: there is no event to keep", async () => {
+      const refused = await admin.post(
+        "/awards",
+        { personId: "song-jia", coins: 5, reason: "补录" },
+        { "idempotency-key": "budget-hold-hand" },
+      );
+      expect([refused.status, refused.body.code]).toEqual([422, "budget-exhausted"]);
+    });
+  });
 });

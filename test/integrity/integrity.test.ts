@@ -120,39 +120,70 @@ describe("seeded gaming", async () => {
   const held = cloudEvent(course, "huang-tao", { courseId: "after-the-flag", score: 95 });
   const coins = async (personId: string) => (await admin.get(`/people/${personId}/balances`)).body.coins;
 
-  it("holds a flagged person's further awards until the review, refusing each such event with a code", async () => {
+  it("keeps a flagged person's further awards as held, moving nothing, answered 202 when all are held", async () => {
     const before = await coins("huang-tao");
     const { body } = await deliver(learning, [held, cloudEvent(course, "yang-xue", { courseId: "beside", score: 90 })], {
       secret: secrets[learning] as string,
     });
-    expect(body.results.map((r: { status: string }) => r.status)).toEqual(["rejected", "accepted"]);
-    expect(body.results[0].problem).toMatchObject({ status: 423, code: "award-held", reviews: [`person-velocity:huang-tao:${today}`] });
+    expect(body.results.map((r: { status: string }) => r.status)).toEqual(["held", "accepted"]);
+    expect(body.results[0]).toMatchObject({ id: held.id, reviews: [`person-velocity:huang-tao:${today}`] });
+    const again = await deliver(learning, held, { secret: secrets[learning] as string });
+    expect([again.status, again.body.results[0].status]).toEqual([202, "held"]);
     expect(await coins("huang-tao")).toBe(before);
+    const item = (await approver.get(`/admin/reviews/person-velocity:huang-tao:${today}`)).body;
+    expect(item.heldAwards).toEqual([
+      expect.objectContaining({ personId: "huang-tao", sourceId: learning, eventId: held.id, type: course, status: "held" }),
+    ]);
+    // Their history shows it waiting (待审核).
+    const history = await as("huang-tao", "manager");
+    expect((await history.get("/people/huang-tao/ledger?limit=5")).body.held).toEqual([
+      expect.objectContaining({ eventId: held.id, status: "held" }),
+    ]);
   });
 
-  it("lets an approver dismiss a false positive with a reason, once, which releases the hold", async () => {
+  it("lets an approver dismiss a false positive with a reason, once, which posts the held award once", async () => {
     const flagId = `person-velocity:huang-tao:${today}`;
+    const before = await coins("huang-tao");
     const decided = await approver.post(`/admin/reviews/${flagId}/decision`, { decision: "dismiss", reason: "集中补录历史课程" });
     expect(decided.status).toBe(200);
     expect(decided.body).toMatchObject({ status: "dismissed", decision: { by: "jiang-wen", reason: "集中补录历史课程" } });
+    expect(decided.body.heldAwards).toEqual([
+      expect.objectContaining({ eventId: held.id, status: "posted", settled: expect.objectContaining({ by: "jiang-wen" }) }),
+    ]);
+    expect(await coins("huang-tao")).toBe(before + 20);
+    const history = (await admin.get("/people/huang-tao/ledger?limit=5")).body;
+    expect(history.held).toBeUndefined();
+    expect(history.entries[0].actor).toMatchObject({ kind: "source", sourceId: learning, eventId: held.id });
     expect((await openItems()).map((i) => i.flagId)).not.toContain(flagId);
     expect((await approver.get("/admin/reviews?status=dismissed")).body.items.map((i: { flagId: string }) => i.flagId)).toEqual([flagId]);
     const again = await approver.post(`/admin/reviews/${flagId}/decision`, { decision: "confirm", reason: "再看" });
     expect([again.status, again.body.code]).toEqual([409, "review-closed"]);
-    // Released: the same event sent again is awarded, once.
-    const before = await coins("huang-tao");
-    const resent = async () => (await deliver(learning, held, { secret: secrets[learning] as string })).body.results[0].status;
-    expect([await resent(), await resent()]).toEqual(["accepted", "duplicate"]);
+    const repeated = await approver.post(`/admin/reviews/${flagId}/decision`, { decision: "dismiss", reason: "集中补录历史课程" });
+    expect([repeated.status, repeated.body.code]).toEqual([409, "review-closed"]);
+    // The source sending it again changes nothing: it was posted, once.
+    const resent = await deliver(learning, held, { secret: secrets[learning] as string });
+    expect(resent.body.results[0].status).toBe("duplicate");
     expect(await coins("huang-tao")).toBe(before + 20);
   });
 
-  it("lets an admin confirm one, and keeps managers out", async () => {
+  it("lets an admin confirm one, which rejects what it held, and keeps managers out", async () => {
     const full = byDetector("retract-resend:ma-chao:")?.flagId as string;
     const manager = await as("liu-yang", "manager");
     expect((await manager.get("/admin/reviews")).status).toBe(403);
-    expect((await admin.post(`/admin/reviews/${full}/decision`, { decision: "confirm", reason: "来源确认重复发送" })).body.status).toBe(
-      "confirmed",
-    );
+    const before = await coins("ma-chao");
+    const gamed = cloudEvent(course, "ma-chao", { courseId: "resend-again", score: 95 });
+    expect((await deliver(learning, gamed, { secret: secrets[learning] as string })).body.results[0].status).toBe("held");
+    const confirmed = await admin.post(`/admin/reviews/${full}/decision`, { decision: "confirm", reason: "来源确认重复发送" });
+    expect(confirmed.body.status).toBe("confirmed");
+    expect(confirmed.body.heldAwards).toEqual([
+      expect.objectContaining({ eventId: gamed.id, status: "rejected", settled: expect.objectContaining({ reason: "来源确认重复发送" }) }),
+    ]);
+    const resent = (await deliver(learning, gamed, { secret: secrets[learning] as string })).body.results[0];
+    expect(resent.problem).toMatchObject({ status: 409, code: "award-rejected", reason: "来源确认重复发送" });
+    expect(await coins("ma-chao")).toBe(before);
+    expect((await admin.get("/people/ma-chao/ledger?limit=5")).body.held).toEqual([
+      expect.objectContaining({ eventId: gamed.id, status: "rejected", settled: expect.objectContaining({ reason: "来源确认重复发送" }) }),
+    ]);
     expect((await approver.post(`/admin/reviews/${full}/decision`, { decision: "dismiss", reason: "" })).status).toBe(400);
   });
 

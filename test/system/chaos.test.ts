@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { paginateScan } from "@aws-sdk/lib-dynamodb";
 import { createLocalJWKSet, jwtVerify } from "jose";
-import { afterAll, describe, expect, it, onTestFailed } from "vitest";
+import { afterAll, describe, expect, it, onTestFailed, onTestFinished } from "vitest";
 import { OrgTree, type OrgUnit } from "../../domain/directory/index.ts";
 import { observeCredit, observeEvent } from "../../domain/integrity/index.ts";
 import { capabilities, type OrgUnitId, type PersonId } from "../../domain/kernel/model.ts";
@@ -24,6 +24,7 @@ import { DynamoLeaderboardStore } from "../../functions/dynamo/leaderboard-store
 import { rebuildProjections } from "../../functions/dynamo/maintenance.ts";
 import { DynamoObservationStore } from "../../functions/dynamo/stores/integrity-store.ts";
 import { DynamoNotificationStore } from "../../functions/dynamo/stores/notification-store.ts";
+import { DynamoReviewStore } from "../../functions/dynamo/stores/review-store.ts";
 import { newSigningKey } from "../../functions/sign-in/token-keys.ts";
 import { demoAdmin, demoOrgUnits, demoPeople } from "../../scripts/demo-data.ts";
 import { dispatchJson } from "../../scripts/local/api.ts";
@@ -79,7 +80,7 @@ interface AwardView {
 }
 interface EventAnswer {
   id: string | null;
-  status: "accepted" | "duplicate" | "rejected";
+  status: "accepted" | "duplicate" | "rejected" | "held";
   awards?: AwardView[];
   problem?: { status: number; code: string };
 }
@@ -1093,6 +1094,228 @@ describe("chaos: a coin budget raced for under DynamoDB faults", () => {
     expect(new Set(coins.map((e) => e.holder)).size, "people paid").toBe(10);
     const { budgets } = (await finance.get(`/budgets?period=${month}`)).body;
     expect(budgets.find((b: { orgUnitId: string }) => b.orgUnitId === "budget-race")).toMatchObject({ drawn: 300, left: 0, overspent: 0 });
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+    expect(await ledgerProblems(racers)).toEqual([]);
+  }, 120_000);
+});
+
+describe("chaos: held awards kept and settled under DynamoDB faults", () => {
+  it("events of held people are kept once each; a dismissal posts each exactly once, a confirmation none, nothing lost or counted twice", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const approver = await as("jiang-wen", "approver", "manager");
+    const heldPeople = Array.from({ length: 6 }, (_, i) => `held-${i}`);
+    expect((await admin.put("/admin/org-units/hold-race", { name: "暂缓组", kind: "team", parentId: "retail-ops" })).status).toBe(200);
+    for (const personId of heldPeople) {
+      const put = await admin.put(`/admin/people/${personId}`, {
+        name: personId,
+        tier: "base",
+        tierSince: "2025-01-01",
+        orgUnitId: "hold-race",
+      });
+      expect(put.status).toBe(200);
+    }
+    const day = new Date().toISOString().slice(0, 10);
+    const reviews = new DynamoReviewStore(createDocumentClient(), tableNames.state);
+    const flag = (flagId: string, people: string[]) =>
+      reviews.open({
+        flagId,
+        detector: "person-velocity",
+        people: people as PersonId[],
+        raisedAt: new Date().toISOString(),
+        figures: {},
+        entryIds: [],
+        eventIds: [],
+        explained: { zh: "测试", en: "test" },
+        status: "open",
+        held: people as PersonId[],
+      });
+    const dismissed = `person-velocity:hold-race-a:${day}:${seed}`;
+    const confirmed = `person-velocity:hold-race-b:${day}:${seed}`;
+    expect(await flag(dismissed, heldPeople.slice(0, 4))).toBe(true);
+    expect(await flag(confirmed, heldPeople.slice(4))).toBe(true);
+    // The hold policy on (docs/INTEGRITY.md) for this part of the run only.
+    const setting = process.env.INTEGRITY;
+    process.env.INTEGRITY = JSON.stringify({ holdFlagged: true });
+    onTestFinished(() => {
+      if (setting === undefined) delete process.env.INTEGRITY;
+      else process.env.INTEGRITY = setting;
+    });
+
+    // Each person's events, some alone and some in batches, each delivery sent twice.
+    const secret = secrets[learning] as string;
+    const payloads = heldPeople.flatMap((personId) =>
+      Array.from({ length: 5 }, (_, i) => cloudEvent(types.course, personId, { courseId: `held-${seed}-${i}`, score: 90 })),
+    );
+    const deliveries = [
+      ...payloads.slice(0, 10).map((p) => [p]),
+      ...Array.from({ length: 4 }, (_, i) => payloads.slice(10 + i * 5, 15 + i * 5)),
+    ];
+    faults.enabled = true;
+    const answers = new Map<string, EventAnswer>();
+    try {
+      await Promise.all(
+        [...deliveries, ...deliveries].map(async (events, i) => {
+          const batch = events.length > 1;
+          const response = await retrying(`hold-${i}`, () =>
+            deliver(learning, batch ? events : events[0], { secret, id: `msg_hold_${seed}_${i % deliveries.length}` }),
+          );
+          for (const answer of (response?.body?.results ?? []) as EventAnswer[]) if (answer.id) answers.set(answer.id, answer);
+        }),
+      );
+    } finally {
+      faults.enabled = false;
+    }
+    for (const payload of payloads.filter((p) => !answers.has(p.id) || busy(answers.get(p.id))))
+      answers.set(payload.id, (await deliver(learning, payload, { secret })).body.results[0]);
+    expect(new Set(payloads.map((p) => answers.get(p.id)?.status)), "every event held").toEqual(new Set(["held"]));
+    const coins = async () => (await Promise.all(heldPeople.map(storedChain))).flatMap((c) => c.entries);
+    expect(await coins(), "nothing moved while held").toEqual([]);
+
+    faults.enabled = true;
+    try {
+      for (const [flagId, decision] of [
+        [dismissed, "dismiss"],
+        [confirmed, "confirm"],
+      ] as const) {
+        const response = await retrying(`decide-${decision}`, () =>
+          approver.post(`/admin/reviews/${flagId}/decision`, { decision, reason: "混沌测试" }),
+        );
+        // A decision that landed before its answer was lost is closed to its retry, once settled.
+        if (response && response.status !== 200) expect([response.status, response.body.code]).toEqual([409, "review-closed"]);
+      }
+    } finally {
+      faults.enabled = false;
+    }
+    // Whatever a failure left unsettled, the same approver's same decision finishes.
+    for (const [flagId, decision] of [
+      [dismissed, "dismiss"],
+      [confirmed, "confirm"],
+    ] as const) {
+      const item = (await approver.get(`/admin/reviews/${flagId}`)).body;
+      if (item.heldAwards.some((a: { status: string }) => a.status === "held"))
+        expect((await approver.post(`/admin/reviews/${flagId}/decision`, { decision, reason: "混沌测试" })).status).toBe(200);
+    }
+    const settled = async (flagId: string) =>
+      ((await approver.get(`/admin/reviews/${flagId}`)).body.heldAwards as { eventId: string; status: string }[])
+        .map((a) => `${a.eventId}:${a.status}`)
+        .sort();
+    const ids = (people: string[]) => payloads.filter((p) => people.includes(p.subject as string)).map((p) => p.id);
+    expect(await settled(dismissed)).toEqual(
+      ids(heldPeople.slice(0, 4))
+        .map((id) => `${id}:posted`)
+        .sort(),
+    );
+    expect(await settled(confirmed)).toEqual(
+      ids(heldPeople.slice(4))
+        .map((id) => `${id}:rejected`)
+        .sort(),
+    );
+
+    // Each posted event is one event's awards, once: its entries carry its id, and none twice.
+    const entries = await coins();
+    const byEvent = Map.groupBy(entries, (e) => (e.actor as { eventId?: string }).eventId ?? "?");
+    expect([...byEvent.keys()].sort(), "events paid").toEqual(ids(heldPeople.slice(0, 4)).sort());
+    for (const [eventId, paid] of byEvent)
+      expect(new Set(paid.map((e) => `${e.asset}:${e.rule?.ruleId}`)).size, `awards of ${eventId}`).toBe(paid.length);
+    // Sent again now: posted ones are duplicates with the same entries, rejected ones are refused.
+    for (const payload of payloads) {
+      const answer = (await deliver(learning, payload, { secret })).body.results[0] as EventAnswer;
+      if (heldPeople.slice(0, 4).includes(payload.subject as string)) {
+        expect(answer.status).toBe("duplicate");
+        expect(answer.awards?.map((a) => a.entryId).sort()).toEqual((byEvent.get(payload.id) ?? []).map((e) => e.entryId).sort());
+      } else expect(answer.problem?.code).toBe("award-rejected");
+    }
+    expect(violations.slice(before.violations)).toEqual([]);
+    expect(faults.total).toBeGreaterThan(before.faults);
+    expect(await ledgerProblems(heldPeople)).toEqual([]);
+  }, 120_000);
+});
+
+describe("chaos: a budget that holds for approval, raced for and released under DynamoDB faults", () => {
+  it("20 awards at once for room for 10: 10 issued, 10 held; every held one released posts once, overspent, nothing lost or twice", async () => {
+    const before = { violations: violations.length, faults: faults.total };
+    const finance = await as("peng-li", "finance");
+    const approver = await as("jiang-wen", "approver", "manager");
+    const month = periodKey(new Date(), "month", "Asia/Shanghai");
+    const racers = Array.from({ length: 20 }, (_, i) => `holder-${String(i).padStart(2, "0")}`);
+    expect((await admin.put("/admin/org-units/budget-hold", { name: "待批预算组", kind: "team", parentId: "retail-ops" })).status).toBe(
+      200,
+    );
+    for (const personId of racers) {
+      const put = await admin.put(`/admin/people/${personId}`, {
+        name: personId,
+        tier: "base",
+        tierSince: "2025-01-01",
+        orgUnitId: "budget-hold",
+      });
+      expect(put.status).toBe(200);
+    }
+    // A first course passed with 90 is 30 coins: room for 10.
+    expect((await finance.put(`/budgets/budget-hold/${month}`, { coins: 300, whenExhausted: "hold" })).status).toBe(200);
+    const secret = secrets[learning] as string;
+    const payloads = racers.map((personId) => cloudEvent(types.course, personId, { courseId: "hold-race", score: 90 }));
+    const send = (i: number) => deliver(learning, payloads[i], { secret, id: `msg_hold_race_${seed}_${i}` });
+    const answers: (EventAnswer | undefined)[] = [];
+    faults.enabled = true;
+    try {
+      await Promise.all(racers.map(async (_, i) => (answers[i] = (await retrying(`hold-race-${i}`, () => send(i)))?.body?.results?.[0])));
+    } finally {
+      faults.enabled = false;
+    }
+    for (const [i] of racers.entries()) if (!answers[i] || busy(answers[i])) answers[i] = (await send(i)).body.results[0];
+    const statuses = answers.map((a) => (a?.status === "duplicate" ? "accepted" : a?.status));
+    expect(
+      statuses.filter((s) => s === "accepted"),
+      "issued",
+    ).toHaveLength(10);
+    expect(
+      statuses.filter((s) => s === "held"),
+      "held",
+    ).toHaveLength(10);
+
+    const held = racers.filter((_, i) => statuses[i] === "held");
+    faults.enabled = true;
+    try {
+      await Promise.all(
+        held.map((personId) =>
+          retrying(`release-${personId}`, () =>
+            approver.post("/budgets/held-awards/decision", {
+              personId,
+              sourceId: learning,
+              eventId: payloads[racers.indexOf(personId)]?.id,
+              decision: "release",
+              reason: "季度冲刺",
+            }),
+          ),
+        ),
+      );
+    } finally {
+      faults.enabled = false;
+    }
+    // Whatever the faults left, released again: a settled one answers as it stands.
+    for (const personId of held) {
+      const again = await approver.post("/budgets/held-awards/decision", {
+        personId,
+        sourceId: learning,
+        eventId: payloads[racers.indexOf(personId)]?.id,
+        decision: "release",
+        reason: "季度冲刺",
+      });
+      expect([again.status, again.body.status]).toEqual([200, "posted"]);
+    }
+    const coins = (await Promise.all(racers.map(storedChain))).flatMap((c) => c.entries).filter((e) => e.asset === "coin");
+    expect(
+      coins.reduce((sum, e) => sum + e.amount, 0),
+      "coins issued",
+    ).toBe(600);
+    expect(new Set(coins.map((e) => e.holder)).size, "people paid").toBe(20);
+    const { budgets } = (await finance.get(`/budgets?period=${month}`)).body;
+    expect(budgets.find((b: { orgUnitId: string }) => b.orgUnitId === "budget-hold")).toMatchObject({
+      drawn: 300,
+      left: 0,
+      overspent: 300,
+    });
     expect(violations.slice(before.violations)).toEqual([]);
     expect(faults.total).toBeGreaterThan(before.faults);
     expect(await ledgerProblems(racers)).toEqual([]);

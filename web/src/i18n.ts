@@ -77,6 +77,9 @@ const zh = {
   capability: "能力",
   historyEmpty: "还没有任何记录。",
   historyEnd: "没有更早的记录了",
+  heldTitle: "待审核",
+  heldNote: "奖励暂缓发放，审查通过后自动入账。",
+  heldRejected: (reason: string) => `审查未通过：${reason}`,
   today: "今天",
   yesterday: "昨天",
   kinds: {
@@ -296,6 +299,9 @@ const en: Dict = {
   capability: "Capability",
   historyEmpty: "Nothing recorded yet.",
   historyEnd: "No earlier entries",
+  heldTitle: "Awaiting review",
+  heldNote: "Held until a review; posted by itself once it is cleared.",
+  heldRejected: (reason: string) => `Rejected on review: ${reason}`,
   today: "Today",
   yesterday: "Yesterday",
   kinds: {

@@ -137,7 +137,7 @@ export const BudgetStanding = z
     period: z.string(),
     version: z.number().int().min(1),
     coins: Count,
-    whenExhausted: z.enum(["refuse", "overspend"]),
+    whenExhausted: z.enum(["refuse", "overspend", "hold"]),
     drawn: Count,
     left: Signed,
     overspent: Count,

@@ -1,6 +1,7 @@
 /** Answers of rules and badges as admins read and change them, rule dry runs and backtests (the admin function). */
 import * as z from "zod";
 import { BadgeDefinition, RuleDefinition } from "../../../domain/awards/index.ts";
+import { backtestJobStatuses } from "../../../domain/backtests/index.ts";
 import { Capability, Cause, Count, definitionRead, definitionView, Instant, pendingChange, Signed } from "../answers.ts";
 
 export const RuleRead = definitionRead(RuleDefinition).meta({ id: "RuleRead" });
@@ -68,4 +69,31 @@ export const BacktestReport = z.strictObject({
   eventsCounted: Count,
   rows: z.array(z.strictObject({ orgUnitId: z.string(), asset: z.string(), actual: Signed, wouldBe: Signed, change: Signed })),
   liabilityChange: Signed,
+  /** People reaching each badge level per org unit: as the rules were, under the draft. */
+  badges: z.array(
+    z.strictObject({ orgUnitId: z.string(), badgeId: z.string(), level: Count, actual: Count, wouldBe: Count, change: Signed }),
+  ),
+  /** People who would newly meet or miss each promotion gate, per org unit. */
+  gates: z.array(z.strictObject({ orgUnitId: z.string(), gateId: z.string(), newlyMeeting: Count, newlyMissing: Count })),
 });
+
+/** A backtest run as a job (domain/backtests): its progress, then its report or why it stopped. */
+export const backtestJobAnswer = z
+  .strictObject({
+    backtestId: z.string(),
+    ruleId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    replayFrom: z.string().optional(),
+    by: z.string(),
+    status: z.enum(backtestJobStatuses),
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    eventsReplayed: z.number().int().min(0),
+    percent: z.number().int().min(0).max(100),
+    estimateSeconds: z.number().int().min(0).optional(),
+    cancelRequested: z.boolean().optional(),
+    report: BacktestReport.optional(),
+    problem: z.strictObject({ code: z.string(), detail: z.string() }).optional(),
+  })
+  .meta({ id: "BacktestJob" });

@@ -16,6 +16,7 @@ import {
   BadgeProposal,
   BadgeRead,
   BadgeVersion,
+  backtestJobAnswer,
   DryRunAnswer,
   RuleList,
   RuleProposal,
@@ -46,6 +47,8 @@ export const DryRunRequest = z
     pending: z.boolean().optional(),
   })
   .meta({ id: "RuleDryRunRequest" });
+
+const JobParams = z.strictObject({ ruleId: Id, backtestId: z.uuid() });
 
 export const adminRoutes = {
   putPerson: defineRoute({
@@ -209,7 +212,13 @@ export const adminRoutes = {
       "Replay a period's kept events with a draft of the rule swapped in, writing nothing: coins and points per org unit and capability that would have been awarded against what was, and the change in coins outstanding; JSON, or CSV with Accept: text/csv (admin).",
     params: RuleParams,
     body: BacktestRequest,
-    success: { status: 200, description: "The comparison.", schema: BacktestReport, alternatives: csv },
+    success: {
+      status: 200,
+      description: "The comparison; 202: a replay longer than 31 days runs as a job, followed at GET …/backtests/{backtestId}.",
+      schema: BacktestReport,
+      alternatives: csv,
+      pending: backtestJobAnswer,
+    },
   }),
   putBadge: defineRoute({
     method: "PUT",
@@ -334,5 +343,24 @@ export const adminRoutes = {
     body: ApprovalRequest,
     etag: true,
     success: { status: 200, description: "The source with its new version, author and approver.", schema: SourceView },
+  }),
+  backtestJob: defineRoute({
+    method: "GET",
+    path: "/admin/rules/{ruleId}/backtests/{backtestId}",
+    area: "admin",
+    auth: "token",
+    summary:
+      "A backtest run as a job: running (percent done, events replayed, an estimate of the seconds left), done (with its report; CSV with Accept: text/csv), failed or cancelled (admin).",
+    params: JobParams,
+    success: { status: 200, description: "The job as it stands.", schema: backtestJobAnswer, alternatives: csv },
+  }),
+  cancelBacktest: defineRoute({
+    method: "DELETE",
+    path: "/admin/rules/{ruleId}/backtests/{backtestId}",
+    area: "admin",
+    auth: "token",
+    summary: "Cancel a running backtest job: it stops within seconds, cancelled; a finished one stays as it is (admin).",
+    params: JobParams,
+    success: { status: 200, description: "The job, its cancellation asked for.", schema: backtestJobAnswer },
   }),
 } as const;

@@ -1,10 +1,17 @@
 /**
- * Routes of anti-gaming review (served by the admin area's function): the review items the
- * detectors open, read with their evidence and decided by an approver or an admin. Each route's
- * 200 answer has its zod schema here, beside it.
+ * Routes of anti-gaming review: the review items the detectors open, read with their evidence and
+ * the awards kept while they held people, and decided by an approver or an admin. Served by the
+ * webhooks area's function, because a dismissal posts the held awards through the webhook's own
+ * path (the admin function writes no balance); and the awards an exhausted coin budget held for
+ * approval (its "hold" policy), listed per budget and released or rejected by an approver. Each
+ * route's 200 answer has its zod schema here.
  */
 import * as z from "zod";
+import { HeldAwardDecision } from "../../../domain/awards/index.ts";
+import { BudgetPeriod } from "../../../domain/budgets/index.ts";
 import { detectors, ReviewDecision, ReviewListQuery, reviewStatuses } from "../../../domain/integrity/index.ts";
+import { Id } from "../../../domain/kernel/schemas.ts";
+import { heldAwardAnswer } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const FlagId = z.strictObject({ flagId: z.string().regex(/^[A-Za-z0-9:_.-]{1,300}$/, "a review item's id, as the list gives it") });
@@ -23,16 +30,19 @@ export const reviewItemAnswer = z
     status: z.enum(reviewStatuses),
     held: z.array(z.string()).optional(),
     decision: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
+    heldAwards: z.array(heldAwardAnswer).optional(),
   })
   .meta({ id: "ReviewItem" });
 
 export const reviewListAnswer = z.object({ items: z.array(reviewItemAnswer), cursor: z.string().optional() }).meta({ id: "ReviewList" });
 
+export const heldAwardsAnswer = z.object({ heldAwards: z.array(heldAwardAnswer) }).meta({ id: "HeldAwards" });
+
 export const integrityRoutes = {
   reviewItems: defineRoute({
     method: "GET",
     path: "/admin/reviews",
-    area: "admin",
+    area: "webhooks",
     auth: "token",
     problems: ["forbidden"],
     summary:
@@ -43,24 +53,44 @@ export const integrityRoutes = {
   reviewItem: defineRoute({
     method: "GET",
     path: "/admin/reviews/{flagId}",
-    area: "admin",
+    area: "webhooks",
     auth: "token",
     problems: ["review-item-not-found"],
     summary:
-      "One review item with its evidence: the detector, its figures, the ledger entries and events that raised it, why in zh and en (approver, admin).",
+      "One review item with its evidence: the detector, its figures, the ledger entries and events that raised it, why in zh and en, and the awards kept while it held its people (approver, admin).",
     params: FlagId,
     success: { status: 200, description: "The review item.", schema: reviewItemAnswer },
   }),
   decideReview: defineRoute({
     method: "POST",
     path: "/admin/reviews/{flagId}/decision",
-    area: "admin",
+    area: "webhooks",
     auth: "token",
     problems: ["review-closed"],
     summary:
-      "Dismiss a review item (a false positive) or confirm it, with a reason; either lifts the holds it put on people's awards. Final: a second decision is a 409 review-closed (approver, admin).",
+      "Dismiss a review item (a false positive) or confirm it, with a reason; either lifts the holds it put. Confirming rejects the awards it held; the held awards of people no open item holds any longer are posted, each once. Final: a second decision is a 409 review-closed, unless the same approver repeats theirs to finish settling what a failure left (approver, admin).",
     params: FlagId,
     body: ReviewDecision,
     success: { status: 200, description: "The decided review item.", schema: reviewItemAnswer },
+  }),
+  budgetHeldAwards: defineRoute({
+    method: "GET",
+    path: "/budgets/{orgUnitId}/{period}/held-awards",
+    area: "webhooks",
+    auth: "token",
+    summary:
+      "The awards an exhausted coin budget held for approval (its policy `hold`), oldest first, each held, posted or rejected (approver, finance, admin).",
+    params: z.strictObject({ orgUnitId: Id, period: BudgetPeriod }),
+    success: { status: 200, description: "The budget's held awards.", schema: heldAwardsAnswer },
+  }),
+  decideHeldAward: defineRoute({
+    method: "POST",
+    path: "/budgets/held-awards/decision",
+    area: "webhooks",
+    auth: "token",
+    summary:
+      "Release an award a budget held (posted once: drawn from the budget if it has room now, else overspent and flagged) or reject it, with a reason. Never by the person it pays nor by who set the budget (403 self-release); deciding a settled one again answers it as it stands (approver, finance, admin).",
+    body: HeldAwardDecision,
+    success: { status: 200, description: "The held award as it stands now.", schema: heldAwardAnswer },
   }),
 } as const;

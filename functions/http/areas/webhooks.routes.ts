@@ -46,8 +46,10 @@ export const webhooksRoutes = {
     },
     success: {
       status: 200,
-      description: "One result per event: accepted (with awards), duplicate (with the original awards) or rejected (with a problem).",
+      description:
+        "One result per event: accepted (with awards), duplicate (with the original awards), held for a review or an approval (kept, posted or rejected when it is decided) or rejected (with a problem). 202: every event of the request is held.",
       schema: WebhookAnswer,
+      pending: WebhookAnswer,
     },
   }),
   retractEvent: defineRoute({

@@ -11,6 +11,7 @@ import type { Lang } from "../i18n.ts";
 import { ErrorView, Skeleton, useApp } from "../ui.tsx";
 
 type Page = Answer<"ledger">;
+type Held = NonNullable<Page["held"]>[number];
 
 /** Entries that one cause wrote together: same moment, same actor, same words. */
 export interface Row {
@@ -53,6 +54,7 @@ function useLedger(personId: string) {
   // The first page as last seen on this device, if any, while the newest is asked for.
   const [kept] = useState(() => cached<Page>(ledgerPath(personId, historyPageSize)));
   const [entries, setEntries] = useState<LedgerEntry[]>(kept?.entries ?? []);
+  const [held, setHeld] = useState<Held[]>(kept?.held ?? []);
   const [cursor, setCursor] = useState<string | null | undefined>(kept?.cursor);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiError | undefined>(undefined);
@@ -62,6 +64,7 @@ function useLedger(personId: string) {
     try {
       const page = await request<Page>(ledgerPath(personId, historyPageSize, after));
       setEntries((before) => (after ? [...before, ...page.entries] : page.entries));
+      if (!after) setHeld(page.held ?? []);
       setCursor(page.cursor);
     } catch (e) {
       setError(e instanceof ApiError ? e : new ApiError(0, "error", String(e)));
@@ -73,13 +76,13 @@ function useLedger(personId: string) {
   useEffect(() => {
     void load(undefined);
   }, [personId, fresh]);
-  return { entries, cursor, loading, error, load };
+  return { entries, held, cursor, loading, error, load };
 }
 
 export function HistoryScreen({ personId }: { personId: string }) {
   const { t, lang } = useApp();
   const badges = useResource<{ badges: BadgeView[] }>("/badges");
-  const { entries, cursor, loading, error, load } = useLedger(personId);
+  const { entries, held, cursor, loading, error, load } = useLedger(personId);
   const sentinel = useRef<HTMLDivElement>(null);
 
   // Infinite scroll: the next page loads when the end of the list comes into view.
@@ -95,7 +98,7 @@ export function HistoryScreen({ personId }: { personId: string }) {
 
   if (error && entries.length === 0) return <ErrorView error={error} retry={() => void load(undefined)} />;
   if (cursor === undefined) return <Skeleton lines={6} />;
-  if (entries.length === 0) return <p class="card empty">{t.historyEmpty}</p>;
+  if (entries.length === 0 && held.length === 0) return <p class="card empty">{t.historyEmpty}</p>;
 
   const reversed = new Set(entries.flatMap((e) => (e.reverses ? [e.reverses] : [])));
   const days: { key: string; rows: Row[] }[] = [];
@@ -107,6 +110,7 @@ export function HistoryScreen({ personId }: { personId: string }) {
   }
   return (
     <>
+      {held.length > 0 && <HeldAwards held={held} />}
       {days.map((day) => (
         <section key={day.key} class="day" aria-label={dayLabel(lang, t, day.key)}>
           <h2 class="day-head">{dayLabel(lang, t, day.key)}</h2>
@@ -177,5 +181,34 @@ function HistoryRow({ row, reversed, badges }: { row: Row; reversed: boolean; ba
         </div>
       </details>
     </li>
+  );
+}
+
+/** Awards kept while a review holds the person: 待审核 until it is decided, or why they were rejected. */
+function HeldAwards({ held }: { held: readonly Held[] }) {
+  const { t, lang } = useApp();
+  return (
+    <section class="day" aria-label={t.heldTitle}>
+      <h2 class="day-head">{t.heldTitle}</h2>
+      <ul class="card entries">
+        {held.map((award) => (
+          <li key={`${award.sourceId}/${award.eventId}`} class={`entry held-${award.status}`}>
+            <span class="entry-row">
+              <span class="entry-main">
+                <span class="entry-reason">
+                  <span class={`tag tag-status-${award.status === "rejected" ? "rejected" : "pending"}`}>
+                    {award.status === "rejected" ? t.fund.status.rejected : t.heldTitle}
+                  </span>
+                  {award.status === "rejected" && award.settled ? t.heldRejected(award.settled.reason) : t.heldNote}
+                </span>
+                <time class="entry-time" dateTime={award.heldAt}>
+                  {timeLabel(lang, award.heldAt)}
+                </time>
+              </span>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

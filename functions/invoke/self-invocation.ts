@@ -1,0 +1,33 @@
+/**
+ * Backtest jobs run apart from the request that starts them (domain/backtests BacktestJobRunner):
+ * in AWS, an asynchronous invocation of the same function (`InvocationType: Event`) carrying
+ * `{ backtestJob: id }`, which its handler runs instead of routing; locally (no
+ * AWS_LAMBDA_FUNCTION_NAME), the same run in the same process, not awaited by the request.
+ */
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import type { BacktestJobRunner } from "../../domain/backtests/index.ts";
+
+export interface BacktestJobEvent {
+  backtestJob: string;
+}
+
+export const isBacktestJob = (event: unknown): event is BacktestJobEvent =>
+  typeof event === "object" && event !== null && typeof (event as { backtestJob?: unknown }).backtestJob === "string";
+
+export function backtestJobRunner(run: (backtestId: string) => Promise<void>): BacktestJobRunner {
+  const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
+  if (!functionName)
+    return {
+      start: async (backtestId) => {
+        // The job records its own failure; a local run has nobody else to tell.
+        void run(backtestId).catch((error: unknown) => console.error(`backtest ${backtestId} failed`, error));
+      },
+    };
+  const lambda = new LambdaClient({});
+  return {
+    start: async (backtestId) => {
+      const payload: BacktestJobEvent = { backtestJob: backtestId };
+      await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "Event", Payload: JSON.stringify(payload) }));
+    },
+  };
+}
