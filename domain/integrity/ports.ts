@@ -26,8 +26,8 @@ export interface ObservationGroup {
 
 export interface ObservationStore {
   /**
-   * Keeps each group at once, once: a group seen before (a replayed stream batch) changes
-   * nothing, so a source's count never takes an event twice.
+   * Keeps each observation at least once, always as the same item (a replayed stream batch
+   * writes it again, unchanged), and counts each event in its source's day exactly once.
    */
   observe(groups: readonly ObservationGroup[]): Promise<void>;
   /** A person's observations since an instant, oldest first (a bounded number, the newest). */
