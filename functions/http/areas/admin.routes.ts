@@ -207,7 +207,7 @@ export const adminRoutes = {
     path: "/admin/rules/{ruleId}/backtests",
     area: "admin",
     auth: "token",
-    problems: ["forbidden"],
+    problems: ["backtest-too-long", "forbidden", "invalid-period"],
     summary:
       "Replay a period's kept events with a draft of the rule swapped in, writing nothing: coins and points per org unit and capability that would have been awarded against what was, and the change in coins outstanding; JSON, or CSV with Accept: text/csv (admin).",
     params: RuleParams,
@@ -265,6 +265,7 @@ export const adminRoutes = {
     path: "/admin/badges/{badgeId}/dry-run",
     area: "admin",
     auth: "token",
+    problems: ["badge-not-found", "forbidden"],
     summary:
       "Who would hold which level of a badge (the current version, or with pending: true the change waiting for approval): its levels evaluated on chosen people's points and rule counts now, writing nothing (admin).",
     params: BadgeParams,
@@ -349,6 +350,7 @@ export const adminRoutes = {
     path: "/admin/rules/{ruleId}/backtests/{backtestId}",
     area: "admin",
     auth: "token",
+    problems: ["backtest-not-found", "forbidden"],
     summary:
       "A backtest run as a job: running (percent done, events replayed, an estimate of the seconds left), done (with its report; CSV with Accept: text/csv), failed or cancelled (admin).",
     params: JobParams,
@@ -359,6 +361,7 @@ export const adminRoutes = {
     path: "/admin/rules/{ruleId}/backtests/{backtestId}",
     area: "admin",
     auth: "token",
+    problems: ["backtest-not-found", "forbidden"],
     summary: "Cancel a running backtest job: it stops within seconds, cancelled; a finished one stays as it is (admin).",
     params: JobParams,
     success: { status: 200, description: "The job, its cancellation asked for.", schema: backtestJobAnswer },

@@ -194,6 +194,7 @@ export const fundRoutes = {
     path: "/people/{personId}/claims-waiting",
     area: "fund",
     auth: "token",
+    problems: ["forbidden", "invalid-cursor"],
     summary:
       "The claims waiting for this approver's decision, oldest first: pending, neither their own, nor paying them, nor their team's, nor approved by them already (the approver themselves).",
     params: z.strictObject({ personId: Id }),
@@ -209,6 +210,7 @@ export const fundRoutes = {
     path: "/people/{personId}/redemptions",
     area: "fund",
     auth: "token",
+    problems: ["forbidden", "invalid-cursor"],
     summary:
       "A person's redemptions, newest first, each placed, collected or cancelled, with how to collect it; ?status= for one status (self, finance, admin).",
     params: z.strictObject({ personId: Id }),
@@ -253,6 +255,7 @@ export const fundRoutes = {
     path: "/admin/rewards/{rewardId}/dry-run",
     area: "fund",
     auth: "token",
+    problems: ["forbidden", "reward-not-found"],
     summary:
       "A reward's price, stock and per-person limit (the current version, or with pending: true the change waiting for approval) against chosen people's coins now: who could afford it and how many each could redeem, writing nothing (admin).",
     params: z.strictObject({ rewardId: Id }),

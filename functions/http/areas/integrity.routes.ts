@@ -78,6 +78,7 @@ export const integrityRoutes = {
     path: "/budgets/{orgUnitId}/{period}/held-awards",
     area: "webhooks",
     auth: "token",
+    problems: ["forbidden", "org-unit-not-found"],
     summary:
       "The awards an exhausted coin budget held for approval (its policy `hold`), oldest first, each held, posted or rejected (approver, finance, admin).",
     params: z.strictObject({ orgUnitId: Id, period: BudgetPeriod }),
@@ -88,6 +89,7 @@ export const integrityRoutes = {
     path: "/budgets/held-awards/decision",
     area: "webhooks",
     auth: "token",
+    problems: ["forbidden", "held-award-not-found", "self-release"],
     summary:
       "Release an award a budget held (posted once: drawn from the budget if it has room now, else overspent and flagged) or reject it, with a reason. Never by the person it pays nor by who set the budget (403 self-release); deciding a settled one again answers it as it stands (approver, finance, admin).",
     body: HeldAwardDecision,
