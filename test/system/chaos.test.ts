@@ -168,6 +168,34 @@ async function retrying(label: string, send: () => Promise<ApiResponse>): Promis
   return undefined;
 }
 
+/** A team under the retail operations unit, with people of the base tier in it. */
+async function team(orgUnitId: string, name: string, people: readonly string[]): Promise<void> {
+  expect((await admin.put(`/admin/org-units/${orgUnitId}`, { name, kind: "team", parentId: "retail-ops" })).status).toBe(200);
+  for (const personId of people) {
+    const put = await admin.put(`/admin/people/${personId}`, { name: personId, tier: "base", tierSince: "2025-01-01", orgUnitId });
+    expect(put.status).toBe(200);
+  }
+}
+
+/**
+ * One passed course for each person, sent at once under faults; whatever the faults left
+ * unanswered is asked again afterwards, the same event: written or not, its answer now.
+ */
+async function coursesUnderFaults(label: string, people: readonly string[]) {
+  const secret = secrets[learning] as string;
+  const payloads = people.map((personId) => cloudEvent(types.course, personId, { courseId: label, score: 90 }));
+  const send = (i: number) => deliver(learning, payloads[i], { secret, id: `msg_${label.replaceAll("-", "_")}_${seed}_${i}` });
+  const answers: (EventAnswer | undefined)[] = [];
+  faults.enabled = true;
+  try {
+    await Promise.all(people.map(async (_, i) => (answers[i] = (await retrying(`${label}-${i}`, () => send(i)))?.body?.results?.[0])));
+  } finally {
+    faults.enabled = false;
+  }
+  for (const [i] of people.entries()) if (!answers[i] || busy(answers[i])) answers[i] = (await send(i)).body.results[0];
+  return { payloads, answers };
+}
+
 type Operation = { label: string; run: () => Promise<boolean> };
 
 function recordEventAnswer(model: EventModel, answer: EventAnswer | undefined, label: string): void {
@@ -1048,37 +1076,10 @@ describe("chaos: a coin budget raced for under DynamoDB faults", () => {
     const finance = await as("peng-li", "finance");
     const month = periodKey(new Date(), "month", "Asia/Shanghai");
     const racers = Array.from({ length: 50 }, (_, i) => `racer-${String(i).padStart(2, "0")}`);
-    expect((await admin.put("/admin/org-units/budget-race", { name: "预算竞速组", kind: "team", parentId: "retail-ops" })).status).toBe(
-      200,
-    );
-    for (const personId of racers) {
-      const put = await admin.put(`/admin/people/${personId}`, {
-        name: personId,
-        tier: "base",
-        tierSince: "2025-01-01",
-        orgUnitId: "budget-race",
-      });
-      expect(put.status).toBe(200);
-    }
+    await team("budget-race", "预算竞速组", racers);
     // A first course passed with 90 is 30 coins (20 for the pass, 10 for the first course): room for 10.
     expect((await finance.put(`/budgets/budget-race/${month}`, { coins: 300 })).status).toBe(200);
-    const secret = secrets[learning] as string;
-    const payloads = racers.map((personId) => cloudEvent(types.course, personId, { courseId: "race", score: 90 }));
-    const send = (i: number) => deliver(learning, payloads[i], { secret, id: `msg_race_${seed}_${i}` });
-
-    faults.enabled = true;
-    const answers: (EventAnswer | undefined)[] = [];
-    try {
-      await Promise.all(
-        racers.map(async (_, i) => {
-          answers[i] = (await retrying(`race-${i}`, () => send(i)))?.body?.results?.[0];
-        }),
-      );
-    } finally {
-      faults.enabled = false;
-    }
-    // Whatever the faults left unanswered is asked again, the same event: written or not, its answer now.
-    for (const [i] of racers.entries()) if (!answers[i] || busy(answers[i])) answers[i] = (await send(i)).body.results[0];
+    const { answers } = await coursesUnderFaults("race", racers);
 
     const issued = answers.filter((a) => a?.status === "accepted" || a?.status === "duplicate");
     expect(issued, "awards issued").toHaveLength(10);
@@ -1105,16 +1106,7 @@ describe("chaos: held awards kept and settled under DynamoDB faults", () => {
     const before = { violations: violations.length, faults: faults.total };
     const approver = await as("jiang-wen", "approver", "manager");
     const heldPeople = Array.from({ length: 6 }, (_, i) => `held-${i}`);
-    expect((await admin.put("/admin/org-units/hold-race", { name: "暂缓组", kind: "team", parentId: "retail-ops" })).status).toBe(200);
-    for (const personId of heldPeople) {
-      const put = await admin.put(`/admin/people/${personId}`, {
-        name: personId,
-        tier: "base",
-        tierSince: "2025-01-01",
-        orgUnitId: "hold-race",
-      });
-      expect(put.status).toBe(200);
-    }
+    await team("hold-race", "暂缓组", heldPeople);
     const day = new Date().toISOString().slice(0, 10);
     const reviews = new DynamoReviewStore(createDocumentClient(), tableNames.state);
     const flag = (flagId: string, people: string[]) =>
@@ -1239,31 +1231,10 @@ describe("chaos: a budget that holds for approval, raced for and released under 
     const approver = await as("jiang-wen", "approver", "manager");
     const month = periodKey(new Date(), "month", "Asia/Shanghai");
     const racers = Array.from({ length: 20 }, (_, i) => `holder-${String(i).padStart(2, "0")}`);
-    expect((await admin.put("/admin/org-units/budget-hold", { name: "待批预算组", kind: "team", parentId: "retail-ops" })).status).toBe(
-      200,
-    );
-    for (const personId of racers) {
-      const put = await admin.put(`/admin/people/${personId}`, {
-        name: personId,
-        tier: "base",
-        tierSince: "2025-01-01",
-        orgUnitId: "budget-hold",
-      });
-      expect(put.status).toBe(200);
-    }
+    await team("budget-hold", "待批预算组", racers);
     // A first course passed with 90 is 30 coins: room for 10.
     expect((await finance.put(`/budgets/budget-hold/${month}`, { coins: 300, whenExhausted: "hold" })).status).toBe(200);
-    const secret = secrets[learning] as string;
-    const payloads = racers.map((personId) => cloudEvent(types.course, personId, { courseId: "hold-race", score: 90 }));
-    const send = (i: number) => deliver(learning, payloads[i], { secret, id: `msg_hold_race_${seed}_${i}` });
-    const answers: (EventAnswer | undefined)[] = [];
-    faults.enabled = true;
-    try {
-      await Promise.all(racers.map(async (_, i) => (answers[i] = (await retrying(`hold-race-${i}`, () => send(i)))?.body?.results?.[0])));
-    } finally {
-      faults.enabled = false;
-    }
-    for (const [i] of racers.entries()) if (!answers[i] || busy(answers[i])) answers[i] = (await send(i)).body.results[0];
+    const { payloads, answers } = await coursesUnderFaults("hold-race", racers);
     const statuses = answers.map((a) => (a?.status === "duplicate" ? "accepted" : a?.status));
     expect(
       statuses.filter((s) => s === "accepted"),
