@@ -4,7 +4,7 @@
  * `{ backtestJob: id }`, which its handler runs instead of routing; locally (no
  * AWS_LAMBDA_FUNCTION_NAME), the same run in the same process, not awaited by the request.
  */
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { BacktestJobRunner } from "../../domain/backtests/index.ts";
 
 export interface BacktestJobEvent {
@@ -23,9 +23,12 @@ export function backtestJobRunner(run: (backtestId: string) => Promise<void>): B
         void run(backtestId).catch((error: unknown) => console.error(`backtest ${backtestId} failed`, error));
       },
     };
-  const lambda = new LambdaClient({});
+  // Loaded on the first job, not at every cold start of the admin function: jobs are rare.
+  let lambda: LambdaClient | undefined;
   return {
     start: async (backtestId) => {
+      const { InvokeCommand, LambdaClient } = await import("@aws-sdk/client-lambda");
+      lambda ??= new LambdaClient({});
       const payload: BacktestJobEvent = { backtestJob: backtestId };
       await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "Event", Payload: JSON.stringify(payload) }));
     },
