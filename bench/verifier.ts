@@ -2,8 +2,8 @@
  * The verifier (`npm run verify`, functions/background/verifier.ts) on a large ledger: the time to verify one
  * long chain (wall, and this process's CPU: DynamoDB Local's share of the wall time depends on
  * what else the machine runs), and the memory of a whole-ledger run at two ledger sizes, each in
- * a fresh `node` process with its V8 heap capped at 128 MB (`--max-old-space-size`: a run that
- * needed more would fail), measured as peak RSS (`process.resourceUsage().maxRSS`), and what it
+ * a fresh `node` process with the V8 heap the verifier has in Lambda (lib/bundling.ts: an old
+ * space capped at 128 MB, so a run that needed more would fail), measured as peak RSS (`process.resourceUsage().maxRSS`), and what it
  * holds live at most, so that growth with the ledger shows.
  *
  * The chains are written directly, not through the API (100,000 entries through the API would
@@ -21,10 +21,10 @@ import { appendMovements, emptyChain, type LedgerEntry, type Movement } from "..
 import { createDocumentClient } from "../functions/dynamo/client.ts";
 import { keys } from "../functions/dynamo/keys.ts";
 import { verifyAll } from "../functions/dynamo/maintenance.ts";
+import { verifierHeapFlags } from "../lib/bundling.ts";
 import { atMost, type Options, type Result, reported } from "./support/result.ts";
 
 const run = promisify(execFile);
-const heapCapMb = 128;
 
 /** Writes a chain of `count` entries for a made-up person, and its head. */
 export async function writeChain(
@@ -97,7 +97,7 @@ async function verifyOnceInChild(sampleLive: boolean): Promise<ChildRun> {
     const result = await verifyAll(createDocumentClient(), { ledger: process.env.LEDGER_TABLE, state: process.env.STATE_TABLE });
     if (sampler) clearInterval(sampler);
     console.log(JSON.stringify({ mb: process.resourceUsage().maxRSS / 1024, liveMb: live / 1048576, entries: result.entries, problems: result.problems.length }));`;
-  const flags = [`--max-old-space-size=${heapCapMb}`, ...(sampleLive ? ["--expose-gc"] : [])];
+  const flags = [...verifierHeapFlags, ...(sampleLive ? ["--expose-gc"] : [])];
   const { stdout } = await run(process.execPath, [...flags, "--input-type=module", "-e", script], { env: process.env, maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split("\n").at(-1) as string);
 }
@@ -134,7 +134,7 @@ export async function verifierFigures(options: Options): Promise<Result[]> {
   const perEntry = Math.max(0, (full.liveMb - half.liveMb) / (full.entries - half.entries));
   const million = full.mb + perEntry * (1_000_000 - full.entries);
   const round = (value: number) => Math.round(value * 10) / 10;
-  const capped = `heap capped at ${heapCapMb} MB`;
+  const capped = `V8 flags as deployed: ${verifierHeapFlags.join(" ")}`;
   return [
     atMost(`verifier: one ${long.toLocaleString("en-US")}-entry chain (wall time)`, round(seconds), "s", 5),
     reported(

@@ -23,6 +23,8 @@ export interface LaurelFunctionProps {
   logRemovalPolicy: RemovalPolicy;
   /** 10 s suits request handlers; batch jobs ask for more. */
   timeout?: Duration;
+  /** V8 flags for NODE_OPTIONS beside the source maps (lib/bundling.ts). */
+  v8Flags?: readonly string[];
 }
 
 export class LaurelFunction extends Construct {
@@ -49,7 +51,7 @@ export class LaurelFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
-      environment: { ...props.environment, NODE_OPTIONS: "--enable-source-maps" },
+      environment: { ...props.environment, NODE_OPTIONS: ["--enable-source-maps", ...(props.v8Flags ?? [])].join(" ") },
       bundling: {
         format: OutputFormat.ESM,
         target: lambdaBundling.target,

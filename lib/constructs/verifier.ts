@@ -10,6 +10,7 @@ import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { Construct } from "constructs";
 import { tables } from "../../functions/dynamo/tables.ts";
 import { grantState, grantTable, ledgerActions } from "../access.ts";
+import { verifierHeapFlags } from "../bundling.ts";
 import { type BackgroundFunctionProps, LaurelFunction } from "./laurel-function.ts";
 
 export class Verifier extends Construct {
@@ -26,6 +27,7 @@ export class Verifier extends Construct {
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
       timeout: Duration.minutes(15),
+      v8Flags: verifierHeapFlags,
     });
     grantTable(this.function.role, props.ledger, tables.ledger, [...ledgerActions.read, "dynamodb:Scan"]);
     grantState(this.function.role, props.state, tables.state, "read");
