@@ -143,12 +143,13 @@ export function HistoryScreen({ personId }: { personId: string }) {
 function HistoryRow({ row, reversed, badges }: { row: Row; reversed: boolean; badges: readonly BadgeView[] | undefined }) {
   const { t, lang } = useApp();
   const first = row.entries[0] as LedgerEntry;
-  // What a tap opens is made when it is opened: a page of rows shows sooner without it.
-  const [open, setOpen] = useState(false);
+  // What a tap opens is made on the first tap (then kept): a page of rows shows sooner without it.
+  // The tap itself, not only the toggle event after it, so that it is there when the row opens.
+  const [opened, setOpened] = useState(false);
   return (
     <li class={`entry kind-${row.kind}${reversed ? " is-reversed" : ""}`}>
-      <details class="entry-details" onToggle={(e) => setOpen(e.currentTarget.open)}>
-        <summary class="entry-row">
+      <details class="entry-details" onToggle={(e) => e.currentTarget.open && setOpened(true)}>
+        <summary class="entry-row" onClick={() => setOpened(true)}>
           <span class="entry-main">
             <span class="entry-reason">
               {row.kind !== "award" && <span class={`tag tag-${row.kind}`}>{t.kinds[row.kind] ?? row.kind}</span>}
@@ -169,7 +170,7 @@ function HistoryRow({ row, reversed, badges }: { row: Row; reversed: boolean; ba
               ))}
           </span>
         </summary>
-        {open && <RowDetails row={row} badges={badges} />}
+        {opened && <RowDetails row={row} badges={badges} />}
       </details>
     </li>
   );
