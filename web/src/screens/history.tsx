@@ -149,6 +149,7 @@ function HistoryRow({ row, reversed, badges }: { row: Row; reversed: boolean; ba
   return (
     <li class={`entry kind-${row.kind}${reversed ? " is-reversed" : ""}`}>
       <details class="entry-details" onToggle={(e) => e.currentTarget.open && setOpened(true)}>
+        {/* biome-ignore lint/a11y/noStaticElementInteractions: a summary is interactive; Enter and Space on it fire this click too */}
         <summary class="entry-row" onClick={() => setOpened(true)}>
           <span class="entry-main">
             <span class="entry-reason">
