@@ -5,8 +5,8 @@
  * promotion gates gained or lost and the change in coins outstanding.
  */
 import { useEffect, useState } from "preact/hooks";
-import { type Answer, ApiError, request, useResource } from "../api.ts";
-import { dateLabel, number } from "../format.ts";
+import { type Answer, ApiError, type BadgeView, request, useResource } from "../api.ts";
+import { badgeName, dateLabel, number } from "../format.ts";
 import { capabilityName } from "../i18n.ts";
 import { problemWords } from "../problems.ts";
 import { Card, ErrorView, Skeleton, useApp } from "../ui.tsx";
@@ -103,8 +103,10 @@ function assetName(w: AdminWords, lang: "zh" | "en", asset: string): string {
 }
 
 function Comparison({ report }: { report: Report }) {
-  const { lang, orgUnits } = useApp();
+  const { lang, orgUnits, gates } = useApp();
   const w = adminWords(lang);
+  const badges = useResource<{ badges: BadgeView[] }>("/badges").data?.badges;
+  const gateName = (id: string) => gates?.find((g) => g.id === id)?.definition.name[lang] ?? id;
   const unitName = (id: string) => (id === "(none)" ? w.noUnit : (orgUnits?.find((u) => u.orgUnitId === id)?.name ?? id));
   const largest = Math.max(1, ...report.rows.flatMap((r) => [Math.abs(r.actual), Math.abs(r.wouldBe)]));
   const width = (n: number) => `${Math.round((Math.abs(n) / largest) * 100)}%`;
@@ -164,7 +166,7 @@ function Comparison({ report }: { report: Report }) {
             {report.badges.map((b) => (
               <li key={`${b.orgUnitId}/${b.badgeId}/${b.level}`} class="entry compare-line">
                 <span>
-                  {unitName(b.orgUnitId)} · {b.badgeId} · {w.levelPeople(b.level, b.actual, b.wouldBe)}
+                  {unitName(b.orgUnitId)} · {badgeName(lang, badges, b.badgeId, b.level)} · {w.peopleChange(b.actual, b.wouldBe)}
                 </span>
                 <span class={b.change < 0 ? "amount minus" : "amount"}>{signed(lang, b.change)}</span>
               </li>
@@ -180,7 +182,7 @@ function Comparison({ report }: { report: Report }) {
             {report.gates.map((g) => (
               <li key={`${g.orgUnitId}/${g.gateId}`} class="entry compare-line">
                 <span>
-                  {unitName(g.orgUnitId)} · {g.gateId}
+                  {unitName(g.orgUnitId)} · {gateName(g.gateId)}
                 </span>
                 <span>
                   {w.newlyMeeting(g.newlyMeeting)} · {w.newlyMissing(g.newlyMissing)}
