@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { routes } from "../functions/http/routes.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -31,6 +31,8 @@ export interface WebBuild {
   css: Part;
   /** index.html as served, with the JS and CSS in it. */
   html: Part;
+  /** The approvers' and admins' views, loaded when opened: outside the managers' budget. */
+  admin: Part;
   gzipBytes: number;
   summary: string;
 }
@@ -40,8 +42,9 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 /** "METHOD /path" of every API route, so that the page offers only the screens whose routes exist. */
 export const routeKeys = () => Object.values(routes).map((spec) => `${spec.method} ${spec.path}`);
 
-const bundle = async (entry: string, format: "esm" | "iife", define: Record<string, string>) => {
+const bundle = async (entry: string, format: "esm" | "iife", define: Record<string, string>, plugins: Plugin[] = []) => {
   const result = await build({
+    plugins,
     entryPoints: [join(webDir, "src", entry)],
     write: false,
     outdir: "out",
@@ -63,10 +66,40 @@ const bundle = async (entry: string, format: "esm" | "iife", define: Record<stri
     .join("");
 };
 
+/** What web/src/lazy.tsx hands the admin chunk, by key: Preact's modules and the page's own. */
+const sharedKeys = ["preact/hooks", "preact/jsx-runtime", "api", "format", "i18n", "problems", "ui"];
+
+/**
+ * The admin chunk (web/src/admin/) takes every module from outside its folder from the app that
+ * loads it: one Preact (hooks bind to the instance that renders), one API client, one context.
+ */
+const fromTheApp: Plugin = {
+  name: "from-the-app",
+  setup(plugin) {
+    plugin.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === "entry-point") return undefined;
+      const inside = args.path.startsWith("./") && args.importer.startsWith(join(webDir, "src", "admin"));
+      if (inside) return undefined;
+      const key = args.path.startsWith(".") ? (args.path.split("/").pop() ?? "").replace(/\.tsx?$/, "") : args.path;
+      if (!sharedKeys.includes(key))
+        return { errors: [{ text: `the admin chunk imports ${args.path}, which web/src/lazy.tsx does not share` }] };
+      return { path: key, namespace: "laurel-shared" };
+    });
+    plugin.onLoad({ filter: /.*/, namespace: "laurel-shared" }, (args) => ({
+      contents: `module.exports = globalThis.laurelShared[${JSON.stringify(args.path)}];`,
+      loader: "js",
+    }));
+  },
+};
+
 const sizes = (text: string): Part => {
   const body = Buffer.from(text);
   return { bytes: body.byteLength, gzipBytes: gzipSync(body, { level: 9 }).byteLength };
 };
+
+/** A name that changes with the content (app-3F2A9C1B.js): served as cached for ever. */
+const hashedName = (name: string, code: string) =>
+  `${name}-${createHash("sha256").update(code).digest("hex").slice(0, 8).toUpperCase()}.js`;
 
 /** Inline code must not end the element it sits in (esbuild escapes such strings; this makes sure). */
 function inline(html: string, marker: string, code: string, element: "script" | "style"): string {
@@ -78,15 +111,18 @@ export async function buildWeb(options: { outDir?: string; quiet?: boolean } = {
   const outDir = options.outDir ?? join(webDir, "dist");
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
+  const admin = await bundle("admin/index.ts", "esm", {}, [fromTheApp]);
+  const adminFile = hashedName("admin", admin);
+  writeFileSync(join(outDir, adminFile), admin);
   const [app, style, boot] = await Promise.all([
-    bundle("main.tsx", "esm", { __LAUREL_ROUTES__: JSON.stringify(routeKeys()) }),
+    bundle("main.tsx", "esm", { __LAUREL_ROUTES__: JSON.stringify(routeKeys()), __LAUREL_ADMIN__: JSON.stringify(`./${adminFile}`) }),
     bundle("style.css", "esm", {}),
     bundle("boot.ts", "iife", {}),
   ]);
   let html = readFileSync(join(webDir, "index.html"), "utf8");
   html = inline(html, "/*BOOT_JS*/", boot, "script");
   html = inline(html, "/*STYLE_CSS*/", style, "style");
-  const appFile = `app-${createHash("sha256").update(app).digest("hex").slice(0, 8).toUpperCase()}.js`;
+  const appFile = hashedName("app", app);
   writeFileSync(join(outDir, appFile), app);
   const appElement = '<script type="module">/*APP_JS*/</script>';
   if (!html.includes(appElement)) throw new Error(`web/index.html has no ${appElement}`);
@@ -118,10 +154,10 @@ export async function buildWeb(options: { outDir?: string; quiet?: boolean } = {
   const js = sizes(app + boot);
   const css = sizes(style);
   const gzipBytes = js.gzipBytes + css.gzipBytes;
-  const summary = `JS ${kb(js.gzipBytes)} + CSS ${kb(css.gzipBytes)} = ${kb(gzipBytes)} gzipped, budget ${kb(pageBudgetBytes)}`;
+  const summary = `JS ${kb(js.gzipBytes)} + CSS ${kb(css.gzipBytes)} = ${kb(gzipBytes)} gzipped, budget ${kb(pageBudgetBytes)}; the admin views ${kb(sizes(admin).gzipBytes)} more when opened`;
   if (!options.quiet) console.log(`Built the page into ${outDir}: ${summary}`);
   if (gzipBytes > pageBudgetBytes) throw new Error(`The page is over its budget: ${summary}`);
-  return { outDir, js, css, html: sizes(html), gzipBytes, summary };
+  return { outDir, js, css, html: sizes(html), admin: sizes(admin), gzipBytes, summary };
 }
 
 if (process.argv[1] === import.meta.filename) await buildWeb();

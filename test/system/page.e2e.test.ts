@@ -9,11 +9,8 @@
  * docs show to docs/screenshots/, on purpose (a test run never changes a tracked file).
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler } from "../../functions/background/projector.ts";
@@ -25,16 +22,13 @@ import { loadDemoAwards, loadDemoFund, type Send } from "../../scripts/demo-data
 import { dispatch } from "../../scripts/local/api.ts";
 import { startLocalServer } from "../../scripts/local/server.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
+import { inspect, openPhone, type Phone, shownNumber, signInAs } from "../page/phone.ts";
 import { startFakeDingTalk } from "../sign-in/dingtalk-fake.ts";
 import { startFakeOidc } from "../sign-in/oidc-fake.ts";
 import { startFakeWeCom } from "../sign-in/wecom-fake.ts";
 import { as } from "../support/api.ts";
 import { issuer, tableNames } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
-
-const shots = join(import.meta.dirname, "..", "screenshots");
-// Evaluated rather than added as a script tag: the page's content security policy allows no inline script.
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 let server: Server;
 let base: string;
@@ -56,98 +50,13 @@ Object.assign(process.env, {
   DINGTALK_API_BASE: dingtalk.url,
 });
 
-interface Phone {
-  lang?: "zh" | "en";
-  scheme?: "light" | "dark";
-  width?: number;
-}
-
-/** A fresh phone: its own storage, the language chosen before the page loads. */
-async function phone({ lang = "zh", scheme = "light", width = 390 }: Phone = {}): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: lang === "zh" ? "zh-CN" : "en-US",
-    colorScheme: scheme,
-  });
-  await context.addInitScript(`localStorage.setItem("laurel.lang", ${JSON.stringify(lang)})`);
-  const page = await context.newPage();
-  page.setDefaultTimeout(8_000);
-  page.on("pageerror", (error) => console.error("page error:", error));
-  page.on("console", (message) => {
-    // Refusals (401, 403) are expected here; anything else the page logs is worth seeing.
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) console.error("page console:", message.text());
-  });
-  return page;
-}
-
-async function signIn(page: Page, personId: string): Promise<void> {
-  await page.goto(`${base}/app/`);
-  await page.locator(`[data-person="${personId}"]`).click();
-  await page.getByTestId("coins").waitFor();
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
-
-/** The number shown on the page, as the API gives it (the page groups thousands with commas). */
-const shownNumber = async (page: Page, testId: string) =>
-  Number(((await page.getByTestId(testId).textContent()) ?? "").replace(/[^0-9]/g, ""));
-
-/** axe-core's serious and critical violations of the page as it is now (WCAG 2.x A and AA). */
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate("typeof window.axe !== 'undefined'"))) await page.evaluate(axeSource);
-  type Axe = {
-    run(
-      options: unknown,
-    ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[]; failureSummary?: string }[] }[] }>;
-  };
-  return page.evaluate(async () => {
-    // With options only, axe audits the whole document.
-    const { violations } = await (globalThis as unknown as { axe: Axe }).axe.run({
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    });
-    return violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map(
-        (v) =>
-          `${v.id}: ${v.nodes
-            .slice(0, 3)
-            .map((n) => `${n.target.join(" ")} ${(n.failureSummary ?? "").split("\n")[1] ?? ""}`)
-            .join(" | ")}`,
-      );
-  });
-}
-
-/** Targets smaller than 44×44 CSS px, and whether the page scrolls sideways. */
-async function layoutProblems(page: Page): Promise<string[]> {
-  return (await page.evaluate(`(() => {
-    const problems = [];
-    const seen = (el) => { const s = getComputedStyle(el); const r = el.getBoundingClientRect(); return s.visibility !== "hidden" && s.display !== "none" && r.width > 0 && r.height > 0; };
-    for (const el of document.querySelectorAll("a[href], button, select, summary, textarea, input:not([type=checkbox]), label.check")) {
-      if (!seen(el) || el.closest("[aria-hidden=true]")) continue;
-      const r = el.getBoundingClientRect();
-      if (r.width < 44 || r.height < 44) problems.push("small target " + Math.round(r.width) + "×" + Math.round(r.height) + " " + el.tagName.toLowerCase() + "." + el.className + " " + (el.textContent || "").trim().slice(0, 20));
-    }
-    if (document.documentElement.scrollWidth > document.documentElement.clientWidth) problems.push("scrolls sideways: " + document.documentElement.scrollWidth + " > " + document.documentElement.clientWidth);
-    return problems;
-  })()`)) as string[];
-}
-
-/** Every check a screen state must pass, and its screenshot. */
-async function inspect(page: Page, name: string): Promise<void> {
-  await expect.poll(() => page.locator("[aria-busy=true]").count()).toBe(0);
-  await shot(page, name);
-  expect(await violations(page), `axe on ${name}`).toEqual([]);
-  expect(await layoutProblems(page), `layout of ${name}`).toEqual([]);
-}
+const phone = (options?: Phone) => openPhone(browser, options);
+const signIn = (page: Page, personId: string) => signInAs(page, base, personId);
 
 beforeAll(async () => {
   if (!hasChromium()) {
     throw new Error(`Debian's chromium is missing at ${chromiumPath}: install it (sudo apt-get install -y chromium); .ci/run does.`);
   }
-  mkdirSync(shots, { recursive: true });
   const [{ admin }] = await Promise.all([withDemoDefinitions(), buildWeb({ quiet: true })]);
   const send: Send = (method, url, body, key) =>
     method === "PUT" ? admin.put(url, body) : admin.post(url, body, key ? { "idempotency-key": key } : undefined);

@@ -226,7 +226,7 @@ export function useResource<T>(path: string | undefined): Resource<T> {
 }
 
 /** A list read a page at a time: the first page as a resource (fresh like any other), the next ones when asked for. */
-export function usePaged<A extends { cursor: string | null }, T>(path: string, itemsOf: (page: A) => T[]) {
+export function usePaged<A extends { cursor?: string | null | undefined }, T>(path: string, itemsOf: (page: A) => T[]) {
   const first = useResource<A>(path);
   const [more, setMore] = useState<{ of?: A; items: T[]; cursor?: string | null; busy: boolean; error?: ApiError }>({
     items: [],
@@ -241,7 +241,7 @@ export function usePaged<A extends { cursor: string | null }, T>(path: string, i
       ? () => {
           setMore({ ...current, of, busy: true });
           request<A>(`${path}${path.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(cursor)}`).then(
-            (page) => setMore({ of, items: [...current.items, ...itemsOf(page)], cursor: page.cursor, busy: false }),
+            (page) => setMore({ of, items: [...current.items, ...itemsOf(page)], cursor: page.cursor ?? null, busy: false }),
             (error: unknown) =>
               setMore({
                 of,

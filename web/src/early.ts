@@ -26,6 +26,12 @@ export function readConfig(): PageConfig {
 export const ledgerPath = (personId: string, limit: number, cursor?: string) =>
   `/people/${encodeURIComponent(personId)}/ledger?${new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) })}`;
 
+/**
+ * The first page of 记录 fills a phone's screen and no more: each row more is bytes on a slow
+ * network and layout on a slow CPU before the first row shows; the rest comes as the list scrolls.
+ */
+export const historyFirstPage = 15;
+/** The pages after it, read while scrolling. */
 export const historyPageSize = 30;
 
 /**
@@ -38,6 +44,6 @@ export function firstRequests(hash: string, personId: string | undefined, devSig
   const screen = hash.replace(/^#\/?/, "").split("/")[0] || "me";
   const common = ["/org-units", "/gates", "/badges", ...(devSignIn ? ["/dev/people"] : [])];
   if (screen === "me") return [`/people/${encodeURIComponent(personId)}/balances`, ...common];
-  if (screen === "history") return [ledgerPath(personId, historyPageSize), ...common];
+  if (screen === "history") return [ledgerPath(personId, historyFirstPage), ...common];
   return common;
 }

@@ -4,38 +4,55 @@ import { capabilityName, type Dict, type Lang } from "./i18n.ts";
 
 export const timeZone = "Asia/Shanghai";
 
-export const number = (lang: Lang, n: number) => n.toLocaleString(lang === "zh" ? "zh-CN" : "en-US");
+const locale = (lang: Lang) => (lang === "zh" ? "zh-CN" : "en-US");
+
+/**
+ * Formatters made once per language and kind: making one (ICU data, the time zone) costs far more
+ * than formatting with it, and 记录 formats a few per row; on a slow phone that is most of the
+ * time between the answer and the first row.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+function formatter<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T {
+  const kept = formatters.get(key) as T | undefined;
+  if (kept) return kept;
+  const made = make();
+  formatters.set(key, made);
+  return made;
+}
+
+export const number = (lang: Lang, n: number) => formatter(`n-${lang}`, () => new Intl.NumberFormat(locale(lang))).format(n);
 
 /** Money is kept in minor units (fen for CNY). */
 export const money = (lang: Lang, minor: number, currency: string) =>
   (minor / 100).toLocaleString(lang === "zh" ? "zh-CN" : "en-US", { style: "currency", currency });
 
-const dayKeyFormat = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
-
 /** YYYY-MM-DD of an instant, in Asia/Shanghai. */
-export const dayKey = (iso: string | Date) => dayKeyFormat.format(typeof iso === "string" ? new Date(iso) : iso);
+export const dayKey = (iso: string | Date) =>
+  formatter("day-key", () => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })).format(
+    typeof iso === "string" ? new Date(iso) : iso,
+  );
 
-const locale = (lang: Lang) => (lang === "zh" ? "zh-CN" : "en-US");
+const dateFormat = (lang: Lang, kind: string, options: Intl.DateTimeFormatOptions) =>
+  formatter(`${kind}-${lang}`, () => new Intl.DateTimeFormat(locale(lang), { timeZone, ...options }));
 
 export function dayLabel(lang: Lang, t: Dict, key: string, now = new Date()): string {
   if (key === dayKey(now)) return t.today;
   if (key === dayKey(new Date(now.getTime() - 86_400_000))) return t.yesterday;
   const date = new Date(`${key}T12:00:00+08:00`);
   const sameYear = key.slice(0, 4) === dayKey(now).slice(0, 4);
-  return date.toLocaleDateString(locale(lang), {
-    timeZone,
+  return dateFormat(lang, sameYear ? "day" : "day-year", {
     month: "long",
     day: "numeric",
     weekday: "short",
     ...(sameYear ? {} : { year: "numeric" }),
-  });
+  }).format(date);
 }
 
 export const dateLabel = (lang: Lang, iso: string) =>
-  new Date(iso).toLocaleDateString(locale(lang), { timeZone, year: "numeric", month: "long", day: "numeric" });
+  dateFormat(lang, "date", { year: "numeric", month: "long", day: "numeric" }).format(new Date(iso));
 
 export const timeLabel = (lang: Lang, iso: string) =>
-  new Date(iso).toLocaleTimeString(locale(lang), { timeZone, hour: "2-digit", minute: "2-digit", hour12: false });
+  dateFormat(lang, "time", { hour: "2-digit", minute: "2-digit", hour12: false }).format(new Date(iso));
 
 export const badgeName = (lang: Lang, badges: readonly BadgeView[] | undefined, badgeId: string, level?: number) => {
   const badge = badges?.find((b) => b.id === badgeId);

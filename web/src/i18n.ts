@@ -104,6 +104,9 @@ const zh = {
   badgeShort: "勋章",
   note: (text: string) => `备注：${text}`,
   teamTitle: "我的团队",
+  todo: "待办",
+  todoHint: "异常审核与预算暂扣的发放",
+  backtestTitle: "回测",
   teamHint: "你负责的组织及下级的成员",
   teamEmpty: "你负责的组织里还没有其他成员。",
   team: {
@@ -326,6 +329,9 @@ const en: Dict = {
   badgeShort: "badge",
   note: (text) => `Note: ${text}`,
   teamTitle: "My team",
+  todo: "To do",
+  todoHint: "Review items and awards a budget held",
+  backtestTitle: "Backtest",
   teamHint: "Members of the units you lead and below",
   teamEmpty: "No other members in the units you lead.",
   team: {

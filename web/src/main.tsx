@@ -32,6 +32,7 @@ import {
 } from "./auth.ts";
 import { readConfig } from "./early.ts";
 import { dictionaries, initialLang, type Lang, saveLang } from "./i18n.ts";
+import { Lazy } from "./lazy.tsx";
 import { Bell } from "./screens/bell.tsx";
 import { BountiesScreen } from "./screens/bounties.tsx";
 import { FundScreen } from "./screens/fund.tsx";
@@ -51,14 +52,19 @@ const screens: Screen[] = ["me", "history", "progress", "rank", "rewards", "rede
 const tabs: Tab[] = ["me", "history", "progress", "rank", "benefits"];
 const benefits = ["rewards", "redemptions", "fund", "bounties"] as const;
 
-type Route = { screen: Screen } | { screen: "badge"; badgeId: string; personId?: string } | { screen: "person"; personId: string };
+type Route =
+  | { screen: Screen }
+  | { screen: "badge"; badgeId: string; personId?: string }
+  | { screen: "person"; personId: string }
+  | { screen: "todo" }
+  | { screen: "review"; flagId: string }
+  | { screen: "backtest"; ruleId: string; backtestId: string };
+
+/** Screens under 我的 that are not its tabs' own: a team member, a badge, the approvers' and admins' views. */
+const underMe = ["person", "team", "badge", "todo", "review", "backtest"];
 
 const tabOf = (route: Route): Tab =>
-  route.screen === "person" || route.screen === "team" || route.screen === "badge"
-    ? "me"
-    : (benefits as readonly string[]).includes(route.screen)
-      ? "benefits"
-      : (route.screen as Tab);
+  underMe.includes(route.screen) ? "me" : (benefits as readonly string[]).includes(route.screen) ? "benefits" : (route.screen as Tab);
 
 function parseRoute(hash: string): Route {
   const parts = hash
@@ -73,6 +79,9 @@ function parseRoute(hash: string): Route {
       }
     });
   const [first, second, third, fourth] = parts;
+  if (first === "todo") return { screen: "todo" };
+  if (first === "reviews" && second) return { screen: "review", flagId: second };
+  if (first === "admin" && second === "backtests" && third && fourth) return { screen: "backtest", ruleId: third, backtestId: fourth };
   if (first === "badges" && second) return { screen: "badge", badgeId: second };
   if (first === "people" && second && third === "badges" && fourth) return { screen: "badge", badgeId: fourth, personId: second };
   if (first === "people" && second) return { screen: "person", personId: second };
@@ -194,11 +203,15 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
   const title =
     route.screen === "badge"
       ? t.badgesTitle
-      : route.screen === "person" || route.screen === "team"
-        ? t.teamTitle
-        : route.screen === "rewards" || route.screen === "redemptions" || route.screen === "fund" || route.screen === "bounties"
-          ? t.tabs.benefits
-          : t.tabs[route.screen];
+      : route.screen === "todo" || route.screen === "review"
+        ? t.todo
+        : route.screen === "backtest"
+          ? t.backtestTitle
+          : route.screen === "person" || route.screen === "team"
+            ? t.teamTitle
+            : route.screen === "rewards" || route.screen === "redemptions" || route.screen === "fund" || route.screen === "bounties"
+              ? t.tabs.benefits
+              : t.tabs[route.screen];
   let body: ComponentChild;
   switch (route.screen) {
     case "me":
@@ -259,6 +272,25 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
         </>
       );
       break;
+    case "todo":
+      body = (
+        <>
+          <BackLink href="#/me" />
+          <Lazy render={(admin) => <admin.TodoScreen />} />
+        </>
+      );
+      break;
+    case "review":
+      body = (
+        <>
+          <BackLink href="#/todo" />
+          <Lazy render={(admin) => <admin.ReviewScreen flagId={route.flagId} />} />
+        </>
+      );
+      break;
+    case "backtest":
+      body = <Lazy render={(admin) => <admin.BacktestScreen ruleId={route.ruleId} backtestId={route.backtestId} />} />;
+      break;
     case "badge":
       body = (
         <>
@@ -312,6 +344,13 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
   );
 }
 
+/** What every screen reads beside its own data: the org tree, the gates, the demo's names. */
+interface Directory {
+  orgUnits?: OrgUnit[];
+  people?: DemoPerson[];
+  gates?: GateRef[];
+}
+
 const returnKey = "laurel.return";
 
 /** Back to this screen after signing in again. */
@@ -358,9 +397,7 @@ function Root() {
   const [session, setSession] = useState<Session | undefined>(initial.session);
   const [message, setMessage] = useState<string | undefined>(initial.message);
   const [fatal, setFatal] = useState<string | undefined>(initial.fatal);
-  const [orgUnits, setOrgUnits] = useState<OrgUnit[] | undefined>(undefined);
-  const [people, setPeople] = useState<DemoPerson[] | undefined>(undefined);
-  const [gates, setGates] = useState<GateRef[] | undefined>(undefined);
+  const [{ orgUnits, people, gates }, setDirectory] = useState<Directory>({});
   const t = dictionaries[lang];
 
   const expire = useCallback(() => {
@@ -391,24 +428,27 @@ function Root() {
 
   useEffect(() => {
     if (!config) return;
-    setOrgUnits(undefined);
-    setPeople(undefined);
-    setGates(undefined);
+    setDirectory({});
     if (!session) return;
-    request<{ orgUnits: OrgUnit[] }>("/org-units").then(
-      (r) => setOrgUnits(r.orgUnits),
-      () => setOrgUnits([]),
-    );
-    request<{ gates: GateRef[] }>("/gates").then(
-      (r) => setGates(r.gates),
-      () => setGates([]),
-    );
-    // Locally, the demo directory names the people behind history entries; in AWS ids are shown.
-    if (config.devSignIn)
-      request<{ people: DemoPerson[] }>("/dev/people").then(
-        (r) => setPeople(r.people),
-        () => setPeople([]),
-      );
+    // Set together, in one render of the screen rather than three: on a slow phone each render of
+    // a full 记录 page delays its first rows, and these answers come as the screen's own does.
+    void Promise.all([
+      request<{ orgUnits: OrgUnit[] }>("/org-units").then(
+        (r) => r.orgUnits,
+        () => [],
+      ),
+      request<{ gates: GateRef[] }>("/gates").then(
+        (r) => r.gates,
+        () => [],
+      ),
+      // Locally, the demo directory names the people behind history entries; in AWS ids are shown.
+      config.devSignIn
+        ? request<{ people: DemoPerson[] }>("/dev/people").then(
+            (r) => r.people,
+            () => [],
+          )
+        : undefined,
+    ]).then(([orgUnits, gates, people]) => setDirectory({ orgUnits, gates, ...(people ? { people } : {}) }));
   }, [config, session]);
 
   const toggleLang = () => {

@@ -74,6 +74,14 @@ const words: Record<string, [Words, Words]> = {
   ],
   "not-your-claim": [() => "只有申请人可以撤回申请。", () => "Only the claimant may withdraw a claim."],
   "validation-failed": [() => "填写的内容有误，请检查后重试。", () => "Some fields are not valid; check and retry."],
+  "review-closed": [
+    () => "这条异常已由其他审批人处理，请刷新查看结果。",
+    () => "Another approver has already decided this item; refresh to see how.",
+  ],
+  "self-release": [
+    () => "预算暂扣的发放须由他人放行或驳回：不能是受奖人，也不能是设定该预算的人。",
+    () => "Someone else must release or reject this award: not the person it pays, nor who set the budget.",
+  ],
   busy: [() => "系统繁忙，请稍后重试。", () => "The ledger is busy; retry in a moment."],
 };
 

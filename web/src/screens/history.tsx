@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type Answer, ApiError, type BadgeView, cached, type LedgerEntry, request, useGeneration, useResource } from "../api.ts";
-import { historyPageSize, ledgerPath } from "../early.ts";
+import { historyFirstPage, historyPageSize, ledgerPath } from "../early.ts";
 import { amountWords, dayKey, dayLabel, provenance, signedAmount, timeLabel } from "../format.ts";
 import type { Lang } from "../i18n.ts";
 import { ErrorView, Skeleton, useApp } from "../ui.tsx";
@@ -52,7 +52,7 @@ export function rowsOf(lang: Lang, entries: readonly LedgerEntry[]): Row[] {
 function useLedger(personId: string) {
   const fresh = useGeneration();
   // The first page as last seen on this device, if any, while the newest is asked for.
-  const [kept] = useState(() => cached<Page>(ledgerPath(personId, historyPageSize)));
+  const [kept] = useState(() => cached<Page>(ledgerPath(personId, historyFirstPage)));
   const [entries, setEntries] = useState<LedgerEntry[]>(kept?.entries ?? []);
   const [held, setHeld] = useState<Held[]>(kept?.held ?? []);
   const [cursor, setCursor] = useState<string | null | undefined>(kept?.cursor);
@@ -62,7 +62,7 @@ function useLedger(personId: string) {
     setLoading(true);
     setError(undefined);
     try {
-      const page = await request<Page>(ledgerPath(personId, historyPageSize, after));
+      const page = await request<Page>(ledgerPath(personId, after ? historyPageSize : historyFirstPage, after));
       setEntries((before) => (after ? [...before, ...page.entries] : page.entries));
       if (!after) setHeld(page.held ?? []);
       setCursor(page.cursor);
@@ -141,15 +141,16 @@ export function HistoryScreen({ personId }: { personId: string }) {
 }
 
 function HistoryRow({ row, reversed, badges }: { row: Row; reversed: boolean; badges: readonly BadgeView[] | undefined }) {
-  const { t, lang, people } = useApp();
+  const { t, lang } = useApp();
   const first = row.entries[0] as LedgerEntry;
-  const nameOf = (id: string) => people?.find((p) => p.personId === id)?.name;
-  const lines = [...new Set(row.entries.flatMap((e) => provenance(lang, t, e, nameOf, badges)))];
-  const notes = [...new Set(row.entries.filter((e) => e.explained && e.reason !== e.explained.zh).map((e) => e.reason))];
+  // What a tap opens is made on the first tap (then kept): a page of rows shows sooner without it.
+  // The tap itself, not only the toggle event after it, so that it is there when the row opens.
+  const [opened, setOpened] = useState(false);
   return (
     <li class={`entry kind-${row.kind}${reversed ? " is-reversed" : ""}`}>
-      <details class="entry-details">
-        <summary class="entry-row">
+      <details class="entry-details" onToggle={(e) => e.currentTarget.open && setOpened(true)}>
+        {/* biome-ignore lint/a11y/noStaticElementInteractions: a summary is interactive; Enter and Space on it fire this click too */}
+        <summary class="entry-row" onClick={() => setOpened(true)}>
           <span class="entry-main">
             <span class="entry-reason">
               {row.kind !== "award" && <span class={`tag tag-${row.kind}`}>{t.kinds[row.kind] ?? row.kind}</span>}
@@ -170,17 +171,28 @@ function HistoryRow({ row, reversed, badges }: { row: Row; reversed: boolean; ba
               ))}
           </span>
         </summary>
-        <div class="entry-more">
-          {notes.map((note) => (
-            <p key={note}>{t.note(note)}</p>
-          ))}
-          {lines.map((line) => (
-            <p key={line}>{line}</p>
-          ))}
-          <p class="entry-ids">{row.entries.map((e) => e.entryId).join(" · ")}</p>
-        </div>
+        {opened && <RowDetails row={row} badges={badges} />}
       </details>
     </li>
+  );
+}
+
+/** A row opened: the ledger's own words when the reader's differ, the rule or source, who, the ids. */
+function RowDetails({ row, badges }: { row: Row; badges: readonly BadgeView[] | undefined }) {
+  const { t, lang, people } = useApp();
+  const nameOf = (id: string) => people?.find((p) => p.personId === id)?.name;
+  const lines = [...new Set(row.entries.flatMap((e) => provenance(lang, t, e, nameOf, badges)))];
+  const notes = [...new Set(row.entries.filter((e) => e.explained && e.reason !== e.explained.zh).map((e) => e.reason))];
+  return (
+    <div class="entry-more">
+      {notes.map((note) => (
+        <p key={note}>{t.note(note)}</p>
+      ))}
+      {lines.map((line) => (
+        <p key={line}>{line}</p>
+      ))}
+      <p class="entry-ids">{row.entries.map((e) => e.entryId).join(" · ")}</p>
+    </div>
   );
 }
 

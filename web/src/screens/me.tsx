@@ -8,6 +8,9 @@ import { Celebration, PointsChart, ShareCard } from "./extras.tsx";
 import { Bar, ProgressCard } from "./progress.tsx";
 import { ledUnits } from "./team.tsx";
 
+/** Who has a 待办: approvers decide review items and held awards, finance held awards, admins both. */
+const decides = (roles: readonly string[]) => roles.some((r) => r === "approver" || r === "finance" || r === "admin");
+
 export const badgeHref = (personId: string, own: boolean, badgeId: string) =>
   own ? `#/badges/${encodeURIComponent(badgeId)}` : `#/people/${encodeURIComponent(personId)}/badges/${encodeURIComponent(badgeId)}`;
 
@@ -88,10 +91,19 @@ function MeCards({
   leads: boolean;
   badges: Resource<{ badges: BadgeView[] }>;
 }) {
-  const { t, lang } = useApp();
+  const { t, lang, session } = useApp();
   return (
     <>
       {own && <ProgressCard tier={b.tier} />}
+      {own && decides(session.roles) && (
+        <a class="card team-link" href="#/todo" data-testid="todo-link">
+          <span>
+            {t.todo}
+            <span class="hint">{t.todoHint}</span>
+          </span>
+          <span aria-hidden="true">›</span>
+        </a>
+      )}
       {own && leads && (
         <a class="card team-link" href="#/team">
           <span>{t.team.open}</span>

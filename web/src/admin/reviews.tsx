@@ -1,0 +1,357 @@
+/**
+ * 待办 for approvers, finance and admins: the review items the anti-gaming detectors opened, each
+ * with its explanation and the entries that raised it, dismissed or confirmed with a reason; and
+ * the awards an exhausted budget held, released or rejected. Who may decide is the API's to say
+ * (roles, never the person paid); its refusals show in the reader's language.
+ */
+import { useState } from "preact/hooks";
+import { type Answer, ApiError, newIdempotencyKey, request, usePaged, useResource } from "../api.ts";
+import { dateLabel, number, timeLabel } from "../format.ts";
+import { problemWords } from "../problems.ts";
+import { Card, ErrorView, ProblemDetails, Sheet, Skeleton, useApp } from "../ui.tsx";
+import { adminWords } from "./words.ts";
+
+type Item = Answer<"reviewItem">;
+type HeldAward = Answer<"decideHeldAward">;
+type Status = Item["status"];
+
+const statuses: Status[] = ["open", "dismissed", "confirmed"];
+const may = (roles: readonly string[], allowed: readonly string[]) => roles.some((r) => allowed.includes(r));
+export const reviewers = ["approver", "admin"];
+export const budgetDeciders = ["approver", "finance", "admin"];
+
+const useWords = () => adminWords(useApp().lang);
+const personName = (people: ReturnType<typeof useApp>["people"], id: string) => people?.find((p) => p.personId === id)?.name ?? id;
+
+/** The to-do screen: each part for the roles that may act on it. */
+export function TodoScreen() {
+  const { session } = useApp();
+  return (
+    <>
+      {may(session.roles, reviewers) && <ReviewList />}
+      {may(session.roles, budgetDeciders) && <BudgetHeld />}
+    </>
+  );
+}
+
+function ReviewList() {
+  const w = useWords();
+  const { t, lang } = useApp();
+  const [status, setStatus] = useState<Status>("open");
+  const list = usePaged<Answer<"reviewItems">, Item>(`/admin/reviews?status=${status}&limit=20`, (page) => page.items);
+  return (
+    <Card title={w.reviewsTitle} hint={w.reviewsHint}>
+      <fieldset class="segmented">
+        <legend class="sr-only">{w.reviewsTitle}</legend>
+        {statuses.map((s) => (
+          <button
+            key={s}
+            type="button"
+            class={s === status ? "seg active" : "seg"}
+            aria-pressed={s === status}
+            onClick={() => setStatus(s)}
+          >
+            {w.statuses[s]}
+          </button>
+        ))}
+      </fieldset>
+      {list.error ? (
+        <ErrorView error={list.error} retry={list.reload} />
+      ) : !list.items ? (
+        <Skeleton lines={2} />
+      ) : list.items.length === 0 ? (
+        <p class="empty">{w.reviewsEmpty[status]}</p>
+      ) : (
+        <ul class="entries plain" data-testid="reviews">
+          {list.items.map((item) => (
+            <li key={item.flagId} class="entry">
+              <a class="entry-row review-link" href={`#/reviews/${encodeURIComponent(item.flagId)}`}>
+                <span class="entry-main">
+                  <span class="entry-reason">{w.detectors[item.detector] ?? item.detector}</span>
+                  <span class="entry-why">{item.explained[lang]}</span>
+                  <time class="entry-time" dateTime={item.raisedAt}>
+                    {dateLabel(lang, item.raisedAt)} {timeLabel(lang, item.raisedAt)}
+                  </time>
+                </span>
+                <span aria-hidden="true">›</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {list.loadMore && (
+        <div class="more">
+          <button type="button" class="button secondary" disabled={list.loadingMore} onClick={list.loadMore}>
+            {list.loadingMore ? t.loading : t.more}
+          </button>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+/** One review item: why, from which entries, whom it holds and what it held; the decision. */
+export function ReviewScreen({ flagId }: { flagId: string }) {
+  const w = useWords();
+  const { lang, people, session } = useApp();
+  const item = useResource<Item>(`/admin/reviews/${encodeURIComponent(flagId)}`);
+  const [deciding, setDeciding] = useState<"dismiss" | "confirm" | undefined>(undefined);
+  if (item.error) return <ErrorView error={item.error} retry={item.reload} />;
+  if (!item.data) return <Skeleton lines={5} />;
+  const it = item.data;
+  const own = it.people.includes(session.personId);
+  return (
+    <>
+      <section class="card" aria-labelledby="review-title">
+        <header class="card-head">
+          <h2 id="review-title">{w.detectors[it.detector] ?? it.detector}</h2>
+          <span class={`tag tag-status-${it.status === "confirmed" ? "rejected" : it.status === "open" ? "pending" : "paid"}`}>
+            {w.statuses[it.status]}
+          </span>
+        </header>
+        <p data-testid="explained">{it.explained[lang]}</p>
+        <dl class="facts">
+          <div class="fact">
+            <dt>{w.people}</dt>
+            <dd class="wrap">{it.people.map((p) => personName(people, p)).join("、")}</dd>
+          </div>
+          {Object.entries(it.figures).map(([name, value]) => (
+            <div key={name} class="fact">
+              <dt>{name}</dt>
+              <dd>{number(lang, value)}</dd>
+            </div>
+          ))}
+        </dl>
+        {it.decision && (
+          <p class="hint">
+            {w.decided(w.statuses[it.status] ?? it.status, personName(people, it.decision.by), dateLabel(lang, it.decision.at))}
+          </p>
+        )}
+        {it.decision && <p>{it.decision.reason}</p>}
+      </section>
+      <Evidence item={it} />
+      <Card title={w.heldAwards}>{it.heldAwards?.length ? <HeldList awards={it.heldAwards} /> : <p class="empty">{w.noHeld}</p>}</Card>
+      {it.status === "open" && (
+        <div class="card">
+          {own && <p class="notice">{w.own}</p>}
+          <div class="row-actions">
+            <button type="button" class="button secondary" onClick={() => setDeciding("dismiss")}>
+              {w.dismiss}
+            </button>
+            <button type="button" class="button danger" onClick={() => setDeciding("confirm")}>
+              {w.confirm}
+            </button>
+          </div>
+        </div>
+      )}
+      {deciding && (
+        <ReasonSheet
+          title={deciding === "dismiss" ? w.dismissTitle : w.confirmTitle}
+          words={deciding === "dismiss" ? w.dismissWords : w.confirmWords}
+          action={deciding === "dismiss" ? w.dismiss : w.confirm}
+          danger={deciding === "confirm"}
+          send={(reason) =>
+            request(`/admin/reviews/${encodeURIComponent(flagId)}/decision`, { method: "POST", body: { decision: deciding, reason } })
+          }
+          onClose={() => setDeciding(undefined)}
+        />
+      )}
+    </>
+  );
+}
+
+/** The ledger entries and events that raised the flag, ids shown because an auditor asks by them. */
+function Evidence({ item }: { item: Item }) {
+  const w = useWords();
+  return (
+    <Card title={w.evidence}>
+      <details class="entry-details">
+        <summary class="entry-row">{w.entries(item.entryIds.length)}</summary>
+        <ul class="entry-ids" data-testid="evidence-entries">
+          {item.entryIds.map((id) => (
+            <li key={id}>{id}</li>
+          ))}
+        </ul>
+      </details>
+      <details class="entry-details">
+        <summary class="entry-row">{w.events(item.eventIds.length)}</summary>
+        <ul class="entry-ids">
+          {item.eventIds.map((id) => (
+            <li key={id}>{item.sourceId ? `${item.sourceId} · ${id}` : id}</li>
+          ))}
+        </ul>
+      </details>
+    </Card>
+  );
+}
+
+function HeldList({ awards, decide }: { awards: readonly HeldAward[]; decide?: (award: HeldAward, release: boolean) => void }) {
+  const w = useWords();
+  const { lang, people } = useApp();
+  return (
+    <ul class="entries plain" data-testid="held-awards">
+      {awards.map((a) => (
+        <li key={`${a.personId}/${a.sourceId}/${a.eventId}`} class="entry">
+          <span class="entry-row">
+            <span class="entry-main">
+              <span class="entry-reason">
+                <span class={`tag tag-status-${a.status === "held" ? "pending" : a.status === "posted" ? "paid" : "rejected"}`}>
+                  {w.heldStatus[a.status]}
+                </span>
+                {personName(people, a.personId)}
+              </span>
+              <span class="entry-why event-ref">
+                {a.sourceId} · {a.eventId}
+              </span>
+              <time class="entry-time" dateTime={a.time}>
+                {dateLabel(lang, a.time)} {timeLabel(lang, a.time)}
+              </time>
+              {a.settled && <span class="entry-why">{a.settled.reason}</span>}
+            </span>
+          </span>
+          {decide && a.status === "held" && (
+            <div class="row-actions">
+              <button type="button" class="button secondary small" onClick={() => decide(a, false)}>
+                {w.reject}
+              </button>
+              <button type="button" class="button small" onClick={() => decide(a, true)}>
+                {w.release}
+              </button>
+            </div>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** This month and this quarter, as budget periods (2026-12, 2026-Q4), in China's time. */
+function periods(now = new Date()): { month: string; quarter: string } {
+  const [year, month] = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit" })
+    .format(now)
+    .split("-");
+  return { month: `${year}-${month}`, quarter: `${year}-Q${Math.ceil(Number(month) / 3)}` };
+}
+
+/** Held awards of one budget: the org unit and period are picked (approvers cannot list budgets). */
+function BudgetHeld() {
+  const w = useWords();
+  const { orgUnits, session } = useApp();
+  const { month, quarter } = periods();
+  const units = orgUnits ?? [];
+  const [unit, setUnit] = useState<string | undefined>(undefined);
+  const [period, setPeriod] = useState(month);
+  const orgUnitId = unit ?? units.find((u) => u.leadId === session.personId)?.orgUnitId ?? units[0]?.orgUnitId;
+  const held = useResource<Answer<"budgetHeldAwards">>(
+    orgUnitId ? `/budgets/${encodeURIComponent(orgUnitId)}/${period}/held-awards` : undefined,
+  );
+  const [deciding, setDeciding] = useState<{ award: HeldAward; release: boolean } | undefined>(undefined);
+  const waiting = held.data?.heldAwards.filter((a) => a.status === "held") ?? [];
+  return (
+    <Card title={w.budgetTitle} hint={w.budgetHint}>
+      <div class="filters">
+        <label class="field">
+          <span>{w.unit}</span>
+          <select value={orgUnitId} onChange={(e) => setUnit(e.currentTarget.value)}>
+            {units.map((u) => (
+              <option key={u.orgUnitId} value={u.orgUnitId}>
+                {u.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>{w.period}</span>
+          <select value={period} onChange={(e) => setPeriod(e.currentTarget.value)}>
+            <option value={month}>
+              {w.thisMonth} · {month}
+            </option>
+            <option value={quarter}>
+              {w.thisQuarter} · {quarter}
+            </option>
+          </select>
+        </label>
+      </div>
+      {held.error ? (
+        <ErrorView error={held.error} retry={held.reload} />
+      ) : !held.data ? (
+        <Skeleton lines={2} />
+      ) : waiting.length === 0 ? (
+        <p class="empty">{w.budgetEmpty}</p>
+      ) : (
+        <HeldList awards={waiting} decide={(award, release) => setDeciding({ award, release })} />
+      )}
+      {deciding && (
+        <ReasonSheet
+          title={deciding.release ? w.releaseTitle : w.rejectTitle}
+          words={deciding.release ? w.releaseWords : ""}
+          action={deciding.release ? w.release : w.reject}
+          danger={!deciding.release}
+          send={(reason) => {
+            const { personId, sourceId, eventId } = deciding.award;
+            return request("/budgets/held-awards/decision", {
+              method: "POST",
+              headers: { "idempotency-key": newIdempotencyKey() },
+              body: { personId, sourceId, eventId, decision: deciding.release ? "release" : "reject", reason },
+            });
+          }}
+          onClose={() => setDeciding(undefined)}
+        />
+      )}
+    </Card>
+  );
+}
+
+/** A decision with its reason, which the audit trail keeps; the API's refusal stays on the sheet. */
+function ReasonSheet(props: {
+  title: string;
+  words: string;
+  action: string;
+  danger: boolean;
+  send: (reason: string) => Promise<unknown>;
+  onClose: () => void;
+}) {
+  const w = useWords();
+  const { t, lang } = useApp();
+  const [state, setState] = useState<"asking" | "busy" | ApiError>("asking");
+  const submit = async (reason: string) => {
+    setState("busy");
+    try {
+      await props.send(reason);
+      props.onClose();
+    } catch (e) {
+      setState(e instanceof ApiError ? e : new ApiError(0, "error", String(e)));
+    }
+  };
+  return (
+    <Sheet title={props.title} onClose={props.onClose}>
+      {props.words && <p>{props.words}</p>}
+      <form
+        class="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit(String(new FormData(e.currentTarget).get("reason") ?? ""));
+        }}
+      >
+        <label class="field">
+          <span>{w.reason}</span>
+          <textarea name="reason" required maxLength={500} rows={3} data-autofocus />
+        </label>
+        {state instanceof ApiError && (
+          <div class="card error" role="alert">
+            <p class="error-detail">{problemWords(lang, state)}</p>
+            <ProblemDetails error={state} />
+          </div>
+        )}
+        <div class="sheet-actions">
+          <button type="button" class="button secondary" onClick={props.onClose}>
+            {t.cancel}
+          </button>
+          <button type="submit" class={props.danger ? "button danger" : "button"} disabled={state === "busy"}>
+            {state === "busy" ? t.loading : props.action}
+          </button>
+        </div>
+      </form>
+    </Sheet>
+  );
+}
