@@ -72,6 +72,8 @@ const sharedKeys = ["preact/hooks", "preact/jsx-runtime", "api", "format", "i18n
 /**
  * The admin chunk (web/src/admin/) takes every module from outside its folder from the app that
  * loads it: one Preact (hooks bind to the instance that renders), one API client, one context.
+ * Not esbuild's code splitting: it would move what both share into a chunk of its own, which the
+ * first screen, inlined in index.html, would then have to fetch before it renders.
  */
 const fromTheApp: Plugin = {
   name: "from-the-app",

@@ -1,5 +1,5 @@
-/** Shared pieces: the app context, icons, skeletons, errors, the capability radar, medals. */
-import type { ComponentChildren } from "preact";
+/** Shared pieces: the app context, icons, skeletons, errors, choices, paging, the capability radar, medals. */
+import type { ComponentChildren, Ref } from "preact";
 import { createContext } from "preact";
 import { useContext, useEffect, useRef } from "preact/hooks";
 import { capabilities, capabilitiesByTier } from "../../domain/kernel/model.ts";
@@ -119,6 +119,50 @@ export function Sheet({ title, onClose, children }: { title: string; onClose: ()
         </header>
         {children}
       </div>
+    </div>
+  );
+}
+
+/** One of a few views of a list, as a row of toggles (a fieldset, so screen readers name the choice). */
+export function Segmented<V extends string | undefined>({
+  legend,
+  options,
+  value,
+  label,
+  onChange,
+}: {
+  legend: string;
+  options: readonly V[];
+  value: V;
+  label: (option: V) => ComponentChildren;
+  onChange: (option: V) => void;
+}) {
+  return (
+    <fieldset class="segmented">
+      <legend class="sr-only">{legend}</legend>
+      {options.map((option) => (
+        <button
+          key={option ?? ""}
+          type="button"
+          class={option === value ? "seg active" : "seg"}
+          aria-pressed={option === value}
+          onClick={() => onChange(option)}
+        >
+          {label(option)}
+        </button>
+      ))}
+    </fieldset>
+  );
+}
+
+/** "More" under a list that has another page; `sentinel` lets a screen load it on scroll too. */
+export function LoadMore({ busy, onMore, sentinel }: { busy: boolean; onMore: () => void; sentinel?: Ref<HTMLDivElement> }) {
+  const { t } = useApp();
+  return (
+    <div ref={sentinel ?? null} class="more">
+      <button type="button" class="button secondary" disabled={busy} onClick={onMore}>
+        {busy ? t.loading : t.more}
+      </button>
     </div>
   );
 }

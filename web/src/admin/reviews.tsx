@@ -8,7 +8,7 @@ import { useState } from "preact/hooks";
 import { type Answer, ApiError, newIdempotencyKey, request, usePaged, useResource } from "../api.ts";
 import { dateLabel, number, timeLabel } from "../format.ts";
 import { problemWords } from "../problems.ts";
-import { Card, ErrorView, ProblemDetails, Sheet, Skeleton, useApp } from "../ui.tsx";
+import { Card, ErrorView, LoadMore, ProblemDetails, Segmented, Sheet, Skeleton, useApp } from "../ui.tsx";
 import { adminWords } from "./words.ts";
 
 type Item = Answer<"reviewItem">;
@@ -36,25 +36,12 @@ export function TodoScreen() {
 
 function ReviewList() {
   const w = useWords();
-  const { t, lang } = useApp();
+  const { lang } = useApp();
   const [status, setStatus] = useState<Status>("open");
   const list = usePaged<Answer<"reviewItems">, Item>(`/admin/reviews?status=${status}&limit=20`, (page) => page.items);
   return (
     <Card title={w.reviewsTitle} hint={w.reviewsHint}>
-      <fieldset class="segmented">
-        <legend class="sr-only">{w.reviewsTitle}</legend>
-        {statuses.map((s) => (
-          <button
-            key={s}
-            type="button"
-            class={s === status ? "seg active" : "seg"}
-            aria-pressed={s === status}
-            onClick={() => setStatus(s)}
-          >
-            {w.statuses[s]}
-          </button>
-        ))}
-      </fieldset>
+      <Segmented legend={w.reviewsTitle} options={statuses} value={status} label={(s) => w.statuses[s]} onChange={setStatus} />
       {list.error ? (
         <ErrorView error={list.error} retry={list.reload} />
       ) : !list.items ? (
@@ -79,13 +66,7 @@ function ReviewList() {
           ))}
         </ul>
       )}
-      {list.loadMore && (
-        <div class="more">
-          <button type="button" class="button secondary" disabled={list.loadingMore} onClick={list.loadMore}>
-            {list.loadingMore ? t.loading : t.more}
-          </button>
-        </div>
-      )}
+      {list.loadMore && <LoadMore busy={list.loadingMore} onMore={list.loadMore} />}
     </Card>
   );
 }

@@ -8,7 +8,7 @@ import { useState } from "preact/hooks";
 import { type Answer, ApiError, type OrgUnit, request, useResource } from "../api.ts";
 import { dateLabel, money, number } from "../format.ts";
 import { capabilityName, type Lang } from "../i18n.ts";
-import { Card, ErrorView, Skeleton, useApp } from "../ui.tsx";
+import { Card, ErrorView, Segmented, Skeleton, useApp } from "../ui.tsx";
 import { ledUnits } from "./team.tsx";
 
 type Bounty = Answer<"bounty">["bounty"];
@@ -101,14 +101,13 @@ export function BountiesScreen() {
   const board = useResource<{ bounties: Bounty[] }>(view === "winners" ? undefined : `/bounties?view=${view}`);
   return (
     <>
-      <fieldset class="segmented">
-        <legend class="sr-only">{w.tab}</legend>
-        {(["open", "mine", "done", "winners"] as const).map((v) => (
-          <button key={v} type="button" class={v === view ? "seg active" : "seg"} aria-pressed={v === view} onClick={() => setView(v)}>
-            {w.views[v]}
-          </button>
-        ))}
-      </fieldset>
+      <Segmented
+        legend={w.tab}
+        options={["open", "mine", "done", "winners"] as const}
+        value={view}
+        label={(v) => w.views[v]}
+        onChange={setView}
+      />
       {view === "winners" ? (
         <Winners />
       ) : board.error ? (

@@ -8,7 +8,7 @@ import { useState } from "preact/hooks";
 import { type Answer, ApiError, newIdempotencyKey, request, usePaged, useResource } from "../api.ts";
 import { dateLabel, money } from "../format.ts";
 import { problemWords } from "../problems.ts";
-import { Card, ErrorView, ProblemDetails, Sheet, Skeleton, useApp } from "../ui.tsx";
+import { Card, ErrorView, LoadMore, ProblemDetails, Sheet, Skeleton, useApp } from "../ui.tsx";
 import { ledUnits, type Member, useTeam } from "./team.tsx";
 
 export type Claim = Answer<"claim">["claim"];
@@ -257,13 +257,7 @@ function Waiting() {
           ))}
         </ul>
       )}
-      {waiting.loadMore && (
-        <div class="more">
-          <button type="button" class="button secondary" disabled={waiting.loadingMore} onClick={waiting.loadMore}>
-            {waiting.loadingMore ? t.loading : t.more}
-          </button>
-        </div>
-      )}
+      {waiting.loadMore && <LoadMore busy={waiting.loadingMore} onMore={waiting.loadMore} />}
       {deciding && <DecisionSheet {...deciding} onClose={() => setDeciding(undefined)} />}
     </Card>
   );

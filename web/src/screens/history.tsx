@@ -8,7 +8,7 @@ import { type Answer, ApiError, type BadgeView, cached, type LedgerEntry, reques
 import { historyFirstPage, historyPageSize, ledgerPath } from "../early.ts";
 import { amountWords, dayKey, dayLabel, provenance, signedAmount, timeLabel } from "../format.ts";
 import type { Lang } from "../i18n.ts";
-import { ErrorView, Skeleton, useApp } from "../ui.tsx";
+import { ErrorView, LoadMore, Skeleton, useApp } from "../ui.tsx";
 
 type Page = Answer<"ledger">;
 type Held = NonNullable<Page["held"]>[number];
@@ -127,15 +127,7 @@ export function HistoryScreen({ personId }: { personId: string }) {
         </section>
       ))}
       {error && <ErrorView error={error} retry={() => void load(cursor ?? undefined)} />}
-      {cursor ? (
-        <div ref={sentinel} class="more">
-          <button type="button" class="button secondary" disabled={loading} onClick={() => void load(cursor)}>
-            {loading ? t.loading : t.more}
-          </button>
-        </div>
-      ) : (
-        <p class="end">{t.historyEnd}</p>
-      )}
+      {cursor ? <LoadMore sentinel={sentinel} busy={loading} onMore={() => void load(cursor)} /> : <p class="end">{t.historyEnd}</p>}
     </>
   );
 }

@@ -4,7 +4,7 @@ import { capabilities } from "../../../domain/kernel/model.ts";
 import { type Answer, type OrgUnit, useResource } from "../api.ts";
 import { number } from "../format.ts";
 import { capabilityName } from "../i18n.ts";
-import { ErrorView, Skeleton, useApp } from "../ui.tsx";
+import { ErrorView, Segmented, Skeleton, useApp } from "../ui.tsx";
 
 const periods = ["week", "month", "quarter", "year", "all"] as const;
 
@@ -42,20 +42,7 @@ export function RankScreen() {
 
   return (
     <>
-      <fieldset class="segmented">
-        <legend class="sr-only">{t.rankPeriod}</legend>
-        {periods.map((p) => (
-          <button
-            key={p}
-            type="button"
-            class={p === period ? "seg active" : "seg"}
-            aria-pressed={p === period}
-            onClick={() => setPeriod(p)}
-          >
-            {t.periods[p]}
-          </button>
-        ))}
-      </fieldset>
+      <Segmented legend={t.rankPeriod} options={periods} value={period} label={(p) => t.periods[p]} onChange={setPeriod} />
       <div class="filters">
         <label class="field">
           <span>{t.rankScope}</span>

@@ -8,7 +8,7 @@ import { type Answer, ApiError, type Balances, newIdempotencyKey, type RewardVie
 import { dateLabel, number } from "../format.ts";
 import type { Lang } from "../i18n.ts";
 import { problemWords } from "../problems.ts";
-import { ErrorView, ProblemDetails, Sheet, Skeleton, useApp } from "../ui.tsx";
+import { ErrorView, LoadMore, ProblemDetails, Segmented, Sheet, Skeleton, useApp } from "../ui.tsx";
 
 export const nameIn = (lang: Lang, name: { zh: string; en?: string | undefined }) => (lang === "en" && name.en ? name.en : name.zh);
 
@@ -167,20 +167,13 @@ export function RedemptionsScreen() {
   const list = usePaged<RedemptionList, Redemption>(path, (page) => page.redemptions);
   return (
     <>
-      <fieldset class="segmented">
-        <legend class="sr-only">{t.rewards.mine}</legend>
-        {([undefined, "placed", "collected", "cancelled"] as const).map((s) => (
-          <button
-            key={s ?? "all"}
-            type="button"
-            class={s === status ? "seg active" : "seg"}
-            aria-pressed={s === status}
-            onClick={() => setStatus(s)}
-          >
-            {s ? t.rewards[statusWord[s]] : t.rewards.all}
-          </button>
-        ))}
-      </fieldset>
+      <Segmented
+        legend={t.rewards.mine}
+        options={[undefined, "placed", "collected", "cancelled"] as const}
+        value={status}
+        label={(s) => (s ? t.rewards[statusWord[s]] : t.rewards.all)}
+        onChange={setStatus}
+      />
       {list.error ? (
         <ErrorView error={list.error} retry={list.reload} />
       ) : !list.items ? (
@@ -194,13 +187,7 @@ export function RedemptionsScreen() {
           ))}
         </ul>
       )}
-      {list.loadMore && (
-        <div class="more">
-          <button type="button" class="button secondary" disabled={list.loadingMore} onClick={list.loadMore}>
-            {list.loadingMore ? t.loading : t.more}
-          </button>
-        </div>
-      )}
+      {list.loadMore && <LoadMore busy={list.loadingMore} onMore={list.loadMore} />}
     </>
   );
   function RedemptionRow({ redemption: r }: { redemption: Redemption }) {

@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import { type Answer, type ApiError, type OrgUnit, useResource } from "../api.ts";
 import { number } from "../format.ts";
-import { ErrorView, Skeleton, useApp } from "../ui.tsx";
+import { ErrorView, Segmented, Skeleton, useApp } from "../ui.tsx";
 
 /** The units a person leads, with every unit below them. */
 export function ledUnits(units: readonly OrgUnit[], personId: string): OrgUnit[] {
@@ -56,14 +56,13 @@ export function TeamScreen() {
   return (
     <>
       <p class="screen-hint">{t.teamHint}</p>
-      <fieldset class="segmented">
-        <legend class="sr-only">{t.team.sortBy}</legend>
-        {(["tree", "points", "gap"] as const).map((o) => (
-          <button key={o} type="button" class={o === order ? "seg active" : "seg"} aria-pressed={o === order} onClick={() => setOrder(o)}>
-            {t.team.orders[o]}
-          </button>
-        ))}
-      </fieldset>
+      <Segmented
+        legend={t.team.sortBy}
+        options={["tree", "points", "gap"] as const}
+        value={order}
+        label={(o) => t.team.orders[o]}
+        onChange={setOrder}
+      />
       {order === "tree" ? (
         team.units
           .map((unit) => ({ unit, members: people.filter((p) => p.orgUnitId === unit.orgUnitId) }))
