@@ -3,8 +3,6 @@
  * (generated here, shown once, stored sealed) and the event types it may send.
  */
 
-// Only classic zod compiles a JSON Schema into a validator: it comes into the bundles that check event data.
-import { fromJSONSchema } from "zod";
 import type { Caller } from "../directory/index.ts";
 import { assertRole } from "../directory/index.ts";
 import {
@@ -21,6 +19,7 @@ import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
 import * as z from "../kernel/zod/index.ts";
+import { compileDataSchema, type DataSchema, dataSchemaFault } from "./data-schemas.ts";
 import type { SecretSealer } from "./ports.ts";
 import { generateSecret } from "./webhook-signature.ts";
 
@@ -38,7 +37,7 @@ export const SourceInput = z
       .array(
         z.strictObject({
           type: EventTypeName,
-          /** JSON Schema (2020-12 subset) that every event's `data` must match. */
+          /** A JSON Schema (2020-12) that every event's `data` must match. */
           dataSchema: z.optional(z.record(z.string(), z.unknown())),
         }),
       )
@@ -69,17 +68,16 @@ export interface Source extends SourceInput {
   secrets: StoredSecret[];
 }
 
-type DataSchema = ReturnType<typeof fromJSONSchema>;
 const compiled = new Map<string, DataSchema>();
 
-/** The zod schema of a source's event type, compiled once per source version. */
+/** The data schema of a source's event type, compiled once per source version. */
 export function dataSchemaOf(source: Versioned<Source>, type: string): DataSchema | undefined {
   const definition = source.body.eventTypes.find((t) => t.type === type)?.dataSchema;
   if (!definition) return undefined;
   const key = `${source.id}@${source.version}/${type}`;
   let schema = compiled.get(key);
   if (!schema) {
-    schema = fromJSONSchema(definition as Parameters<typeof fromJSONSchema>[0]);
+    schema = compileDataSchema(definition);
     compiled.set(key, schema);
   }
   return schema;
@@ -108,20 +106,19 @@ const withSecretsOf = (input: SourceInput, current: Versioned<Source> | undefine
   secrets: current?.body.secrets ?? [],
 });
 
-/** Every event type's data schema must be one zod can compile, or the source is refused. */
+/** Every event type's data schema must be a JSON Schema Laurel can check events against, or the source is refused. */
 function checkDataSchemas(input: SourceInput): void {
   for (const { type, dataSchema } of input.eventTypes) {
-    if (!dataSchema) continue;
-    try {
-      fromJSONSchema(dataSchema as Parameters<typeof fromJSONSchema>[0]);
-    } catch (error) {
+    const fault = dataSchema && dataSchemaFault(dataSchema);
+    if (fault)
       throw new DomainError(
         "unprocessable",
         "data-schema-invalid",
-        `The data schema of ${type} is not a JSON Schema Laurel can use: ${(error as Error).message}`,
-        { eventType: type },
+        `The data schema of ${type} is not a JSON Schema Laurel can use: ${fault}`,
+        {
+          eventType: type,
+        },
       );
-    }
   }
 }
 
