@@ -34,12 +34,22 @@ export function dataSchemaFault(schema: Record<string, unknown>): string | undef
   metaSchema ??= new Validator(draft07 as Schema, "7", false);
   const [fault] = deepest(metaSchema.validate(schema).errors);
   if (fault) return `${pathOf(fault.instanceLocation).join(".") || "the schema"}: ${fault.error}`;
-  try {
-    compileDataSchema(schema).validate(null);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return undefined;
+  const ref = references(schema).find((ref) => resolve(schema, ref) === undefined);
+  return ref === undefined ? undefined : `$ref ${ref}: refer to a place inside the schema, such as #/$defs/level`;
+}
+
+/** Every `$ref` a schema makes, at any depth. */
+const references = (value: unknown): string[] =>
+  typeof value !== "object" || value === null
+    ? []
+    : Object.entries(value).flatMap(([key, inner]) => (key === "$ref" && typeof inner === "string" ? [inner] : references(inner)));
+
+/** What a local reference (`#` and a JSON Pointer) points at; undefined when it points outside the schema or at nothing. */
+function resolve(schema: unknown, ref: string): unknown {
+  if (!ref.startsWith("#")) return undefined;
+  let at = schema;
+  for (const segment of pathOf(ref)) at = typeof at === "object" && at !== null ? (at as Record<string, unknown>)[segment] : undefined;
+  return at;
 }
 
 /** The places where an event's data does not match its type's schema, each with what is wrong. */
@@ -48,7 +58,7 @@ export function dataFaults(schema: DataSchema, data: unknown): { path: string; m
   try {
     errors = schema.validate(data).errors;
   } catch (error) {
-    // A reference the schema makes but cannot resolve, met only on this data's path.
+    // A schema saved before its references were checked may refer to what no validator can find.
     return [{ path: "data", message: (error as Error).message }];
   }
   return deepest(errors).map((error) => ({ path: ["data", ...pathOf(error.instanceLocation)].join("."), message: error.error }));

@@ -29,8 +29,12 @@ describe("a source's data schemas", () => {
     expect(dataSchemaFault(schema)).toMatch(new RegExp(`^${where.replaceAll(".", "\\.")}`));
   });
 
-  it("refuse a reference to another document, which no event could be checked against", () => {
-    expect(dataSchemaFault({ $ref: "https://example.com/course.json" })).toMatch(/Unresolved \$ref/);
+  it.each([
+    { $ref: "https://example.com/course.json" },
+    { type: "object", properties: { level: { $ref: "#/$defs/grade" } }, $defs: { level: { type: "string" } } },
+    { type: "array", items: { $ref: "levels.json#/level" } },
+  ])("refuse %j, whose reference no event could be checked against", (schema) => {
+    expect(dataSchemaFault(schema)).toMatch(/^\$ref \S+: refer to a place inside the schema/);
   });
 
   it("pass data that matches", () => {
