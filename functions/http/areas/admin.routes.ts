@@ -297,7 +297,7 @@ export const adminRoutes = {
     path: "/admin/sources/{sourceId}",
     area: "admin",
     auth: "token",
-    problems: ["definition-changed", "forbidden", "version-mismatch"],
+    problems: ["data-schema-invalid", "definition-changed", "forbidden", "version-mismatch"],
     summary:
       "Register or change a source. A new source's signing secret is in this answer only; under four eyes the change is a proposal answered 202 until a second admin approves it, and an approved new source has no secret until an admin asks for one (admin).",
     params: SourceParams,
