@@ -4,9 +4,9 @@
  */
 import { RemovalPolicy } from "aws-cdk-lib";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
-import type * as z from "zod";
 import type { IntegritySettings } from "../domain/integrity/index.ts";
 import type { FourEyesPolicy } from "../domain/kernel/definitions.ts";
+import type * as z from "../domain/kernel/zod/index.ts";
 import type { BackupSettings } from "./constructs/backup.ts";
 import type { TableNames } from "./constructs/ledger-tables.ts";
 

@@ -1,41 +1,43 @@
 /** What admins and finance send to move a person's balances by hand, and how history is paged. */
-import * as z from "zod";
 import { Amount, BadgeLevelSchema, Id, IsoDateTime, PointsSchema, Reason } from "../kernel/schemas.ts";
+import * as z from "../kernel/zod/index.ts";
 
 export const AwardRequest = z
   .strictObject({
     personId: Id,
-    coins: Amount.optional(),
-    points: PointsSchema.optional(),
-    badge: BadgeLevelSchema.optional(),
+    coins: z.optional(Amount),
+    points: z.optional(PointsSchema),
+    badge: z.optional(BadgeLevelSchema),
     reason: Reason,
-    occurredAt: IsoDateTime.optional(),
+    occurredAt: z.optional(IsoDateTime),
   })
-  .refine((a) => a.coins !== undefined || a.points !== undefined || a.badge !== undefined, {
-    message: "award coins, points or a badge level",
-    path: ["coins"],
-  })
-  .meta({ id: "AwardRequest" });
+  .check(
+    z.refine((a) => a.coins !== undefined || a.points !== undefined || a.badge !== undefined, {
+      message: "award coins, points or a badge level",
+      path: ["coins"],
+    }),
+  )
+  .register(z.globalRegistry, { id: "AwardRequest" });
 export type AwardRequest = z.infer<typeof AwardRequest>;
 
 export const DeductionRequest = z
   .strictObject({
     personId: Id,
-    coins: Amount.optional(),
-    points: PointsSchema.optional(),
+    coins: z.optional(Amount),
+    points: z.optional(PointsSchema),
     /** The kind of penalty, e.g. red-warning (五色预警) or arena; gates may ask for none recently. */
-    category: Id.default("penalty"),
+    category: z._default(Id, "penalty"),
     reason: Reason,
-    occurredAt: IsoDateTime.optional(),
+    occurredAt: z.optional(IsoDateTime),
   })
-  .refine((d) => d.coins !== undefined || d.points !== undefined, { message: "deduct coins or points", path: ["coins"] })
-  .meta({ id: "DeductionRequest" });
+  .check(z.refine((d) => d.coins !== undefined || d.points !== undefined, { message: "deduct coins or points", path: ["coins"] }))
+  .register(z.globalRegistry, { id: "DeductionRequest" });
 export type DeductionRequest = z.infer<typeof DeductionRequest>;
 
-export const ReversalRequest = z.strictObject({ reason: Reason }).meta({ id: "ReversalRequest" });
+export const ReversalRequest = z.strictObject({ reason: Reason }).register(z.globalRegistry, { id: "ReversalRequest" });
 export type ReversalRequest = z.infer<typeof ReversalRequest>;
 
 export const LedgerPageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+  cursor: z.optional(z.string().check(z.maxLength(200))),
 });

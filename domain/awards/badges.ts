@@ -3,17 +3,17 @@
  * 数字化高级管理师. A level is reached when all its criteria hold on the person's points and rule
  * counts; a level held is an asset in the ledger ("badge:<badgeId>:<level>").
  */
-import * as z from "zod";
 import { DomainError } from "../kernel/errors.ts";
 import { type AssetKey, assetKey, type Capability, parseAsset } from "../kernel/model.ts";
 import { Amount, CapabilitySchema, Id, localizedText } from "../kernel/schemas.ts";
+import * as z from "../kernel/zod/index.ts";
 import type { RuleState } from "../ledger/index.ts";
 import { AwardSchema, ruleCount } from "./rules.ts";
 
 export const Criterion = z.discriminatedUnion(
   "kind",
   [
-    z.strictObject({ kind: z.literal("points"), capability: CapabilitySchema.optional(), atLeast: Amount }),
+    z.strictObject({ kind: z.literal("points"), capability: z.optional(CapabilitySchema), atLeast: Amount }),
     z.strictObject({ kind: z.literal("ruleCount"), ruleId: Id, atLeast: Amount }),
   ],
   { error: "kind is points or ruleCount" },
@@ -31,16 +31,15 @@ export const BadgeDefinition = z
     levels: z
       .array(
         z.strictObject({
-          level: z.number().int("must be a whole number").min(1).max(maxLevels),
+          level: z.number().check(z.int("must be a whole number"), z.gte(1), z.lte(maxLevels)),
           name: localizedText(100),
-          criteria: z.array(Criterion).min(1, "give at least one criterion").max(10, "give at most 10 criteria"),
-          grants: AwardSchema.optional(),
+          criteria: z.array(Criterion).check(z.minLength(1, "give at least one criterion"), z.maxLength(10, "give at most 10 criteria")),
+          grants: z.optional(AwardSchema),
         }),
       )
-      .min(1, "give at least one level")
-      .max(maxLevels, `a badge has at most ${maxLevels} levels`),
+      .check(z.minLength(1, "give at least one level"), z.maxLength(maxLevels, `a badge has at most ${maxLevels} levels`)),
   })
-  .meta({ id: "BadgeDefinition" });
+  .register(z.globalRegistry, { id: "BadgeDefinition" });
 export type BadgeDefinition = z.infer<typeof BadgeDefinition>;
 export type BadgeLevel = BadgeDefinition["levels"][number];
 

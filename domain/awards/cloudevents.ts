@@ -2,8 +2,8 @@
  * CloudEvents 1.0 in JSON (structured mode): one event, or a batch of up to 100. The envelope
  * is checked here; each source's type list and data schemas are checked per event later.
  */
-import * as z from "zod";
 import { DomainError } from "../kernel/errors.ts";
+import * as z from "../kernel/zod/index.ts";
 
 export const maxBatchEvents = 100;
 export const retractionType = "laurel.event.retracted";
@@ -11,19 +11,22 @@ export const retractionType = "laurel.event.retracted";
 export const CloudEvent = z
   .strictObject({
     specversion: z.literal("1.0", { error: 'specversion must be "1.0"' }),
-    id: z.string().min(1).max(200),
-    source: z.string().min(1).max(500),
-    type: z.string().min(1).max(200),
-    subject: z.string().min(1).max(200).optional(),
+    id: z.string().check(z.minLength(1), z.maxLength(200)),
+    source: z.string().check(z.minLength(1), z.maxLength(500)),
+    type: z.string().check(z.minLength(1), z.maxLength(200)),
+    subject: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
     time: z.iso.datetime({ offset: true, error: "time must be an RFC 3339 timestamp" }),
-    datacontenttype: z.literal("application/json").optional(),
-    dataschema: z.string().max(500).optional(),
-    data: z.record(z.string(), z.unknown()).default({}),
+    datacontenttype: z.optional(z.literal("application/json")),
+    dataschema: z.optional(z.string().check(z.maxLength(500))),
+    data: z._default(z.record(z.string(), z.unknown()), {}),
   })
-  .meta({ id: "CloudEvent" });
+  .register(z.globalRegistry, { id: "CloudEvent" });
 export type CloudEvent = z.infer<typeof CloudEvent>;
 
-export const RetractionData = z.strictObject({ eventId: z.string().min(1).max(200), reason: z.string().max(500).optional() });
+export const RetractionData = z.strictObject({
+  eventId: z.string().check(z.minLength(1), z.maxLength(200)),
+  reason: z.optional(z.string().check(z.maxLength(500))),
+});
 
 /** The events of a request body, or a 400/413 for the whole request. */
 export function eventsOf(body: unknown, batch: boolean): unknown[] {

@@ -6,9 +6,9 @@
  * the reviewer's reason. Either ending is written once beside the held award, so a source that
  * sends the event again learns how it ended instead of being paid for it.
  */
-import * as z from "zod";
 import type { PersonId } from "../kernel/model.ts";
 import { Id } from "../kernel/schemas.ts";
+import * as z from "../kernel/zod/index.ts";
 import type { HeldSettlement } from "../ledger/index.ts";
 import type { CloudEvent } from "./cloudevents.ts";
 
@@ -95,8 +95,8 @@ export const heldAwardView = ({ held, settled }: HeldAwardState): HeldAwardView 
 export const HeldAwardDecision = z.strictObject({
   personId: Id,
   sourceId: Id,
-  eventId: z.string().min(1).max(200),
+  eventId: z.string().check(z.minLength(1), z.maxLength(200)),
   decision: z.enum(["release", "reject"]),
-  reason: z.string().trim().min(1, "say why, for the record").max(500),
+  reason: z.string().check(z.trim(), z.minLength(1, "say why, for the record"), z.maxLength(500)),
 });
 export type HeldAwardDecision = z.infer<typeof HeldAwardDecision>;

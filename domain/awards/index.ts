@@ -2,6 +2,7 @@
 export * from "./awarding.ts";
 export * from "./badges.ts";
 export * from "./cloudevents.ts";
+export * from "./data-schemas.ts";
 export * from "./held-awards.ts";
 export * from "./open-badges.ts";
 export * from "./ports.ts";

@@ -5,11 +5,11 @@
  * rule state and returns grants, the new state and the exact effects, which undo a retracted
  * event. Grants become ledger entries elsewhere.
  */
-import * as z from "zod";
 import { DomainError } from "../kernel/errors.ts";
 import type { Capability, PersonId } from "../kernel/model.ts";
 import { defaultTimeZone, type Period, periodKey, previousPeriodKey } from "../kernel/periods.ts";
 import { Amount, localizedText, PointsSchema } from "../kernel/schemas.ts";
+import * as z from "../kernel/zod/index.ts";
 import type { Cause, RuleRef, RuleTrigger } from "../ledger/index.ts";
 import { type CapUsage, emptyRuleState, type RuleEffect, type RuleProgress, type RuleState } from "../ledger/index.ts";
 
@@ -18,10 +18,12 @@ const maxListedConditions = 20;
 
 const FieldPath = z
   .string()
-  .max(200)
-  .regex(/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+){0,9}$/, 'name a field of the event data by a dot path, e.g. "score" or "course.level"');
+  .check(
+    z.maxLength(200),
+    z.regex(/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+){0,9}$/, 'name a field of the event data by a dot path, e.g. "score" or "course.level"'),
+  );
 
-const Text = z.string().max(200);
+const Text = z.string().check(z.maxLength(200));
 const Scalar = z.union([z.number(), Text, z.boolean()], { error: "compare with a number, a string or a boolean" });
 
 /** A comparison on a missing field is false (use `exists` or `not` to ask about absence). */
@@ -38,13 +40,13 @@ export const LeafCondition = z
       z.strictObject({
         field: FieldPath,
         op: z.literal("in"),
-        values: z.array(Scalar).min(1, "list at least one value").max(100, "list at most 100 values"),
+        values: z.array(Scalar).check(z.minLength(1, "list at least one value"), z.maxLength(100, "list at most 100 values")),
       }),
       z.strictObject({ field: FieldPath, op: z.literal("exists") }),
     ],
     { error: "op is one of eq, ne, gt, gte, lt, lte, in, exists" },
   )
-  .meta({ id: "LeafCondition" });
+  .register(z.globalRegistry, { id: "LeafCondition" });
 export type LeafCondition = z.infer<typeof LeafCondition>;
 export type Condition = LeafCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition };
 
@@ -69,23 +71,25 @@ function conditionError(issue: { code?: string; input?: unknown; errors?: { path
  * deep input can exhaust the stack). Each level has its own id, so that the OpenAPI document
  * refers to it instead of repeating it.
  */
-const ConditionSchema: z.ZodType<Condition> = Array.from({ length: maxConditionDepth }).reduce<z.ZodType<Condition>>(
+const ConditionSchema: z.ZodMiniType<Condition> = Array.from({ length: maxConditionDepth }).reduce<z.ZodMiniType<Condition>>(
   (inner, _, i) => {
     const level = maxConditionDepth - i;
     const list = z
       .array(inner)
-      .min(1, "list at least one condition")
-      .max(maxListedConditions, `list at most ${maxListedConditions} conditions`);
+      .check(
+        z.minLength(1, "list at least one condition"),
+        z.maxLength(maxListedConditions, `list at most ${maxListedConditions} conditions`),
+      );
     return z
       .union([z.strictObject({ all: list }), z.strictObject({ any: list }), z.strictObject({ not: inner }), LeafCondition], {
         error: conditionError,
       })
-      .meta({ id: level === 1 ? "Condition" : `ConditionLevel${level}` });
+      .register(z.globalRegistry, { id: level === 1 ? "Condition" : `ConditionLevel${level}` });
   },
   z.never({ error: `conditions nest at most ${maxConditionDepth} levels deep` }),
 );
 
-const Times = z.number().int("must be a whole number").min(1, "must be at least 1").max(100_000);
+const Times = z.number().check(z.int("must be a whole number"), z.gte(1, "must be at least 1"), z.lte(100_000));
 const RulePeriod = z.enum(["day", "week", "month"]);
 
 export const Trigger = z.discriminatedUnion(
@@ -93,15 +97,17 @@ export const Trigger = z.discriminatedUnion(
   [
     z.strictObject({ kind: z.literal("each") }),
     z.strictObject({ kind: z.literal("first") }),
-    z
-      .strictObject({ kind: z.literal("count"), atCount: Times.optional(), every: Times.optional() })
-      .refine((t) => (t.atCount === undefined) !== (t.every === undefined), {
+    z.strictObject({ kind: z.literal("count"), atCount: z.optional(Times), every: z.optional(Times) }).check(
+      z.refine((t) => (t.atCount === undefined) !== (t.every === undefined), {
         message: "give either atCount (award once, on the Nth event) or every (award on every Nth event)",
       }),
+    ),
     z.strictObject({
       kind: z.literal("streak"),
       period: RulePeriod,
-      length: z.number().int("must be a whole number").min(2, "a streak is at least 2 periods").max(366, "a streak is at most 366 periods"),
+      length: z
+        .number()
+        .check(z.int("must be a whole number"), z.gte(2, "a streak is at least 2 periods"), z.lte(366, "a streak is at most 366 periods")),
     }),
   ],
   { error: "kind is each, first, count or streak" },
@@ -109,33 +115,35 @@ export const Trigger = z.discriminatedUnion(
 export type Trigger = z.infer<typeof Trigger>;
 
 export const AwardSchema = z
-  .strictObject({ coins: Amount.optional(), points: PointsSchema.optional() })
-  .refine((a) => a.coins !== undefined || a.points !== undefined, { message: "award coins, points or both" });
+  .strictObject({ coins: z.optional(Amount), points: z.optional(PointsSchema) })
+  .check(z.refine((a) => a.coins !== undefined || a.points !== undefined, { message: "award coins, points or both" }));
 
 const Cap = z
-  .strictObject({ period: RulePeriod, coins: Amount.optional(), points: Amount.optional() })
-  .refine((c) => c.coins !== undefined || c.points !== undefined, { message: "cap coins, points or both" });
+  .strictObject({ period: RulePeriod, coins: z.optional(Amount), points: z.optional(Amount) })
+  .check(z.refine((c) => c.coins !== undefined || c.points !== undefined, { message: "cap coins, points or both" }));
 
 export const RuleDefinition = z
   .strictObject({
     name: localizedText(100),
     eventType: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/, "name the CloudEvents type, e.g. com.tianma.learning.course.completed"),
-    when: ConditionSchema.optional(),
+      .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/, "name the CloudEvents type, e.g. com.tianma.learning.course.completed")),
+    when: z.optional(ConditionSchema),
     trigger: Trigger,
     award: AwardSchema,
-    team: z.strictObject({ split: z.literal("equal", { error: 'the only split is "equal"' }) }).optional(),
-    cap: Cap.optional(),
+    team: z.optional(z.strictObject({ split: z.literal("equal", { error: 'the only split is "equal"' }) })),
+    cap: z.optional(Cap),
   })
-  .superRefine((rule, ctx) => {
-    for (const asset of ["coins", "points"] as const) {
-      if (rule.cap?.[asset] !== undefined && rule.award[asset] === undefined) {
-        ctx.addIssue({ code: "custom", path: ["cap", asset], message: `the award gives no ${asset} to cap` });
+  .check(
+    z.superRefine((rule, ctx) => {
+      for (const asset of ["coins", "points"] as const) {
+        if (rule.cap?.[asset] !== undefined && rule.award[asset] === undefined) {
+          ctx.addIssue({ code: "custom", path: ["cap", asset], message: `the award gives no ${asset} to cap` });
+        }
       }
-    }
-  })
-  .meta({ id: "RuleDefinition" });
+    }),
+  )
+  .register(z.globalRegistry, { id: "RuleDefinition" });
 export type RuleDefinition = z.infer<typeof RuleDefinition>;
 
 export type Rule = RuleDefinition & RuleRef;

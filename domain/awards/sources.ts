@@ -2,7 +2,7 @@
  * Sources: the business systems that post achievement events, each with its signing secrets
  * (generated here, shown once, stored sealed) and the event types it may send.
  */
-import * as z from "zod";
+
 import type { Caller } from "../directory/index.ts";
 import { assertRole } from "../directory/index.ts";
 import {
@@ -18,43 +18,41 @@ import {
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
+import * as z from "../kernel/zod/index.ts";
+import { compileDataSchema, type DataSchema, dataSchemaFault } from "./data-schemas.ts";
 import type { SecretSealer } from "./ports.ts";
 import { generateSecret } from "./webhook-signature.ts";
 
 export const EventTypeName = z
   .string()
-  .regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)+$/, "use a reverse-DNS style name such as com.tianma.learning.course.completed")
-  .max(200);
+  .check(
+    z.regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)+$/, "use a reverse-DNS style name such as com.tianma.learning.course.completed"),
+    z.maxLength(200),
+  );
 
 export const SourceInput = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
     eventTypes: z
       .array(
         z.strictObject({
           type: EventTypeName,
-          /** JSON Schema (2020-12 subset) that every event's `data` must match. */
-          dataSchema: z.record(z.string(), z.unknown()).optional(),
+          /** A JSON Schema (2020-12) that every event's `data` must match. */
+          dataSchema: z.optional(z.record(z.string(), z.unknown())),
         }),
       )
-      .min(1)
-      .max(50),
+      .check(z.minLength(1), z.maxLength(50)),
     /** Events whose `time` is older than this are refused. */
-    maxEventAgeDays: z.number().int().min(1).max(365).default(30),
+    maxEventAgeDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(365)), 30),
   })
-  .meta({ id: "SourceInput" });
+  .register(z.globalRegistry, { id: "SourceInput" });
 export type SourceInput = z.infer<typeof SourceInput>;
 
 export const RotateSecretInput = z
   .strictObject({
-    overlapHours: z
-      .number()
-      .int()
-      .min(0)
-      .max(24 * 30)
-      .default(24),
+    overlapHours: z._default(z.number().check(z.int(), z.gte(0), z.lte(24 * 30)), 24),
   })
-  .meta({ id: "RotateSecretInput" });
+  .register(z.globalRegistry, { id: "RotateSecretInput" });
 
 export interface StoredSecret {
   secretId: string;
@@ -70,16 +68,16 @@ export interface Source extends SourceInput {
   secrets: StoredSecret[];
 }
 
-const compiled = new Map<string, z.ZodType>();
+const compiled = new Map<string, DataSchema>();
 
-/** The zod schema of a source's event type, compiled once per source version. */
-export function dataSchemaOf(source: Versioned<Source>, type: string): z.ZodType | undefined {
+/** The data schema of a source's event type, compiled once per source version. */
+export function dataSchemaOf(source: Versioned<Source>, type: string): DataSchema | undefined {
   const definition = source.body.eventTypes.find((t) => t.type === type)?.dataSchema;
   if (!definition) return undefined;
   const key = `${source.id}@${source.version}/${type}`;
   let schema = compiled.get(key);
   if (!schema) {
-    schema = z.fromJSONSchema(definition as Parameters<typeof z.fromJSONSchema>[0]);
+    schema = compileDataSchema(definition);
     compiled.set(key, schema);
   }
   return schema;
@@ -108,20 +106,19 @@ const withSecretsOf = (input: SourceInput, current: Versioned<Source> | undefine
   secrets: current?.body.secrets ?? [],
 });
 
-/** Every event type's data schema must be one zod can compile, or the source is refused. */
+/** Every event type's data schema must be a JSON Schema Laurel can check events against, or the source is refused. */
 function checkDataSchemas(input: SourceInput): void {
   for (const { type, dataSchema } of input.eventTypes) {
-    if (!dataSchema) continue;
-    try {
-      z.fromJSONSchema(dataSchema as Parameters<typeof z.fromJSONSchema>[0]);
-    } catch (error) {
+    const fault = dataSchema && dataSchemaFault(dataSchema);
+    if (fault)
       throw new DomainError(
         "unprocessable",
         "data-schema-invalid",
-        `The data schema of ${type} is not a JSON Schema Laurel can use: ${(error as Error).message}`,
-        { eventType: type },
+        `The data schema of ${type} is not a JSON Schema Laurel can use: ${fault}`,
+        {
+          eventType: type,
+        },
       );
-    }
   }
 }
 

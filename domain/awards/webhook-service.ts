@@ -55,6 +55,7 @@ import {
 import { appendWithBadges, grantMovements, levelsLost, revocationMovements } from "./awarding.ts";
 import type { Badge, BadgeDefinition } from "./badges.ts";
 import { CloudEvent, eventsOf, RetractionData, retractionType } from "./cloudevents.ts";
+import { dataFaults } from "./data-schemas.ts";
 import {
   type HeldAward,
   type HeldAwardDecision,
@@ -666,9 +667,8 @@ export class WebhookService {
       });
     }
     const schema = dataSchemaOf(source, event.type);
-    const data = schema?.safeParse(event.data);
-    if (data && !data.success) {
-      const invalidFields = data.error.issues.map((issue) => ({ path: ["data", ...issue.path].join("."), message: issue.message }));
+    const invalidFields = schema ? dataFaults(schema, event.data) : [];
+    if (invalidFields.length > 0) {
       return rejected(
         event.id,
         422,

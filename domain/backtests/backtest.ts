@@ -6,7 +6,6 @@
  * rebuilt from the first event replayed, so a replay from the start of history is faithful; only
  * events that happened in the period are counted.
  */
-import * as z from "zod";
 import {
   type AchievementEvent,
   type Badge,
@@ -19,6 +18,7 @@ import {
 } from "../awards/index.ts";
 import { DomainError } from "../kernel/errors.ts";
 import type { AssetKey, OrgUnitId, PersonId } from "../kernel/model.ts";
+import * as z from "../kernel/zod/index.ts";
 import type { EventRecord, RuleEffect, RuleState } from "../ledger/index.ts";
 import { type BadgeRow, BadgeTally, type BadgeUndo } from "./badge-comparison.ts";
 
@@ -30,7 +30,7 @@ export const BacktestRequest = z.strictObject({
   from: Instant,
   to: Instant,
   /** Where the replay starts, to rebuild rule progress (first times, counts, streaks, caps): the start of history for a faithful replay; `from` unless given. */
-  replayFrom: Instant.optional(),
+  replayFrom: z.optional(Instant),
 });
 export type BacktestRequest = z.infer<typeof BacktestRequest>;
 

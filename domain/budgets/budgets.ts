@@ -6,25 +6,27 @@
  * DynamoDB partition takes about 1,000 writes a second); a draw that one shard cannot hold takes
  * the rest from the next shards, so the whole budget is usable to the last coin.
  */
-import * as z from "zod";
 import type { OrgTree } from "../directory/index.ts";
 import { DomainError } from "../kernel/errors.ts";
 import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import { periodKey } from "../kernel/periods.ts";
+import * as z from "../kernel/zod/index.ts";
 import type { CounterUpdate, LedgerEntry } from "../ledger/index.ts";
 
 export const budgetShards = 8;
 
 /** A month (2026-12) or a quarter (2026-Q4) of the company's calendar. */
-export const BudgetPeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$/, "a month such as 2026-12 or a quarter such as 2026-Q4");
+export const BudgetPeriod = z
+  .string()
+  .check(z.regex(/^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$/, "a month such as 2026-12 or a quarter such as 2026-Q4"));
 
 export const BudgetDefinition = z.strictObject({
-  coins: z.number().int().min(0).max(1_000_000_000),
+  coins: z.number().check(z.int(), z.gte(0), z.lte(1_000_000_000)),
   /**
    * When the budget cannot hold an award: refuse the award; issue it and flag the overspend; or
    * hold it for an approver, who releases it (drawn then, or overspent and flagged) or rejects it.
    */
-  whenExhausted: z.enum(["refuse", "overspend", "hold"]).default("refuse"),
+  whenExhausted: z._default(z.enum(["refuse", "overspend", "hold"]), "refuse"),
 });
 export type BudgetDefinition = z.infer<typeof BudgetDefinition>;
 

@@ -1,27 +1,27 @@
 /** What admins send to shape the directory: people and org units. */
-import * as z from "zod";
 import { ValidationError } from "../kernel/errors.ts";
 import { roles } from "../kernel/model.ts";
 import { Id, IsoDate, TierSchema } from "../kernel/schemas.ts";
+import * as z from "../kernel/zod/index.ts";
 import { identityProviders, orgUnitKinds, type Person } from "./directory.ts";
 
-const ProviderUserId = z.string().trim().min(1).max(128);
+const ProviderUserId = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
 
 export const PersonInput = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
     tier: TierSchema,
     tierSince: IsoDate,
     orgUnitId: Id,
-    managerId: Id.optional(),
+    managerId: z.optional(Id),
     /** The person's id in the HR system (工号): imported history may name people by it. */
-    externalId: z.string().trim().min(1).max(64).optional(),
+    externalId: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(64))),
     /** The person's user id at DingTalk, WeCom or the OIDC issuer: how they sign in and are notified there. */
-    identities: z.partialRecord(z.enum(identityProviders), ProviderUserId).optional(),
+    identities: z.optional(z.partialRecord(z.enum(identityProviders), ProviderUserId)),
     /** Roles for issuers whose tokens carry none (DingTalk sign-in); ignored where tokens carry roles (Cognito groups). */
-    roles: z.array(z.enum(roles)).max(roles.length).optional(),
+    roles: z.optional(z.array(z.enum(roles)).check(z.maxLength(roles.length))),
   })
-  .meta({ id: "PersonInput" });
+  .register(z.globalRegistry, { id: "PersonInput" });
 export type PersonInput = z.infer<typeof PersonInput>;
 
 /**
@@ -30,12 +30,14 @@ export type PersonInput = z.infer<typeof PersonInput>;
  * (leaving has its own routes), `personId` must be the path's, and `version`, like If-Match, must
  * be the one stored (a lost update is refused).
  */
-export const PersonReplacement = PersonInput.extend({
-  personId: Id.optional(),
-  version: z.number().int().min(0).optional(),
-  updatedAt: z.string().max(40).optional(),
-  leftAt: z.string().max(40).optional(),
-}).meta({ id: "PersonReplacement" });
+export const PersonReplacement = z
+  .extend(PersonInput, {
+    personId: z.optional(Id),
+    version: z.optional(z.number().check(z.int(), z.gte(0))),
+    updatedAt: z.optional(z.string().check(z.maxLength(40))),
+    leftAt: z.optional(z.string().check(z.maxLength(40))),
+  })
+  .register(z.globalRegistry, { id: "PersonReplacement" });
 
 /** The input and the version to match of a replacement for `personId`. */
 export function replacementOf(
@@ -57,10 +59,10 @@ export function inputOf({ personId: _id, leftAt: _left, version: _version, updat
 
 export const OrgUnitInput = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
     kind: z.enum(orgUnitKinds),
-    parentId: Id.optional(),
-    leadId: Id.optional(),
+    parentId: z.optional(Id),
+    leadId: z.optional(Id),
   })
-  .meta({ id: "OrgUnitInput" });
+  .register(z.globalRegistry, { id: "OrgUnitInput" });
 export type OrgUnitInput = z.infer<typeof OrgUnitInput>;

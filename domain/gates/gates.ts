@@ -3,22 +3,22 @@
  * must all hold. Evaluation is pure: it explains every criterion (required, actual, met, gap,
  * evidence) from the facts of one person as of one moment.
  */
-import * as z from "zod";
 import { EventTypeName } from "../awards/index.ts";
 import type { Person } from "../directory/index.ts";
 import { DomainError } from "../kernel/errors.ts";
 import { type AssetKey, type Capability, capabilitiesByTier, parseAsset } from "../kernel/model.ts";
 import { Amount, CapabilitySchema, Id, localizedText, TierSchema } from "../kernel/schemas.ts";
+import * as z from "../kernel/zod/index.ts";
 import type { ChainState, Measure, Penalty } from "../ledger/index.ts";
 
-const Days = z.number().int().min(1).max(3650);
+const Days = z.number().check(z.int(), z.gte(1), z.lte(3650));
 
 /**
  * What a measure is counted in: "percent" (92 → 92%), or a word in both languages ({ zh: "门", en:
  * "courses" } → "3 门", "3 courses"). Definitions saved before units existed have none and keep
  * working: their values are shown as bare numbers.
  */
-export const MeasureUnit = z.union([z.literal("percent"), localizedText(20)]).meta({ id: "MeasureUnit" });
+export const MeasureUnit = z.union([z.literal("percent"), localizedText(20)]).register(z.globalRegistry, { id: "MeasureUnit" });
 export type MeasureUnit = z.infer<typeof MeasureUnit>;
 
 /** A measure's value with its unit, in English (the API's `required` and `actual` are English). */
@@ -32,20 +32,24 @@ export const GateCriterion = z.discriminatedUnion(
     z.strictObject({
       kind: z.literal("capabilityPoints"),
       /** "tier" means the three capabilities of the person's tier (三阶九力). */
-      capabilities: z.union([z.literal("tier"), z.array(CapabilitySchema).min(1).max(9)]),
+      capabilities: z.union([z.literal("tier"), z.array(CapabilitySchema).check(z.minLength(1), z.maxLength(9))]),
       atLeastEach: Amount,
     }),
-    z.strictObject({ kind: z.literal("badge"), badgeId: Id, minLevel: z.number().int().min(1).max(5) }),
+    z.strictObject({ kind: z.literal("badge"), badgeId: Id, minLevel: z.number().check(z.int(), z.gte(1), z.lte(5)) }),
     z.strictObject({
       kind: z.literal("measure"),
       eventType: EventTypeName,
-      field: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "name a top-level numeric field of the event data"),
-      atLeast: z.number().finite(),
-      label: localizedText(100).optional(),
-      unit: MeasureUnit.optional(),
+      field: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, "name a top-level numeric field of the event data")),
+      atLeast: z.number(),
+      label: z.optional(localizedText(100)),
+      unit: z.optional(MeasureUnit),
     }),
-    z.strictObject({ kind: z.literal("noPenalty"), withinDays: Days, categories: z.array(Id).min(1).max(20).optional() }),
-    z.strictObject({ kind: z.literal("tierTenure"), months: z.number().int().min(1).max(600) }),
+    z.strictObject({
+      kind: z.literal("noPenalty"),
+      withinDays: Days,
+      categories: z.optional(z.array(Id).check(z.minLength(1), z.maxLength(20))),
+    }),
+    z.strictObject({ kind: z.literal("tierTenure"), months: z.number().check(z.int(), z.gte(1), z.lte(600)) }),
   ],
   { error: "kind is points, capabilityPoints, badge, measure, noPenalty or tierTenure (coins are for spending, not a criterion)" },
 );
@@ -56,10 +60,10 @@ export const GateDefinition = z
     name: localizedText(100),
     /** The tier of the people the gate is for, e.g. middle for "middle manager → senior manager". */
     tier: TierSchema,
-    targetGrade: z.string().trim().min(1).max(100),
-    criteria: z.array(GateCriterion).min(1, "give at least one criterion").max(20),
+    targetGrade: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+    criteria: z.array(GateCriterion).check(z.minLength(1, "give at least one criterion"), z.maxLength(20)),
   })
-  .meta({ id: "GateDefinition" });
+  .register(z.globalRegistry, { id: "GateDefinition" });
 export type GateDefinition = z.infer<typeof GateDefinition>;
 
 /** What a gate is checked against, all as of one moment. */

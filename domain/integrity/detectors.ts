@@ -4,35 +4,30 @@
  * detector sees it again), its figures and the ledger entries and events that raised it, and
  * says why in Chinese and English.
  */
-import * as z from "zod";
 import type { PersonId } from "../kernel/model.ts";
+import * as z from "../kernel/zod/index.ts";
 import type { EventObservation, NearThreshold, Observation } from "./observations.ts";
 
 export const IntegritySettings = z.strictObject({
   /** Days of history a velocity is compared with. */
-  baselineDays: z.number().int().min(1).max(60).default(28),
+  baselineDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(60)), 28),
   /** A day's awards beyond this multiple of the baseline's daily mean are a spike… */
-  velocityMultiple: z.number().min(1).max(100).default(5),
+  velocityMultiple: z._default(z.number().check(z.gte(1), z.lte(100)), 5),
   /** …if there are at least this many (a person's awarding events in a day). */
-  personDailyFloor: z.number().int().min(1).default(20),
+  personDailyFloor: z._default(z.number().check(z.int(), z.gte(1)), 20),
   /** …or this many (a source's accepted events in a day). */
-  sourceDailyFloor: z.number().int().min(1).default(500),
+  sourceDailyFloor: z._default(z.number().check(z.int(), z.gte(1)), 500),
   /** How close to a rule's threshold a measure is "just" under or over it, as a fraction of the threshold. */
-  thresholdMargin: z.number().min(0).max(0.5).default(0.05),
+  thresholdMargin: z._default(z.number().check(z.gte(0), z.lte(0.5)), 0.05),
   /** Near misses of the same threshold before a pass, within `burstHours`, that make a burst. */
-  nearMisses: z.number().int().min(2).default(3),
-  burstHours: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 7)
-    .default(24),
+  nearMisses: z._default(z.number().check(z.int(), z.gte(2)), 3),
+  burstHours: z._default(z.number().check(z.int(), z.gte(1), z.lte(24 * 7)), 24),
   /** Days within which A credited B and B credited A. */
-  reciprocalDays: z.number().int().min(1).max(30).default(30),
+  reciprocalDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(30)), 30),
   /** Times the same content was retracted and sent again under a new id. */
-  resends: z.number().int().min(1).default(2),
+  resends: z._default(z.number().check(z.int(), z.gte(1)), 2),
   /** Whether a flagged person's further awarding events wait for a review (domain/integrity/holds.ts). */
-  holdFlagged: z.boolean().default(false),
+  holdFlagged: z._default(z.boolean(), false),
 });
 export type IntegritySettings = z.infer<typeof IntegritySettings>;
 export const defaultSettings: IntegritySettings = IntegritySettings.parse({});

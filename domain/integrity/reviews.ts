@@ -3,22 +3,22 @@
  * with a reason; confirming one keeps it on record. Either is final, and the HTTP stack records
  * who did which in the audit trail.
  */
-import * as z from "zod";
 import { assertRole, type Caller } from "../directory/index.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { Clock } from "../kernel/ports.ts";
+import * as z from "../kernel/zod/index.ts";
 import { type HeldAwards, type HoldBook, type ReviewItem, type ReviewPage, type ReviewStore, reviewStatuses } from "./ports.ts";
 
 export const ReviewDecision = z.strictObject({
   decision: z.enum(["dismiss", "confirm"]),
-  reason: z.string().trim().min(1, "say why, for the record").max(500),
+  reason: z.string().check(z.trim(), z.minLength(1, "say why, for the record"), z.maxLength(500)),
 });
 export type ReviewDecision = z.infer<typeof ReviewDecision>;
 
 export const ReviewListQuery = z.strictObject({
-  status: z.enum(reviewStatuses).default("open"),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(500).optional(),
+  status: z._default(z.enum(reviewStatuses), "open"),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+  cursor: z.optional(z.string().check(z.maxLength(500))),
 });
 export type ReviewListQuery = z.infer<typeof ReviewListQuery>;
 

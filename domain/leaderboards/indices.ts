@@ -6,12 +6,12 @@
  * scores 1 on it; negative values count as 0; a measure nobody has scores 0 for everyone),
  * then weighted; the weights sum to 1, so the index runs from 0 to 100.
  */
-import * as z from "zod";
 import type { Capability } from "../kernel/model.ts";
 import { CapabilitySchema, Id } from "../kernel/schemas.ts";
+import * as z from "../kernel/zod/index.ts";
 import type { Aggregate } from "./boards.ts";
 
-const Weight = z.number().positive("must be positive").max(1);
+const Weight = z.number().check(z.positive("must be positive"), z.lte(1));
 
 export const IndexMeasure = z.discriminatedUnion("measure", [
   /** Points in the board's period, all capabilities. */
@@ -19,7 +19,7 @@ export const IndexMeasure = z.discriminatedUnion("measure", [
   /** Points in the board's period in one capability. */
   z.strictObject({ measure: z.literal("capabilityPoints"), capability: CapabilitySchema, weight: Weight }),
   /** Badge levels held now (of one badge, or of all): the honour system's visible part. */
-  z.strictObject({ measure: z.literal("badgeLevels"), badgeId: Id.optional(), weight: Weight }),
+  z.strictObject({ measure: z.literal("badgeLevels"), badgeId: z.optional(Id), weight: Weight }),
 ]);
 export type IndexMeasure = z.infer<typeof IndexMeasure>;
 
@@ -28,16 +28,21 @@ const weightTolerance = 1e-6;
 
 export const IndexDefinition = z
   .strictObject({
-    name: z.strictObject({ zh: z.string().trim().min(1).max(100), en: z.string().trim().min(1).max(100) }),
-    description: z.string().trim().max(500).optional(),
-    normalisation: z.literal("max").default("max"),
-    measures: z.array(IndexMeasure).min(1).max(10),
+    name: z.strictObject({
+      zh: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+      en: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+    }),
+    description: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+    normalisation: z._default(z.literal("max"), "max"),
+    measures: z.array(IndexMeasure).check(z.minLength(1), z.maxLength(10)),
   })
-  .refine((d) => Math.abs(d.measures.reduce((sum, m) => sum + m.weight, 0) - 1) <= weightTolerance, {
-    message: "the weights must sum to 1",
-    path: ["measures"],
-  })
-  .meta({ id: "IndexDefinition" });
+  .check(
+    z.refine((d) => Math.abs(d.measures.reduce((sum, m) => sum + m.weight, 0) - 1) <= weightTolerance, {
+      message: "the weights must sum to 1",
+      path: ["measures"],
+    }),
+  )
+  .register(z.globalRegistry, { id: "IndexDefinition" });
 export type IndexDefinition = z.infer<typeof IndexDefinition>;
 
 /** Whether the index needs the badge levels people hold (read from their balances). */

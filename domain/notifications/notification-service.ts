@@ -4,11 +4,11 @@
  * on the way in, never shown again) and reads and replays dead letters.
  */
 
-import * as z from "zod";
 import { assertRole, type Caller } from "../directory/index.ts";
 import { DomainError, ForbiddenError, NotFoundError } from "../kernel/errors.ts";
 import type { PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
+import * as z from "../kernel/zod/index.ts";
 import { type Channel, channelKinds, deliveryOf } from "./channels.ts";
 import { personalMessage } from "./messages.ts";
 import { noticeKinds } from "./notices.ts";
@@ -20,14 +20,14 @@ export const bellDays = 30;
 export const ChannelInput = z
   .strictObject({
     kind: z.enum(channelKinds),
-    url: z.url({ protocol: /^https?$/ }).max(2000),
+    url: z.url({ protocol: /^https?$/ }).check(z.maxLength(2000)),
     /** A webhook's Standard Webhooks secret (whsec_…), a DingTalk robot's 加签 secret (SEC…); none for WeCom. */
-    secret: z.string().min(16).max(200).optional(),
-    kinds: z.array(z.enum(noticeKinds)).min(1).max(noticeKinds.length),
-    language: z.enum(["zh", "en"]).default("zh"),
-    active: z.boolean().default(true),
+    secret: z.optional(z.string().check(z.minLength(16), z.maxLength(200))),
+    kinds: z.array(z.enum(noticeKinds)).check(z.minLength(1), z.maxLength(noticeKinds.length)),
+    language: z._default(z.enum(["zh", "en"]), "zh"),
+    active: z._default(z.boolean(), true),
   })
-  .meta({ id: "NotificationChannelInput" });
+  .register(z.globalRegistry, { id: "NotificationChannelInput" });
 export type ChannelInput = z.output<typeof ChannelInput>;
 
 export interface NotificationServiceDeps {

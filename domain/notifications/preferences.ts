@@ -3,18 +3,18 @@
  * in the company's time zone) and the kinds they opted out of (neither their own channel nor a
  * group robot tells those; the bell still lists them, as the ledger does).
  */
-import * as z from "zod";
+import * as z from "../kernel/zod/index.ts";
 import { type NoticeKind, noticeKinds } from "./notices.ts";
 
-const clockTime = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "use HH:MM, 24-hour");
+const clockTime = z.string().check(z.regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "use HH:MM, 24-hour"));
 
 export const NotificationPreferencesInput = z
   .strictObject({
-    language: z.enum(["zh", "en"]).default("zh"),
-    quietHours: z.strictObject({ from: clockTime, until: clockTime }).nullable().default(null),
-    optOut: z.array(z.enum(noticeKinds)).max(noticeKinds.length).default([]),
+    language: z._default(z.enum(["zh", "en"]), "zh"),
+    quietHours: z._default(z.nullable(z.strictObject({ from: clockTime, until: clockTime })), null),
+    optOut: z._default(z.array(z.enum(noticeKinds)).check(z.maxLength(noticeKinds.length)), []),
   })
-  .meta({ id: "NotificationPreferencesInput" });
+  .register(z.globalRegistry, { id: "NotificationPreferencesInput" });
 
 export type NotificationPreferences = z.output<typeof NotificationPreferencesInput>;
 

@@ -6,20 +6,20 @@
  * that test. Here are the shapes more than one function answers; those of one function's routes
  * are in answers/<area>.ts, so that no function's bundle builds another's.
  */
-import * as z from "zod";
 import { SourceInput } from "../../domain/awards/index.ts";
 import { capabilities, tiers } from "../../domain/kernel/model.ts";
+import * as z from "../../domain/kernel/zod/index.ts";
 import { problemCodes } from "./problems.ts";
 
-export const Instant = z.string().meta({ format: "date-time" });
-export const Day = z.string().meta({ format: "date" });
-export const Count = z.number().int().min(0);
-export const Signed = z.number().int();
+export const Instant = z.string().register(z.globalRegistry, { format: "date-time" });
+export const Day = z.string().register(z.globalRegistry, { format: "date" });
+export const Count = z.number().check(z.int(), z.gte(0));
+export const Signed = z.number().check(z.int());
 export const Capability = z.enum(capabilities as [string, ...string[]]);
 /** A name as definitions hold it: Chinese always, English where the admin gave it. */
-const Names = z.strictObject({ zh: z.string(), en: z.string().optional() });
-export const Localized = z.strictObject({ zh: z.string(), en: z.string() }).meta({ id: "Localized" });
-export const Cursor = z.string().nullable();
+const Names = z.strictObject({ zh: z.string(), en: z.optional(z.string()) });
+export const Localized = z.strictObject({ zh: z.string(), en: z.string() }).register(z.globalRegistry, { id: "Localized" });
+export const Cursor = z.nullable(z.string());
 
 const Actor = z.union([
   z.strictObject({ kind: z.literal("person"), personId: z.string() }),
@@ -33,7 +33,7 @@ const RuleTrigger = z.union([
 export const Cause = z.union([
   z.strictObject({
     code: z.literal("rule"),
-    params: z.strictObject({ ruleId: z.string(), rule: Names, trigger: RuleTrigger, teamSize: Count.optional() }),
+    params: z.strictObject({ ruleId: z.string(), rule: Names, trigger: RuleTrigger, teamSize: z.optional(Count) }),
   }),
   z.strictObject({
     code: z.literal("badge"),
@@ -60,32 +60,32 @@ export const LedgerEntry = z
   .strictObject({
     entryId: z.string(),
     holder: z.string(),
-    seq: z.number().int().min(1),
+    seq: z.number().check(z.int(), z.gte(1)),
     kind: z.enum(["award", "deduction", "reversal", "deposit", "reservation", "payout", "void", "redemption"]),
-    asset: z.string().meta({ description: "coin, point:<capability>, badge:<badgeId>:<level> or money:<currency>" }),
-    amount: z.number().int().positive(),
+    asset: z.string().register(z.globalRegistry, { description: "coin, point:<capability>, badge:<badgeId>:<level> or money:<currency>" }),
+    amount: z.number().check(z.int(), z.positive()),
     from: z.string(),
     to: z.string(),
     reason: z.string(),
-    cause: Cause.optional(),
+    cause: z.optional(Cause),
     /** The cause said in both languages; entries written before causes existed have none. */
-    explained: Localized.optional(),
+    explained: z.optional(Localized),
     actor: Actor,
-    rule: z.strictObject({ ruleId: z.string(), version: Count }).optional(),
+    rule: z.optional(z.strictObject({ ruleId: z.string(), version: Count })),
     occurredAt: Instant,
     recordedAt: Instant,
-    reverses: z.string().optional(),
-    grantedWith: z.string().optional(),
-    category: z.string().optional(),
-    mirrorOf: z.string().optional(),
-    settles: z.string().optional(),
-    ref: EntryRef.optional(),
+    reverses: z.optional(z.string()),
+    grantedWith: z.optional(z.string()),
+    category: z.optional(z.string()),
+    mirrorOf: z.optional(z.string()),
+    settles: z.optional(z.string()),
+    ref: z.optional(EntryRef),
     prevHash: z.string(),
     hash: z.string(),
     /** A redemption's reward handed over, when it was (in a person's history). */
-    collected: z.strictObject({ collectedAt: Instant, collectedBy: z.string() }).optional(),
+    collected: z.optional(z.strictObject({ collectedAt: Instant, collectedBy: z.string() })),
   })
-  .meta({ id: "LedgerEntry" });
+  .register(z.globalRegistry, { id: "LedgerEntry" });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
 
 export const Balances = z
@@ -100,11 +100,13 @@ export const Balances = z
     /** The sequence number of the last entry folded in: balances are exactly as of that entry. */
     asOfSeq: Count,
   })
-  .meta({ id: "Balances" });
+  .register(z.globalRegistry, { id: "Balances" });
 export type Balances = z.infer<typeof Balances>;
 
 /** What a write to a person's ledger answers: the entries written and the balances after them. */
-export const LedgerWrite = z.strictObject({ entries: z.array(LedgerEntry), balances: Balances }).meta({ id: "LedgerWrite" });
+export const LedgerWrite = z
+  .strictObject({ entries: z.array(LedgerEntry), balances: Balances })
+  .register(z.globalRegistry, { id: "LedgerWrite" });
 
 /** An award held for a review or an approval (docs/INTEGRITY.md): on its review item, its budget's list and the person's history. */
 export const heldAwardAnswer = z
@@ -116,20 +118,20 @@ export const heldAwardAnswer = z
     time: z.string(),
     heldAt: z.string(),
     reviews: z.array(z.string()),
-    budget: z.object({ orgUnitId: z.string(), period: z.string() }).optional(),
+    budget: z.optional(z.object({ orgUnitId: z.string(), period: z.string() })),
     status: z.enum(["held", "posted", "rejected"]),
-    settled: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
+    settled: z.optional(z.object({ by: z.string(), at: z.string(), reason: z.string() })),
   })
-  .meta({ id: "HeldAward" });
+  .register(z.globalRegistry, { id: "HeldAward" });
 
 export const LedgerPage = z
   .strictObject({
     entries: z.array(LedgerEntry),
     cursor: Cursor,
     /** On the first page: awards waiting for a review or an approval (待审核), or rejected on one. */
-    held: z.array(heldAwardAnswer).optional(),
+    held: z.optional(z.array(heldAwardAnswer)),
   })
-  .meta({ id: "LedgerPage" });
+  .register(z.globalRegistry, { id: "LedgerPage" });
 
 export const Health = z.strictObject({ status: z.literal("ok") });
 /** The OpenAPI document itself (validated as OpenAPI 3.1 by test/infra/contract.test.ts). */
@@ -137,27 +139,27 @@ export const OpenApiDocument = z.looseObject({ openapi: z.string(), info: z.loos
 
 /** A JSON Web Key Set (RFC 7517): public keys only. */
 export const JwkSet = z
-  .strictObject({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string().optional() })) })
-  .meta({ id: "JwkSet" });
+  .strictObject({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string(), alg: z.optional(z.string()) })) })
+  .register(z.globalRegistry, { id: "JwkSet" });
 
 // ---- Versioned definitions ----
 
 /** A definition's current version: who changed it last, and who approved it under four eyes. */
-export const definitionView = <T extends z.ZodType>(definition: T) =>
+export const definitionView = <T extends z.ZodMiniType>(definition: T) =>
   z.strictObject({
     id: z.string(),
-    version: z.number().int().min(1),
+    version: z.number().check(z.int(), z.gte(1)),
     updatedAt: Instant,
     updatedBy: z.string(),
-    approvedBy: z.string().optional(),
+    approvedBy: z.optional(z.string()),
     definition,
   });
 
 /** A change waiting for a second admin: it becomes version basedOn + 1 when approved. */
-export const proposalView = <T extends z.ZodType>(definition: T) =>
+export const proposalView = <T extends z.ZodMiniType>(definition: T) =>
   z.strictObject({
     id: z.string(),
-    proposal: z.number().int().min(1),
+    proposal: z.number().check(z.int(), z.gte(1)),
     basedOn: Count,
     proposedAt: Instant,
     proposedBy: z.string(),
@@ -169,34 +171,36 @@ export const proposalView = <T extends z.ZodType>(definition: T) =>
  * reward's stock, a source's secrets) and the change waiting for approval, if any; a definition
  * only proposed so far is version 0 with its proposal.
  */
-export const definitionRead = <T extends z.ZodType, B extends z.ZodRawShape = Record<never, never>>(definition: T, beside?: B) =>
+export const definitionRead = <T extends z.ZodMiniType, B extends z.core.$ZodLooseShape = Record<never, never>>(
+  definition: T,
+  beside?: B,
+) =>
   z.union([
-    definitionView(definition)
-      .extend(beside ?? ({} as B))
-      .extend({ pending: proposalView(definition).optional() }),
+    z.extend(z.extend(definitionView(definition), beside ?? ({} as B)), { pending: z.optional(proposalView(definition)) }),
     z.strictObject({ id: z.string(), version: z.literal(0), pending: proposalView(definition) }),
   ]);
 
 /** 202: the change waits for a second admin. */
-export const pendingChange = <T extends z.ZodType>(definition: T) => proposalView(definition).extend({ status: z.literal("pending") });
+export const pendingChange = <T extends z.ZodMiniType>(definition: T) =>
+  z.extend(proposalView(definition), { status: z.literal("pending") });
 
 // ---- Webhooks ----
 
 const AwardView = z.strictObject({
   personId: z.string(),
   /** None in a dry run: nothing was written. */
-  entryId: z.string().optional(),
+  entryId: z.optional(z.string()),
   asset: z.string(),
-  amount: z.number().int().positive(),
+  amount: z.number().check(z.int(), z.positive()),
   kind: z.enum(["award", "reversal"]),
-  ruleId: z.string().optional(),
-  ruleVersion: Count.optional(),
+  ruleId: z.optional(z.string()),
+  ruleVersion: z.optional(Count),
   reason: z.string(),
 });
 export const EventProblem = z.looseObject({
   type: z.string(),
   title: z.string(),
-  status: z.number().int(),
+  status: z.number().check(z.int()),
   code: z.enum(problemCodes),
   detail: z.string(),
 });
@@ -206,36 +210,38 @@ export const EventResult = z
       id: z.string(),
       status: z.literal("accepted"),
       awards: z.array(AwardView),
-      notes: z.array(z.string()).optional(),
-      dryRun: z.literal(true).optional(),
+      notes: z.optional(z.array(z.string())),
+      dryRun: z.optional(z.literal(true)),
     }),
     z.strictObject({ id: z.string(), status: z.literal("duplicate"), awards: z.array(AwardView) }),
-    z.strictObject({ id: z.string().nullable(), status: z.literal("rejected"), problem: EventProblem }),
+    z.strictObject({ id: z.nullable(z.string()), status: z.literal("rejected"), problem: EventProblem }),
     z.strictObject({
       id: z.string(),
       status: z.literal("held"),
       reviews: z.array(z.string()),
-      budget: z.object({ orgUnitId: z.string(), period: z.string() }).optional(),
+      budget: z.optional(z.object({ orgUnitId: z.string(), period: z.string() })),
       detail: z.string(),
-      dryRun: z.literal(true).optional(),
+      dryRun: z.optional(z.literal(true)),
     }),
   ])
-  .meta({ id: "EventResult" });
-export const WebhookAnswer = z.strictObject({ results: z.array(EventResult) }).meta({ id: "WebhookAnswer" });
+  .register(z.globalRegistry, { id: "EventResult" });
+export const WebhookAnswer = z.strictObject({ results: z.array(EventResult) }).register(z.globalRegistry, { id: "WebhookAnswer" });
 
 // ---- Sources, rules and badges ----
 
 const SourceSecret = z.strictObject({
   secretId: z.string(),
   createdAt: Instant,
-  createdBy: z.string().optional(),
-  expiresAt: Instant.optional(),
+  createdBy: z.optional(z.string()),
+  expiresAt: z.optional(Instant),
 });
 /** Beside a source's definition: its signing secrets, never their values. */
 export const sourceSecrets = { secrets: z.array(SourceSecret) };
-export const SourceView = definitionView(SourceInput).extend(sourceSecrets).meta({ id: "SourceView" });
+export const SourceView = z.extend(definitionView(SourceInput), sourceSecrets).register(z.globalRegistry, { id: "SourceView" });
 /** A source's signing secret is shown once: when the source is created or the secret rotated. */
-export const SourceWithSecret = SourceView.extend({ secret: z.string().optional() }).meta({ id: "SourceWithSecret" });
+export const SourceWithSecret = z
+  .extend(SourceView, { secret: z.optional(z.string()) })
+  .register(z.globalRegistry, { id: "SourceWithSecret" });
 
 /** The CSV of a report asked for with Accept: text/csv (UTF-8, a header row, cells safe in Excel). */
 export const csv = { "text/csv": { schema: { type: "string", contentMediaType: "text/csv" } } };

@@ -8,11 +8,11 @@ import { randomUUID } from "node:crypto";
 import middy, { type MiddlewareObj } from "@middy/core";
 import httpRouter from "@middy/http-router";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import type * as z from "zod";
 import type { Caller } from "../../domain/directory/index.ts";
 import { DomainError, type ErrorKind, type InvalidField, UnauthenticatedError, ValidationError } from "../../domain/kernel/errors.ts";
 import { parseJson } from "../../domain/kernel/json.ts";
 import { IdempotencyKey } from "../../domain/kernel/schemas.ts";
+import type * as z from "../../domain/kernel/zod/index.ts";
 import type { Outcome } from "../../domain/ledger/index.ts";
 import type { AuditLog } from "../dynamo/audit-log.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
@@ -84,7 +84,7 @@ export function problem(
   };
 }
 
-export function zodFields(error: z.ZodError, prefix: string): InvalidField[] {
+export function zodFields(error: z.core.$ZodError, prefix: string): InvalidField[] {
   return error.issues.map((issue) => ({ path: [prefix, ...issue.path.map(String)].filter(Boolean).join("."), message: issue.message }));
 }
 
@@ -169,7 +169,7 @@ function parseJsonBody(event: Event): unknown {
   return parseJson(raw);
 }
 
-function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+function validate<T>(schema: z.ZodMiniType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return {} as T;
   const parsed = schema.safeParse(value);
   if (!parsed.success) {

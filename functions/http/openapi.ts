@@ -4,7 +4,7 @@
  * references between them resolve inside the document; components carry no `$id` (2020-12
  * forbids a fragment in one).
  */
-import * as z from "zod";
+import * as z from "../../domain/kernel/zod/index.ts";
 import { type ProblemCode, problemCodes, problemStatuses } from "./problems.ts";
 import type { RouteSpec } from "./route.ts";
 import { routes } from "./routes.ts";
@@ -38,10 +38,10 @@ type Schemas = Record<string, Record<string, unknown>>;
  * Every schema, named (meta ids) and per route (`<operationId>.<part>`), in one pass: refs
  * between them point at components. `idOf` names the component of a route's schema.
  */
-function jsonSchemas(entries: [string, RouteSpec][]): { schemas: Schemas; idOf: (schema: z.ZodType) => string } {
+function jsonSchemas(entries: [string, RouteSpec][]): { schemas: Schemas; idOf: (schema: z.ZodMiniType) => string } {
   const registry = z.registry<{ id: string }>();
-  for (const [id, schema] of (z.globalRegistry as unknown as { _idmap: Map<string, z.ZodType> })._idmap) registry.add(schema, { id });
-  const named = (schema: z.ZodType | undefined, id: string) => {
+  for (const [id, schema] of (z.globalRegistry as unknown as { _idmap: Map<string, z.ZodMiniType> })._idmap) registry.add(schema, { id });
+  const named = (schema: z.ZodMiniType | undefined, id: string) => {
     if (schema && !registry.has(schema)) registry.add(schema, { id });
   };
   for (const [operationId, spec] of entries) {
@@ -61,7 +61,7 @@ function jsonSchemas(entries: [string, RouteSpec][]): { schemas: Schemas; idOf: 
   };
 }
 
-function parameters(spec: RouteSpec, schemas: Schemas, idOf: (schema: z.ZodType) => string) {
+function parameters(spec: RouteSpec, schemas: Schemas, idOf: (schema: z.ZodMiniType) => string) {
   const list: object[] = [];
   for (const [where, schema] of [
     ["path", spec.params],
@@ -86,7 +86,7 @@ function parameters(spec: RouteSpec, schemas: Schemas, idOf: (schema: z.ZodType)
   return list;
 }
 
-function requestBody(spec: RouteSpec, idOf: (schema: z.ZodType) => string) {
+function requestBody(spec: RouteSpec, idOf: (schema: z.ZodMiniType) => string) {
   if (spec.body) return { required: true, content: { "application/json": { schema: ref(idOf(spec.body)) } } };
   if (!spec.rawContent) return undefined;
   const content = Object.fromEntries(Object.entries(spec.rawContent).map(([type, schema]) => [type, { schema: ref(idOf(schema)) }]));
@@ -190,7 +190,7 @@ const securitySchemes = {
   },
 };
 
-function responses(spec: RouteSpec, idOf: (schema: z.ZodType) => string) {
+function responses(spec: RouteSpec, idOf: (schema: z.ZodMiniType) => string) {
   const { status, description, schema, alternatives, pending } = spec.success;
   const mediaType = spec.protocol === "scim" ? "application/scim+json" : (spec.success.mediaType ?? "application/json");
   const json = schema ? { [mediaType]: { schema: ref(idOf(schema)) } } : {};

@@ -3,8 +3,8 @@
  * the zod schemas of its input. The API Gateway routes (lib/), the local server, the request
  * validation and the OpenAPI document are all built from these specs.
  */
-import type * as z from "zod";
 import type { Caller } from "../../domain/directory/index.ts";
+import type * as z from "../../domain/kernel/zod/index.ts";
 import type { ProblemCode } from "./problems.ts";
 
 export const areas = [
@@ -23,7 +23,11 @@ export const areas = [
 ] as const;
 export type Area = (typeof areas)[number];
 
-export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+export interface RouteSpec<
+  P extends z.ZodMiniType = z.ZodMiniType,
+  Q extends z.ZodMiniType = z.ZodMiniType,
+  B extends z.ZodMiniType = z.ZodMiniType,
+> {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   area: Area;
@@ -58,11 +62,11 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
     /** The answer's media type when it is JSON of a kind of its own (application/jwk-set+json); application/json else. */
     mediaType?: string;
     /** The JSON answer's shape (functions/http/answers.ts); test/infra/contract.test.ts names a route without one. */
-    schema?: z.ZodType;
+    schema?: z.ZodMiniType;
     /** Media types answered besides JSON when the client asks for them (Accept), as OpenAPI content. */
     alternatives?: Record<string, { schema: object }>;
     /** 202: the change waits for a second admin (four eyes). */
-    pending?: z.ZodType;
+    pending?: z.ZodMiniType;
   };
   /**
    * A versioned definition: the answer carries an ETag of its version, and a PUT honours If-Match
@@ -70,7 +74,7 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
    */
   etag?: true;
   /** Bodies the route takes unparsed (rawBody), per media type. */
-  rawContent?: Record<string, z.ZodType>;
+  rawContent?: Record<string, z.ZodMiniType>;
   /**
    * A route of another protocol, with its own credentials and error format: SCIM (RFC 7644)
    * answers application/scim+json, refuses with SCIM errors (§3.12), and takes a provisioning
@@ -83,9 +87,9 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
 
 export interface Request<S extends RouteSpec> {
   caller: S["auth"] extends "token" ? Caller : Caller | undefined;
-  params: S["params"] extends z.ZodType ? z.output<S["params"]> : Record<string, never>;
-  query: S["query"] extends z.ZodType ? z.output<S["query"]> : Record<string, never>;
-  body: S["body"] extends z.ZodType ? z.output<S["body"]> : undefined;
+  params: S["params"] extends z.ZodMiniType ? z.output<S["params"]> : Record<string, never>;
+  query: S["query"] extends z.ZodMiniType ? z.output<S["query"]> : Record<string, never>;
+  body: S["body"] extends z.ZodMiniType ? z.output<S["body"]> : undefined;
   idempotencyKey: string;
   /** The version an If-Match header names (an ETag this API gave), on etag routes. */
   ifMatch: number | undefined;

@@ -5,13 +5,13 @@
  * schemas) are declared; documents whose shape the RFCs define at length are checked by their
  * `schemas` and the members clients rely on.
  */
-import * as z from "zod";
 import { orgUnitKinds } from "../../domain/directory/index.ts";
 import { tiers } from "../../domain/kernel/model.ts";
+import * as z from "../../domain/kernel/zod/index.ts";
 import { schemaIds } from "../scim/resources.ts";
 
-const Instant = z.string().meta({ format: "date-time" });
-const Count = z.number().int().min(0);
+const Instant = z.string().register(z.globalRegistry, { format: "date-time" });
+const Count = z.number().check(z.int(), z.gte(0));
 /**
  * A reference to another resource. SCIM names its URI `$ref`, which these objects leave undeclared:
  * a property of that name in the document reads as a JSON reference to OpenAPI tools.
@@ -19,8 +19,8 @@ const Count = z.number().int().min(0);
 const Reference = z.looseObject({ value: z.string() });
 const Meta = z.strictObject({
   resourceType: z.string(),
-  lastModified: Instant.optional(),
-  version: z.string().optional(),
+  lastModified: z.optional(Instant),
+  version: z.optional(z.string()),
   location: z.string(),
 });
 
@@ -28,16 +28,16 @@ export const ScimUser = z
   .strictObject({
     schemas: z.array(z.string()),
     id: z.string(),
-    externalId: z.string().optional(),
+    externalId: z.optional(z.string()),
     userName: z.string(),
     displayName: z.string(),
     name: z.strictObject({ formatted: z.string() }),
     active: z.boolean(),
-    [schemaIds.enterprise]: z.strictObject({ department: z.string(), manager: Reference.optional() }),
-    [schemaIds.laurelUser]: z.strictObject({ tier: z.enum(tiers), tierSince: z.string(), leftAt: Instant.optional() }),
+    [schemaIds.enterprise]: z.strictObject({ department: z.string(), manager: z.optional(Reference) }),
+    [schemaIds.laurelUser]: z.strictObject({ tier: z.enum(tiers), tierSince: z.string(), leftAt: z.optional(Instant) }),
     meta: Meta,
   })
-  .meta({ id: "ScimUser" });
+  .register(z.globalRegistry, { id: "ScimUser" });
 
 export const ScimGroup = z
   .strictObject({
@@ -45,17 +45,17 @@ export const ScimGroup = z
     id: z.string(),
     displayName: z.string(),
     /** On a Group's own GET; a list leaves them out. */
-    members: z.array(Reference.extend({ display: z.string(), type: z.literal("User") })).optional(),
-    [schemaIds.laurelGroup]: z.strictObject({ kind: z.enum(orgUnitKinds), parent: Reference.optional(), lead: Reference.optional() }),
+    members: z.optional(z.array(z.extend(Reference, { display: z.string(), type: z.literal("User") }))),
+    [schemaIds.laurelGroup]: z.strictObject({ kind: z.enum(orgUnitKinds), parent: z.optional(Reference), lead: z.optional(Reference) }),
     meta: Meta,
   })
-  .meta({ id: "ScimGroup" });
+  .register(z.globalRegistry, { id: "ScimGroup" });
 
-const listOf = <T extends z.ZodType>(resource: T) =>
+const listOf = <T extends z.ZodMiniType>(resource: T) =>
   z.strictObject({
     schemas: z.tuple([z.literal(schemaIds.list)]),
     totalResults: Count,
-    startIndex: z.number().int().min(1),
+    startIndex: z.number().check(z.int(), z.gte(1)),
     itemsPerPage: Count,
     Resources: z.array(resource),
   });

@@ -6,9 +6,9 @@
  * unit; Laurel's group extension carries its kind, parent and lead. Group `members` are read
  * only: a person moves by their department, one unit at a time.
  */
-import * as z from "zod";
 import { type OrgUnit, type OrgUnitInput, orgUnitKinds, type Person, type PersonInput } from "../../domain/directory/index.ts";
 import { Id, IsoDate, TierSchema } from "../../domain/kernel/schemas.ts";
+import * as z from "../../domain/kernel/zod/index.ts";
 
 export const schemaIds = {
   user: "urn:ietf:params:scim:schemas:core:2.0:User",
@@ -63,23 +63,23 @@ export function groupResource(unit: OrgUnit, members: readonly Person[]) {
   };
 }
 
-const reference = z.object({ value: Id }).loose();
+const reference = z.looseObject({ value: Id });
 
 /** What a client sends for a User (POST, PUT, or the result of a PATCH); unknown attributes are ignored, as SCIM clients send many. */
-export const UserRequest = z
-  .object({
+export const UserRequest = z.catchall(
+  z.object({
     userName: Id,
-    externalId: z.string().trim().min(1).max(64).optional(),
-    displayName: z.string().trim().min(1).max(100).optional(),
-    name: z
-      .object({ formatted: z.string().trim().min(1).max(100).optional() })
-      .loose()
-      .optional(),
-    active: z.boolean().optional(),
-    [schemaIds.enterprise]: z.object({ department: Id, manager: reference.optional() }).loose(),
-    [schemaIds.laurelUser]: z.object({ tier: TierSchema, tierSince: IsoDate }).loose(),
-  })
-  .loose();
+    externalId: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(64))),
+    displayName: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+    name: z.optional(
+      z.catchall(z.object({ formatted: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))) }), z.unknown()),
+    ),
+    active: z.optional(z.boolean()),
+    [schemaIds.enterprise]: z.looseObject({ department: Id, manager: z.optional(reference) }),
+    [schemaIds.laurelUser]: z.looseObject({ tier: TierSchema, tierSince: IsoDate }),
+  }),
+  z.unknown(),
+);
 
 export function personInputOf(user: z.infer<typeof UserRequest>, identities: Person["identities"]): PersonInput | string {
   const name = user.displayName ?? user.name?.formatted;
@@ -97,12 +97,13 @@ export function personInputOf(user: z.infer<typeof UserRequest>, identities: Per
   };
 }
 
-export const GroupRequest = z
-  .object({
-    displayName: z.string().trim().min(1).max(100),
-    [schemaIds.laurelGroup]: z.object({ kind: z.enum(orgUnitKinds), parent: reference.optional(), lead: reference.optional() }).loose(),
-  })
-  .loose();
+export const GroupRequest = z.catchall(
+  z.object({
+    displayName: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+    [schemaIds.laurelGroup]: z.looseObject({ kind: z.enum(orgUnitKinds), parent: z.optional(reference), lead: z.optional(reference) }),
+  }),
+  z.unknown(),
+);
 
 export function orgUnitInputOf(group: z.infer<typeof GroupRequest>): OrgUnitInput {
   const laurel = group[schemaIds.laurelGroup];

@@ -8,7 +8,6 @@
 
 import { type ScimPatchOperation, scimPatch } from "scim-patch";
 import { filter as compileFilter, parse as parseFilter } from "scim2-parse-filter";
-import type * as z from "zod";
 import {
   claimedClient,
   type Directory,
@@ -26,6 +25,7 @@ import { DomainError, NotFoundError, UnauthenticatedError } from "../../domain/k
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import type { Clock } from "../../domain/kernel/ports.ts";
 import { idPattern } from "../../domain/kernel/schemas.ts";
+import type * as z from "../../domain/kernel/zod/index.ts";
 import type { scimRoutes } from "../http/areas/scim.routes.ts";
 import type { AreaImplementations, Result } from "../http/http.ts";
 import type { Reply } from "../http/route.ts";
@@ -107,7 +107,7 @@ function jsonOf(raw: Buffer): Record<string, unknown> {
   throw new ScimError(400, "invalidSyntax", "The body is not a JSON object.");
 }
 
-function parsed<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+function parsed<S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const fields = result.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");

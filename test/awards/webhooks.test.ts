@@ -412,3 +412,18 @@ describe("Open Badges export", () => {
     expect((await (await as("qian-hao", "manager")).get("/people/gao-bo/badges/credentials")).status).toBe(403);
   });
 });
+
+describe("a source's data schemas over HTTP", () => {
+  it("a source whose data schema is not a JSON Schema is refused, naming the event type and the place, and nothing is saved", async () => {
+    const response = await admin.put("/admin/sources/quiz-board", {
+      name: "Quiz board",
+      eventTypes: [{ type: "com.tianma.quiz.answered", dataSchema: { type: "object", properties: { score: { type: "numbr" } } } }],
+    });
+    expect(response.status).toBe(422);
+    expect(response.body.code).toBe("data-schema-invalid");
+    expect(response.body.detail).toMatch(
+      /^The data schema of com\.tianma\.quiz\.answered is not a JSON Schema Laurel can use: properties\.score\.type: /,
+    );
+    expect((await admin.get("/admin/sources/quiz-board")).status).toBe(404);
+  });
+});

@@ -9,8 +9,8 @@ import { createHash, createHmac } from "node:crypto";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import * as z from "zod";
 import { capabilities } from "../../domain/kernel/model.ts";
+import * as z from "../../domain/kernel/zod/index.ts";
 import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import type { RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
@@ -276,7 +276,7 @@ const validBodies: Record<string, Record<string, unknown>> = {
 };
 
 /** Every property name a schema mentions, at any depth: the fields worth giving wrong types. */
-function fieldNames(schema: z.ZodType): string[] {
+function fieldNames(schema: z.ZodMiniType): string[] {
   const names = new Set<string>();
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) for (const item of node) walk(item);
@@ -306,7 +306,7 @@ const paramValue = (name: string): fc.Arbitrary<string> => {
 
 function routeRequest(id: string, spec: RouteSpec) {
   const names = [...spec.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
-  const fields = [...new Set([...fieldNames(spec.body as z.ZodType), "personId", "coins", "amount", "reason"])];
+  const fields = [...new Set([...fieldNames(spec.body as z.ZodMiniType), "personId", "coins", "amount", "reason"])];
   const valid = validBodies[id];
   const mutated = valid
     ? fc

@@ -265,7 +265,7 @@ export function usePaged<A extends { cursor?: string | null | undefined }, T>(pa
 // ---- The API's shapes the page reads: from the zod schemas of its answers (type-only: nothing is bundled) ----
 
 /** The answer of a route, as functions/http/answers.ts declares it. */
-export type Answer<K extends keyof Routes> = Routes[K]["success"] extends { schema: infer S extends z.ZodType } ? z.output<S> : never;
+export type Answer<K extends keyof Routes> = Routes[K]["success"] extends { schema: infer S extends z.core.$ZodType } ? z.output<S> : never;
 
 export type Balances = Answer<"balances">;
 export type Localized = z.output<typeof answers.Localized>;

@@ -1,5 +1,5 @@
 /** Answers of open bounties (the bounties function). */
-import * as z from "zod";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { Capability, Count, Instant, Localized, Signed } from "../answers.ts";
 
 const Author = z.strictObject({ personId: z.string(), name: z.string(), share: Count });
@@ -10,7 +10,7 @@ const BountyTeam = z.strictObject({
   members: z.array(Author),
   status: z.enum(["working", "delivered", "accepted", "rejected", "closed"]),
   takenAt: Instant,
-  delivery: z.strictObject({ link: z.string(), note: z.string(), at: Instant, by: z.string() }).optional(),
+  delivery: z.optional(z.strictObject({ link: z.string(), note: z.string(), at: Instant, by: z.string() })),
   decisions: z.array(z.strictObject({ decision: z.enum(["accept", "reject"]), reason: z.string(), at: Instant })),
 });
 const BountyStatus = z.enum(["open", "done", "expired"]);
@@ -21,16 +21,16 @@ export const Bounty = z
     description: Localized,
     capability: Capability,
     reward: z.strictObject({ coins: Count, points: Count }),
-    funding: z
-      .strictObject({
+    funding: z.optional(
+      z.strictObject({
         fundId: z.string(),
         currency: z.string(),
         amount: Count,
         reservationEntryId: z.string(),
         claimId: z.string(),
-        voidEntryId: z.string().optional(),
-      })
-      .optional(),
+        voidEntryId: z.optional(z.string()),
+      }),
+    ),
     deadline: Instant,
     maxTeams: Count,
     poster: z.string(),
@@ -38,14 +38,14 @@ export const Bounty = z
     postedAt: Instant,
     status: BountyStatus,
     teams: z.array(BountyTeam),
-    winner: z.string().optional(),
-    doneAt: Instant.optional(),
+    winner: z.optional(z.string()),
+    doneAt: z.optional(Instant),
     rewardEntryIds: z.array(z.string()),
     updatedAt: Instant,
     version: Count,
     steps: Count,
   })
-  .meta({ id: "Bounty" });
+  .register(z.globalRegistry, { id: "Bounty" });
 const BountyStep = z.strictObject({
   bountyId: z.string(),
   step: Count,
@@ -53,13 +53,20 @@ const BountyStep = z.strictObject({
   actor: z.string(),
   action: z.enum(["posted", "taken", "delivered", "accepted", "rejected", "expired"]),
   status: BountyStatus,
-  teamId: z.string().optional(),
-  reason: z.string().optional(),
-  entryIds: z.array(z.string()).optional(),
+  teamId: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  entryIds: z.optional(z.array(z.string())),
 });
-export const BountyView = z.strictObject({ bounty: Bounty, history: z.array(BountyStep).optional() }).meta({ id: "BountyView" });
+export const BountyView = z
+  .strictObject({ bounty: Bounty, history: z.optional(z.array(BountyStep)) })
+  .register(z.globalRegistry, { id: "BountyView" });
 export const BountyList = z.strictObject({ bounties: z.array(Bounty) });
-const RankedRow = z.strictObject({ id: z.string(), score: Signed, rank: z.number().int().min(1), name: z.string().optional() });
+const RankedRow = z.strictObject({
+  id: z.string(),
+  score: Signed,
+  rank: z.number().check(z.int(), z.gte(1)),
+  name: z.optional(z.string()),
+});
 export const BountyWinners = z.strictObject({
   by: z.enum(["person", "orgUnit"]),
   period: z.string(),

@@ -1,7 +1,7 @@
 /** Answers of the directory (the admin function): org units, people, provisioning clients, DingTalk's callback. */
-import * as z from "zod";
 import { identityProviders } from "../../../domain/directory/index.ts";
 import { roles, tiers } from "../../../domain/kernel/model.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { Count, Day, Instant } from "../answers.ts";
 
 export const OrgUnit = z
@@ -9,10 +9,10 @@ export const OrgUnit = z
     orgUnitId: z.string(),
     name: z.string(),
     kind: z.enum(["group", "subsidiary", "department", "team"]),
-    parentId: z.string().optional(),
-    leadId: z.string().optional(),
+    parentId: z.optional(z.string()),
+    leadId: z.optional(z.string()),
   })
-  .meta({ id: "OrgUnit" });
+  .register(z.globalRegistry, { id: "OrgUnit" });
 export type OrgUnit = z.infer<typeof OrgUnit>;
 
 export const Person = z
@@ -22,16 +22,16 @@ export const Person = z
     tier: z.enum(tiers),
     tierSince: Day,
     orgUnitId: z.string(),
-    managerId: z.string().optional(),
-    externalId: z.string().optional(),
-    identities: z.partialRecord(z.enum(identityProviders), z.string()).optional(),
-    roles: z.array(z.enum(roles)).optional(),
+    managerId: z.optional(z.string()),
+    externalId: z.optional(z.string()),
+    identities: z.optional(z.partialRecord(z.enum(identityProviders), z.string())),
+    roles: z.optional(z.array(z.enum(roles))),
     /** When the person left: their wallet is frozen, their history kept. */
-    leftAt: Instant.optional(),
-    version: Count.optional(),
-    updatedAt: Instant.optional(),
+    leftAt: z.optional(Instant),
+    version: z.optional(Count),
+    updatedAt: z.optional(Instant),
   })
-  .meta({ id: "Person" });
+  .register(z.globalRegistry, { id: "Person" });
 
 export const OrgUnits = z.strictObject({ orgUnits: z.array(OrgUnit) });
 export const People = z.strictObject({ people: z.array(Person) });

@@ -1,11 +1,11 @@
 /** Answers of gates, eligibility checks, teams and the audit trail (the eligibility function). */
-import * as z from "zod";
 import { GateCriterion, GateDefinition } from "../../../domain/gates/index.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { Count, Cursor, Day, definitionRead, definitionView, Instant, pendingChange, Signed } from "../answers.ts";
 
-export const GateVersion = definitionView(GateDefinition).meta({ id: "GateVersion" });
-export const GateProposal = pendingChange(GateDefinition).meta({ id: "GateProposal" });
-export const GateRead = definitionRead(GateDefinition).meta({ id: "GateRead" });
+export const GateVersion = definitionView(GateDefinition).register(z.globalRegistry, { id: "GateVersion" });
+export const GateProposal = pendingChange(GateDefinition).register(z.globalRegistry, { id: "GateProposal" });
+export const GateRead = definitionRead(GateDefinition).register(z.globalRegistry, { id: "GateRead" });
 export const GateList = z.strictObject({ gates: z.array(GateVersion) });
 
 const CriterionResult = z.strictObject({
@@ -24,7 +24,7 @@ export const AsOf = z
     knownOn: z.string(),
     meaning: z.string(),
   })
-  .meta({ id: "AsOf" });
+  .register(z.globalRegistry, { id: "AsOf" });
 export const GateResult = z
   .strictObject({
     gate: z.strictObject({ gateId: z.string(), version: Count }),
@@ -32,9 +32,9 @@ export const GateResult = z
     eligible: z.boolean(),
     at: Instant,
     criteria: z.array(CriterionResult),
-    asOf: AsOf.optional(),
+    asOf: z.optional(AsOf),
   })
-  .meta({ id: "GateResult" });
+  .register(z.globalRegistry, { id: "GateResult" });
 export type GateResult = z.infer<typeof GateResult>;
 const NotChecked = z.strictObject({
   personId: z.string(),
@@ -43,7 +43,7 @@ const NotChecked = z.strictObject({
 });
 export const EligibilityChecks = z.strictObject({
   gate: z.strictObject({ gateId: z.string(), version: Count, name: GateDefinition.shape.name }),
-  asOf: AsOf.nullable(),
+  asOf: z.nullable(AsOf),
   summary: z.looseObject({ checked: Count, notEvaluated: Count, eligible: Count }),
   results: z.array(z.union([GateResult, NotChecked])),
 });
@@ -56,11 +56,11 @@ export const TeamMember = z.strictObject({
   isLead: z.boolean(),
   coins: Count,
   points: Signed,
-  gate: z.strictObject({ gateId: z.string(), eligible: z.boolean(), met: Count, total: Count }).optional(),
+  gate: z.optional(z.strictObject({ gateId: z.string(), eligible: z.boolean(), met: Count, total: Count })),
 });
 export const Team = z.strictObject({
   orgUnit: z.strictObject({ orgUnitId: z.string(), name: z.string() }),
-  units: z.array(z.strictObject({ orgUnitId: z.string(), name: z.string(), parentId: z.string().optional() })),
+  units: z.array(z.strictObject({ orgUnitId: z.string(), name: z.string(), parentId: z.optional(z.string()) })),
   members: z.array(TeamMember),
 });
 export type TeamMember = z.infer<typeof TeamMember>;
@@ -75,7 +75,7 @@ export const AuditRecord = z
     details: z.record(z.string(), z.unknown()),
     outcome: z.string(),
   })
-  .meta({ id: "AuditRecord" });
+  .register(z.globalRegistry, { id: "AuditRecord" });
 export const AuditPage = z.strictObject({
   day: Day,
   timeZone: z.string(),

@@ -1,13 +1,13 @@
 /** Answers of the innovation fund, coin budgets and the rewards catalog (the fund function). */
-import * as z from "zod";
 import { RewardDefinition } from "../../../domain/fund/index.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { Balances, Count, Cursor, definitionRead, definitionView, Instant, LedgerEntry, pendingChange, Signed } from "../answers.ts";
 
 export const Fund = z
   .strictObject({
     fundId: z.string(),
     name: z.string(),
-    description: z.string().optional(),
+    description: z.optional(z.string()),
     currency: z.string(),
     period: z.string(),
     limits: z.strictObject({ perClaim: Count, perPersonInPeriod: Count }),
@@ -15,13 +15,13 @@ export const Fund = z
     createdAt: Instant,
     createdBy: z.string(),
   })
-  .meta({ id: "Fund" });
+  .register(z.globalRegistry, { id: "Fund" });
 export const FundTotals = z
   .strictObject({ currency: z.string(), deposited: Count, reserved: Count, paidOut: Count, clawedBack: Count, available: Signed })
-  .meta({ id: "FundTotals" });
+  .register(z.globalRegistry, { id: "FundTotals" });
 export const FundView = z
-  .strictObject({ fund: Fund, totals: FundTotals, entries: z.array(LedgerEntry).optional(), cursor: Cursor.optional() })
-  .meta({ id: "FundView" });
+  .strictObject({ fund: Fund, totals: FundTotals, entries: z.optional(z.array(LedgerEntry)), cursor: z.optional(Cursor) })
+  .register(z.globalRegistry, { id: "FundView" });
 export const FundList = z.strictObject({ funds: z.array(FundView) });
 export const DepositAnswer = z.strictObject({ entries: z.array(LedgerEntry), totals: FundTotals });
 
@@ -42,9 +42,9 @@ export const Claim = z
       z.strictObject({
         personId: z.string(),
         amount: Count,
-        share: Count.optional(),
-        payoutEntryId: z.string().optional(),
-        clawbackEntryId: z.string().optional(),
+        share: z.optional(Count),
+        payoutEntryId: z.optional(z.string()),
+        clawbackEntryId: z.optional(z.string()),
       }),
     ),
     requiredApprovals: z.union([z.literal(1), z.literal(2)]),
@@ -60,7 +60,7 @@ export const Claim = z
     version: Count,
     steps: Count,
   })
-  .meta({ id: "Claim" });
+  .register(z.globalRegistry, { id: "Claim" });
 const ClaimStep = z.strictObject({
   claimId: z.string(),
   step: Count,
@@ -68,11 +68,13 @@ const ClaimStep = z.strictObject({
   actor: z.string(),
   action: z.enum(["submitted", "approved", "rejected", "withdrawn", "posted", "clawed-back"]),
   status: ClaimStatus,
-  comment: z.string().optional(),
-  amount: Count.optional(),
-  entryIds: z.array(z.string()).optional(),
+  comment: z.optional(z.string()),
+  amount: z.optional(Count),
+  entryIds: z.optional(z.array(z.string())),
 });
-export const ClaimView = z.strictObject({ claim: Claim, history: z.array(ClaimStep).optional() }).meta({ id: "ClaimView" });
+export const ClaimView = z
+  .strictObject({ claim: Claim, history: z.optional(z.array(ClaimStep)) })
+  .register(z.globalRegistry, { id: "ClaimView" });
 export const PersonFund = z.strictObject({
   personId: z.string(),
   /** Money received per currency, in its minor unit. */
@@ -83,14 +85,14 @@ export const PersonFund = z.strictObject({
 
 /** Beside a reward's definition: what its stock has issued and what is left to redeem. */
 const rewardStock = { issued: Signed, remaining: z.union([Signed, z.literal("unlimited")]) };
-export const RewardView = definitionView(RewardDefinition).extend(rewardStock).meta({ id: "RewardView" });
+export const RewardView = z.extend(definitionView(RewardDefinition), rewardStock).register(z.globalRegistry, { id: "RewardView" });
 export type RewardView = z.infer<typeof RewardView>;
-export const RewardRead = definitionRead(RewardDefinition, rewardStock).meta({ id: "RewardRead" });
-export const RewardProposal = pendingChange(RewardDefinition).meta({ id: "RewardProposal" });
+export const RewardRead = definitionRead(RewardDefinition, rewardStock).register(z.globalRegistry, { id: "RewardRead" });
+export const RewardProposal = pendingChange(RewardDefinition).register(z.globalRegistry, { id: "RewardProposal" });
 /** A reward's price, stock and limit against chosen people's coins now. */
 export const RewardDryRunAnswer = z
   .strictObject({
-    reward: z.strictObject({ rewardId: z.string(), version: z.number().int().min(1), pending: z.boolean() }),
+    reward: z.strictObject({ rewardId: z.string(), version: z.number().check(z.int(), z.gte(1)), pending: z.boolean() }),
     price: Count,
     offered: z.boolean(),
     stock: z.strictObject(rewardStock),
@@ -112,7 +114,7 @@ export const RewardDryRunAnswer = z
     /** Ids named that are not in the directory. */
     unknown: z.array(z.string()),
   })
-  .meta({ id: "RewardDryRunAnswer" });
+  .register(z.globalRegistry, { id: "RewardDryRunAnswer" });
 export const RewardList = z.strictObject({ rewards: z.array(RewardView) });
 export const RedemptionAnswer = z.strictObject({
   entries: z.array(LedgerEntry),
@@ -135,16 +137,16 @@ export const BudgetStanding = z
   .strictObject({
     orgUnitId: z.string(),
     period: z.string(),
-    version: z.number().int().min(1),
+    version: z.number().check(z.int(), z.gte(1)),
     coins: Count,
     whenExhausted: z.enum(["refuse", "overspend", "hold"]),
     drawn: Count,
     left: Signed,
     overspent: Count,
-    burnPerDay: z.number().min(0),
+    burnPerDay: z.number().check(z.gte(0)),
     forecast: Count,
     outstanding: Signed,
     asOf: Instant,
   })
-  .meta({ id: "BudgetStanding" });
+  .register(z.globalRegistry, { id: "BudgetStanding" });
 export const Budgets = z.strictObject({ period: z.string(), budgets: z.array(BudgetStanding) });

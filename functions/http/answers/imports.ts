@@ -1,5 +1,5 @@
 /** Answers of imports of history (the imports function). */
-import * as z from "zod";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { Count, Instant } from "../answers.ts";
 
 const RowOutcome = z.enum(["would-import", "imported", "pending", "duplicate", "unknown-person", "invalid"]);
@@ -16,18 +16,20 @@ export const ImportJob = z
     startedAt: Instant,
     updatedAt: Instant,
   })
-  .meta({ id: "ImportJob" });
-export const ImportReport = ImportJob.extend({
-  rowNumbers: z.string(),
-  outcomes: z.array(
-    z.strictObject({
-      row: Count,
-      outcome: RowOutcome,
-      sourceSystem: z.string().optional(),
-      recordId: z.string().optional(),
-      personId: z.string().optional(),
-      entryId: z.string().optional(),
-      problem: z.string().optional(),
-    }),
-  ),
-}).meta({ id: "ImportReport" });
+  .register(z.globalRegistry, { id: "ImportJob" });
+export const ImportReport = z
+  .extend(ImportJob, {
+    rowNumbers: z.string(),
+    outcomes: z.array(
+      z.strictObject({
+        row: Count,
+        outcome: RowOutcome,
+        sourceSystem: z.optional(z.string()),
+        recordId: z.optional(z.string()),
+        personId: z.optional(z.string()),
+        entryId: z.optional(z.string()),
+        problem: z.optional(z.string()),
+      }),
+    ),
+  })
+  .register(z.globalRegistry, { id: "ImportReport" });

@@ -1,16 +1,16 @@
 /** Answers of boards, pioneer indices and the opt-out preference (the leaderboard functions). */
-import * as z from "zod";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { IndexDefinition } from "../../../domain/leaderboards/index.ts";
 import { Count, definitionRead, definitionView, Instant, pendingChange } from "../answers.ts";
 
 const BoardRow = z.strictObject({
-  rank: z.number().int().min(1),
+  rank: z.number().check(z.int(), z.gte(1)),
   score: z.number(),
   self: z.boolean(),
-  personId: z.string().nullable().optional(),
-  orgUnitId: z.string().optional(),
+  personId: z.optional(z.nullable(z.string())),
+  orgUnitId: z.optional(z.string()),
   name: z.string(),
-  anonymous: z.literal(true).optional(),
+  anonymous: z.optional(z.literal(true)),
 });
 export const Board = z
   .strictObject({
@@ -21,15 +21,15 @@ export const Board = z
     periodKey: z.string(),
     timeZone: z.string(),
     order: z.string(),
-    index: z.strictObject({ indexId: z.string(), version: Count, name: IndexDefinition.shape.name }).optional(),
+    index: z.optional(z.strictObject({ indexId: z.string(), version: Count, name: IndexDefinition.shape.name })),
     entrants: Count,
     entries: z.array(BoardRow),
-    me: BoardRow.nullable(),
+    me: z.nullable(BoardRow),
   })
-  .meta({ id: "Board" });
-export const IndexVersion = definitionView(IndexDefinition).meta({ id: "IndexVersion" });
-export const IndexRead = definitionRead(IndexDefinition).meta({ id: "IndexRead" });
-export const IndexProposal = pendingChange(IndexDefinition).meta({ id: "IndexProposal" });
+  .register(z.globalRegistry, { id: "Board" });
+export const IndexVersion = definitionView(IndexDefinition).register(z.globalRegistry, { id: "IndexVersion" });
+export const IndexRead = definitionRead(IndexDefinition).register(z.globalRegistry, { id: "IndexRead" });
+export const IndexProposal = pendingChange(IndexDefinition).register(z.globalRegistry, { id: "IndexProposal" });
 export const Preferences = z
   .strictObject({ personId: z.string(), leaderboardOptOut: z.boolean(), updatedAt: Instant })
-  .meta({ id: "Preferences" });
+  .register(z.globalRegistry, { id: "Preferences" });

@@ -1,7 +1,7 @@
 /** Answers of the ledger function's badge credentials and of the issuer's public profile. */
-import * as z from "zod";
 import { roles } from "../../../domain/kernel/model.ts";
 import { Id } from "../../../domain/kernel/schemas.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { Instant } from "../answers.ts";
 
 /** Who a token signs in, for a page whose issuer's tokens name their own subjects (GET /me). */
@@ -11,10 +11,10 @@ export const SignedInPerson = z
     /** The roles the API grants this token: from the token's claim or from the directory, as the stage says. */
     roles: z.array(z.enum(roles)),
     /** From the directory, where the person is in it. */
-    name: z.string().optional(),
-    orgUnitId: Id.optional(),
+    name: z.optional(z.string()),
+    orgUnitId: z.optional(Id),
   })
-  .meta({ id: "SignedInPerson" });
+  .register(z.globalRegistry, { id: "SignedInPerson" });
 
 /** An Open Badges 3.0 achievement credential (JSON-LD); its inner shape is the standard's. */
 export const BadgeCredential = z
@@ -32,9 +32,9 @@ export const BadgeCredential = z
       statusListCredential: z.string(),
     }),
   })
-  .meta({ id: "BadgeCredential" });
+  .register(z.globalRegistry, { id: "BadgeCredential" });
 /** The credential as JSON-LD, the same signed as VC-JWT, and when its level was revoked. */
-const SignedCredential = z.strictObject({ credential: BadgeCredential, jwt: z.string(), revokedAt: Instant.optional() });
+const SignedCredential = z.strictObject({ credential: BadgeCredential, jwt: z.string(), revokedAt: z.optional(Instant) });
 export type Credential = z.infer<typeof SignedCredential>;
 export const BadgeCredentials = z.strictObject({ credentials: z.array(SignedCredential) });
 

@@ -1,5 +1,5 @@
 /** Answers of notices, channels, preferences and dead letters (the notifications function). */
-import * as z from "zod";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { channelKinds, noticeKinds } from "../../../domain/notifications/index.ts";
 import { Count, Instant } from "../answers.ts";
 
@@ -14,7 +14,7 @@ export const Bell = z.strictObject({
       id: z.string(),
       kind: z.enum(noticeKinds),
       at: Instant,
-      colour: z.string().optional(),
+      colour: z.optional(z.string()),
       zh: Message,
       en: Message,
     }),
@@ -22,7 +22,7 @@ export const Bell = z.strictObject({
 });
 export const NotificationPreferences = z.strictObject({
   language: Language,
-  quietHours: z.strictObject({ from: z.string(), until: z.string() }).nullable(),
+  quietHours: z.nullable(z.strictObject({ from: z.string(), until: z.string() })),
   optOut: z.array(z.enum(noticeKinds)),
 });
 export const NotificationChannel = z
@@ -34,7 +34,7 @@ export const NotificationChannel = z
     active: z.boolean(),
     updatedAt: Instant,
   })
-  .meta({ id: "NotificationChannel" });
+  .register(z.globalRegistry, { id: "NotificationChannel" });
 export const NotificationChannels = z.strictObject({ items: z.array(NotificationChannel) });
 const Notice = z.strictObject({
   personId: z.string(),
@@ -47,11 +47,11 @@ export const DeadLetters = z.strictObject({
   items: z.array(
     z.strictObject({
       letterId: z.string(),
-      delivery: z.strictObject({ deliveryId: z.string(), channelId: z.string(), notice: Notice, since: Instant.optional() }),
+      delivery: z.strictObject({ deliveryId: z.string(), channelId: z.string(), notice: Notice, since: z.optional(Instant) }),
       attempts: Count,
       lastError: z.string(),
       at: Instant,
-      replayedAt: Instant.optional(),
+      replayedAt: z.optional(Instant),
     }),
   ),
 });

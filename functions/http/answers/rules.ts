@@ -1,23 +1,23 @@
 /** Answers of rules and badges as admins read and change them, rule dry runs and backtests (the admin function). */
-import * as z from "zod";
 import { BadgeDefinition, RuleDefinition } from "../../../domain/awards/index.ts";
 import { backtestJobStatuses } from "../../../domain/backtests/index.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { Capability, Cause, Count, definitionRead, definitionView, Instant, pendingChange, Signed } from "../answers.ts";
 
-export const RuleRead = definitionRead(RuleDefinition).meta({ id: "RuleRead" });
-export const RuleVersion = definitionView(RuleDefinition).meta({ id: "RuleVersion" });
-export const RuleProposal = pendingChange(RuleDefinition).meta({ id: "RuleProposal" });
-export const BadgeRead = definitionRead(BadgeDefinition).meta({ id: "BadgeRead" });
-export const BadgeVersion = definitionView(BadgeDefinition).meta({ id: "BadgeVersion" });
+export const RuleRead = definitionRead(RuleDefinition).register(z.globalRegistry, { id: "RuleRead" });
+export const RuleVersion = definitionView(RuleDefinition).register(z.globalRegistry, { id: "RuleVersion" });
+export const RuleProposal = pendingChange(RuleDefinition).register(z.globalRegistry, { id: "RuleProposal" });
+export const BadgeRead = definitionRead(BadgeDefinition).register(z.globalRegistry, { id: "BadgeRead" });
+export const BadgeVersion = definitionView(BadgeDefinition).register(z.globalRegistry, { id: "BadgeVersion" });
 export type BadgeView = z.infer<typeof BadgeVersion>;
-export const BadgeProposal = pendingChange(BadgeDefinition).meta({ id: "BadgeProposal" });
+export const BadgeProposal = pendingChange(BadgeDefinition).register(z.globalRegistry, { id: "BadgeProposal" });
 export const BadgeList = z.strictObject({ badges: z.array(BadgeVersion) });
 /** Who would hold which level of a badge version, on chosen people's points and rule counts now. */
 export const BadgeDryRunAnswer = z
   .strictObject({
-    badge: z.strictObject({ badgeId: z.string(), version: z.number().int().min(1), pending: z.boolean() }),
+    badge: z.strictObject({ badgeId: z.string(), version: z.number().check(z.int(), z.gte(1)), pending: z.boolean() }),
     /** Per level, how many of the people its criteria justify. */
-    levels: z.array(z.strictObject({ level: Count, name: BadgeDefinition.shape.levels.element.shape.name, holders: Count })),
+    levels: z.array(z.strictObject({ level: Count, name: BadgeDefinition.shape.levels.def.element.shape.name, holders: Count })),
     people: z.array(
       z.strictObject({
         personId: z.string(),
@@ -33,7 +33,7 @@ export const BadgeDryRunAnswer = z
     /** Ids named that are not in the directory. */
     unknown: z.array(z.string()),
   })
-  .meta({ id: "BadgeDryRunAnswer" });
+  .register(z.globalRegistry, { id: "BadgeDryRunAnswer" });
 
 export const RuleSummary = z.strictObject({
   ruleId: z.string(),
@@ -49,8 +49,8 @@ const Grant = z.strictObject({
   rule: z.strictObject({ ruleId: z.string(), version: Count }),
   reason: z.string(),
   cause: Cause,
-  coins: Count.optional(),
-  points: z.strictObject({ capability: Capability, amount: Count }).optional(),
+  coins: z.optional(Count),
+  points: z.optional(z.strictObject({ capability: Capability, amount: Count })),
 });
 export const DryRunAnswer = z.strictObject({
   rule: z.strictObject({ ruleId: z.string(), version: Count }),
@@ -84,16 +84,16 @@ export const backtestJobAnswer = z
     ruleId: z.string(),
     from: z.string(),
     to: z.string(),
-    replayFrom: z.string().optional(),
+    replayFrom: z.optional(z.string()),
     by: z.string(),
     status: z.enum(backtestJobStatuses),
     startedAt: z.string(),
     updatedAt: z.string(),
-    eventsReplayed: z.number().int().min(0),
-    percent: z.number().int().min(0).max(100),
-    estimateSeconds: z.number().int().min(0).optional(),
-    cancelRequested: z.boolean().optional(),
-    report: BacktestReport.optional(),
-    problem: z.strictObject({ code: z.string(), detail: z.string() }).optional(),
+    eventsReplayed: z.number().check(z.int(), z.gte(0)),
+    percent: z.number().check(z.int(), z.gte(0), z.lte(100)),
+    estimateSeconds: z.optional(z.number().check(z.int(), z.gte(0))),
+    cancelRequested: z.optional(z.boolean()),
+    report: z.optional(BacktestReport),
+    problem: z.optional(z.strictObject({ code: z.string(), detail: z.string() })),
   })
-  .meta({ id: "BacktestJob" });
+  .register(z.globalRegistry, { id: "BacktestJob" });

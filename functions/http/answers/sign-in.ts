@@ -1,10 +1,10 @@
 /** Answers of sign-in with Laurel's token service (the sign-in function). */
-import * as z from "zod";
+import * as z from "../../../domain/kernel/zod/index.ts";
 
 export const SignInAnswer = z.strictObject({
   accessToken: z.string(),
   tokenType: z.literal("Bearer"),
-  expiresIn: z.number().int().positive(),
+  expiresIn: z.number().check(z.int(), z.positive()),
   personId: z.string(),
 });
 export const OpenIdConfiguration = z.looseObject({

@@ -3,11 +3,11 @@
  * contact changes), of sources (registered, changed under four eyes, their secrets rotated), award
  * rules and badges. Its SCIM and review routes are in scim.routes.ts and integrity.routes.ts.
  */
-import * as z from "zod";
 import { BadgeDefinition, RotateSecretInput, RuleDefinition, SourceInput } from "../../../domain/awards/index.ts";
 import { BacktestRequest } from "../../../domain/backtests/index.ts";
 import { OrgUnitInput, PersonReplacement } from "../../../domain/directory/index.ts";
 import { ApprovalRequest, Id, PeopleDryRunRequest } from "../../../domain/kernel/schemas.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { DingTalkCallbackAnswer, OrgUnit, OrgUnits, People, Person, ProvisionerCredential } from "../answers/directory.ts";
 import {
   BacktestReport,
@@ -35,18 +35,18 @@ const BadgeParams = z.strictObject({ badgeId: Id });
  * GET /admin/sources/{sourceId}: the source (its secrets without their values) and the change
  * waiting for approval; a source only proposed so far is version 0 with its proposal.
  */
-export const SourceRead = definitionRead(SourceInput, sourceSecrets).meta({ id: "SourceRead" });
+export const SourceRead = definitionRead(SourceInput, sourceSecrets).register(z.globalRegistry, { id: "SourceRead" });
 /** 202 from PUT /admin/sources/{sourceId}: the change waits for a second admin. */
-export const SourceProposal = pendingChange(SourceInput).meta({ id: "SourceProposal" });
+export const SourceProposal = pendingChange(SourceInput).register(z.globalRegistry, { id: "SourceProposal" });
 
 export const DryRunRequest = z
   .strictObject({
-    events: z.array(z.record(z.string(), z.unknown())).min(1).max(100),
-    states: z.record(Id, z.unknown()).optional(),
+    events: z.array(z.record(z.string(), z.unknown())).check(z.minLength(1), z.maxLength(100)),
+    states: z.optional(z.record(Id, z.unknown())),
     /** Evaluate the change waiting for approval instead of the current version. */
-    pending: z.boolean().optional(),
+    pending: z.optional(z.boolean()),
   })
-  .meta({ id: "RuleDryRunRequest" });
+  .register(z.globalRegistry, { id: "RuleDryRunRequest" });
 
 const JobParams = z.strictObject({ ruleId: Id, backtestId: z.uuid() });
 
@@ -297,7 +297,7 @@ export const adminRoutes = {
     path: "/admin/sources/{sourceId}",
     area: "admin",
     auth: "token",
-    problems: ["definition-changed", "forbidden", "version-mismatch"],
+    problems: ["data-schema-invalid", "definition-changed", "forbidden", "version-mismatch"],
     summary:
       "Register or change a source. A new source's signing secret is in this answer only; under four eyes the change is a proposal answered 202 until a second admin approves it, and an approved new source has no secret until an admin asks for one (admin).",
     params: SourceParams,

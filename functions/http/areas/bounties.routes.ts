@@ -1,5 +1,4 @@
 /** Routes of the bounties area: open bounties (揭榜挂帅), their teams, deliveries and judgements, the board and the winners. */
-import * as z from "zod";
 import {
   BountyBoardQuery,
   BountyRequest,
@@ -10,6 +9,7 @@ import {
   WinnersQuery,
 } from "../../../domain/bounties/index.ts";
 import { Id } from "../../../domain/kernel/schemas.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { BountyList, BountyView, BountyWinners } from "../answers/bounties.ts";
 import { defineRoute } from "../route.ts";
 

@@ -1,7 +1,7 @@
 /** Promotion-eligibility gates and checks (HR), and the audit trail (admin). */
-import * as z from "zod";
 import { GateDefinition, maxCandidates } from "../../../domain/gates/index.ts";
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { AuditPage, EligibilityChecks, GateList, GateProposal, GateRead, GateResult, GateVersion, Team } from "../answers/eligibility.ts";
 import { csv } from "../answers.ts";
 import { defineRoute } from "../route.ts";
@@ -81,7 +81,7 @@ export const eligibilityRoutes = {
     summary:
       "Is this person over the gate's threshold, now or as of the end of a past day (Asia/Shanghai), as known then (known=then, the default: reproduces a past decision) or with everything known now (known=now: imported history counts)? Every criterion explained (hr, admin; a manager for themselves and their teams).",
     params: z.strictObject({ personId: Id }),
-    query: z.strictObject({ gate: Id, asOf: Day.optional(), known: Known.optional() }),
+    query: z.strictObject({ gate: Id, asOf: z.optional(Day), known: z.optional(Known) }),
     success: { status: 200, description: "eligible, and per criterion: required, actual, met, gap and evidence.", schema: GateResult },
   }),
   eligibilityChecks: defineRoute({
@@ -95,18 +95,20 @@ export const eligibilityRoutes = {
     body: z
       .strictObject({
         gateId: Id,
-        personIds: z.array(Id).min(1).max(maxCandidates).optional(),
-        orgUnitId: Id.optional(),
-        asOf: Day.optional(),
-        known: Known.optional(),
+        personIds: z.optional(z.array(Id).check(z.minLength(1), z.maxLength(maxCandidates))),
+        orgUnitId: z.optional(Id),
+        asOf: z.optional(Day),
+        known: z.optional(Known),
         /** A dry run of the gate change waiting for approval. */
-        pending: z.boolean().optional(),
+        pending: z.optional(z.boolean()),
       })
-      .refine((b) => (b.personIds === undefined) !== (b.orgUnitId === undefined), {
-        message: "give either personIds or orgUnitId",
-        path: ["personIds"],
-      })
-      .meta({ id: "EligibilityChecksRequest" }),
+      .check(
+        z.refine((b) => (b.personIds === undefined) !== (b.orgUnitId === undefined), {
+          message: "give either personIds or orgUnitId",
+          path: ["personIds"],
+        }),
+      )
+      .register(z.globalRegistry, { id: "EligibilityChecksRequest" }),
     success: {
       status: 200,
       description: "A result per person and a summary (how many eligible, the most common missing criterion).",
@@ -124,8 +126,8 @@ export const eligibilityRoutes = {
       "The audit trail of a day of the company's calendar (its time zone), newest first, a page at a time: every change by an admin, finance or an approver, and every eligibility check (admin).",
     query: z.strictObject({
       day: Day,
-      limit: z.coerce.number().int().min(1).max(1000).default(100),
-      cursor: z.string().max(300).optional(),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100),
+      cursor: z.optional(z.string().check(z.maxLength(300))),
     }),
     success: { status: 200, description: "The day's audit records, and a cursor to the next page (null on the last).", schema: AuditPage },
   }),

@@ -1,5 +1,4 @@
 /** Routes of the fund area: innovation fund pools, claims and decisions, the rewards catalog and redemptions, coin budgets. */
-import * as z from "zod";
 import { BudgetDefinition, BudgetPeriod } from "../../../domain/budgets/index.ts";
 import {
   CancellationRequest,
@@ -15,6 +14,7 @@ import {
   WithdrawalRequest,
 } from "../../../domain/fund/index.ts";
 import { ApprovalRequest, Id, PeopleDryRunRequest } from "../../../domain/kernel/schemas.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import {
   BudgetStanding,
   Budgets,
@@ -35,36 +35,38 @@ import {
 import { csv } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
-const Names = z.strictObject({ zh: z.string(), en: z.string().optional() });
+const Names = z.strictObject({ zh: z.string(), en: z.optional(z.string()) });
 
 /** A person's redemption as their list shows it: where it stands, and how to collect it. */
 const RedemptionItem = z
   .strictObject({
     entryId: z.string(),
     personId: z.string(),
-    seq: z.number().int().min(1),
+    seq: z.number().check(z.int(), z.gte(1)),
     rewardId: z.string(),
-    rewardVersion: z.number().int().min(1),
+    rewardVersion: z.number().check(z.int(), z.gte(1)),
     reward: Names,
-    quantity: z.number().int().min(1),
-    coins: z.number().int().min(1),
+    quantity: z.number().check(z.int(), z.gte(1)),
+    coins: z.number().check(z.int(), z.gte(1)),
     redeemedAt: z.iso.datetime(),
     status: z.enum(["placed", "collected", "cancelled"]),
-    collect: Names.optional().describe("How to collect the reward: the reward's current instructions."),
-    collectedAt: z.iso.datetime().optional(),
-    collectedBy: z.string().optional(),
-    cancelledAt: z.iso.datetime().optional(),
-    cancelledBy: z.string().optional(),
-    cancellationEntryId: z.string().optional(),
-    cancelReason: z.string().optional(),
+    collect: z.optional(Names).register(z.globalRegistry, { description: "How to collect the reward: the reward's current instructions." }),
+    collectedAt: z.optional(z.iso.datetime()),
+    collectedBy: z.optional(z.string()),
+    cancelledAt: z.optional(z.iso.datetime()),
+    cancelledBy: z.optional(z.string()),
+    cancellationEntryId: z.optional(z.string()),
+    cancelReason: z.optional(z.string()),
   })
-  .meta({ id: "RedemptionItem" });
+  .register(z.globalRegistry, { id: "RedemptionItem" });
 
 export const RedemptionList = z
-  .strictObject({ redemptions: z.array(RedemptionItem), cursor: z.string().nullable() })
-  .meta({ id: "RedemptionList" });
+  .strictObject({ redemptions: z.array(RedemptionItem), cursor: z.nullable(z.string()) })
+  .register(z.globalRegistry, { id: "RedemptionList" });
 
-export const WaitingClaims = z.strictObject({ claims: z.array(Claim), cursor: z.string().nullable() }).meta({ id: "WaitingClaims" });
+export const WaitingClaims = z
+  .strictObject({ claims: z.array(Claim), cursor: z.nullable(z.string()) })
+  .register(z.globalRegistry, { id: "WaitingClaims" });
 
 const FundParams = z.strictObject({ fundId: Id });
 const ClaimParams = z.strictObject({ claimId: Id });
@@ -336,7 +338,7 @@ export const fundRoutes = {
     problems: ["already-cancelled", "already-collected", "forbidden", "redemption-not-found", "self-collection"],
     summary:
       "Record that a redeemed reward was handed over (finance, admin; not one's own): its redeemer sees it as collected, with the day. Coins and stock do not move.",
-    params: z.strictObject({ entryId: z.string().max(100) }),
+    params: z.strictObject({ entryId: z.string().check(z.maxLength(100)) }),
     idempotencyKey: true,
     success: { status: 201, description: "The redemption with when and by whom it was handed over.", schema: Collection },
   }),
@@ -347,7 +349,7 @@ export const fundRoutes = {
     auth: "token",
     problems: ["already-cancelled", "already-collected", "forbidden", "redemption-not-found", "self-cancellation"],
     summary: "Cancel a redemption (admin): a reversal returns the coins, and the stock comes back.",
-    params: z.strictObject({ entryId: z.string().max(100) }),
+    params: z.strictObject({ entryId: z.string().check(z.maxLength(100)) }),
     body: CancellationRequest,
     idempotencyKey: true,
     success: {

@@ -1,6 +1,6 @@
 /** Routes of the imports area: history from systems before Laurel (admin). */
-import * as z from "zod";
 import { HistoryRecord, ImportQuery } from "../../../domain/imports/index.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { ImportJob, ImportReport } from "../answers/imports.ts";
 import { defineRoute } from "../route.ts";
 
@@ -19,7 +19,9 @@ export const importsRoutes = {
     query: ImportQuery,
     rawBody: { maxBytes: maxImportBytes },
     rawContent: {
-      "text/csv": z.string().meta({ description: "A header row naming HistoryRecord's fields, then one record per row." }),
+      "text/csv": z
+        .string()
+        .register(z.globalRegistry, { description: "A header row naming HistoryRecord's fields, then one record per row." }),
       "application/json": z.union([z.array(HistoryRecord), z.strictObject({ records: z.array(HistoryRecord) })]),
     },
     success: { status: 200, description: "The import: counts, and each row's outcome.", schema: ImportReport },
@@ -30,7 +32,7 @@ export const importsRoutes = {
     area: "imports",
     auth: "token",
     summary: "An import's progress: rows done of all, counts per outcome, running, done or interrupted (admin).",
-    params: z.strictObject({ importId: z.string().regex(/^[0-9a-f]{32}$/) }),
+    params: z.strictObject({ importId: z.string().check(z.regex(/^[0-9a-f]{32}$/)) }),
     success: { status: 200, description: "The import's progress.", schema: ImportJob },
   }),
 } as const;

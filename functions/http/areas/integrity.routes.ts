@@ -6,37 +6,41 @@
  * approval (its "hold" policy), listed per budget and released or rejected by an approver. Each
  * route's 200 answer has its zod schema here.
  */
-import * as z from "zod";
 import { HeldAwardDecision } from "../../../domain/awards/index.ts";
 import { BudgetPeriod } from "../../../domain/budgets/index.ts";
 import { detectors, ReviewDecision, ReviewListQuery, reviewStatuses } from "../../../domain/integrity/index.ts";
 import { Id } from "../../../domain/kernel/schemas.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { heldAwardAnswer } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
-const FlagId = z.strictObject({ flagId: z.string().regex(/^[A-Za-z0-9:_.-]{1,300}$/, "a review item's id, as the list gives it") });
+const FlagId = z.strictObject({
+  flagId: z.string().check(z.regex(/^[A-Za-z0-9:_.-]{1,300}$/, "a review item's id, as the list gives it")),
+});
 
 export const reviewItemAnswer = z
   .object({
     flagId: z.string(),
     detector: z.enum(detectors),
     people: z.array(z.string()),
-    sourceId: z.string().optional(),
+    sourceId: z.optional(z.string()),
     raisedAt: z.string(),
     figures: z.record(z.string(), z.number()),
     entryIds: z.array(z.string()),
     eventIds: z.array(z.string()),
     explained: z.object({ zh: z.string(), en: z.string() }),
     status: z.enum(reviewStatuses),
-    held: z.array(z.string()).optional(),
-    decision: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
-    heldAwards: z.array(heldAwardAnswer).optional(),
+    held: z.optional(z.array(z.string())),
+    decision: z.optional(z.object({ by: z.string(), at: z.string(), reason: z.string() })),
+    heldAwards: z.optional(z.array(heldAwardAnswer)),
   })
-  .meta({ id: "ReviewItem" });
+  .register(z.globalRegistry, { id: "ReviewItem" });
 
-export const reviewListAnswer = z.object({ items: z.array(reviewItemAnswer), cursor: z.string().optional() }).meta({ id: "ReviewList" });
+export const reviewListAnswer = z
+  .object({ items: z.array(reviewItemAnswer), cursor: z.optional(z.string()) })
+  .register(z.globalRegistry, { id: "ReviewList" });
 
-export const heldAwardsAnswer = z.object({ heldAwards: z.array(heldAwardAnswer) }).meta({ id: "HeldAwards" });
+export const heldAwardsAnswer = z.object({ heldAwards: z.array(heldAwardAnswer) }).register(z.globalRegistry, { id: "HeldAwards" });
 
 export const integrityRoutes = {
   reviewItems: defineRoute({

@@ -2,8 +2,8 @@
  * Routes of the leaderboards: boards (area `leaderboard`, read-only on the tables) and what
  * changes them, pioneer indices and the opt-out preference (area `leaderboard-settings`).
  */
-import * as z from "zod";
 import { ApprovalRequest, Id } from "../../../domain/kernel/schemas.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { boardPeriods, IndexDefinition } from "../../../domain/leaderboards/index.ts";
 import { Board, IndexProposal, IndexRead, IndexVersion, Preferences } from "../answers/leaderboards.ts";
 import { defineRoute } from "../route.ts";
@@ -12,19 +12,23 @@ const IndexParams = z.strictObject({ indexId: Id });
 const PersonParams = z.strictObject({ personId: Id });
 
 export const LeaderboardQuery = z.strictObject({
-  orgUnit: Id.optional(),
-  period: z.enum(boardPeriods).default("month"),
-  at: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
-  metric: z
-    .string()
-    .max(80)
-    .regex(/^(points|points:[a-z-]{1,40}|index:[A-Za-z0-9_-]{1,64})$/, "use points, points:<capability> or index:<indexId>")
-    .default("points"),
-  by: z.enum(["person", "orgUnit"]).default("person"),
-  limit: z.coerce.number().int().min(1).max(100).default(10),
+  orgUnit: z.optional(Id),
+  period: z._default(z.enum(boardPeriods), "month"),
+  at: z.optional(z.union([z.iso.date(), z.iso.datetime({ offset: true })])),
+  metric: z._default(
+    z
+      .string()
+      .check(
+        z.maxLength(80),
+        z.regex(/^(points|points:[a-z-]{1,40}|index:[A-Za-z0-9_-]{1,64})$/, "use points, points:<capability> or index:<indexId>"),
+      ),
+    "points",
+  ),
+  by: z._default(z.enum(["person", "orgUnit"]), "person"),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 10),
 });
 
-export const PreferencesInput = z.strictObject({ leaderboardOptOut: z.boolean() }).meta({ id: "PreferencesInput" });
+export const PreferencesInput = z.strictObject({ leaderboardOptOut: z.boolean() }).register(z.globalRegistry, { id: "PreferencesInput" });
 
 export const leaderboardRoutes = {
   leaderboard: defineRoute({

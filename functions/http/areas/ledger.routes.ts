@@ -4,9 +4,9 @@
  * who signs, with which keys, and which credentials are revoked. Verifiers outside the company
  * fetch these URLs, named in every credential (docs/INTEGRATION.md).
  */
-import * as z from "zod";
 import { AwardRequest, DeductionRequest, LedgerPageQuery, ReversalRequest } from "../../../domain/accounts/index.ts";
 import { Id } from "../../../domain/kernel/schemas.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { BadgeCredentials, IssuerProfile, SignedInPerson, vcJwt } from "../answers/ledger.ts";
 import { Balances, JwkSet, LedgerPage, LedgerWrite } from "../answers.ts";
 import { defineRoute } from "../route.ts";
@@ -59,7 +59,7 @@ export const ledgerRoutes = {
       "self-reversal",
     ],
     summary: "Reverse an entry with a reason; an entry is reversed at most once (admin).",
-    params: z.strictObject({ entryId: z.string().max(100) }),
+    params: z.strictObject({ entryId: z.string().check(z.maxLength(100)) }),
     body: ReversalRequest,
     idempotencyKey: true,
     success: { status: 201, description: "The reversal entry and the person's balances after it.", schema: LedgerWrite },

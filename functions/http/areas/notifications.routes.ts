@@ -1,6 +1,6 @@
 /** Routes of notifications (area `notifications`): the bell, a person's preferences, channels and dead letters (admin). */
-import * as z from "zod";
 import { Id } from "../../../domain/kernel/schemas.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { ChannelInput, NotificationPreferencesInput } from "../../../domain/notifications/index.ts";
 import { Bell, DeadLetters, NotificationChannel, NotificationChannels, NotificationPreferences, Replay } from "../answers/notifications.ts";
 import { defineRoute } from "../route.ts";

@@ -1,5 +1,5 @@
 /** Routes of the public function: liveness, the OpenAPI document and the pages problem types lead to. */
-import * as z from "zod";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { Health, OpenApiDocument } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
@@ -27,7 +27,7 @@ export const publicRoutes = {
     auth: "public",
     problems: ["problem-not-found"],
     summary: "What a problem code means, in Chinese and English: where a problem's `type` leads.",
-    params: z.strictObject({ code: z.string().max(64) }),
+    params: z.strictObject({ code: z.string().check(z.maxLength(64)) }),
     success: { status: 200, description: "A page explaining the problem.", alternatives: { "text/html": { schema: { type: "string" } } } },
   }),
 } as const;

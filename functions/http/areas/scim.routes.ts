@@ -4,12 +4,12 @@
  * (functions/scim/), which answers in SCIM's own error format; so bodies and queries are taken
  * as they come and validated there.
  */
-import * as z from "zod";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { defineRoute } from "../route.ts";
 import { ScimDiscoveryList, ScimGroup, ScimGroups, ScimServiceProviderConfig, ScimUser, ScimUsers } from "../scim-answers.ts";
 
 const ScimQuery = z.record(z.string(), z.string());
-const ResourceParams = z.strictObject({ id: z.string().max(200) });
+const ResourceParams = z.strictObject({ id: z.string().check(z.maxLength(200)) });
 const body = { rawBody: { maxBytes: 64 * 1024 } };
 
 const resource = (name: "Users" | "Groups", what: string) => {
@@ -91,7 +91,7 @@ const resource = (name: "Users" | "Groups", what: string) => {
 
 const users = resource("Users", "people");
 const groups = resource("Groups", "org units");
-const discovery = (name: string, summary: string, schema: z.ZodType) =>
+const discovery = (name: string, summary: string, schema: z.ZodMiniType) =>
   defineRoute({
     method: "GET",
     path: `/scim/v2/${name}`,

@@ -1,5 +1,5 @@
 /** Routes of the sign-in area: Laurel's token service, for stages whose people sign in with DingTalk or WeCom. */
-import * as z from "zod";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { OpenIdConfiguration, SignInAnswer } from "../answers/sign-in.ts";
 import { JwkSet } from "../answers.ts";
 import { defineRoute } from "../route.ts";
@@ -7,16 +7,16 @@ import { defineRoute } from "../route.ts";
 export const DingTalkSignIn = z
   .strictObject({
     /** The 免登 auth code from the page's dd.getAuthCode (DingTalk JSAPI): good for 5 minutes, once. */
-    code: z.string().trim().min(1).max(256),
+    code: z.string().check(z.trim(), z.minLength(1), z.maxLength(256)),
   })
-  .meta({ id: "DingTalkSignIn" });
+  .register(z.globalRegistry, { id: "DingTalkSignIn" });
 
 export const WeComSignIn = z
   .strictObject({
     /** The code WeCom's web authorisation (网页授权, snsapi_base) adds to the page's address: good for 5 minutes, once. */
-    code: z.string().trim().min(1).max(512),
+    code: z.string().check(z.trim(), z.minLength(1), z.maxLength(512)),
   })
-  .meta({ id: "WeComSignIn" });
+  .register(z.globalRegistry, { id: "WeComSignIn" });
 
 export const signInRoutes = {
   signInDingTalk: defineRoute({

@@ -3,9 +3,9 @@
  * dry-run through a source or its change waiting for approval (four eyes, docs/SECURITY.md).
  * Answers of their own have their schema here.
  */
-import * as z from "zod";
 import { CloudEvent, maxBatchEvents, maxWebhookBodyBytes } from "../../../domain/awards/index.ts";
 import { Id } from "../../../domain/kernel/schemas.ts";
+import * as z from "../../../domain/kernel/zod/index.ts";
 import { EventResult, WebhookAnswer } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
@@ -14,18 +14,23 @@ const SourceParams = z.strictObject({ sourceId: Id });
 export const SourceDryRunRequest = z
   .strictObject({
     /** CloudEvents as the source would send them; nothing is signed, nothing is written. */
-    events: z.array(z.record(z.string(), z.unknown())).min(1).max(100),
+    events: z.array(z.record(z.string(), z.unknown())).check(z.minLength(1), z.maxLength(100)),
     /** Send them through the change waiting for approval instead of the current version. */
-    pending: z.boolean().optional(),
+    pending: z.optional(z.boolean()),
   })
-  .meta({ id: "SourceDryRunRequest" });
+  .register(z.globalRegistry, { id: "SourceDryRunRequest" });
 
 /** Each event's answer as the webhook would give it. */
 export const SourceDryRunAnswer = z
-  .strictObject({ source: z.strictObject({ sourceId: z.string(), version: z.number().int().min(1) }), results: z.array(EventResult) })
-  .meta({ id: "SourceDryRunAnswer" });
+  .strictObject({
+    source: z.strictObject({ sourceId: z.string(), version: z.number().check(z.int(), z.gte(1)) }),
+    results: z.array(EventResult),
+  })
+  .register(z.globalRegistry, { id: "SourceDryRunAnswer" });
 
-export const RetractionRequest = z.strictObject({ reason: z.string().trim().min(1).max(500) }).meta({ id: "RetractionRequest" });
+export const RetractionRequest = z
+  .strictObject({ reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)) })
+  .register(z.globalRegistry, { id: "RetractionRequest" });
 
 export const webhooksRoutes = {
   webhook: defineRoute({
@@ -37,12 +42,15 @@ export const webhooksRoutes = {
     summary:
       "Achievement events from a source: one CloudEvent (application/cloudevents+json) or a batch of up to 100 (application/cloudevents-batch+json), signed per Standard Webhooks.",
     params: SourceParams,
-    query: z.strictObject({ dryRun: z.enum(["true", "false"]).optional() }),
+    query: z.strictObject({ dryRun: z.optional(z.enum(["true", "false"])) }),
     rawBody: { maxBytes: maxWebhookBodyBytes },
     credential: "webhookSignature",
     rawContent: {
       "application/cloudevents+json": CloudEvent,
-      "application/cloudevents-batch+json": z.array(CloudEvent).min(1).max(maxBatchEvents).meta({ id: "CloudEventBatch" }),
+      "application/cloudevents-batch+json": z
+        .array(CloudEvent)
+        .check(z.minLength(1), z.maxLength(maxBatchEvents))
+        .register(z.globalRegistry, { id: "CloudEventBatch" }),
     },
     success: {
       status: 200,
@@ -59,7 +67,7 @@ export const webhooksRoutes = {
     auth: "token",
     problems: ["already-retracted", "event-unknown", "forbidden", "insufficient-balance", "self-reversal"],
     summary: "Retract a source's event on its behalf: every award it caused is reversed and its rule progress undone (admin).",
-    params: z.strictObject({ sourceId: Id, eventId: z.string().min(1).max(200) }),
+    params: z.strictObject({ sourceId: Id, eventId: z.string().check(z.minLength(1), z.maxLength(200)) }),
     body: RetractionRequest,
     idempotencyKey: true,
     success: { status: 200, description: "The retraction's result: the reversal entries written.", schema: EventResult },
