@@ -6,6 +6,7 @@
  */
 import * as z from "zod";
 import type { PersonId } from "../kernel/model.ts";
+import { defaultTimeZone, periodKey } from "../kernel/periods.ts";
 import type { EventObservation, NearThreshold, Observation } from "./observations.ts";
 
 export const IntegritySettings = z.strictObject({
@@ -33,6 +34,8 @@ export const IntegritySettings = z.strictObject({
   resends: z.number().int().min(1).default(2),
   /** Whether a flagged person's further awarding events wait for a review (domain/integrity/holds.ts). */
   holdFlagged: z.boolean().default(false),
+  /** The company's time zone (the stage's `TIME_ZONE`): a day, a velocity's "today", a flag's day or month is the company's. */
+  timeZone: z.string().default(defaultTimeZone),
 });
 export type IntegritySettings = z.infer<typeof IntegritySettings>;
 export const defaultSettings: IntegritySettings = IntegritySettings.parse({});
@@ -59,7 +62,8 @@ export interface Flag {
 
 /** Evidence lists are capped: a spike of thousands names its most recent entries. */
 const maxEvidence = 50;
-const dayOf = (at: string) => at.slice(0, 10);
+/** The company's day of an instant, as the other contexts' periods count it (domain/kernel/periods.ts). */
+export const dayOf = (at: string, timeZone: string): string => periodKey(at, "day", timeZone);
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const newest = <T>(items: readonly T[]) => items.slice(-maxEvidence);
 
@@ -87,11 +91,12 @@ const velocityFigures = (v: { today: number; baseline: number }, floor: number, 
 export function personVelocity(personId: PersonId, window: readonly Observation[], now: string, settings: IntegritySettings): Flag[] {
   const awarding = window.filter((o): o is EventObservation => o.kind === "event" && o.entryIds.length > 0);
   const counts = new Map<string, number>();
-  for (const o of awarding) counts.set(dayOf(o.at), (counts.get(dayOf(o.at)) ?? 0) + 1);
-  const today = dayOf(now);
+  const day = (o: Observation) => dayOf(o.at, settings.timeZone);
+  for (const o of awarding) counts.set(day(o), (counts.get(day(o)) ?? 0) + 1);
+  const today = dayOf(now, settings.timeZone);
   const v = velocity(counts, today, settings.baselineDays);
   if (!isSpike(v, settings.personDailyFloor, settings)) return [];
-  const todays = awarding.filter((o) => dayOf(o.at) === today);
+  const todays = awarding.filter((o) => day(o) === today);
   return [
     {
       flagId: `person-velocity:${personId}:${today}`,
@@ -117,7 +122,7 @@ export function sourceVelocity(
   now: string,
   settings: IntegritySettings,
 ): Flag[] {
-  const today = dayOf(now);
+  const today = dayOf(now, settings.timeZone);
   const v = velocity(counts, today, settings.baselineDays);
   if (!isSpike(v, settings.sourceDailyFloor, settings)) return [];
   return [
@@ -162,7 +167,7 @@ function burstFlag(
   const { ruleId, field, threshold } = pass.near;
   const evidence = [...misses, pass].map(({ o }) => o);
   return {
-    flagId: `threshold-burst:${personId}:${ruleId}:${dayOf(pass.o.at)}`,
+    flagId: `threshold-burst:${personId}:${ruleId}:${dayOf(pass.o.at, settings.timeZone)}`,
     detector: "threshold-burst",
     people: [personId],
     raisedAt: pass.o.at,
@@ -188,10 +193,8 @@ export function reciprocalCredits(personId: PersonId, window: readonly Observati
     const pair = [personId, other].sort() as [PersonId, PersonId];
     const sum = (list: typeof both) => list.reduce((s, o) => s + o.amount, 0);
     // The same pair in the same month is one finding, whichever of the two saw it first.
-    const month = both
-      .map((o) => o.at)
-      .sort()[0]
-      ?.slice(0, 7);
+    const first = both.map((o) => o.at).sort()[0];
+    const month = first && periodKey(first, "month", settings.timeZone);
     return [
       {
         flagId: `reciprocal-credit:${pair[0]}:${pair[1]}:${month}`,
