@@ -51,14 +51,30 @@ async function observationsOf(deps: IntegrityDeps, batch: WatchedBatch): Promise
   return [...observed.flat(), ...batch.entries.flatMap(observeCredit)];
 }
 
+/** The deepest a person's chain is read: far past any velocity worth flagging. */
+const chainDepth = 2000;
+
 /**
- * A person's window: their chain's awarding events, the batch's observations and, when either
- * shows something unusual (a kept kind of observation, a reversed entry), what was kept for them.
+ * A person's recent chain, only as deep as velocity needs: the newest entries up to the daily
+ * floor's number first; the whole window only when they, with the batch's, reach the floor today.
+ * Below it no velocity flag is possible, and the baseline does not matter.
  */
-async function windowOfPerson(deps: IntegrityDeps, personId: PersonId, observed: readonly Observation[], since: string) {
-  const chain = await deps.observations.chain(personId, since);
-  const unusual = observed.some((o) => worthKeeping(o, new Set())) || chain.some((entry) => entry.kind === "reversal");
-  const kept = unusual ? await deps.observations.window(personId, since) : [];
+async function chainOf(deps: IntegrityDeps, personId: PersonId, observed: readonly Observation[], since: string, now: string) {
+  const { personDailyFloor: floor, timeZone } = deps.settings;
+  const newest = await deps.observations.chain(personId, since, floor);
+  if (newest.length < floor) return newest;
+  const today = dayOf(now, timeZone);
+  const awarded = [...chainEvents(personId, newest), ...observed].filter(
+    (o): o is EventObservation => o.kind === "event" && o.entryIds.length > 0 && dayOf(o.at, timeZone) === today,
+  );
+  const reachesBack = dayOf((newest[0] as LedgerEntry).recordedAt, timeZone) !== today;
+  if (reachesBack && new Set(awarded.map((o) => `${o.sourceId}#${o.eventId}`)).size < floor) return newest;
+  return deps.observations.chain(personId, since, chainDepth);
+}
+
+/** A person's window: their chain's awarding events, what was kept for them, and the batch's observations. */
+async function windowOfPerson(deps: IntegrityDeps, personId: PersonId, observed: readonly Observation[], since: string, now: string) {
+  const [chain, kept] = await Promise.all([chainOf(deps, personId, observed, since, now), deps.observations.window(personId, since)]);
   const retracted = retractedContents([...kept, ...observed]);
   return { window: windowOf(kept, observed, chainEvents(personId, chain)), keep: observed.filter((o) => worthKeeping(o, retracted)) };
 }
@@ -75,7 +91,7 @@ export async function watch(deps: IntegrityDeps, batch: WatchedBatch): Promise<F
   const since = new Date(Date.parse(now) - (deps.settings.baselineDays + 1) * dayMs).toISOString();
   const people = Map.groupBy(observed, (o) => o.personId);
   const windows = await Promise.all(
-    [...people].map(async ([personId, own]) => ({ personId, ...(await windowOfPerson(deps, personId, own, since)) })),
+    [...people].map(async ([personId, own]) => ({ personId, ...(await windowOfPerson(deps, personId, own, since, now)) })),
   );
   // Kept before the count: a failure after it leaves nothing unkept that a replay would skip.
   await deps.observations.observe(windows.flatMap((w) => w.keep));

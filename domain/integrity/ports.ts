@@ -41,8 +41,8 @@ export interface ObservationStore {
   count(range: StreamRange, events: readonly CountedEvent[]): Promise<void>;
   /** A person's kept observations since an instant, oldest first (a bounded number, the newest). */
   window(personId: PersonId, since: string): Promise<Observation[]>;
-  /** The entries of a person's chain recorded since an instant, oldest first (a bounded number, the newest). */
-  chain(personId: PersonId, since: string): Promise<LedgerEntry[]>;
+  /** The newest entries of a person's chain recorded since an instant, at most `limit`, oldest first. */
+  chain(personId: PersonId, since: string, limit: number): Promise<LedgerEntry[]>;
   /** A source's accepted events per day (the company's), from `since` (a day) on. */
   sourceDays(sourceId: string, since: string): Promise<Map<string, number>>;
   /** The event record a retraction retracted. */

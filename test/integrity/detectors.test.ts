@@ -160,6 +160,8 @@ function fakes() {
   const chains: LedgerEntry[] = [];
   const reviews = new Map<string, ReviewItem>();
   const originals = new Map<string, EventRecord>();
+  /** How deep each read of a chain went. */
+  const depths: number[] = [];
   const store: ObservationStore = {
     async observe(observations) {
       for (const o of observations) kept.set(`${o.personId}/${o.key}`, o);
@@ -173,8 +175,9 @@ function fakes() {
     async window(personId) {
       return [...kept.values()].filter((o) => o.personId === personId).sort((a, b) => a.at.localeCompare(b.at));
     },
-    async chain(personId, since) {
-      return chains.filter((e) => e.holder === `person:${personId}` && e.recordedAt >= since);
+    async chain(personId, since, limit) {
+      depths.push(limit);
+      return chains.filter((e) => e.holder === `person:${personId}` && e.recordedAt >= since).slice(-limit);
     },
     async sourceDays(sourceId) {
       return new Map([...counts].filter(([k]) => k.startsWith(`${sourceId}/`)).map(([k, v]) => [k.split("/")[1] as string, v]));
@@ -205,7 +208,7 @@ function fakes() {
   };
   const known = async (ids: readonly string[]) => new Set(ids.filter((id) => reviews.has(id)));
   const deps = { observations: store, reviews: { open, known }, rules: async () => [], settings: defaultSettings };
-  return { deps, kept, counts, reviews, recorded };
+  return { deps, kept, counts, reviews, recorded, depths };
 }
 
 const range = { from: "1", to: "100" };
@@ -257,6 +260,22 @@ describe("watching the stream", () => {
     });
     expect(kept.size).toBe(0);
     expect(reviews.get("person-velocity:liu-yang:2026-11-30")?.figures).toMatchObject({ today: 21 });
+  });
+
+  it("reads a chain past the daily floor's number of entries only when they are all today's", async () => {
+    const { deps, reviews, recorded, depths } = fakes();
+    const yesterday = (i: number) => record(i, { recordedAt: new Date(Date.parse(now) - 86_400_000 + i * 1000).toISOString() });
+    recorded(Array.from({ length: 30 }, (_, i) => yesterday(100 + i)));
+    await watch(deps, { events: recorded([record(1), record(2)]), entries: [], range });
+    expect(depths).toEqual([20]);
+    await watch(deps, {
+      events: recorded(Array.from({ length: 19 }, (_, i) => record(3 + i))),
+      entries: [],
+      range: { from: "101", to: "200" },
+    });
+    expect(depths).toEqual([20, 20, 2000]);
+    // 21 today against a baseline of 30 a day: not a spike, which only the whole window shows.
+    expect(reviews.size).toBe(0);
   });
 
   it("keeps a measure near a threshold, a retraction and the same content sent again", async () => {

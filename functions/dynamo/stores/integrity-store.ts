@@ -40,6 +40,8 @@ const keptDays = 35;
 const markerDays = 2;
 /** A person's window read at most this deep, newest first: far past any velocity worth flagging. */
 const windowLimit = 2000;
+/** A chain read a page at a time, newest first, until it passes the window's start: most people's month is one page. */
+const chainPage = 250;
 /** TransactWriteItems takes 100 items: a marker and at most 99 source days' counts. */
 const maxDays = 99;
 /** Plain puts in flight at once. */
@@ -164,7 +166,7 @@ export class DynamoObservationStore implements ObservationStore {
     });
   }
 
-  async chain(personId: PersonId, since: string): Promise<LedgerEntry[]> {
+  async chain(personId: PersonId, since: string, limit: number): Promise<LedgerEntry[]> {
     const entries: LedgerEntry[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -176,7 +178,7 @@ export class DynamoObservationStore implements ObservationStore {
             KeyConditionExpression: "pk = :pk AND begins_with(sk, :entry)",
             ExpressionAttributeValues: { ":pk": keys.chain(`person:${personId}`), ":entry": keys.entryPrefix },
             ScanIndexForward: false,
-            Limit: 100,
+            Limit: Math.min(chainPage, limit - entries.length),
             ExclusiveStartKey: start,
           }),
         ),
@@ -185,7 +187,7 @@ export class DynamoObservationStore implements ObservationStore {
       const recent = items.filter((entry) => entry.recordedAt >= since);
       entries.push(...recent);
       start = recent.length === items.length ? page.LastEvaluatedKey : undefined;
-    } while (start && entries.length < windowLimit);
+    } while (start && entries.length < limit);
     return entries.reverse();
   }
 
