@@ -43,13 +43,13 @@ export interface ProjectorDeps {
   log: Logger;
 }
 
-/** The person's entry or event record a record inserts, or undefined for what the projector ignores; throws on a malformed entry. */
 /** The lowest and highest sequence numbers of the records taken: what the detectors' counts are kept once under. */
 function rangeOf(records: readonly DynamoDBRecord[]): { from: string; to: string } {
   const sequences = records.map((r) => BigInt(r.dynamodb?.SequenceNumber ?? "0")).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return { from: String(sequences[0] ?? 0n), to: String(sequences.at(-1) ?? 0n) };
 }
 
+/** The person's entry or event record a record inserts, or undefined for what the projector ignores; throws on a malformed entry. */
 function insertedOf(record: DynamoDBRecord): { entry: LedgerEntry } | { event: EventRecord } | undefined {
   const event = eventRecordOf(record);
   if (event) return { event };
