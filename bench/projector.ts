@@ -31,8 +31,15 @@ const names = {
 
 const isEventRecord = (record: DynamoDBRecord) =>
   record.eventName === "INSERT" && (record.dynamodb?.Keys?.pk?.S ?? "").startsWith(keys.eventPrefix);
-/** The detectors' own items (functions/dynamo/stores/integrity-store.ts, review-store.ts), and the event records they read. */
-const isDetectors = (touch: Touch) => /^(INTEG#|REVIEW#|HOLD#)/.test(touch.partitionKey) || touch.partitionKey.startsWith(keys.eventPrefix);
+/**
+ * The detectors' own items (functions/dynamo/stores/integrity-store.ts, review-store.ts), and the
+ * event records and people's chains they read (fed only event records, the projector reads no chain
+ * for anything else).
+ */
+const isDetectors = (touch: Touch) =>
+  /^(INTEG#|REVIEW#|HOLD#)/.test(touch.partitionKey) ||
+  touch.partitionKey.startsWith(keys.eventPrefix) ||
+  touch.partitionKey.startsWith(keys.chain("person:"));
 
 export async function projectorFigures(webhooks: Webhooks, webhookResults: Result[]): Promise<Result[]> {
   // Imported only now, as the handlers are (./system.ts): it reads its tables from the environment at load.

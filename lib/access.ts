@@ -136,6 +136,11 @@ export function grantEventReads(grantee: IGrantable, ledger: Table): void {
   grantKeyed(grantee, ledger, ["dynamodb:GetItem"], ["EVENT#*"]);
 }
 
+/** Queries of people's chains (the projector's detectors read a person's recent entries for velocity). */
+export function grantPeopleChainReads(grantee: IGrantable, ledger: Table): void {
+  grantKeyed(grantee, ledger, ["dynamodb:Query"], ["CHAIN#person:*"]);
+}
+
 /** Reads of the state table and its indexes, and writes of the key families the access names. */
 export function grantState(grantee: IGrantable, state: Table, spec: TableSpec, access: StateAccess): void {
   if (access === "none") return;

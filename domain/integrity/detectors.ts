@@ -5,6 +5,7 @@
  * says why in Chinese and English.
  */
 import type { PersonId } from "../kernel/model.ts";
+import { defaultTimeZone, periodKey } from "../kernel/periods.ts";
 import * as z from "../kernel/zod/index.ts";
 import type { EventObservation, NearThreshold, Observation } from "./observations.ts";
 
@@ -29,8 +30,14 @@ export const IntegritySettings = z.strictObject({
   /** Whether a flagged person's further awarding events wait for a review (domain/integrity/holds.ts). */
   holdFlagged: z._default(z.boolean(), false),
 });
+/**
+ * What the detectors run with: the stage's settings and the company's time zone (the stage's
+ * `TIME_ZONE`, which budgets and periods use too): a day, a velocity's "today", a flag's day or month
+ * are the company's.
+ */
 export type IntegritySettings = z.infer<typeof IntegritySettings>;
-export const defaultSettings: IntegritySettings = IntegritySettings.parse({});
+export type DetectorSettings = IntegritySettings & { timeZone: string };
+export const defaultSettings: DetectorSettings = { ...IntegritySettings.parse({}), timeZone: defaultTimeZone };
 
 /** A stage's settings as its functions get them (`INTEGRITY`, JSON; lib/stage.ts), the defaults for what it leaves out. */
 export const integritySettings = (json: string | undefined): IntegritySettings => IntegritySettings.parse(JSON.parse(json || "{}"));
@@ -54,7 +61,8 @@ export interface Flag {
 
 /** Evidence lists are capped: a spike of thousands names its most recent entries. */
 const maxEvidence = 50;
-const dayOf = (at: string) => at.slice(0, 10);
+/** The company's day of an instant, as the other contexts' periods count it (domain/kernel/periods.ts). */
+export const dayOf = (at: string, timeZone: string): string => periodKey(at, "day", timeZone);
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const newest = <T>(items: readonly T[]) => items.slice(-maxEvidence);
 
@@ -68,10 +76,10 @@ export function velocity(counts: ReadonlyMap<string, number>, today: string, day
   return { today: counts.get(today) ?? 0, baseline: earlier.reduce((sum, [, n]) => sum + n, 0) / span };
 }
 
-const isSpike = (v: { today: number; baseline: number }, floor: number, settings: IntegritySettings) =>
+const isSpike = (v: { today: number; baseline: number }, floor: number, settings: DetectorSettings) =>
   v.today >= floor && v.today > settings.velocityMultiple * v.baseline;
 
-const velocityFigures = (v: { today: number; baseline: number }, floor: number, settings: IntegritySettings) => ({
+const velocityFigures = (v: { today: number; baseline: number }, floor: number, settings: DetectorSettings) => ({
   today: v.today,
   baselinePerDay: round2(v.baseline),
   multiple: settings.velocityMultiple,
@@ -79,14 +87,15 @@ const velocityFigures = (v: { today: number; baseline: number }, floor: number, 
 });
 
 /** A person's awarding events today against their own daily mean. */
-export function personVelocity(personId: PersonId, window: readonly Observation[], now: string, settings: IntegritySettings): Flag[] {
+export function personVelocity(personId: PersonId, window: readonly Observation[], now: string, settings: DetectorSettings): Flag[] {
   const awarding = window.filter((o): o is EventObservation => o.kind === "event" && o.entryIds.length > 0);
   const counts = new Map<string, number>();
-  for (const o of awarding) counts.set(dayOf(o.at), (counts.get(dayOf(o.at)) ?? 0) + 1);
-  const today = dayOf(now);
+  const day = (o: Observation) => dayOf(o.at, settings.timeZone);
+  for (const o of awarding) counts.set(day(o), (counts.get(day(o)) ?? 0) + 1);
+  const today = dayOf(now, settings.timeZone);
   const v = velocity(counts, today, settings.baselineDays);
   if (!isSpike(v, settings.personDailyFloor, settings)) return [];
-  const todays = awarding.filter((o) => dayOf(o.at) === today);
+  const todays = awarding.filter((o) => day(o) === today);
   return [
     {
       flagId: `person-velocity:${personId}:${today}`,
@@ -110,9 +119,9 @@ export function sourceVelocity(
   counts: ReadonlyMap<string, number>,
   evidence: readonly EventObservation[],
   now: string,
-  settings: IntegritySettings,
+  settings: DetectorSettings,
 ): Flag[] {
-  const today = dayOf(now);
+  const today = dayOf(now, settings.timeZone);
   const v = velocity(counts, today, settings.baselineDays);
   if (!isSpike(v, settings.sourceDailyFloor, settings)) return [];
   return [
@@ -134,7 +143,7 @@ export function sourceVelocity(
 }
 
 /** Near misses of a rule's threshold in a row, then a pass just over it: the measure tried until it went through. */
-export function thresholdBursts(personId: PersonId, window: readonly Observation[], settings: IntegritySettings): Flag[] {
+export function thresholdBursts(personId: PersonId, window: readonly Observation[], settings: DetectorSettings): Flag[] {
   const marks = window.flatMap((o) => (o.kind === "event" ? o.near.map((near) => ({ o, near })) : []));
   const byThreshold = Map.groupBy(marks, ({ near }) => `${near.ruleId}#${near.field}`);
   return [...byThreshold.values()].flatMap((series) => {
@@ -152,12 +161,12 @@ function burstFlag(
   personId: PersonId,
   pass: { o: EventObservation; near: NearThreshold },
   misses: { o: EventObservation; near: NearThreshold }[],
-  settings: IntegritySettings,
+  settings: DetectorSettings,
 ): Flag {
   const { ruleId, field, threshold } = pass.near;
   const evidence = [...misses, pass].map(({ o }) => o);
   return {
-    flagId: `threshold-burst:${personId}:${ruleId}:${dayOf(pass.o.at)}`,
+    flagId: `threshold-burst:${personId}:${ruleId}:${dayOf(pass.o.at, settings.timeZone)}`,
     detector: "threshold-burst",
     people: [personId],
     raisedAt: pass.o.at,
@@ -172,7 +181,7 @@ function burstFlag(
 }
 
 /** This person credited another who credited them back, within the window. */
-export function reciprocalCredits(personId: PersonId, window: readonly Observation[], now: string, settings: IntegritySettings): Flag[] {
+export function reciprocalCredits(personId: PersonId, window: readonly Observation[], now: string, settings: DetectorSettings): Flag[] {
   const since = Date.parse(now) - settings.reciprocalDays * 86_400_000;
   const credits = window.filter((o) => o.kind === "credit" && Date.parse(o.at) >= since) as Extract<Observation, { kind: "credit" }>[];
   const byOther = Map.groupBy(credits, (o) => o.other);
@@ -183,10 +192,8 @@ export function reciprocalCredits(personId: PersonId, window: readonly Observati
     const pair = [personId, other].sort() as [PersonId, PersonId];
     const sum = (list: typeof both) => list.reduce((s, o) => s + o.amount, 0);
     // The same pair in the same month is one finding, whichever of the two saw it first.
-    const month = both
-      .map((o) => o.at)
-      .sort()[0]
-      ?.slice(0, 7);
+    const first = both.map((o) => o.at).sort()[0];
+    const month = first && periodKey(first, "month", settings.timeZone);
     return [
       {
         flagId: `reciprocal-credit:${pair[0]}:${pair[1]}:${month}`,
@@ -206,7 +213,7 @@ export function reciprocalCredits(personId: PersonId, window: readonly Observati
 }
 
 /** The same content retracted and sent again under a new id, `resends` times or more. */
-export function retractResends(personId: PersonId, window: readonly Observation[], settings: IntegritySettings): Flag[] {
+export function retractResends(personId: PersonId, window: readonly Observation[], settings: DetectorSettings): Flag[] {
   const events = window.filter((o): o is EventObservation => o.kind === "event");
   const retracted = window.filter((o) => o.kind === "retracted") as Extract<Observation, { kind: "retracted" }>[];
   return [...Map.groupBy(retracted, (o) => o.content)].flatMap(([content, retractions]) => {
@@ -232,7 +239,7 @@ export function retractResends(personId: PersonId, window: readonly Observation[
 }
 
 /** Every detector over one person's window. */
-export const personFlags = (personId: PersonId, window: readonly Observation[], now: string, settings: IntegritySettings): Flag[] => [
+export const personFlags = (personId: PersonId, window: readonly Observation[], now: string, settings: DetectorSettings): Flag[] => [
   ...personVelocity(personId, window, now, settings),
   ...thresholdBursts(personId, window, settings),
   ...reciprocalCredits(personId, window, now, settings),

@@ -1,66 +1,116 @@
 /**
- * The detectors at work on a stream batch: the batch's records become observations, kept once
- * each; then each person the batch touched is judged on their window, each source on its daily
- * counts, and every flag opens its review item once (domain/integrity/reviews.ts).
+ * The detectors at work on a stream batch. Its accepted events are counted on their sources' days
+ * (once per batch and source day, exactly once under the stream's retries); of its observations
+ * only the unusual ones are kept (a retraction, a credit, a measure near a threshold, a resent
+ * content): an ordinary event writes nothing, since the ledger holds it. Then each person the
+ * batch touched is judged on a window made of their chain, what was kept and the batch, each
+ * source on its daily counts, and every flag opens its review item once (domain/integrity/reviews.ts).
  */
 import type { PersonId } from "../kernel/model.ts";
 import type { EventRecord, LedgerEntry } from "../ledger/index.ts";
-import { type Flag, type IntegritySettings, personFlags, sourceVelocity } from "./detectors.ts";
-import { type EventObservation, type IdentifiedRule, observeCredit, observeEvent, observeRetraction } from "./observations.ts";
-import type { ObservationGroup, ObservationStore, ReviewStore } from "./ports.ts";
+import { type DetectorSettings, dayOf, type Flag, personFlags, sourceVelocity } from "./detectors.ts";
+import {
+  chainEvents,
+  type EventObservation,
+  type IdentifiedRule,
+  type Observation,
+  observeCredit,
+  observeEvent,
+  observeRetraction,
+  retractedContents,
+  windowOf,
+  worthKeeping,
+} from "./observations.ts";
+import type { CountedEvent, ObservationStore, ReviewStore, StreamRange } from "./ports.ts";
 
 export interface IntegrityDeps {
   observations: ObservationStore;
   reviews: Pick<ReviewStore, "open" | "known">;
   rules(): Promise<IdentifiedRule[]>;
-  settings: IntegritySettings;
+  settings: DetectorSettings;
+}
+
+/** A stream batch as the detectors take it: its event records, people's entries and the records' range. */
+export interface WatchedBatch {
+  events: readonly EventRecord[];
+  entries: readonly LedgerEntry[];
+  range: StreamRange;
 }
 
 const dayMs = 86_400_000;
 
-async function groupsOf(deps: IntegrityDeps, events: readonly EventRecord[], entries: readonly LedgerEntry[]): Promise<ObservationGroup[]> {
-  const rules = events.some((e) => !e.retracts) ? await deps.rules() : [];
-  const groups = await Promise.all(
-    events.map(async (record): Promise<ObservationGroup> => {
-      if (!record.retracts) {
-        const counts = { sourceId: record.sourceId, eventId: record.eventId, day: record.recordedAt.slice(0, 10) };
-        return { observations: observeEvent(record, rules, deps.settings.thresholdMargin), counts };
-      }
+async function observationsOf(deps: IntegrityDeps, batch: WatchedBatch): Promise<Observation[]> {
+  const rules = batch.events.some((e) => !e.retracts) ? await deps.rules() : [];
+  const observed = await Promise.all(
+    batch.events.map(async (record) => {
+      if (!record.retracts) return observeEvent(record, rules, deps.settings.thresholdMargin);
       const original = await deps.observations.originalEvent(record.sourceId, record.retracts);
-      return { observations: original ? observeRetraction(record, original) : [] };
+      return original ? observeRetraction(record, original) : [];
     }),
   );
-  const credits = entries.map((entry): ObservationGroup => ({ observations: observeCredit(entry) }));
-  return [...groups, ...credits].filter((g) => g.observations.length > 0 || g.counts);
+  return [...observed.flat(), ...batch.entries.flatMap(observeCredit)];
+}
+
+/** The deepest a person's chain is read: far past any velocity worth flagging. */
+const chainDepth = 2000;
+
+/**
+ * A person's recent chain, only as deep as velocity needs: the newest entries up to the daily
+ * floor's number first; the whole window only when they, with the batch's, reach the floor today.
+ * Below it no velocity flag is possible, and the baseline does not matter.
+ */
+async function chainOf(deps: IntegrityDeps, personId: PersonId, observed: readonly Observation[], since: string, now: string) {
+  const { personDailyFloor: floor, timeZone } = deps.settings;
+  const newest = await deps.observations.chain(personId, since, floor);
+  if (newest.length < floor) return newest;
+  const today = dayOf(now, timeZone);
+  const awarded = [...chainEvents(personId, newest), ...observed].filter(
+    (o): o is EventObservation => o.kind === "event" && o.entryIds.length > 0 && dayOf(o.at, timeZone) === today,
+  );
+  const reachesBack = dayOf((newest[0] as LedgerEntry).recordedAt, timeZone) !== today;
+  if (reachesBack && new Set(awarded.map((o) => `${o.sourceId}#${o.eventId}`)).size < floor) return newest;
+  return deps.observations.chain(personId, since, chainDepth);
+}
+
+/** A person's window: their chain's awarding events, what was kept for them, and the batch's observations. */
+async function windowOfPerson(deps: IntegrityDeps, personId: PersonId, observed: readonly Observation[], since: string, now: string) {
+  const [chain, kept] = await Promise.all([chainOf(deps, personId, observed, since, now), deps.observations.window(personId, since)]);
+  const retracted = retractedContents([...kept, ...observed]);
+  return { window: windowOf(kept, observed, chainEvents(personId, chain)), keep: observed.filter((o) => worthKeeping(o, retracted)) };
 }
 
 /** Observes a batch's event records and people's entries, judges what they touched, opens a review per new flag. */
-export async function watch(deps: IntegrityDeps, events: readonly EventRecord[], entries: readonly LedgerEntry[]): Promise<Flag[]> {
-  const groups = await groupsOf(deps, events, entries);
-  if (groups.length === 0) return [];
-  await deps.observations.observe(groups);
-  const observed = groups.flatMap((g) => g.observations);
-  const now =
-    observed
-      .map((o) => o.at)
-      .sort()
-      .at(-1) ?? new Date().toISOString();
+export async function watch(deps: IntegrityDeps, batch: WatchedBatch): Promise<Flag[]> {
+  const observed = await observationsOf(deps, batch);
+  const { timeZone } = deps.settings;
+  const counted = batch.events.flatMap((e): CountedEvent[] =>
+    e.retracts ? [] : [{ sourceId: e.sourceId, eventId: e.eventId, day: dayOf(e.recordedAt, timeZone) }],
+  );
+  if (observed.length === 0 && counted.length === 0) return [];
+  const now = [...batch.events.map((e) => e.recordedAt), ...observed.map((o) => o.at)].sort().at(-1) ?? new Date().toISOString();
   const since = new Date(Date.parse(now) - (deps.settings.baselineDays + 1) * dayMs).toISOString();
-  const people = [...new Set(observed.map((o) => o.personId))];
+  const people = Map.groupBy(observed, (o) => o.personId);
+  const windows = await Promise.all(
+    [...people].map(async ([personId, own]) => ({ personId, ...(await windowOfPerson(deps, personId, own, since, now)) })),
+  );
+  // Kept before the count: a failure after it leaves nothing unkept that a replay would skip.
+  await deps.observations.observe(windows.flatMap((w) => w.keep));
+  await deps.observations.count(batch.range, counted);
   const sources = Map.groupBy(
     observed.filter((o): o is EventObservation => o.kind === "event"),
     (o) => o.sourceId,
   );
-  const flags = (
-    await Promise.all([
-      ...people.map(async (personId: PersonId) =>
-        personFlags(personId, await deps.observations.window(personId, since), now, deps.settings),
-      ),
-      ...[...sources].map(async ([sourceId, seen]) =>
-        sourceVelocity(sourceId, await deps.observations.sourceDays(sourceId, since.slice(0, 10)), seen, now, deps.settings),
-      ),
-    ])
-  ).flat();
+  for (const sourceId of new Set(counted.map((c) => c.sourceId))) if (!sources.has(sourceId)) sources.set(sourceId, []);
+  const flags = [
+    ...windows.flatMap(({ personId, window }) => personFlags(personId, window, now, deps.settings)),
+    ...(
+      await Promise.all(
+        [...sources].map(async ([sourceId, seen]) =>
+          sourceVelocity(sourceId, await deps.observations.sourceDays(sourceId, dayOf(since, timeZone)), seen, now, deps.settings),
+        ),
+      )
+    ).flat(),
+  ];
   const unique = [...new Map(flags.map((flag) => [flag.flagId, flag])).values()];
   // A spike goes on for the rest of its day: every batch finds it again, and it is opened once.
   const known = unique.length === 0 ? new Set<string>() : await deps.reviews.known(unique.map((flag) => flag.flagId));

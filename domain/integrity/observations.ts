@@ -1,7 +1,9 @@
 /**
- * What the detectors look at: observations of a person, made once from the ledger's stream (an
- * accepted event, a retraction of one, a credit from one person to another). Each has a key made
- * of its time and what it came from, so that a replayed stream batch observes nothing twice.
+ * What the detectors look at: observations of a person, made from the ledger's stream (an
+ * accepted event, a retraction of one, a credit from one person to another) or read from the
+ * person's chain (the events that awarded them). Each has a key made of its time and what it came
+ * from, so that a replayed stream batch observes nothing twice. Only the unusual ones are kept
+ * (`worthKeeping`): an ordinary event is in the ledger already.
  */
 import type { Condition, RuleDefinition } from "../awards/index.ts";
 import { fingerprint } from "../kernel/canonical.ts";
@@ -132,4 +134,57 @@ export function observeCredit(entry: LedgerEntry): Observation[] {
     { ...base, key: `${entry.recordedAt}#gave#${entry.entryId}`, personId: giver, direction: "gave", other: receiver },
     { ...base, key: `${entry.recordedAt}#got#${entry.entryId}`, personId: receiver, direction: "got", other: giver },
   ];
+}
+
+/**
+ * The awarding events a person's chain shows (award entries a source made, grouped by event), as
+ * observations: what velocity counts, read from the ledger instead of kept a second time. The
+ * chain does not hold an event's content or measures: those come from kept observations.
+ */
+export function chainEvents(personId: PersonId, entries: readonly LedgerEntry[]): EventObservation[] {
+  const awards = entries.flatMap((entry) =>
+    entry.kind === "award" && entry.actor.kind === "source"
+      ? [{ entry, sourceId: entry.actor.sourceId, eventId: entry.actor.eventId }]
+      : [],
+  );
+  return [...Map.groupBy(awards, (a) => `${a.sourceId}#${a.eventId}`).values()].flatMap((made) => {
+    const first = made[0];
+    if (!first) return [];
+    const { entry, sourceId, eventId } = first;
+    return [
+      {
+        key: `${entry.recordedAt}#event#${sourceId}#${eventId}`,
+        personId,
+        at: entry.recordedAt,
+        kind: "event" as const,
+        sourceId,
+        eventId,
+        content: "",
+        entryIds: made.map((a) => a.entry.entryId as string),
+        near: [],
+      },
+    ];
+  });
+}
+
+/** The contents a person's observations show retracted. */
+export const retractedContents = (observations: readonly Observation[]): Set<string> =>
+  new Set(observations.flatMap((o) => (o.kind === "retracted" ? [o.content] : [])));
+
+/**
+ * Whether an observation is kept: a retraction, a credit, an event with a measure near a
+ * threshold or with content retracted before. An ordinary event is not: its awards are in the
+ * person's chain, and its source's day counts it.
+ */
+export const worthKeeping = (o: Observation, retracted: ReadonlySet<string>): boolean =>
+  o.kind !== "event" || o.near.length > 0 || retracted.has(o.content);
+
+/** One window from kept observations, the batch's and the chain's events: an event once, as kept or observed if it was. */
+export function windowOf(...sources: readonly (readonly Observation[])[]): Observation[] {
+  const unique = new Map<string, Observation>();
+  for (const o of sources.flat()) {
+    const id = o.kind === "event" ? `event#${o.sourceId}#${o.eventId}` : o.key;
+    if (!unique.has(id)) unique.set(id, o);
+  }
+  return [...unique.values()].sort((a, b) => a.at.localeCompare(b.at));
 }

@@ -1,7 +1,7 @@
 /** Ports of the integrity context: where observations, sources' daily counts and review items are kept. */
 import type { HeldAwardView } from "../awards/index.ts";
 import type { PersonId } from "../kernel/model.ts";
-import type { EventRecord } from "../ledger/index.ts";
+import type { EventRecord, LedgerEntry } from "../ledger/index.ts";
 import type { Flag } from "./detectors.ts";
 import type { Observation } from "./observations.ts";
 
@@ -18,21 +18,32 @@ export interface ReviewItem extends Flag {
   heldAwards?: HeldAwardView[];
 }
 
-/** Observations that are kept together or not at all, and the source's day they count an event on. */
-export interface ObservationGroup {
-  observations: Observation[];
-  counts?: { sourceId: string; eventId: string; day: string } | undefined;
+/** An accepted event, counted on its source's day (the company's). */
+export interface CountedEvent {
+  sourceId: string;
+  eventId: string;
+  day: string;
+}
+
+/** The stream records a batch was made of: the lowest and highest sequence numbers (decimal strings). */
+export interface StreamRange {
+  from: string;
+  to: string;
 }
 
 export interface ObservationStore {
+  /** Keeps each observation at least once, always as the same item (a replayed stream batch writes it again, unchanged). */
+  observe(observations: readonly Observation[]): Promise<void>;
   /**
-   * Keeps each observation at least once, always as the same item (a replayed stream batch
-   * writes it again, unchanged), and counts each event in its source's day exactly once.
+   * Counts each event on its source's day exactly once, however often the stream delivers the
+   * records of `range` again and however it splits them into batches.
    */
-  observe(groups: readonly ObservationGroup[]): Promise<void>;
-  /** A person's observations since an instant, oldest first (a bounded number, the newest). */
+  count(range: StreamRange, events: readonly CountedEvent[]): Promise<void>;
+  /** A person's kept observations since an instant, oldest first (a bounded number, the newest). */
   window(personId: PersonId, since: string): Promise<Observation[]>;
-  /** A source's accepted events per UTC day, from `since` (a day) on. */
+  /** The newest entries of a person's chain recorded since an instant, at most `limit`, oldest first. */
+  chain(personId: PersonId, since: string, limit: number): Promise<LedgerEntry[]>;
+  /** A source's accepted events per day (the company's), from `since` (a day) on. */
   sourceDays(sourceId: string, since: string): Promise<Map<string, number>>;
   /** The event record a retraction retracted. */
   originalEvent(sourceId: string, eventId: string): Promise<EventRecord | undefined>;

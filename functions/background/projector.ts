@@ -18,6 +18,7 @@ import type { RuleDefinition } from "../../domain/awards/index.ts";
 import type { Directory, Person } from "../../domain/directory/index.ts";
 import { type IntegrityDeps, integritySettings, watch } from "../../domain/integrity/index.ts";
 import type { PersonId } from "../../domain/kernel/model.ts";
+import { defaultTimeZone } from "../../domain/kernel/periods.ts";
 import type { AggregateWriter } from "../../domain/leaderboards/index.ts";
 import { aggregateUnits, projectEntry } from "../../domain/leaderboards/index.ts";
 import type { EventLog, EventRecord, LedgerEntry } from "../../domain/ledger/index.ts";
@@ -40,6 +41,12 @@ export interface ProjectorDeps {
   directory: Pick<Directory, "orgTree"> & { people(ids: readonly PersonId[]): Promise<Map<PersonId, Person>> };
   timeZone: string;
   log: Logger;
+}
+
+/** The lowest and highest sequence numbers of the records taken: what the detectors' counts are kept once under. */
+function rangeOf(records: readonly DynamoDBRecord[]): { from: string; to: string } {
+  const sequences = records.map((r) => BigInt(r.dynamodb?.SequenceNumber ?? "0")).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { from: String(sequences[0] ?? 0n), to: String(sequences.at(-1) ?? 0n) };
 }
 
 /** The person's entry or event record a record inserts, or undefined for what the projector ignores; throws on a malformed entry. */
@@ -87,7 +94,7 @@ export function createProjector(deps: ProjectorDeps) {
       const [{ applied, alreadyApplied }, , flags] = await Promise.all([
         deps.writer.applyBatch(projections),
         deps.events.keep(events),
-        watch(deps.integrity, events, personEntries),
+        watch(deps.integrity, { events, entries: personEntries, range: rangeOf(event.Records.slice(0, malformed)) }),
       ]);
       deps.log.info("batch projected", {
         records: event.Records.length,
@@ -125,9 +132,9 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
         observations: new DynamoObservationStore(db, { state, ledger: tableName("ledger") }),
         reviews: new DynamoReviewStore(db, state),
         rules: async () => (await versions.list<RuleDefinition>("rule")).map((rule) => ({ ...rule.body, id: rule.id })),
-        settings: integritySettings(process.env.INTEGRITY),
+        settings: { ...integritySettings(process.env.INTEGRITY), timeZone: process.env.TIME_ZONE ?? defaultTimeZone },
       },
-      timeZone: process.env.TIME_ZONE ?? "Asia/Shanghai",
+      timeZone: process.env.TIME_ZONE ?? defaultTimeZone,
       log,
     }),
   );

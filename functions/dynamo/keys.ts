@@ -169,8 +169,8 @@ export const keys = {
   robotMinute: (channelId: string, minute: string) => ({ pk: `NOTIFY#RATE#${channelId}`, sk: minute }),
   notificationPreferences: (personId: string) => ({ pk: `NOTIFYPREFS#${personId}`, sk: "PREFS" }),
   // Anti-gaming (functions/dynamo/stores/integrity-store.ts): a person's observations by when the
-  // ledger recorded them, a source's accepted events per UTC day on shards by event, review items
-  // listed by status (gsi1), and the holds on flagged people.
+  // ledger recorded them, a source's accepted events per day (the company's) on shards by event,
+  // the stream records counted, review items listed by status (gsi1), and the holds on flagged people.
   observation: (personId: string, key: string) => ({ pk: `INTEG#PERSON#${personId}`, sk: key }),
   observations: (personId: string) => `INTEG#PERSON#${personId}`,
   sourceDay: (sourceId: string, eventId: string, day: string) => ({
@@ -178,8 +178,9 @@ export const keys = {
     sk: day,
   }),
   sourceDayShard: (sourceId: string, shard: number) => `INTEG#SOURCE#${sourceId}#${shard}`,
-  /** An event counted that concerns no one (a team event without members): the count's guard. */
-  countedEvent: (sourceId: string, eventId: string) => ({ pk: `INTEG#EVENT#${sourceId}#${eventId}`, sk: "COUNTED" }),
+  /** The events a stream batch counted, by the highest and lowest sequence number of its records (zero-padded to sort). */
+  countedRecords: (to: string, from: string, digest: string) => ({ pk: "INTEG#COUNTED", sk: `${to}#${from}#${digest}` }),
+  countedRecordsPartition: "INTEG#COUNTED",
   sourceDayShards,
   reviewItem: (flagId: string) => ({ pk: `REVIEW#${flagId}`, sk: "REVIEW" }),
   reviewsByStatus: (status: string, raisedAt: string, flagId: string) => ({ gsi1pk: `REVIEWS#${status}`, gsi1sk: `${raisedAt}#${flagId}` }),

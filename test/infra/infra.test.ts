@@ -387,7 +387,7 @@ describe("the leaderboard projector", () => {
     });
   });
 
-  it("may write only leaderboard items (LB#), the event log (EVLOG#) and the detectors' items in the state table, and in the ledger only read its stream and get event records", () => {
+  it("may write only leaderboard items (LB#), the event log (EVLOG#) and the detectors' items in the state table, and in the ledger only read its stream, get event records and query people's chains", () => {
     const ledgerId = logicalId(stack.tables.tables.ledger);
     const stateId = logicalId(stack.tables.tables.state);
     const own = statements().filter(({ roles: attached }) => attached.includes(projectorRole()));
@@ -408,13 +408,18 @@ describe("the leaderboard projector", () => {
       .flatMap(({ statement }) => list(statement.Action))
       .filter((action) => action.toLowerCase().startsWith("dynamodb:") || action === "*");
     expect(onLedger.length).toBeGreaterThan(0);
-    expect(onLedger.every((action) => /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams|GetItem)$/.test(action))).toBe(
-      true,
-    );
+    expect(
+      onLedger.every((action) => /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams|GetItem|Query)$/.test(action)),
+    ).toBe(true);
     // Its GetItem reaches event records only (what a retraction retracted, for the detectors).
     const gets = own.filter(({ statement }) => targets(statement, ledgerId) && list(statement.Action).includes("dynamodb:GetItem"));
     expect(gets.map(({ statement }) => statement.Condition)).toEqual([
       { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EVENT#*"] } },
+    ]);
+    // Its Query reaches people's chains only (their recent entries, for the detectors' velocity).
+    const queries = own.filter(({ statement }) => targets(statement, ledgerId) && list(statement.Action).includes("dynamodb:Query"));
+    expect(queries.map(({ statement }) => statement.Condition)).toEqual([
+      { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["CHAIN#person:*"] } },
     ]);
   });
 

@@ -9,7 +9,6 @@ import {
   type EventObservation,
   type Flag,
   type Observation,
-  type ObservationGroup,
   type ObservationStore,
   personFlags,
   type ReviewItem,
@@ -150,29 +149,57 @@ describe("retract and resend", () => {
   });
 });
 
-/** Fakes with DynamoDB's conditions: a group's first observation seen before means the group was. */
+/**
+ * Fakes with the ports' promises: kept observations by key, each event counted once however often
+ * it comes, and the people's chains made of the awards of the records watched (the ledger).
+ */
 function fakes() {
-  const observations = new Map<string, Observation>();
+  const kept = new Map<string, Observation>();
+  const counted = new Set<string>();
   const counts = new Map<string, number>();
+  const chains: LedgerEntry[] = [];
   const reviews = new Map<string, ReviewItem>();
+  const originals = new Map<string, EventRecord>();
+  /** How deep each read of a chain went. */
+  const depths: number[] = [];
   const store: ObservationStore = {
-    async observe(groups: readonly ObservationGroup[]) {
-      for (const group of groups) {
-        if (group.observations.some((o) => observations.has(`${o.personId}/${o.key}`))) continue;
-        for (const o of group.observations) observations.set(`${o.personId}/${o.key}`, o);
-        if (group.counts)
-          counts.set(`${group.counts.sourceId}/${group.counts.day}`, (counts.get(`${group.counts.sourceId}/${group.counts.day}`) ?? 0) + 1);
+    async observe(observations) {
+      for (const o of observations) kept.set(`${o.personId}/${o.key}`, o);
+    },
+    async count(_range, events) {
+      for (const e of events.filter((e) => !counted.has(`${e.sourceId}/${e.eventId}`))) {
+        counted.add(`${e.sourceId}/${e.eventId}`);
+        counts.set(`${e.sourceId}/${e.day}`, (counts.get(`${e.sourceId}/${e.day}`) ?? 0) + 1);
       }
     },
     async window(personId) {
-      return [...observations.values()].filter((o) => o.personId === personId).sort((a, b) => a.at.localeCompare(b.at));
+      return [...kept.values()].filter((o) => o.personId === personId).sort((a, b) => a.at.localeCompare(b.at));
+    },
+    async chain(personId, since, limit) {
+      depths.push(limit);
+      return chains.filter((e) => e.holder === `person:${personId}` && e.recordedAt >= since).slice(-limit);
     },
     async sourceDays(sourceId) {
       return new Map([...counts].filter(([k]) => k.startsWith(`${sourceId}/`)).map(([k, v]) => [k.split("/")[1] as string, v]));
     },
-    async originalEvent() {
-      return undefined;
+    async originalEvent(sourceId, eventId) {
+      return originals.get(`${sourceId}/${eventId}`);
     },
+  };
+  /** What the webhook wrote before the stream delivered it: the records' award entries in their people's chains. */
+  const recorded = (records: readonly EventRecord[]) => {
+    for (const r of records) {
+      originals.set(`${r.sourceId}/${r.eventId}`, r);
+      for (const a of r.awards)
+        chains.push({
+          entryId: a.entryId,
+          holder: `person:${a.personId}`,
+          kind: r.retracts ? "reversal" : "award",
+          actor: { kind: "source", sourceId: r.sourceId, eventId: r.eventId },
+          recordedAt: r.recordedAt,
+        } as unknown as LedgerEntry);
+    }
+    return records;
   };
   const open = async (item: ReviewItem) => {
     if (reviews.has(item.flagId)) return false;
@@ -180,11 +207,14 @@ function fakes() {
     return true;
   };
   const known = async (ids: readonly string[]) => new Set(ids.filter((id) => reviews.has(id)));
-  return { store, counts, reviews, open, known };
+  const deps = { observations: store, reviews: { open, known }, rules: async () => [], settings: defaultSettings };
+  return { deps, kept, counts, reviews, recorded, depths };
 }
 
+const range = { from: "1", to: "100" };
+
 describe("watching the stream", () => {
-  const record = (i: number): EventRecord => ({
+  const record = (i: number, extra: Partial<EventRecord> = {}): EventRecord => ({
     sourceId: "src",
     eventId: `w${i}`,
     type: "com.tianma.learning.course.completed",
@@ -194,6 +224,7 @@ describe("watching the stream", () => {
     effects: [],
     subject: liu,
     data: { courseId: `c${i}`, score: 90 },
+    ...extra,
   });
   const credit = (giver: PersonId, receiver: PersonId, seq: number) =>
     ({
@@ -208,13 +239,96 @@ describe("watching the stream", () => {
     }) as unknown as LedgerEntry;
 
   it("opens one review item per cause, and a replayed batch counts and opens nothing again", async () => {
-    const { store, counts, reviews, open, known } = fakes();
-    const deps = { observations: store, reviews: { open, known }, rules: async () => [], settings: defaultSettings };
-    const batch = Array.from({ length: 21 }, (_, i) => record(i));
+    const { deps, counts, reviews, recorded } = fakes();
+    const events = recorded(Array.from({ length: 21 }, (_, i) => record(i)));
     const entries = [credit(liu, wang, 2), credit(wang, liu, 1)];
-    await watch(deps, batch, entries);
-    await watch(deps, batch, entries);
+    await watch(deps, { events, entries, range });
+    await watch(deps, { events, entries, range });
     expect(counts.get("src/2026-11-30")).toBe(21);
     expect([...reviews.keys()].sort()).toEqual(["person-velocity:liu-yang:2026-11-30", "reciprocal-credit:liu-yang:wang-fang:2026-11"]);
+  });
+
+  it("keeps nothing of an ordinary event, and finds a person's pace in their chain", async () => {
+    const { deps, kept, reviews, recorded } = fakes();
+    await watch(deps, { events: recorded(Array.from({ length: 12 }, (_, i) => record(i))), entries: [], range });
+    expect(kept.size).toBe(0);
+    expect(reviews.size).toBe(0);
+    await watch(deps, {
+      events: recorded(Array.from({ length: 9 }, (_, i) => record(12 + i))),
+      entries: [],
+      range: { from: "101", to: "200" },
+    });
+    expect(kept.size).toBe(0);
+    expect(reviews.get("person-velocity:liu-yang:2026-11-30")?.figures).toMatchObject({ today: 21 });
+  });
+
+  it("reads a chain past the daily floor's number of entries only when they are all today's", async () => {
+    const { deps, reviews, recorded, depths } = fakes();
+    const yesterday = (i: number) => record(i, { recordedAt: new Date(Date.parse(now) - 86_400_000 + i * 1000).toISOString() });
+    recorded(Array.from({ length: 30 }, (_, i) => yesterday(100 + i)));
+    await watch(deps, { events: recorded([record(1), record(2)]), entries: [], range });
+    expect(depths).toEqual([20]);
+    await watch(deps, {
+      events: recorded(Array.from({ length: 19 }, (_, i) => record(3 + i))),
+      entries: [],
+      range: { from: "101", to: "200" },
+    });
+    expect(depths).toEqual([20, 20, 2000]);
+    // 21 today against a baseline of 30 a day: not a spike, which only the whole window shows.
+    expect(reviews.size).toBe(0);
+  });
+
+  it("keeps a measure near a threshold, a retraction and the same content sent again", async () => {
+    const { deps, kept, recorded } = fakes();
+    const rules = async () =>
+      [{ id: "course-passed", eventType: "com.tianma.learning.course.completed", when: { field: "score", op: "gte", value: 80 } }] as never;
+    const near = record(1, { data: { courseId: "x", score: 79 } });
+    await watch({ ...deps, rules }, { events: recorded([near, record(2)]), entries: [], range });
+    expect([...kept.values()].map((o) => `${o.kind}:${"eventId" in o ? o.eventId : ""}`)).toEqual(["event:w1"]);
+
+    const retraction = record(3, {
+      eventId: "r1",
+      retracts: "w2",
+      awards: record(2).awards.map((a) => ({ ...a, kind: "reversal" as never })),
+    });
+    await watch(deps, { events: recorded([retraction]), entries: [], range: { from: "101", to: "101" } });
+    const resent = record(4, { data: { courseId: "c2", score: 90 } });
+    await watch(deps, { events: recorded([resent, record(5)]), entries: [], range: { from: "102", to: "103" } });
+    expect([...kept.values()].map((o) => `${o.kind}:${"eventId" in o ? o.eventId : ""}`).sort()).toEqual([
+      "event:w1",
+      "event:w4",
+      "retracted:w2",
+    ]);
+  });
+});
+
+describe("days in the company's time zone (Asia/Shanghai by default)", () => {
+  const at = (instant: string, i: number): EventRecord => ({
+    sourceId: "src",
+    eventId: `tz${i}`,
+    type: "t",
+    fingerprint: "f",
+    recordedAt: instant,
+    awards: [{ personId: liu, entryId: `person.liu-yang.${i}` as never, asset: "coin", amount: 1, kind: "award", reason: "r" }],
+    effects: [],
+    subject: liu,
+  });
+
+  it("counts 23:30 and 00:30 Beijing time on two days, though both are one UTC day", async () => {
+    const { deps, counts, recorded } = fakes();
+    const events = recorded([at("2026-11-30T15:30:00.000Z", 1), at("2026-11-30T16:30:00.000Z", 2)]);
+    await watch(deps, { events, entries: [], range });
+    expect(Object.fromEntries(counts)).toEqual({ "src/2026-11-30": 1, "src/2026-12-01": 1 });
+  });
+
+  it("names a spike after 00:00 Beijing time by the company's new day, and a UTC company's by its own", async () => {
+    const spike = (i: number) => at(new Date(Date.parse("2026-11-30T16:05:00.000Z") + i * 60_000).toISOString(), 10 + i);
+    const beijing = fakes();
+    await watch(beijing.deps, { events: beijing.recorded(Array.from({ length: 21 }, (_, i) => spike(i))), entries: [], range });
+    expect([...beijing.reviews.keys()]).toEqual(["person-velocity:liu-yang:2026-12-01"]);
+    const utc = fakes();
+    const deps = { ...utc.deps, settings: { ...defaultSettings, timeZone: "UTC" } };
+    await watch(deps, { events: utc.recorded(Array.from({ length: 21 }, (_, i) => spike(i))), entries: [], range });
+    expect([...utc.reviews.keys()]).toEqual(["person-velocity:liu-yang:2026-11-30"]);
   });
 });

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import { defaultTimeZone, periodKey } from "../../domain/kernel/periods.ts";
 import type { handler as projectorHandler } from "../../functions/background/projector.ts";
 import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
 import { DynamoObservationStore } from "../../functions/dynamo/stores/integrity-store.ts";
@@ -35,7 +36,8 @@ const poller = new StreamPoller({
   },
 });
 const approver = await as("jiang-wen", "approver", "manager");
-const today = new Date().toISOString().slice(0, 10);
+/** The company's day (Asia/Shanghai unless the stage says otherwise), as the detectors name it. */
+const today = periodKey(new Date(), "day", process.env.TIME_ZONE ?? defaultTimeZone);
 
 async function send(events: ReturnType<typeof cloudEvent>[]) {
   const { body } = await deliver(learning, events, { secret: secrets[learning] as string });

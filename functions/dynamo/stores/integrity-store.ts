@@ -2,68 +2,76 @@
  * What the anti-gaming detectors keep, on DynamoDB (state table; keys in ../keys.ts). Written by
  * the projector from the ledger's stream, read back by it to judge a batch.
  *
- * | item                          | pk                                | sk                 |
- * |-------------------------------|-----------------------------------|--------------------|
- * | an observation of a person    | INTEG#PERSON#<personId>           | <recordedAt>#<ref> |
- * | a source's events in a day    | INTEG#SOURCE#<sourceId>#<0–7>     | <UTC day>          |
- * | an event that concerns no one | INTEG#EVENT#<sourceId>#<eventId>  | COUNTED            |
+ * | item                               | pk                            | sk                          |
+ * |------------------------------------|-------------------------------|-----------------------------|
+ * | an unusual observation of a person | INTEG#PERSON#<personId>       | <recordedAt>#<ref>          |
+ * | a source's events in a day         | INTEG#SOURCE#<sourceId>#<0–7> | <day, the company's>        |
+ * | the events a stream batch counted  | INTEG#COUNTED                 | <highest seq>#<lowest>#<id> |
  *
- * Exactly once under stream retries without a marker of their own: each counted event's first
- * observation (or, for an event that concerns no one, a marker) is its count's guard. A batch's
- * guards and one count per source day go in TransactWriteItems of up to 100 items whose puts are
- * `attribute_not_exists`; a replayed event's guard cancels the transaction, and it is written again
- * without that event, so nothing is counted twice and nothing new is lost. Every other observation
- * (a team's other members, retractions, credits) has a key made of what it came from, so it is put
- * plainly before the transaction (one write unit, not a transaction's two) and a replay overwrites
- * it with the same item. A count may go on any of its source day's shards (reads sum them all):
- * a pack puts it on the shard of its first event there, so a batch touches one shard per pack, not
- * every shard, and concurrent batches still spread. Everything expires (`expiresAt`) after the
- * longest window a detector reads, so the state stays bounded.
+ * An ordinary event writes nothing of its own: its awards are in the person's chain (read here
+ * for velocity) and it is counted in its source's day by one update per batch. Only unusual
+ * observations (domain/integrity/observations.ts, `worthKeeping`) are put, keyed by what they
+ * came from, so a replay writes the same item again.
+ *
+ * Exactly once for the counts, whatever batches the stream makes of its records on a retry (a
+ * partial batch response, a bisection, a whole batch again): a batch's counts go in one
+ * TransactWriteItems with a marker of the events it counted (short hashes) under the range of
+ * sequence numbers of its records. Before counting, a batch reads the markers that may hold its
+ * records (those whose highest sequence number is at least its lowest; a shard's batches run one
+ * at a time, so an earlier one's marker is there) and counts only the events none of them holds.
+ * Sequence numbers of different shards interleave, so a marker is matched by its events, never by
+ * its range alone. A count goes on one of its source day's eight shards (reads sum them all): a
+ * batch puts it on the shard of its first event there, and concurrent batches spread. Everything
+ * expires (`expiresAt`) after the longest window a detector reads, markers after the stream's 24
+ * hours and the projector's 12-hour record age, so the state stays bounded.
  */
+import { createHash } from "node:crypto";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { Observation, ObservationGroup, ObservationStore } from "../../../domain/integrity/index.ts";
+import type { CountedEvent, Observation, ObservationStore, StreamRange } from "../../../domain/integrity/index.ts";
 import type { PersonId } from "../../../domain/kernel/model.ts";
-import type { EventRecord } from "../../../domain/ledger/index.ts";
+import type { EventRecord, LedgerEntry } from "../../../domain/ledger/index.ts";
 import { patiently } from "../client.ts";
 import { keys, withoutKeys } from "../keys.ts";
 
 /** Longer than any window a detector reads (28 days of baseline, a month of credits). */
 const keptDays = 35;
+/** Longer than a stream record can be retried: the stream keeps 24 hours. */
+const markerDays = 2;
 /** A person's window read at most this deep, newest first: far past any velocity worth flagging. */
 const windowLimit = 2000;
-/** TransactWriteItems takes 100 items: a pack's guards and a count per distinct source day. */
-const maxItems = 100;
+/** A chain read a page at a time, newest first, until it passes the window's start: most people's month is one page. */
+const chainPage = 250;
+/** TransactWriteItems takes 100 items: a marker and at most 99 source days' counts. */
+const maxDays = 99;
 /** Plain puts in flight at once. */
 const putsAtOnce = 25;
+/** DynamoDB streams' sequence numbers have at most 40 digits: padded, they sort as numbers. */
+const sequenceWidth = 40;
 
-type Counted = NonNullable<ObservationGroup["counts"]>;
-interface Guarded {
-  /** The item whose `attribute_not_exists` put lets the count move: the event's first observation, or a marker. */
-  guard: Record<string, unknown>;
-  counts: Counted;
-}
-
-const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + keptDays * 86_400;
-const dayKey = (counts: Counted) => `${counts.sourceId}#${counts.day}`;
+const expiresAt = (at: string, days = keptDays) => Math.floor(Date.parse(at) / 1000) + days * 86_400;
 const stored = (o: Observation) => ({ ...o, ...keys.observation(o.personId, o.key), expiresAt: expiresAt(o.at) });
+const padded = (sequence: string) => sequence.padStart(sequenceWidth, "0");
+const hashOf = (text: string) => createHash("sha256").update(text).digest("base64url").slice(0, 12);
+/** An event in a marker: 72 bits of its source and id, enough that no two of a stream's day collide. */
+const tagOf = (e: CountedEvent) => hashOf(`${e.sourceId}#${e.eventId}`);
+const dayKey = (e: CountedEvent) => `${e.sourceId}#${e.day}`;
 
-/** Guards packed in order into transactions of at most 100 items: each guard, and a count per distinct source day. */
-function packed(guarded: readonly Guarded[]): Guarded[][] {
-  const packs: Guarded[][] = [];
+/** Events in order, in chunks of at most `maxDays` distinct source days: one transaction each. */
+function chunked(events: readonly CountedEvent[]): CountedEvent[][] {
+  const chunks: CountedEvent[][] = [];
   let days = new Set<string>();
-  for (const item of guarded) {
-    const last = packs.at(-1);
-    const size = (last?.length ?? maxItems) + days.size + (days.has(dayKey(item.counts)) ? 1 : 2);
-    if (!last || size > maxItems) {
-      packs.push([item]);
-      days = new Set([dayKey(item.counts)]);
+  for (const event of events) {
+    const last = chunks.at(-1);
+    if (!last || (!days.has(dayKey(event)) && days.size === maxDays)) {
+      chunks.push([event]);
+      days = new Set([dayKey(event)]);
     } else {
-      last.push(item);
-      days.add(dayKey(item.counts));
+      last.push(event);
+      days.add(dayKey(event));
     }
   }
-  return packs;
+  return chunks;
 }
 
 export class DynamoObservationStore implements ObservationStore {
@@ -75,30 +83,8 @@ export class DynamoObservationStore implements ObservationStore {
     this.#tables = tables;
   }
 
-  async observe(groups: readonly ObservationGroup[]): Promise<void> {
-    const guarded: Guarded[] = [];
-    const plain: Record<string, unknown>[] = [];
-    for (const { observations, counts } of groups) {
-      const items = observations.map(stored);
-      if (!counts) plain.push(...items);
-      else {
-        // An event that concerns no one still counts once: a marker of its own guards it.
-        const [
-          guard = { ...keys.countedEvent(counts.sourceId, counts.eventId), expiresAt: expiresAt(`${counts.day}T00:00:00Z`) },
-          ...rest
-        ] = items;
-        guarded.push({ guard, counts });
-        plain.push(...rest);
-      }
-    }
-    // Before the guards: a failure after them leaves nothing unwritten that a replay would skip.
-    await this.#putAll(plain);
-    // One pack after another: packs of a batch may share their source days' counts, and concurrent transactions on an item conflict.
-    for (const pack of packed(guarded)) await this.#keepOnce(pack);
-  }
-
-  /** Items whose keys are made of what they came from: written again, they are the same item. */
-  async #putAll(items: readonly Record<string, unknown>[]): Promise<void> {
+  async observe(observations: readonly Observation[]): Promise<void> {
+    const items = observations.map(stored);
     for (let i = 0; i < items.length; i += putsAtOnce) {
       await Promise.all(
         items
@@ -108,51 +94,101 @@ export class DynamoObservationStore implements ObservationStore {
     }
   }
 
-  /**
-   * A pack's guards and each source day's count once, with the sum of the pack's events, in one
-   * TransactWriteItems. A guard refused by its condition was kept before (a replay): its event
-   * leaves the pack and the rest is written again, so nothing is counted twice.
-   */
-  async #keepOnce(pack: readonly Guarded[]): Promise<void> {
-    let left = pack;
-    while (left.length > 0) {
-      const items = this.#transaction(left);
-      const refused = await patiently(async () => {
-        try {
-          await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
-          return new Set<number>();
-        } catch (error) {
-          const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-          // The guards come first, in the pack's order: a refused item's index is its event's.
-          const failed = reasons.flatMap((reason, i) => (reason.Code === "ConditionalCheckFailed" ? [i] : []));
-          if (failed.length === 0) throw error;
-          return new Set(failed);
-        }
-      });
-      if (refused.size === 0) return;
-      left = left.filter((_, i) => !refused.has(i));
+  async count(range: StreamRange, events: readonly CountedEvent[]): Promise<void> {
+    const from = padded(range.from);
+    const to = padded(range.to);
+    const unique = [...new Map(events.map((e) => [tagOf(e), e])).values()];
+    for (;;) {
+      const counted = await this.#counted(from, to);
+      const fresh = unique.filter((e) => !counted.has(tagOf(e)));
+      if (fresh.length === 0) return;
+      // A marker refused by its condition was written since the read: read again and count what is left.
+      let refused = false;
+      for (const chunk of chunked(fresh)) refused = (await this.#countChunk(from, to, chunk)) || refused;
+      if (!refused) return;
     }
   }
 
-  /** The guards' puts, then a count per source day on the shard of the pack's first event there. */
-  #transaction(pack: readonly Guarded[]) {
-    const puts = pack.map(({ guard }) => ({
-      Put: { TableName: this.#tables.state, Item: guard, ConditionExpression: "attribute_not_exists(pk)" },
-    }));
-    const counts = new Map<string, { key: { pk: string; sk: string }; events: number; day: string }>();
-    for (const { counts: c } of pack) {
-      const count = counts.get(dayKey(c)) ?? { key: keys.sourceDay(c.sourceId, c.eventId, c.day), events: 0, day: c.day };
-      counts.set(dayKey(c), { ...count, events: count.events + 1 });
+  /** The events counted by every marker that may hold records of `from`..`to`. */
+  async #counted(from: string, to: string): Promise<Set<string>> {
+    const counted = new Set<string>();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await patiently(() =>
+        this.#db.send(
+          new QueryCommand({
+            TableName: this.#tables.state,
+            KeyConditionExpression: "pk = :pk AND sk >= :from",
+            ExpressionAttributeValues: { ":pk": keys.countedRecordsPartition, ":from": from },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const marker of page.Items ?? []) if (String(marker.from) <= to) for (const tag of marker.events as string[]) counted.add(tag);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return counted;
+  }
+
+  /** A chunk's marker and its source days' counts in one transaction; true if the marker was there already. */
+  async #countChunk(from: string, to: string, chunk: readonly CountedEvent[]): Promise<boolean> {
+    const tags = chunk.map(tagOf);
+    const marker = {
+      ...keys.countedRecords(to, from, hashOf(tags.join())),
+      from,
+      events: tags,
+      expiresAt: expiresAt(new Date().toISOString(), markerDays),
+    };
+    const days = new Map<string, { key: { pk: string; sk: string }; events: number }>();
+    for (const e of chunk) {
+      const day = days.get(dayKey(e)) ?? { key: keys.sourceDay(e.sourceId, e.eventId, e.day), events: 0 };
+      days.set(dayKey(e), { ...day, events: day.events + 1 });
     }
-    const updates = [...counts.values()].map(({ key, events, day }) => ({
+    const updates = [...days.values()].map(({ key, events }) => ({
       Update: {
         TableName: this.#tables.state,
         Key: key,
         UpdateExpression: "ADD events :events SET expiresAt = :expires",
-        ExpressionAttributeValues: { ":events": events, ":expires": expiresAt(`${day}T00:00:00Z`) },
+        ExpressionAttributeValues: { ":events": events, ":expires": expiresAt(`${key.sk}T00:00:00Z`) },
       },
     }));
-    return [...puts, ...updates];
+    const put = { Put: { TableName: this.#tables.state, Item: marker, ConditionExpression: "attribute_not_exists(pk)" } };
+    return patiently(async () => {
+      try {
+        await this.#db.send(new TransactWriteCommand({ TransactItems: [put, ...updates] }));
+        return false;
+      } catch (error) {
+        const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+        if (reasons[0]?.Code === "ConditionalCheckFailed") return true;
+        throw error;
+      }
+    });
+  }
+
+  async chain(personId: PersonId, since: string, limit: number): Promise<LedgerEntry[]> {
+    const entries: LedgerEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      // Newest first, eventually consistent: entries never change, and the batch's own come with it.
+      const page = await patiently(() =>
+        this.#db.send(
+          new QueryCommand({
+            TableName: this.#tables.ledger,
+            KeyConditionExpression: "pk = :pk AND begins_with(sk, :entry)",
+            ExpressionAttributeValues: { ":pk": keys.chain(`person:${personId}`), ":entry": keys.entryPrefix },
+            ScanIndexForward: false,
+            Limit: Math.min(chainPage, limit - entries.length),
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      const items = (page.Items ?? []).map((item) => withoutKeys<LedgerEntry>(item));
+      const recent = items.filter((entry) => entry.recordedAt >= since);
+      entries.push(...recent);
+      start = recent.length === items.length ? page.LastEvaluatedKey : undefined;
+    } while (start && entries.length < limit);
+    return entries.reverse();
   }
 
   async window(personId: PersonId, since: string): Promise<Observation[]> {
