@@ -7,6 +7,7 @@ import { withExplanation } from "../../domain/ledger/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoFundStore } from "../dynamo/fund-store.ts";
 import { DynamoBudgetStore } from "../dynamo/stores/budget-store.ts";
+import { policyHolds } from "../dynamo/stores/review-store.ts";
 import { fundRoutes } from "../http/areas/fund.routes.ts";
 import { httpHandler, written } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
@@ -20,6 +21,7 @@ const funds = new FundService({
   person: (personId) => adapters.directory.person(personId),
   clock: adapters.clock,
   newId: () => `clm-${randomUUID()}`,
+  holds: policyHolds(adapters.db, adapters.tables.state),
 });
 const redemptions = new RedemptionService({
   ledger: adapters.ledgerStore,

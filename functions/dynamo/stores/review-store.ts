@@ -20,7 +20,14 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { HoldBook, ReviewItem, ReviewPage, ReviewStatus, ReviewStore } from "../../../domain/integrity/index.ts";
+import {
+  type HoldBook,
+  integritySettings,
+  type ReviewItem,
+  type ReviewPage,
+  type ReviewStatus,
+  type ReviewStore,
+} from "../../../domain/integrity/index.ts";
 import { DomainError } from "../../../domain/kernel/errors.ts";
 import type { PersonId } from "../../../domain/kernel/model.ts";
 import { patiently } from "../client.ts";
@@ -156,4 +163,13 @@ function decodeCursor(cursor: string, status: ReviewStatus): Record<string, unkn
     if (key.gsi1pk === keys.reviewStatus(status) && typeof key.pk === "string" && typeof key.gsi1sk === "string") return key;
   } catch {}
   throw new DomainError("invalid", "invalid-cursor", "The cursor is not one this API gave out; start again without it.");
+}
+
+/**
+ * The holds as a function that writes no event sees them: none unless the stage's hold policy is
+ * on (INTEGRITY, read per request: a test turns the policy on for a part of a run).
+ */
+export function policyHolds(db: DynamoDBDocumentClient, state: string): HoldBook {
+  const store = new DynamoReviewStore(db, state);
+  return { held: async (people) => (integritySettings(process.env.INTEGRITY).holdFlagged ? store.held(people) : new Map()) };
 }
