@@ -75,9 +75,10 @@ export const handler = httpHandler(
       body: await budgets.put(caller, params.orgUnitId as OrgUnitId, params.period, body),
     }),
     budgets: async ({ caller, query, headers }) => {
-      const standings = await budgets.report(caller, query.period);
-      if (headers.accept?.includes("text/csv")) return { body: budgetsCsv(standings), contentType: "text/csv; charset=utf-8" };
-      return { body: { period: query.period, budgets: standings } };
+      const report = await budgets.report(caller, query.period, query.asOf);
+      if (headers.accept?.includes("text/csv"))
+        return { body: budgetsCsv(report.budgets, report.asOf), contentType: "text/csv; charset=utf-8" };
+      return { body: { period: query.period, ...report } };
     },
     putReward: async ({ caller, params, body, ifMatch }) =>
       changeReply(await redemptions.putReward(caller, params.rewardId, body, ifMatch)),

@@ -304,10 +304,10 @@ export const fundRoutes = {
     path: "/budgets",
     area: "fund",
     auth: "token",
-    problems: ["forbidden"],
+    problems: ["as-of-in-future", "forbidden"],
     summary:
-      "Every coin budget of a period: drawn, left, overspent, burn per day, forecast to the period's end and the coins its people hold; JSON, or CSV with Accept: text/csv (finance, admin).",
-    query: z.strictObject({ period: BudgetPeriod }),
+      "Every coin budget of a period: drawn, left, overspent, burn per day, forecast to the period's end and the coins its people hold (issued, not redeemed), at the end of asOf (a day of the company's calendar, today unless given; a past day is read from the ledger); JSON, or CSV with Accept: text/csv (finance, admin).",
+    query: z.strictObject({ period: BudgetPeriod, asOf: z.iso.date({ error: "give a calendar day, YYYY-MM-DD" }).optional() }),
     success: { status: 200, description: "The budgets' standings.", schema: Budgets, alternatives: csv },
   }),
   rewards: defineRoute({
