@@ -24,9 +24,9 @@ export const backtestNames = {
   heap: "backtest job, 100,000 events: peak heap kept (after collections)",
 };
 
-/** A backtest's memory in a process of its own (bench/backtest-memory.ts), so that nothing else is counted. */
+/** A backtest's memory in a process of its own (bench/support/backtest-memory.ts), so that nothing else is counted. */
 async function memoryOf(history: "demo" | number): Promise<{ peakRssMB: number; peakLiveHeapMB: number; heapBeforeMB: number }> {
-  const script = fileURLToPath(new URL("./backtest-memory.ts", import.meta.url));
+  const script = fileURLToPath(new URL("./support/backtest-memory.ts", import.meta.url));
   const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", script, String(history)], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split("\n").at(-1) as string);
 }

@@ -7,14 +7,14 @@
  * collected), what it keeps after a collection every 10,000 events, and at the end; RSS is the
  * process's peak. Prints one JSON line.
  *
- *   node --expose-gc bench/backtest-memory.ts demo
- *   node --expose-gc bench/backtest-memory.ts 100000
+ *   node --expose-gc bench/support/backtest-memory.ts demo
+ *   node --expose-gc bench/support/backtest-memory.ts 100000
  */
-import type { Badge, BadgeDefinition, Rule, RuleDefinition } from "../domain/awards/index.ts";
-import { backtest } from "../domain/backtests/index.ts";
-import type { OrgUnitId, PersonId } from "../domain/kernel/model.ts";
-import type { EventRecord } from "../domain/ledger/index.ts";
-import { demoBadges, demoEvents, demoPeople, demoRules } from "../scripts/demo-data.ts";
+import type { Badge, BadgeDefinition, Rule, RuleDefinition } from "../../domain/awards/index.ts";
+import { backtest } from "../../domain/backtests/index.ts";
+import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
+import type { EventRecord } from "../../domain/ledger/index.ts";
+import { demoBadges, demoEvents, demoPeople, demoRules } from "../../scripts/demo-data.ts";
 
 const learning = "com.tianma.learning";
 const start = Date.parse("2026-03-02T01:00:00Z");
