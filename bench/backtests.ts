@@ -6,6 +6,9 @@
  * (4 Queries a day, one page each in memory) is not in this figure.
  */
 
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { compileRules } from "../domain/awards/index.ts";
 import { backtest } from "../domain/backtests/index.ts";
 import type { OrgUnitId } from "../domain/kernel/model.ts";
@@ -16,7 +19,17 @@ import { median, type Options, type Result, reported } from "./support/result.ts
 export const backtestNames = {
   rate: "backtest: events replayed per second (one core)",
   ratio: "backtest: replay rate ÷ rule evaluation alone",
+  demoRss: "backtest job, the demo history: peak RSS",
+  rss: "backtest job, 100,000 events: peak RSS",
+  heap: "backtest job, 100,000 events: peak heap kept (after collections)",
 };
+
+/** A backtest's memory in a process of its own (bench/support/backtest-memory.ts), so that nothing else is counted. */
+async function memoryOf(history: "demo" | number): Promise<{ peakRssMB: number; peakLiveHeapMB: number; heapBeforeMB: number }> {
+  const script = fileURLToPath(new URL("./support/backtest-memory.ts", import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", script, String(history)], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split("\n").at(-1) as string);
+}
 
 async function replay(records: readonly EventRecord[]): Promise<number> {
   const [first, last] = [records[0]?.time as string, records.at(-1)?.time as string];
@@ -59,8 +72,12 @@ export async function backtestFigures(options: Options): Promise<Result[]> {
     evaluations.push(run(compiled, batch));
   }
   const rate = Math.round(median(replays));
+  const [demo, synthetic] = [await memoryOf("demo"), await memoryOf(100_000)];
   return [
     reported(backtestNames.rate, rate, "events/s"),
     reported(backtestNames.ratio, Math.round((rate / median(evaluations)) * 100) / 100, "ratio"),
+    reported(backtestNames.demoRss, demo.peakRssMB, "MB"),
+    reported(backtestNames.rss, synthetic.peakRssMB, "MB"),
+    reported(backtestNames.heap, Math.round((synthetic.peakLiveHeapMB - synthetic.heapBeforeMB) * 10) / 10, "MB"),
   ];
 }

@@ -12,7 +12,7 @@
  * (profile, head and facts) to tell those who newly meet a gate.
  */
 import { createDynamoClient } from "../functions/dynamo/client.ts";
-import { isClaimStep, isPersonEntry } from "../functions/notify/ledger-records.ts";
+import { isNotified } from "../functions/notify/ledger-records.ts";
 import { demoGates } from "../scripts/demo-data.ts";
 import { lambdaContext } from "../scripts/local/lambda.ts";
 import { LocalSqs } from "../scripts/local/sqs.ts";
@@ -42,7 +42,7 @@ export async function notificationFigures(webhooks: Webhooks, system: System): P
     batchSize: 100,
     filter: (record) => {
       const pk = record.dynamodb?.Keys?.pk?.S ?? "";
-      return record.eventName === "INSERT" && (isPersonEntry(pk, record.dynamodb?.Keys?.sk?.S ?? "") || isClaimStep(pk));
+      return record.eventName === "INSERT" && isNotified(pk, record.dynamodb?.Keys?.sk?.S ?? "");
     },
     handler: (event) => handler(event, lambdaContext("notifier")),
   });

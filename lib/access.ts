@@ -141,6 +141,11 @@ export function grantPeopleChainReads(grantee: IGrantable, ledger: Table): void 
   grantKeyed(grantee, ledger, ["dynamodb:Query"], ["CHAIN#person:*"]);
 }
 
+/** PutItem on the ledger table for review items as opened (REVIEWLOG#, the projector): the notifier reads them from the stream. */
+export function grantReviewLog(grantee: IGrantable, ledger: Table): void {
+  grantKeyed(grantee, ledger, ["dynamodb:PutItem"], ["REVIEWLOG#*"]);
+}
+
 /** Reads of the state table and its indexes, and writes of the key families the access names. */
 export function grantState(grantee: IGrantable, state: Table, spec: TableSpec, access: StateAccess): void {
   if (access === "none") return;

@@ -82,15 +82,13 @@ const poller = new StreamPoller({
 // Notifications: the notifier on the same stream (its event filter), the deliverer on the queue.
 const notifier = await loadHandler<typeof import("../functions/background/notifier.ts").handler>("notifier");
 const deliverer = await loadHandler<typeof import("../functions/background/deliverer.ts").handler>("deliverer");
-const { isClaimStep, isPersonEntry } = await import("../functions/notify/ledger-records.ts");
+const { isNotified } = await import("../functions/notify/ledger-records.ts");
 const notifierPoller = new StreamPoller({
   endpoint: dynamo.endpoint,
   client: createDynamoClient(),
   table: tableNames.ledger,
   handler: notifier,
-  filter: ({ eventName, dynamodb }) =>
-    eventName === "INSERT" &&
-    (isPersonEntry(dynamodb?.Keys?.pk?.S ?? "", dynamodb?.Keys?.sk?.S ?? "") || isClaimStep(dynamodb?.Keys?.pk?.S ?? "")),
+  filter: ({ eventName, dynamodb }) => eventName === "INSERT" && isNotified(dynamodb?.Keys?.pk?.S ?? "", dynamodb?.Keys?.sk?.S ?? ""),
   onError: (error) => console.error(`notifier: ${(error as Error).message}`),
 }).start();
 const delivering = setInterval(() => {

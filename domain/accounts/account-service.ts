@@ -38,7 +38,7 @@ import {
 } from "../kernel/model.ts";
 import type { Clock, Page } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
-import type { EntrySnapshot, IdempotencyRecord, LedgerStore } from "../ledger/index.ts";
+import type { EntrySnapshot, HoldBook, IdempotencyRecord, LedgerStore } from "../ledger/index.ts";
 import {
   type Actor,
   appendMovements,
@@ -48,6 +48,7 @@ import {
   type Movement,
   type Outcome,
   penaltiesAfter,
+  refuseHeld,
   replayOf,
   reversalOf,
   seqOfEntryId,
@@ -111,6 +112,8 @@ export interface AccountDeps {
   /** The issuer's signature on badge credentials. */
   signer: CredentialSigner;
   retry?: RetryPolicy;
+  /** People an open review holds (the integrity hold policy, when a stage turns it on): not awarded by hand meanwhile. */
+  holds?: HoldBook | undefined;
   /** Awards kept while the person was held for a review: their history shows them (待审核). */
   heldAwards?: Pick<HeldAwardStore, "of">;
 }
@@ -123,7 +126,7 @@ interface WriteCommand {
   request: unknown;
   /** Decides the movements from the person's current state; throws to refuse. */
   decide: (now: string, entry?: LedgerEntry, around?: ReadonlyMap<EntryId, EntrySnapshot>) => Movement[];
-  /** Awards: points may reach badge levels, which are awarded in the same write. */
+  /** Awards: points may reach badge levels, which are awarded in the same write; refused while a review holds the person. */
   reachBadges?: true;
   entryId?: EntryId;
 }
@@ -357,6 +360,7 @@ export class AccountService {
       if (!snapshot.person) throw new NotFoundError("person", command.personId);
       // A leaver's wallet is frozen; a reversal still corrects a wrong entry in it.
       if (command.scope !== "reversals") assertActive(snapshot.person);
+      if (command.reachBadges) await refuseHeld(this.#deps.holds, [command.personId], "This award");
       if (original?.reversedBy) {
         throw new DomainError("conflict", "already-reversed", `Entry ${command.entryId} was already reversed by ${original.reversedBy}.`, {
           entryId: command.entryId,

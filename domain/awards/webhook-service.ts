@@ -38,6 +38,7 @@ import type {
   CounterUpdate,
   EventRecord,
   HeldSettlement,
+  HoldBook,
   LedgerStore,
   OnceRecord,
   PersonSnapshot,
@@ -158,7 +159,7 @@ export interface WebhookDeps {
    * People whose awards wait for a review (the integrity context's hold policy, when a stage
    * turns it on), each with the review items holding them.
    */
-  holds?: { held(people: readonly PersonId[]): Promise<Map<PersonId, string[]>> } | undefined;
+  holds?: HoldBook | undefined;
   /** Where the awards of people on hold are kept until released or rejected (with `holds`). */
   heldAwards?: HeldAwardStore;
 }

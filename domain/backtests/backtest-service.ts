@@ -205,7 +205,19 @@ export const backtestJobView = ({ request, ...job }: BacktestJob) => ({
 
 const withoutEstimate = ({ estimateSeconds: _, ...job }: BacktestJob): BacktestJob => job;
 
+/**
+ * The comparison as one table: coins and points per org unit and asset; then the people reaching
+ * each badge level (its asset, `badge:<id>:<level>`: actual and wouldBe count people); then per
+ * promotion gate (`gate:<id>`) the people who would newly meet and newly miss it.
+ */
 export function backtestCsv(report: BacktestReport): string {
-  const header = ["orgUnitId", "asset", "actual", "wouldBe", "change"] as const;
-  return csvOf([header, ...report.rows.map((row) => header.map((column) => String(row[column])))]);
+  const header = ["orgUnitId", "asset", "actual", "wouldBe", "change", "newlyMeeting", "newlyMissing"];
+  const compared = (orgUnitId: string, asset: string, r: { actual: number; wouldBe: number; change: number }) =>
+    [orgUnitId, asset, r.actual, r.wouldBe, r.change, "", ""].map(String);
+  return csvOf([
+    header,
+    ...report.rows.map((row) => compared(row.orgUnitId, row.asset, row)),
+    ...report.badges.map((row) => compared(row.orgUnitId, `badge:${row.badgeId}:${row.level}`, row)),
+    ...report.gates.map((row) => [row.orgUnitId, `gate:${row.gateId}`, "", "", "", String(row.newlyMeeting), String(row.newlyMissing)]),
+  ]);
 }

@@ -26,8 +26,8 @@ import { type Period, periodKey } from "../kernel/periods.ts";
 import type { Clock } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
 import { rankBoard } from "../leaderboards/index.ts";
-import type { ChainAppend, IdempotencyRef, LedgerStore, Movement, OnceRecord, Outcome, PersonSnapshot } from "../ledger/index.ts";
-import { emptyRuleState, type LedgerEntry, replayOf } from "../ledger/index.ts";
+import type { ChainAppend, HoldBook, IdempotencyRef, LedgerStore, Movement, OnceRecord, Outcome, PersonSnapshot } from "../ledger/index.ts";
+import { emptyRuleState, type LedgerEntry, refuseHeld, replayOf } from "../ledger/index.ts";
 import {
   assertMayJudge,
   assertOpen,
@@ -57,6 +57,8 @@ export interface BountyDeps {
   timeZone: string;
   newId: () => string;
   retry?: RetryPolicy;
+  /** People an open review holds (the integrity hold policy, when a stage turns it on): a delivery paying them waits. */
+  holds?: HoldBook | undefined;
 }
 
 /** Teams race for a bounty's places and deliveries: a few more attempts than one person's writes. */
@@ -211,6 +213,12 @@ export class BountyService {
         const rejected: Team = { ...team, status: "rejected", decisions: [...team.decisions, decision] };
         return { bounty: { ...bounty, teams: withTeam(bounty, rejected) }, action: "rejected", teamId, reason: request.reason };
       }
+      // The delivery stays waiting: the poster accepts it once the review is decided.
+      await refuseHeld(
+        this.#deps.holds,
+        team.members.map((m) => m.personId),
+        "Accepting this delivery",
+      );
       const accepted: Team = { ...team, status: "accepted", decisions: [...team.decisions, decision] };
       const teams = bounty.teams.map((t) => (t.teamId === teamId ? accepted : { ...t, status: "closed" as const }));
       const done: Bounty = { ...bounty, status: "done", winner: teamId, teams, doneAt: now };

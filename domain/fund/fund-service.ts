@@ -12,8 +12,8 @@ import { ContentionError, DomainError, ForbiddenError, NotFoundError } from "../
 import { type EntryId, fundAccount, type OrgUnitId, type PersonId, personAccount } from "../kernel/model.ts";
 import type { Clock, Page } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
-import type { Cause, ChainAppend, IdempotencyRef, LedgerStore, OnceRecord, Outcome, PersonSnapshot } from "../ledger/index.ts";
-import { type ChainState, emptyChain, emptyRuleState, type LedgerEntry, replayOf } from "../ledger/index.ts";
+import type { Cause, ChainAppend, HoldBook, IdempotencyRef, LedgerStore, OnceRecord, Outcome, PersonSnapshot } from "../ledger/index.ts";
+import { type ChainState, emptyChain, emptyRuleState, type LedgerEntry, refuseHeld, replayOf } from "../ledger/index.ts";
 import {
   assertMayDecide,
   assertStatus,
@@ -46,6 +46,8 @@ export interface FundDeps {
   clock: Clock;
   newId: () => string;
   retry?: RetryPolicy;
+  /** People an open review holds (the integrity hold policy, when a stage turns it on): no payout to them meanwhile. */
+  holds?: HoldBook | undefined;
 }
 
 /** Many claims race for one pool's head: a few more attempts than a person's writes get. */
@@ -237,6 +239,12 @@ export class FundService {
         });
         return { result, replayed: false };
       }
+      // The claim stays pending: an approver approves it again once the review is decided.
+      await refuseHeld(
+        this.#deps.holds,
+        claim.parts.map((p) => p.personId),
+        "This claim's payout",
+      );
       return this.#settle(decided, caller, "paid", "posted", request.comment, now, idem);
     });
   }

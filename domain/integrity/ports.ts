@@ -65,10 +65,7 @@ export interface ReviewStore {
   decide(item: ReviewItem): Promise<boolean>;
 }
 
-/** People whose awards wait for a review (`holdFlagged`), each with the review items that hold them. */
-export interface HoldBook {
-  held(people: readonly PersonId[]): Promise<Map<PersonId, string[]>>;
-}
+export type { HoldBook } from "../ledger/index.ts";
 
 /** The awards kept while people were held (the awards context's webhook, domain/awards/held-awards.ts). */
 export interface HeldAwards {

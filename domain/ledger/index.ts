@@ -1,5 +1,6 @@
 /** The ledger context's public entry: other contexts, functions/ and tests import from here only. */
 export * from "./causes.ts";
+export * from "./holds.ts";
 export * from "./idempotency.ts";
 export * from "./late.ts";
 export * from "./ledger.ts";

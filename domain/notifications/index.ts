@@ -1,4 +1,5 @@
 /** The notifications context's public entry: other contexts, functions/ and tests import from here only. */
+export * from "./approver-notices.ts";
 export * from "./channels.ts";
 export * from "./delivery.ts";
 export * from "./gate-notices.ts";

@@ -91,6 +91,26 @@ export function personalMessage(data: NoticeData, language: Language): Message {
       return zh
         ? { title: "兑换成功", text: `你用 ${data.coins} 金币兑换了「${name(data.reward, language)}」× ${data.quantity}。` }
         : { title: "Redeemed", text: `You redeemed “${name(data.reward, language)}” × ${data.quantity} for ${data.coins} coins.` };
+    case "review-opened":
+      return zh
+        ? {
+            title: "防刷分审查待处理",
+            text: `检测器 ${data.detector} 标记了 ${data.people.join("、")}：${data.explained.zh} 请审查（确认或驳回）：${data.link}`,
+          }
+        : {
+            title: "Review item opened",
+            text: `The ${data.detector} detector flagged ${data.people.join(", ")}: ${data.explained.en} Review it (confirm or dismiss): ${data.link}`,
+          };
+    case "award-held":
+      return zh
+        ? {
+            title: "预算暂缓的奖励待审批",
+            text: `${data.personId} 的一项奖励（来源 ${data.sourceId}，事件 ${data.eventId}）因预算 ${data.budgetId} 不足被暂缓，请放行或驳回：${data.link}`,
+          }
+        : {
+            title: "Award held for approval",
+            text: `An award to ${data.personId} (source ${data.sourceId}, event ${data.eventId}) was held: budget ${data.budgetId} cannot hold it. Release or reject it: ${data.link}`,
+          };
     case "redemption-cancelled":
       return zh
         ? { title: "兑换已取消", text: `兑换「${name(data.reward, language)}」已取消，${data.coins} 金币已退回。` }

@@ -21,6 +21,8 @@ export const noticeKinds = [
   "claim-clawed-back",
   "redemption-placed",
   "redemption-cancelled",
+  "review-opened",
+  "award-held",
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
@@ -36,7 +38,10 @@ export type NoticeData =
   | { kind: "claim-submitted"; claimId: string; amount: number; currency: string }
   | { kind: "claim-decided"; claimId: string; decision: "approved" | "rejected"; status: string }
   | { kind: "claim-paid" | "claim-clawed-back"; claimId: string; scenario: string; amount: number; currency: string }
-  | { kind: "redemption-placed" | "redemption-cancelled"; reward: Names; quantity: number; coins: number };
+  | { kind: "redemption-placed" | "redemption-cancelled"; reward: Names; quantity: number; coins: number }
+  // To approvers (approver-notices.ts): `link` is the API path where they decide it.
+  | { kind: "review-opened"; flagId: string; detector: string; people: string[]; explained: { zh: string; en: string }; link: string }
+  | { kind: "award-held"; budgetId: string; personId: string; sourceId: string; eventId: string; link: string };
 
 export interface Notice {
   personId: PersonId;

@@ -5,6 +5,7 @@ import { BountyService } from "../../domain/bounties/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoFundStore } from "../dynamo/fund-store.ts";
 import { DynamoBountyStore } from "../dynamo/stores/bounty-store.ts";
+import { policyHolds } from "../dynamo/stores/review-store.ts";
 import { bountiesRoutes } from "../http/areas/bounties.routes.ts";
 import { httpHandler, written } from "../http/http.ts";
 
@@ -19,6 +20,7 @@ export const bounties = new BountyService({
   clock: adapters.clock,
   timeZone: adapters.timeZone,
   newId: () => `bty-${randomUUID().slice(0, 13)}`,
+  holds: policyHolds(adapters.db, adapters.tables.state),
 });
 
 export const handler = httpHandler(

@@ -7,6 +7,7 @@ import { withExplanation } from "../../domain/ledger/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoFundStore } from "../dynamo/fund-store.ts";
 import { DynamoBudgetStore } from "../dynamo/stores/budget-store.ts";
+import { policyHolds } from "../dynamo/stores/review-store.ts";
 import { fundRoutes } from "../http/areas/fund.routes.ts";
 import { httpHandler, written } from "../http/http.ts";
 import { changeReply } from "../http/route.ts";
@@ -20,6 +21,7 @@ const funds = new FundService({
   person: (personId) => adapters.directory.person(personId),
   clock: adapters.clock,
   newId: () => `clm-${randomUUID()}`,
+  holds: policyHolds(adapters.db, adapters.tables.state),
 });
 const redemptions = new RedemptionService({
   ledger: adapters.ledgerStore,
@@ -73,9 +75,10 @@ export const handler = httpHandler(
       body: await budgets.put(caller, params.orgUnitId as OrgUnitId, params.period, body),
     }),
     budgets: async ({ caller, query, headers }) => {
-      const standings = await budgets.report(caller, query.period);
-      if (headers.accept?.includes("text/csv")) return { body: budgetsCsv(standings), contentType: "text/csv; charset=utf-8" };
-      return { body: { period: query.period, budgets: standings } };
+      const report = await budgets.report(caller, query.period, query.asOf);
+      if (headers.accept?.includes("text/csv"))
+        return { body: budgetsCsv(report.budgets, report.asOf), contentType: "text/csv; charset=utf-8" };
+      return { body: { period: query.period, ...report } };
     },
     putReward: async ({ caller, params, body, ifMatch }) =>
       changeReply(await redemptions.putReward(caller, params.rewardId, body, ifMatch)),

@@ -7,6 +7,7 @@ import type { PersonId } from "../../domain/kernel/model.ts";
 import { withExplanation } from "../../domain/ledger/index.ts";
 import { createAdapters } from "../dynamo/adapters.ts";
 import { DynamoHeldAwardStore } from "../dynamo/stores/held-award-store.ts";
+import { policyHolds } from "../dynamo/stores/review-store.ts";
 import { ledgerRoutes } from "../http/areas/ledger.routes.ts";
 import { httpHandler, written } from "../http/http.ts";
 import { BadgeSigner } from "../secrets/badge-signer.ts";
@@ -23,6 +24,7 @@ const accounts = new AccountService({
   clock: adapters.clock,
   signer: BadgeSigner.fromEnv(),
   heldAwards: new DynamoHeldAwardStore(adapters.db, adapters.tables.ledger),
+  holds: policyHolds(adapters.db, adapters.tables.state),
 });
 
 /**

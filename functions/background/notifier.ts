@@ -3,7 +3,8 @@
  * projector. It reads people's new chain entries and claim history steps, turns them into notices
  * (domain/notifications/notices.ts), tells the people those entries leave meeting a promotion gate
  * for the first time (gate-notices.ts: their profile, head and facts read together, a mark per
- * gate met), writes each to the outbox once per cause (a conditional put:
+ * gate met), tells approvers of review items opened and of awards a budget held
+ * (approver-notices.ts: the directory's approvers, admins and finance), writes each to the outbox once per cause (a conditional put:
  * a replayed batch writes nothing new) and queues one delivery per channel
  * (functions/background/deliverer.ts sends them). A malformed record and those after it are answered as
  * failed, the records before it handled; a failed write or send fails the whole batch, which
@@ -12,7 +13,7 @@
  */
 import middy from "@middy/core";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { isActive } from "../../domain/directory/index.ts";
+import { isActive, type Person } from "../../domain/directory/index.ts";
 import type { ClaimStep, FundStore } from "../../domain/fund/index.ts";
 import { factsNow, type GateDefinition, gatesMet } from "../../domain/gates/index.ts";
 import type { Versioned } from "../../domain/kernel/definitions.ts";
@@ -20,6 +21,8 @@ import type { PersonId } from "../../domain/kernel/model.ts";
 import type { Clock } from "../../domain/kernel/ports.ts";
 import type { LedgerEntry, PersonSnapshot } from "../../domain/ledger/index.ts";
 import {
+  approverNotices,
+  type BudgetHeld,
   type ClaimStepNotice,
   type GateMarks,
   type GatesMet,
@@ -29,16 +32,18 @@ import {
   noticeOfClaimStep,
   noticesOfEntries,
   type OutboxWriterDeps,
+  type ReviewOpened,
   writeNotices,
 } from "../../domain/notifications/index.ts";
 import { createDocumentClient } from "../dynamo/client.ts";
 import { DynamoDefinitionStore } from "../dynamo/definition-store.ts";
+import { DynamoDirectory } from "../dynamo/directory-store.ts";
 import { DynamoFundStore } from "../dynamo/fund-store.ts";
 import { DynamoLedgerStore } from "../dynamo/ledger-store.ts";
 import { DynamoGateMarks, DynamoNotificationStore } from "../dynamo/stores/notification-store.ts";
 import { tableName } from "../dynamo/tables.ts";
 import { createLogger, type Logger, observe } from "../http/log.ts";
-import { claimStepOf, personEntryOf } from "../notify/ledger-records.ts";
+import { budgetHeldOf, claimStepOf, personEntryOf, reviewOpenedOf } from "../notify/ledger-records.ts";
 import { createSqsClient, deliveryQueueUrl, SqsDeliveryQueue } from "../notify/sqs-queue.ts";
 
 export interface NotifierDeps extends OutboxWriterDeps {
@@ -50,6 +55,8 @@ export interface NotifierDeps extends OutboxWriterDeps {
     marks: GateMarks;
     clock: Clock;
   };
+  /** The people of the directory, for those who decide review items and held awards (read only when a batch has some). */
+  directory: () => Promise<Person[]>;
   log: Logger;
 }
 
@@ -59,20 +66,23 @@ const failedFrom = (records: DynamoDBRecord[], index: number): DynamoDBBatchResp
 
 /** The records read up to the first malformed one (its index), which is retried with those after it. */
 function readRecords(records: DynamoDBRecord[], log: Logger) {
-  const entries: LedgerEntry[] = [];
-  const steps: ClaimStep[] = [];
+  const read = { entries: [] as LedgerEntry[], steps: [] as ClaimStep[], opened: [] as ReviewOpened[], held: [] as BudgetHeld[] };
   for (const [index, record] of records.entries()) {
     try {
       const entry = personEntryOf(record);
       const step = entry ? undefined : claimStepOf(record);
-      if (entry) entries.push(entry);
-      if (step) steps.push(step);
+      const opened = entry || step ? undefined : reviewOpenedOf(record);
+      const held = entry || step || opened ? undefined : budgetHeldOf(record);
+      if (entry) read.entries.push(entry);
+      if (step) read.steps.push(step);
+      if (opened) read.opened.push(opened);
+      if (held) read.held.push(held);
     } catch (error) {
       log.error("record not notified", { error, sequenceNumber: record.dynamodb?.SequenceNumber, retriedFromHere: records.length - index });
-      return { entries, steps, malformed: index };
+      return { ...read, malformed: index };
     }
   }
-  return { entries, steps, malformed: undefined };
+  return { ...read, malformed: undefined };
 }
 
 /** A step's claimant and amount come from the claim itself: a decision's actor is the approver. */
@@ -110,10 +120,16 @@ async function gatesMetBy(deps: NotifierDeps["gates"], entries: readonly LedgerE
 
 export function createNotifier(deps: NotifierDeps) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    const { entries, steps, malformed } = readRecords(event.Records, deps.log);
+    const { entries, steps, opened, held, malformed } = readRecords(event.Records, deps.log);
     try {
       const gates = await gateNotices(deps.gates.marks, await gatesMetBy(deps.gates, entries));
-      const notices = [...noticesOfEntries(entries, deps.settings), ...(await claimNotices(deps.claims, steps)), ...gates.notices];
+      const toApprovers = opened.length + held.length > 0 ? approverNotices(opened, held, await deps.directory()) : [];
+      const notices = [
+        ...noticesOfEntries(entries, deps.settings),
+        ...(await claimNotices(deps.claims, steps)),
+        ...gates.notices,
+        ...toApprovers,
+      ];
       const outcome = await writeNotices(deps, notices);
       await deps.gates.marks.told(gates.marks);
       deps.log.info("batch notified", { records: event.Records.length, ...outcome });
@@ -132,6 +148,13 @@ const store = new DynamoNotificationStore(db, tables.state, { channelsTtlMs: Num
 const log = createLogger("notifier");
 const definitions = new DynamoDefinitionStore(db, tables.state);
 const people = new DynamoLedgerStore(db, tables);
+const directory = new DynamoDirectory(db, tables, definitions);
+
+/** Everyone in the directory: a Query per org unit, only for a batch that opened a review item or held an award (rare). */
+async function everyone(): Promise<Person[]> {
+  const units = (await directory.orgTree()).units();
+  return (await Promise.all(units.map((unit) => directory.peopleIn(unit.orgUnitId)))).flat();
+}
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(observe(log))
@@ -151,6 +174,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
         marks: new DynamoGateMarks(db, tables.state),
         clock: { now: () => new Date() },
       },
+      directory: everyone,
       log,
     }),
   );

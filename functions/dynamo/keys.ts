@@ -186,6 +186,10 @@ export const keys = {
   reviewsByStatus: (status: string, raisedAt: string, flagId: string) => ({ gsi1pk: `REVIEWS#${status}`, gsi1sk: `${raisedAt}#${flagId}` }),
   reviewStatus: (status: string) => `REVIEWS#${status}`,
   hold: (personId: string) => ({ pk: `HOLD#${personId}`, sk: "HOLD" }),
+  /** A review item as it was opened (ledger table, written once with it): on the stream, the notifier tells approvers. */
+  reviewOpened: (flagId: string) => ({ pk: `REVIEWLOG#${flagId}`, sk: "OPENED" }),
+  reviewLogPrefix: "REVIEWLOG#",
+  budgetHeldPrefix: "HELDBUDGET#",
   /** A backtest run as a job: its progress, then its report (domain/backtests). */
   backtestJob: (backtestId: string) => ({ pk: `BACKTEST#${backtestId}`, sk: "JOB" }),
 };

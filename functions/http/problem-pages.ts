@@ -178,6 +178,10 @@ const problemWords = {
     "此事件的奖励曾被暂缓，审查确认为刷分后已驳回；重新发送不会发放。",
     "This event's award was held and rejected on review (gaming confirmed); sending it again does not award it.",
   ),
+  "person-under-review": w(
+    "此人正被一项未结的防刷分审查暂缓，手动奖励、悬赏奖励和基金付款都要等审查结束；details 列出审查项。",
+    "An open anti-gaming review holds this person: awards by hand, bounty rewards and fund payouts wait until it is decided; details name the reviews.",
+  ),
   "version-mismatch": w(
     "在你读取后已被修改（If-Match 或版本不符）；请重新读取。",
     "It changed since you read it (If-Match or version failed); read it again.",

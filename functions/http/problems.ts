@@ -124,6 +124,7 @@ export const problemStatuses = {
   "backtest-cancelled": 409,
   "review-closed": 409,
   "award-rejected": 409,
+  "person-under-review": 409,
   "version-mismatch": 412,
   // Sizes
   "body-too-large": 413,

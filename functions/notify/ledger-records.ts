@@ -8,7 +8,9 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import type { ClaimStep } from "../../domain/fund/index.ts";
+import type { PersonId } from "../../domain/kernel/model.ts";
 import type { EventRecord, LedgerEntry } from "../../domain/ledger/index.ts";
+import type { BudgetHeld, ReviewOpened } from "../../domain/notifications/index.ts";
 import { keys } from "../dynamo/keys.ts";
 
 function entryOf(image: Record<string, unknown>): LedgerEntry {
@@ -61,6 +63,33 @@ export function claimStepOf(record: DynamoDBRecord): ClaimStep | undefined {
   }
   return step as unknown as ClaimStep;
 }
+
+/** A review item as opened (functions/dynamo/stores/review-store.ts), or undefined. */
+export function reviewOpenedOf(record: DynamoDBRecord): ReviewOpened | undefined {
+  const image = insertedImage(record, (pk) => pk.startsWith(keys.reviewLogPrefix));
+  if (!image) return undefined;
+  const { pk: _pk, sk: _sk, ...item } = image;
+  if (typeof item.flagId !== "string" || !Array.isArray(item.people) || typeof item.raisedAt !== "string") {
+    throw new Error("an opened review item in the stream lacks flagId, people or raisedAt");
+  }
+  return item as unknown as ReviewOpened;
+}
+
+/** An award a budget held for approval (its pointer under the budget, held-award-store.ts), or undefined. */
+export function budgetHeldOf(record: DynamoDBRecord): BudgetHeld | undefined {
+  const image = insertedImage(record, (pk) => pk.startsWith(keys.budgetHeldPrefix));
+  if (!image) return undefined;
+  const { pk, sk, personId, sourceId, eventId } = image;
+  if (typeof personId !== "string" || typeof sourceId !== "string" || typeof eventId !== "string") {
+    throw new Error("a budget's held award in the stream lacks personId, sourceId or eventId");
+  }
+  const budgetId = (pk as string).slice(keys.budgetHeldPrefix.length);
+  return { budgetId, personId: personId as PersonId, sourceId, eventId, heldAt: (sk as string).split("#")[0] as string };
+}
+
+/** Whether a record's keys are what the notifier reads: its event filter (lib/constructs/notifications.ts). */
+export const isNotified = (pk: string, sk: string) =>
+  isPersonEntry(pk, sk) || isClaimStep(pk) || pk.startsWith(keys.reviewLogPrefix) || pk.startsWith(keys.budgetHeldPrefix);
 
 /** The event record a record inserts (kept for replays, docs/ARCHITECTURE.md "Kept events"), or undefined. */
 export function eventRecordOf(record: DynamoDBRecord): EventRecord | undefined {

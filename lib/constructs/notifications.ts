@@ -106,6 +106,13 @@ export class Notifications extends Construct {
             eventName: FilterRule.isEqual("INSERT"),
             dynamodb: { Keys: { pk: { S: FilterRule.beginsWith(keys.claimLog("")) } } },
           }),
+          // For approvers: review items opened, awards a budget held.
+          ...[keys.reviewLogPrefix, keys.budgetHeldPrefix].map((prefix) =>
+            FilterCriteria.filter({
+              eventName: FilterRule.isEqual("INSERT"),
+              dynamodb: { Keys: { pk: { S: FilterRule.beginsWith(prefix) } } },
+            }),
+          ),
         ],
       }),
     );

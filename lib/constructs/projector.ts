@@ -24,7 +24,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { keys, stateKeyFamilies } from "../../functions/dynamo/keys.ts";
 import { tables } from "../../functions/dynamo/tables.ts";
-import { grantEventReads, grantPeopleChainReads, grantState } from "../access.ts";
+import { grantEventReads, grantPeopleChainReads, grantReviewLog, grantState } from "../access.ts";
 import { type BackgroundFunctionProps, LaurelFunction } from "./laurel-function.ts";
 
 /** Retries of a failing batch before it goes to the dead-letter queue (bisected meanwhile). */
@@ -60,6 +60,7 @@ export class Projector extends Construct {
     });
     grantEventReads(role, props.ledger);
     grantPeopleChainReads(role, props.ledger);
+    grantReviewLog(role, props.ledger);
 
     this.eventSource = new DynamoEventSource(props.ledger as ITable, {
       startingPosition: StartingPosition.TRIM_HORIZON,

@@ -120,15 +120,26 @@ describe("backtests", () => {
     expect(report.rows.filter((r: { asset: string; change: number }) => r.asset !== "coin" && r.change !== 0)).toEqual([]);
   });
 
-  it("answers as CSV, writes nothing to the ledger, and only admins may run one", async () => {
+  it("answers as CSV, with the badge levels beside the coins and points, writes nothing to the ledger, and only admins may run one", async () => {
     const before = (await Promise.all(learners.map(storedChain))).map((c) => c.entries.length);
-    const csv = await run("course-passed", await currentRule("course-passed"), admin.token, "text/csv");
+    const draft = { ...(await currentRule("course-passed")), award: { coins: 25, points: { capability: "tool-operation", amount: 40 } } };
+    const csv = await run("course-passed", draft, admin.token, "text/csv");
     expect(csv.headers?.["content-type"]).toBe("text/csv; charset=utf-8");
-    expect(
-      String(csv.body)
-        .replace(/^\uFEFF/, "")
-        .split("\r\n")[0],
-    ).toBe("orgUnitId,asset,actual,wouldBe,change");
+    const lines = String(csv.body)
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(lines[0]).toBe("orgUnitId,asset,actual,wouldBe,change,newlyMeeting,newlyMissing");
+    const report = JSON.parse((await run("course-passed", draft)).body as string);
+    expect(lines.slice(1)).toEqual([
+      ...report.rows.map((r: { orgUnitId: string; asset: string; actual: number; wouldBe: number; change: number }) =>
+        [r.orgUnitId, r.asset, r.actual, r.wouldBe, r.change, "", ""].join(","),
+      ),
+      ...report.badges.map((b: { orgUnitId: string; badgeId: string; level: number; actual: number; wouldBe: number; change: number }) =>
+        [b.orgUnitId, `badge:${b.badgeId}:${b.level}`, b.actual, b.wouldBe, b.change, "", ""].join(","),
+      ),
+    ]);
+    expect(lines.some((line) => line.includes(",badge:"))).toBe(true);
     expect((await Promise.all(learners.map(storedChain))).map((c) => c.entries.length)).toEqual(before);
     expect((await run("course-passed", await currentRule("course-passed"), manager.token)).statusCode).toBe(403);
   });
@@ -157,7 +168,7 @@ describe("backtests", () => {
       String(csv.body)
         .replace(/^\uFEFF/, "")
         .split("\r\n")[0],
-    ).toBe("orgUnitId,asset,actual,wouldBe,change");
+    ).toBe("orgUnitId,asset,actual,wouldBe,change,newlyMeeting,newlyMissing");
     // Finished: a cancellation changes nothing; managers see no job; an unknown one is 404.
     expect((await call("DELETE", url, { token: admin.token })).body.status).toBe("done");
     expect((await manager.get(url)).status).toBe(403);

@@ -4,7 +4,7 @@
  * unit and gate, who would newly meet it and who would newly miss it.
  */
 import { describe, expect, it } from "vitest";
-import { gateChanges, type PersonChange } from "../../domain/backtests/index.ts";
+import { backtestCsv, gateChanges, type PersonChange } from "../../domain/backtests/index.ts";
 import type { Person } from "../../domain/directory/index.ts";
 import type { EligibilityFacts, GateDefinition } from "../../domain/gates/index.ts";
 import type { AssetKey, EntryId, OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
@@ -69,6 +69,33 @@ describe("gates in a backtest", () => {
     ]);
     expect(gateChanges([gate], people, (p) => units[p], "(none)")).toEqual([
       { orgUnitId: "store-south", gateId: "base-to-middle", newlyMeeting: 0, newlyMissing: 1 },
+    ]);
+  });
+});
+
+describe("the comparison as CSV", () => {
+  it("lists coins and points, then badge levels by people, then gates by people newly meeting and missing them", () => {
+    const csv = backtestCsv({
+      ruleId: "course-passed",
+      from: "2026-11-01T00:00:00.000Z",
+      to: "2026-12-01T00:00:00.000Z",
+      eventsReplayed: 12,
+      eventsCounted: 12,
+      rows: [{ orgUnitId: "store-east", asset: "coin", actual: 100, wouldBe: 150, change: 50 }],
+      liabilityChange: 50,
+      badges: [{ orgUnitId: "store-east", badgeId: "digital-manager", level: 1, actual: 2, wouldBe: 3, change: 1 }],
+      gates: [{ orgUnitId: "store-east", gateId: "base-to-middle", newlyMeeting: 1, newlyMissing: 0 }],
+    });
+    expect(
+      csv
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\r\n"),
+    ).toEqual([
+      "orgUnitId,asset,actual,wouldBe,change,newlyMeeting,newlyMissing",
+      "store-east,coin,100,150,50,,",
+      "store-east,badge:digital-manager:1,2,3,1,,",
+      "store-east,gate:base-to-middle,,,,1,0",
     ]);
   });
 });

@@ -5,7 +5,11 @@
  * JSON and CSV.
  */
 import { describe, expect, it } from "vitest";
+import { BudgetService } from "../../domain/budgets/index.ts";
+import type { PersonId } from "../../domain/kernel/model.ts";
 import { periodKey } from "../../domain/kernel/periods.ts";
+import { createAdapters } from "../../functions/dynamo/adapters.ts";
+import { DynamoBudgetStore } from "../../functions/dynamo/stores/budget-store.ts";
 import { dispatch } from "../../scripts/local/api.ts";
 import { as } from "../support/api.ts";
 import { withDemoDefinitions } from "../support/org.ts";
@@ -90,13 +94,55 @@ describe("issuance budgets", () => {
       .replace(/^\uFEFF/, "")
       .trim()
       .split("\r\n");
-    expect(lines[0]).toBe("orgUnitId,period,coins,drawn,left,overspent,burnPerDay,forecast,outstanding,asOf");
+    expect(lines[0]).toBe("orgUnitId,period,coins,drawn,left,overspent,burnPerDay,forecast,outstanding,asOf,day");
     expect(lines.find((l) => l.startsWith("store-east,"))).toMatch(new RegExp(`^store-east,${month},50,30,20,0,`));
 
     expect((await manager.get(`/budgets?period=${month}`)).status).toBe(403);
     expect((await manager.put(`/budgets/store-east/${month}`, { coins: 1 })).status).toBe(403);
     expect((await finance.put("/budgets/store-east/2026-13", { coins: 1 })).status).toBe(400);
     expect((await finance.put(`/budgets/no-such-unit/${month}`, { coins: 1 })).body.code).toBe("org-unit-not-found");
+  });
+
+  it("finance reads the standings as of a past day from the ledger, the same as the counters say for today, with CSV; a day not begun is refused", async () => {
+    const today = periodKey(new Date(), "day", "Asia/Shanghai");
+    const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const now = (await finance.get(`/budgets?period=${month}`)).body;
+    expect(now.asOf).toBe(today);
+    expect(
+      (await finance.get(`/budgets?period=${month}&asOf=${today}`)).body.budgets.map(({ asOf: _, ...s }: { asOf: string }) => s),
+    ).toEqual(now.budgets.map(({ asOf: _, ...s }: { asOf: string }) => s));
+    // Today read from the ledger, by a service whose clock says tomorrow: the counters' figures, to the coin.
+    const adapters = createAdapters("fund");
+    const fromLedger = new BudgetService({
+      definitions: adapters.definitions,
+      store: new DynamoBudgetStore(adapters.ledgerStore),
+      orgTree: () => adapters.directory.orgTree(),
+      peopleIn: async (unit) =>
+        (await Promise.all((await adapters.directory.orgTree()).subtree(unit).map((u) => adapters.directory.peopleIn(u)))).flat(),
+      clock: { now: () => new Date(Date.now() + 86_400_000) },
+      timeZone: "Asia/Shanghai",
+    });
+    const rebuilt = await fromLedger.report({ personId: "peng-li" as PersonId, roles: ["finance"] }, month, today);
+    type Figures = { orgUnitId: string; drawn: number; overspent: number; left: number; outstanding: number };
+    const figures = ({ orgUnitId, drawn, overspent, left, outstanding }: Figures) => ({ orgUnitId, drawn, overspent, left, outstanding });
+    expect(rebuilt.budgets.map(figures)).toEqual(now.budgets.map(figures));
+    expect(now.budgets.some((b: { drawn: number; outstanding: number }) => b.drawn > 0 && b.outstanding > 0)).toBe(true);
+
+    // Yesterday, before any of this file's awards: nothing drawn, nothing held.
+    const past = (await finance.get(`/budgets?period=${month}&asOf=${yesterday}`)).body;
+    expect(past.asOf).toBe(yesterday);
+    expect(past.budgets.map((b: { orgUnitId: string }) => b.orgUnitId)).toEqual(now.budgets.map((b: { orgUnitId: string }) => b.orgUnitId));
+    for (const b of past.budgets) expect(b).toMatchObject({ drawn: 0, overspent: 0, outstanding: 0, burnPerDay: 0 });
+    const csv = await dispatch({
+      method: "GET",
+      url: `/budgets?period=${month}&asOf=${yesterday}`,
+      headers: { authorization: `Bearer ${finance.token}`, accept: "text/csv" },
+    });
+    expect(String(csv.body).trim().split("\r\n")[1]).toMatch(new RegExp(`,${yesterday}$`));
+    const future = await finance.get(`/budgets?period=${month}&asOf=${tomorrow}`);
+    expect([future.status, future.body.code]).toEqual([400, "as-of-in-future"]);
+    expect((await finance.get(`/budgets?period=${month}&asOf=yesterday`)).status).toBe(400);
   });
 
   describe("hold for approval", () => {

@@ -387,15 +387,22 @@ describe("the leaderboard projector", () => {
     });
   });
 
-  it("may write only leaderboard items (LB#), the event log (EVLOG#) and the detectors' items in the state table, and in the ledger only read its stream, get event records and query people's chains", () => {
+  it("may write only leaderboard items (LB#), the event log (EVLOG#) and the detectors' items in the state table, and in the ledger only read its stream, get event records query people's chains and put review items as opened", () => {
     const ledgerId = logicalId(stack.tables.tables.ledger);
     const stateId = logicalId(stack.tables.tables.state);
     const own = statements().filter(({ roles: attached }) => attached.includes(projectorRole()));
     const writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
     const writing = own.filter(({ statement }) => list(statement.Action).some((action) => writes.some((w) => allows(action, w))));
-    expect(writing.length).toBeGreaterThan(0);
-    for (const { statement } of writing) {
-      expect(targets(statement, ledgerId)).toBe(false);
+    const [onLedgerWrites, onStateWrites] = [
+      writing.filter(({ statement }) => targets(statement, ledgerId)),
+      writing.filter(({ statement }) => !targets(statement, ledgerId)),
+    ];
+    // In the ledger, one append-only family: a review item as opened, which the notifier tells approvers of.
+    expect(onLedgerWrites.map(({ statement }) => [list(statement.Action), statement.Condition])).toEqual([
+      [["dynamodb:PutItem"], { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["REVIEWLOG#*"] } }],
+    ]);
+    expect(onStateWrites.length).toBeGreaterThan(0);
+    for (const { statement } of onStateWrites) {
       expect(list(statement.Action).some((action) => allows(action, "dynamodb:DeleteItem"))).toBe(false);
       expect(statement).toMatchObject({
         Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["LB#*", "EVLOG#*", "INTEG#*", "REVIEW#*", "HOLD#*"] } },
@@ -409,7 +416,7 @@ describe("the leaderboard projector", () => {
       .filter((action) => action.toLowerCase().startsWith("dynamodb:") || action === "*");
     expect(onLedger.length).toBeGreaterThan(0);
     expect(
-      onLedger.every((action) => /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams|GetItem|Query)$/.test(action)),
+      onLedger.every((action) => /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams|GetItem|Query|PutItem)$/.test(action)),
     ).toBe(true);
     // Its GetItem reaches event records only (what a retraction retracted, for the detectors).
     const gets = own.filter(({ statement }) => targets(statement, ledgerId) && list(statement.Action).includes("dynamodb:GetItem"));

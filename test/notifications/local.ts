@@ -6,7 +6,7 @@
 
 import type { handler as notifierHandler } from "../../functions/background/notifier.ts";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
-import { isClaimStep, isPersonEntry } from "../../functions/notify/ledger-records.ts";
+import { isNotified } from "../../functions/notify/ledger-records.ts";
 import { lambdaContext, loadHandler } from "../../scripts/local/lambda.ts";
 import { LocalSqs, type LocalSqsOptions } from "../../scripts/local/sqs.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
@@ -27,9 +27,7 @@ export async function startNotificationPath(options: LocalSqsOptions = {}) {
       batchSize: 100,
       // The notifier's event filter (lib/constructs/notifications.ts).
       filter: (record) =>
-        record.eventName === "INSERT" &&
-        (isPersonEntry(record.dynamodb?.Keys?.pk?.S ?? "", record.dynamodb?.Keys?.sk?.S ?? "") ||
-          isClaimStep(record.dynamodb?.Keys?.pk?.S ?? "")),
+        record.eventName === "INSERT" && isNotified(record.dynamodb?.Keys?.pk?.S ?? "", record.dynamodb?.Keys?.sk?.S ?? ""),
       handler: (event) => notifier(event, lambdaContext("notifier")),
     });
   const poller = newPoller();

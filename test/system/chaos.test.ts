@@ -7,7 +7,7 @@
  * trace, and every ledger invariant holds. CHAOS_SEED replays a run, CHAOS_OPS makes it longer.
  */
 import { isDeepStrictEqual } from "node:util";
-import { paginateScan } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, paginateScan } from "@aws-sdk/lib-dynamodb";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, describe, expect, it, onTestFailed, onTestFinished } from "vitest";
 import { OrgTree, type OrgUnit } from "../../domain/directory/index.ts";
@@ -1227,6 +1227,51 @@ describe("chaos: held awards kept and settled under DynamoDB faults", () => {
     expect(faults.total).toBeGreaterThan(before.faults);
     expect(await ledgerProblems(heldPeople)).toEqual([]);
   }, 120_000);
+});
+
+describe("chaos: review items opened under DynamoDB faults", () => {
+  it("each item opened by two racing tries, retried through faults, exists with its record as opened (what the notifier tells approvers from), never without it", async () => {
+    const before = { faults: faults.total };
+    const db = createDocumentClient();
+    const reviews = new DynamoReviewStore(db, tableNames.state);
+    const flagIds = Array.from({ length: 12 }, (_, i) => `person-velocity:open-race-${i}:${seed}`);
+    const item = (flagId: string) => ({
+      flagId,
+      detector: "person-velocity" as const,
+      people: [`open-race-${flagId.split(":")[1]}` as PersonId],
+      raisedAt: new Date().toISOString(),
+      figures: { today: 25 },
+      entryIds: [],
+      eventIds: [],
+      explained: { zh: "测试", en: "test" },
+      status: "open" as const,
+    });
+    // As a stream batch is retried: a try that failed (or seemed to) is made again until one answers.
+    const open = async (flagId: string) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await reviews.open(item(flagId));
+        } catch (error) {
+          if (attempt >= maxAttempts) throw error;
+        }
+      }
+    };
+    faults.enabled = true;
+    let opened: boolean[];
+    try {
+      opened = await Promise.all([...flagIds, ...flagIds].map(open));
+    } finally {
+      faults.enabled = false;
+    }
+    // A try whose answer was lost after it wrote may answer false on its retry; never two true.
+    for (const [i] of flagIds.entries()) expect(Number(opened[i]) + Number(opened[i + flagIds.length])).toBeLessThanOrEqual(1);
+    for (const flagId of flagIds) {
+      expect((await reviews.get(flagId))?.flagId, `item ${flagId}`).toBe(flagId);
+      const { Item } = await db.send(new GetCommand({ TableName: tableNames.ledger, Key: keys.reviewOpened(flagId) }));
+      expect(Item, `record of ${flagId}`).toMatchObject({ flagId, detector: "person-velocity", people: item(flagId).people });
+    }
+    expect(faults.total).toBeGreaterThan(before.faults);
+  });
 });
 
 describe("chaos: a budget that holds for approval, raced for and released under DynamoDB faults", () => {

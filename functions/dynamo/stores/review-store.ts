@@ -6,9 +6,11 @@
  * |-----------------------|------------------|--------|----------------------------------|
  * | a review item         | REVIEW#<flagId>  | REVIEW | REVIEWS#<status> / <raisedAt>#id |
  * | a person's holds      | HOLD#<personId>  | HOLD   |                                  |
+ * | the item as opened    | REVIEWLOG#<flagId> (ledger table) | OPENED |                  |
  *
- * An item is opened once per cause (`attribute_not_exists`), with the holds it puts on its people
- * in the same transaction; a decision moves it out of the open list and lifts its holds in one
+ * An item is opened once per cause (`attribute_not_exists`), after its record in the ledger table
+ * (append-only; on the stream the notifier tells approvers of it), with the holds it puts on its
+ * people in the same transaction; a decision moves it out of the open list and lifts its holds in one
  * transaction too, conditioned on the item being open still.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
@@ -20,11 +22,19 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { HoldBook, ReviewItem, ReviewPage, ReviewStatus, ReviewStore } from "../../../domain/integrity/index.ts";
+import {
+  type HoldBook,
+  integritySettings,
+  type ReviewItem,
+  type ReviewPage,
+  type ReviewStatus,
+  type ReviewStore,
+} from "../../../domain/integrity/index.ts";
 import { DomainError } from "../../../domain/kernel/errors.ts";
 import type { PersonId } from "../../../domain/kernel/model.ts";
 import { patiently } from "../client.ts";
 import { keys, withoutKeys } from "../keys.ts";
+import { tableName } from "../tables.ts";
 
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
@@ -34,9 +44,13 @@ export class DynamoReviewStore implements ReviewStore, HoldBook {
   readonly #db: DynamoDBDocumentClient;
   readonly #state: string;
 
-  constructor(db: DynamoDBDocumentClient, state: string) {
+  readonly #ledger: string;
+
+  /** The ledger table keeps each item as it was opened: the notifier reads it from the stream and tells approvers. */
+  constructor(db: DynamoDBDocumentClient, state: string, ledger = tableName("ledger")) {
     this.#db = db;
     this.#state = state;
+    this.#ledger = ledger;
   }
 
   #holds(item: ReviewItem, action: "ADD" | "DELETE") {
@@ -58,6 +72,7 @@ export class DynamoReviewStore implements ReviewStore, HoldBook {
         ConditionExpression: "attribute_not_exists(pk)",
       },
     };
+    await this.#record(item);
     const holds = this.#holds(item, "ADD");
     try {
       // Without holds the item alone: a conditional put, at half a transaction's write units.
@@ -67,6 +82,23 @@ export class DynamoReviewStore implements ReviewStore, HoldBook {
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+
+  /**
+   * The item as opened, in the ledger table, before the item itself: a batch that fails between
+   * the two finds the item unknown on its retry and writes both again (the record once), so no
+   * item is ever without its record, which tells approvers. A plain put: 1 write unit, not a
+   * transaction's doubled units on the item's 3.
+   */
+  async #record({ flagId, detector, people, raisedAt, explained }: ReviewItem): Promise<void> {
+    const Item = { ...keys.reviewOpened(flagId), flagId, detector, people, raisedAt, explained };
+    try {
+      await patiently(() =>
+        this.#db.send(new PutCommand({ TableName: this.#ledger, Item, ConditionExpression: "attribute_not_exists(pk)" })),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   }
 
@@ -156,4 +188,13 @@ function decodeCursor(cursor: string, status: ReviewStatus): Record<string, unkn
     if (key.gsi1pk === keys.reviewStatus(status) && typeof key.pk === "string" && typeof key.gsi1sk === "string") return key;
   } catch {}
   throw new DomainError("invalid", "invalid-cursor", "The cursor is not one this API gave out; start again without it.");
+}
+
+/**
+ * The holds as a function that writes no event sees them: none unless the stage's hold policy is
+ * on (INTEGRITY, read per request: a test turns the policy on for a part of a run).
+ */
+export function policyHolds(db: DynamoDBDocumentClient, state: string): HoldBook {
+  const store = new DynamoReviewStore(db, state);
+  return { held: async (people) => (integritySettings(process.env.INTEGRITY).holdFlagged ? store.held(people) : new Map()) };
 }

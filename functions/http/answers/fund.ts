@@ -149,4 +149,9 @@ export const BudgetStanding = z
     asOf: Instant,
   })
   .register(z.globalRegistry, { id: "BudgetStanding" });
-export const Budgets = z.strictObject({ period: z.string(), budgets: z.array(BudgetStanding) });
+export const Budgets = z.strictObject({
+  period: z.string(),
+  /** The day (company calendar) the standings are at the end of. */
+  asOf: z.iso.date(),
+  budgets: z.array(BudgetStanding),
+});

@@ -76,9 +76,9 @@ export const bountiesRoutes = {
     path: "/bounties/{bountyId}/teams/{teamId}/judgements",
     area: "bounties",
     auth: "token",
-    problems: ["not-the-poster", "self-judgement"],
+    problems: ["not-the-poster", "person-under-review", "self-judgement"],
     summary:
-      "Accept or reject a team's delivery with a reason (the poster, never a team member). Acceptance pays the reward split by the shares in one transaction, and puts any fund money to the fund's approvers as a claim.",
+      "Accept or reject a team's delivery with a reason (the poster, never a team member). Acceptance pays the reward split by the shares in one transaction, and puts any fund money to the fund's approvers as a claim; while an open review item holds an author it is refused (409 person-under-review) and the delivery waits.",
     params: TeamParams,
     body: JudgementRequest,
     idempotencyKey: true,

@@ -150,8 +150,17 @@ export const fundRoutes = {
     path: "/claims/{claimId}/decisions",
     area: "fund",
     auth: "token",
-    problems: ["already-approved", "claim-not-found", "claim-not-pending", "forbidden", "maker-checker", "self-decision"],
-    summary: "Approve or reject a pending claim (approver, from outside the claimant's team). The final approval pays it out.",
+    problems: [
+      "already-approved",
+      "claim-not-found",
+      "claim-not-pending",
+      "forbidden",
+      "maker-checker",
+      "person-under-review",
+      "self-decision",
+    ],
+    summary:
+      "Approve or reject a pending claim (approver, from outside the claimant's team). The final approval pays it out; while an open review item holds a member it is refused (409 person-under-review) and the claim stays pending.",
     params: ClaimParams,
     body: DecisionRequest,
     idempotencyKey: true,
@@ -297,10 +306,10 @@ export const fundRoutes = {
     path: "/budgets",
     area: "fund",
     auth: "token",
-    problems: ["forbidden"],
+    problems: ["as-of-in-future", "forbidden"],
     summary:
-      "Every coin budget of a period: drawn, left, overspent, burn per day, forecast to the period's end and the coins its people hold; JSON, or CSV with Accept: text/csv (finance, admin).",
-    query: z.strictObject({ period: BudgetPeriod }),
+      "Every coin budget of a period: drawn, left, overspent, burn per day, forecast to the period's end and the coins its people hold (issued, not redeemed), at the end of asOf (a day of the company's calendar, today unless given; a past day is read from the ledger); JSON, or CSV with Accept: text/csv (finance, admin).",
+    query: z.strictObject({ period: BudgetPeriod, asOf: z.optional(z.iso.date({ error: "give a calendar day, YYYY-MM-DD" })) }),
     success: { status: 200, description: "The budgets' standings.", schema: Budgets, alternatives: csv },
   }),
   rewards: defineRoute({

@@ -27,9 +27,11 @@ export const ledgerRoutes = {
       "forbidden",
       "person-inactive",
       "person-not-found",
+      "person-under-review",
       "self-award",
     ],
-    summary: "Award coins, points (with a capability) or a badge level to a person (admin).",
+    summary:
+      "Award coins, points (with a capability) or a badge level to a person (admin). Refused (409 person-under-review, naming the reviews) while an open review item holds the person.",
     body: AwardRequest,
     idempotencyKey: true,
     success: { status: 201, description: "The entries written and the person's balances after them.", schema: LedgerWrite },
