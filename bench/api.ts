@@ -40,6 +40,9 @@ export async function ledgerFigures(system: System): Promise<Result[]> {
   expectStatus("balances", balances.result, 200);
   const awarded = await metered(post);
   expectStatus("award", awarded.result, 201);
+  // The 记录 screen's first request: 15 rows, the page's first page.
+  const history = await metered(() => system.admin("GET", `/people/${person}/ledger?limit=15`));
+  expectStatus("history", history.result, 200);
   // The org tree as an instance loads it after a change of a unit.
   const directory = new DynamoDirectory(
     createDocumentClient(),
@@ -60,6 +63,8 @@ export async function ledgerFigures(system: System): Promise<Result[]> {
     atMost("balance read right after an org unit change: DynamoDB round trips", afterChange.roundTrips, "requests", 2),
     atMost("balance read: DynamoDB round trips (warm)", balances.roundTrips, "requests", 1),
     reported("balance read: read units", balances.readUnits, "RRU"),
+    atMost("history first page: DynamoDB round trips (requests in flight together count once)", history.sequentialTrips, "requests", 1),
+    reported("history first page: DynamoDB requests", history.roundTrips, "requests"),
     reported("award, coins + points: DynamoDB round trips", awarded.roundTrips, "requests"),
     reported("award, coins + points: write units", awarded.writeUnits, "WRU"),
     reported("award, coins + points: read units", awarded.readUnits, "RRU"),
