@@ -192,7 +192,7 @@ describe("the local server", () => {
         });
       const [brotli, plain] = [await get("gzip, br"), await get("identity")];
       expect([brotli.status, brotli.headers.get("content-encoding"), plain.headers.get("content-encoding")]).toEqual([200, "br", null]);
-      const history = await plain.json();
+      const history = (await plain.json()) as { entries: unknown[] };
       expect(history.entries).toHaveLength(10);
       expect(await brotli.json()).toEqual(history);
     } finally {
