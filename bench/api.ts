@@ -16,6 +16,7 @@ import { DynamoDefinitionStore } from "../functions/dynamo/definition-store.ts";
 import { DynamoDirectory } from "../functions/dynamo/directory-store.ts";
 import { keys } from "../functions/dynamo/keys.ts";
 import { tableName } from "../functions/dynamo/tables.ts";
+import { compressed } from "../functions/http/compression.ts";
 import { demoAdmin, demoPeople } from "../scripts/demo-data.ts";
 import { familyFigures, operations, orgUnitsName, projectorFigures } from "./support/capacity.ts";
 import { type Metered, metered } from "./support/dynamo-meter.ts";
@@ -40,6 +41,11 @@ export async function ledgerFigures(system: System): Promise<Result[]> {
   expectStatus("balances", balances.result, 200);
   const awarded = await metered(post);
   expectStatus("award", awarded.result, 201);
+  // The 记录 screen's first request: 15 rows, the page's first page, full.
+  const shown = (await system.admin("GET", `/people/${person}/ledger?limit=15`)).body.entries.length as number;
+  for (let i = shown; i < 15; i++) expectStatus("award", await post(), 201);
+  const history = await metered(() => system.admin("GET", `/people/${person}/ledger?limit=15`));
+  expectStatus("history", history.result, 200);
   // The org tree as an instance loads it after a change of a unit.
   const directory = new DynamoDirectory(
     createDocumentClient(),
@@ -60,6 +66,9 @@ export async function ledgerFigures(system: System): Promise<Result[]> {
     atMost("balance read right after an org unit change: DynamoDB round trips", afterChange.roundTrips, "requests", 2),
     atMost("balance read: DynamoDB round trips (warm)", balances.roundTrips, "requests", 1),
     reported("balance read: read units", balances.readUnits, "RRU"),
+    atMost("history first page: DynamoDB round trips (requests in flight together count once)", history.sequentialTrips, "requests", 1),
+    reported("history first page: DynamoDB requests", history.roundTrips, "requests"),
+    ...answerBytes("history first page (15 rows)", JSON.stringify(history.result.body)),
     reported("award, coins + points: DynamoDB round trips", awarded.roundTrips, "requests"),
     reported("award, coins + points: write units", awarded.writeUnits, "WRU"),
     reported("award, coins + points: read units", awarded.readUnits, "RRU"),
@@ -68,6 +77,16 @@ export async function ledgerFigures(system: System): Promise<Result[]> {
     ...familyFigures(operations.award, awarded),
     ...familyFigures(operations.orgTreeLoad, tree),
     reported(orgUnitsName, tree.result.units().length, "units"),
+  ];
+}
+
+/** An answer's bytes on the wire: plain, and as functions/http/compression.ts sends it to a browser (brotli) and to a gzip-only client. */
+function answerBytes(name: string, text: string): Result[] {
+  const wire = (acceptEncoding: string) => Buffer.from(compressed({ statusCode: 200, body: text }, acceptEncoding).body ?? "", "base64");
+  return [
+    reported(`${name}: answer bytes, plain`, Buffer.byteLength(text), "bytes"),
+    reported(`${name}: answer bytes, brotli (browsers)`, wire("gzip, deflate, br").byteLength, "bytes"),
+    reported(`${name}: answer bytes, gzip`, wire("gzip").byteLength, "bytes"),
   ];
 }
 

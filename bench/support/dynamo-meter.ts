@@ -51,6 +51,8 @@ export interface Metered<T> {
   result: T;
   calls: Call[];
   roundTrips: number;
+  /** Round trips one after another: requests in flight together count once (what latency is made of). */
+  sequentialTrips: number;
   writeUnits: number;
   readUnits: number;
 }
@@ -59,15 +61,18 @@ type Item = Record<string, unknown>;
 type Next = (args: { input: Item }) => Promise<{ output: Item }>;
 
 let recording: Call[] | undefined;
+let inFlight = 0;
+let sequentialTrips = 0;
 
 /** Runs `action` and returns what it sent to DynamoDB. Measurements must not overlap. */
 export async function metered<T>(action: () => Promise<T>): Promise<Metered<T>> {
   const calls: Call[] = [];
   recording = calls;
+  sequentialTrips = 0;
   try {
     const result = await action();
     const sum = (key: "writeUnits" | "readUnits") => calls.reduce((total, call) => total + call[key], 0);
-    return { result, calls, roundTrips: calls.length, writeUnits: sum("writeUnits"), readUnits: sum("readUnits") };
+    return { result, calls, roundTrips: calls.length, sequentialTrips, writeUnits: sum("writeUnits"), readUnits: sum("readUnits") };
   } finally {
     recording = undefined;
   }
@@ -96,11 +101,13 @@ const meter =
     const calls = recording;
     // A refused request (a lost race, a failed condition) is still a round trip and still billed.
     let output: Item = {};
+    if (inFlight++ === 0) sequentialTrips++;
     try {
       const out = await next(args);
       output = out.output;
       return out;
     } finally {
+      inFlight--;
       if (calls) {
         const touches = requestTouches(operation, args.input, output);
         const sum = (key: "writeUnits" | "readUnits") => touches.reduce((total, t) => total + t[key], 0);

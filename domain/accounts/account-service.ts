@@ -248,12 +248,19 @@ export class AccountService {
     limit: number,
     cursor?: string,
   ): Promise<Page<LedgerEntry> & { held?: HeldAwardView[] }> {
-    const [person, tree] = await Promise.all([this.#deps.store.readPerson(personId).then((s) => s.person), this.#deps.orgTree()]);
-    this.#readable(caller, personId, person, tree);
-    const [page, kept] = await Promise.all([
-      this.#deps.store.readHistory(personAccount(personId), limit, cursor),
-      cursor === undefined && this.#deps.heldAwards ? this.#deps.heldAwards.of(personId) : [],
+    // The history is read together with the access check (one round trip, not two in a row), and
+    // used only once the check passed: a caller who may not read gets the same 403/404, whatever
+    // the history reads did.
+    const [snapshot, tree, history] = await Promise.allSettled([
+      this.#deps.store.readPerson(personId),
+      this.#deps.orgTree(),
+      Promise.all([
+        this.#deps.store.readHistory(personAccount(personId), limit, cursor),
+        cursor === undefined && this.#deps.heldAwards ? this.#deps.heldAwards.of(personId) : [],
+      ]),
     ]);
+    this.#readable(caller, personId, settledValue(snapshot).person, settledValue(tree));
+    const [page, kept] = settledValue(history);
     // A posted one is in the entries now.
     const held = kept.filter((state) => state.settled?.outcome !== "posted").map(heldAwardView);
     return held.length ? { ...page, held } : page;
@@ -404,3 +411,9 @@ export class AccountService {
 
 /** Credentials are issued in the company's name: the root of its org tree. */
 const issuerName = (tree: OrgTree) => tree.units().find((unit) => unit.parentId === undefined)?.name ?? "Laurel";
+
+/** A settled promise's value, or its failure thrown again. */
+function settledValue<T>(settled: PromiseSettledResult<T>): T {
+  if (settled.status === "rejected") throw settled.reason;
+  return settled.value;
+}

@@ -4,6 +4,7 @@
  * who did which in the audit trail.
  */
 import { assertRole, type Caller } from "../directory/index.ts";
+import { assertNotSelf } from "../kernel/duties.ts";
 import { DomainError, NotFoundError } from "../kernel/errors.ts";
 import type { Clock } from "../kernel/ports.ts";
 import * as z from "../kernel/zod/index.ts";
@@ -62,6 +63,8 @@ export class ReviewService {
    */
   async decide(caller: Caller, flagId: string, { decision, reason }: ReviewDecision): Promise<ReviewItem> {
     const item = await this.get(caller, flagId);
+    // Four eyes: an approver flagged, or held by the item, must not clear their own flag.
+    assertNotSelf("review", caller.personId, [...item.people, ...(item.held ?? [])], { flagId });
     const status = decision === "dismiss" ? "dismissed" : "confirmed";
     if (item.status !== "open") {
       const unsettled = item.heldAwards?.some((award) => award.status === "held");

@@ -1,7 +1,7 @@
 /**
  * Separation of duties, one rule for every service: no privileged action may benefit its actor.
  * An admin, finance or approver may not act on their own chain (award, deduct, reverse, cancel,
- * claw back, decide), may not approve their own definition change, and nobody is paid by an
+ * claw back, decide, review a flag about them), may not approve their own definition change, and nobody is paid by an
  * event under a rule, source or badge version they wrote or approved (docs/SECURITY.md).
  */
 import { DomainError } from "./errors.ts";
@@ -19,6 +19,7 @@ export const selfDealingCodes = {
   judgement: "self-judgement",
   approval: "self-approval",
   release: "self-release",
+  review: "self-review",
   rule: "self-authored-rule",
   source: "self-authored-source",
   badge: "self-authored-badge",
@@ -36,6 +37,7 @@ const messages: Record<Duty, string> = {
   judgement: "You are in this team and would be paid by its delivery; the bounty's poster, from outside it, judges it.",
   approval: "The author of a change cannot approve it; another admin must.",
   release: "An award held by a budget is released or rejected by someone else: not the person it pays, nor who set the budget.",
+  review: "This review item is about you: another approver must decide on it.",
   rule: "The event would pay a person under a rule version they wrote or approved.",
   source: "The event would pay a person who defined this source or holds one of its secrets.",
   badge: "The event would give a person a badge level whose definition they wrote or approved.",

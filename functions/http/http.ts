@@ -2,7 +2,8 @@
  * The HTTP stack every area's Lambda shares: observability first (Powertools' trace segment and
  * Lambda context, the correlation id, one JSON log line per request), problem details for every
  * error, then routing, authentication and zod validation of params, query and body, then the
- * route's implementation.
+ * route's implementation; the final answer, problems included, compressed when the client accepts
+ * it (compression's after and onError run after observability's: middy runs them in reverse).
  */
 import { randomUUID } from "node:crypto";
 import middy, { type MiddlewareObj } from "@middy/core";
@@ -16,6 +17,7 @@ import type * as z from "../../domain/kernel/zod/index.ts";
 import type { Outcome } from "../../domain/ledger/index.ts";
 import type { AuditLog } from "../dynamo/audit-log.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
+import { compression } from "./compression.ts";
 import { createLogger, type Logger, observe } from "./log.ts";
 import { type Area, type Implementation, methodsByPath, type Reply, type RouteSpec } from "./route.ts";
 import type { RouteId, routes } from "./routes.ts";
@@ -341,6 +343,7 @@ export function httpHandler<A extends Area>(
   const log = createLogger(area);
   return middy<Event, Result, Error, Context, Internal>()
     .use(observe(log))
+    .use(compression())
     .use(observability(log, scimRouteKeys(Object.values(specOf)), deps))
     .use({
       before: (request) => {

@@ -80,6 +80,7 @@ const problemWords = {
     "预算暂缓的奖励须由他人放行或驳回：不能是受奖人，也不能是设定该预算的人。",
     "An award held by a budget is released or rejected by someone else: not the person it pays, nor who set the budget.",
   ),
+  "self-review": w("审核事项涉及你本人：须由另一位审批人决定。", "This review item is about you: another approver must decide on it."),
   "self-authored-rule": w(
     "事件会按此人编写或批准的规则版本给他奖励。",
     "The event would pay a person under a rule version they wrote or approved.",

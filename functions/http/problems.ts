@@ -56,6 +56,7 @@ export const problemStatuses = {
   "self-judgement": 403,
   "self-approval": 403,
   "self-release": 403,
+  "self-review": 403,
   "self-authored-rule": 403,
   "self-authored-source": 403,
   "self-authored-badge": 403,

@@ -5,6 +5,7 @@
  * go through here.
  */
 import { randomUUID } from "node:crypto";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { Area, RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
@@ -156,10 +157,18 @@ export interface JsonAnswer<T = any> {
   body: T;
 }
 
-/** dispatch, with the answer's JSON body parsed: what the tests and benchmarks read. */
+/** An answer's body as its client reads it: the base64 of a binary body and any Content-Encoding undone. */
+export function answerText(result: APIGatewayProxyStructuredResultV2): string {
+  if (!result.isBase64Encoded) return result.body ?? "";
+  const bytes = Buffer.from(result.body ?? "", "base64");
+  const coding = result.headers?.["content-encoding"];
+  return (coding === "br" ? brotliDecompressSync(bytes) : coding === "gzip" ? gunzipSync(bytes) : bytes).toString("utf8");
+}
+
+/** dispatch, with the answer's JSON body parsed (decompressed first, as a client does): what the tests and benchmarks read. */
 export async function dispatchJson(request: LocalRequest): Promise<JsonAnswer> {
   const result = await dispatch(request);
-  const text = result.body ?? "";
+  const text = answerText(result);
   return {
     status: result.statusCode ?? 200,
     headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),

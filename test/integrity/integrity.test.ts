@@ -189,6 +189,24 @@ describe("seeded gaming", async () => {
     expect((await approver.post(`/admin/reviews/${full}/decision`, { decision: "dismiss", reason: "" })).status).toBe(400);
   });
 
+  it("refuses a decision on an item about the decider (403 self-review) and writes nothing; another approver decides it", async () => {
+    const reciprocal = `reciprocal-credit:cao-yi:deng-hua:${today.slice(0, 7)}`;
+    const burst = byDetector("threshold-burst:wu-min:")?.flagId as string;
+    const attempts = [
+      [admin, reciprocal],
+      [await as("deng-hua", "admin"), reciprocal],
+      [await as("wu-min", "approver", "manager"), burst],
+    ] as const;
+    for (const [client, flagId] of attempts) {
+      const refused = await client.post(`/admin/reviews/${flagId}/decision`, { decision: "dismiss", reason: "我们是正常互评" });
+      expect([refused.status, refused.body.code]).toEqual([403, "self-review"]);
+      expect((await approver.get(`/admin/reviews/${flagId}`)).body).toMatchObject({ status: "open" });
+      expect((await approver.get(`/admin/reviews/${flagId}`)).body.decision).toBeUndefined();
+    }
+    const decided = await approver.post(`/admin/reviews/${reciprocal}/decision`, { decision: "dismiss", reason: "季度互评，已核实" });
+    expect(decided.body).toMatchObject({ status: "dismissed", decision: { by: "jiang-wen" } });
+  });
+
   it("answers 404 for an unknown review item", async () => {
     const { status, body } = await approver.get("/admin/reviews/person-velocity:nobody:2020-01-01");
     expect([status, body.code]).toEqual([404, "review-item-not-found"]);

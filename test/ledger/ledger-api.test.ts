@@ -236,6 +236,18 @@ describe("access", () => {
     expect((await (await as("yang-xue", "manager")).get("/people/ghost/balances")).status).toBe(403);
   });
 
+  it("history read alongside the access check shows nothing of it to who may not read: the same 403 or 404, no entries", async () => {
+    const other = await as("sun-li", "manager");
+    const forbidden = await other.get("/people/yang-xue/ledger?limit=15");
+    const unknown = await other.get("/people/ghost/ledger?limit=15");
+    for (const refused of [forbidden, unknown]) {
+      expect(refused.status).toBe(403);
+      expect(Object.keys(refused.body).sort()).toEqual(["code", "detail", "status", "title", "type"]);
+    }
+    expect(forbidden.body.detail).toBe(unknown.body.detail.replace("ghost", "yang-xue"));
+    expect((await admin.get("/people/ghost/ledger")).body).toMatchObject({ status: 404, code: "person-not-found" });
+  });
+
   it("hr reads anyone; a manager cannot award", async () => {
     expect((await (await as("deng-hua", "hr")).get("/people/yang-xue/balances")).status).toBe(200);
     const award = await (await as("liu-yang", "manager")).post("/awards", { personId: "yang-xue", coins: 5, reason: "x" });

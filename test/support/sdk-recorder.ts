@@ -14,7 +14,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { callerAgentPrefix } from "../../functions/dynamo/client.ts";
-import { onExchange } from "../../scripts/local/api.ts";
+import { answerText, onExchange } from "../../scripts/local/api.ts";
 import { aroundSend } from "./faults.ts";
 
 export interface IamRequest {
@@ -169,8 +169,13 @@ export function recordAnswers(dir: string): void {
       method,
       path,
       status: result.statusCode ?? 200,
-      headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)])),
-      body: result.body ?? "",
+      // The body as the client reads it (decompressed), so the coding it crossed the wire in is left out too.
+      headers: Object.fromEntries(
+        Object.entries(result.headers ?? {})
+          .filter(([name]) => name.toLowerCase() !== "content-encoding")
+          .map(([name, value]) => [name.toLowerCase(), String(value)]),
+      ),
+      body: answerText(result),
       ...(accept ? { accept } : {}),
     };
     const line = JSON.stringify(answer);

@@ -15,7 +15,7 @@ import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import type { RouteSpec } from "../../functions/http/route.ts";
 import { routes } from "../../functions/http/routes.ts";
 import { demoBadges, demoPeople, demoRules, demoSources } from "../../scripts/demo-data.ts";
-import { dispatch } from "../../scripts/local/api.ts";
+import { answerText, dispatch } from "../../scripts/local/api.ts";
 import type { ApiResponse } from "../support/api.ts";
 import { tableNames } from "../support/env.ts";
 import { ledgerProblems } from "../support/invariants.ts";
@@ -61,7 +61,7 @@ async function digest(): Promise<string> {
 
 async function send(method: string, url: string, headers: Record<string, string>, body: Buffer | string): Promise<ApiResponse> {
   const result = await dispatch({ method, url, headers, body });
-  const text = result.body ?? "";
+  const text = answerText(result);
   const contentType = String(result.headers?.["content-type"] ?? "");
   return {
     status: result.statusCode ?? 200,

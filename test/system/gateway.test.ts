@@ -179,4 +179,24 @@ describe("the local server", () => {
       open.close();
     }
   });
+
+  it("sends a compressed answer's bytes with its Content-Encoding, as API Gateway does, and plain to a client that accepts none", async () => {
+    for (let i = 1; i <= 10; i++)
+      expect((await admin.post("/awards", { personId: "hu-yan", coins: i, reason: `第 ${i} 门课` })).status).toBe(201);
+    const port = await freePort();
+    const open = await startLocalServer(port);
+    try {
+      const get = (acceptEncoding: string) =>
+        fetch(`http://127.0.0.1:${port}/people/hu-yan/ledger?limit=10`, {
+          headers: { authorization: `Bearer ${admin.token}`, "accept-encoding": acceptEncoding },
+        });
+      const [brotli, plain] = [await get("gzip, br"), await get("identity")];
+      expect([brotli.status, brotli.headers.get("content-encoding"), plain.headers.get("content-encoding")]).toEqual([200, "br", null]);
+      const history = (await plain.json()) as { entries: unknown[] };
+      expect(history.entries).toHaveLength(10);
+      expect(await brotli.json()).toEqual(history);
+    } finally {
+      open.close();
+    }
+  });
 });

@@ -70,9 +70,9 @@ export const integrityRoutes = {
     path: "/admin/reviews/{flagId}/decision",
     area: "webhooks",
     auth: "token",
-    problems: ["review-closed"],
+    problems: ["review-closed", "self-review"],
     summary:
-      "Dismiss a review item (a false positive) or confirm it, with a reason; either lifts the holds it put. Confirming rejects the awards it held; the held awards of people no open item holds any longer are posted, each once. Final: a second decision is a 409 review-closed, unless the same approver repeats theirs to finish settling what a failure left (approver, admin).",
+      "Dismiss a review item (a false positive) or confirm it, with a reason; either lifts the holds it put. Nobody decides an item about themselves (403 self-review). Confirming rejects the awards it held; the held awards of people no open item holds any longer are posted, each once. Final: a second decision is a 409 review-closed, unless the same approver repeats theirs to finish settling what a failure left (approver, admin).",
     params: FlagId,
     body: ReviewDecision,
     success: { status: 200, description: "The decided review item.", schema: reviewItemAnswer },
