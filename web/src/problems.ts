@@ -82,10 +82,7 @@ const words: Record<string, [Words, Words]> = {
     () => "预算暂扣的发放须由他人放行或驳回：不能是受奖人，也不能是设定该预算的人。",
     () => "Someone else must release or reject this award: not the person it pays, nor who set the budget.",
   ],
-  "self-review": [
-    () => "这条异常涉及你本人，须由其他审批人处理。",
-    () => "This item is about you: another approver must decide it.",
-  ],
+  "self-review": [() => "这条异常涉及你本人，须由其他审批人处理。", () => "This item is about you: another approver must decide it."],
   "person-under-review": [
     () => "收款人中有人正在接受异常审核，审核结束后可再次提交。",
     () => "Someone this pays is under review; send it again once the review is decided.",
