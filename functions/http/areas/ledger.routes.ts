@@ -89,7 +89,7 @@ export const ledgerRoutes = {
     path: "/people/{personId}/ledger",
     area: "ledger",
     auth: "token",
-    problems: ["forbidden", "invalid-cursor"],
+    problems: ["forbidden", "invalid-cursor", "person-not-found"],
     summary: "A person's ledger entries, newest first, a page at a time.",
     params: PersonParams,
     query: LedgerPageQuery,
