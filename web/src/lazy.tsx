@@ -12,7 +12,7 @@ import { ApiError, newIdempotencyKey, request, usePaged, useResource } from "./a
 import { badgeName, dateLabel, number, timeLabel } from "./format.ts";
 import { capabilityName } from "./i18n.ts";
 import { problemWords } from "./problems.ts";
-import { Card, ErrorView, LoadMore, ProblemDetails, Segmented, Sheet, Skeleton, useApp } from "./ui.tsx";
+import { Card, ErrorView, LoadMore, ProblemAlert, Segmented, Sheet, Skeleton, useApp } from "./ui.tsx";
 
 declare const __LAUREL_ADMIN__: string;
 
@@ -28,7 +28,7 @@ const shared = {
   format: { badgeName, dateLabel, number, timeLabel },
   i18n: { capabilityName },
   problems: { problemWords },
-  ui: { Card, ErrorView, LoadMore, ProblemDetails, Segmented, Sheet, Skeleton, useApp },
+  ui: { Card, ErrorView, LoadMore, ProblemAlert, Segmented, Sheet, Skeleton, useApp },
 };
 
 let loading: Promise<typeof Admin> | undefined;

@@ -77,6 +77,17 @@ export function ErrorView({ error, retry }: { error: ApiError; retry?: () => voi
   );
 }
 
+/** A refusal inside a sheet or form: the reader's words, the API's one tap away. */
+export function ProblemAlert({ error }: { error: ApiError }) {
+  const { lang } = useApp();
+  return (
+    <div class="card error" role="alert">
+      <p class="error-detail">{problemWords(lang, error)}</p>
+      <ProblemDetails error={error} />
+    </div>
+  );
+}
+
 /** The API's own words and code, for a screenshot to the help desk. */
 export function ProblemDetails({ error }: { error: ApiError }) {
   const { t } = useApp();

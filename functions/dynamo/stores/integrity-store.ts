@@ -27,7 +27,14 @@
  */
 import { createHash } from "node:crypto";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { CountedEvent, Observation, ObservationStore, StreamRange } from "../../../domain/integrity/index.ts";
 import type { PersonId } from "../../../domain/kernel/model.ts";
 import type { EventRecord, LedgerEntry } from "../../../domain/ledger/index.ts";
@@ -167,54 +174,61 @@ export class DynamoObservationStore implements ObservationStore {
   }
 
   async chain(personId: PersonId, since: string, limit: number): Promise<LedgerEntry[]> {
-    const entries: LedgerEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      // Newest first, eventually consistent: entries never change, and the batch's own come with it.
-      const page = await patiently(() =>
-        this.#db.send(
-          new QueryCommand({
-            TableName: this.#tables.ledger,
-            KeyConditionExpression: "pk = :pk AND begins_with(sk, :entry)",
-            ExpressionAttributeValues: { ":pk": keys.chain(`person:${personId}`), ":entry": keys.entryPrefix },
-            ScanIndexForward: false,
-            Limit: Math.min(chainPage, limit - entries.length),
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      const items = (page.Items ?? []).map((item) => withoutKeys<LedgerEntry>(item));
-      const recent = items.filter((entry) => entry.recordedAt >= since);
-      entries.push(...recent);
-      start = recent.length === items.length ? page.LastEvaluatedKey : undefined;
-    } while (start && entries.length < limit);
-    return entries.reverse();
+    // Eventually consistent: entries never change, and the batch's own come with it. Sequence
+    // numbers, not times, order the chain, so the period ends at the first entry before `since`.
+    const entries = await this.#newestFirst(
+      {
+        TableName: this.#tables.ledger,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :entry)",
+        ExpressionAttributeValues: { ":pk": keys.chain(`person:${personId}`), ":entry": keys.entryPrefix },
+      },
+      { limit, page: chainPage },
+      (item) => (item.recordedAt as string) >= since,
+    );
+    return entries.map((item) => withoutKeys<LedgerEntry>(item));
   }
 
   async window(personId: PersonId, since: string): Promise<Observation[]> {
+    const items = await this.#newestFirst(
+      {
+        TableName: this.#tables.state,
+        KeyConditionExpression: "pk = :pk AND sk >= :since",
+        ExpressionAttributeValues: { ":pk": keys.observations(personId), ":since": since },
+        ConsistentRead: true,
+      },
+      { limit: windowLimit, page: windowLimit },
+    );
+    return items.map((item) => {
+      const { expiresAt: _, ...observation } = withoutKeys<Observation & { expiresAt: number }>(item);
+      return observation as Observation;
+    });
+  }
+
+  /** Up to `limit` items of a Query, read newest first (pages of at most `page`) until one is not `wanted`; oldest first. */
+  async #newestFirst(
+    query: Pick<QueryCommandInput, "TableName" | "KeyConditionExpression" | "ExpressionAttributeValues" | "ConsistentRead">,
+    { limit, page: pageSize }: { limit: number; page: number },
+    wanted: (item: Record<string, unknown>) => boolean = () => true,
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await patiently(() =>
         this.#db.send(
           new QueryCommand({
-            TableName: this.#tables.state,
-            KeyConditionExpression: "pk = :pk AND sk >= :since",
-            ExpressionAttributeValues: { ":pk": keys.observations(personId), ":since": since },
+            ...query,
             ScanIndexForward: false,
-            ConsistentRead: true,
-            Limit: windowLimit - items.length,
+            Limit: Math.min(pageSize, limit - items.length),
             ExclusiveStartKey: start,
           }),
         ),
       );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start && items.length < windowLimit);
-    return items.reverse().map((item) => {
-      const { expiresAt: _, ...observation } = withoutKeys<Observation & { expiresAt: number }>(item);
-      return observation as Observation;
-    });
+      const found = page.Items ?? [];
+      const kept = found.filter(wanted);
+      items.push(...kept);
+      start = kept.length === found.length ? page.LastEvaluatedKey : undefined;
+    } while (start && items.length < limit);
+    return items.reverse();
   }
 
   async sourceDays(sourceId: string, since: string): Promise<Map<string, number>> {

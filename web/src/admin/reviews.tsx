@@ -7,8 +7,7 @@
 import { useState } from "preact/hooks";
 import { type Answer, ApiError, newIdempotencyKey, request, usePaged, useResource } from "../api.ts";
 import { dateLabel, number, timeLabel } from "../format.ts";
-import { problemWords } from "../problems.ts";
-import { Card, ErrorView, LoadMore, ProblemDetails, Segmented, Sheet, Skeleton, useApp } from "../ui.tsx";
+import { Card, ErrorView, LoadMore, ProblemAlert, Segmented, Sheet, Skeleton, useApp } from "../ui.tsx";
 import { adminWords } from "./words.ts";
 
 type Item = Answer<"reviewItem">;
@@ -293,7 +292,7 @@ function ReasonSheet(props: {
   onClose: () => void;
 }) {
   const w = useWords();
-  const { t, lang } = useApp();
+  const { t } = useApp();
   const [state, setState] = useState<"asking" | "busy" | ApiError>("asking");
   const submit = async (reason: string) => {
     setState("busy");
@@ -318,12 +317,7 @@ function ReasonSheet(props: {
           <span>{w.reason}</span>
           <textarea name="reason" required maxLength={500} rows={3} data-autofocus />
         </label>
-        {state instanceof ApiError && (
-          <div class="card error" role="alert">
-            <p class="error-detail">{problemWords(lang, state)}</p>
-            <ProblemDetails error={state} />
-          </div>
-        )}
+        {state instanceof ApiError && <ProblemAlert error={state} />}
         <div class="sheet-actions">
           <button type="button" class="button secondary" onClick={props.onClose}>
             {t.cancel}

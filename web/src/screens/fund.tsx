@@ -7,8 +7,7 @@
 import { useState } from "preact/hooks";
 import { type Answer, ApiError, newIdempotencyKey, request, usePaged, useResource } from "../api.ts";
 import { dateLabel, money } from "../format.ts";
-import { problemWords } from "../problems.ts";
-import { Card, ErrorView, LoadMore, ProblemDetails, Sheet, Skeleton, useApp } from "../ui.tsx";
+import { Card, ErrorView, LoadMore, ProblemAlert, Sheet, Skeleton, useApp } from "../ui.tsx";
 import { ledUnits, type Member, useTeam } from "./team.tsx";
 
 export type Claim = Answer<"claim">["claim"];
@@ -201,12 +200,7 @@ function ClaimSheet({ onClose }: { onClose: () => void }) {
               </label>
             ))}
           </fieldset>
-          {outcome instanceof ApiError && (
-            <div class="card error" role="alert">
-              <p class="error-detail">{problemWords(lang, outcome)}</p>
-              <ProblemDetails error={outcome} />
-            </div>
-          )}
+          {outcome instanceof ApiError && <ProblemAlert error={outcome} />}
           <div class="sheet-actions">
             <button type="button" class="button secondary" onClick={onClose}>
               {t.cancel}
@@ -297,12 +291,7 @@ function DecisionSheet({ claim, approve, onClose }: { claim: Claim; approve: boo
           <span>{t.fund.comment}</span>
           <textarea name="comment" required maxLength={1000} rows={3} data-autofocus />
         </label>
-        {state instanceof ApiError && (
-          <div class="card error" role="alert">
-            <p class="error-detail">{problemWords(lang, state)}</p>
-            <ProblemDetails error={state} />
-          </div>
-        )}
+        {state instanceof ApiError && <ProblemAlert error={state} />}
         <div class="sheet-actions">
           <button type="button" class="button secondary" onClick={onClose}>
             {t.cancel}

@@ -7,8 +7,7 @@ import { useState } from "preact/hooks";
 import { type Answer, ApiError, type Balances, newIdempotencyKey, type RewardView, request, usePaged, useResource } from "../api.ts";
 import { dateLabel, number } from "../format.ts";
 import type { Lang } from "../i18n.ts";
-import { problemWords } from "../problems.ts";
-import { ErrorView, LoadMore, ProblemDetails, Segmented, Sheet, Skeleton, useApp } from "../ui.tsx";
+import { ErrorView, LoadMore, ProblemAlert, Segmented, Sheet, Skeleton, useApp } from "../ui.tsx";
 
 export const nameIn = (lang: Lang, name: { zh: string; en?: string | undefined }) => (lang === "en" && name.en ? name.en : name.zh);
 
@@ -132,12 +131,7 @@ function ConfirmRedemption({ reward, coins, onClose }: { reward: RewardView; coi
         </dd>
       </dl>
       {reward.definition.collect && <p class="collect">{nameIn(lang, reward.definition.collect)}</p>}
-      {state instanceof ApiError && (
-        <div class="card error" role="alert">
-          <p class="error-detail">{problemWords(lang, state)}</p>
-          <ProblemDetails error={state} />
-        </div>
-      )}
+      {state instanceof ApiError && <ProblemAlert error={state} />}
       <div class="sheet-actions">
         <button type="button" class="button secondary" onClick={onClose}>
           {t.cancel}
