@@ -10,10 +10,13 @@ import { createTables } from "../../scripts/local/dynamo.ts";
 import { recordAnswers, recordSdkRequests } from "./sdk-recorder.ts";
 
 const suffix = randomUUID().slice(0, 8);
+// Each file's worker id is new (files run isolated), so files take the run's DynamoDB Locals in turn.
+const endpoints = inject("dynamoEndpoints");
+const dynamoEndpoint = endpoints[Number(process.env.VITEST_WORKER_ID ?? 0) % endpoints.length];
 export const tableNames = { ledger: `ledger-${suffix}`, state: `state-${suffix}` };
 
 Object.assign(process.env, {
-  DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
+  DYNAMODB_ENDPOINT: dynamoEndpoint,
   AWS_REGION: "local",
   LEDGER_TABLE: tableNames.ledger,
   STATE_TABLE: tableNames.state,

@@ -8,11 +8,11 @@ import { request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDevIssuer } from "../../scripts/local/dev-issuer.ts";
 import { startLocalServer } from "../../scripts/local/server.ts";
 
-const dynamoPort = Number(new URL(inject("dynamoEndpoint")).port);
+const dynamoPort = Number(new URL(process.env.DYNAMODB_ENDPOINT as string).port);
 
 const reachable = (host: string, port: number) =>
   new Promise<boolean>((resolve) => {
