@@ -23,7 +23,7 @@ const accounts = new AccountService({
   },
   clock: adapters.clock,
   signer: BadgeSigner.fromEnv(),
-  heldAwards: new DynamoHeldAwardStore(adapters.db, adapters.tables.ledger),
+  heldAwards: new DynamoHeldAwardStore(adapters.db, adapters.tables),
   holds: policyHolds(adapters.db, adapters.tables.state),
 });
 
