@@ -126,6 +126,15 @@ export const heldAwardAnswer = z
   })
   .register(z.globalRegistry, { id: "HeldAward" });
 
+/** One entry read by its id: its chain position, and whether it was reversed since. */
+export const LedgerEntryRead = z
+  .extend(LedgerEntry, {
+    reversedBy: z.optional(z.string()),
+    /** The holder's chain's length now (a person's chain): the entry is number `seq` of it. */
+    chainLength: z.optional(Count),
+  })
+  .register(z.globalRegistry, { id: "LedgerEntryRead" });
+
 export const LedgerPage = z
   .strictObject({
     entries: z.array(LedgerEntry),
