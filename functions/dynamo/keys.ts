@@ -80,7 +80,7 @@ export const keys = {
    * The awards budgets held, across budgets, by status (state table): the approvers' list. Put in
    * the held list in the transaction that keeps the award, moved to its outcome's list (by when it
    * ended) in the one that settles it. Awards are held only when a budget is exhausted, and
-   * approvers are few: one partition per status stays far below its limits (docs/SCALE.md).
+   * approvers are few: one partition per status takes a few writes per held award, far below its limits.
    */
   heldListing: (status: string, at: string, personId: string, sourceId: string, eventId: string) => ({
     pk: `HELDLIST#${status}`,
