@@ -387,15 +387,21 @@ export class WebhookService {
     definitions: () => Promise<Definitions>,
     posted: HeldSettlement,
   ): Promise<EventResult> {
-    const prepared = await this.#prepare(source, held.event, true);
-    if ("status" in prepared) return prepared;
-    if (prepared.kind !== "award") return rejected(held.eventId, 422, "event-invalid", "Only an award's share is kept.");
-    const { personId } = held;
+    // Validated when it came, with the team as it was then (which may have changed or gone since).
+    const { personId, event } = held;
     const members = held.share?.members ?? [];
     const store = this.#deps.heldAwards as HeldAwardStore;
     // Without its subject: only the team's rules pay, and only this member is written.
-    const { subject: _, ...achievement } = prepared.achievement;
-    const share: AwardEvent = { ...prepared, subject: undefined, members, people: [personId], achievement };
+    const achievement: AchievementEvent = { sourceId: source.id, eventId: event.id, type: event.type, time: event.time, data: event.data };
+    const share: AwardEvent = {
+      kind: "award",
+      event,
+      subject: undefined,
+      members,
+      people: [personId],
+      fingerprint: held.fingerprint,
+      achievement,
+    };
     return retryOnContention(async () => {
       // Settled a moment ago (a retry, a second approver): the ending answers it.
       const found = (await store.find([held])).get(heldRefKey(held));
