@@ -424,8 +424,15 @@ export class WebhookService {
       if (plan.result.status !== "accepted") return plan.result;
       // Nothing to pay under the rules now: posted, with nothing.
       if (!plan.write) return store.settle({ ...posted, recordedAt: now }, held).then(() => plan.result);
-      const settled: OnceRecord = { kind: "held-settled", settled: { ...posted, recordedAt: now } };
-      const { chains, counters: draws } = plan.write;
+      const { chains, counters: draws, records } = plan.write;
+      // What a retraction of the event undoes with its other awards: this member's entries, progress and draws.
+      const record = records.flatMap((r) => (r.kind === "event" ? [r.record] : []))[0];
+      const posting = {
+        entryIds: chains.flatMap((c) => c.entries.map((e) => e.entryId)),
+        effects: (record?.effects ?? []).filter((e) => e.personId === personId),
+        ...(record?.budgetDraws ? { budgetDraws: record.budgetDraws } : {}),
+      };
+      const settled: OnceRecord = { kind: "held-settled", settled: { ...posted, recordedAt: now, posting } };
       await this.#deps.store.append({ chains, records: [settled], ...(draws ? { counters: draws } : {}) });
       return plan.result;
     }, this.#deps.retry);
@@ -728,6 +735,14 @@ export class WebhookService {
     return holds.held(others);
   }
 
+  /** A team event's shares kept for its held members, with how each ended. */
+  async #sharesOf(sourceId: string, eventId: string, members: readonly PersonId[]): Promise<HeldAwardState[]> {
+    const { heldAwards } = this.#deps;
+    if (!heldAwards || members.length === 0) return [];
+    const found = await heldAwards.find(members.map((personId) => ({ personId, sourceId, eventId })));
+    return [...found.values()];
+  }
+
   /** The event's award held for approval (not yet posted), where a budget may hold: one read where one does. */
   async #heldForBudget(current: Definitions, sourceId: string, { subject, event }: AwardEvent): Promise<HeldAwardState | undefined> {
     const { heldAwards } = this.#deps;
@@ -955,13 +970,25 @@ export class WebhookService {
       if (probe.retractedBy)
         return rejected(event.id, 409, "already-retracted", `Event "${targetId}" was already retracted by "${probe.retractedBy}".`);
       const original = probe.record;
-      const people = [...new Set([...original.awards.map((a) => a.personId), ...original.effects.map((e) => e.personId)])];
+      // A team event's shares kept for held members: one posted since is undone with the rest, one still held is rejected.
+      const shares = await this.#sharesOf(source.id, targetId, original.heldMembers ?? []);
+      const postings = shares.flatMap((s) => (s.settled?.posting ? [s.settled.posting] : []));
+      const waiting = shares.filter((s) => !s.settled);
+      const effects = [...original.effects, ...postings.flatMap((p) => p.effects)];
+      const shareEntries = postings.flatMap((p) => p.entryIds);
+      const people = [
+        ...new Set([
+          ...original.awards.map((a) => a.personId),
+          ...effects.map((e) => e.personId),
+          ...shares.filter((s) => s.settled?.posting).map((s) => s.held.personId),
+        ]),
+      ];
       if (retractedBy) assertNotSelf("reversal", retractedBy, people, { sourceId: source.id, eventId: targetId });
       const [target, entries] = await Promise.all([
         store.readEvent(source.id, targetId, people),
-        store.readEntries(original.awards.filter((a) => a.kind === "award").map((a) => a.entryId)),
+        store.readEntries([...original.awards.filter((a) => a.kind === "award").map((a) => a.entryId), ...shareEntries]),
       ]);
-      const states = undoEffects(new Map(people.map((p) => [p, (target.people.get(p) as PersonSnapshot).ruleState])), original.effects);
+      const states = undoEffects(new Map(people.map((p) => [p, (target.people.get(p) as PersonSnapshot).ruleState])), effects);
       const now = this.#deps.clock.now().toISOString();
       const actor: Actor = { kind: "source", sourceId: source.id, eventId: event.id };
       const reason = `撤回事件 ${targetId}${data.data.reason ? `：${data.data.reason}` : ""}`;
@@ -1028,9 +1055,16 @@ export class WebhookService {
           { kind: "event", record },
           { kind: "retraction", sourceId: source.id, eventId: targetId, retractedBy: event.id, recordedAt: now },
           ...reversed,
+          // Exclusive with a release posting it: both write its ending once.
+          ...waiting.map(({ held }): OnceRecord => {
+            const by = (retractedBy ?? source.id) as PersonId;
+            return { kind: "held-settled", settled: { ...this.#settlement(held, "rejected", by, reason), recordedAt: now } };
+          }),
         ],
         // The coins go back to the budgets they were drawn from.
-        counters: (original.budgetDraws ?? []).map(({ counter, delta }): CounterUpdate => ({ counter, delta: -delta })),
+        counters: [...(original.budgetDraws ?? []), ...postings.flatMap((p) => p.budgetDraws ?? [])].map(
+          ({ counter, delta }): CounterUpdate => ({ counter, delta: -delta }),
+        ),
       });
       return { id: event.id, status: "accepted", awards };
     }, this.#deps.retry);

@@ -154,6 +154,11 @@ export interface HeldSettlement {
   by: PersonId;
   reason: string;
   recordedAt: string;
+  /**
+   * A team member's share posted: what its posting wrote (it has no event record of its own), so
+   * that a retraction of the event undoes it with the event's other awards.
+   */
+  posting?: { entryIds: EntryId[]; effects: RuleEffect[]; budgetDraws?: { counter: string; delta: number }[] };
 }
 
 /**

@@ -127,6 +127,39 @@ describe("a team event's award to a held member", () => {
     ]);
   });
 
+  it("a retraction of the event undoes a share posted on review with the others' awards", async () => {
+    const flagId = "person-velocity:ma-chao:team-hold-again";
+    await flag(flagId, "ma-chao");
+    const before = await coins();
+    const third = bounty("team-hold-3");
+    expect((await deliver(oa, third, { secret })).body.results[0]).toMatchObject({ status: "accepted", held: [{ personId: "ma-chao" }] });
+    await approver.post(`/admin/reviews/${flagId}/decision`, { decision: "dismiss", reason: "正常" });
+    const paid = await coins();
+    expect(paid).toEqual(Object.fromEntries(team.map((p) => [p, before[p] + 100])));
+    const retracted = await admin.post(`/admin/sources/${oa}/events/${third.id}/retraction`, { reason: "悬赏重复结案" });
+    expect(retracted.status).toBe(200);
+    const undone = retracted.body.awards.filter((a: { asset: string }) => a.asset === "coin");
+    expect(undone.map((a: { personId: string; kind: string }) => `${a.personId}:${a.kind}`).sort()).toEqual(
+      team.map((p) => `${p}:reversal`),
+    );
+    expect(await coins()).toEqual(before);
+  });
+
+  it("a retraction while a share is held rejects it: the review's dismissal pays nothing of it", async () => {
+    const flagId = "person-velocity:xu-jing:team-hold";
+    await flag(flagId, "xu-jing");
+    const before = await coins();
+    const fourth = bounty("team-hold-4");
+    expect((await deliver(oa, fourth, { secret })).body.results[0]).toMatchObject({ status: "accepted", held: [{ personId: "xu-jing" }] });
+    expect((await admin.post(`/admin/sources/${oa}/events/${fourth.id}/retraction`, { reason: "结案有误" })).status).toBe(200);
+    expect(await coins()).toEqual(before);
+    expect(await heldOn(flagId)).toEqual([`xu-jing:${fourth.id}:rejected`]);
+    const decided = await approver.post(`/admin/reviews/${flagId}/decision`, { decision: "dismiss", reason: "正常" });
+    expect(decided.status).toBe(200);
+    expect(await heldOn(flagId)).toEqual([`xu-jing:${fourth.id}:rejected`]);
+    expect(await coins()).toEqual(before);
+  });
+
   it("leaves every chain whole", async () => {
     expect(await ledgerProblems(team)).toEqual([]);
   });
