@@ -71,7 +71,7 @@ export const areaAccess: Record<Area, AreaAccess> = {
   // holds they put and post or reject the awards kept meanwhile.
   webhooks: {
     ledger: "append",
-    state: { writes: [...balances, ...families.budgetDraws, ...families.reviews] },
+    state: { writes: [...balances, ...families.budgetDraws, ...families.reviews, ...families.heldList], removes: families.heldList },
     sourceKey: true,
     audit: true,
   },

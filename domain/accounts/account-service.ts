@@ -38,7 +38,7 @@ import {
 } from "../kernel/model.ts";
 import type { Clock, Page } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
-import type { EntrySnapshot, HoldBook, IdempotencyRecord, LedgerStore } from "../ledger/index.ts";
+import type { EntrySnapshot, HistoryEntry, HoldBook, IdempotencyRecord, LedgerStore } from "../ledger/index.ts";
 import {
   type Actor,
   appendMovements,
@@ -66,6 +66,16 @@ export interface BalancesView {
   /** The sequence number of the last entry folded in: balances are exactly as of that entry. */
   asOfSeq: number;
 }
+
+/** Who reads any ledger entry by its id: review evidence (approvers), a fund's book (finance), admins. */
+const entryReaders: readonly string[] = ["admin", "approver", "finance"];
+
+/** One entry as `GET /ledger/entries/{entryId}` answers it: where it stands in its chain, and what happened to it since. */
+export type EntryView = HistoryEntry & {
+  reversedBy?: EntryId;
+  /** The holder's chain's length now (a person's): the entry is `seq` of it. */
+  chainLength?: number;
+};
 
 export interface LedgerWriteResult {
   entries: LedgerEntry[];
@@ -264,6 +274,39 @@ export class AccountService {
     // A posted one is in the entries now.
     const held = kept.filter((state) => state.settled?.outcome !== "posted").map(heldAwardView);
     return held.length ? { ...page, held } : page;
+  }
+
+  /**
+   * One ledger entry by its id, which names its chain and position (one GetItem's worth: the entry
+   * and its reversal and hand-over markers, read in the same round trip as the holder's head and
+   * the org tree). Admins, approvers and finance read any entry (review evidence, a fund's book);
+   * anyone else by the history's check: their own entries and their team's. A refusal says
+   * nothing of the entry; an entry that does not exist is a 404 only to those who may read its chain.
+   */
+  async entry(caller: Caller, entryId: string): Promise<EntryView> {
+    const anyEntry = caller.roles.some((role) => entryReaders.includes(role));
+    const holder = holderOfEntryId(entryId);
+    const personId = holder?.startsWith("person:") ? (holder.slice("person:".length) as PersonId) : undefined;
+    if (!anyEntry && !personId) {
+      if (caller.roles.includes("hr") && !holder) throw new NotFoundError("ledger-entry", entryId);
+      throw new DomainError("forbidden", "forbidden", "You may read your own entries and those of the teams you lead.");
+    }
+    const [snapshot, tree, found] = await Promise.allSettled([
+      personId ? this.#deps.store.readPerson(personId) : Promise.resolve(undefined),
+      anyEntry ? Promise.resolve(undefined) : this.#deps.orgTree(),
+      holder ? this.#deps.store.readEntries([entryId as EntryId]) : Promise.resolve(new Map<EntryId, EntrySnapshot>()),
+    ]);
+    const person = settledValue(snapshot)?.person;
+    if (!anyEntry) this.#readable(caller, personId as PersonId, person, settledValue(tree) as OrgTree);
+    const state = settledValue(found).get(entryId as EntryId);
+    if (!state?.entry) throw new NotFoundError("ledger-entry", entryId);
+    const head = settledValue(snapshot)?.chain.seq;
+    return {
+      ...state.entry,
+      ...(state.reversedBy ? { reversedBy: state.reversedBy } : {}),
+      ...(state.collected ? { collected: state.collected } : {}),
+      ...(head ? { chainLength: head } : {}),
+    };
   }
 
   /**

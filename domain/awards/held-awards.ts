@@ -7,9 +7,10 @@
  * sends the event again learns how it ended instead of being paid for it.
  */
 import type { PersonId } from "../kernel/model.ts";
+import type { Page } from "../kernel/ports.ts";
 import { Id } from "../kernel/schemas.ts";
 import * as z from "../kernel/zod/index.ts";
-import type { HeldSettlement } from "../ledger/index.ts";
+import type { HeldListingMove, HeldSettlement } from "../ledger/index.ts";
 import type { CloudEvent } from "./cloudevents.ts";
 
 export interface HeldAward {
@@ -25,6 +26,12 @@ export interface HeldAward {
   reviews: string[];
   /** Or the exhausted budget whose policy holds it for an approver. */
   budget?: HeldBudget;
+  /**
+   * A team event's award to a member who is not its subject: the event's other awards were posted
+   * when it came; posting this one pays this member their share of its team rules, split among
+   * the members as they were then.
+   */
+  share?: { members: PersonId[] };
   heldAt: string;
 }
 
@@ -61,9 +68,17 @@ export interface HeldAwardStore {
   of(personId: PersonId): Promise<HeldAwardState[]>;
   /** The awards a budget held for approval with their endings, oldest first. */
   ofBudget(budgetId: string): Promise<HeldAwardState[]>;
-  /** Records how an award ended, unless that is recorded already. */
-  settle(settlement: HeldSettlement): Promise<void>;
+  /** Records how an award ended, unless that is recorded already (one a budget held leaves the approvers' held list with it). */
+  settle(settlement: HeldSettlement, held: HeldAward): Promise<void>;
+  /**
+   * Awards budgets held, across budgets, as approvers list them: held ones oldest first, posted
+   * and rejected ones newest first (by when they ended), a page at a time.
+   */
+  listed(status: HeldAwardStatus, limit: number, cursor?: string): Promise<Page<HeldAwardView>>;
 }
+
+export const heldAwardStatuses = ["held", "posted", "rejected"] as const;
+export type HeldAwardStatus = (typeof heldAwardStatuses)[number];
 
 /** A held award as answers show it: on its review item, and in the person's history (待审核). */
 export interface HeldAwardView {
@@ -75,8 +90,10 @@ export interface HeldAwardView {
   heldAt: string;
   reviews: string[];
   budget?: { orgUnitId: string; period: string };
-  status: "held" | "posted" | "rejected";
+  status: HeldAwardStatus;
   settled?: { by: PersonId; at: string; reason: string };
+  /** A team event's award to a member: the share kept of the members named. */
+  share?: { members: PersonId[] };
 }
 
 export const heldAwardView = ({ held, settled }: HeldAwardState): HeldAwardView => ({
@@ -90,7 +107,19 @@ export const heldAwardView = ({ held, settled }: HeldAwardState): HeldAwardView 
   ...(held.budget ? { budget: { orgUnitId: held.budget.orgUnitId, period: held.budget.period } } : {}),
   status: settled?.outcome ?? "held",
   ...(settled ? { settled: { by: settled.by, at: settled.recordedAt, reason: settled.reason } } : {}),
+  ...(held.share ? { share: held.share } : {}),
 });
+
+/** A budget's held award leaves the approvers' held list for its outcome's as it is settled; others are not listed. */
+export const listingMove = (held: HeldAward, settled: HeldSettlement): HeldListingMove | undefined =>
+  held.budget ? { heldAt: held.heldAt, body: { ...heldAwardView({ held, settled }) } } : undefined;
+
+export const HeldAwardListQuery = z.strictObject({
+  status: z._default(z.enum(heldAwardStatuses), "held"),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+  cursor: z.optional(z.string().check(z.maxLength(500))),
+});
+export type HeldAwardListQuery = z.infer<typeof HeldAwardListQuery>;
 
 export const HeldAwardDecision = z.strictObject({
   personId: Id,

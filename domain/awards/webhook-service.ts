@@ -28,7 +28,7 @@ import { DomainError, type ErrorKind, UnauthenticatedError, webhookChallenge } f
 import { parseJson, storageProblem } from "../kernel/json.ts";
 import type { EntryId, OrgUnitId, PersonId } from "../kernel/model.ts";
 import { parseAsset, personAccount } from "../kernel/model.ts";
-import type { Clock } from "../kernel/ports.ts";
+import type { Clock, Page } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
 import { idPattern } from "../kernel/schemas.ts";
 import type {
@@ -60,12 +60,14 @@ import { dataFaults } from "./data-schemas.ts";
 import {
   type HeldAward,
   type HeldAwardDecision,
+  type HeldAwardListQuery,
   type HeldAwardState,
   type HeldAwardStore,
   type HeldAwardView,
   type HeldRef,
   heldAwardView,
   heldRefKey,
+  listingMove,
 } from "./held-awards.ts";
 import {
   type AchievementEvent,
@@ -94,8 +96,11 @@ export interface EventProblem {
 /** What a dry run would write has no entry id: ids are given only to entries that are written. */
 const unwritten = ({ entryId: _, ...award }: Omit<AwardView, "entryId"> & { entryId?: unknown }): Omit<AwardView, "entryId"> => award;
 
+/** Team members whose share of an event an open review keeps (held awards), with the reviews holding them. */
+export type HeldMember = { personId: PersonId; reviews: string[] };
+
 export type EventResult =
-  | { id: string; status: "accepted"; awards: AwardView[]; notes?: string[] }
+  | { id: string; status: "accepted"; awards: AwardView[]; notes?: string[]; held?: HeldMember[] }
   | { id: string; status: "accepted"; awards: Omit<AwardView, "entryId">[]; notes?: string[]; dryRun: true }
   | { id: string; status: "duplicate"; awards: AwardView[] }
   | { id: string | null; status: "rejected"; problem: EventProblem }
@@ -290,7 +295,8 @@ export class WebhookService {
   /** Rejects a person's held awards that a review item held, with the reviewer's reason; none of them is ever posted. */
   async rejectHeld(personId: PersonId, flagId: string, by: PersonId, reason: string): Promise<number> {
     const pending = (await this.#heldOf(personId)).filter((state) => !state.settled && state.held.reviews.includes(flagId));
-    for (const { held } of pending) await (this.#deps.heldAwards as HeldAwardStore).settle(this.#settlement(held, "rejected", by, reason));
+    for (const { held } of pending)
+      await (this.#deps.heldAwards as HeldAwardStore).settle(this.#settlement(held, "rejected", by, reason), held);
     return pending.length;
   }
 
@@ -319,9 +325,19 @@ export class WebhookService {
     if (found.settled) return heldAwardView(found);
     assertNotSelf("release", caller.personId, [ref.personId, ...found.held.budget.authors], { budget: found.held.budget.budgetId });
     const store = this.#deps.heldAwards as HeldAwardStore;
-    if (decision === "reject") await store.settle(this.#settlement(found.held, "rejected", caller.personId, reason));
+    if (decision === "reject") await store.settle(this.#settlement(found.held, "rejected", caller.personId, reason), found.held);
     else await this.#release(found.held, caller.personId, reason);
     return heldAwardView((await find()) ?? found);
+  }
+
+  /**
+   * The awards budgets held, across budgets (approver, finance, admin): those still held oldest
+   * first, posted or rejected ones newest first, a page at a time. Awards held before the list
+   * existed are in their budget's list only until they are settled.
+   */
+  async heldAcrossBudgets(caller: Caller, { status, limit, cursor }: HeldAwardListQuery): Promise<Page<HeldAwardView>> {
+    assertRole(caller, budgetApprovers);
+    return this.#deps.heldAwards ? this.#deps.heldAwards.listed(status, limit, cursor) : { items: [], cursor: undefined };
   }
 
   /** A person's held awards and how each ended, oldest first. */
@@ -341,18 +357,85 @@ export class WebhookService {
   async #release(held: HeldAward, by: PersonId, reason = "released on review"): Promise<void> {
     const store = this.#deps.heldAwards as HeldAwardStore;
     const source = await this.#deps.definitions.get<Source>("source", held.sourceId);
-    if (!source) return store.settle(this.#settlement(held, "rejected", by, `source ${held.sourceId} no longer exists`));
+    if (!source) return store.settle(this.#settlement(held, "rejected", by, `source ${held.sourceId} no longer exists`), held);
     const posted = this.#settlement(held, "posted", by, reason);
     // Released: what an exhausted budget that holds cannot take is issued and flagged as overspent.
     const definitions = async () => {
       const current = await this.#definitionsNow();
       return { ...current, budgets: releasing(current.budgets) };
     };
-    const result = await this.#process(source, held.event, definitions, false, posted);
+    const result = held.share
+      ? await this.#releaseShare(source, held, definitions, posted)
+      : await this.#process(source, held.event, definitions, false, { held, settled: posted });
     if (result.status === "accepted") return;
     await store.settle(
       result.status === "rejected" ? this.#settlement(held, "rejected", by, `refused when released: ${result.problem.detail}`) : posted,
+      held,
     );
+  }
+
+  /**
+   * A team member's kept share posted: the event's team rules evaluated again for the members as
+   * they were (the split unchanged), under the rules in force now, and only this member's awards
+   * written, with the held award's ending in the same transaction (so once). The event's other
+   * awards were posted when it came; its record is not written again. An event retracted
+   * meanwhile is refused.
+   */
+  async #releaseShare(
+    source: Versioned<Source>,
+    held: HeldAward,
+    definitions: () => Promise<Definitions>,
+    posted: HeldSettlement,
+  ): Promise<EventResult> {
+    // Validated when it came, with the team as it was then (which may have changed or gone since).
+    const { personId, event } = held;
+    const members = held.share?.members ?? [];
+    const store = this.#deps.heldAwards as HeldAwardStore;
+    // Without its subject: only the team's rules pay, and only this member is written.
+    const achievement: AchievementEvent = { sourceId: source.id, eventId: event.id, type: event.type, time: event.time, data: event.data };
+    const share: AwardEvent = {
+      kind: "award",
+      event,
+      subject: undefined,
+      members,
+      people: [personId],
+      fingerprint: held.fingerprint,
+      achievement,
+    };
+    return retryOnContention(async () => {
+      // Settled a moment ago (a retry, a second approver): the ending answers it.
+      const found = (await store.find([held])).get(heldRefKey(held));
+      if (found?.settled)
+        return found.settled.outcome === "posted" ? { id: held.eventId, status: "accepted", awards: [] } : rejectedShare(found);
+      const snapshot = await this.#deps.store.readEvent(source.id, held.eventId, [personId]);
+      const current = await definitions();
+      if (snapshot.retractedBy)
+        return rejected(held.eventId, 409, "already-retracted", `Event "${held.eventId}" was retracted by "${snapshot.retractedBy}".`);
+      const person = snapshot.people.get(personId)?.person;
+      if (!person) return rejected(held.eventId, 422, "person-unknown", `No person with id "${personId}".`);
+      if (!isActive(person)) {
+        const inactive = personInactive(person);
+        return rejected(held.eventId, 409, inactive.code, inactive.message, inactive.details);
+      }
+      const now = this.#deps.clock.now().toISOString();
+      const counters = countersToRead(current, [person.orgUnitId], now);
+      const drawn = counters.length ? await this.#deps.store.readCounters(counters) : new Map<string, number>();
+      const plan = this.#plan(source, share, snapshot.people, { ...current, drawn }, now, new Map());
+      if (plan.result.status !== "accepted") return plan.result;
+      // Nothing to pay under the rules now: posted, with nothing.
+      if (!plan.write) return store.settle({ ...posted, recordedAt: now }, held).then(() => plan.result);
+      const { chains, counters: draws, records } = plan.write;
+      // What a retraction of the event undoes with its other awards: this member's entries, progress and draws.
+      const record = records.flatMap((r) => (r.kind === "event" ? [r.record] : []))[0];
+      const posting = {
+        entryIds: chains.flatMap((c) => c.entries.map((e) => e.entryId)),
+        effects: (record?.effects ?? []).filter((e) => e.personId === personId),
+        ...(record?.budgetDraws ? { budgetDraws: record.budgetDraws } : {}),
+      };
+      const settled: OnceRecord = { kind: "held-settled", settled: { ...posted, recordedAt: now, posting } };
+      await this.#deps.store.append({ chains, records: [settled], ...(draws ? { counters: draws } : {}) });
+      return plan.result;
+    }, this.#deps.retry);
   }
 
   /**
@@ -602,13 +685,17 @@ export class WebhookService {
     raw: unknown,
     definitions: () => Promise<Definitions>,
     dryRun: boolean,
-    released?: HeldSettlement,
+    release?: { held: HeldAward; settled: HeldSettlement },
   ): Promise<EventResult> {
+    const released = release?.settled;
     const prepared = await this.#prepare(source, raw, released !== undefined);
     if ("status" in prepared) return prepared;
     if (prepared.kind === "retraction") return this.#retract(source, prepared.event, definitions, dryRun);
     return retryOnContention(async () => {
-      const snapshot = await this.#deps.store.readEvent(source.id, prepared.event.id, prepared.people);
+      const [snapshot, heldMembers] = await Promise.all([
+        this.#deps.store.readEvent(source.id, prepared.event.id, prepared.people),
+        this.#heldMembers(prepared),
+      ]);
       // After the event's read, which brought the definitions' versions along.
       const current = await definitions();
       if (snapshot.record) return this.#duplicate(snapshot.record, prepared.fingerprint, prepared.event.id);
@@ -622,13 +709,38 @@ export class WebhookService {
       const kept = released ? undefined : await this.#heldForBudget(current, source.id, prepared);
       if (kept) return heldAgain(kept, prepared.fingerprint, prepared.event.id);
       const drawn = counters.length ? await this.#deps.store.readCounters(counters) : new Map<string, number>();
-      const plan = this.#plan(source, prepared, snapshot.people, { ...current, drawn }, now);
+      const plan = this.#plan(source, prepared, snapshot.people, { ...current, drawn }, now, heldMembers);
       if (plan.hold) return dryRun ? heldAnswer(plan.hold, true) : this.#keep(plan.hold);
       if (dryRun && plan.result.status === "accepted") return { ...plan.result, awards: plan.result.awards.map(unwritten), dryRun: true };
-      const settled: OnceRecord[] = released ? [{ kind: "held-settled", settled: { ...released, recordedAt: now } }] : [];
+      const settled: OnceRecord[] = [];
+      if (release && released) {
+        const ending = { ...released, recordedAt: now };
+        const listing = listingMove(release.held, ending);
+        settled.push({ kind: "held-settled", settled: ending, ...(listing ? { listing } : {}) });
+      }
       if (plan.write && !dryRun) await this.#deps.store.append({ ...plan.write, records: [...plan.write.records, ...settled] });
       return plan.result;
     }, this.#deps.retry);
+  }
+
+  /**
+   * A team event's members (not its subject, whose events are held whole) that an open review
+   * holds: their shares are kept, the others' posted. One read of the members' holds, only where
+   * holds are on and the event names a team.
+   */
+  async #heldMembers({ subject, members }: AwardEvent): Promise<ReadonlyMap<PersonId, string[]>> {
+    const { holds, heldAwards } = this.#deps;
+    const others = members.filter((m) => m !== subject);
+    if (!holds || !heldAwards || others.length === 0) return new Map();
+    return holds.held(others);
+  }
+
+  /** A team event's shares kept for its held members, with how each ended. */
+  async #sharesOf(sourceId: string, eventId: string, members: readonly PersonId[]): Promise<HeldAwardState[]> {
+    const { heldAwards } = this.#deps;
+    if (!heldAwards || members.length === 0) return [];
+    const found = await heldAwards.find(members.map((personId) => ({ personId, sourceId, eventId })));
+    return [...found.values()];
   }
 
   /** The event's award held for approval (not yet posted), where a budget may hold: one read where one does. */
@@ -725,6 +837,7 @@ export class WebhookService {
     snapshots: ReadonlyMap<PersonId, PersonSnapshot>,
     definitions: Definitions & { drawn?: ReadonlyMap<string, number> },
     now: string,
+    heldMembers: ReadonlyMap<PersonId, string[]> = new Map(),
   ): { result: EventResult; write?: AppendWrite; hold?: HeldAward } {
     const { rules, badges } = definitions;
     const subjectPerson = subject ? snapshots.get(subject as PersonId)?.person : undefined;
@@ -741,7 +854,15 @@ export class WebhookService {
     const measure = subject ? measureOf(source.id, event) : undefined;
     const subjectFacts = subject ? (snapshots.get(subject as PersonId) as PersonSnapshot).facts : undefined;
     const newer = measure && subjectFacts && (subjectFacts.measures[event.type]?.time ?? "") <= measure.time;
+    // Members a review holds: their share is kept (written with the event's record), nothing of theirs moves.
+    const kept = people.flatMap((personId): HeldAward[] => {
+      const reviews = heldMembers.get(personId);
+      const touched = evaluation.grants.some((g) => g.personId === personId) || evaluation.states.get(personId) !== states.get(personId);
+      return reviews && touched ? [{ ...heldOf(source.id, event, personId, eventFingerprint, reviews, now), share: { members } }] : [];
+    });
+    const keptPeople = new Set(kept.map((k) => k.personId));
     const chains = people.flatMap((personId): ChainAppend[] => {
+      if (keptPeople.has(personId)) return [];
       const person = snapshots.get(personId) as PersonSnapshot;
       const ruleState = evaluation.states.get(personId) ?? person.ruleState;
       const context = { actor, occurredAt: event.time, recordedAt: now };
@@ -789,20 +910,26 @@ export class WebhookService {
       fingerprint: eventFingerprint,
       recordedAt: now,
       awards,
-      effects: evaluation.effects,
+      effects: evaluation.effects.filter((e) => !keptPeople.has(e.personId)),
       ...(subject ? { subject } : {}),
       ...(members.length ? { members } : {}),
+      ...(kept.length ? { heldMembers: kept.map((k) => k.personId) } : {}),
       time: event.time,
       data: event.data,
       ruleVersions: ruleVersionsFor(rules, event.type),
       ...(counters.length ? { budgetDraws: counters.map(({ counter, delta }) => ({ counter, delta })) } : {}),
     };
     const measureRecords: OnceRecord[] = measure ? [{ kind: "measure", personId: subject as PersonId, measure, recordedAt: now }] : [];
+    const keptRecords = kept.map((held): OnceRecord => {
+      const { personId, sourceId, eventId } = held;
+      return { kind: "held", personId, sourceId, eventId, body: { ...held } };
+    });
+    const keptAnswer = kept.length ? { held: kept.map(({ personId, reviews }) => ({ personId, reviews })) } : {};
     return {
-      result: { id: event.id, status: "accepted", awards, ...notes },
+      result: { id: event.id, status: "accepted", awards, ...notes, ...keptAnswer },
       write: {
         chains,
-        records: [{ kind: "event", record }, ...measureRecords],
+        records: [{ kind: "event", record }, ...measureRecords, ...keptRecords],
         ...(counters.length ? { counters } : {}),
         ...(newer && measure && subjectFacts
           ? {
@@ -843,13 +970,25 @@ export class WebhookService {
       if (probe.retractedBy)
         return rejected(event.id, 409, "already-retracted", `Event "${targetId}" was already retracted by "${probe.retractedBy}".`);
       const original = probe.record;
-      const people = [...new Set([...original.awards.map((a) => a.personId), ...original.effects.map((e) => e.personId)])];
+      // A team event's shares kept for held members: one posted since is undone with the rest, one still held is rejected.
+      const shares = await this.#sharesOf(source.id, targetId, original.heldMembers ?? []);
+      const postings = shares.flatMap((s) => (s.settled?.posting ? [s.settled.posting] : []));
+      const waiting = shares.filter((s) => !s.settled);
+      const effects = [...original.effects, ...postings.flatMap((p) => p.effects)];
+      const shareEntries = postings.flatMap((p) => p.entryIds);
+      const people = [
+        ...new Set([
+          ...original.awards.map((a) => a.personId),
+          ...effects.map((e) => e.personId),
+          ...shares.filter((s) => s.settled?.posting).map((s) => s.held.personId),
+        ]),
+      ];
       if (retractedBy) assertNotSelf("reversal", retractedBy, people, { sourceId: source.id, eventId: targetId });
       const [target, entries] = await Promise.all([
         store.readEvent(source.id, targetId, people),
-        store.readEntries(original.awards.filter((a) => a.kind === "award").map((a) => a.entryId)),
+        store.readEntries([...original.awards.filter((a) => a.kind === "award").map((a) => a.entryId), ...shareEntries]),
       ]);
-      const states = undoEffects(new Map(people.map((p) => [p, (target.people.get(p) as PersonSnapshot).ruleState])), original.effects);
+      const states = undoEffects(new Map(people.map((p) => [p, (target.people.get(p) as PersonSnapshot).ruleState])), effects);
       const now = this.#deps.clock.now().toISOString();
       const actor: Actor = { kind: "source", sourceId: source.id, eventId: event.id };
       const reason = `撤回事件 ${targetId}${data.data.reason ? `：${data.data.reason}` : ""}`;
@@ -916,9 +1055,16 @@ export class WebhookService {
           { kind: "event", record },
           { kind: "retraction", sourceId: source.id, eventId: targetId, retractedBy: event.id, recordedAt: now },
           ...reversed,
+          // Exclusive with a release posting it: both write its ending once.
+          ...waiting.map(({ held }): OnceRecord => {
+            const by = (retractedBy ?? source.id) as PersonId;
+            return { kind: "held-settled", settled: { ...this.#settlement(held, "rejected", by, reason), recordedAt: now } };
+          }),
         ],
         // The coins go back to the budgets they were drawn from.
-        counters: (original.budgetDraws ?? []).map(({ counter, delta }): CounterUpdate => ({ counter, delta: -delta })),
+        counters: [...(original.budgetDraws ?? []), ...postings.flatMap((p) => p.budgetDraws ?? [])].map(
+          ({ counter, delta }): CounterUpdate => ({ counter, delta: -delta }),
+        ),
       });
       return { id: event.id, status: "accepted", awards };
     }, this.#deps.retry);
@@ -978,6 +1124,10 @@ const heldOf = (
   reviews,
   heldAt,
 });
+
+/** A kept share's refusal, once it was rejected. */
+const rejectedShare = ({ held, settled }: HeldAwardState): EventResult =>
+  rejected(held.eventId, 409, "award-rejected", `This award was held and rejected by ${settled?.by}: ${settled?.reason}`);
 
 /** The same event id again while its award is held or after it was rejected. */
 function heldAgain(state: HeldAwardState, eventFingerprint: string, id: string): EventResult {

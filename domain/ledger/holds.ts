@@ -1,6 +1,6 @@
 /**
  * People an open review item holds (the integrity context's hold policy, docs/INTEGRITY.md): a
- * webhook event about them is kept until the review is decided. Awards with no event to keep (by
+ * webhook event about them, or their share of a team event, is kept until the review is decided. Awards with no event to keep (by
  * hand, a bounty's reward, a fund payout) are refused instead, naming the reviews, and can be
  * made again once they are decided: nothing is paid to a person whose gaming is being looked at.
  */

@@ -57,6 +57,11 @@ export interface EventRecord {
   subject?: PersonId;
   /** A team event's members as they were then, each of whom a team rule paid a share. */
   members?: PersonId[];
+  /**
+   * Members a review held when the event came: their shares were kept (held awards,
+   * domain/awards/held-awards.ts), posted or rejected when the review is decided, not in `awards`.
+   */
+  heldMembers?: PersonId[];
   time?: string;
   data?: Record<string, unknown>;
   ruleVersions?: Record<string, number>;
@@ -130,8 +135,13 @@ export type OnceRecord =
   | { kind: "bounty-step"; bountyId: string; step: number; body: Record<string, unknown> }
   /** Marks a redemption's reward as handed over, once and for all. */
   | ({ kind: "collection"; entryId: EntryId } & Collection)
-  /** How an award held for a review or an approval ended (posted or rejected), once and for all. */
-  | { kind: "held-settled"; settled: HeldSettlement }
+  /**
+   * How an award held for a review or an approval ended (posted or rejected), once and for all;
+   * one listed for approvers moves from the held to its outcome's list in the same write.
+   */
+  | { kind: "held-settled"; settled: HeldSettlement; listing?: HeldListingMove }
+  /** A team member's share of an event kept for a review (domain/awards/held-awards.ts), written with the event's record. */
+  | { kind: "held"; personId: PersonId; sourceId: string; eventId: string; body: Record<string, unknown> }
   /** Marks a record of another system as imported, once and for all (re-imports find it). */
   | { kind: "imported"; system: string; recordId: string; entryId: EntryId; importId: string; runId: string; recordedAt: string };
 
@@ -144,6 +154,21 @@ export interface HeldSettlement {
   by: PersonId;
   reason: string;
   recordedAt: string;
+  /**
+   * A team member's share posted: what its posting wrote (it has no event record of its own), so
+   * that a retraction of the event undoes it with the event's other awards.
+   */
+  posting?: { entryIds: EntryId[]; effects: RuleEffect[]; budgetDraws?: { counter: string; delta: number }[] };
+}
+
+/**
+ * An award a budget held, as the approvers' list across budgets shows it (functions/dynamo/stores/
+ * held-award-store.ts): out of the held list (by `heldAt`), into its outcome's (by when it ended).
+ */
+export interface HeldListingMove {
+  heldAt: string;
+  /** The award as listed once settled. */
+  body: Record<string, unknown>;
 }
 
 /**

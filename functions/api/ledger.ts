@@ -23,7 +23,7 @@ const accounts = new AccountService({
   },
   clock: adapters.clock,
   signer: BadgeSigner.fromEnv(),
-  heldAwards: new DynamoHeldAwardStore(adapters.db, adapters.tables.ledger),
+  heldAwards: new DynamoHeldAwardStore(adapters.db, adapters.tables),
   holds: policyHolds(adapters.db, adapters.tables.state),
 });
 
@@ -46,6 +46,7 @@ export const handler = httpHandler(
       return { body: { ...caller, ...(person ? { name: person.name, orgUnitId: person.orgUnitId } : {}) } };
     },
     balances: async ({ caller, params }) => ({ body: await accounts.balances(caller, params.personId as PersonId) }),
+    entry: async ({ caller, params }) => ({ body: withExplanation(await accounts.entry(caller, params.entryId)) }),
     badgeCredentials: async ({ caller, params, headers }) => ({
       body: await accounts.credentials(caller, params.personId as PersonId, apiUrl(headers)),
     }),

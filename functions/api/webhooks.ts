@@ -16,7 +16,7 @@ const sources = lazySources(adapters);
 const reviewStore = new DynamoReviewStore(adapters.db, adapters.tables.state);
 // Where awards are kept while held: for a review (the stage's hold policy, docs/INTEGRITY.md, when
 // on) or for an approver (a budget's "hold" policy).
-const heldAwards = new DynamoHeldAwardStore(adapters.db, adapters.tables.ledger);
+const heldAwards = new DynamoHeldAwardStore(adapters.db, adapters.tables);
 // Read per request (a JSON parse): a test turns the policy on for a part of a run.
 const holdFlagged = () => integritySettings(process.env.INTEGRITY).holdFlagged;
 const webhooks = new WebhookService({
@@ -68,6 +68,10 @@ export const handler = httpHandler(
     reviewItems: async ({ caller, query }) => ({ body: await reviews.list(caller, query) }),
     reviewItem: async ({ caller, params }) => ({ body: await reviews.get(caller, params.flagId) }),
     decideReview: async ({ caller, params, body }) => ({ body: await reviews.decide(caller, params.flagId, body) }),
+    heldAwards: async ({ caller, query }) => {
+      const page = await webhooks.heldAcrossBudgets(caller, query);
+      return { body: { heldAwards: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
+    },
     budgetHeldAwards: async ({ caller, params }) => ({
       body: { heldAwards: await webhooks.heldForApproval(caller, params.orgUnitId as OrgUnitId, params.period) },
     }),

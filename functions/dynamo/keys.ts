@@ -76,6 +76,17 @@ export const keys = {
     sk: `${heldAt}#${personId}#${sourceId}#${eventId}`,
   }),
   budgetHeldAwards: (budgetId: string) => `HELDBUDGET#${budgetId}`,
+  /**
+   * The awards budgets held, across budgets, by status (state table): the approvers' list. Put in
+   * the held list in the transaction that keeps the award, moved to its outcome's list (by when it
+   * ended) in the one that settles it. Awards are held only when a budget is exhausted, and
+   * approvers are few: one partition per status takes a few writes per held award, far below its limits.
+   */
+  heldListing: (status: string, at: string, personId: string, sourceId: string, eventId: string) => ({
+    pk: `HELDLIST#${status}`,
+    sk: `${at}#${personId}#${sourceId}#${eventId}`,
+  }),
+  heldList: (status: string) => `HELDLIST#${status}`,
   retraction: (sourceId: string, eventId: string) => ({ pk: `RETRACTED#${sourceId}#${eventId}`, sk: "RETRACTED" }),
   // Fund pools, claims, counters (docs/FUND.md).
   fund: (fundId: string) => ({ pk: "FUNDS", sk: `FUND#${fundId}` }),
@@ -223,6 +234,8 @@ export const stateKeyFamilies = {
   notificationPreferences: ["NOTIFYPREFS#*"],
   /** What the detectors keep (the projector writes them from the stream). */
   observations: ["INTEG#*"],
+  /** The approvers' list of awards budgets held, moved from held to posted or rejected as each is settled. */
+  heldList: ["HELDLIST#*"],
   /** Review items (opened by the projector, decided by approvers) and the holds they put on people. */
   reviews: ["REVIEW#*", "HOLD#*"],
   /** Backtest jobs (admin): progress and reports. */

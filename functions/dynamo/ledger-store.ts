@@ -41,6 +41,7 @@ import { batchGet, type Found, type Item, type Key } from "./batch-get.ts";
 import { isRetryableDynamoError } from "./client.ts";
 import type { DefinitionVersionsObserver } from "./definition-store.ts";
 import { keys, withoutKeys } from "./keys.ts";
+import { listingMoveItems } from "./stores/held-award-store.ts";
 
 const peoplePerBatchGet = 33;
 const batchGetsInFlight = 8;
@@ -227,6 +228,10 @@ export class DynamoLedgerStore implements LedgerStore {
     const items = [
       ...chains.flatMap(({ entries }) => entries.map((entry) => putOnce({ ...keys.entry(entry.holder, entry.seq), ...entry }))),
       ...records.map((record) => putOnce(this.#onceItem(record))),
+      // A budget's held award posted: the approvers' list moves with its ending.
+      ...records.flatMap((record) =>
+        record.kind === "held-settled" && record.listing ? listingMoveItems(this.#state, record.settled, record.listing) : [],
+      ),
       ...absent.map((record) => ({
         ConditionCheck: {
           TableName: this.#ledger,
@@ -349,6 +354,8 @@ export class DynamoLedgerStore implements LedgerStore {
         const { personId, sourceId, eventId } = record.settled;
         return { ...keys.heldSettled(personId, sourceId, eventId), ...record.settled };
       }
+      case "held":
+        return { ...record.body, ...keys.heldAward(record.personId, record.sourceId, record.eventId) };
       case "imported": {
         const { kind: _kind, ...marker } = record;
         return { ...keys.imported(record.system, record.recordId), ...marker };

@@ -121,8 +121,19 @@ export const heldAwardAnswer = z
     budget: z.optional(z.object({ orgUnitId: z.string(), period: z.string() })),
     status: z.enum(["held", "posted", "rejected"]),
     settled: z.optional(z.object({ by: z.string(), at: z.string(), reason: z.string() })),
+    /** A team event's award to a member: their share, kept, of the members named. */
+    share: z.optional(z.object({ members: z.array(z.string()) })),
   })
   .register(z.globalRegistry, { id: "HeldAward" });
+
+/** One entry read by its id: its chain position, and whether it was reversed since. */
+export const LedgerEntryRead = z
+  .extend(LedgerEntry, {
+    reversedBy: z.optional(z.string()),
+    /** The holder's chain's length now (a person's chain): the entry is number `seq` of it. */
+    chainLength: z.optional(Count),
+  })
+  .register(z.globalRegistry, { id: "LedgerEntryRead" });
 
 export const LedgerPage = z
   .strictObject({
@@ -211,6 +222,8 @@ export const EventResult = z
       status: z.literal("accepted"),
       awards: z.array(AwardView),
       notes: z.optional(z.array(z.string())),
+      /** A team event's members an open review holds: their shares are kept (held awards), the others' posted. */
+      held: z.optional(z.array(z.strictObject({ personId: z.string(), reviews: z.array(z.string()) }))),
       dryRun: z.optional(z.literal(true)),
     }),
     z.strictObject({ id: z.string(), status: z.literal("duplicate"), awards: z.array(AwardView) }),

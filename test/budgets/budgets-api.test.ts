@@ -181,6 +181,27 @@ describe("issuance budgets", () => {
       expect((await manager.get(`/budgets/wh-north/${month}/held-awards`)).status).toBe(403);
     });
 
+    it("approvers list every budget's held awards without naming a unit or period, oldest first, a page at a time", async () => {
+      const listed = async (query: string) => (await (await approver).get(`/budgets/held-awards${query}`)).body;
+      const all = await listed("");
+      expect(all.heldAwards.map((a: { personId: string; status: string }) => `${a.personId}:${a.status}`)).toEqual([
+        "zheng-hui:held",
+        "liang-yu:held",
+      ]);
+      expect(all.heldAwards[0]).toMatchObject({ eventId: ids["zheng-hui"], budget: { orgUnitId: "wh-north", period: month } });
+      expect(all.cursor).toBeUndefined();
+      const page = await listed("?limit=1");
+      expect(page.heldAwards.map((a: { personId: string }) => a.personId)).toEqual(["zheng-hui"]);
+      const next = await listed(`?limit=1&cursor=${page.cursor}`);
+      expect(next.heldAwards.map((a: { personId: string }) => a.personId)).toEqual(["liang-yu"]);
+      expect((await listed("?status=posted")).heldAwards).toEqual([]);
+      expect((await finance.get("/budgets/held-awards")).status).toBe(200);
+      const refused = await manager.get("/budgets/held-awards");
+      expect([refused.status, refused.body.code, refused.body.heldAwards]).toEqual([403, "forbidden", undefined]);
+      const forged = await (await approver).get(`/budgets/held-awards?status=posted&cursor=${page.cursor}`);
+      expect([forged.status, forged.body.code]).toEqual([400, "invalid-cursor"]);
+    });
+
     it("an approver releases one (posted once, overspent and flagged) and rejects another; four eyes, nothing twice", async () => {
       expect((await decide("zheng-hui", ids["zheng-hui"] as string, "release", "季度冲刺", finance)).body.code).toBe("self-release");
       const self = await as("zheng-hui", "approver");
@@ -204,6 +225,14 @@ describe("issuance budgets", () => {
       expect((await admin.get("/people/liang-yu/ledger?limit=5")).body.held).toEqual([
         expect.objectContaining({ eventId: ids["liang-yu"], status: "rejected", budget: { orgUnitId: "wh-north", period: month } }),
       ]);
+      // The approvers' list moved with each decision: nothing left held, each under its outcome once.
+      const listed = async (status: string) =>
+        ((await (await approver).get(`/budgets/held-awards?status=${status}`)).body.heldAwards as { personId: string }[]).map(
+          (a) => a.personId,
+        );
+      expect(await listed("held")).toEqual([]);
+      expect(await listed("posted")).toEqual(["zheng-hui"]);
+      expect(await listed("rejected")).toEqual(["liang-yu"]);
     });
 
     it("coins by hand beyond a holding budget are refused: there is no event to keep", async () => {

@@ -108,6 +108,21 @@ describe("待办: review items and held awards", () => {
     await expect.poll(() => page.getByText(`${raised} 条账本记录`).count()).toBe(1);
     await expect.poll(() => page.getByTestId("held-awards").locator(".entry", { hasText: "暂扣中" }).count()).toBe(1);
     await inspect(page, "review-item");
+    // Each evidence entry opens as the API answers it by id: whose, how much, where in the chain.
+    const first = (await admin.get(`/admin/reviews/${velocityItem}`)).body.entryIds[0] as string;
+    const entry = (await admin.get(`/ledger/entries/${first}`)).body;
+    await page.getByText(`${raised} 条账本记录`).click();
+    await page.getByRole("button", { name: `查看账本记录 ${first}`, exact: true }).click();
+    const sheet = page.getByTestId("entry-sheet");
+    await sheet.waitFor();
+    expect(await page.getByRole("dialog").getByRole("heading").textContent()).toBe("账本记录");
+    expect(await sheet.textContent()).toContain("黄涛 (huang-tao)");
+    expect(await sheet.textContent()).toContain(`第 ${entry.seq} 条，共 ${entry.chainLength} 条`);
+    expect(await sheet.textContent()).toContain(`+${entry.amount}`);
+    expect(await sheet.textContent()).toContain(entry.actor.eventId);
+    await inspect(page, "review-entry");
+    await page.keyboard.press("Escape");
+    await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
     const before = (await admin.get("/people/huang-tao/balances")).body.coins as number;
     await page.getByRole("button", { name: "排除（误报）" }).click();
     await page.getByLabel("理由（必填，记入审计）").fill("培训周集中考试，属正常");
@@ -141,13 +156,13 @@ describe("待办: review items and held awards", () => {
     await page.context().close();
   });
 
-  it("refuses the budget's author releasing its held award, in Chinese; an approver releases it", async () => {
+  it("lists every budget's held awards without a unit or period; refuses the budget's author releasing one, in Chinese; an approver releases it", async () => {
     const finance = await phone();
     await signIn(finance, "peng-li");
     await finance.getByTestId("todo-link").click();
-    await finance.getByLabel("组织单元").selectOption("wh-north");
     const held = finance.getByTestId("held-awards").locator(".entry", { hasText: "郑辉" });
     await held.waitFor();
+    expect(await held.textContent()).toContain(`北方仓储组 · ${month} 预算`);
     await inspect(finance, "budget-held");
     await held.getByRole("button", { name: "放行" }).click();
     await finance.getByLabel("理由（必填，记入审计）").fill("季度末补发");
@@ -159,7 +174,6 @@ describe("待办: review items and held awards", () => {
     const approver = await phone({ lang: "en" });
     await signIn(approver, "jiang-wen");
     await approver.goto(`${base}/app/#/todo`);
-    await approver.getByLabel("Org unit").selectOption("wh-north");
     const row = approver.getByTestId("held-awards").locator(".entry", { hasText: "郑辉" });
     await row.getByRole("button", { name: "Release" }).click();
     await approver.getByLabel("Reason (required, kept in the audit trail)").fill("Quarter-end top-up approved");
@@ -169,6 +183,11 @@ describe("待办: review items and held awards", () => {
     const listed = (await admin.get(`/budgets/wh-north/${month}/held-awards`)).body.heldAwards;
     expect(listed.map((a: { personId: string; status: string }) => `${a.personId}:${a.status}`)).toEqual(["zheng-hui:posted"]);
     expect((await admin.get("/people/zheng-hui/balances")).body.coins).toBeGreaterThan(before);
+    // Decided, it is under 已放行 / Posted with the approver's reason.
+    await approver.getByRole("group", { name: "Awards a budget held" }).getByText("Posted").click();
+    await expect
+      .poll(() => approver.getByTestId("held-awards").locator(".entry", { hasText: "Quarter-end top-up approved" }).count())
+      .toBe(1);
     await approver.context().close();
   });
 });

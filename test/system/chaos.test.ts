@@ -1151,7 +1151,7 @@ describe("chaos: a coin budget raced for under DynamoDB faults", () => {
 });
 
 describe("chaos: held awards kept and settled under DynamoDB faults", () => {
-  it("events of held people are kept once each; a dismissal posts each exactly once, a confirmation none, nothing lost or counted twice", async () => {
+  it("events of held people, and their team's events, are kept once each; a dismissal posts each exactly once, a confirmation none, nothing lost or counted twice", async () => {
     const before = { violations: violations.length, faults: faults.total };
     const approver = await as("jiang-wen", "approver", "manager");
     const heldPeople = Array.from({ length: 6 }, (_, i) => `held-${i}`);
@@ -1192,24 +1192,42 @@ describe("chaos: held awards kept and settled under DynamoDB faults", () => {
       ...payloads.slice(0, 10).map((p) => [p]),
       ...Array.from({ length: 4 }, (_, i) => payloads.slice(10 + i * 5, 15 + i * 5)),
     ];
+    // Bounties the whole team closed: each member's share (300 coins / 6) kept, written with the event's record.
+    const bounties = Array.from({ length: 2 }, (_, i) =>
+      cloudEvent(types.bounty, undefined, { team: "hold-race", bountyId: `held-${seed}-${i}` }),
+    );
     faults.enabled = true;
     const answers = new Map<string, EventAnswer>();
     try {
-      await Promise.all(
-        [...deliveries, ...deliveries].map(async (events, i) => {
+      await Promise.all([
+        ...[...deliveries, ...deliveries].map(async (events, i) => {
           const batch = events.length > 1;
           const response = await retrying(`hold-${i}`, () =>
             deliver(learning, batch ? events : events[0], { secret, id: `msg_hold_${seed}_${i % deliveries.length}` }),
           );
           for (const answer of (response?.body?.results ?? []) as EventAnswer[]) if (answer.id) answers.set(answer.id, answer);
         }),
-      );
+        ...[...bounties, ...bounties].map(async (event, i) => {
+          const response = await retrying(`hold-team-${i}`, () =>
+            deliver(oa, event, { secret: secrets[oa] as string, id: `msg_hold_team_${seed}_${i % bounties.length}` }),
+          );
+          const answer = response?.body?.results?.[0] as EventAnswer | undefined;
+          if (answer?.id && !busy(answer)) answers.set(answer.id, answer);
+        }),
+      ]);
     } finally {
       faults.enabled = false;
     }
     for (const payload of payloads.filter((p) => !answers.has(p.id) || busy(answers.get(p.id))))
       answers.set(payload.id, (await deliver(learning, payload, { secret })).body.results[0]);
+    for (const event of bounties.filter((p) => !answers.has(p.id) || busy(answers.get(p.id))))
+      answers.set(event.id, (await deliver(oa, event, { secret: secrets[oa] as string })).body.results[0]);
     expect(new Set(payloads.map((p) => answers.get(p.id)?.status)), "every event held").toEqual(new Set(["held"]));
+    for (const event of bounties) {
+      const answer = answers.get(event.id);
+      expect(["accepted", "duplicate"], `team event ${event.id}`).toContain(answer?.status);
+      expect(answer?.awards, "no member paid while held").toEqual([]);
+    }
     const coins = async () => (await Promise.all(heldPeople.map(storedChain))).flatMap((c) => c.entries);
     expect(await coins(), "nothing moved while held").toEqual([]);
 
@@ -1242,23 +1260,28 @@ describe("chaos: held awards kept and settled under DynamoDB faults", () => {
         .map((a) => `${a.eventId}:${a.status}`)
         .sort();
     const ids = (people: string[]) => payloads.filter((p) => people.includes(p.subject as string)).map((p) => p.id);
+    // A team event's kept shares are one held award per member: listed on the item that held each.
+    const shares = (people: string[]) => bounties.flatMap((b) => people.map(() => b.id));
     expect(await settled(dismissed)).toEqual(
-      ids(heldPeople.slice(0, 4))
-        .map((id) => `${id}:posted`)
-        .sort(),
+      [...ids(heldPeople.slice(0, 4)), ...shares(heldPeople.slice(0, 4))].map((id) => `${id}:posted`).sort(),
     );
     expect(await settled(confirmed)).toEqual(
-      ids(heldPeople.slice(4))
-        .map((id) => `${id}:rejected`)
-        .sort(),
+      [...ids(heldPeople.slice(4)), ...shares(heldPeople.slice(4))].map((id) => `${id}:rejected`).sort(),
     );
 
-    // Each posted event is one event's awards, once: its entries carry its id, and none twice.
+    // Each posted event is one event's awards, once: its entries carry its id, and none twice for a person.
     const entries = await coins();
     const byEvent = Map.groupBy(entries, (e) => (e.actor as { eventId?: string }).eventId ?? "?");
-    expect([...byEvent.keys()].sort(), "events paid").toEqual(ids(heldPeople.slice(0, 4)).sort());
+    expect([...byEvent.keys()].sort(), "events paid").toEqual([...ids(heldPeople.slice(0, 4)), ...bounties.map((b) => b.id)].sort());
     for (const [eventId, paid] of byEvent)
-      expect(new Set(paid.map((e) => `${e.asset}:${e.rule?.ruleId}`)).size, `awards of ${eventId}`).toBe(paid.length);
+      expect(new Set(paid.map((e) => `${e.holder}:${e.asset}:${e.rule?.ruleId}`)).size, `awards of ${eventId}`).toBe(paid.length);
+    // Each dismissed member's share of each bounty, once: 300 coins split among the 6 members as they were.
+    for (const bounty of bounties) {
+      const paid = (byEvent.get(bounty.id) ?? []).filter((e) => e.asset === "coin");
+      expect(paid.map((e) => `${e.holder}:${e.amount}`).sort(), `shares of ${bounty.id}`).toEqual(
+        heldPeople.slice(0, 4).map((p) => `person:${p}:50`),
+      );
+    }
     // Sent again now: posted ones are duplicates with the same entries, rejected ones are refused.
     for (const payload of payloads) {
       const answer = (await deliver(learning, payload, { secret })).body.results[0] as EventAnswer;
@@ -1267,6 +1290,12 @@ describe("chaos: held awards kept and settled under DynamoDB faults", () => {
         expect(answer.awards?.map((a) => a.entryId).sort()).toEqual((byEvent.get(payload.id) ?? []).map((e) => e.entryId).sort());
       } else expect(answer.problem?.code).toBe("award-rejected");
     }
+    for (const bounty of bounties)
+      expect((await deliver(oa, bounty, { secret: secrets[oa] as string })).body.results[0]).toMatchObject({
+        status: "duplicate",
+        awards: [],
+      });
+    expect(await coins(), "nothing paid by sending again").toHaveLength(entries.length);
     expect(violations.slice(before.violations)).toEqual([]);
     expect(faults.total).toBeGreaterThan(before.faults);
     expect(await ledgerProblems(heldPeople)).toEqual([]);
@@ -1340,6 +1369,13 @@ describe("chaos: a budget that holds for approval, raced for and released under 
     ).toHaveLength(10);
 
     const held = racers.filter((_, i) => statuses[i] === "held");
+    // The approvers' list across budgets, put in each hold's transaction: every held one once, nothing else.
+    const listed = async (status: string) =>
+      ((await approver.get(`/budgets/held-awards?status=${status}&limit=100`)).body.heldAwards as { personId: string }[])
+        .map((a) => a.personId)
+        .filter((p) => racers.includes(p))
+        .sort();
+    expect(await listed("held"), "listed as held").toEqual([...held].sort());
     faults.enabled = true;
     try {
       await Promise.all(
@@ -1369,6 +1405,9 @@ describe("chaos: a budget that holds for approval, raced for and released under 
       });
       expect([again.status, again.body.status]).toEqual([200, "posted"]);
     }
+    // The list moved with each posting: none left held, each posted once.
+    expect(await listed("held"), "still listed as held").toEqual([]);
+    expect(await listed("posted"), "listed as posted").toEqual([...held].sort());
     const coins = (await Promise.all(racers.map(storedChain))).flatMap((c) => c.entries).filter((e) => e.asset === "coin");
     expect(
       coins.reduce((sum, e) => sum + e.amount, 0),

@@ -9,7 +9,7 @@ import { useEffect, useState } from "preact/hooks";
 import { Fragment, jsx, jsxs } from "preact/jsx-runtime";
 import type * as Admin from "./admin/index.ts";
 import { ApiError, newIdempotencyKey, request, usePaged, useResource } from "./api.ts";
-import { badgeName, dateLabel, number, timeLabel } from "./format.ts";
+import { amountWords, badgeName, dateLabel, number, provenance, timeLabel } from "./format.ts";
 import { capabilityName } from "./i18n.ts";
 import { problemWords } from "./problems.ts";
 import { Card, ErrorView, LoadMore, ProblemAlert, Segmented, Sheet, Skeleton, useApp } from "./ui.tsx";
@@ -25,7 +25,7 @@ const shared = {
   "preact/hooks": { useEffect, useState },
   "preact/jsx-runtime": { Fragment, jsx, jsxs },
   api: { ApiError, newIdempotencyKey, request, usePaged, useResource },
-  format: { badgeName, dateLabel, number, timeLabel },
+  format: { amountWords, badgeName, dateLabel, number, provenance, timeLabel },
   i18n: { capabilityName },
   problems: { problemWords },
   ui: { Card, ErrorView, LoadMore, ProblemAlert, Segmented, Sheet, Skeleton, useApp },

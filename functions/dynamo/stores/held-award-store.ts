@@ -8,15 +8,38 @@
  * | how it ended              | HELD#<personId>  | SETTLED#<sourceId>#<eventId> |
  * | a budget's held award     | HELDBUDGET#<id>  | <heldAt>#<personId>#<sourceId>#<eventId> |
  *
- * Both are written once (`attribute_not_exists`); a posted award's ending is written by the
+ * All are written once (`attribute_not_exists`); a posted award's ending is written by the
  * ledger store in the transaction that posts it. A person's partition is read whole with one
  * Query: the held awards and their endings side by side.
+ *
+ * The approvers' list across budgets is in the state table (a projection, moved as each award is
+ * settled, so that listing what is still held never reads what was settled):
+ *
+ * | item                          | pk                | sk                                          |
+ * |-------------------------------|-------------------|---------------------------------------------|
+ * | a budget's award still held   | HELDLIST#held     | <heldAt>#<personId>#<sourceId>#<eventId>     |
+ * | … posted or rejected          | HELDLIST#<status> | <settled at>#<personId>#<sourceId>#<eventId> |
+ *
+ * The held one is put in the transaction that keeps the award; the move (a Delete and a Put) goes
+ * with the settlement, whose condition makes it happen once.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, PutCommand, paginateQuery, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { type HeldAward, type HeldAwardState, type HeldAwardStore, type HeldRef, heldRefKey } from "../../../domain/awards/index.ts";
+import { type DynamoDBDocumentClient, PutCommand, paginateQuery, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type HeldAward,
+  type HeldAwardState,
+  type HeldAwardStatus,
+  type HeldAwardStore,
+  type HeldAwardView,
+  type HeldRef,
+  heldAwardView,
+  heldRefKey,
+  listingMove,
+} from "../../../domain/awards/index.ts";
+import { DomainError } from "../../../domain/kernel/errors.ts";
 import type { PersonId } from "../../../domain/kernel/model.ts";
-import type { HeldSettlement } from "../../../domain/ledger/index.ts";
+import type { Page } from "../../../domain/kernel/ports.ts";
+import type { HeldListingMove, HeldSettlement } from "../../../domain/ledger/index.ts";
 import { batchGet } from "../batch-get.ts";
 import { patiently } from "../client.ts";
 import { keys, withoutKeys } from "../keys.ts";
@@ -26,10 +49,12 @@ const refsPerRead = 50;
 export class DynamoHeldAwardStore implements HeldAwardStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #ledger: string;
+  readonly #state: string;
 
-  constructor(db: DynamoDBDocumentClient, ledger: string) {
+  constructor(db: DynamoDBDocumentClient, tables: { ledger: string; state: string }) {
     this.#db = db;
-    this.#ledger = ledger;
+    this.#ledger = tables.ledger;
+    this.#state = tables.state;
   }
 
   async find(refs: readonly HeldRef[]): Promise<Map<string, HeldAwardState>> {
@@ -62,16 +87,20 @@ export class DynamoHeldAwardStore implements HeldAwardStore {
   async keep(held: HeldAward): Promise<boolean> {
     const item = { ...keys.heldAward(held.personId, held.sourceId, held.eventId), ...held };
     if (!held.budget) return this.#putOnce(item);
-    // Held for an approver: listed under its budget too, in one transaction.
+    // Held for an approver: listed under its budget and in the approvers' list too, in one transaction.
     const { personId, sourceId, eventId, heldAt } = held;
     const pointer = { ...keys.budgetHeldAward(held.budget.budgetId, heldAt, personId, sourceId, eventId), personId, sourceId, eventId };
+    const listed = { ...heldAwardView({ held }), ...keys.heldListing("held", heldAt, personId, sourceId, eventId) };
     try {
       await patiently(() =>
         this.#db.send(
           new TransactWriteCommand({
-            TransactItems: [item, pointer].map((Item) => ({
-              Put: { TableName: this.#ledger, Item, ConditionExpression: "attribute_not_exists(pk)" },
-            })),
+            TransactItems: [
+              ...[item, pointer].map((Item) => ({
+                Put: { TableName: this.#ledger, Item, ConditionExpression: "attribute_not_exists(pk)" },
+              })),
+              { Put: { TableName: this.#state, Item: listed, ConditionExpression: "attribute_not_exists(pk)" } },
+            ],
           }),
         ),
       );
@@ -100,8 +129,46 @@ export class DynamoHeldAwardStore implements HeldAwardStore {
     return refs.flatMap((ref) => found.get(heldRefKey(ref)) ?? []);
   }
 
-  async settle(settlement: HeldSettlement): Promise<void> {
-    await this.#putOnce({ ...keys.heldSettled(settlement.personId, settlement.sourceId, settlement.eventId), ...settlement });
+  async settle(settlement: HeldSettlement, held: HeldAward): Promise<void> {
+    const item = { ...keys.heldSettled(settlement.personId, settlement.sourceId, settlement.eventId), ...settlement };
+    const move = listingMove(held, settlement);
+    if (!move) {
+      await this.#putOnce(item);
+      return;
+    }
+    try {
+      await patiently(() =>
+        this.#db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: this.#ledger, Item: item, ConditionExpression: "attribute_not_exists(pk)" } },
+              ...listingMoveItems(this.#state, settlement, move),
+            ],
+          }),
+        ),
+      );
+    } catch (error) {
+      // Settled already (and moved with it).
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed") return;
+      throw error;
+    }
+  }
+
+  async listed(status: HeldAwardStatus, limit: number, cursor?: string): Promise<Page<HeldAwardView>> {
+    const page = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#state,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.heldList(status) },
+        // What waits longest first; what ended most recently first.
+        ScanIndexForward: status === "held",
+        Limit: limit,
+        ExclusiveStartKey: cursor === undefined ? undefined : decodeCursor(cursor, status),
+      }),
+    );
+    const items = (page.Items ?? []).map((item) => withoutKeys<HeldAwardView>(item));
+    const last = page.LastEvaluatedKey;
+    return { items, cursor: last ? Buffer.from(JSON.stringify({ pk: last.pk, sk: last.sk })).toString("base64url") : undefined };
   }
 
   async of(personId: PersonId): Promise<HeldAwardState[]> {
@@ -138,4 +205,27 @@ export class DynamoHeldAwardStore implements HeldAwardStore {
       throw error;
     }
   }
+}
+
+/** The approvers' list follows a budget's held award as it is settled: out of the held list, into its outcome's. */
+export function listingMoveItems(state: string, settled: HeldSettlement, { heldAt, body }: HeldListingMove) {
+  const { personId, sourceId, eventId, outcome, recordedAt } = settled;
+  return [
+    { Delete: { TableName: state, Key: keys.heldListing("held", heldAt, personId, sourceId, eventId) } },
+    {
+      Put: {
+        TableName: state,
+        Item: { ...body, ...keys.heldListing(outcome, recordedAt, personId, sourceId, eventId) },
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    },
+  ];
+}
+
+function decodeCursor(cursor: string, status: HeldAwardStatus): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, "base64url").toString()) as Record<string, unknown>;
+    if (key.pk === keys.heldList(status) && typeof key.sk === "string") return { pk: key.pk, sk: key.sk };
+  } catch {}
+  throw new DomainError("invalid", "invalid-cursor", "The cursor is not one this API gave out; start again without it.");
 }

@@ -6,7 +6,7 @@
  * approval (its "hold" policy), listed per budget and released or rejected by an approver. Each
  * route's 200 answer has its zod schema here.
  */
-import { HeldAwardDecision } from "../../../domain/awards/index.ts";
+import { HeldAwardDecision, HeldAwardListQuery } from "../../../domain/awards/index.ts";
 import { BudgetPeriod } from "../../../domain/budgets/index.ts";
 import { detectors, ReviewDecision, ReviewListQuery, reviewStatuses } from "../../../domain/integrity/index.ts";
 import { Id } from "../../../domain/kernel/schemas.ts";
@@ -42,6 +42,10 @@ export const reviewListAnswer = z
 
 export const heldAwardsAnswer = z.object({ heldAwards: z.array(heldAwardAnswer) }).register(z.globalRegistry, { id: "HeldAwards" });
 
+export const heldAwardPageAnswer = z
+  .object({ heldAwards: z.array(heldAwardAnswer), cursor: z.optional(z.string()) })
+  .register(z.globalRegistry, { id: "HeldAwardPage" });
+
 export const integrityRoutes = {
   reviewItems: defineRoute({
     method: "GET",
@@ -76,6 +80,17 @@ export const integrityRoutes = {
     params: FlagId,
     body: ReviewDecision,
     success: { status: 200, description: "The decided review item.", schema: reviewItemAnswer },
+  }),
+  heldAwards: defineRoute({
+    method: "GET",
+    path: "/budgets/held-awards",
+    area: "webhooks",
+    auth: "token",
+    problems: ["forbidden", "invalid-cursor"],
+    summary:
+      "The awards exhausted coin budgets held for approval, across every budget, by status: held (the default) oldest first, posted or rejected newest first, paged with a cursor (approver, finance, admin).",
+    query: HeldAwardListQuery,
+    success: { status: 200, description: "A page of held awards.", schema: heldAwardPageAnswer },
   }),
   budgetHeldAwards: defineRoute({
     method: "GET",

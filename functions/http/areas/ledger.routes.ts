@@ -8,7 +8,7 @@ import { AwardRequest, DeductionRequest, LedgerPageQuery, ReversalRequest } from
 import { Id } from "../../../domain/kernel/schemas.ts";
 import * as z from "../../../domain/kernel/zod/index.ts";
 import { BadgeCredentials, IssuerProfile, SignedInPerson, vcJwt } from "../answers/ledger.ts";
-import { Balances, JwkSet, LedgerPage, LedgerWrite } from "../answers.ts";
+import { Balances, JwkSet, LedgerEntryRead, LedgerPage, LedgerWrite } from "../answers.ts";
 import { defineRoute } from "../route.ts";
 
 const PersonParams = z.strictObject({ personId: Id });
@@ -94,6 +94,17 @@ export const ledgerRoutes = {
     params: PersonParams,
     query: LedgerPageQuery,
     success: { status: 200, description: "A page of entries and the cursor of the next page, if any.", schema: LedgerPage },
+  }),
+  entry: defineRoute({
+    method: "GET",
+    path: "/ledger/entries/{entryId}",
+    area: "ledger",
+    auth: "token",
+    problems: ["forbidden", "ledger-entry-not-found", "person-not-found"],
+    summary:
+      "One ledger entry by its id (review evidence names entries by id): holder, asset, amount, reason and its cause, times, the event or person that made it, its place in the holder's hash chain, and its reversal if any. Admins, approvers and finance read any entry; a manager their own and their team's (403 otherwise, 404 for an unknown entry in a chain they may read).",
+    params: z.strictObject({ entryId: z.string().check(z.maxLength(100)) }),
+    success: { status: 200, description: "The entry, with its cause said in zh and en.", schema: LedgerEntryRead },
   }),
   badgeCredentials: defineRoute({
     method: "GET",

@@ -1,20 +1,23 @@
 /**
  * 待办 for approvers, finance and admins: the review items the anti-gaming detectors opened, each
- * with its explanation and the entries that raised it, dismissed or confirmed with a reason; and
- * the awards an exhausted budget held, released or rejected. Who may decide is the API's to say
- * (roles, never the person paid); its refusals show in the reader's language.
+ * with its explanation and the entries that raised it (each entry opens in a sheet), dismissed or
+ * confirmed with a reason; and the awards exhausted budgets held, across every budget, released
+ * or rejected. Who may decide is the API's to say (roles, never the person paid); its refusals
+ * show in the reader's language.
  */
 import { useState } from "preact/hooks";
 import { type Answer, ApiError, newIdempotencyKey, request, usePaged, useResource } from "../api.ts";
-import { dateLabel, number, timeLabel } from "../format.ts";
+import { amountWords, dateLabel, number, provenance, timeLabel } from "../format.ts";
 import { Card, ErrorView, LoadMore, ProblemAlert, Segmented, Sheet, Skeleton, useApp } from "../ui.tsx";
 import { adminWords } from "./words.ts";
 
 type Item = Answer<"reviewItem">;
 type HeldAward = Answer<"decideHeldAward">;
 type Status = Item["status"];
+type HeldStatus = HeldAward["status"];
 
 const statuses: Status[] = ["open", "dismissed", "confirmed"];
+const heldStatuses: HeldStatus[] = ["held", "posted", "rejected"];
 const may = (roles: readonly string[], allowed: readonly string[]) => roles.some((r) => allowed.includes(r));
 export const reviewers = ["approver", "admin"];
 export const budgetDeciders = ["approver", "finance", "admin"];
@@ -143,13 +146,18 @@ export function ReviewScreen({ flagId }: { flagId: string }) {
 /** The ledger entries and events that raised the flag, ids shown because an auditor asks by them. */
 function Evidence({ item }: { item: Item }) {
   const w = useWords();
+  const [shown, setShown] = useState<string | undefined>(undefined);
   return (
     <Card title={w.evidence}>
       <details class="entry-details">
         <summary class="entry-row">{w.entries(item.entryIds.length)}</summary>
         <ul class="entry-ids" data-testid="evidence-entries">
           {item.entryIds.map((id) => (
-            <li key={id}>{id}</li>
+            <li key={id}>
+              <button type="button" class="entry-id-button" aria-label={w.openEntry(id)} onClick={() => setShown(id)}>
+                {id}
+              </button>
+            </li>
           ))}
         </ul>
       </details>
@@ -161,13 +169,73 @@ function Evidence({ item }: { item: Item }) {
           ))}
         </ul>
       </details>
+      {shown && <EntrySheet entryId={shown} onClose={() => setShown(undefined)} />}
     </Card>
+  );
+}
+
+/** One ledger entry of the evidence, as the API answers it by id: what moved, why, from which event, where in its chain. */
+function EntrySheet({ entryId, onClose }: { entryId: string; onClose: () => void }) {
+  const w = useWords();
+  const { lang, t, people } = useApp();
+  const read = useResource<Answer<"entry">>(`/ledger/entries/${encodeURIComponent(entryId)}`);
+  const entry = read.data;
+  const nameOf = (id: string) => people?.find((p) => p.personId === id)?.name;
+  const holder = entry?.holder.replace(/^person:/, "");
+  return (
+    <Sheet title={w.entryTitle} onClose={onClose}>
+      {read.error ? (
+        <ProblemAlert error={read.error} />
+      ) : !entry ? (
+        <Skeleton lines={4} />
+      ) : (
+        <div data-testid="entry-sheet">
+          <p class="entry-reason">{entry.explained?.[lang] ?? entry.reason}</p>
+          <dl class="facts">
+            <div class="fact">
+              <dt>{w.entryHolder}</dt>
+              <dd class="wrap">{holder && nameOf(holder) ? `${nameOf(holder)} (${holder})` : entry.holder}</dd>
+            </div>
+            <div class="fact">
+              <dt>{w.entryAmount}</dt>
+              <dd>{amountWords(lang, t, entry)}</dd>
+            </div>
+            <div class="fact">
+              <dt>{w.entryRecorded}</dt>
+              <dd>
+                {dateLabel(lang, entry.recordedAt)} {timeLabel(lang, entry.recordedAt)}
+              </dd>
+            </div>
+            <div class="fact">
+              <dt>{w.entryPosition}</dt>
+              <dd>{w.position(entry.seq, entry.chainLength)}</dd>
+            </div>
+            {entry.cause && (
+              <div class="fact">
+                <dt>{w.entryCause}</dt>
+                <dd class="wrap event-ref">{entry.cause.code}</dd>
+              </div>
+            )}
+          </dl>
+          <ul class="entry-ids">
+            {provenance(lang, t, entry, nameOf, undefined).map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+            {entry.reversedBy && <li>{w.reversedBy(entry.reversedBy)}</li>}
+            <li class="event-ref">
+              {entry.entryId} · {entry.hash.slice(0, 12)}
+            </li>
+          </ul>
+        </div>
+      )}
+    </Sheet>
   );
 }
 
 function HeldList({ awards, decide }: { awards: readonly HeldAward[]; decide?: (award: HeldAward, release: boolean) => void }) {
   const w = useWords();
-  const { lang, people } = useApp();
+  const { lang, people, orgUnits } = useApp();
+  const unitName = (id: string) => orgUnits?.find((u) => u.orgUnitId === id)?.name ?? id;
   return (
     <ul class="entries plain" data-testid="held-awards">
       {awards.map((a) => (
@@ -183,6 +251,8 @@ function HeldList({ awards, decide }: { awards: readonly HeldAward[]; decide?: (
               <span class="entry-why event-ref">
                 {a.sourceId} · {a.eventId}
               </span>
+              {a.budget && <span class="entry-why">{w.budgetOf(unitName(a.budget.orgUnitId), a.budget.period)}</span>}
+              {a.share && <span class="entry-why">{w.teamShare(a.share.members.length)}</span>}
               <time class="entry-time" dateTime={a.time}>
                 {dateLabel(lang, a.time)} {timeLabel(lang, a.time)}
               </time>
@@ -205,62 +275,28 @@ function HeldList({ awards, decide }: { awards: readonly HeldAward[]; decide?: (
   );
 }
 
-/** This month and this quarter, as budget periods (2026-12, 2026-Q4), in China's time. */
-function periods(now = new Date()): { month: string; quarter: string } {
-  const [year, month] = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit" })
-    .format(now)
-    .split("-");
-  return { month: `${year}-${month}`, quarter: `${year}-Q${Math.ceil(Number(month) / 3)}` };
-}
-
-/** Held awards of one budget: the org unit and period are picked (approvers cannot list budgets). */
+/**
+ * Held awards of every budget, without choosing a unit or period (approvers cannot list budgets):
+ * those waiting oldest first, each released or rejected here; those decided, newest first.
+ */
 function BudgetHeld() {
   const w = useWords();
-  const { orgUnits, session } = useApp();
-  const { month, quarter } = periods();
-  const units = orgUnits ?? [];
-  const [unit, setUnit] = useState<string | undefined>(undefined);
-  const [period, setPeriod] = useState(month);
-  const orgUnitId = unit ?? units.find((u) => u.leadId === session.personId)?.orgUnitId ?? units[0]?.orgUnitId;
-  const held = useResource<Answer<"budgetHeldAwards">>(
-    orgUnitId ? `/budgets/${encodeURIComponent(orgUnitId)}/${period}/held-awards` : undefined,
-  );
+  const [status, setStatus] = useState<HeldStatus>("held");
+  const held = usePaged<Answer<"heldAwards">, HeldAward>(`/budgets/held-awards?status=${status}&limit=20`, (page) => page.heldAwards);
   const [deciding, setDeciding] = useState<{ award: HeldAward; release: boolean } | undefined>(undefined);
-  const waiting = held.data?.heldAwards.filter((a) => a.status === "held") ?? [];
   return (
     <Card title={w.budgetTitle} hint={w.budgetHint}>
-      <div class="filters">
-        <label class="field">
-          <span>{w.unit}</span>
-          <select value={orgUnitId} onChange={(e) => setUnit(e.currentTarget.value)}>
-            {units.map((u) => (
-              <option key={u.orgUnitId} value={u.orgUnitId}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          <span>{w.period}</span>
-          <select value={period} onChange={(e) => setPeriod(e.currentTarget.value)}>
-            <option value={month}>
-              {w.thisMonth} · {month}
-            </option>
-            <option value={quarter}>
-              {w.thisQuarter} · {quarter}
-            </option>
-          </select>
-        </label>
-      </div>
+      <Segmented legend={w.budgetTitle} options={heldStatuses} value={status} label={(s) => w.heldStatus[s]} onChange={setStatus} />
       {held.error ? (
         <ErrorView error={held.error} retry={held.reload} />
-      ) : !held.data ? (
+      ) : !held.items ? (
         <Skeleton lines={2} />
-      ) : waiting.length === 0 ? (
-        <p class="empty">{w.budgetEmpty}</p>
+      ) : held.items.length === 0 ? (
+        <p class="empty">{w.budgetEmpty[status]}</p>
       ) : (
-        <HeldList awards={waiting} decide={(award, release) => setDeciding({ award, release })} />
+        <HeldList awards={held.items} decide={(award, release) => setDeciding({ award, release })} />
       )}
+      {held.loadMore && <LoadMore busy={held.loadingMore} onMore={held.loadMore} />}
       {deciding && (
         <ReasonSheet
           title={deciding.release ? w.releaseTitle : w.rejectTitle}
