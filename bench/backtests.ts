@@ -10,7 +10,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { compileRules } from "../domain/awards/index.ts";
-import { backtest } from "../domain/backtests/index.ts";
+import { backtest, retractedIn } from "../domain/backtests/index.ts";
 import type { OrgUnitId } from "../domain/kernel/model.ts";
 import type { EventRecord } from "../domain/ledger/index.ts";
 import { events, rules, run } from "./domain.ts";
@@ -44,6 +44,7 @@ async function replay(records: readonly EventRecord[]): Promise<number> {
     events: (async function* () {
       yield* records;
     })(),
+    retracted: retractedIn(records),
     from: first,
     to: new Date(Date.parse(last) + 1).toISOString(),
     unitOf: (personId) => (personId < "m" ? "store-east" : "store-south") as OrgUnitId,

@@ -13,7 +13,7 @@
 import type { Badge, BadgeDefinition, Rule, RuleDefinition } from "../../domain/awards/index.ts";
 import { backtest } from "../../domain/backtests/index.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
-import type { EventRecord } from "../../domain/ledger/index.ts";
+import type { EventRecord, RetractedEvent } from "../../domain/ledger/index.ts";
 import { demoBadges, demoEvents, demoPeople, demoRules } from "../../scripts/demo-data.ts";
 
 const learning = "com.tianma.learning";
@@ -54,6 +54,12 @@ async function* history(count: number | "demo"): AsyncGenerator<EventRecord> {
   for (let i = 0; i < count; i++) yield synthetic(i);
 }
 
+/** What the event log's `retracted` gives for the history: the target of each retraction in it. */
+async function* retracted(count: number | "demo"): AsyncGenerator<RetractedEvent> {
+  if (count === "demo") return;
+  for (let i = 49; i < count; i += 50) yield { sourceId: "tianma-learning", eventId: `e${i - 10}` };
+}
+
 const which = process.argv[2] === "demo" ? "demo" : Number(process.argv[2] ?? 100_000);
 const rules = Object.entries(demoRules).map(([ruleId, body]): Rule => ({ ...(body as RuleDefinition), ruleId, version: 1 }));
 const badges = Object.entries(demoBadges).map(([badgeId, body]): Badge => ({ ...(body as BadgeDefinition), badgeId }));
@@ -80,6 +86,7 @@ const report = await backtest({
   rules,
   draft,
   events: history(which),
+  retracted: retracted(which),
   from: new Date(start - 1).toISOString(),
   to: new Date(start + 10 * 365 * 86_400_000).toISOString(),
   unitOf: (personId) => units.get(personId) ?? ((Number(personId.slice(1)) % 2 ? "store-east" : "store-south") as OrgUnitId),

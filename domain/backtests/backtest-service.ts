@@ -185,6 +185,7 @@ export class BacktestService {
       rules,
       draft: { ...request.draft, ruleId, version: (current?.version ?? 0) + 1 },
       events: this.#deps.events.read(request.replayFrom ?? request.from, request.to),
+      retracted: this.#deps.events.retracted(request.replayFrom ?? request.from, request.to),
       from: request.from,
       to: request.to,
       unitOf: (personId) => units.get(personId),

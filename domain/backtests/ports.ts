@@ -6,7 +6,7 @@ import type { EventLog } from "../ledger/index.ts";
 import type { BacktestReport, BacktestRequest } from "./backtest.ts";
 
 export interface BacktestDeps {
-  events: Pick<EventLog, "read">;
+  events: Pick<EventLog, "read" | "retracted">;
   people(): AsyncIterable<Person>;
   /** People's facts now (profile, balances, badge levels, measures, penalties), to check gates on; no gate rows without it. */
   facts?(personIds: readonly PersonId[]): Promise<Map<PersonId, EligibilityFacts>>;

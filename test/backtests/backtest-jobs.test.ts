@@ -76,7 +76,7 @@ function service(store: BacktestJobStore) {
   const started: string[] = [];
   const backtests = new BacktestService({
     definitions: { list: async (kind: string) => (kind === "rule" ? [rule("course-passed", demoRules["course-passed"])] : []) } as never,
-    events: { read: () => events() },
+    events: { read: () => events(), retracted: async function* () {} },
     people: async function* () {
       yield { personId: "liu-yang", orgUnitId: "store-east" } as never;
     },
