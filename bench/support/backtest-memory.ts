@@ -7,8 +7,13 @@
  * collected), what it keeps after a collection every 10,000 events, and at the end; RSS is the
  * process's peak. Prints one JSON line.
  *
+ * What the job keeps grows with the people and the retractions (one in 50 events here), not with
+ * every event: undo information is kept only for the events a retraction names, learnt first from
+ * the retractions alone.
+ *
  *   node --expose-gc bench/support/backtest-memory.ts demo
  *   node --expose-gc bench/support/backtest-memory.ts 100000
+ *   node --expose-gc bench/support/backtest-memory.ts 500000
  */
 import type { Badge, BadgeDefinition, Rule, RuleDefinition } from "../../domain/awards/index.ts";
 import { backtest } from "../../domain/backtests/index.ts";
