@@ -7,13 +7,18 @@
  * collected), what it keeps after a collection every 10,000 events, and at the end; RSS is the
  * process's peak. Prints one JSON line.
  *
+ * What the job keeps grows with the people and the retractions (one in 50 events here), not with
+ * every event: undo information is kept only for the events a retraction names, learnt first from
+ * the retractions alone.
+ *
  *   node --expose-gc bench/support/backtest-memory.ts demo
  *   node --expose-gc bench/support/backtest-memory.ts 100000
+ *   node --expose-gc bench/support/backtest-memory.ts 500000
  */
 import type { Badge, BadgeDefinition, Rule, RuleDefinition } from "../../domain/awards/index.ts";
 import { backtest } from "../../domain/backtests/index.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
-import type { EventRecord } from "../../domain/ledger/index.ts";
+import type { EventRecord, RetractedEvent } from "../../domain/ledger/index.ts";
 import { demoBadges, demoEvents, demoPeople, demoRules } from "../../scripts/demo-data.ts";
 
 const learning = "com.tianma.learning";
@@ -54,6 +59,12 @@ async function* history(count: number | "demo"): AsyncGenerator<EventRecord> {
   for (let i = 0; i < count; i++) yield synthetic(i);
 }
 
+/** What the event log's `retracted` gives for the history: the target of each retraction in it. */
+async function* retracted(count: number | "demo"): AsyncGenerator<RetractedEvent> {
+  if (count === "demo") return;
+  for (let i = 49; i < count; i += 50) yield { sourceId: "tianma-learning", eventId: `e${i - 10}` };
+}
+
 const which = process.argv[2] === "demo" ? "demo" : Number(process.argv[2] ?? 100_000);
 const rules = Object.entries(demoRules).map(([ruleId, body]): Rule => ({ ...(body as RuleDefinition), ruleId, version: 1 }));
 const badges = Object.entries(demoBadges).map(([badgeId, body]): Badge => ({ ...(body as BadgeDefinition), badgeId }));
@@ -80,6 +91,7 @@ const report = await backtest({
   rules,
   draft,
   events: history(which),
+  retracted: retracted(which),
   from: new Date(start - 1).toISOString(),
   to: new Date(start + 10 * 365 * 86_400_000).toISOString(),
   unitOf: (personId) => units.get(personId) ?? ((Number(personId.slice(1)) % 2 ? "store-east" : "store-south") as OrgUnitId),

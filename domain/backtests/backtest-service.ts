@@ -15,7 +15,7 @@ import type { OrgUnitId, PersonId } from "../kernel/model.ts";
 import type { Clock } from "../kernel/ports.ts";
 import { type BacktestInput, type BacktestReport, type BacktestRequest, backtest, noUnit, type PersonChange } from "./backtest.ts";
 import { gateChanges } from "./gate-comparison.ts";
-import type { BacktestDeps, BacktestJob, BacktestJobRunner, BacktestJobStore } from "./ports.ts";
+import type { BacktestDeps, BacktestJob, BacktestJobPage, BacktestJobRunner, BacktestJobStore, BacktestJobSummary } from "./ports.ts";
 
 /** Events one request replays at most: a few seconds of a Lambda at the rate `npm run bench` measures (docs/PERFORMANCE.md). */
 export const maxBacktestEvents = 100_000;
@@ -79,15 +79,19 @@ export class BacktestService {
     const store = this.#deps.jobs?.store;
     const job = await store?.get(backtestId);
     if (!store || !job || job.ruleId !== ruleId) throw new NotFoundError("backtest", backtestId);
-    const now = this.#deps.clock.now();
-    if (job.status !== "running" || now.getTime() - Date.parse(job.updatedAt) <= backtestJobLostAfterMs) return job;
-    const lost: BacktestJob = {
-      ...withoutEstimate(job),
-      status: "failed",
-      problem: { code: "backtest-lost", detail: "The job stopped without finishing (its function ran out of time); run it again." },
-      updatedAt: now.toISOString(),
-    };
+    const lost = lostJob(job, this.#deps.clock.now());
+    if (!lost) return job;
     return (await store.update(lost)) ? lost : ((await store.get(backtestId)) ?? lost);
+  }
+
+  /** A rule's jobs, newest started first, a page at a time; one that outlived its function shows as failed. */
+  async list(caller: Caller, ruleId: string, limit: number, cursor?: string): Promise<BacktestJobPage> {
+    assertRole(caller, ["admin"]);
+    const store = this.#deps.jobs?.store;
+    if (!store) return { jobs: [] };
+    const page = await store.list(ruleId, limit, cursor);
+    const now = this.#deps.clock.now();
+    return { ...page, jobs: page.jobs.map((job) => lostJob(job, now) ?? job) };
   }
 
   /** Asks a running job to stop (it does at its next progress, within seconds); a finished one stays as it is. */
@@ -185,6 +189,7 @@ export class BacktestService {
       rules,
       draft: { ...request.draft, ruleId, version: (current?.version ?? 0) + 1 },
       events: this.#deps.events.read(request.replayFrom ?? request.from, request.to),
+      retracted: this.#deps.events.retracted(request.replayFrom ?? request.from, request.to),
       from: request.from,
       to: request.to,
       unitOf: (personId) => units.get(personId),
@@ -196,14 +201,31 @@ export class BacktestService {
 }
 
 /** A job as answers show it: its period, not the draft it replays. */
-export const backtestJobView = ({ request, ...job }: BacktestJob) => ({
+export const backtestJobView = <J extends BacktestJobSummary>({ request, ...job }: J) => ({
   ...job,
   from: request.from,
   to: request.to,
   ...(request.replayFrom ? { replayFrom: request.replayFrom } : {}),
 });
 
-const withoutEstimate = ({ estimateSeconds: _, ...job }: BacktestJob): BacktestJob => job;
+/** A job in its rule's list: as `backtestJobView`, and when it finished (done, failed or cancelled). */
+export const backtestJobListView = (job: BacktestJobSummary) => ({
+  ...backtestJobView(job),
+  ...(job.status === "running" ? {} : { finishedAt: job.updatedAt }),
+});
+
+const withoutEstimate = <J extends BacktestJobSummary>({ estimateSeconds: _, ...job }: J): J => job as J;
+
+/** A running job whose progress is older than `backtestJobLostAfterMs`, failed; undefined for any other. */
+function lostJob<J extends BacktestJobSummary>(job: J, now: Date): J | undefined {
+  if (job.status !== "running" || now.getTime() - Date.parse(job.updatedAt) <= backtestJobLostAfterMs) return undefined;
+  return {
+    ...withoutEstimate(job),
+    status: "failed",
+    problem: { code: "backtest-lost", detail: "The job stopped without finishing (its function ran out of time); run it again." },
+    updatedAt: now.toISOString(),
+  };
+}
 
 /**
  * The comparison as one table: coins and points per org unit and asset; then the people reaching

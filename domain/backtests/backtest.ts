@@ -5,6 +5,11 @@
  * against what the rules awarded them. Rule progress (first times, counts, streaks, caps) is
  * rebuilt from the first event replayed, so a replay from the start of history is faithful; only
  * events that happened in the period are counted.
+ *
+ * What a replay keeps is bounded by people, not events: per person their rule progress, their
+ * coins and points on each side and their badge tallies. What a retraction must take back (an
+ * event's rule effects and amounts) is kept only for the events a retraction in the replay names,
+ * learnt before the replay from the retractions alone (`retracted`), and let go once it is used.
  */
 import {
   type AchievementEvent,
@@ -19,7 +24,7 @@ import {
 import { DomainError } from "../kernel/errors.ts";
 import type { AssetKey, OrgUnitId, PersonId } from "../kernel/model.ts";
 import * as z from "../kernel/zod/index.ts";
-import type { EventRecord, RuleEffect, RuleState } from "../ledger/index.ts";
+import type { EventRecord, RetractedEvent, RuleEffect, RuleState } from "../ledger/index.ts";
 import { type BadgeRow, BadgeTally, type BadgeUndo } from "./badge-comparison.ts";
 
 const Instant = z.iso.datetime({ offset: true, error: "an RFC 3339 timestamp" });
@@ -47,6 +52,11 @@ export interface BacktestInput {
   draft: Rule;
   /** Kept events oldest first, from the first one replayed to the end of the period. */
   events: AsyncIterable<EventRecord>;
+  /**
+   * The events that the retractions among `events` retract (EventLog `retracted`, over the same
+   * span), read whole before the replay: what undoing an event takes is kept for these alone.
+   */
+  retracted: AsyncIterable<RetractedEvent>;
   /** Events that happened in [from, to) are counted. */
   from: string;
   to: string;
@@ -97,6 +107,7 @@ export interface GateRow {
 }
 
 type Tally = Map<string, { actual: number; wouldBe: number }>;
+/** What taking back a replayed event undoes: kept only for an event a later retraction names. */
 interface Replayed {
   counted: boolean;
   effects: RuleEffect[];
@@ -113,6 +124,14 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
   const compiled = compileRules(rules);
   const states = new Map<PersonId, RuleState>();
   const badges = input.badges?.length ? new BadgeTally(input.badges, compileRules(input.rules), input.timeZone) : undefined;
+  const eventKey = (sourceId: string, eventId: string) => `${sourceId}\u0000${eventId}`;
+  // First the retractions alone (a few per hundred events): which events will be taken back.
+  const retracted = new Set<string>();
+  for await (const { sourceId, eventId } of input.retracted) {
+    if (input.signal?.aborted) throw new DomainError("conflict", "backtest-cancelled", "The backtest was cancelled.");
+    retracted.add(eventKey(sourceId, eventId));
+    if (retracted.size > input.maxEvents) throw tooLong(input.maxEvents);
+  }
   const replayed = new Map<string, Replayed>();
   const tally: Tally = new Map();
   const add = (key: string, side: "actual" | "wouldBe", amount: number) => {
@@ -129,18 +148,16 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
     if (input.progress && eventsReplayed > 0 && eventsReplayed % progressEvery === 0)
       await input.progress(eventsReplayed, record.time ?? record.recordedAt);
     if (input.signal?.aborted) throw new DomainError("conflict", "backtest-cancelled", "The backtest was cancelled.");
-    if (++eventsReplayed > input.maxEvents) {
-      throw new DomainError(
-        "unprocessable",
-        "backtest-too-long",
-        `The period holds more than ${input.maxEvents} events to replay; backtest a shorter one.`,
-        { maxEvents: input.maxEvents },
-      );
-    }
+    if (++eventsReplayed > input.maxEvents) throw tooLong(input.maxEvents);
     if (record.retracts) {
-      // A retracted event counts on neither side, and its progress is taken back.
-      const target = replayed.get(`${record.sourceId}\u0000${record.retracts}`);
+      // A retracted event counts on neither side, and its progress is taken back (once: the
+      // ledger retracts an event once). An event not replayed before its retraction (it happened
+      // later, or before the replay began) has nothing to take back.
+      const key = eventKey(record.sourceId, record.retracts);
+      const target = replayed.get(key);
       if (!target) continue;
+      replayed.delete(key);
+      retracted.delete(key);
       for (const [personId, state] of undoEffects(states, target.effects)) states.set(personId, state);
       if (target.badges) badges?.undo(target.badges);
       if (target.counted) {
@@ -174,13 +191,9 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
       for (const [key, amount] of actual) add(key, "actual", amount);
     }
     const badgeUndo = badges?.replay(event, record.members ?? [], record.awards, evaluation.grants);
-    replayed.set(`${record.sourceId}\u0000${record.eventId}`, {
-      counted,
-      effects: evaluation.effects,
-      wouldBe,
-      actual,
-      ...(badgeUndo ? { badges: badgeUndo } : {}),
-    });
+    const key = eventKey(record.sourceId, record.eventId);
+    if (retracted.has(key))
+      replayed.set(key, { counted, effects: evaluation.effects, wouldBe, actual, ...(badgeUndo ? { badges: badgeUndo } : {}) });
   }
 
   const byUnit: Tally = new Map();
@@ -221,6 +234,21 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
     gates: [],
   };
 }
+
+/** The events the retractions among `records` retract: `retracted` for a replay of records at hand (tests, benchmarks). */
+export async function* retractedIn(records: Iterable<EventRecord>): AsyncIterable<RetractedEvent> {
+  for (const record of records) if (record.retracts) yield { sourceId: record.sourceId, eventId: record.retracts };
+}
+
+const tooLong = (maxEvents: number) =>
+  new DomainError(
+    "unprocessable",
+    "backtest-too-long",
+    `The period holds more than ${maxEvents} events to replay; backtest a shorter one.`,
+    {
+      maxEvents,
+    },
+  );
 
 const grantAssets = (grant: Grant): [string, number][] => [
   ...(grant.coins ? [["coin", grant.coins] as [string, number]] : []),

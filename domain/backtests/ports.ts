@@ -6,7 +6,7 @@ import type { EventLog } from "../ledger/index.ts";
 import type { BacktestReport, BacktestRequest } from "./backtest.ts";
 
 export interface BacktestDeps {
-  events: Pick<EventLog, "read">;
+  events: Pick<EventLog, "read" | "retracted">;
   people(): AsyncIterable<Person>;
   /** People's facts now (profile, balances, badge levels, measures, penalties), to check gates on; no gate rows without it. */
   facts?(personIds: readonly PersonId[]): Promise<Map<PersonId, EligibilityFacts>>;
@@ -34,10 +34,23 @@ export interface BacktestJob {
   cancelRequested?: boolean;
 }
 
+/** A job as its rule's list shows it: its period, without its draft and its report. */
+export type BacktestJobSummary = Omit<BacktestJob, "request" | "report"> & {
+  request: Pick<BacktestRequest, "from" | "to" | "replayFrom">;
+};
+
+/** A page of a rule's jobs, newest first, and the cursor of the next page if there is one. */
+export interface BacktestJobPage {
+  jobs: BacktestJobSummary[];
+  cursor?: string;
+}
+
 /** Where jobs are kept (state table, functions/dynamo/stores/backtest-job-store.ts). */
 export interface BacktestJobStore {
   create(job: BacktestJob): Promise<void>;
   get(backtestId: string): Promise<BacktestJob | undefined>;
+  /** A rule's jobs, newest started first; `invalid-cursor` for a cursor it did not give out. */
+  list(ruleId: string, limit: number, cursor?: string): Promise<BacktestJobPage>;
   /** Progress or the outcome of a running job; false if it is no longer running. */
   update(job: BacktestJob): Promise<boolean>;
   /** Asks a running job to stop; false if it is no longer running. */

@@ -232,6 +232,14 @@ export interface EventLog {
   keep(records: readonly EventRecord[]): Promise<void>;
   /** Records of the events that happened in [from, to), oldest first, a page at a time. */
   read(from: string, to: string): AsyncIterable<EventRecord>;
+  /** The events retracted by the retractions that happened in [from, to), in no particular order: their source and id only. */
+  retracted(from: string, to: string): AsyncIterable<RetractedEvent>;
+}
+
+/** An event a retraction names: its source and id. */
+export interface RetractedEvent {
+  sourceId: string;
+  eventId: string;
 }
 
 export interface LedgerStore {

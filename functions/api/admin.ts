@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { BadgeDefinition, RuleDefinition } from "../../domain/awards/index.ts";
 import { RuleBook } from "../../domain/awards/index.ts";
-import { type BacktestReport, BacktestService, backtestCsv, backtestJobView } from "../../domain/backtests/index.ts";
+import { type BacktestReport, BacktestService, backtestCsv, backtestJobListView, backtestJobView } from "../../domain/backtests/index.ts";
 import { DirectoryService, replacementOf } from "../../domain/directory/index.ts";
 import { factsNow } from "../../domain/gates/index.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
@@ -92,6 +92,10 @@ const http = httpHandler(
       const outcome = await backtests.run(caller, params.ruleId, body);
       if ("job" in outcome) return { status: 202, body: backtestJobView(outcome.job) };
       return reportReply(outcome.report, headers.accept);
+    },
+    backtests: async ({ caller, params, query }) => {
+      const page = await backtests.list(caller, params.ruleId, query.limit, query.cursor);
+      return { body: { backtests: page.jobs.map(backtestJobListView), cursor: page.cursor ?? null } };
     },
     backtestJob: async ({ caller, params, headers }) => {
       const job = await backtests.job(caller, params.ruleId, params.backtestId);

@@ -203,6 +203,12 @@ export const keys = {
   budgetHeldPrefix: "HELDBUDGET#",
   /** A backtest run as a job: its progress, then its report (domain/backtests). */
   backtestJob: (backtestId: string) => ({ pk: `BACKTEST#${backtestId}`, sk: "JOB" }),
+  /** A rule's backtest jobs by when they started (gsi1 of the job's own item): the rule's list, newest first. */
+  backtestOfRule: (ruleId: string, startedAt: string, backtestId: string) => ({
+    gsi1pk: `BACKTESTS#${ruleId}`,
+    gsi1sk: `${startedAt}#${backtestId}`,
+  }),
+  backtestsOfRule: (ruleId: string) => `BACKTESTS#${ruleId}`,
 };
 
 /**

@@ -47,6 +47,7 @@
  * | definition (current)  | DEF#<kind>                | <id>                |                        |
  * | definition (a version)| DEFV#<kind>#<id>          | V#<version, 8>      |                        |
  * | definition versions   | DEFINITIONS#<copy 0–7>    | VERSIONS            | (a counter per kind and the org tree's, 8 identical copies) |
+ * | backtest job          | BACKTEST#<backtestId>     | JOB                 | BACKTESTS#<ruleId> / <startedAt>#<backtestId> |
  * | proposed change       | DEF#proposed-<kind>       | <id>                | (four eyes: docs/SECURITY.md) |
  * | every proposal        | DEFV#proposed-<kind>#<id> | V#<proposal, 8>     |                        |
  *

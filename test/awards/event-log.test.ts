@@ -80,6 +80,26 @@ describe("keeping the events", () => {
     expect(found).toHaveLength(1);
   });
 
+  it("a period's retractions name the events they retract, and none outside the period", async () => {
+    const events = [40, 35].map((age, i) =>
+      cloudEvent(course, "wu-min", { courseId: `retracted-${i}`, score: 90 }, { time: minutesAgo(age) }),
+    );
+    const retractions = events.map((e, i) =>
+      cloudEvent("laurel.event.retracted", "wu-min", { eventId: e.id }, { time: minutesAgo(30 - i * 20) }),
+    );
+    const answers = await deliver(learning, [...events, ...retractions], { secret });
+    expect(answers.body.results.map((r: { status: string }) => r.status)).toEqual(Array(4).fill("accepted"));
+    await poller.drain();
+    const named = async (from: string, to: string) => {
+      const found: string[] = [];
+      for await (const { sourceId, eventId } of log.retracted(from, to)) if (sourceId === learning) found.push(eventId);
+      return found;
+    };
+    // The first retraction happened 30 minutes ago, the second 10.
+    expect(await named(minutesAgo(45), minutesAgo(20))).toEqual([events[0]?.id]);
+    expect((await named(minutesAgo(45), minutesAgo(5))).sort()).toEqual(events.map((e) => e.id).sort());
+  });
+
   it("event records are not entries: the verifier still finds every chain sound", async () => {
     expect(await ledgerProblems()).toEqual([]);
   });

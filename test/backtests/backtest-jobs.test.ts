@@ -44,6 +44,7 @@ function jobStore(cancelAfterWrites = Number.POSITIVE_INFINITY) {
   const store: BacktestJobStore = {
     create: async (job) => void jobs.set(job.backtestId, job),
     get: async (id) => jobs.get(id),
+    list: async (ruleId) => ({ jobs: [...jobs.values()].filter((job) => job.ruleId === ruleId).reverse() }),
     update: async (job) => {
       const stored = jobs.get(job.backtestId);
       if (stored?.status !== "running") return false;
@@ -76,7 +77,7 @@ function service(store: BacktestJobStore) {
   const started: string[] = [];
   const backtests = new BacktestService({
     definitions: { list: async (kind: string) => (kind === "rule" ? [rule("course-passed", demoRules["course-passed"])] : []) } as never,
-    events: { read: () => events() },
+    events: { read: () => events(), retracted: async function* () {} },
     people: async function* () {
       yield { personId: "liu-yang", orgUnitId: "store-east" } as never;
     },
@@ -148,5 +149,15 @@ describe("backtest jobs", () => {
     expect(await backtests.job(admin, "course-passed", "job-1")).toMatchObject({ status: "failed", problem: { code: "backtest-lost" } });
     await backtests.runJob("job-1");
     expect(jobs.get("job-1")?.status).toBe("failed");
+  });
+
+  it("a rule's list shows a job whose function stopped without a word as failed, like the job itself", async () => {
+    const { store, jobs } = jobStore();
+    const { backtests } = service(store);
+    await backtests.run(admin, "course-passed", request);
+    jobs.set("job-1", { ...(jobs.get("job-1") as BacktestJob), updatedAt: "2026-04-30T23:50:00.000Z" });
+    const { jobs: listed } = await backtests.list(admin, "course-passed", 20);
+    expect(listed).toMatchObject([{ backtestId: "job-1", status: "failed", problem: { code: "backtest-lost" } }]);
+    expect((await backtests.list(admin, "first-course", 20)).jobs).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Badge, Rule } from "../../domain/awards/index.ts";
-import { backtest } from "../../domain/backtests/index.ts";
+import { backtest, retractedIn } from "../../domain/backtests/index.ts";
 import type { OrgUnitId, PersonId } from "../../domain/kernel/model.ts";
 import type { EventRecord } from "../../domain/ledger/index.ts";
 import { demoBadges, demoRules } from "../../scripts/demo-data.ts";
@@ -51,6 +51,7 @@ const replay = (records: EventRecord[], points: number) =>
     events: (async function* () {
       yield* records;
     })(),
+    retracted: retractedIn(records),
     from: "2026-01-01T00:00:00.000Z",
     to: "2026-03-01T00:00:00.000Z",
     unitOf: (personId) => units[personId],

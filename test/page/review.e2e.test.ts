@@ -278,4 +278,30 @@ describe("a backtest as a chart", () => {
     await inspect(page, "backtest-refused");
     await page.context().close();
   });
+
+  it("lists a rule's backtests newest first and opens one's chart from the list, then back, in Chinese and in English", async () => {
+    const job = await finishedJob();
+    const listed = (await admin.get("/admin/rules/course-passed/backtests")).body.backtests;
+    expect(listed[0].backtestId).toBe(job.backtestId);
+    for (const [lang, done, back] of [
+      ["zh", "已完成", "返回"],
+      ["en", "Done", "Back"],
+    ] as const) {
+      const page = await phone({ lang, scheme: lang === "en" ? "dark" : "light" });
+      await signIn(page, "cao-yi");
+      await page.goto(`${base}/app/#/admin/backtests/course-passed`);
+      const list = page.getByTestId("backtests");
+      await list.waitFor();
+      expect(await list.locator("li").count()).toBe(listed.length);
+      const newest = list.locator("li a").first();
+      expect(await newest.getAttribute("href")).toBe(`#/admin/backtests/course-passed/${job.backtestId}`);
+      expect(await newest.textContent()).toContain(done);
+      await inspect(page, `backtests-${lang}`);
+      await newest.click();
+      await page.getByTestId("comparison").waitFor();
+      await page.getByRole("link", { name: back }).click();
+      await list.waitFor();
+      await page.context().close();
+    }
+  });
 });

@@ -58,10 +58,11 @@ type Route =
   | { screen: "person"; personId: string }
   | { screen: "todo" }
   | { screen: "review"; flagId: string }
-  | { screen: "backtest"; ruleId: string; backtestId: string };
+  | { screen: "backtest"; ruleId: string; backtestId: string }
+  | { screen: "backtests"; ruleId: string };
 
 /** Screens under 我的 that are not its tabs' own: a team member, a badge, the approvers' and admins' views. */
-const underMe = ["person", "team", "badge", "todo", "review", "backtest"];
+const underMe = ["person", "team", "badge", "todo", "review", "backtest", "backtests"];
 
 const tabOf = (route: Route): Tab =>
   underMe.includes(route.screen) ? "me" : (benefits as readonly string[]).includes(route.screen) ? "benefits" : (route.screen as Tab);
@@ -82,6 +83,7 @@ function parseRoute(hash: string): Route {
   if (first === "todo") return { screen: "todo" };
   if (first === "reviews" && second) return { screen: "review", flagId: second };
   if (first === "admin" && second === "backtests" && third && fourth) return { screen: "backtest", ruleId: third, backtestId: fourth };
+  if (first === "admin" && second === "backtests" && third) return { screen: "backtests", ruleId: third };
   if (first === "badges" && second) return { screen: "badge", badgeId: second };
   if (first === "people" && second && third === "badges" && fourth) return { screen: "badge", badgeId: fourth, personId: second };
   if (first === "people" && second) return { screen: "person", personId: second };
@@ -205,7 +207,7 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
       ? t.badgesTitle
       : route.screen === "todo" || route.screen === "review"
         ? t.todo
-        : route.screen === "backtest"
+        : route.screen === "backtest" || route.screen === "backtests"
           ? t.backtestTitle
           : route.screen === "person" || route.screen === "team"
             ? t.teamTitle
@@ -289,7 +291,15 @@ function Shell({ ctx, onLang, onSignOut }: { ctx: AppContext; onLang: () => void
       );
       break;
     case "backtest":
-      body = <Lazy render={(admin) => <admin.BacktestScreen ruleId={route.ruleId} backtestId={route.backtestId} />} />;
+      body = (
+        <>
+          <BackLink href={`#/admin/backtests/${encodeURIComponent(route.ruleId)}`} />
+          <Lazy render={(admin) => <admin.BacktestScreen ruleId={route.ruleId} backtestId={route.backtestId} />} />
+        </>
+      );
+      break;
+    case "backtests":
+      body = <Lazy render={(admin) => <admin.BacktestsScreen ruleId={route.ruleId} />} />;
       break;
     case "badge":
       body = (

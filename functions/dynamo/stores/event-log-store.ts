@@ -9,16 +9,20 @@
  * | an event record | EVLOG#<UTC day>#<shard 0–3>  | <UTC instant>#<sourceId>#<eventId>   |
  *
  * The shard is a hash of the source and event id: a day's events spread over four partitions,
- * and a read merges the four in time order, one page of each in memory at a time.
+ * and a read merges the four in time order, one page of each in memory at a time. The
+ * retractions of a period (`retracted`) are read from the same items, filtered and projected: the
+ * same read units as reading the period, but only a source and two ids each come back.
  */
 import { createHash } from "node:crypto";
 import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from "@aws-sdk/lib-dynamodb";
 import { mapLimit } from "../../../domain/kernel/concurrency.ts";
-import type { EventLog, EventRecord } from "../../../domain/ledger/index.ts";
+import type { EventLog, EventRecord, RetractedEvent } from "../../../domain/ledger/index.ts";
 import { patiently } from "../client.ts";
 import { keys, withoutKeys } from "../keys.ts";
 
 const putsInFlight = 16;
+/** Days whose retractions are read at once (four Queries each, one per shard). */
+const daysInFlight = 8;
 const dayMs = 86_400_000;
 
 const instant = (time: string) => new Date(time).toISOString();
@@ -56,6 +60,37 @@ export class DynamoEventLog implements EventLog {
       const shards = Array.from({ length: keys.eventLogShards }, (_, shard) => this.#shard(date, shard, start, end));
       yield* mergeByTime(shards);
     }
+  }
+
+  async *retracted(from: string, to: string): AsyncIterable<RetractedEvent> {
+    const start = instant(from);
+    const end = instant(to);
+    const days: string[] = [];
+    for (let day = Date.parse(start.slice(0, 10)); day < Date.parse(end); day += dayMs) days.push(new Date(day).toISOString().slice(0, 10));
+    const found = await mapLimit(days, daysInFlight, (day) =>
+      Promise.all(Array.from({ length: keys.eventLogShards }, (_, shard) => this.#retractions(day, shard, start, end))),
+    );
+    for (const day of found) for (const shard of day) yield* shard;
+  }
+
+  async #retractions(day: string, shard: number, from: string, to: string): Promise<RetractedEvent[]> {
+    const pages = paginateQuery(
+      { client: this.#db },
+      {
+        TableName: this.#state,
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+        FilterExpression: "attribute_exists(#retracts)",
+        ProjectionExpression: "sk, #sourceId, #retracts",
+        ExpressionAttributeNames: { "#sourceId": "sourceId", "#retracts": "retracts" },
+        ExpressionAttributeValues: { ":pk": keys.eventLog(day, shard), ":from": `${from}#`, ":to": `${to}#` },
+      },
+    );
+    const found: RetractedEvent[] = [];
+    for await (const page of pages) {
+      for (const item of page.Items ?? [])
+        if (!String(item.sk).startsWith(`${to}#`)) found.push({ sourceId: String(item.sourceId), eventId: String(item.retracts) });
+    }
+    return found;
   }
 
   async *#shard(day: string, shard: number, from: string, to: string): AsyncGenerator<{ sk: string; record: EventRecord }> {

@@ -97,3 +97,16 @@ export const backtestJobAnswer = z
     problem: z.optional(z.strictObject({ code: z.string(), detail: z.string() })),
   })
   .register(z.globalRegistry, { id: "BacktestJob" });
+
+/** A rule's backtest jobs, newest first (without their reports), and the cursor of the next page (null on the last). */
+export const BacktestJobList = z
+  .strictObject({
+    backtests: z.array(
+      z.extend(z.omit(backtestJobAnswer, { report: true }), {
+        /** When it finished: done, failed or cancelled. */
+        finishedAt: z.optional(z.string()),
+      }),
+    ),
+    cursor: z.nullable(z.string()),
+  })
+  .register(z.globalRegistry, { id: "BacktestJobList" });

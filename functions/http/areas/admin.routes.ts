@@ -10,6 +10,7 @@ import { ApprovalRequest, Id, PeopleDryRunRequest } from "../../../domain/kernel
 import * as z from "../../../domain/kernel/zod/index.ts";
 import { DingTalkCallbackAnswer, OrgUnit, OrgUnits, People, Person, ProvisionerCredential } from "../answers/directory.ts";
 import {
+  BacktestJobList,
   BacktestReport,
   BadgeDryRunAnswer,
   BadgeList,
@@ -344,6 +345,25 @@ export const adminRoutes = {
     body: ApprovalRequest,
     etag: true,
     success: { status: 200, description: "The source with its new version, author and approver.", schema: SourceView },
+  }),
+  backtests: defineRoute({
+    method: "GET",
+    path: "/admin/rules/{ruleId}/backtests",
+    area: "admin",
+    auth: "token",
+    problems: ["forbidden", "invalid-cursor"],
+    summary:
+      "A rule's backtests run as jobs, newest first, a page at a time: each with its status, percent done, period, who started it and when, and when it finished or was cancelled; no reports (admin).",
+    params: RuleParams,
+    query: z.strictObject({
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+      cursor: z.optional(z.string().check(z.maxLength(1000))),
+    }),
+    success: {
+      status: 200,
+      description: "A page of the rule's jobs and the cursor of the next (null on the last).",
+      schema: BacktestJobList,
+    },
   }),
   backtestJob: defineRoute({
     method: "GET",

@@ -1,19 +1,67 @@
 /**
- * A backtest as an admin reads it on a phone (`#/admin/backtests/<ruleId>/<backtestId>`): while it
- * runs, its progress and a way to cancel it; when done, per org unit and capability what was
- * awarded against what the draft would have awarded, as bars, then the badge levels and
- * promotion gates gained or lost and the change in coins outstanding.
+ * A rule's backtests as an admin reads them on a phone: the list (`#/admin/backtests/<ruleId>`),
+ * newest first, each opening its job (`#/admin/backtests/<ruleId>/<backtestId>`): while it runs,
+ * its progress and a way to cancel it; when done, per org unit and capability what was awarded
+ * against what the draft would have awarded, as bars, then the badge levels and promotion gates
+ * gained or lost and the change in coins outstanding.
  */
 import { useEffect, useState } from "preact/hooks";
-import { type Answer, ApiError, type BadgeView, request, useResource } from "../api.ts";
-import { badgeName, dateLabel, number } from "../format.ts";
+import { type Answer, ApiError, type BadgeView, request, usePaged, useResource } from "../api.ts";
+import { badgeName, dateLabel, number, timeLabel } from "../format.ts";
 import { capabilityName } from "../i18n.ts";
 import { problemWords } from "../problems.ts";
-import { Card, ErrorView, Skeleton, useApp } from "../ui.tsx";
+import { Card, ErrorView, LoadMore, Skeleton, useApp } from "../ui.tsx";
 import { type AdminWords, adminWords } from "./words.ts";
 
 type Job = Answer<"backtestJob">;
 type Report = NonNullable<Job["report"]>;
+type Listed = Answer<"backtests">["backtests"][number];
+
+const statusTag = (status: Job["status"]) => `tag tag-status-${status === "done" ? "paid" : status === "running" ? "pending" : "rejected"}`;
+const rulePath = (ruleId: string) => `#/admin/backtests/${encodeURIComponent(ruleId)}`;
+
+/** A rule's backtest jobs, newest first, a page at a time; each opens its progress or its chart. */
+export function BacktestsScreen({ ruleId }: { ruleId: string }) {
+  const { lang, people } = useApp();
+  const w = adminWords(lang);
+  const list = usePaged<Answer<"backtests">, Listed>(
+    `/admin/rules/${encodeURIComponent(ruleId)}/backtests?limit=20`,
+    (page) => page.backtests,
+  );
+  const when = (at: string) => `${dateLabel(lang, at)} ${timeLabel(lang, at)}`;
+  const who = (id: string) => people?.find((p) => p.personId === id)?.name ?? id;
+  return (
+    <Card title={w.backtestsOf(ruleId)} hint={w.backtestsHint}>
+      {list.error ? (
+        <ErrorView error={list.error} retry={list.reload} />
+      ) : !list.items ? (
+        <Skeleton lines={3} />
+      ) : list.items.length === 0 ? (
+        <p class="empty">{w.backtestsEmpty}</p>
+      ) : (
+        <ul class="entries plain" data-testid="backtests">
+          {list.items.map((job) => (
+            <li key={job.backtestId} class="entry">
+              <a class="entry-row review-link" href={`${rulePath(ruleId)}/${encodeURIComponent(job.backtestId)}`}>
+                <span class="entry-main">
+                  <span class="entry-reason">{w.span(dateLabel(lang, job.from), dateLabel(lang, job.to))}</span>
+                  <span class="entry-why">{w.startedBy(who(job.by), when(job.startedAt))}</span>
+                  {job.finishedAt && (
+                    <time class="entry-time" dateTime={job.finishedAt}>
+                      {w.finishedAt(w.jobStatus[job.status] ?? job.status, when(job.finishedAt))}
+                    </time>
+                  )}
+                </span>
+                <span class={statusTag(job.status)}>{job.status === "running" ? `${job.percent}%` : w.jobStatus[job.status]}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {list.loadMore && <LoadMore busy={list.loadingMore} onMore={list.loadMore} />}
+    </Card>
+  );
+}
 
 /** How often a running job is read again: it writes its progress every 2 s. */
 const pollMs = 2_000;
@@ -37,9 +85,7 @@ export function BacktestScreen({ ruleId, backtestId }: { ruleId: string; backtes
       <section class="card" aria-labelledby="backtest-title">
         <header class="card-head">
           <h2 id="backtest-title">{w.backtestOf(j.ruleId)}</h2>
-          <span class={`tag tag-status-${j.status === "done" ? "paid" : j.status === "running" ? "pending" : "rejected"}`}>
-            {w.jobStatus[j.status]}
-          </span>
+          <span class={statusTag(j.status)}>{w.jobStatus[j.status]}</span>
         </header>
         <p class="hint">{w.span(dateLabel(lang, j.from), dateLabel(lang, j.to))}</p>
         {j.problem && <p class="notice">{j.problem.detail}</p>}
