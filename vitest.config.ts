@@ -23,9 +23,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
-    // Two files at a time: most of a file's time is waiting on DynamoDB Local, and vitest's
-    // default on two cores is one.
-    maxWorkers: 2,
     env: { LAUREL_SDK_RECORD: sdkRecord, LAUREL_ANSWER_RECORD: answerRecord },
     projects: [
       {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { demoRules } from "../../scripts/demo-data.ts";
 import { as } from "../support/api.ts";
 import { withDemoDefinitions } from "../support/org.ts";
+import { followed } from "./jobs.ts";
 
 const { admin } = await withDemoDefinitions();
 const manager = await as("liu-yang", "manager");
@@ -19,12 +20,7 @@ type Listed = { backtestId: string; status: string; percent: number; from: strin
 async function job(days: number): Promise<Listed & { updatedAt: string }> {
   const started = await admin.post(list, { draft: demoRules["course-passed"], from: daysAgo(days), to: daysAgo(0) });
   expect(started.status).toBe(202);
-  let current = started.body;
-  for (let i = 0; i < 100 && current.status === "running"; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    current = (await admin.get(`${list}/${started.body.backtestId}`)).body;
-  }
-  return current;
+  return followed(admin, started, 100);
 }
 
 describe("a rule's backtests listed", () => {

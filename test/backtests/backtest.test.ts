@@ -5,7 +5,6 @@
  * per org unit and capability; a changed amount differs by exactly the change times the awards.
  */
 import { describe, expect, it } from "vitest";
-import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import type { handler as projectorHandler } from "../../functions/background/projector.ts";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
 import { BacktestReport } from "../../functions/http/answers/rules.ts";
@@ -18,6 +17,7 @@ import { tableNames } from "../support/env.ts";
 import { storedChain } from "../support/invariants.ts";
 import { withDemoDefinitions } from "../support/org.ts";
 import { cloudEvent, deliver } from "../support/webhooks.ts";
+import { followed, ruleFigures } from "./jobs.ts";
 
 const { admin, secrets } = await withDemoDefinitions();
 const learning = "tianma-learning";
@@ -61,20 +61,6 @@ async function history(): Promise<Map<string, number>> {
   return passes;
 }
 
-/** What the rules awarded, from the ledger: entries made by a rule, less their reversals, per unit and asset. */
-async function ruleFigures(): Promise<Map<string, number>> {
-  const entries: LedgerEntry[] = (await Promise.all(demoPeople.map((p) => storedChain(p.personId)))).flatMap((c) => c.entries);
-  const byId = new Map(entries.map((e) => [e.entryId, e]));
-  const figures = new Map<string, number>();
-  for (const entry of entries) {
-    const original = entry.kind === "reversal" ? byId.get(entry.reverses as LedgerEntry["entryId"]) : entry;
-    if (!original?.rule || original.asset.startsWith("badge:")) continue;
-    const key = `${unitOf.get(original.holder.slice("person:".length))}/${original.asset}`;
-    figures.set(key, (figures.get(key) ?? 0) + (entry.kind === "reversal" ? -entry.amount : entry.amount));
-  }
-  return new Map([...figures].filter(([, n]) => n !== 0));
-}
-
 const currentRule = async (ruleId: string) => (await admin.get(`/admin/rules/${ruleId}`)).body.definition;
 const run = (ruleId: string, draft: unknown, token = admin.token, accept = "application/json") =>
   dispatch({
@@ -104,7 +90,7 @@ describe("backtests", () => {
     const actual = new Map(
       report.rows.map((r: { orgUnitId: string; asset: string; actual: number }) => [`${r.orgUnitId}/${r.asset}`, r.actual]),
     );
-    expect(actual).toEqual(await ruleFigures());
+    expect(actual).toEqual(await ruleFigures(demoPeople.map((p) => p.personId)));
   });
 
   it("a changed amount differs by exactly the change for every pass, and the coins outstanding with it", async () => {
@@ -155,11 +141,7 @@ describe("backtests", () => {
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({ ruleId: "course-passed", status: "running", percent: 0, by: "cao-yi" });
     const url = `/admin/rules/course-passed/backtests/${started.body.backtestId}`;
-    let job = started.body;
-    for (let i = 0; i < 100 && job.status === "running"; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      job = (await admin.get(url)).body;
-    }
+    const job = await followed(admin, started, 100);
     expect(job).toMatchObject({ status: "done", percent: 100 });
     const atOnce = JSON.parse((await run("course-passed", current)).body as string);
     expect(job.report.rows).toEqual(atOnce.rows);

@@ -6,16 +6,15 @@
  * rules awarded, per org unit and capability, at once and as a job.
  */
 import { describe, expect, it } from "vitest";
-import type { LedgerEntry } from "../../domain/ledger/index.ts";
 import type { handler as projectorHandler } from "../../functions/background/projector.ts";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";
 import { loadHandler } from "../../scripts/local/lambda.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { tableNames } from "../support/env.ts";
-import { storedChain } from "../support/invariants.ts";
 import { withDemoDefinitions } from "../support/org.ts";
 import { cloudEvent, deliver } from "../support/webhooks.ts";
+import { followed, ruleFigures } from "./jobs.ts";
 
 const { admin, secrets } = await withDemoDefinitions();
 const learning = "tianma-learning";
@@ -88,20 +87,6 @@ async function history(): Promise<{ passes: Map<string, number>; retractions: nu
   return { passes, retractions, events };
 }
 
-/** What the rules awarded, from the ledger: entries made by a rule, less their reversals, per unit and asset. */
-async function ruleFigures(): Promise<Map<string, number>> {
-  const entries: LedgerEntry[] = (await Promise.all(learners.map((p) => storedChain(p)))).flatMap((c) => c.entries);
-  const byId = new Map(entries.map((e) => [e.entryId, e]));
-  const figures = new Map<string, number>();
-  for (const entry of entries) {
-    const original = entry.kind === "reversal" ? byId.get(entry.reverses as LedgerEntry["entryId"]) : entry;
-    if (!original?.rule || original.asset.startsWith("badge:")) continue;
-    const key = `${unitOf.get(original.holder.slice("person:".length))}/${original.asset}`;
-    figures.set(key, (figures.get(key) ?? 0) + (entry.kind === "reversal" ? -entry.amount : entry.amount));
-  }
-  return new Map([...figures].filter(([, amount]) => amount !== 0));
-}
-
 type Row = { orgUnitId: string; asset: string; actual: number; wouldBe: number; change: number };
 const from = at(30, 0);
 const to = new Date(now + 60_000).toISOString();
@@ -120,7 +105,7 @@ describe("backtests over many retractions", () => {
     expect(report.rows.every((r: Row) => r.change === 0)).toBe(true);
     expect(report.liabilityChange).toBe(0);
     expect(report.badges.every((b: { change: number }) => b.change === 0)).toBe(true);
-    expect(new Map(report.rows.map((r: Row) => [`${r.orgUnitId}/${r.asset}`, r.actual]))).toEqual(await ruleFigures());
+    expect(new Map(report.rows.map((r: Row) => [`${r.orgUnitId}/${r.asset}`, r.actual]))).toEqual(await ruleFigures(learners));
   });
 
   it("a changed amount differs by exactly the change for every pass that stands, and a job over the same history answers the same", async () => {
@@ -132,12 +117,7 @@ describe("backtests over many retractions", () => {
 
     const started = await admin.post("/admin/rules/course-passed/backtests", { draft, from, to, replayFrom: at(60, 0) });
     expect(started.status).toBe(202);
-    const url = `/admin/rules/course-passed/backtests/${started.body.backtestId}`;
-    let job = started.body;
-    for (let i = 0; i < 200 && job.status === "running"; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      job = (await admin.get(url)).body;
-    }
+    const job = await followed(admin, started);
     expect(job).toMatchObject({ status: "done", percent: 100, eventsReplayed: past.events });
     expect(job.report.rows).toEqual(report.rows);
   });

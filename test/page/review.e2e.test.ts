@@ -19,6 +19,7 @@ import { launchChromium } from "../../scripts/chromium.ts";
 import { loadHandler } from "../../scripts/local/lambda.ts";
 import { startLocalServer } from "../../scripts/local/server.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
+import { followed } from "../backtests/jobs.ts";
 import { as } from "../support/api.ts";
 import { issuer, tableNames } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
@@ -201,12 +202,7 @@ describe("a backtest as a chart", () => {
     const draft = { ...current, award: { ...current.award, coins: current.award.coins + 5 } };
     const started = await admin.post("/admin/rules/course-passed/backtests", { draft, from: daysAgo(40), to: daysAgo(-1) });
     expect(started.status).toBe(202);
-    const url = `/admin/rules/course-passed/backtests/${started.body.backtestId}`;
-    let job = started.body;
-    for (let i = 0; i < 200 && job.status === "running"; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      job = (await admin.get(url)).body;
-    }
+    const job = await followed(admin, started);
     expect(job.status).toBe("done");
     return job;
   }
