@@ -204,17 +204,48 @@ export class WebhookService {
     // Limits are checked per event below, so that one event that cannot be stored refuses only itself.
     const events = eventsOf(parseJson(request.body, { storable: false }), type === batchType);
     const current = () => this.#confirmed(source);
-    const results = await this.#held(source, events, request.dryRun);
-    if (events.length > 1 && !request.dryRun) await this.#receiveBatch(source, events, current, results);
+    const batch = events.length > 1 && !request.dryRun;
+    const [results, people] = await Promise.all([
+      this.#held(source, events, request.dryRun),
+      batch ? this.#peopleOf(source, events) : events.map(subjectOf),
+    ]);
+    if (batch) await this.#receiveBatch(source, events, people, current, results);
     // What the batch path left (a single event, a dry run, retractions, team events, and whatever
     // follows a failed write of the same person) goes event by event: one person's one after
     // another, in batch order (without racing each other for their chain head); different
     // people's concurrently.
     const left = events.flatMap((_, index) => (results[index] ? [] : [index]));
-    await mapLimit([...groupBySubject(events, left).values()], eventsInFlight, async (indices) => {
+    await mapLimit([...groupByPerson(people, left).values()], eventsInFlight, async (indices) => {
       for (const index of indices) results[index] = await this.#settle(source, events[index], current, request.dryRun);
     });
     return { results: results as EventResult[] };
+  }
+
+  /**
+   * Whose sequence each event of a batch takes its place in (a batch is settled in its order, one
+   * person's events one after another): its subject; a retraction without one is about its
+   * target's subject, found in the batch or else read (one round trip for all of them, only when a
+   * batch retracts, without a subject, an event sent before it). A retraction of a team event
+   * without a subject has no place in one person's sequence and is settled on its own.
+   */
+  async #peopleOf(source: Versioned<Source>, events: readonly unknown[]): Promise<(PersonId | undefined)[]> {
+    const people = events.map(subjectOf);
+    const targets = events.map((raw, index) => (people[index] === undefined ? retractedBy(raw) : undefined));
+    if (!targets.some((target) => target !== undefined)) return people;
+    const sent = new Map<string, PersonId>();
+    for (const [index, raw] of events.entries()) {
+      const { id, type } = (raw ?? {}) as { id?: unknown; type?: unknown };
+      const person = people[index];
+      if (typeof id === "string" && person && type !== retractionType && !sent.has(id)) sent.set(id, person);
+    }
+    const earlier = [...new Set(targets.filter((t): t is string => t !== undefined && !sent.has(t)))];
+    const { records } = earlier.length
+      ? await this.#deps.store.readEvents(source.id, earlier, [])
+      : { records: new Map<string, EventRecord>() };
+    return people.map((person, index) => {
+      const target = targets[index];
+      return target === undefined ? person : (sent.get(target) ?? records.get(target)?.subject);
+    });
   }
 
   /**
@@ -365,6 +396,7 @@ export class WebhookService {
   async #receiveBatch(
     source: Versioned<Source>,
     events: readonly unknown[],
+    people: readonly (PersonId | undefined)[],
     definitions: () => Promise<Definitions>,
     results: (EventResult | undefined)[],
   ) {
@@ -381,9 +413,9 @@ export class WebhookService {
       }
       const subject = event.kind === "award" && event.members.length === 0 ? event.subject : undefined;
       if (event.kind !== "award" || !subject || seenIds.has(event.event.id) || leftPeople.has(subject)) {
-        // An event of the same id twice, a retraction or a team event: event by event, and this person's later events with it.
-        const named = (events[index] as { subject?: unknown } | null)?.subject;
-        if (typeof named === "string") leftPeople.add(named as PersonId);
+        // An event of the same id twice, a retraction or a team event: event by event, and this person's other events with it.
+        const named = people[index];
+        if (named) leftPeople.add(named);
         continue;
       }
       seenIds.add(event.event.id);
@@ -1091,12 +1123,24 @@ function measureOf(sourceId: string, event: CloudEvent): Measure | undefined {
   return Object.keys(values).length ? { eventType: event.type, sourceId, eventId: event.id, time: event.time, values } : undefined;
 }
 
-/** The given indices of `events` by subject, each group in batch order. */
-function groupBySubject(events: readonly unknown[], indices: readonly number[]): Map<string, number[]> {
+/** The person an event names in its subject, if any. */
+function subjectOf(raw: unknown): PersonId | undefined {
+  const subject = (raw as { subject?: unknown } | null)?.subject;
+  return typeof subject === "string" ? (subject as PersonId) : undefined;
+}
+
+/** The id of the event a retraction retracts, if `raw` is one. */
+function retractedBy(raw: unknown): string | undefined {
+  const event = raw as { type?: unknown; data?: { eventId?: unknown } } | null;
+  return event?.type === retractionType && typeof event.data?.eventId === "string" ? event.data.eventId : undefined;
+}
+
+/** The given indices by the person whose sequence each takes its place in, each group in batch order. */
+function groupByPerson(people: readonly (PersonId | undefined)[], indices: readonly number[]): Map<string, number[]> {
   const groups = new Map<string, number[]>();
   for (const index of indices) {
-    const subject = (events[index] as { subject?: unknown } | null)?.subject;
-    const key = typeof subject === "string" ? `subject:${subject}` : `event:${index}`;
+    const person = people[index];
+    const key = person ? `subject:${person}` : `event:${index}`;
     groups.set(key, [...(groups.get(key) ?? []), index]);
   }
   return groups;
