@@ -768,6 +768,7 @@ export class WebhookService {
 
     const states = new Map<PersonId, RuleState>(people.map((p) => [p, (snapshots.get(p) as PersonSnapshot).ruleState]));
     const evaluation = evaluateEvent({ rules, event: achievement, states, members, timeZone: this.#deps.timeZone });
+    const placedAt = placement(event.time, [...states.values()]);
     const actor: Actor = { kind: "source", sourceId: source.id, eventId: event.id };
     // A measure (numbers in the data) becomes the subject's latest of its type, if it is newer.
     const measure = subject ? measureOf(source.id, event) : undefined;
@@ -775,7 +776,9 @@ export class WebhookService {
     const newer = measure && subjectFacts && (subjectFacts.measures[event.type]?.time ?? "") <= measure.time;
     const chains = people.flatMap((personId): ChainAppend[] => {
       const person = snapshots.get(personId) as PersonSnapshot;
-      const ruleState = evaluation.states.get(personId) ?? person.ruleState;
+      const evaluated = evaluation.states.get(personId) ?? person.ruleState;
+      // Progress that changed is placed where this event sits, so that the person's next event comes after it.
+      const ruleState = evaluated === person.ruleState ? evaluated : { ...evaluated, at: placedAt };
       const context = { actor, occurredAt: event.time, recordedAt: now };
       const movements = evaluation.grants.filter((g) => g.personId === personId).flatMap((g) => grantMovements(g, context));
       // The head is written even without entries when the facts change: its version serialises writers.
@@ -825,6 +828,7 @@ export class WebhookService {
       ...(subject ? { subject } : {}),
       ...(members.length ? { members } : {}),
       time: event.time,
+      placedAt,
       data: event.data,
       ruleVersions: ruleVersionsFor(rules, event.type),
       ...(counters.length ? { budgetDraws: counters.map(({ counter, delta }) => ({ counter, delta })) } : {}),
@@ -881,14 +885,17 @@ export class WebhookService {
         store.readEvent(source.id, targetId, people),
         store.readEntries(original.awards.filter((a) => a.kind === "award").map((a) => a.entryId)),
       ]);
-      const states = undoEffects(new Map(people.map((p) => [p, (target.people.get(p) as PersonSnapshot).ruleState])), original.effects);
+      const before = new Map(people.map((p) => [p, (target.people.get(p) as PersonSnapshot).ruleState]));
+      const states = undoEffects(before, original.effects);
+      // After the events of its people that came before it: what comes after it sees the undo.
+      const placedAt = placement(event.time, [...before.values()]);
       const now = this.#deps.clock.now().toISOString();
       const actor: Actor = { kind: "source", sourceId: source.id, eventId: event.id };
       const reason = `撤回事件 ${targetId}${data.data.reason ? `：${data.data.reason}` : ""}`;
       const chains = await Promise.all(
         people.map(async (personId): Promise<ChainAppend> => {
           const person = target.people.get(personId) as PersonSnapshot;
-          const ruleState = states.get(personId) ?? person.ruleState;
+          const ruleState = { ...(states.get(personId) ?? person.ruleState), at: placedAt };
           // Entries an admin reversed already stay as they are: each is reversed once.
           const originals = [...entries.values()]
             .filter((s) => s.entry?.holder === personAccount(personId) && !s.reversedBy)
@@ -940,6 +947,7 @@ export class WebhookService {
         effects: [],
         retracts: targetId,
         time: event.time,
+        placedAt,
         data: event.data,
       };
       await store.append({
@@ -1121,6 +1129,15 @@ function measureOf(sourceId: string, event: CloudEvent): Measure | undefined {
     number
   >;
   return Object.keys(values).length ? { eventType: event.type, sourceId, eventId: event.id, time: event.time, values } : undefined;
+}
+
+/**
+ * Where an event sits in the order its people's events are settled (`EventRecord.placedAt`): its
+ * time, or a millisecond after the latest of theirs if that is later.
+ */
+function placement(time: string, states: readonly RuleState[]): string {
+  const after = Math.max(...states.map((state) => (state.at ? Date.parse(state.at) + 1 : Number.NEGATIVE_INFINITY)));
+  return new Date(Math.max(Date.parse(time), after)).toISOString();
 }
 
 /** The person an event names in its subject, if any. */
