@@ -209,15 +209,21 @@ export class WebhookService {
       this.#held(source, events, request.dryRun),
       batch ? this.#peopleOf(source, events) : events.map(subjectOf),
     ]);
-    if (batch) await this.#receiveBatch(source, events, people, current, results);
+    const settle = (indices: number[]) =>
+      mapLimit([...groupByPerson(people, indices).values()], eventsInFlight, async (group) => {
+        for (const index of group) results[index] = await this.#settle(source, events[index], current, request.dryRun);
+      });
+    if (batch) {
+      // A person's retractions that come before their other events are settled first, so that
+      // those can still be written together, after them.
+      await settle(leadingRetractions(events, people, results));
+      await this.#receiveBatch(source, events, people, current, results);
+    }
     // What the batch path left (a single event, a dry run, retractions, team events, and whatever
     // follows a failed write of the same person) goes event by event: one person's one after
     // another, in batch order (without racing each other for their chain head); different
     // people's concurrently.
-    const left = events.flatMap((_, index) => (results[index] ? [] : [index]));
-    await mapLimit([...groupByPerson(people, left).values()], eventsInFlight, async (indices) => {
-      for (const index of indices) results[index] = await this.#settle(source, events[index], current, request.dryRun);
-    });
+    await settle(events.flatMap((_, index) => (results[index] ? [] : [index])));
     return { results: results as EventResult[] };
   }
 
@@ -1150,6 +1156,18 @@ function subjectOf(raw: unknown): PersonId | undefined {
 function retractedBy(raw: unknown): string | undefined {
   const event = raw as { type?: unknown; data?: { eventId?: unknown } } | null;
   return event?.type === retractionType && typeof event.data?.eventId === "string" ? event.data.eventId : undefined;
+}
+
+/** The retractions of a batch that come before every other event of their person in it (none answered yet). */
+function leadingRetractions(events: readonly unknown[], people: readonly (PersonId | undefined)[], answered: readonly unknown[]): number[] {
+  const started = new Set<PersonId>();
+  return events.flatMap((raw, index) => {
+    const person = people[index];
+    if (!person || answered[index]) return [];
+    if (retractedBy(raw) !== undefined && !started.has(person)) return [index];
+    started.add(person);
+    return [];
+  });
 }
 
 /** The given indices by the person whose sequence each takes its place in, each group in batch order. */
