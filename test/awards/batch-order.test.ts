@@ -9,6 +9,7 @@
 import { describe, expect, it } from "vitest";
 import type { handler as projectorHandler } from "../../functions/background/projector.ts";
 import { createDynamoClient } from "../../functions/dynamo/client.ts";
+import { demoPeople } from "../../scripts/demo-data.ts";
 import { loadHandler } from "../../scripts/local/lambda.ts";
 import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { tableNames } from "../support/env.ts";
@@ -31,7 +32,11 @@ const poller = new StreamPoller({
 const base = Date.now() - 120_000;
 let tick = 0;
 const next = () => new Date(base + 1_000 * tick++).toISOString();
-const pass = (personId: string, courseId: string) => cloudEvent(course, personId, { courseId, score: 90 }, { time: next() });
+const people = new Set<string>();
+const pass = (personId: string, courseId: string) => {
+  people.add(personId);
+  return cloudEvent(course, personId, { courseId, score: 90 }, { time: next() });
+};
 /** The same course sent again under a new id, after its retraction. */
 const resent = (event: ReturnType<typeof pass>) => cloudEvent(course, event.subject, { ...event.data }, { time: next() });
 const retraction = (event: { id: string }) => cloudEvent(retracted, undefined, { eventId: event.id, reason: "成绩更正" }, { time: next() });
@@ -90,15 +95,21 @@ describe("a batch settled in the order it came", () => {
     const undoThenResend = [p1, p2, a, retraction(a), resent(a)];
     const [q1, q2, b] = day("feng-lan") as [Event, Event, Event];
     const resendThenUndo = [q1, q2, b, resent(b), retraction(b)];
-    const batch = interleaved([undoThenResend, resendThenUndo]);
+    const [r1, r2, c] = day("zhao-lei") as [Event, Event, Event];
+    const undoFirst = [retraction(c), r1, r2, c, resent(c)];
+    const batch = interleaved([undoThenResend, resendThenUndo, undoFirst]);
 
     const response = await deliver(learning, batch, { secret });
 
-    expect(statuses(response)).toEqual(Array(batch.length).fill("accepted"));
+    const answers = statuses(response);
+    expect(answers.filter((_, i) => i !== batch.indexOf(undoFirst[0] as Event))).toEqual(Array(batch.length - 1).fill("accepted"));
+    expect(answers[batch.indexOf(undoFirst[0] as Event)]).toBe("event-unknown");
     // Three passes reach the day's 30 points; the resend after the undo takes the freed 10.
     expect(await balancesOf("lin-feng")).toEqual({ coins: 70, points: 30 });
     // The resend before the undo was capped (coins only); the undo then takes back 10 points.
     expect(await balancesOf("feng-lan")).toEqual({ coins: 70, points: 20 });
+    // Refused before its target came: the resend on a full day earns coins only.
+    expect(await balancesOf("zhao-lei")).toEqual({ coins: 90, points: 30 });
   });
 
   it("a correction sent again with the original's time is settled where it came, after its retraction or before it", async () => {
@@ -121,6 +132,13 @@ describe("a batch settled in the order it came", () => {
 
   it("a backtest of the first-time rule and of the capped rule, each with the draft equal to the current rule, reports no change for these batches", async () => {
     await poller.drain();
+    const held = new Map<string, number>();
+    for (const personId of people) {
+      const { coins, points } = await balancesOf(personId);
+      const unit = demoPeople.find((p) => p.personId === personId)?.orgUnitId;
+      held.set(`${unit}/coin`, (held.get(`${unit}/coin`) ?? 0) + coins);
+      held.set(`${unit}/point:tool-operation`, (held.get(`${unit}/point:tool-operation`) ?? 0) + points);
+    }
     for (const ruleId of ["first-course", "course-passed"]) {
       const draft = (await admin.get(`/admin/rules/${ruleId}`)).body.definition;
       const response = await admin.post(`/admin/rules/${ruleId}/backtests`, {
@@ -134,6 +152,11 @@ describe("a batch settled in the order it came", () => {
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.filter((r: { change: number }) => r.change !== 0)).toEqual([]);
       expect(liabilityChange).toBe(0);
+      // What the replay would award, per org unit, is what these people hold.
+      const wouldBe = new Map(
+        rows.map((r: { orgUnitId: string; asset: string; wouldBe: number }) => [`${r.orgUnitId}/${r.asset}`, r.wouldBe]),
+      );
+      expect(wouldBe).toEqual(held);
     }
   });
 });
