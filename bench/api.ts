@@ -171,6 +171,8 @@ export const webhookNames = {
   batch: "webhook, 100-event batch ÷ single-event request (wall time)",
   batchPeople: "webhook, 100-event batch over 100 people: DynamoDB round trips",
   batchOnePerson: "webhook, 100-event batch for one person: DynamoDB round trips",
+  batchCorrections:
+    "webhook, 100-event batch over 90 people, 10 of them a retraction without a subject of an earlier event and the corrected event: DynamoDB round trips",
   busy: "webhook, 50 concurrent single events for one person: busy answers",
   cpuShare: "webhook, 100-event batch: handler CPU time",
   singleTime: "webhook, single-event request: time (median, warm)",
@@ -337,6 +339,27 @@ export async function webhookFigures(system: System, options: Options): Promise<
     ),
   );
   accepted(onePerson.result, 100);
+  // Ten results corrected in a batch of others': each retracted (no subject) and sent again after its retraction.
+  const wrong = hundred.slice(2, 12).map((personId) => event(personId));
+  accepted(await deliver(wrong, true), 10);
+  const retraction = (eventId: unknown) => ({
+    specversion: "1.0",
+    id: randomUUID(),
+    source: "bench-lms",
+    type: "laurel.event.retracted",
+    time: new Date().toISOString(),
+    data: { eventId },
+  });
+  const corrections = await metered(() =>
+    deliver(
+      [
+        ...wrong.flatMap((e) => [retraction(e.id), { ...e, id: randomUUID() }]),
+        ...hundred.slice(12, 92).map((personId) => event(personId)),
+      ],
+      true,
+    ),
+  );
+  accepted(corrections.result, 100);
   // Each answer a 200 whose event is accepted, or busy: a 503 problem (with Retry-After) the sender retries.
   const concurrent = await Promise.all(Array.from({ length: 50 }, () => deliver(event(hundred[1]))));
   const busy = concurrent.filter((response) => response.status === 503 || statusesOf(response).some((s) => s !== "accepted")).length;
@@ -350,6 +373,7 @@ export async function webhookFigures(system: System, options: Options): Promise<
     atMost(webhookNames.batch, ratio, "ratio", 25),
     atMost(webhookNames.batchPeople, overPeople.roundTrips, "requests", 12),
     atMost(webhookNames.batchOnePerson, onePerson.roundTrips, "requests", 8),
+    reported(webhookNames.batchCorrections, corrections.roundTrips, "requests"),
     atMost(webhookNames.busy, (busy / 50) * 100, "%", 2),
     reported(webhookNames.cpuShare, Math.round(median(batchCpuShares) * 100), "% of wall time"),
     reported(webhookNames.singleTime, Math.round(median(singleTimes) * 10) / 10, "ms"),

@@ -489,7 +489,7 @@ export function evaluateEvent(input: EvaluationInput): Evaluation {
       const share = { coins: coins[i] ?? 0, points: points[i] ?? 0 };
       const granted =
         fired !== undefined && share.coins + share.points > 0 ? applyCap(rule, progress, effect, share, periodOf, result.notes) : undefined;
-      result.states.set(personId, { rules: { ...state.rules, [rule.ruleId]: progress } });
+      result.states.set(personId, { ...state, rules: { ...state.rules, [rule.ruleId]: progress } });
       result.effects.push(effect);
       if (!granted || granted.coins + granted.points === 0) return;
       const why = [fired, rule.team ? `团队 ${people.length} 人均分` : ""].filter(Boolean).join("，");
@@ -548,7 +548,7 @@ export function undoEffects(states: ReadonlyMap<PersonId, RuleState>, effects: r
     const left = withdrawProgress(progress, effect);
     const rules = { ...state.rules, [effect.ruleId]: left };
     if (!left) delete rules[effect.ruleId];
-    next.set(effect.personId, { rules: rules as Record<string, RuleProgress> });
+    next.set(effect.personId, { ...state, rules: rules as Record<string, RuleProgress> });
   }
   return next;
 }

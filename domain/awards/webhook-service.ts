@@ -209,17 +209,54 @@ export class WebhookService {
     // Limits are checked per event below, so that one event that cannot be stored refuses only itself.
     const events = eventsOf(parseJson(request.body, { storable: false }), type === batchType);
     const current = () => this.#confirmed(source);
-    const results = await this.#held(source, events, request.dryRun);
-    if (events.length > 1 && !request.dryRun) await this.#receiveBatch(source, events, current, results);
+    const batch = events.length > 1 && !request.dryRun;
+    const [results, people] = await Promise.all([
+      this.#held(source, events, request.dryRun),
+      batch ? this.#peopleOf(source, events) : events.map(subjectOf),
+    ]);
+    const settle = (indices: number[]) =>
+      mapLimit([...groupByPerson(people, indices).values()], eventsInFlight, async (group) => {
+        for (const index of group) results[index] = await this.#settle(source, events[index], current, request.dryRun);
+      });
+    if (batch) {
+      // A person's retractions that come before their other events are settled first, so that
+      // those can still be written together, after them.
+      await settle(leadingRetractions(events, people, results));
+      await this.#receiveBatch(source, events, people, current, results);
+    }
     // What the batch path left (a single event, a dry run, retractions, team events, and whatever
     // follows a failed write of the same person) goes event by event: one person's one after
     // another, in batch order (without racing each other for their chain head); different
     // people's concurrently.
-    const left = events.flatMap((_, index) => (results[index] ? [] : [index]));
-    await mapLimit([...groupBySubject(events, left).values()], eventsInFlight, async (indices) => {
-      for (const index of indices) results[index] = await this.#settle(source, events[index], current, request.dryRun);
-    });
+    await settle(events.flatMap((_, index) => (results[index] ? [] : [index])));
     return { results: results as EventResult[] };
+  }
+
+  /**
+   * Whose sequence each event of a batch takes its place in (a batch is settled in its order, one
+   * person's events one after another): its subject; a retraction without one is about its
+   * target's subject, found in the batch or else read (one round trip for all of them, only when a
+   * batch retracts, without a subject, an event sent before it). A retraction of a team event
+   * without a subject has no place in one person's sequence and is settled on its own.
+   */
+  async #peopleOf(source: Versioned<Source>, events: readonly unknown[]): Promise<(PersonId | undefined)[]> {
+    const people = events.map(subjectOf);
+    const targets = events.map((raw, index) => (people[index] === undefined ? retractedBy(raw) : undefined));
+    if (!targets.some((target) => target !== undefined)) return people;
+    const sent = new Map<string, PersonId>();
+    for (const [index, raw] of events.entries()) {
+      const { id, type } = (raw ?? {}) as { id?: unknown; type?: unknown };
+      const person = people[index];
+      if (typeof id === "string" && person && type !== retractionType && !sent.has(id)) sent.set(id, person);
+    }
+    const earlier = [...new Set(targets.filter((t): t is string => t !== undefined && !sent.has(t)))];
+    const { records } = earlier.length
+      ? await this.#deps.store.readEvents(source.id, earlier, [])
+      : { records: new Map<string, EventRecord>() };
+    return people.map((person, index) => {
+      const target = targets[index];
+      return target === undefined ? person : (sent.get(target) ?? records.get(target)?.subject);
+    });
   }
 
   /**
@@ -448,6 +485,7 @@ export class WebhookService {
   async #receiveBatch(
     source: Versioned<Source>,
     events: readonly unknown[],
+    people: readonly (PersonId | undefined)[],
     definitions: () => Promise<Definitions>,
     results: (EventResult | undefined)[],
   ) {
@@ -464,9 +502,9 @@ export class WebhookService {
       }
       const subject = event.kind === "award" && event.members.length === 0 ? event.subject : undefined;
       if (event.kind !== "award" || !subject || seenIds.has(event.event.id) || leftPeople.has(subject)) {
-        // An event of the same id twice, a retraction or a team event: event by event, and this person's later events with it.
-        const named = (events[index] as { subject?: unknown } | null)?.subject;
-        if (typeof named === "string") leftPeople.add(named as PersonId);
+        // An event of the same id twice, a retraction or a team event: event by event, and this person's other events with it.
+        const named = people[index];
+        if (named) leftPeople.add(named);
         continue;
       }
       seenIds.add(event.event.id);
@@ -849,6 +887,7 @@ export class WebhookService {
 
     const states = new Map<PersonId, RuleState>(people.map((p) => [p, (snapshots.get(p) as PersonSnapshot).ruleState]));
     const evaluation = evaluateEvent({ rules, event: achievement, states, members, timeZone: this.#deps.timeZone });
+    const placedAt = placement(event.time, [...states.values()]);
     const actor: Actor = { kind: "source", sourceId: source.id, eventId: event.id };
     // A measure (numbers in the data) becomes the subject's latest of its type, if it is newer.
     const measure = subject ? measureOf(source.id, event) : undefined;
@@ -864,7 +903,9 @@ export class WebhookService {
     const chains = people.flatMap((personId): ChainAppend[] => {
       if (keptPeople.has(personId)) return [];
       const person = snapshots.get(personId) as PersonSnapshot;
-      const ruleState = evaluation.states.get(personId) ?? person.ruleState;
+      const evaluated = evaluation.states.get(personId) ?? person.ruleState;
+      // Progress that changed is placed where this event sits, so that the person's next event comes after it.
+      const ruleState = evaluated === person.ruleState ? evaluated : { ...evaluated, at: placedAt };
       const context = { actor, occurredAt: event.time, recordedAt: now };
       const movements = evaluation.grants.filter((g) => g.personId === personId).flatMap((g) => grantMovements(g, context));
       // The head is written even without entries when the facts change: its version serialises writers.
@@ -915,6 +956,7 @@ export class WebhookService {
       ...(members.length ? { members } : {}),
       ...(kept.length ? { heldMembers: kept.map((k) => k.personId) } : {}),
       time: event.time,
+      placedAt,
       data: event.data,
       ruleVersions: ruleVersionsFor(rules, event.type),
       ...(counters.length ? { budgetDraws: counters.map(({ counter, delta }) => ({ counter, delta })) } : {}),
@@ -988,14 +1030,17 @@ export class WebhookService {
         store.readEvent(source.id, targetId, people),
         store.readEntries([...original.awards.filter((a) => a.kind === "award").map((a) => a.entryId), ...shareEntries]),
       ]);
-      const states = undoEffects(new Map(people.map((p) => [p, (target.people.get(p) as PersonSnapshot).ruleState])), effects);
+      const before = new Map(people.map((p) => [p, (target.people.get(p) as PersonSnapshot).ruleState]));
+      const states = undoEffects(before, effects);
+      // After the events of its people that came before it: what comes after it sees the undo.
+      const placedAt = placement(event.time, [...before.values()]);
       const now = this.#deps.clock.now().toISOString();
       const actor: Actor = { kind: "source", sourceId: source.id, eventId: event.id };
       const reason = `撤回事件 ${targetId}${data.data.reason ? `：${data.data.reason}` : ""}`;
       const chains = await Promise.all(
         people.map(async (personId): Promise<ChainAppend> => {
           const person = target.people.get(personId) as PersonSnapshot;
-          const ruleState = states.get(personId) ?? person.ruleState;
+          const ruleState = { ...(states.get(personId) ?? person.ruleState), at: placedAt };
           // Entries an admin reversed already stay as they are: each is reversed once.
           const originals = [...entries.values()]
             .filter((s) => s.entry?.holder === personAccount(personId) && !s.reversedBy)
@@ -1047,6 +1092,7 @@ export class WebhookService {
         effects: [],
         retracts: targetId,
         time: event.time,
+        placedAt,
         data: event.data,
       };
       await store.append({
@@ -1241,12 +1287,45 @@ function measureOf(sourceId: string, event: CloudEvent): Measure | undefined {
   return Object.keys(values).length ? { eventType: event.type, sourceId, eventId: event.id, time: event.time, values } : undefined;
 }
 
-/** The given indices of `events` by subject, each group in batch order. */
-function groupBySubject(events: readonly unknown[], indices: readonly number[]): Map<string, number[]> {
+/**
+ * Where an event sits in the order its people's events are settled (`EventRecord.placedAt`): its
+ * time, or a millisecond after the latest of theirs if that is later.
+ */
+function placement(time: string, states: readonly RuleState[]): string {
+  const after = Math.max(...states.map((state) => (state.at ? Date.parse(state.at) + 1 : Number.NEGATIVE_INFINITY)));
+  return new Date(Math.max(Date.parse(time), after)).toISOString();
+}
+
+/** The person an event names in its subject, if any. */
+function subjectOf(raw: unknown): PersonId | undefined {
+  const subject = (raw as { subject?: unknown } | null)?.subject;
+  return typeof subject === "string" ? (subject as PersonId) : undefined;
+}
+
+/** The id of the event a retraction retracts, if `raw` is one. */
+function retractedBy(raw: unknown): string | undefined {
+  const event = raw as { type?: unknown; data?: { eventId?: unknown } } | null;
+  return event?.type === retractionType && typeof event.data?.eventId === "string" ? event.data.eventId : undefined;
+}
+
+/** The retractions of a batch that come before every other event of their person in it (none answered yet). */
+function leadingRetractions(events: readonly unknown[], people: readonly (PersonId | undefined)[], answered: readonly unknown[]): number[] {
+  const started = new Set<PersonId>();
+  return events.flatMap((raw, index) => {
+    const person = people[index];
+    if (!person || answered[index]) return [];
+    if (retractedBy(raw) !== undefined && !started.has(person)) return [index];
+    started.add(person);
+    return [];
+  });
+}
+
+/** The given indices by the person whose sequence each takes its place in, each group in batch order. */
+function groupByPerson(people: readonly (PersonId | undefined)[], indices: readonly number[]): Map<string, number[]> {
   const groups = new Map<string, number[]>();
   for (const index of indices) {
-    const subject = (events[index] as { subject?: unknown } | null)?.subject;
-    const key = typeof subject === "string" ? `subject:${subject}` : `event:${index}`;
+    const person = people[index];
+    const key = person ? `subject:${person}` : `event:${index}`;
     groups.set(key, [...(groups.get(key) ?? []), index]);
   }
   return groups;

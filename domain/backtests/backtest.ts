@@ -1,8 +1,8 @@
 /**
  * Backtesting a rule change on history: the kept events (domain/ledger EventLog) replayed in the
- * order they happened through the rulebook with a draft version of one rule swapped in, writing
- * nothing; the coins and points each org unit's people would have been awarded, per capability,
- * against what the rules awarded them. Rule progress (first times, counts, streaks, caps) is
+ * order the ledger settled each person's (`EventRecord.placedAt`) through the rulebook with a
+ * draft version of one rule swapped in, writing nothing; the coins and points each org unit's
+ * people would have been awarded, per capability, against what the rules awarded them. Rule progress (first times, counts, streaks, caps) is
  * rebuilt from the first event replayed, so a replay from the start of history is faithful; only
  * events that happened in the period are counted.
  *
@@ -50,7 +50,7 @@ export interface BacktestInput {
   /** The rules in force now; the draft replaces the rule of its id (or joins them, for a new rule). */
   rules: readonly Rule[];
   draft: Rule;
-  /** Kept events oldest first, from the first one replayed to the end of the period. */
+  /** Kept events in the ledger's order (by `placedAt`), from the first one replayed to the end of the period. */
   events: AsyncIterable<EventRecord>;
   /**
    * The events that the retractions among `events` retract (EventLog `retracted`, over the same

@@ -31,6 +31,11 @@ export interface RuleProgress {
 /** One person's progress on every rule that has matched one of their events. */
 export interface RuleState {
   rules: Record<string, RuleProgress>;
+  /**
+   * Where the person's latest event that changed this progress sits in the order events are
+   * settled (`EventRecord.placedAt`): the next one is placed after it. States written before it lack it.
+   */
+  at?: string;
 }
 
 export const emptyRuleState = (): RuleState => ({ rules: {} });

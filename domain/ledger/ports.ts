@@ -63,6 +63,13 @@ export interface EventRecord {
    */
   heldMembers?: PersonId[];
   time?: string;
+  /**
+   * Where the event sits in the order its people's events were settled: its time, or a
+   * millisecond after the latest of theirs if that is later (a correction sent again with the
+   * original's time is placed after its retraction). The event log orders a replay by it;
+   * records written before it lack it, and their time stands in.
+   */
+  placedAt?: string;
   data?: Record<string, unknown>;
   ruleVersions?: Record<string, number>;
   /** The coins drawn from issuance budgets' counters (domain/budgets), given back if the event is retracted. */
@@ -224,13 +231,14 @@ export interface AppendWrite {
 }
 
 /**
- * Accepted events by when they happened: what a replay of history reads. Kept from the ledger's
+ * Accepted events in the order the ledger settled each person's (by `placedAt`, which is when
+ * they happened unless they came after a later event of their people): what a replay of history reads. Kept from the ledger's
  * stream (the event records are the truth; this is their index by time, rebuildable from them).
  */
 export interface EventLog {
   /** Idempotent: a record kept twice is kept once. Records without a time (written before events were kept) are skipped. */
   keep(records: readonly EventRecord[]): Promise<void>;
-  /** Records of the events that happened in [from, to), oldest first, a page at a time. */
+  /** Records of the events placed in [from, to), in that order, a page at a time. */
   read(from: string, to: string): AsyncIterable<EventRecord>;
   /** The events retracted by the retractions that happened in [from, to), in no particular order: their source and id only. */
   retracted(from: string, to: string): AsyncIterable<RetractedEvent>;

@@ -1,12 +1,13 @@
 /**
- * The event log on DynamoDB (state table): a copy of every accepted event record, keyed by when
- * the event happened, so that a replay reads a period in time order with Queries instead of
- * scanning the ledger. The projector keeps it from the ledger's stream; the event records in the
+ * The event log on DynamoDB (state table): a copy of every accepted event record, keyed by where
+ * the ledger placed it (`placedAt`: when the event happened, unless it came after a later event of
+ * its people; records without it by their time), so that a replay reads a period in the ledger's
+ * order with Queries instead of scanning the ledger. The projector keeps it from the ledger's stream; the event records in the
  * ledger table stay the truth, so the log can always be rebuilt from them.
  *
  * | item            | pk                           | sk                                   |
  * |-----------------|------------------------------|--------------------------------------|
- * | an event record | EVLOG#<UTC day>#<shard 0–3>  | <UTC instant>#<sourceId>#<eventId>   |
+ * | an event record | EVLOG#<UTC day>#<shard 0–3>  | <UTC instant placed>#<sourceId>#<eventId> |
  *
  * The shard is a hash of the source and event id: a day's events spread over four partitions,
  * and a read merges the four in time order, one page of each in memory at a time. The
@@ -43,7 +44,8 @@ export class DynamoEventLog implements EventLog {
     const items = new Map<string, Record<string, unknown>>();
     for (const record of records) {
       if (!record.time) continue;
-      const at = instant(record.time);
+      // Where the ledger placed it among its people's events (its time unless it came after a later one).
+      const at = instant(record.placedAt ?? record.time);
       const key = keys.eventLogEntry(at.slice(0, 10), shardOf(record.sourceId, record.eventId), at, record.sourceId, record.eventId);
       items.set(`${key.pk}/${key.sk}`, { ...record, ...key });
     }
