@@ -24,10 +24,17 @@ export function createDynamoClient(caller?: string): DynamoDBClient {
     maxAttempts: 3,
     ...(caller ? { customUserAgent: `${callerAgentPrefix}${caller}` } : {}),
     ...(endpoint
-      ? { endpoint, region: process.env.AWS_REGION ?? "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+      ? { endpoint, region: process.env.AWS_REGION ?? "local", credentials: { accessKeyId: localAccessKeyId(), secretAccessKey: "local" } }
       : {}),
   });
 }
+
+/**
+ * The access key sent to DynamoDB Local, which keeps a database per access key unless started
+ * with -sharedDb: each test file names its own (LAUREL_LOCAL_DATABASE), so that what other files
+ * wrote does not slow its writes (DynamoDB Local reads its table's whole stream on every write).
+ */
+export const localAccessKeyId = (): string => process.env.LAUREL_LOCAL_DATABASE ?? "local";
 
 /** An X-Ray subsegment for every call the client makes (Powertools Tracer; nothing outside Lambda). */
 export const traced = (client: DynamoDBClient): DynamoDBClient => tracer.captureAWSv3Client(client);

@@ -52,8 +52,12 @@ export interface RunningDynamo {
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB Local; in memory unless a folder is given for the data to persist in. */
-export async function startDynamoLocal(options: { port?: number; dbPath?: string } = {}): Promise<RunningDynamo> {
+/**
+ * Starts DynamoDB Local; in memory unless a folder is given for the data to persist in. One
+ * database for every client unless `perAccessKey`: then each access key has its own (see
+ * `localAccessKeyId` in functions/dynamo/client.ts).
+ */
+export async function startDynamoLocal(options: { port?: number; dbPath?: string; perAccessKey?: boolean } = {}): Promise<RunningDynamo> {
   assertJava();
   const port = options.port ?? (await freePort());
   const jarDir = dynamoJarDir();
@@ -66,7 +70,7 @@ export async function startDynamoLocal(options: { port?: number; dbPath?: string
       join(import.meta.dirname, "LoopbackDynamoDB.java"),
       "-port",
       String(port),
-      "-sharedDb",
+      ...(options.perAccessKey ? [] : ["-sharedDb"]),
       "-disableTelemetry",
       ...(options.dbPath ? ["-dbPath", options.dbPath] : ["-inMemory"]),
     ],

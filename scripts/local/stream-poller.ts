@@ -23,6 +23,7 @@ import type {
   DynamoDBStreamEvent,
   AttributeValue as LambdaAttributeValue,
 } from "aws-lambda";
+import { localAccessKeyId } from "../../functions/dynamo/client.ts";
 import { lambdaContext } from "./lambda.ts";
 
 type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | undefined>;
@@ -90,7 +91,7 @@ export class StreamPoller {
     this.#streams = new DynamoDBStreamsClient({
       endpoint: options.endpoint,
       region: "local",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      credentials: { accessKeyId: localAccessKeyId(), secretAccessKey: "local" },
     });
   }
 

@@ -10,13 +10,13 @@ import { createTables } from "../../scripts/local/dynamo.ts";
 import { recordAnswers, recordSdkRequests } from "./sdk-recorder.ts";
 
 const suffix = randomUUID().slice(0, 8);
-// Each file's worker id is new (files run isolated), so files take the run's DynamoDB Locals in turn.
-const endpoints = inject("dynamoEndpoints");
-const dynamoEndpoint = endpoints[Number(process.env.VITEST_WORKER_ID ?? 0) % endpoints.length];
+
 export const tableNames = { ledger: `ledger-${suffix}`, state: `state-${suffix}` };
 
 Object.assign(process.env, {
-  DYNAMODB_ENDPOINT: dynamoEndpoint,
+  DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
+  // This file's own database in DynamoDB Local (letters and digits only, as it requires).
+  LAUREL_LOCAL_DATABASE: `file${suffix.replaceAll("-", "")}`,
   AWS_REGION: "local",
   LEDGER_TABLE: tableNames.ledger,
   STATE_TABLE: tableNames.state,
