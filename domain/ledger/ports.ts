@@ -252,6 +252,8 @@ export interface RetractedEvent {
 
 export interface LedgerStore {
   readPerson(personId: PersonId, idempotency?: IdempotencyRef): Promise<PersonSnapshot>;
+  /** A write's idempotency record alone, read strongly consistent. */
+  readIdempotency(ref: IdempotencyRef): Promise<IdempotencyRecord | undefined>;
   /** Many people's profile, head and facts, in as few round trips as keys allow (an unknown person has no profile). */
   readPeople(personIds: readonly PersonId[]): Promise<Map<PersonId, PersonSnapshot>>;
   /** Entries by id with their reversal markers, in one round trip. */

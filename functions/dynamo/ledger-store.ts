@@ -2,7 +2,7 @@
  * LedgerStore on DynamoDB. Entries, idempotency records and reversal markers live in the
  * append-only ledger table; chain heads (balances) in the state table. Keys: see tables.ts.
  */
-import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Person } from "../../domain/directory/index.ts";
 import { mapLimit } from "../../domain/kernel/concurrency.ts";
 import { ContentionError, DomainError } from "../../domain/kernel/errors.ts";
@@ -100,6 +100,12 @@ export class DynamoLedgerStore implements LedgerStore {
     const found = await this.#readState(personKeys(personId), idemKey ? [idemKey] : []);
     const idem = idemKey ? found.get(this.#ledger, idemKey) : undefined;
     return { ...this.#person(found, personId), idempotency: idem ? withoutKeys<IdempotencyRecord>(idem) : undefined };
+  }
+
+  async readIdempotency(ref: IdempotencyRef): Promise<IdempotencyRecord | undefined> {
+    const key = keys.idempotency(ref.scope, ref.key);
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#ledger, Key: key, ConsistentRead: true }));
+    return Item ? withoutKeys<IdempotencyRecord>(Item) : undefined;
   }
 
   /** Many people's profile, head and facts: 33 people to a BatchGetItem (its limit is 100 keys), a few in flight. */
