@@ -38,7 +38,7 @@ import {
 } from "../kernel/model.ts";
 import type { Clock, Page } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
-import type { EntrySnapshot, HistoryEntry, HoldBook, IdempotencyRecord, LedgerStore, PersonSnapshot } from "../ledger/index.ts";
+import type { EntrySnapshot, HistoryEntry, HoldBook, IdempotencyRecord, LedgerStore } from "../ledger/index.ts";
 import {
   type Actor,
   appendMovements,
@@ -48,6 +48,7 @@ import {
   type Movement,
   type Outcome,
   penaltiesAfter,
+  refusalsChecked,
   refuseHeld,
   replayOf,
   reversalOf,
@@ -393,10 +394,10 @@ export class AccountService {
   }
 
   #write(command: WriteCommand): Promise<Outcome<LedgerWriteResult>> {
-    const { store } = this.#deps;
+    const { store, clock } = this.#deps;
     const fingerprintOf = fingerprint({ scope: command.scope, request: command.request });
     const ref = { scope: command.scope, key: command.idempotencyKey };
-    return retryOnContention(async () => {
+    const attempt = async (): Promise<Outcome<LedgerWriteResult>> => {
       const entryId = command.entryId;
       const [snapshot, around] = await Promise.all([
         store.readPerson(command.personId, ref),
@@ -407,72 +408,52 @@ export class AccountService {
       const original = entryId ? around?.get(entryId) : undefined;
       const replay = replayOf<LedgerWriteResult>(snapshot.idempotency, fingerprintOf, command.idempotencyKey);
       if (replay) return replay;
-      const idempotency = { ...ref, fingerprint: fingerprintOf };
-      return await this.#decide(command, idempotency, { snapshot, original, around }).catch(async (error: unknown) => {
-        // A refusal may come from a head that a request with this same key had just moved: the
-        // head and the key's record are read in one BatchGetItem, which a transaction does not
-        // isolate as a whole, so the head can show what that request wrote while its record does
-        // not yet. Read alone afterwards, the record is there, and the answer is that request's.
-        if (!(error instanceof DomainError)) throw error;
-        const settled = replayOf<LedgerWriteResult>(await store.readIdempotency(ref), fingerprintOf, command.idempotencyKey);
-        if (settled) return settled;
-        throw error;
+      if (!snapshot.person) throw new NotFoundError("person", command.personId);
+      // A leaver's wallet is frozen; a reversal still corrects a wrong entry in it.
+      if (command.scope !== "reversals") assertActive(snapshot.person);
+      if (command.reachBadges) await refuseHeld(this.#deps.holds, [command.personId], "This award");
+      if (original?.reversedBy) {
+        throw new DomainError("conflict", "already-reversed", `Entry ${command.entryId} was already reversed by ${original.reversedBy}.`, {
+          entryId: command.entryId,
+          reversedBy: original.reversedBy,
+        });
+      }
+      const now = clock.now().toISOString();
+      const movements = command.decide(now, original?.entry, around);
+      const { entries, state } = command.reachBadges
+        ? appendWithBadges(snapshot.chain, movements, snapshot.ruleState, await this.#deps.badges(), {
+            actor: this.#actor(command.caller),
+            occurredAt: movements[0]?.occurredAt ?? now,
+            recordedAt: now,
+          })
+        : appendMovements(snapshot.chain, movements, now);
+      const draws = await this.#draws(entries, snapshot.person, now);
+      const notes = overspendNotes(draws);
+      const result: LedgerWriteResult = {
+        entries,
+        balances: balancesView(snapshot.person, state.balances, state.seq),
+        ...(notes.length ? { notes } : {}),
+      };
+      const idempotency: IdempotencyRecord = { ...ref, fingerprint: fingerprintOf, result, recordedAt: now };
+      const reversals = entries.flatMap((entry) =>
+        entry.reverses ? [{ kind: "reversal" as const, entryId: entry.reverses, reversedBy: entry.entryId, recordedAt: now }] : [],
+      );
+      const penalties = penaltiesAfter(snapshot.facts.penalties, entries);
+      const penalty = penalties.added
+        ? [{ kind: "penalty" as const, personId: command.personId, penalty: penalties.added, recordedAt: now }]
+        : [];
+      await store.append({
+        chains: [{ before: snapshot.chain, after: state, entries, ruleState: snapshot.ruleState, headVersion: snapshot.headVersion }],
+        records: [{ kind: "idempotency", record: idempotency }, ...reversals, ...penalty],
+        counters: draws.flatMap((d) => d.counters),
+        ...(penalties.changed ? { facts: [{ personId: command.personId, facts: { ...snapshot.facts, penalties: penalties.list } }] } : {}),
       });
-    }, this.#deps.retry);
-  }
-
-  /** The write's entries from the snapshot read, appended with its idempotency record; a refusal throws. */
-  async #decide(
-    command: WriteCommand,
-    key: Omit<IdempotencyRecord, "result" | "recordedAt">,
-    {
-      snapshot,
-      original,
-      around,
-    }: { snapshot: PersonSnapshot; original: EntrySnapshot | undefined; around: Map<EntryId, EntrySnapshot> | undefined },
-  ): Promise<Outcome<LedgerWriteResult>> {
-    const { store, clock } = this.#deps;
-    if (!snapshot.person) throw new NotFoundError("person", command.personId);
-    // A leaver's wallet is frozen; a reversal still corrects a wrong entry in it.
-    if (command.scope !== "reversals") assertActive(snapshot.person);
-    if (command.reachBadges) await refuseHeld(this.#deps.holds, [command.personId], "This award");
-    if (original?.reversedBy) {
-      throw new DomainError("conflict", "already-reversed", `Entry ${command.entryId} was already reversed by ${original.reversedBy}.`, {
-        entryId: command.entryId,
-        reversedBy: original.reversedBy,
-      });
-    }
-    const now = clock.now().toISOString();
-    const movements = command.decide(now, original?.entry, around);
-    const { entries, state } = command.reachBadges
-      ? appendWithBadges(snapshot.chain, movements, snapshot.ruleState, await this.#deps.badges(), {
-          actor: this.#actor(command.caller),
-          occurredAt: movements[0]?.occurredAt ?? now,
-          recordedAt: now,
-        })
-      : appendMovements(snapshot.chain, movements, now);
-    const draws = await this.#draws(entries, snapshot.person, now);
-    const notes = overspendNotes(draws);
-    const result: LedgerWriteResult = {
-      entries,
-      balances: balancesView(snapshot.person, state.balances, state.seq),
-      ...(notes.length ? { notes } : {}),
+      return { result, replayed: false };
     };
-    const idempotency: IdempotencyRecord = { ...key, result, recordedAt: now };
-    const reversals = entries.flatMap((entry) =>
-      entry.reverses ? [{ kind: "reversal" as const, entryId: entry.reverses, reversedBy: entry.entryId, recordedAt: now }] : [],
+    return retryOnContention(
+      () => refusalsChecked(attempt, () => store.readIdempotency(ref), fingerprintOf, command.idempotencyKey),
+      this.#deps.retry,
     );
-    const penalties = penaltiesAfter(snapshot.facts.penalties, entries);
-    const penalty = penalties.added
-      ? [{ kind: "penalty" as const, personId: command.personId, penalty: penalties.added, recordedAt: now }]
-      : [];
-    await store.append({
-      chains: [{ before: snapshot.chain, after: state, entries, ruleState: snapshot.ruleState, headVersion: snapshot.headVersion }],
-      records: [{ kind: "idempotency", record: idempotency }, ...reversals, ...penalty],
-      counters: draws.flatMap((d) => d.counters),
-      ...(penalties.changed ? { facts: [{ personId: command.personId, facts: { ...snapshot.facts, penalties: penalties.list } }] } : {}),
-    });
-    return { result, replayed: false };
   }
 }
 

@@ -13,7 +13,7 @@ import { type EntryId, fundAccount, type OrgUnitId, type PersonId, personAccount
 import type { Clock, Page } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
 import type { Cause, ChainAppend, HoldBook, IdempotencyRef, LedgerStore, OnceRecord, Outcome, PersonSnapshot } from "../ledger/index.ts";
-import { type ChainState, emptyChain, emptyRuleState, type LedgerEntry, refuseHeld, replayOf } from "../ledger/index.ts";
+import { type ChainState, emptyChain, emptyRuleState, type LedgerEntry, refusalsChecked, refuseHeld, replayOf } from "../ledger/index.ts";
 import {
   assertMayDecide,
   assertStatus,
@@ -116,7 +116,7 @@ export class FundService {
     assertRole(caller, ["finance"]);
     const ref = { scope: `fund-deposits#${fundId}`, key: idempotencyKey };
     const expected = fingerprint({ ref, request });
-    return this.#retry(async () => {
+    return this.#retry(ref, expected, async () => {
       const snapshot = await this.#deps.store.readFund(fundId, ref);
       const replay = replayOf(snapshot.idempotency, expected, idempotencyKey);
       if (replay) return replay;
@@ -135,7 +135,7 @@ export class FundService {
     const ref = { scope: `fund-claims#${caller.personId}`, key: idempotencyKey };
     const expected = fingerprint({ fundId, request });
     const claimId = this.#deps.newId();
-    return this.#retry(async () => {
+    return this.#retry(ref, expected, async () => {
       const [snapshot, tree] = await Promise.all([this.#deps.store.readFund(fundId, ref), this.#deps.orgTree()]);
       const replay = replayOf(snapshot.idempotency, expected, idempotencyKey);
       if (replay) return replay as Outcome<ClaimView>;
@@ -208,7 +208,7 @@ export class FundService {
     assertRole(caller, ["approver"]);
     const ref = { scope: `claim-decisions#${caller.personId}`, key: idempotencyKey };
     const expected = fingerprint({ claimId, request });
-    return this.#retry(async () => {
+    return this.#retry(ref, expected, async () => {
       const [found, tree, approver] = await Promise.all([
         this.#deps.store.readClaim(claimId, ref),
         this.#deps.orgTree(),
@@ -253,7 +253,7 @@ export class FundService {
     assertRole(caller, ["manager"]);
     const ref = { scope: `claim-withdrawals#${caller.personId}`, key: idempotencyKey };
     const expected = fingerprint({ claimId, request });
-    return this.#retry(async () => {
+    return this.#retry(ref, expected, async () => {
       const found = await this.#deps.store.readClaim(claimId, ref);
       const replay = replayOf(found.idempotency, expected, idempotencyKey);
       if (replay) return replay as Outcome<ClaimView>;
@@ -274,7 +274,7 @@ export class FundService {
     assertRole(caller, ["finance"]);
     const ref = { scope: `claim-clawbacks#${claimId}`, key: idempotencyKey };
     const expected = fingerprint({ claimId, request });
-    return this.#retry(async () => {
+    return this.#retry(ref, expected, async () => {
       const found = await this.#deps.store.readClaim(claimId, ref);
       const replay = replayOf(found.idempotency, expected, idempotencyKey);
       if (replay) return replay as Outcome<ClaimView>;
@@ -505,8 +505,10 @@ export class FundService {
     return { actor: actorOf(caller), reason, cause, occurredAt: now };
   }
 
-  #retry<T>(attempt: () => Promise<T>): Promise<T> {
-    return retryOnContention(attempt, this.#deps.retry ?? fundRetryPolicy);
+  /** An idempotent write's tries, until one is not refused by contention; its refusals checked against the key's record. */
+  #retry<T>(ref: IdempotencyRef, expected: string, attempt: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+    const record = () => this.#deps.store.readIdempotency(ref);
+    return retryOnContention(() => refusalsChecked(attempt, record, expected, ref.key), this.#deps.retry ?? fundRetryPolicy);
   }
 }
 

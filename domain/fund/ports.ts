@@ -24,6 +24,8 @@ export interface FundStore {
   listFunds(): Promise<Fund[]>;
   readFund(fundId: string, idempotency?: IdempotencyRef): Promise<FundSnapshot>;
   readClaim(claimId: string, idempotency?: IdempotencyRef): Promise<ClaimSnapshot>;
+  /** A write's idempotency record alone, read strongly consistent. */
+  readIdempotency(ref: IdempotencyRef): Promise<IdempotencyRecord | undefined>;
   claimHistory(claimId: string): Promise<ClaimStep[]>;
   claimsOf(personId: PersonId): Promise<Claim[]>;
   /**

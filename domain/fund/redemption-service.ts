@@ -27,7 +27,16 @@ import type { Clock } from "../kernel/ports.ts";
 import { type RetryPolicy, retryOnContention } from "../kernel/retry.ts";
 import type { PeopleDryRunRequest } from "../kernel/schemas.ts";
 import type { Collection, CounterUpdate, LedgerStore, Outcome } from "../ledger/index.ts";
-import { appendMovements, holderOfEntryId, type LedgerEntry, type Movement, readNamedPeople, replayOf } from "../ledger/index.ts";
+import {
+  appendMovements,
+  holderOfEntryId,
+  type IdempotencyRef,
+  type LedgerEntry,
+  type Movement,
+  readNamedPeople,
+  refusalsChecked,
+  replayOf,
+} from "../ledger/index.ts";
 import type { CounterReader, RedemptionLists } from "./ports.ts";
 import { type RedemptionListing, redemptionListing } from "./redemptions.ts";
 import type { CancellationRequest, RedemptionListQuery, RedemptionRequest, RewardDefinition } from "./schemas.ts";
@@ -187,7 +196,7 @@ export class RedemptionService {
     const personId = caller.personId;
     const ref = { scope: `redemptions#${personId}`, key: idempotencyKey };
     const expected = fingerprint({ request });
-    return retryOnContention(async () => {
+    return this.#retry(ref, expected, async () => {
       const [stored, snapshot] = await Promise.all([
         this.#deps.definitions.get<RewardDefinition>("reward", request.rewardId),
         this.#deps.ledger.readPerson(personId, ref),
@@ -265,7 +274,7 @@ export class RedemptionService {
         redemptions: [listingWrite(redemptionListing(entry))],
       });
       return { result, replayed: false };
-    }, this.#deps.retry);
+    });
   }
 
   /** A person's redemptions, newest first, with how to collect each (self, finance, admin). */
@@ -301,7 +310,7 @@ export class RedemptionService {
     assertNotSelf("collection", caller.personId, [personId], { entryId });
     const ref = { scope: "redemption-collections", key: idempotencyKey };
     const expected = fingerprint({ entryId });
-    return retryOnContention(async () => {
+    return this.#retry(ref, expected, async () => {
       const [snapshot, found] = await Promise.all([
         this.#deps.ledger.readPerson(personId, ref),
         this.#deps.ledger.readEntries([entryId as EntryId]),
@@ -349,7 +358,7 @@ export class RedemptionService {
         redemptions: [listingWrite(redemptionListing(redeemed, { collected: collection }), "placed")],
       });
       return { result, replayed: false };
-    }, this.#deps.retry);
+    });
   }
 
   cancel(caller: Caller, entryId: string, request: CancellationRequest, idempotencyKey: string): Promise<Outcome<RedemptionResult>> {
@@ -358,7 +367,7 @@ export class RedemptionService {
     assertNotSelf("cancellation", caller.personId, [personId], { entryId });
     const ref = { scope: "redemption-cancellations", key: idempotencyKey };
     const expected = fingerprint({ entryId, request });
-    return retryOnContention(async () => {
+    return this.#retry(ref, expected, async () => {
       const [snapshot, found] = await Promise.all([
         this.#deps.ledger.readPerson(personId, ref),
         this.#deps.ledger.readEntries([entryId as EntryId]),
@@ -429,7 +438,13 @@ export class RedemptionService {
         redemptions: [listingWrite(redemptionListing(redeemed, { cancellation: entry }), "placed")],
       });
       return { result, replayed: false };
-    }, this.#deps.retry);
+    });
+  }
+
+  /** An idempotent write's tries, until one is not refused by contention; its refusals checked against the key's record. */
+  #retry<T>(ref: IdempotencyRef, expected: string, attempt: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+    const record = () => this.#deps.ledger.readIdempotency(ref);
+    return retryOnContention(() => refusalsChecked(attempt, record, expected, ref.key), this.#deps.retry);
   }
 }
 

@@ -23,7 +23,7 @@ import { type ChainState, emptyChain } from "../../domain/ledger/index.ts";
 import { batchGet, type Item } from "./batch-get.ts";
 import { queryAll } from "./client.ts";
 import { keys, withoutKeys } from "./keys.ts";
-import { readCounters } from "./ledger-store.ts";
+import { readCounters, readIdempotency } from "./ledger-store.ts";
 
 export class DynamoFundStore implements FundStore, CounterReader, RedemptionLists {
   readonly #db: DynamoDBDocumentClient;
@@ -91,6 +91,10 @@ export class DynamoFundStore implements FundStore, CounterReader, RedemptionList
       headVersion: (head?.version as number | undefined) ?? 0,
       idempotency: idem ? withoutKeys<IdempotencyRecord>(idem) : undefined,
     };
+  }
+
+  readIdempotency(ref: IdempotencyRef): Promise<IdempotencyRecord | undefined> {
+    return readIdempotency(this.#db, this.#ledger, ref);
   }
 
   async readClaim(claimId: string, idempotency?: IdempotencyRef): Promise<ClaimSnapshot> {

@@ -54,6 +54,16 @@ const maxTransactionItems = 100;
 /** Checkpoints bound an `asOf` read to one checkpoint and at most this many entries after it. */
 export const checkpointEvery = 50;
 
+/** A write's idempotency record alone (ledger table), strongly consistent: the ledger's and the fund's writes check a refusal against it. */
+export async function readIdempotency(
+  db: DynamoDBDocumentClient,
+  ledger: string,
+  ref: IdempotencyRef,
+): Promise<IdempotencyRecord | undefined> {
+  const { Item } = await db.send(new GetCommand({ TableName: ledger, Key: keys.idempotency(ref.scope, ref.key), ConsistentRead: true }));
+  return Item ? withoutKeys<IdempotencyRecord>(Item) : undefined;
+}
+
 export class DynamoLedgerStore implements LedgerStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #ledger: string;
@@ -102,10 +112,8 @@ export class DynamoLedgerStore implements LedgerStore {
     return { ...this.#person(found, personId), idempotency: idem ? withoutKeys<IdempotencyRecord>(idem) : undefined };
   }
 
-  async readIdempotency(ref: IdempotencyRef): Promise<IdempotencyRecord | undefined> {
-    const key = keys.idempotency(ref.scope, ref.key);
-    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#ledger, Key: key, ConsistentRead: true }));
-    return Item ? withoutKeys<IdempotencyRecord>(Item) : undefined;
+  readIdempotency(ref: IdempotencyRef): Promise<IdempotencyRecord | undefined> {
+    return readIdempotency(this.#db, this.#ledger, ref);
   }
 
   /** Many people's profile, head and facts: 33 people to a BatchGetItem (its limit is 100 keys), a few in flight. */

@@ -6,6 +6,7 @@
  */
 import { BatchGetCommand } from "@aws-sdk/lib-dynamodb";
 import { expect, it } from "vitest";
+import { as } from "../support/api.ts";
 import { aroundSend } from "../support/faults.ts";
 import { ledgerProblems, storedChain } from "../support/invariants.ts";
 import { withDemoDefinitions } from "../support/org.ts";
@@ -38,5 +39,23 @@ it("a badge level awarded again under the same key, read with the head moved but
   expect([again.status, again.body.code]).toEqual([201, undefined]);
   expect(again.body.entries).toEqual(first.body.entries);
   expect((await storedChain("lin-feng")).entries.filter((e) => e.asset === "badge:certification:1")).toHaveLength(1);
+  expect(await ledgerProblems()).toEqual([]);
+});
+
+it("the last of a reward redeemed again under the same key, read with the stock gone but no record yet, answers the first redemption", async () => {
+  const rewardId = `last-one-${Date.now()}`;
+  expect((await admin.put(`/admin/rewards/${rewardId}`, { name: { zh: "最后一张", en: "The last one" }, price: 1, stock: 1 })).status).toBe(
+    200,
+  );
+  expect((await admin.post("/awards", { personId: "yang-xue", coins: 5, reason: "奖励" })).status).toBe(201);
+  const manager = await as("yang-xue", "manager");
+  const key = { "idempotency-key": `same-key-redeem-${Date.now()}` };
+  const first = await manager.post("/redemptions", { rewardId }, key);
+  expect(first.status, JSON.stringify(first.body)).toBe(201);
+
+  const restore = hideRecordOnce(key["idempotency-key"]);
+  const again = await manager.post("/redemptions", { rewardId }, key).finally(restore);
+  expect([again.status, again.body.code]).toEqual([201, undefined]);
+  expect(again.body).toEqual(first.body);
   expect(await ledgerProblems()).toEqual([]);
 });
