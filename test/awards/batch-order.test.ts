@@ -7,26 +7,16 @@
  * with the draft equal to the current rule it changes nothing.
  */
 import { describe, expect, it } from "vitest";
-import type { handler as projectorHandler } from "../../functions/background/projector.ts";
-import { createDynamoClient } from "../../functions/dynamo/client.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";
-import { loadHandler } from "../../scripts/local/lambda.ts";
-import { StreamPoller } from "../../scripts/local/stream-poller.ts";
-import { tableNames } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
-import { cloudEvent, deliver } from "../support/webhooks.ts";
+import { cloudEvent, deliver, projectorPoller } from "../support/webhooks.ts";
 
 const { admin, secrets } = await withDemoDefinitions();
 const learning = "tianma-learning";
 const secret = secrets[learning] as string;
 const course = "com.tianma.learning.course.completed";
 const retracted = "laurel.event.retracted";
-const poller = new StreamPoller({
-  endpoint: process.env.DYNAMODB_ENDPOINT as string,
-  client: createDynamoClient(),
-  table: tableNames.ledger,
-  handler: await loadHandler<typeof projectorHandler>("projector"),
-});
+const poller = await projectorPoller();
 
 // Events a second apart, in the order they come in: the order they happened is the order they arrive.
 const base = Date.now() - 120_000;

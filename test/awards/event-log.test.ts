@@ -6,16 +6,13 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import type { EventRecord } from "../../domain/ledger/index.ts";
-import type { handler as projectorHandler } from "../../functions/background/projector.ts";
-import { createDocumentClient, createDynamoClient } from "../../functions/dynamo/client.ts";
+import { createDocumentClient } from "../../functions/dynamo/client.ts";
 import { keys } from "../../functions/dynamo/keys.ts";
 import { DynamoEventLog } from "../../functions/dynamo/stores/event-log-store.ts";
-import { loadHandler } from "../../scripts/local/lambda.ts";
-import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { tableNames } from "../support/env.ts";
 import { ledgerProblems } from "../support/invariants.ts";
 import { withDemoDefinitions } from "../support/org.ts";
-import { cloudEvent, deliver } from "../support/webhooks.ts";
+import { cloudEvent, deliver, projectorPoller } from "../support/webhooks.ts";
 
 const { admin, secrets } = await withDemoDefinitions();
 const learning = "tianma-learning";
@@ -23,12 +20,7 @@ const secret = secrets[learning] as string;
 const course = "com.tianma.learning.course.completed";
 const db = createDocumentClient();
 const log = new DynamoEventLog(db, tableNames.state);
-const poller = new StreamPoller({
-  endpoint: process.env.DYNAMODB_ENDPOINT as string,
-  client: createDynamoClient(),
-  table: tableNames.ledger,
-  handler: await loadHandler<typeof projectorHandler>("projector"),
-});
+const poller = await projectorPoller();
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 const stored = async (eventId: string) =>

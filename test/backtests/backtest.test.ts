@@ -5,18 +5,13 @@
  * per org unit and capability; a changed amount differs by exactly the change times the awards.
  */
 import { describe, expect, it } from "vitest";
-import type { handler as projectorHandler } from "../../functions/background/projector.ts";
-import { createDynamoClient } from "../../functions/dynamo/client.ts";
 import { BacktestReport } from "../../functions/http/answers/rules.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";
 import { dispatch } from "../../scripts/local/api.ts";
-import { loadHandler } from "../../scripts/local/lambda.ts";
-import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { as, call } from "../support/api.ts";
-import { tableNames } from "../support/env.ts";
 import { storedChain } from "../support/invariants.ts";
 import { withDemoDefinitions } from "../support/org.ts";
-import { cloudEvent, deliver } from "../support/webhooks.ts";
+import { cloudEvent, deliver, projectorPoller } from "../support/webhooks.ts";
 import { followed, ruleFigures } from "./jobs.ts";
 
 const { admin, secrets } = await withDemoDefinitions();
@@ -25,12 +20,7 @@ const oa = "tianma-oa";
 const course = "com.tianma.learning.course.completed";
 const bounty = "com.tianma.oa.bounty.closed";
 const manager = await as("liu-yang", "manager");
-const poller = new StreamPoller({
-  endpoint: process.env.DYNAMODB_ENDPOINT as string,
-  client: createDynamoClient(),
-  table: tableNames.ledger,
-  handler: await loadHandler<typeof projectorHandler>("projector"),
-});
+const poller = await projectorPoller();
 
 const daysAgo = (days: number, hour = 2) => new Date(Date.now() - days * 86_400_000 - hour * 3_600_000).toISOString();
 const start = daysAgo(20);

@@ -6,26 +6,16 @@
  * rules awarded, per org unit and capability, at once and as a job.
  */
 import { describe, expect, it } from "vitest";
-import type { handler as projectorHandler } from "../../functions/background/projector.ts";
-import { createDynamoClient } from "../../functions/dynamo/client.ts";
 import { demoPeople } from "../../scripts/demo-data.ts";
-import { loadHandler } from "../../scripts/local/lambda.ts";
-import { StreamPoller } from "../../scripts/local/stream-poller.ts";
-import { tableNames } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
-import { cloudEvent, deliver } from "../support/webhooks.ts";
+import { cloudEvent, deliver, projectorPoller } from "../support/webhooks.ts";
 import { followed, ruleFigures } from "./jobs.ts";
 
 const { admin, secrets } = await withDemoDefinitions();
 const learning = "tianma-learning";
 const course = "com.tianma.learning.course.completed";
 const retracted = "laurel.event.retracted";
-const poller = new StreamPoller({
-  endpoint: process.env.DYNAMODB_ENDPOINT as string,
-  client: createDynamoClient(),
-  table: tableNames.ledger,
-  handler: await loadHandler<typeof projectorHandler>("projector"),
-});
+const poller = await projectorPoller();
 
 const now = Date.now();
 const at = (days: number, minutes: number) => new Date(now - days * 86_400_000 + minutes * 60_000).toISOString();

@@ -5,16 +5,12 @@
  * projector with the stage's default settings, opens no review item.
  */
 import { expect, it } from "vitest";
-import type { handler as projectorHandler } from "../../functions/background/projector.ts";
-import { createDynamoClient } from "../../functions/dynamo/client.ts";
 import { demoPeople, loadDemoAwards, loadDemoEvents, loadDemoFund, loadDemoIndices, type Send } from "../../scripts/demo-data.ts";
 import { dispatch } from "../../scripts/local/api.ts";
-import { loadHandler } from "../../scripts/local/lambda.ts";
-import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { as } from "../support/api.ts";
-import { issuer, tableNames } from "../support/env.ts";
+import { issuer } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
-import { cloudEvent, deliver } from "../support/webhooks.ts";
+import { cloudEvent, deliver, projectorPoller } from "../support/webhooks.ts";
 
 const course = "com.tianma.learning.course.completed";
 const scores = [92, 85, 70, 88, 78, 95, 64, 81, 90, 83];
@@ -44,12 +40,7 @@ it("opens no review item for the demo company and a month of ordinary learning",
     const { body } = await deliver("tianma-learning", month.slice(start, start + 50), { secret: secrets["tianma-learning"] as string });
     expect(body.results.filter((r: { status: string }) => r.status !== "accepted")).toEqual([]);
   }
-  const poller = new StreamPoller({
-    endpoint: process.env.DYNAMODB_ENDPOINT as string,
-    client: createDynamoClient(),
-    table: tableNames.ledger,
-    handler: await loadHandler<typeof projectorHandler>("projector"),
-  });
+  const poller = await projectorPoller();
   expect(await poller.drain()).toBeGreaterThan(month.length);
   const approver = await as("jiang-wen", "approver", "manager");
   expect((await approver.get("/admin/reviews")).body.items).toEqual([]);

@@ -12,18 +12,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { handler as projectorHandler } from "../../functions/background/projector.ts";
-import { createDynamoClient } from "../../functions/dynamo/client.ts";
 import { buildWeb, pageBudgetBytes } from "../../scripts/build-web.ts";
 import { launchChromium } from "../../scripts/chromium.ts";
-import { loadHandler } from "../../scripts/local/lambda.ts";
 import { startLocalServer } from "../../scripts/local/server.ts";
-import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { followed } from "../backtests/jobs.ts";
 import { as } from "../support/api.ts";
-import { issuer, tableNames } from "../support/env.ts";
+import { issuer } from "../support/env.ts";
 import { withDemoDefinitions } from "../support/org.ts";
-import { cloudEvent, deliver } from "../support/webhooks.ts";
+import { cloudEvent, deliver, projectorPoller } from "../support/webhooks.ts";
 import { inspect, openPhone, type Phone, signInAs } from "./phone.ts";
 
 // This stage's hold policy: a flagged person's further awards wait for the review.
@@ -50,12 +46,7 @@ const courses = (personId: string, scores: number[], prefix = "c") =>
   scores.map((score, i) => cloudEvent(course, personId, { courseId: `${prefix}-${personId}-${i}`, score }));
 
 beforeAll(async () => {
-  const poller = new StreamPoller({
-    endpoint: process.env.DYNAMODB_ENDPOINT as string,
-    client: createDynamoClient(),
-    table: tableNames.ledger,
-    handler: await loadHandler<typeof projectorHandler>("projector"),
-  });
+  const poller = await projectorPoller();
   // Seeded gaming: 21 passed courses in a day for one person; three tries just under the threshold of 80 for another.
   expect(await send(courses("huang-tao", Array(21).fill(90)))).toEqual(Array(21).fill("accepted"));
   expect(await send(courses("wu-min", [77, 78, 79, 81]))).toEqual(Array(4).fill("accepted"));

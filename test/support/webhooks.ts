@@ -1,7 +1,12 @@
 /** Delivers events as a business system would, signed with the official Standard Webhooks library. */
 import { randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
+import type { handler as projectorHandler } from "../../functions/background/projector.ts";
+import { createDynamoClient } from "../../functions/dynamo/client.ts";
+import { loadHandler } from "../../scripts/local/lambda.ts";
+import { StreamPoller } from "../../scripts/local/stream-poller.ts";
 import { type ApiResponse, call } from "./api.ts";
+import { tableNames } from "./env.ts";
 
 export interface Delivery {
   secret: string;
@@ -44,4 +49,14 @@ export function cloudEvent(type: string, subject: string | undefined, data: Reco
     data,
     ...extra,
   };
+}
+
+/** A poller of this file's ledger stream that hands its records to the projector, as Lambda's event source mapping does. */
+export async function projectorPoller(): Promise<StreamPoller> {
+  return new StreamPoller({
+    endpoint: process.env.DYNAMODB_ENDPOINT as string,
+    client: createDynamoClient(),
+    table: tableNames.ledger,
+    handler: await loadHandler<typeof projectorHandler>("projector"),
+  });
 }
